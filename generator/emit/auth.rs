@@ -1,0 +1,98 @@
+//! The `auth` module: the credentials of every security scheme, and what
+//! each operation requires of them.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::rust::{doc, ident};
+use crate::ir::{Api, SchemeKind};
+
+/// The contents of the `auth` module.
+pub(super) fn module(api: &Api) -> TokenStream {
+    let fields = api.security_schemes.iter().map(|s| {
+        let field = ident(&s.field);
+        let how = match &s.kind {
+            SchemeKind::ApiKeyHeader { name } => format!("API key sent in the `{name}` header."),
+            SchemeKind::ApiKeyQuery { name } => format!("API key sent as the `{name}` query parameter."),
+            SchemeKind::ApiKeyCookie { name } => format!("API key sent in the `{name}` cookie."),
+            SchemeKind::Bearer => "Token sent as `Authorization: Bearer <token>`.".to_owned(),
+            SchemeKind::Basic => "Password sent with HTTP basic authentication.".to_owned(),
+        };
+        let text = format!("`{}`: {how}{}", s.key, s.doc.as_deref().map(|d| format!("\n\n{d}")).unwrap_or_default());
+        let docs = doc(Some(&text));
+        quote!(#docs pub #field: ::std::option::Option<::std::string::String>,)
+    });
+    let redacted = api.security_schemes.iter().map(|s| {
+        let field = ident(&s.field);
+        let key = &s.field;
+        quote!(.field(#key, &self.#field.as_ref().map(|_| "<redacted>")))
+    });
+    let variants = api.operations.iter().map(|op| {
+        let variant = ident(&op.type_stem);
+        let text = format!("`{}`: {} {}", op.id, op.method.as_str(), op.path);
+        let text_attr = super::rust::doc(Some(&text));
+        quote!(#text_attr #variant,)
+    });
+    let id_arms = api.operations.iter().map(|op| {
+        let variant = ident(&op.type_stem);
+        let id = &op.id;
+        quote!(Self::#variant => #id,)
+    });
+    let requirement_arms = api.operations.iter().map(|op| {
+        let variant = ident(&op.type_stem);
+        let alternatives = op.security.iter().map(|all| {
+            let uses = all.iter().map(|u| {
+                let key = &api.security_schemes[u.scheme].key;
+                let scopes = &u.scopes;
+                quote!((#key, &[#(#scopes),*]))
+            });
+            quote!(&[#(#uses),*])
+        });
+        quote!(Self::#variant => &[#(#alternatives),*],)
+    });
+    let operations = (!api.operations.is_empty()).then(|| {
+        quote! {
+            /// Every operation of the API, as the server's `authorize` hook sees it.
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+            pub enum Operation { #(#variants)* }
+
+            impl Operation {
+                /// The `operationId`.
+                pub fn id(&self) -> &'static str {
+                    match self { #(#id_arms)* }
+                }
+
+                /// The requirement alternatives: any one inner list suffices, and each
+                /// of its entries names a scheme and the scopes it needs. Empty means public.
+                pub fn security(&self) -> &'static [&'static [(&'static str, &'static [&'static str])]] {
+                    match self { #(#requirement_arms)* }
+                }
+            }
+        }
+    });
+    quote! {
+        //! Credentials and security requirements.
+
+        /// The credentials of each security scheme of the document; the client
+        /// sends what an operation needs, and the server passes on what it received.
+        #[derive(Clone, Default, PartialEq, Eq)]
+        pub struct Credentials { #(#fields)* }
+
+        impl ::std::fmt::Debug for Credentials {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("Credentials") #(#redacted)* .finish()
+            }
+        }
+
+        /// Why the server's `authorize` hook refused a request.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum AuthError {
+            /// The credentials are not valid (answered with the operation's 401).
+            Unauthenticated(::std::string::String),
+            /// The credentials are valid but do not allow this operation (answered with its 403).
+            Forbidden(::std::string::String),
+        }
+
+        #operations
+    }
+}

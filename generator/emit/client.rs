@@ -1,0 +1,367 @@
+//! The `client` module: an async reqwest client with one method per operation.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::errors::{has_status_field, is_struct_variant, success_type};
+use super::rust::{doc, ident, type_path};
+use crate::ir::{Api, Operation, Response, SchemeKind, Status, TypeRef};
+
+/// The contents of the `client` module.
+pub(super) fn module(api: &Api) -> TokenStream {
+    let default_base = api.base_url.as_deref().unwrap_or("http://localhost");
+    let setters = api.security_schemes.iter().map(|s| {
+        let field = ident(&s.field);
+        let setter = format_ident!("with_{}", s.field.trim_end_matches('_'));
+        let text = format!("Sets the credential of the `{}` security scheme.", s.key);
+        let text_attr = super::rust::doc(Some(&text));
+        quote! {
+            #text_attr
+            pub fn #setter(mut self, value: impl Into<::std::string::String>) -> Self {
+                self.credentials.#field = ::std::option::Option::Some(value.into());
+                self
+            }
+        }
+    });
+    let methods = api.operations.iter().map(|op| method(api, op));
+    let title = format!("A client of {} (API version {}).", api.title, api.api_version);
+    let title_attr = super::rust::doc(Some(&title));
+    quote! {
+        //! The typed async client.
+
+        /// Why a call did not return a documented success.
+        #[derive(Debug)]
+        pub enum ClientError<E> {
+            /// The server answered with a status the operation's error enum describes.
+            Api(E),
+            /// The request never got an answer (connection, TLS, timeout…).
+            Transport(::reqwest::Error),
+            /// The answer did not decode into the documented type.
+            Decode {
+                /// The status of the answer.
+                status: u16,
+                /// What did not fit.
+                message: ::std::string::String,
+                /// The raw body, for diagnosis.
+                body: ::std::string::String,
+            },
+            /// The client holds no credentials that the operation accepts; nothing was sent.
+            MissingCredentials {
+                /// The operation's id.
+                operation: &'static str,
+            },
+        }
+
+        impl<E: ::std::fmt::Display> ::std::fmt::Display for ClientError<E> {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match self {
+                    Self::Api(error) => write!(f, "the API answered {error}"),
+                    Self::Transport(error) => write!(f, "transport failure: {error}"),
+                    Self::Decode { status, message, .. } => write!(f, "cannot decode the {status} answer: {message}"),
+                    Self::MissingCredentials { operation } => write!(f, "no credentials accepted by {operation} are set"),
+                }
+            }
+        }
+
+        impl<E: ::std::error::Error + 'static> ::std::error::Error for ClientError<E> {
+            fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
+                match self {
+                    Self::Api(error) => Some(error),
+                    Self::Transport(error) => Some(error),
+                    _ => None,
+                }
+            }
+        }
+
+        impl<E> ClientError<E> {
+            /// The API's error, if the server answered with a documented one.
+            pub fn api(&self) -> ::std::option::Option<&E> {
+                match self { Self::Api(error) => Some(error), _ => None }
+            }
+        }
+
+        #title_attr
+        #[derive(Debug, Clone)]
+        pub struct Client {
+            base_url: ::std::string::String,
+            http: ::reqwest::Client,
+            credentials: super::auth::Credentials,
+        }
+
+        impl ::std::default::Default for Client {
+            fn default() -> Self {
+                Self::new(#default_base)
+            }
+        }
+
+        impl Client {
+            /// A client of the API at `base_url` (without a trailing slash), with no credentials.
+            pub fn new(base_url: impl Into<::std::string::String>) -> Self {
+                Self::with_http_client(base_url, ::reqwest::Client::new())
+            }
+
+            /// Like [`Client::new`], with a configured reqwest client (timeouts, proxies…).
+            pub fn with_http_client(base_url: impl Into<::std::string::String>, http: ::reqwest::Client) -> Self {
+                let base_url = base_url.into().trim_end_matches('/').to_owned();
+                Self { base_url, http, credentials: ::std::default::Default::default() }
+            }
+
+            /// Replaces every credential at once.
+            pub fn with_credentials(mut self, credentials: super::auth::Credentials) -> Self {
+                self.credentials = credentials;
+                self
+            }
+
+            /// The base URL requests go to.
+            pub fn base_url(&self) -> &str {
+                &self.base_url
+            }
+
+            #(#setters)*
+
+            #(#methods)*
+        }
+
+        /// Percent-encodes one path segment (RFC 3986 unreserved characters stay).
+        #[allow(dead_code)]
+        fn encode_segment(raw: &str) -> ::std::string::String {
+            let mut out = ::std::string::String::with_capacity(raw.len());
+            for byte in raw.bytes() {
+                if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+                    out.push(byte as char);
+                } else {
+                    out.push_str(&format!("%{byte:02X}"));
+                }
+            }
+            out
+        }
+
+        fn decode<T: ::serde::de::DeserializeOwned, E>(status: u16, bytes: &[u8]) -> ::std::result::Result<T, ClientError<E>> {
+            // An empty body decodes as `null`, so that `()` and optional bodies work.
+            let bytes: &[u8] = if bytes.is_empty() { b"null" } else { bytes };
+            ::serde_json::from_slice(bytes).map_err(|error| ClientError::Decode {
+                status,
+                message: error.to_string(),
+                body: ::std::string::String::from_utf8_lossy(bytes).into_owned(),
+            })
+        }
+
+        #[allow(dead_code)]
+        fn header<T: ::std::str::FromStr, E>(
+            status: u16,
+            headers: &::reqwest::header::HeaderMap,
+            name: &str,
+        ) -> ::std::result::Result<::std::option::Option<T>, ClientError<E>> {
+            let Some(value) = headers.get(name) else { return Ok(None) };
+            value
+                .to_str()
+                .ok()
+                .and_then(|text| text.trim().parse().ok())
+                .map(Some)
+                .ok_or_else(|| ClientError::Decode {
+                    status,
+                    message: format!("header `{name}` has an unexpected value"),
+                    body: ::std::string::String::new(),
+                })
+        }
+    }
+}
+
+fn method(api: &Api, op: &Operation) -> TokenStream {
+    let name = ident(&op.fn_name);
+    let mut text = op.summary.clone().unwrap_or_else(|| format!("`{}`", op.id));
+    if let Some(description) = &op.description {
+        text.push_str("\n\n");
+        text.push_str(description.trim());
+    }
+    text.push_str(&format!("\n\n`{} {}`", op.method.as_str(), op.path));
+    let docs = doc(Some(&text));
+    let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
+
+    let mut args = Vec::new();
+    for p in &op.path_params {
+        let arg = ident(&p.name);
+        let ty = if p.ty == TypeRef::String { quote!(str) } else { type_path(api, &p.ty) };
+        args.push(quote!(#arg: &#ty));
+    }
+    if let Some(query) = op.query {
+        let ty = type_path(api, &TypeRef::Named(query));
+        args.push(quote!(query: &#ty));
+    }
+    for p in &op.header_params {
+        let arg = ident(&p.name);
+        args.push(if p.required { quote!(#arg: &str) } else { quote!(#arg: ::std::option::Option<&str>) });
+    }
+    if let Some(body) = &op.body {
+        let ty = type_path(api, &body.ty);
+        args.push(if body.required { quote!(body: &#ty) } else { quote!(body: ::std::option::Option<&#ty>) });
+    }
+
+    // The URL: literal segments as written, parameters percent-encoded.
+    let mut format = String::from("{}");
+    let mut format_args = vec![quote!(self.base_url)];
+    let mut rest = op.path.as_str();
+    while let Some(open) = rest.find('{') {
+        format.push_str(&rest[..open].replace('{', "{{").replace('}', "}}"));
+        let close = rest[open..].find('}').map_or(rest.len(), |c| open + c);
+        let wire = &rest[open + 1..close];
+        if let Some(p) = op.path_params.iter().find(|p| p.wire_name == wire) {
+            let arg = ident(&p.name);
+            format.push_str("{}");
+            format_args.push(if p.ty == TypeRef::String {
+                quote!(encode_segment(#arg))
+            } else {
+                quote!(encode_segment(&#arg.to_string()))
+            });
+        }
+        rest = &rest[(close + 1).min(rest.len())..];
+    }
+    format.push_str(&rest.replace('{', "{{").replace('}', "}}"));
+
+    let method = format_ident!("{}", op.method.as_str());
+    let auth = authentication(api, op);
+    let query = op.query.map(|_| quote!(let request = request.query(query);));
+    let headers = op.header_params.iter().map(|p| {
+        let arg = ident(&p.name);
+        let wire = &p.wire_name;
+        if p.required {
+            quote!(let request = request.header(#wire, #arg);)
+        } else {
+            quote!(let request = match #arg { Some(value) => request.header(#wire, value), None => request };)
+        }
+    });
+    let body = op.body.as_ref().map(|b| {
+        let media = &b.media_type;
+        let send = quote!(request.header(::reqwest::header::CONTENT_TYPE, #media).body(::serde_json::to_vec(body).map_err(|error| ClientError::Decode { status: 0, message: error.to_string(), body: ::std::string::String::new() })?));
+        if b.required {
+            quote!(let request = #send;)
+        } else {
+            quote!(let request = match body { Some(body) => #send, None => request };)
+        }
+    });
+
+    let error_enum = ident(&op.error_enum);
+    let success = success_type(api, op);
+    let success_arms = success_arms(api, op);
+    let error_arms = op.errors.iter().map(|r| decode_arm(api, op, r, false));
+    let default_arm = match op.errors.iter().find(|r| r.status == Status::Default) {
+        Some(_) => TokenStream::new(),
+        None => quote!(_ => Err(ClientError::Api(super::errors::#error_enum::Undocumented {
+            status,
+            body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+        })),),
+    };
+    quote! {
+        #docs
+        #deprecated
+        pub async fn #name(&self, #(#args),*) -> ::std::result::Result<#success, ClientError<super::errors::#error_enum>> {
+            let url = format!(#format, #(#format_args),*);
+            let request = self.http.request(::reqwest::Method::#method, url);
+            #auth
+            #query
+            #(#headers)*
+            #body
+            let response = request.send().await.map_err(ClientError::Transport)?;
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            let bytes = response.bytes().await.map_err(ClientError::Transport)?;
+            let _ = &headers;
+            match status {
+                #success_arms
+                #(#error_arms)*
+                #default_arm
+            }
+        }
+    }
+}
+
+/// Attaches the credentials of the first requirement alternative the client can satisfy.
+fn authentication(api: &Api, op: &Operation) -> TokenStream {
+    if op.security.is_empty() {
+        return TokenStream::new();
+    }
+    let op_id = &op.id;
+    let branches = op.security.iter().map(|all| {
+        let present = all.iter().map(|u| {
+            let field = ident(&api.security_schemes[u.scheme].field);
+            quote!(self.credentials.#field.is_some())
+        });
+        let applies = all.iter().map(|u| {
+            let scheme = &api.security_schemes[u.scheme];
+            let field = ident(&scheme.field);
+            let value = quote!(self.credentials.#field.as_deref().unwrap_or_default());
+            match &scheme.kind {
+                SchemeKind::ApiKeyHeader { name } => quote!(let request = request.header(#name, #value);),
+                SchemeKind::ApiKeyQuery { name } => quote!(let request = request.query(&[(#name, #value)]);),
+                SchemeKind::ApiKeyCookie { name } => {
+                    quote!(let request = request.header(::reqwest::header::COOKIE, format!("{}={}", #name, #value));)
+                }
+                SchemeKind::Bearer => quote!(let request = request.bearer_auth(#value);),
+                SchemeKind::Basic => quote!(let request = request.basic_auth("", Some(#value));),
+            }
+        });
+        quote!(if #(#present)&&* { #(#applies)* request })
+    });
+    quote! {
+        let request = #(#branches)else* else {
+            return Err(ClientError::MissingCredentials { operation: #op_id });
+        };
+    }
+}
+
+fn success_arms(api: &Api, op: &Operation) -> TokenStream {
+    if op.successes.is_empty() {
+        return quote!(200..=299 => Ok(()),);
+    }
+    let arms = op.successes.iter().map(|r| {
+        if op.success_enum.is_some() {
+            decode_arm(api, op, r, true)
+        } else {
+            let pattern = status_pattern(r.status);
+            quote!(#pattern => decode(status, &bytes),)
+        }
+    });
+    quote!(#(#arms)*)
+}
+
+fn status_pattern(status: Status) -> TokenStream {
+    match status {
+        Status::Code(code) => quote!(#code),
+        Status::Range(digit) => {
+            let (low, high) = (digit * 100, digit * 100 + 99);
+            quote!(#low..=#high)
+        }
+        Status::Default => quote!(_),
+    }
+}
+
+/// One match arm that builds a variant of the success or error enum.
+fn decode_arm(api: &Api, op: &Operation, r: &Response, success: bool) -> TokenStream {
+    let pattern = status_pattern(r.status);
+    let enum_name = ident(if success { op.success_enum.as_deref().unwrap_or_default() } else { &op.error_enum });
+    let variant = ident(&r.variant);
+    let value = if is_struct_variant(r) {
+        let status = has_status_field(r).then(|| quote!(status,));
+        let body = r.body.as_ref().map(|_| quote!(body: decode(status, &bytes)?,));
+        let headers = r.headers.iter().map(|h| {
+            let field = ident(&h.name);
+            let ty = type_path(api, &h.ty);
+            let wire = h.wire_name.to_ascii_lowercase();
+            if h.required {
+                quote!(#field: header::<#ty, _>(status, &headers, #wire)?.ok_or_else(|| ClientError::Decode {
+                    status,
+                    message: format!("required header `{}` is missing", #wire),
+                    body: ::std::string::String::new(),
+                })?,)
+            } else {
+                quote!(#field: header::<#ty, _>(status, &headers, #wire)?,)
+            }
+        });
+        quote!(super::errors::#enum_name::#variant { #status #body #(#headers)* })
+    } else if r.body.is_some() {
+        quote!(super::errors::#enum_name::#variant(decode(status, &bytes)?))
+    } else {
+        quote!(super::errors::#enum_name::#variant)
+    };
+    if success { quote!(#pattern => Ok(#value),) } else { quote!(#pattern => Err(ClientError::Api(#value)),) }
+}

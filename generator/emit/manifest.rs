@@ -1,0 +1,73 @@
+//! Non-Rust files of an output crate (Cargo.toml, README.md), rendered from
+//! the templates that `build.rs` embedded, in minijinja's strict mode.
+
+use minijinja::{Environment, UndefinedBehavior, context};
+
+use crate::error::{Error, Result};
+use crate::ir::Api;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/templates.rs"));
+}
+
+fn environment() -> Result<Environment<'static>> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    for (name, source) in embedded::TEMPLATES {
+        env.add_template(name, source).map_err(|err| Error::Template { name: (*name).to_owned(), message: err.to_string() })?;
+    }
+    Ok(env)
+}
+
+/// Renders `template` with everything it may need to know about `api`.
+pub(super) fn render(api: &Api, template: &str) -> Result<String> {
+    let env = environment()?;
+    let operations: Vec<_> = api
+        .operations
+        .iter()
+        .map(|op| {
+            context! {
+                id => op.id,
+                method => op.method.as_str(),
+                path => op.path,
+                method_name => op.fn_name,
+                error_enum => op.error_enum,
+            }
+        })
+        .collect();
+    let schemes: Vec<_> = api
+        .security_schemes
+        .iter()
+        .map(|s| {
+            let summary = match &s.kind {
+                crate::ir::SchemeKind::ApiKeyHeader { name } => format!("API key in the `{name}` header"),
+                crate::ir::SchemeKind::ApiKeyQuery { name } => format!("API key in the `{name}` query parameter"),
+                crate::ir::SchemeKind::ApiKeyCookie { name } => format!("API key in the `{name}` cookie"),
+                crate::ir::SchemeKind::Bearer => "bearer token".to_owned(),
+                crate::ir::SchemeKind::Basic => "HTTP basic".to_owned(),
+            };
+            context! { key => s.key, summary => summary, setter => format!("with_{}", s.field.trim_end_matches('_')) }
+        })
+        .collect();
+    let description = api.description.as_deref().map(str::trim).unwrap_or_default();
+    let summary = format!("Typed client and server for {} (API version {})", api.title, api.api_version);
+    let rendered = env
+        .get_template(template)
+        .and_then(|t| {
+            t.render(context! {
+                clawgen_version => env!("CARGO_PKG_VERSION"),
+                spec_file => api.spec_file,
+                crate_name => api.crate_name,
+                version => api.version,
+                api_version => api.api_version,
+                title => api.title,
+                description => description,
+                summary => summary,
+                trait_name => api.trait_name,
+                operations => operations,
+                security_schemes => schemes,
+            })
+        })
+        .map_err(|err| Error::Template { name: template.to_owned(), message: format!("{err:#}") })?;
+    Ok(if rendered.ends_with('\n') { rendered } else { format!("{rendered}\n") })
+}

@@ -1,0 +1,552 @@
+//! The `server` module: a trait with one async method per operation, and an
+//! axum router that parses and checks requests before calling it.
+//!
+//! The router answers what it rejects (missing credentials, malformed input,
+//! broken constraints) with the status and body the document describes for
+//! that operation, built from the response's example with the message put in.
+
+use std::collections::BTreeMap;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::errors::{has_status_field, is_struct_variant, success_type};
+use super::literal::{Slot, literal};
+use super::rust::{doc, ident, type_path};
+use crate::ir::{Api, Operation, Response, SchemeKind, Status, TypeRef, sample, type_validates};
+
+/// The statuses the router itself may answer with.
+const BAD_REQUEST: u16 = 400;
+const UNAUTHORIZED: u16 = 401;
+const FORBIDDEN: u16 = 403;
+
+/// The contents of the `server` module.
+pub(super) fn module(api: &Api) -> TokenStream {
+    let trait_name = ident(&api.trait_name);
+    let secured = api.operations.iter().any(|op| !op.security.is_empty());
+    let authorize = secured.then(|| {
+        quote! {
+            /// Decides whether `credentials` (already known to satisfy one of the
+            /// operation's requirement alternatives) may call `operation`. Runs
+            /// before any input is parsed; refusals are answered with the
+            /// operation's documented 401 or 403.
+            fn authorize(
+                &self,
+                operation: super::auth::Operation,
+                credentials: &super::auth::Credentials,
+            ) -> impl ::std::future::Future<Output = ::std::result::Result<(), super::auth::AuthError>> + Send;
+        }
+    });
+    let methods = api.operations.iter().map(|op| trait_method(api, op));
+
+    let mut by_path: BTreeMap<&str, Vec<&Operation>> = BTreeMap::new();
+    for op in &api.operations {
+        by_path.entry(op.path.as_str()).or_default().push(op);
+    }
+    let routes = by_path.iter().map(|(path, ops)| {
+        let handlers = ops.iter().map(|op| {
+            let method = format_ident!("{}", op.method.as_str().to_ascii_lowercase());
+            let handler = format_ident!("handle_{}", op.fn_name);
+            quote!(#method(#handler::<A>))
+        });
+        let first_then_rest = handlers.collect::<Vec<_>>();
+        let (first, rest) = first_then_rest.split_first().map(|(f, r)| (f.clone(), r.to_vec())).unwrap_or_default();
+        quote!(.route(#path, ::axum::routing::#first #(.#rest)*))
+    });
+    let handlers = api.operations.iter().map(|op| handler(api, op));
+    let rejections: Vec<TokenStream> = api.operations.iter().filter_map(|op| rejection_fn(api, op)).collect();
+    let generic = (!rejections.is_empty()).then(|| {
+        quote! {
+            /// The answer to a rejected request whose status the operation does not document.
+            fn generic_rejection(status: u16, message: ::std::string::String) -> ::axum::response::Response {
+                let status = ::axum::http::StatusCode::from_u16(status).unwrap_or(::axum::http::StatusCode::BAD_REQUEST);
+                (status, ::axum::Json(::serde_json::json!({ "message": message }))).into_response()
+            }
+        }
+    });
+    let error_impls = api.operations.iter().map(|op| into_response(op, false));
+    let success_impls = api.operations.iter().filter(|op| op.success_enum.is_some()).map(|op| into_response(op, true));
+    let credentials = secured.then(|| credentials_fn(api));
+    let path_helper = api.operations.iter().any(|op| !op.path_params.is_empty()).then(|| {
+        quote! {
+            /// Reads a path parameter: strings and enums as text, numbers and booleans as JSON.
+            fn path_param<T: ::serde::de::DeserializeOwned>(
+                params: &::std::collections::HashMap<::std::string::String, ::std::string::String>,
+                name: &str,
+            ) -> ::std::result::Result<T, ::std::string::String> {
+                let raw = params.get(name).ok_or_else(|| format!("missing path parameter `{name}`"))?;
+                ::serde_json::from_value(::serde_json::Value::String(raw.clone()))
+                    .or_else(|_| ::serde_json::from_str(raw))
+                    .map_err(|_| format!("path parameter `{name}` has an invalid value `{raw}`"))
+            }
+        }
+    });
+    let doc_text = format!("The operations of {} that a server implements.", api.title);
+    let doc_text_attr = super::rust::doc(Some(&doc_text));
+
+    quote! {
+        //! The axum server: implement the trait, then serve [`router`].
+
+        use ::axum::response::IntoResponse as _;
+
+        #doc_text_attr
+        pub trait #trait_name: Send + Sync + 'static {
+            #authorize
+            #(#methods)*
+        }
+
+        /// An axum router that serves `api` under the document's paths.
+        pub fn router<A: #trait_name>(api: A) -> ::axum::Router {
+            ::axum::Router::new()
+                #(#routes)*
+                .with_state(::std::sync::Arc::new(api))
+        }
+
+        #(#handlers)*
+        #(#rejections)*
+        #generic
+        #credentials
+        #path_helper
+
+        fn json_response<T: ::serde::Serialize>(status: u16, body: &T) -> ::axum::response::Response {
+            let status = ::axum::http::StatusCode::from_u16(status).unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+            (status, ::axum::Json(body)).into_response()
+        }
+
+        #[allow(dead_code)]
+        fn empty_response(status: u16) -> ::axum::response::Response {
+            ::axum::http::StatusCode::from_u16(status).unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR).into_response()
+        }
+
+        #[allow(dead_code)]
+        fn set_header(response: &mut ::axum::response::Response, name: &'static str, value: &dyn ::std::fmt::Display) {
+            if let Ok(value) = ::axum::http::HeaderValue::from_str(&value.to_string()) {
+                response.headers_mut().insert(name, value);
+            }
+        }
+
+        #(#error_impls)*
+        #(#success_impls)*
+    }
+}
+
+/// The arguments an operation receives, as `(name, type)` pairs.
+fn arguments(api: &Api, op: &Operation) -> Vec<(proc_macro2::Ident, TokenStream)> {
+    let mut args = Vec::new();
+    if !op.security.is_empty() {
+        args.push((ident("credentials"), quote!(super::auth::Credentials)));
+    }
+    for p in &op.path_params {
+        args.push((ident(&p.name), type_path(api, &p.ty)));
+    }
+    if let Some(query) = op.query {
+        args.push((ident("query"), type_path(api, &TypeRef::Named(query))));
+    }
+    for p in &op.header_params {
+        let ty = if p.required { quote!(::std::string::String) } else { quote!(::std::option::Option<::std::string::String>) };
+        args.push((ident(&p.name), ty));
+    }
+    if let Some(body) = &op.body {
+        let ty = type_path(api, &body.ty);
+        args.push((ident("body"), if body.required { ty } else { quote!(::std::option::Option<#ty>) }));
+    }
+    args
+}
+
+fn trait_method(api: &Api, op: &Operation) -> TokenStream {
+    let name = ident(&op.fn_name);
+    let mut text = op.summary.clone().unwrap_or_else(|| format!("`{}`", op.id));
+    if let Some(description) = &op.description {
+        text.push_str("\n\n");
+        text.push_str(description.trim());
+    }
+    text.push_str(&format!("\n\n`{} {}`", op.method.as_str(), op.path));
+    let docs = doc(Some(&text));
+    let args = arguments(api, op).into_iter().map(|(name, ty)| quote!(#name: #ty));
+    let success = success_type(api, op);
+    let error = ident(&op.error_enum);
+    quote! {
+        #docs
+        fn #name(&self, #(#args),*) -> impl ::std::future::Future<Output = ::std::result::Result<#success, super::errors::#error>> + Send;
+    }
+}
+
+fn handler(api: &Api, op: &Operation) -> TokenStream {
+    let trait_name = ident(&api.trait_name);
+    let handler = format_ident!("handle_{}", op.fn_name);
+    let rejection = format_ident!("reject_{}", op.fn_name);
+    let name = ident(&op.fn_name);
+    let variant = ident(&op.type_stem);
+    let mut extractors = vec![quote!(::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>)];
+    let mut steps = Vec::new();
+
+    let needs_query = op.query.is_some() || uses_query_credentials(api, op);
+    if !op.path_params.is_empty() {
+        extractors.push(quote!(path: ::std::result::Result<::axum::extract::Path<::std::collections::HashMap<::std::string::String, ::std::string::String>>, ::axum::extract::rejection::PathRejection>));
+    }
+    if needs_query {
+        extractors.push(quote!(::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery));
+    }
+    if !op.security.is_empty() || !op.header_params.is_empty() {
+        extractors.push(quote!(headers: ::axum::http::HeaderMap));
+    }
+    if op.body.is_some() {
+        extractors.push(quote!(body: ::axum::body::Bytes));
+    }
+
+    if !op.security.is_empty() {
+        let query_arg = if needs_query { quote!(raw_query.as_deref()) } else { quote!(None) };
+        let alternatives = op.security.iter().map(|all| {
+            let present = all.iter().map(|u| {
+                let field = ident(&api.security_schemes[u.scheme].field);
+                quote!(credentials.#field.is_some())
+            });
+            if all.len() == 1 { quote!(#(#present)*) } else { quote!((#(#present)&&*)) }
+        });
+        let wanted: Vec<String> = op
+            .security
+            .iter()
+            .map(|all| all.iter().map(|u| describe_scheme(&api.security_schemes[u.scheme].kind)).collect::<Vec<_>>().join(" and "))
+            .collect();
+        let missing =
+            documented_message(op, UNAUTHORIZED).unwrap_or_else(|| format!("Missing credentials: send {}.", wanted.join(", or ")));
+        steps.push(quote! {
+            let credentials = credentials_from(&headers, #query_arg);
+            if !(#(#alternatives)||*) {
+                return #rejection(#UNAUTHORIZED, ::std::string::String::from(#missing));
+            }
+            if let Err(error) = api.authorize(super::auth::Operation::#variant, &credentials).await {
+                return match error {
+                    super::auth::AuthError::Unauthenticated(message) => #rejection(#UNAUTHORIZED, message),
+                    super::auth::AuthError::Forbidden(message) => #rejection(#FORBIDDEN, message),
+                };
+            }
+        });
+    }
+    if !op.path_params.is_empty() {
+        steps.push(quote! {
+            let path = match path {
+                Ok(::axum::extract::Path(path)) => path,
+                Err(error) => return #rejection(#BAD_REQUEST, error.body_text()),
+            };
+        });
+        for p in &op.path_params {
+            let arg = ident(&p.name);
+            let ty = type_path(api, &p.ty);
+            let wire = &p.wire_name;
+            steps.push(quote! {
+                let #arg: #ty = match path_param(&path, #wire) {
+                    Ok(value) => value,
+                    Err(message) => return #rejection(#BAD_REQUEST, message),
+                };
+            });
+            if let Some(check) = param_check(api, p) {
+                steps.push(quote!(if let Err(error) = (|| -> ::std::result::Result<(), super::validation::ValidationError> { let value = &#arg; #check Ok(()) })() {
+                    return #rejection(#BAD_REQUEST, error.to_string());
+                }));
+            }
+        }
+    }
+    if let Some(query) = op.query {
+        let ty = type_path(api, &TypeRef::Named(query));
+        steps.push(quote! {
+            let query: #ty = match ::serde_urlencoded::from_str(raw_query.as_deref().unwrap_or_default()) {
+                Ok(query) => query,
+                Err(error) => return #rejection(#BAD_REQUEST, format!("invalid query: {error}")),
+            };
+        });
+        if type_validates(&api.types, &TypeRef::Named(query)) {
+            steps.push(quote! {
+                if let Err(error) = super::validation::Validate::validate(&query) {
+                    return #rejection(#BAD_REQUEST, error.to_string());
+                }
+            });
+        }
+    }
+    for p in &op.header_params {
+        let arg = ident(&p.name);
+        let wire = &p.wire_name;
+        let read = quote!(headers.get(#wire).and_then(|v| v.to_str().ok()).map(::std::string::String::from));
+        if p.required {
+            let missing = format!("missing header `{wire}`");
+            steps.push(quote! {
+                let Some(#arg) = #read else {
+                    return #rejection(#BAD_REQUEST, ::std::string::String::from(#missing));
+                };
+            });
+        } else {
+            steps.push(quote!(let #arg = #read;));
+        }
+    }
+    if let Some(body) = &op.body {
+        let ty = type_path(api, &body.ty);
+        let parse = quote! {
+            match ::serde_json::from_slice::<#ty>(&body) {
+                Ok(body) => body,
+                Err(error) => return #rejection(#BAD_REQUEST, format!("invalid JSON body: {error}")),
+            }
+        };
+        let validates = type_validates(&api.types, &body.ty);
+        if body.required {
+            steps.push(quote!(let body = #parse;));
+            if validates {
+                steps.push(quote! {
+                    if let Err(error) = super::validation::Validate::validate(&body) {
+                        return #rejection(#BAD_REQUEST, error.to_string());
+                    }
+                });
+            }
+        } else {
+            steps.push(quote!(let body = if body.is_empty() { None } else { Some(#parse) };));
+            if validates {
+                steps.push(quote! {
+                    if let Some(Err(error)) = body.as_ref().map(super::validation::Validate::validate) {
+                        return #rejection(#BAD_REQUEST, error.to_string());
+                    }
+                });
+            }
+        }
+    }
+
+    let args = arguments(api, op).into_iter().map(|(name, _)| name);
+    let success = if op.success_enum.is_some() {
+        quote!(value.into_response())
+    } else {
+        match op.successes.first() {
+            Some(Response { status: Status::Code(code), body: Some(_), .. }) => quote!(json_response(#code, &value)),
+            Some(Response { status: Status::Code(code), body: None, .. }) => quote!({ let () = value; empty_response(#code) }),
+            Some(_) => quote!(json_response(200, &value)),
+            None => quote!({
+                let () = value;
+                empty_response(204)
+            }),
+        }
+    };
+    quote! {
+        async fn #handler<A: #trait_name>(#(#extractors),*) -> ::axum::response::Response {
+            #(#steps)*
+            match api.#name(#(#args),*).await {
+                Ok(value) => #success,
+                Err(error) => error.into_response(),
+            }
+        }
+    }
+}
+
+fn param_check(api: &Api, p: &crate::ir::Param) -> Option<TokenStream> {
+    super::types::value_check(api, &p.ty, &p.constraints, &p.wire_name)
+}
+
+/// The message text of the documented example for `status`, if the operation has one.
+fn documented_message(op: &Operation, status: u16) -> Option<String> {
+    let response = op.errors.iter().find(|r| r.status == Status::Code(status))?;
+    let mut value = response.example.as_ref()?;
+    for name in response.message_slot.as_ref()? {
+        value = value.get(name)?;
+    }
+    value.as_str().map(str::to_owned)
+}
+
+fn describe_scheme(kind: &SchemeKind) -> String {
+    match kind {
+        SchemeKind::ApiKeyHeader { name } => format!("the {name} header"),
+        SchemeKind::ApiKeyQuery { name } => format!("the {name} query parameter"),
+        SchemeKind::ApiKeyCookie { name } => format!("the {name} cookie"),
+        SchemeKind::Bearer => "Authorization: Bearer <token>".into(),
+        SchemeKind::Basic => "Authorization: Basic".into(),
+    }
+}
+
+fn uses_query_credentials(api: &Api, op: &Operation) -> bool {
+    op.security.iter().flatten().any(|u| matches!(api.security_schemes[u.scheme].kind, SchemeKind::ApiKeyQuery { .. }))
+}
+
+/// Which statuses the router may produce for an operation.
+fn rejection_statuses(op: &Operation) -> Vec<u16> {
+    let mut statuses = Vec::new();
+    if !op.path_params.is_empty() || op.query.is_some() || !op.header_params.is_empty() || op.body.is_some() {
+        statuses.push(BAD_REQUEST);
+    }
+    if !op.security.is_empty() {
+        statuses.extend([UNAUTHORIZED, FORBIDDEN]);
+    }
+    statuses
+}
+
+/// `reject_<op>(status, message)`: the operation's documented answer for a rejected request.
+fn rejection_fn(api: &Api, op: &Operation) -> Option<TokenStream> {
+    let statuses = rejection_statuses(op);
+    if statuses.is_empty() {
+        return None;
+    }
+    let name = format_ident!("reject_{}", op.fn_name);
+    let message = quote!(message);
+    let mut arms = Vec::new();
+    for status in statuses {
+        let documented = op
+            .errors
+            .iter()
+            .find(|r| r.status == Status::Code(status))
+            .or_else(|| op.errors.iter().find(|r| r.status == Status::Range(status / 100)))
+            .or_else(|| op.errors.iter().find(|r| r.status == Status::Default));
+        if let Some(value) = documented.and_then(|response| error_value(api, op, response, status, &message)) {
+            arms.push(quote!(#status => #value.into_response(),));
+        } else if let Some(body) = conventional_body(api, op, &message) {
+            // Undocumented for this operation: answer in the API's error shape all the same.
+            arms.push(quote!(#status => json_response(#status, &#body),));
+        }
+    }
+    let body = if arms.is_empty() {
+        quote!(generic_rejection(status, message))
+    } else {
+        quote!(match status { #(#arms)* _ => generic_rejection(status, message), })
+    };
+    Some(quote! {
+        fn #name(status: u16, message: ::std::string::String) -> ::axum::response::Response {
+            #body
+        }
+    })
+}
+
+/// The body of the operation's first error response that carries a message,
+/// for statuses the operation does not document.
+fn conventional_body(api: &Api, op: &Operation, message: &TokenStream) -> Option<TokenStream> {
+    op.errors.iter().find_map(|response| {
+        let ty = response.body.as_ref()?;
+        let slot_path = response.message_slot.clone()?;
+        let slot = Slot { path: &slot_path, expr: message };
+        let from_example = response.example.as_ref().and_then(|example| literal(api, ty, example, Some(&slot)).ok());
+        from_example.or_else(|| literal(api, ty, &sample::synthesize(&api.types, ty), Some(&slot)).ok())
+    })
+}
+
+/// The error-enum value for `response`, with `message` in its message slot.
+fn error_value(api: &Api, op: &Operation, response: &Response, status: u16, message: &TokenStream) -> Option<TokenStream> {
+    let enum_name = ident(&op.error_enum);
+    let variant = ident(&response.variant);
+    let body = match &response.body {
+        Some(ty) => {
+            let slot_path = response.message_slot.clone().unwrap_or_default();
+            let slot = response.message_slot.as_ref().map(|_| Slot { path: &slot_path, expr: message });
+            let from_example = response.example.as_ref().and_then(|example| literal(api, ty, example, slot.as_ref()).ok());
+            Some(from_example.or_else(|| literal(api, ty, &sample::synthesize(&api.types, ty), slot.as_ref()).ok())?)
+        }
+        None => None,
+    };
+    if !is_struct_variant(response) {
+        return Some(match body {
+            Some(body) => quote!(super::errors::#enum_name::#variant(#body)),
+            None => quote!(super::errors::#enum_name::#variant),
+        });
+    }
+    let status_field = has_status_field(response).then(|| quote!(status: #status,));
+    let body_field = body.map(|body| quote!(body: #body,));
+    let mut headers = Vec::new();
+    for h in &response.headers {
+        let field = ident(&h.name);
+        let value = if h.required {
+            literal(api, &h.ty, &sample::synthesize(&api.types, &h.ty), None).ok()?
+        } else {
+            quote!(::std::option::Option::None)
+        };
+        headers.push(quote!(#field: #value,));
+    }
+    Some(quote!(super::errors::#enum_name::#variant { #status_field #body_field #(#headers)* }))
+}
+
+/// `impl IntoResponse` for an operation's error enum (or success enum).
+fn into_response(op: &Operation, success: bool) -> TokenStream {
+    let (enum_name, responses) =
+        if success { (ident(op.success_enum.as_deref().unwrap_or_default()), &op.successes) } else { (ident(&op.error_enum), &op.errors) };
+    let arms = responses.iter().map(|r| {
+        let variant = ident(&r.variant);
+        let status = match r.status {
+            Status::Code(code) => quote!(#code),
+            Status::Range(_) | Status::Default => quote!(status),
+        };
+        let build = if r.body.is_some() { quote!(json_response(#status, &body)) } else { quote!(empty_response(#status)) };
+        if !is_struct_variant(r) {
+            return if r.body.is_some() { quote!(Self::#variant(body) => #build,) } else { quote!(Self::#variant => #build,) };
+        }
+        let status_binding = has_status_field(r).then(|| quote!(status,));
+        let body_binding = r.body.as_ref().map(|_| quote!(body,));
+        let header_bindings = r.headers.iter().map(|h| ident(&h.name));
+        let sets = r.headers.iter().map(|h| {
+            let field = ident(&h.name);
+            let wire = h.wire_name.to_ascii_lowercase();
+            if h.required {
+                quote!(set_header(&mut response, #wire, &#field);)
+            } else {
+                quote!(if let Some(value) = &#field { set_header(&mut response, #wire, value); })
+            }
+        });
+        quote!(Self::#variant { #status_binding #body_binding #(#header_bindings,)* } => {
+            let mut response = #build;
+            #(#sets)*
+            response
+        })
+    });
+    let undocumented = (!success).then(|| {
+        quote! {
+            Self::Undocumented { status, body } => {
+                let status = ::axum::http::StatusCode::from_u16(status).unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+                (status, body).into_response()
+            }
+        }
+    });
+    quote! {
+        impl ::axum::response::IntoResponse for super::errors::#enum_name {
+            fn into_response(self) -> ::axum::response::Response {
+                match self {
+                    #(#arms)*
+                    #undocumented
+                }
+            }
+        }
+    }
+}
+
+/// `credentials_from`: what the request presents for each security scheme.
+fn credentials_fn(api: &Api) -> TokenStream {
+    let fields = api.security_schemes.iter().map(|s| {
+        let field = ident(&s.field);
+        let value = match &s.kind {
+            SchemeKind::ApiKeyHeader { name } => {
+                let name = name.to_ascii_lowercase();
+                quote!(headers.get(#name).and_then(|v| v.to_str().ok()).map(str::trim).filter(|v| !v.is_empty()).map(::std::string::String::from))
+            }
+            SchemeKind::ApiKeyQuery { name } => quote! {
+                raw_query
+                    .and_then(|q| ::serde_urlencoded::from_str::<::std::vec::Vec<(::std::string::String, ::std::string::String)>>(q).ok())
+                    .and_then(|pairs| pairs.into_iter().find(|(k, v)| k == #name && !v.is_empty()).map(|(_, v)| v))
+            },
+            SchemeKind::ApiKeyCookie { name } => {
+                let prefix = format!("{name}=");
+                quote! {
+                    headers.get_all(::axum::http::header::COOKIE).iter()
+                        .filter_map(|v| v.to_str().ok())
+                        .flat_map(|v| v.split(';'))
+                        .find_map(|c| c.trim().strip_prefix(#prefix).map(::std::string::String::from))
+                }
+            }
+            SchemeKind::Bearer | SchemeKind::Basic => {
+                let scheme = if s.kind == SchemeKind::Bearer { "bearer " } else { "basic " };
+                quote! {
+                    headers.get(::axum::http::header::AUTHORIZATION)
+                        .and_then(|v| v.to_str().ok())
+                        .filter(|v| v.len() > #scheme.len() && v[..#scheme.len()].eq_ignore_ascii_case(#scheme))
+                        .map(|v| v[#scheme.len()..].trim().to_owned())
+                        .filter(|v| !v.is_empty())
+                }
+            }
+        };
+        quote!(#field: #value,)
+    });
+    quote! {
+        /// The credentials a request presents, one field per security scheme.
+        #[allow(unused_variables)]
+        fn credentials_from(headers: &::axum::http::HeaderMap, raw_query: ::std::option::Option<&str>) -> super::auth::Credentials {
+            super::auth::Credentials { #(#fields)* }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! Modules whose code does not depend on the document: validation helpers.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// The `validation` module.
+pub(super) fn validation_module() -> TokenStream {
+    quote! {
+        //! Checks of the constraints that Rust types cannot express (ranges, lengths).
+
+        /// A value broke a constraint of the document.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct ValidationError {
+            /// Where the value is, as `/`-separated JSON names.
+            pub path: ::std::string::String,
+            /// What is wrong with it.
+            pub message: ::std::string::String,
+        }
+
+        impl ValidationError {
+            /// The same error, seen from one level up.
+            pub fn within(mut self, parent: &str) -> Self {
+                if !parent.is_empty() {
+                    self.path = if self.path.is_empty() { parent.to_owned() } else { format!("{parent}/{}", self.path) };
+                }
+                self
+            }
+        }
+
+        impl ::std::fmt::Display for ValidationError {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                write!(f, "{}: {}", self.path, self.message)
+            }
+        }
+
+        impl ::std::error::Error for ValidationError {}
+
+        /// Values that can check their own constraints.
+        pub trait Validate {
+            /// The first broken constraint, if any.
+            fn validate(&self) -> ::std::result::Result<(), ValidationError>;
+        }
+
+        /// Checks a number against inclusive or exclusive bounds.
+        pub fn number(
+            value: f64,
+            path: &str,
+            minimum: ::std::option::Option<(f64, bool)>,
+            maximum: ::std::option::Option<(f64, bool)>,
+        ) -> ::std::result::Result<(), ValidationError> {
+            let fail = |message: ::std::string::String| Err(ValidationError { path: path.to_owned(), message });
+            if let Some((limit, exclusive)) = minimum {
+                if value < limit || exclusive && value == limit {
+                    return fail(format!("must be {} {limit}", if exclusive { "greater than" } else { "at least" }));
+                }
+            }
+            if let Some((limit, exclusive)) = maximum {
+                if value > limit || exclusive && value == limit {
+                    return fail(format!("must be {} {limit}", if exclusive { "less than" } else { "at most" }));
+                }
+            }
+            Ok(())
+        }
+
+        /// Checks a length (of characters or items) against bounds.
+        pub fn length(
+            length: usize,
+            path: &str,
+            minimum: ::std::option::Option<usize>,
+            maximum: ::std::option::Option<usize>,
+            unit: &str,
+        ) -> ::std::result::Result<(), ValidationError> {
+            let fail = |message: ::std::string::String| Err(ValidationError { path: path.to_owned(), message });
+            if let Some(limit) = minimum {
+                if length < limit {
+                    return fail(format!("must have at least {limit} {unit}"));
+                }
+            }
+            if let Some(limit) = maximum {
+                if length > limit {
+                    return fail(format!("must have at most {limit} {unit}"));
+                }
+            }
+            Ok(())
+        }
+    }
+}

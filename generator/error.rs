@@ -1,0 +1,128 @@
+//! Typed errors with source locations.
+//!
+//! Every error that input can cause names the file, the JSON pointer inside
+//! it and, where the loader could find it, the line and column. Unsupported
+//! constructs are their own class so that callers can tell "this document is
+//! wrong" from "clawgen cannot handle this yet".
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Where in a document something happened.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Location {
+    /// The file the document was read from.
+    pub file: PathBuf,
+    /// RFC 6901 JSON pointer into the document (`""` is the whole document).
+    pub pointer: String,
+    /// 1-based line and column, when the loader could find them.
+    pub line_col: Option<(usize, usize)>,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some((line, col)) = self.line_col {
+            write!(f, ":{line}:{col}")?;
+        }
+        let pointer = if self.pointer.is_empty() { "/" } else { &self.pointer };
+        write!(f, " at #{pointer}")
+    }
+}
+
+/// Everything that can go wrong while generating.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying failure.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The text is not valid YAML or JSON.
+    #[error("{location}: cannot parse: {message}")]
+    Syntax {
+        /// Where parsing stopped.
+        location: Location,
+        /// The parser's message.
+        message: String,
+    },
+    /// The document parses but breaks the OpenAPI specification.
+    #[error("{location}: invalid document: {message}")]
+    Invalid {
+        /// The offending node.
+        location: Location,
+        /// What is wrong.
+        message: String,
+    },
+    /// The document is valid but uses something clawgen does not support yet.
+    #[error("{location}: unsupported: {feature}")]
+    Unsupported {
+        /// The offending node.
+        location: Location,
+        /// The construct, named so that users can search for it.
+        feature: String,
+    },
+    /// A template failed to render; this is a bug in clawgen.
+    #[error("template {name}: {message}")]
+    Template {
+        /// The template's file name.
+        name: String,
+        /// The renderer's message.
+        message: String,
+    },
+    /// Emitted Rust did not parse; this is a bug in clawgen.
+    #[error("generated {file} does not parse: {message}")]
+    Emit {
+        /// The generated file.
+        file: String,
+        /// The parser's message.
+        message: String,
+    },
+}
+
+impl Error {
+    /// The location in the input, for errors caused by the input.
+    pub fn location(&self) -> Option<&Location> {
+        match self {
+            Error::Syntax { location, .. } | Error::Invalid { location, .. } | Error::Unsupported { location, .. } => Some(location),
+            Error::Io { .. } | Error::Template { .. } | Error::Emit { .. } => None,
+        }
+    }
+
+    /// Whether the input (rather than clawgen or the file system) is at fault.
+    pub fn is_input_error(&self) -> bool {
+        self.location().is_some()
+    }
+
+    /// Fills in line and column from the document's source text.
+    pub(crate) fn locate_in(mut self, source: &crate::load::Source) -> Self {
+        if let Error::Invalid { location, .. } | Error::Unsupported { location, .. } = &mut self {
+            if location.line_col.is_none() && location.file == source.path {
+                location.line_col = source.locate(&location.pointer);
+            }
+        }
+        self
+    }
+}
+
+/// A problem that does not stop generation but that users should see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// Where the problem is.
+    pub location: Location,
+    /// What clawgen did about it.
+    pub message: String,
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.location, self.message)
+    }
+}
+
+/// The result type of the library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,161 @@
+//! Lowering: a normalised document in, an [`Api`] out.
+
+use std::collections::BTreeSet;
+
+use super::operations::{OperationLowering, security_schemes};
+use super::schemas::TypeSpace;
+use super::{Api, TypeDef, TypeId, TypeKind, TypeRef, names};
+use crate::error::{Error, Result, Warning};
+use crate::load::Source;
+use crate::normalize::Document;
+
+/// Lowers `doc`, which was loaded from `source`, into the IR.
+///
+/// `name` is the API's short name (usually the spec's file stem); the crate
+/// is called `<name>-v<major>`.
+pub fn lower(source: &Source, doc: &Document, name: &str) -> Result<(Api, Vec<Warning>)> {
+    let info = &doc.openapi.info;
+    let version = semver_of(&info.version).ok_or_else(|| Error::Invalid {
+        location: source.location("/info/version"),
+        message: format!("`{}` is not a version clawgen can turn into a crate version (want MAJOR[.MINOR[.PATCH]])", info.version),
+    })?;
+    let major = version.split('.').next().unwrap_or("0").to_owned();
+    let name = names::field_name(name).replace('_', "-");
+
+    let mut space = TypeSpace::new(source, doc);
+    space.declare_components()?;
+    let schemes = security_schemes(&space)?;
+    let operations = OperationLowering::new(&mut space, &schemes).all()?;
+    let TypeSpace { mut types, mut warnings, .. } = space;
+    warnings.extend(doc.warnings.iter().cloned());
+
+    mark_boxed_fields(&mut types);
+    mark_validating_structs(&mut types);
+
+    let api = Api {
+        spec_file: source.path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
+        crate_name: format!("{name}-v{major}"),
+        trait_name: format!("{}Api", names::type_name(&name)),
+        name,
+        version,
+        api_version: info.version.clone(),
+        title: info.title.clone(),
+        description: info.description.clone(),
+        base_url: doc.openapi.servers.first().map(|s| s.url.clone()),
+        types,
+        operations,
+        security_schemes: schemes,
+    };
+    Ok((api, warnings))
+}
+
+/// `1`, `1.2` and `1.2.3` (with optional pre-release) as a semver version.
+fn semver_of(version: &str) -> Option<String> {
+    let version = version.trim().trim_start_matches(['v', 'V']);
+    let (core, pre) = match version.split_once(['-', '+']) {
+        Some((core, _)) => (core, &version[core.len()..]),
+        None => (version, ""),
+    };
+    let parts: Vec<&str> = core.split('.').collect();
+    if parts.is_empty() || parts.len() > 3 || parts.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    // Semver forbids numeric pre-release identifiers with leading zeros, as in dates.
+    let pre_ids = pre.get(1..).unwrap_or("").split(['.', '+']);
+    if pre_ids.into_iter().any(|id| id.len() > 1 && id.starts_with('0') && id.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    let number = |i: usize| parts.get(i).map_or(Ok(0), |p| p.parse::<u64>()).ok();
+    Some(format!("{}.{}.{}{pre}", number(0)?, number(1)?, number(2)?))
+}
+
+/// Types that hold each other by value (not through a `Vec` or map) would
+/// have infinite size; the fields that close such a cycle are boxed.
+fn mark_boxed_fields(types: &mut [TypeDef]) {
+    for index in 0..types.len() {
+        let TypeKind::Struct(st) = &types[index].kind else { continue };
+        let boxed: Vec<bool> =
+            st.fields.iter().map(|f| inline_targets(&f.ty).iter().any(|target| reaches(types, *target, TypeId(index)))).collect();
+        if let TypeKind::Struct(st) = &mut types[index].kind {
+            for (field, boxed) in st.fields.iter_mut().zip(boxed) {
+                field.boxed = boxed;
+            }
+        }
+    }
+}
+
+/// The named types that `ty` contains by value.
+fn inline_targets(ty: &TypeRef) -> Vec<TypeId> {
+    match ty {
+        TypeRef::Named(id) => vec![*id],
+        TypeRef::Nullable(inner) => inline_targets(inner),
+        _ => Vec::new(),
+    }
+}
+
+fn reaches(types: &[TypeDef], from: TypeId, goal: TypeId) -> bool {
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![from];
+    while let Some(id) = stack.pop() {
+        if id == goal {
+            return true;
+        }
+        if !seen.insert(id) {
+            continue;
+        }
+        match &types[id.0].kind {
+            TypeKind::Struct(st) => stack.extend(st.fields.iter().flat_map(|f| inline_targets(&f.ty))),
+            TypeKind::Alias(ty) => stack.extend(inline_targets(ty)),
+            TypeKind::Union(u) => stack.extend(u.variants.iter().flat_map(|v| inline_targets(&v.ty))),
+            TypeKind::Enum(_) => {}
+        }
+    }
+    false
+}
+
+/// A struct validates when one of its fields has constraints or holds a struct that validates.
+fn mark_validating_structs(types: &mut [TypeDef]) {
+    loop {
+        let mut changed = false;
+        for index in 0..types.len() {
+            let TypeKind::Struct(st) = &types[index].kind else { continue };
+            if st.validates {
+                continue;
+            }
+            let needed = st.fields.iter().any(|f| !f.constraints.is_empty() || type_validates(types, &f.ty));
+            if needed {
+                if let TypeKind::Struct(st) = &mut types[index].kind {
+                    st.validates = true;
+                }
+                changed = true;
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+}
+
+/// Whether values of `ty` have a `validate` method to call.
+pub fn type_validates(types: &[TypeDef], ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::Named(id) => matches!(&types[id.0].kind, TypeKind::Struct(st) if st.validates),
+        TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => type_validates(types, inner),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::semver_of;
+
+    #[test]
+    fn versions_become_semver() {
+        assert_eq!(semver_of("1.0.0").as_deref(), Some("1.0.0"));
+        assert_eq!(semver_of("2").as_deref(), Some("2.0.0"));
+        assert_eq!(semver_of("v2.1").as_deref(), Some("2.1.0"));
+        assert_eq!(semver_of("1.0.0-beta.1").as_deref(), Some("1.0.0-beta.1"));
+        assert_eq!(semver_of("2024-01-01").as_deref(), Some("2024.0.0-01-01"));
+        assert_eq!(semver_of("latest"), None);
+    }
+}

@@ -1,0 +1,416 @@
+//! Stage 3: the intermediate representation, and its lowering from a normalised document.
+//!
+//! The IR is what every emitter reads and the only thing it reads: types with
+//! final Rust names, operations with their parameters, bodies, responses
+//! (already split into successes and the error enum) and security
+//! requirements. It does no I/O. Names in it are already sanitised and unique
+//! (see [`names`]), so emitters never invent or check identifiers.
+
+mod lower;
+pub mod names;
+mod operations;
+pub mod sample;
+mod schemas;
+
+use serde_json::Value;
+
+pub use lower::{lower, type_validates};
+
+/// One API, ready to emit.
+#[derive(Debug, Clone)]
+pub struct Api {
+    /// The spec's file name, for `@generated` headers.
+    pub spec_file: String,
+    /// The API's short name (`clawguru`).
+    pub name: String,
+    /// The output crate's name (`clawguru-v1`).
+    pub crate_name: String,
+    /// The output crate's semver version, from `info.version`.
+    pub version: String,
+    /// `info.version` as the document writes it.
+    pub api_version: String,
+    /// `info.title`.
+    pub title: String,
+    /// `info.description`.
+    pub description: Option<String>,
+    /// The first server URL, the client's default base.
+    pub base_url: Option<String>,
+    /// The name of the server trait (`ClawguruApi`).
+    pub trait_name: String,
+    /// Every type, indexed by [`TypeId`].
+    pub types: Vec<TypeDef>,
+    /// Every operation, in document order.
+    pub operations: Vec<Operation>,
+    /// Every security scheme of `components.securitySchemes`, in document order.
+    pub security_schemes: Vec<SecurityScheme>,
+}
+
+impl Api {
+    /// The type behind an id.
+    pub fn ty(&self, id: TypeId) -> &TypeDef {
+        &self.types[id.0]
+    }
+}
+
+/// A handle into [`Api::types`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TypeId(pub usize);
+
+/// A named Rust type.
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    /// The Rust name, unique within the `types` module.
+    pub name: String,
+    /// Documentation from the schema's title and description.
+    pub doc: Option<String>,
+    /// What the type is.
+    pub kind: TypeKind,
+    /// Where the schema is, as a JSON pointer.
+    pub pointer: String,
+    /// The schema's example, if any.
+    pub example: Option<Value>,
+}
+
+/// The shape of a named type.
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    /// An object with known properties.
+    Struct(Struct),
+    /// A closed set of strings.
+    Enum(StringEnum),
+    /// Another name for a type.
+    Alias(TypeRef),
+    /// One of several types (`oneOf` / `anyOf`).
+    Union(Union),
+}
+
+/// An object schema.
+#[derive(Debug, Clone, Default)]
+pub struct Struct {
+    /// The properties, in document order.
+    pub fields: Vec<Field>,
+    /// The type of properties not listed, when the schema allows them and says their type.
+    pub additional: Option<TypeRef>,
+    /// Whether validation is needed anywhere inside (set after lowering).
+    pub validates: bool,
+}
+
+/// One property of an object.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// The Rust name, unique within the struct.
+    pub name: String,
+    /// The JSON name.
+    pub wire_name: String,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// The type, without the `Option` that presence or nullability adds.
+    pub ty: TypeRef,
+    /// Whether the property must be present.
+    pub required: bool,
+    /// Whether the property may be `null`.
+    pub nullable: bool,
+    /// The default when absent.
+    pub default: Option<Value>,
+    /// Checks the server applies.
+    pub constraints: Constraints,
+    /// Whether the field must be boxed to break a cycle of inline types.
+    pub boxed: bool,
+}
+
+/// Value checks that types cannot express.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Constraints {
+    /// Inclusive or exclusive lower bound of a number.
+    pub minimum: Option<(f64, bool)>,
+    /// Inclusive or exclusive upper bound of a number.
+    pub maximum: Option<(f64, bool)>,
+    /// Bounds on a string's length in characters.
+    pub min_length: Option<usize>,
+    /// See `min_length`.
+    pub max_length: Option<usize>,
+    /// Bounds on an array's length.
+    pub min_items: Option<usize>,
+    /// See `min_items`.
+    pub max_items: Option<usize>,
+}
+
+impl Constraints {
+    /// Whether there is anything to check.
+    pub fn is_empty(&self) -> bool {
+        *self == Constraints::default()
+    }
+}
+
+/// A string enum.
+#[derive(Debug, Clone)]
+pub struct StringEnum {
+    /// The variants, in document order.
+    pub variants: Vec<EnumVariant>,
+}
+
+/// One value of a string enum.
+#[derive(Debug, Clone)]
+pub struct EnumVariant {
+    /// The Rust name, unique within the enum.
+    pub name: String,
+    /// The JSON value.
+    pub value: String,
+}
+
+/// A union of types, decoded by trying each in turn.
+#[derive(Debug, Clone)]
+pub struct Union {
+    /// The variants, in the order they are tried.
+    pub variants: Vec<UnionVariant>,
+}
+
+/// One branch of a union.
+#[derive(Debug, Clone)]
+pub struct UnionVariant {
+    /// The Rust name, unique within the union.
+    pub name: String,
+    /// The branch's type.
+    pub ty: TypeRef,
+}
+
+/// A reference to a type, as used in fields, parameters and bodies.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TypeRef {
+    /// `bool`.
+    Bool,
+    /// `i32`.
+    I32,
+    /// `i64`.
+    I64,
+    /// `f32`.
+    F32,
+    /// `f64`.
+    F64,
+    /// `String`.
+    String,
+    /// An RFC 3339 timestamp.
+    DateTime,
+    /// An RFC 3339 full date.
+    Date,
+    /// Any JSON value, for schemas that have no better Rust type.
+    Json,
+    /// A named type.
+    Named(TypeId),
+    /// A list.
+    Array(Box<TypeRef>),
+    /// A map with string keys.
+    Map(Box<TypeRef>),
+    /// A value that may be `null`.
+    Nullable(Box<TypeRef>),
+}
+
+/// HTTP methods that OpenAPI operations use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// GET
+    Get,
+    /// PUT
+    Put,
+    /// POST
+    Post,
+    /// DELETE
+    Delete,
+    /// OPTIONS
+    Options,
+    /// HEAD
+    Head,
+    /// PATCH
+    Patch,
+    /// TRACE
+    Trace,
+}
+
+impl Method {
+    /// The upper-case method name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Put => "PUT",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+            Method::Head => "HEAD",
+            Method::Patch => "PATCH",
+            Method::Trace => "TRACE",
+        }
+    }
+}
+
+/// One operation.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// The `operationId`, or the name derived from method and path.
+    pub id: String,
+    /// The Rust method name (client and server trait).
+    pub fn_name: String,
+    /// The `UpperCamelCase` stem of the operation's own types.
+    pub type_stem: String,
+    /// The method.
+    pub method: Method,
+    /// The path template, as the document writes it.
+    pub path: String,
+    /// One-line summary.
+    pub summary: Option<String>,
+    /// Longer description.
+    pub description: Option<String>,
+    /// Whether the operation is deprecated.
+    pub deprecated: bool,
+    /// Path parameters, in template order.
+    pub path_params: Vec<Param>,
+    /// The struct holding the query parameters, if there are any.
+    pub query: Option<TypeId>,
+    /// Header parameters.
+    pub header_params: Vec<Param>,
+    /// The JSON request body.
+    pub body: Option<Body>,
+    /// Documented responses with a 2xx status, in status order.
+    pub successes: Vec<Response>,
+    /// Documented responses that are not 2xx (codes, ranges, `default`).
+    pub errors: Vec<Response>,
+    /// The name of the error enum in the `errors` module.
+    pub error_enum: String,
+    /// The name of the success enum, when there is more than one success or a success carries headers.
+    pub success_enum: Option<String>,
+    /// Alternatives of requirements; empty means public.
+    pub security: Vec<Vec<SchemeUse>>,
+    /// Where the operation is, as a JSON pointer.
+    pub pointer: String,
+}
+
+/// A parameter.
+#[derive(Debug, Clone)]
+pub struct Param {
+    /// The Rust name.
+    pub name: String,
+    /// The name on the wire.
+    pub wire_name: String,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// The type.
+    pub ty: TypeRef,
+    /// Whether it must be given.
+    pub required: bool,
+    /// Checks the server applies.
+    pub constraints: Constraints,
+}
+
+/// A request body.
+#[derive(Debug, Clone)]
+pub struct Body {
+    /// The type.
+    pub ty: TypeRef,
+    /// Whether the body must be present.
+    pub required: bool,
+    /// The media type to send.
+    pub media_type: String,
+    /// Documentation.
+    pub doc: Option<String>,
+}
+
+/// Which statuses a response covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    /// One status code.
+    Code(u16),
+    /// `4XX` and the like: the first digit.
+    Range(u16),
+    /// `default`: every status not otherwise documented.
+    Default,
+}
+
+impl Status {
+    /// Whether the response is a success.
+    pub fn is_success(self) -> bool {
+        match self {
+            Status::Code(code) => (200..300).contains(&code),
+            Status::Range(digit) => digit == 2,
+            Status::Default => false,
+        }
+    }
+}
+
+/// One documented response.
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// The statuses it covers.
+    pub status: Status,
+    /// The variant name in the operation's success or error enum.
+    pub variant: String,
+    /// The response's description.
+    pub doc: String,
+    /// The JSON body.
+    pub body: Option<TypeRef>,
+    /// Typed response headers.
+    pub headers: Vec<ResponseHeader>,
+    /// The body's example, from the media type or the schema.
+    pub example: Option<Value>,
+    /// For bodies that carry a human-readable message, the JSON names leading to it.
+    pub message_slot: Option<Vec<String>>,
+}
+
+/// A typed response header.
+#[derive(Debug, Clone)]
+pub struct ResponseHeader {
+    /// The Rust field name.
+    pub name: String,
+    /// The header name.
+    pub wire_name: String,
+    /// The type.
+    pub ty: TypeRef,
+    /// Whether the server must send it.
+    pub required: bool,
+    /// Documentation.
+    pub doc: Option<String>,
+}
+
+/// A security scheme.
+#[derive(Debug, Clone)]
+pub struct SecurityScheme {
+    /// The name in `components.securitySchemes`.
+    pub key: String,
+    /// The Rust field name in `Credentials`.
+    pub field: String,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// How credentials travel.
+    pub kind: SchemeKind,
+}
+
+/// How a security scheme's credentials travel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SchemeKind {
+    /// An API key in a header.
+    ApiKeyHeader {
+        /// The header name.
+        name: String,
+    },
+    /// An API key in a query parameter.
+    ApiKeyQuery {
+        /// The parameter name.
+        name: String,
+    },
+    /// An API key in a cookie.
+    ApiKeyCookie {
+        /// The cookie name.
+        name: String,
+    },
+    /// `Authorization: Bearer <token>` (http bearer, OAuth 2 and OpenID Connect).
+    Bearer,
+    /// `Authorization: Basic <base64>`.
+    Basic,
+}
+
+/// One scheme of a requirement, with the scopes it needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemeUse {
+    /// Index into [`Api::security_schemes`].
+    pub scheme: usize,
+    /// Required scopes (OAuth 2) or roles.
+    pub scopes: Vec<String>,
+}

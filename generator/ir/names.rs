@@ -1,0 +1,111 @@
+//! Identifier sanitisation: the one place where names from a document become Rust identifiers.
+//!
+//! Every name that reaches generated code goes through [`type_name`],
+//! [`field_name`] or [`variant_name`], and every set of names that must not
+//! collide (the types of a module, the fields of a struct, the variants of an
+//! enum) is allocated through a [`Namespace`].
+
+use std::collections::BTreeSet;
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+
+/// Words Rust reserves in any edition we target, plus names that cannot be raw identifiers.
+const KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn", "for", "gen", "if",
+    "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super",
+    "trait", "true", "type", "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro", "override", "priv",
+    "try", "typeof", "unsized", "virtual", "yield", "union",
+];
+
+/// Replaces every character that cannot be part of an identifier by a word break.
+fn words(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        match c {
+            c if c.is_ascii_alphanumeric() => out.push(c),
+            // Symbols that carry meaning get a word, so `+1` and `-1` stay distinct.
+            '+' => out.push_str(" plus "),
+            '-' if out.trim().is_empty() => out.push_str(" minus "),
+            '*' => out.push_str(" star "),
+            '@' => out.push_str(" at "),
+            '.' if out.chars().all(|c| c.is_ascii_digit() || c == ' ') => out.push_str(" dot "),
+            _ => out.push(' '),
+        }
+    }
+    out
+}
+
+fn finish(ident: String, empty: &str, digit_prefix: &str) -> String {
+    let ident = if ident.is_empty() { empty.to_owned() } else { ident };
+    let ident = if ident.starts_with(|c: char| c.is_ascii_digit()) { format!("{digit_prefix}{ident}") } else { ident };
+    if KEYWORDS.contains(&ident.as_str()) { format!("{ident}_") } else { ident }
+}
+
+/// `UpperCamelCase` name for a type.
+pub fn type_name(raw: &str) -> String {
+    finish(words(raw).to_upper_camel_case(), "Unnamed", "Type")
+}
+
+/// `UpperCamelCase` name for an enum variant.
+pub fn variant_name(raw: &str) -> String {
+    finish(words(raw).to_upper_camel_case(), "Empty", "V")
+}
+
+/// `snake_case` name for a field, parameter or method.
+pub fn field_name(raw: &str) -> String {
+    finish(words(raw).to_snake_case(), "empty", "_")
+}
+
+/// A set of identifiers that must stay unique.
+#[derive(Debug, Clone, Default)]
+pub struct Namespace {
+    taken: BTreeSet<String>,
+}
+
+impl Namespace {
+    /// A namespace in which `reserved` are already taken.
+    pub fn with_reserved(reserved: &[&str]) -> Self {
+        Namespace { taken: reserved.iter().map(|s| (*s).to_owned()).collect() }
+    }
+
+    /// Takes `wanted`, or `wanted2`, `wanted3`, … if it is taken already.
+    pub fn claim(&mut self, wanted: String) -> String {
+        if self.taken.insert(wanted.clone()) {
+            return wanted;
+        }
+        let separator = if wanted.ends_with(|c: char| c.is_ascii_digit()) { "_" } else { "" };
+        (2..).map(|n| format!("{wanted}{separator}{n}")).find(|candidate| self.taken.insert(candidate.clone())).unwrap_or(wanted)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitises_keywords_digits_and_symbols() {
+        assert_eq!(field_name("type"), "type_");
+        assert_eq!(field_name("self"), "self_");
+        assert_eq!(field_name("2fa"), "_2fa");
+        assert_eq!(field_name("updatedAt"), "updated_at");
+        assert_eq!(field_name("$ref"), "ref_");
+        assert_eq!(field_name(""), "empty");
+        assert_eq!(type_name("Self"), "Self_");
+        assert_eq!(type_name("3d-secure"), "Type3dSecure");
+        assert_eq!(variant_name("+1"), "Plus1");
+        assert_eq!(variant_name("-1"), "Minus1");
+        assert_eq!(variant_name("a b"), "AB");
+        assert_eq!(variant_name(""), "Empty");
+        assert_eq!(variant_name("supply-chain"), "SupplyChain");
+    }
+
+    #[test]
+    fn namespace_makes_collisions_unique() {
+        let mut ns = Namespace::with_reserved(&["Client"]);
+        assert_eq!(ns.claim("Client".into()), "Client2");
+        assert_eq!(ns.claim("Item".into()), "Item");
+        assert_eq!(ns.claim("Item".into()), "Item2");
+        assert_eq!(ns.claim("V1".into()), "V1");
+        assert_eq!(ns.claim("V1".into()), "V1_2");
+    }
+}

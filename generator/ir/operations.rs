@@ -1,0 +1,512 @@
+//! Lowers paths, operations and security requirements.
+
+use openapiv3::{
+    Header, MediaType, Parameter, ParameterSchemaOrContent, PathItem, ReferenceOr, RequestBody, Responses, SecurityRequirement,
+    SecurityScheme as OaScheme, StatusCode,
+};
+
+use super::names::{self, Namespace};
+use super::schemas::{TypeSpace, constraints_of, doc_of};
+use super::{
+    Body, Field, Method, Operation, Param, Response, ResponseHeader, SchemeKind, SchemeUse, SecurityScheme, Status, Struct, TypeKind,
+    TypeRef, sample,
+};
+use crate::error::Result;
+use crate::load::escape_segment;
+
+/// Lowers the security schemes of the components.
+pub(super) fn security_schemes(space: &TypeSpace<'_>) -> Result<Vec<SecurityScheme>> {
+    let Some(components) = &space.doc.openapi.components else { return Ok(Vec::new()) };
+    let mut fields = Namespace::default();
+    let mut out = Vec::new();
+    for (key, scheme) in &components.security_schemes {
+        let pointer = format!("/components/securitySchemes/{}", escape_segment(key));
+        let scheme = match scheme {
+            ReferenceOr::Item(scheme) => scheme,
+            ReferenceOr::Reference { .. } => return Err(space.unsupported(&pointer, "$ref to a security scheme")),
+        };
+        let (kind, doc) = match scheme {
+            OaScheme::APIKey { location, name, description, .. } => (
+                match location {
+                    openapiv3::APIKeyLocation::Header => SchemeKind::ApiKeyHeader { name: name.clone() },
+                    openapiv3::APIKeyLocation::Query => SchemeKind::ApiKeyQuery { name: name.clone() },
+                    openapiv3::APIKeyLocation::Cookie => return Err(space.unsupported(&pointer, "API keys in cookies")),
+                },
+                description,
+            ),
+            OaScheme::HTTP { scheme: http, description, .. } => match http.to_ascii_lowercase().as_str() {
+                "bearer" => (SchemeKind::Bearer, description),
+                "basic" => return Err(space.unsupported(&pointer, "http basic authentication")),
+                other => return Err(space.unsupported(&pointer, format!("http security scheme `{other}`"))),
+            },
+            OaScheme::OAuth2 { description, .. } | OaScheme::OpenIDConnect { description, .. } => (SchemeKind::Bearer, description),
+        };
+        out.push(SecurityScheme { key: key.clone(), field: fields.claim(names::field_name(key)), doc: doc.clone(), kind });
+    }
+    Ok(out)
+}
+
+/// Everything operations are lowered with.
+pub(super) struct OperationLowering<'s, 'd> {
+    pub(super) space: &'s mut TypeSpace<'d>,
+    pub(super) schemes: &'s [SecurityScheme],
+    fn_names: Namespace,
+    error_names: Namespace,
+}
+
+const METHODS: [(Method, &str); 8] = [
+    (Method::Get, "get"),
+    (Method::Put, "put"),
+    (Method::Post, "post"),
+    (Method::Delete, "delete"),
+    (Method::Options, "options"),
+    (Method::Head, "head"),
+    (Method::Patch, "patch"),
+    (Method::Trace, "trace"),
+];
+
+impl<'s, 'd> OperationLowering<'s, 'd> {
+    pub(super) fn new(space: &'s mut TypeSpace<'d>, schemes: &'s [SecurityScheme]) -> Self {
+        OperationLowering {
+            space,
+            schemes,
+            fn_names: Namespace::with_reserved(&["new", "with_base_url", "base_url", "credentials", "http_client"]),
+            error_names: Namespace::with_reserved(&["ClientError", "AuthError", "Credentials"]),
+        }
+    }
+
+    pub(super) fn all(&mut self) -> Result<Vec<Operation>> {
+        let doc = self.space.doc;
+        let mut out = Vec::new();
+        for (path, item) in doc.openapi.paths.paths.iter() {
+            let pointer = format!("/paths/{}", escape_segment(path));
+            let item = match item {
+                ReferenceOr::Item(item) => item,
+                ReferenceOr::Reference { .. } => return Err(self.space.unsupported(&pointer, "$ref to a path item")),
+            };
+            for (method, key) in METHODS {
+                if let Some(op) = operation_of(item, method) {
+                    out.push(self.operation(path, item, op, method, &format!("{pointer}/{key}"))?);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn operation(&mut self, path: &str, item: &PathItem, op: &openapiv3::Operation, method: Method, pointer: &str) -> Result<Operation> {
+        let id = op.operation_id.clone().unwrap_or_else(|| format!("{} {path}", method.as_str().to_ascii_lowercase()));
+        let fn_name = self.fn_names.claim(names::field_name(&id));
+        let type_stem = names::type_name(&id);
+
+        // Operation-level parameters override path-level ones with the same name and location.
+        let mut params: Vec<(Parameter, String)> = Vec::new();
+        for (list, base) in [(&item.parameters, pointer.rsplit_once('/').map_or("", |(p, _)| p)), (&op.parameters, pointer)] {
+            for (index, param) in list.iter().enumerate() {
+                let at = format!("{base}/parameters/{index}");
+                let param = self.resolve_parameter(param, &at)?;
+                let data = param.parameter_data_ref();
+                params.retain(|(p, _)| {
+                    let d = p.parameter_data_ref();
+                    !(d.name == data.name && std::mem::discriminant(p) == std::mem::discriminant(&param))
+                });
+                params.push((param, at));
+            }
+        }
+
+        let mut path_params = Vec::new();
+        let mut header_params = Vec::new();
+        let mut query_fields = Vec::new();
+        let mut param_names = Namespace::with_reserved(&["credentials", "body", "query"]);
+        let mut query_names = Namespace::default();
+        for (param, at) in &params {
+            let data = param.parameter_data_ref();
+            let schema = match &data.format {
+                ParameterSchemaOrContent::Schema(schema) => schema,
+                ParameterSchemaOrContent::Content(_) => return Err(self.space.unsupported(at, "parameters described by `content`")),
+            };
+            let hint = format!("{type_stem}{}", names::type_name(&data.name));
+            let (ty, _nullable) = match self.space.lower(schema, &format!("{at}/schema"), &hint)? {
+                TypeRef::Nullable(inner) => (*inner, true),
+                ty => (ty, false),
+            };
+            let inline = match schema {
+                ReferenceOr::Item(schema) => Some(schema),
+                ReferenceOr::Reference { .. } => None,
+            };
+            let constraints = inline.map(constraints_of).unwrap_or_default();
+            let doc = data.description.clone().or_else(|| inline.and_then(doc_of));
+            match param {
+                Parameter::Path { .. } => {
+                    check_scalar(self.space, &ty, at, "path parameter")?;
+                    path_params.push(Param {
+                        name: param_names.claim(names::field_name(&data.name)),
+                        wire_name: data.name.clone(),
+                        doc,
+                        ty,
+                        required: true,
+                        constraints,
+                    });
+                }
+                Parameter::Query { .. } => {
+                    query_fields.push(Field {
+                        name: query_names.claim(names::field_name(&data.name)),
+                        wire_name: data.name.clone(),
+                        doc,
+                        ty,
+                        required: data.required,
+                        nullable: false,
+                        default: inline.and_then(|s| s.schema_data.default.clone()),
+                        constraints,
+                        boxed: false,
+                    });
+                }
+                Parameter::Header { .. } => {
+                    if !matches!(ty, TypeRef::String) {
+                        return Err(self.space.unsupported(at, "header parameters that are not plain strings"));
+                    }
+                    header_params.push(Param {
+                        name: param_names.claim(names::field_name(&data.name)),
+                        wire_name: data.name.clone(),
+                        doc,
+                        ty,
+                        required: data.required,
+                        constraints,
+                    });
+                }
+                Parameter::Cookie { .. } => return Err(self.space.unsupported(at, "cookie parameters")),
+            }
+        }
+        // Path parameters follow the template's order, which is the order of the method's arguments.
+        let order: Vec<&str> = path.split('{').skip(1).filter_map(|s| s.split('}').next()).collect();
+        for name in &order {
+            if !path_params.iter().any(|p| p.wire_name == *name) {
+                return Err(self.space.invalid(pointer, format!("path parameter `{name}` of {path} is not declared")));
+            }
+        }
+        path_params.sort_by_key(|p| order.iter().position(|n| *n == p.wire_name));
+
+        let query = if query_fields.is_empty() {
+            None
+        } else {
+            let id = self.space.declare(&format!("{type_stem}Query"), pointer);
+            let def = &mut self.space.types[id.0];
+            def.doc = Some(format!("Query parameters of `{id}`.", id = op.operation_id.as_deref().unwrap_or(&fn_name)));
+            def.kind = TypeKind::Struct(Struct { fields: query_fields, additional: None, validates: false });
+            Some(id)
+        };
+
+        let body = match &op.request_body {
+            Some(body) => Some(self.body(body, &format!("{pointer}/requestBody"), &type_stem)?),
+            None => None,
+        };
+
+        let (successes, errors) = self.responses(&op.responses, &format!("{pointer}/responses"), &type_stem)?;
+        let security = self.security(op.security.as_ref().or(self.space.doc.openapi.security.as_ref()), pointer)?;
+        let error_enum = self.error_names.claim(format!("{type_stem}Error"));
+        let success_enum = (successes.len() > 1 || successes.iter().any(|s| !s.headers.is_empty()))
+            .then(|| self.error_names.claim(format!("{type_stem}Response")));
+
+        Ok(Operation {
+            id,
+            fn_name,
+            type_stem,
+            method,
+            path: path.to_owned(),
+            summary: op.summary.clone(),
+            description: op.description.clone(),
+            deprecated: op.deprecated,
+            path_params,
+            query,
+            header_params,
+            body,
+            successes,
+            errors,
+            error_enum,
+            success_enum,
+            security,
+            pointer: pointer.to_owned(),
+        })
+    }
+
+    fn resolve_parameter(&self, param: &ReferenceOr<Parameter>, pointer: &str) -> Result<Parameter> {
+        match param {
+            ReferenceOr::Item(param) => Ok(param.clone()),
+            ReferenceOr::Reference { reference } => {
+                let name = reference
+                    .strip_prefix("#/components/parameters/")
+                    .ok_or_else(|| self.space.unsupported(pointer, format!("parameter $ref {reference}")))?;
+                match self.space.doc.openapi.components.as_ref().and_then(|c| c.parameters.get(name)) {
+                    Some(ReferenceOr::Item(param)) => Ok(param.clone()),
+                    Some(ReferenceOr::Reference { .. }) => Err(self.space.unsupported(pointer, "a parameter $ref to another $ref")),
+                    None => Err(self.space.invalid(pointer, format!("$ref {reference} points at nothing"))),
+                }
+            }
+        }
+    }
+
+    fn body(&mut self, body: &ReferenceOr<RequestBody>, pointer: &str, stem: &str) -> Result<Body> {
+        let (body, pointer) = match body {
+            ReferenceOr::Item(body) => (body.clone(), pointer.to_owned()),
+            ReferenceOr::Reference { reference } => {
+                let name = reference
+                    .strip_prefix("#/components/requestBodies/")
+                    .ok_or_else(|| self.space.unsupported(pointer, format!("request body $ref {reference}")))?;
+                match self.space.doc.openapi.components.as_ref().and_then(|c| c.request_bodies.get(name)) {
+                    Some(ReferenceOr::Item(body)) => (body.clone(), format!("/components/requestBodies/{}", escape_segment(name))),
+                    _ => return Err(self.space.invalid(pointer, format!("$ref {reference} points at no request body"))),
+                }
+            }
+        };
+        let Some((media_type, media)) = json_media(&body.content) else {
+            let types: Vec<&str> = body.content.keys().map(String::as_str).collect();
+            return Err(self.space.unsupported(&pointer, format!("request bodies of type {}", types.join(", "))));
+        };
+        let at = format!("{pointer}/content/{}/schema", escape_segment(media_type));
+        let ty = match &media.schema {
+            Some(schema) => self.space.lower(schema, &at, &format!("{stem}Request"))?,
+            None => TypeRef::Json,
+        };
+        Ok(Body { ty, required: body.required, media_type: media_type.clone(), doc: body.description.clone() })
+    }
+
+    fn responses(&mut self, responses: &Responses, pointer: &str, stem: &str) -> Result<(Vec<Response>, Vec<Response>)> {
+        let mut entries: Vec<(Status, &ReferenceOr<openapiv3::Response>, String)> = Vec::new();
+        for (code, response) in &responses.responses {
+            let status = match code {
+                StatusCode::Code(code) => Status::Code(*code),
+                StatusCode::Range(digit) => Status::Range(*digit),
+            };
+            entries.push((status, response, format!("{pointer}/{}", code)));
+        }
+        if let Some(default) = &responses.default {
+            entries.push((Status::Default, default, format!("{pointer}/default")));
+        }
+        entries.sort_by_key(|(status, _, _)| *status);
+
+        let mut successes = Vec::new();
+        let mut errors = Vec::new();
+        let mut variants = Namespace::with_reserved(&["Undocumented"]);
+        for (status, response, at) in entries {
+            let (response, at) = self.resolve_response(response, &at)?;
+            let (body, example) = match json_media(&response.content) {
+                Some((media_type, media)) => {
+                    let schema_at = format!("{at}/content/{}/schema", escape_segment(media_type));
+                    let hint = format!("{stem}{}", variant_of(status));
+                    let body = match &media.schema {
+                        Some(schema) => self.space.lower(schema, &schema_at, &hint)?,
+                        None => TypeRef::Json,
+                    };
+                    (Some(body), example_of(media))
+                }
+                None if response.content.is_empty() => (None, None),
+                None => {
+                    let types: Vec<&str> = response.content.keys().map(String::as_str).collect();
+                    return Err(self.space.unsupported(&at, format!("responses of type {}", types.join(", "))));
+                }
+            };
+            let mut header_names = Namespace::with_reserved(&["body", "status"]);
+            let mut headers = Vec::new();
+            for (name, header) in &response.headers {
+                if name.eq_ignore_ascii_case("content-type") {
+                    continue;
+                }
+                let header_at = format!("{at}/headers/{}", escape_segment(name));
+                let header = self.resolve_header(header, &header_at)?;
+                let ty = match &header.format {
+                    ParameterSchemaOrContent::Schema(schema) => {
+                        self.space.lower(schema, &format!("{header_at}/schema"), &format!("{stem}{}", names::type_name(name)))?
+                    }
+                    ParameterSchemaOrContent::Content(_) => {
+                        return Err(self.space.unsupported(&header_at, "headers described by `content`"));
+                    }
+                };
+                check_scalar(self.space, &ty, &header_at, "response header")?;
+                headers.push(ResponseHeader {
+                    name: header_names.claim(names::field_name(name)),
+                    wire_name: name.clone(),
+                    ty,
+                    required: header.required,
+                    doc: header.description.clone(),
+                });
+            }
+            let message_slot = body.as_ref().and_then(|b| sample::message_slot(&self.space.types, b));
+            let entry = Response {
+                status,
+                variant: variants.claim(variant_of(status)),
+                doc: response.description.clone(),
+                body,
+                headers,
+                example,
+                message_slot,
+            };
+            if status.is_success() { successes.push(entry) } else { errors.push(entry) }
+        }
+        Ok((successes, errors))
+    }
+
+    fn resolve_response(&self, response: &ReferenceOr<openapiv3::Response>, pointer: &str) -> Result<(openapiv3::Response, String)> {
+        match response {
+            ReferenceOr::Item(response) => Ok((response.clone(), pointer.to_owned())),
+            ReferenceOr::Reference { reference } => {
+                let name = reference
+                    .strip_prefix("#/components/responses/")
+                    .ok_or_else(|| self.space.unsupported(pointer, format!("response $ref {reference}")))?;
+                match self.space.doc.openapi.components.as_ref().and_then(|c| c.responses.get(name)) {
+                    Some(ReferenceOr::Item(response)) => Ok((response.clone(), format!("/components/responses/{}", escape_segment(name)))),
+                    _ => Err(self.space.invalid(pointer, format!("$ref {reference} points at no response"))),
+                }
+            }
+        }
+    }
+
+    fn resolve_header(&self, header: &ReferenceOr<Header>, pointer: &str) -> Result<Header> {
+        match header {
+            ReferenceOr::Item(header) => Ok(header.clone()),
+            ReferenceOr::Reference { reference } => {
+                let name = reference
+                    .strip_prefix("#/components/headers/")
+                    .ok_or_else(|| self.space.unsupported(pointer, format!("header $ref {reference}")))?;
+                match self.space.doc.openapi.components.as_ref().and_then(|c| c.headers.get(name)) {
+                    Some(ReferenceOr::Item(header)) => Ok(header.clone()),
+                    _ => Err(self.space.invalid(pointer, format!("$ref {reference} points at no header"))),
+                }
+            }
+        }
+    }
+
+    fn security(&self, requirements: Option<&Vec<SecurityRequirement>>, pointer: &str) -> Result<Vec<Vec<SchemeUse>>> {
+        let Some(requirements) = requirements else { return Ok(Vec::new()) };
+        let mut alternatives = Vec::new();
+        for requirement in requirements {
+            // `{}` inside a list makes the whole operation optionally public.
+            if requirement.is_empty() {
+                return Ok(Vec::new());
+            }
+            let mut all = Vec::new();
+            for (key, scopes) in requirement {
+                let scheme = self.schemes.iter().position(|s| &s.key == key).ok_or_else(|| {
+                    self.space.invalid(
+                        &format!("{pointer}/security"),
+                        format!("security scheme `{key}` is not declared in components.securitySchemes"),
+                    )
+                })?;
+                all.push(SchemeUse { scheme, scopes: scopes.clone() });
+            }
+            alternatives.push(all);
+        }
+        Ok(alternatives)
+    }
+}
+
+fn operation_of(item: &PathItem, method: Method) -> Option<&openapiv3::Operation> {
+    match method {
+        Method::Get => item.get.as_ref(),
+        Method::Put => item.put.as_ref(),
+        Method::Post => item.post.as_ref(),
+        Method::Delete => item.delete.as_ref(),
+        Method::Options => item.options.as_ref(),
+        Method::Head => item.head.as_ref(),
+        Method::Patch => item.patch.as_ref(),
+        Method::Trace => item.trace.as_ref(),
+    }
+}
+
+/// Path parameters and headers travel as text, so they must be scalars.
+fn check_scalar(space: &TypeSpace<'_>, ty: &TypeRef, pointer: &str, what: &str) -> Result<()> {
+    let scalar = match ty {
+        TypeRef::Named(id) => matches!(space.types[id.0].kind, TypeKind::Enum(_)),
+        TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F32 | TypeRef::F64 | TypeRef::String => true,
+        _ => false,
+    };
+    if scalar { Ok(()) } else { Err(space.unsupported(pointer, format!("a {what} that is not a string, number, boolean or string enum"))) }
+}
+
+/// The JSON entry of a content map: `application/json`, then any `+json` type.
+fn json_media(content: &indexmap::IndexMap<String, MediaType>) -> Option<(&String, &MediaType)> {
+    let is_json = |m: &str| {
+        let m = m.split(';').next().unwrap_or(m).trim().to_ascii_lowercase();
+        m == "application/json" || m.ends_with("+json")
+    };
+    content.iter().find(|(m, _)| is_json(m))
+}
+
+fn example_of(media: &MediaType) -> Option<serde_json::Value> {
+    media
+        .example
+        .clone()
+        .or_else(|| {
+            media.examples.values().find_map(|e| match e {
+                ReferenceOr::Item(example) => example.value.clone(),
+                ReferenceOr::Reference { .. } => None,
+            })
+        })
+        .or_else(|| match &media.schema {
+            Some(ReferenceOr::Item(schema)) => schema.schema_data.example.clone(),
+            _ => None,
+        })
+}
+
+/// The variant name for a status, after the reason phrase.
+fn variant_of(status: Status) -> String {
+    match status {
+        Status::Code(code) => match reason_phrase(code) {
+            Some(reason) => names::variant_name(reason),
+            None => format!("Status{code}"),
+        },
+        Status::Range(digit) => format!("Status{digit}xx"),
+        Status::Default => "Default".into(),
+    }
+}
+
+fn reason_phrase(code: u16) -> Option<&'static str> {
+    Some(match code {
+        200 => "Ok",
+        201 => "Created",
+        202 => "Accepted",
+        203 => "Non-Authoritative Information",
+        204 => "No Content",
+        205 => "Reset Content",
+        206 => "Partial Content",
+        207 => "Multi-Status",
+        300 => "Multiple Choices",
+        301 => "Moved Permanently",
+        302 => "Found",
+        303 => "See Other",
+        304 => "Not Modified",
+        307 => "Temporary Redirect",
+        308 => "Permanent Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        402 => "Payment Required",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        406 => "Not Acceptable",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        410 => "Gone",
+        411 => "Length Required",
+        412 => "Precondition Failed",
+        413 => "Payload Too Large",
+        414 => "URI Too Long",
+        415 => "Unsupported Media Type",
+        416 => "Range Not Satisfiable",
+        417 => "Expectation Failed",
+        418 => "Im A Teapot",
+        422 => "Unprocessable Entity",
+        423 => "Locked",
+        424 => "Failed Dependency",
+        425 => "Too Early",
+        426 => "Upgrade Required",
+        428 => "Precondition Required",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        451 => "Unavailable For Legal Reasons",
+        500 => "Internal Server Error",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        _ => return None,
+    })
+}

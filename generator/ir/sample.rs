@@ -1,0 +1,82 @@
+//! Values made from types: the place of a human-readable message in an error
+//! body, and example values synthesised where the document gives none.
+
+use serde_json::{Map, Value};
+
+use super::{TypeDef, TypeKind, TypeRef};
+
+/// Property names that carry a human-readable message, most telling first.
+const MESSAGE_NAMES: [&str; 5] = ["message", "detail", "error", "error_description", "title"];
+
+/// The JSON names leading to the string property of `ty` that holds a
+/// message, looking one level into nested objects (`{error: {message}}`).
+pub fn message_slot(types: &[TypeDef], ty: &TypeRef) -> Option<Vec<String>> {
+    let TypeRef::Named(id) = ty else { return None };
+    let TypeKind::Struct(st) = &types[id.0].kind else { return None };
+    for wanted in MESSAGE_NAMES {
+        if let Some(field) = st.fields.iter().find(|f| f.wire_name.eq_ignore_ascii_case(wanted) && f.ty == TypeRef::String) {
+            return Some(vec![field.wire_name.clone()]);
+        }
+    }
+    st.fields.iter().filter(|f| f.required).find_map(|field| {
+        let TypeRef::Named(inner) = &field.ty else { return None };
+        if inner == id {
+            return None;
+        }
+        let TypeKind::Struct(nested) = &types[inner.0].kind else { return None };
+        MESSAGE_NAMES.iter().find_map(|wanted| {
+            nested
+                .fields
+                .iter()
+                .find(|f| f.wire_name.eq_ignore_ascii_case(wanted) && f.ty == TypeRef::String)
+                .map(|f| vec![field.wire_name.clone(), f.wire_name.clone()])
+        })
+    })
+}
+
+/// A value of type `ty`: the type's own example where it has one, otherwise
+/// the smallest value that has every required property.
+pub fn synthesize(types: &[TypeDef], ty: &TypeRef) -> Value {
+    synthesize_at(types, ty, 0)
+}
+
+fn synthesize_at(types: &[TypeDef], ty: &TypeRef, depth: usize) -> Value {
+    match ty {
+        TypeRef::Bool => Value::Bool(false),
+        TypeRef::I32 | TypeRef::I64 => Value::from(0),
+        TypeRef::F32 | TypeRef::F64 => Value::from(0.0),
+        TypeRef::String => Value::String(String::new()),
+        TypeRef::DateTime => Value::String("1970-01-01T00:00:00Z".into()),
+        TypeRef::Date => Value::String("1970-01-01".into()),
+        TypeRef::Json | TypeRef::Nullable(_) => Value::Null,
+        TypeRef::Array(_) => Value::Array(Vec::new()),
+        TypeRef::Map(_) => Value::Object(Map::new()),
+        TypeRef::Named(id) => {
+            let def = &types[id.0];
+            if let Some(example) = &def.example {
+                return example.clone();
+            }
+            if depth > 16 {
+                return Value::Null;
+            }
+            match &def.kind {
+                TypeKind::Struct(st) => Value::Object(
+                    st.fields
+                        .iter()
+                        .filter(|f| f.required)
+                        .map(|f| {
+                            let value = f
+                                .default
+                                .clone()
+                                .unwrap_or_else(|| if f.nullable { Value::Null } else { synthesize_at(types, &f.ty, depth + 1) });
+                            (f.wire_name.clone(), value)
+                        })
+                        .collect(),
+                ),
+                TypeKind::Enum(e) => e.variants.first().map_or(Value::Null, |v| Value::String(v.value.clone())),
+                TypeKind::Alias(inner) => synthesize_at(types, inner, depth + 1),
+                TypeKind::Union(u) => u.variants.first().map_or(Value::Null, |v| synthesize_at(types, &v.ty, depth + 1)),
+            }
+        }
+    }
+}

@@ -1,0 +1,543 @@
+//! Lowers JSON Schemas into [`TypeDef`]s and [`TypeRef`]s.
+
+use std::collections::BTreeMap;
+
+use openapiv3::{
+    AdditionalProperties, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty,
+};
+use serde_json::Value;
+
+use super::names::{self, Namespace};
+use super::{Constraints, EnumVariant, Field, StringEnum, Struct, TypeDef, TypeId, TypeKind, TypeRef, Union, UnionVariant};
+use crate::error::{Error, Result, Warning};
+use crate::load::{Source, escape_segment};
+use crate::normalize::{Document, EXT};
+
+/// Names that generated modules use themselves, so schemas cannot take them.
+const RESERVED_TYPE_NAMES: &[&str] = &[];
+
+/// Builds the type arena.
+pub(super) struct TypeSpace<'d> {
+    pub(super) source: &'d Source,
+    pub(super) doc: &'d Document,
+    pub(super) types: Vec<TypeDef>,
+    pub(super) names: Namespace,
+    pub(super) warnings: Vec<Warning>,
+    /// Named schemas by the pointer a `$ref` uses.
+    by_pointer: BTreeMap<String, TypeId>,
+    /// Schemas currently being lowered, to stop alias cycles.
+    in_progress: Vec<String>,
+}
+
+fn string_of(value: &Value) -> Option<&str> {
+    value.as_str()
+}
+
+impl<'d> TypeSpace<'d> {
+    pub(super) fn new(source: &'d Source, doc: &'d Document) -> Self {
+        TypeSpace {
+            source,
+            doc,
+            types: Vec::new(),
+            names: Namespace::with_reserved(RESERVED_TYPE_NAMES),
+            warnings: Vec::new(),
+            by_pointer: BTreeMap::new(),
+            in_progress: Vec::new(),
+        }
+    }
+
+    pub(super) fn unsupported(&self, pointer: &str, feature: impl Into<String>) -> Error {
+        Error::Unsupported { location: self.source.location(pointer), feature: feature.into() }
+    }
+
+    pub(super) fn invalid(&self, pointer: &str, message: impl Into<String>) -> Error {
+        Error::Invalid { location: self.source.location(pointer), message: message.into() }
+    }
+
+    pub(super) fn warn(&mut self, pointer: &str, message: impl Into<String>) {
+        self.warnings.push(Warning { location: self.source.location(pointer), message: message.into() });
+    }
+
+    /// Declares a named type whose kind is filled in later.
+    pub(super) fn declare(&mut self, wanted: &str, pointer: &str) -> TypeId {
+        let id = TypeId(self.types.len());
+        self.types.push(TypeDef {
+            name: self.names.claim(names::type_name(wanted)),
+            doc: None,
+            kind: TypeKind::Alias(TypeRef::Json),
+            pointer: pointer.to_owned(),
+            example: None,
+        });
+        id
+    }
+
+    /// Declares every component schema up front, so that their names do not
+    /// depend on the order in which operations happen to reach them.
+    pub(super) fn declare_components(&mut self) -> Result<()> {
+        let Some(components) = &self.doc.openapi.components else { return Ok(()) };
+        let names: Vec<String> = components.schemas.keys().cloned().collect();
+        for name in &names {
+            let pointer = format!("/components/schemas/{}", escape_segment(name));
+            let id = self.declare(name, &pointer);
+            self.by_pointer.insert(format!("#{pointer}"), id);
+        }
+        for name in names {
+            let pointer = format!("/components/schemas/{}", escape_segment(&name));
+            let id = self.by_pointer[&format!("#{pointer}")];
+            let schema = components.schemas[&name].clone();
+            self.define(id, &schema, &pointer)?;
+        }
+        Ok(())
+    }
+
+    /// Fills in a declared type from its schema.
+    fn define(&mut self, id: TypeId, schema: &ReferenceOr<Schema>, pointer: &str) -> Result<()> {
+        let (kind, doc, example) = match schema {
+            ReferenceOr::Reference { reference } => (TypeKind::Alias(self.reference(reference, pointer)?), None, None),
+            ReferenceOr::Item(schema) => {
+                let name = self.types[id.0].name.clone();
+                let kind = self.kind_of(schema, pointer, &name)?;
+                (kind, doc_of(schema), schema.schema_data.example.clone())
+            }
+        };
+        let def = &mut self.types[id.0];
+        def.kind = kind;
+        def.doc = doc;
+        def.example = example;
+        Ok(())
+    }
+
+    /// The type a `$ref` names.
+    pub(super) fn reference(&mut self, reference: &str, pointer: &str) -> Result<TypeRef> {
+        if let Some(id) = self.by_pointer.get(reference) {
+            return Ok(TypeRef::Named(*id));
+        }
+        let Some(target) = reference.strip_prefix('#') else {
+            return Err(self.unsupported(pointer, format!("$ref to another document ({reference})")));
+        };
+        // Refs to anything but a component (`$defs`, inline schemas) are declared when first met.
+        let value = self
+            .doc
+            .json
+            .pointer(&stashed_pointer(target))
+            .cloned()
+            .ok_or_else(|| self.invalid(pointer, format!("$ref {reference} points at nothing")))?;
+        let schema: ReferenceOr<Schema> =
+            serde_json::from_value(value).map_err(|err| self.invalid(target, format!("not a schema: {err}")))?;
+        if self.in_progress.iter().any(|p| p == reference) {
+            return Err(self.invalid(pointer, format!("$ref cycle without an object in between through {reference}")));
+        }
+        let last = target.rsplit('/').next().unwrap_or("Schema").replace("~1", "/").replace("~0", "~");
+        let id = self.declare(&last, target);
+        self.by_pointer.insert(reference.to_owned(), id);
+        self.in_progress.push(reference.to_owned());
+        let result = self.define(id, &schema, target);
+        self.in_progress.pop();
+        result?;
+        Ok(TypeRef::Named(id))
+    }
+
+    /// The schema a `$ref` points at (following chains of refs).
+    pub(super) fn resolve_schema(&self, reference: &str, pointer: &str) -> Result<Schema> {
+        let mut reference = reference.to_owned();
+        for _ in 0..32 {
+            let target =
+                reference.strip_prefix('#').ok_or_else(|| self.unsupported(pointer, format!("$ref to another document ({reference})")))?;
+            let value = self
+                .doc
+                .json
+                .pointer(&stashed_pointer(target))
+                .cloned()
+                .ok_or_else(|| self.invalid(pointer, format!("$ref {reference} points at nothing")))?;
+            match serde_json::from_value::<ReferenceOr<Schema>>(value) {
+                Ok(ReferenceOr::Item(schema)) => return Ok(schema),
+                Ok(ReferenceOr::Reference { reference: next }) => reference = next,
+                Err(err) => return Err(self.invalid(target, format!("not a schema: {err}"))),
+            }
+        }
+        Err(self.invalid(pointer, format!("$ref chain through {reference} does not end")))
+    }
+
+    /// Lowers a schema that appears inline or by reference; `hint` names inline types.
+    pub(super) fn lower(&mut self, schema: &ReferenceOr<Schema>, pointer: &str, hint: &str) -> Result<TypeRef> {
+        match schema {
+            ReferenceOr::Reference { reference } => self.reference(reference, pointer),
+            ReferenceOr::Item(schema) => self.lower_inline(schema, pointer, hint),
+        }
+    }
+
+    pub(super) fn lower_boxed(&mut self, schema: &ReferenceOr<Box<Schema>>, pointer: &str, hint: &str) -> Result<TypeRef> {
+        match schema {
+            ReferenceOr::Reference { reference } => self.reference(reference, pointer),
+            ReferenceOr::Item(schema) => self.lower_inline(schema, pointer, hint),
+        }
+    }
+
+    /// Lowers an inline schema, declaring a named type when it needs one.
+    pub(super) fn lower_inline(&mut self, schema: &Schema, pointer: &str, hint: &str) -> Result<TypeRef> {
+        let nullable = is_nullable(schema);
+        let ty = match self.anonymous(schema, pointer, hint)? {
+            Some(ty) => ty,
+            None => {
+                let id = self.declare(hint, pointer);
+                let name = self.types[id.0].name.clone();
+                let kind = self.kind_of(schema, pointer, &name)?;
+                let def = &mut self.types[id.0];
+                def.kind = kind;
+                def.doc = doc_of(schema);
+                def.example = schema.schema_data.example.clone();
+                TypeRef::Named(id)
+            }
+        };
+        Ok(if nullable && !matches!(ty, TypeRef::Nullable(_) | TypeRef::Json) { TypeRef::Nullable(Box::new(ty)) } else { ty })
+    }
+
+    /// The type of a schema that needs no name of its own, or `None` if it needs one.
+    fn anonymous(&mut self, schema: &Schema, pointer: &str, hint: &str) -> Result<Option<TypeRef>> {
+        let ext = &schema.schema_data.extensions;
+        if ext.contains_key(&format!("{EXT}null")) {
+            return Ok(Some(TypeRef::Json));
+        }
+        Ok(Some(match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) if s.enumeration.iter().all(Option::is_none) => string_type(&s.format),
+            SchemaKind::Type(Type::Integer(i)) => match &i.format {
+                VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => TypeRef::I32,
+                _ => TypeRef::I64,
+            },
+            SchemaKind::Type(Type::Number(n)) => match &n.format {
+                VariantOrUnknownOrEmpty::Item(NumberFormat::Float) => TypeRef::F32,
+                _ => TypeRef::F64,
+            },
+            SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
+            SchemaKind::Type(Type::Array(array)) => {
+                let item = match &array.items {
+                    Some(items) => self.lower_boxed(items, &format!("{pointer}/items"), &format!("{hint}Item"))?,
+                    None => TypeRef::Json,
+                };
+                TypeRef::Array(Box::new(item))
+            }
+            SchemaKind::Type(Type::Object(object)) if object.properties.is_empty() => {
+                TypeRef::Map(Box::new(self.additional(&object.additional_properties, pointer, hint)?.unwrap_or(TypeRef::Json)))
+            }
+            SchemaKind::AllOf { all_of } if is_annotated_ref(schema, all_of) => match &all_of[0] {
+                ReferenceOr::Reference { reference } => self.reference(reference, &format!("{pointer}/allOf/0"))?,
+                ReferenceOr::Item(_) => TypeRef::Json,
+            },
+            SchemaKind::OneOf { one_of: variants } | SchemaKind::AnyOf { any_of: variants } => {
+                // `oneOf: [X, {type: null}]` is a nullable X, not a union.
+                let concrete: Vec<&ReferenceOr<Schema>> = variants.iter().filter(|v| !is_null_schema(v)).collect();
+                if concrete.len() == 1 && concrete.len() < variants.len() {
+                    let index = variants.iter().position(|v| !is_null_schema(v)).unwrap_or(0);
+                    let inner = self.lower(concrete[0], &format!("{pointer}/{}/{index}", union_keyword(schema)), hint)?;
+                    TypeRef::Nullable(Box::new(inner))
+                } else {
+                    return Ok(None);
+                }
+            }
+            SchemaKind::Not { .. } => {
+                self.warn(pointer, "`not` has no Rust type; the value is kept as serde_json::Value");
+                TypeRef::Json
+            }
+            SchemaKind::Any(any)
+                if any.properties.is_empty()
+                    && any.all_of.is_empty()
+                    && any.one_of.is_empty()
+                    && any.any_of.is_empty()
+                    && any.enumeration.is_empty() =>
+            {
+                if let Some(items) = &any.items {
+                    TypeRef::Array(Box::new(self.lower_boxed(items, &format!("{pointer}/items"), &format!("{hint}Item"))?))
+                } else if any.additional_properties.is_some() {
+                    TypeRef::Map(Box::new(self.additional(&any.additional_properties, pointer, hint)?.unwrap_or(TypeRef::Json)))
+                } else {
+                    self.note_untyped(schema, pointer);
+                    TypeRef::Json
+                }
+            }
+            _ => return Ok(None),
+        }))
+    }
+
+    /// Schemas that JSON Schema can express but Rust types cannot get a warning, never silence.
+    fn note_untyped(&mut self, schema: &Schema, pointer: &str) {
+        for keyword in ["if", "prefixItems", "patternProperties", "dependentSchemas"] {
+            if schema.schema_data.extensions.contains_key(&format!("{EXT}{keyword}")) {
+                self.warn(pointer, format!("`{keyword}` has no Rust type; the value is kept as serde_json::Value"));
+            }
+        }
+    }
+
+    fn additional(&mut self, additional: &Option<AdditionalProperties>, pointer: &str, hint: &str) -> Result<Option<TypeRef>> {
+        Ok(match additional {
+            Some(AdditionalProperties::Schema(schema)) => {
+                Some(self.lower(schema, &format!("{pointer}/additionalProperties"), &format!("{hint}Value"))?)
+            }
+            Some(AdditionalProperties::Any(true)) => Some(TypeRef::Json),
+            Some(AdditionalProperties::Any(false)) | None => None,
+        })
+    }
+
+    /// The kind of a named type.
+    fn kind_of(&mut self, schema: &Schema, pointer: &str, name: &str) -> Result<TypeKind> {
+        if let Some(ty) = self.anonymous(schema, pointer, name)? {
+            return Ok(TypeKind::Alias(if is_nullable(schema) && !matches!(ty, TypeRef::Nullable(_) | TypeRef::Json) {
+                TypeRef::Nullable(Box::new(ty))
+            } else {
+                ty
+            }));
+        }
+        match &schema.schema_kind {
+            SchemaKind::Type(Type::String(s)) => Ok(TypeKind::Enum(string_enum(s.enumeration.iter().flatten().map(String::as_str)))),
+            SchemaKind::Any(any) if !any.enumeration.is_empty() && any.properties.is_empty() => {
+                let values: Option<Vec<&str>> = any.enumeration.iter().filter(|v| !v.is_null()).map(string_of).collect();
+                match values {
+                    Some(values) => Ok(TypeKind::Enum(string_enum(values.into_iter()))),
+                    None => {
+                        self.warn(pointer, "an `enum` of non-string values is kept as serde_json::Value");
+                        Ok(TypeKind::Alias(TypeRef::Json))
+                    }
+                }
+            }
+            SchemaKind::Type(Type::Object(object)) => {
+                let required: Vec<&str> = object.required.iter().map(String::as_str).collect();
+                let properties: Vec<(String, ReferenceOr<Box<Schema>>)> = object.properties.clone().into_iter().collect();
+                let mut st = self.object(&properties, &required, pointer, name)?;
+                st.additional = self.additional(&object.additional_properties, pointer, name)?;
+                Ok(TypeKind::Struct(st))
+            }
+            SchemaKind::Any(any) if any.all_of.is_empty() && any.one_of.is_empty() && any.any_of.is_empty() => {
+                let required: Vec<&str> = any.required.iter().map(String::as_str).collect();
+                let properties: Vec<(String, ReferenceOr<Box<Schema>>)> = any.properties.clone().into_iter().collect();
+                let mut st = self.object(&properties, &required, pointer, name)?;
+                st.additional = self.additional(&any.additional_properties, pointer, name)?;
+                Ok(TypeKind::Struct(st))
+            }
+            SchemaKind::AllOf { all_of } => self.merge_all_of(all_of, pointer, name),
+            SchemaKind::OneOf { one_of: variants } | SchemaKind::AnyOf { any_of: variants } => {
+                let keyword = union_keyword(schema);
+                let mut used = Namespace::default();
+                let mut out = Vec::new();
+                for (index, variant) in variants.iter().enumerate() {
+                    if is_null_schema(variant) {
+                        continue;
+                    }
+                    let at = format!("{pointer}/{keyword}/{index}");
+                    let ty = self.lower(variant, &at, &format!("{name}Variant{index}"))?;
+                    let wanted = self.variant_label(&ty, index);
+                    out.push(UnionVariant { name: used.claim(wanted), ty });
+                }
+                Ok(TypeKind::Union(Union { variants: out }))
+            }
+            _ => {
+                self.warn(pointer, "this combination of keywords has no Rust type; the value is kept as serde_json::Value");
+                Ok(TypeKind::Alias(TypeRef::Json))
+            }
+        }
+    }
+
+    fn variant_label(&self, ty: &TypeRef, index: usize) -> String {
+        match ty {
+            TypeRef::Named(id) => self.types[id.0].name.clone(),
+            TypeRef::Bool => "Boolean".into(),
+            TypeRef::I32 | TypeRef::I64 => "Integer".into(),
+            TypeRef::F32 | TypeRef::F64 => "Number".into(),
+            TypeRef::String | TypeRef::DateTime | TypeRef::Date => "String".into(),
+            TypeRef::Array(_) => "Array".into(),
+            TypeRef::Map(_) => "Object".into(),
+            TypeRef::Json | TypeRef::Nullable(_) => format!("Variant{index}"),
+        }
+    }
+
+    /// `allOf`: the properties of every part, merged into one struct.
+    fn merge_all_of(&mut self, parts: &[ReferenceOr<Schema>], pointer: &str, name: &str) -> Result<TypeKind> {
+        let mut properties: Vec<(String, ReferenceOr<Box<Schema>>)> = Vec::new();
+        let mut required: Vec<String> = Vec::new();
+        let mut additional = None;
+        let mut pending: Vec<(Schema, String)> = Vec::new();
+        for (index, part) in parts.iter().enumerate() {
+            let at = format!("{pointer}/allOf/{index}");
+            let schema = match part {
+                ReferenceOr::Reference { reference } => self.resolve_schema(reference, &at)?,
+                ReferenceOr::Item(schema) => schema.clone(),
+            };
+            pending.push((schema, at));
+        }
+        let mut depth = 0;
+        while let Some((schema, at)) = pending.pop() {
+            depth += 1;
+            if depth > 256 {
+                return Err(self.invalid(pointer, "allOf nests too deeply"));
+            }
+            let (props, req, extra) = match &schema.schema_kind {
+                SchemaKind::Type(Type::Object(o)) => (&o.properties, &o.required, &o.additional_properties),
+                SchemaKind::Any(any) if any.one_of.is_empty() && any.any_of.is_empty() => {
+                    for (index, part) in any.all_of.iter().enumerate() {
+                        let inner_at = format!("{at}/allOf/{index}");
+                        let inner = match part {
+                            ReferenceOr::Reference { reference } => self.resolve_schema(reference, &inner_at)?,
+                            ReferenceOr::Item(schema) => schema.clone(),
+                        };
+                        pending.push((inner, inner_at));
+                    }
+                    (&any.properties, &any.required, &any.additional_properties)
+                }
+                SchemaKind::AllOf { all_of } => {
+                    for (index, part) in all_of.iter().enumerate() {
+                        let inner_at = format!("{at}/allOf/{index}");
+                        let inner = match part {
+                            ReferenceOr::Reference { reference } => self.resolve_schema(reference, &inner_at)?,
+                            ReferenceOr::Item(schema) => schema.clone(),
+                        };
+                        pending.push((inner, inner_at));
+                    }
+                    continue;
+                }
+                _ => {
+                    self.warn(&at, "an allOf part that is not an object cannot be merged; the value is kept as serde_json::Value");
+                    return Ok(TypeKind::Alias(TypeRef::Json));
+                }
+            };
+            // Parts are popped last-first; insert at the front to keep document order.
+            let mut merged: Vec<(String, ReferenceOr<Box<Schema>>)> =
+                props.iter().filter(|(k, _)| !properties.iter().any(|(p, _)| p == *k)).map(|(k, v)| (k.clone(), v.clone())).collect();
+            merged.append(&mut properties);
+            properties = merged;
+            for r in req {
+                if !required.contains(r) {
+                    required.push(r.clone());
+                }
+            }
+            if extra.is_some() {
+                additional = extra.clone();
+            }
+        }
+        let required: Vec<&str> = required.iter().map(String::as_str).collect();
+        let mut st = self.object(&properties, &required, pointer, name)?;
+        st.additional = self.additional(&additional, pointer, name)?;
+        Ok(TypeKind::Struct(st))
+    }
+
+    fn object(
+        &mut self,
+        properties: &[(String, ReferenceOr<Box<Schema>>)],
+        required: &[&str],
+        pointer: &str,
+        name: &str,
+    ) -> Result<Struct> {
+        let mut field_names = Namespace::with_reserved(&["additional_properties"]);
+        let mut fields = Vec::with_capacity(properties.len());
+        for (wire_name, schema) in properties {
+            let at = format!("{pointer}/properties/{}", escape_segment(wire_name));
+            let hint = format!("{name}{}", names::type_name(wire_name));
+            let (ty, nullable) = match self.lower_boxed(schema, &at, &hint)? {
+                TypeRef::Nullable(inner) => (*inner, true),
+                ty => (ty, false),
+            };
+            let inline = match schema {
+                ReferenceOr::Item(schema) => Some(schema.as_ref()),
+                ReferenceOr::Reference { .. } => None,
+            };
+            fields.push(Field {
+                name: field_names.claim(names::field_name(wire_name)),
+                wire_name: wire_name.clone(),
+                doc: inline.and_then(doc_of),
+                ty,
+                required: required.contains(&wire_name.as_str()),
+                nullable,
+                default: inline.and_then(|s| s.schema_data.default.clone()),
+                constraints: inline.map(constraints_of).unwrap_or_default(),
+                boxed: false,
+            });
+        }
+        Ok(Struct { fields, additional: None, validates: false })
+    }
+}
+
+/// The pointer into the normalised JSON for a pointer into the source.
+fn stashed_pointer(target: &str) -> String {
+    let mut out = String::new();
+    for segment in target.split('/').skip(1) {
+        let stashed = matches!(segment, "$defs" | "definitions" | "prefixItems" | "patternProperties" | "dependentSchemas");
+        out.push('/');
+        if stashed {
+            out.push_str(EXT);
+        }
+        out.push_str(segment);
+    }
+    out
+}
+
+fn union_keyword(schema: &Schema) -> &'static str {
+    match schema.schema_kind {
+        SchemaKind::AnyOf { .. } => "anyOf",
+        _ => "oneOf",
+    }
+}
+
+fn string_type(format: &VariantOrUnknownOrEmpty<StringFormat>) -> TypeRef {
+    match format {
+        VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => TypeRef::DateTime,
+        VariantOrUnknownOrEmpty::Item(StringFormat::Date) => TypeRef::Date,
+        _ => TypeRef::String,
+    }
+}
+
+fn string_enum<'a>(values: impl Iterator<Item = &'a str>) -> StringEnum {
+    let mut used = Namespace::default();
+    let mut variants = Vec::new();
+    for value in values {
+        if variants.iter().any(|v: &EnumVariant| v.value == value) {
+            continue;
+        }
+        variants.push(EnumVariant { name: used.claim(names::variant_name(value)), value: value.to_owned() });
+    }
+    StringEnum { variants }
+}
+
+pub(super) fn is_nullable(schema: &Schema) -> bool {
+    schema.schema_data.nullable || schema.schema_data.extensions.contains_key(&format!("{EXT}null"))
+}
+
+fn is_null_schema(schema: &ReferenceOr<Schema>) -> bool {
+    matches!(schema, ReferenceOr::Item(s) if s.schema_data.extensions.contains_key(&format!("{EXT}null")))
+}
+
+/// `$ref` with annotation siblings, which normalisation spelled as a one-element `allOf`.
+fn is_annotated_ref(schema: &Schema, all_of: &[ReferenceOr<Schema>]) -> bool {
+    all_of.len() == 1
+        && matches!(all_of[0], ReferenceOr::Reference { .. })
+        && schema.schema_data.extensions.contains_key(&format!("{EXT}ref-siblings"))
+}
+
+pub(super) fn doc_of(schema: &Schema) -> Option<String> {
+    let data = &schema.schema_data;
+    match (&data.title, &data.description) {
+        (Some(title), Some(description)) if description != title => Some(format!("{title}\n\n{description}")),
+        (_, Some(text)) | (Some(text), None) => Some(text.clone()),
+        (None, None) => None,
+    }
+}
+
+pub(super) fn constraints_of(schema: &Schema) -> Constraints {
+    let mut c = Constraints::default();
+    match &schema.schema_kind {
+        SchemaKind::Type(Type::Integer(i)) => {
+            c.minimum = i.minimum.map(|m| (m as f64, i.exclusive_minimum));
+            c.maximum = i.maximum.map(|m| (m as f64, i.exclusive_maximum));
+        }
+        SchemaKind::Type(Type::Number(n)) => {
+            c.minimum = n.minimum.map(|m| (m, n.exclusive_minimum));
+            c.maximum = n.maximum.map(|m| (m, n.exclusive_maximum));
+        }
+        SchemaKind::Type(Type::String(s)) if s.enumeration.is_empty() => {
+            c.min_length = s.min_length.filter(|&n| n > 0);
+            c.max_length = s.max_length;
+        }
+        SchemaKind::Type(Type::Array(a)) => {
+            c.min_items = a.min_items.filter(|&n| n > 0);
+            c.max_items = a.max_items;
+        }
+        _ => {}
+    }
+    c
+}

@@ -1,0 +1,116 @@
+//! Stage 1: read documents from disk into JSON values, remembering where they came from.
+//!
+//! The loader knows nothing about OpenAPI. It parses YAML or JSON (by content,
+//! not by extension), keeps the source text so that later stages can turn a
+//! JSON pointer back into a line and column, and records every file it read so
+//! that build scripts can ask Cargo to rerun when one of them changes.
+
+mod locate;
+mod yaml;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::error::{Error, Location, Result};
+
+/// The text format of a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// JSON text (which is also YAML, but is located more precisely as JSON).
+    Json,
+    /// YAML text.
+    Yaml,
+}
+
+/// One loaded document.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The path it was read from (as given, not canonicalised, so messages match what users typed).
+    pub path: PathBuf,
+    /// The original text.
+    pub text: String,
+    /// The format detected from the text.
+    pub format: Format,
+    /// The parsed document.
+    pub value: Value,
+}
+
+impl Source {
+    /// Reads and parses a file.
+    pub fn read(path: &Path) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        Self::parse(path, text)
+    }
+
+    /// Parses text that claims to come from `path`; performs no I/O.
+    pub fn parse(path: &Path, text: String) -> Result<Self> {
+        let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+        let (format, value) = if trimmed.starts_with('{') || trimmed.starts_with('[') {
+            let value = serde_json::from_str::<Value>(trimmed).map_err(|err| Error::Syntax {
+                location: Location { file: path.to_path_buf(), pointer: String::new(), line_col: Some((err.line(), err.column())) },
+                message: err.to_string(),
+            })?;
+            (Format::Json, value)
+        } else {
+            let value = yaml::parse(&text).map_err(|(message, line_col)| Error::Syntax {
+                location: Location { file: path.to_path_buf(), pointer: String::new(), line_col },
+                message,
+            })?;
+            (Format::Yaml, value)
+        };
+        Ok(Source { path: path.to_path_buf(), text, format, value })
+    }
+
+    /// The 1-based line and column of the node at `pointer`, if it can be found.
+    pub fn locate(&self, pointer: &str) -> Option<(usize, usize)> {
+        let segments = pointer_segments(pointer);
+        match self.format {
+            Format::Json => locate::json(&self.text, &segments),
+            Format::Yaml => locate::yaml(&self.text, &segments),
+        }
+    }
+
+    /// A location in this document.
+    pub fn location(&self, pointer: &str) -> Location {
+        Location { file: self.path.clone(), pointer: pointer.to_owned(), line_col: self.locate(pointer) }
+    }
+}
+
+/// Splits an RFC 6901 pointer into unescaped segments.
+pub(crate) fn pointer_segments(pointer: &str) -> Vec<String> {
+    pointer.split('/').skip(1).map(|segment| segment.replace("~1", "/").replace("~0", "~")).collect()
+}
+
+/// Escapes one segment for use in an RFC 6901 pointer.
+pub(crate) fn escape_segment(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointers_round_trip_through_escaping() {
+        let pointer = format!("/paths/{}/get", escape_segment("/a/{b}~c"));
+        assert_eq!(pointer_segments(&pointer), ["paths", "/a/{b}~c", "get"]);
+    }
+
+    #[test]
+    fn detects_json_and_yaml_by_content() {
+        let json = Source::parse(Path::new("x.yaml"), "{\"a\": 1}".into()).unwrap();
+        assert_eq!(json.format, Format::Json);
+        let yaml = Source::parse(Path::new("x.json"), "a: 1\n".into()).unwrap();
+        assert_eq!(yaml.format, Format::Yaml);
+        assert_eq!(yaml.value, serde_json::json!({"a": 1}));
+    }
+
+    #[test]
+    fn syntax_errors_carry_line_and_column() {
+        let err = Source::parse(Path::new("bad.yaml"), "a: [1, 2\nb: c\n".into()).unwrap_err();
+        let location = err.location().unwrap();
+        assert_eq!(location.file, Path::new("bad.yaml"));
+        assert!(location.line_col.is_some(), "{err}");
+    }
+}

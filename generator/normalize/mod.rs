@@ -1,0 +1,302 @@
+//! Stage 2: bring OpenAPI 3.0 and 3.1 documents into one model.
+//!
+//! The model is the `openapiv3` crate's, which knows 3.0 only. Rather than
+//! fork it, this stage rewrites the parsed JSON before `openapiv3` sees it:
+//! 3.1 constructs that have a 3.0 spelling are rewritten (`type: [T, "null"]`
+//! becomes `nullable`, numeric `exclusiveMinimum` becomes the boolean form,
+//! `$ref` with siblings becomes a one-element `allOf`), and those that have
+//! none are moved under `x-clawgen-*` extensions, which `openapiv3` keeps and
+//! the IR reads. Keys that neither model knows are collected as warnings, so
+//! nothing is dropped without a word.
+
+mod schema;
+
+use openapiv3::OpenAPI;
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result, Warning};
+use crate::load::{Source, escape_segment};
+
+/// The prefix of every extension that this stage adds.
+pub const EXT: &str = "x-clawgen-";
+
+/// A document in the one model the IR reads.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// The typed document.
+    pub openapi: OpenAPI,
+    /// The rewritten JSON the typed document was read from; `$ref`s that do
+    /// not point at a component are resolved against it.
+    pub json: Value,
+    /// The minor version of the input (0 for 3.0.x, 1 for 3.1.x).
+    pub minor_version: u8,
+    /// What was noticed on the way.
+    pub warnings: Vec<Warning>,
+}
+
+/// Normalises a loaded document.
+pub fn normalize(source: &Source) -> Result<Document> {
+    let mut json = source.value.clone();
+    let invalid = |pointer: &str, message: String| Error::Invalid { location: source.location(pointer), message };
+    let root = json.as_object_mut().ok_or_else(|| invalid("", "an OpenAPI document must be a mapping".into()))?;
+    let version = match root.get("openapi") {
+        Some(Value::String(v)) => v.clone(),
+        Some(_) => return Err(invalid("/openapi", "`openapi` must be a string such as \"3.1.0\"".into())),
+        None if root.contains_key("swagger") => {
+            return Err(Error::Unsupported {
+                location: source.location("/swagger"),
+                feature: "Swagger 2.0 documents (convert them to OpenAPI 3 first)".into(),
+            });
+        }
+        None => return Err(invalid("", "missing the `openapi` version field".into())),
+    };
+    let minor_version = match version.split('.').take(2).collect::<Vec<_>>()[..] {
+        ["3", "0"] => 0,
+        ["3", "1"] => 1,
+        _ => {
+            return Err(Error::Unsupported {
+                location: source.location("/openapi"),
+                feature: format!("OpenAPI version {version} (clawgen reads 3.0.x and 3.1.x)"),
+            });
+        }
+    };
+
+    let mut rewriter = schema::Rewriter::new(source);
+    rewrite_document(root, &mut rewriter)?;
+    let warnings = rewriter.into_warnings();
+
+    let openapi: OpenAPI = serde_path_to_error::deserialize(json.clone()).map_err(|err| {
+        // openapiv3 flattens maps, which hides where the error is; probe the parts to find it.
+        let (pointer, message) = narrow(&json).unwrap_or_else(|| (pointer_of(err.path()), err.into_inner().to_string()));
+        Error::Invalid { location: source.location(&pointer), message }
+    })?;
+    Ok(Document { openapi, json, minor_version, warnings })
+}
+
+/// Deserialises `value` (found at `base`) as a `T`, returning where and why it fails.
+fn probe<T: serde::de::DeserializeOwned>(value: &Value, base: &str) -> Option<(String, String)> {
+    serde_path_to_error::deserialize::<_, T>(value.clone())
+        .err()
+        .map(|err| (format!("{base}{}", pointer_of(err.path())), err.into_inner().to_string()))
+}
+
+/// A check of one part of the document: where and why it fails, if it does.
+type Probe = fn(&Value, &str) -> Option<(String, String)>;
+
+/// Like [`probe`] for a value that may be a `$ref`: untagged enums would hide the inner path.
+fn probe_ref<T: serde::de::DeserializeOwned>(value: &Value, base: &str) -> Option<(String, String)> {
+    if value.get("$ref").is_some() { probe::<openapiv3::ReferenceOr<T>>(value, base) } else { probe::<T>(value, base) }
+}
+
+/// The first part of the document, in document order, that `openapiv3` rejects,
+/// probing from the smallest parts (responses, parameters) up to whole path items.
+fn narrow(json: &Value) -> Option<(String, String)> {
+    use openapiv3::{Components, Header, Operation, Parameter, PathItem, RequestBody, Response, Schema, SecurityScheme};
+    let entries = |value: Option<&Value>| -> Vec<(String, Value)> {
+        value.and_then(Value::as_object).map(|m| m.iter().map(|(k, v)| (escape_segment(k), v.clone())).collect()).unwrap_or_default()
+    };
+    for (path, item) in entries(json.get("paths")) {
+        let base = format!("/paths/{path}");
+        for method in METHODS {
+            let Some(op) = item.get(method) else { continue };
+            let op_base = format!("{base}/{method}");
+            for (code, response) in entries(op.get("responses")) {
+                if let Some(found) = probe_ref::<Response>(&response, &format!("{op_base}/responses/{code}")) {
+                    return Some(found);
+                }
+            }
+            if let Some(Value::Array(parameters)) = op.get("parameters") {
+                for (index, parameter) in parameters.iter().enumerate() {
+                    if let Some(found) = probe_ref::<Parameter>(parameter, &format!("{op_base}/parameters/{index}")) {
+                        return Some(found);
+                    }
+                }
+            }
+            if let Some(body) = op.get("requestBody") {
+                if let Some(found) = probe_ref::<RequestBody>(body, &format!("{op_base}/requestBody")) {
+                    return Some(found);
+                }
+            }
+            if let Some(found) = probe::<Operation>(op, &op_base) {
+                return Some(found);
+            }
+        }
+        if let Some(found) = probe_ref::<PathItem>(&item, &base) {
+            return Some(found);
+        }
+    }
+    if let Some(components) = json.get("components") {
+        let kinds: [(&str, Probe); 6] = [
+            ("schemas", probe_ref::<Schema>),
+            ("responses", probe_ref::<Response>),
+            ("parameters", probe_ref::<Parameter>),
+            ("requestBodies", probe_ref::<RequestBody>),
+            ("headers", probe_ref::<Header>),
+            ("securitySchemes", probe_ref::<SecurityScheme>),
+        ];
+        for (kind, check) in kinds {
+            for (name, value) in entries(components.get(kind)) {
+                if let Some(found) = check(&value, &format!("/components/{kind}/{name}")) {
+                    return Some(found);
+                }
+            }
+        }
+        if let Some(found) = probe::<Components>(components, "/components") {
+            return Some(found);
+        }
+    }
+    None
+}
+
+/// Turns serde's path into an RFC 6901 pointer.
+fn pointer_of(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut pointer = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
+            Segment::Map { key } => pointer.push_str(&format!("/{}", escape_segment(key))),
+            Segment::Enum { .. } | Segment::Unknown => {}
+        }
+    }
+    pointer
+}
+
+/// Moves `key` of `map` under `x-clawgen-<key>`.
+fn stash(map: &mut Map<String, Value>, key: &str) {
+    if let Some(value) = map.remove(key) {
+        map.insert(format!("{EXT}{key}"), value);
+    }
+}
+
+fn rewrite_document(root: &mut Map<String, Value>, rw: &mut schema::Rewriter<'_>) -> Result<()> {
+    stash(root, "jsonSchemaDialect");
+    if let Some(Value::Object(info)) = root.get_mut("info") {
+        stash(info, "summary");
+        if let Some(Value::Object(license)) = info.get_mut("license") {
+            stash(license, "identifier");
+        }
+    }
+    // 3.1 makes `paths` optional; openapiv3 requires it.
+    root.entry("paths").or_insert_with(|| Value::Object(Map::new()));
+
+    if let Some(Value::Object(paths)) = root.get_mut("paths") {
+        for (path, item) in paths.iter_mut() {
+            rewrite_path_item(item, &format!("/paths/{}", escape_segment(path)), rw)?;
+        }
+    }
+    if let Some(Value::Object(webhooks)) = root.get_mut("webhooks") {
+        for (name, item) in webhooks.iter_mut() {
+            rewrite_path_item(item, &format!("/webhooks/{}", escape_segment(name)), rw)?;
+        }
+    }
+    stash(root, "webhooks");
+
+    if let Some(Value::Object(components)) = root.get_mut("components") {
+        let base = "/components";
+        for_each_entry(components, "schemas", base, |value, pointer| rw.schema(value, pointer))?;
+        for_each_entry(components, "parameters", base, |value, pointer| rewrite_parameter(value, pointer, rw))?;
+        for_each_entry(components, "headers", base, |value, pointer| rewrite_parameter(value, pointer, rw))?;
+        for_each_entry(components, "requestBodies", base, |value, pointer| rewrite_content_holder(value, pointer, rw))?;
+        for_each_entry(components, "responses", base, |value, pointer| rewrite_response(value, pointer, rw))?;
+        for_each_entry(components, "callbacks", base, |value, pointer| rewrite_callback(value, pointer, rw))?;
+        for_each_entry(components, "pathItems", base, |value, pointer| rewrite_path_item(value, pointer, rw))?;
+        stash(components, "pathItems");
+    }
+    Ok(())
+}
+
+fn for_each_entry(
+    parent: &mut Map<String, Value>,
+    key: &str,
+    base: &str,
+    mut each: impl FnMut(&mut Value, &str) -> Result<()>,
+) -> Result<()> {
+    if let Some(Value::Object(entries)) = parent.get_mut(key) {
+        for (name, value) in entries.iter_mut() {
+            each(value, &format!("{base}/{key}/{}", escape_segment(name)))?;
+        }
+    }
+    Ok(())
+}
+
+const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+fn rewrite_path_item(item: &mut Value, pointer: &str, rw: &mut schema::Rewriter<'_>) -> Result<()> {
+    let Value::Object(item) = item else { return Ok(()) };
+    rewrite_parameters(item, pointer, rw)?;
+    for method in METHODS {
+        let Some(Value::Object(op)) = item.get_mut(method) else { continue };
+        let op_pointer = format!("{pointer}/{method}");
+        rewrite_parameters(op, &op_pointer, rw)?;
+        if let Some(body) = op.get_mut("requestBody") {
+            rewrite_content_holder(body, &format!("{op_pointer}/requestBody"), rw)?;
+        }
+        if let Some(Value::Object(responses)) = op.get_mut("responses") {
+            normalize_status_keys(responses);
+            for (status, response) in responses.iter_mut() {
+                rewrite_response(response, &format!("{op_pointer}/responses/{status}"), rw)?;
+            }
+        }
+        for_each_entry(op, "callbacks", &op_pointer, |value, pointer| rewrite_callback(value, pointer, rw))?;
+    }
+    Ok(())
+}
+
+/// Real documents write `4xx`; OpenAPI (and openapiv3) spell ranges `4XX`.
+fn normalize_status_keys(responses: &mut Map<String, Value>) {
+    let lowercase_ranges: Vec<String> =
+        responses.keys().filter(|k| k.len() == 3 && k.ends_with("xx") && k.as_bytes()[0].is_ascii_digit()).cloned().collect();
+    for key in lowercase_ranges {
+        if let Some(value) = responses.remove(&key) {
+            responses.insert(key.to_ascii_uppercase(), value);
+        }
+    }
+    responses.sort_keys();
+}
+
+fn rewrite_callback(callback: &mut Value, pointer: &str, rw: &mut schema::Rewriter<'_>) -> Result<()> {
+    if let Value::Object(expressions) = callback {
+        for (expression, item) in expressions.iter_mut() {
+            rewrite_path_item(item, &format!("{pointer}/{}", escape_segment(expression)), rw)?;
+        }
+    }
+    Ok(())
+}
+
+fn rewrite_parameters(holder: &mut Map<String, Value>, pointer: &str, rw: &mut schema::Rewriter<'_>) -> Result<()> {
+    if let Some(Value::Array(parameters)) = holder.get_mut("parameters") {
+        for (index, parameter) in parameters.iter_mut().enumerate() {
+            rewrite_parameter(parameter, &format!("{pointer}/parameters/{index}"), rw)?;
+        }
+    }
+    Ok(())
+}
+
+/// Parameters and headers share the `schema` / `content` shape.
+fn rewrite_parameter(parameter: &mut Value, pointer: &str, rw: &mut schema::Rewriter<'_>) -> Result<()> {
+    let Value::Object(map) = parameter else { return Ok(()) };
+    if let Some(schema) = map.get_mut("schema") {
+        rw.schema(schema, &format!("{pointer}/schema"))?;
+    }
+    rewrite_content_holder(parameter, pointer, rw)
+}
+
+fn rewrite_response(response: &mut Value, pointer: &str, rw: &mut schema::Rewriter<'_>) -> Result<()> {
+    if let Value::Object(map) = response {
+        for_each_entry(map, "headers", pointer, |value, pointer| rewrite_parameter(value, pointer, rw))?;
+    }
+    rewrite_content_holder(response, pointer, rw)
+}
+
+fn rewrite_content_holder(holder: &mut Value, pointer: &str, rw: &mut schema::Rewriter<'_>) -> Result<()> {
+    let Value::Object(map) = holder else { return Ok(()) };
+    if let Some(Value::Object(content)) = map.get_mut("content") {
+        for (media_type, media) in content.iter_mut() {
+            if let Some(schema) = media.get_mut("schema") {
+                rw.schema(schema, &format!("{pointer}/content/{}/schema", escape_segment(media_type)))?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,273 @@
+//! Rewrites one JSON Schema (2020-12 or the OpenAPI 3.0 dialect) into the
+//! shape `openapiv3` reads, recursively.
+
+use serde_json::{Map, Value, json};
+
+use super::{EXT, stash};
+use crate::error::{Result, Warning};
+use crate::load::{Source, escape_segment};
+
+/// Keywords that `openapiv3` models; everything else is rewritten or stashed.
+const MODELLED: &[&str] = &[
+    "$ref",
+    "nullable",
+    "readOnly",
+    "writeOnly",
+    "deprecated",
+    "externalDocs",
+    "example",
+    "title",
+    "description",
+    "discriminator",
+    "default",
+    "type",
+    "format",
+    "pattern",
+    "enum",
+    "minLength",
+    "maxLength",
+    "multipleOf",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minimum",
+    "maximum",
+    "properties",
+    "required",
+    "additionalProperties",
+    "minProperties",
+    "maxProperties",
+    "items",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "oneOf",
+    "allOf",
+    "anyOf",
+    "not",
+];
+
+/// JSON Schema keywords with no `openapiv3` field: kept as `x-clawgen-<keyword>` for the IR.
+const STASHED: &[&str] = &[
+    "const",
+    "examples",
+    "prefixItems",
+    "$defs",
+    "definitions",
+    "contentMediaType",
+    "contentEncoding",
+    "contentSchema",
+    "patternProperties",
+    "propertyNames",
+    "if",
+    "then",
+    "else",
+    "dependentSchemas",
+    "dependentRequired",
+    "unevaluatedProperties",
+    "unevaluatedItems",
+    "contains",
+    "minContains",
+    "maxContains",
+    "$id",
+    "$schema",
+    "$anchor",
+    "$dynamicRef",
+    "$dynamicAnchor",
+    "$comment",
+    "$vocabulary",
+    "xml",
+];
+
+/// Subschema positions, after stashing, that hold a map of schemas.
+const SCHEMA_MAPS: &[&str] =
+    &["properties", "x-clawgen-$defs", "x-clawgen-definitions", "x-clawgen-patternProperties", "x-clawgen-dependentSchemas"];
+/// Subschema positions that hold one schema.
+const SCHEMA_SLOTS: &[&str] = &[
+    "items",
+    "additionalProperties",
+    "not",
+    "x-clawgen-if",
+    "x-clawgen-then",
+    "x-clawgen-else",
+    "x-clawgen-propertyNames",
+    "x-clawgen-contains",
+    "x-clawgen-unevaluatedProperties",
+    "x-clawgen-unevaluatedItems",
+    "x-clawgen-contentSchema",
+];
+/// Subschema positions that hold a list of schemas.
+const SCHEMA_LISTS: &[&str] = &["allOf", "oneOf", "anyOf", "x-clawgen-prefixItems"];
+
+/// Keywords that only apply to one instance type, used to split `type: [a, b]`.
+fn applies_to(keyword: &str) -> Option<&'static [&'static str]> {
+    Some(match keyword {
+        "format" | "pattern" | "minLength" | "maxLength" => &["string", "integer", "number"],
+        "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" | "multipleOf" => &["integer", "number"],
+        "properties" | "required" | "additionalProperties" | "minProperties" | "maxProperties" => &["object"],
+        "items" | "minItems" | "maxItems" | "uniqueItems" => &["array"],
+        _ => return None,
+    })
+}
+
+pub(super) struct Rewriter<'a> {
+    source: &'a Source,
+    warnings: Vec<Warning>,
+}
+
+impl<'a> Rewriter<'a> {
+    pub(super) fn new(source: &'a Source) -> Self {
+        Rewriter { source, warnings: Vec::new() }
+    }
+
+    pub(super) fn into_warnings(self) -> Vec<Warning> {
+        self.warnings
+    }
+
+    fn warn(&mut self, pointer: &str, message: String) {
+        self.warnings.push(Warning { location: self.source.location(pointer), message });
+    }
+
+    /// Rewrites the schema at `value` (found at `pointer`) and all its subschemas.
+    pub(super) fn schema(&mut self, value: &mut Value, pointer: &str) -> Result<()> {
+        // 2020-12 boolean schemas.
+        if let Value::Bool(accept) = value {
+            *value = if *accept { json!({}) } else { json!({ "not": {} }) };
+            return Ok(());
+        }
+        let Value::Object(map) = value else { return Ok(()) };
+
+        // `$ref` with siblings: 3.1 applies both, openapiv3 would keep only the ref.
+        if map.contains_key("$ref") && map.keys().any(|k| k != "$ref" && !k.starts_with("x-")) {
+            if let Some(reference) = map.remove("$ref") {
+                let mut parts = vec![json!({ "$ref": reference })];
+                if let Some(Value::Array(existing)) = map.remove("allOf") {
+                    parts.extend(existing);
+                }
+                map.insert("allOf".into(), Value::Array(parts));
+                map.insert(format!("{EXT}ref-siblings"), Value::Bool(true));
+            }
+        }
+
+        for keyword in STASHED {
+            stash(map, keyword);
+        }
+        // `const` is also an `enum` of one, which the IR and openapiv3 both understand.
+        if let Some(constant) = map.get(&format!("{EXT}const")).cloned() {
+            map.entry("enum").or_insert_with(|| Value::Array(vec![constant]));
+        }
+        if let Some(Value::Array(examples)) = map.get(&format!("{EXT}examples")) {
+            if let Some(first) = examples.first().cloned() {
+                map.entry("example").or_insert(first);
+            }
+        }
+        for (bound, flag) in [("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum")] {
+            if let Some(Value::Number(n)) = map.get(flag).cloned() {
+                map.insert(bound.into(), Value::Number(n));
+                map.insert(flag.into(), Value::Bool(true));
+            }
+        }
+        // Draft 4 tuple form, invalid in OpenAPI but found in the wild.
+        if let Some(Value::Array(_)) = map.get("items") {
+            self.warn(&format!("{pointer}/items"), "`items` is a list (tuple form); read as `prefixItems`".into());
+            if let Some(items) = map.remove("items") {
+                map.insert(format!("{EXT}prefixItems"), items);
+            }
+        }
+        self.rewrite_type(map);
+
+        let unknown: Vec<String> = map.keys().filter(|k| !k.starts_with("x-") && !MODELLED.contains(&k.as_str())).cloned().collect();
+        if !unknown.is_empty() {
+            let mut other = Map::new();
+            for key in unknown {
+                self.warn(
+                    &format!("{pointer}/{}", escape_segment(&key)),
+                    format!("`{key}` is not a JSON Schema keyword clawgen knows; kept as x-clawgen-unknown and ignored"),
+                );
+                if let Some(value) = map.remove(&key) {
+                    other.insert(key, value);
+                }
+            }
+            map.insert(format!("{EXT}unknown"), Value::Object(other));
+        }
+
+        self.recurse(map, pointer)
+    }
+
+    /// `type` lists and `type: "null"` have no 3.0 spelling.
+    fn rewrite_type(&mut self, map: &mut Map<String, Value>) {
+        let types: Vec<String> = match map.get("type") {
+            Some(Value::String(t)) if t == "null" => vec![t.clone()],
+            Some(Value::Array(list)) => list.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect(),
+            _ => return,
+        };
+        map.remove("type");
+        let nullable = types.iter().any(|t| t == "null");
+        let concrete: Vec<String> = types.into_iter().filter(|t| t != "null").collect();
+        if nullable {
+            map.insert("nullable".into(), Value::Bool(true));
+        }
+        match concrete.as_slice() {
+            [] => {
+                map.insert(format!("{EXT}null"), Value::Bool(true));
+            }
+            [only] => {
+                map.insert("type".into(), Value::String(only.clone()));
+            }
+            several => {
+                // Split into one branch per type, each with the keywords that apply to it.
+                let branches: Vec<Value> = several
+                    .iter()
+                    .map(|t| {
+                        let mut branch = Map::new();
+                        branch.insert("type".into(), Value::String(t.clone()));
+                        for (key, value) in map.iter() {
+                            if applies_to(key).is_some_and(|types| types.contains(&t.as_str())) {
+                                branch.insert(key.clone(), value.clone());
+                            }
+                        }
+                        Value::Object(branch)
+                    })
+                    .collect();
+                map.retain(|key, _| applies_to(key).is_none());
+                if map.contains_key("anyOf") || map.contains_key("oneOf") {
+                    let existing = map.remove("allOf");
+                    let mut all_of = vec![json!({ "anyOf": branches })];
+                    if let Some(Value::Array(existing)) = existing {
+                        all_of.extend(existing);
+                    }
+                    map.insert("allOf".into(), Value::Array(all_of));
+                } else {
+                    map.insert("anyOf".into(), Value::Array(branches));
+                }
+                map.insert(format!("{EXT}type-list"), Value::Bool(true));
+            }
+        }
+    }
+
+    fn recurse(&mut self, map: &mut Map<String, Value>, pointer: &str) -> Result<()> {
+        // Pointers name the keyword as the source spells it, not its stashed name.
+        let at = |key: &str| format!("{pointer}/{}", escape_segment(key.strip_prefix(EXT).unwrap_or(key)));
+        for key in SCHEMA_SLOTS {
+            if let Some(child) = map.get_mut(*key) {
+                if child.is_object() || child.is_boolean() && *key != "additionalProperties" {
+                    self.schema(child, &at(key))?;
+                }
+            }
+        }
+        for key in SCHEMA_MAPS {
+            if let Some(Value::Object(children)) = map.get_mut(*key) {
+                for (name, child) in children.iter_mut() {
+                    self.schema(child, &format!("{}/{}", at(key), escape_segment(name)))?;
+                }
+            }
+        }
+        for key in SCHEMA_LISTS {
+            if let Some(Value::Array(children)) = map.get_mut(*key) {
+                for (index, child) in children.iter_mut().enumerate() {
+                    self.schema(child, &format!("{}/{index}", at(key)))?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
