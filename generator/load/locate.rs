@@ -125,7 +125,12 @@ pub(super) fn yaml(text: &str, segments: &[String]) -> Option<(usize, usize)> {
     // The block being searched: lines [start, end) deeper than `parent`.
     let (mut start, mut end, mut parent): (usize, usize, Option<usize>) = (0, lines.len(), None);
     let mut found = (1, 1);
+    // Inside a flow collection (`{a: 1}`) the walk stops at the enclosing key.
+    let mut in_flow = false;
     for segment in segments {
+        if in_flow {
+            return Some(found);
+        }
         let child_indent = lines[start..end].iter().flatten().map(|line| line.indent).find(|&indent| parent.is_none_or(|p| indent > p))?;
         let mut siblings = (start..end).filter(|&i| lines[i].as_ref().is_some_and(|l| l.indent == child_indent));
         let is_sequence =
@@ -137,6 +142,7 @@ pub(super) fn yaml(text: &str, segments: &[String]) -> Option<(usize, usize)> {
         }?;
         let line = lines[hit].as_ref()?;
         found = (hit + 1, line.indent + 1);
+        in_flow = line.content.split_once(':').is_some_and(|(_, value)| value.trim_start().starts_with(['{', '[']));
         let block_end = (hit + 1..end).find(|&i| lines[i].as_ref().is_some_and(|l| l.indent <= child_indent)).unwrap_or(end);
         if line.content.starts_with('-') {
             // A sequence item's content starts after the dash, on the same line.
@@ -188,6 +194,12 @@ mod tests {
         assert_eq!(yaml(text, &segs("/paths/~1a/get/parameters/1/in")), Some((9, 11)));
         assert_eq!(yaml(text, &segs("/paths/~1a/get/parameters/0/name")), Some((6, 11)));
         assert_eq!(yaml(text, &segs("/paths/~1b")), None);
+    }
+
+    #[test]
+    fn stops_at_the_key_of_a_flow_collection() {
+        let text = "components:\n  schemas:\n    Odd: {type: string, odd: true}\n";
+        assert_eq!(yaml(text, &segs("/components/schemas/Odd/odd")), Some((3, 5)));
     }
 
     #[test]

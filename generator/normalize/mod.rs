@@ -300,3 +300,130 @@ fn rewrite_content_holder(holder: &mut Value, pointer: &str, rw: &mut schema::Re
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use openapiv3::{ReferenceOr, SchemaKind, Type};
+    use serde_json::json;
+
+    use super::*;
+
+    fn normalized(text: &str) -> Document {
+        let source = Source::parse(Path::new("t.yaml"), text.to_owned()).unwrap();
+        normalize(&source).unwrap()
+    }
+
+    fn schema<'a>(doc: &'a Document, name: &str) -> &'a openapiv3::Schema {
+        match &doc.openapi.components.as_ref().unwrap().schemas[name] {
+            ReferenceOr::Item(schema) => schema,
+            ReferenceOr::Reference { .. } => panic!("{name} is a reference"),
+        }
+    }
+
+    const SCHEMAS_31: &str = r##"
+openapi: 3.1.0
+info: {title: t, version: 1.0.0}
+webhooks:
+  ping:
+    post:
+      responses: {'200': {description: ok}}
+components:
+  schemas:
+    MaybeName: {type: [string, "null"], maxLength: 3}
+    Either: {type: [string, integer], minimum: 1, maxLength: 2}
+    Nothing: {type: "null"}
+    Kind: {const: fixed, examples: [fixed]}
+    Bounded: {type: number, exclusiveMinimum: 0, exclusiveMaximum: 10}
+    Tuple: {type: array, prefixItems: [{type: string}]}
+    Described:
+      $ref: '#/components/schemas/Kind'
+      description: a kind
+    Odd: {type: string, frobnicate: true}
+"##;
+
+    #[test]
+    fn a_31_document_without_paths_loads_and_keeps_its_webhooks() {
+        let doc = normalized(SCHEMAS_31);
+        assert_eq!(doc.minor_version, 1);
+        assert!(doc.openapi.paths.paths.is_empty());
+        assert!(doc.openapi.extensions.contains_key("x-clawgen-webhooks"));
+    }
+
+    #[test]
+    fn type_lists_become_nullable_or_branches() {
+        let doc = normalized(SCHEMAS_31);
+        let maybe = schema(&doc, "MaybeName");
+        assert!(maybe.schema_data.nullable);
+        assert!(matches!(&maybe.schema_kind, SchemaKind::Type(Type::String(s)) if s.max_length == Some(3)));
+
+        let either = schema(&doc, "Either");
+        let SchemaKind::AnyOf { any_of } = &either.schema_kind else { panic!("{either:?}") };
+        assert_eq!(any_of.len(), 2);
+        assert!(
+            matches!(&any_of[0], ReferenceOr::Item(s) if matches!(&s.schema_kind, SchemaKind::Type(Type::String(t)) if t.max_length == Some(2)))
+        );
+        assert!(
+            matches!(&any_of[1], ReferenceOr::Item(s) if matches!(&s.schema_kind, SchemaKind::Type(Type::Integer(i)) if i.minimum == Some(1)))
+        );
+
+        assert!(schema(&doc, "Nothing").schema_data.extensions.contains_key("x-clawgen-null"));
+    }
+
+    #[test]
+    fn keywords_without_a_30_field_are_kept_as_extensions() {
+        let doc = normalized(SCHEMAS_31);
+        let kind = schema(&doc, "Kind");
+        assert_eq!(kind.schema_data.extensions["x-clawgen-const"], json!("fixed"));
+        assert_eq!(kind.schema_data.extensions["x-clawgen-examples"], json!(["fixed"]));
+        assert_eq!(kind.schema_data.example, Some(json!("fixed")));
+        assert!(schema(&doc, "Tuple").schema_data.extensions.contains_key("x-clawgen-prefixItems"));
+    }
+
+    #[test]
+    fn numeric_exclusive_bounds_become_boolean_ones() {
+        let doc = normalized(SCHEMAS_31);
+        let SchemaKind::Type(Type::Number(n)) = &schema(&doc, "Bounded").schema_kind else { panic!() };
+        assert_eq!((n.minimum, n.exclusive_minimum, n.maximum, n.exclusive_maximum), (Some(0.0), true, Some(10.0), true));
+    }
+
+    #[test]
+    fn ref_siblings_survive_as_a_marked_all_of() {
+        let doc = normalized(SCHEMAS_31);
+        let described = schema(&doc, "Described");
+        assert_eq!(described.schema_data.description.as_deref(), Some("a kind"));
+        assert!(described.schema_data.extensions.contains_key("x-clawgen-ref-siblings"));
+        let SchemaKind::AllOf { all_of } = &described.schema_kind else { panic!() };
+        assert!(matches!(&all_of[0], ReferenceOr::Reference { reference } if reference == "#/components/schemas/Kind"));
+    }
+
+    #[test]
+    fn unknown_keywords_are_warned_about_not_dropped() {
+        let doc = normalized(SCHEMAS_31);
+        assert_eq!(schema(&doc, "Odd").schema_data.extensions["x-clawgen-unknown"], json!({"frobnicate": true}));
+        let warning = doc.warnings.iter().find(|w| w.message.contains("frobnicate")).expect("a warning");
+        assert_eq!(warning.location.pointer, "/components/schemas/Odd/frobnicate");
+        assert!(warning.location.line_col.is_some());
+    }
+
+    #[test]
+    fn a_30_document_loads_unchanged() {
+        let doc = normalized(
+            "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n    N: {type: string, nullable: true}\n",
+        );
+        assert_eq!(doc.minor_version, 0);
+        assert!(schema(&doc, "N").schema_data.nullable);
+        assert!(doc.warnings.is_empty());
+    }
+
+    #[test]
+    fn lowercase_status_ranges_are_read() {
+        let doc = normalized(
+            "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses:\n        4xx: {description: bad}\n",
+        );
+        let ReferenceOr::Item(item) = &doc.openapi.paths.paths["/a"] else { panic!() };
+        let responses = &item.get.as_ref().unwrap().responses.responses;
+        assert!(responses.contains_key(&openapiv3::StatusCode::Range(4)));
+    }
+}

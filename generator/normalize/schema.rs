@@ -101,7 +101,8 @@ const SCHEMA_LISTS: &[&str] = &["allOf", "oneOf", "anyOf", "x-clawgen-prefixItem
 /// Keywords that only apply to one instance type, used to split `type: [a, b]`.
 fn applies_to(keyword: &str) -> Option<&'static [&'static str]> {
     Some(match keyword {
-        "format" | "pattern" | "minLength" | "maxLength" => &["string", "integer", "number"],
+        "format" => &["string", "integer", "number"],
+        "pattern" | "minLength" | "maxLength" => &["string"],
         "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" | "multipleOf" => &["integer", "number"],
         "properties" | "required" | "additionalProperties" | "minProperties" | "maxProperties" => &["object"],
         "items" | "minItems" | "maxItems" | "uniqueItems" => &["array"],
