@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::errors::{has_status_field, is_struct_variant, success_type};
-use super::rust::{doc, ident, type_path};
+use super::rust::{ident, operation_doc, type_path};
 use crate::ir::{Api, Operation, Response, SchemeKind, Status, TypeRef};
 
 /// The contents of the `client` module.
@@ -169,13 +169,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
 
 fn method(api: &Api, op: &Operation) -> TokenStream {
     let name = ident(&op.fn_name);
-    let mut text = op.summary.clone().unwrap_or_else(|| format!("`{}`", op.id));
-    if let Some(description) = &op.description {
-        text.push_str("\n\n");
-        text.push_str(description.trim());
-    }
-    text.push_str(&format!("\n\n`{} {}`", op.method.as_str(), op.path));
-    let docs = doc(Some(&text));
+    let docs = operation_doc(op);
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
 
     let mut args = Vec::new();

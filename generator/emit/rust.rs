@@ -42,6 +42,18 @@ pub(super) fn doc_lines(text: &str) -> Vec<String> {
     out
 }
 
+/// The docs of an operation's method, shared by the client and the server trait:
+/// summary, description, then method and path.
+pub(super) fn operation_doc(op: &crate::ir::Operation) -> TokenStream {
+    let mut text = op.summary.clone().unwrap_or_else(|| format!("`{}`", op.id));
+    if let Some(description) = &op.description {
+        text.push_str("\n\n");
+        text.push_str(description.trim());
+    }
+    text.push_str(&format!("\n\n`{} {}`", op.method.as_str(), op.path));
+    doc(Some(&text))
+}
+
 /// The Rust type of a [`TypeRef`], as seen from a sibling module of `types`.
 pub(super) fn type_path(api: &Api, ty: &TypeRef) -> TokenStream {
     match ty {

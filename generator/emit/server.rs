@@ -12,7 +12,7 @@ use quote::{format_ident, quote};
 
 use super::errors::{has_status_field, is_struct_variant, success_type};
 use super::literal::{Slot, literal};
-use super::rust::{doc, ident, type_path};
+use super::rust::{ident, operation_doc, type_path};
 use crate::ir::{Api, Operation, Response, SchemeKind, Status, TypeRef, sample, type_validates};
 
 /// The statuses the router itself may answer with.
@@ -155,13 +155,7 @@ fn arguments(api: &Api, op: &Operation) -> Vec<(proc_macro2::Ident, TokenStream)
 
 fn trait_method(api: &Api, op: &Operation) -> TokenStream {
     let name = ident(&op.fn_name);
-    let mut text = op.summary.clone().unwrap_or_else(|| format!("`{}`", op.id));
-    if let Some(description) = &op.description {
-        text.push_str("\n\n");
-        text.push_str(description.trim());
-    }
-    text.push_str(&format!("\n\n`{} {}`", op.method.as_str(), op.path));
-    let docs = doc(Some(&text));
+    let docs = operation_doc(op);
     let args = arguments(api, op).into_iter().map(|(name, ty)| quote!(#name: #ty));
     let success = success_type(api, op);
     let error = ident(&op.error_enum);
