@@ -35,6 +35,23 @@ fn every_emitted_file_matches_its_snapshot() {
     }
 }
 
+/// The small documents under `tests/specs/`, one per construct, in the build.rs (module) layout.
+#[test]
+fn every_test_spec_module_matches_its_snapshot() {
+    let mut specs: Vec<PathBuf> = std::fs::read_dir(repo().join("tests/specs"))
+        .expect("tests/specs/ exists")
+        .map(|entry| entry.expect("readable entry").path())
+        .collect();
+    specs.sort();
+    assert!(!specs.is_empty());
+    for spec in specs {
+        let generated = clawgen::Config::new().generate(&[&spec]).unwrap_or_else(|err| panic!("{err}"));
+        for file in &generated[0].files {
+            insta::assert_snapshot!(format!("module__{}", file.path), file.contents);
+        }
+    }
+}
+
 /// The rust-analyzer pattern: `cargo test` fails when `generated/` drifts from the generator.
 #[test]
 fn generated_crates_are_up_to_date() {

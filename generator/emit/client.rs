@@ -10,6 +10,8 @@ use crate::ir::{Api, Operation, Response, SchemeKind, Status, TypeRef};
 /// The contents of the `client` module.
 pub(super) fn module(api: &Api) -> TokenStream {
     let default_base = api.base_url.as_deref().unwrap_or("http://localhost");
+    // Other credentials mean another budget: a clone that changes them starts its own record.
+    let fresh_budget = api.rate_limit.is_some().then(|| quote!(self.rate_limit = ::std::default::Default::default();));
     let setters = api.security_schemes.iter().map(|s| {
         let field = ident(&s.field);
         let setter = format_ident!("with_{}", s.field.trim_end_matches('_'));
@@ -19,11 +21,43 @@ pub(super) fn module(api: &Api) -> TokenStream {
             #text_attr
             pub fn #setter(mut self, value: impl Into<::std::string::String>) -> Self {
                 self.credentials.#field = ::std::option::Option::Some(value.into());
+                #fresh_budget
                 self
             }
         }
     });
     let methods = api.operations.iter().map(|op| method(api, op));
+    let tracks = api.rate_limit.is_some();
+    let rate_limit_field =
+        tracks.then(|| quote!(rate_limit: ::std::sync::Arc<::std::sync::Mutex<::std::option::Option<super::rate_limit::RateLimit>>>,));
+    let rate_limit_init = tracks.then(|| quote!(rate_limit: ::std::default::Default::default(),));
+    let rate_limit_getter = tracks.then(|| {
+        quote! {
+            /// The budget stated by the most recent answer that carried rate-limit headers.
+            pub fn rate_limit(&self) -> ::std::option::Option<super::rate_limit::RateLimit> {
+                self.rate_limit.lock().map(|guard| *guard).unwrap_or_default()
+            }
+        }
+    });
+    let record = tracks.then(|| {
+        quote! {
+            if let Some(rate_limit) = super::rate_limit::RateLimit::from_lookup(|name| headers.get(name).and_then(|v| v.to_str().ok())) {
+                if let Ok(mut guard) = self.rate_limit.lock() {
+                    *guard = Some(rate_limit);
+                }
+            }
+        }
+    });
+    let reset_wait = api.rate_limit.as_ref().and_then(|r| r.reset.as_ref()).map(|reset| {
+        let reset = reset.to_ascii_lowercase();
+        quote! {
+            .or_else(|| {
+                let reset: u64 = headers.get(#reset)?.to_str().ok()?.trim().parse().ok()?;
+                let now = ::std::time::SystemTime::now().duration_since(::std::time::UNIX_EPOCH).ok()?.as_secs();
+                Some(reset.saturating_sub(now))
+            })
+        }
+    });
     let title = format!("A client of {} (API version {}).", api.title, api.api_version);
     let title_attr = super::rust::doc(Some(&title));
     quote! {
@@ -50,6 +84,14 @@ pub(super) fn module(api: &Api) -> TokenStream {
                 /// The operation's id.
                 operation: &'static str,
             },
+            /// A path parameter cannot be sent as given (empty, or a `.`/`..` segment
+            /// that URL resolution would remove); nothing was sent.
+            InvalidParameter {
+                /// The parameter's name.
+                name: &'static str,
+                /// What is wrong with it.
+                message: ::std::string::String,
+            },
         }
 
         impl<E: ::std::fmt::Display> ::std::fmt::Display for ClientError<E> {
@@ -59,6 +101,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
                     Self::Transport(error) => write!(f, "transport failure: {error}"),
                     Self::Decode { status, message, .. } => write!(f, "cannot decode the {status} answer: {message}"),
                     Self::MissingCredentials { operation } => write!(f, "no credentials accepted by {operation} are set"),
+                    Self::InvalidParameter { name, message } => write!(f, "path parameter `{name}` {message}"),
                 }
             }
         }
@@ -80,12 +123,29 @@ pub(super) fn module(api: &Api) -> TokenStream {
             }
         }
 
+        /// When and how often to retry an answer of 429 Too Many Requests.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub struct RetryPolicy {
+            /// Retries after the first attempt.
+            pub max_retries: u32,
+            /// The longest wait the server may ask for; a longer one is returned as the 429 it is.
+            pub max_wait: ::std::time::Duration,
+        }
+
+        impl ::std::default::Default for RetryPolicy {
+            fn default() -> Self {
+                Self { max_retries: 3, max_wait: ::std::time::Duration::from_secs(60) }
+            }
+        }
+
         #title_attr
         #[derive(Debug, Clone)]
         pub struct Client {
             base_url: ::std::string::String,
             http: ::reqwest::Client,
             credentials: super::auth::Credentials,
+            retry: ::std::option::Option<RetryPolicy>,
+            #rate_limit_field
         }
 
         impl ::std::default::Default for Client {
@@ -103,13 +163,54 @@ pub(super) fn module(api: &Api) -> TokenStream {
             /// Like [`Client::new`], with a configured reqwest client (timeouts, proxies…).
             pub fn with_http_client(base_url: impl Into<::std::string::String>, http: ::reqwest::Client) -> Self {
                 let base_url = base_url.into().trim_end_matches('/').to_owned();
-                Self { base_url, http, credentials: ::std::default::Default::default() }
+                Self { base_url, http, credentials: ::std::default::Default::default(), retry: None, #rate_limit_init }
             }
 
             /// Replaces every credential at once.
             pub fn with_credentials(mut self, credentials: super::auth::Credentials) -> Self {
                 self.credentials = credentials;
+                #fresh_budget
                 self
+            }
+
+            /// Retries answers of 429 after the wait the server asks for (`Retry-After`,
+            /// else the rate-limit reset time), within `policy`. Off by default.
+            pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
+                self.retry = Some(policy);
+                self
+            }
+
+            #rate_limit_getter
+
+            /// Sends `request`, retrying on 429 as the retry policy allows, and reads the whole answer.
+            async fn execute<E>(
+                &self,
+                mut request: ::reqwest::RequestBuilder,
+            ) -> ::std::result::Result<(u16, ::reqwest::header::HeaderMap, ::std::vec::Vec<u8>), ClientError<E>> {
+                let mut retries = 0;
+                loop {
+                    let again = if self.retry.is_some() { request.try_clone() } else { None };
+                    let response = request.send().await.map_err(ClientError::Transport)?;
+                    let status = response.status().as_u16();
+                    let headers = response.headers().clone();
+                    let bytes = response.bytes().await.map_err(ClientError::Transport)?.to_vec();
+                    #record
+                    if let (429, Some(policy), Some(again)) = (status, self.retry, again) {
+                        let wait = headers
+                            .get("retry-after")
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(|v| v.trim().parse::<u64>().ok())
+                            #reset_wait
+                            .map(::std::time::Duration::from_secs);
+                        if let Some(wait) = wait.filter(|wait| retries < policy.max_retries && *wait <= policy.max_wait) {
+                            retries += 1;
+                            ::tokio::time::sleep(wait).await;
+                            request = again;
+                            continue;
+                        }
+                    }
+                    return Ok((status, headers, bytes));
+                }
             }
 
             /// The base URL requests go to.
@@ -134,6 +235,24 @@ pub(super) fn module(api: &Api) -> TokenStream {
                 }
             }
             out
+        }
+
+        /// Refuses path parameter values that would not reach the server as given:
+        /// empty segments, and `.`/`..`, which URL resolution removes (even encoded).
+        #[allow(dead_code)]
+        fn check_path_value<E>(name: &'static str, value: &str, spans_segments: bool) -> ::std::result::Result<(), ClientError<E>> {
+            let segments: ::std::vec::Vec<&str> = if spans_segments { value.split('/').collect() } else { ::std::vec![value] };
+            if let Some(bad) = segments.iter().find(|s| s.is_empty() || **s == "." || **s == "..") {
+                let message = if bad.is_empty() { "has an empty segment".to_owned() } else { format!("has a `{bad}` segment") };
+                return Err(ClientError::InvalidParameter { name, message });
+            }
+            Ok(())
+        }
+
+        /// Percent-encodes each segment of a multi-segment parameter, keeping its slashes.
+        #[allow(dead_code)]
+        fn encode_path(raw: &str) -> ::std::string::String {
+            raw.split('/').map(encode_segment).collect::<::std::vec::Vec<_>>().join("/")
         }
 
         fn decode<T: ::serde::de::DeserializeOwned, E>(status: u16, bytes: &[u8]) -> ::std::result::Result<T, ClientError<E>> {
@@ -202,7 +321,10 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
         if let Some(p) = op.path_params.iter().find(|p| p.wire_name == wire) {
             let arg = ident(&p.name);
             format.push_str("{}");
-            format_args.push(if p.ty == TypeRef::String {
+            format_args.push(if p.wildcard {
+                // The parameter spans segments: encode each, keep the slashes.
+                quote!(encode_path(#arg))
+            } else if p.ty == TypeRef::String {
                 quote!(encode_segment(#arg))
             } else {
                 quote!(encode_segment(&#arg.to_string()))
@@ -212,6 +334,12 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
     }
     format.push_str(&rest.replace('{', "{{").replace('}', "}}"));
 
+    let path_checks = op.path_params.iter().filter(|p| p.ty == TypeRef::String).map(|p| {
+        let arg = ident(&p.name);
+        let wire = &p.wire_name;
+        let spans = p.wildcard;
+        quote!(check_path_value(#wire, #arg, #spans)?;)
+    });
     let method = format_ident!("{}", op.method.as_str());
     let auth = authentication(api, op);
     let query = op.query.map(|_| quote!(let request = request.query(query);));
@@ -249,16 +377,14 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
         #docs
         #deprecated
         pub async fn #name(&self, #(#args),*) -> ::std::result::Result<#success, ClientError<super::errors::#error_enum>> {
+            #(#path_checks)*
             let url = format!(#format, #(#format_args),*);
             let request = self.http.request(::reqwest::Method::#method, url);
             #auth
             #query
             #(#headers)*
             #body
-            let response = request.send().await.map_err(ClientError::Transport)?;
-            let status = response.status().as_u16();
-            let headers = response.headers().clone();
-            let bytes = response.bytes().await.map_err(ClientError::Transport)?;
+            let (status, headers, bytes) = self.execute(request).await?;
             let _ = &headers;
             match status {
                 #success_arms

@@ -10,26 +10,52 @@ use serde_json::Value;
 use super::rust::{ident, type_path};
 use crate::ir::{Api, TypeKind, TypeRef};
 
-/// Where a run-time message replaces the example's text.
+/// Where a run-time value replaces the example's.
+#[derive(Clone, Copy)]
 pub(super) struct Slot<'a> {
-    /// JSON names leading to the string.
+    /// JSON names leading to the value.
     pub(super) path: &'a [String],
-    /// The expression (of type `String`) to put there.
+    /// The expression to put there.
     pub(super) expr: &'a TokenStream,
+    /// What the expression is.
+    pub(super) kind: SlotKind,
+}
+
+/// The type of a slot's expression.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum SlotKind {
+    /// A `String` (a message).
+    Text,
+    /// A `u64` count of seconds (a retry delay).
+    Seconds,
+}
+
+/// The slot's expression converted to `ty`.
+fn slot_value(ty: &TypeRef, slot: &Slot<'_>) -> Result<TokenStream, String> {
+    let expr = slot.expr;
+    Ok(match (slot.kind, ty) {
+        (_, TypeRef::Nullable(inner)) => {
+            let inner = slot_value(inner, slot)?;
+            quote!(::std::option::Option::Some(#inner))
+        }
+        (SlotKind::Text, TypeRef::String) => expr.clone(),
+        (SlotKind::Seconds, TypeRef::I64) => quote!(i64::try_from(#expr).unwrap_or(i64::MAX)),
+        (SlotKind::Seconds, TypeRef::I32) => quote!(i32::try_from(#expr).unwrap_or(i32::MAX)),
+        (SlotKind::Seconds, TypeRef::F64) => quote!(#expr as f64),
+        (SlotKind::Seconds, TypeRef::F32) => quote!(#expr as f32),
+        _ => return Err("the slot's value does not fit its property".into()),
+    })
 }
 
 /// An expression of type `ty` equal to `value`, or why there is none.
-pub(super) fn literal(api: &Api, ty: &TypeRef, value: &Value, slot: Option<&Slot<'_>>) -> Result<TokenStream, String> {
-    if let Some(slot) = slot.filter(|s| s.path.is_empty()) {
-        return match ty {
-            TypeRef::String => Ok(slot.expr.clone()),
-            _ => Err("the message slot is not a string".into()),
-        };
+pub(super) fn literal(api: &Api, ty: &TypeRef, value: &Value, slots: &[Slot<'_>]) -> Result<TokenStream, String> {
+    if let Some(slot) = slots.iter().find(|s| s.path.is_empty()) {
+        return slot_value(ty, slot);
     }
     Ok(match (ty, value) {
         (TypeRef::Nullable(_), Value::Null) => quote!(::std::option::Option::None),
         (TypeRef::Nullable(inner), value) => {
-            let inner = literal(api, inner, value, slot)?;
+            let inner = literal(api, inner, value, slots)?;
             quote!(::std::option::Option::Some(#inner))
         }
         (TypeRef::Bool, Value::Bool(b)) => quote!(#b),
@@ -64,19 +90,19 @@ pub(super) fn literal(api: &Api, ty: &TypeRef, value: &Value, slot: Option<&Slot
             quote!(::serde_json::from_str(#text).unwrap_or_default())
         }
         (TypeRef::Array(inner), Value::Array(items)) => {
-            let items = items.iter().map(|item| literal(api, inner, item, None)).collect::<Result<Vec<_>, _>>()?;
+            let items = items.iter().map(|item| literal(api, inner, item, &[])).collect::<Result<Vec<_>, _>>()?;
             quote!(::std::vec![#(#items),*])
         }
         (TypeRef::Map(inner), Value::Object(entries)) => {
             let keys = entries.keys();
-            let values = entries.values().map(|v| literal(api, inner, v, None)).collect::<Result<Vec<_>, _>>()?;
+            let values = entries.values().map(|v| literal(api, inner, v, &[])).collect::<Result<Vec<_>, _>>()?;
             quote!([#((::std::string::String::from(#keys), #values)),*].into_iter().collect())
         }
         (TypeRef::Named(id), value) => {
             let def = api.ty(*id);
             let name = ident(&def.name);
             match &def.kind {
-                TypeKind::Alias(inner) => literal(api, inner, value, slot)?,
+                TypeKind::Alias(inner) => literal(api, inner, value, slots)?,
                 TypeKind::Enum(e) => {
                     let text = value.as_str().ok_or("an enum value must be a string")?;
                     let variant =
@@ -88,7 +114,7 @@ pub(super) fn literal(api: &Api, ty: &TypeRef, value: &Value, slot: Option<&Slot
                     let (variant, inner) = u
                         .variants
                         .iter()
-                        .find_map(|v| literal(api, &v.ty, value, slot).ok().map(|lit| (ident(&v.name), lit)))
+                        .find_map(|v| literal(api, &v.ty, value, slots).ok().map(|lit| (ident(&v.name), lit)))
                         .ok_or_else(|| format!("no variant of {} matches", def.name))?;
                     quote!(super::types::#name::#variant(#inner))
                 }
@@ -97,17 +123,21 @@ pub(super) fn literal(api: &Api, ty: &TypeRef, value: &Value, slot: Option<&Slot
                     let mut fields = Vec::new();
                     for field in &st.fields {
                         let field_ident = ident(&field.name);
-                        let nested =
-                            slot.filter(|s| s.path.first() == Some(&field.wire_name)).map(|s| Slot { path: &s.path[1..], expr: s.expr });
-                        let given = object.get(&field.wire_name);
+                        let nested: Vec<Slot<'_>> = slots
+                            .iter()
+                            .filter(|s| s.path.first() == Some(&field.wire_name))
+                            .map(|s| Slot { path: &s.path[1..], ..*s })
+                            .collect();
+                        // A slot fills its property even where the example leaves it out.
+                        let given = object.get(&field.wire_name).or((!nested.is_empty()).then_some(&Value::Null));
                         let value_expr = match given {
                             Some(v) => {
-                                let lit = if field.nullable && (!v.is_null() || nested.is_some()) {
-                                    literal(api, &TypeRef::Nullable(Box::new(field.ty.clone())), v, nested.as_ref())?
+                                let lit = if field.nullable && (!v.is_null() || !nested.is_empty()) {
+                                    literal(api, &TypeRef::Nullable(Box::new(field.ty.clone())), v, &nested)?
                                 } else if field.nullable {
                                     quote!(::std::option::Option::None)
                                 } else {
-                                    boxed(field.boxed, literal(api, &field.ty, v, nested.as_ref())?)
+                                    boxed(field.boxed, literal(api, &field.ty, v, &nested)?)
                                 };
                                 if !field.required && !field.nullable && field.default.is_none() {
                                     quote!(::std::option::Option::Some(#lit))
@@ -122,7 +152,12 @@ pub(super) fn literal(api: &Api, ty: &TypeRef, value: &Value, slot: Option<&Slot
                             None if !field.required || field.nullable => quote!(::std::option::Option::None),
                             None => return Err(format!("required property `{}` of {} is missing", field.wire_name, def.name)),
                         };
-                        fields.push(quote!(#field_ident: #value_expr));
+                        // `message: message` would trip clippy's redundant_field_names.
+                        if value_expr.to_string() == field.name {
+                            fields.push(quote!(#field_ident));
+                        } else {
+                            fields.push(quote!(#field_ident: #value_expr));
+                        }
                     }
                     if st.additional.is_some() {
                         fields.push(quote!(additional_properties: ::std::default::Default::default()));

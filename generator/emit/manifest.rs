@@ -65,6 +65,9 @@ pub(super) fn render(api: &Api, template: &str) -> Result<String> {
                 summary => summary,
                 trait_name => api.trait_name,
                 operations => operations,
+                webhook_signature => api.webhook_signature.is_some(),
+                uses_patterns => api.uses_patterns(),
+                webhooks => api.webhooks.iter().map(|w| w.path.clone()).collect::<Vec<_>>(),
                 security_schemes => schemes,
             })
         })

@@ -10,10 +10,12 @@ mod client;
 mod errors;
 mod literal;
 mod manifest;
+mod rate_limit;
 mod rust;
 mod server;
 mod support;
 mod types;
+mod webhooks;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -64,8 +66,14 @@ fn modules(api: &Api, parts: Parts) -> Result<Vec<(&'static str, Option<&'static
         ("types", None, with_lints(types::module(api)?)),
         ("errors", None, with_lints(errors::module(api))),
         ("auth", None, with_lints(auth::module(api))),
-        ("validation", None, support::validation_module()),
+        ("validation", None, support::validation_module(api.uses_patterns())),
     ];
+    if let Some(headers) = &api.rate_limit {
+        out.push(("rate_limit", None, rate_limit::module(headers)));
+    }
+    if let Some(tokens) = webhooks::module(api) {
+        out.push(("webhooks", None, with_lints(tokens)));
+    }
     if parts.client {
         out.push(("client", Some("client"), with_lints(client::module(api))));
     }

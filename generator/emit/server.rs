@@ -11,14 +11,15 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::errors::{has_status_field, is_struct_variant, success_type};
-use super::literal::{Slot, literal};
+use super::literal::{Slot, SlotKind, literal};
 use super::rust::{ident, operation_doc, type_path};
-use crate::ir::{Api, Operation, Response, SchemeKind, Status, TypeRef, sample, type_validates};
+use crate::ir::{Api, Operation, Response, SchemeKind, Status, TypeKind, TypeRef, sample, type_validates};
 
 /// The statuses the router itself may answer with.
 const BAD_REQUEST: u16 = 400;
 const UNAUTHORIZED: u16 = 401;
 const FORBIDDEN: u16 = 403;
+const TOO_MANY_REQUESTS: u16 = 429;
 
 /// The contents of the `server` module.
 pub(super) fn module(api: &Api) -> TokenStream {
@@ -37,36 +38,66 @@ pub(super) fn module(api: &Api) -> TokenStream {
             ) -> impl ::std::future::Future<Output = ::std::result::Result<(), super::auth::AuthError>> + Send;
         }
     });
-    let methods = api.operations.iter().map(|op| trait_method(api, op));
+    let methods = api.operations.iter().filter(|op| !op.serves_spec).map(|op| trait_method(api, op));
+    let rate_limit = api.rate_limit.is_some().then(|| {
+        quote! {
+            /// The caller's request budget, asked before anything else (authorisation
+            /// included). Its headers go on every answer; `Refuse` is answered with the
+            /// operation's documented 429 and `Retry-After`. By default nothing is limited.
+            fn rate_limit(
+                &self,
+                operation: super::auth::Operation,
+                credentials: &super::auth::Credentials,
+            ) -> impl ::std::future::Future<Output = super::rate_limit::RateLimitDecision> + Send {
+                let _ = (operation, credentials);
+                async { super::rate_limit::RateLimitDecision::Allow(None) }
+            }
+        }
+    });
 
-    let mut by_path: BTreeMap<&str, Vec<&Operation>> = BTreeMap::new();
+    let mut by_path: BTreeMap<String, Vec<&Operation>> = BTreeMap::new();
     for op in &api.operations {
-        by_path.entry(op.path.as_str()).or_default().push(op);
+        by_path.entry(route_path(op)).or_default().push(op);
     }
     let routes = by_path.iter().map(|(path, ops)| {
         let handlers = ops.iter().map(|op| {
             let method = format_ident!("{}", op.method.as_str().to_ascii_lowercase());
             let handler = format_ident!("handle_{}", op.fn_name);
-            quote!(#method(#handler::<A>))
+            if op.serves_spec { quote!(#method(serve_openapi_document)) } else { quote!(#method(#handler::<A>)) }
         });
         let first_then_rest = handlers.collect::<Vec<_>>();
         let (first, rest) = first_then_rest.split_first().map(|(f, r)| (f.clone(), r.to_vec())).unwrap_or_default();
         quote!(.route(#path, ::axum::routing::#first #(.#rest)*))
     });
-    let handlers = api.operations.iter().map(|op| handler(api, op));
-    let rejections: Vec<TokenStream> = api.operations.iter().filter_map(|op| rejection_fn(api, op)).collect();
-    let generic = (!rejections.is_empty()).then(|| {
+    let handlers = api.operations.iter().filter(|op| !op.serves_spec).map(|op| handler(api, op));
+    let webhook_receiver = super::webhooks::receiver(api);
+    let rejections: Vec<TokenStream> = api.operations.iter().filter(|op| !op.serves_spec).filter_map(|op| rejection_fn(api, op)).collect();
+    let document = api.spec_json.as_ref().map(|json| {
         quote! {
-            /// The answer to a rejected request whose status the operation does not document.
-            fn generic_rejection(status: u16, message: ::std::string::String) -> ::axum::response::Response {
-                let status = ::axum::http::StatusCode::from_u16(status).unwrap_or(::axum::http::StatusCode::BAD_REQUEST);
-                (status, ::axum::Json(::serde_json::json!({ "message": message }))).into_response()
+            /// The OpenAPI document this server implements, as JSON.
+            pub const OPENAPI_DOCUMENT: &str = #json;
+
+            async fn serve_openapi_document() -> ::axum::response::Response {
+                ([(::axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI_DOCUMENT).into_response()
             }
         }
     });
-    let error_impls = api.operations.iter().map(|op| into_response(op, false));
+    let generic = (!rejections.is_empty()).then(|| {
+        quote! {
+            /// The answer to a rejected request whose status the operation does not document.
+            fn generic_rejection(status: u16, message: ::std::string::String, retry_after: u64) -> ::axum::response::Response {
+                let code = ::axum::http::StatusCode::from_u16(status).unwrap_or(::axum::http::StatusCode::BAD_REQUEST);
+                let mut response = (code, ::axum::Json(::serde_json::json!({ "message": message }))).into_response();
+                if status == #TOO_MANY_REQUESTS {
+                    set_header(&mut response, "retry-after", &retry_after);
+                }
+                response
+            }
+        }
+    });
+    let error_impls = api.operations.iter().filter(|op| !op.serves_spec).map(|op| into_response(op, false));
     let success_impls = api.operations.iter().filter(|op| op.success_enum.is_some()).map(|op| into_response(op, true));
-    let credentials = secured.then(|| credentials_fn(api));
+    let credentials = (secured || api.rate_limit.is_some()).then(|| credentials_fn(api));
     let path_helper = api.operations.iter().any(|op| !op.path_params.is_empty()).then(|| {
         quote! {
             /// Reads a path parameter: strings and enums as text, numbers and booleans as JSON.
@@ -92,6 +123,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
         #doc_text_attr
         pub trait #trait_name: Send + Sync + 'static {
             #authorize
+            #rate_limit
             #(#methods)*
         }
 
@@ -102,6 +134,8 @@ pub(super) fn module(api: &Api) -> TokenStream {
                 .with_state(::std::sync::Arc::new(api))
         }
 
+        #document
+        #webhook_receiver
         #(#handlers)*
         #(#rejections)*
         #generic
@@ -128,6 +162,14 @@ pub(super) fn module(api: &Api) -> TokenStream {
         #(#error_impls)*
         #(#success_impls)*
     }
+}
+
+/// The axum route of an operation: OpenAPI's template, with wildcards marked.
+fn route_path(op: &Operation) -> String {
+    op.path_params
+        .iter()
+        .filter(|p| p.wildcard)
+        .fold(op.path.clone(), |path, p| path.replace(&format!("{{{}}}", p.wire_name), &format!("{{*{}}}", p.wire_name)))
 }
 
 /// The arguments an operation receives, as `(name, type)` pairs.
@@ -181,21 +223,25 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
     if needs_query {
         extractors.push(quote!(::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery));
     }
-    if !op.security.is_empty() || !op.header_params.is_empty() {
+    let rate_limited = api.rate_limit.is_some();
+    let reads_credentials = !op.security.is_empty() || rate_limited;
+    if reads_credentials || !op.header_params.is_empty() {
         extractors.push(quote!(headers: ::axum::http::HeaderMap));
     }
     if op.body.is_some() {
         extractors.push(quote!(body: ::axum::body::Bytes));
     }
 
+    let query_arg = if needs_query { quote!(raw_query.as_deref()) } else { quote!(None) };
+    let read_credentials = reads_credentials.then(|| quote!(let credentials = credentials_from(&headers, #query_arg);));
     if !op.security.is_empty() {
-        let query_arg = if needs_query { quote!(raw_query.as_deref()) } else { quote!(None) };
         let alternatives = op.security.iter().map(|all| {
             let present = all.iter().map(|u| {
                 let field = ident(&api.security_schemes[u.scheme].field);
                 quote!(credentials.#field.is_some())
             });
-            if all.len() == 1 { quote!(#(#present)*) } else { quote!((#(#present)&&*)) }
+            // Parenthesised only where an `||` follows, or rustc warns.
+            if all.len() > 1 && op.security.len() > 1 { quote!((#(#present)&&*)) } else { quote!(#(#present)&&*) }
         });
         let wanted: Vec<String> = op
             .security
@@ -205,14 +251,14 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
         let missing =
             documented_message(op, UNAUTHORIZED).unwrap_or_else(|| format!("Missing credentials: send {}.", wanted.join(", or ")));
         steps.push(quote! {
-            let credentials = credentials_from(&headers, #query_arg);
-            if !(#(#alternatives)||*) {
-                return #rejection(#UNAUTHORIZED, ::std::string::String::from(#missing));
+            let satisfied = #(#alternatives)||*;
+            if !satisfied {
+                return #rejection(#UNAUTHORIZED, ::std::string::String::from(#missing), 0);
             }
             if let Err(error) = api.authorize(super::auth::Operation::#variant, &credentials).await {
                 return match error {
-                    super::auth::AuthError::Unauthenticated(message) => #rejection(#UNAUTHORIZED, message),
-                    super::auth::AuthError::Forbidden(message) => #rejection(#FORBIDDEN, message),
+                    super::auth::AuthError::Unauthenticated(message) => #rejection(#UNAUTHORIZED, message, 0),
+                    super::auth::AuthError::Forbidden(message) => #rejection(#FORBIDDEN, message, 0),
                 };
             }
         });
@@ -221,7 +267,7 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
         steps.push(quote! {
             let path = match path {
                 Ok(::axum::extract::Path(path)) => path,
-                Err(error) => return #rejection(#BAD_REQUEST, error.body_text()),
+                Err(error) => return #rejection(#BAD_REQUEST, error.body_text(), 0),
             };
         });
         for p in &op.path_params {
@@ -231,12 +277,12 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
             steps.push(quote! {
                 let #arg: #ty = match path_param(&path, #wire) {
                     Ok(value) => value,
-                    Err(message) => return #rejection(#BAD_REQUEST, message),
+                    Err(message) => return #rejection(#BAD_REQUEST, message, 0),
                 };
             });
             if let Some(check) = param_check(api, p) {
                 steps.push(quote!(if let Err(error) = (|| -> ::std::result::Result<(), super::validation::ValidationError> { let value = &#arg; #check Ok(()) })() {
-                    return #rejection(#BAD_REQUEST, error.to_string());
+                    return #rejection(#BAD_REQUEST, error.to_string(), 0);
                 }));
             }
         }
@@ -246,13 +292,13 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
         steps.push(quote! {
             let query: #ty = match ::serde_urlencoded::from_str(raw_query.as_deref().unwrap_or_default()) {
                 Ok(query) => query,
-                Err(error) => return #rejection(#BAD_REQUEST, format!("invalid query: {error}")),
+                Err(error) => return #rejection(#BAD_REQUEST, format!("invalid query: {error}"), 0),
             };
         });
         if type_validates(&api.types, &TypeRef::Named(query)) {
             steps.push(quote! {
                 if let Err(error) = super::validation::Validate::validate(&query) {
-                    return #rejection(#BAD_REQUEST, error.to_string());
+                    return #rejection(#BAD_REQUEST, error.to_string(), 0);
                 }
             });
         }
@@ -265,7 +311,7 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
             let missing = format!("missing header `{wire}`");
             steps.push(quote! {
                 let Some(#arg) = #read else {
-                    return #rejection(#BAD_REQUEST, ::std::string::String::from(#missing));
+                    return #rejection(#BAD_REQUEST, ::std::string::String::from(#missing), 0);
                 };
             });
         } else {
@@ -277,7 +323,7 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
         let parse = quote! {
             match ::serde_json::from_slice::<#ty>(&body) {
                 Ok(body) => body,
-                Err(error) => return #rejection(#BAD_REQUEST, format!("invalid JSON body: {error}")),
+                Err(error) => return #rejection(#BAD_REQUEST, format!("invalid JSON body: {error}"), 0),
             }
         };
         let validates = type_validates(&api.types, &body.ty);
@@ -286,7 +332,7 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
             if validates {
                 steps.push(quote! {
                     if let Err(error) = super::validation::Validate::validate(&body) {
-                        return #rejection(#BAD_REQUEST, error.to_string());
+                        return #rejection(#BAD_REQUEST, error.to_string(), 0);
                     }
                 });
             }
@@ -295,7 +341,7 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
             if validates {
                 steps.push(quote! {
                     if let Some(Err(error)) = body.as_ref().map(super::validation::Validate::validate) {
-                        return #rejection(#BAD_REQUEST, error.to_string());
+                        return #rejection(#BAD_REQUEST, error.to_string(), 0);
                     }
                 });
             }
@@ -316,13 +362,39 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
             }),
         }
     };
+    let call = quote! {
+        #(#steps)*
+        match api.#name(#(#args),*).await {
+            Ok(value) => #success,
+            Err(error) => error.into_response(),
+        }
+    };
+    if !rate_limited {
+        return quote! {
+            async fn #handler<A: #trait_name>(#(#extractors),*) -> ::axum::response::Response {
+                #read_credentials
+                #call
+            }
+        };
+    }
+    // Rate limiting comes first and its headers go on every answer, rejections included.
     quote! {
         async fn #handler<A: #trait_name>(#(#extractors),*) -> ::axum::response::Response {
-            #(#steps)*
-            match api.#name(#(#args),*).await {
-                Ok(value) => #success,
-                Err(error) => error.into_response(),
+            #read_credentials
+            let (rate_limit, retry_after) = match api.rate_limit(super::auth::Operation::#variant, &credentials).await {
+                super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
+                super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => (rate_limit, Some(retry_after)),
+            };
+            let mut response = match retry_after {
+                Some(retry_after) => #rejection(#TOO_MANY_REQUESTS, format!("Rate limit exceeded. Retry after {retry_after} seconds."), retry_after),
+                None => async { #call }.await,
+            };
+            if let Some(rate_limit) = rate_limit {
+                for (name, value) in rate_limit.headers() {
+                    set_header(&mut response, name, &value);
+                }
             }
+            response
         }
     }
 }
@@ -356,7 +428,7 @@ fn uses_query_credentials(api: &Api, op: &Operation) -> bool {
 }
 
 /// Which statuses the router may produce for an operation.
-fn rejection_statuses(op: &Operation) -> Vec<u16> {
+fn rejection_statuses(api: &Api, op: &Operation) -> Vec<u16> {
     let mut statuses = Vec::new();
     if !op.path_params.is_empty() || op.query.is_some() || !op.header_params.is_empty() || op.body.is_some() {
         statuses.push(BAD_REQUEST);
@@ -364,17 +436,21 @@ fn rejection_statuses(op: &Operation) -> Vec<u16> {
     if !op.security.is_empty() {
         statuses.extend([UNAUTHORIZED, FORBIDDEN]);
     }
+    if api.rate_limit.is_some() {
+        statuses.push(TOO_MANY_REQUESTS);
+    }
     statuses
 }
 
-/// `reject_<op>(status, message)`: the operation's documented answer for a rejected request.
+/// `reject_<op>(status, message, retry_after)`: the operation's documented
+/// answer for a rejected request, with the message and retry delay put in.
 fn rejection_fn(api: &Api, op: &Operation) -> Option<TokenStream> {
-    let statuses = rejection_statuses(op);
+    let statuses = rejection_statuses(api, op);
     if statuses.is_empty() {
         return None;
     }
     let name = format_ident!("reject_{}", op.fn_name);
-    let message = quote!(message);
+    let runtime = RunTime { message: quote!(message), retry_after: quote!(retry_after) };
     let mut arms = Vec::new();
     for status in statuses {
         let documented = op
@@ -383,48 +459,105 @@ fn rejection_fn(api: &Api, op: &Operation) -> Option<TokenStream> {
             .find(|r| r.status == Status::Code(status))
             .or_else(|| op.errors.iter().find(|r| r.status == Status::Range(status / 100)))
             .or_else(|| op.errors.iter().find(|r| r.status == Status::Default));
-        if let Some(value) = documented.and_then(|response| error_value(api, op, response, status, &message)) {
+        if let Some(value) = documented.and_then(|response| error_value(api, op, response, status, &runtime)) {
             arms.push(quote!(#status => #value.into_response(),));
-        } else if let Some(body) = conventional_body(api, op, &message) {
+        } else if let Some(body) = conventional_body(api, op, status, &runtime) {
             // Undocumented for this operation: answer in the API's error shape all the same.
-            arms.push(quote!(#status => json_response(#status, &#body),));
+            arms.push(if status == TOO_MANY_REQUESTS {
+                quote!(#status => {
+                    let mut response = json_response(#status, &#body);
+                    set_header(&mut response, "retry-after", &retry_after);
+                    response
+                })
+            } else {
+                quote!(#status => json_response(#status, &#body),)
+            });
         }
     }
     let body = if arms.is_empty() {
-        quote!(generic_rejection(status, message))
+        quote!(generic_rejection(status, message, retry_after))
     } else {
-        quote!(match status { #(#arms)* _ => generic_rejection(status, message), })
+        quote!(match status { #(#arms)* _ => generic_rejection(status, message, retry_after), })
     };
     Some(quote! {
-        fn #name(status: u16, message: ::std::string::String) -> ::axum::response::Response {
+        fn #name(status: u16, message: ::std::string::String, retry_after: u64) -> ::axum::response::Response {
             #body
         }
     })
 }
 
-/// The body of the operation's first error response that carries a message,
-/// for statuses the operation does not document.
-fn conventional_body(api: &Api, op: &Operation, message: &TokenStream) -> Option<TokenStream> {
-    op.errors.iter().find_map(|response| {
-        let ty = response.body.as_ref()?;
-        let slot_path = response.message_slot.clone()?;
-        let slot = Slot { path: &slot_path, expr: message };
-        let from_example = response.example.as_ref().and_then(|example| literal(api, ty, example, Some(&slot)).ok());
-        from_example.or_else(|| literal(api, ty, &sample::synthesize(&api.types, ty), Some(&slot)).ok())
-    })
+/// The run-time values a rejection puts into the documented body and headers.
+struct RunTime {
+    /// The human-readable message (`String`).
+    message: TokenStream,
+    /// Seconds before a retry may succeed (`u64`), for 429.
+    retry_after: TokenStream,
 }
 
-/// The error-enum value for `response`, with `message` in its message slot.
-fn error_value(api: &Api, op: &Operation, response: &Response, status: u16, message: &TokenStream) -> Option<TokenStream> {
+impl RunTime {
+    /// The slots of `response`'s body that these values fill when answering `status`.
+    fn slots<'a>(&'a self, response: &'a Response, status: u16) -> Vec<Slot<'a>> {
+        let mut slots = Vec::new();
+        if let Some(path) = &response.message_slot {
+            slots.push(Slot { path, expr: &self.message, kind: SlotKind::Text });
+        }
+        // Only a 429 states a retry delay; other answers keep the example's value.
+        if let Some(path) = response.retry_slot.as_ref().filter(|_| status == TOO_MANY_REQUESTS) {
+            slots.push(Slot { path, expr: &self.retry_after, kind: SlotKind::Seconds });
+        }
+        slots
+    }
+}
+
+/// The body of `response`: its example (or a value made from its schema) with the run-time values put in.
+fn body_value(api: &Api, response: &Response, status: u16, runtime: &RunTime) -> Option<TokenStream> {
+    let ty = response.body.as_ref()?;
+    let slots = runtime.slots(response, status);
+    let keep: Vec<&[String]> = slots.iter().map(|slot| slot.path).collect();
+    let from_example = response.example.as_ref().and_then(|example| literal(api, ty, &required_only(api, ty, example, &keep), &slots).ok());
+    from_example.or_else(|| literal(api, ty, &sample::synthesize(&api.types, ty), &slots).ok())
+}
+
+/// `value` without the optional properties that no slot fills: the example's
+/// `details` describe the example's failure, not the one being answered.
+fn required_only(api: &Api, ty: &TypeRef, value: &serde_json::Value, keep: &[&[String]]) -> serde_json::Value {
+    let (TypeRef::Named(id), serde_json::Value::Object(object)) = (ty, value) else {
+        return match ty {
+            TypeRef::Nullable(inner) => required_only(api, inner, value, keep),
+            _ => value.clone(),
+        };
+    };
+    match &api.ty(*id).kind {
+        TypeKind::Alias(inner) => required_only(api, inner, value, keep),
+        TypeKind::Struct(st) => {
+            let mut out = serde_json::Map::new();
+            for field in &st.fields {
+                let nested: Vec<&[String]> =
+                    keep.iter().filter(|path| path.first() == Some(&field.wire_name)).map(|path| &path[1..]).collect();
+                if let (true, Some(v)) = (field.required || !nested.is_empty(), object.get(&field.wire_name)) {
+                    out.insert(field.wire_name.clone(), required_only(api, &field.ty, v, &nested));
+                }
+            }
+            serde_json::Value::Object(out)
+        }
+        TypeKind::Enum(_) | TypeKind::Union(_) => value.clone(),
+    }
+}
+
+/// A body for a status the operation does not document: the API's own answer
+/// for that status on another operation (so a 400 says what 400s say), else
+/// the operation's first error response that carries a message.
+fn conventional_body(api: &Api, op: &Operation, status: u16, runtime: &RunTime) -> Option<TokenStream> {
+    let elsewhere = api.operations.iter().flat_map(|other| &other.errors).filter(|r| r.status == Status::Code(status));
+    elsewhere.chain(&op.errors).filter(|r| r.message_slot.is_some()).find_map(|response| body_value(api, response, status, runtime))
+}
+
+/// The error-enum value for `response`, with the run-time values put in.
+fn error_value(api: &Api, op: &Operation, response: &Response, status: u16, runtime: &RunTime) -> Option<TokenStream> {
     let enum_name = ident(&op.error_enum);
     let variant = ident(&response.variant);
     let body = match &response.body {
-        Some(ty) => {
-            let slot_path = response.message_slot.clone().unwrap_or_default();
-            let slot = response.message_slot.as_ref().map(|_| Slot { path: &slot_path, expr: message });
-            let from_example = response.example.as_ref().and_then(|example| literal(api, ty, example, slot.as_ref()).ok());
-            Some(from_example.or_else(|| literal(api, ty, &sample::synthesize(&api.types, ty), slot.as_ref()).ok())?)
-        }
+        Some(_) => Some(body_value(api, response, status, runtime)?),
         None => None,
     };
     if !is_struct_variant(response) {
@@ -438,8 +571,12 @@ fn error_value(api: &Api, op: &Operation, response: &Response, status: u16, mess
     let mut headers = Vec::new();
     for h in &response.headers {
         let field = ident(&h.name);
-        let value = if h.required {
-            literal(api, &h.ty, &sample::synthesize(&api.types, &h.ty), None).ok()?
+        let retry = Slot { path: &[], expr: &runtime.retry_after, kind: SlotKind::Seconds };
+        let value = if h.wire_name.eq_ignore_ascii_case("retry-after") {
+            let ty = if h.required { h.ty.clone() } else { TypeRef::Nullable(Box::new(h.ty.clone())) };
+            literal(api, &ty, &serde_json::Value::Null, &[retry]).ok()?
+        } else if h.required {
+            literal(api, &h.ty, &sample::synthesize(&api.types, &h.ty), &[]).ok()?
         } else {
             quote!(::std::option::Option::None)
         };

@@ -3,8 +3,26 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// The `validation` module.
-pub(super) fn validation_module() -> TokenStream {
+/// The `validation` module; `patterns` adds the regular-expression check.
+pub(super) fn validation_module(patterns: bool) -> TokenStream {
+    let pattern = patterns.then(|| {
+        quote! {
+            /// Checks that a string matches a regular expression somewhere, as JSON Schema's `pattern` does.
+            pub fn pattern(
+                value: &str,
+                path: &str,
+                regex: ::std::option::Option<&::regex::Regex>,
+                source: &str,
+            ) -> ::std::result::Result<(), ValidationError> {
+                match regex {
+                    Some(regex) if !regex.is_match(value) => {
+                        Err(ValidationError { path: path.to_owned(), message: format!("must match the pattern {source}") })
+                    }
+                    _ => Ok(()),
+                }
+            }
+        }
+    });
     quote! {
         //! Checks of the constraints that Rust types cannot express (ranges, lengths).
 
@@ -61,6 +79,8 @@ pub(super) fn validation_module() -> TokenStream {
             }
             Ok(())
         }
+
+        #pattern
 
         /// Checks a length (of characters or items) against bounds.
         pub fn length(

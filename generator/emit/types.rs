@@ -46,7 +46,7 @@ fn structure(api: &Api, def: &TypeDef, st: &Struct) -> Result<TokenStream> {
             let path = f.to_string();
             let base = type_path(api, &field.ty);
             let base = if field.boxed { quote!(::std::boxed::Box<#base>) } else { base };
-            let value = literal(api, &field.ty, value, None).map_err(|why| invalid_default(api, def, field, &why))?;
+            let value = literal(api, &field.ty, value, &[]).map_err(|why| invalid_default(api, def, field, &why))?;
             let value = if field.boxed { quote!(::std::boxed::Box::new(#value)) } else { value };
             let doc_text = format!("The default of `{}.{}`.", def.name, field.wire_name);
             let doc_text_attr = super::rust::doc(Some(&doc_text));
@@ -158,11 +158,26 @@ pub(super) fn value_check(api: &Api, ty: &TypeRef, c: &crate::ir::Constraints, p
     let numeric = matches!(ty, TypeRef::I32 | TypeRef::I64 | TypeRef::F32 | TypeRef::F64);
     if numeric && (c.minimum.is_some() || c.maximum.is_some()) {
         let (min, max) = (opt_f64(c.minimum), opt_f64(c.maximum));
-        checks.push(quote!(super::validation::number(*value as f64, #path, #min, #max)?;));
+        let as_f64 = match ty {
+            TypeRef::F64 => quote!(*value),
+            TypeRef::I32 | TypeRef::F32 => quote!(f64::from(*value)),
+            _ => quote!(*value as f64),
+        };
+        checks.push(quote!(super::validation::number(#as_f64, #path, #min, #max)?;));
     }
     if matches!(ty, TypeRef::String) && (c.min_length.is_some() || c.max_length.is_some()) {
         let (min, max) = (opt_usize(c.min_length), opt_usize(c.max_length));
         checks.push(quote!(super::validation::length(value.chars().count(), #path, #min, #max, "characters")?;));
+    }
+    if let (TypeRef::String, Some(pattern)) = (ty, &c.pattern) {
+        checks.push(quote! {
+            {
+                // Compiled once; clawgen checked at generation time that it compiles.
+                static PATTERN: ::std::sync::LazyLock<::std::option::Option<::regex::Regex>> =
+                    ::std::sync::LazyLock::new(|| ::regex::Regex::new(#pattern).ok());
+                super::validation::pattern(value, #path, PATTERN.as_ref(), #pattern)?;
+            }
+        });
     }
     if matches!(ty, TypeRef::Array(_)) && (c.min_items.is_some() || c.max_items.is_some()) {
         let (min, max) = (opt_usize(c.min_items), opt_usize(c.max_items));

@@ -2,9 +2,9 @@
 
 use std::collections::BTreeSet;
 
-use super::operations::{OperationLowering, security_schemes};
+use super::operations::{OperationLowering, rate_limit_headers, security_schemes};
 use super::schemas::TypeSpace;
-use super::{Api, TypeDef, TypeId, TypeKind, TypeRef, names};
+use super::{Api, TypeDef, TypeId, TypeKind, TypeRef, WebhookSignature, names};
 use crate::error::{Error, Result, Warning};
 use crate::load::Source;
 use crate::normalize::Document;
@@ -20,12 +20,20 @@ pub fn lower(source: &Source, doc: &Document, name: &str) -> Result<(Api, Vec<Wa
         message: format!("`{}` is not a version clawgen can turn into a crate version (want MAJOR[.MINOR[.PATCH]])", info.version),
     })?;
     let major = version.split('.').next().unwrap_or("0").to_owned();
-    let name = names::field_name(name).replace('_', "-");
+    // A crate name: lowercase words joined by `-`, starting with a letter.
+    let name = names::field_name(name).trim_start_matches('_').replace('_', "-");
+    let name = if name.starts_with(|c: char| c.is_ascii_digit()) { format!("api-{name}") } else { name };
 
     let mut space = TypeSpace::new(source, doc);
     space.declare_components()?;
     let schemes = security_schemes(&space)?;
-    let operations = OperationLowering::new(&mut space, &schemes).all()?;
+    let rate_limit = rate_limit_headers(&doc.json);
+    // One lowering for both, so that operations and webhooks share one set of names.
+    let mut lowering = OperationLowering::new(&mut space, &schemes, rate_limit.clone());
+    let operations = lowering.all()?;
+    let webhooks = lowering.webhooks()?;
+    let webhook_signature = webhook_signature(source, doc)?;
+    let spec_json = operations.iter().any(|op| op.serves_spec).then(|| source.value.to_string());
     let TypeSpace { mut types, mut warnings, .. } = space;
     warnings.extend(doc.warnings.iter().cloned());
 
@@ -45,8 +53,37 @@ pub fn lower(source: &Source, doc: &Document, name: &str) -> Result<(Api, Vec<Wa
         types,
         operations,
         security_schemes: schemes,
+        rate_limit,
+        webhooks,
+        webhook_signature,
+        spec_json,
     };
     Ok((api, warnings))
+}
+
+/// Reads `x-clawgen-webhook-signature`.
+fn webhook_signature(source: &Source, doc: &Document) -> Result<Option<WebhookSignature>> {
+    let Some(ext) = doc.openapi.extensions.get("x-clawgen-webhook-signature") else { return Ok(None) };
+    let invalid = |message: &str| Error::Invalid { location: source.location("/x-clawgen-webhook-signature"), message: message.to_owned() };
+    let text = |key: &str| ext.get(key).and_then(serde_json::Value::as_str);
+    if text("algorithm").is_some_and(|a| !a.eq_ignore_ascii_case("hmac-sha256")) {
+        return Err(Error::Unsupported {
+            location: source.location("/x-clawgen-webhook-signature/algorithm"),
+            feature: "webhook signature algorithms other than hmac-sha256".into(),
+        });
+    }
+    if text("encoding").is_some_and(|e| !e.eq_ignore_ascii_case("hex")) {
+        return Err(Error::Unsupported {
+            location: source.location("/x-clawgen-webhook-signature/encoding"),
+            feature: "webhook signature encodings other than hex".into(),
+        });
+    }
+    Ok(Some(WebhookSignature {
+        header: text("header").ok_or_else(|| invalid("`header` (the signature header's name) is required"))?.to_owned(),
+        timestamp_header: text("timestamp-header").map(str::to_owned),
+        timestamp_millis: matches!(text("timestamp-unit"), Some("milliseconds")),
+        tolerance_seconds: ext.get("tolerance-seconds").and_then(serde_json::Value::as_u64).unwrap_or(300),
+    }))
 }
 
 /// `1`, `1.2` and `1.2.3` (with optional pre-release) as a semver version.

@@ -43,12 +43,65 @@ pub struct Api {
     pub operations: Vec<Operation>,
     /// Every security scheme of `components.securitySchemes`, in document order.
     pub security_schemes: Vec<SecurityScheme>,
+    /// The rate-limit headers the document declares, handled by the client and server as one concern.
+    pub rate_limit: Option<RateLimitHeaders>,
+    /// The webhooks (OpenAPI 3.1 `webhooks`): operations the API calls on its users' servers.
+    pub webhooks: Vec<Operation>,
+    /// How webhook deliveries are signed (`x-clawgen-webhook-signature`).
+    pub webhook_signature: Option<WebhookSignature>,
+    /// The document as JSON, when an operation serves it (`x-clawgen-serve-spec`).
+    pub spec_json: Option<String>,
+}
+
+/// The names of the rate-limit headers, as the document spells them.
+///
+/// These headers describe the caller's budget rather than one response, so
+/// they are not typed per response: the server sets them on every answer from
+/// one hook, and the client keeps the latest values.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RateLimitHeaders {
+    /// The budget per window (`X-RateLimit-Limit`).
+    pub limit: Option<String>,
+    /// What is left of it (`X-RateLimit-Remaining`).
+    pub remaining: Option<String>,
+    /// When the window resets, in Unix seconds (`X-RateLimit-Reset`).
+    pub reset: Option<String>,
+}
+
+impl RateLimitHeaders {
+    /// Whether `header` is one of the rate-limit headers.
+    pub fn covers(&self, header: &str) -> bool {
+        [&self.limit, &self.remaining, &self.reset].into_iter().flatten().any(|h| h.eq_ignore_ascii_case(header))
+    }
+}
+
+/// How the API signs webhook deliveries: a hex HMAC-SHA256 of the raw body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookSignature {
+    /// The header carrying the signature.
+    pub header: String,
+    /// The header carrying the delivery time.
+    pub timestamp_header: Option<String>,
+    /// Whether the timestamp counts milliseconds (else seconds) since the epoch.
+    pub timestamp_millis: bool,
+    /// How old a delivery may be before it is refused.
+    pub tolerance_seconds: u64,
 }
 
 impl Api {
     /// The type behind an id.
     pub fn ty(&self, id: TypeId) -> &TypeDef {
         &self.types[id.0]
+    }
+
+    /// Whether any check needs a regular expression (and so the `regex` crate).
+    pub fn uses_patterns(&self) -> bool {
+        let fields = self.types.iter().flat_map(|t| match &t.kind {
+            TypeKind::Struct(st) => st.fields.iter().map(|f| &f.constraints).collect(),
+            _ => Vec::new(),
+        });
+        let params = self.operations.iter().flat_map(|op| op.path_params.iter().chain(&op.header_params)).map(|p| &p.constraints);
+        fields.chain(params).any(|c| c.pattern.is_some())
     }
 }
 
@@ -133,6 +186,9 @@ pub struct Constraints {
     pub min_items: Option<usize>,
     /// See `min_items`.
     pub max_items: Option<usize>,
+    /// A regular expression a string must match somewhere (JSON Schema `pattern`,
+    /// kept only when the Rust `regex` crate accepts it).
+    pub pattern: Option<String>,
 }
 
 impl Constraints {
@@ -281,6 +337,8 @@ pub struct Operation {
     pub security: Vec<Vec<SchemeUse>>,
     /// Where the operation is, as a JSON pointer.
     pub pointer: String,
+    /// Whether the server answers it with the document itself (`x-clawgen-serve-spec`).
+    pub serves_spec: bool,
 }
 
 /// A parameter.
@@ -298,6 +356,8 @@ pub struct Param {
     pub required: bool,
     /// Checks the server applies.
     pub constraints: Constraints,
+    /// A path parameter that spans segments (`x-clawgen-wildcard`): its slashes are sent as they are.
+    pub wildcard: bool,
 }
 
 /// A request body.
@@ -352,6 +412,8 @@ pub struct Response {
     pub example: Option<Value>,
     /// For bodies that carry a human-readable message, the JSON names leading to it.
     pub message_slot: Option<Vec<String>>,
+    /// For bodies that state a retry delay in seconds, the JSON names leading to it.
+    pub retry_slot: Option<Vec<String>>,
 }
 
 /// A typed response header.

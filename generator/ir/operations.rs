@@ -6,10 +6,10 @@ use openapiv3::{
 };
 
 use super::names::{self, Namespace};
-use super::schemas::{TypeSpace, constraints_of, doc_of};
+use super::schemas::{TypeSpace, doc_of};
 use super::{
-    Body, Field, Method, Operation, Param, Response, ResponseHeader, SchemeKind, SchemeUse, SecurityScheme, Status, Struct, TypeKind,
-    TypeRef, sample,
+    Body, Field, Method, Operation, Param, RateLimitHeaders, Response, ResponseHeader, SchemeKind, SchemeUse, SecurityScheme, Status,
+    Struct, TypeKind, TypeRef, sample,
 };
 use crate::error::Result;
 use crate::load::escape_segment;
@@ -46,10 +46,41 @@ pub(super) fn security_schemes(space: &TypeSpace<'_>) -> Result<Vec<SecuritySche
     Ok(out)
 }
 
+/// The rate-limit headers declared anywhere in the document, recognised by name.
+pub(super) fn rate_limit_headers(json: &serde_json::Value) -> Option<RateLimitHeaders> {
+    fn walk(value: &serde_json::Value, found: &mut RateLimitHeaders) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, child) in map {
+                    if key == "headers" {
+                        for name in child.as_object().into_iter().flat_map(|h| h.keys()) {
+                            let lower = name.to_ascii_lowercase().replace("x-", "").replace("rate-limit", "ratelimit");
+                            let slot = match lower.as_str() {
+                                "ratelimit-limit" => &mut found.limit,
+                                "ratelimit-remaining" => &mut found.remaining,
+                                "ratelimit-reset" => &mut found.reset,
+                                _ => continue,
+                            };
+                            slot.get_or_insert_with(|| name.clone());
+                        }
+                    }
+                    walk(child, found);
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|item| walk(item, found)),
+            _ => {}
+        }
+    }
+    let mut found = RateLimitHeaders::default();
+    walk(json, &mut found);
+    (found != RateLimitHeaders::default()).then_some(found)
+}
+
 /// Everything operations are lowered with.
 pub(super) struct OperationLowering<'s, 'd> {
     pub(super) space: &'s mut TypeSpace<'d>,
     pub(super) schemes: &'s [SecurityScheme],
+    rate_limit: Option<RateLimitHeaders>,
     fn_names: Namespace,
     error_names: Namespace,
 }
@@ -66,10 +97,11 @@ const METHODS: [(Method, &str); 8] = [
 ];
 
 impl<'s, 'd> OperationLowering<'s, 'd> {
-    pub(super) fn new(space: &'s mut TypeSpace<'d>, schemes: &'s [SecurityScheme]) -> Self {
+    pub(super) fn new(space: &'s mut TypeSpace<'d>, schemes: &'s [SecurityScheme], rate_limit: Option<RateLimitHeaders>) -> Self {
         OperationLowering {
             space,
             schemes,
+            rate_limit,
             fn_names: Namespace::with_reserved(&["new", "with_base_url", "base_url", "credentials", "http_client"]),
             error_names: Namespace::with_reserved(&["ClientError", "AuthError", "Credentials"]),
         }
@@ -87,6 +119,25 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             for (method, key) in METHODS {
                 if let Some(op) = operation_of(item, method) {
                     out.push(self.operation(path, item, op, method, &format!("{pointer}/{key}"))?);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The webhooks, stashed by normalisation under `x-clawgen-webhooks`; each
+    /// is lowered like an operation whose "path" is the webhook's name.
+    pub(super) fn webhooks(&mut self) -> Result<Vec<Operation>> {
+        let Some(webhooks) = self.space.doc.openapi.extensions.get("x-clawgen-webhooks").and_then(serde_json::Value::as_object) else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for (name, item) in webhooks {
+            let pointer = format!("/webhooks/{}", escape_segment(name));
+            let item: PathItem = serde_json::from_value(item.clone()).map_err(|err| self.space.invalid(&pointer, err.to_string()))?;
+            for (method, key) in METHODS {
+                if let Some(op) = operation_of(&item, method) {
+                    out.push(self.operation(name, &item, op, method, &format!("{pointer}/{key}"))?);
                 }
             }
         }
@@ -133,11 +184,15 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                 ReferenceOr::Item(schema) => Some(schema),
                 ReferenceOr::Reference { .. } => None,
             };
-            let constraints = inline.map(constraints_of).unwrap_or_default();
+            let constraints = self.space.constraints(schema, &format!("{at}/schema"));
             let doc = data.description.clone().or_else(|| inline.and_then(doc_of));
             match param {
                 Parameter::Path { .. } => {
                     check_scalar(self.space, &ty, at, "path parameter")?;
+                    let wildcard = data.extensions.get("x-clawgen-wildcard").and_then(serde_json::Value::as_bool).unwrap_or(false);
+                    if wildcard && (ty != TypeRef::String || !path.ends_with(&format!("{{{}}}", data.name))) {
+                        return Err(self.space.invalid(at, "x-clawgen-wildcard needs a string parameter that ends the path"));
+                    }
                     path_params.push(Param {
                         name: param_names.claim(names::field_name(&data.name)),
                         wire_name: data.name.clone(),
@@ -145,6 +200,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                         ty,
                         required: true,
                         constraints,
+                        wildcard,
                     });
                 }
                 Parameter::Query { .. } => {
@@ -171,6 +227,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                         ty,
                         required: data.required,
                         constraints,
+                        wildcard: false,
                     });
                 }
                 Parameter::Cookie { .. } => return Err(self.space.unsupported(at, "cookie parameters")),
@@ -225,6 +282,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             success_enum,
             security,
             pointer: pointer.to_owned(),
+            serves_spec: op.extensions.get("x-clawgen-serve-spec").and_then(serde_json::Value::as_bool).unwrap_or(false),
         })
     }
 
@@ -307,7 +365,8 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             let mut header_names = Namespace::with_reserved(&["body", "status"]);
             let mut headers = Vec::new();
             for (name, header) in &response.headers {
-                if name.eq_ignore_ascii_case("content-type") {
+                // Content-Type is the media type's; rate-limit headers are one API-wide concern.
+                if name.eq_ignore_ascii_case("content-type") || self.rate_limit.as_ref().is_some_and(|r| r.covers(name)) {
                     continue;
                 }
                 let header_at = format!("{at}/headers/{}", escape_segment(name));
@@ -330,6 +389,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                 });
             }
             let message_slot = body.as_ref().and_then(|b| sample::message_slot(&self.space.types, b));
+            let retry_slot = body.as_ref().and_then(|b| sample::retry_slot(&self.space.types, b));
             let entry = Response {
                 status,
                 variant: variants.claim(variant_of(status)),
@@ -338,6 +398,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                 headers,
                 example,
                 message_slot,
+                retry_slot,
             };
             if status.is_success() { successes.push(entry) } else { errors.push(entry) }
         }

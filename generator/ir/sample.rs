@@ -34,6 +34,24 @@ pub fn message_slot(types: &[TypeDef], ty: &TypeRef) -> Option<Vec<String>> {
     })
 }
 
+/// The JSON names leading to an integer property of `ty` that states a retry
+/// delay in seconds (`retry_after`, `retryAfter`), looking one level deep.
+pub fn retry_slot(types: &[TypeDef], ty: &TypeRef) -> Option<Vec<String>> {
+    let is_retry = |f: &super::Field| {
+        f.wire_name.replace(['_', '-'], "").eq_ignore_ascii_case("retryafter") && matches!(f.ty, TypeRef::I32 | TypeRef::I64)
+    };
+    let TypeRef::Named(id) = ty else { return None };
+    let TypeKind::Struct(st) = &types[id.0].kind else { return None };
+    if let Some(field) = st.fields.iter().find(|f| is_retry(f)) {
+        return Some(vec![field.wire_name.clone()]);
+    }
+    st.fields.iter().filter(|f| f.required).find_map(|field| {
+        let TypeRef::Named(inner) = &field.ty else { return None };
+        let TypeKind::Struct(nested) = &types[inner.0].kind else { return None };
+        nested.fields.iter().find(|f| is_retry(f)).map(|f| vec![field.wire_name.clone(), f.wire_name.clone()])
+    })
+}
+
 /// A value of type `ty`: the type's own example where it has one, otherwise
 /// the smallest value that has every required property.
 pub fn synthesize(types: &[TypeDef], ty: &TypeRef) -> Value {

@@ -348,20 +348,28 @@ impl<'d> TypeSpace<'d> {
         }
     }
 
+    /// The schemas of an `allOf` list found at `pointer`, refs resolved, with their pointers.
+    fn all_of_parts(&self, parts: &[ReferenceOr<Schema>], pointer: &str) -> Result<Vec<(Schema, String)>> {
+        parts
+            .iter()
+            .enumerate()
+            .map(|(index, part)| {
+                let at = format!("{pointer}/allOf/{index}");
+                let schema = match part {
+                    ReferenceOr::Reference { reference } => self.resolve_schema(reference, &at)?,
+                    ReferenceOr::Item(schema) => schema.clone(),
+                };
+                Ok((schema, at))
+            })
+            .collect()
+    }
+
     /// `allOf`: the properties of every part, merged into one struct.
     fn merge_all_of(&mut self, parts: &[ReferenceOr<Schema>], pointer: &str, name: &str) -> Result<TypeKind> {
         let mut properties: Vec<(String, ReferenceOr<Box<Schema>>)> = Vec::new();
         let mut required: Vec<String> = Vec::new();
         let mut additional = None;
-        let mut pending: Vec<(Schema, String)> = Vec::new();
-        for (index, part) in parts.iter().enumerate() {
-            let at = format!("{pointer}/allOf/{index}");
-            let schema = match part {
-                ReferenceOr::Reference { reference } => self.resolve_schema(reference, &at)?,
-                ReferenceOr::Item(schema) => schema.clone(),
-            };
-            pending.push((schema, at));
-        }
+        let mut pending = self.all_of_parts(parts, pointer)?;
         let mut depth = 0;
         while let Some((schema, at)) = pending.pop() {
             depth += 1;
@@ -371,25 +379,11 @@ impl<'d> TypeSpace<'d> {
             let (props, req, extra) = match &schema.schema_kind {
                 SchemaKind::Type(Type::Object(o)) => (&o.properties, &o.required, &o.additional_properties),
                 SchemaKind::Any(any) if any.one_of.is_empty() && any.any_of.is_empty() => {
-                    for (index, part) in any.all_of.iter().enumerate() {
-                        let inner_at = format!("{at}/allOf/{index}");
-                        let inner = match part {
-                            ReferenceOr::Reference { reference } => self.resolve_schema(reference, &inner_at)?,
-                            ReferenceOr::Item(schema) => schema.clone(),
-                        };
-                        pending.push((inner, inner_at));
-                    }
+                    pending.extend(self.all_of_parts(&any.all_of, &at)?);
                     (&any.properties, &any.required, &any.additional_properties)
                 }
                 SchemaKind::AllOf { all_of } => {
-                    for (index, part) in all_of.iter().enumerate() {
-                        let inner_at = format!("{at}/allOf/{index}");
-                        let inner = match part {
-                            ReferenceOr::Reference { reference } => self.resolve_schema(reference, &inner_at)?,
-                            ReferenceOr::Item(schema) => schema.clone(),
-                        };
-                        pending.push((inner, inner_at));
-                    }
+                    pending.extend(self.all_of_parts(all_of, &at)?);
                     continue;
                 }
                 _ => {
@@ -445,7 +439,7 @@ impl<'d> TypeSpace<'d> {
                 required: required.contains(&wire_name.as_str()),
                 nullable,
                 default: inline.and_then(|s| s.schema_data.default.clone()),
-                constraints: inline.map(constraints_of).unwrap_or_default(),
+                constraints: self.constraints_boxed(schema, &at),
                 boxed: false,
             });
         }
@@ -518,7 +512,35 @@ pub(super) fn doc_of(schema: &Schema) -> Option<String> {
     }
 }
 
-pub(super) fn constraints_of(schema: &Schema) -> Constraints {
+impl TypeSpace<'_> {
+    /// The constraints of a schema, following a `$ref` to a constrained primitive.
+    /// Patterns the Rust `regex` crate rejects (look-around, back-references) are
+    /// dropped with a warning rather than checked wrongly.
+    pub(super) fn constraints(&mut self, schema: &ReferenceOr<Schema>, pointer: &str) -> Constraints {
+        let mut c = match schema {
+            ReferenceOr::Item(schema) => constraints_of(schema),
+            ReferenceOr::Reference { reference } => self.resolve_schema(reference, pointer).map(|s| constraints_of(&s)).unwrap_or_default(),
+        };
+        if let Some(pattern) = &c.pattern {
+            if let Err(error) = regex::Regex::new(pattern) {
+                let first_line = error.to_string().lines().last().unwrap_or_default().trim().to_owned();
+                self.warn(pointer, format!("`pattern` {pattern:?} is not checked: the Rust regex engine rejects it ({first_line})"));
+                c.pattern = None;
+            }
+        }
+        c
+    }
+
+    /// Like [`TypeSpace::constraints`] for a boxed schema.
+    pub(super) fn constraints_boxed(&mut self, schema: &ReferenceOr<Box<Schema>>, pointer: &str) -> Constraints {
+        match schema {
+            ReferenceOr::Item(schema) => self.constraints(&ReferenceOr::Item(schema.as_ref().clone()), pointer),
+            ReferenceOr::Reference { reference } => self.constraints(&ReferenceOr::Reference { reference: reference.clone() }, pointer),
+        }
+    }
+}
+
+fn constraints_of(schema: &Schema) -> Constraints {
     let mut c = Constraints::default();
     match &schema.schema_kind {
         SchemaKind::Type(Type::Integer(i)) => {
@@ -532,6 +554,7 @@ pub(super) fn constraints_of(schema: &Schema) -> Constraints {
         SchemaKind::Type(Type::String(s)) if s.enumeration.is_empty() => {
             c.min_length = s.min_length.filter(|&n| n > 0);
             c.max_length = s.max_length;
+            c.pattern = s.pattern.clone();
         }
         SchemaKind::Type(Type::Array(a)) => {
             c.min_items = a.min_items.filter(|&n| n > 0);

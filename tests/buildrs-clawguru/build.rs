@@ -1,8 +1,10 @@
-//! Generates the ClawGuru bindings into `OUT_DIR`, as a user's build script would.
+//! Generates bindings into `OUT_DIR`, as a user's build script would: the
+//! ClawGuru API and a test document of security requirement combinations.
 
 fn main() {
-    let spec = concat!(env!("CARGO_MANIFEST_DIR"), "/../../specs/clawguru.yaml");
-    if let Err(error) = clawgen::compile_specs(&[spec]) {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let specs = [format!("{root}/../../specs/clawguru.yaml"), format!("{root}/../specs/security.yaml")];
+    if let Err(error) = clawgen::compile_specs(&specs) {
         panic!("{error}");
     }
 }

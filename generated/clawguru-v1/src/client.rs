@@ -31,6 +31,14 @@ pub enum ClientError<E> {
         /// The operation's id.
         operation: &'static str,
     },
+    /// A path parameter cannot be sent as given (empty, or a `.`/`..` segment
+    /// that URL resolution would remove); nothing was sent.
+    InvalidParameter {
+        /// The parameter's name.
+        name: &'static str,
+        /// What is wrong with it.
+        message: ::std::string::String,
+    },
 }
 impl<E: ::std::fmt::Display> ::std::fmt::Display for ClientError<E> {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -42,6 +50,9 @@ impl<E: ::std::fmt::Display> ::std::fmt::Display for ClientError<E> {
             }
             Self::MissingCredentials { operation } => {
                 write!(f, "no credentials accepted by {operation} are set")
+            }
+            Self::InvalidParameter { name, message } => {
+                write!(f, "path parameter `{name}` {message}")
             }
         }
     }
@@ -64,12 +75,29 @@ impl<E> ClientError<E> {
         }
     }
 }
+/// When and how often to retry an answer of 429 Too Many Requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt.
+    pub max_retries: u32,
+    /// The longest wait the server may ask for; a longer one is returned as the 429 it is.
+    pub max_wait: ::std::time::Duration,
+}
+impl ::std::default::Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_retries: 3,
+            max_wait: ::std::time::Duration::from_secs(60),
+        }
+    }
+}
 /// A client of ClawGuru API (API version 1.0.0).
 #[derive(Debug, Clone)]
 pub struct Client {
     base_url: ::std::string::String,
     http: ::reqwest::Client,
     credentials: super::auth::Credentials,
+    retry: ::std::option::Option<RetryPolicy>,
 }
 impl ::std::default::Default for Client {
     fn default() -> Self {
@@ -91,12 +119,54 @@ impl Client {
             base_url,
             http,
             credentials: ::std::default::Default::default(),
+            retry: None,
         }
     }
     /// Replaces every credential at once.
     pub fn with_credentials(mut self, credentials: super::auth::Credentials) -> Self {
         self.credentials = credentials;
         self
+    }
+    /// Retries answers of 429 after the wait the server asks for (`Retry-After`,
+    /// else the rate-limit reset time), within `policy`. Off by default.
+    pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+    /// Sends `request`, retrying on 429 as the retry policy allows, and reads the whole answer.
+    async fn execute<E>(
+        &self,
+        mut request: ::reqwest::RequestBuilder,
+    ) -> ::std::result::Result<
+        (u16, ::reqwest::header::HeaderMap, ::std::vec::Vec<u8>),
+        ClientError<E>,
+    > {
+        let mut retries = 0;
+        loop {
+            let again = if self.retry.is_some() { request.try_clone() } else { None };
+            let response = request.send().await.map_err(ClientError::Transport)?;
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            let bytes = response.bytes().await.map_err(ClientError::Transport)?.to_vec();
+            if let (429, Some(policy), Some(again)) = (status, self.retry, again) {
+                let wait = headers
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.trim().parse::<u64>().ok())
+                    .map(::std::time::Duration::from_secs);
+                if let Some(wait) = wait
+                    .filter(|wait| {
+                        retries < policy.max_retries && *wait <= policy.max_wait
+                    })
+                {
+                    retries += 1;
+                    ::tokio::time::sleep(wait).await;
+                    request = again;
+                    continue;
+                }
+            }
+            return Ok((status, headers, bytes));
+        }
     }
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
@@ -159,10 +229,7 @@ impl Client {
                         body: ::std::string::String::new(),
                     })?,
             );
-        let response = request.send().await.map_err(ClientError::Transport)?;
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let bytes = response.bytes().await.map_err(ClientError::Transport)?;
+        let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
             200u16 => decode(status, &bytes),
@@ -263,10 +330,7 @@ impl Client {
             });
         };
         let request = request.query(query);
-        let response = request.send().await.map_err(ClientError::Transport)?;
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let bytes = response.bytes().await.map_err(ClientError::Transport)?;
+        let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
             200u16 => decode(status, &bytes),
@@ -346,6 +410,7 @@ impl Client {
         super::types::Runbook,
         ClientError<super::errors::GetRunbookError>,
     > {
+        check_path_value("id", id, false)?;
         let url = format!("{}/v1/runbook/{}", self.base_url, encode_segment(id));
         let request = self.http.request(::reqwest::Method::GET, url);
         let request = if self.credentials.api_key_header.is_some() {
@@ -366,10 +431,7 @@ impl Client {
                 operation: "getRunbook",
             });
         };
-        let response = request.send().await.map_err(ClientError::Transport)?;
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let bytes = response.bytes().await.map_err(ClientError::Transport)?;
+        let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
             200u16 => decode(status, &bytes),
@@ -445,6 +507,40 @@ fn encode_segment(raw: &str) -> ::std::string::String {
         }
     }
     out
+}
+/// Refuses path parameter values that would not reach the server as given:
+/// empty segments, and `.`/`..`, which URL resolution removes (even encoded).
+#[allow(dead_code)]
+fn check_path_value<E>(
+    name: &'static str,
+    value: &str,
+    spans_segments: bool,
+) -> ::std::result::Result<(), ClientError<E>> {
+    let segments: ::std::vec::Vec<&str> = if spans_segments {
+        value.split('/').collect()
+    } else {
+        ::std::vec![value]
+    };
+    if let Some(bad) = segments
+        .iter()
+        .find(|s| s.is_empty() || **s == "." || **s == "..")
+    {
+        let message = if bad.is_empty() {
+            "has an empty segment".to_owned()
+        } else {
+            format!("has a `{bad}` segment")
+        };
+        return Err(ClientError::InvalidParameter {
+            name,
+            message,
+        });
+    }
+    Ok(())
+}
+/// Percent-encodes each segment of a multi-segment parameter, keeping its slashes.
+#[allow(dead_code)]
+fn encode_path(raw: &str) -> ::std::string::String {
+    raw.split('/').map(encode_segment).collect::<::std::vec::Vec<_>>().join("/")
 }
 fn decode<T: ::serde::de::DeserializeOwned, E>(
     status: u16,

@@ -95,12 +95,15 @@ async fn handle_check_indicator<A: ClawguruApi>(
     body: ::axum::body::Bytes,
 ) -> ::axum::response::Response {
     let credentials = credentials_from(&headers, None);
-    if !(credentials.api_key_header.is_some() || credentials.bearer_auth.is_some()) {
+    let satisfied = credentials.api_key_header.is_some()
+        || credentials.bearer_auth.is_some();
+    if !satisfied {
         return reject_check_indicator(
             401u16,
             ::std::string::String::from(
                 "Missing API key. Provide X-Api-Key header or Authorization: Bearer <key>.",
             ),
+            0,
         );
     }
     if let Err(error) = api
@@ -109,10 +112,10 @@ async fn handle_check_indicator<A: ClawguruApi>(
     {
         return match error {
             super::auth::AuthError::Unauthenticated(message) => {
-                reject_check_indicator(401u16, message)
+                reject_check_indicator(401u16, message, 0)
             }
             super::auth::AuthError::Forbidden(message) => {
-                reject_check_indicator(403u16, message)
+                reject_check_indicator(403u16, message, 0)
             }
         };
     }
@@ -121,11 +124,15 @@ async fn handle_check_indicator<A: ClawguruApi>(
     >(&body) {
         Ok(body) => body,
         Err(error) => {
-            return reject_check_indicator(400u16, format!("invalid JSON body: {error}"));
+            return reject_check_indicator(
+                400u16,
+                format!("invalid JSON body: {error}"),
+                0,
+            );
         }
     };
     if let Err(error) = super::validation::Validate::validate(&body) {
-        return reject_check_indicator(400u16, error.to_string());
+        return reject_check_indicator(400u16, error.to_string(), 0);
     }
     match api.check_indicator(credentials, body).await {
         Ok(value) => json_response(200u16, &value),
@@ -138,12 +145,15 @@ async fn handle_get_latest_intel_feed<A: ClawguruApi>(
     headers: ::axum::http::HeaderMap,
 ) -> ::axum::response::Response {
     let credentials = credentials_from(&headers, raw_query.as_deref());
-    if !(credentials.api_key_header.is_some() || credentials.bearer_auth.is_some()) {
+    let satisfied = credentials.api_key_header.is_some()
+        || credentials.bearer_auth.is_some();
+    if !satisfied {
         return reject_get_latest_intel_feed(
             401u16,
             ::std::string::String::from(
                 "Missing API key. Provide X-Api-Key header or Authorization: Bearer <key>.",
             ),
+            0,
         );
     }
     if let Err(error) = api
@@ -152,10 +162,10 @@ async fn handle_get_latest_intel_feed<A: ClawguruApi>(
     {
         return match error {
             super::auth::AuthError::Unauthenticated(message) => {
-                reject_get_latest_intel_feed(401u16, message)
+                reject_get_latest_intel_feed(401u16, message, 0)
             }
             super::auth::AuthError::Forbidden(message) => {
-                reject_get_latest_intel_feed(403u16, message)
+                reject_get_latest_intel_feed(403u16, message, 0)
             }
         };
     }
@@ -167,11 +177,12 @@ async fn handle_get_latest_intel_feed<A: ClawguruApi>(
             return reject_get_latest_intel_feed(
                 400u16,
                 format!("invalid query: {error}"),
+                0,
             );
         }
     };
     if let Err(error) = super::validation::Validate::validate(&query) {
-        return reject_get_latest_intel_feed(400u16, error.to_string());
+        return reject_get_latest_intel_feed(400u16, error.to_string(), 0);
     }
     match api.get_latest_intel_feed(credentials, query).await {
         Ok(value) => json_response(200u16, &value),
@@ -189,12 +200,15 @@ async fn handle_get_runbook<A: ClawguruApi>(
     headers: ::axum::http::HeaderMap,
 ) -> ::axum::response::Response {
     let credentials = credentials_from(&headers, None);
-    if !(credentials.api_key_header.is_some() || credentials.bearer_auth.is_some()) {
+    let satisfied = credentials.api_key_header.is_some()
+        || credentials.bearer_auth.is_some();
+    if !satisfied {
         return reject_get_runbook(
             401u16,
             ::std::string::String::from(
                 "Missing API key. Provide X-Api-Key header or Authorization: Bearer <key>.",
             ),
+            0,
         );
     }
     if let Err(error) = api
@@ -203,20 +217,20 @@ async fn handle_get_runbook<A: ClawguruApi>(
     {
         return match error {
             super::auth::AuthError::Unauthenticated(message) => {
-                reject_get_runbook(401u16, message)
+                reject_get_runbook(401u16, message, 0)
             }
             super::auth::AuthError::Forbidden(message) => {
-                reject_get_runbook(403u16, message)
+                reject_get_runbook(403u16, message, 0)
             }
         };
     }
     let path = match path {
         Ok(::axum::extract::Path(path)) => path,
-        Err(error) => return reject_get_runbook(400u16, error.body_text()),
+        Err(error) => return reject_get_runbook(400u16, error.body_text(), 0),
     };
     let id: ::std::string::String = match path_param(&path, "id") {
         Ok(value) => value,
-        Err(message) => return reject_get_runbook(400u16, message),
+        Err(message) => return reject_get_runbook(400u16, message, 0),
     };
     match api.get_runbook(credentials, id).await {
         Ok(value) => json_response(200u16, &value),
@@ -226,6 +240,7 @@ async fn handle_get_runbook<A: ClawguruApi>(
 fn reject_check_indicator(
     status: u16,
     message: ::std::string::String,
+    retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
@@ -246,12 +261,13 @@ fn reject_check_indicator(
                 })
                 .into_response()
         }
-        _ => generic_rejection(status, message),
+        _ => generic_rejection(status, message, retry_after),
     }
 }
 fn reject_get_latest_intel_feed(
     status: u16,
     message: ::std::string::String,
+    retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
@@ -272,12 +288,13 @@ fn reject_get_latest_intel_feed(
                 })
                 .into_response()
         }
-        _ => generic_rejection(status, message),
+        _ => generic_rejection(status, message, retry_after),
     }
 }
 fn reject_get_runbook(
     status: u16,
     message: ::std::string::String,
+    retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
@@ -300,17 +317,23 @@ fn reject_get_runbook(
                 })
                 .into_response()
         }
-        _ => generic_rejection(status, message),
+        _ => generic_rejection(status, message, retry_after),
     }
 }
 /// The answer to a rejected request whose status the operation does not document.
 fn generic_rejection(
     status: u16,
     message: ::std::string::String,
+    retry_after: u64,
 ) -> ::axum::response::Response {
-    let status = ::axum::http::StatusCode::from_u16(status)
+    let code = ::axum::http::StatusCode::from_u16(status)
         .unwrap_or(::axum::http::StatusCode::BAD_REQUEST);
-    (status, ::axum::Json(::serde_json::json!({ "message" : message }))).into_response()
+    let mut response = (code, ::axum::Json(::serde_json::json!({ "message" : message })))
+        .into_response();
+    if status == 429u16 {
+        set_header(&mut response, "retry-after", &retry_after);
+    }
+    response
 }
 /// The credentials a request presents, one field per security scheme.
 #[allow(unused_variables)]
