@@ -56,7 +56,10 @@ fn generate_one(source: &load::Source, layout: Layout) -> Result<Generated> {
     let run = || -> Result<Generated> {
         let doc = normalize::normalize(source)?;
         let stem = source.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "api".into());
-        let name = doc.openapi.extensions.get("x-clawgen-name").and_then(|v| v.as_str()).map(str::to_owned).unwrap_or(stem);
+        // A generic file name (`openapi.yaml`) says nothing; the title does.
+        let generic = ["openapi", "swagger", "spec", "api", "index", "schema"].contains(&stem.to_ascii_lowercase().as_str());
+        let fallback = if generic { doc.openapi.info.title.clone() } else { stem };
+        let name = doc.openapi.extensions.get("x-clawgen-name").and_then(|v| v.as_str()).map(str::to_owned).unwrap_or(fallback);
         let (api, warnings) = ir::lower(source, &doc, &name)?;
         let files = match layout {
             Layout::Crate => emit::crate_files(&api)?,
@@ -64,8 +67,20 @@ fn generate_one(source: &load::Source, layout: Layout) -> Result<Generated> {
         };
         Ok(Generated { name: api.name.clone(), crate_name: api.crate_name.clone(), files, warnings, inputs: vec![source.path.clone()] })
     };
-    run().map_err(|err| err.locate_in(source))
+    // Real documents nest inline schemas deeply (Kubernetes' are hundreds of
+    // levels down), and lowering recurses with them: give it room.
+    let result = std::thread::scope(|scope| {
+        std::thread::Builder::new().stack_size(LOWERING_STACK).spawn_scoped(scope, run).map(|handle| handle.join())
+    });
+    match result {
+        Ok(Ok(generated)) => generated.map_err(|err| err.locate_in(source)),
+        Ok(Err(panic)) => std::panic::resume_unwind(panic),
+        Err(_) => run().map_err(|err| err.locate_in(source)),
+    }
 }
+
+/// The stack of the thread that lowers and emits one document.
+const LOWERING_STACK: usize = 512 << 20;
 
 /// Generates a standalone crate from the document at `spec`. Reads the file; writes nothing.
 pub fn generate_crate(spec: &Path) -> Result<Generated> {

@@ -11,16 +11,11 @@ use crate::ir::{Api, SchemeKind};
 pub(super) fn module(api: &Api) -> TokenStream {
     let fields = api.security_schemes.iter().map(|s| {
         let field = ident(&s.field);
-        let how = match &s.kind {
-            SchemeKind::ApiKeyHeader { name } => format!("API key sent in the `{name}` header."),
-            SchemeKind::ApiKeyQuery { name } => format!("API key sent as the `{name}` query parameter."),
-            SchemeKind::ApiKeyCookie { name } => format!("API key sent in the `{name}` cookie."),
-            SchemeKind::Bearer => "Token sent as `Authorization: Bearer <token>`.".to_owned(),
-            SchemeKind::Basic => "Password sent with HTTP basic authentication.".to_owned(),
-        };
+        let how = format!("Sent as {}.", s.kind.describe());
         let text = format!("`{}`: {how}{}", s.key, s.doc.as_deref().map(|d| format!("\n\n{d}")).unwrap_or_default());
         let docs = doc(Some(&text));
-        quote!(#docs pub #field: ::std::option::Option<::std::string::String>,)
+        let ty = if s.kind == SchemeKind::Basic { quote!(BasicAuth) } else { quote!(::std::string::String) };
+        quote!(#docs pub #field: ::std::option::Option<#ty>,)
     });
     let redacted = api.security_schemes.iter().map(|s| {
         let field = ident(&s.field);
@@ -49,6 +44,22 @@ pub(super) fn module(api: &Api) -> TokenStream {
             quote!(&[#(#uses),*])
         });
         quote!(Self::#variant => &[#(#alternatives),*],)
+    });
+    let basic = api.security_schemes.iter().any(|s| s.kind == SchemeKind::Basic).then(|| quote! {
+        /// HTTP basic credentials.
+        #[derive(Clone, PartialEq, Eq)]
+        pub struct BasicAuth {
+            /// The user name.
+            pub username: ::std::string::String,
+            /// The password, if any.
+            pub password: ::std::option::Option<::std::string::String>,
+        }
+
+        impl ::std::fmt::Debug for BasicAuth {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct("BasicAuth").field("username", &self.username).field("password", &self.password.as_ref().map(|_| "<redacted>")).finish()
+            }
+        }
     });
     let operations = (!api.operations.is_empty()).then(|| {
         quote! {
@@ -83,6 +94,8 @@ pub(super) fn module(api: &Api) -> TokenStream {
                 f.debug_struct("Credentials") #(#redacted)* .finish()
             }
         }
+
+        #basic
 
         /// Why the server's `authorize` hook refused a request.
         #[derive(Debug, Clone, PartialEq, Eq)]

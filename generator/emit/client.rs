@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 
 use super::errors::{has_status_field, is_struct_variant, success_type};
 use super::rust::{ident, operation_doc, type_path};
-use crate::ir::{Api, Operation, Response, SchemeKind, Status, TypeRef};
+use crate::ir::{Api, Encoding, Operation, Response, SchemeKind, Status, TypeRef};
 
 /// The contents of the `client` module.
 pub(super) fn module(api: &Api) -> TokenStream {
@@ -15,8 +15,21 @@ pub(super) fn module(api: &Api) -> TokenStream {
     let setters = api.security_schemes.iter().map(|s| {
         let field = ident(&s.field);
         let setter = format_ident!("with_{}", s.field.trim_end_matches('_'));
-        let text = format!("Sets the credential of the `{}` security scheme.", s.key);
+        let text = format!("Sets the credential of the `{}` security scheme: {}.", s.key, s.kind.describe());
         let text_attr = super::rust::doc(Some(&text));
+        if s.kind == SchemeKind::Basic {
+            return quote! {
+                #text_attr
+                pub fn #setter(mut self, username: impl Into<::std::string::String>, password: impl Into<::std::string::String>) -> Self {
+                    self.credentials.#field = ::std::option::Option::Some(super::auth::BasicAuth {
+                        username: username.into(),
+                        password: ::std::option::Option::Some(password.into()),
+                    });
+                    #fresh_budget
+                    self
+                }
+            };
+        }
         quote! {
             #text_attr
             pub fn #setter(mut self, value: impl Into<::std::string::String>) -> Self {
@@ -27,6 +40,8 @@ pub(super) fn module(api: &Api) -> TokenStream {
         }
     });
     let methods = api.operations.iter().map(|op| method(api, op));
+    // A document with webhooks or components only still gets a client, which sends nothing.
+    let unused_without_operations = api.operations.is_empty().then(|| quote!(#[allow(dead_code)]));
     let tracks = api.rate_limit.is_some();
     let rate_limit_field =
         tracks.then(|| quote!(rate_limit: ::std::sync::Arc<::std::sync::Mutex<::std::option::Option<super::rate_limit::RateLimit>>>,));
@@ -142,6 +157,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
         #[derive(Debug, Clone)]
         pub struct Client {
             base_url: ::std::string::String,
+            #unused_without_operations
             http: ::reqwest::Client,
             credentials: super::auth::Credentials,
             retry: ::std::option::Option<RetryPolicy>,
@@ -183,6 +199,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
             #rate_limit_getter
 
             /// Sends `request`, retrying on 429 as the retry policy allows, and reads the whole answer.
+            #[allow(dead_code)]
             async fn execute<E>(
                 &self,
                 mut request: ::reqwest::RequestBuilder,
@@ -237,6 +254,17 @@ pub(super) fn module(api: &Api) -> TokenStream {
             out
         }
 
+        /// A value as the text that path parameters and headers carry: strings and
+        /// enums as they are, dates in RFC 3339, numbers and booleans as JSON writes them.
+        #[allow(dead_code)]
+        fn text<T: ::serde::Serialize + ?Sized>(value: &T) -> ::std::string::String {
+            match ::serde_json::to_value(value) {
+                Ok(::serde_json::Value::String(text)) => text,
+                Ok(other) => other.to_string(),
+                Err(_) => ::std::string::String::new(),
+            }
+        }
+
         /// Refuses path parameter values that would not reach the server as given:
         /// empty segments, and `.`/`..`, which URL resolution removes (even encoded).
         #[allow(dead_code)]
@@ -255,6 +283,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
             raw.split('/').map(encode_segment).collect::<::std::vec::Vec<_>>().join("/")
         }
 
+        #[allow(dead_code)]
         fn decode<T: ::serde::de::DeserializeOwned, E>(status: u16, bytes: &[u8]) -> ::std::result::Result<T, ClientError<E>> {
             // An empty body decodes as `null`, so that `()` and optional bodies work.
             let bytes: &[u8] = if bytes.is_empty() { b"null" } else { bytes };
@@ -303,10 +332,11 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
     }
     for p in &op.header_params {
         let arg = ident(&p.name);
-        args.push(if p.required { quote!(#arg: &str) } else { quote!(#arg: ::std::option::Option<&str>) });
+        let ty = if p.ty == TypeRef::String { quote!(str) } else { type_path(api, &p.ty) };
+        args.push(if p.required { quote!(#arg: &#ty) } else { quote!(#arg: ::std::option::Option<&#ty>) });
     }
     if let Some(body) = &op.body {
-        let ty = type_path(api, &body.ty);
+        let ty = if body.ty == TypeRef::String { quote!(str) } else { type_path(api, &body.ty) };
         args.push(if body.required { quote!(body: &#ty) } else { quote!(body: ::std::option::Option<&#ty>) });
     }
 
@@ -327,7 +357,7 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
             } else if p.ty == TypeRef::String {
                 quote!(encode_segment(#arg))
             } else {
-                quote!(encode_segment(&#arg.to_string()))
+                quote!(encode_segment(&text(#arg)))
             });
         }
         rest = &rest[(close + 1).min(rest.len())..];
@@ -347,14 +377,19 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
         let arg = ident(&p.name);
         let wire = &p.wire_name;
         if p.required {
-            quote!(let request = request.header(#wire, #arg);)
+            quote!(let request = request.header(#wire, text(#arg));)
         } else {
-            quote!(let request = match #arg { Some(value) => request.header(#wire, value), None => request };)
+            quote!(let request = match #arg { Some(value) => request.header(#wire, text(value)), None => request };)
         }
     });
     let body = op.body.as_ref().map(|b| {
         let media = &b.media_type;
-        let send = quote!(request.header(::reqwest::header::CONTENT_TYPE, #media).body(::serde_json::to_vec(body).map_err(|error| ClientError::Decode { status: 0, message: error.to_string(), body: ::std::string::String::new() })?));
+        let send = match b.encoding {
+            Encoding::Json => quote!(request.header(::reqwest::header::CONTENT_TYPE, #media).body(::serde_json::to_vec(body).map_err(|error| ClientError::Decode { status: 0, message: error.to_string(), body: ::std::string::String::new() })?)),
+            Encoding::Form => quote!(request.form(body)),
+            Encoding::Text => quote!(request.header(::reqwest::header::CONTENT_TYPE, #media).body(body.to_owned())),
+            Encoding::Raw => quote!(request.header(::reqwest::header::CONTENT_TYPE, &body.content_type).body(body.bytes.clone())),
+        };
         if b.required {
             quote!(let request = #send;)
         } else {
@@ -417,7 +452,15 @@ fn authentication(api: &Api, op: &Operation) -> TokenStream {
                     quote!(let request = request.header(::reqwest::header::COOKIE, format!("{}={}", #name, #value));)
                 }
                 SchemeKind::Bearer => quote!(let request = request.bearer_auth(#value);),
-                SchemeKind::Basic => quote!(let request = request.basic_auth("", Some(#value));),
+                SchemeKind::Http { scheme } => {
+                    quote!(let request = request.header(::reqwest::header::AUTHORIZATION, format!("{} {}", #scheme, #value));)
+                }
+                SchemeKind::Basic => quote! {
+                    let request = match &self.credentials.#field {
+                        Some(basic) => request.basic_auth(&basic.username, basic.password.as_deref()),
+                        None => request,
+                    };
+                },
             }
         });
         quote!(if #(#present)&&* { #(#applies)* request })
@@ -438,10 +481,24 @@ fn success_arms(api: &Api, op: &Operation) -> TokenStream {
             decode_arm(api, op, r, true)
         } else {
             let pattern = status_pattern(r.status);
-            quote!(#pattern => decode(status, &bytes),)
+            let value = read_body(r);
+            quote!(#pattern => Ok(#value),)
         }
     });
     quote!(#(#arms)*)
+}
+
+/// The expression that reads a response's body, by its encoding.
+fn read_body(r: &Response) -> TokenStream {
+    match (r.body.as_ref(), r.encoding) {
+        (None, _) => quote!(()),
+        (Some(_), Encoding::Json) => quote!(decode(status, &bytes)?),
+        (Some(_), Encoding::Text | Encoding::Form) => quote!(::std::string::String::from_utf8_lossy(&bytes).into_owned()),
+        (Some(_), Encoding::Raw) => quote!(super::media::Raw {
+            content_type: headers.get(::reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned(),
+            bytes: bytes.clone(),
+        }),
+    }
 }
 
 fn status_pattern(status: Status) -> TokenStream {
@@ -462,7 +519,10 @@ fn decode_arm(api: &Api, op: &Operation, r: &Response, success: bool) -> TokenSt
     let variant = ident(&r.variant);
     let value = if is_struct_variant(r) {
         let status = has_status_field(r).then(|| quote!(status,));
-        let body = r.body.as_ref().map(|_| quote!(body: decode(status, &bytes)?,));
+        let body = r.body.as_ref().map(|_| {
+            let value = read_body(r);
+            quote!(body: #value,)
+        });
         let headers = r.headers.iter().map(|h| {
             let field = ident(&h.name);
             let ty = type_path(api, &h.ty);
@@ -479,7 +539,8 @@ fn decode_arm(api: &Api, op: &Operation, r: &Response, success: bool) -> TokenSt
         });
         quote!(super::errors::#enum_name::#variant { #status #body #(#headers)* })
     } else if r.body.is_some() {
-        quote!(super::errors::#enum_name::#variant(decode(status, &bytes)?))
+        let value = read_body(r);
+        quote!(super::errors::#enum_name::#variant(#value))
     } else {
         quote!(super::errors::#enum_name::#variant)
     };

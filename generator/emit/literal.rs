@@ -79,7 +79,7 @@ pub(super) fn literal(api: &Api, ty: &TypeRef, value: &Value, slots: &[Slot<'_>]
         (TypeRef::String, Value::String(s)) => quote!(::std::string::String::from(#s)),
         (TypeRef::DateTime | TypeRef::Date, Value::String(s)) => {
             // Checked here so that the run-time parse below cannot fail.
-            let valid = if matches!(ty, TypeRef::Date) { is_date(s) } else { s.len() >= 20 && is_date(&s[..10]) };
+            let valid = crate::ir::sample::fits(&api.types, ty, value);
             if !valid {
                 return Err(format!("`{s}` is not an RFC 3339 {}", if matches!(ty, TypeRef::Date) { "date" } else { "date-time" }));
             }
@@ -172,9 +172,4 @@ pub(super) fn literal(api: &Api, ty: &TypeRef, value: &Value, slots: &[Slot<'_>]
 
 fn boxed(boxed: bool, tokens: TokenStream) -> TokenStream {
     if boxed { quote!(::std::boxed::Box::new(#tokens)) } else { tokens }
-}
-
-fn is_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 10 && b[4] == b'-' && b[7] == b'-' && [0, 1, 2, 3, 5, 6, 8, 9].iter().all(|&i| b[i].is_ascii_digit())
 }

@@ -39,13 +39,7 @@ pub(super) fn render(api: &Api, template: &str) -> Result<String> {
         .security_schemes
         .iter()
         .map(|s| {
-            let summary = match &s.kind {
-                crate::ir::SchemeKind::ApiKeyHeader { name } => format!("API key in the `{name}` header"),
-                crate::ir::SchemeKind::ApiKeyQuery { name } => format!("API key in the `{name}` query parameter"),
-                crate::ir::SchemeKind::ApiKeyCookie { name } => format!("API key in the `{name}` cookie"),
-                crate::ir::SchemeKind::Bearer => "bearer token".to_owned(),
-                crate::ir::SchemeKind::Basic => "HTTP basic".to_owned(),
-            };
+            let summary = s.kind.describe();
             context! { key => s.key, summary => summary, setter => format!("with_{}", s.field.trim_end_matches('_')) }
         })
         .collect();
@@ -67,6 +61,7 @@ pub(super) fn render(api: &Api, template: &str) -> Result<String> {
                 operations => operations,
                 webhook_signature => api.webhook_signature.is_some(),
                 uses_patterns => api.uses_patterns(),
+                uses_basic => api.security_schemes.iter().any(|s| s.kind == crate::ir::SchemeKind::Basic),
                 webhooks => api.webhooks.iter().map(|w| w.path.clone()).collect::<Vec<_>>(),
                 security_schemes => schemes,
             })

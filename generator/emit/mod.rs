@@ -71,6 +71,9 @@ fn modules(api: &Api, parts: Parts) -> Result<Vec<(&'static str, Option<&'static
     if let Some(headers) = &api.rate_limit {
         out.push(("rate_limit", None, rate_limit::module(headers)));
     }
+    if api.uses_raw() {
+        out.push(("media", None, support::media_module()));
+    }
     if let Some(tokens) = webhooks::module(api) {
         out.push(("webhooks", None, with_lints(tokens)));
     }

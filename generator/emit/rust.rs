@@ -66,6 +66,7 @@ pub(super) fn type_path(api: &Api, ty: &TypeRef) -> TokenStream {
         TypeRef::DateTime => quote!(::chrono::DateTime<::chrono::Utc>),
         TypeRef::Date => quote!(::chrono::NaiveDate),
         TypeRef::Json => quote!(::serde_json::Value),
+        TypeRef::Raw => quote!(super::media::Raw),
         TypeRef::Named(id) => {
             let name = ident(&api.ty(*id).name);
             quote!(super::types::#name)

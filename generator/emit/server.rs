@@ -13,7 +13,7 @@ use quote::{format_ident, quote};
 use super::errors::{has_status_field, is_struct_variant, success_type};
 use super::literal::{Slot, SlotKind, literal};
 use super::rust::{ident, operation_doc, type_path};
-use crate::ir::{Api, Operation, Response, SchemeKind, Status, TypeKind, TypeRef, sample, type_validates};
+use crate::ir::{Api, Encoding, Operation, Response, SchemeKind, Status, TypeKind, TypeRef, sample, type_validates};
 
 /// The statuses the router itself may answer with.
 const BAD_REQUEST: u16 = 400;
@@ -98,17 +98,25 @@ pub(super) fn module(api: &Api) -> TokenStream {
     let error_impls = api.operations.iter().filter(|op| !op.serves_spec).map(|op| into_response(op, false));
     let success_impls = api.operations.iter().filter(|op| op.success_enum.is_some()).map(|op| into_response(op, true));
     let credentials = (secured || api.rate_limit.is_some()).then(|| credentials_fn(api));
-    let path_helper = api.operations.iter().any(|op| !op.path_params.is_empty()).then(|| {
+    let reads_text = api.operations.iter().any(|op| !op.path_params.is_empty() || !op.header_params.is_empty());
+    let path_helper = reads_text.then(|| {
         quote! {
-            /// Reads a path parameter: strings and enums as text, numbers and booleans as JSON.
+            /// Reads a path parameter.
+            #[allow(dead_code)]
             fn path_param<T: ::serde::de::DeserializeOwned>(
                 params: &::std::collections::HashMap<::std::string::String, ::std::string::String>,
                 name: &str,
             ) -> ::std::result::Result<T, ::std::string::String> {
                 let raw = params.get(name).ok_or_else(|| format!("missing path parameter `{name}`"))?;
-                ::serde_json::from_value(::serde_json::Value::String(raw.clone()))
+                parse_text(raw).map_err(|message| format!("path parameter `{name}`: {message}"))
+            }
+
+            /// Reads a value that travels as text: strings, enums and dates as they are,
+            /// numbers and booleans as JSON.
+            fn parse_text<T: ::serde::de::DeserializeOwned>(raw: &str) -> ::std::result::Result<T, ::std::string::String> {
+                ::serde_json::from_value(::serde_json::Value::String(raw.to_owned()))
                     .or_else(|_| ::serde_json::from_str(raw))
-                    .map_err(|_| format!("path parameter `{name}` has an invalid value `{raw}`"))
+                    .map_err(|_| format!("invalid value `{raw}`"))
             }
         }
     });
@@ -142,9 +150,20 @@ pub(super) fn module(api: &Api) -> TokenStream {
         #credentials
         #path_helper
 
+        #[allow(dead_code)]
         fn json_response<T: ::serde::Serialize>(status: u16, body: &T) -> ::axum::response::Response {
             let status = ::axum::http::StatusCode::from_u16(status).unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
             (status, ::axum::Json(body)).into_response()
+        }
+
+        #[allow(dead_code)]
+        fn typed_response(status: u16, content_type: &str, body: ::std::vec::Vec<u8>) -> ::axum::response::Response {
+            let status = ::axum::http::StatusCode::from_u16(status).unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+            let mut response = (status, body).into_response();
+            if let Ok(value) = ::axum::http::HeaderValue::from_str(content_type) {
+                response.headers_mut().insert(::axum::http::header::CONTENT_TYPE, value);
+            }
+            response
         }
 
         #[allow(dead_code)]
@@ -185,8 +204,8 @@ fn arguments(api: &Api, op: &Operation) -> Vec<(proc_macro2::Ident, TokenStream)
         args.push((ident("query"), type_path(api, &TypeRef::Named(query))));
     }
     for p in &op.header_params {
-        let ty = if p.required { quote!(::std::string::String) } else { quote!(::std::option::Option<::std::string::String>) };
-        args.push((ident(&p.name), ty));
+        let ty = type_path(api, &p.ty);
+        args.push((ident(&p.name), if p.required { ty } else { quote!(::std::option::Option<#ty>) }));
     }
     if let Some(body) = &op.body {
         let ty = type_path(api, &body.ty);
@@ -225,7 +244,8 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
     }
     let rate_limited = api.rate_limit.is_some();
     let reads_credentials = !op.security.is_empty() || rate_limited;
-    if reads_credentials || !op.header_params.is_empty() {
+    let raw_body = op.body.as_ref().is_some_and(|b| b.encoding == Encoding::Raw);
+    if reads_credentials || !op.header_params.is_empty() || raw_body {
         extractors.push(quote!(headers: ::axum::http::HeaderMap));
     }
     if op.body.is_some() {
@@ -246,7 +266,7 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
         let wanted: Vec<String> = op
             .security
             .iter()
-            .map(|all| all.iter().map(|u| describe_scheme(&api.security_schemes[u.scheme].kind)).collect::<Vec<_>>().join(" and "))
+            .map(|all| all.iter().map(|u| api.security_schemes[u.scheme].kind.describe()).collect::<Vec<_>>().join(" and "))
             .collect();
         let missing =
             documented_message(op, UNAUTHORIZED).unwrap_or_else(|| format!("Missing credentials: send {}.", wanted.join(", or ")));
@@ -305,25 +325,37 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
     }
     for p in &op.header_params {
         let arg = ident(&p.name);
-        let wire = &p.wire_name;
-        let read = quote!(headers.get(#wire).and_then(|v| v.to_str().ok()).map(::std::string::String::from));
-        if p.required {
-            let missing = format!("missing header `{wire}`");
-            steps.push(quote! {
-                let Some(#arg) = #read else {
-                    return #rejection(#BAD_REQUEST, ::std::string::String::from(#missing), 0);
-                };
-            });
-        } else {
-            steps.push(quote!(let #arg = #read;));
-        }
+        let wire = p.wire_name.to_ascii_lowercase();
+        let ty = type_path(api, &p.ty);
+        let missing = format!("missing header `{}`", p.wire_name);
+        let absent =
+            if p.required { quote!(return #rejection(#BAD_REQUEST, ::std::string::String::from(#missing), 0)) } else { quote!(None) };
+        let present = if p.required { quote!(value) } else { quote!(Some(value)) };
+        steps.push(quote! {
+            let #arg = match headers.get(#wire).map(|v| v.to_str().map_err(|_| ::std::string::String::from("not text")).and_then(parse_text::<#ty>)) {
+                Some(Ok(value)) => #present,
+                Some(Err(message)) => return #rejection(#BAD_REQUEST, format!("header `{}`: {message}", #wire), 0),
+                None => #absent,
+            };
+        });
     }
     if let Some(body) = &op.body {
         let ty = type_path(api, &body.ty);
+        let decoded = match body.encoding {
+            Encoding::Json => quote!(::serde_json::from_slice::<#ty>(&body).map_err(|error| format!("invalid JSON body: {error}"))),
+            Encoding::Form => quote!(::serde_urlencoded::from_bytes::<#ty>(&body).map_err(|error| format!("invalid form body: {error}"))),
+            Encoding::Text => quote!(
+                ::std::string::String::from_utf8(body.to_vec()).map_err(|_| ::std::string::String::from("the body is not UTF-8 text"))
+            ),
+            Encoding::Raw => quote!(::std::result::Result::<_, ::std::string::String>::Ok(super::media::Raw {
+                content_type: headers.get(::axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned(),
+                bytes: body.to_vec(),
+            })),
+        };
         let parse = quote! {
-            match ::serde_json::from_slice::<#ty>(&body) {
+            match #decoded {
                 Ok(body) => body,
-                Err(error) => return #rejection(#BAD_REQUEST, format!("invalid JSON body: {error}"), 0),
+                Err(message) => return #rejection(#BAD_REQUEST, message, 0),
             }
         };
         let validates = type_validates(&api.types, &body.ty);
@@ -353,10 +385,15 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
         quote!(value.into_response())
     } else {
         match op.successes.first() {
-            Some(Response { status: Status::Code(code), body: Some(_), .. }) => quote!(json_response(#code, &value)),
+            Some(r @ Response { body: Some(_), .. }) => {
+                let code = match r.status {
+                    Status::Code(code) => code,
+                    _ => 200,
+                };
+                write_body(r, quote!(#code), quote!(value))
+            }
             Some(Response { status: Status::Code(code), body: None, .. }) => quote!({ let () = value; empty_response(#code) }),
-            Some(_) => quote!(json_response(200, &value)),
-            None => quote!({
+            Some(_) | None => quote!({
                 let () = value;
                 empty_response(204)
             }),
@@ -411,16 +448,6 @@ fn documented_message(op: &Operation, status: u16) -> Option<String> {
         value = value.get(name)?;
     }
     value.as_str().map(str::to_owned)
-}
-
-fn describe_scheme(kind: &SchemeKind) -> String {
-    match kind {
-        SchemeKind::ApiKeyHeader { name } => format!("the {name} header"),
-        SchemeKind::ApiKeyQuery { name } => format!("the {name} query parameter"),
-        SchemeKind::ApiKeyCookie { name } => format!("the {name} cookie"),
-        SchemeKind::Bearer => "Authorization: Bearer <token>".into(),
-        SchemeKind::Basic => "Authorization: Basic".into(),
-    }
 }
 
 fn uses_query_credentials(api: &Api, op: &Operation) -> bool {
@@ -585,6 +612,18 @@ fn error_value(api: &Api, op: &Operation, response: &Response, status: u16, runt
     Some(quote!(super::errors::#enum_name::#variant { #status_field #body_field #(#headers)* }))
 }
 
+/// The answer carrying `value` as `response`'s body, in its encoding.
+fn write_body(response: &Response, status: TokenStream, value: TokenStream) -> TokenStream {
+    match response.encoding {
+        Encoding::Json => quote!(json_response(#status, &#value)),
+        Encoding::Text | Encoding::Form => {
+            let media = response.media_type.as_deref().unwrap_or("text/plain");
+            quote!(typed_response(#status, #media, #value.into_bytes()))
+        }
+        Encoding::Raw => quote!(typed_response(#status, &#value.content_type, #value.bytes)),
+    }
+}
+
 /// `impl IntoResponse` for an operation's error enum (or success enum).
 fn into_response(op: &Operation, success: bool) -> TokenStream {
     let (enum_name, responses) =
@@ -595,7 +634,7 @@ fn into_response(op: &Operation, success: bool) -> TokenStream {
             Status::Code(code) => quote!(#code),
             Status::Range(_) | Status::Default => quote!(status),
         };
-        let build = if r.body.is_some() { quote!(json_response(#status, &body)) } else { quote!(empty_response(#status)) };
+        let build = if r.body.is_some() { write_body(r, status.clone(), quote!(body)) } else { quote!(empty_response(#status)) };
         if !is_struct_variant(r) {
             return if r.body.is_some() { quote!(Self::#variant(body) => #build,) } else { quote!(Self::#variant => #build,) };
         }
@@ -611,6 +650,9 @@ fn into_response(op: &Operation, success: bool) -> TokenStream {
                 quote!(if let Some(value) = &#field { set_header(&mut response, #wire, value); })
             }
         });
+        if r.headers.is_empty() {
+            return quote!(Self::#variant { #status_binding #body_binding } => #build,);
+        }
         quote!(Self::#variant { #status_binding #body_binding #(#header_bindings,)* } => {
             let mut response = #build;
             #(#sets)*
@@ -660,20 +702,37 @@ fn credentials_fn(api: &Api) -> TokenStream {
                         .find_map(|c| c.trim().strip_prefix(#prefix).map(::std::string::String::from))
                 }
             }
-            SchemeKind::Bearer | SchemeKind::Basic => {
-                let scheme = if s.kind == SchemeKind::Bearer { "bearer " } else { "basic " };
-                quote! {
-                    headers.get(::axum::http::header::AUTHORIZATION)
-                        .and_then(|v| v.to_str().ok())
-                        .filter(|v| v.len() > #scheme.len() && v[..#scheme.len()].eq_ignore_ascii_case(#scheme))
-                        .map(|v| v[#scheme.len()..].trim().to_owned())
-                        .filter(|v| !v.is_empty())
-                }
+            SchemeKind::Basic => quote! {
+                authorization(headers, "basic ").and_then(|encoded| {
+                    use ::base64::Engine as _;
+                    let decoded = ::base64::engine::general_purpose::STANDARD.decode(encoded).ok()?;
+                    let text = ::std::string::String::from_utf8(decoded).ok()?;
+                    let (username, password) = match text.split_once(':') {
+                        Some((username, password)) => (username.to_owned(), Some(password.to_owned())),
+                        None => (text, None),
+                    };
+                    Some(super::auth::BasicAuth { username, password })
+                })
+            },
+            SchemeKind::Bearer | SchemeKind::Http { .. } => {
+                let scheme = match &s.kind {
+                    SchemeKind::Http { scheme } => format!("{} ", scheme.to_ascii_lowercase()),
+                    _ => "bearer ".to_owned(),
+                };
+                quote!(authorization(headers, #scheme))
             }
         };
         quote!(#field: #value,)
     });
     quote! {
+        /// The credentials of an `Authorization` header with the given scheme (lower case, with its space).
+        #[allow(dead_code)]
+        fn authorization(headers: &::axum::http::HeaderMap, scheme: &str) -> ::std::option::Option<::std::string::String> {
+            let value = headers.get(::axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+            let credentials = value.get(..scheme.len()).filter(|prefix| prefix.eq_ignore_ascii_case(scheme)).map(|_| value[scheme.len()..].trim())?;
+            (!credentials.is_empty()).then(|| credentials.to_owned())
+        }
+
         /// The credentials a request presents, one field per security scheme.
         #[allow(unused_variables)]
         fn credentials_from(headers: &::axum::http::HeaderMap, raw_query: ::std::option::Option<&str>) -> super::auth::Credentials {

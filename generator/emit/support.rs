@@ -105,3 +105,19 @@ pub(super) fn validation_module(patterns: bool) -> TokenStream {
         }
     }
 }
+
+/// The `media` module, for bodies that are neither JSON, a form nor text.
+pub(super) fn media_module() -> TokenStream {
+    quote! {
+        //! Bodies of other media types, kept as bytes.
+
+        /// A body as bytes, with its media type.
+        #[derive(Debug, Clone, PartialEq, Eq, Default)]
+        pub struct Raw {
+            /// The `Content-Type`, parameters included (`multipart/form-data; boundary=…`).
+            pub content_type: ::std::string::String,
+            /// The bytes.
+            pub bytes: ::std::vec::Vec<u8>,
+        }
+    }
+}

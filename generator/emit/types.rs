@@ -17,7 +17,7 @@ pub(super) fn module(api: &Api) -> Result<TokenStream> {
             TypeKind::Enum(e) => string_enum(def, e),
             TypeKind::Alias(ty) => {
                 let name = ident(&def.name);
-                let docs = doc(def.doc.as_deref());
+                let docs = type_doc(def);
                 let target = type_path(api, ty);
                 quote! { #docs pub type #name = #target; }
             }
@@ -32,13 +32,16 @@ pub(super) fn module(api: &Api) -> Result<TokenStream> {
 
 fn structure(api: &Api, def: &TypeDef, st: &Struct) -> Result<TokenStream> {
     let name = ident(&def.name);
-    let docs = doc(def.doc.as_deref());
+    let docs = type_doc(def);
     let mut fields = Vec::new();
     let mut defaults = Vec::new();
     for field in &st.fields {
         let field_ident = ident(&field.name);
         let ty = field_type(api, field);
-        let docs = doc(field.doc.as_deref());
+        let docs = match field.doc.as_deref() {
+            Some(text) => doc(Some(text)),
+            None => doc(Some(&format!("The `{}` property.", field.wire_name))),
+        };
         let wire = &field.wire_name;
         let rename = (field.name != *wire).then(|| quote!(#[serde(rename = #wire)]));
         let presence = if let (false, Some(value), false) = (field.required, &field.default, field.nullable) {
@@ -103,6 +106,17 @@ fn structure(api: &Api, def: &TypeDef, st: &Struct) -> Result<TokenStream> {
         #manual_default
         #validate
     })
+}
+
+/// The type's documentation, or a line naming its schema so that `missing_docs` holds.
+fn type_doc(def: &TypeDef) -> TokenStream {
+    match def.doc.as_deref() {
+        Some(text) => doc(Some(text)),
+        None => match def.pointer.strip_prefix("/components/schemas/").filter(|rest| !rest.contains('/')) {
+            Some(component) => doc(Some(&format!("The `{}` schema.", component.replace("~1", "/").replace("~0", "~")))),
+            None => doc(Some(&format!("`{}`: a schema the document leaves unnamed.", def.name))),
+        },
+    }
 }
 
 fn invalid_default(api: &Api, def: &TypeDef, field: &Field, why: &str) -> Error {
@@ -214,7 +228,7 @@ fn nested_check(api: &Api, ty: &TypeRef, path: &str) -> Option<TokenStream> {
 
 fn string_enum(def: &TypeDef, e: &StringEnum) -> TokenStream {
     let name = ident(&def.name);
-    let docs = doc(def.doc.as_deref());
+    let docs = type_doc(def);
     if e.variants.is_empty() {
         return quote! { #docs pub type #name = ::std::string::String; };
     }
@@ -255,7 +269,7 @@ fn string_enum(def: &TypeDef, e: &StringEnum) -> TokenStream {
 
 fn union(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
     let name = ident(&def.name);
-    let docs = doc(def.doc.as_deref());
+    let docs = type_doc(def);
     let variants = u.variants.iter().map(|v| {
         let variant = ident(&v.name);
         let ty = type_path(api, &v.ty);

@@ -37,6 +37,7 @@ pub fn lower(source: &Source, doc: &Document, name: &str) -> Result<(Api, Vec<Wa
     let TypeSpace { mut types, mut warnings, .. } = space;
     warnings.extend(doc.warnings.iter().cloned());
 
+    drop_misfit_defaults(&mut types, &mut warnings, source);
     mark_boxed_fields(&mut types);
     mark_validating_structs(&mut types);
 
@@ -104,6 +105,31 @@ fn semver_of(version: &str) -> Option<String> {
     }
     let number = |i: usize| parts.get(i).map_or(Ok(0), |p| p.parse::<u64>()).ok();
     Some(format!("{}.{}.{}{pre}", number(0)?, number(1)?, number(2)?))
+}
+
+/// A default that its own schema rejects cannot be honoured: warn and drop it.
+fn drop_misfit_defaults(types: &mut [TypeDef], warnings: &mut Vec<Warning>, source: &Source) {
+    for index in 0..types.len() {
+        let TypeKind::Struct(st) = &types[index].kind else { continue };
+        let misfits: Vec<usize> = st
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.default.as_ref().is_some_and(|d| !super::sample::fits(types, &f.ty, d)))
+            .map(|(i, _)| i)
+            .collect();
+        let pointer = types[index].pointer.clone();
+        if let TypeKind::Struct(st) = &mut types[index].kind {
+            for i in misfits {
+                let field = &mut st.fields[i];
+                warnings.push(Warning {
+                    location: source.location(&format!("{pointer}/properties/{}/default", crate::load::escape_segment(&field.wire_name))),
+                    message: "the default does not fit its schema; it is ignored".into(),
+                });
+                field.default = None;
+            }
+        }
+    }
 }
 
 /// Types that hold each other by value (not through a `Vec` or map) would

@@ -259,6 +259,50 @@ pub enum TypeRef {
     Map(Box<TypeRef>),
     /// A value that may be `null`.
     Nullable(Box<TypeRef>),
+    /// Bytes of some media type, with the type itself (`media::Raw`): images,
+    /// multipart bodies, anything that is neither JSON, a form nor text.
+    Raw,
+}
+
+/// Whether values of `ty` travel as one piece of text (parameters, headers):
+/// strings, numbers, booleans, dates, string enums, and unions of those.
+pub fn is_scalar(types: &[TypeDef], ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::Named(id) => match &types[id.0].kind {
+            TypeKind::Enum(_) => true,
+            TypeKind::Alias(inner) => is_scalar(types, inner),
+            TypeKind::Union(u) => u.variants.iter().all(|v| is_scalar(types, &v.ty)),
+            TypeKind::Struct(_) => false,
+        },
+        TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F32 | TypeRef::F64 | TypeRef::String | TypeRef::DateTime | TypeRef::Date => {
+            true
+        }
+        _ => false,
+    }
+}
+
+/// How a body travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// JSON (`application/json`, `*/*+json`).
+    Json,
+    /// `application/x-www-form-urlencoded`.
+    Form,
+    /// `text/*`, as a string.
+    Text,
+    /// Anything else, as bytes with their content type.
+    Raw,
+}
+
+impl Api {
+    /// Whether any body travels as raw bytes (and so the `media` module is needed).
+    pub fn uses_raw(&self) -> bool {
+        self.operations
+            .iter()
+            .chain(&self.webhooks)
+            .flat_map(|op| op.body.iter().map(|b| b.encoding).chain(op.successes.iter().chain(&op.errors).map(|r| r.encoding)))
+            .any(|e| e == Encoding::Raw)
+    }
 }
 
 /// HTTP methods that OpenAPI operations use.
@@ -369,6 +413,8 @@ pub struct Body {
     pub required: bool,
     /// The media type to send.
     pub media_type: String,
+    /// How the body travels.
+    pub encoding: Encoding,
     /// Documentation.
     pub doc: Option<String>,
 }
@@ -404,8 +450,12 @@ pub struct Response {
     pub variant: String,
     /// The response's description.
     pub doc: String,
-    /// The JSON body.
+    /// The body.
     pub body: Option<TypeRef>,
+    /// How the body travels.
+    pub encoding: Encoding,
+    /// The body's media type.
+    pub media_type: Option<String>,
     /// Typed response headers.
     pub headers: Vec<ResponseHeader>,
     /// The body's example, from the media type or the schema.
@@ -464,8 +514,28 @@ pub enum SchemeKind {
     },
     /// `Authorization: Bearer <token>` (http bearer, OAuth 2 and OpenID Connect).
     Bearer,
-    /// `Authorization: Basic <base64>`.
+    /// `Authorization: Basic <base64>`: a user name and a password.
     Basic,
+    /// Another HTTP authentication scheme (`Authorization: <scheme> <credentials>`),
+    /// with the credentials passed through as they are.
+    Http {
+        /// The scheme's name as the document writes it (`DSN`, `Digest`…).
+        scheme: String,
+    },
+}
+
+impl SchemeKind {
+    /// How the credentials travel, in a few words.
+    pub fn describe(&self) -> String {
+        match self {
+            SchemeKind::ApiKeyHeader { name } => format!("an API key in the `{name}` header"),
+            SchemeKind::ApiKeyQuery { name } => format!("an API key in the `{name}` query parameter"),
+            SchemeKind::ApiKeyCookie { name } => format!("an API key in the `{name}` cookie"),
+            SchemeKind::Bearer => "a token as `Authorization: Bearer <token>`".to_owned(),
+            SchemeKind::Basic => "a user name and password as `Authorization: Basic`".to_owned(),
+            SchemeKind::Http { scheme } => format!("credentials as `Authorization: {scheme} <credentials>`"),
+        }
+    }
 }
 
 /// One scheme of a requirement, with the scopes it needs.

@@ -8,8 +8,8 @@ use openapiv3::{
 use super::names::{self, Namespace};
 use super::schemas::{TypeSpace, doc_of};
 use super::{
-    Body, Field, Method, Operation, Param, RateLimitHeaders, Response, ResponseHeader, SchemeKind, SchemeUse, SecurityScheme, Status,
-    Struct, TypeKind, TypeRef, sample,
+    Body, Encoding, Field, Method, Operation, Param, RateLimitHeaders, Response, ResponseHeader, SchemeKind, SchemeUse, SecurityScheme,
+    Status, Struct, TypeKind, TypeRef, sample,
 };
 use crate::error::Result;
 use crate::load::escape_segment;
@@ -30,14 +30,14 @@ pub(super) fn security_schemes(space: &TypeSpace<'_>) -> Result<Vec<SecuritySche
                 match location {
                     openapiv3::APIKeyLocation::Header => SchemeKind::ApiKeyHeader { name: name.clone() },
                     openapiv3::APIKeyLocation::Query => SchemeKind::ApiKeyQuery { name: name.clone() },
-                    openapiv3::APIKeyLocation::Cookie => return Err(space.unsupported(&pointer, "API keys in cookies")),
+                    openapiv3::APIKeyLocation::Cookie => SchemeKind::ApiKeyCookie { name: name.clone() },
                 },
                 description,
             ),
             OaScheme::HTTP { scheme: http, description, .. } => match http.to_ascii_lowercase().as_str() {
                 "bearer" => (SchemeKind::Bearer, description),
-                "basic" => return Err(space.unsupported(&pointer, "http basic authentication")),
-                other => return Err(space.unsupported(&pointer, format!("http security scheme `{other}`"))),
+                "basic" => (SchemeKind::Basic, description),
+                _ => (SchemeKind::Http { scheme: http.clone() }, description),
             },
             OaScheme::OAuth2 { description, .. } | OaScheme::OpenIDConnect { description, .. } => (SchemeKind::Bearer, description),
         };
@@ -188,7 +188,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             let doc = data.description.clone().or_else(|| inline.and_then(doc_of));
             match param {
                 Parameter::Path { .. } => {
-                    check_scalar(self.space, &ty, at, "path parameter")?;
+                    let ty = self.as_text(ty, at, "path parameter");
                     let wildcard = data.extensions.get("x-clawgen-wildcard").and_then(serde_json::Value::as_bool).unwrap_or(false);
                     if wildcard && (ty != TypeRef::String || !path.ends_with(&format!("{{{}}}", data.name))) {
                         return Err(self.space.invalid(at, "x-clawgen-wildcard needs a string parameter that ends the path"));
@@ -217,9 +217,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                     });
                 }
                 Parameter::Header { .. } => {
-                    if !matches!(ty, TypeRef::String) {
-                        return Err(self.space.unsupported(at, "header parameters that are not plain strings"));
-                    }
+                    let ty = self.as_text(ty, at, "header parameter");
                     header_params.push(Param {
                         name: param_names.claim(names::field_name(&data.name)),
                         wire_name: data.name.clone(),
@@ -286,6 +284,17 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
         })
     }
 
+    /// Path parameters and headers travel as one piece of text. Types that do
+    /// not (arrays, objects) are passed as the text itself, with a warning,
+    /// rather than with a serialisation style clawgen does not implement yet.
+    fn as_text(&mut self, ty: TypeRef, pointer: &str, what: &str) -> TypeRef {
+        if is_scalar(self.space, &ty) {
+            return ty;
+        }
+        self.space.warn(pointer, format!("this {what} is not a scalar; it is passed as text, exactly as given"));
+        TypeRef::String
+    }
+
     fn resolve_parameter(&self, param: &ReferenceOr<Parameter>, pointer: &str) -> Result<Parameter> {
         match param {
             ReferenceOr::Item(param) => Ok(param.clone()),
@@ -315,16 +324,17 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                 }
             }
         };
-        let Some((media_type, media)) = json_media(&body.content) else {
-            let types: Vec<&str> = body.content.keys().map(String::as_str).collect();
-            return Err(self.space.unsupported(&pointer, format!("request bodies of type {}", types.join(", "))));
+        let Some((media_type, media, encoding)) = pick_media(&body.content) else {
+            return Err(self.space.invalid(&pointer, "a request body with no media type"));
         };
         let at = format!("{pointer}/content/{}/schema", escape_segment(media_type));
-        let ty = match &media.schema {
-            Some(schema) => self.space.lower(schema, &at, &format!("{stem}Request"))?,
-            None => TypeRef::Json,
+        let ty = match (encoding, &media.schema) {
+            (Encoding::Json | Encoding::Form, Some(schema)) => self.space.lower(schema, &at, &format!("{stem}Request"))?,
+            (Encoding::Json | Encoding::Form, None) => TypeRef::Json,
+            (Encoding::Text, _) => TypeRef::String,
+            (Encoding::Raw, _) => TypeRef::Raw,
         };
-        Ok(Body { ty, required: body.required, media_type: media_type.clone(), doc: body.description.clone() })
+        Ok(Body { ty, required: body.required, media_type: media_type.clone(), encoding, doc: body.description.clone() })
     }
 
     fn responses(&mut self, responses: &Responses, pointer: &str, stem: &str) -> Result<(Vec<Response>, Vec<Response>)> {
@@ -346,21 +356,22 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
         let mut variants = Namespace::with_reserved(&["Undocumented"]);
         for (status, response, at) in entries {
             let (response, at) = self.resolve_response(response, &at)?;
-            let (body, example) = match json_media(&response.content) {
-                Some((media_type, media)) => {
+            let (body, example, encoding, media_type) = match pick_media(&response.content) {
+                Some((media_type, media, Encoding::Json)) => {
                     let schema_at = format!("{at}/content/{}/schema", escape_segment(media_type));
                     let hint = format!("{stem}{}", variant_of(status));
                     let body = match &media.schema {
                         Some(schema) => self.space.lower(schema, &schema_at, &hint)?,
                         None => TypeRef::Json,
                     };
-                    (Some(body), example_of(media))
+                    (Some(body), example_of(media), Encoding::Json, Some(media_type.clone()))
                 }
-                None if response.content.is_empty() => (None, None),
-                None => {
-                    let types: Vec<&str> = response.content.keys().map(String::as_str).collect();
-                    return Err(self.space.unsupported(&at, format!("responses of type {}", types.join(", "))));
+                // A form is a request encoding; an answer in one is read as text.
+                Some((media_type, _, Encoding::Text | Encoding::Form)) => {
+                    (Some(TypeRef::String), None, Encoding::Text, Some(media_type.clone()))
                 }
+                Some((media_type, _, Encoding::Raw)) => (Some(TypeRef::Raw), None, Encoding::Raw, Some(media_type.clone())),
+                None => (None, None, Encoding::Json, None),
             };
             let mut header_names = Namespace::with_reserved(&["body", "status"]);
             let mut headers = Vec::new();
@@ -379,7 +390,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                         return Err(self.space.unsupported(&header_at, "headers described by `content`"));
                     }
                 };
-                check_scalar(self.space, &ty, &header_at, "response header")?;
+                let ty = self.as_text(ty, &header_at, "response header");
                 headers.push(ResponseHeader {
                     name: header_names.claim(names::field_name(name)),
                     wire_name: name.clone(),
@@ -395,6 +406,8 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                 variant: variants.claim(variant_of(status)),
                 doc: response.description.clone(),
                 body,
+                encoding,
+                media_type,
                 headers,
                 example,
                 message_slot,
@@ -472,23 +485,30 @@ fn operation_of(item: &PathItem, method: Method) -> Option<&openapiv3::Operation
     }
 }
 
-/// Path parameters and headers travel as text, so they must be scalars.
-fn check_scalar(space: &TypeSpace<'_>, ty: &TypeRef, pointer: &str, what: &str) -> Result<()> {
-    let scalar = match ty {
-        TypeRef::Named(id) => matches!(space.types[id.0].kind, TypeKind::Enum(_)),
-        TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F32 | TypeRef::F64 | TypeRef::String => true,
-        _ => false,
-    };
-    if scalar { Ok(()) } else { Err(space.unsupported(pointer, format!("a {what} that is not a string, number, boolean or string enum"))) }
+/// Whether values of `ty` travel as one piece of text (parameters, headers).
+fn is_scalar(space: &TypeSpace<'_>, ty: &TypeRef) -> bool {
+    super::is_scalar(&space.types, ty)
 }
 
-/// The JSON entry of a content map: `application/json`, then any `+json` type.
-fn json_media(content: &indexmap::IndexMap<String, MediaType>) -> Option<(&String, &MediaType)> {
-    let is_json = |m: &str| {
-        let m = m.split(';').next().unwrap_or(m).trim().to_ascii_lowercase();
-        m == "application/json" || m.ends_with("+json")
+/// The entry of a content map to use, and how it travels: JSON first, then
+/// a form, then text, then anything else as raw bytes.
+fn pick_media(content: &indexmap::IndexMap<String, MediaType>) -> Option<(&String, &MediaType, Encoding)> {
+    let essence = |m: &str| m.split(';').next().unwrap_or(m).trim().to_ascii_lowercase();
+    let encoding = |m: &str| {
+        let m = essence(m);
+        if m == "application/json" || m.ends_with("+json") {
+            Encoding::Json
+        } else if m == "application/x-www-form-urlencoded" {
+            Encoding::Form
+        } else if m.starts_with("text/") && m != "text/event-stream" {
+            Encoding::Text
+        } else {
+            Encoding::Raw
+        }
     };
-    content.iter().find(|(m, _)| is_json(m))
+    [Encoding::Json, Encoding::Form, Encoding::Text, Encoding::Raw]
+        .into_iter()
+        .find_map(|wanted| content.iter().find(|(m, _)| encoding(m) == wanted).map(|(m, media)| (m, media, wanted)))
 }
 
 fn example_of(media: &MediaType) -> Option<serde_json::Value> {

@@ -66,7 +66,7 @@ fn synthesize_at(types: &[TypeDef], ty: &TypeRef, depth: usize) -> Value {
         TypeRef::String => Value::String(String::new()),
         TypeRef::DateTime => Value::String("1970-01-01T00:00:00Z".into()),
         TypeRef::Date => Value::String("1970-01-01".into()),
-        TypeRef::Json | TypeRef::Nullable(_) => Value::Null,
+        TypeRef::Json | TypeRef::Nullable(_) | TypeRef::Raw => Value::Null,
         TypeRef::Array(_) => Value::Array(Vec::new()),
         TypeRef::Map(_) => Value::Object(Map::new()),
         TypeRef::Named(id) => {
@@ -97,4 +97,48 @@ fn synthesize_at(types: &[TypeDef], ty: &TypeRef, depth: usize) -> Value {
             }
         }
     }
+}
+
+/// Whether `value` can be a value of `ty` (the check behind defaults and examples).
+pub fn fits(types: &[TypeDef], ty: &TypeRef, value: &Value) -> bool {
+    fits_at(types, ty, value, 0)
+}
+
+fn fits_at(types: &[TypeDef], ty: &TypeRef, value: &Value, depth: usize) -> bool {
+    if depth > 32 {
+        return true;
+    }
+    match (ty, value) {
+        (TypeRef::Nullable(_) | TypeRef::Json, Value::Null) => true,
+        (TypeRef::Nullable(inner), value) => fits_at(types, inner, value, depth + 1),
+        (TypeRef::Json, _) => true,
+        (TypeRef::Bool, Value::Bool(_)) => true,
+        (TypeRef::I32, Value::Number(n)) => n.as_i64().is_some_and(|n| i32::try_from(n).is_ok()),
+        (TypeRef::I64, Value::Number(n)) => n.is_i64(),
+        (TypeRef::F32 | TypeRef::F64, Value::Number(_)) => true,
+        (TypeRef::String, Value::String(_)) => true,
+        (TypeRef::Date, Value::String(s)) => is_date(s),
+        (TypeRef::DateTime, Value::String(s)) => s.len() >= 20 && is_date(&s[..10]),
+        (TypeRef::Array(inner), Value::Array(items)) => items.iter().all(|item| fits_at(types, inner, item, depth + 1)),
+        (TypeRef::Map(inner), Value::Object(entries)) => entries.values().all(|v| fits_at(types, inner, v, depth + 1)),
+        (TypeRef::Named(id), value) => match &types[id.0].kind {
+            TypeKind::Alias(inner) => fits_at(types, inner, value, depth + 1),
+            TypeKind::Enum(e) => value.as_str().is_some_and(|text| e.variants.iter().any(|v| v.value == text)),
+            TypeKind::Union(u) => u.variants.iter().any(|v| fits_at(types, &v.ty, value, depth + 1)),
+            TypeKind::Struct(st) => value.as_object().is_some_and(|object| {
+                st.fields.iter().all(|f| match object.get(&f.wire_name) {
+                    Some(Value::Null) => f.nullable || !f.required,
+                    Some(v) => fits_at(types, &f.ty, v, depth + 1),
+                    None => !f.required || f.nullable,
+                })
+            }),
+        },
+        _ => false,
+    }
+}
+
+/// `YYYY-MM-DD`.
+pub fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10 && b[4] == b'-' && b[7] == b'-' && [0, 1, 2, 3, 5, 6, 8, 9].iter().all(|&i| b[i].is_ascii_digit())
 }

@@ -27,6 +27,8 @@ pub(super) struct TypeSpace<'d> {
     by_pointer: BTreeMap<String, TypeId>,
     /// Schemas currently being lowered, to stop alias cycles.
     in_progress: Vec<String>,
+    /// References whose properties are being merged into an `allOf` struct.
+    merging: Vec<String>,
 }
 
 fn string_of(value: &Value) -> Option<&str> {
@@ -43,6 +45,7 @@ impl<'d> TypeSpace<'d> {
             warnings: Vec::new(),
             by_pointer: BTreeMap::new(),
             in_progress: Vec::new(),
+            merging: Vec::new(),
         }
     }
 
@@ -219,7 +222,7 @@ impl<'d> TypeSpace<'d> {
             SchemaKind::Type(Type::Object(object)) if object.properties.is_empty() => {
                 TypeRef::Map(Box::new(self.additional(&object.additional_properties, pointer, hint)?.unwrap_or(TypeRef::Json)))
             }
-            SchemaKind::AllOf { all_of } if is_annotated_ref(schema, all_of) => match &all_of[0] {
+            SchemaKind::AllOf { all_of } if is_annotated_ref(all_of) => match &all_of[0] {
                 ReferenceOr::Reference { reference } => self.reference(reference, &format!("{pointer}/allOf/0"))?,
                 ReferenceOr::Item(_) => TypeRef::Json,
             },
@@ -344,7 +347,7 @@ impl<'d> TypeSpace<'d> {
             TypeRef::String | TypeRef::DateTime | TypeRef::Date => "String".into(),
             TypeRef::Array(_) => "Array".into(),
             TypeRef::Map(_) => "Object".into(),
-            TypeRef::Json | TypeRef::Nullable(_) => format!("Variant{index}"),
+            TypeRef::Json | TypeRef::Nullable(_) | TypeRef::Raw => format!("Variant{index}"),
         }
     }
 
@@ -366,6 +369,26 @@ impl<'d> TypeSpace<'d> {
 
     /// `allOf`: the properties of every part, merged into one struct.
     fn merge_all_of(&mut self, parts: &[ReferenceOr<Schema>], pointer: &str, name: &str) -> Result<TypeKind> {
+        // A part that is being merged already would be merged into itself forever.
+        let refs: Vec<String> = parts
+            .iter()
+            .filter_map(|p| match p {
+                ReferenceOr::Reference { reference } => Some(reference.clone()),
+                ReferenceOr::Item(_) => None,
+            })
+            .collect();
+        if refs.iter().any(|r| self.merging.contains(r)) {
+            self.warn(pointer, "an allOf that includes itself has no Rust struct; the value is kept as serde_json::Value");
+            return Ok(TypeKind::Alias(TypeRef::Json));
+        }
+        let depth = self.merging.len();
+        self.merging.extend(refs);
+        let merged = self.merge_parts(parts, pointer, name);
+        self.merging.truncate(depth);
+        merged
+    }
+
+    fn merge_parts(&mut self, parts: &[ReferenceOr<Schema>], pointer: &str, name: &str) -> Result<TypeKind> {
         let mut properties: Vec<(String, ReferenceOr<Box<Schema>>)> = Vec::new();
         let mut required: Vec<String> = Vec::new();
         let mut additional = None;
@@ -496,11 +519,10 @@ fn is_null_schema(schema: &ReferenceOr<Schema>) -> bool {
     matches!(schema, ReferenceOr::Item(s) if s.schema_data.extensions.contains_key(&format!("{EXT}null")))
 }
 
-/// `$ref` with annotation siblings, which normalisation spelled as a one-element `allOf`.
-fn is_annotated_ref(schema: &Schema, all_of: &[ReferenceOr<Schema>]) -> bool {
-    all_of.len() == 1
-        && matches!(all_of[0], ReferenceOr::Reference { .. })
-        && schema.schema_data.extensions.contains_key(&format!("{EXT}ref-siblings"))
+/// `$ref` with annotation siblings, which normalisation spelled as a one-element
+/// `allOf`; 3.0 documents write the same by hand. Both mean the reference.
+fn is_annotated_ref(all_of: &[ReferenceOr<Schema>]) -> bool {
+    all_of.len() == 1 && matches!(all_of[0], ReferenceOr::Reference { .. })
 }
 
 pub(super) fn doc_of(schema: &Schema) -> Option<String> {
@@ -517,10 +539,26 @@ impl TypeSpace<'_> {
     /// Patterns the Rust `regex` crate rejects (look-around, back-references) are
     /// dropped with a warning rather than checked wrongly.
     pub(super) fn constraints(&mut self, schema: &ReferenceOr<Schema>, pointer: &str) -> Constraints {
-        let mut c = match schema {
-            ReferenceOr::Item(schema) => constraints_of(schema),
-            ReferenceOr::Reference { reference } => self.resolve_schema(reference, pointer).map(|s| constraints_of(&s)).unwrap_or_default(),
-        };
+        match schema {
+            ReferenceOr::Item(schema) => self.checked(constraints_of(schema), pointer),
+            ReferenceOr::Reference { reference } => self.referenced_constraints(reference, pointer),
+        }
+    }
+
+    /// Like [`TypeSpace::constraints`] for a boxed schema.
+    pub(super) fn constraints_boxed(&mut self, schema: &ReferenceOr<Box<Schema>>, pointer: &str) -> Constraints {
+        match schema {
+            ReferenceOr::Item(schema) => self.checked(constraints_of(schema), pointer),
+            ReferenceOr::Reference { reference } => self.referenced_constraints(reference, pointer),
+        }
+    }
+
+    fn referenced_constraints(&mut self, reference: &str, pointer: &str) -> Constraints {
+        let constraints = self.resolve_schema(reference, pointer).map(|s| constraints_of(&s)).unwrap_or_default();
+        self.checked(constraints, pointer)
+    }
+
+    fn checked(&mut self, mut c: Constraints, pointer: &str) -> Constraints {
         if let Some(pattern) = &c.pattern {
             if let Err(error) = regex::Regex::new(pattern) {
                 let first_line = error.to_string().lines().last().unwrap_or_default().trim().to_owned();
@@ -529,14 +567,6 @@ impl TypeSpace<'_> {
             }
         }
         c
-    }
-
-    /// Like [`TypeSpace::constraints`] for a boxed schema.
-    pub(super) fn constraints_boxed(&mut self, schema: &ReferenceOr<Box<Schema>>, pointer: &str) -> Constraints {
-        match schema {
-            ReferenceOr::Item(schema) => self.constraints(&ReferenceOr::Item(schema.as_ref().clone()), pointer),
-            ReferenceOr::Reference { reference } => self.constraints(&ReferenceOr::Reference { reference: reference.clone() }, pointer),
-        }
     }
 }
 

@@ -179,6 +179,23 @@ fn rewrite_document(root: &mut Map<String, Value>, rw: &mut schema::Rewriter<'_>
     }
     // 3.1 makes `paths` optional; openapiv3 requires it.
     root.entry("paths").or_insert_with(|| Value::Object(Map::new()));
+    // Tags only document; a description that is not text (a `$ref`, say) is dropped.
+    if let Some(Value::Array(tags)) = root.get_mut("tags") {
+        for (index, tag) in tags.iter_mut().enumerate() {
+            if let Value::Object(tag) = tag {
+                if tag.get("description").is_some_and(|d| !d.is_string()) {
+                    rw.warn(&format!("/tags/{index}/description"), "a tag description that is not text is ignored".into());
+                    tag.remove("description");
+                }
+            }
+        }
+    }
+    if let Some(Value::Object(info)) = root.get_mut("info") {
+        if !info.contains_key("version") {
+            rw.warn("/info", "`info.version` is missing; the crate is versioned 0.0.0".into());
+            info.insert("version".into(), Value::String("0.0.0".into()));
+        }
+    }
 
     if let Some(Value::Object(paths)) = root.get_mut("paths") {
         for (path, item) in paths.iter_mut() {
@@ -228,6 +245,11 @@ fn rewrite_path_item(item: &mut Value, pointer: &str, rw: &mut schema::Rewriter<
     for method in METHODS {
         let Some(Value::Object(op)) = item.get_mut(method) else { continue };
         let op_pointer = format!("{pointer}/{method}");
+        // 3.1 makes `responses` optional; without any, the operation documents no answer.
+        if !op.contains_key("responses") {
+            rw.warn(&op_pointer, "no `responses`: every answer is undocumented".into());
+            op.insert("responses".into(), Value::Object(Map::new()));
+        }
         rewrite_parameters(op, &op_pointer, rw)?;
         if let Some(body) = op.get_mut("requestBody") {
             rewrite_content_holder(body, &format!("{op_pointer}/requestBody"), rw)?;

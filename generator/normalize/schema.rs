@@ -104,8 +104,9 @@ fn applies_to(keyword: &str) -> Option<&'static [&'static str]> {
         "format" => &["string", "integer", "number"],
         "pattern" | "minLength" | "maxLength" => &["string"],
         "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" | "multipleOf" => &["integer", "number"],
+        "uniqueItems" => &["array"],
         "properties" | "required" | "additionalProperties" | "minProperties" | "maxProperties" => &["object"],
-        "items" | "minItems" | "maxItems" | "uniqueItems" => &["array"],
+        "items" | "minItems" | "maxItems" => &["array"],
         _ => return None,
     })
 }
@@ -124,7 +125,7 @@ impl<'a> Rewriter<'a> {
         self.warnings
     }
 
-    fn warn(&mut self, pointer: &str, message: String) {
+    pub(super) fn warn(&mut self, pointer: &str, message: String) {
         self.warnings.push(Warning { location: self.source.location(pointer), message });
     }
 
@@ -175,6 +176,7 @@ impl<'a> Rewriter<'a> {
             }
         }
         self.rewrite_type(map);
+        self.drop_inapplicable(map, pointer);
 
         let unknown: Vec<String> = map.keys().filter(|k| !k.starts_with("x-") && !MODELLED.contains(&k.as_str())).cloned().collect();
         if !unknown.is_empty() {
@@ -192,6 +194,21 @@ impl<'a> Rewriter<'a> {
         }
 
         self.recurse(map, pointer)
+    }
+
+    /// With one `type`, keywords for other types are no-ops in JSON Schema, but
+    /// make openapiv3 read the schema as untyped; integer bounds must fit i64.
+    fn drop_inapplicable(&mut self, map: &mut Map<String, Value>, pointer: &str) {
+        let Some(Value::String(ty)) = map.get("type").cloned() else { return };
+        map.retain(|key, _| applies_to(key).is_none_or(|types| types.contains(&ty.as_str())));
+        if ty == "integer" {
+            for bound in ["minimum", "maximum", "multipleOf"] {
+                if map.get(bound).is_some_and(|v| v.as_i64().is_none()) {
+                    self.warn(&format!("{pointer}/{bound}"), format!("`{bound}` of an integer is not a 64-bit integer; it is not checked"));
+                    map.remove(bound);
+                }
+            }
+        }
     }
 
     /// `type` lists and `type: "null"` have no 3.0 spelling.

@@ -14,7 +14,7 @@
 /// sends what an operation needs, and the server passes on what it received.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Credentials {
-    /// `ApiKeyAuth`: Token sent as `Authorization: Bearer <token>`.
+    /// `ApiKeyAuth`: Sent as a token as `Authorization: Bearer <token>`.
     ///
     /// API key passed as a Bearer token (`Authorization: Bearer
     /// clg_live_...`; development keys look like `clg_dev_...`). Keys are

@@ -143,6 +143,7 @@ impl Client {
         self.rate_limit.lock().map(|guard| *guard).unwrap_or_default()
     }
     /// Sends `request`, retrying on 429 as the retry policy allows, and reads the whole answer.
+    #[allow(dead_code)]
     async fn execute<E>(
         &self,
         mut request: ::reqwest::RequestBuilder,
@@ -202,7 +203,7 @@ impl Client {
     pub fn base_url(&self) -> &str {
         &self.base_url
     }
-    /// Sets the credential of the `ApiKeyAuth` security scheme.
+    /// Sets the credential of the `ApiKeyAuth` security scheme: a token as `Authorization: Bearer <token>`.
     pub fn with_api_key_auth(mut self, value: impl Into<::std::string::String>) -> Self {
         self.credentials.api_key_auth = ::std::option::Option::Some(value.into());
         self.rate_limit = ::std::default::Default::default();
@@ -242,7 +243,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -345,7 +346,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            201u16 => decode(status, &bytes),
+            201u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -441,7 +442,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -535,7 +536,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -636,7 +637,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -750,7 +751,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -863,7 +864,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            201u16 => decode(status, &bytes),
+            201u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -984,7 +985,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -1075,7 +1076,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -1176,7 +1177,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -1282,7 +1283,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -1386,7 +1387,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -1482,7 +1483,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -1576,7 +1577,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -1677,7 +1678,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -1780,7 +1781,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -1884,7 +1885,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            201u16 => decode(status, &bytes),
+            201u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -1977,7 +1978,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -2081,7 +2082,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -2185,7 +2186,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            201u16 => decode(status, &bytes),
+            201u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -2279,7 +2280,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -2381,7 +2382,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
                 Err(
                     ClientError::Api(
@@ -2459,7 +2460,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
                 Err(
                     ClientError::Api(
@@ -2517,6 +2518,16 @@ fn encode_segment(raw: &str) -> ::std::string::String {
     }
     out
 }
+/// A value as the text that path parameters and headers carry: strings and
+/// enums as they are, dates in RFC 3339, numbers and booleans as JSON writes them.
+#[allow(dead_code)]
+fn text<T: ::serde::Serialize + ?Sized>(value: &T) -> ::std::string::String {
+    match ::serde_json::to_value(value) {
+        Ok(::serde_json::Value::String(text)) => text,
+        Ok(other) => other.to_string(),
+        Err(_) => ::std::string::String::new(),
+    }
+}
 /// Refuses path parameter values that would not reach the server as given:
 /// empty segments, and `.`/`..`, which URL resolution removes (even encoded).
 #[allow(dead_code)]
@@ -2551,6 +2562,7 @@ fn check_path_value<E>(
 fn encode_path(raw: &str) -> ::std::string::String {
     raw.split('/').map(encode_segment).collect::<::std::vec::Vec<_>>().join("/")
 }
+#[allow(dead_code)]
 fn decode<T: ::serde::de::DeserializeOwned, E>(
     status: u16,
     bytes: &[u8],

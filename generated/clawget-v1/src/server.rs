@@ -778,15 +778,11 @@ async fn handle_create_listing<A: ClawgetApi>(
                 }
                 let body = match ::serde_json::from_slice::<
                     super::types::ListingCreate,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_create_listing(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_create_listing(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_create_listing(400u16, error.to_string(), 0);
@@ -1171,15 +1167,11 @@ async fn handle_update_listing<A: ClawgetApi>(
                 }
                 let body = match ::serde_json::from_slice::<
                     super::types::ListingUpdate,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_update_listing(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_update_listing(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_update_listing(400u16, error.to_string(), 0);
@@ -2163,15 +2155,11 @@ async fn handle_create_webhook<A: ClawgetApi>(
                 }
                 let body = match ::serde_json::from_slice::<
                     super::types::WebhookCreate,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_create_webhook(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_create_webhook(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_create_webhook(400u16, error.to_string(), 0);
@@ -2416,15 +2404,11 @@ async fn handle_create_api_key<A: ClawgetApi>(
                 }
                 let body = match ::serde_json::from_slice::<
                     super::types::ApiKeyCreate,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_create_api_key(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_create_api_key(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_create_api_key(400u16, error.to_string(), 0);
@@ -3947,6 +3931,19 @@ fn generic_rejection(
     }
     response
 }
+/// The credentials of an `Authorization` header with the given scheme (lower case, with its space).
+#[allow(dead_code)]
+fn authorization(
+    headers: &::axum::http::HeaderMap,
+    scheme: &str,
+) -> ::std::option::Option<::std::string::String> {
+    let value = headers.get(::axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let credentials = value
+        .get(..scheme.len())
+        .filter(|prefix| prefix.eq_ignore_ascii_case(scheme))
+        .map(|_| value[scheme.len()..].trim())?;
+    (!credentials.is_empty()).then(|| credentials.to_owned())
+}
 /// The credentials a request presents, one field per security scheme.
 #[allow(unused_variables)]
 fn credentials_from(
@@ -3954,18 +3951,11 @@ fn credentials_from(
     raw_query: ::std::option::Option<&str>,
 ) -> super::auth::Credentials {
     super::auth::Credentials {
-        api_key_auth: headers
-            .get(::axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .filter(|v| {
-                v.len() > "bearer ".len()
-                    && v[.."bearer ".len()].eq_ignore_ascii_case("bearer ")
-            })
-            .map(|v| v["bearer ".len()..].trim().to_owned())
-            .filter(|v| !v.is_empty()),
+        api_key_auth: authorization(headers, "bearer "),
     }
 }
-/// Reads a path parameter: strings and enums as text, numbers and booleans as JSON.
+/// Reads a path parameter.
+#[allow(dead_code)]
 fn path_param<T: ::serde::de::DeserializeOwned>(
     params: &::std::collections::HashMap<::std::string::String, ::std::string::String>,
     name: &str,
@@ -3973,10 +3963,18 @@ fn path_param<T: ::serde::de::DeserializeOwned>(
     let raw = params
         .get(name)
         .ok_or_else(|| format!("missing path parameter `{name}`"))?;
-    ::serde_json::from_value(::serde_json::Value::String(raw.clone()))
-        .or_else(|_| ::serde_json::from_str(raw))
-        .map_err(|_| format!("path parameter `{name}` has an invalid value `{raw}`"))
+    parse_text(raw).map_err(|message| format!("path parameter `{name}`: {message}"))
 }
+/// Reads a value that travels as text: strings, enums and dates as they are,
+/// numbers and booleans as JSON.
+fn parse_text<T: ::serde::de::DeserializeOwned>(
+    raw: &str,
+) -> ::std::result::Result<T, ::std::string::String> {
+    ::serde_json::from_value(::serde_json::Value::String(raw.to_owned()))
+        .or_else(|_| ::serde_json::from_str(raw))
+        .map_err(|_| format!("invalid value `{raw}`"))
+}
+#[allow(dead_code)]
 fn json_response<T: ::serde::Serialize>(
     status: u16,
     body: &T,
@@ -3984,6 +3982,20 @@ fn json_response<T: ::serde::Serialize>(
     let status = ::axum::http::StatusCode::from_u16(status)
         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
     (status, ::axum::Json(body)).into_response()
+}
+#[allow(dead_code)]
+fn typed_response(
+    status: u16,
+    content_type: &str,
+    body: ::std::vec::Vec<u8>,
+) -> ::axum::response::Response {
+    let status = ::axum::http::StatusCode::from_u16(status)
+        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = (status, body).into_response();
+    if let Ok(value) = ::axum::http::HeaderValue::from_str(content_type) {
+        response.headers_mut().insert(::axum::http::header::CONTENT_TYPE, value);
+    }
+    response
 }
 #[allow(dead_code)]
 fn empty_response(status: u16) -> ::axum::response::Response {

@@ -14,12 +14,12 @@
 /// sends what an operation needs, and the server passes on what it received.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Credentials {
-    /// `ApiKeyHeader`: API key sent in the `X-Api-Key` header.
+    /// `ApiKeyHeader`: Sent as an API key in the `X-Api-Key` header.
     ///
     /// Enterprise API key passed in the `X-Api-Key` header (recommended).
     /// Keys look like `cg_live_...`.
     pub api_key_header: ::std::option::Option<::std::string::String>,
-    /// `BearerAuth`: Token sent as `Authorization: Bearer <token>`.
+    /// `BearerAuth`: Sent as a token as `Authorization: Bearer <token>`.
     ///
     /// Enterprise API key passed as a Bearer token
     /// (`Authorization: Bearer cg_live_...`).

@@ -252,6 +252,19 @@ fn generic_rejection(
     }
     response
 }
+/// The credentials of an `Authorization` header with the given scheme (lower case, with its space).
+#[allow(dead_code)]
+fn authorization(
+    headers: &::axum::http::HeaderMap,
+    scheme: &str,
+) -> ::std::option::Option<::std::string::String> {
+    let value = headers.get(::axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let credentials = value
+        .get(..scheme.len())
+        .filter(|prefix| prefix.eq_ignore_ascii_case(scheme))
+        .map(|_| value[scheme.len()..].trim())?;
+    (!credentials.is_empty()).then(|| credentials.to_owned())
+}
 /// The credentials a request presents, one field per security scheme.
 #[allow(unused_variables)]
 fn credentials_from(
@@ -259,17 +272,10 @@ fn credentials_from(
     raw_query: ::std::option::Option<&str>,
 ) -> super::auth::Credentials {
     super::auth::Credentials {
-        bearer_auth: headers
-            .get(::axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .filter(|v| {
-                v.len() > "bearer ".len()
-                    && v[.."bearer ".len()].eq_ignore_ascii_case("bearer ")
-            })
-            .map(|v| v["bearer ".len()..].trim().to_owned())
-            .filter(|v| !v.is_empty()),
+        bearer_auth: authorization(headers, "bearer "),
     }
 }
+#[allow(dead_code)]
 fn json_response<T: ::serde::Serialize>(
     status: u16,
     body: &T,
@@ -277,6 +283,20 @@ fn json_response<T: ::serde::Serialize>(
     let status = ::axum::http::StatusCode::from_u16(status)
         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
     (status, ::axum::Json(body)).into_response()
+}
+#[allow(dead_code)]
+fn typed_response(
+    status: u16,
+    content_type: &str,
+    body: ::std::vec::Vec<u8>,
+) -> ::axum::response::Response {
+    let status = ::axum::http::StatusCode::from_u16(status)
+        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = (status, body).into_response();
+    if let Ok(value) = ::axum::http::HeaderValue::from_str(content_type) {
+        response.headers_mut().insert(::axum::http::header::CONTENT_TYPE, value);
+    }
+    response
 }
 #[allow(dead_code)]
 fn empty_response(status: u16) -> ::axum::response::Response {

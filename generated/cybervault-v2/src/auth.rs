@@ -14,7 +14,7 @@
 /// sends what an operation needs, and the server passes on what it received.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Credentials {
-    /// `BearerAuth`: Token sent as `Authorization: Bearer <token>`.
+    /// `BearerAuth`: Sent as a token as `Authorization: Bearer <token>`.
     ///
     /// CyberVault API key passed as a Bearer token
     /// (`Authorization: Bearer cv_live_8xK9mP2vQ7nR4wL5jT6yU0zA`). Generate

@@ -14,7 +14,7 @@
 /// sends what an operation needs, and the server passes on what it received.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Credentials {
-    /// `BearerJwt`: Token sent as `Authorization: Bearer <token>`.
+    /// `BearerJwt`: Sent as a token as `Authorization: Bearer <token>`.
     ///
     /// A short-lived JWT from one of the `/v1/auth/*` token endpoints, sent as
     /// `Authorization: Bearer <token>`. Agent JWTs may carry the

@@ -143,6 +143,7 @@ impl Client {
         self.rate_limit.lock().map(|guard| *guard).unwrap_or_default()
     }
     /// Sends `request`, retrying on 429 as the retry policy allows, and reads the whole answer.
+    #[allow(dead_code)]
     async fn execute<E>(
         &self,
         mut request: ::reqwest::RequestBuilder,
@@ -202,7 +203,7 @@ impl Client {
     pub fn base_url(&self) -> &str {
         &self.base_url
     }
-    /// Sets the credential of the `BearerJwt` security scheme.
+    /// Sets the credential of the `BearerJwt` security scheme: a token as `Authorization: Bearer <token>`.
     pub fn with_bearer_jwt(mut self, value: impl Into<::std::string::String>) -> Self {
         self.credentials.bearer_jwt = ::std::option::Option::Some(value.into());
         self.rate_limit = ::std::default::Default::default();
@@ -224,7 +225,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             429u16 => {
                 Err(
                     ClientError::Api(super::errors::GetHealthError::TooManyRequests {
@@ -277,7 +278,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             429u16 => {
                 Err(
                     ClientError::Api(super::errors::GetHsmHealthError::TooManyRequests {
@@ -345,7 +346,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             402u16 => {
                 Err(
                     ClientError::Api(
@@ -429,7 +430,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            204u16 => decode(status, &bytes),
+            204u16 => Ok(()),
             401u16 => {
                 Err(
                     ClientError::Api(
@@ -518,7 +519,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            201u16 => decode(status, &bytes),
+            201u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -674,7 +675,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            204u16 => decode(status, &bytes),
+            204u16 => Ok(()),
             401u16 => {
                 Err(
                     ClientError::Api(
@@ -747,7 +748,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -836,7 +837,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -1013,7 +1014,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            204u16 => decode(status, &bytes),
+            204u16 => Ok(()),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -1107,7 +1108,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -1176,7 +1177,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
                 Err(
                     ClientError::Api(
@@ -1251,7 +1252,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            204u16 => decode(status, &bytes),
+            204u16 => Ok(()),
             401u16 => {
                 Err(
                     ClientError::Api(
@@ -1340,7 +1341,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -1427,7 +1428,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
                 Err(
                     ClientError::Api(
@@ -1506,7 +1507,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
                 Err(
                     ClientError::Api(
@@ -1601,7 +1602,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -1691,7 +1692,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -1778,7 +1779,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            204u16 => decode(status, &bytes),
+            204u16 => Ok(()),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -1868,7 +1869,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -1942,7 +1943,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -2007,7 +2008,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             404u16 => {
                 Err(
                     ClientError::Api(
@@ -2087,7 +2088,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -2194,7 +2195,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -2290,7 +2291,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -2389,7 +2390,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            201u16 => decode(status, &bytes),
+            201u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -2477,7 +2478,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            204u16 => decode(status, &bytes),
+            204u16 => Ok(()),
             401u16 => {
                 Err(
                     ClientError::Api(
@@ -2566,7 +2567,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -2656,7 +2657,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            201u16 => decode(status, &bytes),
+            201u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -2763,7 +2764,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
                 Err(
                     ClientError::Api(
@@ -2845,7 +2846,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            204u16 => decode(status, &bytes),
+            204u16 => Ok(()),
             401u16 => {
                 Err(
                     ClientError::Api(
@@ -2949,7 +2950,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -3061,7 +3062,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            204u16 => decode(status, &bytes),
+            204u16 => Ok(()),
             401u16 => {
                 Err(
                     ClientError::Api(
@@ -3173,7 +3174,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            202u16 => decode(status, &bytes),
+            202u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -3285,7 +3286,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
                 Err(
                     ClientError::Api(
@@ -3378,7 +3379,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -3486,7 +3487,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -3716,7 +3717,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            204u16 => decode(status, &bytes),
+            204u16 => Ok(()),
             401u16 => {
                 Err(
                     ClientError::Api(
@@ -3809,7 +3810,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -3921,7 +3922,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            201u16 => decode(status, &bytes),
+            201u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -4035,7 +4036,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -4135,7 +4136,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            204u16 => decode(status, &bytes),
+            204u16 => Ok(()),
             401u16 => {
                 Err(
                     ClientError::Api(
@@ -4226,7 +4227,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            202u16 => decode(status, &bytes),
+            202u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -4297,7 +4298,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -4395,7 +4396,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            201u16 => decode(status, &bytes),
+            201u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -4491,7 +4492,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
                 Err(
                     ClientError::Api(
@@ -4571,7 +4572,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
                 Err(
                     ClientError::Api(
@@ -4653,7 +4654,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            204u16 => decode(status, &bytes),
+            204u16 => Ok(()),
             401u16 => {
                 Err(
                     ClientError::Api(
@@ -4754,7 +4755,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -4854,7 +4855,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
                 Err(
                     ClientError::Api(
@@ -4959,7 +4960,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            201u16 => decode(status, &bytes),
+            201u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -5066,7 +5067,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -5146,7 +5147,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -5229,7 +5230,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
                 Err(
                     ClientError::Api(
@@ -5329,7 +5330,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
                 Err(
                     ClientError::Api(
@@ -5419,7 +5420,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -5481,7 +5482,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             404u16 => {
                 Err(
                     ClientError::Api(
@@ -5554,7 +5555,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -5668,7 +5669,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            201u16 => decode(status, &bytes),
+            201u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -5789,7 +5790,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
                 Err(
                     ClientError::Api(
@@ -5892,7 +5893,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -6014,7 +6015,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -6119,7 +6120,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
                 Err(
                     ClientError::Api(
@@ -6199,7 +6200,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -6297,7 +6298,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -6405,7 +6406,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -6501,7 +6502,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
                 Err(
                     ClientError::Api(
@@ -6590,7 +6591,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -6677,7 +6678,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
                 Err(
                     ClientError::Api(
@@ -6757,7 +6758,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -6855,7 +6856,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -6934,7 +6935,7 @@ impl Client {
     > {
         let url = format!("{}/v1/billing/webhooks", self.base_url);
         let request = self.http.request(::reqwest::Method::POST, url);
-        let request = request.header("Stripe-Signature", stripe_signature);
+        let request = request.header("Stripe-Signature", text(stripe_signature));
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(
@@ -6948,7 +6949,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -7019,7 +7020,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -7108,7 +7109,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -7206,7 +7207,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            201u16 => decode(status, &bytes),
+            201u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -7303,7 +7304,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            204u16 => decode(status, &bytes),
+            204u16 => Ok(()),
             401u16 => {
                 Err(
                     ClientError::Api(
@@ -7405,7 +7406,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -7503,7 +7504,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -7601,7 +7602,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            201u16 => decode(status, &bytes),
+            201u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -7689,7 +7690,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            204u16 => decode(status, &bytes),
+            204u16 => Ok(()),
             401u16 => {
                 Err(
                     ClientError::Api(
@@ -7779,7 +7780,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -7880,7 +7881,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -7976,7 +7977,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            204u16 => decode(status, &bytes),
+            204u16 => Ok(()),
             401u16 => {
                 Err(
                     ClientError::Api(
@@ -8064,7 +8065,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
                 Err(
                     ClientError::Api(
@@ -8154,7 +8155,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -8244,7 +8245,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -8333,7 +8334,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            204u16 => decode(status, &bytes),
+            204u16 => Ok(()),
             401u16 => {
                 Err(
                     ClientError::Api(
@@ -8423,7 +8424,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -8522,7 +8523,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            201u16 => decode(status, &bytes),
+            201u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -8634,7 +8635,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -8732,7 +8733,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            204u16 => decode(status, &bytes),
+            204u16 => Ok(()),
             401u16 => {
                 Err(
                     ClientError::Api(
@@ -8824,7 +8825,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
                 Err(
                     ClientError::Api(
@@ -8927,7 +8928,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -9039,7 +9040,7 @@ impl Client {
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = &headers;
         match status {
-            200u16 => decode(status, &bytes),
+            200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -9124,6 +9125,16 @@ fn encode_segment(raw: &str) -> ::std::string::String {
     }
     out
 }
+/// A value as the text that path parameters and headers carry: strings and
+/// enums as they are, dates in RFC 3339, numbers and booleans as JSON writes them.
+#[allow(dead_code)]
+fn text<T: ::serde::Serialize + ?Sized>(value: &T) -> ::std::string::String {
+    match ::serde_json::to_value(value) {
+        Ok(::serde_json::Value::String(text)) => text,
+        Ok(other) => other.to_string(),
+        Err(_) => ::std::string::String::new(),
+    }
+}
 /// Refuses path parameter values that would not reach the server as given:
 /// empty segments, and `.`/`..`, which URL resolution removes (even encoded).
 #[allow(dead_code)]
@@ -9158,6 +9169,7 @@ fn check_path_value<E>(
 fn encode_path(raw: &str) -> ::std::string::String {
     raw.split('/').map(encode_segment).collect::<::std::vec::Vec<_>>().join("/")
 }
+#[allow(dead_code)]
 fn decode<T: ::serde::de::DeserializeOwned, E>(
     status: u16,
     bytes: &[u8],

@@ -1994,15 +1994,11 @@ async fn handle_signup<A: OneclawApi>(
             async {
                 let body = match ::serde_json::from_slice::<
                     super::types::SignupRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_signup(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_signup(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_signup(400u16, error.to_string(), 0);
@@ -2049,15 +2045,11 @@ async fn handle_create_token<A: OneclawApi>(
             async {
                 let body = match ::serde_json::from_slice::<
                     super::types::LoginRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_create_token(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_create_token(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_create_token(400u16, error.to_string(), 0);
@@ -2167,15 +2159,11 @@ async fn handle_create_agent_token<A: OneclawApi>(
             async {
                 let body = match ::serde_json::from_slice::<
                     super::types::AgentTokenRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_create_agent_token(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_create_agent_token(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_create_agent_token(400u16, error.to_string(), 0);
@@ -2222,14 +2210,12 @@ async fn handle_create_api_key_token<A: OneclawApi>(
             async {
                 let body = match ::serde_json::from_slice::<
                     super::types::ApiKeyTokenRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_create_api_key_token(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
+                    Err(message) => {
+                        return reject_create_api_key_token(400u16, message, 0);
                     }
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
@@ -2277,15 +2263,11 @@ async fn handle_sign_in_with_google<A: OneclawApi>(
             async {
                 let body = match ::serde_json::from_slice::<
                     super::types::GoogleSignInRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_sign_in_with_google(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_sign_in_with_google(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_sign_in_with_google(400u16, error.to_string(), 0);
@@ -2353,15 +2335,11 @@ async fn handle_change_password<A: OneclawApi>(
                 }
                 let body = match ::serde_json::from_slice::<
                     super::types::ChangePasswordRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_change_password(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_change_password(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_change_password(400u16, error.to_string(), 0);
@@ -2411,15 +2389,11 @@ async fn handle_refresh_token<A: OneclawApi>(
             async {
                 let body = match ::serde_json::from_slice::<
                     super::types::RefreshTokenRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_refresh_token(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_refresh_token(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_refresh_token(400u16, error.to_string(), 0);
@@ -2610,15 +2584,11 @@ async fn handle_update_current_user<A: OneclawApi>(
                 }
                 let body = match ::serde_json::from_slice::<
                     super::types::UpdateUserRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_update_current_user(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_update_current_user(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_update_current_user(400u16, error.to_string(), 0);
@@ -2806,15 +2776,11 @@ async fn handle_verify_mfa_setup<A: OneclawApi>(
                 }
                 let body = match ::serde_json::from_slice::<
                     super::types::MfaCodeRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_verify_mfa_setup(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_verify_mfa_setup(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_verify_mfa_setup(400u16, error.to_string(), 0);
@@ -2861,15 +2827,11 @@ async fn handle_verify_mfa<A: OneclawApi>(
             async {
                 let body = match ::serde_json::from_slice::<
                     super::types::MfaVerifyRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_verify_mfa(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_verify_mfa(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_verify_mfa(400u16, error.to_string(), 0);
@@ -2937,15 +2899,11 @@ async fn handle_disable_mfa<A: OneclawApi>(
                 }
                 let body = match ::serde_json::from_slice::<
                     super::types::DisableMfaRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_disable_mfa(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_disable_mfa(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_disable_mfa(400u16, error.to_string(), 0);
@@ -2995,15 +2953,11 @@ async fn handle_request_device_code<A: OneclawApi>(
             async {
                 let body = match ::serde_json::from_slice::<
                     super::types::DeviceCodeRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_request_device_code(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_request_device_code(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_request_device_code(400u16, error.to_string(), 0);
@@ -3050,15 +3004,11 @@ async fn handle_poll_device_token<A: OneclawApi>(
             async {
                 let body = match ::serde_json::from_slice::<
                     super::types::DeviceTokenRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_poll_device_token(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_poll_device_token(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_poll_device_token(400u16, error.to_string(), 0);
@@ -3206,15 +3156,11 @@ async fn handle_approve_device<A: OneclawApi>(
                 }
                 let body = match ::serde_json::from_slice::<
                     super::types::DeviceDecisionRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_approve_device(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_approve_device(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_approve_device(400u16, error.to_string(), 0);
@@ -3282,15 +3228,11 @@ async fn handle_deny_device<A: OneclawApi>(
                 }
                 let body = match ::serde_json::from_slice::<
                     super::types::DeviceDecisionRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_deny_device(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_deny_device(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_deny_device(400u16, error.to_string(), 0);
@@ -3434,15 +3376,11 @@ async fn handle_create_api_key<A: OneclawApi>(
                 }
                 let body = match ::serde_json::from_slice::<
                     super::types::CreateApiKeyRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_create_api_key(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_create_api_key(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_create_api_key(400u16, error.to_string(), 0);
@@ -3665,15 +3603,11 @@ async fn handle_create_vault<A: OneclawApi>(
                 }
                 let body = match ::serde_json::from_slice::<
                     super::types::CreateVaultRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_create_vault(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_create_vault(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_create_vault(400u16, error.to_string(), 0);
@@ -3917,15 +3851,11 @@ async fn handle_enable_cmek<A: OneclawApi>(
                 };
                 let body = match ::serde_json::from_slice::<
                     super::types::EnableCmekRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_enable_cmek(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_enable_cmek(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_enable_cmek(400u16, error.to_string(), 0);
@@ -4094,15 +4024,11 @@ async fn handle_start_cmek_rotation<A: OneclawApi>(
                 };
                 let body = match ::serde_json::from_slice::<
                     super::types::CmekRotationRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_start_cmek_rotation(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_start_cmek_rotation(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_start_cmek_rotation(400u16, error.to_string(), 0);
@@ -4502,15 +4428,11 @@ async fn handle_put_secret<A: OneclawApi>(
                 }
                 let body = match ::serde_json::from_slice::<
                     super::types::PutSecretRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_put_secret(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_put_secret(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_put_secret(400u16, error.to_string(), 0);
@@ -4794,15 +4716,11 @@ async fn handle_create_policy<A: OneclawApi>(
                 };
                 let body = match ::serde_json::from_slice::<
                     super::types::PolicyRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_create_policy(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_create_policy(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_create_policy(400u16, error.to_string(), 0);
@@ -4896,15 +4814,11 @@ async fn handle_update_policy<A: OneclawApi>(
                 };
                 let body = match ::serde_json::from_slice::<
                     super::types::PolicyRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_update_policy(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_update_policy(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_update_policy(400u16, error.to_string(), 0);
@@ -5040,15 +4954,11 @@ async fn handle_enroll_agent<A: OneclawApi>(
             async {
                 let body = match ::serde_json::from_slice::<
                     super::types::EnrollAgentRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_enroll_agent(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_enroll_agent(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_enroll_agent(400u16, error.to_string(), 0);
@@ -5192,15 +5102,11 @@ async fn handle_create_agent<A: OneclawApi>(
                 }
                 let body = match ::serde_json::from_slice::<
                     super::types::CreateAgentRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_create_agent(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_create_agent(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_create_agent(400u16, error.to_string(), 0);
@@ -5506,15 +5412,11 @@ async fn handle_update_agent<A: OneclawApi>(
                 };
                 let body = match ::serde_json::from_slice::<
                     super::types::UpdateAgentRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_update_agent(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_update_agent(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_update_agent(400u16, error.to_string(), 0);
@@ -5680,15 +5582,11 @@ async fn handle_create_share<A: OneclawApi>(
                 };
                 let body = match ::serde_json::from_slice::<
                     super::types::CreateShareRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_create_share(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_create_share(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_create_share(400u16, error.to_string(), 0);
@@ -6307,15 +6205,11 @@ async fn handle_submit_transaction<A: OneclawApi>(
                 };
                 let body = match ::serde_json::from_slice::<
                     super::types::TransactionRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_submit_transaction(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_submit_transaction(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_submit_transaction(400u16, error.to_string(), 0);
@@ -6487,14 +6381,12 @@ async fn handle_simulate_transaction<A: OneclawApi>(
                 };
                 let body = match ::serde_json::from_slice::<
                     super::types::SimulationRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_simulate_transaction(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
+                    Err(message) => {
+                        return reject_simulate_transaction(400u16, message, 0);
                     }
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
@@ -6591,14 +6483,12 @@ async fn handle_simulate_transaction_bundle<A: OneclawApi>(
                 };
                 let body = match ::serde_json::from_slice::<
                     super::types::BundleSimulationRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_simulate_transaction_bundle(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
+                    Err(message) => {
+                        return reject_simulate_transaction_bundle(400u16, message, 0);
                     }
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
@@ -6811,14 +6701,12 @@ async fn handle_create_subscription_checkout<A: OneclawApi>(
                 }
                 let body = match ::serde_json::from_slice::<
                     super::types::SubscribeRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_create_subscription_checkout(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
+                    Err(message) => {
+                        return reject_create_subscription_checkout(400u16, message, 0);
                     }
                 };
                 match api.create_subscription_checkout(credentials, body).await {
@@ -6887,14 +6775,12 @@ async fn handle_create_billing_portal_session<A: OneclawApi>(
                 }
                 let body = match ::serde_json::from_slice::<
                     super::types::PortalRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_create_billing_portal_session(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
+                    Err(message) => {
+                        return reject_create_billing_portal_session(400u16, message, 0);
                     }
                 };
                 match api.create_billing_portal_session(credentials, body).await {
@@ -7020,15 +6906,11 @@ async fn handle_create_credit_topup<A: OneclawApi>(
                 }
                 let body = match ::serde_json::from_slice::<
                     super::types::TopupRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_create_credit_topup(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_create_credit_topup(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_create_credit_topup(400u16, error.to_string(), 0);
@@ -7235,15 +7117,11 @@ async fn handle_set_overage_method<A: OneclawApi>(
                 }
                 let body = match ::serde_json::from_slice::<
                     super::types::OverageMethodRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_set_overage_method(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_set_overage_method(400u16, message, 0),
                 };
                 match api.set_overage_method(credentials, body).await {
                     Ok(value) => json_response(200u16, &value),
@@ -7285,26 +7163,41 @@ async fn handle_handle_stripe_webhook<A: OneclawApi>(
         }
         None => {
             async {
-                let Some(stripe_signature) = headers
-                    .get("Stripe-Signature")
-                    .and_then(|v| v.to_str().ok())
-                    .map(::std::string::String::from) else {
-                    return reject_handle_stripe_webhook(
-                        400u16,
-                        ::std::string::String::from("missing header `Stripe-Signature`"),
-                        0,
-                    );
+                let stripe_signature = match headers
+                    .get("stripe-signature")
+                    .map(|v| {
+                        v
+                            .to_str()
+                            .map_err(|_| ::std::string::String::from("not text"))
+                            .and_then(parse_text::<::std::string::String>)
+                    })
+                {
+                    Some(Ok(value)) => value,
+                    Some(Err(message)) => {
+                        return reject_handle_stripe_webhook(
+                            400u16,
+                            format!("header `{}`: {message}", "stripe-signature"),
+                            0,
+                        );
+                    }
+                    None => {
+                        return reject_handle_stripe_webhook(
+                            400u16,
+                            ::std::string::String::from(
+                                "missing header `Stripe-Signature`",
+                            ),
+                            0,
+                        );
+                    }
                 };
                 let body = match ::serde_json::from_slice::<
                     super::types::StripeEvent,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_handle_stripe_webhook(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
+                    Err(message) => {
+                        return reject_handle_stripe_webhook(400u16, message, 0);
                     }
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
@@ -7525,15 +7418,11 @@ async fn handle_invite_org_member<A: OneclawApi>(
                 }
                 let body = match ::serde_json::from_slice::<
                     super::types::InviteRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_invite_org_member(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_invite_org_member(400u16, message, 0),
                 };
                 match api.invite_org_member(credentials, body).await {
                     Ok(value) => json_response(201u16, &value),
@@ -7699,14 +7588,12 @@ async fn handle_update_org_member_role<A: OneclawApi>(
                 };
                 let body = match ::serde_json::from_slice::<
                     super::types::UpdateMemberRoleRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_update_org_member_role(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
+                    Err(message) => {
+                        return reject_update_org_member_role(400u16, message, 0);
                     }
                 };
                 match api.update_org_member_role(credentials, user_id, body).await {
@@ -7848,15 +7735,11 @@ async fn handle_create_ip_rule<A: OneclawApi>(
                 }
                 let body = match ::serde_json::from_slice::<
                     super::types::CreateIpRuleRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_create_ip_rule(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_create_ip_rule(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_create_ip_rule(400u16, error.to_string(), 0);
@@ -8113,14 +7996,12 @@ async fn handle_update_admin_setting<A: OneclawApi>(
                 }
                 let body = match ::serde_json::from_slice::<
                     super::types::UpdateSettingRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_update_admin_setting(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
+                    Err(message) => {
+                        return reject_update_admin_setting(400u16, message, 0);
                     }
                 };
                 match api.update_admin_setting(credentials, key, body).await {
@@ -8343,15 +8224,11 @@ async fn handle_update_x402_config<A: OneclawApi>(
                 }
                 let body = match ::serde_json::from_slice::<
                     super::types::X402ConfigUpdate,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_update_x402_config(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_update_x402_config(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_update_x402_config(400u16, error.to_string(), 0);
@@ -8650,15 +8527,11 @@ async fn handle_create_admin_chain<A: OneclawApi>(
                 }
                 let body = match ::serde_json::from_slice::<
                     super::types::ChainRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_create_admin_chain(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_create_admin_chain(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_create_admin_chain(400u16, error.to_string(), 0);
@@ -8745,15 +8618,11 @@ async fn handle_update_admin_chain<A: OneclawApi>(
                 };
                 let body = match ::serde_json::from_slice::<
                     super::types::ChainRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_update_admin_chain(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_update_admin_chain(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_update_admin_chain(400u16, error.to_string(), 0);
@@ -8995,15 +8864,11 @@ async fn handle_update_org_limits<A: OneclawApi>(
                 };
                 let body = match ::serde_json::from_slice::<
                     super::types::OrgLimitsUpdate,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_update_org_limits(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_update_org_limits(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&body) {
                     return reject_update_org_limits(400u16, error.to_string(), 0);
@@ -9089,14 +8954,12 @@ async fn handle_set_org_billing_tier<A: OneclawApi>(
                 };
                 let body = match ::serde_json::from_slice::<
                     super::types::BillingTierRequest,
-                >(&body) {
+                >(&body)
+                    .map_err(|error| format!("invalid JSON body: {error}"))
+                {
                     Ok(body) => body,
-                    Err(error) => {
-                        return reject_set_org_billing_tier(
-                            400u16,
-                            format!("invalid JSON body: {error}"),
-                            0,
-                        );
+                    Err(message) => {
+                        return reject_set_org_billing_tier(400u16, message, 0);
                     }
                 };
                 match api.set_org_billing_tier(credentials, org_id, body).await {
@@ -12701,6 +12564,19 @@ fn generic_rejection(
     }
     response
 }
+/// The credentials of an `Authorization` header with the given scheme (lower case, with its space).
+#[allow(dead_code)]
+fn authorization(
+    headers: &::axum::http::HeaderMap,
+    scheme: &str,
+) -> ::std::option::Option<::std::string::String> {
+    let value = headers.get(::axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+    let credentials = value
+        .get(..scheme.len())
+        .filter(|prefix| prefix.eq_ignore_ascii_case(scheme))
+        .map(|_| value[scheme.len()..].trim())?;
+    (!credentials.is_empty()).then(|| credentials.to_owned())
+}
 /// The credentials a request presents, one field per security scheme.
 #[allow(unused_variables)]
 fn credentials_from(
@@ -12708,18 +12584,11 @@ fn credentials_from(
     raw_query: ::std::option::Option<&str>,
 ) -> super::auth::Credentials {
     super::auth::Credentials {
-        bearer_jwt: headers
-            .get(::axum::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .filter(|v| {
-                v.len() > "bearer ".len()
-                    && v[.."bearer ".len()].eq_ignore_ascii_case("bearer ")
-            })
-            .map(|v| v["bearer ".len()..].trim().to_owned())
-            .filter(|v| !v.is_empty()),
+        bearer_jwt: authorization(headers, "bearer "),
     }
 }
-/// Reads a path parameter: strings and enums as text, numbers and booleans as JSON.
+/// Reads a path parameter.
+#[allow(dead_code)]
 fn path_param<T: ::serde::de::DeserializeOwned>(
     params: &::std::collections::HashMap<::std::string::String, ::std::string::String>,
     name: &str,
@@ -12727,10 +12596,18 @@ fn path_param<T: ::serde::de::DeserializeOwned>(
     let raw = params
         .get(name)
         .ok_or_else(|| format!("missing path parameter `{name}`"))?;
-    ::serde_json::from_value(::serde_json::Value::String(raw.clone()))
-        .or_else(|_| ::serde_json::from_str(raw))
-        .map_err(|_| format!("path parameter `{name}` has an invalid value `{raw}`"))
+    parse_text(raw).map_err(|message| format!("path parameter `{name}`: {message}"))
 }
+/// Reads a value that travels as text: strings, enums and dates as they are,
+/// numbers and booleans as JSON.
+fn parse_text<T: ::serde::de::DeserializeOwned>(
+    raw: &str,
+) -> ::std::result::Result<T, ::std::string::String> {
+    ::serde_json::from_value(::serde_json::Value::String(raw.to_owned()))
+        .or_else(|_| ::serde_json::from_str(raw))
+        .map_err(|_| format!("invalid value `{raw}`"))
+}
+#[allow(dead_code)]
 fn json_response<T: ::serde::Serialize>(
     status: u16,
     body: &T,
@@ -12738,6 +12615,20 @@ fn json_response<T: ::serde::Serialize>(
     let status = ::axum::http::StatusCode::from_u16(status)
         .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
     (status, ::axum::Json(body)).into_response()
+}
+#[allow(dead_code)]
+fn typed_response(
+    status: u16,
+    content_type: &str,
+    body: ::std::vec::Vec<u8>,
+) -> ::axum::response::Response {
+    let status = ::axum::http::StatusCode::from_u16(status)
+        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = (status, body).into_response();
+    if let Ok(value) = ::axum::http::HeaderValue::from_str(content_type) {
+        response.headers_mut().insert(::axum::http::header::CONTENT_TYPE, value);
+    }
+    response
 }
 #[allow(dead_code)]
 fn empty_response(status: u16) -> ::axum::response::Response {
