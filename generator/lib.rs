@@ -65,7 +65,13 @@ fn generate_one(source: &load::Source, layout: Layout) -> Result<Generated> {
             Layout::Crate => emit::crate_files(&api)?,
             Layout::Module(parts) => vec![emit::module_file(&api, parts)?],
         };
-        Ok(Generated { name: api.name.clone(), crate_name: api.crate_name.clone(), files, warnings, inputs: vec![source.path.clone()] })
+        Ok(Generated {
+            name: api.name.clone(),
+            crate_name: api.crate_name.clone(),
+            files,
+            warnings,
+            inputs: std::iter::once(source.path.clone()).chain(source.referenced.iter().cloned()).collect(),
+        })
     };
     // Real documents nest inline schemas deeply (Kubernetes' are hundreds of
     // levels down), and lowering recurses with them: give it room.
@@ -148,10 +154,10 @@ impl Config {
                 source: std::io::Error::new(std::io::ErrorKind::NotFound, "OUT_DIR is not set; call Config::out_dir outside build scripts"),
             })?,
         };
-        for spec in specs {
-            println!("cargo:rerun-if-changed={}", spec.as_ref().display());
-        }
         let generated = self.generate(specs)?;
+        for input in generated.iter().flat_map(|g| &g.inputs) {
+            println!("cargo:rerun-if-changed={}", input.display());
+        }
         for g in &generated {
             for warning in &g.warnings {
                 println!("cargo:warning={warning}");

@@ -109,3 +109,25 @@ fn writing_twice_changes_nothing_the_second_time() {
     assert!(clawgen::write::check(&dir, &generated.files).expect("reads").is_empty());
     std::fs::remove_dir_all(&dir).expect("cleans up");
 }
+
+/// A document spread over files: paths and schemas by relative `$ref`, a
+/// recursive schema in its own file, and a dangling `$ref` inside an `x-` extension.
+#[test]
+fn external_refs_are_bundled_into_one_type_each() {
+    let spec = repo().join("tests/multifile/main.yaml");
+    let generated = clawgen::generate_crate(&spec).unwrap_or_else(|err| panic!("{err}"));
+    let mut inputs: Vec<String> =
+        generated.inputs.iter().map(|p| p.strip_prefix(repo().join("tests/multifile")).unwrap_or(p).display().to_string()).collect();
+    inputs.sort();
+    assert_eq!(inputs, ["main.yaml", "paths/menu.yaml", "schemas/item.yaml", "schemas/menu.yaml", "schemas/node.yaml"]);
+    let types = &generated.files.iter().find(|f| f.path == "src/types.rs").expect("types.rs").contents;
+    assert_eq!(types.matches("pub struct Item ").count(), 1, "one Item however often it is referenced:\n{types}");
+    assert!(!types.contains("pub struct Item2"), "{types}");
+    assert!(types.contains("pub struct Menu "), "{types}");
+    assert!(types.contains("pub special: ::std::option::Option<super::types::Item>"), "{types}");
+    assert!(
+        types.contains("pub children: ::std::option::Option<::std::vec::Vec<super::types::Node>>"),
+        "the cycle stays a cycle:\n{types}"
+    );
+    insta::assert_snapshot!("multifile__types.rs", types);
+}

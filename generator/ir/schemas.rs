@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::names::{self, Namespace};
 use super::{Constraints, EnumVariant, Field, StringEnum, Struct, TypeDef, TypeId, TypeKind, TypeRef, Union, UnionVariant};
 use crate::error::{Error, Result, Warning};
+use crate::load::bundle::SOURCE_KEY;
 use crate::load::{Source, escape_segment};
 use crate::normalize::{Document, EXT};
 
@@ -29,6 +30,8 @@ pub(super) struct TypeSpace<'d> {
     in_progress: Vec<String>,
     /// References whose properties are being merged into an `allOf` struct.
     merging: Vec<String>,
+    /// Types of schemas inlined from other files, by `x-clawgen-source`.
+    by_source: BTreeMap<String, TypeRef>,
 }
 
 fn string_of(value: &Value) -> Option<&str> {
@@ -46,6 +49,7 @@ impl<'d> TypeSpace<'d> {
             by_pointer: BTreeMap::new(),
             in_progress: Vec::new(),
             merging: Vec::new(),
+            by_source: BTreeMap::new(),
         }
     }
 
@@ -125,6 +129,10 @@ impl<'d> TypeSpace<'d> {
             .pointer(&stashed_pointer(target))
             .cloned()
             .ok_or_else(|| self.invalid(pointer, format!("$ref {reference} points at nothing")))?;
+        // A reference back into a bundled file's content is that content's type.
+        if let Some(ty) = value.get(SOURCE_KEY).and_then(Value::as_str).and_then(|key| self.by_source.get(key)) {
+            return Ok(ty.clone());
+        }
         let schema: ReferenceOr<Schema> =
             serde_json::from_value(value).map_err(|err| self.invalid(target, format!("not a schema: {err}")))?;
         if self.in_progress.iter().any(|p| p == reference) {
@@ -179,10 +187,24 @@ impl<'d> TypeSpace<'d> {
     /// Lowers an inline schema, declaring a named type when it needs one.
     pub(super) fn lower_inline(&mut self, schema: &Schema, pointer: &str, hint: &str) -> Result<TypeRef> {
         let nullable = is_nullable(schema);
+        // A schema from another file is one type however often it was inlined.
+        let source = schema.schema_data.extensions.get(SOURCE_KEY).and_then(Value::as_str).map(str::to_owned);
+        if let Some(ty) = source.as_ref().and_then(|key| self.by_source.get(key)) {
+            return Ok(if nullable && !matches!(ty, TypeRef::Nullable(_) | TypeRef::Json) {
+                TypeRef::Nullable(Box::new(ty.clone()))
+            } else {
+                ty.clone()
+            });
+        }
+        let hint = source.as_deref().map(source_name).filter(|n| !n.is_empty()).unwrap_or(hint).to_owned();
+        let hint = hint.as_str();
         let ty = match self.anonymous(schema, pointer, hint)? {
             Some(ty) => ty,
             None => {
                 let id = self.declare(hint, pointer);
+                if let Some(key) = &source {
+                    self.by_source.insert(key.clone(), TypeRef::Named(id));
+                }
                 let name = self.types[id.0].name.clone();
                 let kind = self.kind_of(schema, pointer, &name)?;
                 let def = &mut self.types[id.0];
@@ -192,6 +214,9 @@ impl<'d> TypeSpace<'d> {
                 TypeRef::Named(id)
             }
         };
+        if let Some(key) = source {
+            self.by_source.entry(key).or_insert_with(|| ty.clone());
+        }
         Ok(if nullable && !matches!(ty, TypeRef::Nullable(_) | TypeRef::Json) { TypeRef::Nullable(Box::new(ty)) } else { ty })
     }
 
@@ -467,6 +492,16 @@ impl<'d> TypeSpace<'d> {
             });
         }
         Ok(Struct { fields, additional: None, validates: false })
+    }
+}
+
+/// A type name for content inlined from `file#/pointer`: the pointer's last
+/// segment, or else the file's stem.
+fn source_name(key: &str) -> &str {
+    let (file, fragment) = key.split_once('#').unwrap_or((key, ""));
+    match fragment.rsplit('/').next().filter(|s| !s.is_empty()) {
+        Some(last) => last,
+        None => std::path::Path::new(file).file_stem().and_then(|s| s.to_str()).unwrap_or_default(),
     }
 }
 

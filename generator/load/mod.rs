@@ -5,6 +5,7 @@
 //! JSON pointer back into a line and column, and records every file it read so
 //! that build scripts can ask Cargo to rerun when one of them changes.
 
+pub mod bundle;
 mod locate;
 mod yaml;
 
@@ -32,15 +33,24 @@ pub struct Source {
     pub text: String,
     /// The format detected from the text.
     pub format: Format,
-    /// The parsed document.
+    /// The parsed document, with the files it references inlined.
     pub value: Value,
+    /// Every other file the document references.
+    pub referenced: Vec<PathBuf>,
 }
 
 impl Source {
-    /// Reads and parses a file.
+    /// Reads and parses a file, and every file its `$ref`s reach.
     pub fn read(path: &Path) -> Result<Self> {
         let text = std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
-        Self::parse(path, text)
+        let mut source = Self::parse(path, text)?;
+        let mut bundler = bundle::Bundler::new(path);
+        let mut value = std::mem::take(&mut source.value);
+        let bundled = bundler.inline(&mut value, path, "");
+        source.value = value;
+        bundled.map_err(|err| err.locate_in(&source))?;
+        source.referenced = bundler.files();
+        Ok(source)
     }
 
     /// Parses text that claims to come from `path`; performs no I/O.
@@ -59,7 +69,7 @@ impl Source {
             })?;
             (Format::Yaml, value)
         };
-        Ok(Source { path: path.to_path_buf(), text, format, value })
+        Ok(Source { path: path.to_path_buf(), text, format, value, referenced: Vec::new() })
     }
 
     /// The 1-based line and column of the node at `pointer`, if it can be found.

@@ -29,6 +29,10 @@ mod tests {
                 "HeaderKey" => credentials.header_key.as_deref() == Some("hk"),
                 "QueryKey" => credentials.query_key.as_deref() == Some("qk"),
                 "Token" => credentials.token.as_deref().and_then(token_scopes).is_some(),
+                "Basic" => {
+                    credentials.basic.as_ref().is_some_and(|b| b.username == "ada" && b.password.as_deref() == Some("s3cret:with:colons"))
+                }
+                "Signed" => credentials.signed.as_deref() == Some("keyId=k1,signature=abc"),
                 _ => false,
             };
             let granted = |scheme: &str, scopes: &[&str]| {
@@ -65,6 +69,10 @@ mod tests {
         }
 
         async fn get_scoped(&self, _: auth::Credentials) -> Result<(), errors::GetScopedError> {
+            Ok(())
+        }
+
+        async fn get_basic(&self, _: auth::Credentials) -> Result<(), errors::GetBasicError> {
             Ok(())
         }
     }
@@ -132,5 +140,28 @@ mod tests {
             auth::Operation::GetScoped.security(),
             &[&[("Token", &["reports:read", "reports:write"][..])][..], &[("QueryKey", &[][..])][..]]
         );
+    }
+
+    #[tokio::test]
+    async fn basic_and_custom_http_schemes_travel_in_authorization() {
+        let base = serve().await;
+        Client::new(&base).with_basic("ada", "s3cret:with:colons").get_basic().await.expect("basic, password with colons");
+        let wrong = Client::new(&base).with_basic("ada", "nope").get_basic().await.expect_err("wrong password");
+        assert!(matches!(wrong.api(), Some(errors::GetBasicError::Unauthorized(_))), "{wrong:?}");
+        Client::new(&base).with_signed("keyId=k1,signature=abc").get_basic().await.expect("custom scheme");
+        // `ada:s3cret:with:colons` in base64, sent by hand.
+        assert_eq!(raw_status(&base, "/basic", "Authorization: Basic YWRhOnMzY3JldDp3aXRoOmNvbG9ucw==\r\n").await, 204);
+        assert_eq!(raw_status(&base, "/basic", "Authorization: Signature keyId=k1,signature=abc\r\n").await, 204);
+        assert_eq!(raw_status(&base, "/basic", "Authorization: Basic !!notbase64\r\n").await, 401);
+        let debug = format!(
+            "{:?}",
+            auth::Credentials {
+                basic: Some(auth::BasicAuth { username: "ada".into(), password: Some("pw".into()) }),
+                ..Default::default()
+            }
+        );
+        assert!(debug.contains("<redacted>") && !debug.contains("\"pw\""), "credentials are redacted: {debug}");
+        let basic = format!("{:?}", auth::BasicAuth { username: "ada".into(), password: Some("pw".into()) });
+        assert!(basic.contains("ada") && !basic.contains("\"pw\""), "the password is redacted: {basic}");
     }
 }

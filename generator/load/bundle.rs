@@ -1,0 +1,169 @@
+//! External `$ref`s: documents that span files are bundled into one value.
+//!
+//! A `$ref` to another file (`schemas/Menu.yaml`, `common.yaml#/Error`) is
+//! replaced by the content it points at, read relative to the file that holds
+//! the `$ref`, recursively. Each inlined object is marked
+//! `x-clawgen-source: <file>#<pointer>` so that the IR gives a schema that is
+//! inlined in many places one type, named after its file. A reference back
+//! into content that is being inlined becomes an internal `$ref` to where that
+//! content now lives, so cycles across files stay cycles. `$ref`s inside `x-`
+//! extensions are documentation (code samples) and are not followed.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use super::{Source, escape_segment};
+use crate::error::{Error, Location, Result};
+
+/// The marker put on inlined objects.
+pub const SOURCE_KEY: &str = "x-clawgen-source";
+
+/// Keys whose values map names to things, where a marker key would read as one more name.
+const MAPS: &[&str] = &[
+    "properties",
+    "patternProperties",
+    "$defs",
+    "definitions",
+    "dependentSchemas",
+    "schemas",
+    "responses",
+    "parameters",
+    "headers",
+    "requestBodies",
+    "securitySchemes",
+    "examples",
+    "links",
+    "callbacks",
+    "paths",
+    "webhooks",
+    "content",
+    "encoding",
+    "variables",
+    "mapping",
+    "pathItems",
+];
+
+pub(super) struct Bundler<'a> {
+    main: &'a Path,
+    /// Files read, by path, parsed.
+    files: BTreeMap<PathBuf, Value>,
+    /// Targets being inlined, with the pointer in the main document where each now lives.
+    open: Vec<(String, String)>,
+}
+
+impl<'a> Bundler<'a> {
+    pub(super) fn new(main: &'a Path) -> Self {
+        Bundler { main, files: BTreeMap::new(), open: Vec::new() }
+    }
+
+    /// Every file read besides the main one.
+    pub(super) fn files(self) -> Vec<PathBuf> {
+        self.files.into_keys().collect()
+    }
+
+    /// Inlines the external references inside `value`, which was read from `file`
+    /// and now lives at `pointer` in the main document.
+    pub(super) fn inline(&mut self, value: &mut Value, file: &Path, pointer: &str) -> Result<()> {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(reference)) = map.get("$ref") {
+                    let reference = reference.clone();
+                    if let Some(target) = self.target(&reference, file) {
+                        return self.replace(value, target, pointer);
+                    }
+                }
+                // In a map of names (`headers: {x-request-id: …}`) an `x-` key is a name, not an extension.
+                let names = MAPS.contains(&pointer.rsplit('/').next().unwrap_or_default());
+                for (key, child) in map.iter_mut() {
+                    if key.starts_with("x-") && !names {
+                        continue;
+                    }
+                    self.inline(child, file, &format!("{pointer}/{}", escape_segment(key)))?;
+                }
+            }
+            Value::Array(items) => {
+                for (index, item) in items.iter_mut().enumerate() {
+                    self.inline(item, file, &format!("{pointer}/{index}"))?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The file and fragment a `$ref` in `file` points at, when that is not the main document.
+    fn target(&self, reference: &str, file: &Path) -> Option<(PathBuf, String)> {
+        let (path, fragment) = reference.split_once('#').unwrap_or((reference, ""));
+        if path.contains("://") {
+            return None;
+        }
+        let target = if path.is_empty() { file.to_path_buf() } else { file.parent().unwrap_or(Path::new("")).join(path) };
+        let target = normalize(&target);
+        (target != normalize(self.main)).then(|| (target, fragment.to_owned()))
+    }
+
+    fn replace(&mut self, value: &mut Value, (target, fragment): (PathBuf, String), pointer: &str) -> Result<()> {
+        let key = format!("{}#{fragment}", target.display());
+        if let Some((_, placed)) = self.open.iter().find(|(open, _)| *open == key) {
+            *value = Value::Object(Map::from_iter([("$ref".to_owned(), Value::String(format!("#{placed}")))]));
+            return Ok(());
+        }
+        let document = self.document(&target, pointer)?;
+        let mut content = document.pointer(&fragment).cloned().ok_or_else(|| Error::Invalid {
+            location: Location { file: self.main.to_path_buf(), pointer: pointer.to_owned(), line_col: None },
+            message: format!("$ref {key} points at nothing"),
+        })?;
+        // Siblings of the `$ref` (a description, say) stay, over the target's own.
+        if let (Value::Object(siblings), Value::Object(target_map)) = (&*value, &mut content) {
+            for (k, v) in siblings.iter().filter(|(k, _)| k.as_str() != "$ref") {
+                target_map.insert(k.clone(), v.clone());
+            }
+            // Under a map of named things (`properties: {$ref}` in the wild) the marker would be a name.
+            let parent = pointer.rsplit('/').next().unwrap_or_default();
+            if !MAPS.contains(&parent) {
+                target_map.entry(SOURCE_KEY).or_insert_with(|| Value::String(key.clone()));
+            }
+        }
+        self.open.push((key, pointer.to_owned()));
+        let result = self.inline(&mut content, &target, pointer);
+        self.open.pop();
+        *value = content;
+        result
+    }
+
+    fn document(&mut self, path: &Path, pointer: &str) -> Result<&Value> {
+        if !self.files.contains_key(path) {
+            let text = std::fs::read_to_string(path).map_err(|source| match source.kind() {
+                std::io::ErrorKind::NotFound => Error::Invalid {
+                    location: Location { file: self.main.to_path_buf(), pointer: pointer.to_owned(), line_col: None },
+                    message: format!("$ref to {}, which does not exist", path.display()),
+                },
+                _ => Error::Io { path: path.to_path_buf(), source },
+            })?;
+            let parsed = match path.extension().and_then(|e| e.to_str()) {
+                Some("yaml" | "yml" | "json") => Source::parse(path, text)?.value,
+                // Anything else (a Markdown description, say) is its text.
+                _ => Value::String(text),
+            };
+            self.files.insert(path.to_path_buf(), parsed);
+        }
+        Ok(&self.files[path])
+    }
+}
+
+/// `a/./b/../c` as `a/c`, without touching the file system.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
