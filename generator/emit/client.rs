@@ -420,7 +420,8 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
             #(#headers)*
             #body
             let (status, headers, bytes) = self.execute(request).await?;
-            let _ = &headers;
+            // Not every operation reads both.
+            let _ = (&headers, &bytes);
             match status {
                 #success_arms
                 #(#error_arms)*

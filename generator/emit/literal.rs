@@ -102,6 +102,7 @@ pub(super) fn literal(api: &Api, ty: &TypeRef, value: &Value, slots: &[Slot<'_>]
             let def = api.ty(*id);
             let name = ident(&def.name);
             match &def.kind {
+                TypeKind::Alias(_) if super::rust::recursive_alias(api, *id) => return Err(format!("{} is recursive", def.name)),
                 TypeKind::Alias(inner) => literal(api, inner, value, slots)?,
                 TypeKind::Enum(e) => {
                     let text = value.as_str().ok_or("an enum value must be a string")?;

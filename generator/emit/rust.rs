@@ -86,6 +86,27 @@ pub(super) fn type_path(api: &Api, ty: &TypeRef) -> TokenStream {
     }
 }
 
+/// Whether the alias `id` contains itself (`type T = Vec<T>` has no size):
+/// such an alias is emitted as a newtype instead.
+pub(super) fn recursive_alias(api: &Api, id: crate::ir::TypeId) -> bool {
+    fn mentions(api: &Api, ty: &TypeRef, goal: crate::ir::TypeId, depth: usize) -> bool {
+        match ty {
+            _ if depth > 64 => false,
+            TypeRef::Named(id) if *id == goal => true,
+            TypeRef::Named(id) => match &api.ty(*id).kind {
+                crate::ir::TypeKind::Alias(inner) => mentions(api, inner, goal, depth + 1),
+                _ => false,
+            },
+            TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => mentions(api, inner, goal, depth + 1),
+            _ => false,
+        }
+    }
+    match &api.ty(id).kind {
+        crate::ir::TypeKind::Alias(inner) => mentions(api, inner, id, 0),
+        _ => false,
+    }
+}
+
 /// The Rust type of a struct field, with the `Option` and `Box` its presence and cycles need.
 pub(super) fn field_type(api: &Api, field: &Field) -> TokenStream {
     let base = type_path(api, &field.ty);

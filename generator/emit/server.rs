@@ -358,22 +358,24 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
                 Err(message) => return #rejection(#BAD_REQUEST, message, 0),
             }
         };
-        let validates = type_validates(&api.types, &body.ty);
+        let check = super::types::whole_value_check(api, &body.ty);
         if body.required {
             steps.push(quote!(let body = #parse;));
-            if validates {
+            if let Some(check) = check {
                 steps.push(quote! {
-                    if let Err(error) = super::validation::Validate::validate(&body) {
+                    if let Err(error) = { let value = &body; #check } {
                         return #rejection(#BAD_REQUEST, error.to_string(), 0);
                     }
                 });
             }
         } else {
             steps.push(quote!(let body = if body.is_empty() { None } else { Some(#parse) };));
-            if validates {
+            if let Some(check) = check {
                 steps.push(quote! {
-                    if let Some(Err(error)) = body.as_ref().map(super::validation::Validate::validate) {
-                        return #rejection(#BAD_REQUEST, error.to_string(), 0);
+                    if let Some(value) = &body {
+                        if let Err(error) = #check {
+                            return #rejection(#BAD_REQUEST, error.to_string(), 0);
+                        }
                     }
                 });
             }

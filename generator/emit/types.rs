@@ -11,7 +11,8 @@ use crate::ir::{Api, Field, StringEnum, Struct, TypeDef, TypeKind, TypeRef, Unio
 /// The contents of the `types` module.
 pub(super) fn module(api: &Api) -> Result<TokenStream> {
     let mut items = Vec::new();
-    for def in &api.types {
+    for (index, def) in api.types.iter().enumerate() {
+        let id = crate::ir::TypeId(index);
         items.push(match &def.kind {
             TypeKind::Struct(st) => structure(api, def, st)?,
             TypeKind::Enum(e) => string_enum(def, e),
@@ -19,7 +20,16 @@ pub(super) fn module(api: &Api) -> Result<TokenStream> {
                 let name = ident(&def.name);
                 let docs = type_doc(def);
                 let target = type_path(api, ty);
-                quote! { #docs pub type #name = #target; }
+                if super::rust::recursive_alias(api, id) {
+                    quote! {
+                        #docs
+                        #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                        #[serde(transparent)]
+                        pub struct #name(pub #target);
+                    }
+                } else {
+                    quote! { #docs pub type #name = #target; }
+                }
             }
             TypeKind::Union(u) => union(api, def, u),
         });
@@ -151,11 +161,23 @@ fn field_check(api: &Api, field: &Field) -> Option<TokenStream> {
     let field_ident = ident(&field.name);
     let optional = !field.required || field.nullable;
     let optional = optional && !(!field.required && field.default.is_some() && !field.nullable);
+    // A boxed field is checked through the box.
+    let unbox = field.boxed.then(|| quote!(let value: &_ = &**value;));
     Some(if optional {
-        quote! { if let ::std::option::Option::Some(value) = &self.#field_ident { #body } }
+        quote! { if let ::std::option::Option::Some(value) = &self.#field_ident { #unbox #body } }
     } else {
-        quote! { { let value = &self.#field_ident; #body } }
+        quote! { { let value = &self.#field_ident; #unbox #body } }
     })
+}
+
+/// A `Result`-valued expression checking `value: &T` (a body or a query):
+/// `None` when `T` has nothing to check.
+pub(super) fn whole_value_check(api: &Api, ty: &TypeRef) -> Option<TokenStream> {
+    if let (TypeRef::Named(_), true) = (ty, crate::ir::type_validates(&api.types, ty)) {
+        return Some(quote!(super::validation::Validate::validate(value)));
+    }
+    let check = nested_check(api, ty, "")?;
+    Some(quote!((|| -> ::std::result::Result<(), super::validation::ValidationError> { #check Ok(()) })()))
 }
 
 /// Checks on `value: &T`.

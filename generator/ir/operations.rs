@@ -171,9 +171,17 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
         let mut query_names = Namespace::default();
         for (param, at) in &params {
             let data = param.parameter_data_ref();
+            let text_schema = ReferenceOr::Item(openapiv3::Schema {
+                schema_data: Default::default(),
+                schema_kind: openapiv3::SchemaKind::Type(openapiv3::Type::String(Default::default())),
+            });
             let schema = match &data.format {
                 ParameterSchemaOrContent::Schema(schema) => schema,
-                ParameterSchemaOrContent::Content(_) => return Err(self.space.unsupported(at, "parameters described by `content`")),
+                // The media type's encoding of the value is left to the caller.
+                ParameterSchemaOrContent::Content(_) => {
+                    self.space.warn(at, "a parameter described by `content` is passed as text, encoded by the caller");
+                    &text_schema
+                }
             };
             let hint = format!("{type_stem}{}", names::type_name(&data.name));
             let (ty, _nullable) = match self.space.lower(schema, &format!("{at}/schema"), &hint)? {

@@ -241,7 +241,7 @@ impl Client {
         };
         let request = request.query(query);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -344,7 +344,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             201u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -440,7 +440,7 @@ impl Client {
         };
         let request = request.query(query);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -534,7 +534,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -635,7 +635,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -749,7 +749,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -862,7 +862,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             201u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -983,7 +983,7 @@ impl Client {
         };
         let request = request.query(query);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -1074,7 +1074,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -1175,7 +1175,7 @@ impl Client {
         };
         let request = request.query(query);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -1281,7 +1281,7 @@ impl Client {
         };
         let request = request.query(query);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -1385,7 +1385,7 @@ impl Client {
         };
         let request = request.query(query);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -1481,7 +1481,7 @@ impl Client {
         };
         let request = request.query(query);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -1575,7 +1575,7 @@ impl Client {
         };
         let request = request.query(query);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -1676,7 +1676,7 @@ impl Client {
         };
         let request = request.query(query);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -1779,7 +1779,7 @@ impl Client {
         };
         let request = request.query(query);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -1883,7 +1883,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             201u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -1976,7 +1976,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -2080,7 +2080,7 @@ impl Client {
         };
         let request = request.query(query);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -2184,7 +2184,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             201u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -2278,7 +2278,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -2380,7 +2380,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
@@ -2458,7 +2458,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             401u16 => {

@@ -784,7 +784,10 @@ async fn handle_create_listing<A: ClawgetApi>(
                     Ok(body) => body,
                     Err(message) => return reject_create_listing(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_create_listing(400u16, error.to_string(), 0);
                 }
                 match api.create_listing(credentials, body).await {
@@ -1173,7 +1176,10 @@ async fn handle_update_listing<A: ClawgetApi>(
                     Ok(body) => body,
                     Err(message) => return reject_update_listing(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_update_listing(400u16, error.to_string(), 0);
                 }
                 match api.update_listing(credentials, listing_id, body).await {
@@ -2161,7 +2167,10 @@ async fn handle_create_webhook<A: ClawgetApi>(
                     Ok(body) => body,
                     Err(message) => return reject_create_webhook(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_create_webhook(400u16, error.to_string(), 0);
                 }
                 match api.create_webhook(credentials, body).await {
@@ -2410,7 +2419,10 @@ async fn handle_create_api_key<A: ClawgetApi>(
                     Ok(body) => body,
                     Err(message) => return reject_create_api_key(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_create_api_key(400u16, error.to_string(), 0);
                 }
                 match api.create_api_key(credentials, body).await {

@@ -231,7 +231,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -332,7 +332,7 @@ impl Client {
         };
         let request = request.query(query);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -433,7 +433,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             401u16 => {

@@ -127,7 +127,10 @@ async fn handle_check_indicator<A: ClawguruApi>(
         Ok(body) => body,
         Err(message) => return reject_check_indicator(400u16, message, 0),
     };
-    if let Err(error) = super::validation::Validate::validate(&body) {
+    if let Err(error) = {
+        let value = &body;
+        super::validation::Validate::validate(value)
+    } {
         return reject_check_indicator(400u16, error.to_string(), 0);
     }
     match api.check_indicator(credentials, body).await {

@@ -204,7 +204,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
@@ -251,7 +251,7 @@ impl Client {
         let url = format!("{}/api/v1/plans", self.base_url);
         let request = self.http.request(::reqwest::Method::GET, url);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             500u16 => {
@@ -290,7 +290,7 @@ impl Client {
         let url = format!("{}/api/v1/models", self.base_url);
         let request = self.http.request(::reqwest::Method::GET, url);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             500u16 => {
@@ -328,7 +328,7 @@ impl Client {
         let url = format!("{}/api/v1/runtime/images", self.base_url);
         let request = self.http.request(::reqwest::Method::GET, url);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             500u16 => {
@@ -366,7 +366,7 @@ impl Client {
         let url = format!("{}/api/v1/tools", self.base_url);
         let request = self.http.request(::reqwest::Method::GET, url);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             500u16 => {
@@ -405,7 +405,7 @@ impl Client {
         let url = format!("{}/api/v1/teams/templates", self.base_url);
         let request = self.http.request(::reqwest::Method::GET, url);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             500u16 => {
@@ -444,7 +444,7 @@ impl Client {
         let url = format!("{}/openapi.json", self.base_url);
         let request = self.http.request(::reqwest::Method::GET, url);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             500u16 => {

@@ -238,7 +238,7 @@ impl Client {
         };
         let request = request.query(query);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -340,7 +340,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -449,7 +449,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {

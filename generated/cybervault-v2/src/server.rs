@@ -240,7 +240,10 @@ async fn handle_analyze_threat<A: CybervaultApi>(
                     Ok(body) => body,
                     Err(message) => return reject_analyze_threat(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_analyze_threat(400u16, error.to_string(), 0);
                 }
                 match api.analyze_threat(credentials, body).await {

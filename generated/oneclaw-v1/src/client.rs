@@ -223,7 +223,7 @@ impl Client {
         let url = format!("{}/v1/health", self.base_url);
         let request = self.http.request(::reqwest::Method::GET, url);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             429u16 => {
@@ -276,7 +276,7 @@ impl Client {
         let url = format!("{}/v1/health/hsm", self.base_url);
         let request = self.http.request(::reqwest::Method::GET, url);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             429u16 => {
@@ -344,7 +344,7 @@ impl Client {
         let url = format!("{}/v1/share/{}", self.base_url, encode_segment(share_id));
         let request = self.http.request(::reqwest::Method::GET, url);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             402u16 => {
@@ -428,7 +428,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             204u16 => Ok(()),
             401u16 => {
@@ -517,7 +517,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             201u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -595,7 +595,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(super::errors::CreateTokenResponse::Ok(decode(status, &bytes)?)),
             202u16 => {
@@ -673,7 +673,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             204u16 => Ok(()),
             401u16 => {
@@ -746,7 +746,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -835,7 +835,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -917,7 +917,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => {
                 Ok(super::errors::SignInWithGoogleResponse::Ok(decode(status, &bytes)?))
@@ -1012,7 +1012,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             204u16 => Ok(()),
             400u16 => {
@@ -1106,7 +1106,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -1175,7 +1175,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
@@ -1250,7 +1250,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             204u16 => Ok(()),
             401u16 => {
@@ -1339,7 +1339,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -1426,7 +1426,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
@@ -1505,7 +1505,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
@@ -1600,7 +1600,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -1690,7 +1690,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -1777,7 +1777,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             204u16 => Ok(()),
             400u16 => {
@@ -1867,7 +1867,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -1941,7 +1941,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -2006,7 +2006,7 @@ impl Client {
         );
         let request = self.http.request(::reqwest::Method::GET, url);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             404u16 => {
@@ -2086,7 +2086,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -2193,7 +2193,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -2289,7 +2289,7 @@ impl Client {
         };
         let request = request.query(query);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -2388,7 +2388,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             201u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -2476,7 +2476,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             204u16 => Ok(()),
             401u16 => {
@@ -2565,7 +2565,7 @@ impl Client {
         };
         let request = request.query(query);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -2655,7 +2655,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             201u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -2762,7 +2762,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
@@ -2844,7 +2844,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             204u16 => Ok(()),
             401u16 => {
@@ -2948,7 +2948,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -3060,7 +3060,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             204u16 => Ok(()),
             401u16 => {
@@ -3172,7 +3172,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             202u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -3284,7 +3284,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
@@ -3377,7 +3377,7 @@ impl Client {
         };
         let request = request.query(query);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -3485,7 +3485,7 @@ impl Client {
         };
         let request = request.query(query);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -3606,7 +3606,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(super::errors::PutSecretResponse::Ok(decode(status, &bytes)?)),
             201u16 => {
@@ -3715,7 +3715,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             204u16 => Ok(()),
             401u16 => {
@@ -3808,7 +3808,7 @@ impl Client {
         };
         let request = request.query(query);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -3920,7 +3920,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             201u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -4034,7 +4034,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -4134,7 +4134,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             204u16 => Ok(()),
             401u16 => {
@@ -4225,7 +4225,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             202u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -4296,7 +4296,7 @@ impl Client {
         };
         let request = request.query(query);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -4394,7 +4394,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             201u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -4490,7 +4490,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
@@ -4570,7 +4570,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
@@ -4652,7 +4652,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             204u16 => Ok(()),
             401u16 => {
@@ -4753,7 +4753,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -4853,7 +4853,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
@@ -4958,7 +4958,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             201u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -5065,7 +5065,7 @@ impl Client {
         };
         let request = request.query(query);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -5145,7 +5145,7 @@ impl Client {
         };
         let request = request.query(query);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -5228,7 +5228,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
@@ -5328,7 +5328,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
@@ -5418,7 +5418,7 @@ impl Client {
         let request = self.http.request(::reqwest::Method::GET, url);
         let request = request.query(query);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -5480,7 +5480,7 @@ impl Client {
         let url = format!("{}/v1/chains/{}", self.base_url, encode_segment(identifier));
         let request = self.http.request(::reqwest::Method::GET, url);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             404u16 => {
@@ -5553,7 +5553,7 @@ impl Client {
         };
         let request = request.query(query);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -5667,7 +5667,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             201u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -5788,7 +5788,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
@@ -5891,7 +5891,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -6013,7 +6013,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -6118,7 +6118,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
@@ -6198,7 +6198,7 @@ impl Client {
         };
         let request = request.query(query);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -6296,7 +6296,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -6404,7 +6404,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -6500,7 +6500,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
@@ -6589,7 +6589,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -6676,7 +6676,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
@@ -6756,7 +6756,7 @@ impl Client {
         };
         let request = request.query(query);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -6854,7 +6854,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -6947,7 +6947,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -7018,7 +7018,7 @@ impl Client {
         };
         let request = request.query(query);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -7107,7 +7107,7 @@ impl Client {
         };
         let request = request.query(query);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -7205,7 +7205,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             201u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -7302,7 +7302,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             204u16 => Ok(()),
             401u16 => {
@@ -7404,7 +7404,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -7502,7 +7502,7 @@ impl Client {
         };
         let request = request.query(query);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -7600,7 +7600,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             201u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -7688,7 +7688,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             204u16 => Ok(()),
             401u16 => {
@@ -7778,7 +7778,7 @@ impl Client {
         };
         let request = request.query(query);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -7879,7 +7879,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -7975,7 +7975,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             204u16 => Ok(()),
             401u16 => {
@@ -8063,7 +8063,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
@@ -8153,7 +8153,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -8243,7 +8243,7 @@ impl Client {
         };
         let request = request.query(query);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -8332,7 +8332,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             204u16 => Ok(()),
             401u16 => {
@@ -8422,7 +8422,7 @@ impl Client {
         };
         let request = request.query(query);
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -8521,7 +8521,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             201u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -8633,7 +8633,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -8731,7 +8731,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             204u16 => Ok(()),
             401u16 => {
@@ -8823,7 +8823,7 @@ impl Client {
             });
         };
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             401u16 => {
@@ -8926,7 +8926,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {
@@ -9038,7 +9038,7 @@ impl Client {
                     })?,
             );
         let (status, headers, bytes) = self.execute(request).await?;
-        let _ = &headers;
+        let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
             400u16 => {

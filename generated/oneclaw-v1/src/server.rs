@@ -2000,7 +2000,10 @@ async fn handle_signup<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_signup(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_signup(400u16, error.to_string(), 0);
                 }
                 match api.signup(body).await {
@@ -2051,7 +2054,10 @@ async fn handle_create_token<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_create_token(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_create_token(400u16, error.to_string(), 0);
                 }
                 match api.create_token(body).await {
@@ -2165,7 +2171,10 @@ async fn handle_create_agent_token<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_create_agent_token(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_create_agent_token(400u16, error.to_string(), 0);
                 }
                 match api.create_agent_token(body).await {
@@ -2218,7 +2227,10 @@ async fn handle_create_api_key_token<A: OneclawApi>(
                         return reject_create_api_key_token(400u16, message, 0);
                     }
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_create_api_key_token(400u16, error.to_string(), 0);
                 }
                 match api.create_api_key_token(body).await {
@@ -2269,7 +2281,10 @@ async fn handle_sign_in_with_google<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_sign_in_with_google(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_sign_in_with_google(400u16, error.to_string(), 0);
                 }
                 match api.sign_in_with_google(body).await {
@@ -2341,7 +2356,10 @@ async fn handle_change_password<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_change_password(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_change_password(400u16, error.to_string(), 0);
                 }
                 match api.change_password(credentials, body).await {
@@ -2395,7 +2413,10 @@ async fn handle_refresh_token<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_refresh_token(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_refresh_token(400u16, error.to_string(), 0);
                 }
                 match api.refresh_token(body).await {
@@ -2590,7 +2611,10 @@ async fn handle_update_current_user<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_update_current_user(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_update_current_user(400u16, error.to_string(), 0);
                 }
                 match api.update_current_user(credentials, body).await {
@@ -2782,7 +2806,10 @@ async fn handle_verify_mfa_setup<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_verify_mfa_setup(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_verify_mfa_setup(400u16, error.to_string(), 0);
                 }
                 match api.verify_mfa_setup(credentials, body).await {
@@ -2833,7 +2860,10 @@ async fn handle_verify_mfa<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_verify_mfa(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_verify_mfa(400u16, error.to_string(), 0);
                 }
                 match api.verify_mfa(body).await {
@@ -2905,7 +2935,10 @@ async fn handle_disable_mfa<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_disable_mfa(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_disable_mfa(400u16, error.to_string(), 0);
                 }
                 match api.disable_mfa(credentials, body).await {
@@ -2959,7 +2992,10 @@ async fn handle_request_device_code<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_request_device_code(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_request_device_code(400u16, error.to_string(), 0);
                 }
                 match api.request_device_code(body).await {
@@ -3010,7 +3046,10 @@ async fn handle_poll_device_token<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_poll_device_token(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_poll_device_token(400u16, error.to_string(), 0);
                 }
                 match api.poll_device_token(body).await {
@@ -3162,7 +3201,10 @@ async fn handle_approve_device<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_approve_device(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_approve_device(400u16, error.to_string(), 0);
                 }
                 match api.approve_device(credentials, body).await {
@@ -3234,7 +3276,10 @@ async fn handle_deny_device<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_deny_device(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_deny_device(400u16, error.to_string(), 0);
                 }
                 match api.deny_device(credentials, body).await {
@@ -3382,7 +3427,10 @@ async fn handle_create_api_key<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_create_api_key(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_create_api_key(400u16, error.to_string(), 0);
                 }
                 match api.create_api_key(credentials, body).await {
@@ -3609,7 +3657,10 @@ async fn handle_create_vault<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_create_vault(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_create_vault(400u16, error.to_string(), 0);
                 }
                 match api.create_vault(credentials, body).await {
@@ -3857,7 +3908,10 @@ async fn handle_enable_cmek<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_enable_cmek(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_enable_cmek(400u16, error.to_string(), 0);
                 }
                 match api.enable_cmek(credentials, vault_id, body).await {
@@ -4030,7 +4084,10 @@ async fn handle_start_cmek_rotation<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_start_cmek_rotation(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_start_cmek_rotation(400u16, error.to_string(), 0);
                 }
                 match api.start_cmek_rotation(credentials, vault_id, body).await {
@@ -4434,7 +4491,10 @@ async fn handle_put_secret<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_put_secret(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_put_secret(400u16, error.to_string(), 0);
                 }
                 match api.put_secret(credentials, vault_id, path, body).await {
@@ -4722,7 +4782,10 @@ async fn handle_create_policy<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_create_policy(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_create_policy(400u16, error.to_string(), 0);
                 }
                 match api.create_policy(credentials, vault_id, body).await {
@@ -4820,7 +4883,10 @@ async fn handle_update_policy<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_update_policy(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_update_policy(400u16, error.to_string(), 0);
                 }
                 match api.update_policy(credentials, vault_id, policy_id, body).await {
@@ -4960,7 +5026,10 @@ async fn handle_enroll_agent<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_enroll_agent(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_enroll_agent(400u16, error.to_string(), 0);
                 }
                 match api.enroll_agent(body).await {
@@ -5108,7 +5177,10 @@ async fn handle_create_agent<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_create_agent(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_create_agent(400u16, error.to_string(), 0);
                 }
                 match api.create_agent(credentials, body).await {
@@ -5418,7 +5490,10 @@ async fn handle_update_agent<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_update_agent(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_update_agent(400u16, error.to_string(), 0);
                 }
                 match api.update_agent(credentials, agent_id, body).await {
@@ -5588,7 +5663,10 @@ async fn handle_create_share<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_create_share(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_create_share(400u16, error.to_string(), 0);
                 }
                 match api.create_share(credentials, secret_id, body).await {
@@ -6211,7 +6289,10 @@ async fn handle_submit_transaction<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_submit_transaction(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_submit_transaction(400u16, error.to_string(), 0);
                 }
                 match api.submit_transaction(credentials, agent_id, body).await {
@@ -6389,7 +6470,10 @@ async fn handle_simulate_transaction<A: OneclawApi>(
                         return reject_simulate_transaction(400u16, message, 0);
                     }
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_simulate_transaction(400u16, error.to_string(), 0);
                 }
                 match api.simulate_transaction(credentials, agent_id, body).await {
@@ -6491,7 +6575,10 @@ async fn handle_simulate_transaction_bundle<A: OneclawApi>(
                         return reject_simulate_transaction_bundle(400u16, message, 0);
                     }
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_simulate_transaction_bundle(
                         400u16,
                         error.to_string(),
@@ -6912,7 +6999,10 @@ async fn handle_create_credit_topup<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_create_credit_topup(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_create_credit_topup(400u16, error.to_string(), 0);
                 }
                 match api.create_credit_topup(credentials, body).await {
@@ -7200,7 +7290,10 @@ async fn handle_handle_stripe_webhook<A: OneclawApi>(
                         return reject_handle_stripe_webhook(400u16, message, 0);
                     }
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_handle_stripe_webhook(400u16, error.to_string(), 0);
                 }
                 match api.handle_stripe_webhook(stripe_signature, body).await {
@@ -7741,7 +7834,10 @@ async fn handle_create_ip_rule<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_create_ip_rule(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_create_ip_rule(400u16, error.to_string(), 0);
                 }
                 match api.create_ip_rule(credentials, body).await {
@@ -8230,7 +8326,10 @@ async fn handle_update_x402_config<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_update_x402_config(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_update_x402_config(400u16, error.to_string(), 0);
                 }
                 match api.update_x402_config(credentials, body).await {
@@ -8533,7 +8632,10 @@ async fn handle_create_admin_chain<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_create_admin_chain(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_create_admin_chain(400u16, error.to_string(), 0);
                 }
                 match api.create_admin_chain(credentials, body).await {
@@ -8624,7 +8726,10 @@ async fn handle_update_admin_chain<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_update_admin_chain(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_update_admin_chain(400u16, error.to_string(), 0);
                 }
                 match api.update_admin_chain(credentials, chain_id, body).await {
@@ -8870,7 +8975,10 @@ async fn handle_update_org_limits<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_update_org_limits(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&body) {
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
                     return reject_update_org_limits(400u16, error.to_string(), 0);
                 }
                 match api.update_org_limits(credentials, org_id, body).await {
