@@ -119,16 +119,8 @@ impl<'d> TypeSpace<'d> {
         if let Some(id) = self.by_pointer.get(reference) {
             return Ok(TypeRef::Named(*id));
         }
-        let Some(target) = reference.strip_prefix('#') else {
-            return Err(self.unsupported(pointer, format!("$ref to another document ({reference})")));
-        };
         // Refs to anything but a component (`$defs`, inline schemas) are declared when first met.
-        let value = self
-            .doc
-            .json
-            .pointer(&stashed_pointer(target))
-            .cloned()
-            .ok_or_else(|| self.invalid(pointer, format!("$ref {reference} points at nothing")))?;
+        let (target, value) = self.target_of(reference, pointer)?;
         // A reference back into a bundled file's content is that content's type.
         if let Some(ty) = value.get(SOURCE_KEY).and_then(Value::as_str).and_then(|key| self.by_source.get(key)) {
             return Ok(ty.clone());
@@ -148,18 +140,24 @@ impl<'d> TypeSpace<'d> {
         Ok(TypeRef::Named(id))
     }
 
+    /// The pointer a local `$ref` names, and the value there.
+    fn target_of<'r>(&self, reference: &'r str, pointer: &str) -> Result<(&'r str, Value)> {
+        let target =
+            reference.strip_prefix('#').ok_or_else(|| self.unsupported(pointer, format!("$ref to another document ({reference})")))?;
+        let value = self
+            .doc
+            .json
+            .pointer(&stashed_pointer(target))
+            .cloned()
+            .ok_or_else(|| self.invalid(pointer, format!("$ref {reference} points at nothing")))?;
+        Ok((target, value))
+    }
+
     /// The schema a `$ref` points at (following chains of refs).
     pub(super) fn resolve_schema(&self, reference: &str, pointer: &str) -> Result<Schema> {
         let mut reference = reference.to_owned();
         for _ in 0..32 {
-            let target =
-                reference.strip_prefix('#').ok_or_else(|| self.unsupported(pointer, format!("$ref to another document ({reference})")))?;
-            let value = self
-                .doc
-                .json
-                .pointer(&stashed_pointer(target))
-                .cloned()
-                .ok_or_else(|| self.invalid(pointer, format!("$ref {reference} points at nothing")))?;
+            let (target, value) = self.target_of(&reference, pointer)?;
             match serde_json::from_value::<ReferenceOr<Schema>>(value) {
                 Ok(ReferenceOr::Item(schema)) => return Ok(schema),
                 Ok(ReferenceOr::Reference { reference: next }) => reference = next,
