@@ -131,3 +131,15 @@ fn external_refs_are_bundled_into_one_type_each() {
     );
     insta::assert_snapshot!("multifile__types.rs", types);
 }
+
+#[test]
+fn colliding_operation_ids_get_unique_names_and_a_warning() {
+    let spec = repo().join("tests/specs/duplicate-ids.yaml");
+    let generated = clawgen::generate_crate(&spec).unwrap_or_else(|err| panic!("{err}"));
+    let warnings: Vec<String> = generated.warnings.iter().map(ToString::to_string).collect();
+    assert!(warnings.iter().any(|w| w.contains("operationId `list_things` is taken") && w.contains("list_things2")), "{warnings:?}");
+    let client = &generated.files.iter().find(|f| f.path == "src/client.rs").expect("client.rs").contents;
+    for method in ["pub async fn list_things(", "pub async fn list_things2(", "pub async fn delete_things_id("] {
+        assert!(client.contains(method), "{method} missing");
+    }
+}

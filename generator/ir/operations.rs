@@ -82,6 +82,7 @@ pub(super) struct OperationLowering<'s, 'd> {
     pub(super) schemes: &'s [SecurityScheme],
     rate_limit: Option<RateLimitHeaders>,
     fn_names: Namespace,
+    stems: Namespace,
     error_names: Namespace,
 }
 
@@ -103,6 +104,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             schemes,
             rate_limit,
             fn_names: Namespace::with_reserved(&["new", "with_base_url", "base_url", "credentials", "http_client"]),
+            stems: Namespace::default(),
             error_names: Namespace::with_reserved(&["ClientError", "AuthError", "Credentials"]),
         }
     }
@@ -146,8 +148,13 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
 
     fn operation(&mut self, path: &str, item: &PathItem, op: &openapiv3::Operation, method: Method, pointer: &str) -> Result<Operation> {
         let id = op.operation_id.clone().unwrap_or_else(|| format!("{} {path}", method.as_str().to_ascii_lowercase()));
-        let fn_name = self.fn_names.claim(names::field_name(&id));
-        let type_stem = names::type_name(&id);
+        let wanted = names::field_name(&id);
+        let fn_name = self.fn_names.claim(wanted.clone());
+        if fn_name != wanted {
+            self.space.warn(pointer, format!("operationId `{id}` is taken by another operation (or collides after case conversion); its methods are named `{fn_name}`"));
+        }
+        // The stem names the operation's types and its `auth::Operation` variant: unique too.
+        let type_stem = self.stems.claim(names::type_name(&id));
 
         // Operation-level parameters override path-level ones with the same name and location.
         let mut params: Vec<(Parameter, String)> = Vec::new();

@@ -3,7 +3,11 @@
 
 fn main() {
     let root = env!("CARGO_MANIFEST_DIR");
-    let specs = [format!("{root}/../../specs/clawguru.yaml"), format!("{root}/../specs/security.yaml")];
+    let specs = [
+        format!("{root}/../../specs/clawguru.yaml"),
+        format!("{root}/../specs/security.yaml"),
+        format!("{root}/../specs/duplicate-ids.yaml"),
+    ];
     if let Err(error) = clawgen::compile_specs(&specs) {
         panic!("{error}");
     }

@@ -3,6 +3,12 @@
 
 pub mod security;
 
+/// `tests/specs/duplicate-ids.yaml`: compiled to prove colliding operation ids get unique names.
+#[allow(missing_docs, unreachable_pub)]
+pub mod duplicate_ids {
+    include!(concat!(env!("OUT_DIR"), "/duplicate_ids.rs"));
+}
+
 /// Client, server, types and error enums of the ClawGuru API.
 #[allow(missing_docs, unreachable_pub)]
 pub mod clawguru {
