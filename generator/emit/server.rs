@@ -62,7 +62,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
     let routes = by_path.iter().map(|(path, ops)| {
         let handlers = ops.iter().map(|op| {
             let method = format_ident!("{}", op.method.as_str().to_ascii_lowercase());
-            let handler = format_ident!("handle_{}", op.fn_name);
+            let handler = format_ident!("handle_{}", op.fn_name.trim_start_matches('_'));
             if op.serves_spec { quote!(#method(serve_openapi_document)) } else { quote!(#method(#handler::<A>)) }
         });
         let first_then_rest = handlers.collect::<Vec<_>>();
@@ -228,8 +228,8 @@ fn trait_method(api: &Api, op: &Operation) -> TokenStream {
 
 fn handler(api: &Api, op: &Operation) -> TokenStream {
     let trait_name = ident(&api.trait_name);
-    let handler = format_ident!("handle_{}", op.fn_name);
-    let rejection = format_ident!("reject_{}", op.fn_name);
+    let handler = format_ident!("handle_{}", op.fn_name.trim_start_matches('_'));
+    let rejection = format_ident!("reject_{}", op.fn_name.trim_start_matches('_'));
     let name = ident(&op.fn_name);
     let variant = ident(&op.type_stem);
     let mut extractors = vec![quote!(::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>)];
@@ -478,7 +478,7 @@ fn rejection_fn(api: &Api, op: &Operation) -> Option<TokenStream> {
     if statuses.is_empty() {
         return None;
     }
-    let name = format_ident!("reject_{}", op.fn_name);
+    let name = format_ident!("reject_{}", op.fn_name.trim_start_matches('_'));
     let runtime = RunTime { message: quote!(message), retry_after: quote!(retry_after) };
     let mut arms = Vec::new();
     for status in statuses {

@@ -48,7 +48,7 @@ fn structure(api: &Api, def: &TypeDef, st: &Struct) -> Result<TokenStream> {
     for field in &st.fields {
         let field_ident = ident(&field.name);
         let ty = field_type(api, field);
-        let docs = match field.doc.as_deref() {
+        let docs = match field.doc.as_deref().filter(|text| !text.trim().is_empty()) {
             Some(text) => doc(Some(text)),
             None => doc(Some(&format!("The `{}` property.", field.wire_name))),
         };
@@ -120,7 +120,7 @@ fn structure(api: &Api, def: &TypeDef, st: &Struct) -> Result<TokenStream> {
 
 /// The type's documentation, or a line naming its schema so that `missing_docs` holds.
 fn type_doc(def: &TypeDef) -> TokenStream {
-    match def.doc.as_deref() {
+    match def.doc.as_deref().filter(|text| !text.trim().is_empty()) {
         Some(text) => doc(Some(text)),
         None => match def.pointer.strip_prefix("/components/schemas/").filter(|rest| !rest.contains('/')) {
             Some(component) => doc(Some(&format!("The `{}` schema.", component.replace("~1", "/").replace("~0", "~")))),
