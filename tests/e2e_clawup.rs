@@ -200,7 +200,7 @@ impl ClawupApi for InMemoryClawup {
 /// The seed's `GET /api/v1/auth/me` answer.
 fn seed_user() -> User {
     User {
-        id: "0553776e-62bf-49be-ad29-4ab320a6afc3".to_owned(),
+        id: "0553776e-62bf-49be-ad29-4ab320a6afc3".parse().expect("a UUID"),
         email: "you@example.com".to_owned(),
         credit_balance_cents: 0,
         is_node_admin: false,
@@ -212,7 +212,7 @@ fn seed_user() -> User {
 
 fn legacy_user() -> User {
     User {
-        id: "9b2e4c61-0f3a-4d8e-a5b7-3c6d9e1f2a4b".to_owned(),
+        id: "9b2e4c61-0f3a-4d8e-a5b7-3c6d9e1f2a4b".parse().expect("a UUID"),
         email: "early-bird@example.com".to_owned(),
         credit_balance_cents: -250,
         is_node_admin: true,

@@ -48,6 +48,7 @@ use oneclaw_v1::rate_limit::{RateLimit, RateLimitDecision};
 use oneclaw_v1::server::{self, OneclawApi};
 use oneclaw_v1::types::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use uuid::Uuid;
 
 // ---------------------------------------------------------------------------
 // Constants
@@ -79,6 +80,36 @@ const QUOTA_EXCEEDED: &str = "Plan quota exceeded for this billing period; upgra
 const REFRESH_NOT_IMPLEMENTED: &str = "Refresh tokens not yet implemented";
 const SHARE_GONE: &str = "This share has expired or reached its access limit";
 const POLICY_DENIED: &str = "Access policy denies this action on the secret path";
+
+/// A deterministic `format: uuid` id: the record kind's short prefix (e.g.
+/// `vlt`, ASCII) in the first group and a serial number in the last 64 bits,
+/// so `tagged("vlt", 3)` is `00766c74-0000-0000-0000-000000000003`.
+const fn tagged(prefix: &str, serial: u64) -> Uuid {
+    let bytes = prefix.as_bytes();
+    assert!(!bytes.is_empty() && bytes.len() <= 4, "a prefix of 1 to 4 bytes");
+    let mut tag: u128 = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        tag = (tag << 8) | bytes[i] as u128;
+        i += 1;
+    }
+    Uuid::from_u128((tag << 96) | serial as u128)
+}
+
+/// The serial number of a `tagged` id (any uuid has one: its last 64 bits).
+const fn serial(id: &Uuid) -> u64 {
+    id.as_u64_pair().1
+}
+
+/// An id of kind `prefix` that no record has: the counter never gets that far.
+const fn unknown(prefix: &str) -> Uuid {
+    tagged(prefix, 9999)
+}
+
+/// The id of the chain record with EIP-155 chain ID `chain_id`.
+const fn chain_uuid(chain_id: i64) -> Uuid {
+    tagged("chn", chain_id as u64)
+}
 
 fn clock() -> DateTime<Utc> {
     CLOCK.parse().expect("a valid clock")
@@ -131,8 +162,8 @@ fn page<T>(items: Vec<T>, limit: i64, cursor: Option<&str>) -> Result<(Vec<T>, O
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Principal {
-    User(String),
-    Agent(String),
+    User(Uuid),
+    Agent(Uuid),
 }
 
 struct UserRecord {
@@ -167,64 +198,65 @@ impl SecretRecord {
 
 struct ShareRecord {
     share: Share,
-    vault_id: String,
+    vault_id: Uuid,
 }
 
 struct ApiKeyRecord {
     key: ApiKey,
     secret: String,
-    user_id: String,
+    user_id: Uuid,
 }
 
 struct DeviceRecord {
     device_code: String,
     status: DeviceCodeStatus,
-    approved_by: Option<String>,
+    approved_by: Option<Uuid>,
 }
 
 struct InvitationRecord {
     invitation: Invitation,
-    org_id: String,
+    org_id: Uuid,
 }
 
 /// One secret-path parameter as the implementation received it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct ReceivedPath {
     operation: &'static str,
-    vault_id: String,
+    vault_id: Uuid,
     path: String,
 }
 
 #[derive(Default)]
 struct State {
     next_id: u64,
-    users: BTreeMap<String, UserRecord>,
+    users: BTreeMap<Uuid, UserRecord>,
     tokens: HashMap<String, Principal>,
-    mfa_challenges: HashMap<String, String>,
-    api_keys: BTreeMap<String, ApiKeyRecord>,
+    /// MFA token → user.
+    mfa_challenges: HashMap<String, Uuid>,
+    api_keys: BTreeMap<Uuid, ApiKeyRecord>,
     devices: BTreeMap<String, DeviceRecord>,
-    vaults: BTreeMap<String, Vault>,
-    cmek: HashMap<String, CmekConfig>,
-    cmek_jobs: HashMap<String, CmekRotationJob>,
-    secrets: BTreeMap<(String, String), SecretRecord>,
+    vaults: BTreeMap<Uuid, Vault>,
+    cmek: HashMap<Uuid, CmekConfig>,
+    cmek_jobs: HashMap<Uuid, CmekRotationJob>,
+    secrets: BTreeMap<(Uuid, String), SecretRecord>,
     received_paths: Vec<ReceivedPath>,
-    policies: BTreeMap<String, Policy>,
-    agents: BTreeMap<String, AgentRecord>,
+    policies: BTreeMap<Uuid, Policy>,
+    agents: BTreeMap<Uuid, AgentRecord>,
     enrollments: Vec<EnrollAgentRequest>,
-    shares: BTreeMap<String, ShareRecord>,
-    chains: BTreeMap<String, Chain>,
-    transactions: BTreeMap<String, Transaction>,
-    tiers: HashMap<String, BillingTier>,
-    overage: HashMap<String, OverageMethod>,
-    credits: HashMap<String, i64>,
-    credit_ledger: Vec<(String, CreditTransaction)>,
+    shares: BTreeMap<Uuid, ShareRecord>,
+    chains: BTreeMap<Uuid, Chain>,
+    transactions: BTreeMap<Uuid, Transaction>,
+    tiers: HashMap<Uuid, BillingTier>,
+    overage: HashMap<Uuid, OverageMethod>,
+    credits: HashMap<Uuid, i64>,
+    credit_ledger: Vec<(Uuid, CreditTransaction)>,
     webhook_events: Vec<String>,
     audit: Vec<AuditEvent>,
-    invitations: BTreeMap<String, InvitationRecord>,
-    ip_rules: BTreeMap<String, (String, IpRule)>,
+    invitations: BTreeMap<Uuid, InvitationRecord>,
+    ip_rules: BTreeMap<Uuid, (Uuid, IpRule)>,
     settings: BTreeMap<String, Setting>,
     x402: Option<X402Config>,
-    org_limits: HashMap<String, OrgLimits>,
+    org_limits: HashMap<Uuid, OrgLimits>,
     /// Per-token request budgets (rate-limit hook); absent means the default.
     rate_limits: HashMap<String, u64>,
     requests: HashMap<String, u64>,
@@ -246,9 +278,9 @@ impl State {
             ("ethereum", "Ethereum", 1, "ETH", "https://etherscan.io", false),
             ("sepolia", "Sepolia", 11_155_111, "ETH", "https://sepolia.etherscan.io", true),
         ] {
-            let id = format!("chn_{name}");
+            let id = chain_uuid(chain_id);
             state.chains.insert(
-                id.clone(),
+                id,
                 Chain {
                     id,
                     name: name.to_owned(),
@@ -283,9 +315,16 @@ impl State {
         state
     }
 
+    /// A new id for the ids the spec types as plain strings (MFA tokens, checkout sessions).
     fn id(&mut self, prefix: &str) -> String {
         self.next_id += 1;
         format!("{prefix}_{:04}", self.next_id)
+    }
+
+    /// A new `format: uuid` id of kind `prefix`.
+    fn uuid(&mut self, prefix: &str) -> Uuid {
+        self.next_id += 1;
+        tagged(prefix, self.next_id)
     }
 
     fn create_user(
@@ -295,16 +334,16 @@ impl State {
         display_name: Option<String>,
         marketing_opt_in: bool,
         auth_provider: UserAuthProvider,
-    ) -> String {
-        let id = self.id("usr");
+    ) -> Uuid {
+        let id = self.uuid("usr");
         // An invited email joins the inviting organization with the invited role.
-        let invited = self.invitations.iter().find(|(_, record)| record.invitation.email == email).map(|(id, _)| id.clone());
+        let invited = self.invitations.iter().find(|(_, record)| record.invitation.email == email).map(|(id, _)| *id);
         let (org_id, role) = match invited.and_then(|invitation| self.invitations.remove(&invitation)) {
             Some(record) => (record.org_id, record.invitation.role),
-            None => (self.id("org"), OrgRole::Owner),
+            None => (self.uuid("org"), OrgRole::Owner),
         };
         let user = User {
-            id: id.clone(),
+            id,
             email: email.to_owned(),
             display_name,
             org_id,
@@ -315,7 +354,7 @@ impl State {
             created_at: clock(),
         };
         self.users.insert(
-            id.clone(),
+            id,
             UserRecord {
                 user,
                 password: password.to_owned(),
@@ -352,38 +391,38 @@ impl State {
     }
 
     /// The calling user (the operations that need one refuse agents in `authorize`).
-    fn user_id(&self, credentials: &Credentials) -> Result<String, Error> {
+    fn user_id(&self, credentials: &Credentials) -> Result<Uuid, Error> {
         match self.principal(credentials) {
             Some(Principal::User(id)) if self.users.contains_key(&id) => Ok(id),
             _ => Err(unauthorized()),
         }
     }
 
-    fn user(&self, id: &str) -> &UserRecord {
+    fn user(&self, id: &Uuid) -> &UserRecord {
         self.users.get(id).expect("a known user")
     }
 
-    fn user_mut(&mut self, id: &str) -> &mut UserRecord {
+    fn user_mut(&mut self, id: &Uuid) -> &mut UserRecord {
         self.users.get_mut(id).expect("a known user")
     }
 
-    fn org_of(&self, principal: &Principal) -> String {
+    fn org_of(&self, principal: &Principal) -> Uuid {
         match principal {
-            Principal::User(id) => self.user(id).user.org_id.clone(),
-            Principal::Agent(id) => self.agents[id].agent.org_id.clone(),
+            Principal::User(id) => self.user(id).user.org_id,
+            Principal::Agent(id) => self.agents[id].agent.org_id,
         }
     }
 
     /// The user whose quota a principal's metered actions use.
-    fn payer(&self, principal: &Principal) -> String {
+    fn payer(&self, principal: &Principal) -> Uuid {
         match principal {
-            Principal::User(id) => id.clone(),
-            Principal::Agent(id) => self.agents[id].agent.created_by.clone(),
+            Principal::User(id) => *id,
+            Principal::Agent(id) => self.agents[id].agent.created_by,
         }
     }
 
     /// The vault, if it exists and the principal may see it.
-    fn visible_vault(&self, principal: &Principal, vault_id: &str) -> Option<&Vault> {
+    fn visible_vault(&self, principal: &Principal, vault_id: &Uuid) -> Option<&Vault> {
         let vault = self.vaults.get(vault_id)?;
         if vault.org_id != self.org_of(principal) {
             return None;
@@ -392,18 +431,18 @@ impl State {
     }
 
     /// Agents only reach the vaults they were given.
-    fn agent_may_use(&self, principal: &Principal, vault_id: &str) -> bool {
+    fn agent_may_use(&self, principal: &Principal, vault_id: &Uuid) -> bool {
         match principal {
             Principal::User(_) => true,
-            Principal::Agent(id) => self.agents[id].agent.vault_ids.iter().any(|v| v == vault_id),
+            Principal::Agent(id) => self.agents[id].agent.vault_ids.contains(vault_id),
         }
     }
 
     fn audit(&mut self, principal: &Principal, action: &str, secret: &Secret) {
-        let id = self.id("evt");
+        let id = self.uuid("evt");
         let (actor_type, actor_id) = match principal {
-            Principal::User(id) => (ActorType::User, id.clone()),
-            Principal::Agent(id) => (ActorType::Agent, id.clone()),
+            Principal::User(id) => (ActorType::User, *id),
+            Principal::Agent(id) => (ActorType::Agent, *id),
         };
         let org_id = self.org_of(principal);
         self.audit.push(AuditEvent {
@@ -413,8 +452,8 @@ impl State {
             actor_type,
             actor_id: Some(actor_id),
             resource_type: "secret".to_owned(),
-            resource_id: Some(secret.id.clone()),
-            vault_id: Some(secret.vault_id.clone()),
+            resource_id: Some(secret.id.to_string()),
+            vault_id: Some(secret.vault_id),
             outcome: AuditOutcome::Success,
             ip_address: None,
             user_agent: None,
@@ -423,7 +462,7 @@ impl State {
         });
     }
 
-    fn usage(&self, user_id: &str) -> UsageSummary {
+    fn usage(&self, user_id: &Uuid) -> UsageSummary {
         let record = self.user(user_id);
         let org = &record.user.org_id;
         let vaults = self.vaults.values().filter(|v| &v.org_id == org).count();
@@ -444,7 +483,7 @@ impl State {
         }
     }
 
-    fn credit_balance(&self, org: &str) -> CreditBalance {
+    fn credit_balance(&self, org: &Uuid) -> CreditBalance {
         CreditBalance {
             balance_cents: self.credits.get(org).copied().unwrap_or(0),
             currency: CreditBalanceCurrency::Usd,
@@ -453,15 +492,22 @@ impl State {
     }
 
     /// The agent an Intents API call acts for, if the caller may act for it.
-    fn intents_agent(&self, credentials: &Credentials, agent_id: &str) -> Result<Agent, (u16, Error)> {
+    fn intents_agent(&self, credentials: &Credentials, agent_id: &Uuid) -> Result<Agent, (u16, Error)> {
         match self.principal(credentials) {
-            Some(Principal::Agent(id)) if id == agent_id => {
+            Some(Principal::Agent(id)) if id == *agent_id => {
                 let agent = &self.agents[&id].agent;
                 if agent.intents_api_enabled { Ok(agent.clone()) } else { Err((403, err("intents_api_disabled", INTENTS_DISABLED))) }
             }
             _ if self.agents.contains_key(agent_id) => Err((403, err("intents_api_disabled", "The caller may not act for this agent"))),
             _ => Err((404, not_found("Agent"))),
         }
+    }
+
+    /// Every chain, listed by name (their ids follow the EIP-155 chain ID).
+    fn chains_by_name(&self) -> Vec<Chain> {
+        let mut chains: Vec<Chain> = self.chains.values().cloned().collect();
+        chains.sort_by(|a, b| a.name.cmp(&b.name));
+        chains
     }
 
     fn simulate(&self, request: &SimulationRequest) -> Result<SimulationResult, Error> {
@@ -588,13 +634,13 @@ impl InMemoryOneclaw {
     /// Sets the secret read and write quota of the user with `email`.
     fn set_quota(&self, email: &str, reads: i64, writes: i64) {
         let mut state = self.lock();
-        let id = state.user_by_email(email).expect("a known user").user.id.clone();
+        let id = state.user_by_email(email).expect("a known user").user.id;
         let record = state.user_mut(&id);
         record.read_quota = reads;
         record.write_quota = writes;
     }
 
-    fn access_share_inner(state: &mut State, share_id: &str) -> ShareAccess {
+    fn access_share_inner(state: &mut State, share_id: &Uuid) -> ShareAccess {
         let Some(record) = state.shares.get(share_id) else { return ShareAccess::NotFound };
         let share = &record.share;
         let addressed = matches!(share.recipient_type, RecipientType::User | RecipientType::Agent);
@@ -606,12 +652,12 @@ impl InMemoryOneclaw {
         if share.expires_at <= clock() || share.max_access_count.is_some_and(|max| share.access_count >= max) {
             return ShareAccess::Gone;
         }
-        let key = (record.vault_id.clone(), share.secret_path.clone());
+        let key = (record.vault_id, share.secret_path.clone());
         let Some(secret) = state.secrets.get(&key).filter(|s| !s.deleted && s.current().id == share.secret_id) else {
             return ShareAccess::Gone;
         };
         let secret = secret.current().clone();
-        let payer = share.created_by.clone();
+        let payer = share.created_by;
         let creator = state.user_mut(&payer);
         if creator.secret_reads >= creator.read_quota {
             return ShareAccess::PaymentRequired;
@@ -621,7 +667,7 @@ impl InMemoryOneclaw {
         share.access_count += 1;
         share.last_accessed_at = Some(clock());
         ShareAccess::Served(SharedSecret {
-            share_id: share.id.clone(),
+            share_id: share.id,
             path: secret.path,
             type_: secret.type_,
             value: secret.value,
@@ -683,7 +729,7 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(HsmHealth { status: HsmHealthStatus::Ok, connected: true, latency_ms: Some(4), checked_at: clock() })
     }
 
-    async fn access_share(&self, share_id: String) -> Result<SharedSecret, AccessShareError> {
+    async fn access_share(&self, share_id: Uuid) -> Result<SharedSecret, AccessShareError> {
         let mut state = self.serve(Operation::AccessShare);
         match Self::access_share_inner(&mut state, &share_id) {
             ShareAccess::Served(secret) => Ok(secret),
@@ -693,7 +739,7 @@ impl OneclawApi for InMemoryOneclaw {
         }
     }
 
-    async fn revoke_share(&self, credentials: Credentials, share_id: String) -> Result<(), RevokeShareError> {
+    async fn revoke_share(&self, credentials: Credentials, share_id: Uuid) -> Result<(), RevokeShareError> {
         let mut state = self.serve(Operation::RevokeShare);
         let me = state.user_id(&credentials).map_err(RevokeShareError::Unauthorized)?;
         let record = state.shares.get_mut(&share_id).ok_or_else(|| RevokeShareError::NotFound(not_found("Share")))?;
@@ -723,7 +769,7 @@ impl OneclawApi for InMemoryOneclaw {
         let Some(record) = state.user_by_email(&body.email).filter(|r| r.password == body.password && !r.password.is_empty()) else {
             return Err(CreateTokenError::Unauthorized(err("invalid_credentials", "Invalid email or password")));
         };
-        let id = record.user.id.clone();
+        let id = record.user.id;
         if record.user.mfa_enabled {
             let mfa_token = state.id("mfa");
             state.mfa_challenges.insert(mfa_token.clone(), id);
@@ -755,7 +801,7 @@ impl OneclawApi for InMemoryOneclaw {
             .api_keys
             .values()
             .find(|r| r.secret == body.api_key && r.key.expires_at.is_none_or(|expiry| expiry > clock()))
-            .map(|r| r.user_id.clone())
+            .map(|r| r.user_id)
             .ok_or_else(|| CreateApiKeyTokenError::Unauthorized(err("invalid_credentials", "Invalid or revoked API key")))?;
         Ok(state.issue(Principal::User(user_id)))
     }
@@ -767,7 +813,7 @@ impl OneclawApi for InMemoryOneclaw {
             return Err(SignInWithGoogleError::Unauthorized(err("invalid_id_token", "The Google ID token could not be verified")));
         };
         let id = match state.user_by_email(email) {
-            Some(record) => record.user.id.clone(),
+            Some(record) => record.user.id,
             None => state.create_user(email, "", None, false, UserAuthProvider::Google),
         };
         Ok(SignInWithGoogleResponse::Ok(state.issue(Principal::User(id))))
@@ -802,7 +848,7 @@ impl OneclawApi for InMemoryOneclaw {
         let mut state = self.serve(Operation::DeleteCurrentUser);
         let me = state.user_id(&credentials).map_err(DeleteCurrentUserError::Unauthorized)?;
         state.users.remove(&me);
-        state.tokens.retain(|_, principal| *principal != Principal::User(me.clone()));
+        state.tokens.retain(|_, principal| *principal != Principal::User(me));
         Ok(())
     }
 
@@ -857,7 +903,7 @@ impl OneclawApi for InMemoryOneclaw {
         record.mfa_pending_secret = None;
         record.user.mfa_enabled = true;
         record.mfa_enrolled_at = Some(clock());
-        record.backup_codes = (1..=8).map(|n| format!("bk{n:02}-{}", &me[4..])).collect();
+        record.backup_codes = (1..=8).map(|n| format!("bk{n:02}-{:04}", serial(&me))).collect();
         Ok(MfaEnabled { enabled: true, backup_codes: record.backup_codes.clone() })
     }
 
@@ -933,7 +979,7 @@ impl OneclawApi for InMemoryOneclaw {
             .values()
             .find(|r| r.device_code == body.device_code && r.status.client_id == body.client_id)
             .ok_or_else(|| PollDeviceTokenError::BadRequest(bad_request("Unknown device code")))?;
-        match (record.status.status, record.approved_by.clone()) {
+        match (record.status.status, record.approved_by) {
             (DeviceCodeState::Approved, Some(user_id)) => Ok(state.issue(Principal::User(user_id))),
             (DeviceCodeState::Pending, _) => {
                 Err(PollDeviceTokenError::BadRequest(err("authorization_pending", "The user has not approved this device yet")))
@@ -983,17 +1029,17 @@ impl OneclawApi for InMemoryOneclaw {
     async fn create_api_key(&self, credentials: Credentials, body: CreateApiKeyRequest) -> Result<CreatedApiKey, CreateApiKeyError> {
         let mut state = self.serve(Operation::CreateApiKey);
         let me = state.user_id(&credentials).map_err(CreateApiKeyError::Unauthorized)?;
-        let id = state.id("key");
-        let secret = format!("1ck_{}_{}", &id[4..], body.name.len() * 7919);
+        let id = state.uuid("key");
+        let secret = format!("1ck_{:04}_{}", serial(&id), body.name.len() * 7919);
         let key = ApiKey {
-            id: id.clone(),
+            id,
             name: body.name,
             key_prefix: secret[..8].to_owned(),
             created_at: clock(),
             expires_at: body.expires_at,
             last_used_at: None,
         };
-        state.api_keys.insert(id.clone(), ApiKeyRecord { key: key.clone(), secret: secret.clone(), user_id: me });
+        state.api_keys.insert(id, ApiKeyRecord { key: key.clone(), secret: secret.clone(), user_id: me });
         Ok(CreatedApiKey {
             id,
             name: key.name,
@@ -1004,7 +1050,7 @@ impl OneclawApi for InMemoryOneclaw {
         })
     }
 
-    async fn revoke_api_key(&self, credentials: Credentials, key_id: String) -> Result<(), RevokeApiKeyError> {
+    async fn revoke_api_key(&self, credentials: Credentials, key_id: Uuid) -> Result<(), RevokeApiKeyError> {
         let mut state = self.serve(Operation::RevokeApiKey);
         let me = state.user_id(&credentials).map_err(RevokeApiKeyError::Unauthorized)?;
         if state.api_keys.get(&key_id).is_none_or(|r| r.user_id != me) {
@@ -1028,13 +1074,13 @@ impl OneclawApi for InMemoryOneclaw {
     async fn create_vault(&self, credentials: Credentials, body: CreateVaultRequest) -> Result<Vault, CreateVaultError> {
         let mut state = self.serve(Operation::CreateVault);
         let me = state.user_id(&credentials).map_err(CreateVaultError::Unauthorized)?;
-        let org_id = state.user(&me).user.org_id.clone();
+        let org_id = state.user(&me).user.org_id;
         if state.vaults.values().any(|v| v.org_id == org_id && v.name == body.name) {
             return Err(CreateVaultError::Conflict(err("vault_name_taken", "A vault with this name already exists")));
         }
-        let id = state.id("vlt");
+        let id = state.uuid("vlt");
         let vault = Vault {
-            id: id.clone(),
+            id,
             org_id,
             name: body.name,
             description: body.description,
@@ -1048,7 +1094,7 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(vault)
     }
 
-    async fn get_vault(&self, credentials: Credentials, vault_id: String) -> Result<Vault, GetVaultError> {
+    async fn get_vault(&self, credentials: Credentials, vault_id: Uuid) -> Result<Vault, GetVaultError> {
         let state = self.serve(Operation::GetVault);
         let me = state.principal(&credentials).ok_or_else(|| GetVaultError::Unauthorized(unauthorized()))?;
         let vault = state.visible_vault(&me, &vault_id).cloned().ok_or_else(|| GetVaultError::NotFound(not_found("Vault")))?;
@@ -1058,7 +1104,7 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(vault)
     }
 
-    async fn delete_vault(&self, credentials: Credentials, vault_id: String) -> Result<(), DeleteVaultError> {
+    async fn delete_vault(&self, credentials: Credentials, vault_id: Uuid) -> Result<(), DeleteVaultError> {
         let mut state = self.serve(Operation::DeleteVault);
         let me = Principal::User(state.user_id(&credentials).map_err(DeleteVaultError::Unauthorized)?);
         state.visible_vault(&me, &vault_id).ok_or_else(|| DeleteVaultError::NotFound(not_found("Vault")))?;
@@ -1069,26 +1115,20 @@ impl OneclawApi for InMemoryOneclaw {
 
     // --- CMEK ----------------------------------------------------------------------
 
-    async fn enable_cmek(
-        &self,
-        credentials: Credentials,
-        vault_id: String,
-        body: EnableCmekRequest,
-    ) -> Result<CmekConfig, EnableCmekError> {
+    async fn enable_cmek(&self, credentials: Credentials, vault_id: Uuid, body: EnableCmekRequest) -> Result<CmekConfig, EnableCmekError> {
         let mut state = self.serve(Operation::EnableCmek);
         let me = Principal::User(state.user_id(&credentials).map_err(EnableCmekError::Unauthorized)?);
         state.visible_vault(&me, &vault_id).ok_or_else(|| EnableCmekError::NotFound(not_found("Vault")))?;
         if state.cmek.contains_key(&vault_id) {
             return Err(EnableCmekError::Conflict(err("cmek_already_enabled", "CMEK is already enabled on this vault")));
         }
-        let config =
-            CmekConfig { vault_id: vault_id.clone(), enabled: true, provider: body.provider, key_uri: body.key_uri, enabled_at: clock() };
-        state.cmek.insert(vault_id.clone(), config.clone());
+        let config = CmekConfig { vault_id, enabled: true, provider: body.provider, key_uri: body.key_uri, enabled_at: clock() };
+        state.cmek.insert(vault_id, config.clone());
         state.vaults.get_mut(&vault_id).expect("the vault").cmek_enabled = true;
         Ok(config)
     }
 
-    async fn disable_cmek(&self, credentials: Credentials, vault_id: String) -> Result<(), DisableCmekError> {
+    async fn disable_cmek(&self, credentials: Credentials, vault_id: Uuid) -> Result<(), DisableCmekError> {
         let mut state = self.serve(Operation::DisableCmek);
         let me = Principal::User(state.user_id(&credentials).map_err(DisableCmekError::Unauthorized)?);
         state.visible_vault(&me, &vault_id).ok_or_else(|| DisableCmekError::NotFound(not_found("Vault")))?;
@@ -1103,7 +1143,7 @@ impl OneclawApi for InMemoryOneclaw {
     async fn start_cmek_rotation(
         &self,
         credentials: Credentials,
-        vault_id: String,
+        vault_id: Uuid,
         body: CmekRotationRequest,
     ) -> Result<CmekRotationJob, StartCmekRotationError> {
         let mut state = self.serve(Operation::StartCmekRotation);
@@ -1117,9 +1157,9 @@ impl OneclawApi for InMemoryOneclaw {
         if let Some(new_key_uri) = body.new_key_uri {
             config.key_uri = new_key_uri;
         }
-        let id = state.id("job");
+        let id = state.uuid("job");
         let job = CmekRotationJob {
-            id: id.clone(),
+            id,
             vault_id,
             status: JobStatus::Queued,
             total_secrets,
@@ -1135,8 +1175,8 @@ impl OneclawApi for InMemoryOneclaw {
     async fn get_cmek_rotation_job(
         &self,
         credentials: Credentials,
-        vault_id: String,
-        job_id: String,
+        vault_id: Uuid,
+        job_id: Uuid,
     ) -> Result<CmekRotationJob, GetCmekRotationJobError> {
         let mut state = self.serve(Operation::GetCmekRotationJob);
         let me = Principal::User(state.user_id(&credentials).map_err(GetCmekRotationJobError::Unauthorized)?);
@@ -1158,7 +1198,7 @@ impl OneclawApi for InMemoryOneclaw {
     async fn list_secrets(
         &self,
         credentials: Credentials,
-        vault_id: String,
+        vault_id: Uuid,
         query: ListSecretsQuery,
     ) -> Result<SecretList, ListSecretsError> {
         let state = self.serve(Operation::ListSecrets);
@@ -1185,12 +1225,12 @@ impl OneclawApi for InMemoryOneclaw {
     async fn get_secret(
         &self,
         credentials: Credentials,
-        vault_id: String,
+        vault_id: Uuid,
         path: String,
         query: GetSecretQuery,
     ) -> Result<Secret, GetSecretError> {
         let mut state = self.serve(Operation::GetSecret);
-        state.received_paths.push(ReceivedPath { operation: "getSecret", vault_id: vault_id.clone(), path: path.clone() });
+        state.received_paths.push(ReceivedPath { operation: "getSecret", vault_id, path: path.clone() });
         let me = state.principal(&credentials).ok_or_else(|| GetSecretError::Unauthorized(unauthorized()))?;
         // The billing stage comes before the handler's own answers.
         let payer = state.payer(&me);
@@ -1229,12 +1269,12 @@ impl OneclawApi for InMemoryOneclaw {
     async fn put_secret(
         &self,
         credentials: Credentials,
-        vault_id: String,
+        vault_id: Uuid,
         path: String,
         body: PutSecretRequest,
     ) -> Result<PutSecretResponse, PutSecretError> {
         let mut state = self.serve(Operation::PutSecret);
-        state.received_paths.push(ReceivedPath { operation: "putSecret", vault_id: vault_id.clone(), path: path.clone() });
+        state.received_paths.push(ReceivedPath { operation: "putSecret", vault_id, path: path.clone() });
         let me = state.principal(&credentials).ok_or_else(|| PutSecretError::Unauthorized(unauthorized()))?;
         let payer = state.payer(&me);
         let quota = state.user(&payer);
@@ -1245,7 +1285,7 @@ impl OneclawApi for InMemoryOneclaw {
         if !state.agent_may_use(&me, &vault_id) {
             return Err(PutSecretError::Forbidden(forbidden(POLICY_DENIED)));
         }
-        let key = (vault_id.clone(), path.clone());
+        let key = (vault_id, path.clone());
         let previous = state.secrets.get(&key).filter(|record| !record.deleted).map(|record| record.current().clone());
         let secret = match &previous {
             Some(previous) => Secret {
@@ -1258,8 +1298,8 @@ impl OneclawApi for InMemoryOneclaw {
                 ..previous.clone()
             },
             None => Secret {
-                id: state.id("sec"),
-                vault_id: vault_id.clone(),
+                id: state.uuid("sec"),
+                vault_id,
                 path,
                 type_: body.type_,
                 value: body.value,
@@ -1282,9 +1322,9 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(if previous.is_some() { PutSecretResponse::Ok(metadata(&secret)) } else { PutSecretResponse::Created(metadata(&secret)) })
     }
 
-    async fn delete_secret(&self, credentials: Credentials, vault_id: String, path: String) -> Result<(), DeleteSecretError> {
+    async fn delete_secret(&self, credentials: Credentials, vault_id: Uuid, path: String) -> Result<(), DeleteSecretError> {
         let mut state = self.serve(Operation::DeleteSecret);
-        state.received_paths.push(ReceivedPath { operation: "deleteSecret", vault_id: vault_id.clone(), path: path.clone() });
+        state.received_paths.push(ReceivedPath { operation: "deleteSecret", vault_id, path: path.clone() });
         let me = state.principal(&credentials).ok_or_else(|| DeleteSecretError::Unauthorized(unauthorized()))?;
         state.visible_vault(&me, &vault_id).ok_or_else(|| DeleteSecretError::NotFound(not_found("Vault")))?;
         if !state.agent_may_use(&me, &vault_id) {
@@ -1292,7 +1332,7 @@ impl OneclawApi for InMemoryOneclaw {
         }
         let record = state
             .secrets
-            .get_mut(&(vault_id.clone(), path))
+            .get_mut(&(vault_id, path))
             .filter(|record| !record.deleted)
             .ok_or_else(|| DeleteSecretError::NotFound(not_found("Secret")))?;
         record.deleted = true;
@@ -1307,7 +1347,7 @@ impl OneclawApi for InMemoryOneclaw {
     async fn list_policies(
         &self,
         credentials: Credentials,
-        vault_id: String,
+        vault_id: Uuid,
         query: ListPoliciesQuery,
     ) -> Result<PolicyList, ListPoliciesError> {
         let state = self.serve(Operation::ListPolicies);
@@ -1318,13 +1358,13 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(PolicyList { items, next_cursor })
     }
 
-    async fn create_policy(&self, credentials: Credentials, vault_id: String, body: PolicyRequest) -> Result<Policy, CreatePolicyError> {
+    async fn create_policy(&self, credentials: Credentials, vault_id: Uuid, body: PolicyRequest) -> Result<Policy, CreatePolicyError> {
         let mut state = self.serve(Operation::CreatePolicy);
         let me = state.user_id(&credentials).map_err(CreatePolicyError::Unauthorized)?;
-        state.visible_vault(&Principal::User(me.clone()), &vault_id).ok_or_else(|| CreatePolicyError::NotFound(not_found("Vault")))?;
-        let id = state.id("pol");
+        state.visible_vault(&Principal::User(me), &vault_id).ok_or_else(|| CreatePolicyError::NotFound(not_found("Vault")))?;
+        let id = state.uuid("pol");
         let policy = Policy {
-            id: id.clone(),
+            id,
             vault_id,
             secret_path_pattern: body.secret_path_pattern,
             principal_type: body.principal_type,
@@ -1343,8 +1383,8 @@ impl OneclawApi for InMemoryOneclaw {
     async fn update_policy(
         &self,
         credentials: Credentials,
-        vault_id: String,
-        policy_id: String,
+        vault_id: Uuid,
+        policy_id: Uuid,
         body: PolicyRequest,
     ) -> Result<Policy, UpdatePolicyError> {
         let mut state = self.serve(Operation::UpdatePolicy);
@@ -1365,7 +1405,7 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(policy.clone())
     }
 
-    async fn delete_policy(&self, credentials: Credentials, vault_id: String, policy_id: String) -> Result<(), DeletePolicyError> {
+    async fn delete_policy(&self, credentials: Credentials, vault_id: Uuid, policy_id: Uuid) -> Result<(), DeletePolicyError> {
         let mut state = self.serve(Operation::DeletePolicy);
         let me = Principal::User(state.user_id(&credentials).map_err(DeletePolicyError::Unauthorized)?);
         state.visible_vault(&me, &vault_id).ok_or_else(|| DeletePolicyError::NotFound(not_found("Vault")))?;
@@ -1383,7 +1423,7 @@ impl OneclawApi for InMemoryOneclaw {
         if !body.human_email.contains('@') {
             return Err(EnrollAgentError::BadRequest(bad_request("human_email: not an email address")));
         }
-        let agent_id = state.id("agt");
+        let agent_id = state.uuid("agt");
         let message = format!("Enrollment of {} is pending; credentials will be emailed to {}", body.name, body.human_email);
         state.enrollments.push(body);
         Ok(EnrollmentResponse { agent_id, status: EnrollmentResponseStatus::PendingApproval, message })
@@ -1401,15 +1441,15 @@ impl OneclawApi for InMemoryOneclaw {
     async fn create_agent(&self, credentials: Credentials, body: CreateAgentRequest) -> Result<CreatedAgent, CreateAgentError> {
         let mut state = self.serve(Operation::CreateAgent);
         let me = state.user_id(&credentials).map_err(CreateAgentError::Unauthorized)?;
-        let org_id = state.user(&me).user.org_id.clone();
+        let org_id = state.user(&me).user.org_id;
         let vault_ids = body.vault_ids.unwrap_or_default();
         if let Some(unknown) = vault_ids.iter().find(|id| state.vaults.get(*id).is_none_or(|v| v.org_id != org_id)) {
             return Err(CreateAgentError::BadRequest(bad_request(format!("vault_ids: unknown vault `{unknown}`"))));
         }
-        let id = state.id("agt");
-        let api_key = format!("ocv_{}_{}", &id[4..], state.next_id * 104_729);
+        let id = state.uuid("agt");
+        let api_key = format!("ocv_{:04}_{}", serial(&id), state.next_id * 104_729);
         let agent = Agent {
-            id: id.clone(),
+            id,
             org_id,
             name: body.name,
             description: body.description,
@@ -1437,7 +1477,7 @@ impl OneclawApi for InMemoryOneclaw {
         }
     }
 
-    async fn get_agent(&self, credentials: Credentials, agent_id: String) -> Result<Agent, GetAgentError> {
+    async fn get_agent(&self, credentials: Credentials, agent_id: Uuid) -> Result<Agent, GetAgentError> {
         let state = self.serve(Operation::GetAgent);
         let me = Principal::User(state.user_id(&credentials).map_err(GetAgentError::Unauthorized)?);
         let org = state.org_of(&me);
@@ -1449,7 +1489,7 @@ impl OneclawApi for InMemoryOneclaw {
             .ok_or_else(|| GetAgentError::NotFound(not_found("Agent")))
     }
 
-    async fn deactivate_agent(&self, credentials: Credentials, agent_id: String) -> Result<(), DeactivateAgentError> {
+    async fn deactivate_agent(&self, credentials: Credentials, agent_id: Uuid) -> Result<(), DeactivateAgentError> {
         let mut state = self.serve(Operation::DeactivateAgent);
         let me = Principal::User(state.user_id(&credentials).map_err(DeactivateAgentError::Unauthorized)?);
         let org = state.org_of(&me);
@@ -1462,7 +1502,7 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(())
     }
 
-    async fn update_agent(&self, credentials: Credentials, agent_id: String, body: UpdateAgentRequest) -> Result<Agent, UpdateAgentError> {
+    async fn update_agent(&self, credentials: Credentials, agent_id: Uuid, body: UpdateAgentRequest) -> Result<Agent, UpdateAgentError> {
         let mut state = self.serve(Operation::UpdateAgent);
         let me = Principal::User(state.user_id(&credentials).map_err(UpdateAgentError::Unauthorized)?);
         let org = state.org_of(&me);
@@ -1485,12 +1525,12 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(agent.clone())
     }
 
-    async fn rotate_agent_key(&self, credentials: Credentials, agent_id: String) -> Result<RotatedAgentKey, RotateAgentKeyError> {
+    async fn rotate_agent_key(&self, credentials: Credentials, agent_id: Uuid) -> Result<RotatedAgentKey, RotateAgentKeyError> {
         let mut state = self.serve(Operation::RotateAgentKey);
         let me = Principal::User(state.user_id(&credentials).map_err(RotateAgentKeyError::Unauthorized)?);
         let org = state.org_of(&me);
         state.next_id += 1;
-        let api_key = format!("ocv_{}_{}", &agent_id[4..], state.next_id * 104_729);
+        let api_key = format!("ocv_{:04}_{}", serial(&agent_id), state.next_id * 104_729);
         let record = state
             .agents
             .get_mut(&agent_id)
@@ -1503,17 +1543,17 @@ impl OneclawApi for InMemoryOneclaw {
 
     // --- Sharing ---------------------------------------------------------------------------
 
-    async fn create_share(&self, credentials: Credentials, secret_id: String, body: CreateShareRequest) -> Result<Share, CreateShareError> {
+    async fn create_share(&self, credentials: Credentials, secret_id: Uuid, body: CreateShareRequest) -> Result<Share, CreateShareError> {
         let mut state = self.serve(Operation::CreateShare);
         let me = state.user_id(&credentials).map_err(CreateShareError::Unauthorized)?;
-        let org = state.user(&me).user.org_id.clone();
+        let org = state.user(&me).user.org_id;
         let (vault_id, secret_path) = state
             .secrets
             .iter()
             .find(|((vault, _), record)| {
                 !record.deleted && record.current().id == secret_id && state.vaults.get(vault).is_some_and(|v| v.org_id == org)
             })
-            .map(|((vault, path), _)| (vault.clone(), path.clone()))
+            .map(|((vault, path), _)| (*vault, path.clone()))
             .ok_or_else(|| CreateShareError::NotFound(not_found("Secret")))?;
         match body.recipient_type {
             RecipientType::User | RecipientType::Agent if body.recipient_id.is_none() => {
@@ -1524,10 +1564,10 @@ impl OneclawApi for InMemoryOneclaw {
             }
             _ => {}
         }
-        let id = state.id("shr");
+        let id = state.uuid("shr");
         let share = Share {
             url: Some(format!("https://1claw.xyz/share/{id}")),
-            id: id.clone(),
+            id,
             secret_id,
             secret_path,
             created_by: me,
@@ -1581,7 +1621,7 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(ShareList { items, next_cursor })
     }
 
-    async fn accept_share(&self, credentials: Credentials, share_id: String) -> Result<Share, AcceptShareError> {
+    async fn accept_share(&self, credentials: Credentials, share_id: Uuid) -> Result<Share, AcceptShareError> {
         let mut state = self.serve(Operation::AcceptShare);
         let me = state.principal(&credentials).ok_or_else(|| AcceptShareError::Unauthorized(unauthorized()))?;
         let share = state.shares.get(&share_id).map(|r| r.share.clone()).ok_or_else(|| AcceptShareError::NotFound(not_found("Share")))?;
@@ -1596,7 +1636,7 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(share.clone())
     }
 
-    async fn decline_share(&self, credentials: Credentials, share_id: String) -> Result<Share, DeclineShareError> {
+    async fn decline_share(&self, credentials: Credentials, share_id: Uuid) -> Result<Share, DeclineShareError> {
         let mut state = self.serve(Operation::DeclineShare);
         let me = state.principal(&credentials).ok_or_else(|| DeclineShareError::Unauthorized(unauthorized()))?;
         let share = state.shares.get(&share_id).map(|r| r.share.clone()).ok_or_else(|| DeclineShareError::NotFound(not_found("Share")))?;
@@ -1615,7 +1655,7 @@ impl OneclawApi for InMemoryOneclaw {
 
     async fn list_chains(&self, query: ListChainsQuery) -> Result<ChainList, ListChainsError> {
         let state = self.serve(Operation::ListChains);
-        let chains = state.chains.values().filter(|c| c.enabled).cloned().collect();
+        let chains = state.chains_by_name().into_iter().filter(|c| c.enabled).collect();
         let (items, next_cursor) = page(chains, query.limit, query.cursor.as_deref()).map_err(ListChainsError::BadRequest)?;
         Ok(ChainList { items, next_cursor })
     }
@@ -1625,7 +1665,12 @@ impl OneclawApi for InMemoryOneclaw {
         state
             .chains
             .values()
-            .find(|c| c.enabled && (c.id == identifier || c.name == identifier || c.chain_id.to_string() == identifier))
+            .find(|c| {
+                c.enabled
+                    && (identifier.parse::<Uuid>().is_ok_and(|id| id == c.id)
+                        || c.name == identifier
+                        || c.chain_id.to_string() == identifier)
+            })
             .cloned()
             .ok_or_else(|| GetChainError::NotFound(not_found("Chain")))
     }
@@ -1635,7 +1680,7 @@ impl OneclawApi for InMemoryOneclaw {
     async fn list_transactions(
         &self,
         credentials: Credentials,
-        agent_id: String,
+        agent_id: Uuid,
         query: ListTransactionsQuery,
     ) -> Result<TransactionList, ListTransactionsError> {
         let state = self.serve(Operation::ListTransactions);
@@ -1660,7 +1705,7 @@ impl OneclawApi for InMemoryOneclaw {
     async fn submit_transaction(
         &self,
         credentials: Credentials,
-        agent_id: String,
+        agent_id: Uuid,
         body: TransactionRequest,
     ) -> Result<Transaction, SubmitTransactionError> {
         let mut state = self.serve(Operation::SubmitTransaction);
@@ -1673,7 +1718,7 @@ impl OneclawApi for InMemoryOneclaw {
             let held = agent.vault_ids.iter().any(|vault| {
                 state
                     .secrets
-                    .get(&(vault.clone(), key_path.clone()))
+                    .get(&(*vault, key_path.clone()))
                     .is_some_and(|record| !record.deleted && record.current().type_ == SecretType::PrivateKey)
             });
             if !held {
@@ -1695,14 +1740,14 @@ impl OneclawApi for InMemoryOneclaw {
             )));
         }
         let chain_id = state.chains.values().find(|c| c.name == body.chain).map(|c| c.chain_id).expect("a simulated chain");
-        let id = state.id("tx");
+        let id = state.uuid("tx");
         let transaction = Transaction {
             tx_hash: Some(format!("0x{:064x}", state.next_id * 15_485_863)),
-            id: id.clone(),
+            id,
             agent_id,
             chain: body.chain,
             chain_id,
-            from: format!("0x{:040x}", agent.id.len() * 4_099),
+            from: format!("0x{:040x}", serial(&agent.id) * 4_099),
             to: body.to,
             value: body.value,
             data: body.data,
@@ -1717,7 +1762,7 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(transaction)
     }
 
-    async fn get_transaction(&self, credentials: Credentials, agent_id: String, tx_id: String) -> Result<Transaction, GetTransactionError> {
+    async fn get_transaction(&self, credentials: Credentials, agent_id: Uuid, tx_id: Uuid) -> Result<Transaction, GetTransactionError> {
         let state = self.serve(Operation::GetTransaction);
         state.intents_agent(&credentials, &agent_id).map_err(|(status, body)| match status {
             403 => GetTransactionError::Forbidden(body),
@@ -1734,7 +1779,7 @@ impl OneclawApi for InMemoryOneclaw {
     async fn simulate_transaction(
         &self,
         credentials: Credentials,
-        agent_id: String,
+        agent_id: Uuid,
         body: SimulationRequest,
     ) -> Result<SimulationResult, SimulateTransactionError> {
         let state = self.serve(Operation::SimulateTransaction);
@@ -1748,7 +1793,7 @@ impl OneclawApi for InMemoryOneclaw {
     async fn simulate_transaction_bundle(
         &self,
         credentials: Credentials,
-        agent_id: String,
+        agent_id: Uuid,
         body: BundleSimulationRequest,
     ) -> Result<BundleSimulationResult, SimulateTransactionBundleError> {
         let state = self.serve(Operation::SimulateTransactionBundle);
@@ -1808,7 +1853,7 @@ impl OneclawApi for InMemoryOneclaw {
     ) -> Result<CheckoutSession, CreateSubscriptionCheckoutError> {
         let mut state = self.serve(Operation::CreateSubscriptionCheckout);
         let me = state.user_id(&credentials).map_err(CreateSubscriptionCheckoutError::Unauthorized)?;
-        let org = state.user(&me).user.org_id.clone();
+        let org = state.user(&me).user.org_id;
         let wanted = match body.tier {
             SubscribeRequestTier::Pro => BillingTier::Pro,
             SubscribeRequestTier::Business => BillingTier::Business,
@@ -1837,7 +1882,7 @@ impl OneclawApi for InMemoryOneclaw {
     async fn get_subscription(&self, credentials: Credentials) -> Result<SubscriptionSummary, GetSubscriptionError> {
         let state = self.serve(Operation::GetSubscription);
         let me = state.user_id(&credentials).map_err(GetSubscriptionError::Unauthorized)?;
-        let org = state.user(&me).user.org_id.clone();
+        let org = state.user(&me).user.org_id;
         let usage = state.usage(&me);
         let paid = usage.tier != BillingTier::Free;
         Ok(SubscriptionSummary {
@@ -1888,7 +1933,7 @@ impl OneclawApi for InMemoryOneclaw {
     ) -> Result<OverageMethodResponse, SetOverageMethodError> {
         let mut state = self.serve(Operation::SetOverageMethod);
         let me = state.user_id(&credentials).map_err(SetOverageMethodError::Unauthorized)?;
-        let org = state.user(&me).user.org_id.clone();
+        let org = state.user(&me).user.org_id;
         state.overage.insert(org, body.overage_method);
         Ok(OverageMethodResponse { overage_method: body.overage_method, updated_at: clock() })
     }
@@ -1900,13 +1945,19 @@ impl OneclawApi for InMemoryOneclaw {
         }
         // A completed top-up credits the organization named in its metadata.
         if body.type_ == "checkout.session.completed" {
-            let org = body.data.object.get("metadata").and_then(|m| m.get("org_id")).and_then(serde_json::Value::as_str).map(str::to_owned);
+            let org = body
+                .data
+                .object
+                .get("metadata")
+                .and_then(|m| m.get("org_id"))
+                .and_then(serde_json::Value::as_str)
+                .and_then(|org| org.parse::<Uuid>().ok());
             let amount = body.data.object.get("amount_total").and_then(serde_json::Value::as_i64);
             if let (Some(org), Some(amount)) = (org, amount) {
-                let balance = state.credits.entry(org.clone()).or_default();
+                let balance = state.credits.entry(org).or_default();
                 *balance += amount;
                 let balance_after_cents = *balance;
-                let id = state.id("ctx");
+                let id = state.uuid("ctx");
                 state.credit_ledger.push((
                     org,
                     CreditTransaction {
@@ -1967,7 +2018,7 @@ impl OneclawApi for InMemoryOneclaw {
             .values()
             .filter(|r| &r.user.org_id == org)
             .map(|r| OrgMember {
-                user_id: r.user.id.clone(),
+                user_id: r.user.id,
                 email: r.user.email.clone(),
                 display_name: r.user.display_name.clone(),
                 role: r.user.role,
@@ -1976,7 +2027,7 @@ impl OneclawApi for InMemoryOneclaw {
             })
             .collect();
         members.extend(state.invitations.values().filter(|r| &r.org_id == org).map(|r| OrgMember {
-            user_id: r.invitation.id.clone(),
+            user_id: r.invitation.id,
             email: r.invitation.email.clone(),
             display_name: None,
             role: r.invitation.role,
@@ -1997,9 +2048,9 @@ impl OneclawApi for InMemoryOneclaw {
         if state.user_by_email(&body.email).is_some_and(|r| r.user.org_id == inviter.org_id) {
             return Err(InviteOrgMemberError::Conflict(err("already_member", "This email already belongs to a member")));
         }
-        let id = state.id("inv");
+        let id = state.uuid("inv");
         let invitation = Invitation {
-            id: id.clone(),
+            id,
             email: body.email,
             role: body.role,
             invited_by: me,
@@ -2010,7 +2061,7 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(invitation)
     }
 
-    async fn remove_org_member(&self, credentials: Credentials, user_id: String) -> Result<(), RemoveOrgMemberError> {
+    async fn remove_org_member(&self, credentials: Credentials, user_id: Uuid) -> Result<(), RemoveOrgMemberError> {
         let mut state = self.serve(Operation::RemoveOrgMember);
         let me = state.user_id(&credentials).map_err(RemoveOrgMemberError::Unauthorized)?;
         let actor = state.user(&me).user.clone();
@@ -2021,7 +2072,7 @@ impl OneclawApi for InMemoryOneclaw {
             return Err(RemoveOrgMemberError::Forbidden(forbidden("Insufficient permissions for this operation")));
         }
         // The removed member keeps the account, in an organization of its own.
-        let own_org = state.id("org");
+        let own_org = state.uuid("org");
         let removed = &mut state.user_mut(&user_id).user;
         removed.org_id = own_org;
         removed.role = OrgRole::Owner;
@@ -2031,7 +2082,7 @@ impl OneclawApi for InMemoryOneclaw {
     async fn update_org_member_role(
         &self,
         credentials: Credentials,
-        user_id: String,
+        user_id: Uuid,
         body: UpdateMemberRoleRequest,
     ) -> Result<OrgMember, UpdateOrgMemberRoleError> {
         let mut state = self.serve(Operation::UpdateOrgMemberRole);
@@ -2074,24 +2125,17 @@ impl OneclawApi for InMemoryOneclaw {
         if !valid {
             return Err(CreateIpRuleError::BadRequest(bad_request(format!("cidr: `{}` is not a CIDR block", body.cidr))));
         }
-        let org = state.user(&me).user.org_id.clone();
-        let id = state.id("ipr");
-        let rule = IpRule {
-            id: id.clone(),
-            cidr: body.cidr,
-            action: body.action,
-            description: body.description,
-            created_by: me,
-            created_at: clock(),
-        };
+        let org = state.user(&me).user.org_id;
+        let id = state.uuid("ipr");
+        let rule = IpRule { id, cidr: body.cidr, action: body.action, description: body.description, created_by: me, created_at: clock() };
         state.ip_rules.insert(id, (org, rule.clone()));
         Ok(rule)
     }
 
-    async fn delete_ip_rule(&self, credentials: Credentials, rule_id: String) -> Result<(), DeleteIpRuleError> {
+    async fn delete_ip_rule(&self, credentials: Credentials, rule_id: Uuid) -> Result<(), DeleteIpRuleError> {
         let mut state = self.serve(Operation::DeleteIpRule);
         let me = state.user_id(&credentials).map_err(DeleteIpRuleError::Unauthorized)?;
-        let org = state.user(&me).user.org_id.clone();
+        let org = state.user(&me).user.org_id;
         if state.ip_rules.get(&rule_id).is_none_or(|(o, _)| *o != org) {
             return Err(DeleteIpRuleError::NotFound(not_found("IP rule")));
         }
@@ -2163,10 +2207,10 @@ impl OneclawApi for InMemoryOneclaw {
             .values()
             .filter(|r| query.email.as_deref().is_none_or(|email| r.user.email.contains(email)))
             .map(|r| AdminUser {
-                id: r.user.id.clone(),
+                id: r.user.id,
                 email: r.user.email.clone(),
                 display_name: r.user.display_name.clone(),
-                org_id: r.user.org_id.clone(),
+                org_id: r.user.org_id,
                 role: r.user.role,
                 is_platform_admin: r.platform_admin,
                 mfa_enabled: r.user.mfa_enabled,
@@ -2178,18 +2222,18 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(AdminUserList { items, next_cursor })
     }
 
-    async fn delete_admin_user(&self, credentials: Credentials, user_id: String) -> Result<(), DeleteAdminUserError> {
+    async fn delete_admin_user(&self, credentials: Credentials, user_id: Uuid) -> Result<(), DeleteAdminUserError> {
         let mut state = self.serve(Operation::DeleteAdminUser);
         let _ = credentials;
         state.users.remove(&user_id).ok_or_else(|| DeleteAdminUserError::NotFound(not_found("User")))?;
-        state.tokens.retain(|_, principal| *principal != Principal::User(user_id.clone()));
+        state.tokens.retain(|_, principal| *principal != Principal::User(user_id));
         Ok(())
     }
 
     async fn list_admin_chains(&self, credentials: Credentials, query: ListAdminChainsQuery) -> Result<ChainList, ListAdminChainsError> {
         let state = self.serve(Operation::ListAdminChains);
         let _ = credentials;
-        let chains = state.chains.values().cloned().collect();
+        let chains = state.chains_by_name();
         let (items, next_cursor) = page(chains, query.limit, query.cursor.as_deref()).map_err(ListAdminChainsError::BadRequest)?;
         Ok(ChainList { items, next_cursor })
     }
@@ -2200,15 +2244,15 @@ impl OneclawApi for InMemoryOneclaw {
         if state.chains.values().any(|c| c.name == body.name || c.chain_id == body.chain_id) {
             return Err(CreateAdminChainError::Conflict(err("chain_exists", "A chain with this name or chain_id already exists")));
         }
-        let chain = chain_from(format!("chn_{}", body.name), body);
-        state.chains.insert(chain.id.clone(), chain.clone());
+        let chain = chain_from(chain_uuid(body.chain_id), body);
+        state.chains.insert(chain.id, chain.clone());
         Ok(chain)
     }
 
     async fn update_admin_chain(
         &self,
         credentials: Credentials,
-        chain_id: String,
+        chain_id: Uuid,
         body: ChainRequest,
     ) -> Result<Chain, UpdateAdminChainError> {
         let mut state = self.serve(Operation::UpdateAdminChain);
@@ -2218,13 +2262,13 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(chain.clone())
     }
 
-    async fn delete_admin_chain(&self, credentials: Credentials, chain_id: String) -> Result<(), DeleteAdminChainError> {
+    async fn delete_admin_chain(&self, credentials: Credentials, chain_id: Uuid) -> Result<(), DeleteAdminChainError> {
         let mut state = self.serve(Operation::DeleteAdminChain);
         let _ = credentials;
         state.chains.remove(&chain_id).map(|_| ()).ok_or_else(|| DeleteAdminChainError::NotFound(not_found("Chain")))
     }
 
-    async fn get_org_limits(&self, credentials: Credentials, org_id: String) -> Result<OrgLimits, GetOrgLimitsError> {
+    async fn get_org_limits(&self, credentials: Credentials, org_id: Uuid) -> Result<OrgLimits, GetOrgLimitsError> {
         let state = self.serve(Operation::GetOrgLimits);
         let _ = credentials;
         org_limits(&state, &org_id).ok_or_else(|| GetOrgLimitsError::NotFound(not_found("Organization")))
@@ -2233,7 +2277,7 @@ impl OneclawApi for InMemoryOneclaw {
     async fn update_org_limits(
         &self,
         credentials: Credentials,
-        org_id: String,
+        org_id: Uuid,
         body: OrgLimitsUpdate,
     ) -> Result<OrgLimits, UpdateOrgLimitsError> {
         let mut state = self.serve(Operation::UpdateOrgLimits);
@@ -2253,7 +2297,7 @@ impl OneclawApi for InMemoryOneclaw {
     async fn set_org_billing_tier(
         &self,
         credentials: Credentials,
-        org_id: String,
+        org_id: Uuid,
         body: BillingTierRequest,
     ) -> Result<OrgBillingTier, SetOrgBillingTierError> {
         let mut state = self.serve(Operation::SetOrgBillingTier);
@@ -2261,7 +2305,7 @@ impl OneclawApi for InMemoryOneclaw {
         if !state.users.values().any(|r| r.user.org_id == org_id) {
             return Err(SetOrgBillingTierError::NotFound(not_found("Organization")));
         }
-        state.tiers.insert(org_id.clone(), body.tier);
+        state.tiers.insert(org_id, body.tier);
         if let Some(limits) = state.org_limits.get_mut(&org_id) {
             limits.tier = body.tier;
         }
@@ -2271,8 +2315,8 @@ impl OneclawApi for InMemoryOneclaw {
 
 fn metadata(secret: &Secret) -> SecretMetadata {
     SecretMetadata {
-        id: secret.id.clone(),
-        vault_id: secret.vault_id.clone(),
+        id: secret.id,
+        vault_id: secret.vault_id,
         path: secret.path.clone(),
         type_: secret.type_,
         version: secret.version,
@@ -2294,7 +2338,7 @@ fn is_recipient(state: &State, principal: &Principal, share: &Share) -> bool {
     }
 }
 
-fn chain_from(id: String, body: ChainRequest) -> Chain {
+fn chain_from(id: Uuid, body: ChainRequest) -> Chain {
     Chain {
         id,
         name: body.name,
@@ -2307,12 +2351,12 @@ fn chain_from(id: String, body: ChainRequest) -> Chain {
     }
 }
 
-fn org_limits(state: &State, org_id: &str) -> Option<OrgLimits> {
+fn org_limits(state: &State, org_id: &Uuid) -> Option<OrgLimits> {
     if let Some(limits) = state.org_limits.get(org_id) {
         return Some(limits.clone());
     }
-    state.users.values().any(|r| r.user.org_id == org_id).then(|| OrgLimits {
-        org_id: org_id.to_owned(),
+    state.users.values().any(|r| r.user.org_id == *org_id).then(|| OrgLimits {
+        org_id: *org_id,
         tier: state.tiers.get(org_id).copied().unwrap_or(BillingTier::Free),
         max_vaults: Some(5),
         max_secrets: Some(500),
@@ -2503,19 +2547,19 @@ fn vault_request(name: &str) -> CreateVaultRequest {
     CreateVaultRequest { name: name.to_owned(), description: None }
 }
 
-fn agent_request(name: &str, vault_ids: Vec<String>, intents_api_enabled: bool) -> CreateAgentRequest {
+fn agent_request(name: &str, vault_ids: Vec<Uuid>, intents_api_enabled: bool) -> CreateAgentRequest {
     CreateAgentRequest { name: name.to_owned(), description: None, vault_ids: Some(vault_ids), intents_api_enabled }
 }
 
 fn share_request(
     recipient_type: RecipientType,
-    recipient_id: Option<&str>,
+    recipient_id: Option<&Uuid>,
     expires_at: &str,
     max_access_count: Option<i64>,
 ) -> CreateShareRequest {
     CreateShareRequest {
         recipient_type,
-        recipient_id: recipient_id.map(str::to_owned),
+        recipient_id: recipient_id.copied(),
         recipient_email: None,
         expires_at: at(expires_at),
         max_access_count,
@@ -2681,10 +2725,7 @@ async fn every_operation_round_trips_through_the_typed_client() {
     assert_eq!(key.key_prefix, key.key[..8]);
     let keys = ada.list_api_keys(&ListApiKeysQuery::default()).await.expect("listApiKeys");
     assert_eq!(keys.items.len(), 1);
-    assert_eq!(
-        (keys.items[0].id.as_str(), keys.items[0].name.as_str(), keys.items[0].key_prefix.as_str()),
-        (key.id.as_str(), "ci", key.key_prefix.as_str())
-    );
+    assert_eq!((keys.items[0].id, keys.items[0].name.as_str(), keys.items[0].key_prefix.as_str()), (key.id, "ci", key.key_prefix.as_str()));
     let key_token = anon.create_api_key_token(&ApiKeyTokenRequest { api_key: key.key.clone() }).await.expect("createApiKeyToken");
     assert_eq!(server.client_with(&key_token.access_token).get_current_user().await.expect("the key token works").id, me.id);
     ada.revoke_api_key(&key.id).await.expect("revokeApiKey");
@@ -2697,10 +2738,7 @@ async fn every_operation_round_trips_through_the_typed_client() {
         .create_vault(&CreateVaultRequest { name: "production".to_owned(), description: Some("Prod credentials".to_owned()) })
         .await
         .expect("createVault");
-    assert_eq!(
-        (vault.org_id.as_str(), vault.created_by.as_str(), vault.cmek_enabled, vault.secret_count),
-        (me.org_id.as_str(), me.id.as_str(), false, 0)
-    );
+    assert_eq!((vault.org_id, vault.created_by, vault.cmek_enabled, vault.secret_count), (me.org_id, me.id, false, 0));
     assert_eq!(vault.description.as_deref(), Some("Prod credentials"));
     let vaults = ada.list_vaults(&ListVaultsQuery::default()).await.expect("listVaults");
     assert_eq!(vaults.items, std::slice::from_ref(&vault));
@@ -2712,10 +2750,7 @@ async fn every_operation_round_trips_through_the_typed_client() {
         .enable_cmek(&vault.id, &EnableCmekRequest { provider: CmekProvider::GcpKms, key_uri: key_uri.to_owned() })
         .await
         .expect("enableCmek");
-    assert_eq!(
-        (cmek.vault_id.as_str(), cmek.enabled, cmek.provider, cmek.key_uri.as_str()),
-        (vault.id.as_str(), true, CmekProvider::GcpKms, key_uri)
-    );
+    assert_eq!((cmek.vault_id, cmek.enabled, cmek.provider, cmek.key_uri.as_str()), (vault.id, true, CmekProvider::GcpKms, key_uri));
     assert!(ada.get_vault(&vault.id).await.expect("vault").cmek_enabled);
 
     // --- Secrets ------------------------------------------------------------------------------
@@ -2731,7 +2766,7 @@ async fn every_operation_round_trips_through_the_typed_client() {
     };
     assert_eq!((created.path.as_str(), created.version, created.type_), ("api-keys/openai", 1, SecretType::ApiKey));
     let secret = ada.get_secret(&vault.id, "api-keys/openai", &GetSecretQuery::default()).await.expect("getSecret");
-    assert_eq!((secret.id.as_str(), secret.value.as_str(), secret.version), (created.id.as_str(), "sk-proj-4f9Kx2mQ8vT1nL7pR3wZ", 1));
+    assert_eq!((secret.id, secret.value.as_str(), secret.version), (created.id, "sk-proj-4f9Kx2mQ8vT1nL7pR3wZ", 1));
     assert_eq!(secret.metadata, openai.metadata);
     let listed = ada.list_secrets(&vault.id, &ListSecretsQuery::default()).await.expect("listSecrets");
     assert_eq!(listed.items, std::slice::from_ref(&created));
@@ -2739,12 +2774,9 @@ async fn every_operation_round_trips_through_the_typed_client() {
     // --- CMEK (part 2) ----------------------------------------------------------------------------
     let rotation = CmekRotationRequest { new_key_uri: Some(format!("{key_uri}-v2")) };
     let job = ada.start_cmek_rotation(&vault.id, &rotation).await.expect("startCmekRotation");
-    assert_eq!((job.status, job.total_secrets, job.processed_secrets, job.vault_id.as_str()), (JobStatus::Queued, 1, 0, vault.id.as_str()));
+    assert_eq!((job.status, job.total_secrets, job.processed_secrets, job.vault_id), (JobStatus::Queued, 1, 0, vault.id));
     let done = ada.get_cmek_rotation_job(&vault.id, &job.id).await.expect("getCmekRotationJob");
-    assert_eq!(
-        (done.id.as_str(), done.status, done.processed_secrets, done.completed_at),
-        (job.id.as_str(), JobStatus::Completed, 1, Some(clock()))
-    );
+    assert_eq!((done.id, done.status, done.processed_secrets, done.completed_at), (job.id, JobStatus::Completed, 1, Some(clock())));
     ada.disable_cmek(&vault.id).await.expect("disableCmek");
     assert!(!ada.get_vault(&vault.id).await.expect("vault").cmek_enabled);
 
@@ -2752,16 +2784,14 @@ async fn every_operation_round_trips_through_the_typed_client() {
     let policy_request = |permissions: Vec<Permission>| PolicyRequest {
         secret_path_pattern: "api-keys/*".to_owned(),
         principal_type: PrincipalType::Agent,
-        principal_id: "agt_reader".to_owned(),
+        // An agent that only this policy names (it is never created).
+        principal_id: tagged("agt", 0x7ead),
         permissions,
         conditions: Some(PolicyConditions { ip_cidrs: Some(vec!["10.0.0.0/8".to_owned()]) }),
         expires_at: Some(at("2026-12-31T23:59:59Z")),
     };
     let policy = ada.create_policy(&vault.id, &policy_request(vec![Permission::Read])).await.expect("createPolicy");
-    assert_eq!(
-        (policy.vault_id.as_str(), policy.secret_path_pattern.as_str(), policy.created_by.as_str()),
-        (vault.id.as_str(), "api-keys/*", me.id.as_str())
-    );
+    assert_eq!((policy.vault_id, policy.secret_path_pattern.as_str(), policy.created_by), (vault.id, "api-keys/*", me.id));
     assert_eq!(policy.conditions, Some(PolicyConditions { ip_cidrs: Some(vec!["10.0.0.0/8".to_owned()]) }));
     assert_eq!(
         ada.list_policies(&vault.id, &ListPoliciesQuery::default()).await.expect("listPolicies").items,
@@ -2770,7 +2800,7 @@ async fn every_operation_round_trips_through_the_typed_client() {
     let widened =
         ada.update_policy(&vault.id, &policy.id, &policy_request(vec![Permission::Read, Permission::List])).await.expect("updatePolicy");
     assert_eq!(widened.permissions, [Permission::Read, Permission::List]);
-    assert_eq!((widened.id.as_str(), widened.created_at), (policy.id.as_str(), policy.created_at));
+    assert_eq!((widened.id, widened.created_at), (policy.id, policy.created_at));
     assert!(widened.updated_at > policy.updated_at);
     ada.delete_policy(&vault.id, &policy.id).await.expect("deletePolicy");
     assert!(ada.list_policies(&vault.id, &ListPoliciesQuery::default()).await.expect("policies").items.is_empty());
@@ -2786,14 +2816,14 @@ async fn every_operation_round_trips_through_the_typed_client() {
         .create_agent(&CreateAgentRequest {
             name: "trader".to_owned(),
             description: Some("Swaps on Base".to_owned()),
-            vault_ids: Some(vec![vault.id.clone()]),
+            vault_ids: Some(vec![vault.id]),
             intents_api_enabled: true,
         })
         .await
         .expect("createAgent");
-    let agent_id = created_agent.agent.id.clone();
+    let agent_id = created_agent.agent.id;
     assert!(created_agent.agent.is_active && created_agent.agent.intents_api_enabled);
-    assert_eq!((created_agent.agent.vault_ids.clone(), created_agent.agent.created_by.as_str()), (vec![vault.id.clone()], me.id.as_str()));
+    assert_eq!((created_agent.agent.vault_ids.clone(), created_agent.agent.created_by), (vec![vault.id], me.id));
     assert_eq!(created_agent.agent.key_prefix, created_agent.api_key[..8]);
     assert_eq!(ada.list_agents(&ListAgentsQuery::default()).await.expect("listAgents").items, std::slice::from_ref(&created_agent.agent));
     assert_eq!(ada.get_agent(&agent_id).await.expect("getAgent"), created_agent.agent);
@@ -2805,14 +2835,11 @@ async fn every_operation_round_trips_through_the_typed_client() {
         (renamed.name.as_str(), renamed.description.as_deref(), renamed.intents_api_enabled),
         ("trader", Some("Swaps and bridges"), true)
     );
-    let agent_login = |api_key: &str| AgentTokenRequest { agent_id: agent_id.clone(), api_key: api_key.to_owned() };
+    let agent_login = |api_key: &str| AgentTokenRequest { agent_id, api_key: api_key.to_owned() };
     let agent_token = anon.create_agent_token(&agent_login(&created_agent.api_key)).await.expect("createAgentToken");
     let agent = server.client_with(&agent_token.access_token);
     let agent_me = agent.get_current_agent().await.expect("getCurrentAgent");
-    assert_eq!(
-        (agent_me.id.as_str(), agent_me.created_by.as_str(), agent_me.description.as_deref()),
-        (agent_id.as_str(), me.id.as_str(), Some("Swaps and bridges"))
-    );
+    assert_eq!((agent_me.id, agent_me.created_by, agent_me.description.as_deref()), (agent_id, me.id, Some("Swaps and bridges")));
     let rotated = ada.rotate_agent_key(&agent_id).await.expect("rotateAgentKey");
     assert_eq!(rotated.agent_id, agent_id);
     assert_ne!(rotated.api_key, created_agent.api_key);
@@ -2857,10 +2884,7 @@ async fn every_operation_round_trips_through_the_typed_client() {
         .submit_transaction(&agent_id, &transaction_request("0xa9059cbb", Some("keys/base-hot-wallet")))
         .await
         .expect("submitTransaction");
-    assert_eq!(
-        (tx.agent_id.as_str(), tx.chain.as_str(), tx.chain_id, tx.status),
-        (agent_id.as_str(), "base", 8453, TransactionStatus::Broadcast)
-    );
+    assert_eq!((tx.agent_id, tx.chain.as_str(), tx.chain_id, tx.status), (agent_id, "base", 8453, TransactionStatus::Broadcast));
     assert!(tx.tx_hash.as_ref().is_some_and(|hash| hash.len() == 66), "{:?}", tx.tx_hash);
     assert!(tx.simulation.as_ref().is_some_and(|s| s.success), "simulate_first attaches the simulation");
     let txs = agent
@@ -2877,23 +2901,23 @@ async fn every_operation_round_trips_through_the_typed_client() {
         .await
         .expect("createShare");
     assert_eq!(
-        (share.secret_path.as_str(), share.created_by.as_str(), share.status, share.access_count),
-        ("api-keys/openai", me.id.as_str(), ShareStatus::Pending, 0)
+        (share.secret_path.as_str(), share.created_by, share.status, share.access_count),
+        ("api-keys/openai", me.id, ShareStatus::Pending, 0)
     );
-    assert_eq!((share.recipient_id.as_deref(), share.max_access_count), (Some(bob_user.id.as_str()), Some(3)));
+    assert_eq!((share.recipient_id, share.max_access_count), (Some(bob_user.id), Some(3)));
     let unwanted = ada
         .create_share(&secret.id, &share_request(RecipientType::User, Some(&bob_user.id), "2026-03-08T12:00:00Z", None))
         .await
         .expect("a second share");
-    let share_ids = |list: &ShareList| list.items.iter().map(|s| s.id.clone()).collect::<Vec<_>>();
+    let share_ids = |list: &ShareList| list.items.iter().map(|s| s.id).collect::<Vec<_>>();
     let outbound = ada.list_outbound_shares(&ListOutboundSharesQuery::default()).await.expect("listOutboundShares");
-    assert_eq!(share_ids(&outbound), [share.id.clone(), unwanted.id.clone()]);
+    assert_eq!(share_ids(&outbound), [share.id, unwanted.id]);
     let inbound = bob.list_inbound_shares(&ListInboundSharesQuery::default()).await.expect("listInboundShares");
-    assert_eq!(share_ids(&inbound), [share.id.clone(), unwanted.id.clone()]);
+    assert_eq!(share_ids(&inbound), [share.id, unwanted.id]);
     assert_eq!(bob.accept_share(&share.id).await.expect("acceptShare").status, ShareStatus::Accepted);
     assert_eq!(bob.decline_share(&unwanted.id).await.expect("declineShare").status, ShareStatus::Declined);
     let shared = anon.access_share(&share.id).await.expect("accessShare");
-    assert_eq!((shared.share_id.as_str(), shared.path.as_str(), shared.type_), (share.id.as_str(), "api-keys/openai", SecretType::ApiKey));
+    assert_eq!((shared.share_id, shared.path.as_str(), shared.type_), (share.id, "api-keys/openai", SecretType::ApiKey));
     assert_eq!((shared.value.as_str(), shared.access_count, shared.max_access_count), ("sk-proj-4f9Kx2mQ8vT1nL7pR3wZ", 1, Some(3)));
     ada.revoke_share(&share.id).await.expect("revokeShare");
     assert_eq!(api_error(anon.access_share(&share.id).await), AccessShareError::Gone(err("share_expired", SHARE_GONE)));
@@ -2973,7 +2997,7 @@ async fn every_operation_round_trips_through_the_typed_client() {
     let reads = ada
         .list_audit_events(&ListAuditEventsQuery {
             action: Some("secret.read".to_owned()),
-            vault_id: Some(vault.id.clone()),
+            vault_id: Some(vault.id),
             ..ListAuditEventsQuery::default()
         })
         .await
@@ -2981,8 +3005,8 @@ async fn every_operation_round_trips_through_the_typed_client() {
     assert_eq!(reads.items.len(), 1, "one successful read through the secrets API");
     let event = &reads.items[0];
     assert_eq!(
-        (event.actor_type, event.actor_id.as_deref(), event.resource_id.as_deref()),
-        (ActorType::User, Some(me.id.as_str()), Some(secret.id.as_str()))
+        (event.actor_type, event.actor_id, event.resource_id.as_deref()),
+        (ActorType::User, Some(me.id), Some(secret.id.to_string().as_str()))
     );
     assert_eq!(event.details.as_ref().and_then(|d| d.get("path")).map(String::as_str), Some("api-keys/openai"));
 
@@ -2991,23 +3015,16 @@ async fn every_operation_round_trips_through_the_typed_client() {
         .invite_org_member(&InviteRequest { email: "carol@example.com".to_owned(), role: OrgRole::Member })
         .await
         .expect("inviteOrgMember");
-    assert_eq!(
-        (invitation.email.as_str(), invitation.role, invitation.invited_by.as_str()),
-        ("carol@example.com", OrgRole::Member, me.id.as_str())
-    );
+    assert_eq!((invitation.email.as_str(), invitation.role, invitation.invited_by), ("carol@example.com", OrgRole::Member, me.id));
     let (carol, _, carol_user) = server.user("carol@example.com").await;
-    assert_eq!(
-        (carol_user.org_id.as_str(), carol_user.role),
-        (me.org_id.as_str(), OrgRole::Member),
-        "the invitation placed Carol in Ada's org"
-    );
+    assert_eq!((carol_user.org_id, carol_user.role), (me.org_id, OrgRole::Member), "the invitation placed Carol in Ada's org");
     let members = ada.list_org_members(&ListOrgMembersQuery::default()).await.expect("listOrgMembers");
     let emails: Vec<&str> = members.items.iter().map(|m| m.email.as_str()).collect();
     assert_eq!(emails, ["ada@example.com", "carol@example.com"]);
     assert!(members.items.iter().all(|m| m.status == MemberStatus::Active));
     let promoted =
         ada.update_org_member_role(&carol_user.id, &UpdateMemberRoleRequest { role: OrgRole::Admin }).await.expect("updateOrgMemberRole");
-    assert_eq!((promoted.user_id.as_str(), promoted.role), (carol_user.id.as_str(), OrgRole::Admin));
+    assert_eq!((promoted.user_id, promoted.role), (carol_user.id, OrgRole::Admin));
     ada.remove_org_member(&carol_user.id).await.expect("removeOrgMember");
     assert_ne!(carol.get_current_user().await.expect("Carol still exists").org_id, me.org_id, "Carol left Ada's org");
 
@@ -3020,7 +3037,7 @@ async fn every_operation_round_trips_through_the_typed_client() {
         })
         .await
         .expect("createIpRule");
-    assert_eq!((rule.cidr.as_str(), rule.action, rule.created_by.as_str()), ("203.0.113.0/24", IpRuleAction::Block, me.id.as_str()));
+    assert_eq!((rule.cidr.as_str(), rule.action, rule.created_by), ("203.0.113.0/24", IpRuleAction::Block, me.id));
     assert_eq!(ada.list_ip_rules(&ListIpRulesQuery::default()).await.expect("listIpRules").items, std::slice::from_ref(&rule));
     ada.delete_ip_rule(&rule.id).await.expect("deleteIpRule");
     assert!(ada.list_ip_rules(&ListIpRulesQuery::default()).await.expect("rules").items.is_empty());
@@ -3036,10 +3053,7 @@ async fn every_operation_round_trips_through_the_typed_client() {
         )
         .await
         .expect("updateAdminSetting");
-    assert_eq!(
-        (setting.key.as_str(), setting.value.as_str(), setting.updated_by.as_deref()),
-        ("maintenance_mode", "on", Some(admin_user.id.as_str()))
-    );
+    assert_eq!((setting.key.as_str(), setting.value.as_str(), setting.updated_by), ("maintenance_mode", "on", Some(admin_user.id)));
     admin.delete_admin_setting("maintenance_mode").await.expect("deleteAdminSetting");
     assert_eq!(admin.list_admin_settings(&ListAdminSettingsQuery::default()).await.expect("settings").items.len(), 1);
     let x402 = admin.get_x402_config().await.expect("getX402Config");
@@ -3060,7 +3074,7 @@ async fn every_operation_round_trips_through_the_typed_client() {
         .list_admin_users(&ListAdminUsersQuery { email: Some("grace@".to_owned()), ..ListAdminUsersQuery::default() })
         .await
         .expect("listAdminUsers");
-    assert_eq!(users.items.iter().map(|u| u.id.as_str()).collect::<Vec<_>>(), [grace_user.id.as_str()]);
+    assert_eq!(users.items.iter().map(|u| u.id).collect::<Vec<_>>(), [grace_user.id]);
     assert!(!users.items[0].is_platform_admin);
     admin.delete_admin_user(&grace_user.id).await.expect("deleteAdminUser");
     assert_eq!(api_error(grace.get_current_user().await).status(), 401, "the deleted user's token is dead");
@@ -3076,7 +3090,7 @@ async fn every_operation_round_trips_through_the_typed_client() {
         enabled: true,
     };
     let chain = admin.create_admin_chain(&optimism).await.expect("createAdminChain");
-    assert_eq!((chain.id.as_str(), chain.chain_id), ("chn_optimism", 10));
+    assert_eq!((chain.id, chain.chain_id), (chain_uuid(10), 10));
     assert_eq!(anon.get_chain("optimism").await.expect("the new chain is public").id, chain.id);
     let disabled = admin
         .update_admin_chain(&chain.id, &ChainRequest { display_name: "OP Mainnet".to_owned(), enabled: false, ..optimism })
@@ -3086,10 +3100,7 @@ async fn every_operation_round_trips_through_the_typed_client() {
     assert_eq!(api_error(anon.get_chain("optimism").await), GetChainError::NotFound(not_found("Chain")), "disabled chains are hidden");
     admin.delete_admin_chain(&chain.id).await.expect("deleteAdminChain");
     let limits = admin.get_org_limits(&me.org_id).await.expect("getOrgLimits");
-    assert_eq!(
-        (limits.org_id.as_str(), limits.tier, limits.max_vaults, limits.max_agents),
-        (me.org_id.as_str(), BillingTier::Free, Some(5), Some(10))
-    );
+    assert_eq!((limits.org_id, limits.tier, limits.max_vaults, limits.max_agents), (me.org_id, BillingTier::Free, Some(5), Some(10)));
     let raised = admin
         .update_org_limits(&me.org_id, &OrgLimitsUpdate { max_vaults: Some(20), ..OrgLimitsUpdate::default() })
         .await
@@ -3097,7 +3108,7 @@ async fn every_operation_round_trips_through_the_typed_client() {
     assert_eq!((raised.max_vaults, raised.max_agents), (Some(20), Some(10)), "only the given limit changed");
     let tier =
         admin.set_org_billing_tier(&me.org_id, &BillingTierRequest { tier: BillingTier::Business }).await.expect("setOrgBillingTier");
-    assert_eq!((tier.org_id.as_str(), tier.tier), (me.org_id.as_str(), BillingTier::Business));
+    assert_eq!((tier.org_id, tier.tier), (me.org_id, BillingTier::Business));
     assert_eq!(ada.get_usage_summary().await.expect("usage").tier, BillingTier::Business);
 
     // --- Tear-down: the remaining deletes and revocations --------------------------------------------------------------------------
@@ -3142,9 +3153,8 @@ async fn secret_paths_with_several_segments_round_trip_unchanged() {
             other => panic!("{path}: expected 201, got {other:?}"),
         }
     }
-    let received: Vec<(&str, String, String)> =
-        server.api.received_paths().into_iter().map(|r| (r.operation, r.vault_id, r.path)).collect();
-    let expected: Vec<(&str, String, String)> = written.iter().map(|p| ("putSecret", vault.id.clone(), (*p).to_owned())).collect();
+    let received: Vec<(&str, Uuid, String)> = server.api.received_paths().into_iter().map(|r| (r.operation, r.vault_id, r.path)).collect();
+    let expected: Vec<(&str, Uuid, String)> = written.iter().map(|p| ("putSecret", vault.id, (*p).to_owned())).collect();
     assert_eq!(received, expected, "the implementation received every path verbatim");
     // On the wire the client kept the slashes and percent-encoded the rest of each segment.
     let put_targets: Vec<String> =
@@ -3286,17 +3296,19 @@ async fn missing_token_is_missing_credentials_on_the_client_and_401_on_the_wire(
     let anon = server.client();
 
     assert_missing_credentials(anon.list_vaults(&ListVaultsQuery::default()).await, "listVaults");
-    assert_missing_credentials(anon.get_secret("vlt_1", "config/prod/db", &GetSecretQuery::default()).await, "getSecret");
-    assert_missing_credentials(anon.put_secret("vlt_1", "a/b", &secret_request(SecretType::Note, "x")).await, "putSecret");
+    let vault_id = tagged("vlt", 1);
+    assert_missing_credentials(anon.get_secret(&vault_id, "config/prod/db", &GetSecretQuery::default()).await, "getSecret");
+    assert_missing_credentials(anon.put_secret(&vault_id, "a/b", &secret_request(SecretType::Note, "x")).await, "putSecret");
     assert_missing_credentials(anon.revoke_token().await, "revokeToken");
-    assert_missing_credentials(anon.revoke_share("shr_1").await, "revokeShare");
+    assert_missing_credentials(anon.revoke_share(&tagged("shr", 1)).await, "revokeShare");
     assert_missing_credentials(anon.list_admin_settings(&ListAdminSettingsQuery::default()).await, "listAdminSettings");
     assert_eq!(server.http_requests(), 0, "nothing was sent");
 
+    let secret_target = format!("/v1/vaults/{vault_id}/secrets/config/prod/db");
     for (method, target, body) in [
         ("GET", "/v1/vaults", ""),
-        ("GET", "/v1/vaults/vlt_1/secrets/config/prod/db", ""),
-        ("PUT", "/v1/vaults/vlt_1/secrets/config/prod/db", r#"{"type":"password","value":"x"}"#),
+        ("GET", secret_target.as_str(), ""),
+        ("PUT", secret_target.as_str(), r#"{"type":"password","value":"x"}"#),
         ("DELETE", "/v1/auth/token", ""),
         ("GET", "/v1/admin/settings", ""),
     ] {
@@ -3321,7 +3333,7 @@ async fn unknown_and_revoked_tokens_are_401() {
     let server = spawn_server().await;
     let invalid = || err("unauthorized", INVALID_TOKEN);
 
-    let stranger = server.client_with("eyJhbGciOiJFZERTQSJ9.user.usr_9999.sig000001");
+    let stranger = server.client_with(&format!("eyJhbGciOiJFZERTQSJ9.user.{}.sig000001", unknown("usr")));
     assert_eq!(api_error(stranger.list_vaults(&ListVaultsQuery::default()).await), ListVaultsError::Unauthorized(invalid()));
     assert_eq!(api_error(stranger.get_current_user().await), GetCurrentUserError::Unauthorized(invalid()));
     assert_eq!(api_error(stranger.revoke_token().await), RevokeTokenError::Unauthorized(invalid()));
@@ -3362,13 +3374,9 @@ async fn insufficient_permissions_are_403() {
 
     // An agent without the Intents API: the handler's 403.
     let vault = ada.create_vault(&vault_request("v")).await.expect("a vault");
-    let created = ada.create_agent(&agent_request("reader", vec![vault.id.clone()], false)).await.expect("an agent");
-    let agent_id = created.agent.id.clone();
-    let token = server
-        .client()
-        .create_agent_token(&AgentTokenRequest { agent_id: agent_id.clone(), api_key: created.api_key })
-        .await
-        .expect("agent token");
+    let created = ada.create_agent(&agent_request("reader", vec![vault.id], false)).await.expect("an agent");
+    let agent_id = created.agent.id;
+    let token = server.client().create_agent_token(&AgentTokenRequest { agent_id, api_key: created.api_key }).await.expect("agent token");
     let agent = server.client_with(&token.access_token);
     let disabled = || err("intents_api_disabled", INTENTS_DISABLED);
     assert_eq!(
@@ -3496,7 +3504,7 @@ async fn unknown_or_invisible_resources_are_404() {
     let secret = ada.put_secret(&vault.id, "db/password", &secret_request(SecretType::Password, "pw")).await.expect("a secret");
     let PutSecretResponse::Created(secret) = secret else { panic!("a new secret is 201") };
 
-    assert_eq!(api_error(ada.get_vault("vlt_9999").await), GetVaultError::NotFound(not_found("Vault")));
+    assert_eq!(api_error(ada.get_vault(&unknown("vlt")).await), GetVaultError::NotFound(not_found("Vault")));
     assert_eq!(api_error(bob.get_vault(&vault.id).await), GetVaultError::NotFound(not_found("Vault")), "another org's vault is invisible");
     assert_eq!(
         api_error(bob.get_secret(&vault.id, "db/password", &GetSecretQuery::default()).await),
@@ -3511,20 +3519,23 @@ async fn unknown_or_invisible_resources_are_404() {
         GetSecretError::NotFound(not_found("Secret version"))
     );
     assert_eq!(
-        api_error(ada.put_secret("vlt_9999", "x", &secret_request(SecretType::Note, "x")).await),
+        api_error(ada.put_secret(&unknown("vlt"), "x", &secret_request(SecretType::Note, "x")).await),
         PutSecretError::NotFound(not_found("Vault"))
     );
-    assert_eq!(api_error(ada.list_secrets("vlt_9999", &ListSecretsQuery::default()).await), ListSecretsError::NotFound(not_found("Vault")));
-    assert_eq!(api_error(ada.delete_vault("vlt_9999").await), DeleteVaultError::NotFound(not_found("Vault")));
-    assert_eq!(api_error(ada.get_agent("agt_9999").await), GetAgentError::NotFound(not_found("Agent")));
     assert_eq!(
-        api_error(ada.get_cmek_rotation_job(&vault.id, "job_9999").await),
+        api_error(ada.list_secrets(&unknown("vlt"), &ListSecretsQuery::default()).await),
+        ListSecretsError::NotFound(not_found("Vault"))
+    );
+    assert_eq!(api_error(ada.delete_vault(&unknown("vlt")).await), DeleteVaultError::NotFound(not_found("Vault")));
+    assert_eq!(api_error(ada.get_agent(&unknown("agt")).await), GetAgentError::NotFound(not_found("Agent")));
+    assert_eq!(
+        api_error(ada.get_cmek_rotation_job(&vault.id, &unknown("job")).await),
         GetCmekRotationJobError::NotFound(not_found("Rotation job"))
     );
     assert_eq!(
         api_error(
             ada.create_share(
-                &secret.id.replace("sec", "xxx"),
+                &tagged("xxx", serial(&secret.id)),
                 &share_request(RecipientType::AnyoneWithLink, None, "2026-03-08T00:00:00Z", None)
             )
             .await
@@ -3535,16 +3546,17 @@ async fn unknown_or_invisible_resources_are_404() {
         api_error(bob.create_share(&secret.id, &share_request(RecipientType::AnyoneWithLink, None, "2026-03-08T00:00:00Z", None)).await),
         CreateShareError::NotFound(not_found("Secret"))
     );
-    assert_eq!(api_error(server.client().access_share("shr_9999").await), AccessShareError::NotFound(not_found("Share")));
-    assert_eq!(api_error(ada.revoke_share("shr_9999").await), RevokeShareError::NotFound(not_found("Share")));
+    assert_eq!(api_error(server.client().access_share(&unknown("shr")).await), AccessShareError::NotFound(not_found("Share")));
+    assert_eq!(api_error(ada.revoke_share(&unknown("shr")).await), RevokeShareError::NotFound(not_found("Share")));
     assert_eq!(api_error(server.client().get_chain("solana").await), GetChainError::NotFound(not_found("Chain")));
     assert_eq!(
         api_error(server.client().get_device_code_status("NOPE-0000").await),
         GetDeviceCodeStatusError::NotFound(not_found("Device code"))
     );
-    assert_eq!(api_error(ada.revoke_api_key("key_9999").await), RevokeApiKeyError::NotFound(not_found("API key")));
+    assert_eq!(api_error(ada.revoke_api_key(&unknown("key")).await), RevokeApiKeyError::NotFound(not_found("API key")));
 
-    let response = raw_request(&server, "DELETE", "/v1/vaults/vlt_9999", &[("Authorization", &bearer(&ada_token))], "").await;
+    let response =
+        raw_request(&server, "DELETE", &format!("/v1/vaults/{}", unknown("vlt")), &[("Authorization", &bearer(&ada_token))], "").await;
     assert_eq!(response.status, 404, "{}", response.body);
     assert_eq!(response.error(), ("not_found".to_owned(), "Vault not found".to_owned()));
     let (limit, remaining, reset) = response.rate_limit();
@@ -3597,7 +3609,7 @@ async fn shares_enforce_access_count_expiry_acceptance_and_revocation() {
         .list_inbound_shares(&ListInboundSharesQuery { status: Some(ShareStatus::Pending), ..ListInboundSharesQuery::default() })
         .await
         .expect("inbound");
-    assert_eq!(pending.items.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), [direct.id.as_str()]);
+    assert_eq!(pending.items.iter().map(|s| s.id).collect::<Vec<_>>(), [direct.id]);
     bob.accept_share(&direct.id).await.expect("accept");
     assert_eq!(anon.access_share(&direct.id).await.expect("served after acceptance").value, "sk-1");
     ada.revoke_share(&direct.id).await.expect("revoke");
@@ -3606,7 +3618,7 @@ async fn shares_enforce_access_count_expiry_acceptance_and_revocation() {
         .list_outbound_shares(&ListOutboundSharesQuery { status: Some(ShareStatus::Revoked), ..ListOutboundSharesQuery::default() })
         .await
         .expect("revoked");
-    assert_eq!(revoked.items.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(), [direct.id.as_str()]);
+    assert_eq!(revoked.items.iter().map(|s| s.id).collect::<Vec<_>>(), [direct.id]);
 
     // A soft-deleted secret's shares stop working.
     let unlimited = ada
@@ -3639,7 +3651,7 @@ async fn rate_limit_hook_answers_429_before_authentication() {
         || Error { error: "rate_limited".to_owned(), message: format!("Rate limit exceeded. Retry after {RETRY_AFTER_SECS} seconds.") };
     let error = api_error(ada.get_current_user().await);
     assert_eq!(error, GetCurrentUserError::TooManyRequests { body: limited(), retry_after: 30 });
-    let error = api_error(ada.put_secret("vlt_1", "config/prod/db", &secret_request(SecretType::Note, "x")).await);
+    let error = api_error(ada.put_secret(&tagged("vlt", 1), "config/prod/db", &secret_request(SecretType::Note, "x")).await);
     assert_eq!(error, PutSecretError::TooManyRequests { body: limited(), retry_after: 30 });
     assert_eq!(ada.rate_limit(), Some(RateLimit { limit: Some(4), remaining: Some(0), reset: Some(RESET_AT) }));
 

@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 
 use super::errors::{has_status_field, is_struct_variant, success_type};
 use super::rust::{ident, operation_doc, type_path};
-use crate::ir::{Api, Encoding, Operation, Response, SchemeKind, Status, TypeRef};
+use crate::ir::{Api, Encoding, Operation, PathStyle, Response, SchemeKind, Status, TypeRef};
 
 /// The contents of the `client` module.
 pub(super) fn module(api: &Api) -> TokenStream {
@@ -330,7 +330,7 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
         let ty = type_path(api, &TypeRef::Named(query));
         args.push(quote!(query: &#ty));
     }
-    for p in &op.header_params {
+    for p in op.header_params.iter().chain(&op.cookie_params) {
         let arg = ident(&p.name);
         let ty = if p.ty == TypeRef::String { quote!(str) } else { type_path(api, &p.ty) };
         args.push(if p.required { quote!(#arg: &#ty) } else { quote!(#arg: ::std::option::Option<&#ty>) });
@@ -350,6 +350,11 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
         let wire = &rest[open + 1..close];
         if let Some(p) = op.path_params.iter().find(|p| p.wire_name == wire) {
             let arg = ident(&p.name);
+            match p.path_style {
+                PathStyle::Simple => {}
+                PathStyle::Label => format.push('.'),
+                PathStyle::Matrix => format.push_str(&format!(";{}=", p.wire_name.replace('{', "{{").replace('}', "}}"))),
+            }
             format.push_str("{}");
             format_args.push(if p.wildcard {
                 // The parameter spans segments: encode each, keep the slashes.
@@ -372,7 +377,17 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
     });
     let method = format_ident!("{}", op.method.as_str());
     let auth = authentication(api, op);
-    let query = op.query.map(|_| quote!(let request = request.query(query);));
+    let query = op.query.map(|_| {
+        let table = super::params::query_table(op);
+        quote! {
+            let pairs = super::params::encode(query, #table).map_err(|error| ClientError::Decode {
+                status: 0,
+                message: error.to_string(),
+                body: ::std::string::String::new(),
+            })?;
+            let request = request.query(&pairs);
+        }
+    });
     let headers = op.header_params.iter().map(|p| {
         let arg = ident(&p.name);
         let wire = &p.wire_name;
@@ -380,6 +395,22 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
             quote!(let request = request.header(#wire, text(#arg));)
         } else {
             quote!(let request = match #arg { Some(value) => request.header(#wire, text(value)), None => request };)
+        }
+    });
+    let cookies = (!op.cookie_params.is_empty()).then(|| {
+        let pushes = op.cookie_params.iter().map(|p| {
+            let arg = ident(&p.name);
+            let wire = &p.wire_name;
+            if p.required {
+                quote!(cookies.push(format!("{}={}", #wire, encode_segment(&text(#arg))));)
+            } else {
+                quote!(if let Some(value) = #arg { cookies.push(format!("{}={}", #wire, encode_segment(&text(value)))); })
+            }
+        });
+        quote! {
+            let mut cookies: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::new();
+            #(#pushes)*
+            let request = if cookies.is_empty() { request } else { request.header(::reqwest::header::COOKIE, cookies.join("; ")) };
         }
     });
     let body = op.body.as_ref().map(|b| {
@@ -418,6 +449,7 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
             #auth
             #query
             #(#headers)*
+            #cookies
             #body
             let (status, headers, bytes) = self.execute(request).await?;
             // Not every operation reads both.

@@ -8,7 +8,7 @@ use quote::quote;
 use serde_json::Value;
 
 use super::rust::{ident, type_path};
-use crate::ir::{Api, TypeKind, TypeRef};
+use crate::ir::{Api, Presence, TypeKind, TypeRef};
 
 /// Where a run-time value replaces the example's.
 #[derive(Clone, Copy)]
@@ -76,7 +76,22 @@ pub(super) fn literal(api: &Api, ty: &TypeRef, value: &Value, slots: &[Slot<'_>]
             let lit = Literal::f64_suffixed(n.as_f64().ok_or("not a number")?);
             quote!(#lit)
         }
+        (TypeRef::U32, Value::Number(n)) => {
+            let lit = Literal::u32_suffixed(n.as_u64().and_then(|n| u32::try_from(n).ok()).ok_or("not a u32")?);
+            quote!(#lit)
+        }
+        (TypeRef::U64, Value::Number(n)) => {
+            let lit = Literal::u64_suffixed(n.as_u64().ok_or("not a u64")?);
+            quote!(#lit)
+        }
         (TypeRef::String, Value::String(s)) => quote!(::std::string::String::from(#s)),
+        (TypeRef::Uuid | TypeRef::Base64, Value::String(s)) => {
+            // Checked here so that the run-time parse below cannot fail.
+            if !crate::ir::sample::fits(&api.types, ty, value) {
+                return Err(format!("`{s}` is not {}", if matches!(ty, TypeRef::Uuid) { "a UUID" } else { "base64" }));
+            }
+            quote!(#s.parse().unwrap_or_default())
+        }
         (TypeRef::DateTime | TypeRef::Date, Value::String(s)) => {
             // Checked here so that the run-time parse below cannot fail.
             let valid = crate::ir::sample::fits(&api.types, ty, value);
@@ -93,6 +108,10 @@ pub(super) fn literal(api: &Api, ty: &TypeRef, value: &Value, slots: &[Slot<'_>]
             let items = items.iter().map(|item| literal(api, inner, item, &[])).collect::<Result<Vec<_>, _>>()?;
             quote!(::std::vec![#(#items),*])
         }
+        (TypeRef::Tuple(types), Value::Array(items)) if types.len() == items.len() => {
+            let items = types.iter().zip(items).map(|(ty, item)| literal(api, ty, item, &[])).collect::<Result<Vec<_>, _>>()?;
+            quote!((#(#items,)*))
+        }
         (TypeRef::Map(inner), Value::Object(entries)) => {
             let keys = entries.keys();
             let values = entries.values().map(|v| literal(api, inner, v, &[])).collect::<Result<Vec<_>, _>>()?;
@@ -104,13 +123,21 @@ pub(super) fn literal(api: &Api, ty: &TypeRef, value: &Value, slots: &[Slot<'_>]
             match &def.kind {
                 TypeKind::Alias(_) if super::rust::recursive_alias(api, *id) => return Err(format!("{} is recursive", def.name)),
                 TypeKind::Alias(inner) => literal(api, inner, value, slots)?,
-                TypeKind::Enum(e) => {
-                    let text = value.as_str().ok_or("an enum value must be a string")?;
-                    let variant =
-                        e.variants.iter().find(|v| v.value == text).ok_or_else(|| format!("`{text}` is not a value of {}", def.name))?;
-                    let variant = ident(&variant.name);
-                    quote!(super::types::#name::#variant)
-                }
+                TypeKind::Enum(e) => match e.variants.iter().find(|v| v.value.to_json() == *value) {
+                    Some(variant) => {
+                        let variant = ident(&variant.name);
+                        quote!(super::types::#name::#variant)
+                    }
+                    None if e.open && !e.is_integer() && value.is_string() => {
+                        let text = value.as_str().unwrap_or_default();
+                        quote!(super::types::#name::Other(::std::string::String::from(#text)))
+                    }
+                    None if e.open && e.is_integer() && value.is_i64() => {
+                        let lit = Literal::i64_suffixed(value.as_i64().unwrap_or_default());
+                        quote!(super::types::#name::Other(#lit))
+                    }
+                    None => return Err(format!("{value} is not a value of {}", def.name)),
+                },
                 TypeKind::Union(u) => {
                     let (variant, inner) = u
                         .variants
@@ -131,27 +158,27 @@ pub(super) fn literal(api: &Api, ty: &TypeRef, value: &Value, slots: &[Slot<'_>]
                             .collect();
                         // A slot fills its property even where the example leaves it out.
                         let given = object.get(&field.wire_name).or((!nested.is_empty()).then_some(&Value::Null));
-                        let value_expr = match given {
-                            Some(v) => {
-                                let lit = if field.nullable && (!v.is_null() || !nested.is_empty()) {
-                                    literal(api, &TypeRef::Nullable(Box::new(field.ty.clone())), v, &nested)?
-                                } else if field.nullable {
-                                    quote!(::std::option::Option::None)
-                                } else {
-                                    boxed(field.boxed, literal(api, &field.ty, v, &nested)?)
-                                };
-                                if !field.required && !field.nullable && field.default.is_none() {
-                                    quote!(::std::option::Option::Some(#lit))
-                                } else {
-                                    lit
+                        let some = |tokens: TokenStream| quote!(::std::option::Option::Some(#tokens));
+                        let none = quote!(::std::option::Option::None);
+                        let value_expr = match (given, field.presence()) {
+                            (Some(Value::Null), Presence::OptionalNullable) if nested.is_empty() => some(none),
+                            (Some(Value::Null), Presence::RequiredNullable) if nested.is_empty() => none,
+                            (Some(v), presence) => {
+                                let lit = boxed(field.boxed, literal(api, &field.ty, v, &nested)?);
+                                match presence {
+                                    Presence::Required | Presence::Defaulted => lit,
+                                    Presence::RequiredNullable | Presence::Optional => some(lit),
+                                    Presence::OptionalNullable => some(some(lit)),
                                 }
                             }
-                            None if !field.required && field.default.is_some() && !field.nullable => {
+                            (None, Presence::Defaulted) => {
                                 let f = super::rust::default_fn(&def.name, field);
                                 quote!(super::types::#f())
                             }
-                            None if !field.required || field.nullable => quote!(::std::option::Option::None),
-                            None => return Err(format!("required property `{}` of {} is missing", field.wire_name, def.name)),
+                            (None, Presence::Required) => {
+                                return Err(format!("required property `{}` of {} is missing", field.wire_name, def.name));
+                            }
+                            (None, _) => none,
                         };
                         // `message: message` would trip clippy's redundant_field_names.
                         if value_expr.to_string() == field.name {

@@ -4,7 +4,7 @@
 use minijinja::{Environment, UndefinedBehavior, context};
 
 use crate::error::{Error, Result};
-use crate::ir::Api;
+use crate::ir::{Api, TypeRef};
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/templates.rs"));
@@ -62,6 +62,8 @@ pub(super) fn render(api: &Api, template: &str) -> Result<String> {
                 webhook_signature => api.webhook_signature.is_some(),
                 uses_patterns => api.uses_patterns(),
                 uses_basic => api.security_schemes.iter().any(|s| s.kind == crate::ir::SchemeKind::Basic),
+                uses_base64 => api.mentions(|ty| *ty == TypeRef::Base64),
+                uses_uuid => api.mentions(|ty| *ty == TypeRef::Uuid),
                 webhooks => api.webhooks.iter().map(|w| w.path.clone()).collect::<Vec<_>>(),
                 security_schemes => schemes,
             })

@@ -10,6 +10,7 @@ mod client;
 mod errors;
 mod literal;
 mod manifest;
+mod params;
 mod rate_limit;
 mod rust;
 mod server;
@@ -21,7 +22,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::error::Result;
-use crate::ir::Api;
+use crate::ir::{Api, TypeRef};
 
 /// One output file, as data.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,10 +69,13 @@ fn modules(api: &Api, parts: Parts) -> Result<Vec<(&'static str, Option<&'static
         ("auth", None, with_lints(auth::module(api))),
         ("validation", None, support::validation_module(api.uses_patterns())),
     ];
+    if params::needed(api) {
+        out.push(("params", None, params::module(api)));
+    }
     if let Some(headers) = &api.rate_limit {
         out.push(("rate_limit", None, rate_limit::module(headers)));
     }
-    if api.uses_raw() {
+    if api.uses_raw() || api.mentions(|ty| *ty == TypeRef::Base64) {
         out.push(("media", None, support::media_module()));
     }
     if let Some(tokens) = webhooks::module(api) {

@@ -4,7 +4,7 @@ use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::error::{Error, Result};
-use crate::ir::{Api, Field, TypeRef};
+use crate::ir::{Api, Field, Presence, TypeRef};
 
 /// An identifier from a name the IR has already sanitised.
 pub(super) fn ident(name: &str) -> Ident {
@@ -60,6 +60,10 @@ pub(super) fn type_path(api: &Api, ty: &TypeRef) -> TokenStream {
         TypeRef::Bool => quote!(bool),
         TypeRef::I32 => quote!(i32),
         TypeRef::I64 => quote!(i64),
+        TypeRef::U32 => quote!(u32),
+        TypeRef::U64 => quote!(u64),
+        TypeRef::Uuid => quote!(::uuid::Uuid),
+        TypeRef::Base64 => quote!(super::media::Base64),
         TypeRef::F32 => quote!(f32),
         TypeRef::F64 => quote!(f64),
         TypeRef::String => quote!(::std::string::String),
@@ -78,6 +82,10 @@ pub(super) fn type_path(api: &Api, ty: &TypeRef) -> TokenStream {
         TypeRef::Map(inner) => {
             let inner = type_path(api, inner);
             quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
+        }
+        TypeRef::Tuple(items) => {
+            let items = items.iter().map(|item| type_path(api, item));
+            quote!((#(#items,)*))
         }
         TypeRef::Nullable(inner) => {
             let inner = type_path(api, inner);
@@ -107,11 +115,15 @@ pub(super) fn recursive_alias(api: &Api, id: crate::ir::TypeId) -> bool {
     }
 }
 
-/// The Rust type of a struct field, with the `Option` and `Box` its presence and cycles need.
+/// The Rust type of a struct field, with the `Option`s and `Box` its presence and cycles need.
 pub(super) fn field_type(api: &Api, field: &Field) -> TokenStream {
     let base = type_path(api, &field.ty);
     let base = if field.boxed { quote!(::std::boxed::Box<#base>) } else { base };
-    if !field.nullable && (field.required || field.default.is_some()) { base } else { quote!(::std::option::Option<#base>) }
+    match field.presence() {
+        Presence::Required | Presence::Defaulted => base,
+        Presence::RequiredNullable | Presence::Optional => quote!(::std::option::Option<#base>),
+        Presence::OptionalNullable => quote!(::std::option::Option<::std::option::Option<#base>>),
+    }
 }
 
 /// The name of the function that gives a field's default.

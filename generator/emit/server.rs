@@ -13,7 +13,7 @@ use quote::{format_ident, quote};
 use super::errors::{has_status_field, is_struct_variant, success_type};
 use super::literal::{Slot, SlotKind, literal};
 use super::rust::{ident, operation_doc, type_path};
-use crate::ir::{Api, Encoding, Operation, Response, SchemeKind, Status, TypeKind, TypeRef, sample, type_validates};
+use crate::ir::{Api, Encoding, Operation, PathStyle, Response, SchemeKind, Status, TypeKind, TypeRef, sample, type_validates};
 
 /// The statuses the router itself may answer with.
 const BAD_REQUEST: u16 = 400;
@@ -98,7 +98,45 @@ pub(super) fn module(api: &Api) -> TokenStream {
     let error_impls = api.operations.iter().filter(|op| !op.serves_spec).map(|op| into_response(op, false));
     let success_impls = api.operations.iter().filter(|op| op.success_enum.is_some()).map(|op| into_response(op, true));
     let credentials = (secured || api.rate_limit.is_some()).then(|| credentials_fn(api));
-    let reads_text = api.operations.iter().any(|op| !op.path_params.is_empty() || !op.header_params.is_empty());
+    let reads_text =
+        api.operations.iter().any(|op| !op.path_params.is_empty() || !op.header_params.is_empty() || !op.cookie_params.is_empty());
+    let styled = api.operations.iter().flat_map(|op| &op.path_params).any(|p| p.path_style != PathStyle::Simple).then(|| {
+        quote! {
+            /// Reads a path parameter in the `label` (`.value`) or `matrix` (`;name=value`) style.
+            fn styled_path_param<T: ::serde::de::DeserializeOwned>(
+                params: &::std::collections::HashMap<::std::string::String, ::std::string::String>,
+                name: &str,
+                prefix: &str,
+            ) -> ::std::result::Result<T, ::std::string::String> {
+                let raw = params.get(name).ok_or_else(|| format!("missing path parameter `{name}`"))?;
+                let value = raw.strip_prefix(prefix).ok_or_else(|| format!("path parameter `{name}` must start with `{prefix}`"))?;
+                parse_text(value).map_err(|message| format!("path parameter `{name}`: {message}"))
+            }
+        }
+    });
+    let cookies = api.operations.iter().any(|op| !op.cookie_params.is_empty()).then(|| {
+        quote! {
+            /// The percent-decoded value of a cookie, from every `Cookie` header.
+            fn cookie(headers: &::axum::http::HeaderMap, name: &str) -> ::std::option::Option<::std::string::String> {
+                let raw = headers
+                    .get_all(::axum::http::header::COOKIE)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .flat_map(|v| v.split(';'))
+                    .find_map(|c| c.trim().strip_prefix(name).and_then(|rest| rest.strip_prefix('=')))?;
+                let mut bytes = ::std::vec::Vec::with_capacity(raw.len());
+                let mut rest = raw.as_bytes();
+                while let Some((&first, tail)) = rest.split_first() {
+                    let hex = (first == b'%').then(|| tail.get(..2)).flatten().and_then(|h| ::std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
+                    match hex {
+                        Some(byte) => { bytes.push(byte); rest = &tail[2..]; }
+                        None => { bytes.push(first); rest = tail; }
+                    }
+                }
+                ::std::string::String::from_utf8(bytes).ok()
+            }
+        }
+    });
     let path_helper = reads_text.then(|| {
         quote! {
             /// Reads a path parameter.
@@ -149,6 +187,8 @@ pub(super) fn module(api: &Api) -> TokenStream {
         #generic
         #credentials
         #path_helper
+        #styled
+        #cookies
 
         #[allow(dead_code)]
         fn json_response<T: ::serde::Serialize>(status: u16, body: &T) -> ::axum::response::Response {
@@ -203,7 +243,7 @@ fn arguments(api: &Api, op: &Operation) -> Vec<(proc_macro2::Ident, TokenStream)
     if let Some(query) = op.query {
         args.push((ident("query"), type_path(api, &TypeRef::Named(query))));
     }
-    for p in &op.header_params {
+    for p in op.header_params.iter().chain(&op.cookie_params) {
         let ty = type_path(api, &p.ty);
         args.push((ident(&p.name), if p.required { ty } else { quote!(::std::option::Option<#ty>) }));
     }
@@ -245,7 +285,7 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
     let rate_limited = api.rate_limit.is_some();
     let reads_credentials = !op.security.is_empty() || rate_limited;
     let raw_body = op.body.as_ref().is_some_and(|b| b.encoding == Encoding::Raw);
-    if reads_credentials || !op.header_params.is_empty() || raw_body {
+    if reads_credentials || !op.header_params.is_empty() || !op.cookie_params.is_empty() || raw_body {
         extractors.push(quote!(headers: ::axum::http::HeaderMap));
     }
     if op.body.is_some() {
@@ -294,8 +334,14 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
             let arg = ident(&p.name);
             let ty = type_path(api, &p.ty);
             let wire = &p.wire_name;
+            let prefix = match p.path_style {
+                PathStyle::Simple => String::new(),
+                PathStyle::Label => ".".to_owned(),
+                PathStyle::Matrix => format!(";{wire}="),
+            };
+            let read = if prefix.is_empty() { quote!(path_param(&path, #wire)) } else { quote!(styled_path_param(&path, #wire, #prefix)) };
             steps.push(quote! {
-                let #arg: #ty = match path_param(&path, #wire) {
+                let #arg: #ty = match #read {
                     Ok(value) => value,
                     Err(message) => return #rejection(#BAD_REQUEST, message, 0),
                 };
@@ -309,10 +355,11 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
     }
     if let Some(query) = op.query {
         let ty = type_path(api, &TypeRef::Named(query));
+        let table = super::params::query_table(op);
         steps.push(quote! {
-            let query: #ty = match ::serde_urlencoded::from_str(raw_query.as_deref().unwrap_or_default()) {
+            let query: #ty = match super::params::decode(raw_query.as_deref().unwrap_or_default(), #table) {
                 Ok(query) => query,
-                Err(error) => return #rejection(#BAD_REQUEST, format!("invalid query: {error}"), 0),
+                Err(message) => return #rejection(#BAD_REQUEST, message, 0),
             };
         });
         if type_validates(&api.types, &TypeRef::Named(query)) {
@@ -335,6 +382,22 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
             let #arg = match headers.get(#wire).map(|v| v.to_str().map_err(|_| ::std::string::String::from("not text")).and_then(parse_text::<#ty>)) {
                 Some(Ok(value)) => #present,
                 Some(Err(message)) => return #rejection(#BAD_REQUEST, format!("header `{}`: {message}", #wire), 0),
+                None => #absent,
+            };
+        });
+    }
+    for p in &op.cookie_params {
+        let arg = ident(&p.name);
+        let wire = &p.wire_name;
+        let ty = type_path(api, &p.ty);
+        let missing = format!("missing cookie `{wire}`");
+        let absent =
+            if p.required { quote!(return #rejection(#BAD_REQUEST, ::std::string::String::from(#missing), 0)) } else { quote!(None) };
+        let present = if p.required { quote!(value) } else { quote!(Some(value)) };
+        steps.push(quote! {
+            let #arg = match cookie(&headers, #wire).map(|raw| parse_text::<#ty>(&raw)) {
+                Some(Ok(value)) => #present,
+                Some(Err(message)) => return #rejection(#BAD_REQUEST, format!("cookie `{}`: {message}", #wire), 0),
                 None => #absent,
             };
         });

@@ -109,7 +109,7 @@ pub(super) fn validation_module(patterns: bool) -> TokenStream {
 /// The `media` module, for bodies that are neither JSON, a form nor text.
 pub(super) fn media_module() -> TokenStream {
     quote! {
-        //! Bodies of other media types, kept as bytes.
+        //! Bytes: bodies of other media types, and base64 text in JSON.
 
         /// A body as bytes, with its media type.
         #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -118,6 +118,44 @@ pub(super) fn media_module() -> TokenStream {
             pub content_type: ::std::string::String,
             /// The bytes.
             pub bytes: ::std::vec::Vec<u8>,
+        }
+
+        /// Bytes that travel as base64 text (`format: byte`). Standard base64 is
+        /// written; the URL-safe alphabet and missing padding are accepted too.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+        pub struct Base64(pub ::std::vec::Vec<u8>);
+
+        impl ::std::str::FromStr for Base64 {
+            type Err = ::base64::DecodeError;
+
+            fn from_str(text: &str) -> ::std::result::Result<Self, Self::Err> {
+                use ::base64::Engine as _;
+                let trimmed = text.trim_end_matches('=');
+                ::base64::engine::general_purpose::STANDARD_NO_PAD
+                    .decode(trimmed)
+                    .or_else(|_| ::base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(trimmed))
+                    .map(Base64)
+            }
+        }
+
+        impl ::std::fmt::Display for Base64 {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                use ::base64::Engine as _;
+                f.write_str(&::base64::engine::general_purpose::STANDARD.encode(&self.0))
+            }
+        }
+
+        impl ::serde::Serialize for Base64 {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.collect_str(self)
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for Base64 {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let text = <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?;
+                text.parse().map_err(<D::Error as ::serde::de::Error>::custom)
+            }
         }
     }
 }

@@ -6,16 +6,21 @@ use quote::quote;
 use super::literal::literal;
 use super::rust::{default_fn, doc, field_type, ident, type_path};
 use crate::error::{Error, Result};
-use crate::ir::{Api, Field, StringEnum, Struct, TypeDef, TypeKind, TypeRef, Union};
+use crate::ir::{Api, EnumValue, Enumeration, Field, Presence, Struct, TypeDef, TypeKind, TypeRef, Union};
 
 /// The contents of the `types` module.
 pub(super) fn module(api: &Api) -> Result<TokenStream> {
     let mut items = Vec::new();
+    let mut double_option = false;
     for (index, def) in api.types.iter().enumerate() {
         let id = crate::ir::TypeId(index);
         items.push(match &def.kind {
-            TypeKind::Struct(st) => structure(api, def, st)?,
-            TypeKind::Enum(e) => string_enum(def, e),
+            TypeKind::Struct(st) => {
+                let (item, uses_present) = structure(api, def, st)?;
+                double_option |= uses_present;
+                item
+            }
+            TypeKind::Enum(e) => enumeration(def, e),
             TypeKind::Alias(ty) => {
                 let name = ident(&def.name);
                 let docs = type_doc(def);
@@ -34,17 +39,33 @@ pub(super) fn module(api: &Api) -> Result<TokenStream> {
             TypeKind::Union(u) => union(api, def, u),
         });
     }
+    let present = double_option.then(|| {
+        quote! {
+            /// Reads a property that may be absent or `null`: absent stays `None`
+            /// (the field's default), `null` becomes `Some(None)`.
+            fn present<'de, D, T>(deserializer: D) -> ::std::result::Result<::std::option::Option<T>, D::Error>
+            where
+                D: ::serde::Deserializer<'de>,
+                T: ::serde::Deserialize<'de>,
+            {
+                T::deserialize(deserializer).map(::std::option::Option::Some)
+            }
+        }
+    });
     Ok(quote! {
         //! Data types of the API, one per schema of the document.
         #(#items)*
+        #present
     })
 }
 
-fn structure(api: &Api, def: &TypeDef, st: &Struct) -> Result<TokenStream> {
+/// The struct, and whether it needs the `present` helper.
+fn structure(api: &Api, def: &TypeDef, st: &Struct) -> Result<(TokenStream, bool)> {
     let name = ident(&def.name);
     let docs = type_doc(def);
     let mut fields = Vec::new();
     let mut defaults = Vec::new();
+    let mut double_option = false;
     for field in &st.fields {
         let field_ident = ident(&field.name);
         let ty = field_type(api, field);
@@ -54,26 +75,30 @@ fn structure(api: &Api, def: &TypeDef, st: &Struct) -> Result<TokenStream> {
         };
         let wire = &field.wire_name;
         let rename = (field.name != *wire).then(|| quote!(#[serde(rename = #wire)]));
-        let presence = if let (false, Some(value), false) = (field.required, &field.default, field.nullable) {
-            let f = default_fn(&def.name, field);
-            let path = f.to_string();
-            let base = type_path(api, &field.ty);
-            let base = if field.boxed { quote!(::std::boxed::Box<#base>) } else { base };
-            let value = literal(api, &field.ty, value, &[]).map_err(|why| invalid_default(api, def, field, &why))?;
-            let value = if field.boxed { quote!(::std::boxed::Box::new(#value)) } else { value };
-            let doc_text = format!("The default of `{}.{}`.", def.name, field.wire_name);
-            let doc_text_attr = super::rust::doc(Some(&doc_text));
-            defaults.push(quote! {
-                #doc_text_attr
-                pub fn #f() -> #base { #value }
-            });
-            quote!(#[serde(default = #path)])
-        } else if !field.required {
-            quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")])
-        } else if field.nullable {
-            quote!(#[serde(default)])
-        } else {
-            TokenStream::new()
+        let presence = match field.presence() {
+            Presence::Defaulted => {
+                let f = default_fn(&def.name, field);
+                let path = f.to_string();
+                let base = type_path(api, &field.ty);
+                let base = if field.boxed { quote!(::std::boxed::Box<#base>) } else { base };
+                let value = field.default.as_ref().unwrap_or(&serde_json::Value::Null);
+                let value = literal(api, &field.ty, value, &[]).map_err(|why| invalid_default(api, def, field, &why))?;
+                let value = if field.boxed { quote!(::std::boxed::Box::new(#value)) } else { value };
+                let doc_text = format!("The default of `{}.{}`.", def.name, field.wire_name);
+                let doc_text_attr = super::rust::doc(Some(&doc_text));
+                defaults.push(quote! {
+                    #doc_text_attr
+                    pub fn #f() -> #base { #value }
+                });
+                quote!(#[serde(default = #path)])
+            }
+            Presence::Optional => quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")]),
+            Presence::OptionalNullable => {
+                double_option = true;
+                quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = "present")])
+            }
+            Presence::RequiredNullable => quote!(#[serde(default)]),
+            Presence::Required => TokenStream::new(),
         };
         fields.push(quote! { #docs #rename #presence pub #field_ident: #ty, });
     }
@@ -91,7 +116,7 @@ fn structure(api: &Api, def: &TypeDef, st: &Struct) -> Result<TokenStream> {
     let manual_default = (all_optional && derive_default.is_none()).then(|| {
         let values = st.fields.iter().map(|field| {
             let field_ident = ident(&field.name);
-            if field.default.is_some() && !field.nullable {
+            if field.presence() == Presence::Defaulted {
                 let f = default_fn(&def.name, field);
                 quote!(#field_ident: #f(),)
             } else {
@@ -108,14 +133,17 @@ fn structure(api: &Api, def: &TypeDef, st: &Struct) -> Result<TokenStream> {
         }
     });
     let validate = st.validates.then(|| validation(api, def, st));
-    Ok(quote! {
-        #docs
-        #[derive(Debug, Clone, PartialEq, #derive_default ::serde::Serialize, ::serde::Deserialize)]
-        pub struct #name { #(#fields)* }
-        #(#defaults)*
-        #manual_default
-        #validate
-    })
+    Ok((
+        quote! {
+            #docs
+            #[derive(Debug, Clone, PartialEq, #derive_default ::serde::Serialize, ::serde::Deserialize)]
+            pub struct #name { #(#fields)* }
+            #(#defaults)*
+            #manual_default
+            #validate
+        },
+        double_option,
+    ))
 }
 
 /// The type's documentation, or a line naming its schema so that `missing_docs` holds.
@@ -159,14 +187,16 @@ fn field_check(api: &Api, field: &Field) -> Option<TokenStream> {
     let path = &field.wire_name;
     let body = value_check(api, &field.ty, &field.constraints, path)?;
     let field_ident = ident(&field.name);
-    let optional = !field.required || field.nullable;
-    let optional = optional && !(!field.required && field.default.is_some() && !field.nullable);
     // A boxed field is checked through the box.
     let unbox = field.boxed.then(|| quote!(let value: &_ = &**value;));
-    Some(if optional {
-        quote! { if let ::std::option::Option::Some(value) = &self.#field_ident { #unbox #body } }
-    } else {
-        quote! { { let value = &self.#field_ident; #unbox #body } }
+    Some(match field.presence() {
+        Presence::Required | Presence::Defaulted => quote! { { let value = &self.#field_ident; #unbox #body } },
+        Presence::RequiredNullable | Presence::Optional => {
+            quote! { if let ::std::option::Option::Some(value) = &self.#field_ident { #unbox #body } }
+        }
+        Presence::OptionalNullable => {
+            quote! { if let ::std::option::Option::Some(::std::option::Option::Some(value)) = &self.#field_ident { #unbox #body } }
+        }
     })
 }
 
@@ -248,25 +278,122 @@ fn nested_check(api: &Api, ty: &TypeRef, path: &str) -> Option<TokenStream> {
     })
 }
 
-fn string_enum(def: &TypeDef, e: &StringEnum) -> TokenStream {
+fn enumeration(def: &TypeDef, e: &Enumeration) -> TokenStream {
     let name = ident(&def.name);
     let docs = type_doc(def);
     if e.variants.is_empty() {
-        return quote! { #docs pub type #name = ::std::string::String; };
+        let base = if e.is_integer() { quote!(i64) } else { quote!(::std::string::String) };
+        return quote! { #docs pub type #name = #base; };
     }
-    let variants: Vec<TokenStream> = e
-        .variants
-        .iter()
-        .map(|v| {
-            let variant = ident(&v.name);
-            let value = &v.value;
-            let docs = format!(" `{value}`");
-            quote! { #[doc = #docs] #[serde(rename = #value)] #variant, }
-        })
-        .collect();
+    if !e.is_integer() && !e.open {
+        return closed_string_enum(def, e);
+    }
+    let variants = e.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let docs = if v.value == EnumValue::Str(String::new()) { " The empty string.".to_owned() } else { format!(" `{}`", v.value) };
+        quote! { #[doc = #docs] #variant, }
+    });
+    let (other_type, value_type, serialize, read) = if e.is_integer() {
+        (
+            quote!(i64),
+            quote!(i64),
+            quote!(serializer.serialize_i64(self.value())),
+            quote!(<i64 as ::serde::Deserialize>::deserialize(deserializer)?),
+        )
+    } else {
+        (
+            quote!(::std::string::String),
+            quote!(&str),
+            quote!(serializer.serialize_str(self.value())),
+            quote!(<::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?),
+        )
+    };
+    let other = e.open.then(|| quote! { #[doc = " A value this version of the document does not list."] Other(#other_type), });
+    let to_value = e.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let value = enum_literal(&v.value);
+        quote!(Self::#variant => #value,)
+    });
+    let other_value =
+        e.open.then(|| if e.is_integer() { quote!(Self::Other(value) => *value,) } else { quote!(Self::Other(value) => value,) });
+    let from_value = e.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let value = enum_literal(&v.value);
+        quote!(#value => Self::#variant,)
+    });
+    let unlisted = if e.open {
+        quote!(_ => Self::Other(value),)
+    } else {
+        let listed = e.variants.iter().map(|v| v.value.to_json().to_string()).collect::<Vec<_>>().join(", ");
+        let expected = format!("one of {listed}");
+        quote!(other => return Err(<D::Error as ::serde::de::Error>::invalid_value(::serde::de::Unexpected::Signed(other), &#expected)),)
+    };
+    let matched = if e.is_integer() { quote!(value) } else { quote!(value.as_str()) };
+    let copy = e.is_integer().then(|| quote!(Copy,));
+    let display = if e.is_integer() { quote!(write!(f, "{}", self.value())) } else { quote!(f.write_str(self.value())) };
+    let as_str = (!e.is_integer()).then(|| {
+        quote! {
+            /// The value as it appears on the wire.
+            pub fn as_str(&self) -> &str { self.value() }
+        }
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, #copy PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #name { #(#variants)* #other }
+
+        impl #name {
+            /// The value as it appears on the wire.
+            pub fn value(&self) -> #value_type {
+                match self { #(#to_value)* #other_value }
+            }
+            #as_str
+        }
+
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                #serialize
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = #read;
+                Ok(match #matched { #(#from_value)* #unlisted })
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                #display
+            }
+        }
+    }
+}
+
+fn enum_literal(value: &EnumValue) -> TokenStream {
+    match value {
+        EnumValue::Str(text) => quote!(#text),
+        EnumValue::Int(number) => {
+            let lit = proc_macro2::Literal::i64_unsuffixed(*number);
+            quote!(#lit)
+        }
+    }
+}
+
+/// A closed string enum: serde's derive does all the work.
+fn closed_string_enum(def: &TypeDef, e: &Enumeration) -> TokenStream {
+    let name = ident(&def.name);
+    let docs = type_doc(def);
+    let variants = e.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let value = enum_literal(&v.value);
+        let docs = if v.value == EnumValue::Str(String::new()) { " The empty string.".to_owned() } else { format!(" `{}`", v.value) };
+        quote! { #[doc = #docs] #[serde(rename = #value)] #variant, }
+    });
     let arms = e.variants.iter().map(|v| {
         let variant = ident(&v.name);
-        let value = &v.value;
+        let value = enum_literal(&v.value);
         quote!(Self::#variant => #value,)
     });
     quote! {
@@ -290,6 +417,62 @@ fn string_enum(def: &TypeDef, e: &StringEnum) -> TokenStream {
 }
 
 fn union(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
+    let Some(tag) = &u.tag else { return untagged_union(api, def, u) };
+    let name = ident(&def.name);
+    let docs = type_doc(def);
+    let variants = u.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let ty = type_path(api, &v.ty);
+        let docs = format!(" `{tag}: {}`", v.tags.join("` or `"));
+        quote! { #[doc = #docs] #variant(#ty), }
+    });
+    let encode = u.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let first = &v.tags[0];
+        quote!(Self::#variant(inner) => (#first, ::serde_json::to_value(inner)),)
+    });
+    let decode = u.variants.iter().map(|v| {
+        let variant = ident(&v.name);
+        let tags = &v.tags;
+        quote!(#(#tags)|* => ::serde_json::from_value(value).map(Self::#variant),)
+    });
+    let all_tags: Vec<&String> = u.variants.iter().flat_map(|v| &v.tags).collect();
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name { #(#variants)* }
+
+        // The tag stays in the object when decoding, so variants that declare
+        // the property still see it; it is added when encoding if missing.
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                let (tag, value) = match self { #(#encode)* };
+                let mut value = value.map_err(<S::Error as ::serde::ser::Error>::custom)?;
+                if let ::serde_json::Value::Object(object) = &mut value {
+                    object.entry(#tag).or_insert_with(|| ::serde_json::Value::from(tag));
+                }
+                ::serde::Serialize::serialize(&value, serializer)
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let tag = match value.get(#tag) {
+                    Some(::serde_json::Value::String(tag)) => tag.clone(),
+                    _ => return Err(<D::Error as ::serde::de::Error>::missing_field(#tag)),
+                };
+                match tag.as_str() {
+                    #(#decode)*
+                    other => return Err(<D::Error as ::serde::de::Error>::unknown_variant(other, &[#(#all_tags),*])),
+                }
+                .map_err(<D::Error as ::serde::de::Error>::custom)
+            }
+        }
+    }
+}
+
+fn untagged_union(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
     let name = ident(&def.name);
     let docs = type_doc(def);
     let variants = u.variants.iter().map(|v| {

@@ -11,6 +11,7 @@ pub mod names;
 mod operations;
 pub mod sample;
 mod schemas;
+mod unions;
 
 use serde_json::Value;
 
@@ -129,8 +130,8 @@ pub struct TypeDef {
 pub enum TypeKind {
     /// An object with known properties.
     Struct(Struct),
-    /// A closed set of strings.
-    Enum(StringEnum),
+    /// A set of strings or integers, closed or open to values added later.
+    Enum(Enumeration),
     /// Another name for a type.
     Alias(TypeRef),
     /// One of several types (`oneOf` / `anyOf`).
@@ -167,8 +168,51 @@ pub struct Field {
     pub default: Option<Value>,
     /// Checks the server applies.
     pub constraints: Constraints,
+    /// Sent by the server only (`readOnly`) or by clients only (`writeOnly`).
+    pub access: Access,
     /// Whether the field must be boxed to break a cycle of inline types.
     pub boxed: bool,
+}
+
+/// Which side of an exchange a property travels in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Access {
+    /// Both.
+    #[default]
+    Both,
+    /// Responses only (`readOnly`): clients may leave it out of requests.
+    ReadOnly,
+    /// Requests only (`writeOnly`): servers may leave it out of responses.
+    WriteOnly,
+}
+
+/// How a property's presence and `null` combine, which decides its Rust type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// Always present, never null: `T`.
+    Required,
+    /// Present but possibly null: `Option<T>`.
+    RequiredNullable,
+    /// May be absent, never null: `Option<T>`.
+    Optional,
+    /// May be absent, has a default used then: `T`.
+    Defaulted,
+    /// May be absent and may be null, which mean different things
+    /// (a PATCH that leaves a value alone, or clears it): `Option<Option<T>>`.
+    OptionalNullable,
+}
+
+impl Field {
+    /// How presence and nullability combine for this property.
+    pub fn presence(&self) -> Presence {
+        match (self.required, self.nullable, self.default.is_some()) {
+            (true, false, _) => Presence::Required,
+            (true, true, _) => Presence::RequiredNullable,
+            (false, false, true) => Presence::Defaulted,
+            (false, false, false) => Presence::Optional,
+            (false, true, _) => Presence::OptionalNullable,
+        }
+    }
 }
 
 /// Value checks that types cannot express.
@@ -198,27 +242,69 @@ impl Constraints {
     }
 }
 
-/// A string enum.
+/// An `enum` of strings or of integers.
 #[derive(Debug, Clone)]
-pub struct StringEnum {
+pub struct Enumeration {
     /// The variants, in document order.
     pub variants: Vec<EnumVariant>,
+    /// Whether values the document does not list are accepted (kept in an
+    /// `Other` variant) rather than refused: the schema says the list will grow
+    /// (`x-extensible-enum`, `anyOf: [{enum}, {type: string}]`, `x-clawgen-open-enum`).
+    pub open: bool,
 }
 
-/// One value of a string enum.
+impl Enumeration {
+    /// Whether the values are integers (else strings).
+    pub fn is_integer(&self) -> bool {
+        self.variants.first().is_some_and(|v| matches!(v.value, EnumValue::Int(_)))
+    }
+}
+
+/// One value of an enum.
 #[derive(Debug, Clone)]
 pub struct EnumVariant {
     /// The Rust name, unique within the enum.
     pub name: String,
     /// The JSON value.
-    pub value: String,
+    pub value: EnumValue,
 }
 
-/// A union of types, decoded by trying each in turn.
+/// A value an enum lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnumValue {
+    /// A string.
+    Str(String),
+    /// An integer.
+    Int(i64),
+}
+
+impl std::fmt::Display for EnumValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EnumValue::Str(text) => f.write_str(text),
+            EnumValue::Int(number) => write!(f, "{number}"),
+        }
+    }
+}
+
+impl EnumValue {
+    /// The value as JSON.
+    pub fn to_json(&self) -> Value {
+        match self {
+            EnumValue::Str(text) => Value::String(text.clone()),
+            EnumValue::Int(number) => Value::from(*number),
+        }
+    }
+}
+
+/// A union of types (`oneOf` / `anyOf`).
 #[derive(Debug, Clone)]
 pub struct Union {
-    /// The variants, in the order they are tried.
+    /// The variants, in the order an untagged union tries them.
     pub variants: Vec<UnionVariant>,
+    /// The property whose value picks the variant (`discriminator.propertyName`);
+    /// `None` for unions decoded by trying each variant in turn.
+    pub tag: Option<String>,
 }
 
 /// One branch of a union.
@@ -228,6 +314,9 @@ pub struct UnionVariant {
     pub name: String,
     /// The branch's type.
     pub ty: TypeRef,
+    /// The discriminator values that select this branch; the first is written
+    /// when encoding. Empty in untagged unions.
+    pub tags: Vec<String>,
 }
 
 /// A reference to a type, as used in fields, parameters and bodies.
@@ -239,6 +328,10 @@ pub enum TypeRef {
     I32,
     /// `i64`.
     I64,
+    /// `u32` (`format: uint32`, `uint16`, `uint8`).
+    U32,
+    /// `u64` (`format: uint64`, `uint`).
+    U64,
     /// `f32`.
     F32,
     /// `f64`.
@@ -249,12 +342,18 @@ pub enum TypeRef {
     DateTime,
     /// An RFC 3339 full date.
     Date,
+    /// A UUID (`format: uuid`).
+    Uuid,
+    /// Bytes that travel as base64 text (`format: byte`, or `contentEncoding: base64`).
+    Base64,
     /// Any JSON value, for schemas that have no better Rust type.
     Json,
     /// A named type.
     Named(TypeId),
     /// A list.
     Array(Box<TypeRef>),
+    /// A fixed-length list of differently typed items (`prefixItems`).
+    Tuple(Vec<TypeRef>),
     /// A map with string keys.
     Map(Box<TypeRef>),
     /// A value that may be `null`.
@@ -274,9 +373,17 @@ pub fn is_scalar(types: &[TypeDef], ty: &TypeRef) -> bool {
             TypeKind::Union(u) => u.variants.iter().all(|v| is_scalar(types, &v.ty)),
             TypeKind::Struct(_) => false,
         },
-        TypeRef::Bool | TypeRef::I32 | TypeRef::I64 | TypeRef::F32 | TypeRef::F64 | TypeRef::String | TypeRef::DateTime | TypeRef::Date => {
-            true
-        }
+        TypeRef::Bool
+        | TypeRef::I32
+        | TypeRef::I64
+        | TypeRef::U32
+        | TypeRef::U64
+        | TypeRef::F32
+        | TypeRef::F64
+        | TypeRef::String
+        | TypeRef::DateTime
+        | TypeRef::Date
+        | TypeRef::Uuid => true,
         _ => false,
     }
 }
@@ -295,6 +402,35 @@ pub enum Encoding {
 }
 
 impl Api {
+    /// Whether any type, parameter, body or header mentions a type that `wanted` picks out.
+    pub fn mentions(&self, wanted: impl Fn(&TypeRef) -> bool) -> bool {
+        fn walk(ty: &TypeRef, wanted: &dyn Fn(&TypeRef) -> bool) -> bool {
+            wanted(ty)
+                || match ty {
+                    TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => walk(inner, wanted),
+                    TypeRef::Tuple(items) => items.iter().any(|item| walk(item, wanted)),
+                    _ => false,
+                }
+        }
+        let in_types = self.types.iter().any(|t| match &t.kind {
+            TypeKind::Struct(st) => st.fields.iter().map(|f| &f.ty).chain(&st.additional).any(|ty| walk(ty, &wanted)),
+            TypeKind::Alias(ty) => walk(ty, &wanted),
+            TypeKind::Union(u) => u.variants.iter().any(|v| walk(&v.ty, &wanted)),
+            TypeKind::Enum(_) => false,
+        });
+        let in_operations = self.operations.iter().chain(&self.webhooks).any(|op| {
+            let responses = op.successes.iter().chain(&op.errors);
+            op.path_params
+                .iter()
+                .chain(&op.header_params)
+                .map(|p| &p.ty)
+                .chain(op.body.iter().map(|b| &b.ty))
+                .chain(responses.flat_map(|r| r.body.iter().chain(r.headers.iter().map(|h| &h.ty))))
+                .any(|ty| walk(ty, &wanted))
+        });
+        in_types || in_operations
+    }
+
     /// Whether any body travels as raw bytes (and so the `media` module is needed).
     pub fn uses_raw(&self) -> bool {
         self.operations
@@ -365,8 +501,12 @@ pub struct Operation {
     pub path_params: Vec<Param>,
     /// The struct holding the query parameters, if there are any.
     pub query: Option<TypeId>,
+    /// How each query parameter is spelled (`style`, `explode`), by wire name.
+    pub query_styles: Vec<QueryStyle>,
     /// Header parameters.
     pub header_params: Vec<Param>,
+    /// Cookie parameters.
+    pub cookie_params: Vec<Param>,
     /// The JSON request body.
     pub body: Option<Body>,
     /// Documented responses with a 2xx status, in status order.
@@ -402,6 +542,44 @@ pub struct Param {
     pub constraints: Constraints,
     /// A path parameter that spans segments (`x-clawgen-wildcard`): its slashes are sent as they are.
     pub wildcard: bool,
+    /// How a path parameter's value is marked in its segment.
+    pub path_style: PathStyle,
+}
+
+/// How a path parameter appears in its segment (OpenAPI `style`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PathStyle {
+    /// `simple`: the value alone.
+    #[default]
+    Simple,
+    /// `label`: `.value`.
+    Label,
+    /// `matrix`: `;name=value`.
+    Matrix,
+}
+
+/// How one query parameter is spelled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryStyle {
+    /// The parameter's name.
+    pub wire_name: String,
+    /// Its OpenAPI `style`.
+    pub style: QueryStyleKind,
+    /// Its `explode` (default: true for `form`, false otherwise).
+    pub explode: bool,
+}
+
+/// The `style`s a query parameter can have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryStyleKind {
+    /// `a=1&a=2` (exploded) or `a=1,2`; objects as `k=v` pairs or `a=k,v`.
+    Form,
+    /// `a=1%202`.
+    SpaceDelimited,
+    /// `a=1|2`.
+    PipeDelimited,
+    /// `a[k]=v` for every property of an object.
+    DeepObject,
 }
 
 /// A request body.

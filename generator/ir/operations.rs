@@ -8,8 +8,8 @@ use openapiv3::{
 use super::names::{self, Namespace};
 use super::schemas::{TypeSpace, doc_of};
 use super::{
-    Body, Encoding, Field, Method, Operation, Param, RateLimitHeaders, Response, ResponseHeader, SchemeKind, SchemeUse, SecurityScheme,
-    Status, Struct, TypeKind, TypeRef, sample,
+    Body, Encoding, Field, Method, Operation, Param, PathStyle, QueryStyle, QueryStyleKind, RateLimitHeaders, Response, ResponseHeader,
+    SchemeKind, SchemeUse, SecurityScheme, Status, Struct, TypeKind, TypeRef, sample,
 };
 use crate::error::Result;
 use crate::load::escape_segment;
@@ -84,6 +84,8 @@ pub(super) struct OperationLowering<'s, 'd> {
     fn_names: Namespace,
     stems: Namespace,
     error_names: Namespace,
+    /// Callbacks met while lowering operations, handed out with the webhooks.
+    callbacks: Vec<Operation>,
 }
 
 const METHODS: [(Method, &str); 8] = [
@@ -106,6 +108,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             fn_names: Namespace::with_reserved(&["new", "with_base_url", "base_url", "credentials", "http_client"]),
             stems: Namespace::default(),
             error_names: Namespace::with_reserved(&["ClientError", "AuthError", "Credentials"]),
+            callbacks: Vec::new(),
         }
     }
 
@@ -113,27 +116,60 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
         let doc = self.space.doc;
         let mut out = Vec::new();
         for (path, item) in doc.openapi.paths.paths.iter() {
-            let pointer = format!("/paths/{}", escape_segment(path));
+            let mut pointer = format!("/paths/{}", escape_segment(path));
             let item = match item {
-                ReferenceOr::Item(item) => item,
-                ReferenceOr::Reference { .. } => return Err(self.space.unsupported(&pointer, "$ref to a path item")),
+                ReferenceOr::Item(item) => item.clone(),
+                // A shared path item (`components.pathItems`): errors point into it.
+                ReferenceOr::Reference { reference } => {
+                    let (target, value) = self.space.target_of(reference, &pointer)?;
+                    let item =
+                        serde_json::from_value(value).map_err(|err| self.space.invalid(target, format!("not a path item: {err}")))?;
+                    pointer = target.to_owned();
+                    item
+                }
             };
             for (method, key) in METHODS {
-                if let Some(op) = operation_of(item, method) {
-                    out.push(self.operation(path, item, op, method, &format!("{pointer}/{key}"))?);
+                if let Some(op) = operation_of(&item, method) {
+                    let at = format!("{pointer}/{key}");
+                    out.push(self.operation(path, &item, op, method, &at)?);
+                    let parent = out.last().map(|o: &Operation| o.id.clone()).unwrap_or_default();
+                    self.lower_callbacks(op, &parent, &at)?;
                 }
             }
         }
         Ok(out)
     }
 
+    /// An operation's `callbacks`: requests the API sends to a URL the caller
+    /// gave. They are lowered like webhooks, named after the callback, so that
+    /// the receiver trait and the `Event` enum cover them.
+    fn lower_callbacks(&mut self, op: &openapiv3::Operation, parent: &str, pointer: &str) -> Result<()> {
+        for (name, callback) in &op.callbacks {
+            for (expression, item) in callback {
+                let at = format!("{pointer}/callbacks/{}/{}", escape_segment(name), escape_segment(expression));
+                for (method, key) in METHODS {
+                    if let Some(cb) = operation_of(item, method) {
+                        let mut lowered = self.operation(name, item, cb, method, &format!("{at}/{key}"))?;
+                        let note = format!("A callback of `{parent}`: the API sends it to `{expression}`.");
+                        lowered.description = Some(match lowered.description.take() {
+                            Some(text) => format!("{text}\n\n{note}"),
+                            None => note,
+                        });
+                        self.callbacks.push(lowered);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The webhooks, stashed by normalisation under `x-clawgen-webhooks`; each
     /// is lowered like an operation whose "path" is the webhook's name.
     pub(super) fn webhooks(&mut self) -> Result<Vec<Operation>> {
+        let mut out = std::mem::take(&mut self.callbacks);
         let Some(webhooks) = self.space.doc.openapi.extensions.get("x-clawgen-webhooks").and_then(serde_json::Value::as_object) else {
-            return Ok(Vec::new());
+            return Ok(out);
         };
-        let mut out = Vec::new();
         for (name, item) in webhooks {
             let pointer = format!("/webhooks/{}", escape_segment(name));
             let item: PathItem = serde_json::from_value(item.clone()).map_err(|err| self.space.invalid(&pointer, err.to_string()))?;
@@ -173,7 +209,9 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
 
         let mut path_params = Vec::new();
         let mut header_params = Vec::new();
+        let mut cookie_params = Vec::new();
         let mut query_fields = Vec::new();
+        let mut query_styles = Vec::new();
         let mut param_names = Namespace::with_reserved(&["credentials", "body", "query"]);
         let mut query_names = Namespace::default();
         for (param, at) in &params {
@@ -208,6 +246,11 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                     if wildcard && (ty != TypeRef::String || !path.ends_with(&format!("{{{}}}", data.name))) {
                         return Err(self.space.invalid(at, "x-clawgen-wildcard needs a string parameter that ends the path"));
                     }
+                    let path_style = match param {
+                        Parameter::Path { style: openapiv3::PathStyle::Label, .. } => PathStyle::Label,
+                        Parameter::Path { style: openapiv3::PathStyle::Matrix, .. } => PathStyle::Matrix,
+                        _ => PathStyle::Simple,
+                    };
                     path_params.push(Param {
                         name: param_names.claim(names::field_name(&data.name)),
                         wire_name: data.name.clone(),
@@ -216,9 +259,18 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                         required: true,
                         constraints,
                         wildcard,
+                        path_style,
                     });
                 }
-                Parameter::Query { .. } => {
+                Parameter::Query { style, .. } => {
+                    let style = match style {
+                        openapiv3::QueryStyle::Form => QueryStyleKind::Form,
+                        openapiv3::QueryStyle::SpaceDelimited => QueryStyleKind::SpaceDelimited,
+                        openapiv3::QueryStyle::PipeDelimited => QueryStyleKind::PipeDelimited,
+                        openapiv3::QueryStyle::DeepObject => QueryStyleKind::DeepObject,
+                    };
+                    let explode = data.explode.unwrap_or(style == QueryStyleKind::Form);
+                    query_styles.push(QueryStyle { wire_name: data.name.clone(), style, explode });
                     query_fields.push(Field {
                         name: query_names.claim(names::field_name(&data.name)),
                         wire_name: data.name.clone(),
@@ -228,12 +280,15 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                         nullable: false,
                         default: inline.and_then(|s| s.schema_data.default.clone()),
                         constraints,
+                        access: crate::ir::Access::Both,
                         boxed: false,
                     });
                 }
-                Parameter::Header { .. } => {
-                    let ty = self.as_text(ty, at, "header parameter");
-                    header_params.push(Param {
+                Parameter::Header { .. } | Parameter::Cookie { .. } => {
+                    let cookie = matches!(param, Parameter::Cookie { .. });
+                    let ty = self.as_text(ty, at, if cookie { "cookie parameter" } else { "header parameter" });
+                    let list = if cookie { &mut cookie_params } else { &mut header_params };
+                    list.push(Param {
                         name: param_names.claim(names::field_name(&data.name)),
                         wire_name: data.name.clone(),
                         doc,
@@ -241,9 +296,9 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                         required: data.required,
                         constraints,
                         wildcard: false,
+                        path_style: PathStyle::Simple,
                     });
                 }
-                Parameter::Cookie { .. } => return Err(self.space.unsupported(at, "cookie parameters")),
             }
         }
         // Path parameters follow the template's order, which is the order of the method's arguments.
@@ -287,7 +342,9 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             deprecated: op.deprecated,
             path_params,
             query,
+            query_styles,
             header_params,
+            cookie_params,
             body,
             successes,
             errors,

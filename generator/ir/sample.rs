@@ -61,13 +61,15 @@ pub fn synthesize(types: &[TypeDef], ty: &TypeRef) -> Value {
 fn synthesize_at(types: &[TypeDef], ty: &TypeRef, depth: usize) -> Value {
     match ty {
         TypeRef::Bool => Value::Bool(false),
-        TypeRef::I32 | TypeRef::I64 => Value::from(0),
+        TypeRef::I32 | TypeRef::I64 | TypeRef::U32 | TypeRef::U64 => Value::from(0),
         TypeRef::F32 | TypeRef::F64 => Value::from(0.0),
-        TypeRef::String => Value::String(String::new()),
+        TypeRef::String | TypeRef::Base64 => Value::String(String::new()),
+        TypeRef::Uuid => Value::String("00000000-0000-0000-0000-000000000000".into()),
         TypeRef::DateTime => Value::String("1970-01-01T00:00:00Z".into()),
         TypeRef::Date => Value::String("1970-01-01".into()),
         TypeRef::Json | TypeRef::Nullable(_) | TypeRef::Raw => Value::Null,
         TypeRef::Array(_) => Value::Array(Vec::new()),
+        TypeRef::Tuple(items) => Value::Array(items.iter().map(|item| synthesize_at(types, item, depth + 1)).collect()),
         TypeRef::Map(_) => Value::Object(Map::new()),
         TypeRef::Named(id) => {
             let def = &types[id.0];
@@ -91,7 +93,7 @@ fn synthesize_at(types: &[TypeDef], ty: &TypeRef, depth: usize) -> Value {
                         })
                         .collect(),
                 ),
-                TypeKind::Enum(e) => e.variants.first().map_or(Value::Null, |v| Value::String(v.value.clone())),
+                TypeKind::Enum(e) => e.variants.first().map_or(Value::Null, |v| v.value.to_json()),
                 TypeKind::Alias(inner) => synthesize_at(types, inner, depth + 1),
                 TypeKind::Union(u) => u.variants.first().map_or(Value::Null, |v| synthesize_at(types, &v.ty, depth + 1)),
             }
@@ -115,15 +117,26 @@ fn fits_at(types: &[TypeDef], ty: &TypeRef, value: &Value, depth: usize) -> bool
         (TypeRef::Bool, Value::Bool(_)) => true,
         (TypeRef::I32, Value::Number(n)) => n.as_i64().is_some_and(|n| i32::try_from(n).is_ok()),
         (TypeRef::I64, Value::Number(n)) => n.is_i64(),
+        (TypeRef::U32, Value::Number(n)) => n.as_u64().is_some_and(|n| u32::try_from(n).is_ok()),
+        (TypeRef::U64, Value::Number(n)) => n.is_u64(),
         (TypeRef::F32 | TypeRef::F64, Value::Number(_)) => true,
         (TypeRef::String, Value::String(_)) => true,
+        (TypeRef::Uuid, Value::String(s)) => is_uuid(s),
+        (TypeRef::Base64, Value::String(s)) => is_base64(s),
         (TypeRef::Date, Value::String(s)) => is_date(s),
         (TypeRef::DateTime, Value::String(s)) => s.len() >= 20 && is_date(&s[..10]),
         (TypeRef::Array(inner), Value::Array(items)) => items.iter().all(|item| fits_at(types, inner, item, depth + 1)),
+        (TypeRef::Tuple(types_), Value::Array(items)) => {
+            types_.len() == items.len() && types_.iter().zip(items).all(|(ty, item)| fits_at(types, ty, item, depth + 1))
+        }
         (TypeRef::Map(inner), Value::Object(entries)) => entries.values().all(|v| fits_at(types, inner, v, depth + 1)),
         (TypeRef::Named(id), value) => match &types[id.0].kind {
             TypeKind::Alias(inner) => fits_at(types, inner, value, depth + 1),
-            TypeKind::Enum(e) => value.as_str().is_some_and(|text| e.variants.iter().any(|v| v.value == text)),
+            TypeKind::Enum(e) => {
+                let listed = e.variants.iter().any(|v| v.value.to_json() == *value);
+                let other = if e.is_integer() { value.is_i64() } else { value.is_string() };
+                listed || (e.open && other)
+            }
             TypeKind::Union(u) => u.variants.iter().any(|v| fits_at(types, &v.ty, value, depth + 1)),
             TypeKind::Struct(st) => value.as_object().is_some_and(|object| {
                 st.fields.iter().all(|f| match object.get(&f.wire_name) {
@@ -141,4 +154,17 @@ fn fits_at(types: &[TypeDef], ty: &TypeRef, value: &Value, depth: usize) -> bool
 pub fn is_date(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 10 && b[4] == b'-' && b[7] == b'-' && [0, 1, 2, 3, 5, 6, 8, 9].iter().all(|&i| b[i].is_ascii_digit())
+}
+
+/// `8-4-4-4-12` hexadecimal digits.
+pub fn is_uuid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12]) && groups.iter().all(|g| g.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// Standard base64 with padding, as `format: byte` (RFC 4648) says.
+pub fn is_base64(s: &str) -> bool {
+    s.len() % 4 == 0
+        && s.trim_end_matches('=').len() + 2 >= s.len()
+        && s.trim_end_matches('=').chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/')
 }

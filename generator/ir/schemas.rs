@@ -8,7 +8,9 @@ use openapiv3::{
 use serde_json::Value;
 
 use super::names::{self, Namespace};
-use super::{Constraints, EnumVariant, Field, StringEnum, Struct, TypeDef, TypeId, TypeKind, TypeRef, Union, UnionVariant};
+use super::{
+    Access, Constraints, EnumValue, EnumVariant, Enumeration, Field, Struct, TypeDef, TypeId, TypeKind, TypeRef, Union, UnionVariant,
+};
 use crate::error::{Error, Result, Warning};
 use crate::load::bundle::SOURCE_KEY;
 use crate::load::{Source, escape_segment};
@@ -32,10 +34,6 @@ pub(super) struct TypeSpace<'d> {
     merging: Vec<String>,
     /// Types of schemas inlined from other files, by `x-clawgen-source`.
     by_source: BTreeMap<String, TypeRef>,
-}
-
-fn string_of(value: &Value) -> Option<&str> {
-    value.as_str()
 }
 
 impl<'d> TypeSpace<'d> {
@@ -141,7 +139,7 @@ impl<'d> TypeSpace<'d> {
     }
 
     /// The pointer a local `$ref` names, and the value there.
-    fn target_of<'r>(&self, reference: &'r str, pointer: &str) -> Result<(&'r str, Value)> {
+    pub(super) fn target_of<'r>(&self, reference: &'r str, pointer: &str) -> Result<(&'r str, Value)> {
         let target =
             reference.strip_prefix('#').ok_or_else(|| self.unsupported(pointer, format!("$ref to another document ({reference})")))?;
         let value = self
@@ -225,16 +223,18 @@ impl<'d> TypeSpace<'d> {
             return Ok(Some(TypeRef::Json));
         }
         Ok(Some(match &schema.schema_kind {
-            SchemaKind::Type(Type::String(s)) if s.enumeration.iter().all(Option::is_none) => string_type(&s.format),
-            SchemaKind::Type(Type::Integer(i)) => match &i.format {
-                VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => TypeRef::I32,
-                _ => TypeRef::I64,
-            },
+            SchemaKind::Type(Type::String(s)) if s.enumeration.iter().all(Option::is_none) && open_values(schema).is_none() => {
+                string_type(&s.format)
+            }
+            SchemaKind::Type(Type::Integer(i)) if i.enumeration.iter().all(Option::is_none) => integer_type(&i.format),
             SchemaKind::Type(Type::Number(n)) => match &n.format {
                 VariantOrUnknownOrEmpty::Item(NumberFormat::Float) => TypeRef::F32,
                 _ => TypeRef::F64,
             },
             SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
+            SchemaKind::Type(Type::Array(array)) if array.items.is_none() && ext.contains_key(&format!("{EXT}prefixItems")) => {
+                self.tuple(schema, pointer, hint)?
+            }
             SchemaKind::Type(Type::Array(array)) => {
                 let item = match &array.items {
                     Some(items) => self.lower_boxed(items, &format!("{pointer}/items"), &format!("{hint}Item"))?,
@@ -252,6 +252,9 @@ impl<'d> TypeSpace<'d> {
             SchemaKind::OneOf { one_of: variants } | SchemaKind::AnyOf { any_of: variants } => {
                 // `oneOf: [X, {type: null}]` is a nullable X, not a union.
                 let concrete: Vec<&ReferenceOr<Schema>> = variants.iter().filter(|v| !is_null_schema(v)).collect();
+                if self.open_enum_idiom(variants, pointer).is_some() {
+                    return Ok(None);
+                }
                 if concrete.len() == 1 && concrete.len() < variants.len() {
                     let index = variants.iter().position(|v| !is_null_schema(v)).unwrap_or(0);
                     let inner = self.lower(concrete[0], &format!("{pointer}/{}/{index}", union_keyword(schema)), hint)?;
@@ -273,6 +276,8 @@ impl<'d> TypeSpace<'d> {
             {
                 if let Some(items) = &any.items {
                     TypeRef::Array(Box::new(self.lower_boxed(items, &format!("{pointer}/items"), &format!("{hint}Item"))?))
+                } else if ext.contains_key(&format!("{EXT}prefixItems")) {
+                    self.tuple(schema, pointer, hint)?
                 } else if any.additional_properties.is_some() {
                     TypeRef::Map(Box::new(self.additional(&any.additional_properties, pointer, hint)?.unwrap_or(TypeRef::Json)))
                 } else {
@@ -284,9 +289,23 @@ impl<'d> TypeSpace<'d> {
         }))
     }
 
+    /// `prefixItems` without `items`: a tuple. With `items` as well, the tail
+    /// has no Rust type, and the whole array stays JSON.
+    fn tuple(&mut self, schema: &Schema, pointer: &str, hint: &str) -> Result<TypeRef> {
+        let Some(Value::Array(items)) = schema.schema_data.extensions.get(&format!("{EXT}prefixItems")) else { return Ok(TypeRef::Json) };
+        let mut out = Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            let at = format!("{pointer}/prefixItems/{index}");
+            let item: ReferenceOr<Schema> =
+                serde_json::from_value(item.clone()).map_err(|err| self.invalid(&at, format!("not a schema: {err}")))?;
+            out.push(self.lower(&item, &at, &format!("{hint}Item{index}"))?);
+        }
+        Ok(TypeRef::Tuple(out))
+    }
+
     /// Schemas that JSON Schema can express but Rust types cannot get a warning, never silence.
     fn note_untyped(&mut self, schema: &Schema, pointer: &str) {
-        for keyword in ["if", "prefixItems", "patternProperties", "dependentSchemas"] {
+        for keyword in ["if", "patternProperties", "dependentSchemas"] {
             if schema.schema_data.extensions.contains_key(&format!("{EXT}{keyword}")) {
                 self.warn(pointer, format!("`{keyword}` has no Rust type; the value is kept as serde_json::Value"));
             }
@@ -312,14 +331,27 @@ impl<'d> TypeSpace<'d> {
                 ty
             }));
         }
+        let open = is_open(schema);
         match &schema.schema_kind {
-            SchemaKind::Type(Type::String(s)) => Ok(TypeKind::Enum(string_enum(s.enumeration.iter().flatten().map(String::as_str)))),
+            SchemaKind::Type(Type::String(s)) => {
+                let listed: Vec<EnumValue> = s.enumeration.iter().flatten().map(|v| EnumValue::Str(v.clone())).collect();
+                match open_values(schema) {
+                    Some(extensible) if listed.is_empty() => Ok(TypeKind::Enum(enumeration(extensible, true))),
+                    _ => Ok(TypeKind::Enum(enumeration(listed, open))),
+                }
+            }
+            SchemaKind::Type(Type::Integer(i)) => {
+                Ok(TypeKind::Enum(enumeration(i.enumeration.iter().flatten().map(|v| EnumValue::Int(*v)).collect(), open)))
+            }
             SchemaKind::Any(any) if !any.enumeration.is_empty() && any.properties.is_empty() => {
-                let values: Option<Vec<&str>> = any.enumeration.iter().filter(|v| !v.is_null()).map(string_of).collect();
+                let values: Option<Vec<EnumValue>> = any.enumeration.iter().filter(|v| !v.is_null()).map(enum_value).collect();
                 match values {
-                    Some(values) => Ok(TypeKind::Enum(string_enum(values.into_iter()))),
-                    None => {
-                        self.warn(pointer, "an `enum` of non-string values is kept as serde_json::Value");
+                    Some(values) if same_kind(&values) => Ok(TypeKind::Enum(enumeration(values, open))),
+                    _ => {
+                        self.warn(
+                            pointer,
+                            "an `enum` of values that are neither all strings nor all integers is kept as serde_json::Value",
+                        );
                         Ok(TypeKind::Alias(TypeRef::Json))
                     }
                 }
@@ -340,6 +372,9 @@ impl<'d> TypeSpace<'d> {
             }
             SchemaKind::AllOf { all_of } => self.merge_all_of(all_of, pointer, name),
             SchemaKind::OneOf { one_of: variants } | SchemaKind::AnyOf { any_of: variants } => {
+                if let Some(values) = self.open_enum_idiom(variants, pointer) {
+                    return Ok(TypeKind::Enum(enumeration(values, true)));
+                }
                 let keyword = union_keyword(schema);
                 let mut used = Namespace::default();
                 let mut out = Vec::new();
@@ -348,11 +383,30 @@ impl<'d> TypeSpace<'d> {
                         continue;
                     }
                     let at = format!("{pointer}/{keyword}/{index}");
-                    let ty = self.lower(variant, &at, &format!("{name}Variant{index}"))?;
-                    let wanted = self.variant_label(&ty, index);
-                    out.push(UnionVariant { name: used.claim(wanted), ty });
+                    // An inline variant of a tagged union is named after its tag.
+                    let tag = match (variant, &schema.schema_data.discriminator) {
+                        (ReferenceOr::Item(_), Some(d)) => self.allowed_values(variant, &d.property_name, &at).into_iter().next(),
+                        _ => None,
+                    };
+                    let hint = match &tag {
+                        Some(tag) => format!("{name}{}", names::type_name(tag)),
+                        None => format!("{name}Variant{index}"),
+                    };
+                    let ty = self.lower(variant, &at, &hint)?;
+                    let wanted = match &tag {
+                        Some(tag) => names::variant_name(tag),
+                        None => self.variant_label(&ty, index),
+                    };
+                    out.push(UnionVariant { name: used.claim(wanted), ty, tags: Vec::new() });
                 }
-                Ok(TypeKind::Union(Union { variants: out }))
+                let tag = match &schema.schema_data.discriminator {
+                    Some(discriminator) => self.tag_variants(discriminator, variants, &mut out, pointer),
+                    None => None,
+                };
+                if tag.is_none() {
+                    self.order_untagged(&mut out);
+                }
+                Ok(TypeKind::Union(Union { variants: out, tag }))
             }
             _ => {
                 self.warn(pointer, "this combination of keywords has no Rust type; the value is kept as serde_json::Value");
@@ -365,10 +419,10 @@ impl<'d> TypeSpace<'d> {
         match ty {
             TypeRef::Named(id) => self.types[id.0].name.clone(),
             TypeRef::Bool => "Boolean".into(),
-            TypeRef::I32 | TypeRef::I64 => "Integer".into(),
+            TypeRef::I32 | TypeRef::I64 | TypeRef::U32 | TypeRef::U64 => "Integer".into(),
             TypeRef::F32 | TypeRef::F64 => "Number".into(),
-            TypeRef::String | TypeRef::DateTime | TypeRef::Date => "String".into(),
-            TypeRef::Array(_) => "Array".into(),
+            TypeRef::String | TypeRef::DateTime | TypeRef::Date | TypeRef::Uuid | TypeRef::Base64 => "String".into(),
+            TypeRef::Array(_) | TypeRef::Tuple(_) => "Array".into(),
             TypeRef::Map(_) => "Object".into(),
             TypeRef::Json | TypeRef::Nullable(_) | TypeRef::Raw => format!("Variant{index}"),
         }
@@ -477,15 +531,25 @@ impl<'d> TypeSpace<'d> {
                 ReferenceOr::Item(schema) => Some(schema.as_ref()),
                 ReferenceOr::Reference { .. } => None,
             };
+            let access = match inline.map(|s| (s.schema_data.read_only, s.schema_data.write_only)) {
+                Some((true, false)) => Access::ReadOnly,
+                Some((false, true)) => Access::WriteOnly,
+                _ => Access::Both,
+            };
+            // A required read-only property is absent from requests, and a
+            // write-only one from responses: one Rust type serves both, so
+            // neither can be required in it.
+            let required = required.contains(&wire_name.as_str()) && access == Access::Both;
             fields.push(Field {
                 name: field_names.claim(names::field_name(wire_name)),
                 wire_name: wire_name.clone(),
                 doc: inline.and_then(doc_of),
                 ty,
-                required: required.contains(&wire_name.as_str()),
+                required,
                 nullable,
                 default: inline.and_then(|s| s.schema_data.default.clone()),
                 constraints: self.constraints_boxed(schema, &at),
+                access,
                 boxed: false,
             });
         }
@@ -506,8 +570,9 @@ fn source_name(key: &str) -> &str {
 /// The pointer into the normalised JSON for a pointer into the source.
 fn stashed_pointer(target: &str) -> String {
     let mut out = String::new();
-    for segment in target.split('/').skip(1) {
-        let stashed = matches!(segment, "$defs" | "definitions" | "prefixItems" | "patternProperties" | "dependentSchemas");
+    for (index, segment) in target.split('/').skip(1).enumerate() {
+        let stashed = matches!(segment, "$defs" | "definitions" | "prefixItems" | "patternProperties" | "dependentSchemas")
+            || (index == 1 && segment == "pathItems" && target.starts_with("/components/"));
         out.push('/');
         if stashed {
             out.push_str(EXT);
@@ -524,31 +589,80 @@ fn union_keyword(schema: &Schema) -> &'static str {
     }
 }
 
+/// Unknown formats (`email`, `uri`, `hostname`…) are plain strings.
 fn string_type(format: &VariantOrUnknownOrEmpty<StringFormat>) -> TypeRef {
     match format {
         VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => TypeRef::DateTime,
         VariantOrUnknownOrEmpty::Item(StringFormat::Date) => TypeRef::Date,
+        VariantOrUnknownOrEmpty::Item(StringFormat::Byte) => TypeRef::Base64,
+        VariantOrUnknownOrEmpty::Unknown(format) if format.eq_ignore_ascii_case("uuid") => TypeRef::Uuid,
         _ => TypeRef::String,
     }
 }
 
-fn string_enum<'a>(values: impl Iterator<Item = &'a str>) -> StringEnum {
-    let mut used = Namespace::default();
-    let mut variants = Vec::new();
+/// `int64` is the default: JSON integers are not bounded, and `i64` holds what real APIs send.
+fn integer_type(format: &VariantOrUnknownOrEmpty<IntegerFormat>) -> TypeRef {
+    match format {
+        VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32) => TypeRef::I32,
+        VariantOrUnknownOrEmpty::Unknown(format) => match format.as_str() {
+            "int8" | "int16" => TypeRef::I32,
+            "uint8" | "uint16" | "uint32" => TypeRef::U32,
+            "uint64" | "uint" => TypeRef::U64,
+            _ => TypeRef::I64,
+        },
+        _ => TypeRef::I64,
+    }
+}
+
+fn enum_value(value: &Value) -> Option<EnumValue> {
+    match value {
+        Value::String(text) => Some(EnumValue::Str(text.clone())),
+        Value::Number(number) => number.as_i64().map(EnumValue::Int),
+        _ => None,
+    }
+}
+
+fn same_kind(values: &[EnumValue]) -> bool {
+    values.iter().all(|v| matches!(v, EnumValue::Str(_))) || values.iter().all(|v| matches!(v, EnumValue::Int(_)))
+}
+
+fn enumeration(values: Vec<EnumValue>, open: bool) -> Enumeration {
+    // An open enum's catch-all variant is `Other`.
+    let mut used = if open { Namespace::with_reserved(&["Other"]) } else { Namespace::default() };
+    let mut variants: Vec<EnumVariant> = Vec::new();
     for value in values {
-        if variants.iter().any(|v: &EnumVariant| v.value == value) {
+        if variants.iter().any(|v| v.value == value) {
             continue;
         }
-        variants.push(EnumVariant { name: used.claim(names::variant_name(value)), value: value.to_owned() });
+        let wanted = match &value {
+            EnumValue::Str(text) => names::variant_name(text),
+            EnumValue::Int(number) if *number < 0 => format!("Minus{}", number.unsigned_abs()),
+            EnumValue::Int(number) => format!("V{number}"),
+        };
+        variants.push(EnumVariant { name: used.claim(wanted), value });
     }
-    StringEnum { variants }
+    Enumeration { variants, open }
+}
+
+/// Whether the schema says its `enum` will grow: `x-clawgen-open-enum: true`,
+/// or Azure's `x-ms-enum: {modelAsString: true}`.
+fn is_open(schema: &Schema) -> bool {
+    let ext = &schema.schema_data.extensions;
+    ext.get("x-clawgen-open-enum").and_then(Value::as_bool).unwrap_or(false)
+        || ext.get("x-ms-enum").and_then(|e| e.get("modelAsString")).and_then(Value::as_bool).unwrap_or(false)
+}
+
+/// The values of Zalando's `x-extensible-enum`: known values of a string that may take others.
+fn open_values(schema: &Schema) -> Option<Vec<EnumValue>> {
+    let values = schema.schema_data.extensions.get("x-extensible-enum")?.as_array()?;
+    values.iter().map(|v| v.as_str().map(|text| EnumValue::Str(text.to_owned()))).collect()
 }
 
 pub(super) fn is_nullable(schema: &Schema) -> bool {
     schema.schema_data.nullable || schema.schema_data.extensions.contains_key(&format!("{EXT}null"))
 }
 
-fn is_null_schema(schema: &ReferenceOr<Schema>) -> bool {
+pub(super) fn is_null_schema(schema: &ReferenceOr<Schema>) -> bool {
     matches!(schema, ReferenceOr::Item(s) if s.schema_data.extensions.contains_key(&format!("{EXT}null")))
 }
 

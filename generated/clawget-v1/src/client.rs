@@ -239,7 +239,13 @@ impl Client {
                 operation: "listListings",
             });
         };
-        let request = request.query(query);
+        let pairs = super::params::encode(query, super::params::QUERY_LIST_LISTINGS)
+            .map_err(|error| ClientError::Decode {
+                status: 0,
+                message: error.to_string(),
+                body: ::std::string::String::new(),
+            })?;
+        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -438,7 +444,13 @@ impl Client {
                 operation: "searchListings",
             });
         };
-        let request = request.query(query);
+        let pairs = super::params::encode(query, super::params::QUERY_SEARCH_LISTINGS)
+            .map_err(|error| ClientError::Decode {
+                status: 0,
+                message: error.to_string(),
+                body: ::std::string::String::new(),
+            })?;
+        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -981,7 +993,13 @@ impl Client {
                 operation: "listSouls",
             });
         };
-        let request = request.query(query);
+        let pairs = super::params::encode(query, super::params::QUERY_LIST_SOULS)
+            .map_err(|error| ClientError::Decode {
+                status: 0,
+                message: error.to_string(),
+                body: ::std::string::String::new(),
+            })?;
+        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -1173,7 +1191,13 @@ impl Client {
                 operation: "listSoulListings",
             });
         };
-        let request = request.query(query);
+        let pairs = super::params::encode(query, super::params::QUERY_LIST_SOUL_LISTINGS)
+            .map_err(|error| ClientError::Decode {
+                status: 0,
+                message: error.to_string(),
+                body: ::std::string::String::new(),
+            })?;
+        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -1279,7 +1303,13 @@ impl Client {
                 operation: "listSoulActivity",
             });
         };
-        let request = request.query(query);
+        let pairs = super::params::encode(query, super::params::QUERY_LIST_SOUL_ACTIVITY)
+            .map_err(|error| ClientError::Decode {
+                status: 0,
+                message: error.to_string(),
+                body: ::std::string::String::new(),
+            })?;
+        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -1383,7 +1413,13 @@ impl Client {
                 operation: "listPurchases",
             });
         };
-        let request = request.query(query);
+        let pairs = super::params::encode(query, super::params::QUERY_LIST_PURCHASES)
+            .map_err(|error| ClientError::Decode {
+                status: 0,
+                message: error.to_string(),
+                body: ::std::string::String::new(),
+            })?;
+        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -1479,7 +1515,13 @@ impl Client {
                 operation: "listTransactions",
             });
         };
-        let request = request.query(query);
+        let pairs = super::params::encode(query, super::params::QUERY_LIST_TRANSACTIONS)
+            .map_err(|error| ClientError::Decode {
+                status: 0,
+                message: error.to_string(),
+                body: ::std::string::String::new(),
+            })?;
+        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -1573,7 +1615,16 @@ impl Client {
                 operation: "getUsageAnalytics",
             });
         };
-        let request = request.query(query);
+        let pairs = super::params::encode(
+                query,
+                super::params::QUERY_GET_USAGE_ANALYTICS,
+            )
+            .map_err(|error| ClientError::Decode {
+                status: 0,
+                message: error.to_string(),
+                body: ::std::string::String::new(),
+            })?;
+        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -1674,7 +1725,13 @@ impl Client {
                 operation: "getListingStats",
             });
         };
-        let request = request.query(query);
+        let pairs = super::params::encode(query, super::params::QUERY_GET_LISTING_STATS)
+            .map_err(|error| ClientError::Decode {
+                status: 0,
+                message: error.to_string(),
+                body: ::std::string::String::new(),
+            })?;
+        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -1777,7 +1834,13 @@ impl Client {
                 operation: "listWebhooks",
             });
         };
-        let request = request.query(query);
+        let pairs = super::params::encode(query, super::params::QUERY_LIST_WEBHOOKS)
+            .map_err(|error| ClientError::Decode {
+                status: 0,
+                message: error.to_string(),
+                body: ::std::string::String::new(),
+            })?;
+        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -2078,7 +2141,13 @@ impl Client {
                 operation: "listApiKeys",
             });
         };
-        let request = request.query(query);
+        let pairs = super::params::encode(query, super::params::QUERY_LIST_API_KEYS)
+            .map_err(|error| ClientError::Decode {
+                status: 0,
+                message: error.to_string(),
+                body: ::std::string::String::new(),
+            })?;
+        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {

@@ -50,6 +50,8 @@ pub mod auth;
 #[rustfmt::skip]
 pub mod validation;
 #[rustfmt::skip]
+pub mod params;
+#[rustfmt::skip]
 pub mod rate_limit;
 #[rustfmt::skip]
 pub mod webhooks;

@@ -700,17 +700,12 @@ async fn handle_list_listings<A: ClawgetApi>(
                         }
                     };
                 }
-                let query: super::types::ListListingsQuery = match ::serde_urlencoded::from_str(
+                let query: super::types::ListListingsQuery = match super::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
+                    super::params::QUERY_LIST_LISTINGS,
                 ) {
                     Ok(query) => query,
-                    Err(error) => {
-                        return reject_list_listings(
-                            400u16,
-                            format!("invalid query: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_list_listings(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_list_listings(400u16, error.to_string(), 0);
@@ -851,17 +846,12 @@ async fn handle_search_listings<A: ClawgetApi>(
                         }
                     };
                 }
-                let query: super::types::SearchListingsQuery = match ::serde_urlencoded::from_str(
+                let query: super::types::SearchListingsQuery = match super::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
+                    super::params::QUERY_SEARCH_LISTINGS,
                 ) {
                     Ok(query) => query,
-                    Err(error) => {
-                        return reject_search_listings(
-                            400u16,
-                            format!("invalid query: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_search_listings(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_search_listings(400u16, error.to_string(), 0);
@@ -1344,17 +1334,12 @@ async fn handle_list_souls<A: ClawgetApi>(
                         }
                     };
                 }
-                let query: super::types::ListSoulsQuery = match ::serde_urlencoded::from_str(
+                let query: super::types::ListSoulsQuery = match super::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
+                    super::params::QUERY_LIST_SOULS,
                 ) {
                     Ok(query) => query,
-                    Err(error) => {
-                        return reject_list_souls(
-                            400u16,
-                            format!("invalid query: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_list_souls(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_list_souls(400u16, error.to_string(), 0);
@@ -1554,17 +1539,12 @@ async fn handle_list_soul_listings<A: ClawgetApi>(
                 })() {
                     return reject_list_soul_listings(400u16, error.to_string(), 0);
                 }
-                let query: super::types::ListSoulListingsQuery = match ::serde_urlencoded::from_str(
+                let query: super::types::ListSoulListingsQuery = match super::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
+                    super::params::QUERY_LIST_SOUL_LISTINGS,
                 ) {
                     Ok(query) => query,
-                    Err(error) => {
-                        return reject_list_soul_listings(
-                            400u16,
-                            format!("invalid query: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_list_soul_listings(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_list_soul_listings(400u16, error.to_string(), 0);
@@ -1668,17 +1648,12 @@ async fn handle_list_soul_activity<A: ClawgetApi>(
                 })() {
                     return reject_list_soul_activity(400u16, error.to_string(), 0);
                 }
-                let query: super::types::ListSoulActivityQuery = match ::serde_urlencoded::from_str(
+                let query: super::types::ListSoulActivityQuery = match super::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
+                    super::params::QUERY_LIST_SOUL_ACTIVITY,
                 ) {
                     Ok(query) => query,
-                    Err(error) => {
-                        return reject_list_soul_activity(
-                            400u16,
-                            format!("invalid query: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_list_soul_activity(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_list_soul_activity(400u16, error.to_string(), 0);
@@ -1744,17 +1719,12 @@ async fn handle_list_purchases<A: ClawgetApi>(
                         }
                     };
                 }
-                let query: super::types::ListPurchasesQuery = match ::serde_urlencoded::from_str(
+                let query: super::types::ListPurchasesQuery = match super::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
+                    super::params::QUERY_LIST_PURCHASES,
                 ) {
                     Ok(query) => query,
-                    Err(error) => {
-                        return reject_list_purchases(
-                            400u16,
-                            format!("invalid query: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_list_purchases(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_list_purchases(400u16, error.to_string(), 0);
@@ -1820,17 +1790,12 @@ async fn handle_list_transactions<A: ClawgetApi>(
                         }
                     };
                 }
-                let query: super::types::ListTransactionsQuery = match ::serde_urlencoded::from_str(
+                let query: super::types::ListTransactionsQuery = match super::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
+                    super::params::QUERY_LIST_TRANSACTIONS,
                 ) {
                     Ok(query) => query,
-                    Err(error) => {
-                        return reject_list_transactions(
-                            400u16,
-                            format!("invalid query: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_list_transactions(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_list_transactions(400u16, error.to_string(), 0);
@@ -1896,17 +1861,12 @@ async fn handle_get_usage_analytics<A: ClawgetApi>(
                         }
                     };
                 }
-                let query: super::types::GetUsageAnalyticsQuery = match ::serde_urlencoded::from_str(
+                let query: super::types::GetUsageAnalyticsQuery = match super::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
+                    super::params::QUERY_GET_USAGE_ANALYTICS,
                 ) {
                     Ok(query) => query,
-                    Err(error) => {
-                        return reject_get_usage_analytics(
-                            400u16,
-                            format!("invalid query: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_get_usage_analytics(400u16, message, 0),
                 };
                 match api.get_usage_analytics(credentials, query).await {
                     Ok(value) => json_response(200u16, &value),
@@ -2010,17 +1970,12 @@ async fn handle_get_listing_stats<A: ClawgetApi>(
                 })() {
                     return reject_get_listing_stats(400u16, error.to_string(), 0);
                 }
-                let query: super::types::GetListingStatsQuery = match ::serde_urlencoded::from_str(
+                let query: super::types::GetListingStatsQuery = match super::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
+                    super::params::QUERY_GET_LISTING_STATS,
                 ) {
                     Ok(query) => query,
-                    Err(error) => {
-                        return reject_get_listing_stats(
-                            400u16,
-                            format!("invalid query: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_get_listing_stats(400u16, message, 0),
                 };
                 match api.get_listing_stats(credentials, listing_id, query).await {
                     Ok(value) => json_response(200u16, &value),
@@ -2083,17 +2038,12 @@ async fn handle_list_webhooks<A: ClawgetApi>(
                         }
                     };
                 }
-                let query: super::types::ListWebhooksQuery = match ::serde_urlencoded::from_str(
+                let query: super::types::ListWebhooksQuery = match super::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
+                    super::params::QUERY_LIST_WEBHOOKS,
                 ) {
                     Ok(query) => query,
-                    Err(error) => {
-                        return reject_list_webhooks(
-                            400u16,
-                            format!("invalid query: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_list_webhooks(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_list_webhooks(400u16, error.to_string(), 0);
@@ -2335,17 +2285,12 @@ async fn handle_list_api_keys<A: ClawgetApi>(
                         }
                     };
                 }
-                let query: super::types::ListApiKeysQuery = match ::serde_urlencoded::from_str(
+                let query: super::types::ListApiKeysQuery = match super::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
+                    super::params::QUERY_LIST_API_KEYS,
                 ) {
                     Ok(query) => query,
-                    Err(error) => {
-                        return reject_list_api_keys(
-                            400u16,
-                            format!("invalid query: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_list_api_keys(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_list_api_keys(400u16, error.to_string(), 0);

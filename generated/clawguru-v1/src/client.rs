@@ -330,7 +330,16 @@ impl Client {
                 operation: "getLatestIntelFeed",
             });
         };
-        let request = request.query(query);
+        let pairs = super::params::encode(
+                query,
+                super::params::QUERY_GET_LATEST_INTEL_FEED,
+            )
+            .map_err(|error| ClientError::Decode {
+                status: 0,
+                message: error.to_string(),
+                body: ::std::string::String::new(),
+            })?;
+        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {

@@ -35,6 +35,8 @@ pub mod errors;
 pub mod auth;
 #[rustfmt::skip]
 pub mod validation;
+#[rustfmt::skip]
+pub mod params;
 #[cfg(feature = "client")]
 #[rustfmt::skip]
 pub mod client;

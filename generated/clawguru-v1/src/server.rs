@@ -168,17 +168,12 @@ async fn handle_get_latest_intel_feed<A: ClawguruApi>(
             }
         };
     }
-    let query: super::types::GetLatestIntelFeedQuery = match ::serde_urlencoded::from_str(
+    let query: super::types::GetLatestIntelFeedQuery = match super::params::decode(
         raw_query.as_deref().unwrap_or_default(),
+        super::params::QUERY_GET_LATEST_INTEL_FEED,
     ) {
         Ok(query) => query,
-        Err(error) => {
-            return reject_get_latest_intel_feed(
-                400u16,
-                format!("invalid query: {error}"),
-                0,
-            );
-        }
+        Err(message) => return reject_get_latest_intel_feed(400u16, message, 0),
     };
     if let Err(error) = super::validation::Validate::validate(&query) {
         return reject_get_latest_intel_feed(400u16, error.to_string(), 0);

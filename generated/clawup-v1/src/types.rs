@@ -14,7 +14,7 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct User {
     /// Unique identifier of the user.
-    pub id: ::std::string::String,
+    pub id: ::uuid::Uuid,
     /// Email address of the account.
     pub email: ::std::string::String,
     /// Remaining usage credit, in US cents.

@@ -154,17 +154,12 @@ async fn handle_list_recent_threats<A: CybervaultApi>(
                         }
                     };
                 }
-                let query: super::types::ListRecentThreatsQuery = match ::serde_urlencoded::from_str(
+                let query: super::types::ListRecentThreatsQuery = match super::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
+                    super::params::QUERY_LIST_RECENT_THREATS,
                 ) {
                     Ok(query) => query,
-                    Err(error) => {
-                        return reject_list_recent_threats(
-                            400u16,
-                            format!("invalid query: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_list_recent_threats(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_list_recent_threats(400u16, error.to_string(), 0);

@@ -335,13 +335,14 @@ impl Client {
     /// `GET /v1/share/{share_id}`
     pub async fn access_share(
         &self,
-        share_id: &str,
+        share_id: &::uuid::Uuid,
     ) -> ::std::result::Result<
         super::types::SharedSecret,
         ClientError<super::errors::AccessShareError>,
     > {
-        check_path_value("share_id", share_id, false)?;
-        let url = format!("{}/v1/share/{}", self.base_url, encode_segment(share_id));
+        let url = format!(
+            "{}/v1/share/{}", self.base_url, encode_segment(& text(share_id))
+        );
         let request = self.http.request(::reqwest::Method::GET, url);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
@@ -413,10 +414,11 @@ impl Client {
     /// `DELETE /v1/share/{share_id}`
     pub async fn revoke_share(
         &self,
-        share_id: &str,
+        share_id: &::uuid::Uuid,
     ) -> ::std::result::Result<(), ClientError<super::errors::RevokeShareError>> {
-        check_path_value("share_id", share_id, false)?;
-        let url = format!("{}/v1/share/{}", self.base_url, encode_segment(share_id));
+        let url = format!(
+            "{}/v1/share/{}", self.base_url, encode_segment(& text(share_id))
+        );
         let request = self.http.request(::reqwest::Method::DELETE, url);
         let request = if self.credentials.bearer_jwt.is_some() {
             let request = request
@@ -2287,7 +2289,13 @@ impl Client {
                 operation: "listApiKeys",
             });
         };
-        let request = request.query(query);
+        let pairs = super::params::encode(query, super::params::QUERY_LIST_API_KEYS)
+            .map_err(|error| ClientError::Decode {
+                status: 0,
+                message: error.to_string(),
+                body: ::std::string::String::new(),
+            })?;
+        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -2459,11 +2467,10 @@ impl Client {
     /// `DELETE /v1/auth/api-keys/{key_id}`
     pub async fn revoke_api_key(
         &self,
-        key_id: &str,
+        key_id: &::uuid::Uuid,
     ) -> ::std::result::Result<(), ClientError<super::errors::RevokeApiKeyError>> {
-        check_path_value("key_id", key_id, false)?;
         let url = format!(
-            "{}/v1/auth/api-keys/{}", self.base_url, encode_segment(key_id)
+            "{}/v1/auth/api-keys/{}", self.base_url, encode_segment(& text(key_id))
         );
         let request = self.http.request(::reqwest::Method::DELETE, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -2563,7 +2570,13 @@ impl Client {
                 operation: "listVaults",
             });
         };
-        let request = request.query(query);
+        let pairs = super::params::encode(query, super::params::QUERY_LIST_VAULTS)
+            .map_err(|error| ClientError::Decode {
+                status: 0,
+                message: error.to_string(),
+                body: ::std::string::String::new(),
+            })?;
+        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -2744,13 +2757,14 @@ impl Client {
     /// `GET /v1/vaults/{vault_id}`
     pub async fn get_vault(
         &self,
-        vault_id: &str,
+        vault_id: &::uuid::Uuid,
     ) -> ::std::result::Result<
         super::types::Vault,
         ClientError<super::errors::GetVaultError>,
     > {
-        check_path_value("vault_id", vault_id, false)?;
-        let url = format!("{}/v1/vaults/{}", self.base_url, encode_segment(vault_id));
+        let url = format!(
+            "{}/v1/vaults/{}", self.base_url, encode_segment(& text(vault_id))
+        );
         let request = self.http.request(::reqwest::Method::GET, url);
         let request = if self.credentials.bearer_jwt.is_some() {
             let request = request
@@ -2829,10 +2843,11 @@ impl Client {
     /// `DELETE /v1/vaults/{vault_id}`
     pub async fn delete_vault(
         &self,
-        vault_id: &str,
+        vault_id: &::uuid::Uuid,
     ) -> ::std::result::Result<(), ClientError<super::errors::DeleteVaultError>> {
-        check_path_value("vault_id", vault_id, false)?;
-        let url = format!("{}/v1/vaults/{}", self.base_url, encode_segment(vault_id));
+        let url = format!(
+            "{}/v1/vaults/{}", self.base_url, encode_segment(& text(vault_id))
+        );
         let request = self.http.request(::reqwest::Method::DELETE, url);
         let request = if self.credentials.bearer_jwt.is_some() {
             let request = request
@@ -2917,15 +2932,14 @@ impl Client {
     /// `POST /v1/vaults/{vault_id}/cmek`
     pub async fn enable_cmek(
         &self,
-        vault_id: &str,
+        vault_id: &::uuid::Uuid,
         body: &super::types::EnableCmekRequest,
     ) -> ::std::result::Result<
         super::types::CmekConfig,
         ClientError<super::errors::EnableCmekError>,
     > {
-        check_path_value("vault_id", vault_id, false)?;
         let url = format!(
-            "{}/v1/vaults/{}/cmek", self.base_url, encode_segment(vault_id)
+            "{}/v1/vaults/{}/cmek", self.base_url, encode_segment(& text(vault_id))
         );
         let request = self.http.request(::reqwest::Method::POST, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -3043,11 +3057,10 @@ impl Client {
     /// `DELETE /v1/vaults/{vault_id}/cmek`
     pub async fn disable_cmek(
         &self,
-        vault_id: &str,
+        vault_id: &::uuid::Uuid,
     ) -> ::std::result::Result<(), ClientError<super::errors::DisableCmekError>> {
-        check_path_value("vault_id", vault_id, false)?;
         let url = format!(
-            "{}/v1/vaults/{}/cmek", self.base_url, encode_segment(vault_id)
+            "{}/v1/vaults/{}/cmek", self.base_url, encode_segment(& text(vault_id))
         );
         let request = self.http.request(::reqwest::Method::DELETE, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -3141,15 +3154,15 @@ impl Client {
     /// `POST /v1/vaults/{vault_id}/cmek-rotate`
     pub async fn start_cmek_rotation(
         &self,
-        vault_id: &str,
+        vault_id: &::uuid::Uuid,
         body: &super::types::CmekRotationRequest,
     ) -> ::std::result::Result<
         super::types::CmekRotationJob,
         ClientError<super::errors::StartCmekRotationError>,
     > {
-        check_path_value("vault_id", vault_id, false)?;
         let url = format!(
-            "{}/v1/vaults/{}/cmek-rotate", self.base_url, encode_segment(vault_id)
+            "{}/v1/vaults/{}/cmek-rotate", self.base_url, encode_segment(&
+            text(vault_id))
         );
         let request = self.http.request(::reqwest::Method::POST, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -3261,17 +3274,15 @@ impl Client {
     /// `GET /v1/vaults/{vault_id}/cmek-rotate/{job_id}`
     pub async fn get_cmek_rotation_job(
         &self,
-        vault_id: &str,
-        job_id: &str,
+        vault_id: &::uuid::Uuid,
+        job_id: &::uuid::Uuid,
     ) -> ::std::result::Result<
         super::types::CmekRotationJob,
         ClientError<super::errors::GetCmekRotationJobError>,
     > {
-        check_path_value("vault_id", vault_id, false)?;
-        check_path_value("job_id", job_id, false)?;
         let url = format!(
-            "{}/v1/vaults/{}/cmek-rotate/{}", self.base_url, encode_segment(vault_id),
-            encode_segment(job_id)
+            "{}/v1/vaults/{}/cmek-rotate/{}", self.base_url, encode_segment(&
+            text(vault_id)), encode_segment(& text(job_id))
         );
         let request = self.http.request(::reqwest::Method::GET, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -3355,15 +3366,14 @@ impl Client {
     /// `GET /v1/vaults/{vault_id}/secrets`
     pub async fn list_secrets(
         &self,
-        vault_id: &str,
+        vault_id: &::uuid::Uuid,
         query: &super::types::ListSecretsQuery,
     ) -> ::std::result::Result<
         super::types::SecretList,
         ClientError<super::errors::ListSecretsError>,
     > {
-        check_path_value("vault_id", vault_id, false)?;
         let url = format!(
-            "{}/v1/vaults/{}/secrets", self.base_url, encode_segment(vault_id)
+            "{}/v1/vaults/{}/secrets", self.base_url, encode_segment(& text(vault_id))
         );
         let request = self.http.request(::reqwest::Method::GET, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -3375,7 +3385,13 @@ impl Client {
                 operation: "listSecrets",
             });
         };
-        let request = request.query(query);
+        let pairs = super::params::encode(query, super::params::QUERY_LIST_SECRETS)
+            .map_err(|error| ClientError::Decode {
+                status: 0,
+                message: error.to_string(),
+                body: ::std::string::String::new(),
+            })?;
+        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -3460,18 +3476,17 @@ impl Client {
     /// `GET /v1/vaults/{vault_id}/secrets/{path}`
     pub async fn get_secret(
         &self,
-        vault_id: &str,
+        vault_id: &::uuid::Uuid,
         path: &str,
         query: &super::types::GetSecretQuery,
     ) -> ::std::result::Result<
         super::types::Secret,
         ClientError<super::errors::GetSecretError>,
     > {
-        check_path_value("vault_id", vault_id, false)?;
         check_path_value("path", path, true)?;
         let url = format!(
-            "{}/v1/vaults/{}/secrets/{}", self.base_url, encode_segment(vault_id),
-            encode_path(path)
+            "{}/v1/vaults/{}/secrets/{}", self.base_url, encode_segment(&
+            text(vault_id)), encode_path(path)
         );
         let request = self.http.request(::reqwest::Method::GET, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -3483,7 +3498,13 @@ impl Client {
                 operation: "getSecret",
             });
         };
-        let request = request.query(query);
+        let pairs = super::params::encode(query, super::params::QUERY_GET_SECRET)
+            .map_err(|error| ClientError::Decode {
+                status: 0,
+                message: error.to_string(),
+                body: ::std::string::String::new(),
+            })?;
+        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -3572,18 +3593,17 @@ impl Client {
     /// `PUT /v1/vaults/{vault_id}/secrets/{path}`
     pub async fn put_secret(
         &self,
-        vault_id: &str,
+        vault_id: &::uuid::Uuid,
         path: &str,
         body: &super::types::PutSecretRequest,
     ) -> ::std::result::Result<
         super::errors::PutSecretResponse,
         ClientError<super::errors::PutSecretError>,
     > {
-        check_path_value("vault_id", vault_id, false)?;
         check_path_value("path", path, true)?;
         let url = format!(
-            "{}/v1/vaults/{}/secrets/{}", self.base_url, encode_segment(vault_id),
-            encode_path(path)
+            "{}/v1/vaults/{}/secrets/{}", self.base_url, encode_segment(&
+            text(vault_id)), encode_path(path)
         );
         let request = self.http.request(::reqwest::Method::PUT, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -3695,14 +3715,13 @@ impl Client {
     /// `DELETE /v1/vaults/{vault_id}/secrets/{path}`
     pub async fn delete_secret(
         &self,
-        vault_id: &str,
+        vault_id: &::uuid::Uuid,
         path: &str,
     ) -> ::std::result::Result<(), ClientError<super::errors::DeleteSecretError>> {
-        check_path_value("vault_id", vault_id, false)?;
         check_path_value("path", path, true)?;
         let url = format!(
-            "{}/v1/vaults/{}/secrets/{}", self.base_url, encode_segment(vault_id),
-            encode_path(path)
+            "{}/v1/vaults/{}/secrets/{}", self.base_url, encode_segment(&
+            text(vault_id)), encode_path(path)
         );
         let request = self.http.request(::reqwest::Method::DELETE, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -3786,15 +3805,14 @@ impl Client {
     /// `GET /v1/vaults/{vault_id}/policies`
     pub async fn list_policies(
         &self,
-        vault_id: &str,
+        vault_id: &::uuid::Uuid,
         query: &super::types::ListPoliciesQuery,
     ) -> ::std::result::Result<
         super::types::PolicyList,
         ClientError<super::errors::ListPoliciesError>,
     > {
-        check_path_value("vault_id", vault_id, false)?;
         let url = format!(
-            "{}/v1/vaults/{}/policies", self.base_url, encode_segment(vault_id)
+            "{}/v1/vaults/{}/policies", self.base_url, encode_segment(& text(vault_id))
         );
         let request = self.http.request(::reqwest::Method::GET, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -3806,7 +3824,13 @@ impl Client {
                 operation: "listPolicies",
             });
         };
-        let request = request.query(query);
+        let pairs = super::params::encode(query, super::params::QUERY_LIST_POLICIES)
+            .map_err(|error| ClientError::Decode {
+                status: 0,
+                message: error.to_string(),
+                body: ::std::string::String::new(),
+            })?;
+        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -3889,15 +3913,14 @@ impl Client {
     /// `POST /v1/vaults/{vault_id}/policies`
     pub async fn create_policy(
         &self,
-        vault_id: &str,
+        vault_id: &::uuid::Uuid,
         body: &super::types::PolicyRequest,
     ) -> ::std::result::Result<
         super::types::Policy,
         ClientError<super::errors::CreatePolicyError>,
     > {
-        check_path_value("vault_id", vault_id, false)?;
         let url = format!(
-            "{}/v1/vaults/{}/policies", self.base_url, encode_segment(vault_id)
+            "{}/v1/vaults/{}/policies", self.base_url, encode_segment(& text(vault_id))
         );
         let request = self.http.request(::reqwest::Method::POST, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -4000,18 +4023,16 @@ impl Client {
     /// `PUT /v1/vaults/{vault_id}/policies/{policy_id}`
     pub async fn update_policy(
         &self,
-        vault_id: &str,
-        policy_id: &str,
+        vault_id: &::uuid::Uuid,
+        policy_id: &::uuid::Uuid,
         body: &super::types::PolicyRequest,
     ) -> ::std::result::Result<
         super::types::Policy,
         ClientError<super::errors::UpdatePolicyError>,
     > {
-        check_path_value("vault_id", vault_id, false)?;
-        check_path_value("policy_id", policy_id, false)?;
         let url = format!(
-            "{}/v1/vaults/{}/policies/{}", self.base_url, encode_segment(vault_id),
-            encode_segment(policy_id)
+            "{}/v1/vaults/{}/policies/{}", self.base_url, encode_segment(&
+            text(vault_id)), encode_segment(& text(policy_id))
         );
         let request = self.http.request(::reqwest::Method::PUT, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -4114,14 +4135,12 @@ impl Client {
     /// `DELETE /v1/vaults/{vault_id}/policies/{policy_id}`
     pub async fn delete_policy(
         &self,
-        vault_id: &str,
-        policy_id: &str,
+        vault_id: &::uuid::Uuid,
+        policy_id: &::uuid::Uuid,
     ) -> ::std::result::Result<(), ClientError<super::errors::DeletePolicyError>> {
-        check_path_value("vault_id", vault_id, false)?;
-        check_path_value("policy_id", policy_id, false)?;
         let url = format!(
-            "{}/v1/vaults/{}/policies/{}", self.base_url, encode_segment(vault_id),
-            encode_segment(policy_id)
+            "{}/v1/vaults/{}/policies/{}", self.base_url, encode_segment(&
+            text(vault_id)), encode_segment(& text(policy_id))
         );
         let request = self.http.request(::reqwest::Method::DELETE, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -4294,7 +4313,13 @@ impl Client {
                 operation: "listAgents",
             });
         };
-        let request = request.query(query);
+        let pairs = super::params::encode(query, super::params::QUERY_LIST_AGENTS)
+            .map_err(|error| ClientError::Decode {
+                status: 0,
+                message: error.to_string(),
+                body: ::std::string::String::new(),
+            })?;
+        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -4552,13 +4577,14 @@ impl Client {
     /// `GET /v1/agents/{agent_id}`
     pub async fn get_agent(
         &self,
-        agent_id: &str,
+        agent_id: &::uuid::Uuid,
     ) -> ::std::result::Result<
         super::types::Agent,
         ClientError<super::errors::GetAgentError>,
     > {
-        check_path_value("agent_id", agent_id, false)?;
-        let url = format!("{}/v1/agents/{}", self.base_url, encode_segment(agent_id));
+        let url = format!(
+            "{}/v1/agents/{}", self.base_url, encode_segment(& text(agent_id))
+        );
         let request = self.http.request(::reqwest::Method::GET, url);
         let request = if self.credentials.bearer_jwt.is_some() {
             let request = request
@@ -4637,10 +4663,11 @@ impl Client {
     /// `DELETE /v1/agents/{agent_id}`
     pub async fn deactivate_agent(
         &self,
-        agent_id: &str,
+        agent_id: &::uuid::Uuid,
     ) -> ::std::result::Result<(), ClientError<super::errors::DeactivateAgentError>> {
-        check_path_value("agent_id", agent_id, false)?;
-        let url = format!("{}/v1/agents/{}", self.base_url, encode_segment(agent_id));
+        let url = format!(
+            "{}/v1/agents/{}", self.base_url, encode_segment(& text(agent_id))
+        );
         let request = self.http.request(::reqwest::Method::DELETE, url);
         let request = if self.credentials.bearer_jwt.is_some() {
             let request = request
@@ -4724,14 +4751,15 @@ impl Client {
     /// `PATCH /v1/agents/{agent_id}`
     pub async fn update_agent(
         &self,
-        agent_id: &str,
+        agent_id: &::uuid::Uuid,
         body: &super::types::UpdateAgentRequest,
     ) -> ::std::result::Result<
         super::types::Agent,
         ClientError<super::errors::UpdateAgentError>,
     > {
-        check_path_value("agent_id", agent_id, false)?;
-        let url = format!("{}/v1/agents/{}", self.base_url, encode_segment(agent_id));
+        let url = format!(
+            "{}/v1/agents/{}", self.base_url, encode_segment(& text(agent_id))
+        );
         let request = self.http.request(::reqwest::Method::PATCH, url);
         let request = if self.credentials.bearer_jwt.is_some() {
             let request = request
@@ -4833,14 +4861,13 @@ impl Client {
     /// `POST /v1/agents/{agent_id}/rotate-key`
     pub async fn rotate_agent_key(
         &self,
-        agent_id: &str,
+        agent_id: &::uuid::Uuid,
     ) -> ::std::result::Result<
         super::types::RotatedAgentKey,
         ClientError<super::errors::RotateAgentKeyError>,
     > {
-        check_path_value("agent_id", agent_id, false)?;
         let url = format!(
-            "{}/v1/agents/{}/rotate-key", self.base_url, encode_segment(agent_id)
+            "{}/v1/agents/{}/rotate-key", self.base_url, encode_segment(& text(agent_id))
         );
         let request = self.http.request(::reqwest::Method::POST, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -4927,15 +4954,14 @@ impl Client {
     /// `POST /v1/secrets/{secret_id}/share`
     pub async fn create_share(
         &self,
-        secret_id: &str,
+        secret_id: &::uuid::Uuid,
         body: &super::types::CreateShareRequest,
     ) -> ::std::result::Result<
         super::types::Share,
         ClientError<super::errors::CreateShareError>,
     > {
-        check_path_value("secret_id", secret_id, false)?;
         let url = format!(
-            "{}/v1/secrets/{}/share", self.base_url, encode_segment(secret_id)
+            "{}/v1/secrets/{}/share", self.base_url, encode_segment(& text(secret_id))
         );
         let request = self.http.request(::reqwest::Method::POST, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -5063,7 +5089,16 @@ impl Client {
                 operation: "listOutboundShares",
             });
         };
-        let request = request.query(query);
+        let pairs = super::params::encode(
+                query,
+                super::params::QUERY_LIST_OUTBOUND_SHARES,
+            )
+            .map_err(|error| ClientError::Decode {
+                status: 0,
+                message: error.to_string(),
+                body: ::std::string::String::new(),
+            })?;
+        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -5143,7 +5178,16 @@ impl Client {
                 operation: "listInboundShares",
             });
         };
-        let request = request.query(query);
+        let pairs = super::params::encode(
+                query,
+                super::params::QUERY_LIST_INBOUND_SHARES,
+            )
+            .map_err(|error| ClientError::Decode {
+                status: 0,
+                message: error.to_string(),
+                body: ::std::string::String::new(),
+            })?;
+        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -5208,14 +5252,13 @@ impl Client {
     /// `POST /v1/shares/{share_id}/accept`
     pub async fn accept_share(
         &self,
-        share_id: &str,
+        share_id: &::uuid::Uuid,
     ) -> ::std::result::Result<
         super::types::Share,
         ClientError<super::errors::AcceptShareError>,
     > {
-        check_path_value("share_id", share_id, false)?;
         let url = format!(
-            "{}/v1/shares/{}/accept", self.base_url, encode_segment(share_id)
+            "{}/v1/shares/{}/accept", self.base_url, encode_segment(& text(share_id))
         );
         let request = self.http.request(::reqwest::Method::POST, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -5308,14 +5351,13 @@ impl Client {
     /// `POST /v1/shares/{share_id}/decline`
     pub async fn decline_share(
         &self,
-        share_id: &str,
+        share_id: &::uuid::Uuid,
     ) -> ::std::result::Result<
         super::types::Share,
         ClientError<super::errors::DeclineShareError>,
     > {
-        check_path_value("share_id", share_id, false)?;
         let url = format!(
-            "{}/v1/shares/{}/decline", self.base_url, encode_segment(share_id)
+            "{}/v1/shares/{}/decline", self.base_url, encode_segment(& text(share_id))
         );
         let request = self.http.request(::reqwest::Method::POST, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -5416,7 +5458,13 @@ impl Client {
     > {
         let url = format!("{}/v1/chains", self.base_url);
         let request = self.http.request(::reqwest::Method::GET, url);
-        let request = request.query(query);
+        let pairs = super::params::encode(query, super::params::QUERY_LIST_CHAINS)
+            .map_err(|error| ClientError::Decode {
+                status: 0,
+                message: error.to_string(),
+                body: ::std::string::String::new(),
+            })?;
+        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -5531,15 +5579,15 @@ impl Client {
     /// `GET /v1/agents/{agent_id}/transactions`
     pub async fn list_transactions(
         &self,
-        agent_id: &str,
+        agent_id: &::uuid::Uuid,
         query: &super::types::ListTransactionsQuery,
     ) -> ::std::result::Result<
         super::types::TransactionList,
         ClientError<super::errors::ListTransactionsError>,
     > {
-        check_path_value("agent_id", agent_id, false)?;
         let url = format!(
-            "{}/v1/agents/{}/transactions", self.base_url, encode_segment(agent_id)
+            "{}/v1/agents/{}/transactions", self.base_url, encode_segment(&
+            text(agent_id))
         );
         let request = self.http.request(::reqwest::Method::GET, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -5551,7 +5599,13 @@ impl Client {
                 operation: "listTransactions",
             });
         };
-        let request = request.query(query);
+        let pairs = super::params::encode(query, super::params::QUERY_LIST_TRANSACTIONS)
+            .map_err(|error| ClientError::Decode {
+                status: 0,
+                message: error.to_string(),
+                body: ::std::string::String::new(),
+            })?;
+        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -5636,15 +5690,15 @@ impl Client {
     /// `POST /v1/agents/{agent_id}/transactions`
     pub async fn submit_transaction(
         &self,
-        agent_id: &str,
+        agent_id: &::uuid::Uuid,
         body: &super::types::TransactionRequest,
     ) -> ::std::result::Result<
         super::types::Transaction,
         ClientError<super::errors::SubmitTransactionError>,
     > {
-        check_path_value("agent_id", agent_id, false)?;
         let url = format!(
-            "{}/v1/agents/{}/transactions", self.base_url, encode_segment(agent_id)
+            "{}/v1/agents/{}/transactions", self.base_url, encode_segment(&
+            text(agent_id))
         );
         let request = self.http.request(::reqwest::Method::POST, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -5765,17 +5819,15 @@ impl Client {
     /// `GET /v1/agents/{agent_id}/transactions/{tx_id}`
     pub async fn get_transaction(
         &self,
-        agent_id: &str,
-        tx_id: &str,
+        agent_id: &::uuid::Uuid,
+        tx_id: &::uuid::Uuid,
     ) -> ::std::result::Result<
         super::types::Transaction,
         ClientError<super::errors::GetTransactionError>,
     > {
-        check_path_value("agent_id", agent_id, false)?;
-        check_path_value("tx_id", tx_id, false)?;
         let url = format!(
-            "{}/v1/agents/{}/transactions/{}", self.base_url, encode_segment(agent_id),
-            encode_segment(tx_id)
+            "{}/v1/agents/{}/transactions/{}", self.base_url, encode_segment(&
+            text(agent_id)), encode_segment(& text(tx_id))
         );
         let request = self.http.request(::reqwest::Method::GET, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -5859,16 +5911,15 @@ impl Client {
     /// `POST /v1/agents/{agent_id}/transactions/simulate`
     pub async fn simulate_transaction(
         &self,
-        agent_id: &str,
+        agent_id: &::uuid::Uuid,
         body: &super::types::SimulationRequest,
     ) -> ::std::result::Result<
         super::types::SimulationResult,
         ClientError<super::errors::SimulateTransactionError>,
     > {
-        check_path_value("agent_id", agent_id, false)?;
         let url = format!(
-            "{}/v1/agents/{}/transactions/simulate", self.base_url,
-            encode_segment(agent_id)
+            "{}/v1/agents/{}/transactions/simulate", self.base_url, encode_segment(&
+            text(agent_id))
         );
         let request = self.http.request(::reqwest::Method::POST, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -5981,16 +6032,15 @@ impl Client {
     /// `POST /v1/agents/{agent_id}/transactions/simulate-bundle`
     pub async fn simulate_transaction_bundle(
         &self,
-        agent_id: &str,
+        agent_id: &::uuid::Uuid,
         body: &super::types::BundleSimulationRequest,
     ) -> ::std::result::Result<
         super::types::BundleSimulationResult,
         ClientError<super::errors::SimulateTransactionBundleError>,
     > {
-        check_path_value("agent_id", agent_id, false)?;
         let url = format!(
             "{}/v1/agents/{}/transactions/simulate-bundle", self.base_url,
-            encode_segment(agent_id)
+            encode_segment(& text(agent_id))
         );
         let request = self.http.request(::reqwest::Method::POST, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -6196,7 +6246,13 @@ impl Client {
                 operation: "getUsageHistory",
             });
         };
-        let request = request.query(query);
+        let pairs = super::params::encode(query, super::params::QUERY_GET_USAGE_HISTORY)
+            .map_err(|error| ClientError::Decode {
+                status: 0,
+                message: error.to_string(),
+                body: ::std::string::String::new(),
+            })?;
+        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -6754,7 +6810,16 @@ impl Client {
                 operation: "listCreditTransactions",
             });
         };
-        let request = request.query(query);
+        let pairs = super::params::encode(
+                query,
+                super::params::QUERY_LIST_CREDIT_TRANSACTIONS,
+            )
+            .map_err(|error| ClientError::Decode {
+                status: 0,
+                message: error.to_string(),
+                body: ::std::string::String::new(),
+            })?;
+        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -7016,7 +7081,13 @@ impl Client {
                 operation: "listAuditEvents",
             });
         };
-        let request = request.query(query);
+        let pairs = super::params::encode(query, super::params::QUERY_LIST_AUDIT_EVENTS)
+            .map_err(|error| ClientError::Decode {
+                status: 0,
+                message: error.to_string(),
+                body: ::std::string::String::new(),
+            })?;
+        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -7105,7 +7176,13 @@ impl Client {
                 operation: "listOrgMembers",
             });
         };
-        let request = request.query(query);
+        let pairs = super::params::encode(query, super::params::QUERY_LIST_ORG_MEMBERS)
+            .map_err(|error| ClientError::Decode {
+                status: 0,
+                message: error.to_string(),
+                body: ::std::string::String::new(),
+            })?;
+        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -7285,11 +7362,10 @@ impl Client {
     /// `DELETE /v1/org/members/{user_id}`
     pub async fn remove_org_member(
         &self,
-        user_id: &str,
+        user_id: &::uuid::Uuid,
     ) -> ::std::result::Result<(), ClientError<super::errors::RemoveOrgMemberError>> {
-        check_path_value("user_id", user_id, false)?;
         let url = format!(
-            "{}/v1/org/members/{}", self.base_url, encode_segment(user_id)
+            "{}/v1/org/members/{}", self.base_url, encode_segment(& text(user_id))
         );
         let request = self.http.request(::reqwest::Method::DELETE, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -7373,15 +7449,14 @@ impl Client {
     /// `PATCH /v1/org/members/{user_id}`
     pub async fn update_org_member_role(
         &self,
-        user_id: &str,
+        user_id: &::uuid::Uuid,
         body: &super::types::UpdateMemberRoleRequest,
     ) -> ::std::result::Result<
         super::types::OrgMember,
         ClientError<super::errors::UpdateOrgMemberRoleError>,
     > {
-        check_path_value("user_id", user_id, false)?;
         let url = format!(
-            "{}/v1/org/members/{}", self.base_url, encode_segment(user_id)
+            "{}/v1/org/members/{}", self.base_url, encode_segment(& text(user_id))
         );
         let request = self.http.request(::reqwest::Method::PATCH, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -7500,7 +7575,13 @@ impl Client {
                 operation: "listIpRules",
             });
         };
-        let request = request.query(query);
+        let pairs = super::params::encode(query, super::params::QUERY_LIST_IP_RULES)
+            .map_err(|error| ClientError::Decode {
+                status: 0,
+                message: error.to_string(),
+                body: ::std::string::String::new(),
+            })?;
+        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -7671,11 +7752,10 @@ impl Client {
     /// `DELETE /v1/security/ip-rules/{rule_id}`
     pub async fn delete_ip_rule(
         &self,
-        rule_id: &str,
+        rule_id: &::uuid::Uuid,
     ) -> ::std::result::Result<(), ClientError<super::errors::DeleteIpRuleError>> {
-        check_path_value("rule_id", rule_id, false)?;
         let url = format!(
-            "{}/v1/security/ip-rules/{}", self.base_url, encode_segment(rule_id)
+            "{}/v1/security/ip-rules/{}", self.base_url, encode_segment(& text(rule_id))
         );
         let request = self.http.request(::reqwest::Method::DELETE, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -7776,7 +7856,16 @@ impl Client {
                 operation: "listAdminSettings",
             });
         };
-        let request = request.query(query);
+        let pairs = super::params::encode(
+                query,
+                super::params::QUERY_LIST_ADMIN_SETTINGS,
+            )
+            .map_err(|error| ClientError::Decode {
+                status: 0,
+                message: error.to_string(),
+                body: ::std::string::String::new(),
+            })?;
+        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -8241,7 +8330,13 @@ impl Client {
                 operation: "listAdminUsers",
             });
         };
-        let request = request.query(query);
+        let pairs = super::params::encode(query, super::params::QUERY_LIST_ADMIN_USERS)
+            .map_err(|error| ClientError::Decode {
+                status: 0,
+                message: error.to_string(),
+                body: ::std::string::String::new(),
+            })?;
+        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -8315,11 +8410,10 @@ impl Client {
     /// `DELETE /v1/admin/users/{user_id}`
     pub async fn delete_admin_user(
         &self,
-        user_id: &str,
+        user_id: &::uuid::Uuid,
     ) -> ::std::result::Result<(), ClientError<super::errors::DeleteAdminUserError>> {
-        check_path_value("user_id", user_id, false)?;
         let url = format!(
-            "{}/v1/admin/users/{}", self.base_url, encode_segment(user_id)
+            "{}/v1/admin/users/{}", self.base_url, encode_segment(& text(user_id))
         );
         let request = self.http.request(::reqwest::Method::DELETE, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -8420,7 +8514,13 @@ impl Client {
                 operation: "listAdminChains",
             });
         };
-        let request = request.query(query);
+        let pairs = super::params::encode(query, super::params::QUERY_LIST_ADMIN_CHAINS)
+            .map_err(|error| ClientError::Decode {
+                status: 0,
+                message: error.to_string(),
+                body: ::std::string::String::new(),
+            })?;
+        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -8602,15 +8702,14 @@ impl Client {
     /// `PUT /v1/admin/chains/{chain_id}`
     pub async fn update_admin_chain(
         &self,
-        chain_id: &str,
+        chain_id: &::uuid::Uuid,
         body: &super::types::ChainRequest,
     ) -> ::std::result::Result<
         super::types::Chain,
         ClientError<super::errors::UpdateAdminChainError>,
     > {
-        check_path_value("chain_id", chain_id, false)?;
         let url = format!(
-            "{}/v1/admin/chains/{}", self.base_url, encode_segment(chain_id)
+            "{}/v1/admin/chains/{}", self.base_url, encode_segment(& text(chain_id))
         );
         let request = self.http.request(::reqwest::Method::PUT, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -8714,11 +8813,10 @@ impl Client {
     /// `DELETE /v1/admin/chains/{chain_id}`
     pub async fn delete_admin_chain(
         &self,
-        chain_id: &str,
+        chain_id: &::uuid::Uuid,
     ) -> ::std::result::Result<(), ClientError<super::errors::DeleteAdminChainError>> {
-        check_path_value("chain_id", chain_id, false)?;
         let url = format!(
-            "{}/v1/admin/chains/{}", self.base_url, encode_segment(chain_id)
+            "{}/v1/admin/chains/{}", self.base_url, encode_segment(& text(chain_id))
         );
         let request = self.http.request(::reqwest::Method::DELETE, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -8803,14 +8901,13 @@ impl Client {
     /// `GET /v1/admin/orgs/{org_id}/limits`
     pub async fn get_org_limits(
         &self,
-        org_id: &str,
+        org_id: &::uuid::Uuid,
     ) -> ::std::result::Result<
         super::types::OrgLimits,
         ClientError<super::errors::GetOrgLimitsError>,
     > {
-        check_path_value("org_id", org_id, false)?;
         let url = format!(
-            "{}/v1/admin/orgs/{}/limits", self.base_url, encode_segment(org_id)
+            "{}/v1/admin/orgs/{}/limits", self.base_url, encode_segment(& text(org_id))
         );
         let request = self.http.request(::reqwest::Method::GET, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -8895,15 +8992,14 @@ impl Client {
     /// `PUT /v1/admin/orgs/{org_id}/limits`
     pub async fn update_org_limits(
         &self,
-        org_id: &str,
+        org_id: &::uuid::Uuid,
         body: &super::types::OrgLimitsUpdate,
     ) -> ::std::result::Result<
         super::types::OrgLimits,
         ClientError<super::errors::UpdateOrgLimitsError>,
     > {
-        check_path_value("org_id", org_id, false)?;
         let url = format!(
-            "{}/v1/admin/orgs/{}/limits", self.base_url, encode_segment(org_id)
+            "{}/v1/admin/orgs/{}/limits", self.base_url, encode_segment(& text(org_id))
         );
         let request = self.http.request(::reqwest::Method::PUT, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -9007,15 +9103,15 @@ impl Client {
     /// `PUT /v1/admin/orgs/{org_id}/billing-tier`
     pub async fn set_org_billing_tier(
         &self,
-        org_id: &str,
+        org_id: &::uuid::Uuid,
         body: &super::types::BillingTierRequest,
     ) -> ::std::result::Result<
         super::types::OrgBillingTier,
         ClientError<super::errors::SetOrgBillingTierError>,
     > {
-        check_path_value("org_id", org_id, false)?;
         let url = format!(
-            "{}/v1/admin/orgs/{}/billing-tier", self.base_url, encode_segment(org_id)
+            "{}/v1/admin/orgs/{}/billing-tier", self.base_url, encode_segment(&
+            text(org_id))
         );
         let request = self.http.request(::reqwest::Method::PUT, url);
         let request = if self.credentials.bearer_jwt.is_some() {

@@ -45,6 +45,8 @@ pub mod auth;
 #[rustfmt::skip]
 pub mod validation;
 #[rustfmt::skip]
+pub mod params;
+#[rustfmt::skip]
 pub mod rate_limit;
 #[cfg(feature = "client")]
 #[rustfmt::skip]

@@ -78,7 +78,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/share/{share_id}`
     fn access_share(
         &self,
-        share_id: ::std::string::String,
+        share_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::SharedSecret,
@@ -93,7 +93,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn revoke_share(
         &self,
         credentials: super::auth::Credentials,
-        share_id: ::std::string::String,
+        share_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), super::errors::RevokeShareError>,
     > + Send;
@@ -444,7 +444,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn revoke_api_key(
         &self,
         credentials: super::auth::Credentials,
-        key_id: ::std::string::String,
+        key_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), super::errors::RevokeApiKeyError>,
     > + Send;
@@ -487,7 +487,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn get_vault(
         &self,
         credentials: super::auth::Credentials,
-        vault_id: ::std::string::String,
+        vault_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<super::types::Vault, super::errors::GetVaultError>,
     > + Send;
@@ -499,7 +499,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn delete_vault(
         &self,
         credentials: super::auth::Credentials,
-        vault_id: ::std::string::String,
+        vault_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), super::errors::DeleteVaultError>,
     > + Send;
@@ -513,7 +513,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn enable_cmek(
         &self,
         credentials: super::auth::Credentials,
-        vault_id: ::std::string::String,
+        vault_id: ::uuid::Uuid,
         body: super::types::EnableCmekRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
@@ -530,7 +530,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn disable_cmek(
         &self,
         credentials: super::auth::Credentials,
-        vault_id: ::std::string::String,
+        vault_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), super::errors::DisableCmekError>,
     > + Send;
@@ -543,7 +543,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn start_cmek_rotation(
         &self,
         credentials: super::auth::Credentials,
-        vault_id: ::std::string::String,
+        vault_id: ::uuid::Uuid,
         body: super::types::CmekRotationRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
@@ -559,8 +559,8 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn get_cmek_rotation_job(
         &self,
         credentials: super::auth::Credentials,
-        vault_id: ::std::string::String,
-        job_id: ::std::string::String,
+        vault_id: ::uuid::Uuid,
+        job_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::CmekRotationJob,
@@ -575,7 +575,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_secrets(
         &self,
         credentials: super::auth::Credentials,
-        vault_id: ::std::string::String,
+        vault_id: ::uuid::Uuid,
         query: super::types::ListSecretsQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
@@ -594,7 +594,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn get_secret(
         &self,
         credentials: super::auth::Credentials,
-        vault_id: ::std::string::String,
+        vault_id: ::uuid::Uuid,
         path: ::std::string::String,
         query: super::types::GetSecretQuery,
     ) -> impl ::std::future::Future<
@@ -613,7 +613,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn put_secret(
         &self,
         credentials: super::auth::Credentials,
-        vault_id: ::std::string::String,
+        vault_id: ::uuid::Uuid,
         path: ::std::string::String,
         body: super::types::PutSecretRequest,
     ) -> impl ::std::future::Future<
@@ -631,7 +631,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn delete_secret(
         &self,
         credentials: super::auth::Credentials,
-        vault_id: ::std::string::String,
+        vault_id: ::uuid::Uuid,
         path: ::std::string::String,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), super::errors::DeleteSecretError>,
@@ -644,7 +644,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_policies(
         &self,
         credentials: super::auth::Credentials,
-        vault_id: ::std::string::String,
+        vault_id: ::uuid::Uuid,
         query: super::types::ListPoliciesQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
@@ -661,7 +661,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn create_policy(
         &self,
         credentials: super::auth::Credentials,
-        vault_id: ::std::string::String,
+        vault_id: ::uuid::Uuid,
         body: super::types::PolicyRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
@@ -677,8 +677,8 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn update_policy(
         &self,
         credentials: super::auth::Credentials,
-        vault_id: ::std::string::String,
-        policy_id: ::std::string::String,
+        vault_id: ::uuid::Uuid,
+        policy_id: ::uuid::Uuid,
         body: super::types::PolicyRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
@@ -694,8 +694,8 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn delete_policy(
         &self,
         credentials: super::auth::Credentials,
-        vault_id: ::std::string::String,
-        policy_id: ::std::string::String,
+        vault_id: ::uuid::Uuid,
+        policy_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), super::errors::DeletePolicyError>,
     > + Send;
@@ -767,7 +767,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn get_agent(
         &self,
         credentials: super::auth::Credentials,
-        agent_id: ::std::string::String,
+        agent_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<super::types::Agent, super::errors::GetAgentError>,
     > + Send;
@@ -779,7 +779,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn deactivate_agent(
         &self,
         credentials: super::auth::Credentials,
-        agent_id: ::std::string::String,
+        agent_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), super::errors::DeactivateAgentError>,
     > + Send;
@@ -792,7 +792,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn update_agent(
         &self,
         credentials: super::auth::Credentials,
-        agent_id: ::std::string::String,
+        agent_id: ::uuid::Uuid,
         body: super::types::UpdateAgentRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
@@ -808,7 +808,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn rotate_agent_key(
         &self,
         credentials: super::auth::Credentials,
-        agent_id: ::std::string::String,
+        agent_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::RotatedAgentKey,
@@ -826,7 +826,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn create_share(
         &self,
         credentials: super::auth::Credentials,
-        secret_id: ::std::string::String,
+        secret_id: ::uuid::Uuid,
         body: super::types::CreateShareRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
@@ -873,7 +873,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn accept_share(
         &self,
         credentials: super::auth::Credentials,
-        share_id: ::std::string::String,
+        share_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::Share,
@@ -888,7 +888,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn decline_share(
         &self,
         credentials: super::auth::Credentials,
-        share_id: ::std::string::String,
+        share_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::Share,
@@ -929,7 +929,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_transactions(
         &self,
         credentials: super::auth::Credentials,
-        agent_id: ::std::string::String,
+        agent_id: ::uuid::Uuid,
         query: super::types::ListTransactionsQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
@@ -948,7 +948,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn submit_transaction(
         &self,
         credentials: super::auth::Credentials,
-        agent_id: ::std::string::String,
+        agent_id: ::uuid::Uuid,
         body: super::types::TransactionRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
@@ -964,8 +964,8 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn get_transaction(
         &self,
         credentials: super::auth::Credentials,
-        agent_id: ::std::string::String,
-        tx_id: ::std::string::String,
+        agent_id: ::uuid::Uuid,
+        tx_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::Transaction,
@@ -980,7 +980,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn simulate_transaction(
         &self,
         credentials: super::auth::Credentials,
-        agent_id: ::std::string::String,
+        agent_id: ::uuid::Uuid,
         body: super::types::SimulationRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
@@ -997,7 +997,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn simulate_transaction_bundle(
         &self,
         credentials: super::auth::Credentials,
-        agent_id: ::std::string::String,
+        agent_id: ::uuid::Uuid,
         body: super::types::BundleSimulationRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
@@ -1208,7 +1208,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn remove_org_member(
         &self,
         credentials: super::auth::Credentials,
-        user_id: ::std::string::String,
+        user_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), super::errors::RemoveOrgMemberError>,
     > + Send;
@@ -1220,7 +1220,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn update_org_member_role(
         &self,
         credentials: super::auth::Credentials,
-        user_id: ::std::string::String,
+        user_id: ::uuid::Uuid,
         body: super::types::UpdateMemberRoleRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
@@ -1266,7 +1266,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn delete_ip_rule(
         &self,
         credentials: super::auth::Credentials,
-        rule_id: ::std::string::String,
+        rule_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), super::errors::DeleteIpRuleError>,
     > + Send;
@@ -1372,7 +1372,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn delete_admin_user(
         &self,
         credentials: super::auth::Credentials,
-        user_id: ::std::string::String,
+        user_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), super::errors::DeleteAdminUserError>,
     > + Send;
@@ -1417,7 +1417,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn update_admin_chain(
         &self,
         credentials: super::auth::Credentials,
-        chain_id: ::std::string::String,
+        chain_id: ::uuid::Uuid,
         body: super::types::ChainRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
@@ -1434,7 +1434,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn delete_admin_chain(
         &self,
         credentials: super::auth::Credentials,
-        chain_id: ::std::string::String,
+        chain_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), super::errors::DeleteAdminChainError>,
     > + Send;
@@ -1447,7 +1447,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn get_org_limits(
         &self,
         credentials: super::auth::Credentials,
-        org_id: ::std::string::String,
+        org_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::OrgLimits,
@@ -1463,7 +1463,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn update_org_limits(
         &self,
         credentials: super::auth::Credentials,
-        org_id: ::std::string::String,
+        org_id: ::uuid::Uuid,
         body: super::types::OrgLimitsUpdate,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
@@ -1480,7 +1480,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn set_org_billing_tier(
         &self,
         credentials: super::auth::Credentials,
-        org_id: ::std::string::String,
+        org_id: ::uuid::Uuid,
         body: super::types::BillingTierRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
@@ -1863,10 +1863,7 @@ async fn handle_access_share<A: OneclawApi>(
                         return reject_access_share(400u16, error.body_text(), 0);
                     }
                 };
-                let share_id: ::std::string::String = match path_param(
-                    &path,
-                    "share_id",
-                ) {
+                let share_id: ::uuid::Uuid = match path_param(&path, "share_id") {
                     Ok(value) => value,
                     Err(message) => return reject_access_share(400u16, message, 0),
                 };
@@ -1942,10 +1939,7 @@ async fn handle_revoke_share<A: OneclawApi>(
                         return reject_revoke_share(400u16, error.body_text(), 0);
                     }
                 };
-                let share_id: ::std::string::String = match path_param(
-                    &path,
-                    "share_id",
-                ) {
+                let share_id: ::uuid::Uuid = match path_param(&path, "share_id") {
                     Ok(value) => value,
                     Err(message) => return reject_revoke_share(400u16, message, 0),
                 };
@@ -3343,17 +3337,12 @@ async fn handle_list_api_keys<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListApiKeysQuery = match ::serde_urlencoded::from_str(
+                let query: super::types::ListApiKeysQuery = match super::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
+                    super::params::QUERY_LIST_API_KEYS,
                 ) {
                     Ok(query) => query,
-                    Err(error) => {
-                        return reject_list_api_keys(
-                            400u16,
-                            format!("invalid query: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_list_api_keys(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_list_api_keys(400u16, error.to_string(), 0);
@@ -3505,7 +3494,7 @@ async fn handle_revoke_api_key<A: OneclawApi>(
                         return reject_revoke_api_key(400u16, error.body_text(), 0);
                     }
                 };
-                let key_id: ::std::string::String = match path_param(&path, "key_id") {
+                let key_id: ::uuid::Uuid = match path_param(&path, "key_id") {
                     Ok(value) => value,
                     Err(message) => return reject_revoke_api_key(400u16, message, 0),
                 };
@@ -3573,17 +3562,12 @@ async fn handle_list_vaults<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListVaultsQuery = match ::serde_urlencoded::from_str(
+                let query: super::types::ListVaultsQuery = match super::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
+                    super::params::QUERY_LIST_VAULTS,
                 ) {
                     Ok(query) => query,
-                    Err(error) => {
-                        return reject_list_vaults(
-                            400u16,
-                            format!("invalid query: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_list_vaults(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_list_vaults(400u16, error.to_string(), 0);
@@ -3733,10 +3717,7 @@ async fn handle_get_vault<A: OneclawApi>(
                     Ok(::axum::extract::Path(path)) => path,
                     Err(error) => return reject_get_vault(400u16, error.body_text(), 0),
                 };
-                let vault_id: ::std::string::String = match path_param(
-                    &path,
-                    "vault_id",
-                ) {
+                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id") {
                     Ok(value) => value,
                     Err(message) => return reject_get_vault(400u16, message, 0),
                 };
@@ -3812,10 +3793,7 @@ async fn handle_delete_vault<A: OneclawApi>(
                         return reject_delete_vault(400u16, error.body_text(), 0);
                     }
                 };
-                let vault_id: ::std::string::String = match path_param(
-                    &path,
-                    "vault_id",
-                ) {
+                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id") {
                     Ok(value) => value,
                     Err(message) => return reject_delete_vault(400u16, message, 0),
                 };
@@ -3893,10 +3871,7 @@ async fn handle_enable_cmek<A: OneclawApi>(
                     Ok(::axum::extract::Path(path)) => path,
                     Err(error) => return reject_enable_cmek(400u16, error.body_text(), 0),
                 };
-                let vault_id: ::std::string::String = match path_param(
-                    &path,
-                    "vault_id",
-                ) {
+                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id") {
                     Ok(value) => value,
                     Err(message) => return reject_enable_cmek(400u16, message, 0),
                 };
@@ -3986,10 +3961,7 @@ async fn handle_disable_cmek<A: OneclawApi>(
                         return reject_disable_cmek(400u16, error.body_text(), 0);
                     }
                 };
-                let vault_id: ::std::string::String = match path_param(
-                    &path,
-                    "vault_id",
-                ) {
+                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id") {
                     Ok(value) => value,
                     Err(message) => return reject_disable_cmek(400u16, message, 0),
                 };
@@ -4069,10 +4041,7 @@ async fn handle_start_cmek_rotation<A: OneclawApi>(
                         return reject_start_cmek_rotation(400u16, error.body_text(), 0);
                     }
                 };
-                let vault_id: ::std::string::String = match path_param(
-                    &path,
-                    "vault_id",
-                ) {
+                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id") {
                     Ok(value) => value,
                     Err(message) => return reject_start_cmek_rotation(400u16, message, 0),
                 };
@@ -4162,16 +4131,13 @@ async fn handle_get_cmek_rotation_job<A: OneclawApi>(
                         return reject_get_cmek_rotation_job(400u16, error.body_text(), 0);
                     }
                 };
-                let vault_id: ::std::string::String = match path_param(
-                    &path,
-                    "vault_id",
-                ) {
+                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id") {
                     Ok(value) => value,
                     Err(message) => {
                         return reject_get_cmek_rotation_job(400u16, message, 0);
                     }
                 };
-                let job_id: ::std::string::String = match path_param(&path, "job_id") {
+                let job_id: ::uuid::Uuid = match path_param(&path, "job_id") {
                     Ok(value) => value,
                     Err(message) => {
                         return reject_get_cmek_rotation_job(400u16, message, 0);
@@ -4250,24 +4216,16 @@ async fn handle_list_secrets<A: OneclawApi>(
                         return reject_list_secrets(400u16, error.body_text(), 0);
                     }
                 };
-                let vault_id: ::std::string::String = match path_param(
-                    &path,
-                    "vault_id",
-                ) {
+                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id") {
                     Ok(value) => value,
                     Err(message) => return reject_list_secrets(400u16, message, 0),
                 };
-                let query: super::types::ListSecretsQuery = match ::serde_urlencoded::from_str(
+                let query: super::types::ListSecretsQuery = match super::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
+                    super::params::QUERY_LIST_SECRETS,
                 ) {
                     Ok(query) => query,
-                    Err(error) => {
-                        return reject_list_secrets(
-                            400u16,
-                            format!("invalid query: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_list_secrets(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_list_secrets(400u16, error.to_string(), 0);
@@ -4343,10 +4301,7 @@ async fn handle_get_secret<A: OneclawApi>(
                     Ok(::axum::extract::Path(path)) => path,
                     Err(error) => return reject_get_secret(400u16, error.body_text(), 0),
                 };
-                let vault_id: ::std::string::String = match path_param(
-                    &path,
-                    "vault_id",
-                ) {
+                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id") {
                     Ok(value) => value,
                     Err(message) => return reject_get_secret(400u16, message, 0),
                 };
@@ -4370,17 +4325,12 @@ async fn handle_get_secret<A: OneclawApi>(
                 })() {
                     return reject_get_secret(400u16, error.to_string(), 0);
                 }
-                let query: super::types::GetSecretQuery = match ::serde_urlencoded::from_str(
+                let query: super::types::GetSecretQuery = match super::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
+                    super::params::QUERY_GET_SECRET,
                 ) {
                     Ok(query) => query,
-                    Err(error) => {
-                        return reject_get_secret(
-                            400u16,
-                            format!("invalid query: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_get_secret(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_get_secret(400u16, error.to_string(), 0);
@@ -4456,10 +4406,7 @@ async fn handle_put_secret<A: OneclawApi>(
                     Ok(::axum::extract::Path(path)) => path,
                     Err(error) => return reject_put_secret(400u16, error.body_text(), 0),
                 };
-                let vault_id: ::std::string::String = match path_param(
-                    &path,
-                    "vault_id",
-                ) {
+                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id") {
                     Ok(value) => value,
                     Err(message) => return reject_put_secret(400u16, message, 0),
                 };
@@ -4569,10 +4516,7 @@ async fn handle_delete_secret<A: OneclawApi>(
                         return reject_delete_secret(400u16, error.body_text(), 0);
                     }
                 };
-                let vault_id: ::std::string::String = match path_param(
-                    &path,
-                    "vault_id",
-                ) {
+                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id") {
                     Ok(value) => value,
                     Err(message) => return reject_delete_secret(400u16, message, 0),
                 };
@@ -4672,24 +4616,16 @@ async fn handle_list_policies<A: OneclawApi>(
                         return reject_list_policies(400u16, error.body_text(), 0);
                     }
                 };
-                let vault_id: ::std::string::String = match path_param(
-                    &path,
-                    "vault_id",
-                ) {
+                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id") {
                     Ok(value) => value,
                     Err(message) => return reject_list_policies(400u16, message, 0),
                 };
-                let query: super::types::ListPoliciesQuery = match ::serde_urlencoded::from_str(
+                let query: super::types::ListPoliciesQuery = match super::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
+                    super::params::QUERY_LIST_POLICIES,
                 ) {
                     Ok(query) => query,
-                    Err(error) => {
-                        return reject_list_policies(
-                            400u16,
-                            format!("invalid query: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_list_policies(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_list_policies(400u16, error.to_string(), 0);
@@ -4767,10 +4703,7 @@ async fn handle_create_policy<A: OneclawApi>(
                         return reject_create_policy(400u16, error.body_text(), 0);
                     }
                 };
-                let vault_id: ::std::string::String = match path_param(
-                    &path,
-                    "vault_id",
-                ) {
+                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id") {
                     Ok(value) => value,
                     Err(message) => return reject_create_policy(400u16, message, 0),
                 };
@@ -4861,17 +4794,11 @@ async fn handle_update_policy<A: OneclawApi>(
                         return reject_update_policy(400u16, error.body_text(), 0);
                     }
                 };
-                let vault_id: ::std::string::String = match path_param(
-                    &path,
-                    "vault_id",
-                ) {
+                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id") {
                     Ok(value) => value,
                     Err(message) => return reject_update_policy(400u16, message, 0),
                 };
-                let policy_id: ::std::string::String = match path_param(
-                    &path,
-                    "policy_id",
-                ) {
+                let policy_id: ::uuid::Uuid = match path_param(&path, "policy_id") {
                     Ok(value) => value,
                     Err(message) => return reject_update_policy(400u16, message, 0),
                 };
@@ -4961,17 +4888,11 @@ async fn handle_delete_policy<A: OneclawApi>(
                         return reject_delete_policy(400u16, error.body_text(), 0);
                     }
                 };
-                let vault_id: ::std::string::String = match path_param(
-                    &path,
-                    "vault_id",
-                ) {
+                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id") {
                     Ok(value) => value,
                     Err(message) => return reject_delete_policy(400u16, message, 0),
                 };
-                let policy_id: ::std::string::String = match path_param(
-                    &path,
-                    "policy_id",
-                ) {
+                let policy_id: ::uuid::Uuid = match path_param(&path, "policy_id") {
                     Ok(value) => value,
                     Err(message) => return reject_delete_policy(400u16, message, 0),
                 };
@@ -5093,17 +5014,12 @@ async fn handle_list_agents<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListAgentsQuery = match ::serde_urlencoded::from_str(
+                let query: super::types::ListAgentsQuery = match super::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
+                    super::params::QUERY_LIST_AGENTS,
                 ) {
                     Ok(query) => query,
-                    Err(error) => {
-                        return reject_list_agents(
-                            400u16,
-                            format!("invalid query: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_list_agents(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_list_agents(400u16, error.to_string(), 0);
@@ -5313,10 +5229,7 @@ async fn handle_get_agent<A: OneclawApi>(
                     Ok(::axum::extract::Path(path)) => path,
                     Err(error) => return reject_get_agent(400u16, error.body_text(), 0),
                 };
-                let agent_id: ::std::string::String = match path_param(
-                    &path,
-                    "agent_id",
-                ) {
+                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id") {
                     Ok(value) => value,
                     Err(message) => return reject_get_agent(400u16, message, 0),
                 };
@@ -5392,10 +5305,7 @@ async fn handle_deactivate_agent<A: OneclawApi>(
                         return reject_deactivate_agent(400u16, error.body_text(), 0);
                     }
                 };
-                let agent_id: ::std::string::String = match path_param(
-                    &path,
-                    "agent_id",
-                ) {
+                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id") {
                     Ok(value) => value,
                     Err(message) => return reject_deactivate_agent(400u16, message, 0),
                 };
@@ -5475,10 +5385,7 @@ async fn handle_update_agent<A: OneclawApi>(
                         return reject_update_agent(400u16, error.body_text(), 0);
                     }
                 };
-                let agent_id: ::std::string::String = match path_param(
-                    &path,
-                    "agent_id",
-                ) {
+                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id") {
                     Ok(value) => value,
                     Err(message) => return reject_update_agent(400u16, message, 0),
                 };
@@ -5568,10 +5475,7 @@ async fn handle_rotate_agent_key<A: OneclawApi>(
                         return reject_rotate_agent_key(400u16, error.body_text(), 0);
                     }
                 };
-                let agent_id: ::std::string::String = match path_param(
-                    &path,
-                    "agent_id",
-                ) {
+                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id") {
                     Ok(value) => value,
                     Err(message) => return reject_rotate_agent_key(400u16, message, 0),
                 };
@@ -5648,10 +5552,7 @@ async fn handle_create_share<A: OneclawApi>(
                         return reject_create_share(400u16, error.body_text(), 0);
                     }
                 };
-                let secret_id: ::std::string::String = match path_param(
-                    &path,
-                    "secret_id",
-                ) {
+                let secret_id: ::uuid::Uuid = match path_param(&path, "secret_id") {
                     Ok(value) => value,
                     Err(message) => return reject_create_share(400u16, message, 0),
                 };
@@ -5730,16 +5631,13 @@ async fn handle_list_outbound_shares<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListOutboundSharesQuery = match ::serde_urlencoded::from_str(
+                let query: super::types::ListOutboundSharesQuery = match super::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
+                    super::params::QUERY_LIST_OUTBOUND_SHARES,
                 ) {
                     Ok(query) => query,
-                    Err(error) => {
-                        return reject_list_outbound_shares(
-                            400u16,
-                            format!("invalid query: {error}"),
-                            0,
-                        );
+                    Err(message) => {
+                        return reject_list_outbound_shares(400u16, message, 0);
                     }
                 };
                 if let Err(error) = super::validation::Validate::validate(&query) {
@@ -5806,17 +5704,12 @@ async fn handle_list_inbound_shares<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListInboundSharesQuery = match ::serde_urlencoded::from_str(
+                let query: super::types::ListInboundSharesQuery = match super::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
+                    super::params::QUERY_LIST_INBOUND_SHARES,
                 ) {
                     Ok(query) => query,
-                    Err(error) => {
-                        return reject_list_inbound_shares(
-                            400u16,
-                            format!("invalid query: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_list_inbound_shares(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_list_inbound_shares(400u16, error.to_string(), 0);
@@ -5893,10 +5786,7 @@ async fn handle_accept_share<A: OneclawApi>(
                         return reject_accept_share(400u16, error.body_text(), 0);
                     }
                 };
-                let share_id: ::std::string::String = match path_param(
-                    &path,
-                    "share_id",
-                ) {
+                let share_id: ::uuid::Uuid = match path_param(&path, "share_id") {
                     Ok(value) => value,
                     Err(message) => return reject_accept_share(400u16, message, 0),
                 };
@@ -5972,10 +5862,7 @@ async fn handle_decline_share<A: OneclawApi>(
                         return reject_decline_share(400u16, error.body_text(), 0);
                     }
                 };
-                let share_id: ::std::string::String = match path_param(
-                    &path,
-                    "share_id",
-                ) {
+                let share_id: ::uuid::Uuid = match path_param(&path, "share_id") {
                     Ok(value) => value,
                     Err(message) => return reject_decline_share(400u16, message, 0),
                 };
@@ -6019,17 +5906,12 @@ async fn handle_list_chains<A: OneclawApi>(
         }
         None => {
             async {
-                let query: super::types::ListChainsQuery = match ::serde_urlencoded::from_str(
+                let query: super::types::ListChainsQuery = match super::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
+                    super::params::QUERY_LIST_CHAINS,
                 ) {
                     Ok(query) => query,
-                    Err(error) => {
-                        return reject_list_chains(
-                            400u16,
-                            format!("invalid query: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_list_chains(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_list_chains(400u16, error.to_string(), 0);
@@ -6179,24 +6061,16 @@ async fn handle_list_transactions<A: OneclawApi>(
                         return reject_list_transactions(400u16, error.body_text(), 0);
                     }
                 };
-                let agent_id: ::std::string::String = match path_param(
-                    &path,
-                    "agent_id",
-                ) {
+                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id") {
                     Ok(value) => value,
                     Err(message) => return reject_list_transactions(400u16, message, 0),
                 };
-                let query: super::types::ListTransactionsQuery = match ::serde_urlencoded::from_str(
+                let query: super::types::ListTransactionsQuery = match super::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
+                    super::params::QUERY_LIST_TRANSACTIONS,
                 ) {
                     Ok(query) => query,
-                    Err(error) => {
-                        return reject_list_transactions(
-                            400u16,
-                            format!("invalid query: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_list_transactions(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_list_transactions(400u16, error.to_string(), 0);
@@ -6274,10 +6148,7 @@ async fn handle_submit_transaction<A: OneclawApi>(
                         return reject_submit_transaction(400u16, error.body_text(), 0);
                     }
                 };
-                let agent_id: ::std::string::String = match path_param(
-                    &path,
-                    "agent_id",
-                ) {
+                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id") {
                     Ok(value) => value,
                     Err(message) => return reject_submit_transaction(400u16, message, 0),
                 };
@@ -6367,14 +6238,11 @@ async fn handle_get_transaction<A: OneclawApi>(
                         return reject_get_transaction(400u16, error.body_text(), 0);
                     }
                 };
-                let agent_id: ::std::string::String = match path_param(
-                    &path,
-                    "agent_id",
-                ) {
+                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id") {
                     Ok(value) => value,
                     Err(message) => return reject_get_transaction(400u16, message, 0),
                 };
-                let tx_id: ::std::string::String = match path_param(&path, "tx_id") {
+                let tx_id: ::uuid::Uuid = match path_param(&path, "tx_id") {
                     Ok(value) => value,
                     Err(message) => return reject_get_transaction(400u16, message, 0),
                 };
@@ -6451,10 +6319,7 @@ async fn handle_simulate_transaction<A: OneclawApi>(
                         return reject_simulate_transaction(400u16, error.body_text(), 0);
                     }
                 };
-                let agent_id: ::std::string::String = match path_param(
-                    &path,
-                    "agent_id",
-                ) {
+                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id") {
                     Ok(value) => value,
                     Err(message) => {
                         return reject_simulate_transaction(400u16, message, 0);
@@ -6556,10 +6421,7 @@ async fn handle_simulate_transaction_bundle<A: OneclawApi>(
                         );
                     }
                 };
-                let agent_id: ::std::string::String = match path_param(
-                    &path,
-                    "agent_id",
-                ) {
+                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id") {
                     Ok(value) => value,
                     Err(message) => {
                         return reject_simulate_transaction_bundle(400u16, message, 0);
@@ -6707,17 +6569,12 @@ async fn handle_get_usage_history<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::GetUsageHistoryQuery = match ::serde_urlencoded::from_str(
+                let query: super::types::GetUsageHistoryQuery = match super::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
+                    super::params::QUERY_GET_USAGE_HISTORY,
                 ) {
                     Ok(query) => query,
-                    Err(error) => {
-                        return reject_get_usage_history(
-                            400u16,
-                            format!("invalid query: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_get_usage_history(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_get_usage_history(400u16, error.to_string(), 0);
@@ -7129,16 +6986,13 @@ async fn handle_list_credit_transactions<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListCreditTransactionsQuery = match ::serde_urlencoded::from_str(
+                let query: super::types::ListCreditTransactionsQuery = match super::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
+                    super::params::QUERY_LIST_CREDIT_TRANSACTIONS,
                 ) {
                     Ok(query) => query,
-                    Err(error) => {
-                        return reject_list_credit_transactions(
-                            400u16,
-                            format!("invalid query: {error}"),
-                            0,
-                        );
+                    Err(message) => {
+                        return reject_list_credit_transactions(400u16, message, 0);
                     }
                 };
                 if let Err(error) = super::validation::Validate::validate(&query) {
@@ -7357,17 +7211,12 @@ async fn handle_list_audit_events<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListAuditEventsQuery = match ::serde_urlencoded::from_str(
+                let query: super::types::ListAuditEventsQuery = match super::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
+                    super::params::QUERY_LIST_AUDIT_EVENTS,
                 ) {
                     Ok(query) => query,
-                    Err(error) => {
-                        return reject_list_audit_events(
-                            400u16,
-                            format!("invalid query: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_list_audit_events(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_list_audit_events(400u16, error.to_string(), 0);
@@ -7433,17 +7282,12 @@ async fn handle_list_org_members<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListOrgMembersQuery = match ::serde_urlencoded::from_str(
+                let query: super::types::ListOrgMembersQuery = match super::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
+                    super::params::QUERY_LIST_ORG_MEMBERS,
                 ) {
                     Ok(query) => query,
-                    Err(error) => {
-                        return reject_list_org_members(
-                            400u16,
-                            format!("invalid query: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_list_org_members(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_list_org_members(400u16, error.to_string(), 0);
@@ -7589,7 +7433,7 @@ async fn handle_remove_org_member<A: OneclawApi>(
                         return reject_remove_org_member(400u16, error.body_text(), 0);
                     }
                 };
-                let user_id: ::std::string::String = match path_param(&path, "user_id") {
+                let user_id: ::uuid::Uuid = match path_param(&path, "user_id") {
                     Ok(value) => value,
                     Err(message) => return reject_remove_org_member(400u16, message, 0),
                 };
@@ -7673,7 +7517,7 @@ async fn handle_update_org_member_role<A: OneclawApi>(
                         );
                     }
                 };
-                let user_id: ::std::string::String = match path_param(&path, "user_id") {
+                let user_id: ::uuid::Uuid = match path_param(&path, "user_id") {
                     Ok(value) => value,
                     Err(message) => {
                         return reject_update_org_member_role(400u16, message, 0);
@@ -7750,17 +7594,12 @@ async fn handle_list_ip_rules<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListIpRulesQuery = match ::serde_urlencoded::from_str(
+                let query: super::types::ListIpRulesQuery = match super::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
+                    super::params::QUERY_LIST_IP_RULES,
                 ) {
                     Ok(query) => query,
-                    Err(error) => {
-                        return reject_list_ip_rules(
-                            400u16,
-                            format!("invalid query: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_list_ip_rules(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_list_ip_rules(400u16, error.to_string(), 0);
@@ -7912,7 +7751,7 @@ async fn handle_delete_ip_rule<A: OneclawApi>(
                         return reject_delete_ip_rule(400u16, error.body_text(), 0);
                     }
                 };
-                let rule_id: ::std::string::String = match path_param(&path, "rule_id") {
+                let rule_id: ::uuid::Uuid = match path_param(&path, "rule_id") {
                     Ok(value) => value,
                     Err(message) => return reject_delete_ip_rule(400u16, message, 0),
                 };
@@ -7980,17 +7819,12 @@ async fn handle_list_admin_settings<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListAdminSettingsQuery = match ::serde_urlencoded::from_str(
+                let query: super::types::ListAdminSettingsQuery = match super::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
+                    super::params::QUERY_LIST_ADMIN_SETTINGS,
                 ) {
                     Ok(query) => query,
-                    Err(error) => {
-                        return reject_list_admin_settings(
-                            400u16,
-                            format!("invalid query: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_list_admin_settings(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_list_admin_settings(400u16, error.to_string(), 0);
@@ -8393,17 +8227,12 @@ async fn handle_list_admin_users<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListAdminUsersQuery = match ::serde_urlencoded::from_str(
+                let query: super::types::ListAdminUsersQuery = match super::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
+                    super::params::QUERY_LIST_ADMIN_USERS,
                 ) {
                     Ok(query) => query,
-                    Err(error) => {
-                        return reject_list_admin_users(
-                            400u16,
-                            format!("invalid query: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_list_admin_users(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_list_admin_users(400u16, error.to_string(), 0);
@@ -8480,7 +8309,7 @@ async fn handle_delete_admin_user<A: OneclawApi>(
                         return reject_delete_admin_user(400u16, error.body_text(), 0);
                     }
                 };
-                let user_id: ::std::string::String = match path_param(&path, "user_id") {
+                let user_id: ::uuid::Uuid = match path_param(&path, "user_id") {
                     Ok(value) => value,
                     Err(message) => return reject_delete_admin_user(400u16, message, 0),
                 };
@@ -8548,17 +8377,12 @@ async fn handle_list_admin_chains<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListAdminChainsQuery = match ::serde_urlencoded::from_str(
+                let query: super::types::ListAdminChainsQuery = match super::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
+                    super::params::QUERY_LIST_ADMIN_CHAINS,
                 ) {
                     Ok(query) => query,
-                    Err(error) => {
-                        return reject_list_admin_chains(
-                            400u16,
-                            format!("invalid query: {error}"),
-                            0,
-                        );
-                    }
+                    Err(message) => return reject_list_admin_chains(400u16, message, 0),
                 };
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_list_admin_chains(400u16, error.to_string(), 0);
@@ -8711,10 +8535,7 @@ async fn handle_update_admin_chain<A: OneclawApi>(
                         return reject_update_admin_chain(400u16, error.body_text(), 0);
                     }
                 };
-                let chain_id: ::std::string::String = match path_param(
-                    &path,
-                    "chain_id",
-                ) {
+                let chain_id: ::uuid::Uuid = match path_param(&path, "chain_id") {
                     Ok(value) => value,
                     Err(message) => return reject_update_admin_chain(400u16, message, 0),
                 };
@@ -8804,10 +8625,7 @@ async fn handle_delete_admin_chain<A: OneclawApi>(
                         return reject_delete_admin_chain(400u16, error.body_text(), 0);
                     }
                 };
-                let chain_id: ::std::string::String = match path_param(
-                    &path,
-                    "chain_id",
-                ) {
+                let chain_id: ::uuid::Uuid = match path_param(&path, "chain_id") {
                     Ok(value) => value,
                     Err(message) => return reject_delete_admin_chain(400u16, message, 0),
                 };
@@ -8886,7 +8704,7 @@ async fn handle_get_org_limits<A: OneclawApi>(
                         return reject_get_org_limits(400u16, error.body_text(), 0);
                     }
                 };
-                let org_id: ::std::string::String = match path_param(&path, "org_id") {
+                let org_id: ::uuid::Uuid = match path_param(&path, "org_id") {
                     Ok(value) => value,
                     Err(message) => return reject_get_org_limits(400u16, message, 0),
                 };
@@ -8963,7 +8781,7 @@ async fn handle_update_org_limits<A: OneclawApi>(
                         return reject_update_org_limits(400u16, error.body_text(), 0);
                     }
                 };
-                let org_id: ::std::string::String = match path_param(&path, "org_id") {
+                let org_id: ::uuid::Uuid = match path_param(&path, "org_id") {
                     Ok(value) => value,
                     Err(message) => return reject_update_org_limits(400u16, message, 0),
                 };
@@ -9054,7 +8872,7 @@ async fn handle_set_org_billing_tier<A: OneclawApi>(
                         return reject_set_org_billing_tier(400u16, error.body_text(), 0);
                     }
                 };
-                let org_id: ::std::string::String = match path_param(&path, "org_id") {
+                let org_id: ::uuid::Uuid = match path_param(&path, "org_id") {
                     Ok(value) => value,
                     Err(message) => {
                         return reject_set_org_billing_tier(400u16, message, 0);

@@ -204,7 +204,7 @@ impl super::validation::Validate for LoginRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AgentTokenRequest {
     /// ID of the agent.
-    pub agent_id: ::std::string::String,
+    pub agent_id: ::uuid::Uuid,
     /// The agent's API key.
     pub api_key: ::std::string::String,
 }
@@ -369,14 +369,14 @@ impl ::std::fmt::Display for OrgRole {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct User {
     /// User ID.
-    pub id: ::std::string::String,
+    pub id: ::uuid::Uuid,
     /// Email address.
     pub email: ::std::string::String,
     /// Display name, if set.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub display_name: ::std::option::Option<::std::string::String>,
     /// Organization the user belongs to.
-    pub org_id: ::std::string::String,
+    pub org_id: ::uuid::Uuid,
     /// Role within the organization.
     pub role: super::types::OrgRole,
     /// Whether TOTP MFA is enabled.
@@ -743,7 +743,7 @@ impl super::validation::Validate for DeviceDecisionRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ApiKey {
     /// API key ID.
-    pub id: ::std::string::String,
+    pub id: ::uuid::Uuid,
     /// Label given at creation.
     pub name: ::std::string::String,
     /// First characters of the key, for identification.
@@ -785,7 +785,7 @@ impl super::validation::Validate for CreateApiKeyRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreatedApiKey {
     /// API key ID.
-    pub id: ::std::string::String,
+    pub id: ::uuid::Uuid,
     /// Label given at creation.
     pub name: ::std::string::String,
     /// The full API key (`1ck_...`). Store it now: it cannot be retrieved again.
@@ -815,16 +815,16 @@ pub struct ApiKeyList {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Vault {
     /// Vault ID.
-    pub id: ::std::string::String,
+    pub id: ::uuid::Uuid,
     /// Owning organization.
-    pub org_id: ::std::string::String,
+    pub org_id: ::uuid::Uuid,
     /// Vault name, unique within the organization.
     pub name: ::std::string::String,
     /// Free-text description.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// User or agent that created the vault.
-    pub created_by: ::std::string::String,
+    pub created_by: ::uuid::Uuid,
     /// Whether a customer-managed encryption key wraps this vault's keys.
     pub cmek_enabled: bool,
     /// Number of live (not deleted) secrets.
@@ -976,7 +976,7 @@ impl super::validation::Validate for EnableCmekRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CmekConfig {
     /// Vault ID.
-    pub vault_id: ::std::string::String,
+    pub vault_id: ::uuid::Uuid,
     /// Whether CMEK is enabled.
     pub enabled: bool,
     /// KMS provider.
@@ -1056,9 +1056,9 @@ impl ::std::fmt::Display for JobStatus {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CmekRotationJob {
     /// Job ID.
-    pub id: ::std::string::String,
+    pub id: ::uuid::Uuid,
     /// Vault being rotated.
-    pub vault_id: ::std::string::String,
+    pub vault_id: ::uuid::Uuid,
     /// Current state.
     pub status: super::types::JobStatus,
     /// Secret versions to re-wrap.
@@ -1163,9 +1163,9 @@ pub type SecretMetadataMap = ::std::collections::BTreeMap<
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Secret {
     /// Secret ID (used by the sharing endpoints).
-    pub id: ::std::string::String,
+    pub id: ::uuid::Uuid,
     /// Vault holding the secret.
-    pub vault_id: ::std::string::String,
+    pub vault_id: ::uuid::Uuid,
     /// Slash-separated path of the secret within the vault, e.g. `api-keys/openai`.
     pub path: ::std::string::String,
     /// Kind of secret.
@@ -1204,9 +1204,9 @@ impl super::validation::Validate for Secret {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SecretMetadata {
     /// Secret ID (used by the sharing endpoints).
-    pub id: ::std::string::String,
+    pub id: ::uuid::Uuid,
     /// Vault holding the secret.
-    pub vault_id: ::std::string::String,
+    pub vault_id: ::uuid::Uuid,
     /// Slash-separated path of the secret within the vault, e.g. `api-keys/openai`.
     pub path: ::std::string::String,
     /// Kind of secret.
@@ -1391,7 +1391,7 @@ pub struct PolicyRequest {
     /// Kind of principal.
     pub principal_type: super::types::PrincipalType,
     /// User or agent ID the policy applies to.
-    pub principal_id: ::std::string::String,
+    pub principal_id: ::uuid::Uuid,
     /// Granted actions.
     pub permissions: ::std::vec::Vec<super::types::Permission>,
     /// Extra access conditions.
@@ -1422,15 +1422,15 @@ impl super::validation::Validate for PolicyRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Policy {
     /// Policy ID.
-    pub id: ::std::string::String,
+    pub id: ::uuid::Uuid,
     /// Vault the policy belongs to.
-    pub vault_id: ::std::string::String,
+    pub vault_id: ::uuid::Uuid,
     /// Glob over secret paths, e.g. `api-keys/*` or `**` for the whole vault.
     pub secret_path_pattern: ::std::string::String,
     /// Kind of principal.
     pub principal_type: super::types::PrincipalType,
     /// User or agent ID the policy applies to.
-    pub principal_id: ::std::string::String,
+    pub principal_id: ::uuid::Uuid,
     /// Granted actions.
     pub permissions: ::std::vec::Vec<super::types::Permission>,
     /// Extra access conditions.
@@ -1440,7 +1440,7 @@ pub struct Policy {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// User who created the policy.
-    pub created_by: ::std::string::String,
+    pub created_by: ::uuid::Uuid,
     /// When the policy was created.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// When the policy was last changed.
@@ -1529,7 +1529,7 @@ impl super::validation::Validate for EnrollAgentRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct EnrollmentResponse {
     /// ID of the pending agent.
-    pub agent_id: ::std::string::String,
+    pub agent_id: ::uuid::Uuid,
     /// Enrollment state.
     pub status: super::types::EnrollmentResponseStatus,
     /// What happens next.
@@ -1540,9 +1540,9 @@ pub struct EnrollmentResponse {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Agent {
     /// Agent ID.
-    pub id: ::std::string::String,
+    pub id: ::uuid::Uuid,
     /// Owning organization.
-    pub org_id: ::std::string::String,
+    pub org_id: ::uuid::Uuid,
     /// Agent name.
     pub name: ::std::string::String,
     /// What the agent does.
@@ -1554,11 +1554,11 @@ pub struct Agent {
     /// agent cannot read `private_key`/`ssh_key` secrets directly.
     pub intents_api_enabled: bool,
     /// Vaults the agent is scoped to.
-    pub vault_ids: ::std::vec::Vec<::std::string::String>,
+    pub vault_ids: ::std::vec::Vec<::uuid::Uuid>,
     /// First characters of the agent's current API key.
     pub key_prefix: ::std::string::String,
     /// Human user who created (or owns) the agent.
-    pub created_by: ::std::string::String,
+    pub created_by: ::uuid::Uuid,
     /// When the agent was registered.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// When the agent was last changed.
@@ -1577,7 +1577,7 @@ pub struct CreateAgentRequest {
     pub description: ::std::option::Option<::std::string::String>,
     /// Vaults to scope the agent to.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub vault_ids: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+    pub vault_ids: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
     /// Enable the Intents API for this agent.
     #[serde(default = "default_create_agent_request_intents_api_enabled")]
     pub intents_api_enabled: bool,
@@ -1669,7 +1669,7 @@ pub struct AgentList {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct RotatedAgentKey {
     /// Agent ID.
-    pub agent_id: ::std::string::String,
+    pub agent_id: ::uuid::Uuid,
     /// The new API key (`ocv_...`), shown only once.
     pub api_key: ::std::string::String,
     /// First characters of the new key.
@@ -1779,18 +1779,18 @@ impl ::std::fmt::Display for ShareStatus {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Share {
     /// Share ID.
-    pub id: ::std::string::String,
+    pub id: ::uuid::Uuid,
     /// The shared secret.
-    pub secret_id: ::std::string::String,
+    pub secret_id: ::uuid::Uuid,
     /// Path of the shared secret.
     pub secret_path: ::std::string::String,
     /// User or agent that created the share.
-    pub created_by: ::std::string::String,
+    pub created_by: ::uuid::Uuid,
     /// Kind of recipient.
     pub recipient_type: super::types::RecipientType,
     /// Recipient user or agent, for `creator`, `user` and `agent` shares.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recipient_id: ::std::option::Option<::std::string::String>,
+    pub recipient_id: ::std::option::Option<::uuid::Uuid>,
     /// Recipient email, for `external_email` shares.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recipient_email: ::std::option::Option<::std::string::String>,
@@ -1842,7 +1842,7 @@ pub struct CreateShareRequest {
     pub recipient_type: super::types::RecipientType,
     /// Recipient user or agent ID.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub recipient_id: ::std::option::Option<::std::string::String>,
+    pub recipient_id: ::std::option::Option<::uuid::Uuid>,
     /// Recipient email address.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub recipient_email: ::std::option::Option<::std::string::String>,
@@ -1897,7 +1897,7 @@ impl super::validation::Validate for ShareList {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SharedSecret {
     /// Share ID.
-    pub share_id: ::std::string::String,
+    pub share_id: ::uuid::Uuid,
     /// Path of the shared secret.
     pub path: ::std::string::String,
     /// Kind of secret.
@@ -1962,7 +1962,7 @@ impl super::validation::Validate for NativeCurrency {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Chain {
     /// Chain record ID.
-    pub id: ::std::string::String,
+    pub id: ::uuid::Uuid,
     /// Short unique name, e.g. `base`.
     pub name: ::std::string::String,
     /// Human-readable name.
@@ -2474,9 +2474,9 @@ impl ::std::fmt::Display for TransactionStatus {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Transaction {
     /// Transaction ID.
-    pub id: ::std::string::String,
+    pub id: ::uuid::Uuid,
     /// Agent that submitted it.
-    pub agent_id: ::std::string::String,
+    pub agent_id: ::uuid::Uuid,
     /// Chain name.
     pub chain: ::std::string::String,
     /// EIP-155 chain ID.
@@ -3097,7 +3097,7 @@ impl ::std::fmt::Display for CreditTransactionType {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreditTransaction {
     /// Entry ID.
-    pub id: ::std::string::String,
+    pub id: ::uuid::Uuid,
     /// Kind of entry.
     #[serde(rename = "type")]
     pub type_: super::types::CreditTransactionType,
@@ -3307,16 +3307,16 @@ pub type AuditEventDetails = ::std::collections::BTreeMap<
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuditEvent {
     /// Event ID.
-    pub id: ::std::string::String,
+    pub id: ::uuid::Uuid,
     /// Organization.
-    pub org_id: ::std::string::String,
+    pub org_id: ::uuid::Uuid,
     /// Dotted action name, e.g. `secret.read`, `policy.create`, `auth.login`.
     pub action: ::std::string::String,
     /// Kind of actor.
     pub actor_type: super::types::ActorType,
     /// User or agent ID (absent for system actions).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub actor_id: ::std::option::Option<::std::string::String>,
+    pub actor_id: ::std::option::Option<::uuid::Uuid>,
     /// Kind of resource acted on, e.g. `secret`, `vault`, `agent`.
     pub resource_type: ::std::string::String,
     /// ID of the resource acted on.
@@ -3324,7 +3324,7 @@ pub struct AuditEvent {
     pub resource_id: ::std::option::Option<::std::string::String>,
     /// Vault involved, if any.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub vault_id: ::std::option::Option<::std::string::String>,
+    pub vault_id: ::std::option::Option<::uuid::Uuid>,
     /// Result.
     pub outcome: super::types::AuditOutcome,
     /// Caller IP address.
@@ -3391,7 +3391,7 @@ impl ::std::fmt::Display for MemberStatus {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrgMember {
     /// User ID.
-    pub user_id: ::std::string::String,
+    pub user_id: ::uuid::Uuid,
     /// Email address.
     pub email: ::std::string::String,
     /// Display name, if set.
@@ -3429,13 +3429,13 @@ pub struct InviteRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Invitation {
     /// Invitation ID.
-    pub id: ::std::string::String,
+    pub id: ::uuid::Uuid,
     /// Invited email address.
     pub email: ::std::string::String,
     /// Role granted on acceptance.
     pub role: super::types::OrgRole,
     /// User who sent the invitation.
-    pub invited_by: ::std::string::String,
+    pub invited_by: ::uuid::Uuid,
     /// When it was sent.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// When it expires.
@@ -3488,7 +3488,7 @@ impl ::std::fmt::Display for IpRuleAction {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IpRule {
     /// Rule ID.
-    pub id: ::std::string::String,
+    pub id: ::uuid::Uuid,
     /// IPv4 or IPv6 CIDR range.
     pub cidr: ::std::string::String,
     /// Allow or block.
@@ -3497,7 +3497,7 @@ pub struct IpRule {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// User who created the rule.
-    pub created_by: ::std::string::String,
+    pub created_by: ::uuid::Uuid,
     /// When the rule was created.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
 }
@@ -3561,7 +3561,7 @@ pub struct Setting {
     pub description: ::std::option::Option<::std::string::String>,
     /// Admin who last changed it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub updated_by: ::std::option::Option<::std::string::String>,
+    pub updated_by: ::std::option::Option<::uuid::Uuid>,
     /// When it was last changed.
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
 }
@@ -3672,14 +3672,14 @@ impl super::validation::Validate for X402Config {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AdminUser {
     /// User ID.
-    pub id: ::std::string::String,
+    pub id: ::uuid::Uuid,
     /// Email address.
     pub email: ::std::string::String,
     /// Display name, if set.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub display_name: ::std::option::Option<::std::string::String>,
     /// Organization.
-    pub org_id: ::std::string::String,
+    pub org_id: ::uuid::Uuid,
     /// Role in the organization.
     pub role: super::types::OrgRole,
     /// Whether the user is a platform operator.
@@ -3786,7 +3786,7 @@ impl super::validation::Validate for OrgLimitsUpdate {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrgLimits {
     /// Organization.
-    pub org_id: ::std::string::String,
+    pub org_id: ::uuid::Uuid,
     /// Billing tier.
     pub tier: super::types::BillingTier,
     /// Maximum vaults.
@@ -3873,7 +3873,7 @@ pub struct BillingTierRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrgBillingTier {
     /// Organization.
-    pub org_id: ::std::string::String,
+    pub org_id: ::uuid::Uuid,
     /// Billing tier.
     pub tier: super::types::BillingTier,
     /// When it was changed.
@@ -4665,7 +4665,7 @@ pub struct ListAuditEventsQuery {
     pub actor_type: ::std::option::Option<super::types::ActorType>,
     /// Only events by this user or agent.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub actor_id: ::std::option::Option<::std::string::String>,
+    pub actor_id: ::std::option::Option<::uuid::Uuid>,
     /// Only events on this kind of resource, e.g. `secret`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub resource_type: ::std::option::Option<::std::string::String>,
@@ -4674,7 +4674,7 @@ pub struct ListAuditEventsQuery {
     pub resource_id: ::std::option::Option<::std::string::String>,
     /// Only events involving this vault.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub vault_id: ::std::option::Option<::std::string::String>,
+    pub vault_id: ::std::option::Option<::uuid::Uuid>,
     /// Only events with this outcome.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub outcome: ::std::option::Option<super::types::AuditOutcome>,

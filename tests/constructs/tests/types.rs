@@ -1,0 +1,293 @@
+//! How the types generated from `tests/specs/` behave on the wire.
+
+use constructs::{enums, formats, names, nullability, nullable_30, objects, unions};
+use serde_json::{json, Value};
+
+fn decode<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, serde_json::Error> {
+    serde_json::from_value(value)
+}
+
+fn encode<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).expect("encodes")
+}
+
+mod tagged_unions {
+    use super::*;
+    use unions::types::{Cat, Dog, Event, Pet, Shape};
+
+    #[test]
+    fn a_mapping_picks_the_variant_and_keeps_the_tag_for_it() {
+        let dog: Pet = decode(json!({"petType": "dog", "bark": true})).unwrap();
+        assert_eq!(dog, Pet::Dog(Dog { pet_type: "dog".into(), bark: true }));
+        // Two mapping values select Cat; the variant sees the value it was sent.
+        let kitten: Pet = decode(json!({"petType": "kitten", "lives": 9})).unwrap();
+        assert_eq!(kitten, Pet::Cat(Cat { pet_type: "kitten".into(), lives: Some(9) }));
+        assert_eq!(encode(&kitten), json!({"petType": "kitten", "lives": 9}));
+    }
+
+    #[test]
+    fn the_tag_decides_even_when_another_variant_would_fit() {
+        // Shaped like a Dog, tagged as a Cat: a Cat it is.
+        let cat: Pet = decode(json!({"petType": "cat", "bark": true})).unwrap();
+        assert!(matches!(cat, Pet::Cat(_)), "{cat:?}");
+    }
+
+    #[test]
+    fn unknown_and_missing_tags_are_refused_by_name() {
+        let unknown = decode::<Pet>(json!({"petType": "parrot"})).unwrap_err().to_string();
+        assert!(unknown.contains("parrot") && unknown.contains("kitten"), "{unknown}");
+        let missing = decode::<Pet>(json!({"bark": true})).unwrap_err().to_string();
+        assert!(missing.contains("petType"), "{missing}");
+    }
+
+    #[test]
+    fn without_a_mapping_the_schema_name_is_the_tag_and_is_added_when_encoding() {
+        let circle: Shape = decode(json!({"kind": "Circle", "radius": 2.0})).unwrap();
+        assert!(matches!(&circle, Shape::Circle(c) if c.radius == 2.0));
+        let square = Shape::Square(unions::types::Square { kind: None, side: 1.5 });
+        assert_eq!(encode(&square), json!({"kind": "Square", "side": 1.5}));
+    }
+
+    #[test]
+    fn inline_variants_are_named_after_their_const_tag() {
+        let note: Event = decode(json!({"type": "note", "text": "hi"})).unwrap();
+        assert!(matches!(&note, Event::Note(n) if n.text == "hi"));
+        assert_eq!(encode(&note), json!({"type": "note", "text": "hi"}));
+        assert!(decode::<Event>(json!({"type": "link", "text": "hi"})).is_err(), "a link needs its url");
+    }
+}
+
+mod untagged_unions {
+    use super::*;
+    use unions::types::{Loose, MaybeDog, Scalar};
+
+    #[test]
+    fn narrow_scalars_are_tried_before_wide_ones() {
+        assert_eq!(decode::<Scalar>(json!(5)).unwrap(), Scalar::Integer(5));
+        assert_eq!(decode::<Scalar>(json!(5.5)).unwrap(), Scalar::Number(5.5));
+        assert_eq!(decode::<Scalar>(json!("5")).unwrap(), Scalar::String("5".into()));
+        assert_eq!(decode::<Scalar>(json!(true)).unwrap(), Scalar::Boolean(true));
+    }
+
+    #[test]
+    fn objects_with_more_required_properties_are_tried_first() {
+        assert!(matches!(decode::<Loose>(json!({"petType": "dog", "bark": false})).unwrap(), Loose::Dog(_)));
+        assert!(matches!(decode::<Loose>(json!({"note": "n"})).unwrap(), Loose::LooseVariant0(_)));
+    }
+
+    #[test]
+    fn one_of_a_schema_and_null_is_an_option() {
+        assert_eq!(decode::<MaybeDog>(Value::Null).unwrap(), None);
+        assert!(decode::<MaybeDog>(json!({"petType": "dog", "bark": true})).unwrap().is_some());
+    }
+}
+
+mod enumerations {
+    use super::*;
+    use enums::types::{Awkward, Channel, Priority, Settings, SettingsMode, Status, Tier, Version};
+
+    #[test]
+    fn every_awkward_value_round_trips_through_its_own_variant() {
+        let values = ["+1", "-1", "a b", "", "type", "Self", "fooBar", "foo_bar", "FOO-BAR", "1st"];
+        let decoded: Vec<Awkward> = values.iter().map(|v| decode(json!(v)).unwrap()).collect();
+        let mut distinct = decoded.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), values.len(), "two values share a variant: {decoded:?}");
+        for (value, variant) in values.iter().zip(&decoded) {
+            assert_eq!(variant.as_str(), *value);
+            assert_eq!(encode(variant), json!(value));
+        }
+        assert!(decode::<Awkward>(json!("other")).is_err(), "a closed enum refuses unlisted values");
+    }
+
+    #[test]
+    fn integer_enums_travel_as_numbers() {
+        assert_eq!(decode::<Priority>(json!(2)).unwrap(), Priority::V2);
+        assert_eq!(decode::<Priority>(json!(-1)).unwrap(), Priority::Minus1);
+        assert_eq!(encode(&Priority::V3), json!(3));
+        assert_eq!(Priority::Minus1.value(), -1);
+        let error = decode::<Priority>(json!(7)).unwrap_err().to_string();
+        assert!(error.contains('7') && error.contains("one of 1, 2, 3, -1"), "{error}");
+        assert!(decode::<Priority>(json!("2")).is_err());
+    }
+
+    #[test]
+    fn open_enums_keep_values_a_newer_server_adds() {
+        assert_eq!(decode::<Status>(json!("active")).unwrap(), Status::Active);
+        let newer: Status = decode(json!("archived")).unwrap();
+        assert_eq!(newer, Status::Other("archived".into()));
+        assert_eq!(encode(&newer), json!("archived"));
+        assert_eq!(newer.as_str(), "archived");
+        assert_eq!(decode::<Channel>(json!("sms")).unwrap(), Channel::Sms);
+        assert_eq!(decode::<Channel>(json!("push")).unwrap(), Channel::Other("push".into()));
+        assert_eq!(decode::<Tier>(json!("enterprise")).unwrap(), Tier::Other("enterprise".into()));
+    }
+
+    #[test]
+    fn one_unknown_value_does_not_break_the_whole_response() {
+        let settings: Settings = decode(json!({
+            "awkward": "+1", "priority": 1, "status": "brand-new", "version": "v1", "tier": "team"
+        }))
+        .unwrap();
+        assert_eq!(settings.status, Status::Other("brand-new".into()));
+        assert_eq!(settings.tier, Some(Tier::Other("team".into())));
+        assert_eq!(settings.version, Version::V1);
+        assert_eq!(settings.mode, SettingsMode::Safe, "the default applies when absent");
+    }
+}
+
+mod presence {
+    use super::*;
+    use nullability::types::ProfilePatch;
+
+    fn patch(extra: Value) -> ProfilePatch {
+        let mut body = json!({"name": "n", "nickname": null});
+        body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        decode(body).unwrap()
+    }
+
+    #[test]
+    fn absent_null_and_a_value_are_three_different_things() {
+        assert_eq!(patch(json!({})).avatar, None);
+        assert_eq!(patch(json!({"avatar": null})).avatar, Some(None));
+        assert_eq!(patch(json!({"avatar": "a.png"})).avatar, Some(Some("a.png".into())));
+        assert_eq!(patch(json!({"age": null})).age, Some(None));
+    }
+
+    #[test]
+    fn encoding_keeps_them_apart_too() {
+        let mut p = patch(json!({}));
+        assert!(!encode(&p).as_object().unwrap().contains_key("avatar"));
+        p.avatar = Some(None);
+        assert_eq!(encode(&p)["avatar"], Value::Null);
+        p.avatar = Some(Some("b.png".into()));
+        assert_eq!(encode(&p)["avatar"], json!("b.png"));
+    }
+
+    #[test]
+    fn required_nullable_is_written_as_null_and_optional_is_left_out() {
+        let p = patch(json!({}));
+        let encoded = encode(&p);
+        assert_eq!(encoded["nickname"], Value::Null);
+        assert!(!encoded.as_object().unwrap().contains_key("bio"));
+        assert!(decode::<ProfilePatch>(json!({"nickname": "x"})).is_err(), "name is required");
+    }
+
+    #[test]
+    fn openapi_30_nullable_means_the_same() {
+        let item: nullable_30::types::Item = decode(json!({"id": 1, "label": null})).unwrap();
+        assert_eq!(item.label, None);
+        assert!(decode::<nullable_30::types::Item>(json!({"id": 1})).is_ok(), "a required nullable may be absent");
+    }
+}
+
+mod typed_formats {
+    use super::*;
+    use formats::types::Record;
+
+    #[test]
+    fn the_example_decodes_into_typed_fields_and_round_trips() {
+        let example = json!({
+            "id": "3fa85f64-5717-4562-b3fc-2c963f66afa6", "small": -5, "big": 9_007_199_254_740_993_i64,
+            "count": 4_000_000_000_u32, "total": u64::MAX, "ratio": 0.5, "precise": 0.25,
+            "at": "2026-11-23T10:00:00Z", "day": "2026-11-23", "link": "https://example.com",
+            "mail": "a@example.com", "payload": "aGVsbG8=", "unknown": "anything"
+        });
+        let record: Record = decode(example.clone()).unwrap();
+        assert_eq!(record.id, uuid::Uuid::parse_str("3fa85f64-5717-4562-b3fc-2c963f66afa6").unwrap());
+        assert_eq!(record.payload.0, b"hello");
+        assert_eq!(record.total, u64::MAX);
+        assert_eq!(record.count, 4_000_000_000);
+        assert_eq!(record.day, chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        assert_eq!(encode(&record), example);
+    }
+
+    #[test]
+    fn malformed_values_are_refused() {
+        let mut bad = json!({
+            "id": "not-a-uuid", "small": 1, "big": 1, "count": 1, "total": 1, "ratio": 1.0, "precise": 1.0,
+            "at": "2026-11-23T10:00:00Z", "day": "2026-11-23", "link": "", "mail": "", "payload": "", "unknown": ""
+        });
+        assert!(decode::<Record>(bad.clone()).is_err());
+        bad["id"] = json!("3fa85f64-5717-4562-b3fc-2c963f66afa6");
+        assert!(decode::<Record>(bad.clone()).is_ok());
+        bad["count"] = json!(-1);
+        assert!(decode::<Record>(bad.clone()).is_err(), "uint32 refuses negatives");
+        bad["count"] = json!(1);
+        bad["payload"] = json!("%%%");
+        assert!(decode::<Record>(bad).is_err(), "byte refuses non-base64");
+    }
+}
+
+mod identifiers {
+    use super::*;
+
+    #[test]
+    fn renamed_fields_keep_their_wire_names() {
+        let value = json!({
+            "type": "t", "$ref": "r", "2fa": true, "fooBar": "a", "foo_bar": "b", "FooBar": "c", "async": "d",
+            "error": {"message": "m"}, "result": {"ok": true}, "option": {"some": "s"}, "self": {"me": "x"}
+        });
+        let decoded: names::types::Type = decode(value.clone()).unwrap();
+        assert_eq!(
+            (decoded.foo_bar.as_deref(), decoded.foo_bar2.as_deref(), decoded.foo_bar3.as_deref()),
+            (Some("a"), Some("b"), Some("c"))
+        );
+        assert_eq!(decoded.self_.as_ref().and_then(|s| s.me.as_deref()), Some("x"));
+        assert_eq!(encode(&decoded), value);
+        // Schemas named like prelude types, keywords and digits.
+        let _: names::types::Type3dModel = decode(json!({"vertices": 3})).unwrap();
+        let _: names::types::Vec = decode(json!([{"value": "v"}])).unwrap();
+        let _: names::types::WeirdName = decode(json!("w")).unwrap();
+    }
+}
+
+mod object_shapes {
+    use super::*;
+    use objects::types::{Account, Article, Node, Open, Strict};
+
+    #[test]
+    fn recursive_types_nest() {
+        let node: Node = decode(json!({"name": "a", "children": [{"name": "b"}], "parent": {"name": "p"}, "grid": [[1, 2], [3]]})).unwrap();
+        assert_eq!(node.children.as_ref().unwrap()[0].name, "b");
+        assert_eq!(node.parent.as_ref().unwrap().name, "p");
+        assert_eq!(node.grid, Some(vec![vec![1, 2], vec![3]]));
+    }
+
+    #[test]
+    fn read_only_properties_may_be_absent_from_requests_and_write_only_from_responses() {
+        let request: Account = decode(json!({"password": "p", "email": "e"})).unwrap();
+        assert_eq!(request.id, None);
+        let response: Account = decode(json!({"id": "1", "email": "e"})).unwrap();
+        assert_eq!(response.password, None);
+        assert_eq!((response.retries, response.region.as_str()), (3, "eu"), "defaults apply");
+    }
+
+    #[test]
+    fn additional_properties_are_kept_only_where_allowed() {
+        let open: Open = decode(json!({"a": "x", "b": 1})).unwrap();
+        assert_eq!(open.additional_properties.get("b"), Some(&json!(1)));
+        let strict: Strict = decode(json!({"a": "x"})).unwrap();
+        assert_eq!(strict.a.as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn all_of_merges_the_parts_required_properties() {
+        let article: Article = decode(json!({"createdAt": "2026-01-01T00:00:00Z", "title": "t"})).unwrap();
+        assert_eq!(article.title, "t");
+        assert!(decode::<Article>(json!({"title": "t"})).is_err(), "createdAt comes from the $ref part and is required");
+    }
+}
+
+mod tuples {
+    use super::*;
+
+    #[test]
+    fn prefix_items_are_a_tuple_of_exactly_that_many_items() {
+        let node: objects::types::Node = decode(json!({"name": "n", "point": [1.5, -2.0]})).unwrap();
+        assert_eq!(node.point, Some((1.5, -2.0)));
+        assert_eq!(encode(&node)["point"], json!([1.5, -2.0]));
+        assert!(decode::<objects::types::Node>(json!({"name": "n", "point": [1.5]})).is_err());
+    }
+}
