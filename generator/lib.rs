@@ -16,15 +16,18 @@
 //!
 //! and include the result with `include!(concat!(env!("OUT_DIR"), "/clawguru.rs"));`.
 
+pub mod diagnostic;
 pub mod emit;
 pub mod error;
 pub mod ir;
 pub mod load;
 pub mod normalize;
+pub mod validate;
 pub mod write;
 
 use std::path::{Path, PathBuf};
 
+pub use diagnostic::{Code, Diagnostic, Severity};
 pub use emit::{GeneratedFile, Parts};
 pub use error::{Error, Location, Result, Warning};
 
@@ -154,13 +157,20 @@ impl Config {
                 source: std::io::Error::new(std::io::ErrorKind::NotFound, "OUT_DIR is not set; call Config::out_dir outside build scripts"),
             })?,
         };
-        let generated = self.generate(specs)?;
+        let generated = self.generate(specs).inspect_err(|error| {
+            // Whatever the build script does with the error, Cargo shows its stderr when it fails.
+            eprint!("{}", error.render());
+        })?;
         for input in generated.iter().flat_map(|g| &g.inputs) {
             println!("cargo:rerun-if-changed={}", input.display());
         }
+        let mut renderer = diagnostic::Renderer::plain();
         for g in &generated {
-            for warning in &g.warnings {
-                println!("cargo:warning={warning}");
+            for warning in g.warnings.iter().map(Diagnostic::from).filter(|d| d.severity() == Severity::Warning) {
+                // One `cargo:warning` per line keeps the rendering's layout in Cargo's output.
+                for line in renderer.render(&warning).lines() {
+                    println!("cargo:warning={line}");
+                }
             }
             for file in &g.files {
                 write::write_if_changed(&out_dir.join(&file.path), &file.contents)?;
