@@ -37,6 +37,12 @@ enum Command {
         /// The directory that holds the output crates.
         #[arg(long, default_value = "generated")]
         out: PathBuf,
+        /// Per-spec options (`clawgen.toml`; see the README).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Write the one file `<OUT>/<name>.rs` that a build script would include, instead of a crate.
+        #[arg(long)]
+        module: bool,
     },
     /// Write nothing; exit 1 and show a diff if any output file differs from a fresh generation.
     Check {
@@ -46,12 +52,18 @@ enum Command {
         /// The directory that holds the output crates.
         #[arg(long, default_value = "generated")]
         out: PathBuf,
+        /// Per-spec options (`clawgen.toml`; see the README).
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
     /// Report every problem in the documents (not only the first); exit 2 if there is an error.
     Validate {
         /// OpenAPI documents (YAML or JSON, 3.0 or 3.1).
         #[arg(required = true)]
         specs: Vec<PathBuf>,
+        /// Per-spec options (`clawgen.toml`), checked against each document too.
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
 }
 
@@ -74,9 +86,20 @@ fn main() -> ExitCode {
 
 fn run(command: Command, reporter: &mut Reporter) -> clawgen::Result<u8> {
     match command {
-        Command::Generate { specs, out } => {
+        Command::Generate { specs, out, config, module } => {
+            let config = read_config(config.as_deref())?;
             for spec in &specs {
-                let generated = clawgen::generate_crate(spec)?;
+                let options = config.for_spec(spec);
+                if module {
+                    let generated = clawgen::generate_module_with(spec, &options)?;
+                    reporter.report_warnings(&generated.warnings);
+                    let changed = clawgen::write::write_all(&out, &generated.files)?;
+                    for file in &generated.files {
+                        println!("{} ({} file(s) changed)", out.join(&file.path).display(), changed.len());
+                    }
+                    continue;
+                }
+                let generated = clawgen::generate_crate_with(spec, &options)?;
                 reporter.report_warnings(&generated.warnings);
                 let dir = out.join(&generated.crate_name);
                 let changed = clawgen::write::write_all(&dir, &generated.files)?;
@@ -84,10 +107,11 @@ fn run(command: Command, reporter: &mut Reporter) -> clawgen::Result<u8> {
             }
             Ok(0)
         }
-        Command::Check { specs, out } => {
+        Command::Check { specs, out, config } => {
+            let config = read_config(config.as_deref())?;
             let mut stale = 0;
             for spec in &specs {
-                let generated = clawgen::generate_crate(spec)?;
+                let generated = clawgen::generate_crate_with(spec, &config.for_spec(spec))?;
                 let dir = out.join(&generated.crate_name);
                 for difference in clawgen::write::check(&dir, &generated.files)? {
                     stale += 1;
@@ -103,10 +127,11 @@ fn run(command: Command, reporter: &mut Reporter) -> clawgen::Result<u8> {
                 Ok(OUT_OF_DATE)
             }
         }
-        Command::Validate { specs } => {
+        Command::Validate { specs, config } => {
+            let config = read_config(config.as_deref())?;
             let mut all = Vec::new();
             for spec in &specs {
-                let found = clawgen::validate::validate(spec);
+                let found = clawgen::validate::validate_with(spec, &config.for_spec(spec));
                 for diagnostic in &found {
                     reporter.report(diagnostic);
                 }
@@ -123,6 +148,11 @@ fn run(command: Command, reporter: &mut Reporter) -> clawgen::Result<u8> {
             Ok(if errors > 0 { FAILED } else { 0 })
         }
     }
+}
+
+/// The config file, or an empty one.
+fn read_config(path: Option<&std::path::Path>) -> clawgen::Result<clawgen::ConfigFile> {
+    path.map_or_else(|| Ok(clawgen::ConfigFile::default()), clawgen::ConfigFile::read)
 }
 
 /// Prints diagnostics on stderr in the chosen format.

@@ -66,7 +66,7 @@ fn synthesize_at(types: &[TypeDef], ty: &TypeRef, depth: usize) -> Value {
         TypeRef::String => Value::String(String::new()),
         TypeRef::DateTime => Value::String("1970-01-01T00:00:00Z".into()),
         TypeRef::Date => Value::String("1970-01-01".into()),
-        TypeRef::Json | TypeRef::Nullable(_) | TypeRef::Raw => Value::Null,
+        TypeRef::Json | TypeRef::Nullable(_) | TypeRef::Raw | TypeRef::External(_) => Value::Null,
         TypeRef::Array(_) => Value::Array(Vec::new()),
         TypeRef::Map(_) => Value::Object(Map::new()),
         TypeRef::Named(id) => {

@@ -14,11 +14,17 @@ use std::path::Path;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::load::Source;
+use crate::options::Options;
 
 /// Validates the document at `path` (and the files it references).
 pub fn validate(path: &Path) -> Vec<Diagnostic> {
+    validate_with(path, &Options::default())
+}
+
+/// [`validate`], with options (from a config file, say) that are checked against the document too.
+pub fn validate_with(path: &Path, options: &Options) -> Vec<Diagnostic> {
     match Source::read(path) {
-        Ok(source) => validate_source(&source),
+        Ok(source) => validate_source(&source, options),
         Err(error) => vec![error.diagnostic()],
     }
 }
@@ -26,16 +32,16 @@ pub fn validate(path: &Path) -> Vec<Diagnostic> {
 /// Validates document text that claims to come from `path`; reads no file.
 pub fn validate_str(path: &Path, text: &str) -> Vec<Diagnostic> {
     match Source::parse(path, text.to_owned()) {
-        Ok(source) => validate_source(&source),
+        Ok(source) => validate_source(&source, &Options::default()),
         Err(error) => vec![error.diagnostic()],
     }
 }
 
-fn validate_source(source: &Source) -> Vec<Diagnostic> {
+fn validate_source(source: &Source, options: &Options) -> Vec<Diagnostic> {
     let mut found = refs::check(source);
     found.extend(paths::check(source));
     found.extend(examples::check(source));
-    match crate::generate_one(source, crate::Layout::Crate) {
+    match crate::generate_one(source, crate::Layout::Crate, options) {
         Ok(generated) => {
             for warning in &generated.warnings {
                 let diagnostic = Diagnostic::from(warning);
