@@ -43,7 +43,7 @@ const SCHEMA_MAPS: &[&str] = &["schemas", "properties", "patternProperties", "$d
 const MAX_DEPTH: usize = 48;
 
 pub(super) fn check(source: &Source) -> Vec<Diagnostic> {
-    let mut checker = Checker { source, found: Vec::new() };
+    let mut checker = Checker { source, found: Vec::new(), as_text: false };
     checker.visit(&source.value, "", None, false);
     // A component example used in several places is reported once.
     let mut seen = Vec::new();
@@ -59,6 +59,8 @@ pub(super) fn check(source: &Source) -> Vec<Diagnostic> {
 struct Checker<'s> {
     source: &'s Source,
     found: Vec<Diagnostic>,
+    /// Whether the examples being checked travel as text.
+    as_text: bool,
 }
 
 impl Checker<'_> {
@@ -118,6 +120,9 @@ impl Checker<'_> {
     /// The `example` and `examples` map of a parameter, header or media type.
     fn holder_examples(&mut self, holder: &Map<String, Value>, schema: &Value, pointer: &str) {
         let schema_pointer = format!("{pointer}/schema");
+        // Parameters, headers and forms travel as text: `"true"` is a fair example of a boolean there.
+        let media = pointer.rsplit('/').next().unwrap_or_default().replace("~1", "/");
+        self.as_text = holder.contains_key("in") || pointer.contains("/headers/") || media.starts_with("application/x-www-form-urlencoded");
         if let Some(example) = holder.get("example") {
             self.example(example, &format!("{pointer}/example"), schema, &schema_pointer);
         }
@@ -130,10 +135,11 @@ impl Checker<'_> {
                 self.example(value, &format!("{at}/value"), schema, &schema_pointer);
             }
         }
+        self.as_text = false;
     }
 
     fn example(&mut self, example: &Value, pointer: &str, schema: &Value, schema_pointer: &str) {
-        let mut validator = Validator { root: &self.source.value, failures: Vec::new() };
+        let mut validator = Validator { root: &self.source.value, failures: Vec::new(), as_text: self.as_text };
         validator.check(schema, schema_pointer, example, "", 0);
         for failure in validator.failures {
             let at = format!("{pointer}{}", failure.at);
@@ -179,6 +185,8 @@ struct Failure {
 struct Validator<'r> {
     root: &'r Value,
     failures: Vec<Failure>,
+    /// Whether a scalar may be written as the text that encodes it (`"true"`, `"42"`).
+    as_text: bool,
 }
 
 impl Validator<'_> {
@@ -188,7 +196,7 @@ impl Validator<'_> {
 
     /// Whether `value` fits `schema`, without recording why not.
     fn fits(&self, schema: &Value, schema_at: &str, value: &Value, depth: usize) -> bool {
-        let mut probe = Validator { root: self.root, failures: Vec::new() };
+        let mut probe = Validator { root: self.root, failures: Vec::new(), as_text: self.as_text };
         probe.check(schema, schema_at, value, "", depth);
         probe.failures.is_empty()
     }
@@ -253,7 +261,7 @@ impl Validator<'_> {
             "number" => value.is_number(),
             "integer" => value.as_f64().is_some_and(|n| n.fract() == 0.0),
             _ => true,
-        });
+        }) || (self.as_text && value.as_str().is_some_and(|text| types.iter().any(|ty| encodes(ty, text))));
         if !fits {
             let wanted = types.iter().map(|t| article(t)).collect::<Vec<_>>().join(" or ");
             self.fail(at, schema_at, format!("expected {wanted}, found {}", kind(value)));
@@ -422,6 +430,16 @@ impl Validator<'_> {
     }
 }
 
+/// Whether `text` is how a scalar of type `ty` is written in a query string, header or form.
+fn encodes(ty: &str, text: &str) -> bool {
+    match ty {
+        "boolean" => text == "true" || text == "false",
+        "integer" => text.parse::<i64>().is_ok(),
+        "number" => text.parse::<f64>().is_ok(),
+        _ => false,
+    }
+}
+
 /// JSON equality, with numbers compared by value (`1` equals `1.0`).
 fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
@@ -537,6 +555,15 @@ components:
         );
         assert_eq!(found.len(), 1, "{found:?}");
         assert!(found[0].1.ends_with("`0` is not greater than 0"), "{found:?}");
+    }
+
+    #[test]
+    fn parameters_and_forms_may_write_scalars_as_text() {
+        let found = messages(
+            "paths:\n  /a:\n    get:\n      parameters:\n        - {name: on, in: query, schema: {type: boolean}, example: 'true'}\n        - {name: n, in: query, schema: {type: integer}, example: 'many'}\n      responses:\n        '200':\n          content:\n            application/json:\n              schema: {type: boolean}\n              example: 'true'\n",
+        );
+        let pointers: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(pointers, ["/paths/~1a/get/parameters/1/example", "/paths/~1a/get/responses/200/content/application~1json/example"]);
     }
 
     #[test]
