@@ -98,6 +98,27 @@ impl Error {
         self.location().is_some()
     }
 
+    /// The stable code of this error (`E0004`, see [`crate::diagnostic::Code`]).
+    pub fn code(&self) -> crate::diagnostic::Code {
+        crate::diagnostic::Code::of_error(self)
+    }
+
+    /// What to do about it, when there is a general answer.
+    pub fn hint(&self) -> Option<&'static str> {
+        self.code().hint()
+    }
+
+    /// This error as a diagnostic, to render or serialise.
+    pub fn diagnostic(&self) -> crate::diagnostic::Diagnostic {
+        crate::diagnostic::Diagnostic::from(self)
+    }
+
+    /// The rustc-style rendering, several lines with the source line (read from disk)
+    /// and a caret; `Display` stays the one-line form.
+    pub fn render(&self) -> String {
+        self.diagnostic().render()
+    }
+
     /// Fills in line and column from the document's source text.
     pub(crate) fn locate_in(mut self, source: &crate::load::Source) -> Self {
         if let Error::Invalid { location, .. } | Error::Unsupported { location, .. } = &mut self {
@@ -116,6 +137,28 @@ pub struct Warning {
     pub location: Location,
     /// What clawgen did about it.
     pub message: String,
+}
+
+impl Warning {
+    /// The stable code of this warning (`W0001`, see [`crate::diagnostic::Code`]).
+    pub fn code(&self) -> crate::diagnostic::Code {
+        crate::diagnostic::Code::of_warning(self)
+    }
+
+    /// What to do about it, when there is a general answer.
+    pub fn hint(&self) -> Option<&'static str> {
+        self.code().hint()
+    }
+
+    /// This warning as a diagnostic, to render or serialise.
+    pub fn diagnostic(&self) -> crate::diagnostic::Diagnostic {
+        crate::diagnostic::Diagnostic::from(self)
+    }
+
+    /// The rustc-style rendering (see [`Error::render`]).
+    pub fn render(&self) -> String {
+        self.diagnostic().render()
+    }
 }
 
 impl fmt::Display for Warning {

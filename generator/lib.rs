@@ -14,19 +14,27 @@
 //! }
 //! ```
 //!
-//! and include the result with `include!(concat!(env!("OUT_DIR"), "/clawguru.rs"));`.
+//! and include the result with `clawgen::include_api!("clawguru");`.
+//!
+//! Errors and warnings carry stable codes and render like rustc's (see
+//! [`diagnostic`]); [`validate`] reports every problem of a document at once.
 
+pub mod diagnostic;
 pub mod emit;
 pub mod error;
 pub mod ir;
 pub mod load;
 pub mod normalize;
+pub mod options;
+pub mod validate;
 pub mod write;
 
 use std::path::{Path, PathBuf};
 
+pub use diagnostic::{Code, Diagnostic, Severity};
 pub use emit::{GeneratedFile, Parts};
 pub use error::{Error, Location, Result, Warning};
+pub use options::{ConfigFile, Options};
 
 /// What generating from one document produced.
 #[derive(Debug, Clone)]
@@ -46,24 +54,28 @@ pub struct Generated {
 /// What to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Layout {
-    /// A standalone crate with `client` and `server` features.
+    /// A standalone crate whose parts are Cargo features.
     Crate,
-    /// One module file with the chosen parts.
-    Module(Parts),
+    /// One module file, for `include!`.
+    Module,
 }
 
-fn generate_one(source: &load::Source, layout: Layout) -> Result<Generated> {
+/// Generates from one loaded document; `options` win over the document's own `x-clawgen-*` choices.
+fn generate_one(source: &load::Source, layout: Layout, options: &Options) -> Result<Generated> {
     let run = || -> Result<Generated> {
-        let doc = normalize::normalize(source)?;
+        let mut doc = normalize::normalize(source)?;
+        let options = options.over(&Options::from_document(source, &doc)?);
         let stem = source.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "api".into());
         // A generic file name (`openapi.yaml`) says nothing; the title does.
         let generic = ["openapi", "swagger", "spec", "api", "index", "schema"].contains(&stem.to_ascii_lowercase().as_str());
         let fallback = if generic { doc.openapi.info.title.clone() } else { stem };
-        let name = doc.openapi.extensions.get("x-clawgen-name").and_then(|v| v.as_str()).map(str::to_owned).unwrap_or(fallback);
-        let (api, warnings) = ir::lower(source, &doc, &name)?;
+        let name = options.name.clone().unwrap_or(fallback);
+        let (custom, notes) = options::apply(source, &mut doc, &options)?;
+        let (api, mut warnings) = ir::lower_with(source, &doc, &name, &custom)?;
+        warnings.extend(notes);
         let files = match layout {
-            Layout::Crate => emit::crate_files(&api)?,
-            Layout::Module(parts) => vec![emit::module_file(&api, parts)?],
+            Layout::Crate => emit::crate_files(&api, options.parts())?,
+            Layout::Module => vec![emit::module_file(&api, options.parts())?],
         };
         Ok(Generated {
             name: api.name.clone(),
@@ -90,25 +102,33 @@ const LOWERING_STACK: usize = 512 << 20;
 
 /// Generates a standalone crate from the document at `spec`. Reads the file; writes nothing.
 pub fn generate_crate(spec: &Path) -> Result<Generated> {
-    generate_one(&load::Source::read(spec)?, Layout::Crate)
+    generate_crate_with(spec, &Options::default())
+}
+
+/// [`generate_crate`] with options (from a config file, say) over the document's own.
+pub fn generate_crate_with(spec: &Path, options: &Options) -> Result<Generated> {
+    generate_one(&load::Source::read(spec)?, Layout::Crate, options)
+}
+
+/// Generates the one module file that a build script would write for `spec` (see [`Config`]).
+pub fn generate_module_with(spec: &Path, options: &Options) -> Result<Generated> {
+    generate_one(&load::Source::read(spec)?, Layout::Module, options)
 }
 
 /// Generates a standalone crate from document text that claims to come from `path`. No I/O.
 pub fn generate_crate_from_str(path: &Path, text: &str) -> Result<Generated> {
-    generate_one(&load::Source::parse(path, text.to_owned())?, Layout::Crate)
+    generate_one(&load::Source::parse(path, text.to_owned())?, Layout::Crate, &Options::default())
 }
 
 /// Settings for generating from a build script, shaped like `prost_build::Config`.
-#[derive(Debug, Clone)]
+///
+/// Options set here win over the config file's, which win over the document's `x-clawgen-*` extensions.
+#[derive(Debug, Clone, Default)]
 pub struct Config {
     out_dir: Option<PathBuf>,
-    parts: Parts,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config { out_dir: None, parts: Parts { client: true, server: true } }
-    }
+    options: Options,
+    file: ConfigFile,
+    file_path: Option<PathBuf>,
 }
 
 impl Config {
@@ -125,19 +145,43 @@ impl Config {
 
     /// Whether to emit the reqwest client (default: yes).
     pub fn client(&mut self, enabled: bool) -> &mut Self {
-        self.parts.client = enabled;
+        self.options.client = Some(enabled);
         self
     }
 
     /// Whether to emit the axum server (default: yes).
     pub fn server(&mut self, enabled: bool) -> &mut Self {
-        self.parts.server = enabled;
+        self.options.server = Some(enabled);
         self
+    }
+
+    /// Leaves out the operation with this `operationId` (in every spec that has it), saying why in the docs.
+    pub fn skip(&mut self, operation_id: impl Into<String>, reason: impl Into<String>) -> &mut Self {
+        self.options.skip.insert(operation_id.into(), reason.into());
+        self
+    }
+
+    /// Does not generate the component schema `schema`; references to it use the Rust type at `path`.
+    pub fn rust_type(&mut self, schema: impl Into<String>, path: impl Into<String>) -> &mut Self {
+        self.options.types.insert(schema.into(), path.into());
+        self
+    }
+
+    /// Reads per-spec options from a config file (see [`options`]), and asks Cargo to rerun when it changes.
+    pub fn config_file(&mut self, path: impl AsRef<Path>) -> Result<&mut Self> {
+        self.file = ConfigFile::read(path.as_ref())?;
+        self.file_path = Some(path.as_ref().to_path_buf());
+        Ok(self)
+    }
+
+    /// The options for one spec: the setters' over the config file's.
+    fn options_for(&self, spec: &Path) -> Options {
+        self.options.over(&self.file.for_spec(spec))
     }
 
     /// Generates `<name>.rs` for every spec and returns it as data; writes nothing.
     pub fn generate(&self, specs: &[impl AsRef<Path>]) -> Result<Vec<Generated>> {
-        specs.iter().map(|spec| generate_one(&load::Source::read(spec.as_ref())?, Layout::Module(self.parts))).collect()
+        specs.iter().map(|spec| generate_module_with(spec.as_ref(), &self.options_for(spec.as_ref()))).collect()
     }
 
     /// Generates and writes `<name>.rs` for every spec into the output directory,
@@ -154,13 +198,20 @@ impl Config {
                 source: std::io::Error::new(std::io::ErrorKind::NotFound, "OUT_DIR is not set; call Config::out_dir outside build scripts"),
             })?,
         };
-        let generated = self.generate(specs)?;
-        for input in generated.iter().flat_map(|g| &g.inputs) {
+        let generated = self.generate(specs).inspect_err(|error| {
+            // Whatever the build script does with the error, Cargo shows its stderr when it fails.
+            eprint!("{}", error.render());
+        })?;
+        for input in generated.iter().flat_map(|g| &g.inputs).chain(&self.file_path) {
             println!("cargo:rerun-if-changed={}", input.display());
         }
+        let mut renderer = diagnostic::Renderer::plain();
         for g in &generated {
-            for warning in &g.warnings {
-                println!("cargo:warning={warning}");
+            for warning in g.warnings.iter().map(Diagnostic::from).filter(|d| d.severity() == Severity::Warning) {
+                // One `cargo:warning` per line keeps the rendering's layout in Cargo's output.
+                for line in renderer.render(&warning).lines() {
+                    println!("cargo:warning={line}");
+                }
             }
             for file in &g.files {
                 write::write_if_changed(&out_dir.join(&file.path), &file.contents)?;
@@ -173,4 +224,15 @@ impl Config {
 /// Generates client and server for every spec into `OUT_DIR`: the one-line build script.
 pub fn compile_specs(specs: &[impl AsRef<Path>]) -> Result<()> {
     Config::new().compile(specs).map(|_| ())
+}
+
+/// Includes the module file that [`Config::compile`] wrote to `OUT_DIR` for the
+/// spec named `name` (its `x-clawgen-name`, config `name`, or file stem):
+/// `clawgen::include_api!("clawguru")` in place of
+/// `include!(concat!(env!("OUT_DIR"), "/clawguru.rs"))`.
+#[macro_export]
+macro_rules! include_api {
+    ($name:literal) => {
+        include!(concat!(env!("OUT_DIR"), "/", $name, ".rs"));
+    };
 }

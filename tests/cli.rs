@@ -47,7 +47,7 @@ fn check_reports_drift_and_generate_fixes_it() {
 }
 
 /// Each file under `tests/bad/` starts with `# expect: <text>` lines; every
-/// one must appear in the error, which must also name the file and exit 2.
+/// one must appear in the rendered error, which must also name the file and exit 2.
 #[test]
 fn bad_documents_exit_2_with_located_errors() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad");
@@ -67,11 +67,64 @@ fn bad_documents_exit_2_with_located_errors() {
         let output = clawgen(&["generate", relative, "--out", out.to_str().expect("utf-8")]);
         let stderr = text(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{relative}: {stderr}");
-        assert!(stderr.starts_with("error: "), "{relative}: {stderr}");
+        assert!(stderr.starts_with("error[E"), "{relative}: {stderr}");
         assert!(stderr.contains(relative), "{relative}: the error does not name the file: {stderr}");
         for expected in expectations {
             assert!(stderr.contains(expected), "{relative}: expected `{expected}` in: {stderr}");
         }
     }
     std::fs::remove_dir_all(&out).expect("clean up");
+}
+
+/// `--format json` prints one JSON object per diagnostic on stderr, with every documented field.
+#[test]
+fn json_format_prints_one_object_per_diagnostic() {
+    let out = scratch("json");
+    let output = clawgen(&["--format", "json", "generate", "tests/bad/unresolved-ref.yaml", "--out", out.to_str().expect("utf-8")]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    let lines: Vec<serde_json::Value> = stderr.lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    let diagnostic = &lines[0];
+    assert_eq!(diagnostic["severity"], "error");
+    assert_eq!(diagnostic["code"], "E0004");
+    assert_eq!(diagnostic["name"], "unresolved-ref");
+    assert_eq!(diagnostic["file"], "tests/bad/unresolved-ref.yaml");
+    assert_eq!((diagnostic["line"].as_u64(), diagnostic["column"].as_u64()), (Some(16), Some(15)));
+    assert_eq!(diagnostic["pointer"], "/paths/~1things/get/responses/200/content/application~1json/schema");
+    assert!(diagnostic["hint"].is_string() && diagnostic["message"].is_string() && diagnostic["notes"].is_array());
+    std::fs::remove_dir_all(&out).expect("clean up");
+}
+
+/// The APIs we ship validate cleanly; a document with several problems reports all of them and exits 2.
+#[test]
+fn validate_reports_everything_and_exits_by_severity() {
+    let clean = clawgen(&[
+        "validate",
+        "specs/clawguru.yaml",
+        "specs/clawget.yaml",
+        "specs/cybervault.yaml",
+        "specs/1claw.yaml",
+        "specs/clawup.yaml",
+    ]);
+    assert_eq!(clean.status.code(), Some(0), "{}", text(&clean.stderr));
+    assert_eq!(text(&clean.stdout).trim(), "0 errors, 0 warnings");
+
+    let warned = clawgen(&["validate", "tests/specs/duplicate-ids.yaml"]);
+    assert_eq!(warned.status.code(), Some(0), "warnings alone do not fail: {}", text(&warned.stderr));
+    assert_eq!(text(&warned.stdout).trim(), "0 errors, 1 warning");
+    assert!(text(&warned.stderr).starts_with("warning[W0006]: "), "{}", text(&warned.stderr));
+
+    let broken = clawgen(&["validate", "tests/diagnostics/many-problems.yaml"]);
+    assert_eq!(broken.status.code(), Some(2));
+    let stderr = text(&broken.stderr);
+    for code in ["error[E0004]", "error[E0005]", "error[E0006]", "error[E0007]"] {
+        assert!(stderr.contains(code), "{code} missing: {stderr}");
+    }
+    assert!(text(&broken.stdout).trim().ends_with(" errors, 0 warnings"), "{}", text(&broken.stdout));
+
+    let json = clawgen(&["--format", "json", "validate", "tests/diagnostics/many-problems.yaml"]);
+    let summary: serde_json::Value = serde_json::from_str(text(&json.stdout).trim()).expect("a JSON summary");
+    assert_eq!(summary["documents"], 1);
+    assert_eq!(summary["errors"].as_u64(), Some(text(&json.stderr).lines().count() as u64));
 }

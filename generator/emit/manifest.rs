@@ -19,8 +19,8 @@ fn environment() -> Result<Environment<'static>> {
     Ok(env)
 }
 
-/// Renders `template` with everything it may need to know about `api`.
-pub(super) fn render(api: &Api, template: &str) -> Result<String> {
+/// Renders `template` with everything it may need to know about `api` and the parts generated.
+pub(super) fn render(api: &Api, parts: super::Parts, template: &str) -> Result<String> {
     let env = environment()?;
     let operations: Vec<_> = api
         .operations
@@ -43,6 +43,10 @@ pub(super) fn render(api: &Api, template: &str) -> Result<String> {
             context! { key => s.key, summary => summary, setter => format!("with_{}", s.field.trim_end_matches('_')) }
         })
         .collect();
+    let skipped: Vec<_> =
+        api.skipped.iter().map(|op| context! { id => op.id, method => op.method.as_str(), path => op.path, reason => op.reason }).collect();
+    let features: Vec<&str> =
+        [(parts.client, "client"), (parts.server, "server")].into_iter().filter(|(on, _)| *on).map(|(_, f)| f).collect();
     let description = api.description.as_deref().map(str::trim).unwrap_or_default();
     let summary = format!("Typed client and server for {} (API version {})", api.title, api.api_version);
     let rendered = env
@@ -66,6 +70,10 @@ pub(super) fn render(api: &Api, template: &str) -> Result<String> {
                 uses_uuid => api.mentions(|ty| *ty == TypeRef::Uuid),
                 webhooks => api.webhooks.iter().map(|w| w.path.clone()).collect::<Vec<_>>(),
                 security_schemes => schemes,
+                skipped => skipped,
+                features => features,
+                client => parts.client,
+                server => parts.server,
             })
         })
         .map_err(|err| Error::Template { name: template.to_owned(), message: format!("{err:#}") })?;

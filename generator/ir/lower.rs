@@ -9,11 +9,25 @@ use crate::error::{Error, Result, Warning};
 use crate::load::Source;
 use crate::normalize::Document;
 
+/// What the user changed about an API on its way into the IR.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Customisation {
+    /// Component schemas (by name) that are not generated but mapped to a Rust type (by path).
+    pub rust_types: std::collections::BTreeMap<String, String>,
+    /// Operations already removed from the document, to list in the docs.
+    pub skipped: Vec<super::SkippedOperation>,
+}
+
 /// Lowers `doc`, which was loaded from `source`, into the IR.
 ///
 /// `name` is the API's short name (usually the spec's file stem); the crate
 /// is called `<name>-v<major>`.
 pub fn lower(source: &Source, doc: &Document, name: &str) -> Result<(Api, Vec<Warning>)> {
+    lower_with(source, doc, name, &Customisation::default())
+}
+
+/// [`lower`], with the user's [`Customisation`].
+pub fn lower_with(source: &Source, doc: &Document, name: &str, custom: &Customisation) -> Result<(Api, Vec<Warning>)> {
     let info = &doc.openapi.info;
     let version = semver_of(&info.version).ok_or_else(|| Error::Invalid {
         location: source.location("/info/version"),
@@ -30,12 +44,14 @@ pub fn lower(source: &Source, doc: &Document, name: &str) -> Result<(Api, Vec<Wa
     let rate_limit = rate_limit_headers(&doc.json);
     // One lowering for both, so that operations and webhooks share one set of names.
     let mut lowering = OperationLowering::new(&mut space, &schemes, rate_limit.clone());
-    let operations = lowering.all()?;
-    let webhooks = lowering.webhooks()?;
+    let mut operations = lowering.all()?;
+    let mut webhooks = lowering.webhooks()?;
     let webhook_signature = webhook_signature(source, doc)?;
     let spec_json = operations.iter().any(|op| op.serves_spec).then(|| source.value.to_string());
     let TypeSpace { mut types, mut warnings, .. } = space;
     warnings.extend(doc.warnings.iter().cloned());
+    // Before the passes below, which must not look inside a type that is not generated.
+    super::external::map_rust_types(&mut types, &mut operations, &mut webhooks, &custom.rust_types);
 
     drop_misfit_defaults(&mut types, &mut warnings, source);
     mark_boxed_fields(&mut types);
@@ -58,6 +74,7 @@ pub fn lower(source: &Source, doc: &Document, name: &str) -> Result<(Api, Vec<Wa
         webhooks,
         webhook_signature,
         spec_json,
+        skipped: custom.skipped.clone(),
     };
     Ok((api, warnings))
 }

@@ -6,6 +6,7 @@
 //! requirements. It does no I/O. Names in it are already sanitised and unique
 //! (see [`names`]), so emitters never invent or check identifiers.
 
+mod external;
 mod lower;
 pub mod names;
 mod operations;
@@ -15,7 +16,7 @@ mod unions;
 
 use serde_json::Value;
 
-pub use lower::{lower, type_validates};
+pub use lower::{Customisation, lower, lower_with, type_validates};
 
 /// One API, ready to emit.
 #[derive(Debug, Clone)]
@@ -52,6 +53,21 @@ pub struct Api {
     pub webhook_signature: Option<WebhookSignature>,
     /// The document as JSON, when an operation serves it (`x-clawgen-serve-spec`).
     pub spec_json: Option<String>,
+    /// Operations left out on purpose, with why; listed in the crate's docs.
+    pub skipped: Vec<SkippedOperation>,
+}
+
+/// An operation left out of the API (`x-clawgen-skip` or the config file's `skip`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedOperation {
+    /// The `operationId` (or `<method> <path>` when it has none).
+    pub id: String,
+    /// The method.
+    pub method: Method,
+    /// The path template.
+    pub path: String,
+    /// Why it is left out.
+    pub reason: String,
 }
 
 /// The names of the rate-limit headers, as the document spells them.
@@ -361,6 +377,9 @@ pub enum TypeRef {
     /// Bytes of some media type, with the type itself (`media::Raw`): images,
     /// multipart bodies, anything that is neither JSON, a form nor text.
     Raw,
+    /// A Rust type the user maps a schema to (`x-clawgen-rust-type`), by its path
+    /// (`chrono::NaiveDate`), used as it is: the schema gets no type of its own.
+    External(String),
 }
 
 /// Whether values of `ty` travel as one piece of text (parameters, headers):

@@ -67,7 +67,7 @@ fn synthesize_at(types: &[TypeDef], ty: &TypeRef, depth: usize) -> Value {
         TypeRef::Uuid => Value::String("00000000-0000-0000-0000-000000000000".into()),
         TypeRef::DateTime => Value::String("1970-01-01T00:00:00Z".into()),
         TypeRef::Date => Value::String("1970-01-01".into()),
-        TypeRef::Json | TypeRef::Nullable(_) | TypeRef::Raw => Value::Null,
+        TypeRef::Json | TypeRef::Nullable(_) | TypeRef::Raw | TypeRef::External(_) => Value::Null,
         TypeRef::Array(_) => Value::Array(Vec::new()),
         TypeRef::Tuple(items) => Value::Array(items.iter().map(|item| synthesize_at(types, item, depth + 1)).collect()),
         TypeRef::Map(_) => Value::Object(Map::new()),

@@ -135,7 +135,7 @@ impl TypeSpace<'_> {
             TypeRef::F32 | TypeRef::F64 => rank(2),
             TypeRef::Array(_) | TypeRef::Tuple(_) | TypeRef::Base64 => rank(3),
             TypeRef::String | TypeRef::Raw => rank(4),
-            TypeRef::Map(_) => rank(5),
+            TypeRef::Map(_) | TypeRef::External(_) => rank(5),
             TypeRef::Json => rank(6),
             TypeRef::Nullable(inner) => self.specificity(inner, depth + 1),
             TypeRef::Named(id) => match &self.types[id.0].kind {

@@ -21,7 +21,7 @@ use crate::error::{Error, Location, Result};
 pub const SOURCE_KEY: &str = "x-clawgen-source";
 
 /// Keys whose values map names to things, where a marker key would read as one more name.
-const MAPS: &[&str] = &[
+pub(crate) const MAPS: &[&str] = &[
     "properties",
     "patternProperties",
     "$defs",
