@@ -143,3 +143,34 @@ fn colliding_operation_ids_get_unique_names_and_a_warning() {
         assert!(client.contains(method), "{method} missing");
     }
 }
+
+/// Every crate a generated crate names in its code (`::base64::…`) is one its
+/// Cargo.toml declares, and the other way round: for the five APIs and for every
+/// construct document, so that optional dependencies follow what the code uses.
+#[test]
+fn generated_crates_declare_exactly_the_crates_their_code_uses() {
+    let construct_specs = std::fs::read_dir(repo().join("tests/specs")).expect("tests/specs/ exists").map(|e| e.expect("entry").path());
+    // A path from the crate root: `::name::`, not preceded by a path segment.
+    let path_root = regex::Regex::new(r"(?:^|[^A-Za-z0-9_])::([a-z_][a-z0-9_]*)::").expect("valid");
+    for spec in specs().into_iter().chain(construct_specs) {
+        let generated = generate(&spec);
+        let manifest = &generated.files.iter().find(|f| f.path == "Cargo.toml").expect("a manifest").contents;
+        let declared: std::collections::BTreeSet<String> = manifest
+            .split("[dependencies]")
+            .nth(1)
+            .and_then(|rest| rest.split("\n[").next())
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|line| line.split_once(" = ").map(|(name, _)| name.trim().replace('-', "_")))
+            .filter(|name| !name.starts_with('#'))
+            .collect();
+        let used: std::collections::BTreeSet<String> = generated
+            .files
+            .iter()
+            .filter(|f| f.path.ends_with(".rs"))
+            .flat_map(|f| path_root.captures_iter(&f.contents).map(|c| c[1].to_owned()).collect::<Vec<_>>())
+            .filter(|root| !matches!(root.as_str(), "std" | "core" | "alloc"))
+            .collect();
+        assert_eq!(used, declared, "{}: crates used by the code vs declared in Cargo.toml", spec.display());
+    }
+}

@@ -19,6 +19,14 @@ fn environment() -> Result<Environment<'static>> {
     Ok(env)
 }
 
+/// Whether the server reads form bodies or API keys in the query, the two
+/// places it uses serde_urlencoded.
+fn uses_urlencoded(api: &Api) -> bool {
+    let form_bodies = api.operations.iter().filter_map(|op| op.body.as_ref()).any(|b| b.encoding == crate::ir::Encoding::Form);
+    let query_keys = api.security_schemes.iter().any(|s| matches!(s.kind, crate::ir::SchemeKind::ApiKeyQuery { .. }));
+    form_bodies || query_keys
+}
+
 /// Renders `template` with everything it may need to know about `api` and the parts generated.
 pub(super) fn render(api: &Api, parts: super::Parts, template: &str) -> Result<String> {
     let env = environment()?;
@@ -66,6 +74,8 @@ pub(super) fn render(api: &Api, parts: super::Parts, template: &str) -> Result<S
                 webhook_signature => api.webhook_signature.is_some(),
                 uses_patterns => api.uses_patterns(),
                 uses_basic => api.security_schemes.iter().any(|s| s.kind == crate::ir::SchemeKind::Basic),
+                uses_urlencoded => uses_urlencoded(api),
+                uses_chrono => api.mentions(|ty| matches!(ty, TypeRef::DateTime | TypeRef::Date)),
                 uses_base64 => api.mentions(|ty| *ty == TypeRef::Base64),
                 uses_uuid => api.mentions(|ty| *ty == TypeRef::Uuid),
                 webhooks => api.webhooks.iter().map(|w| w.path.clone()).collect::<Vec<_>>(),

@@ -75,8 +75,9 @@ fn modules(api: &Api, parts: Parts) -> Result<Vec<(&'static str, Option<&'static
     if let Some(headers) = &api.rate_limit {
         out.push(("rate_limit", None, rate_limit::module(headers)));
     }
-    if api.uses_raw() || api.mentions(|ty| *ty == TypeRef::Base64) {
-        out.push(("media", None, support::media_module()));
+    let base64 = api.mentions(|ty| *ty == TypeRef::Base64);
+    if api.uses_raw() || base64 {
+        out.push(("media", None, support::media_module(api.uses_raw(), base64)));
     }
     if let Some(tokens) = webhooks::module(api) {
         out.push(("webhooks", None, with_lints(tokens)));

@@ -106,11 +106,11 @@ pub(super) fn validation_module(patterns: bool) -> TokenStream {
     }
 }
 
-/// The `media` module, for bodies that are neither JSON, a form nor text.
-pub(super) fn media_module() -> TokenStream {
-    quote! {
-        //! Bytes: bodies of other media types, and base64 text in JSON.
-
+/// The `media` module: `Raw` where bodies travel as bytes, `Base64` where
+/// JSON carries `format: byte` (only then does the crate depend on base64).
+pub(super) fn media_module(raw: bool, base64: bool) -> TokenStream {
+    let raw = raw.then(|| {
+        quote! {
         /// A body as bytes, with its media type.
         #[derive(Debug, Clone, PartialEq, Eq, Default)]
         pub struct Raw {
@@ -119,7 +119,10 @@ pub(super) fn media_module() -> TokenStream {
             /// The bytes.
             pub bytes: ::std::vec::Vec<u8>,
         }
-
+        }
+    });
+    let base64 = base64.then(|| {
+        quote! {
         /// Bytes that travel as base64 text (`format: byte`). Standard base64 is
         /// written; the URL-safe alphabet and missing padding are accepted too.
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -157,5 +160,11 @@ pub(super) fn media_module() -> TokenStream {
                 text.parse().map_err(<D::Error as ::serde::de::Error>::custom)
             }
         }
+        }
+    });
+    quote! {
+        //! Bytes: bodies of other media types, and base64 text in JSON.
+        #raw
+        #base64
     }
 }
