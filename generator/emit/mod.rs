@@ -10,6 +10,7 @@ mod client;
 mod errors;
 mod literal;
 mod manifest;
+mod mock;
 mod params;
 mod rate_limit;
 mod rust;
@@ -93,7 +94,11 @@ fn modules(api: &Api, parts: Parts) -> Result<Vec<(&'static str, Option<&'static
 
 /// The files of a standalone crate with the chosen parts (each a Cargo feature): manifest, README, and one file per module.
 pub fn crate_files(api: &Api, parts: Parts) -> Result<Vec<GeneratedFile>> {
-    let modules = modules(api, parts)?;
+    let mut modules = modules(api, parts)?;
+    // The mock implements the server trait, so it exists where the server does.
+    if parts.server {
+        modules.push(("mock", Some("mock"), with_allowed_lints(mock::module(api))));
+    }
     let mut files = vec![
         GeneratedFile { path: "Cargo.toml".into(), contents: manifest::render(api, parts, "Cargo.toml.jinja")? },
         GeneratedFile { path: "README.md".into(), contents: manifest::render(api, parts, "README.md.jinja")? },
@@ -135,7 +140,17 @@ pub fn crate_files(api: &Api, parts: Parts) -> Result<Vec<GeneratedFile>> {
         let contents = rust::format_file(api, &path, tokens)?;
         files.push(GeneratedFile { path, contents });
     }
+    if parts.server {
+        let path = "examples/mock_server.rs".to_owned();
+        let contents = rust::format_file(api, &path, mock::example(api))?;
+        files.push(GeneratedFile { path, contents });
+    }
     Ok(files)
+}
+
+fn with_allowed_lints(tokens: TokenStream) -> TokenStream {
+    let lints = allowed_lints();
+    quote!(#lints #tokens)
 }
 
 /// One file holding the chosen parts as inline modules, for `include!` from a build script.

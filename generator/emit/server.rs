@@ -232,7 +232,7 @@ fn route_path(op: &Operation) -> String {
 }
 
 /// The arguments an operation receives, as `(name, type)` pairs.
-fn arguments(api: &Api, op: &Operation) -> Vec<(proc_macro2::Ident, TokenStream)> {
+pub(super) fn arguments(api: &Api, op: &Operation) -> Vec<(proc_macro2::Ident, TokenStream)> {
     let mut args = Vec::new();
     if !op.security.is_empty() {
         args.push((ident("credentials"), quote!(super::auth::Credentials)));

@@ -54,3 +54,6 @@ pub mod client;
 #[cfg(feature = "server")]
 #[rustfmt::skip]
 pub mod server;
+#[cfg(feature = "mock")]
+#[rustfmt::skip]
+pub mod mock;

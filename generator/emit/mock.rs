@@ -1,0 +1,254 @@
+//! The `mock` module (feature `mock`): an implementation of the server trait
+//! that answers every operation from the document's examples, and the
+//! `mock_server` example that serves it.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::literal::literal;
+use super::rust::ident;
+use crate::ir::{Api, Encoding, Operation, Response, SchemeKind, Status, TypeRef, sample};
+
+/// The contents of the `mock` module.
+pub(super) fn module(api: &Api) -> TokenStream {
+    let trait_name = ident(&api.trait_name);
+    let secured = api.operations.iter().any(|op| !op.security.is_empty());
+    let authorize = secured.then(|| {
+        let presented = api.security_schemes.iter().map(|s| {
+            let field = ident(&s.field);
+            match s.kind {
+                SchemeKind::Basic => quote!(credentials.#field.as_ref().and_then(|basic| basic.password.as_deref())),
+                _ => quote!(credentials.#field.as_deref()),
+            }
+        });
+        // Wrong credentials get 403 where the operation documents it (a key
+        // that is "invalid or revoked"), else 401.
+        let documents_403: Vec<TokenStream> = api
+            .operations
+            .iter()
+            .filter(|op| !op.security.is_empty() && op.errors.iter().any(|r| r.status == Status::Code(403)))
+            .map(|op| {
+                let variant = ident(&op.type_stem);
+                quote!(super::auth::Operation::#variant)
+            })
+            .collect();
+        let refusal = if documents_403.is_empty() {
+            quote!(super::auth::AuthError::Unauthenticated(message))
+        } else {
+            quote! {
+                if matches!(operation, #(#documents_403)|*) {
+                    super::auth::AuthError::Forbidden(message)
+                } else {
+                    super::auth::AuthError::Unauthenticated(message)
+                }
+            }
+        };
+        quote! {
+            async fn authorize(
+                &self,
+                operation: super::auth::Operation,
+                credentials: &super::auth::Credentials,
+            ) -> ::std::result::Result<(), super::auth::AuthError> {
+                let presented = [#(#presented),*];
+                if presented.iter().flatten().any(|value| *value == self.secret) {
+                    return Ok(());
+                }
+                let _ = operation;
+                let message = ::std::string::String::from("The credentials are not the mock's token.");
+                Err(#refusal)
+            }
+        }
+    });
+    let methods = api.operations.iter().filter(|op| !op.serves_spec).map(|op| method(api, op));
+    let serve = serve_from_args(api);
+    let doc_text = format!(
+        "A mock of {}: every operation answers its first documented success, built from the document's examples \
+         (or, where there are none, from the smallest value its schema allows). Credentials are checked against one \
+         token, accepted for every security scheme (as the API key, the bearer token, the basic-auth password).",
+        api.title
+    );
+    let doc_attr = super::rust::doc(Some(&doc_text));
+    quote! {
+        //! A mock server that answers from the document's examples.
+
+        #doc_attr
+        #[derive(Debug, Clone)]
+        pub struct Mock {
+            secret: ::std::string::String,
+        }
+
+        impl Mock {
+            /// A mock that accepts `secret` as the credential of every security scheme.
+            pub fn new(secret: impl Into<::std::string::String>) -> Self {
+                Mock { secret: secret.into() }
+            }
+
+            /// The one credential the mock accepts.
+            pub fn secret(&self) -> &str {
+                &self.secret
+            }
+        }
+
+        impl super::server::#trait_name for Mock {
+            #authorize
+            #(#methods)*
+        }
+
+        #serve
+    }
+}
+
+/// One trait method: its arguments are ignored, its answer is fixed.
+fn method(api: &Api, op: &Operation) -> TokenStream {
+    let name = ident(&op.fn_name);
+    let args = super::server::arguments(api, op).into_iter().map(|(name, ty)| {
+        let name = quote::format_ident!("_{}", name.to_string().trim_start_matches('_'));
+        quote!(#name: #ty)
+    });
+    let success = super::errors::success_type(api, op);
+    let error = ident(&op.error_enum);
+    let answer = answer(api, op).unwrap_or_else(|| {
+        let message = format!("the mock has no example for `{}` that fits its schema", op.id);
+        quote!(Err(super::errors::#error::Undocumented { status: 501, body: ::std::string::String::from(#message) }))
+    });
+    quote! {
+        async fn #name(&self, #(#args),*) -> ::std::result::Result<#success, super::errors::#error> {
+            #answer
+        }
+    }
+}
+
+/// `Ok(…)` with the first documented success, or `None` when no value fits.
+fn answer(api: &Api, op: &Operation) -> Option<TokenStream> {
+    let Some(response) = op.successes.first() else { return Some(quote!(Ok(()))) };
+    let body = match &response.body {
+        Some(ty) => Some(body_value(api, response, ty)?),
+        None => None,
+    };
+    let Some(enum_name) = &op.success_enum else {
+        return Some(match body {
+            Some(body) => quote!(Ok(#body)),
+            None => quote!(Ok(())),
+        });
+    };
+    let enum_name = ident(enum_name);
+    let variant = ident(&response.variant);
+    if !super::errors::is_struct_variant(response) {
+        return Some(match body {
+            Some(body) => quote!(Ok(super::errors::#enum_name::#variant(#body))),
+            None => quote!(Ok(super::errors::#enum_name::#variant)),
+        });
+    }
+    let status = super::errors::has_status_field(response).then(|| {
+        let code: u16 = match response.status {
+            Status::Code(code) => code,
+            Status::Range(digit) => digit * 100,
+            Status::Default => 200,
+        };
+        quote!(status: #code,)
+    });
+    let body = body.map(|body| quote!(body: #body,));
+    let mut headers = Vec::new();
+    for header in &response.headers {
+        let field = ident(&header.name);
+        let value = if header.required {
+            literal(api, &header.ty, &sample::synthesize(&api.types, &header.ty), &[]).ok()?
+        } else {
+            quote!(::std::option::Option::None)
+        };
+        headers.push(quote!(#field: #value,));
+    }
+    Some(quote!(Ok(super::errors::#enum_name::#variant { #status #body #(#headers)* })))
+}
+
+/// The body: the documented example where it fits, else a synthesized value.
+fn body_value(api: &Api, response: &Response, ty: &TypeRef) -> Option<TokenStream> {
+    match response.encoding {
+        Encoding::Raw => {
+            let media = response.media_type.clone().unwrap_or_else(|| "application/octet-stream".to_owned());
+            let bytes = response.example.as_ref().and_then(|e| e.as_str()).unwrap_or_default().as_bytes().to_vec();
+            return Some(quote!(super::media::Raw { content_type: ::std::string::String::from(#media), bytes: ::std::vec![#(#bytes),*] }));
+        }
+        Encoding::Text if *ty == TypeRef::String => {
+            let text = response.example.as_ref().and_then(|e| e.as_str()).unwrap_or_default().to_owned();
+            return Some(quote!(::std::string::String::from(#text)));
+        }
+        _ => {}
+    }
+    let documented = response.example.as_ref().filter(|example| sample::fits(&api.types, ty, example));
+    documented
+        .and_then(|example| literal(api, ty, example, &[]).ok())
+        .or_else(|| literal(api, ty, &sample::synthesize(&api.types, ty), &[]).ok())
+}
+
+/// `examples/mock_server.rs`: one call, so that rustfmt and prettyplease agree on its layout.
+pub(super) fn example(api: &Api) -> TokenStream {
+    let crate_ident = ident(&api.crate_name.replace('-', "_"));
+    let doc_text = format!(" Serves the mock of {}: see `{}::mock::serve_from_args`.", api.title, api.crate_name.replace('-', "_"));
+    quote! {
+        #![doc = #doc_text]
+
+        fn main() -> ::std::process::ExitCode {
+            #crate_ident::mock::serve_from_args()
+        }
+    }
+}
+
+/// `mock::serve_from_args`, the body of the `mock_server` example.
+fn serve_from_args(api: &Api) -> TokenStream {
+    let usage =
+        format!("usage: cargo run -p {} --example mock_server --features mock -- [--addr HOST:PORT] [--token SECRET]", api.crate_name);
+    let doc_text = format!(
+        "Serves [`Mock`] as `mock_server` does: parses `--addr` (default `127.0.0.1:8080`) and `--token` from the \
+         command line, prints the address and the token (made up when not given), and serves until stopped.\n\n{usage}"
+    );
+    let doc_attr = super::rust::doc(Some(&doc_text));
+    quote! {
+        #doc_attr
+        pub fn serve_from_args() -> ::std::process::ExitCode {
+            use ::std::hash::BuildHasher as _;
+            let mut addr = ::std::string::String::from("127.0.0.1:8080");
+            let mut token = ::std::option::Option::None;
+            let mut args = ::std::env::args().skip(1);
+            while let Some(arg) = args.next() {
+                match (arg.as_str(), args.next()) {
+                    ("--addr", Some(value)) => addr = value,
+                    ("--token", Some(value)) => token = Some(value),
+                    _ => {
+                        eprintln!(#usage);
+                        return ::std::process::ExitCode::from(2);
+                    }
+                }
+            }
+            // Random enough for a local mock: std's hasher keys are random per process.
+            let token = token.unwrap_or_else(|| {
+                format!("mock-{:016x}", ::std::collections::hash_map::RandomState::new().hash_one(::std::process::id()))
+            });
+            let runtime = match ::tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+                Ok(runtime) => runtime,
+                Err(error) => {
+                    eprintln!("cannot start the runtime: {error}");
+                    return ::std::process::ExitCode::from(1);
+                }
+            };
+            runtime.block_on(async move {
+                let listener = match ::tokio::net::TcpListener::bind(&addr).await {
+                    Ok(listener) => listener,
+                    Err(error) => {
+                        eprintln!("cannot listen on {addr}: {error}");
+                        return ::std::process::ExitCode::from(1);
+                    }
+                };
+                println!("mock listening on http://{addr}");
+                println!("token: {token}");
+                match ::axum::serve(listener, super::server::router(Mock::new(token))).await {
+                    Ok(()) => ::std::process::ExitCode::SUCCESS,
+                    Err(error) => {
+                        eprintln!("{error}");
+                        ::std::process::ExitCode::from(1)
+                    }
+                }
+            })
+        }
+    }
+}
