@@ -4,6 +4,8 @@
 //! The pipeline has five stages, one module each: [`load`] (files to JSON),
 //! [`normalize`] (3.0 and 3.1 into one model), [`ir`] (the I/O-free model
 //! every emitter reads), [`emit`] (Rust and manifests) and [`write`].
+//! Beside it, [`diff`] compares two versions of a document and [`release`]
+//! uses that to keep a generated crate's `openapi.json` and `CHANGELOG.md`.
 //!
 //! From a build script, use [`compile_specs`] or a [`Config`]:
 //!
@@ -16,11 +18,13 @@
 //!
 //! and include the result with `include!(concat!(env!("OUT_DIR"), "/clawguru.rs"));`.
 
+pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod ir;
 pub mod load;
 pub mod normalize;
+pub mod release;
 pub mod write;
 
 use std::path::{Path, PathBuf};
@@ -62,7 +66,12 @@ fn generate_one(source: &load::Source, layout: Layout) -> Result<Generated> {
         let name = doc.openapi.extensions.get("x-clawgen-name").and_then(|v| v.as_str()).map(str::to_owned).unwrap_or(fallback);
         let (api, warnings) = ir::lower(source, &doc, &name)?;
         let files = match layout {
-            Layout::Crate => emit::crate_files(&api)?,
+            Layout::Crate => {
+                let mut files = emit::crate_files(&api)?;
+                // The record that the next generation compares itself with.
+                files.push(release::recorded_document(source));
+                files
+            }
             Layout::Module(parts) => vec![emit::module_file(&api, parts)?],
         };
         Ok(Generated {
@@ -91,6 +100,11 @@ const LOWERING_STACK: usize = 512 << 20;
 /// Generates a standalone crate from the document at `spec`. Reads the file; writes nothing.
 pub fn generate_crate(spec: &Path) -> Result<Generated> {
     generate_one(&load::Source::read(spec)?, Layout::Crate)
+}
+
+/// Generates a standalone crate from a document already loaded. No I/O.
+pub fn generate_crate_from_source(source: &load::Source) -> Result<Generated> {
+    generate_one(source, Layout::Crate)
 }
 
 /// Generates a standalone crate from document text that claims to come from `path`. No I/O.
