@@ -4,6 +4,8 @@
 //! The pipeline has five stages, one module each: [`load`] (files to JSON),
 //! [`normalize`] (3.0 and 3.1 into one model), [`ir`] (the I/O-free model
 //! every emitter reads), [`emit`] (Rust and manifests) and [`write`].
+//! Beside it, [`diff`] compares two versions of a document and [`release`]
+//! uses that to keep a generated crate's `openapi.json` and `CHANGELOG.md`.
 //!
 //! From a build script, use [`compile_specs`] or a [`Config`]:
 //!
@@ -20,12 +22,14 @@
 //! [`diagnostic`]); [`validate`] reports every problem of a document at once.
 
 pub mod diagnostic;
+pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod ir;
 pub mod load;
 pub mod normalize;
 pub mod options;
+pub mod release;
 pub mod validate;
 pub mod write;
 
@@ -74,7 +78,12 @@ fn generate_one(source: &load::Source, layout: Layout, options: &Options) -> Res
         let (api, mut warnings) = ir::lower_with(source, &doc, &name, &custom)?;
         warnings.extend(notes);
         let files = match layout {
-            Layout::Crate => emit::crate_files(&api, options.parts())?,
+            Layout::Crate => {
+                let mut files = emit::crate_files(&api, options.parts())?;
+                // The record that the next generation compares itself with.
+                files.push(release::recorded_document(source));
+                files
+            }
             Layout::Module => vec![emit::module_file(&api, options.parts())?],
         };
         Ok(Generated {
@@ -113,6 +122,11 @@ pub fn generate_crate_with(spec: &Path, options: &Options) -> Result<Generated> 
 /// Generates the one module file that a build script would write for `spec` (see [`Config`]).
 pub fn generate_module_with(spec: &Path, options: &Options) -> Result<Generated> {
     generate_one(&load::Source::read(spec)?, Layout::Module, options)
+}
+
+/// Generates a standalone crate from a document already loaded. No I/O.
+pub fn generate_crate_from_source(source: &load::Source, options: &Options) -> Result<Generated> {
+    generate_one(source, Layout::Crate, options)
 }
 
 /// Generates a standalone crate from document text that claims to come from `path`. No I/O.

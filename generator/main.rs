@@ -6,12 +6,15 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use clawgen::diagnostic::{self, Diagnostic, Renderer, Severity};
+use clawgen::diff::report;
+use clawgen::release::{self, Release};
 
 /// Generate Rust crates (typed client, axum server, error enums) from OpenAPI documents.
 #[derive(Debug, Parser)]
 #[command(name = "clawgen", version, about)]
 struct Cli {
-    /// How diagnostics are printed (on stderr): like rustc, or one JSON object per line.
+    /// How diagnostics are printed (on stderr): like rustc, or one JSON object per
+    /// line; also the form of `diff`'s report (text, or the `clawgen-diff/1` JSON document).
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     format: Format,
     #[command(subcommand)]
@@ -43,6 +46,9 @@ enum Command {
         /// Write the one file `<OUT>/<name>.rs` that a build script would include, instead of a crate.
         #[arg(long)]
         module: bool,
+        /// Regenerate a crate even if its document changed in a way that breaks clients or servers.
+        #[arg(long)]
+        allow_breaking: bool,
     },
     /// Write nothing; exit 1 and show a diff if any output file differs from a fresh generation.
     Check {
@@ -65,10 +71,23 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// List every change from OLD to NEW, whom it breaks, and the semver bump it calls for
+    /// (`--format json` for the `clawgen-diff/1` document).
+    Diff {
+        /// The earlier document, or a generated crate directory (its `openapi.json` is read).
+        old: PathBuf,
+        /// The later document, or a generated crate directory.
+        new: PathBuf,
+        /// Exit 1 when any change breaks clients or servers.
+        #[arg(long)]
+        fail_on_breaking: bool,
+    },
 }
 
-/// Exit code when `check` finds differences.
-const OUT_OF_DATE: u8 = 1;
+/// Exit code when the command found what it guards against: `check` found
+/// differences, `diff --fail-on-breaking` a breaking change, `generate` a
+/// breaking change it refused.
+const FOUND: u8 = 1;
 /// Exit code for bad input, or anything else that stops generation.
 const FAILED: u8 = 2;
 
@@ -86,34 +105,26 @@ fn main() -> ExitCode {
 
 fn run(command: Command, reporter: &mut Reporter) -> clawgen::Result<u8> {
     match command {
-        Command::Generate { specs, out, config, module } => {
+        Command::Generate { specs, out, config, module, allow_breaking } => {
             let config = read_config(config.as_deref())?;
-            for spec in &specs {
-                let options = config.for_spec(spec);
-                if module {
-                    let generated = clawgen::generate_module_with(spec, &options)?;
+            if module {
+                for spec in &specs {
+                    let generated = clawgen::generate_module_with(spec, &config.for_spec(spec))?;
                     reporter.report_warnings(&generated.warnings);
                     let changed = clawgen::write::write_all(&out, &generated.files)?;
                     for file in &generated.files {
                         println!("{} ({} file(s) changed)", out.join(&file.path).display(), changed.len());
                     }
-                    continue;
                 }
-                let generated = clawgen::generate_crate_with(spec, &options)?;
-                reporter.report_warnings(&generated.warnings);
-                let dir = out.join(&generated.crate_name);
-                let changed = clawgen::write::write_all(&dir, &generated.files)?;
-                println!("{} ({} file(s) changed)", dir.display(), changed.len());
+                return Ok(0);
             }
-            Ok(0)
+            generate(&specs, &out, &config, allow_breaking, reporter)
         }
         Command::Check { specs, out, config } => {
             let config = read_config(config.as_deref())?;
             let mut stale = 0;
-            for spec in &specs {
-                let generated = clawgen::generate_crate_with(spec, &config.for_spec(spec))?;
-                let dir = out.join(&generated.crate_name);
-                for difference in clawgen::write::check(&dir, &generated.files)? {
+            for release in prepare(&specs, &out, &config, None)? {
+                for difference in clawgen::write::check(&release.dir, &release.files)? {
                     stale += 1;
                     println!("differs: {}", difference.path.display());
                     print!("{}", difference.diff);
@@ -124,7 +135,7 @@ fn run(command: Command, reporter: &mut Reporter) -> clawgen::Result<u8> {
                 Ok(0)
             } else {
                 println!("{stale} file(s) differ from a fresh generation; run `clawgen generate` with the same arguments");
-                Ok(OUT_OF_DATE)
+                Ok(FOUND)
             }
         }
         Command::Validate { specs, config } => {
@@ -147,7 +158,80 @@ fn run(command: Command, reporter: &mut Reporter) -> clawgen::Result<u8> {
             }
             Ok(if errors > 0 { FAILED } else { 0 })
         }
+        Command::Diff { old, new, fail_on_breaking } => {
+            let changes = clawgen::diff::diff_files(&old, &new)?;
+            match reporter.format {
+                Format::Text => print!("{}", report::text(&changes)),
+                Format::Json => print!("{}", report::json(&changes)),
+            }
+            Ok(if fail_on_breaking && changes.is_breaking() { FOUND } else { 0 })
+        }
     }
+}
+
+/// Generates every spec and decides what each crate's regeneration would change, writing nothing.
+fn prepare(
+    specs: &[PathBuf],
+    out: &std::path::Path,
+    config: &clawgen::ConfigFile,
+    mut reporter: Option<&mut Reporter>,
+) -> clawgen::Result<Vec<Release>> {
+    let mut releases: Vec<Release> = Vec::new();
+    for spec in specs {
+        let source = clawgen::load::Source::read(spec)?;
+        let generated = clawgen::generate_crate_from_source(&source, &config.for_spec(spec))?;
+        if let Some(reporter) = reporter.as_deref_mut() {
+            reporter.report_warnings(&generated.warnings);
+        }
+        let release = release::prepare(out, &source, generated)?;
+        // Both would be compared with the same record, and the second would overwrite the first.
+        // (`releases[i]` comes from `specs[i]`.)
+        if let Some(earlier) = releases.iter().position(|r| r.dir == release.dir) {
+            return Err(clawgen::Error::Invalid {
+                location: clawgen::Location { file: spec.clone(), ..Default::default() },
+                message: format!("generates {} like {}; give each crate one spec per run", release.dir.display(), specs[earlier].display()),
+            });
+        }
+        releases.push(release);
+    }
+    Ok(releases)
+}
+
+fn generate(
+    specs: &[PathBuf],
+    out: &std::path::Path,
+    config: &clawgen::ConfigFile,
+    allow_breaking: bool,
+    reporter: &mut Reporter,
+) -> clawgen::Result<u8> {
+    let releases = prepare(specs, out, config, Some(reporter))?;
+    let refused: Vec<&Release> = releases.iter().filter(|r| r.is_breaking()).collect();
+    if !refused.is_empty() && !allow_breaking {
+        // All or nothing: one refused crate stops every write, so the output stays consistent.
+        for release in refused {
+            if let Some(changes) = &release.changes {
+                print!("{}", report::text(changes));
+            }
+            eprintln!(
+                "error: {}: the document changed in ways that break clients or servers, under the same major version; \
+                 raise the major version of `info.version` (the crate then goes to a new directory) or pass --allow-breaking",
+                release.dir.display()
+            );
+        }
+        eprintln!("nothing was written");
+        return Ok(FOUND);
+    }
+    for release in &releases {
+        let changed = clawgen::write::write_all(&release.dir, &release.files)?;
+        println!("{} ({} file(s) changed)", release.dir.display(), changed.len());
+        if let Some(changes) = &release.changes {
+            println!("  {}; added to {}", report::summary(changes), release::CHANGELOG);
+            if changes.suggestion.sufficient == Some(false) {
+                eprintln!("warning: {}: {}", release.dir.display(), report::suggestion(changes));
+            }
+        }
+    }
+    Ok(0)
 }
 
 /// The config file, or an empty one.

@@ -1,0 +1,91 @@
+//! `CHANGELOG.md` of a generated crate: newest entry first, older entries never rewritten.
+//!
+//! Entries are headed by `info.version`, never by a date, so the file depends
+//! only on the documents it was generated from.
+
+use std::fmt::Write as _;
+
+use super::info;
+use crate::diff::{Change, Report, Severity, report};
+use crate::error::Result;
+use crate::load::Source;
+
+fn header(crate_name: &str) -> String {
+    format!(
+        "# Changelog of {crate_name}\n\n\
+         Written by clawgen. Each generation that changes the API document (`openapi.json`) adds an entry at the top,\n\
+         listing the changes by whom they break. Entries are never rewritten.\n"
+    )
+}
+
+/// The changelog after adding `entry` (if any) to `existing` (if any).
+pub(super) fn next(existing: Option<&str>, entry: Option<&str>, crate_name: &str) -> String {
+    match (existing, entry) {
+        (None, entry) => format!("{}\n{}", header(crate_name), entry.unwrap_or_default()),
+        (Some(existing), None) => existing.to_owned(),
+        (Some(existing), Some(entry)) => match existing.find("\n## ") {
+            Some(at) => format!("{}{entry}\n{}", &existing[..=at], &existing[at + 1..]),
+            None => format!("{}\n\n{entry}", existing.trim_end_matches('\n')),
+        },
+    }
+}
+
+/// The entry of a crate's first generation.
+pub(super) fn first_entry(source: &Source, crate_name: &str) -> Result<String> {
+    let operations = crate::diff::operation_count(source)?;
+    let file = source.path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    Ok(format!(
+        "## {}\n\nFirst entry of `{crate_name}`: {} from `{file}`, {operations} operation{}.\n",
+        info(source, "version"),
+        info(source, "title"),
+        if operations == 1 { "" } else { "s" }
+    ))
+}
+
+/// The entry for a regeneration whose document changed as `report` says.
+pub(super) fn entry(report: &Report) -> String {
+    let what = if report.changes.is_empty() {
+        "no changes to the contract (documentation, examples or servers changed)".to_owned()
+    } else {
+        report::counts(report)
+    };
+    let mut out = format!("## {}\n\nCompared with {}: {what}.\n", report.new.version, report.old.version);
+    if report.is_breaking() {
+        out.push_str("Breaking changes under the same major version, accepted with `--allow-breaking`.\n");
+    }
+    for severity in Severity::ALL {
+        let changes: Vec<&Change> = report.changes.iter().filter(|c| c.severity == severity).collect();
+        if changes.is_empty() {
+            continue;
+        }
+        let title = severity.title();
+        let _ = writeln!(out, "\n### {}{}\n", title[..1].to_uppercase(), &title[1..]);
+        for change in changes {
+            let operation = change.operation.as_ref().map(|op| format!("`{op}`"));
+            let parts: Vec<&str> = [operation.as_deref(), Some(change.subject.as_str()), Some(change.message.as_str())]
+                .into_iter()
+                .flatten()
+                .filter(|part| !part.is_empty())
+                .collect();
+            let _ = writeln!(out, "- {}", parts.join(": "));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_go_on_top_and_old_ones_stay() {
+        let first = next(None, Some("## 1.0.0\n\nfirst\n"), "x-v1");
+        assert!(first.starts_with("# Changelog of x-v1\n"));
+        let second = next(Some(&first), Some("## 1.1.0\n\nsecond\n"), "x-v1");
+        assert!(second.starts_with(&header("x-v1")), "{second}");
+        let (newer, older) = (second.find("## 1.1.0").unwrap(), second.find("## 1.0.0").unwrap());
+        assert!(newer < older, "{second}");
+        assert!(second.ends_with("## 1.0.0\n\nfirst\n"), "{second}");
+        assert_eq!(next(Some(&second), None, "x-v1"), second);
+    }
+}
