@@ -61,6 +61,24 @@ pub(super) fn module(api: &Api) -> TokenStream {
     });
     let methods = api.operations.iter().filter(|op| !op.serves_spec).map(|op| method(api, op));
     let serve = serve_from_args(api);
+    // The rate-limit headers are documented on every answer: state a budget
+    // that never runs out.
+    let rate_limit = api.rate_limit.is_some().then(|| {
+        quote! {
+            async fn rate_limit(
+                &self,
+                _operation: super::auth::Operation,
+                _credentials: &super::auth::Credentials,
+            ) -> super::rate_limit::RateLimitDecision {
+                let now = ::std::time::SystemTime::now().duration_since(::std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+                super::rate_limit::RateLimitDecision::Allow(Some(super::rate_limit::RateLimit {
+                    limit: Some(1000),
+                    remaining: Some(1000),
+                    reset: Some(now + 60),
+                }))
+            }
+        }
+    });
     let doc_text = format!(
         "A mock of {}: every operation answers its first documented success, built from the document's examples \
          (or, where there are none, from the smallest value its schema allows). Credentials are checked against one \
@@ -91,6 +109,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
 
         impl super::server::#trait_name for Mock {
             #authorize
+            #rate_limit
             #(#methods)*
         }
 

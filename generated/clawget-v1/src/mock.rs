@@ -68,6 +68,22 @@ impl super::server::ClawgetApi for Mock {
             },
         )
     }
+    async fn rate_limit(
+        &self,
+        _operation: super::auth::Operation,
+        _credentials: &super::auth::Credentials,
+    ) -> super::rate_limit::RateLimitDecision {
+        let now = ::std::time::SystemTime::now()
+            .duration_since(::std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        super::rate_limit::RateLimitDecision::Allow(
+            Some(super::rate_limit::RateLimit {
+                limit: Some(1000),
+                remaining: Some(1000),
+                reset: Some(now + 60),
+            }),
+        )
+    }
     async fn list_listings(
         &self,
         _credentials: super::auth::Credentials,

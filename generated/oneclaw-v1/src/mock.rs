@@ -115,6 +115,22 @@ impl super::server::OneclawApi for Mock {
             },
         )
     }
+    async fn rate_limit(
+        &self,
+        _operation: super::auth::Operation,
+        _credentials: &super::auth::Credentials,
+    ) -> super::rate_limit::RateLimitDecision {
+        let now = ::std::time::SystemTime::now()
+            .duration_since(::std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        super::rate_limit::RateLimitDecision::Allow(
+            Some(super::rate_limit::RateLimit {
+                limit: Some(1000),
+                remaining: Some(1000),
+                reset: Some(now + 60),
+            }),
+        )
+    }
     async fn get_health(
         &self,
     ) -> ::std::result::Result<
