@@ -153,7 +153,7 @@ impl Options {
 fn operations(root: &Value) -> Vec<(String, &Value, String)> {
     let mut out = Vec::new();
     for (path, item) in root.get("paths").and_then(Value::as_object).into_iter().flatten() {
-        for method in METHODS.map(|(_, key)| key) {
+        for method in Method::ALL.map(Method::key) {
             if let Some(op) = item.get(method) {
                 let id = op.get("operationId").and_then(Value::as_str).map_or_else(|| format!("{method} {path}"), str::to_owned);
                 out.push((id, op, format!("/paths/{}/{method}", escape_segment(path))));
@@ -162,17 +162,6 @@ fn operations(root: &Value) -> Vec<(String, &Value, String)> {
     }
     out
 }
-
-const METHODS: [(Method, &str); 8] = [
-    (Method::Get, "get"),
-    (Method::Put, "put"),
-    (Method::Post, "post"),
-    (Method::Delete, "delete"),
-    (Method::Options, "options"),
-    (Method::Head, "head"),
-    (Method::Patch, "patch"),
-    (Method::Trace, "trace"),
-];
 
 /// A config file: options per spec, by the spec's file stem.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -244,7 +233,8 @@ pub(crate) fn apply(source: &Source, doc: &mut Document, options: &Options) -> R
         let Some(reason) = options.skip.get(&id) else { continue };
         let (path, method) = pointer.strip_prefix("/paths/").and_then(|rest| rest.rsplit_once('/')).unwrap_or_default();
         let path = path.replace("~1", "/").replace("~0", "~");
-        let Some(&(method, key)) = METHODS.iter().find(|(_, key)| *key == method) else { continue };
+        let Some(method) = Method::ALL.into_iter().find(|m| m.key() == method) else { continue };
+        let key = method.key();
         notes.push(Warning { location: source.location(&pointer), message: format!("operation `{id}` is skipped: {reason}") });
         custom.skipped.push(SkippedOperation { id, method, path: path.clone(), reason: reason.clone() });
         removed.push((path, key));

@@ -7,6 +7,7 @@
 //! by status and media types by their essence (`application/json`, without
 //! parameters).
 
+use crate::ir::Method;
 use std::collections::BTreeMap;
 
 use serde_json::Value;
@@ -15,12 +16,9 @@ use super::resolve::{Doc, Node};
 use super::{At, Context, Differ, Direction, Operation, Rule};
 use crate::error::Result;
 
-/// The HTTP methods a path item may hold, in the order reports list them.
-const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
-
 /// The position of `method` in report order.
 pub(super) fn method_rank(method: &str) -> usize {
-    METHODS.iter().position(|m| m.eq_ignore_ascii_case(method)).unwrap_or(METHODS.len())
+    Method::ALL.iter().position(|m| m.key().eq_ignore_ascii_case(method)).unwrap_or(Method::ALL.len())
 }
 
 /// One operation of one document.
@@ -62,7 +60,7 @@ fn operations<'a>(doc: Doc<'a>) -> Result<BTreeMap<(String, usize), Op<'a>>> {
             continue;
         }
         let item = doc.resolve(item)?;
-        for (rank, method) in METHODS.iter().enumerate() {
+        for (rank, method) in Method::ALL.map(Method::key).iter().enumerate() {
             if let Some(node) = item.child(method) {
                 let operation = Operation { path: template.to_owned(), method: method.to_ascii_uppercase() };
                 out.insert((path_key(template), rank), Op { operation, node, item: item.clone() });

@@ -482,6 +482,24 @@ pub enum Method {
 }
 
 impl Method {
+    /// Every method, in the order OpenAPI's Path Item Object lists them.
+    pub const ALL: [Method; 8] =
+        [Method::Get, Method::Put, Method::Post, Method::Delete, Method::Options, Method::Head, Method::Patch, Method::Trace];
+
+    /// The key of the method in a Path Item Object (`get`).
+    pub fn key(self) -> &'static str {
+        match self {
+            Method::Get => "get",
+            Method::Put => "put",
+            Method::Post => "post",
+            Method::Delete => "delete",
+            Method::Options => "options",
+            Method::Head => "head",
+            Method::Patch => "patch",
+            Method::Trace => "trace",
+        }
+    }
+
     /// The upper-case method name.
     pub fn as_str(self) -> &'static str {
         match self {

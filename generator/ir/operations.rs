@@ -88,17 +88,6 @@ pub(super) struct OperationLowering<'s, 'd> {
     callbacks: Vec<Operation>,
 }
 
-const METHODS: [(Method, &str); 8] = [
-    (Method::Get, "get"),
-    (Method::Put, "put"),
-    (Method::Post, "post"),
-    (Method::Delete, "delete"),
-    (Method::Options, "options"),
-    (Method::Head, "head"),
-    (Method::Patch, "patch"),
-    (Method::Trace, "trace"),
-];
-
 impl<'s, 'd> OperationLowering<'s, 'd> {
     pub(super) fn new(space: &'s mut TypeSpace<'d>, schemes: &'s [SecurityScheme], rate_limit: Option<RateLimitHeaders>) -> Self {
         OperationLowering {
@@ -128,7 +117,8 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                     item
                 }
             };
-            for (method, key) in METHODS {
+            for method in Method::ALL {
+                let key = method.key();
                 if let Some(op) = operation_of(&item, method) {
                     let at = format!("{pointer}/{key}");
                     out.push(self.operation(path, &item, op, method, &at)?);
@@ -147,7 +137,8 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
         for (name, callback) in &op.callbacks {
             for (expression, item) in callback {
                 let at = format!("{pointer}/callbacks/{}/{}", escape_segment(name), escape_segment(expression));
-                for (method, key) in METHODS {
+                for method in Method::ALL {
+                    let key = method.key();
                     if let Some(cb) = operation_of(item, method) {
                         let mut lowered = self.operation(name, item, cb, method, &format!("{at}/{key}"))?;
                         let note = format!("A callback of `{parent}`: the API sends it to `{expression}`.");
@@ -173,7 +164,8 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
         for (name, item) in webhooks {
             let pointer = format!("/webhooks/{}", escape_segment(name));
             let item: PathItem = serde_json::from_value(item.clone()).map_err(|err| self.space.invalid(&pointer, err.to_string()))?;
-            for (method, key) in METHODS {
+            for method in Method::ALL {
+                let key = method.key();
                 if let Some(op) = operation_of(&item, method) {
                     out.push(self.operation(name, &item, op, method, &format!("{pointer}/{key}"))?);
                 }

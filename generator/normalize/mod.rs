@@ -97,7 +97,7 @@ fn narrow(json: &Value) -> Option<(String, String)> {
     };
     for (path, item) in entries(json.get("paths")) {
         let base = format!("/paths/{path}");
-        for method in METHODS {
+        for method in crate::ir::Method::ALL.map(crate::ir::Method::key) {
             let Some(op) = item.get(method) else { continue };
             let op_base = format!("{base}/{method}");
             for (code, response) in entries(op.get("responses")) {
@@ -237,12 +237,10 @@ fn for_each_entry(
     Ok(())
 }
 
-const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
-
 fn rewrite_path_item(item: &mut Value, pointer: &str, rw: &mut schema::Rewriter<'_>) -> Result<()> {
     let Value::Object(item) = item else { return Ok(()) };
     rewrite_parameters(item, pointer, rw)?;
-    for method in METHODS {
+    for method in crate::ir::Method::ALL.map(crate::ir::Method::key) {
         let Some(Value::Object(op)) = item.get_mut(method) else { continue };
         let op_pointer = format!("{pointer}/{method}");
         // 3.1 makes `responses` optional; without any, the operation documents no answer.

@@ -8,8 +8,6 @@ use super::walk::resolve;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::load::{Source, escape_segment};
 
-const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
-
 /// A parameter as an operation sees it: its name, where it is, and where it is declared.
 struct Declared<'v> {
     name: &'v str,
@@ -31,7 +29,7 @@ pub(super) fn check(source: &Source) -> Vec<Diagnostic> {
             let item_pointer = format!("/{group}/{}", escape_segment(path));
             let Some((item, item_pointer)) = resolve(root, item, &item_pointer) else { continue };
             let shared = declared(root, item.get("parameters"), &format!("{item_pointer}/parameters"));
-            for method in METHODS {
+            for method in crate::ir::Method::ALL.map(crate::ir::Method::key) {
                 let Some(op) = item.get(method) else { continue };
                 let op_pointer = format!("{item_pointer}/{method}");
                 if let Some(id) = op.get("operationId").and_then(Value::as_str) {
