@@ -925,13 +925,13 @@ async fn api_key_and_bearer_are_accepted_but_basic_is_401() {
     assert_eq!(server.api.usage(GOOD_KEY), 3);
 }
 
-/// The spec says every non-2xx response carries `{"error": "<message>"}`;
-/// a rejection with a status the operation does not document (here
-/// getRunbook's path-decoding 400) keeps that shape.
+/// The spec says every non-2xx response carries `{"error": "<message>"}`.
+/// getRunbook documents no 400, so a path that does not decode gets its
+/// documented 404 (such a path names no runbook), in that shape, saying why.
 #[tokio::test]
-async fn undocumented_rejections_still_use_the_error_body() {
+async fn undecodable_paths_get_the_documented_404_in_the_error_body() {
     let server = spawn_server().await;
     let response = raw_request(&server, "GET", "/v1/runbook/%FF", &[("X-Api-Key", GOOD_KEY)], "").await;
-    assert_eq!(response.status, 400, "{}", response.body);
+    assert_eq!(response.status, 404, "{}", response.body);
     assert!(response.error_message().contains("UTF-8"), "{}", response.body);
 }

@@ -2252,20 +2252,23 @@ impl OneclawApi for InMemoryOneclaw {
     async fn update_admin_chain(
         &self,
         credentials: Credentials,
-        chain_id: Uuid,
+        chain_id: String,
         body: ChainRequest,
     ) -> Result<Chain, UpdateAdminChainError> {
         let mut state = self.serve(Operation::UpdateAdminChain);
         let _ = credentials;
-        let chain = state.chains.get_mut(&chain_id).ok_or_else(|| UpdateAdminChainError::NotFound(not_found("Chain")))?;
-        *chain = chain_from(chain_id, body);
-        Ok(chain.clone())
+        let id = admin_chain(&state, &chain_id).ok_or_else(|| UpdateAdminChainError::NotFound(not_found("Chain")))?;
+        let chain = chain_from(id, body);
+        state.chains.insert(id, chain.clone());
+        Ok(chain)
     }
 
-    async fn delete_admin_chain(&self, credentials: Credentials, chain_id: Uuid) -> Result<(), DeleteAdminChainError> {
+    async fn delete_admin_chain(&self, credentials: Credentials, chain_id: String) -> Result<(), DeleteAdminChainError> {
         let mut state = self.serve(Operation::DeleteAdminChain);
         let _ = credentials;
-        state.chains.remove(&chain_id).map(|_| ()).ok_or_else(|| DeleteAdminChainError::NotFound(not_found("Chain")))
+        let id = admin_chain(&state, &chain_id).ok_or_else(|| DeleteAdminChainError::NotFound(not_found("Chain")))?;
+        state.chains.remove(&id);
+        Ok(())
     }
 
     async fn get_org_limits(&self, credentials: Credentials, org_id: Uuid) -> Result<OrgLimits, GetOrgLimitsError> {
@@ -2336,6 +2339,15 @@ fn is_recipient(state: &State, principal: &Principal, share: &Share) -> bool {
         }
         Principal::Agent(id) => share.recipient_type == RecipientType::Agent && share.recipient_id.as_ref() == Some(id),
     }
+}
+
+/// The record an admin path names: by its `id` or by its EIP-155 `chain_id`.
+fn admin_chain(state: &State, identifier: &str) -> Option<Uuid> {
+    state
+        .chains
+        .values()
+        .find(|c| identifier.parse::<Uuid>().is_ok_and(|id| id == c.id) || c.chain_id.to_string() == identifier)
+        .map(|c| c.id)
 }
 
 fn chain_from(id: Uuid, body: ChainRequest) -> Chain {
@@ -3093,12 +3105,24 @@ async fn every_operation_round_trips_through_the_typed_client() {
     assert_eq!((chain.id, chain.chain_id), (chain_uuid(10), 10));
     assert_eq!(anon.get_chain("optimism").await.expect("the new chain is public").id, chain.id);
     let disabled = admin
-        .update_admin_chain(&chain.id, &ChainRequest { display_name: "OP Mainnet".to_owned(), enabled: false, ..optimism })
+        .update_admin_chain(
+            &chain.id.to_string(),
+            &ChainRequest { display_name: "OP Mainnet".to_owned(), enabled: false, ..optimism.clone() },
+        )
         .await
         .expect("updateAdminChain");
     assert_eq!((disabled.display_name.as_str(), disabled.enabled), ("OP Mainnet", false));
     assert_eq!(api_error(anon.get_chain("optimism").await), GetChainError::NotFound(not_found("Chain")), "disabled chains are hidden");
-    admin.delete_admin_chain(&chain.id).await.expect("deleteAdminChain");
+    assert_eq!(
+        admin
+            .update_admin_chain("10", &ChainRequest { display_name: "Optimism".to_owned(), ..optimism.clone() })
+            .await
+            .expect("by EIP-155 id")
+            .id,
+        chain.id,
+        "the admin path takes the EIP-155 chain_id too"
+    );
+    admin.delete_admin_chain(&chain.id.to_string()).await.expect("deleteAdminChain");
     let limits = admin.get_org_limits(&me.org_id).await.expect("getOrgLimits");
     assert_eq!((limits.org_id, limits.tier, limits.max_vaults, limits.max_agents), (me.org_id, BillingTier::Free, Some(5), Some(10)));
     let raised = admin
@@ -3736,14 +3760,12 @@ async fn refresh_token_is_400_not_implemented() {
 // 8. Known generator bugs (ignored reproducers; they pass once fixed)
 // ---------------------------------------------------------------------------
 
-/// The spec gives every 400 the stable code `invalid_request`. For operations
-/// that do not document a 400 themselves, the generated router's rejection of
-/// an undecodable path parameter borrows the `error` code of the operation's
-/// first documented error response instead, so a 400 claims to be a
-/// `payment_required`, `unauthorized` or `not_found` (see `conventional_body`
-/// in `generator/emit/server.rs`).
+/// A path parameter that does not decode names no resource. Operations that
+/// document a 404 but no 400 answer it with their documented 404 (code
+/// `not_found`), so that the status stays one the spec lists; the message
+/// still says what was wrong.
 #[tokio::test]
-async fn undocumented_400_keeps_the_bad_request_error_code() {
+async fn undecodable_path_parameters_get_the_documented_404() {
     let server = spawn_server().await;
     let (_, token, _) = server.user("ada@example.com").await;
     let auth = bearer(&token);
@@ -3751,11 +3773,15 @@ async fn undocumented_400_keeps_the_bad_request_error_code() {
         [("GET", "/v1/share/%FF"), ("DELETE", "/v1/share/%FF"), ("GET", "/v1/auth/device/code/%FF"), ("GET", "/v1/chains/%FF")]
     {
         let response = raw_request(&server, method, target, &[("Authorization", &auth)], "").await;
-        assert_eq!(response.status, 400, "{method} {target}: {}", response.body);
+        assert_eq!(response.status, 404, "{method} {target}: {}", response.body);
         let (code, message) = response.error();
         assert!(message.contains("UTF-8"), "{method} {target}: {message}");
-        assert_eq!(code, "invalid_request", "{method} {target}: a 400 must not claim another status's code");
+        assert_eq!(code, "not_found", "{method} {target}: a 404 carries the 404's code");
     }
+    // An operation that documents a 400 keeps answering 400, with the 400's code.
+    let response = raw_request(&server, "GET", "/v1/vaults/not-a-uuid/policies", &[("Authorization", &auth)], "").await;
+    assert_eq!(response.status, 400, "GET /v1/vaults/not-a-uuid/policies: {}", response.body);
+    assert_eq!(response.error().0, "invalid_request");
 }
 
 /// A secret path with `.` or `..` segments would be resolved by URL parsing

@@ -35,3 +35,102 @@ async fn the_mock_refuses_other_credentials_with_the_documented_401() {
     let missing = Client::new(&base).get_runbook("x").await.expect_err("refused before sending");
     assert!(matches!(missing, clawguru_v1::client::ClientError::MissingCredentials { .. }), "{missing:?}");
 }
+
+/// One HTTP/1.1 exchange with a bearer token: the status and the body.
+async fn raw(base: &str, method: &str, path: &str, token: &str, body: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let address = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address).await.expect("connects");
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.expect("sends");
+    let mut bytes = Vec::new();
+    stream.read_to_end(&mut bytes).await.expect("reads");
+    let text = String::from_utf8(bytes).expect("UTF-8");
+    let (head, body) = text.split_once("\r\n\r\n").expect("a header block");
+    let status = head.split(' ').nth(1).and_then(|code| code.parse().ok()).expect("a status");
+    (status, body.to_owned())
+}
+
+async fn serve_clawget(token: &str) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
+    let address = listener.local_addr().expect("has an address");
+    let app = clawget_v1::server::router(clawget_v1::mock::Mock::new(token));
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("serves") });
+    format!("http://{address}")
+}
+
+/// serde's derives would take all of these; the schema refuses them, and so must the server.
+#[tokio::test]
+async fn the_server_refuses_json_that_only_serde_would_take() {
+    let base = serve_clawget("t").await;
+    let valid = r#"{"title":"T","description":"D","category":"c","price":25,"thumbnailUrl":"https://cdn.example/t.png"}"#;
+    assert_eq!(raw(&base, "POST", "/listings", "t", valid).await.0, 201, "the valid body is accepted");
+    let refused = [
+        (r#"{"title":"T","description":"D","category":"c","price":25,"thumbnailUrl":null}"#, "/thumbnailUrl: must not be null"),
+        (r#"["T","D","c",25]"#, "/: must be an object"),
+        (r#"{"title":"T","description":"D","category":"c","price":25,"thumbnailUrl":"not a uri"}"#, "must be a valid uri"),
+        (r#"{"title":"T","description":"D","category":"c","price":25,"thumbnailUrl":""}"#, "must be a valid uri"),
+        (r#"{"title":"T","description":"D","category":"c","price":25,"tags":["ok","0123456789012345678901234567890123"]}"#, "tags/1"),
+    ];
+    for (body, reason) in refused {
+        let (status, answer) = raw(&base, "POST", "/listings", "t", body).await;
+        assert_eq!(status, 400, "{body}: {answer}");
+        assert!(answer.contains(reason), "{body}: {answer} should say {reason:?}");
+    }
+    // `minProperties: 1` on the update.
+    let (status, answer) = raw(&base, "PATCH", "/listings/listing_abc123", "t", "{}").await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(answer.contains("must have at least 1 properties"), "{answer}");
+    // `uniqueItems` on the webhook's events.
+    let twice = r#"{"url":"https://x.example/hook","events":["purchase.completed","purchase.completed"],"secret":"0123456789abcdef"}"#;
+    let (status, answer) = raw(&base, "POST", "/webhooks", "t", twice).await;
+    assert_eq!(status, 400, "{answer}");
+    assert!(answer.contains("items 0 and 1 are equal"), "{answer}");
+}
+
+/// JSON Schema counts `2000.0` as an integer; the server takes it as one, and refuses `2000.5`.
+#[tokio::test]
+async fn integral_numbers_written_with_a_fraction_are_integers() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
+    let address = listener.local_addr().expect("has an address");
+    let app = oneclaw_v1::server::router(oneclaw_v1::mock::Mock::new("t"));
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("serves") });
+    let base = format!("http://{address}");
+    let body =
+        |amount: &str| format!(r#"{{"amount_cents":{amount},"success_url":"https://a.example/ok","cancel_url":"https://a.example/no"}}"#);
+    for amount in ["2000", "2000.0", "2e3"] {
+        let (status, answer) = raw(&base, "POST", "/v1/billing/credits/topup", "t", &body(amount)).await;
+        assert_eq!(status, 200, "{amount}: {answer}");
+    }
+    let (status, answer) = raw(&base, "POST", "/v1/billing/credits/topup", "t", &body("2000.5")).await;
+    assert_eq!(status, 400, "{answer}");
+}
+
+/// Deleting through the mock is remembered: later calls on the resource get
+/// the documented 404, other resources are untouched, and creating in the
+/// collection brings the example resources back.
+#[tokio::test]
+async fn a_resource_deleted_through_the_mock_stays_deleted() {
+    use clawget_v1::{
+        client::{Client as Clawget, ClientError},
+        errors::{GetListingError, UpdateListingError},
+    };
+    let base = serve_clawget("t").await;
+    let client = Clawget::new(&base).with_api_key_auth("t");
+    client.get_listing("listing_xyz").await.expect("there before");
+    client.delete_listing("listing_xyz").await.expect("deleted");
+    let gone = client.get_listing("listing_xyz").await.expect_err("gone");
+    assert!(matches!(gone, ClientError::Api(GetListingError::NotFound(_))), "{gone:?}");
+    let update = clawget_v1::types::ListingUpdate { title: Some("New".into()), ..Default::default() };
+    let gone = client.update_listing("listing_xyz", &update).await.expect_err("gone");
+    assert!(matches!(gone, ClientError::Api(UpdateListingError::NotFound(_))), "{gone:?}");
+    client.get_listing("listing_abc123").await.expect("another listing is still there");
+    let created: clawget_v1::types::ListingCreate =
+        serde_json::from_str(r#"{"title":"T","description":"D","category":"c","price":25}"#).expect("a listing");
+    client.create_listing(&created).await.expect("created");
+    client.get_listing("listing_xyz").await.expect("creating in the collection brings the mock's resources back");
+}

@@ -7,7 +7,7 @@ use quote::quote;
 
 use super::literal::literal;
 use super::rust::ident;
-use crate::ir::{Api, Encoding, Operation, Response, SchemeKind, Status, TypeRef, sample};
+use crate::ir::{Api, Encoding, Method, Operation, Response, SchemeKind, Status, TypeRef, sample};
 
 /// The contents of the `mock` module.
 pub(super) fn module(api: &Api) -> TokenStream {
@@ -59,7 +59,8 @@ pub(super) fn module(api: &Api) -> TokenStream {
             }
         }
     });
-    let methods = api.operations.iter().filter(|op| !op.serves_spec).map(|op| method(api, op));
+    let remembers = remembers_deletions(api);
+    let methods = api.operations.iter().filter(|op| !op.serves_spec).map(|op| method(api, op, remembers));
     let serve = serve_from_args(api);
     // The rate-limit headers are documented on every answer: state a budget
     // that never runs out.
@@ -85,26 +86,77 @@ pub(super) fn module(api: &Api) -> TokenStream {
          token, accepted for every security scheme (as the API key, the bearer token, the basic-auth password).",
         api.title
     );
+    let mut doc_text = doc_text;
+    if remembers {
+        doc_text.push_str(
+            " A resource deleted through the mock stays deleted: later calls on its path (or below it) get the \
+             operation's documented 404.",
+        );
+    }
     let doc_attr = super::rust::doc(Some(&doc_text));
+    let (deleted_field, deleted_init, deleted_methods) = if remembers {
+        (
+            quote! {
+                /// The paths of the resources deleted so far, shared by the clones a router makes.
+                deleted: ::std::sync::Arc<::std::sync::Mutex<::std::collections::BTreeSet<::std::string::String>>>,
+            },
+            quote!(deleted: ::std::default::Default::default()),
+            quote! {
+                /// Whether `path` is, or lies below, a resource deleted through the mock.
+                fn is_deleted(&self, path: &str) -> bool {
+                    let deleted = self.deleted.lock().unwrap_or_else(::std::sync::PoisonError::into_inner);
+                    deleted.iter().any(|gone| path == gone || path.strip_prefix(gone.as_str()).is_some_and(|rest| rest.starts_with('/')))
+                }
+
+                fn remember_deleted(&self, path: ::std::string::String) {
+                    self.deleted.lock().unwrap_or_else(::std::sync::PoisonError::into_inner).insert(path);
+                }
+
+                fn revive_below(&self, path: &str) {
+                    let mut deleted = self.deleted.lock().unwrap_or_else(::std::sync::PoisonError::into_inner);
+                    deleted.retain(|gone| !gone.strip_prefix(path).is_some_and(|rest| rest.starts_with('/')));
+                }
+            },
+        )
+    } else {
+        (TokenStream::new(), TokenStream::new(), TokenStream::new())
+    };
+    let path_text = remembers.then(|| {
+        quote! {
+            /// A path parameter as it appears in a path.
+            fn path_text<T: ::serde::Serialize>(value: &T) -> ::std::string::String {
+                match ::serde_json::to_value(value) {
+                    Ok(::serde_json::Value::String(text)) => text,
+                    Ok(other) => other.to_string(),
+                    Err(_) => ::std::string::String::new(),
+                }
+            }
+        }
+    });
     quote! {
         //! A mock server that answers from the document's examples.
+
+        #path_text
 
         #doc_attr
         #[derive(Debug, Clone)]
         pub struct Mock {
             secret: ::std::string::String,
+            #deleted_field
         }
 
         impl Mock {
             /// A mock that accepts `secret` as the credential of every security scheme.
             pub fn new(secret: impl Into<::std::string::String>) -> Self {
-                Mock { secret: secret.into() }
+                Mock { secret: secret.into(), #deleted_init }
             }
 
             /// The one credential the mock accepts.
             pub fn secret(&self) -> &str {
                 &self.secret
             }
+
+            #deleted_methods
         }
 
         impl super::server::#trait_name for Mock {
@@ -117,8 +169,69 @@ pub(super) fn module(api: &Api) -> TokenStream {
     }
 }
 
-/// One trait method: its arguments are ignored, its answer is fixed.
-fn method(api: &Api, op: &Operation) -> TokenStream {
+/// Whether the mock remembers deletions: the API deletes resources by path,
+/// and some operation documents the 404 that a deleted resource earns.
+fn remembers_deletions(api: &Api) -> bool {
+    let deletes = api.operations.iter().any(|op| op.method == Method::Delete && !op.path_params.is_empty());
+    deletes && api.operations.iter().any(|op| !op.path_params.is_empty() && documents_not_found(op))
+}
+
+fn documents_not_found(op: &Operation) -> bool {
+    op.errors.iter().any(|r| r.status == Status::Code(404))
+}
+
+/// `format!(…)` of the concrete path an operation was called on, from its path arguments.
+fn concrete_path(op: &Operation) -> TokenStream {
+    let mut pattern = String::new();
+    let mut values = Vec::new();
+    let mut rest = op.path.as_str();
+    while let Some(open) = rest.find('{') {
+        pattern.push_str(&rest[..open].replace('{', "{{").replace('}', "}}"));
+        let Some(close) = rest[open..].find('}') else { break };
+        let wire = &rest[open + 1..open + close];
+        if let Some(param) = op.path_params.iter().find(|p| p.wire_name == wire) {
+            let arg = quote::format_ident!("_{}", param.name.trim_start_matches('_'));
+            values.push(quote!(path_text(&#arg)));
+            pattern.push_str("{}");
+        }
+        rest = &rest[open + close + 1..];
+    }
+    if values.is_empty() {
+        return quote!(::std::string::String::from(#rest));
+    }
+    pattern.push_str(&rest.replace('{', "{{").replace('}', "}}"));
+    quote!(format!(#pattern, #(#values),*))
+}
+
+/// The statements before the answer that keep deleted resources deleted. A
+/// successful `POST` to a collection brings back what lies below it, since the
+/// mock answers it with the same example resources every time.
+fn deletion_steps(api: &Api, op: &Operation, answers: bool) -> TokenStream {
+    let revive = (op.method == Method::Post && answers).then(|| quote!(self.revive_below(&path);));
+    if op.path_params.is_empty() && revive.is_none() {
+        return TokenStream::new();
+    }
+    let path = concrete_path(op);
+    let not_found = op.errors.iter().find(|r| r.status == Status::Code(404)).and_then(|response| {
+        let runtime =
+            super::server::RunTime { message: quote!(::std::string::String::from("The resource was deleted.")), retry_after: quote!(0u64) };
+        super::server::error_value(api, op, response, 404, &runtime)
+    });
+    let refuse = not_found.map(|value| quote!(if self.is_deleted(&path) { return Err(#value); }));
+    let remember = (op.method == Method::Delete && answers).then(|| quote!(self.remember_deleted(path);));
+    if refuse.is_none() && remember.is_none() && revive.is_none() {
+        return TokenStream::new();
+    }
+    quote! {
+        let path = #path;
+        #refuse
+        #revive
+        #remember
+    }
+}
+
+/// One trait method: its answer is fixed, but for resources deleted earlier.
+fn method(api: &Api, op: &Operation, remembers: bool) -> TokenStream {
     let name = ident(&op.fn_name);
     let args = super::server::arguments(api, op).into_iter().map(|(name, ty)| {
         let name = quote::format_ident!("_{}", name.to_string().trim_start_matches('_'));
@@ -126,12 +239,15 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
     });
     let success = super::errors::success_type(api, op);
     let error = ident(&op.error_enum);
-    let answer = answer(api, op).unwrap_or_else(|| {
+    let documented = answer(api, op);
+    let steps = if remembers { deletion_steps(api, op, documented.is_some()) } else { TokenStream::new() };
+    let answer = documented.unwrap_or_else(|| {
         let message = format!("the mock has no example for `{}` that fits its schema", op.id);
         quote!(Err(super::errors::#error::Undocumented { status: 501, body: ::std::string::String::from(#message) }))
     });
     quote! {
         async fn #name(&self, #(#args),*) -> ::std::result::Result<#success, super::errors::#error> {
+            #steps
             #answer
         }
     }

@@ -15,6 +15,7 @@ mod params;
 mod rate_limit;
 mod rust;
 mod server;
+mod shape;
 mod support;
 mod types;
 mod webhooks;
@@ -87,6 +88,9 @@ fn modules(api: &Api, parts: Parts) -> Result<Vec<(&'static str, Option<&'static
         out.push(("client", Some("client"), with_lints(client::module(api))));
     }
     if parts.server {
+        if shape::needed(api) {
+            out.push(("shape", Some("server"), shape::module(api)));
+        }
         out.push(("server", Some("server"), with_lints(server::module(api))));
     }
     Ok(out)

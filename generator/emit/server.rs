@@ -19,6 +19,7 @@ use crate::ir::{Api, Encoding, Operation, PathStyle, Response, SchemeKind, Statu
 const BAD_REQUEST: u16 = 400;
 const UNAUTHORIZED: u16 = 401;
 const FORBIDDEN: u16 = 403;
+const NOT_FOUND: u16 = 404;
 const TOO_MANY_REQUESTS: u16 = 429;
 
 /// The contents of the `server` module.
@@ -324,10 +325,11 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
         });
     }
     if !op.path_params.is_empty() {
+        let bad_path = bad_path_status(op);
         steps.push(quote! {
             let path = match path {
                 Ok(::axum::extract::Path(path)) => path,
-                Err(error) => return #rejection(#BAD_REQUEST, error.body_text(), 0),
+                Err(error) => return #rejection(#bad_path, error.body_text(), 0),
             };
         });
         for p in &op.path_params {
@@ -343,12 +345,12 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
             steps.push(quote! {
                 let #arg: #ty = match #read {
                     Ok(value) => value,
-                    Err(message) => return #rejection(#BAD_REQUEST, message, 0),
+                    Err(message) => return #rejection(#bad_path, message, 0),
                 };
             });
             if let Some(check) = param_check(api, p) {
                 steps.push(quote!(if let Err(error) = (|| -> ::std::result::Result<(), super::validation::ValidationError> { let value = &#arg; #check Ok(()) })() {
-                    return #rejection(#BAD_REQUEST, error.to_string(), 0);
+                    return #rejection(#bad_path, error.to_string(), 0);
                 }));
             }
         }
@@ -405,7 +407,17 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
     if let Some(body) = &op.body {
         let ty = type_path(api, &body.ty);
         let decoded = match body.encoding {
-            Encoding::Json => quote!(::serde_json::from_slice::<#ty>(&body).map_err(|error| format!("invalid JSON body: {error}"))),
+            Encoding::Json => match super::shape::value_check(api, &body.ty) {
+                Some(check) => {
+                    let path = if check.uses_path { quote!(path) } else { quote!(_path) };
+                    let tokens = check.tokens;
+                    quote!(super::shape::decode::<#ty>(&body, |value, #path| {
+                        #tokens
+                        Ok(())
+                    }))
+                }
+                None => quote!(::serde_json::from_slice::<#ty>(&body).map_err(|error| format!("invalid JSON body: {error}"))),
+            },
             Encoding::Form => quote!(::serde_urlencoded::from_bytes::<#ty>(&body).map_err(|error| format!("invalid form body: {error}"))),
             Encoding::Text => quote!(
                 ::std::string::String::from_utf8(body.to_vec()).map_err(|_| ::std::string::String::from("the body is not UTF-8 text"))
@@ -519,11 +531,31 @@ fn uses_query_credentials(api: &Api, op: &Operation) -> bool {
     op.security.iter().flatten().any(|u| matches!(api.security_schemes[u.scheme].kind, SchemeKind::ApiKeyQuery { .. }))
 }
 
+/// Whether the operation documents `status`, exactly or through a range or `default`.
+fn documents(op: &Operation, status: u16) -> bool {
+    op.errors.iter().any(|r| {
+        matches!(r.status, Status::Code(code) if code == status) || r.status == Status::Range(status / 100) || r.status == Status::Default
+    })
+}
+
+/// The answer to a path whose parameters do not parse: the documented 400, or
+/// else the documented 404, since such a path names no resource.
+fn bad_path_status(op: &Operation) -> u16 {
+    if !documents(op, BAD_REQUEST) && op.errors.iter().any(|r| r.status == Status::Code(NOT_FOUND)) { NOT_FOUND } else { BAD_REQUEST }
+}
+
 /// Which statuses the router may produce for an operation.
 fn rejection_statuses(api: &Api, op: &Operation) -> Vec<u16> {
     let mut statuses = Vec::new();
-    if !op.path_params.is_empty() || op.query.is_some() || !op.header_params.is_empty() || op.body.is_some() {
+    if op.query.is_some()
+        || !op.header_params.is_empty()
+        || op.body.is_some()
+        || bad_path_status(op) == BAD_REQUEST && !op.path_params.is_empty()
+    {
         statuses.push(BAD_REQUEST);
+    }
+    if !op.path_params.is_empty() && bad_path_status(op) == NOT_FOUND {
+        statuses.push(NOT_FOUND);
     }
     if !op.security.is_empty() {
         statuses.extend([UNAUTHORIZED, FORBIDDEN]);
@@ -579,11 +611,11 @@ fn rejection_fn(api: &Api, op: &Operation) -> Option<TokenStream> {
 }
 
 /// The run-time values a rejection puts into the documented body and headers.
-struct RunTime {
+pub(super) struct RunTime {
     /// The human-readable message (`String`).
-    message: TokenStream,
+    pub(super) message: TokenStream,
     /// Seconds before a retry may succeed (`u64`), for 429.
-    retry_after: TokenStream,
+    pub(super) retry_after: TokenStream,
 }
 
 impl RunTime {
@@ -645,7 +677,7 @@ fn conventional_body(api: &Api, op: &Operation, status: u16, runtime: &RunTime) 
 }
 
 /// The error-enum value for `response`, with the run-time values put in.
-fn error_value(api: &Api, op: &Operation, response: &Response, status: u16, runtime: &RunTime) -> Option<TokenStream> {
+pub(super) fn error_value(api: &Api, op: &Operation, response: &Response, status: u16, runtime: &RunTime) -> Option<TokenStream> {
     let enum_name = ident(&op.error_enum);
     let variant = ident(&response.variant);
     let body = match &response.body {

@@ -82,6 +82,87 @@ pub(super) fn validation_module(patterns: bool) -> TokenStream {
 
         #pattern
 
+        /// Checks a string against a format of the document: `uri`, `email`,
+        /// `hostname`, `ipv4` and `ipv6` are checked, any other format passes.
+        pub fn format(value: &str, path: &str, format: &str) -> ::std::result::Result<(), ValidationError> {
+            let valid = match format {
+                "uri" => is_uri(value),
+                "email" => is_email(value),
+                "hostname" => is_hostname(value),
+                "ipv4" => value.parse::<::std::net::Ipv4Addr>().is_ok(),
+                "ipv6" => value.parse::<::std::net::Ipv6Addr>().is_ok(),
+                _ => true,
+            };
+            if valid {
+                Ok(())
+            } else {
+                Err(ValidationError { path: path.to_owned(), message: format!("must be a valid {format}") })
+            }
+        }
+
+        /// RFC 3986: `scheme ":" rest`, where the rest holds only URI characters
+        /// and every `%` starts an escape.
+        fn is_uri(value: &str) -> bool {
+            let Some((scheme, rest)) = value.split_once(':') else { return false };
+            let mut scheme_chars = scheme.chars();
+            let scheme_valid = scheme_chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+                && scheme_chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+            let bytes = rest.as_bytes();
+            let escapes_valid = bytes.iter().enumerate().filter(|(_, b)| **b == b'%').all(|(at, _)| {
+                bytes.get(at + 1..at + 3).is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit))
+            });
+            let chars_valid = rest.chars().all(|c| {
+                c.is_ascii_alphanumeric() || "-._~:/?#[]@!$&'()*+,;=%".contains(c)
+            });
+            scheme_valid && escapes_valid && chars_valid
+        }
+
+        /// `local@domain`: a local part without spaces and a host name or bracketed address.
+        fn is_email(value: &str) -> bool {
+            let Some((local, domain)) = value.rsplit_once('@') else { return false };
+            let local_valid = !local.is_empty()
+                && local.len() <= 64
+                && local.chars().all(|c| !c.is_whitespace() && !c.is_control() && !"@()<>[]:;,\\\"".contains(c))
+                && !local.starts_with('.')
+                && !local.ends_with('.')
+                && !local.contains("..");
+            let domain_valid = match domain.strip_prefix('[').and_then(|d| d.strip_suffix(']')) {
+                Some(address) => {
+                    address.parse::<::std::net::Ipv4Addr>().is_ok()
+                        || address.strip_prefix("IPv6:").is_some_and(|a| a.parse::<::std::net::Ipv6Addr>().is_ok())
+                }
+                None => is_hostname(domain),
+            };
+            local_valid && domain_valid
+        }
+
+        /// RFC 1123: dot-separated labels of letters, digits and inner hyphens.
+        fn is_hostname(value: &str) -> bool {
+            let name = value.strip_suffix('.').unwrap_or(value);
+            !name.is_empty()
+                && name.len() <= 253
+                && name.split('.').all(|label| {
+                    !label.is_empty()
+                        && label.len() <= 63
+                        && !label.starts_with('-')
+                        && !label.ends_with('-')
+                        && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                })
+        }
+
+        /// Checks that no two items of an array are equal (`uniqueItems`).
+        pub fn unique<T: PartialEq>(items: &[T], path: &str) -> ::std::result::Result<(), ValidationError> {
+            for (later, item) in items.iter().enumerate() {
+                if let Some(earlier) = items[..later].iter().position(|other| other == item) {
+                    return Err(ValidationError {
+                        path: path.to_owned(),
+                        message: format!("items {earlier} and {later} are equal; items must be unique"),
+                    });
+                }
+            }
+            Ok(())
+        }
+
         /// Checks a length (of characters or items) against bounds.
         pub fn length(
             length: usize,

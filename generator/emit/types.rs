@@ -245,6 +245,23 @@ pub(super) fn value_check(api: &Api, ty: &TypeRef, c: &crate::ir::Constraints, p
             }
         });
     }
+    if let (TypeRef::String, Some(format)) = (ty, c.format) {
+        let format = format.as_str();
+        checks.push(quote!(super::validation::format(value, #path, #format)?;));
+    }
+    if matches!(ty, TypeRef::Array(_)) && c.unique_items {
+        checks.push(quote!(super::validation::unique(value, #path)?;));
+    }
+    if let (TypeRef::Array(item), Some(items)) = (ty, &c.items) {
+        if let Some(item_check) = value_check(api, item, items, "") {
+            checks.push(quote! {
+                for (index, value) in value.iter().enumerate() {
+                    (|| -> ::std::result::Result<(), super::validation::ValidationError> { #item_check Ok(()) })()
+                        .map_err(|e| e.within(&index.to_string()).within(#path))?;
+                }
+            });
+        }
+    }
     if matches!(ty, TypeRef::Array(_)) && (c.min_items.is_some() || c.max_items.is_some()) {
         let (min, max) = (opt_usize(c.min_items), opt_usize(c.max_items));
         checks.push(quote!(super::validation::length(value.len(), #path, #min, #max, "items")?;));

@@ -118,7 +118,7 @@ impl Api {
             _ => Vec::new(),
         });
         let params = self.operations.iter().flat_map(|op| op.path_params.iter().chain(&op.header_params)).map(|p| &p.constraints);
-        fields.chain(params).any(|c| c.pattern.is_some())
+        fields.chain(params).any(|c| c.has_pattern())
     }
 }
 
@@ -163,6 +163,9 @@ pub struct Struct {
     pub additional: Option<TypeRef>,
     /// Whether validation is needed anywhere inside (set after lowering).
     pub validates: bool,
+    /// Bounds on the number of properties present (`minProperties`,
+    /// `maxProperties`), checked by the server on the JSON it receives.
+    pub property_count: (Option<usize>, Option<usize>),
 }
 
 /// One property of an object.
@@ -249,9 +252,62 @@ pub struct Constraints {
     /// A regular expression a string must match somewhere (JSON Schema `pattern`,
     /// kept only when the Rust `regex` crate accepts it).
     pub pattern: Option<String>,
+    /// A string format the server checks (`uri`, `email`, `hostname`, `ipv4`,
+    /// `ipv6`): formats with a Rust type of their own (dates, UUIDs) are checked
+    /// by decoding, and unknown formats by nothing, as the specification allows.
+    pub format: Option<CheckedFormat>,
+    /// Whether an array's items must differ from each other (`uniqueItems`).
+    pub unique_items: bool,
+    /// The constraints of an array's items.
+    pub items: Option<Box<Constraints>>,
+}
+
+/// A string format whose values the server checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckedFormat {
+    /// An absolute URI (RFC 3986): a scheme, `:`, and no spaces.
+    Uri,
+    /// An address `local@domain` (RFC 5321, simplified).
+    Email,
+    /// A DNS host name (RFC 1123).
+    Hostname,
+    /// A dotted-quad IPv4 address.
+    Ipv4,
+    /// An IPv6 address.
+    Ipv6,
+}
+
+impl CheckedFormat {
+    /// The format named `name`, if it is one the server checks.
+    pub fn named(name: &str) -> Option<CheckedFormat> {
+        Some(match name {
+            "uri" => CheckedFormat::Uri,
+            "email" => CheckedFormat::Email,
+            "hostname" => CheckedFormat::Hostname,
+            "ipv4" => CheckedFormat::Ipv4,
+            "ipv6" => CheckedFormat::Ipv6,
+            _ => return None,
+        })
+    }
+
+    /// The format's name in the document.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckedFormat::Uri => "uri",
+            CheckedFormat::Email => "email",
+            CheckedFormat::Hostname => "hostname",
+            CheckedFormat::Ipv4 => "ipv4",
+            CheckedFormat::Ipv6 => "ipv6",
+        }
+    }
 }
 
 impl Constraints {
+    /// Whether a `pattern` is checked here or in an array's items.
+    pub fn has_pattern(&self) -> bool {
+        self.pattern.is_some() || self.items.as_ref().is_some_and(|items| items.has_pattern())
+    }
+
     /// Whether there is anything to check.
     pub fn is_empty(&self) -> bool {
         *self == Constraints::default()
@@ -448,6 +504,27 @@ impl Api {
                 .any(|ty| walk(ty, &wanted))
         });
         in_types || in_operations
+    }
+
+    /// The named types a value of `roots` may contain, through fields, items,
+    /// union branches and aliases, in id order.
+    pub fn reachable<'a>(&self, roots: impl IntoIterator<Item = &'a TypeRef>) -> std::collections::BTreeSet<TypeId> {
+        let mut seen = std::collections::BTreeSet::new();
+        let mut pending: Vec<&TypeRef> = roots.into_iter().collect();
+        while let Some(ty) = pending.pop() {
+            match ty {
+                TypeRef::Named(id) if seen.insert(*id) => match &self.types[id.0].kind {
+                    TypeKind::Struct(st) => pending.extend(st.fields.iter().map(|f| &f.ty).chain(&st.additional)),
+                    TypeKind::Alias(inner) => pending.push(inner),
+                    TypeKind::Union(u) => pending.extend(u.variants.iter().map(|v| &v.ty)),
+                    TypeKind::Enum(_) => {}
+                },
+                TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => pending.push(inner),
+                TypeRef::Tuple(items) => pending.extend(items),
+                _ => {}
+            }
+        }
+        seen
     }
 
     /// Whether any body travels as raw bytes (and so the `media` module is needed).

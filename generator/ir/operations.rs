@@ -308,7 +308,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             let id = self.space.declare(&format!("{type_stem}Query"), pointer);
             let def = &mut self.space.types[id.0];
             def.doc = Some(format!("Query parameters of `{id}`.", id = op.operation_id.as_deref().unwrap_or(&fn_name)));
-            def.kind = TypeKind::Struct(Struct { fields: query_fields, additional: None, validates: false });
+            def.kind = TypeKind::Struct(Struct { fields: query_fields, ..Struct::default() });
             Some(id)
         };
 

@@ -361,6 +361,7 @@ impl<'d> TypeSpace<'d> {
                 let properties: Vec<(String, ReferenceOr<Box<Schema>>)> = object.properties.clone().into_iter().collect();
                 let mut st = self.object(&properties, &required, pointer, name)?;
                 st.additional = self.additional(&object.additional_properties, pointer, name)?;
+                st.property_count = (object.min_properties.filter(|&n| n > 0), object.max_properties);
                 Ok(TypeKind::Struct(st))
             }
             SchemaKind::Any(any) if any.all_of.is_empty() && any.one_of.is_empty() && any.any_of.is_empty() => {
@@ -368,6 +369,7 @@ impl<'d> TypeSpace<'d> {
                 let properties: Vec<(String, ReferenceOr<Box<Schema>>)> = any.properties.clone().into_iter().collect();
                 let mut st = self.object(&properties, &required, pointer, name)?;
                 st.additional = self.additional(&any.additional_properties, pointer, name)?;
+                st.property_count = (any.min_properties.filter(|&n| n > 0), any.max_properties);
                 Ok(TypeKind::Struct(st))
             }
             SchemaKind::AllOf { all_of } => self.merge_all_of(all_of, pointer, name),
@@ -553,7 +555,7 @@ impl<'d> TypeSpace<'d> {
                 boxed: false,
             });
         }
-        Ok(Struct { fields, additional: None, validates: false })
+        Ok(Struct { fields, ..Struct::default() })
     }
 }
 
@@ -732,10 +734,17 @@ fn constraints_of(schema: &Schema) -> Constraints {
             c.min_length = s.min_length.filter(|&n| n > 0);
             c.max_length = s.max_length;
             c.pattern = s.pattern.clone();
+            if let VariantOrUnknownOrEmpty::Unknown(format) = &s.format {
+                c.format = super::CheckedFormat::named(format);
+            }
         }
         SchemaKind::Type(Type::Array(a)) => {
             c.min_items = a.min_items.filter(|&n| n > 0);
             c.max_items = a.max_items;
+            c.unique_items = a.unique_items;
+            if let Some(ReferenceOr::Item(items)) = &a.items {
+                c.items = Some(Box::new(constraints_of(items))).filter(|items| !items.is_empty());
+            }
         }
         _ => {}
     }

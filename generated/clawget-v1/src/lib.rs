@@ -60,6 +60,9 @@ pub mod webhooks;
 pub mod client;
 #[cfg(feature = "server")]
 #[rustfmt::skip]
+pub mod shape;
+#[cfg(feature = "server")]
+#[rustfmt::skip]
 pub mod server;
 #[cfg(feature = "mock")]
 #[rustfmt::skip]

@@ -10,19 +10,65 @@
     rustdoc::invalid_html_tags
 )]
 //! A mock server that answers from the document's examples.
-/// A mock of Clawget API: every operation answers its first documented success, built from the document's examples (or, where there are none, from the smallest value its schema allows). Credentials are checked against one token, accepted for every security scheme (as the API key, the bearer token, the basic-auth password).
+/// A path parameter as it appears in a path.
+fn path_text<T: ::serde::Serialize>(value: &T) -> ::std::string::String {
+    match ::serde_json::to_value(value) {
+        Ok(::serde_json::Value::String(text)) => text,
+        Ok(other) => other.to_string(),
+        Err(_) => ::std::string::String::new(),
+    }
+}
+/// A mock of Clawget API: every operation answers its first documented success, built from the document's examples (or, where there are none, from the smallest value its schema allows). Credentials are checked against one token, accepted for every security scheme (as the API key, the bearer token, the basic-auth password). A resource deleted through the mock stays deleted: later calls on its path (or below it) get the operation's documented 404.
 #[derive(Debug, Clone)]
 pub struct Mock {
     secret: ::std::string::String,
+    /// The paths of the resources deleted so far, shared by the clones a router makes.
+    deleted: ::std::sync::Arc<
+        ::std::sync::Mutex<::std::collections::BTreeSet<::std::string::String>>,
+    >,
 }
 impl Mock {
     /// A mock that accepts `secret` as the credential of every security scheme.
     pub fn new(secret: impl Into<::std::string::String>) -> Self {
-        Mock { secret: secret.into() }
+        Mock {
+            secret: secret.into(),
+            deleted: ::std::default::Default::default(),
+        }
     }
     /// The one credential the mock accepts.
     pub fn secret(&self) -> &str {
         &self.secret
+    }
+    /// Whether `path` is, or lies below, a resource deleted through the mock.
+    fn is_deleted(&self, path: &str) -> bool {
+        let deleted = self
+            .deleted
+            .lock()
+            .unwrap_or_else(::std::sync::PoisonError::into_inner);
+        deleted
+            .iter()
+            .any(|gone| {
+                path == gone
+                    || path
+                        .strip_prefix(gone.as_str())
+                        .is_some_and(|rest| rest.starts_with('/'))
+            })
+    }
+    fn remember_deleted(&self, path: ::std::string::String) {
+        self.deleted
+            .lock()
+            .unwrap_or_else(::std::sync::PoisonError::into_inner)
+            .insert(path);
+    }
+    fn revive_below(&self, path: &str) {
+        let mut deleted = self
+            .deleted
+            .lock()
+            .unwrap_or_else(::std::sync::PoisonError::into_inner);
+        deleted
+            .retain(|gone| {
+                !gone.strip_prefix(path).is_some_and(|rest| rest.starts_with('/'))
+            });
     }
 }
 impl super::server::ClawgetApi for Mock {
@@ -127,6 +173,8 @@ impl super::server::ClawgetApi for Mock {
         super::types::ListingEnvelope,
         super::errors::CreateListingError,
     > {
+        let path = ::std::string::String::from("/listings");
+        self.revive_below(&path);
         Ok(super::types::ListingEnvelope {
             success: true,
             data: super::types::Listing {
@@ -202,6 +250,21 @@ impl super::server::ClawgetApi for Mock {
         super::types::ListingEnvelope,
         super::errors::GetListingError,
     > {
+        let path = format!("/listings/{}", path_text(& _listing_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::GetListingError::NotFound(super::types::ErrorResponse {
+                    success: false,
+                    error: super::types::ErrorDetail {
+                        code: super::types::ErrorCode::ListingNotFound,
+                        message: ::std::string::String::from(
+                            "The resource was deleted.",
+                        ),
+                        details: ::std::option::Option::None,
+                    },
+                }),
+            );
+        }
         Ok(super::types::ListingEnvelope {
             success: true,
             data: super::types::Listing {
@@ -243,6 +306,22 @@ impl super::server::ClawgetApi for Mock {
         super::types::DeletionEnvelope,
         super::errors::DeleteListingError,
     > {
+        let path = format!("/listings/{}", path_text(& _listing_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::DeleteListingError::NotFound(super::types::ErrorResponse {
+                    success: false,
+                    error: super::types::ErrorDetail {
+                        code: super::types::ErrorCode::ListingNotFound,
+                        message: ::std::string::String::from(
+                            "The resource was deleted.",
+                        ),
+                        details: ::std::option::Option::None,
+                    },
+                }),
+            );
+        }
+        self.remember_deleted(path);
         Ok(super::types::DeletionEnvelope {
             success: true,
             data: super::types::Deletion {
@@ -260,6 +339,21 @@ impl super::server::ClawgetApi for Mock {
         super::types::ListingEnvelope,
         super::errors::UpdateListingError,
     > {
+        let path = format!("/listings/{}", path_text(& _listing_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::UpdateListingError::NotFound(super::types::ErrorResponse {
+                    success: false,
+                    error: super::types::ErrorDetail {
+                        code: super::types::ErrorCode::ListingNotFound,
+                        message: ::std::string::String::from(
+                            "The resource was deleted.",
+                        ),
+                        details: ::std::option::Option::None,
+                    },
+                }),
+            );
+        }
         Ok(super::types::ListingEnvelope {
             success: true,
             data: super::types::Listing {
@@ -302,6 +396,22 @@ impl super::server::ClawgetApi for Mock {
         super::types::PurchaseEnvelope,
         super::errors::PurchaseListingError,
     > {
+        let path = format!("/listings/{}/purchase", path_text(& _listing_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::PurchaseListingError::NotFound(super::types::ErrorResponse {
+                    success: false,
+                    error: super::types::ErrorDetail {
+                        code: super::types::ErrorCode::ListingNotFound,
+                        message: ::std::string::String::from(
+                            "The resource was deleted.",
+                        ),
+                        details: ::std::option::Option::None,
+                    },
+                }),
+            );
+        }
+        self.revive_below(&path);
         Ok(super::types::PurchaseEnvelope {
             success: true,
             data: super::types::Purchase {
@@ -350,6 +460,21 @@ impl super::server::ClawgetApi for Mock {
         _credentials: super::auth::Credentials,
         _soul_id: ::std::string::String,
     ) -> ::std::result::Result<super::types::SoulEnvelope, super::errors::GetSoulError> {
+        let path = format!("/souls/{}", path_text(& _soul_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::GetSoulError::NotFound(super::types::ErrorResponse {
+                    success: false,
+                    error: super::types::ErrorDetail {
+                        code: super::types::ErrorCode::NotFound,
+                        message: ::std::string::String::from(
+                            "The resource was deleted.",
+                        ),
+                        details: ::std::option::Option::None,
+                    },
+                }),
+            );
+        }
         Ok(super::types::SoulEnvelope {
             success: true,
             data: super::types::Soul {
@@ -386,6 +511,21 @@ impl super::server::ClawgetApi for Mock {
         super::types::ListingPage,
         super::errors::ListSoulListingsError,
     > {
+        let path = format!("/souls/{}/listings", path_text(& _soul_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::ListSoulListingsError::NotFound(super::types::ErrorResponse {
+                    success: false,
+                    error: super::types::ErrorDetail {
+                        code: super::types::ErrorCode::NotFound,
+                        message: ::std::string::String::from(
+                            "The resource was deleted.",
+                        ),
+                        details: ::std::option::Option::None,
+                    },
+                }),
+            );
+        }
         Ok(super::types::ListingPage {
             success: true,
             data: ::std::vec![
@@ -421,6 +561,21 @@ impl super::server::ClawgetApi for Mock {
         super::types::SoulActivityPage,
         super::errors::ListSoulActivityError,
     > {
+        let path = format!("/souls/{}/activity", path_text(& _soul_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::ListSoulActivityError::NotFound(super::types::ErrorResponse {
+                    success: false,
+                    error: super::types::ErrorDetail {
+                        code: super::types::ErrorCode::NotFound,
+                        message: ::std::string::String::from(
+                            "The resource was deleted.",
+                        ),
+                        details: ::std::option::Option::None,
+                    },
+                }),
+            );
+        }
         Ok(super::types::SoulActivityPage {
             success: true,
             data: ::std::vec![
@@ -555,6 +710,21 @@ impl super::server::ClawgetApi for Mock {
         super::types::ListingStatsEnvelope,
         super::errors::GetListingStatsError,
     > {
+        let path = format!("/activity/listings/{}/stats", path_text(& _listing_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::GetListingStatsError::NotFound(super::types::ErrorResponse {
+                    success: false,
+                    error: super::types::ErrorDetail {
+                        code: super::types::ErrorCode::ListingNotFound,
+                        message: ::std::string::String::from(
+                            "The resource was deleted.",
+                        ),
+                        details: ::std::option::Option::None,
+                    },
+                }),
+            );
+        }
         Ok(super::types::ListingStatsEnvelope {
             success: true,
             data: super::types::ListingStats {
@@ -602,6 +772,8 @@ impl super::server::ClawgetApi for Mock {
         super::types::WebhookEnvelope,
         super::errors::CreateWebhookError,
     > {
+        let path = ::std::string::String::from("/webhooks");
+        self.revive_below(&path);
         Ok(super::types::WebhookEnvelope {
             success: true,
             data: super::types::Webhook {
@@ -625,6 +797,22 @@ impl super::server::ClawgetApi for Mock {
         super::types::DeletionEnvelope,
         super::errors::DeleteWebhookError,
     > {
+        let path = format!("/webhooks/{}", path_text(& _webhook_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::DeleteWebhookError::NotFound(super::types::ErrorResponse {
+                    success: false,
+                    error: super::types::ErrorDetail {
+                        code: super::types::ErrorCode::NotFound,
+                        message: ::std::string::String::from(
+                            "The resource was deleted.",
+                        ),
+                        details: ::std::option::Option::None,
+                    },
+                }),
+            );
+        }
+        self.remember_deleted(path);
         Ok(super::types::DeletionEnvelope {
             success: true,
             data: super::types::Deletion {
@@ -678,6 +866,8 @@ impl super::server::ClawgetApi for Mock {
         super::types::ApiKeySecretEnvelope,
         super::errors::CreateApiKeyError,
     > {
+        let path = ::std::string::String::from("/auth/keys");
+        self.revive_below(&path);
         Ok(super::types::ApiKeySecretEnvelope {
             success: true,
             data: super::types::ApiKeyWithSecret {
@@ -707,6 +897,22 @@ impl super::server::ClawgetApi for Mock {
         super::types::ApiKeyEnvelope,
         super::errors::RevokeApiKeyError,
     > {
+        let path = format!("/auth/keys/{}", path_text(& _key_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::RevokeApiKeyError::NotFound(super::types::ErrorResponse {
+                    success: false,
+                    error: super::types::ErrorDetail {
+                        code: super::types::ErrorCode::NotFound,
+                        message: ::std::string::String::from(
+                            "The resource was deleted.",
+                        ),
+                        details: ::std::option::Option::None,
+                    },
+                }),
+            );
+        }
+        self.remember_deleted(path);
         Ok(super::types::ApiKeyEnvelope {
             success: true,
             data: super::types::ApiKey {
@@ -767,6 +973,8 @@ impl super::server::ClawgetApi for Mock {
         super::types::TokenRefreshEnvelope,
         super::errors::RefreshTokenError,
     > {
+        let path = ::std::string::String::from("/auth/refresh");
+        self.revive_below(&path);
         Ok(super::types::TokenRefreshEnvelope {
             success: true,
             data: super::types::TokenRefresh {

@@ -771,11 +771,18 @@ async fn handle_create_listing<A: ClawgetApi>(
                         }
                     };
                 }
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::ListingCreate,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::ListingCreate as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_create_listing(400u16, message, 0),
                 };
@@ -1158,11 +1165,18 @@ async fn handle_update_listing<A: ClawgetApi>(
                 })() {
                     return reject_update_listing(400u16, error.to_string(), 0);
                 }
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::ListingUpdate,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::ListingUpdate as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_update_listing(400u16, message, 0),
                 };
@@ -2109,11 +2123,18 @@ async fn handle_create_webhook<A: ClawgetApi>(
                         }
                     };
                 }
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::WebhookCreate,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::WebhookCreate as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_create_webhook(400u16, message, 0),
                 };
@@ -2356,11 +2377,18 @@ async fn handle_create_api_key<A: ClawgetApi>(
                         }
                     };
                 }
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::ApiKeyCreate,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::ApiKeyCreate as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_create_api_key(400u16, message, 0),
                 };

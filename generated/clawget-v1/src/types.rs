@@ -505,6 +505,9 @@ impl super::validation::Validate for Listing {
                 "items",
             )?;
         }
+        if let ::std::option::Option::Some(value) = &self.thumbnail_url {
+            super::validation::format(value, "thumbnailUrl", "uri")?;
+        }
         Ok(())
     }
 }
@@ -590,6 +593,19 @@ impl super::validation::Validate for ListingCreate {
             )?;
         }
         if let ::std::option::Option::Some(value) = &self.tags {
+            for (index, value) in value.iter().enumerate() {
+                (|| -> ::std::result::Result<(), super::validation::ValidationError> {
+                    super::validation::length(
+                        value.chars().count(),
+                        "",
+                        ::std::option::Option::Some(1usize),
+                        ::std::option::Option::Some(32usize),
+                        "characters",
+                    )?;
+                    Ok(())
+                })()
+                    .map_err(|e| e.within(&index.to_string()).within("tags"))?;
+            }
             super::validation::length(
                 value.len(),
                 "tags",
@@ -597,6 +613,9 @@ impl super::validation::Validate for ListingCreate {
                 ::std::option::Option::Some(10usize),
                 "items",
             )?;
+        }
+        if let ::std::option::Option::Some(value) = &self.thumbnail_url {
+            super::validation::format(value, "thumbnailUrl", "uri")?;
         }
         Ok(())
     }
@@ -671,6 +690,19 @@ impl super::validation::Validate for ListingUpdate {
             )?;
         }
         if let ::std::option::Option::Some(value) = &self.tags {
+            for (index, value) in value.iter().enumerate() {
+                (|| -> ::std::result::Result<(), super::validation::ValidationError> {
+                    super::validation::length(
+                        value.chars().count(),
+                        "",
+                        ::std::option::Option::Some(1usize),
+                        ::std::option::Option::Some(32usize),
+                        "characters",
+                    )?;
+                    Ok(())
+                })()
+                    .map_err(|e| e.within(&index.to_string()).within("tags"))?;
+            }
             super::validation::length(
                 value.len(),
                 "tags",
@@ -678,6 +710,9 @@ impl super::validation::Validate for ListingUpdate {
                 ::std::option::Option::Some(10usize),
                 "items",
             )?;
+        }
+        if let ::std::option::Option::Some(value) = &self.thumbnail_url {
+            super::validation::format(value, "thumbnailUrl", "uri")?;
         }
         Ok(())
     }
@@ -923,6 +958,9 @@ impl super::validation::Validate for Soul {
                 ::std::option::Option::Some(1000usize),
                 "characters",
             )?;
+        }
+        if let ::std::option::Option::Some(value) = &self.avatar_url {
+            super::validation::format(value, "avatarUrl", "uri")?;
         }
         {
             let value = &self.rating;
@@ -1506,9 +1544,11 @@ impl super::validation::Validate for WebhookCreate {
                 > = ::std::sync::LazyLock::new(|| ::regex::Regex::new("^https://").ok());
                 super::validation::pattern(value, "url", PATTERN.as_ref(), "^https://")?;
             }
+            super::validation::format(value, "url", "uri")?;
         }
         {
             let value = &self.events;
+            super::validation::unique(value, "events")?;
             super::validation::length(
                 value.len(),
                 "events",
@@ -1563,6 +1603,10 @@ impl super::validation::Validate for Webhook {
                     "^wh_[A-Za-z0-9]+$",
                 )?;
             }
+        }
+        {
+            let value = &self.url;
+            super::validation::format(value, "url", "uri")?;
         }
         Ok(())
     }
@@ -1677,6 +1721,10 @@ impl super::validation::Validate for ApiKey {
                 )?;
             }
         }
+        {
+            let value = &self.scopes;
+            super::validation::unique(value, "scopes")?;
+        }
         Ok(())
     }
 }
@@ -1748,6 +1796,10 @@ impl super::validation::Validate for ApiKeyWithSecret {
             }
         }
         {
+            let value = &self.scopes;
+            super::validation::unique(value, "scopes")?;
+        }
+        {
             let value = &self.key;
             {
                 static PATTERN: ::std::sync::LazyLock<
@@ -1799,6 +1851,7 @@ impl super::validation::Validate for ApiKeyCreate {
         }
         {
             let value = &self.scopes;
+            super::validation::unique(value, "scopes")?;
             super::validation::length(
                 value.len(),
                 "scopes",

@@ -42,6 +42,9 @@ pub mod params;
 pub mod client;
 #[cfg(feature = "server")]
 #[rustfmt::skip]
+pub mod shape;
+#[cfg(feature = "server")]
+#[rustfmt::skip]
 pub mod server;
 #[cfg(feature = "mock")]
 #[rustfmt::skip]

@@ -119,11 +119,18 @@ async fn handle_check_indicator<A: ClawguruApi>(
             }
         };
     }
-    let body = match ::serde_json::from_slice::<
+    let body = match super::shape::decode::<
         super::types::CheckIndicatorRequest,
-    >(&body)
-        .map_err(|error| format!("invalid JSON body: {error}"))
-    {
+    >(
+        &body,
+        |value, path| {
+            <super::types::CheckIndicatorRequest as super::shape::Shape>::check(
+                value,
+                path,
+            )?;
+            Ok(())
+        },
+    ) {
         Ok(body) => body,
         Err(message) => return reject_check_indicator(400u16, message, 0),
     };
@@ -220,11 +227,11 @@ async fn handle_get_runbook<A: ClawguruApi>(
     }
     let path = match path {
         Ok(::axum::extract::Path(path)) => path,
-        Err(error) => return reject_get_runbook(400u16, error.body_text(), 0),
+        Err(error) => return reject_get_runbook(404u16, error.body_text(), 0),
     };
     let id: ::std::string::String = match path_param(&path, "id") {
         Ok(value) => value,
-        Err(message) => return reject_get_runbook(400u16, message, 0),
+        Err(message) => return reject_get_runbook(404u16, message, 0),
     };
     match api.get_runbook(credentials, id).await {
         Ok(value) => json_response(200u16, &value),
@@ -291,13 +298,11 @@ fn reject_get_runbook(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            json_response(
-                400u16,
-                &super::types::Error {
+        404u16 => {
+            super::errors::GetRunbookError::NotFound(super::types::Error {
                     error: message,
-                },
-            )
+                })
+                .into_response()
         }
         401u16 => {
             super::errors::GetRunbookError::Unauthorized(super::types::Error {

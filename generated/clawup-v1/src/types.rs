@@ -31,6 +31,10 @@ pub struct User {
 impl super::validation::Validate for User {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
         {
+            let value = &self.email;
+            super::validation::format(value, "email", "email")?;
+        }
+        {
             let value = &self.login_count;
             super::validation::number(
                 *value as f64,

@@ -53,6 +53,9 @@ pub mod rate_limit;
 pub mod client;
 #[cfg(feature = "server")]
 #[rustfmt::skip]
+pub mod shape;
+#[cfg(feature = "server")]
+#[rustfmt::skip]
 pub mod server;
 #[cfg(feature = "mock")]
 #[rustfmt::skip]

@@ -227,11 +227,18 @@ async fn handle_analyze_threat<A: CybervaultApi>(
                         }
                     };
                 }
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::AnalyzeRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::AnalyzeRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_analyze_threat(400u16, message, 0),
                 };
@@ -322,11 +329,18 @@ async fn handle_update_threat_status<A: CybervaultApi>(
                         return reject_update_threat_status(400u16, message, 0);
                     }
                 };
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::UpdateThreatStatusRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::UpdateThreatStatusRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => {
                         return reject_update_threat_status(400u16, message, 0);

@@ -8702,14 +8702,15 @@ impl Client {
     /// `PUT /v1/admin/chains/{chain_id}`
     pub async fn update_admin_chain(
         &self,
-        chain_id: &::uuid::Uuid,
+        chain_id: &str,
         body: &super::types::ChainRequest,
     ) -> ::std::result::Result<
         super::types::Chain,
         ClientError<super::errors::UpdateAdminChainError>,
     > {
+        check_path_value("chain_id", chain_id, false)?;
         let url = format!(
-            "{}/v1/admin/chains/{}", self.base_url, encode_segment(& text(chain_id))
+            "{}/v1/admin/chains/{}", self.base_url, encode_segment(chain_id)
         );
         let request = self.http.request(::reqwest::Method::PUT, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -8813,10 +8814,11 @@ impl Client {
     /// `DELETE /v1/admin/chains/{chain_id}`
     pub async fn delete_admin_chain(
         &self,
-        chain_id: &::uuid::Uuid,
+        chain_id: &str,
     ) -> ::std::result::Result<(), ClientError<super::errors::DeleteAdminChainError>> {
+        check_path_value("chain_id", chain_id, false)?;
         let url = format!(
-            "{}/v1/admin/chains/{}", self.base_url, encode_segment(& text(chain_id))
+            "{}/v1/admin/chains/{}", self.base_url, encode_segment(chain_id)
         );
         let request = self.http.request(::reqwest::Method::DELETE, url);
         let request = if self.credentials.bearer_jwt.is_some() {

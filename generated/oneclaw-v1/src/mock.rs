@@ -10,19 +10,65 @@
     rustdoc::invalid_html_tags
 )]
 //! A mock server that answers from the document's examples.
-/// A mock of 1claw API: every operation answers its first documented success, built from the document's examples (or, where there are none, from the smallest value its schema allows). Credentials are checked against one token, accepted for every security scheme (as the API key, the bearer token, the basic-auth password).
+/// A path parameter as it appears in a path.
+fn path_text<T: ::serde::Serialize>(value: &T) -> ::std::string::String {
+    match ::serde_json::to_value(value) {
+        Ok(::serde_json::Value::String(text)) => text,
+        Ok(other) => other.to_string(),
+        Err(_) => ::std::string::String::new(),
+    }
+}
+/// A mock of 1claw API: every operation answers its first documented success, built from the document's examples (or, where there are none, from the smallest value its schema allows). Credentials are checked against one token, accepted for every security scheme (as the API key, the bearer token, the basic-auth password). A resource deleted through the mock stays deleted: later calls on its path (or below it) get the operation's documented 404.
 #[derive(Debug, Clone)]
 pub struct Mock {
     secret: ::std::string::String,
+    /// The paths of the resources deleted so far, shared by the clones a router makes.
+    deleted: ::std::sync::Arc<
+        ::std::sync::Mutex<::std::collections::BTreeSet<::std::string::String>>,
+    >,
 }
 impl Mock {
     /// A mock that accepts `secret` as the credential of every security scheme.
     pub fn new(secret: impl Into<::std::string::String>) -> Self {
-        Mock { secret: secret.into() }
+        Mock {
+            secret: secret.into(),
+            deleted: ::std::default::Default::default(),
+        }
     }
     /// The one credential the mock accepts.
     pub fn secret(&self) -> &str {
         &self.secret
+    }
+    /// Whether `path` is, or lies below, a resource deleted through the mock.
+    fn is_deleted(&self, path: &str) -> bool {
+        let deleted = self
+            .deleted
+            .lock()
+            .unwrap_or_else(::std::sync::PoisonError::into_inner);
+        deleted
+            .iter()
+            .any(|gone| {
+                path == gone
+                    || path
+                        .strip_prefix(gone.as_str())
+                        .is_some_and(|rest| rest.starts_with('/'))
+            })
+    }
+    fn remember_deleted(&self, path: ::std::string::String) {
+        self.deleted
+            .lock()
+            .unwrap_or_else(::std::sync::PoisonError::into_inner)
+            .insert(path);
+    }
+    fn revive_below(&self, path: &str) {
+        let mut deleted = self
+            .deleted
+            .lock()
+            .unwrap_or_else(::std::sync::PoisonError::into_inner);
+        deleted
+            .retain(|gone| {
+                !gone.strip_prefix(path).is_some_and(|rest| rest.starts_with('/'))
+            });
     }
 }
 impl super::server::OneclawApi for Mock {
@@ -163,6 +209,15 @@ impl super::server::OneclawApi for Mock {
         super::types::SharedSecret,
         super::errors::AccessShareError,
     > {
+        let path = format!("/v1/share/{}", path_text(& _share_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::AccessShareError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
         Ok(super::types::SharedSecret {
             share_id: "8c3a6e1f-9d2b-4a7c-b1e5-6f4d2a9c3e71".parse().unwrap_or_default(),
             path: ::std::string::String::from("api-keys/openai"),
@@ -178,12 +233,24 @@ impl super::server::OneclawApi for Mock {
         _credentials: super::auth::Credentials,
         _share_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::RevokeShareError> {
+        let path = format!("/v1/share/{}", path_text(& _share_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::RevokeShareError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
+        self.remember_deleted(path);
         Ok(())
     }
     async fn signup(
         &self,
         _body: super::types::SignupRequest,
     ) -> ::std::result::Result<super::types::TokenResponse, super::errors::SignupError> {
+        let path = ::std::string::String::from("/v1/auth/signup");
+        self.revive_below(&path);
         Ok(super::types::TokenResponse {
             access_token: ::std::string::String::from(
                 "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyOjNmNmQyYThjIiwib3JnIjoiOWIyZjZjMWUifQ.bXlfc2lnbmF0dXJlX2V4YW1wbGVfb25seQ",
@@ -200,6 +267,8 @@ impl super::server::OneclawApi for Mock {
         super::errors::CreateTokenResponse,
         super::errors::CreateTokenError,
     > {
+        let path = ::std::string::String::from("/v1/auth/token");
+        self.revive_below(&path);
         Ok(
             super::errors::CreateTokenResponse::Ok(super::types::TokenResponse {
                 access_token: ::std::string::String::from(
@@ -224,6 +293,8 @@ impl super::server::OneclawApi for Mock {
         super::types::TokenResponse,
         super::errors::CreateAgentTokenError,
     > {
+        let path = ::std::string::String::from("/v1/auth/agent-token");
+        self.revive_below(&path);
         Ok(super::types::TokenResponse {
             access_token: ::std::string::String::from(
                 "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyOjNmNmQyYThjIiwib3JnIjoiOWIyZjZjMWUifQ.bXlfc2lnbmF0dXJlX2V4YW1wbGVfb25seQ",
@@ -240,6 +311,8 @@ impl super::server::OneclawApi for Mock {
         super::types::TokenResponse,
         super::errors::CreateApiKeyTokenError,
     > {
+        let path = ::std::string::String::from("/v1/auth/api-key-token");
+        self.revive_below(&path);
         Ok(super::types::TokenResponse {
             access_token: ::std::string::String::from(
                 "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyOjNmNmQyYThjIiwib3JnIjoiOWIyZjZjMWUifQ.bXlfc2lnbmF0dXJlX2V4YW1wbGVfb25seQ",
@@ -256,6 +329,8 @@ impl super::server::OneclawApi for Mock {
         super::errors::SignInWithGoogleResponse,
         super::errors::SignInWithGoogleError,
     > {
+        let path = ::std::string::String::from("/v1/auth/google");
+        self.revive_below(&path);
         Ok(
             super::errors::SignInWithGoogleResponse::Ok(super::types::TokenResponse {
                 access_token: ::std::string::String::from(
@@ -272,6 +347,8 @@ impl super::server::OneclawApi for Mock {
         _credentials: super::auth::Credentials,
         _body: super::types::ChangePasswordRequest,
     ) -> ::std::result::Result<(), super::errors::ChangePasswordError> {
+        let path = ::std::string::String::from("/v1/auth/change-password");
+        self.revive_below(&path);
         Ok(())
     }
     async fn refresh_token(
@@ -281,6 +358,8 @@ impl super::server::OneclawApi for Mock {
         super::types::TokenResponse,
         super::errors::RefreshTokenError,
     > {
+        let path = ::std::string::String::from("/v1/auth/refresh");
+        self.revive_below(&path);
         Ok(super::types::TokenResponse {
             access_token: ::std::string::String::from(
                 "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyOjNmNmQyYThjIiwib3JnIjoiOWIyZjZjMWUifQ.bXlfc2lnbmF0dXJlX2V4YW1wbGVfb25seQ",
@@ -356,6 +435,8 @@ impl super::server::OneclawApi for Mock {
         &self,
         _credentials: super::auth::Credentials,
     ) -> ::std::result::Result<super::types::MfaSetup, super::errors::SetupMfaError> {
+        let path = ::std::string::String::from("/v1/auth/mfa/setup");
+        self.revive_below(&path);
         Ok(super::types::MfaSetup {
             secret: ::std::string::String::from("JBSWY3DPEHPK3PXP"),
             otpauth_uri: ::std::string::String::from(
@@ -371,6 +452,8 @@ impl super::server::OneclawApi for Mock {
         super::types::MfaEnabled,
         super::errors::VerifyMfaSetupError,
     > {
+        let path = ::std::string::String::from("/v1/auth/mfa/verify-setup");
+        self.revive_below(&path);
         Ok(super::types::MfaEnabled {
             enabled: true,
             backup_codes: ::std::vec![
@@ -387,6 +470,8 @@ impl super::server::OneclawApi for Mock {
         super::types::TokenResponse,
         super::errors::VerifyMfaError,
     > {
+        let path = ::std::string::String::from("/v1/auth/mfa/verify");
+        self.revive_below(&path);
         Ok(super::types::TokenResponse {
             access_token: ::std::string::String::from(
                 "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyOjNmNmQyYThjIiwib3JnIjoiOWIyZjZjMWUifQ.bXlfc2lnbmF0dXJlX2V4YW1wbGVfb25seQ",
@@ -410,6 +495,8 @@ impl super::server::OneclawApi for Mock {
         super::types::DeviceAuthorization,
         super::errors::RequestDeviceCodeError,
     > {
+        let path = ::std::string::String::from("/v1/auth/device/code");
+        self.revive_below(&path);
         Ok(super::types::DeviceAuthorization {
             device_code: ::std::string::String::from(
                 "GmRhmhcxhwAzkoEqiMEg_DnyEysNkuNhszIySk9eS",
@@ -432,6 +519,8 @@ impl super::server::OneclawApi for Mock {
         super::types::TokenResponse,
         super::errors::PollDeviceTokenError,
     > {
+        let path = ::std::string::String::from("/v1/auth/device/token");
+        self.revive_below(&path);
         Ok(super::types::TokenResponse {
             access_token: ::std::string::String::from(
                 "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyOjNmNmQyYThjIiwib3JnIjoiOWIyZjZjMWUifQ.bXlfc2lnbmF0dXJlX2V4YW1wbGVfb25seQ",
@@ -448,6 +537,15 @@ impl super::server::OneclawApi for Mock {
         super::types::DeviceCodeStatus,
         super::errors::GetDeviceCodeStatusError,
     > {
+        let path = format!("/v1/auth/device/code/{}", path_text(& _user_code));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::GetDeviceCodeStatusError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
         Ok(super::types::DeviceCodeStatus {
             user_code: ::std::string::String::from("WDJB-MJHT"),
             status: super::types::DeviceCodeState::Pending,
@@ -463,6 +561,16 @@ impl super::server::OneclawApi for Mock {
         super::types::DeviceCodeStatus,
         super::errors::ApproveDeviceError,
     > {
+        let path = ::std::string::String::from("/v1/auth/device/approve");
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::ApproveDeviceError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
+        self.revive_below(&path);
         Ok(super::types::DeviceCodeStatus {
             user_code: ::std::string::String::from("WDJB-MJHT"),
             status: super::types::DeviceCodeState::Pending,
@@ -478,6 +586,16 @@ impl super::server::OneclawApi for Mock {
         super::types::DeviceCodeStatus,
         super::errors::DenyDeviceError,
     > {
+        let path = ::std::string::String::from("/v1/auth/device/deny");
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::DenyDeviceError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
+        self.revive_below(&path);
         Ok(super::types::DeviceCodeStatus {
             user_code: ::std::string::String::from("WDJB-MJHT"),
             status: super::types::DeviceCodeState::Pending,
@@ -516,6 +634,8 @@ impl super::server::OneclawApi for Mock {
         super::types::CreatedApiKey,
         super::errors::CreateApiKeyError,
     > {
+        let path = ::std::string::String::from("/v1/auth/api-keys");
+        self.revive_below(&path);
         Ok(super::types::CreatedApiKey {
             id: "4b7e1a9d-3c6f-4e2a-9b8d-1a5c7e3f9d26".parse().unwrap_or_default(),
             name: ::std::string::String::from("ci-pipeline"),
@@ -532,6 +652,16 @@ impl super::server::OneclawApi for Mock {
         _credentials: super::auth::Credentials,
         _key_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::RevokeApiKeyError> {
+        let path = format!("/v1/auth/api-keys/{}", path_text(& _key_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::RevokeApiKeyError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
+        self.remember_deleted(path);
         Ok(())
     }
     async fn list_vaults(
@@ -559,6 +689,8 @@ impl super::server::OneclawApi for Mock {
         _credentials: super::auth::Credentials,
         _body: super::types::CreateVaultRequest,
     ) -> ::std::result::Result<super::types::Vault, super::errors::CreateVaultError> {
+        let path = ::std::string::String::from("/v1/vaults");
+        self.revive_below(&path);
         Ok(super::types::Vault {
             id: "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
             org_id: "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
@@ -580,6 +712,15 @@ impl super::server::OneclawApi for Mock {
         _credentials: super::auth::Credentials,
         _vault_id: ::uuid::Uuid,
     ) -> ::std::result::Result<super::types::Vault, super::errors::GetVaultError> {
+        let path = format!("/v1/vaults/{}", path_text(& _vault_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::GetVaultError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
         Ok(super::types::Vault {
             id: "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
             org_id: "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
@@ -601,6 +742,16 @@ impl super::server::OneclawApi for Mock {
         _credentials: super::auth::Credentials,
         _vault_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::DeleteVaultError> {
+        let path = format!("/v1/vaults/{}", path_text(& _vault_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::DeleteVaultError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
+        self.remember_deleted(path);
         Ok(())
     }
     async fn enable_cmek(
@@ -612,6 +763,16 @@ impl super::server::OneclawApi for Mock {
         super::types::CmekConfig,
         super::errors::EnableCmekError,
     > {
+        let path = format!("/v1/vaults/{}/cmek", path_text(& _vault_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::EnableCmekError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
+        self.revive_below(&path);
         Ok(super::types::CmekConfig {
             vault_id: "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
             enabled: true,
@@ -627,6 +788,16 @@ impl super::server::OneclawApi for Mock {
         _credentials: super::auth::Credentials,
         _vault_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::DisableCmekError> {
+        let path = format!("/v1/vaults/{}/cmek", path_text(& _vault_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::DisableCmekError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
+        self.remember_deleted(path);
         Ok(())
     }
     async fn start_cmek_rotation(
@@ -638,6 +809,16 @@ impl super::server::OneclawApi for Mock {
         super::types::CmekRotationJob,
         super::errors::StartCmekRotationError,
     > {
+        let path = format!("/v1/vaults/{}/cmek-rotate", path_text(& _vault_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::StartCmekRotationError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
+        self.revive_below(&path);
         Ok(super::types::CmekRotationJob {
             id: "6f2a8d4c-1e9b-4c3a-8d7f-3b5e1a9c6d48".parse().unwrap_or_default(),
             vault_id: "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
@@ -658,6 +839,17 @@ impl super::server::OneclawApi for Mock {
         super::types::CmekRotationJob,
         super::errors::GetCmekRotationJobError,
     > {
+        let path = format!(
+            "/v1/vaults/{}/cmek-rotate/{}", path_text(& _vault_id), path_text(& _job_id)
+        );
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::GetCmekRotationJobError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
         Ok(super::types::CmekRotationJob {
             id: "6f2a8d4c-1e9b-4c3a-8d7f-3b5e1a9c6d48".parse().unwrap_or_default(),
             vault_id: "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
@@ -678,6 +870,15 @@ impl super::server::OneclawApi for Mock {
         super::types::SecretList,
         super::errors::ListSecretsError,
     > {
+        let path = format!("/v1/vaults/{}/secrets", path_text(& _vault_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::ListSecretsError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
         Ok(super::types::SecretList {
             items: ::std::vec![
                 super::types::SecretMetadata { id :
@@ -704,6 +905,17 @@ impl super::server::OneclawApi for Mock {
         _path: ::std::string::String,
         _query: super::types::GetSecretQuery,
     ) -> ::std::result::Result<super::types::Secret, super::errors::GetSecretError> {
+        let path = format!(
+            "/v1/vaults/{}/secrets/{}", path_text(& _vault_id), path_text(& _path)
+        );
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::GetSecretError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
         Ok(super::types::Secret {
             id: "5a1d9e3c-2f7b-4c8a-b6e4-1d3f9a7c2e58".parse().unwrap_or_default(),
             vault_id: "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
@@ -740,6 +952,17 @@ impl super::server::OneclawApi for Mock {
         super::errors::PutSecretResponse,
         super::errors::PutSecretError,
     > {
+        let path = format!(
+            "/v1/vaults/{}/secrets/{}", path_text(& _vault_id), path_text(& _path)
+        );
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::PutSecretError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
         Ok(
             super::errors::PutSecretResponse::Ok(super::types::SecretMetadata {
                 id: "5a1d9e3c-2f7b-4c8a-b6e4-1d3f9a7c2e58".parse().unwrap_or_default(),
@@ -775,6 +998,18 @@ impl super::server::OneclawApi for Mock {
         _vault_id: ::uuid::Uuid,
         _path: ::std::string::String,
     ) -> ::std::result::Result<(), super::errors::DeleteSecretError> {
+        let path = format!(
+            "/v1/vaults/{}/secrets/{}", path_text(& _vault_id), path_text(& _path)
+        );
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::DeleteSecretError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
+        self.remember_deleted(path);
         Ok(())
     }
     async fn list_policies(
@@ -786,6 +1021,15 @@ impl super::server::OneclawApi for Mock {
         super::types::PolicyList,
         super::errors::ListPoliciesError,
     > {
+        let path = format!("/v1/vaults/{}/policies", path_text(& _vault_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::ListPoliciesError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
         Ok(super::types::PolicyList {
             items: ::std::vec![
                 super::types::Policy { id : "2d9f7a1c-8e3b-4f6d-a5c1-4b7e9d2a6f13"
@@ -812,6 +1056,16 @@ impl super::server::OneclawApi for Mock {
         _vault_id: ::uuid::Uuid,
         _body: super::types::PolicyRequest,
     ) -> ::std::result::Result<super::types::Policy, super::errors::CreatePolicyError> {
+        let path = format!("/v1/vaults/{}/policies", path_text(& _vault_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::CreatePolicyError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
+        self.revive_below(&path);
         Ok(super::types::Policy {
             id: "2d9f7a1c-8e3b-4f6d-a5c1-4b7e9d2a6f13".parse().unwrap_or_default(),
             vault_id: "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
@@ -843,6 +1097,17 @@ impl super::server::OneclawApi for Mock {
         _policy_id: ::uuid::Uuid,
         _body: super::types::PolicyRequest,
     ) -> ::std::result::Result<super::types::Policy, super::errors::UpdatePolicyError> {
+        let path = format!(
+            "/v1/vaults/{}/policies/{}", path_text(& _vault_id), path_text(& _policy_id)
+        );
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::UpdatePolicyError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
         Ok(super::types::Policy {
             id: "2d9f7a1c-8e3b-4f6d-a5c1-4b7e9d2a6f13".parse().unwrap_or_default(),
             vault_id: "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
@@ -873,6 +1138,18 @@ impl super::server::OneclawApi for Mock {
         _vault_id: ::uuid::Uuid,
         _policy_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::DeletePolicyError> {
+        let path = format!(
+            "/v1/vaults/{}/policies/{}", path_text(& _vault_id), path_text(& _policy_id)
+        );
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::DeletePolicyError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
+        self.remember_deleted(path);
         Ok(())
     }
     async fn enroll_agent(
@@ -882,6 +1159,8 @@ impl super::server::OneclawApi for Mock {
         super::types::EnrollmentResponse,
         super::errors::EnrollAgentError,
     > {
+        let path = ::std::string::String::from("/v1/agents/enroll");
+        self.revive_below(&path);
         Ok(super::types::EnrollmentResponse {
             agent_id: "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
             status: super::types::EnrollmentResponseStatus::PendingApproval,
@@ -923,6 +1202,8 @@ impl super::server::OneclawApi for Mock {
         super::types::CreatedAgent,
         super::errors::CreateAgentError,
     > {
+        let path = ::std::string::String::from("/v1/agents");
+        self.revive_below(&path);
         Ok(super::types::CreatedAgent {
             agent: super::types::Agent {
                 id: "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
@@ -986,6 +1267,15 @@ impl super::server::OneclawApi for Mock {
         _credentials: super::auth::Credentials,
         _agent_id: ::uuid::Uuid,
     ) -> ::std::result::Result<super::types::Agent, super::errors::GetAgentError> {
+        let path = format!("/v1/agents/{}", path_text(& _agent_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::GetAgentError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
         Ok(super::types::Agent {
             id: "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
             org_id: "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
@@ -1014,6 +1304,16 @@ impl super::server::OneclawApi for Mock {
         _credentials: super::auth::Credentials,
         _agent_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::DeactivateAgentError> {
+        let path = format!("/v1/agents/{}", path_text(& _agent_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::DeactivateAgentError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
+        self.remember_deleted(path);
         Ok(())
     }
     async fn update_agent(
@@ -1022,6 +1322,15 @@ impl super::server::OneclawApi for Mock {
         _agent_id: ::uuid::Uuid,
         _body: super::types::UpdateAgentRequest,
     ) -> ::std::result::Result<super::types::Agent, super::errors::UpdateAgentError> {
+        let path = format!("/v1/agents/{}", path_text(& _agent_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::UpdateAgentError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
         Ok(super::types::Agent {
             id: "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
             org_id: "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
@@ -1053,6 +1362,16 @@ impl super::server::OneclawApi for Mock {
         super::types::RotatedAgentKey,
         super::errors::RotateAgentKeyError,
     > {
+        let path = format!("/v1/agents/{}/rotate-key", path_text(& _agent_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::RotateAgentKeyError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
+        self.revive_below(&path);
         Ok(super::types::RotatedAgentKey {
             agent_id: "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
             api_key: ::std::string::String::from("ocv_Z8m1Qw4Xe7Rt2Yu5Io9Pa3Sd6Fg0Hj"),
@@ -1066,6 +1385,16 @@ impl super::server::OneclawApi for Mock {
         _secret_id: ::uuid::Uuid,
         _body: super::types::CreateShareRequest,
     ) -> ::std::result::Result<super::types::Share, super::errors::CreateShareError> {
+        let path = format!("/v1/secrets/{}/share", path_text(& _secret_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::CreateShareError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
+        self.revive_below(&path);
         Ok(super::types::Share {
             id: "8c3a6e1f-9d2b-4a7c-b1e5-6f4d2a9c3e71".parse().unwrap_or_default(),
             secret_id: "5a1d9e3c-2f7b-4c8a-b6e4-1d3f9a7c2e58"
@@ -1150,6 +1479,16 @@ impl super::server::OneclawApi for Mock {
         _credentials: super::auth::Credentials,
         _share_id: ::uuid::Uuid,
     ) -> ::std::result::Result<super::types::Share, super::errors::AcceptShareError> {
+        let path = format!("/v1/shares/{}/accept", path_text(& _share_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::AcceptShareError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
+        self.revive_below(&path);
         Ok(super::types::Share {
             id: "8c3a6e1f-9d2b-4a7c-b1e5-6f4d2a9c3e71".parse().unwrap_or_default(),
             secret_id: "5a1d9e3c-2f7b-4c8a-b6e4-1d3f9a7c2e58"
@@ -1178,6 +1517,16 @@ impl super::server::OneclawApi for Mock {
         _credentials: super::auth::Credentials,
         _share_id: ::uuid::Uuid,
     ) -> ::std::result::Result<super::types::Share, super::errors::DeclineShareError> {
+        let path = format!("/v1/shares/{}/decline", path_text(& _share_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::DeclineShareError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
+        self.revive_below(&path);
         Ok(super::types::Share {
             id: "8c3a6e1f-9d2b-4a7c-b1e5-6f4d2a9c3e71".parse().unwrap_or_default(),
             secret_id: "5a1d9e3c-2f7b-4c8a-b6e4-1d3f9a7c2e58"
@@ -1222,6 +1571,15 @@ impl super::server::OneclawApi for Mock {
         &self,
         _identifier: ::std::string::String,
     ) -> ::std::result::Result<super::types::Chain, super::errors::GetChainError> {
+        let path = format!("/v1/chains/{}", path_text(& _identifier));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::GetChainError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
         Ok(super::types::Chain {
             id: "9d4e2b7a-6c1f-4a8d-b3e9-5f2a7c1d8e64".parse().unwrap_or_default(),
             name: ::std::string::String::from("base"),
@@ -1247,6 +1605,15 @@ impl super::server::OneclawApi for Mock {
         super::types::TransactionList,
         super::errors::ListTransactionsError,
     > {
+        let path = format!("/v1/agents/{}/transactions", path_text(& _agent_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::ListTransactionsError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
         Ok(super::types::TransactionList {
             items: ::std::vec![
                 super::types::Transaction { id : "1a9c5e7b-4d2f-4b8e-a3c6-8e1d4f7b2a95"
@@ -1288,6 +1655,16 @@ impl super::server::OneclawApi for Mock {
         super::types::Transaction,
         super::errors::SubmitTransactionError,
     > {
+        let path = format!("/v1/agents/{}/transactions", path_text(& _agent_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::SubmitTransactionError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
+        self.revive_below(&path);
         Ok(super::types::Transaction {
             id: "1a9c5e7b-4d2f-4b8e-a3c6-8e1d4f7b2a95".parse().unwrap_or_default(),
             agent_id: "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
@@ -1343,6 +1720,17 @@ impl super::server::OneclawApi for Mock {
         super::types::Transaction,
         super::errors::GetTransactionError,
     > {
+        let path = format!(
+            "/v1/agents/{}/transactions/{}", path_text(& _agent_id), path_text(& _tx_id)
+        );
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::GetTransactionError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
         Ok(super::types::Transaction {
             id: "1a9c5e7b-4d2f-4b8e-a3c6-8e1d4f7b2a95".parse().unwrap_or_default(),
             agent_id: "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
@@ -1398,6 +1786,18 @@ impl super::server::OneclawApi for Mock {
         super::types::SimulationResult,
         super::errors::SimulateTransactionError,
     > {
+        let path = format!(
+            "/v1/agents/{}/transactions/simulate", path_text(& _agent_id)
+        );
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::SimulateTransactionError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
+        self.revive_below(&path);
         Ok(super::types::SimulationResult {
             success: true,
             gas_used: 46109i64,
@@ -1427,6 +1827,18 @@ impl super::server::OneclawApi for Mock {
         super::types::BundleSimulationResult,
         super::errors::SimulateTransactionBundleError,
     > {
+        let path = format!(
+            "/v1/agents/{}/transactions/simulate-bundle", path_text(& _agent_id)
+        );
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::SimulateTransactionBundleError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
+        self.revive_below(&path);
         Ok(super::types::BundleSimulationResult {
             success: true,
             results: ::std::vec![
@@ -1511,6 +1923,8 @@ impl super::server::OneclawApi for Mock {
         super::types::CheckoutSession,
         super::errors::CreateSubscriptionCheckoutError,
     > {
+        let path = ::std::string::String::from("/v1/billing/subscribe");
+        self.revive_below(&path);
         Ok(super::types::CheckoutSession {
             checkout_url: ::std::string::String::from(
                 "https://checkout.stripe.com/c/pay/cs_live_a1B2c3D4e5F6",
@@ -1526,6 +1940,8 @@ impl super::server::OneclawApi for Mock {
         super::types::PortalSession,
         super::errors::CreateBillingPortalSessionError,
     > {
+        let path = ::std::string::String::from("/v1/billing/portal");
+        self.revive_below(&path);
         Ok(super::types::PortalSession {
             portal_url: ::std::string::String::from(
                 "https://billing.stripe.com/p/session/live_YWNjdF8xTjNx",
@@ -1595,6 +2011,8 @@ impl super::server::OneclawApi for Mock {
         super::types::CheckoutSession,
         super::errors::CreateCreditTopupError,
     > {
+        let path = ::std::string::String::from("/v1/billing/credits/topup");
+        self.revive_below(&path);
         Ok(super::types::CheckoutSession {
             checkout_url: ::std::string::String::from(
                 "https://checkout.stripe.com/c/pay/cs_live_a1B2c3D4e5F6",
@@ -1661,6 +2079,8 @@ impl super::server::OneclawApi for Mock {
         super::types::WebhookAck,
         super::errors::HandleStripeWebhookError,
     > {
+        let path = ::std::string::String::from("/v1/billing/webhooks");
+        self.revive_below(&path);
         Ok(super::types::WebhookAck {
             received: true,
         })
@@ -1731,6 +2151,8 @@ impl super::server::OneclawApi for Mock {
         super::types::Invitation,
         super::errors::InviteOrgMemberError,
     > {
+        let path = ::std::string::String::from("/v1/org/invite");
+        self.revive_below(&path);
         Ok(super::types::Invitation {
             id: "e2b8d4f6-3a7c-4d1e-9f5b-2c6a8e4d1b73".parse().unwrap_or_default(),
             email: ::std::string::String::from("grace@example.com"),
@@ -1747,6 +2169,16 @@ impl super::server::OneclawApi for Mock {
         _credentials: super::auth::Credentials,
         _user_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::RemoveOrgMemberError> {
+        let path = format!("/v1/org/members/{}", path_text(& _user_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::RemoveOrgMemberError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
+        self.remember_deleted(path);
         Ok(())
     }
     async fn update_org_member_role(
@@ -1758,6 +2190,15 @@ impl super::server::OneclawApi for Mock {
         super::types::OrgMember,
         super::errors::UpdateOrgMemberRoleError,
     > {
+        let path = format!("/v1/org/members/{}", path_text(& _user_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::UpdateOrgMemberRoleError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
         Ok(super::types::OrgMember {
             user_id: "d1c7e5a3-8f2b-4d6e-9a1c-5b3f7e9d2a46".parse().unwrap_or_default(),
             email: ::std::string::String::from("grace@example.com"),
@@ -1798,6 +2239,8 @@ impl super::server::OneclawApi for Mock {
         _credentials: super::auth::Credentials,
         _body: super::types::CreateIpRuleRequest,
     ) -> ::std::result::Result<super::types::IpRule, super::errors::CreateIpRuleError> {
+        let path = ::std::string::String::from("/v1/security/ip-rules");
+        self.revive_below(&path);
         Ok(super::types::IpRule {
             id: "c5e1a7d3-9b4f-4e2c-8a6d-7d3b9f1e5a28".parse().unwrap_or_default(),
             cidr: ::std::string::String::from("203.0.113.0/24"),
@@ -1816,6 +2259,16 @@ impl super::server::OneclawApi for Mock {
         _credentials: super::auth::Credentials,
         _rule_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::DeleteIpRuleError> {
+        let path = format!("/v1/security/ip-rules/{}", path_text(& _rule_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::DeleteIpRuleError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
+        self.remember_deleted(path);
         Ok(())
     }
     async fn list_admin_settings(
@@ -1849,6 +2302,15 @@ impl super::server::OneclawApi for Mock {
         super::types::Setting,
         super::errors::UpdateAdminSettingError,
     > {
+        let path = format!("/v1/admin/settings/{}", path_text(& _key));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::UpdateAdminSettingError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
         Ok(super::types::Setting {
             key: ::std::string::String::from("signup_enabled"),
             value: ::std::string::String::from("true"),
@@ -1866,6 +2328,16 @@ impl super::server::OneclawApi for Mock {
         _credentials: super::auth::Credentials,
         _key: ::std::string::String,
     ) -> ::std::result::Result<(), super::errors::DeleteAdminSettingError> {
+        let path = format!("/v1/admin/settings/{}", path_text(& _key));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::DeleteAdminSettingError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
+        self.remember_deleted(path);
         Ok(())
     }
     async fn get_x402_config(
@@ -1940,6 +2412,16 @@ impl super::server::OneclawApi for Mock {
         _credentials: super::auth::Credentials,
         _user_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::DeleteAdminUserError> {
+        let path = format!("/v1/admin/users/{}", path_text(& _user_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::DeleteAdminUserError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
+        self.remember_deleted(path);
         Ok(())
     }
     async fn list_admin_chains(
@@ -1971,6 +2453,8 @@ impl super::server::OneclawApi for Mock {
         super::types::Chain,
         super::errors::CreateAdminChainError,
     > {
+        let path = ::std::string::String::from("/v1/admin/chains");
+        self.revive_below(&path);
         Ok(super::types::Chain {
             id: "9d4e2b7a-6c1f-4a8d-b3e9-5f2a7c1d8e64".parse().unwrap_or_default(),
             name: ::std::string::String::from("base"),
@@ -1990,12 +2474,21 @@ impl super::server::OneclawApi for Mock {
     async fn update_admin_chain(
         &self,
         _credentials: super::auth::Credentials,
-        _chain_id: ::uuid::Uuid,
+        _chain_id: ::std::string::String,
         _body: super::types::ChainRequest,
     ) -> ::std::result::Result<
         super::types::Chain,
         super::errors::UpdateAdminChainError,
     > {
+        let path = format!("/v1/admin/chains/{}", path_text(& _chain_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::UpdateAdminChainError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
         Ok(super::types::Chain {
             id: "9d4e2b7a-6c1f-4a8d-b3e9-5f2a7c1d8e64".parse().unwrap_or_default(),
             name: ::std::string::String::from("base"),
@@ -2015,8 +2508,18 @@ impl super::server::OneclawApi for Mock {
     async fn delete_admin_chain(
         &self,
         _credentials: super::auth::Credentials,
-        _chain_id: ::uuid::Uuid,
+        _chain_id: ::std::string::String,
     ) -> ::std::result::Result<(), super::errors::DeleteAdminChainError> {
+        let path = format!("/v1/admin/chains/{}", path_text(& _chain_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::DeleteAdminChainError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
+        self.remember_deleted(path);
         Ok(())
     }
     async fn get_org_limits(
@@ -2027,6 +2530,15 @@ impl super::server::OneclawApi for Mock {
         super::types::OrgLimits,
         super::errors::GetOrgLimitsError,
     > {
+        let path = format!("/v1/admin/orgs/{}/limits", path_text(& _org_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::GetOrgLimitsError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
         Ok(super::types::OrgLimits {
             org_id: "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
             tier: super::types::BillingTier::Business,
@@ -2048,6 +2560,15 @@ impl super::server::OneclawApi for Mock {
         super::types::OrgLimits,
         super::errors::UpdateOrgLimitsError,
     > {
+        let path = format!("/v1/admin/orgs/{}/limits", path_text(& _org_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::UpdateOrgLimitsError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
         Ok(super::types::OrgLimits {
             org_id: "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
             tier: super::types::BillingTier::Business,
@@ -2069,6 +2590,15 @@ impl super::server::OneclawApi for Mock {
         super::types::OrgBillingTier,
         super::errors::SetOrgBillingTierError,
     > {
+        let path = format!("/v1/admin/orgs/{}/billing-tier", path_text(& _org_id));
+        if self.is_deleted(&path) {
+            return Err(
+                super::errors::SetOrgBillingTierError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
+                    message: ::std::string::String::from("The resource was deleted."),
+                }),
+            );
+        }
         Ok(super::types::OrgBillingTier {
             org_id: "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
             tier: super::types::BillingTier::Business,

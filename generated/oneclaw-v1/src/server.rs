@@ -1417,7 +1417,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn update_admin_chain(
         &self,
         credentials: super::auth::Credentials,
-        chain_id: ::uuid::Uuid,
+        chain_id: ::std::string::String,
         body: super::types::ChainRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
@@ -1434,7 +1434,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn delete_admin_chain(
         &self,
         credentials: super::auth::Credentials,
-        chain_id: ::uuid::Uuid,
+        chain_id: ::std::string::String,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), super::errors::DeleteAdminChainError>,
     > + Send;
@@ -1860,12 +1860,12 @@ async fn handle_access_share<A: OneclawApi>(
                 let path = match path {
                     Ok(::axum::extract::Path(path)) => path,
                     Err(error) => {
-                        return reject_access_share(400u16, error.body_text(), 0);
+                        return reject_access_share(404u16, error.body_text(), 0);
                     }
                 };
                 let share_id: ::uuid::Uuid = match path_param(&path, "share_id") {
                     Ok(value) => value,
-                    Err(message) => return reject_access_share(400u16, message, 0),
+                    Err(message) => return reject_access_share(404u16, message, 0),
                 };
                 match api.access_share(share_id).await {
                     Ok(value) => json_response(200u16, &value),
@@ -1936,12 +1936,12 @@ async fn handle_revoke_share<A: OneclawApi>(
                 let path = match path {
                     Ok(::axum::extract::Path(path)) => path,
                     Err(error) => {
-                        return reject_revoke_share(400u16, error.body_text(), 0);
+                        return reject_revoke_share(404u16, error.body_text(), 0);
                     }
                 };
                 let share_id: ::uuid::Uuid = match path_param(&path, "share_id") {
                     Ok(value) => value,
-                    Err(message) => return reject_revoke_share(400u16, message, 0),
+                    Err(message) => return reject_revoke_share(404u16, message, 0),
                 };
                 match api.revoke_share(credentials, share_id).await {
                     Ok(value) => {
@@ -1986,11 +1986,18 @@ async fn handle_signup<A: OneclawApi>(
         }
         None => {
             async {
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::SignupRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::SignupRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_signup(400u16, message, 0),
                 };
@@ -2040,11 +2047,18 @@ async fn handle_create_token<A: OneclawApi>(
         }
         None => {
             async {
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::LoginRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::LoginRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_create_token(400u16, message, 0),
                 };
@@ -2157,11 +2171,18 @@ async fn handle_create_agent_token<A: OneclawApi>(
         }
         None => {
             async {
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::AgentTokenRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::AgentTokenRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_create_agent_token(400u16, message, 0),
                 };
@@ -2211,11 +2232,18 @@ async fn handle_create_api_key_token<A: OneclawApi>(
         }
         None => {
             async {
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::ApiKeyTokenRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::ApiKeyTokenRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => {
                         return reject_create_api_key_token(400u16, message, 0);
@@ -2267,11 +2295,18 @@ async fn handle_sign_in_with_google<A: OneclawApi>(
         }
         None => {
             async {
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::GoogleSignInRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::GoogleSignInRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_sign_in_with_google(400u16, message, 0),
                 };
@@ -2342,11 +2377,18 @@ async fn handle_change_password<A: OneclawApi>(
                         }
                     };
                 }
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::ChangePasswordRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::ChangePasswordRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_change_password(400u16, message, 0),
                 };
@@ -2399,11 +2441,18 @@ async fn handle_refresh_token<A: OneclawApi>(
         }
         None => {
             async {
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::RefreshTokenRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::RefreshTokenRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_refresh_token(400u16, message, 0),
                 };
@@ -2597,11 +2646,18 @@ async fn handle_update_current_user<A: OneclawApi>(
                         }
                     };
                 }
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::UpdateUserRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::UpdateUserRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_update_current_user(400u16, message, 0),
                 };
@@ -2792,11 +2848,18 @@ async fn handle_verify_mfa_setup<A: OneclawApi>(
                         }
                     };
                 }
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::MfaCodeRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::MfaCodeRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_verify_mfa_setup(400u16, message, 0),
                 };
@@ -2846,11 +2909,18 @@ async fn handle_verify_mfa<A: OneclawApi>(
         }
         None => {
             async {
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::MfaVerifyRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::MfaVerifyRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_verify_mfa(400u16, message, 0),
                 };
@@ -2921,11 +2991,18 @@ async fn handle_disable_mfa<A: OneclawApi>(
                         }
                     };
                 }
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::DisableMfaRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::DisableMfaRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_disable_mfa(400u16, message, 0),
                 };
@@ -2978,11 +3055,18 @@ async fn handle_request_device_code<A: OneclawApi>(
         }
         None => {
             async {
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::DeviceCodeRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::DeviceCodeRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_request_device_code(400u16, message, 0),
                 };
@@ -3032,11 +3116,18 @@ async fn handle_poll_device_token<A: OneclawApi>(
         }
         None => {
             async {
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::DeviceTokenRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::DeviceTokenRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_poll_device_token(400u16, message, 0),
                 };
@@ -3095,7 +3186,7 @@ async fn handle_get_device_code_status<A: OneclawApi>(
                     Ok(::axum::extract::Path(path)) => path,
                     Err(error) => {
                         return reject_get_device_code_status(
-                            400u16,
+                            404u16,
                             error.body_text(),
                             0,
                         );
@@ -3107,7 +3198,7 @@ async fn handle_get_device_code_status<A: OneclawApi>(
                 ) {
                     Ok(value) => value,
                     Err(message) => {
-                        return reject_get_device_code_status(400u16, message, 0);
+                        return reject_get_device_code_status(404u16, message, 0);
                     }
                 };
                 if let Err(error) = (|| -> ::std::result::Result<
@@ -3124,7 +3215,7 @@ async fn handle_get_device_code_status<A: OneclawApi>(
                     )?;
                     Ok(())
                 })() {
-                    return reject_get_device_code_status(400u16, error.to_string(), 0);
+                    return reject_get_device_code_status(404u16, error.to_string(), 0);
                 }
                 match api.get_device_code_status(user_code).await {
                     Ok(value) => json_response(200u16, &value),
@@ -3187,11 +3278,18 @@ async fn handle_approve_device<A: OneclawApi>(
                         }
                     };
                 }
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::DeviceDecisionRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::DeviceDecisionRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_approve_device(400u16, message, 0),
                 };
@@ -3262,11 +3360,18 @@ async fn handle_deny_device<A: OneclawApi>(
                         }
                     };
                 }
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::DeviceDecisionRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::DeviceDecisionRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_deny_device(400u16, message, 0),
                 };
@@ -3408,11 +3513,18 @@ async fn handle_create_api_key<A: OneclawApi>(
                         }
                     };
                 }
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::CreateApiKeyRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::CreateApiKeyRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_create_api_key(400u16, message, 0),
                 };
@@ -3491,12 +3603,12 @@ async fn handle_revoke_api_key<A: OneclawApi>(
                 let path = match path {
                     Ok(::axum::extract::Path(path)) => path,
                     Err(error) => {
-                        return reject_revoke_api_key(400u16, error.body_text(), 0);
+                        return reject_revoke_api_key(404u16, error.body_text(), 0);
                     }
                 };
                 let key_id: ::uuid::Uuid = match path_param(&path, "key_id") {
                     Ok(value) => value,
-                    Err(message) => return reject_revoke_api_key(400u16, message, 0),
+                    Err(message) => return reject_revoke_api_key(404u16, message, 0),
                 };
                 match api.revoke_api_key(credentials, key_id).await {
                     Ok(value) => {
@@ -3633,11 +3745,18 @@ async fn handle_create_vault<A: OneclawApi>(
                         }
                     };
                 }
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::CreateVaultRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::CreateVaultRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_create_vault(400u16, message, 0),
                 };
@@ -3715,11 +3834,11 @@ async fn handle_get_vault<A: OneclawApi>(
                 }
                 let path = match path {
                     Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => return reject_get_vault(400u16, error.body_text(), 0),
+                    Err(error) => return reject_get_vault(404u16, error.body_text(), 0),
                 };
                 let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id") {
                     Ok(value) => value,
-                    Err(message) => return reject_get_vault(400u16, message, 0),
+                    Err(message) => return reject_get_vault(404u16, message, 0),
                 };
                 match api.get_vault(credentials, vault_id).await {
                     Ok(value) => json_response(200u16, &value),
@@ -3790,12 +3909,12 @@ async fn handle_delete_vault<A: OneclawApi>(
                 let path = match path {
                     Ok(::axum::extract::Path(path)) => path,
                     Err(error) => {
-                        return reject_delete_vault(400u16, error.body_text(), 0);
+                        return reject_delete_vault(404u16, error.body_text(), 0);
                     }
                 };
                 let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id") {
                     Ok(value) => value,
-                    Err(message) => return reject_delete_vault(400u16, message, 0),
+                    Err(message) => return reject_delete_vault(404u16, message, 0),
                 };
                 match api.delete_vault(credentials, vault_id).await {
                     Ok(value) => {
@@ -3875,11 +3994,18 @@ async fn handle_enable_cmek<A: OneclawApi>(
                     Ok(value) => value,
                     Err(message) => return reject_enable_cmek(400u16, message, 0),
                 };
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::EnableCmekRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::EnableCmekRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_enable_cmek(400u16, message, 0),
                 };
@@ -3958,12 +4084,12 @@ async fn handle_disable_cmek<A: OneclawApi>(
                 let path = match path {
                     Ok(::axum::extract::Path(path)) => path,
                     Err(error) => {
-                        return reject_disable_cmek(400u16, error.body_text(), 0);
+                        return reject_disable_cmek(404u16, error.body_text(), 0);
                     }
                 };
                 let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id") {
                     Ok(value) => value,
-                    Err(message) => return reject_disable_cmek(400u16, message, 0),
+                    Err(message) => return reject_disable_cmek(404u16, message, 0),
                 };
                 match api.disable_cmek(credentials, vault_id).await {
                     Ok(value) => {
@@ -4045,11 +4171,18 @@ async fn handle_start_cmek_rotation<A: OneclawApi>(
                     Ok(value) => value,
                     Err(message) => return reject_start_cmek_rotation(400u16, message, 0),
                 };
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::CmekRotationRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::CmekRotationRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_start_cmek_rotation(400u16, message, 0),
                 };
@@ -4128,19 +4261,19 @@ async fn handle_get_cmek_rotation_job<A: OneclawApi>(
                 let path = match path {
                     Ok(::axum::extract::Path(path)) => path,
                     Err(error) => {
-                        return reject_get_cmek_rotation_job(400u16, error.body_text(), 0);
+                        return reject_get_cmek_rotation_job(404u16, error.body_text(), 0);
                     }
                 };
                 let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id") {
                     Ok(value) => value,
                     Err(message) => {
-                        return reject_get_cmek_rotation_job(400u16, message, 0);
+                        return reject_get_cmek_rotation_job(404u16, message, 0);
                     }
                 };
                 let job_id: ::uuid::Uuid = match path_param(&path, "job_id") {
                     Ok(value) => value,
                     Err(message) => {
-                        return reject_get_cmek_rotation_job(400u16, message, 0);
+                        return reject_get_cmek_rotation_job(404u16, message, 0);
                     }
                 };
                 match api.get_cmek_rotation_job(credentials, vault_id, job_id).await {
@@ -4430,11 +4563,18 @@ async fn handle_put_secret<A: OneclawApi>(
                 })() {
                     return reject_put_secret(400u16, error.to_string(), 0);
                 }
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::PutSecretRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::PutSecretRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_put_secret(400u16, message, 0),
                 };
@@ -4513,16 +4653,16 @@ async fn handle_delete_secret<A: OneclawApi>(
                 let path = match path {
                     Ok(::axum::extract::Path(path)) => path,
                     Err(error) => {
-                        return reject_delete_secret(400u16, error.body_text(), 0);
+                        return reject_delete_secret(404u16, error.body_text(), 0);
                     }
                 };
                 let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id") {
                     Ok(value) => value,
-                    Err(message) => return reject_delete_secret(400u16, message, 0),
+                    Err(message) => return reject_delete_secret(404u16, message, 0),
                 };
                 let path: ::std::string::String = match path_param(&path, "path") {
                     Ok(value) => value,
-                    Err(message) => return reject_delete_secret(400u16, message, 0),
+                    Err(message) => return reject_delete_secret(404u16, message, 0),
                 };
                 if let Err(error) = (|| -> ::std::result::Result<
                     (),
@@ -4538,7 +4678,7 @@ async fn handle_delete_secret<A: OneclawApi>(
                     )?;
                     Ok(())
                 })() {
-                    return reject_delete_secret(400u16, error.to_string(), 0);
+                    return reject_delete_secret(404u16, error.to_string(), 0);
                 }
                 match api.delete_secret(credentials, vault_id, path).await {
                     Ok(value) => {
@@ -4707,11 +4847,18 @@ async fn handle_create_policy<A: OneclawApi>(
                     Ok(value) => value,
                     Err(message) => return reject_create_policy(400u16, message, 0),
                 };
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::PolicyRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::PolicyRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_create_policy(400u16, message, 0),
                 };
@@ -4802,11 +4949,18 @@ async fn handle_update_policy<A: OneclawApi>(
                     Ok(value) => value,
                     Err(message) => return reject_update_policy(400u16, message, 0),
                 };
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::PolicyRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::PolicyRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_update_policy(400u16, message, 0),
                 };
@@ -4885,16 +5039,16 @@ async fn handle_delete_policy<A: OneclawApi>(
                 let path = match path {
                     Ok(::axum::extract::Path(path)) => path,
                     Err(error) => {
-                        return reject_delete_policy(400u16, error.body_text(), 0);
+                        return reject_delete_policy(404u16, error.body_text(), 0);
                     }
                 };
                 let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id") {
                     Ok(value) => value,
-                    Err(message) => return reject_delete_policy(400u16, message, 0),
+                    Err(message) => return reject_delete_policy(404u16, message, 0),
                 };
                 let policy_id: ::uuid::Uuid = match path_param(&path, "policy_id") {
                     Ok(value) => value,
-                    Err(message) => return reject_delete_policy(400u16, message, 0),
+                    Err(message) => return reject_delete_policy(404u16, message, 0),
                 };
                 match api.delete_policy(credentials, vault_id, policy_id).await {
                     Ok(value) => {
@@ -4939,11 +5093,18 @@ async fn handle_enroll_agent<A: OneclawApi>(
         }
         None => {
             async {
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::EnrollAgentRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::EnrollAgentRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_enroll_agent(400u16, message, 0),
                 };
@@ -5085,11 +5246,18 @@ async fn handle_create_agent<A: OneclawApi>(
                         }
                     };
                 }
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::CreateAgentRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::CreateAgentRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_create_agent(400u16, message, 0),
                 };
@@ -5227,11 +5395,11 @@ async fn handle_get_agent<A: OneclawApi>(
                 }
                 let path = match path {
                     Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => return reject_get_agent(400u16, error.body_text(), 0),
+                    Err(error) => return reject_get_agent(404u16, error.body_text(), 0),
                 };
                 let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id") {
                     Ok(value) => value,
-                    Err(message) => return reject_get_agent(400u16, message, 0),
+                    Err(message) => return reject_get_agent(404u16, message, 0),
                 };
                 match api.get_agent(credentials, agent_id).await {
                     Ok(value) => json_response(200u16, &value),
@@ -5302,12 +5470,12 @@ async fn handle_deactivate_agent<A: OneclawApi>(
                 let path = match path {
                     Ok(::axum::extract::Path(path)) => path,
                     Err(error) => {
-                        return reject_deactivate_agent(400u16, error.body_text(), 0);
+                        return reject_deactivate_agent(404u16, error.body_text(), 0);
                     }
                 };
                 let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id") {
                     Ok(value) => value,
-                    Err(message) => return reject_deactivate_agent(400u16, message, 0),
+                    Err(message) => return reject_deactivate_agent(404u16, message, 0),
                 };
                 match api.deactivate_agent(credentials, agent_id).await {
                     Ok(value) => {
@@ -5389,11 +5557,18 @@ async fn handle_update_agent<A: OneclawApi>(
                     Ok(value) => value,
                     Err(message) => return reject_update_agent(400u16, message, 0),
                 };
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::UpdateAgentRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::UpdateAgentRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_update_agent(400u16, message, 0),
                 };
@@ -5472,12 +5647,12 @@ async fn handle_rotate_agent_key<A: OneclawApi>(
                 let path = match path {
                     Ok(::axum::extract::Path(path)) => path,
                     Err(error) => {
-                        return reject_rotate_agent_key(400u16, error.body_text(), 0);
+                        return reject_rotate_agent_key(404u16, error.body_text(), 0);
                     }
                 };
                 let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id") {
                     Ok(value) => value,
-                    Err(message) => return reject_rotate_agent_key(400u16, message, 0),
+                    Err(message) => return reject_rotate_agent_key(404u16, message, 0),
                 };
                 match api.rotate_agent_key(credentials, agent_id).await {
                     Ok(value) => json_response(200u16, &value),
@@ -5556,11 +5731,18 @@ async fn handle_create_share<A: OneclawApi>(
                     Ok(value) => value,
                     Err(message) => return reject_create_share(400u16, message, 0),
                 };
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::CreateShareRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::CreateShareRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_create_share(400u16, message, 0),
                 };
@@ -5783,12 +5965,12 @@ async fn handle_accept_share<A: OneclawApi>(
                 let path = match path {
                     Ok(::axum::extract::Path(path)) => path,
                     Err(error) => {
-                        return reject_accept_share(400u16, error.body_text(), 0);
+                        return reject_accept_share(404u16, error.body_text(), 0);
                     }
                 };
                 let share_id: ::uuid::Uuid = match path_param(&path, "share_id") {
                     Ok(value) => value,
-                    Err(message) => return reject_accept_share(400u16, message, 0),
+                    Err(message) => return reject_accept_share(404u16, message, 0),
                 };
                 match api.accept_share(credentials, share_id).await {
                     Ok(value) => json_response(200u16, &value),
@@ -5859,12 +6041,12 @@ async fn handle_decline_share<A: OneclawApi>(
                 let path = match path {
                     Ok(::axum::extract::Path(path)) => path,
                     Err(error) => {
-                        return reject_decline_share(400u16, error.body_text(), 0);
+                        return reject_decline_share(404u16, error.body_text(), 0);
                     }
                 };
                 let share_id: ::uuid::Uuid = match path_param(&path, "share_id") {
                     Ok(value) => value,
-                    Err(message) => return reject_decline_share(400u16, message, 0),
+                    Err(message) => return reject_decline_share(404u16, message, 0),
                 };
                 match api.decline_share(credentials, share_id).await {
                     Ok(value) => json_response(200u16, &value),
@@ -5963,14 +6145,14 @@ async fn handle_get_chain<A: OneclawApi>(
             async {
                 let path = match path {
                     Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => return reject_get_chain(400u16, error.body_text(), 0),
+                    Err(error) => return reject_get_chain(404u16, error.body_text(), 0),
                 };
                 let identifier: ::std::string::String = match path_param(
                     &path,
                     "identifier",
                 ) {
                     Ok(value) => value,
-                    Err(message) => return reject_get_chain(400u16, message, 0),
+                    Err(message) => return reject_get_chain(404u16, message, 0),
                 };
                 if let Err(error) = (|| -> ::std::result::Result<
                     (),
@@ -5986,7 +6168,7 @@ async fn handle_get_chain<A: OneclawApi>(
                     )?;
                     Ok(())
                 })() {
-                    return reject_get_chain(400u16, error.to_string(), 0);
+                    return reject_get_chain(404u16, error.to_string(), 0);
                 }
                 match api.get_chain(identifier).await {
                     Ok(value) => json_response(200u16, &value),
@@ -6152,11 +6334,18 @@ async fn handle_submit_transaction<A: OneclawApi>(
                     Ok(value) => value,
                     Err(message) => return reject_submit_transaction(400u16, message, 0),
                 };
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::TransactionRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::TransactionRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_submit_transaction(400u16, message, 0),
                 };
@@ -6235,16 +6424,16 @@ async fn handle_get_transaction<A: OneclawApi>(
                 let path = match path {
                     Ok(::axum::extract::Path(path)) => path,
                     Err(error) => {
-                        return reject_get_transaction(400u16, error.body_text(), 0);
+                        return reject_get_transaction(404u16, error.body_text(), 0);
                     }
                 };
                 let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id") {
                     Ok(value) => value,
-                    Err(message) => return reject_get_transaction(400u16, message, 0),
+                    Err(message) => return reject_get_transaction(404u16, message, 0),
                 };
                 let tx_id: ::uuid::Uuid = match path_param(&path, "tx_id") {
                     Ok(value) => value,
-                    Err(message) => return reject_get_transaction(400u16, message, 0),
+                    Err(message) => return reject_get_transaction(404u16, message, 0),
                 };
                 match api.get_transaction(credentials, agent_id, tx_id).await {
                     Ok(value) => json_response(200u16, &value),
@@ -6325,11 +6514,18 @@ async fn handle_simulate_transaction<A: OneclawApi>(
                         return reject_simulate_transaction(400u16, message, 0);
                     }
                 };
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::SimulationRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::SimulationRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => {
                         return reject_simulate_transaction(400u16, message, 0);
@@ -6427,11 +6623,18 @@ async fn handle_simulate_transaction_bundle<A: OneclawApi>(
                         return reject_simulate_transaction_bundle(400u16, message, 0);
                     }
                 };
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::BundleSimulationRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::BundleSimulationRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => {
                         return reject_simulate_transaction_bundle(400u16, message, 0);
@@ -6643,16 +6846,33 @@ async fn handle_create_subscription_checkout<A: OneclawApi>(
                         }
                     };
                 }
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::SubscribeRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::SubscribeRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => {
                         return reject_create_subscription_checkout(400u16, message, 0);
                     }
                 };
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
+                    return reject_create_subscription_checkout(
+                        400u16,
+                        error.to_string(),
+                        0,
+                    );
+                }
                 match api.create_subscription_checkout(credentials, body).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
@@ -6717,16 +6937,33 @@ async fn handle_create_billing_portal_session<A: OneclawApi>(
                         }
                     };
                 }
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::PortalRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::PortalRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => {
                         return reject_create_billing_portal_session(400u16, message, 0);
                     }
                 };
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
+                    return reject_create_billing_portal_session(
+                        400u16,
+                        error.to_string(),
+                        0,
+                    );
+                }
                 match api.create_billing_portal_session(credentials, body).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
@@ -6848,11 +7085,18 @@ async fn handle_create_credit_topup<A: OneclawApi>(
                         }
                     };
                 }
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::TopupRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::TopupRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_create_credit_topup(400u16, message, 0),
                 };
@@ -7059,11 +7303,18 @@ async fn handle_set_overage_method<A: OneclawApi>(
                         }
                     };
                 }
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::OverageMethodRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::OverageMethodRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_set_overage_method(400u16, message, 0),
                 };
@@ -7134,11 +7385,18 @@ async fn handle_handle_stripe_webhook<A: OneclawApi>(
                         );
                     }
                 };
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::StripeEvent,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::StripeEvent as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => {
                         return reject_handle_stripe_webhook(400u16, message, 0);
@@ -7353,14 +7611,27 @@ async fn handle_invite_org_member<A: OneclawApi>(
                         }
                     };
                 }
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::InviteRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::InviteRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_invite_org_member(400u16, message, 0),
                 };
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
+                    return reject_invite_org_member(400u16, error.to_string(), 0);
+                }
                 match api.invite_org_member(credentials, body).await {
                     Ok(value) => json_response(201u16, &value),
                     Err(error) => error.into_response(),
@@ -7430,12 +7701,12 @@ async fn handle_remove_org_member<A: OneclawApi>(
                 let path = match path {
                     Ok(::axum::extract::Path(path)) => path,
                     Err(error) => {
-                        return reject_remove_org_member(400u16, error.body_text(), 0);
+                        return reject_remove_org_member(404u16, error.body_text(), 0);
                     }
                 };
                 let user_id: ::uuid::Uuid = match path_param(&path, "user_id") {
                     Ok(value) => value,
-                    Err(message) => return reject_remove_org_member(400u16, message, 0),
+                    Err(message) => return reject_remove_org_member(404u16, message, 0),
                 };
                 match api.remove_org_member(credentials, user_id).await {
                     Ok(value) => {
@@ -7523,11 +7794,18 @@ async fn handle_update_org_member_role<A: OneclawApi>(
                         return reject_update_org_member_role(400u16, message, 0);
                     }
                 };
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::UpdateMemberRoleRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::UpdateMemberRoleRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => {
                         return reject_update_org_member_role(400u16, message, 0);
@@ -7665,11 +7943,18 @@ async fn handle_create_ip_rule<A: OneclawApi>(
                         }
                     };
                 }
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::CreateIpRuleRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::CreateIpRuleRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_create_ip_rule(400u16, message, 0),
                 };
@@ -7748,12 +8033,12 @@ async fn handle_delete_ip_rule<A: OneclawApi>(
                 let path = match path {
                     Ok(::axum::extract::Path(path)) => path,
                     Err(error) => {
-                        return reject_delete_ip_rule(400u16, error.body_text(), 0);
+                        return reject_delete_ip_rule(404u16, error.body_text(), 0);
                     }
                 };
                 let rule_id: ::uuid::Uuid = match path_param(&path, "rule_id") {
                     Ok(value) => value,
-                    Err(message) => return reject_delete_ip_rule(400u16, message, 0),
+                    Err(message) => return reject_delete_ip_rule(404u16, message, 0),
                 };
                 match api.delete_ip_rule(credentials, rule_id).await {
                     Ok(value) => {
@@ -7924,11 +8209,18 @@ async fn handle_update_admin_setting<A: OneclawApi>(
                 })() {
                     return reject_update_admin_setting(400u16, error.to_string(), 0);
                 }
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::UpdateSettingRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::UpdateSettingRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => {
                         return reject_update_admin_setting(400u16, message, 0);
@@ -8003,13 +8295,13 @@ async fn handle_delete_admin_setting<A: OneclawApi>(
                 let path = match path {
                     Ok(::axum::extract::Path(path)) => path,
                     Err(error) => {
-                        return reject_delete_admin_setting(400u16, error.body_text(), 0);
+                        return reject_delete_admin_setting(404u16, error.body_text(), 0);
                     }
                 };
                 let key: ::std::string::String = match path_param(&path, "key") {
                     Ok(value) => value,
                     Err(message) => {
-                        return reject_delete_admin_setting(400u16, message, 0);
+                        return reject_delete_admin_setting(404u16, message, 0);
                     }
                 };
                 if let Err(error) = (|| -> ::std::result::Result<
@@ -8026,7 +8318,7 @@ async fn handle_delete_admin_setting<A: OneclawApi>(
                     )?;
                     Ok(())
                 })() {
-                    return reject_delete_admin_setting(400u16, error.to_string(), 0);
+                    return reject_delete_admin_setting(404u16, error.to_string(), 0);
                 }
                 match api.delete_admin_setting(credentials, key).await {
                     Ok(value) => {
@@ -8152,11 +8444,18 @@ async fn handle_update_x402_config<A: OneclawApi>(
                         }
                     };
                 }
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::X402ConfigUpdate,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::X402ConfigUpdate as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_update_x402_config(400u16, message, 0),
                 };
@@ -8306,12 +8605,12 @@ async fn handle_delete_admin_user<A: OneclawApi>(
                 let path = match path {
                     Ok(::axum::extract::Path(path)) => path,
                     Err(error) => {
-                        return reject_delete_admin_user(400u16, error.body_text(), 0);
+                        return reject_delete_admin_user(404u16, error.body_text(), 0);
                     }
                 };
                 let user_id: ::uuid::Uuid = match path_param(&path, "user_id") {
                     Ok(value) => value,
-                    Err(message) => return reject_delete_admin_user(400u16, message, 0),
+                    Err(message) => return reject_delete_admin_user(404u16, message, 0),
                 };
                 match api.delete_admin_user(credentials, user_id).await {
                     Ok(value) => {
@@ -8448,11 +8747,18 @@ async fn handle_create_admin_chain<A: OneclawApi>(
                         }
                     };
                 }
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::ChainRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::ChainRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_create_admin_chain(400u16, message, 0),
                 };
@@ -8535,15 +8841,41 @@ async fn handle_update_admin_chain<A: OneclawApi>(
                         return reject_update_admin_chain(400u16, error.body_text(), 0);
                     }
                 };
-                let chain_id: ::uuid::Uuid = match path_param(&path, "chain_id") {
+                let chain_id: ::std::string::String = match path_param(
+                    &path,
+                    "chain_id",
+                ) {
                     Ok(value) => value,
                     Err(message) => return reject_update_admin_chain(400u16, message, 0),
                 };
-                let body = match ::serde_json::from_slice::<
+                if let Err(error) = (|| -> ::std::result::Result<
+                    (),
+                    super::validation::ValidationError,
+                > {
+                    let value = &chain_id;
+                    super::validation::length(
+                        value.chars().count(),
+                        "chain_id",
+                        ::std::option::Option::Some(1usize),
+                        ::std::option::Option::None,
+                        "characters",
+                    )?;
+                    Ok(())
+                })() {
+                    return reject_update_admin_chain(400u16, error.to_string(), 0);
+                }
+                let body = match super::shape::decode::<
                     super::types::ChainRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::ChainRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_update_admin_chain(400u16, message, 0),
                 };
@@ -8622,13 +8954,32 @@ async fn handle_delete_admin_chain<A: OneclawApi>(
                 let path = match path {
                     Ok(::axum::extract::Path(path)) => path,
                     Err(error) => {
-                        return reject_delete_admin_chain(400u16, error.body_text(), 0);
+                        return reject_delete_admin_chain(404u16, error.body_text(), 0);
                     }
                 };
-                let chain_id: ::uuid::Uuid = match path_param(&path, "chain_id") {
+                let chain_id: ::std::string::String = match path_param(
+                    &path,
+                    "chain_id",
+                ) {
                     Ok(value) => value,
-                    Err(message) => return reject_delete_admin_chain(400u16, message, 0),
+                    Err(message) => return reject_delete_admin_chain(404u16, message, 0),
                 };
+                if let Err(error) = (|| -> ::std::result::Result<
+                    (),
+                    super::validation::ValidationError,
+                > {
+                    let value = &chain_id;
+                    super::validation::length(
+                        value.chars().count(),
+                        "chain_id",
+                        ::std::option::Option::Some(1usize),
+                        ::std::option::Option::None,
+                        "characters",
+                    )?;
+                    Ok(())
+                })() {
+                    return reject_delete_admin_chain(404u16, error.to_string(), 0);
+                }
                 match api.delete_admin_chain(credentials, chain_id).await {
                     Ok(value) => {
                         let () = value;
@@ -8701,12 +9052,12 @@ async fn handle_get_org_limits<A: OneclawApi>(
                 let path = match path {
                     Ok(::axum::extract::Path(path)) => path,
                     Err(error) => {
-                        return reject_get_org_limits(400u16, error.body_text(), 0);
+                        return reject_get_org_limits(404u16, error.body_text(), 0);
                     }
                 };
                 let org_id: ::uuid::Uuid = match path_param(&path, "org_id") {
                     Ok(value) => value,
-                    Err(message) => return reject_get_org_limits(400u16, message, 0),
+                    Err(message) => return reject_get_org_limits(404u16, message, 0),
                 };
                 match api.get_org_limits(credentials, org_id).await {
                     Ok(value) => json_response(200u16, &value),
@@ -8785,11 +9136,18 @@ async fn handle_update_org_limits<A: OneclawApi>(
                     Ok(value) => value,
                     Err(message) => return reject_update_org_limits(400u16, message, 0),
                 };
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::OrgLimitsUpdate,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::OrgLimitsUpdate as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => return reject_update_org_limits(400u16, message, 0),
                 };
@@ -8878,11 +9236,18 @@ async fn handle_set_org_billing_tier<A: OneclawApi>(
                         return reject_set_org_billing_tier(400u16, message, 0);
                     }
                 };
-                let body = match ::serde_json::from_slice::<
+                let body = match super::shape::decode::<
                     super::types::BillingTierRequest,
-                >(&body)
-                    .map_err(|error| format!("invalid JSON body: {error}"))
-                {
+                >(
+                    &body,
+                    |value, path| {
+                        <super::types::BillingTierRequest as super::shape::Shape>::check(
+                            value,
+                            path,
+                        )?;
+                        Ok(())
+                    },
+                ) {
                     Ok(body) => body,
                     Err(message) => {
                         return reject_set_org_billing_tier(400u16, message, 0);
@@ -8947,14 +9312,12 @@ fn reject_access_share(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            json_response(
-                400u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
+        404u16 => {
+            super::errors::AccessShareError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
                     message,
-                },
-            )
+                })
+                .into_response()
         }
         429u16 => {
             super::errors::AccessShareError::TooManyRequests {
@@ -8975,14 +9338,12 @@ fn reject_revoke_share(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            json_response(
-                400u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
+        404u16 => {
+            super::errors::RevokeShareError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
                     message,
-                },
-            )
+                })
+                .into_response()
         }
         401u16 => {
             super::errors::RevokeShareError::Unauthorized(super::types::Error {
@@ -9578,14 +9939,12 @@ fn reject_get_device_code_status(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            json_response(
-                400u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
+        404u16 => {
+            super::errors::GetDeviceCodeStatusError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
                     message,
-                },
-            )
+                })
+                .into_response()
         }
         429u16 => {
             super::errors::GetDeviceCodeStatusError::TooManyRequests {
@@ -9766,14 +10125,12 @@ fn reject_revoke_api_key(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            json_response(
-                400u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
+        404u16 => {
+            super::errors::RevokeApiKeyError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
                     message,
-                },
-            )
+                })
+                .into_response()
         }
         401u16 => {
             super::errors::RevokeApiKeyError::Unauthorized(super::types::Error {
@@ -9890,14 +10247,12 @@ fn reject_get_vault(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            json_response(
-                400u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
+        404u16 => {
+            super::errors::GetVaultError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
                     message,
-                },
-            )
+                })
+                .into_response()
         }
         401u16 => {
             super::errors::GetVaultError::Unauthorized(super::types::Error {
@@ -9932,14 +10287,12 @@ fn reject_delete_vault(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            json_response(
-                400u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
+        404u16 => {
+            super::errors::DeleteVaultError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
                     message,
-                },
-            )
+                })
+                .into_response()
         }
         401u16 => {
             super::errors::DeleteVaultError::Unauthorized(super::types::Error {
@@ -10014,14 +10367,12 @@ fn reject_disable_cmek(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            json_response(
-                400u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
+        404u16 => {
+            super::errors::DisableCmekError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
                     message,
-                },
-            )
+                })
+                .into_response()
         }
         401u16 => {
             super::errors::DisableCmekError::Unauthorized(super::types::Error {
@@ -10096,14 +10447,12 @@ fn reject_get_cmek_rotation_job(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            json_response(
-                400u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
+        404u16 => {
+            super::errors::GetCmekRotationJobError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
                     message,
-                },
-            )
+                })
+                .into_response()
         }
         401u16 => {
             super::errors::GetCmekRotationJobError::Unauthorized(super::types::Error {
@@ -10258,14 +10607,12 @@ fn reject_delete_secret(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            json_response(
-                400u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
+        404u16 => {
+            super::errors::DeleteSecretError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
                     message,
-                },
-            )
+                })
+                .into_response()
         }
         401u16 => {
             super::errors::DeleteSecretError::Unauthorized(super::types::Error {
@@ -10420,14 +10767,12 @@ fn reject_delete_policy(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            json_response(
-                400u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
+        404u16 => {
+            super::errors::DeletePolicyError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
                     message,
-                },
-            )
+                })
+                .into_response()
         }
         401u16 => {
             super::errors::DeletePolicyError::Unauthorized(super::types::Error {
@@ -10601,14 +10946,12 @@ fn reject_get_agent(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            json_response(
-                400u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
+        404u16 => {
+            super::errors::GetAgentError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
                     message,
-                },
-            )
+                })
+                .into_response()
         }
         401u16 => {
             super::errors::GetAgentError::Unauthorized(super::types::Error {
@@ -10643,14 +10986,12 @@ fn reject_deactivate_agent(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            json_response(
-                400u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
+        404u16 => {
+            super::errors::DeactivateAgentError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
                     message,
-                },
-            )
+                })
+                .into_response()
         }
         401u16 => {
             super::errors::DeactivateAgentError::Unauthorized(super::types::Error {
@@ -10725,14 +11066,12 @@ fn reject_rotate_agent_key(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            json_response(
-                400u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
+        404u16 => {
+            super::errors::RotateAgentKeyError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
                     message,
-                },
-            )
+                })
+                .into_response()
         }
         401u16 => {
             super::errors::RotateAgentKeyError::Unauthorized(super::types::Error {
@@ -10891,14 +11230,12 @@ fn reject_accept_share(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            json_response(
-                400u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
+        404u16 => {
+            super::errors::AcceptShareError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
                     message,
-                },
-            )
+                })
+                .into_response()
         }
         401u16 => {
             super::errors::AcceptShareError::Unauthorized(super::types::Error {
@@ -10933,14 +11270,12 @@ fn reject_decline_share(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            json_response(
-                400u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
+        404u16 => {
+            super::errors::DeclineShareError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
                     message,
-                },
-            )
+                })
+                .into_response()
         }
         401u16 => {
             super::errors::DeclineShareError::Unauthorized(super::types::Error {
@@ -11001,14 +11336,12 @@ fn reject_get_chain(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            json_response(
-                400u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
+        404u16 => {
+            super::errors::GetChainError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
                     message,
-                },
-            )
+                })
+                .into_response()
         }
         429u16 => {
             super::errors::GetChainError::TooManyRequests {
@@ -11109,14 +11442,12 @@ fn reject_get_transaction(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            json_response(
-                400u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
+        404u16 => {
+            super::errors::GetTransactionError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
                     message,
-                },
-            )
+                })
+                .into_response()
         }
         401u16 => {
             super::errors::GetTransactionError::Unauthorized(super::types::Error {
@@ -11716,14 +12047,12 @@ fn reject_remove_org_member(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            json_response(
-                400u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
+        404u16 => {
+            super::errors::RemoveOrgMemberError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
                     message,
-                },
-            )
+                })
+                .into_response()
         }
         401u16 => {
             super::errors::RemoveOrgMemberError::Unauthorized(super::types::Error {
@@ -11878,14 +12207,12 @@ fn reject_delete_ip_rule(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            json_response(
-                400u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
+        404u16 => {
+            super::errors::DeleteIpRuleError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
                     message,
-                },
-            )
+                })
+                .into_response()
         }
         401u16 => {
             super::errors::DeleteIpRuleError::Unauthorized(super::types::Error {
@@ -12000,14 +12327,12 @@ fn reject_delete_admin_setting(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            json_response(
-                400u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
+        404u16 => {
+            super::errors::DeleteAdminSettingError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
                     message,
-                },
-            )
+                })
+                .into_response()
         }
         401u16 => {
             super::errors::DeleteAdminSettingError::Unauthorized(super::types::Error {
@@ -12155,14 +12480,12 @@ fn reject_delete_admin_user(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            json_response(
-                400u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
+        404u16 => {
+            super::errors::DeleteAdminUserError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
                     message,
-                },
-            )
+                })
+                .into_response()
         }
         401u16 => {
             super::errors::DeleteAdminUserError::Unauthorized(super::types::Error {
@@ -12317,14 +12640,12 @@ fn reject_delete_admin_chain(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            json_response(
-                400u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
+        404u16 => {
+            super::errors::DeleteAdminChainError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
                     message,
-                },
-            )
+                })
+                .into_response()
         }
         401u16 => {
             super::errors::DeleteAdminChainError::Unauthorized(super::types::Error {
@@ -12359,14 +12680,12 @@ fn reject_get_org_limits(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            json_response(
-                400u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
+        404u16 => {
+            super::errors::GetOrgLimitsError::NotFound(super::types::Error {
+                    error: ::std::string::String::from("not_found"),
                     message,
-                },
-            )
+                })
+                .into_response()
         }
         401u16 => {
             super::errors::GetOrgLimitsError::Unauthorized(super::types::Error {

@@ -154,6 +154,10 @@ pub fn default_signup_request_marketing_opt_in() -> bool {
 impl super::validation::Validate for SignupRequest {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
         {
+            let value = &self.email;
+            super::validation::format(value, "email", "email")?;
+        }
+        {
             let value = &self.password;
             super::validation::length(
                 value.chars().count(),
@@ -185,6 +189,10 @@ pub struct LoginRequest {
 }
 impl super::validation::Validate for LoginRequest {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        {
+            let value = &self.email;
+            super::validation::format(value, "email", "email")?;
+        }
         {
             let value = &self.password;
             super::validation::length(
@@ -387,6 +395,15 @@ pub struct User {
     pub auth_provider: super::types::UserAuthProvider,
     /// When the account was created.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
+}
+impl super::validation::Validate for User {
+    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        {
+            let value = &self.email;
+            super::validation::format(value, "email", "email")?;
+        }
+        Ok(())
+    }
 }
 /// Profile fields to change; omitted fields are left unchanged.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -605,6 +622,13 @@ pub struct DeviceAuthorization {
 }
 impl super::validation::Validate for DeviceAuthorization {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        {
+            let value = &self.verification_uri;
+            super::validation::format(value, "verification_uri", "uri")?;
+        }
+        if let ::std::option::Option::Some(value) = &self.verification_uri_complete {
+            super::validation::format(value, "verification_uri_complete", "uri")?;
+        }
         {
             let value = &self.expires_in;
             super::validation::number(
@@ -1522,6 +1546,10 @@ impl super::validation::Validate for EnrollAgentRequest {
                 "characters",
             )?;
         }
+        {
+            let value = &self.human_email;
+            super::validation::format(value, "human_email", "email")?;
+        }
         Ok(())
     }
 }
@@ -1814,6 +1842,12 @@ pub struct Share {
 }
 impl super::validation::Validate for Share {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        if let ::std::option::Option::Some(value) = &self.recipient_email {
+            super::validation::format(value, "recipient_email", "email")?;
+        }
+        if let ::std::option::Option::Some(value) = &self.url {
+            super::validation::format(value, "url", "uri")?;
+        }
         if let ::std::option::Option::Some(value) = &self.max_access_count {
             super::validation::number(
                 *value as f64,
@@ -1854,6 +1888,9 @@ pub struct CreateShareRequest {
 }
 impl super::validation::Validate for CreateShareRequest {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        if let ::std::option::Option::Some(value) = &self.recipient_email {
+            super::validation::format(value, "recipient_email", "email")?;
+        }
         if let ::std::option::Option::Some(value) = &self.max_access_count {
             super::validation::number(
                 *value as f64,
@@ -2005,6 +2042,9 @@ impl super::validation::Validate for Chain {
             super::validation::Validate::validate(value)
                 .map_err(|e| e.within("native_currency"))?;
         }
+        if let ::std::option::Option::Some(value) = &self.explorer_url {
+            super::validation::format(value, "explorer_url", "uri")?;
+        }
         Ok(())
     }
 }
@@ -2052,6 +2092,9 @@ impl super::validation::Validate for ChainRequest {
             let value = &self.native_currency;
             super::validation::Validate::validate(value)
                 .map_err(|e| e.within("native_currency"))?;
+        }
+        if let ::std::option::Option::Some(value) = &self.explorer_url {
+            super::validation::format(value, "explorer_url", "uri")?;
         }
         Ok(())
     }
@@ -2360,6 +2403,9 @@ impl super::validation::Validate for SimulationResult {
                         e.within(&index.to_string()).within("balance_changes")
                     })?;
             }
+        }
+        if let ::std::option::Option::Some(value) = &self.simulation_url {
+            super::validation::format(value, "simulation_url", "uri")?;
         }
         Ok(())
     }
@@ -2825,6 +2871,19 @@ pub struct SubscribeRequest {
     /// Where to send the user if they abandon checkout.
     pub cancel_url: ::std::string::String,
 }
+impl super::validation::Validate for SubscribeRequest {
+    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        {
+            let value = &self.success_url;
+            super::validation::format(value, "success_url", "uri")?;
+        }
+        {
+            let value = &self.cancel_url;
+            super::validation::format(value, "cancel_url", "uri")?;
+        }
+        Ok(())
+    }
+}
 /// A Stripe Checkout session to redirect the user to.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CheckoutSession {
@@ -2833,17 +2892,44 @@ pub struct CheckoutSession {
     /// Stripe Checkout session ID.
     pub session_id: ::std::string::String,
 }
+impl super::validation::Validate for CheckoutSession {
+    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        {
+            let value = &self.checkout_url;
+            super::validation::format(value, "checkout_url", "uri")?;
+        }
+        Ok(())
+    }
+}
 /// Where the Stripe customer portal returns.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PortalRequest {
     /// Where to send the user when they leave the portal.
     pub return_url: ::std::string::String,
 }
+impl super::validation::Validate for PortalRequest {
+    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        {
+            let value = &self.return_url;
+            super::validation::format(value, "return_url", "uri")?;
+        }
+        Ok(())
+    }
+}
 /// A Stripe customer portal session.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PortalSession {
     /// Stripe-hosted portal page.
     pub portal_url: ::std::string::String,
+}
+impl super::validation::Validate for PortalSession {
+    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        {
+            let value = &self.portal_url;
+            super::validation::format(value, "portal_url", "uri")?;
+        }
+        Ok(())
+    }
 }
 /// Stripe subscription state (`none` on the free plan).
 #[derive(
@@ -3042,6 +3128,14 @@ impl super::validation::Validate for TopupRequest {
                 ::std::option::Option::Some((500f64, false)),
                 ::std::option::Option::None,
             )?;
+        }
+        {
+            let value = &self.success_url;
+            super::validation::format(value, "success_url", "uri")?;
+        }
+        {
+            let value = &self.cancel_url;
+            super::validation::format(value, "cancel_url", "uri")?;
         }
         Ok(())
     }
@@ -3405,6 +3499,15 @@ pub struct OrgMember {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub joined_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
+impl super::validation::Validate for OrgMember {
+    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        {
+            let value = &self.email;
+            super::validation::format(value, "email", "email")?;
+        }
+        Ok(())
+    }
+}
 /// A page of organization members. Every list endpoint of the API returns this
 /// envelope: `items` plus `next_cursor` when more results exist. Shape not
 /// shown in the public docs; designed to match the cursor pagination used
@@ -3417,6 +3520,22 @@ pub struct OrgMemberList {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub next_cursor: ::std::option::Option<::std::string::String>,
 }
+impl super::validation::Validate for OrgMemberList {
+    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        {
+            let value = &self.items;
+            for (index, value) in value.iter().enumerate() {
+                (|| -> ::std::result::Result<(), super::validation::ValidationError> {
+                    super::validation::Validate::validate(value)
+                        .map_err(|e| e.within(""))?;
+                    Ok(())
+                })()
+                    .map_err(|e| e.within(&index.to_string()).within("items"))?;
+            }
+        }
+        Ok(())
+    }
+}
 /// Invitation of a new member. The `owner` role cannot be granted by invitation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct InviteRequest {
@@ -3424,6 +3543,15 @@ pub struct InviteRequest {
     pub email: ::std::string::String,
     /// Role to grant on acceptance (`admin` or `member`).
     pub role: super::types::OrgRole,
+}
+impl super::validation::Validate for InviteRequest {
+    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        {
+            let value = &self.email;
+            super::validation::format(value, "email", "email")?;
+        }
+        Ok(())
+    }
 }
 /// A pending invitation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -3440,6 +3568,15 @@ pub struct Invitation {
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// When it expires.
     pub expires_at: ::chrono::DateTime<::chrono::Utc>,
+}
+impl super::validation::Validate for Invitation {
+    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        {
+            let value = &self.email;
+            super::validation::format(value, "email", "email")?;
+        }
+        Ok(())
+    }
 }
 /// The member's new role.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -3607,6 +3744,10 @@ pub struct X402ConfigUpdate {
 impl super::validation::Validate for X402ConfigUpdate {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
         {
+            let value = &self.facilitator_url;
+            super::validation::format(value, "facilitator_url", "uri")?;
+        }
+        {
             let value = &self.price_per_request_usd;
             {
                 static PATTERN: ::std::sync::LazyLock<
@@ -3647,6 +3788,10 @@ pub struct X402Config {
 }
 impl super::validation::Validate for X402Config {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        {
+            let value = &self.facilitator_url;
+            super::validation::format(value, "facilitator_url", "uri")?;
+        }
         {
             let value = &self.price_per_request_usd;
             {
@@ -3692,6 +3837,15 @@ pub struct AdminUser {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub last_login_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
+impl super::validation::Validate for AdminUser {
+    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        {
+            let value = &self.email;
+            super::validation::format(value, "email", "email")?;
+        }
+        Ok(())
+    }
+}
 /// A page of users. Every list endpoint of the API returns this envelope:
 /// `items` plus `next_cursor` when more results exist. Shape not shown in the
 /// public docs; designed to match the cursor pagination used across the API.
@@ -3702,6 +3856,22 @@ pub struct AdminUserList {
     /// Opaque cursor to pass as `cursor` to fetch the next page. Absent on the last page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub next_cursor: ::std::option::Option<::std::string::String>,
+}
+impl super::validation::Validate for AdminUserList {
+    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        {
+            let value = &self.items;
+            for (index, value) in value.iter().enumerate() {
+                (|| -> ::std::result::Result<(), super::validation::ValidationError> {
+                    super::validation::Validate::validate(value)
+                        .map_err(|e| e.within(""))?;
+                    Ok(())
+                })()
+                    .map_err(|e| e.within(&index.to_string()).within("items"))?;
+            }
+        }
+        Ok(())
+    }
 }
 /// Limit overrides for an organization; an omitted limit reverts to the tier
 /// default. Shape not shown in the public docs; designed to match per-plan

@@ -1,0 +1,351 @@
+//! The `shape` module: what the server checks in a JSON body before serde
+//! decodes it, where serde's derives are more lenient than the schema.
+//!
+//! A derived `Deserialize` accepts `null` for an optional property (both become
+//! `None`), an array for a struct (read field by field), and refuses `2.0` for
+//! an integer that JSON Schema counts as one. The server walks the JSON value
+//! first: it refuses the first two and rewrites the third. Clients stay
+//! lenient, since they read what servers send.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::rust::{ident, type_path};
+use crate::ir::{Api, Encoding, Struct, TypeKind, TypeRef, Union};
+
+/// The types of the JSON request bodies the server reads.
+fn json_bodies(api: &Api) -> impl Iterator<Item = &TypeRef> {
+    api.operations.iter().filter_map(|op| op.body.as_ref()).filter(|body| body.encoding == Encoding::Json).map(|body| &body.ty)
+}
+
+/// Whether the server has a JSON body with anything to check.
+pub(super) fn needed(api: &Api) -> bool {
+    json_bodies(api).any(|ty| value_check(api, ty).is_some())
+}
+
+/// The contents of the `shape` module: `impl Shape` for the types a request body may contain.
+pub(super) fn module(api: &Api) -> TokenStream {
+    let reachable = api.reachable(json_bodies(api));
+    let impls = reachable.iter().map(|id| &api.types[id.0]).filter_map(|def| {
+        let name = ident(&def.name);
+        let (body, uses_path) = match &def.kind {
+            TypeKind::Struct(st) => (struct_check(api, st), true),
+            TypeKind::Union(union) => {
+                let check = union_check(api, union)?;
+                (check.tokens, check.uses_path)
+            }
+            TypeKind::Enum(_) | TypeKind::Alias(_) => return None,
+        };
+        let path = if uses_path { quote!(path) } else { quote!(_path) };
+        Some(quote! {
+            impl Shape for super::types::#name {
+                fn check(value: &mut ::serde_json::Value, #path: &str) -> ::std::result::Result<(), ::std::string::String> {
+                    #body
+                }
+            }
+        })
+    });
+    quote! {
+        //! Checks of JSON bodies that serde's derives do not make: `null` where the
+        //! schema does not allow it, arrays where it wants objects, and integers
+        //! written with a fraction (`2.0`), which are rewritten to integers.
+
+        /// A type whose JSON form the server checks before decoding it.
+        pub trait Shape {
+            /// Checks `value`, found at the JSON pointer `path`, rewriting integral
+            /// numbers in integer positions.
+            fn check(value: &mut ::serde_json::Value, path: &str) -> ::std::result::Result<(), ::std::string::String>;
+        }
+
+        /// Decodes a JSON body as `T` after `check` has looked at its shape.
+        pub fn decode<T: ::serde::de::DeserializeOwned>(
+            body: &[u8],
+            check: impl FnOnce(&mut ::serde_json::Value, &str) -> ::std::result::Result<(), ::std::string::String>,
+        ) -> ::std::result::Result<T, ::std::string::String> {
+            let mut value: ::serde_json::Value =
+                ::serde_json::from_slice(body).map_err(|error| format!("invalid JSON body: {error}"))?;
+            check(&mut value, "").map_err(|message| format!("invalid JSON body: {message}"))?;
+            ::serde_json::from_value(value).map_err(|error| format!("invalid JSON body: {error}"))
+        }
+
+        /// Rewrites an integral number written with a fraction (`2.0`) as an
+        /// integer: JSON Schema counts it as one, serde's integer types do not.
+        pub fn integer(value: &mut ::serde_json::Value) {
+            if let ::serde_json::Value::Number(number) = value {
+                if let (true, Some(float)) = (number.is_f64(), number.as_f64()) {
+                    // The bounds are exact powers of two, so the casts below cannot saturate.
+                    if float.fract() == 0.0 && (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&float) {
+                        *value = ::serde_json::Value::from(float as i64);
+                    } else if float.fract() == 0.0 && (0.0..18_446_744_073_709_551_616.0).contains(&float) {
+                        *value = ::serde_json::Value::from(float as u64);
+                    }
+                }
+            }
+        }
+
+        /// Runs `check` on a copy of `value`, keeping the copy (with its
+        /// rewrites) if it passes: how a union tries its branches.
+        pub fn attempt(
+            value: &mut ::serde_json::Value,
+            check: impl FnOnce(&mut ::serde_json::Value) -> ::std::result::Result<(), ::std::string::String>,
+        ) -> bool {
+            let mut candidate = value.clone();
+            let fits = check(&mut candidate).is_ok();
+            if fits {
+                *value = candidate;
+            }
+            fits
+        }
+
+        /// Checks the number of properties of an object (`minProperties`, `maxProperties`).
+        pub fn property_count(
+            count: usize,
+            path: &str,
+            minimum: ::std::option::Option<usize>,
+            maximum: ::std::option::Option<usize>,
+        ) -> ::std::result::Result<(), ::std::string::String> {
+            let at = if path.is_empty() { "/" } else { path };
+            if let Some(minimum) = minimum.filter(|&minimum| count < minimum) {
+                return Err(format!("{at}: must have at least {minimum} properties"));
+            }
+            if let Some(maximum) = maximum.filter(|&maximum| count > maximum) {
+                return Err(format!("{at}: must have at most {maximum} properties"));
+            }
+            Ok(())
+        }
+
+        /// Refuses `null` in the property `key` of the object at `path`, where
+        /// the schema does not allow it.
+        pub fn refuse_null(value: &::serde_json::Value, path: &str, key: &str) -> ::std::result::Result<(), ::std::string::String> {
+            if value.is_null() {
+                return Err(format!("{path}/{key}: must not be null"));
+            }
+            Ok(())
+        }
+
+        #(#impls)*
+    }
+}
+
+/// Statements checking `value: &mut Value`, and whether they read `path`.
+pub(super) struct Check {
+    /// The statements; they may `return Err(…)` or use `?`.
+    pub(super) tokens: TokenStream,
+    /// Whether they name `path`, the value's JSON pointer.
+    pub(super) uses_path: bool,
+}
+
+/// `let path = …;` for a child, only where the child's check reads it.
+fn child_path(inner: &Check, path: TokenStream) -> TokenStream {
+    if inner.uses_path { quote!(let path: &str = &#path;) } else { TokenStream::new() }
+}
+
+/// `impl Shape` for a struct: an object, no `null` in properties that do not
+/// allow it, and every property's own shape.
+fn struct_check(api: &Api, st: &Struct) -> TokenStream {
+    let fields = st.fields.iter().filter_map(|field| {
+        let wire = &field.wire_name;
+        let refuse = !field.nullable && !admits_null(api, &field.ty);
+        let inner = value_check(api, &field.ty);
+        if !refuse && inner.is_none() {
+            return None;
+        }
+        let path = inner.as_ref().is_some_and(|c| c.uses_path).then(|| quote!(let path: &str = &format!("{path}/{}", #wire);));
+        // Before `path` is rebound: the pointer is only built for the error.
+        let refuse = refuse.then(|| quote!(super::shape::refuse_null(value, path, #wire)?;));
+        let inner = inner.map(|c| c.tokens);
+        Some(quote! {
+            if let Some(value) = object.get_mut(#wire) {
+                #refuse
+                #path
+                #inner
+            }
+        })
+    });
+    let fields: Vec<TokenStream> = fields.collect();
+    let additional = st.additional.as_ref().and_then(|ty| value_check(api, ty)).map(|inner| {
+        let known = st.fields.iter().map(|f| f.wire_name.as_str());
+        let path = child_path(&inner, quote!(format!("{path}/{key}")));
+        let key = if inner.uses_path { quote!(key) } else { quote!(_key) };
+        let tokens = inner.tokens;
+        quote! {
+            for (#key, value) in object.iter_mut().filter(|(key, _)| ![#(#known),*].contains(&key.as_str())) {
+                #path
+                #tokens
+            }
+        }
+    });
+    let count = match st.property_count {
+        (None, None) => None,
+        (min, max) => {
+            let bound = |b: Option<usize>| match b {
+                Some(n) => quote!(::std::option::Option::Some(#n)),
+                None => quote!(::std::option::Option::None),
+            };
+            let (min, max) = (bound(min), bound(max));
+            Some(quote!(super::shape::property_count(object.len(), path, #min, #max)?;))
+        }
+    };
+    let used = !fields.is_empty() || additional.is_some() || count.is_some();
+    let object = if used { quote!(object) } else { quote!(_object) };
+    quote! {
+        let ::serde_json::Value::Object(#object) = value else {
+            return Err(format!("{}: must be an object", if path.is_empty() { "/" } else { path }));
+        };
+        #count
+        #(#fields)*
+        #additional
+        Ok(())
+    }
+}
+
+/// `impl Shape` for a union: the branch the tag names, or else the first branch
+/// whose shape fits, as serde tries them in order. `None` when no branch has
+/// anything to check.
+fn union_check(api: &Api, union: &Union) -> Option<Check> {
+    if let Some(tag) = &union.tag {
+        let mut uses_path = false;
+        let arms: Vec<TokenStream> = union
+            .variants
+            .iter()
+            .filter(|variant| !variant.tags.is_empty())
+            .filter_map(|variant| {
+                let check = value_check(api, &variant.ty)?;
+                uses_path |= check.uses_path;
+                let tags = &variant.tags;
+                let tokens = check.tokens;
+                Some(quote!(Some(#(#tags)|*) => { #tokens }))
+            })
+            .collect();
+        if arms.is_empty() {
+            return None;
+        }
+        let tokens = quote! {
+            match value.get(#tag).and_then(::serde_json::Value::as_str).map(str::to_owned).as_deref() {
+                #(#arms)*
+                _ => {}
+            }
+            Ok(())
+        };
+        return Some(Check { tokens, uses_path });
+    }
+    let mut attempts = Vec::new();
+    let mut uses_path = true;
+    let mut fallback = quote!(Err(format!("{}: fits none of the variants", if path.is_empty() { "/" } else { path })));
+    let mut path_in_attempts = false;
+    for variant in &union.variants {
+        match value_check(api, &variant.ty) {
+            Some(check) => {
+                path_in_attempts |= check.uses_path;
+                let tokens = check.tokens;
+                attempts.push(quote! {
+                    if super::shape::attempt(value, |value| {
+                        #tokens
+                        Ok(())
+                    }) {
+                        return Ok(());
+                    }
+                });
+            }
+            // A branch with nothing to check fits anything serde will take for it.
+            None => {
+                fallback = quote!(Ok(()));
+                uses_path = path_in_attempts;
+                break;
+            }
+        }
+    }
+    if attempts.is_empty() {
+        return None;
+    }
+    Some(Check { tokens: quote!(#(#attempts)* #fallback), uses_path })
+}
+
+/// Statements checking `value: &mut Value` (at `path`) as a `ty`, or `None`
+/// when serde's own decoding is strict enough.
+pub(super) fn value_check(api: &Api, ty: &TypeRef) -> Option<Check> {
+    let (tokens, uses_path) = match ty {
+        TypeRef::Named(id) => match &api.types[id.0].kind {
+            TypeKind::Union(union) if union_check(api, union).is_none() => return None,
+            TypeKind::Struct(_) | TypeKind::Union(_) => {
+                let ty = type_path(api, ty);
+                (quote!(<#ty as super::shape::Shape>::check(value, path)?;), true)
+            }
+            TypeKind::Alias(inner) => return value_check(api, inner),
+            TypeKind::Enum(_) => return None,
+        },
+        TypeRef::I32 | TypeRef::I64 | TypeRef::U32 | TypeRef::U64 => (quote!(super::shape::integer(value);), false),
+        TypeRef::Nullable(inner) => {
+            let inner = value_check(api, inner)?;
+            let tokens = inner.tokens;
+            (quote!(if !value.is_null() { #tokens }), inner.uses_path)
+        }
+        TypeRef::Array(item) => {
+            let inner = value_check(api, item)?;
+            let tokens = inner.tokens;
+            let check = if inner.uses_path {
+                quote! {
+                    if let ::serde_json::Value::Array(items) = value {
+                        for (index, value) in items.iter_mut().enumerate() {
+                            let path: &str = &format!("{path}/{index}");
+                            #tokens
+                        }
+                    }
+                }
+            } else {
+                quote!(if let ::serde_json::Value::Array(items) = value { for value in items.iter_mut() { #tokens } })
+            };
+            (check, inner.uses_path)
+        }
+        TypeRef::Map(entry) => {
+            let inner = value_check(api, entry)?;
+            let tokens = inner.tokens;
+            let check = if inner.uses_path {
+                quote! {
+                    if let ::serde_json::Value::Object(entries) = value {
+                        for (key, value) in entries.iter_mut() {
+                            let path: &str = &format!("{path}/{key}");
+                            #tokens
+                        }
+                    }
+                }
+            } else {
+                quote!(if let ::serde_json::Value::Object(entries) = value { for value in entries.values_mut() { #tokens } })
+            };
+            (check, inner.uses_path)
+        }
+        TypeRef::Tuple(items) => {
+            let mut uses_path = false;
+            let checks: Vec<TokenStream> = items
+                .iter()
+                .enumerate()
+                .filter_map(|(index, item)| {
+                    let inner = value_check(api, item)?;
+                    uses_path |= inner.uses_path;
+                    let path = child_path(&inner, quote!(format!("{path}/{}", #index)));
+                    let tokens = inner.tokens;
+                    Some(quote!(if let Some(value) = items.get_mut(#index) { #path #tokens }))
+                })
+                .collect();
+            if checks.is_empty() {
+                return None;
+            }
+            (quote!(if let ::serde_json::Value::Array(items) = value { #(#checks)* }), uses_path)
+        }
+        _ => return None,
+    };
+    Some(Check { tokens, uses_path })
+}
+
+/// Whether JSON `null` is a value of `ty` itself (not through a field's `Option`).
+fn admits_null(api: &Api, ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::Json | TypeRef::Nullable(_) | TypeRef::External(_) => true,
+        TypeRef::Named(id) => match &api.types[id.0].kind {
+            TypeKind::Alias(inner) => admits_null(api, inner),
+            TypeKind::Union(union) => union.variants.iter().any(|v| admits_null(api, &v.ty)),
+            TypeKind::Struct(_) | TypeKind::Enum(_) => false,
+        },
+        _ => false,
+    }
+}
