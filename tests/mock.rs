@@ -134,3 +134,30 @@ async fn a_resource_deleted_through_the_mock_stays_deleted() {
     client.create_listing(&created).await.expect("created");
     client.get_listing("listing_xyz").await.expect("creating in the collection brings the mock's resources back");
 }
+
+/// Each crate's `exercise` calls every operation of its client against its own
+/// mock: every answer must decode, through the same code that checks a client
+/// against Prism in `scripts/prism`.
+#[tokio::test]
+async fn every_client_operation_decodes_the_answers_of_its_mock() {
+    macro_rules! exercise {
+        ($krate:ident, $($with:ident),+) => {{
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binds");
+            let address = listener.local_addr().expect("has an address");
+            let app = $krate::server::router($krate::mock::Mock::new("t"));
+            tokio::spawn(async move { axum::serve(listener, app).await.expect("serves") });
+            let client = $krate::client::Client::new(&format!("http://{address}"))$(.$with("t"))+;
+            let calls = $krate::exercise::every_operation(&client).await;
+            let failed: Vec<_> = calls.iter().filter(|c| matches!(c.outcome, $krate::exercise::Outcome::Failed(_))).collect();
+            assert!(failed.is_empty(), "{}: {failed:#?}", stringify!($krate));
+            let successes = calls.iter().filter(|c| c.outcome == $krate::exercise::Outcome::Success).count();
+            (calls.len(), successes)
+        }};
+    }
+    assert_eq!(exercise!(clawguru_v1, with_api_key_header), (3, 3));
+    assert_eq!(exercise!(cybervault_v2, with_bearer_auth), (3, 3));
+    assert_eq!(exercise!(clawup_v1, with_bearer_auth), (6, 6));
+    // Deletions run last, so the mock's memory of them takes no success away.
+    assert_eq!(exercise!(clawget_v1, with_api_key_auth), (23, 23));
+    assert_eq!(exercise!(oneclaw_v1, with_bearer_jwt), (96, 96));
+}

@@ -8,6 +8,7 @@
 mod auth;
 mod client;
 mod errors;
+mod exercise;
 mod literal;
 mod manifest;
 mod mock;
@@ -103,6 +104,9 @@ pub fn crate_files(api: &Api, parts: Parts) -> Result<Vec<GeneratedFile>> {
     if parts.server {
         modules.push(("mock", Some("mock"), with_allowed_lints(mock::module(api))));
     }
+    if parts.client {
+        modules.push(("exercise", Some("exercise"), with_allowed_lints(exercise::module(api))));
+    }
     let mut files = vec![
         GeneratedFile { path: "Cargo.toml".into(), contents: manifest::render(api, parts, "Cargo.toml.jinja")? },
         GeneratedFile { path: "README.md".into(), contents: manifest::render(api, parts, "README.md.jinja")? },
@@ -147,6 +151,11 @@ pub fn crate_files(api: &Api, parts: Parts) -> Result<Vec<GeneratedFile>> {
     if parts.server {
         let path = "examples/mock_server.rs".to_owned();
         let contents = rust::format_file(api, &path, mock::example(api))?;
+        files.push(GeneratedFile { path, contents });
+    }
+    if parts.client {
+        let path = "examples/exercise.rs".to_owned();
+        let contents = rust::format_file(api, &path, exercise::example(api))?;
         files.push(GeneratedFile { path, contents });
     }
     Ok(files)

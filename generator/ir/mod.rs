@@ -658,6 +658,8 @@ pub struct Param {
     pub wildcard: bool,
     /// How a path parameter's value is marked in its segment.
     pub path_style: PathStyle,
+    /// The document's example value (`example`, the first `examples`, or the schema's).
+    pub example: Option<Value>,
 }
 
 /// How a path parameter appears in its segment (OpenAPI `style`).
@@ -709,6 +711,8 @@ pub struct Body {
     pub encoding: Encoding,
     /// Documentation.
     pub doc: Option<String>,
+    /// The document's example body, if any.
+    pub example: Option<Value>,
 }
 
 /// Which statuses a response covers.

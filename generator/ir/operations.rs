@@ -204,6 +204,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
         let mut cookie_params = Vec::new();
         let mut query_fields = Vec::new();
         let mut query_styles = Vec::new();
+        let mut query_example = serde_json::Map::new();
         let mut param_names = Namespace::with_reserved(&["credentials", "body", "query"]);
         let mut query_names = Namespace::default();
         for (param, at) in &params {
@@ -231,6 +232,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             };
             let constraints = self.space.constraints(schema, &format!("{at}/schema"));
             let doc = data.description.clone().or_else(|| inline.and_then(doc_of));
+            let example = parameter_example(data, inline);
             match param {
                 Parameter::Path { .. } => {
                     let ty = self.as_text(ty, at, "path parameter");
@@ -252,6 +254,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                         constraints,
                         wildcard,
                         path_style,
+                        example,
                     });
                 }
                 Parameter::Query { style, .. } => {
@@ -263,6 +266,9 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                     };
                     let explode = data.explode.unwrap_or(style == QueryStyleKind::Form);
                     query_styles.push(QueryStyle { wire_name: data.name.clone(), style, explode });
+                    if let Some(example) = example {
+                        query_example.insert(data.name.clone(), example);
+                    }
                     query_fields.push(Field {
                         name: query_names.claim(names::field_name(&data.name)),
                         wire_name: data.name.clone(),
@@ -289,6 +295,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                         constraints,
                         wildcard: false,
                         path_style: PathStyle::Simple,
+                        example,
                     });
                 }
             }
@@ -309,6 +316,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             let def = &mut self.space.types[id.0];
             def.doc = Some(format!("Query parameters of `{id}`.", id = op.operation_id.as_deref().unwrap_or(&fn_name)));
             def.kind = TypeKind::Struct(Struct { fields: query_fields, ..Struct::default() });
+            def.example = (!query_example.is_empty()).then_some(serde_json::Value::Object(query_example));
             Some(id)
         };
 
@@ -398,7 +406,14 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             (Encoding::Text, _) => TypeRef::String,
             (Encoding::Raw, _) => TypeRef::Raw,
         };
-        Ok(Body { ty, required: body.required, media_type: media_type.clone(), encoding, doc: body.description.clone() })
+        Ok(Body {
+            ty,
+            required: body.required,
+            media_type: media_type.clone(),
+            encoding,
+            doc: body.description.clone(),
+            example: example_of(media),
+        })
     }
 
     fn responses(&mut self, responses: &Responses, pointer: &str, stem: &str) -> Result<(Vec<Response>, Vec<Response>)> {
@@ -573,6 +588,19 @@ fn pick_media(content: &indexmap::IndexMap<String, MediaType>) -> Option<(&Strin
     [Encoding::Json, Encoding::Form, Encoding::Text, Encoding::Raw]
         .into_iter()
         .find_map(|wanted| content.iter().find(|(m, _)| encoding(m) == wanted).map(|(m, media)| (m, media, wanted)))
+}
+
+/// A parameter's example: its own `example`, its first `examples` entry, or its schema's.
+fn parameter_example(data: &openapiv3::ParameterData, schema: Option<&openapiv3::Schema>) -> Option<serde_json::Value> {
+    data.example
+        .clone()
+        .or_else(|| {
+            data.examples.values().find_map(|e| match e {
+                ReferenceOr::Item(example) => example.value.clone(),
+                ReferenceOr::Reference { .. } => None,
+            })
+        })
+        .or_else(|| schema.and_then(|s| s.schema_data.example.clone()))
 }
 
 fn example_of(media: &MediaType) -> Option<serde_json::Value> {

@@ -49,3 +49,6 @@ pub mod server;
 #[cfg(feature = "mock")]
 #[rustfmt::skip]
 pub mod mock;
+#[cfg(feature = "exercise")]
+#[rustfmt::skip]
+pub mod exercise;
