@@ -30,6 +30,12 @@ pub(super) fn module(api: &Api) -> TokenStream {
             quote!(let client = client.#setter(token);)
         }
     });
+    let send_token = if api.security_schemes.is_empty() {
+        // No scheme to send it by; it is still accepted, for a uniform command line.
+        quote!(let _ = token;)
+    } else {
+        quote!(let token = token.as_str(); #(#setters)*)
+    };
     let usage = format!(
         "usage: cargo run -p {} --example exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]",
         api.crate_name
@@ -107,8 +113,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
                 }
             };
             let client = Client::new(&base_url);
-            let token = token.as_str();
-            #(#setters)*
+            #send_token
             let calls = runtime.block_on(every_operation(&client));
             let mut failed = 0;
             for call in &calls {
@@ -138,13 +143,15 @@ fn call(api: &Api, op: &Operation) -> TokenStream {
     };
     let name = ident(&op.fn_name);
     let error = ident(&op.error_enum);
+    // With no documented error the enum has only `Undocumented`.
+    let documented = (!op.errors.is_empty()).then(|| quote!(Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),));
     quote! {
         let outcome = match client.#name(#(#args),*).await {
             Ok(_) => Outcome::Success,
             Err(ClientError::Api(super::errors::#error::Undocumented { status, body })) => {
                 Outcome::Failed(format!("undocumented status {status}: {body}"))
             }
-            Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+            #documented
             Err(error) => Outcome::Failed(error.to_string()),
         };
         calls.push(Call { operation: #id, outcome });
