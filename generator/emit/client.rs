@@ -326,8 +326,9 @@ struct SendingShape {
 /// A method that sends a request, retrying on 429 as the retry policy allows.
 fn sending(shape: SendingShape, record: &Option<TokenStream>, reset_wait: &Option<TokenStream>) -> TokenStream {
     let SendingShape { name, doc, output, read, value } = shape;
+    let doc = super::rust::doc(Some(doc));
     quote! {
-        #[doc = #doc]
+        #doc
         #[allow(dead_code)]
         async fn #name<E>(
             &self,

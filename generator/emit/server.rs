@@ -13,7 +13,9 @@ use quote::{format_ident, quote};
 use super::errors::{has_status_field, is_struct_variant, success_type};
 use super::literal::{Slot, SlotKind, literal};
 use super::rust::{ident, operation_doc, type_path};
-use crate::ir::{Api, Encoding, Operation, PartKind, PathStyle, Presence, Response, SchemeKind, Status, TypeKind, TypeRef, sample, type_validates};
+use crate::ir::{
+    Api, Encoding, Operation, PartKind, PathStyle, Presence, Response, SchemeKind, Status, TypeKind, TypeRef, sample, type_validates,
+};
 
 /// The statuses the router itself may answer with.
 const BAD_REQUEST: u16 = 400;
@@ -289,7 +291,8 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
     let rate_limited = api.rate_limit.is_some();
     let reads_credentials = !op.security.is_empty() || rate_limited;
     // Raw bodies keep their content type; an optional multipart body is absent without one.
-    let body_reads_headers = op.body.as_ref().is_some_and(|b| b.encoding == Encoding::Raw || (b.encoding == Encoding::Multipart && !b.required));
+    let body_reads_headers =
+        op.body.as_ref().is_some_and(|b| b.encoding == Encoding::Raw || (b.encoding == Encoding::Multipart && !b.required));
     if reads_credentials || !op.header_params.is_empty() || !op.cookie_params.is_empty() || body_reads_headers {
         extractors.push(quote!(headers: ::axum::http::HeaderMap));
     }
@@ -768,9 +771,13 @@ fn multipart_helpers() -> TokenStream {
 /// The expression that reads a multipart body into its struct: `Ok(value)`, or
 /// `Err(message)` for a malformed body, a part that does not fit or a missing required part.
 fn multipart_body(api: &Api, body: &crate::ir::Body) -> TokenStream {
-    let TypeRef::Named(id) = &body.ty else { return quote!(::std::result::Result::<_, ::std::string::String>::Err(::std::string::String::new())) };
+    let TypeRef::Named(id) = &body.ty else {
+        return quote!(::std::result::Result::<_, ::std::string::String>::Err(::std::string::String::new()));
+    };
     let def = api.ty(*id);
-    let TypeKind::Struct(st) = &def.kind else { return quote!(::std::result::Result::<_, ::std::string::String>::Err(::std::string::String::new())) };
+    let TypeKind::Struct(st) = &def.kind else {
+        return quote!(::std::result::Result::<_, ::std::string::String>::Err(::std::string::String::new()));
+    };
     let ty = type_path(api, &body.ty);
     let mut collections = Vec::new();
     let mut arms = Vec::new();
@@ -809,15 +816,21 @@ fn multipart_body(api: &Api, body: &crate::ir::Body) -> TokenStream {
                     None => return Err(::std::string::String::from(#missing)),
                 }
             },
-            (PartKind::File | PartKind::Text | PartKind::Json, Presence::Optional | Presence::RequiredNullable) => quote!(#collected.into_iter().next()),
-            (PartKind::File | PartKind::Text | PartKind::Json, Presence::OptionalNullable) => quote!(#collected.into_iter().next().map(Some)),
+            (PartKind::File | PartKind::Text | PartKind::Json, Presence::Optional | Presence::RequiredNullable) => {
+                quote!(#collected.into_iter().next())
+            }
+            (PartKind::File | PartKind::Text | PartKind::Json, Presence::OptionalNullable) => {
+                quote!(#collected.into_iter().next().map(Some))
+            }
             (PartKind::File | PartKind::Text | PartKind::Json, Presence::Defaulted) => {
                 let default = default();
                 quote!(#collected.into_iter().next().unwrap_or_else(|| #default))
             }
             // A list is sent as one part per item, so an empty list is no part at all.
             (PartKind::Files | PartKind::Texts, Presence::Required) => quote!(#collected),
-            (PartKind::Files | PartKind::Texts, Presence::Optional | Presence::RequiredNullable) => quote!((!#collected.is_empty()).then_some(#collected)),
+            (PartKind::Files | PartKind::Texts, Presence::Optional | Presence::RequiredNullable) => {
+                quote!((!#collected.is_empty()).then_some(#collected))
+            }
             (PartKind::Files | PartKind::Texts, Presence::OptionalNullable) => quote!((!#collected.is_empty()).then_some(Some(#collected))),
             (PartKind::Files | PartKind::Texts, Presence::Defaulted) => {
                 let default = default();

@@ -524,7 +524,10 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                 Some((media_type, media, Encoding::EventStream)) => {
                     // 3.2's `itemSchema` describes one event's data; else `schema` does.
                     let item_schema = match media.extensions.get("x-clawgen-itemSchema") {
-                        Some(value) => Some(("itemSchema", serde_json::from_value(value.clone()).map_err(|err| self.space.invalid(&at, format!("not a schema: {err}")))?)),
+                        Some(value) => Some((
+                            "itemSchema",
+                            serde_json::from_value(value.clone()).map_err(|err| self.space.invalid(&at, format!("not a schema: {err}")))?,
+                        )),
                         None => media.schema.clone().map(|schema| ("schema", schema)),
                     };
                     let item = match item_schema {

@@ -103,7 +103,10 @@ async fn absent_optional_parts_stay_absent() {
     let received = recorder.documents.lock().expect("unpoisoned").pop().expect("the server got the document");
     assert_eq!(received.file.bytes, Vec::<u8>::new());
     assert_eq!(received.file.file_name, None);
-    assert_eq!((received.thumbnail, received.attachments, received.pages, received.tags, received.metadata), (None, None, None, None, None));
+    assert_eq!(
+        (received.thumbnail, received.attachments, received.pages, received.tags, received.metadata),
+        (None, None, None, None, None)
+    );
 }
 
 /// What a plain axum handler sees of each part the generated client writes.
