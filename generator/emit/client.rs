@@ -378,14 +378,25 @@ fn multipart_helpers() -> TokenStream {
             part.mime_str(file.content_type.as_deref().unwrap_or(default_type)).map_err(ClientError::Transport)
         }
 
-        /// The parts of a property that is not a file: none when it is absent or `null`, one per
-        /// item of a list (`each`), else one; scalars as their text, the rest (`json`) as JSON.
+        /// How a property that is not a file is written.
+        #[allow(dead_code)]
+        #[derive(Clone, Copy, PartialEq, Eq)]
+        enum Written {
+            /// One part, its text.
+            Text,
+            /// One part per item of a list, each its text.
+            TextEach,
+            /// One part, its JSON.
+            Json,
+        }
+
+        /// The parts of a property that is not a file: none when it is absent or `null`.
         fn value_parts<T: ::serde::Serialize + ?Sized, E>(
             value: &T,
-            json: bool,
-            each: bool,
+            written: Written,
             content_type: ::std::option::Option<&str>,
         ) -> ::std::result::Result<::std::vec::Vec<::reqwest::multipart::Part>, ClientError<E>> {
+            let (json, each) = (written == Written::Json, written == Written::TextEach);
             let value = ::serde_json::to_value(value).map_err(|error| ClientError::Decode {
                 status: 0,
                 message: error.to_string(),
@@ -433,14 +444,17 @@ fn multipart_body(api: &Api, body: &crate::ir::Body) -> TokenStream {
                 }
             }
             PartKind::Text | PartKind::Texts | PartKind::Json => {
-                let json = part.kind == PartKind::Json;
-                let each = part.kind == PartKind::Texts;
+                let written = match part.kind {
+                    PartKind::Texts => quote!(Written::TextEach),
+                    PartKind::Json => quote!(Written::Json),
+                    _ => quote!(Written::Text),
+                };
                 let content_type = match &part.content_type {
                     Some(content_type) => quote!(::std::option::Option::Some(#content_type)),
                     None => quote!(::std::option::Option::None),
                 };
                 quote! {
-                    for part in value_parts(&body.#name, #json, #each, #content_type)? {
+                    for part in value_parts(&body.#name, #written, #content_type)? {
                         form = form.part(#wire, part);
                     }
                 }

@@ -752,14 +752,23 @@ fn multipart_helpers() -> TokenStream {
             Ok(super::media::File { file_name, content_type, bytes: bytes.to_vec() })
         }
 
-        /// A part that is not a file: JSON (`json`), else text read as a parameter's is.
+        /// How a part that is not a file is read.
+        #[allow(dead_code)]
+        enum Written {
+            /// As text, like a parameter.
+            Text,
+            /// As JSON.
+            Json,
+        }
+
+        /// A part that is not a file.
         async fn value_part<T: ::serde::de::DeserializeOwned>(
             field: ::axum::extract::multipart::Field<'_>,
-            json: bool,
+            written: Written,
         ) -> ::std::result::Result<T, ::std::string::String> {
             let name = field.name().unwrap_or_default().to_owned();
             let bytes = field.bytes().await.map_err(|error| error.body_text())?;
-            if json {
+            if let Written::Json = written {
                 return ::serde_json::from_slice(&bytes).map_err(|error| format!("part `{name}`: invalid JSON: {error}"));
             }
             let text = ::std::str::from_utf8(&bytes).map_err(|_| format!("part `{name}` is not UTF-8 text"))?;
@@ -800,8 +809,8 @@ fn multipart_body(api: &Api, body: &crate::ir::Body) -> TokenStream {
         arms.push(match part.kind {
             PartKind::File | PartKind::Files => quote!(#wire => file_part(field).await.map(|part| #collected.push(part)),),
             kind => {
-                let json = kind == PartKind::Json;
-                quote!(#wire => value_part::<#item>(field, #json).await.map(|value| #collected.push(value)),)
+                let written = if kind == PartKind::Json { quote!(Written::Json) } else { quote!(Written::Text) };
+                quote!(#wire => value_part::<#item>(field, #written).await.map(|value| #collected.push(value)),)
             }
         });
         let missing = format!("missing part `{wire}`");

@@ -473,9 +473,10 @@ impl Api {
             .any(|e| e == Encoding::Raw)
     }
 
-    /// Whether any request body travels as `multipart/form-data` parts.
+    /// Whether the client sends, and the router reads, a body as `multipart/form-data` parts
+    /// (webhook receivers read JSON whatever the document says).
     pub fn uses_multipart(&self) -> bool {
-        self.operations.iter().chain(&self.webhooks).filter_map(|op| op.body.as_ref()).any(|b| b.encoding == Encoding::Multipart)
+        self.operations.iter().filter_map(|op| op.body.as_ref()).any(|b| b.encoding == Encoding::Multipart)
     }
 
     /// Whether any response is a stream of server-sent events.
