@@ -364,8 +364,10 @@ fn sending(shape: SendingShape, record: &Option<TokenStream>, reset_wait: &Optio
 
 /// `file_part` and `value_parts`, which build the parts of multipart bodies.
 fn multipart_helpers() -> TokenStream {
+    // A document may have only file parts, or none.
     quote! {
         /// A file's part: its bytes, file name and media type (else `default_type`).
+        #[allow(dead_code)]
         fn file_part<E>(
             file: &super::media::File,
             default_type: &str,
@@ -391,6 +393,7 @@ fn multipart_helpers() -> TokenStream {
         }
 
         /// The parts of a property that is not a file: none when it is absent or `null`.
+        #[allow(dead_code)]
         fn value_parts<T: ::serde::Serialize + ?Sized, E>(
             value: &T,
             written: Written,

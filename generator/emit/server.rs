@@ -743,8 +743,10 @@ fn event_stream_helper() -> TokenStream {
 
 /// `file_part` and `value_part`, which read the parts of multipart bodies.
 fn multipart_helpers() -> TokenStream {
+    // A document may have only file parts, or none.
     quote! {
         /// A file part, as it came.
+        #[allow(dead_code)]
         async fn file_part(field: ::axum::extract::multipart::Field<'_>) -> ::std::result::Result<super::media::File, ::std::string::String> {
             let file_name = field.file_name().map(str::to_owned);
             let content_type = field.content_type().map(str::to_owned);
@@ -762,6 +764,7 @@ fn multipart_helpers() -> TokenStream {
         }
 
         /// A part that is not a file.
+        #[allow(dead_code)]
         async fn value_part<T: ::serde::de::DeserializeOwned>(
             field: ::axum::extract::multipart::Field<'_>,
             written: Written,
