@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 
 use super::errors::{has_status_field, is_struct_variant, success_type};
 use super::rust::{ident, operation_doc, type_path};
-use crate::ir::{Api, Encoding, Operation, PathStyle, Response, SchemeKind, Status, TypeRef};
+use crate::ir::{Api, Encoding, Operation, PartKind, PathStyle, Response, SchemeKind, Status, TypeRef};
 
 /// The contents of the `client` module.
 pub(super) fn module(api: &Api) -> TokenStream {
@@ -73,6 +73,32 @@ pub(super) fn module(api: &Api) -> TokenStream {
             })
         }
     });
+    let execute = sending(
+        SendingShape {
+            name: quote!(execute),
+            doc: "Sends `request`, retrying on 429 as the retry policy allows, and reads the whole answer.",
+            output: quote!((u16, ::reqwest::header::HeaderMap, ::std::vec::Vec<u8>)),
+            read: quote!(let bytes = response.bytes().await.map_err(ClientError::Transport)?.to_vec();),
+            value: quote!((status, headers, bytes)),
+        },
+        &record,
+        &reset_wait,
+    );
+    // A stream is read as it arrives, so its answer is handed over unread.
+    let open = api.uses_event_streams().then(|| {
+        sending(
+            SendingShape {
+                name: quote!(open),
+                doc: "Sends `request`, retrying on 429 as the retry policy allows, and returns the answer unread.",
+                output: quote!((u16, ::reqwest::header::HeaderMap, ::reqwest::Response)),
+                read: TokenStream::new(),
+                value: quote!((status, headers, response)),
+            },
+            &record,
+            &reset_wait,
+        )
+    });
+    let multipart = api.uses_multipart().then(multipart_helpers);
     let title = format!("A client of {} (API version {}).", api.title, api.api_version);
     let title_attr = super::rust::doc(Some(&title));
     quote! {
@@ -198,37 +224,8 @@ pub(super) fn module(api: &Api) -> TokenStream {
 
             #rate_limit_getter
 
-            /// Sends `request`, retrying on 429 as the retry policy allows, and reads the whole answer.
-            #[allow(dead_code)]
-            async fn execute<E>(
-                &self,
-                mut request: ::reqwest::RequestBuilder,
-            ) -> ::std::result::Result<(u16, ::reqwest::header::HeaderMap, ::std::vec::Vec<u8>), ClientError<E>> {
-                let mut retries = 0;
-                loop {
-                    let again = if self.retry.is_some() { request.try_clone() } else { None };
-                    let response = request.send().await.map_err(ClientError::Transport)?;
-                    let status = response.status().as_u16();
-                    let headers = response.headers().clone();
-                    let bytes = response.bytes().await.map_err(ClientError::Transport)?.to_vec();
-                    #record
-                    if let (429, Some(policy), Some(again)) = (status, self.retry, again) {
-                        let wait = headers
-                            .get("retry-after")
-                            .and_then(|v| v.to_str().ok())
-                            .and_then(|v| v.trim().parse::<u64>().ok())
-                            #reset_wait
-                            .map(::std::time::Duration::from_secs);
-                        if let Some(wait) = wait.filter(|wait| retries < policy.max_retries && *wait <= policy.max_wait) {
-                            retries += 1;
-                            ::tokio::time::sleep(wait).await;
-                            request = again;
-                            continue;
-                        }
-                    }
-                    return Ok((status, headers, bytes));
-                }
-            }
+            #execute
+            #open
 
             /// The base URL requests go to.
             pub fn base_url(&self) -> &str {
@@ -239,6 +236,8 @@ pub(super) fn module(api: &Api) -> TokenStream {
 
             #(#methods)*
         }
+
+        #multipart
 
         /// Percent-encodes one path segment (RFC 3986 unreserved characters stay).
         #[allow(dead_code)]
@@ -313,6 +312,163 @@ pub(super) fn module(api: &Api) -> TokenStream {
                 })
         }
     }
+}
+
+/// What varies between the client's two ways of sending: reading the whole answer, or not.
+struct SendingShape {
+    name: TokenStream,
+    doc: &'static str,
+    output: TokenStream,
+    read: TokenStream,
+    value: TokenStream,
+}
+
+/// A method that sends a request, retrying on 429 as the retry policy allows.
+fn sending(shape: SendingShape, record: &Option<TokenStream>, reset_wait: &Option<TokenStream>) -> TokenStream {
+    let SendingShape { name, doc, output, read, value } = shape;
+    let doc = super::rust::doc(Some(doc));
+    quote! {
+        #doc
+        #[allow(dead_code)]
+        async fn #name<E>(
+            &self,
+            mut request: ::reqwest::RequestBuilder,
+        ) -> ::std::result::Result<#output, ClientError<E>> {
+            let mut retries = 0;
+            loop {
+                let again = if self.retry.is_some() { request.try_clone() } else { None };
+                let response = request.send().await.map_err(ClientError::Transport)?;
+                let status = response.status().as_u16();
+                let headers = response.headers().clone();
+                #read
+                #record
+                if let (429, Some(policy), Some(again)) = (status, self.retry, again) {
+                    let wait = headers
+                        .get("retry-after")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.trim().parse::<u64>().ok())
+                        #reset_wait
+                        .map(::std::time::Duration::from_secs);
+                    if let Some(wait) = wait.filter(|wait| retries < policy.max_retries && *wait <= policy.max_wait) {
+                        retries += 1;
+                        ::tokio::time::sleep(wait).await;
+                        request = again;
+                        continue;
+                    }
+                }
+                return Ok(#value);
+            }
+        }
+    }
+}
+
+/// `file_part` and `value_parts`, which build the parts of multipart bodies.
+fn multipart_helpers() -> TokenStream {
+    // A document may have only file parts, or none.
+    quote! {
+        /// A file's part: its bytes, file name and media type (else `default_type`).
+        #[allow(dead_code)]
+        fn file_part<E>(
+            file: &super::media::File,
+            default_type: &str,
+        ) -> ::std::result::Result<::reqwest::multipart::Part, ClientError<E>> {
+            let part = ::reqwest::multipart::Part::bytes(file.bytes.clone());
+            let part = match &file.file_name {
+                Some(name) => part.file_name(name.clone()),
+                None => part,
+            };
+            part.mime_str(file.content_type.as_deref().unwrap_or(default_type)).map_err(ClientError::Transport)
+        }
+
+        /// How a property that is not a file is written.
+        #[allow(dead_code)]
+        #[derive(Clone, Copy, PartialEq, Eq)]
+        enum Written {
+            /// One part, its text.
+            Text,
+            /// One part per item of a list, each its text.
+            TextEach,
+            /// One part, its JSON.
+            Json,
+        }
+
+        /// The parts of a property that is not a file: none when it is absent or `null`.
+        #[allow(dead_code)]
+        fn value_parts<T: ::serde::Serialize + ?Sized, E>(
+            value: &T,
+            written: Written,
+            content_type: ::std::option::Option<&str>,
+        ) -> ::std::result::Result<::std::vec::Vec<::reqwest::multipart::Part>, ClientError<E>> {
+            let (json, each) = (written == Written::Json, written == Written::TextEach);
+            let value = ::serde_json::to_value(value).map_err(|error| ClientError::Decode {
+                status: 0,
+                message: error.to_string(),
+                body: ::std::string::String::new(),
+            })?;
+            let items = match value {
+                ::serde_json::Value::Null => ::std::vec::Vec::new(),
+                ::serde_json::Value::Array(items) if each => items,
+                value => ::std::vec![value],
+            };
+            items
+                .into_iter()
+                .filter(|item| !item.is_null())
+                .map(|item| {
+                    let text = match item {
+                        ::serde_json::Value::String(text) if !json => text,
+                        other => other.to_string(),
+                    };
+                    let part = ::reqwest::multipart::Part::text(text);
+                    match content_type {
+                        Some(content_type) => part.mime_str(content_type).map_err(ClientError::Transport),
+                        None => Ok(part),
+                    }
+                })
+                .collect()
+        }
+    }
+}
+
+/// The expression that sends a multipart body: one part per property.
+fn multipart_body(api: &Api, body: &crate::ir::Body) -> TokenStream {
+    let crate::ir::TypeRef::Named(id) = &body.ty else { return quote!(request) };
+    let crate::ir::TypeKind::Struct(st) = &api.ty(*id).kind else { return quote!(request) };
+    let parts = body.parts.iter().filter_map(|part| {
+        let field = st.fields.get(part.field)?;
+        let name = ident(&field.name);
+        let wire = &field.wire_name;
+        Some(match part.kind {
+            PartKind::File | PartKind::Files => {
+                let default_type = part.content_type.as_deref().unwrap_or("application/octet-stream");
+                quote! {
+                    for file in super::media::FileParts::files(&body.#name) {
+                        form = form.part(#wire, file_part(file, #default_type)?);
+                    }
+                }
+            }
+            PartKind::Text | PartKind::Texts | PartKind::Json => {
+                let written = match part.kind {
+                    PartKind::Texts => quote!(Written::TextEach),
+                    PartKind::Json => quote!(Written::Json),
+                    _ => quote!(Written::Text),
+                };
+                let content_type = match &part.content_type {
+                    Some(content_type) => quote!(::std::option::Option::Some(#content_type)),
+                    None => quote!(::std::option::Option::None),
+                };
+                quote! {
+                    for part in value_parts(&body.#name, #written, #content_type)? {
+                        form = form.part(#wire, part);
+                    }
+                }
+            }
+        })
+    });
+    quote!({
+        let mut form = ::reqwest::multipart::Form::new();
+        #(#parts)*
+        request.multipart(form)
+    })
 }
 
 fn method(api: &Api, op: &Operation) -> TokenStream {
@@ -420,6 +576,9 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
             Encoding::Form => quote!(request.form(body)),
             Encoding::Text => quote!(request.header(::reqwest::header::CONTENT_TYPE, #media).body(body.to_owned())),
             Encoding::Raw => quote!(request.header(::reqwest::header::CONTENT_TYPE, &body.content_type).body(body.bytes.clone())),
+            Encoding::Multipart => multipart_body(api, b),
+            // Not a request encoding: the IR sends such bodies as bytes.
+            Encoding::EventStream => quote!(request),
         };
         if b.required {
             quote!(let request = #send;)
@@ -430,15 +589,54 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
 
     let error_enum = ident(&op.error_enum);
     let success = success_type(api, op);
-    let success_arms = success_arms(api, op);
     let error_arms = op.errors.iter().map(|r| decode_arm(api, op, r, false));
+    let undocumented = quote!(Err(ClientError::Api(super::errors::#error_enum::Undocumented {
+        status,
+        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
+    })));
     let default_arm = match op.errors.iter().find(|r| r.status == Status::Default) {
         Some(_) => TokenStream::new(),
-        None => quote!(_ => Err(ClientError::Api(super::errors::#error_enum::Undocumented {
-            status,
-            body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-        })),),
+        None => quote!(_ => #undocumented,),
     };
+    if let Some(stream) = event_stream(op) {
+        let pattern = status_pattern(stream.status);
+        let media = stream.media_type.as_deref().unwrap_or("text/event-stream");
+        let errors = if op.errors.is_empty() {
+            undocumented
+        } else {
+            quote!(match status {
+                #(#error_arms)*
+                #default_arm
+            })
+        };
+        let decode = match &stream.body {
+            Some(TypeRef::EventStream(item)) if **item == TypeRef::String => quote!(|data: &str| Ok(data.to_owned())),
+            _ => quote!(|data: &str| ::serde_json::from_str(data).map_err(|error| error.to_string())),
+        };
+        return quote! {
+            #docs
+            #deprecated
+            pub async fn #name(&self, #(#args),*) -> ::std::result::Result<#success, ClientError<super::errors::#error_enum>> {
+                #(#path_checks)*
+                let url = format!(#format, #(#format_args),*);
+                let request = self.http.request(::reqwest::Method::#method, url).header(::reqwest::header::ACCEPT, #media);
+                #auth
+                #query
+                #(#headers)*
+                #cookies
+                #body
+                let (status, headers, response) = self.open(request).await?;
+                if matches!(status, #pattern) {
+                    return Ok(super::media::EventStream::from_bytes(response.bytes_stream(), #decode));
+                }
+                let bytes = response.bytes().await.map_err(ClientError::Transport)?.to_vec();
+                // Not every operation reads both.
+                let _ = (&headers, &bytes);
+                #errors
+            }
+        };
+    }
+    let success_arms = success_arms(api, op);
     quote! {
         #docs
         #deprecated
@@ -461,6 +659,11 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
             }
         }
     }
+}
+
+/// The operation's one success, when it is a stream of server-sent events.
+pub(super) fn event_stream(op: &Operation) -> Option<&Response> {
+    op.successes.first().filter(|r| op.success_enum.is_none() && r.encoding == Encoding::EventStream)
 }
 
 /// Attaches the credentials of the first requirement alternative the client can satisfy.
@@ -526,7 +729,10 @@ fn read_body(r: &Response) -> TokenStream {
     match (r.body.as_ref(), r.encoding) {
         (None, _) => quote!(()),
         (Some(_), Encoding::Json) => quote!(decode(status, &bytes)?),
-        (Some(_), Encoding::Text | Encoding::Form) => quote!(::std::string::String::from_utf8_lossy(&bytes).into_owned()),
+        // Streams are read apart (`event_stream`), and never in enums; multipart is a request encoding.
+        (Some(_), Encoding::Text | Encoding::Form | Encoding::EventStream | Encoding::Multipart) => {
+            quote!(::std::string::String::from_utf8_lossy(&bytes).into_owned())
+        }
         (Some(_), Encoding::Raw) => quote!(super::media::Raw {
             content_type: headers.get(::reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned(),
             bytes: bytes.clone(),

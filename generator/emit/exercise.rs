@@ -183,7 +183,7 @@ fn arguments(api: &Api, op: &Operation) -> Option<Vec<TokenStream>> {
     }
     if let Some(body) = &op.body {
         let value = match body.encoding {
-            Encoding::Raw => {
+            Encoding::Raw | Encoding::EventStream => {
                 let media = &body.media_type;
                 let bytes = body.example.as_ref().and_then(Value::as_str).unwrap_or_default().as_bytes().to_vec();
                 quote!(super::media::Raw { content_type: ::std::string::String::from(#media), bytes: ::std::vec![#(#bytes),*] })
@@ -192,7 +192,7 @@ fn arguments(api: &Api, op: &Operation) -> Option<Vec<TokenStream>> {
                 let text = body.example.as_ref().and_then(Value::as_str).unwrap_or_default();
                 quote!(::std::string::String::from(#text))
             }
-            Encoding::Json | Encoding::Form => {
+            Encoding::Json | Encoding::Form | Encoding::Multipart => {
                 args.push(argument(api, &body.ty, body.example.as_ref(), body.required)?);
                 return Some(args);
             }

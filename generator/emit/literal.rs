@@ -100,6 +100,16 @@ pub(super) fn literal(api: &Api, ty: &TypeRef, value: &Value, slots: &[Slot<'_>]
             }
             quote!(#s.parse().unwrap_or_default())
         }
+        // In JSON a file is its text (see `media::File`).
+        (TypeRef::File, Value::String(s)) => quote!(super::media::File {
+            file_name: ::std::option::Option::None,
+            content_type: ::std::option::Option::None,
+            bytes: ::std::vec::Vec::from(#s.as_bytes()),
+        }),
+        (TypeRef::EventStream(item), Value::Array(items)) => {
+            let events = items.iter().map(|data| event(api, item, data, None, None)).collect::<Result<Vec<_>, _>>()?;
+            quote!(super::media::EventStream::from_events([#(#events),*]))
+        }
         (TypeRef::Json, value) => {
             let text = value.to_string();
             quote!(::serde_json::from_str(#text).unwrap_or_default())
@@ -196,6 +206,17 @@ pub(super) fn literal(api: &Api, ty: &TypeRef, value: &Value, slots: &[Slot<'_>]
         }
         (ty, value) => return Err(format!("{value} does not fit {}", type_path(api, ty))),
     })
+}
+
+/// A `media::Event` with `data` of type `item`, and its name and id.
+pub(super) fn event(api: &Api, item: &TypeRef, data: &Value, name: Option<&str>, id: Option<&str>) -> Result<TokenStream, String> {
+    let data = literal(api, item, data, &[])?;
+    let text = |value: Option<&str>| match value {
+        Some(text) => quote!(::std::option::Option::Some(::std::string::String::from(#text))),
+        None => quote!(::std::option::Option::None),
+    };
+    let (name, id) = (text(name), text(id));
+    Ok(quote!(super::media::Event { data: #data, event: #name, id: #id, retry: ::std::option::Option::None }))
 }
 
 fn boxed(boxed: bool, tokens: TokenStream) -> TokenStream {

@@ -78,6 +78,8 @@ pub(super) fn render(api: &Api, parts: super::Parts, template: &str) -> Result<S
                 uses_chrono => api.mentions(|ty| matches!(ty, TypeRef::DateTime | TypeRef::Date)),
                 uses_base64 => api.mentions(|ty| *ty == TypeRef::Base64),
                 uses_uuid => api.mentions(|ty| *ty == TypeRef::Uuid),
+                uses_multipart => api.uses_multipart(),
+                uses_event_streams => api.uses_event_streams(),
                 webhooks => api.webhooks.iter().map(|w| w.path.clone()).collect::<Vec<_>>(),
                 security_schemes => schemes,
                 skipped => skipped,

@@ -5,7 +5,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::literal::literal;
+use super::literal::{self, literal};
 use super::rust::ident;
 use crate::ir::{Api, Encoding, Method, Operation, Response, SchemeKind, Status, TypeRef, sample};
 
@@ -304,6 +304,7 @@ fn body_value(api: &Api, response: &Response, ty: &TypeRef) -> Option<TokenStrea
             let bytes = response.example.as_ref().and_then(|e| e.as_str()).unwrap_or_default().as_bytes().to_vec();
             return Some(quote!(super::media::Raw { content_type: ::std::string::String::from(#media), bytes: ::std::vec![#(#bytes),*] }));
         }
+        Encoding::EventStream => return event_stream_value(api, response, ty),
         Encoding::Text if *ty == TypeRef::String => {
             let text = response.example.as_ref().and_then(|e| e.as_str()).unwrap_or_default().to_owned();
             return Some(quote!(::std::string::String::from(#text)));
@@ -314,6 +315,34 @@ fn body_value(api: &Api, response: &Response, ty: &TypeRef) -> Option<TokenStrea
     documented
         .and_then(|example| literal(api, ty, example, &[]).ok())
         .or_else(|| literal(api, ty, &sample::synthesize(&api.types, ty), &[]).ok())
+}
+
+/// A stream of the example's events: an example in the `text/event-stream` format gives its
+/// events (names and ids included), another one event with the example as data; else one
+/// event made from the schema.
+fn event_stream_value(api: &Api, response: &Response, ty: &TypeRef) -> Option<TokenStream> {
+    let TypeRef::EventStream(item) = ty else { return None };
+    let data_of = |text: &str| {
+        if **item == TypeRef::String { Some(serde_json::Value::String(text.to_owned())) } else { serde_json::from_str(text).ok() }
+    };
+    let written = response.example.as_ref().and_then(|e| e.as_str()).map(sample::example_events).unwrap_or_default();
+    let from_text: Option<Vec<TokenStream>> = (!written.is_empty())
+        .then(|| {
+            written
+                .iter()
+                .map(|e| {
+                    let data = data_of(&e.data).filter(|data| sample::fits(&api.types, item, data))?;
+                    literal::event(api, item, &data, e.event.as_deref(), e.id.as_deref()).ok()
+                })
+                .collect()
+        })
+        .flatten();
+    let events = from_text.or_else(|| {
+        let documented = response.example.as_ref().filter(|example| sample::fits(&api.types, item, example));
+        let data = documented.cloned().unwrap_or_else(|| sample::synthesize(&api.types, item));
+        literal::event(api, item, &data, None, None).ok().map(|event| vec![event])
+    })?;
+    Some(quote!(super::media::EventStream::from_events([#(#events),*])))
 }
 
 /// `examples/mock_server.rs`: one call, so that rustfmt and prettyplease agree on its layout.

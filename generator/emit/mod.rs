@@ -8,6 +8,7 @@
 mod auth;
 mod client;
 mod errors;
+mod events;
 mod exercise;
 mod literal;
 mod manifest;
@@ -25,7 +26,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::error::Result;
-use crate::ir::{Api, TypeRef};
+use crate::ir::Api;
 
 /// One output file, as data.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,9 +79,9 @@ fn modules(api: &Api, parts: Parts) -> Result<Vec<(&'static str, Option<&'static
     if let Some(headers) = &api.rate_limit {
         out.push(("rate_limit", None, rate_limit::module(headers)));
     }
-    let base64 = api.mentions(|ty| *ty == TypeRef::Base64);
-    if api.uses_raw() || base64 {
-        out.push(("media", None, support::media_module(api.uses_raw(), base64)));
+    let media = support::MediaNeeds::of(api);
+    if media.any() {
+        out.push(("media", None, support::media_module(media)));
     }
     if let Some(tokens) = webhooks::module(api) {
         out.push(("webhooks", None, with_lints(tokens)));

@@ -71,6 +71,11 @@ pub(super) fn type_path(api: &Api, ty: &TypeRef) -> TokenStream {
         TypeRef::Date => quote!(::chrono::NaiveDate),
         TypeRef::Json => quote!(::serde_json::Value),
         TypeRef::Raw => quote!(super::media::Raw),
+        TypeRef::File => quote!(super::media::File),
+        TypeRef::EventStream(item) => {
+            let item = type_path(api, item);
+            quote!(super::media::EventStream<#item>)
+        }
         // Checked to be a type when the options were read.
         TypeRef::External(path) => syn::parse_str::<syn::Type>(path).map_or_else(|_| quote!(::serde_json::Value), |ty| quote!(#ty)),
         TypeRef::Named(id) => {

@@ -13,7 +13,9 @@ use quote::{format_ident, quote};
 use super::errors::{has_status_field, is_struct_variant, success_type};
 use super::literal::{Slot, SlotKind, literal};
 use super::rust::{ident, operation_doc, type_path};
-use crate::ir::{Api, Encoding, Operation, PathStyle, Response, SchemeKind, Status, TypeKind, TypeRef, sample, type_validates};
+use crate::ir::{
+    Api, Encoding, Operation, PartKind, PathStyle, Presence, Response, SchemeKind, Status, TypeKind, TypeRef, sample, type_validates,
+};
 
 /// The statuses the router itself may answer with.
 const BAD_REQUEST: u16 = 400;
@@ -99,8 +101,10 @@ pub(super) fn module(api: &Api) -> TokenStream {
     let error_impls = api.operations.iter().filter(|op| !op.serves_spec).map(|op| into_response(op, false));
     let success_impls = api.operations.iter().filter(|op| op.success_enum.is_some()).map(|op| into_response(op, true));
     let credentials = (secured || api.rate_limit.is_some()).then(|| credentials_fn(api));
-    let reads_text =
-        api.operations.iter().any(|op| !op.path_params.is_empty() || !op.header_params.is_empty() || !op.cookie_params.is_empty());
+    let reads_text = api.uses_multipart()
+        || api.operations.iter().any(|op| !op.path_params.is_empty() || !op.header_params.is_empty() || !op.cookie_params.is_empty());
+    let multipart = api.uses_multipart().then(multipart_helpers);
+    let event_streams = api.operations.iter().any(|op| super::client::event_stream(op).is_some()).then(event_stream_helper);
     let styled = api.operations.iter().flat_map(|op| &op.path_params).any(|p| p.path_style != PathStyle::Simple).then(|| {
         quote! {
             /// Reads a path parameter in the `label` (`.value`) or `matrix` (`;name=value`) style.
@@ -188,6 +192,8 @@ pub(super) fn module(api: &Api) -> TokenStream {
         #generic
         #credentials
         #path_helper
+        #multipart
+        #event_streams
         #styled
         #cookies
 
@@ -285,12 +291,18 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
     }
     let rate_limited = api.rate_limit.is_some();
     let reads_credentials = !op.security.is_empty() || rate_limited;
-    let raw_body = op.body.as_ref().is_some_and(|b| b.encoding == Encoding::Raw);
-    if reads_credentials || !op.header_params.is_empty() || !op.cookie_params.is_empty() || raw_body {
+    // Raw bodies keep their content type; an optional multipart body is absent without one.
+    let body_reads_headers =
+        op.body.as_ref().is_some_and(|b| b.encoding == Encoding::Raw || (b.encoding == Encoding::Multipart && !b.required));
+    if reads_credentials || !op.header_params.is_empty() || !op.cookie_params.is_empty() || body_reads_headers {
         extractors.push(quote!(headers: ::axum::http::HeaderMap));
     }
-    if op.body.is_some() {
-        extractors.push(quote!(body: ::axum::body::Bytes));
+    match &op.body {
+        Some(body) if body.encoding == Encoding::Multipart => extractors.push(quote!(
+            multipart: ::std::result::Result<::axum::extract::Multipart, ::axum::extract::multipart::MultipartRejection>
+        )),
+        Some(_) => extractors.push(quote!(body: ::axum::body::Bytes)),
+        None => {}
     }
 
     let query_arg = if needs_query { quote!(raw_query.as_deref()) } else { quote!(None) };
@@ -422,7 +434,9 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
             Encoding::Text => quote!(
                 ::std::string::String::from_utf8(body.to_vec()).map_err(|_| ::std::string::String::from("the body is not UTF-8 text"))
             ),
-            Encoding::Raw => quote!(::std::result::Result::<_, ::std::string::String>::Ok(super::media::Raw {
+            Encoding::Multipart => multipart_body(api, body),
+            // Not a request encoding: the IR reads such bodies as bytes.
+            Encoding::Raw | Encoding::EventStream => quote!(::std::result::Result::<_, ::std::string::String>::Ok(super::media::Raw {
                 content_type: headers.get(::axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned(),
                 bytes: body.to_vec(),
             })),
@@ -432,6 +446,12 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
                 Ok(body) => body,
                 Err(message) => return #rejection(#BAD_REQUEST, message, 0),
             }
+        };
+        // A multipart body is read part by part: there are no bytes to look at first.
+        let absent = if body.encoding == Encoding::Multipart {
+            quote!(!headers.contains_key(::axum::http::header::CONTENT_TYPE))
+        } else {
+            quote!(body.is_empty())
         };
         let check = super::types::whole_value_check(api, &body.ty);
         if body.required {
@@ -444,7 +464,7 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
                 });
             }
         } else {
-            steps.push(quote!(let body = if body.is_empty() { None } else { Some(#parse) };));
+            steps.push(quote!(let body = if #absent { None } else { Some(#parse) };));
             if let Some(check) = check {
                 steps.push(quote! {
                     if let Some(value) = &body {
@@ -718,6 +738,176 @@ fn write_body(response: &Response, status: TokenStream, value: TokenStream) -> T
             quote!(typed_response(#status, #media, #value.into_bytes()))
         }
         Encoding::Raw => quote!(typed_response(#status, &#value.content_type, #value.bytes)),
+        Encoding::EventStream => {
+            let media = response.media_type.as_deref().unwrap_or("text/event-stream");
+            let encode = match &response.body {
+                Some(TypeRef::EventStream(item)) if **item == TypeRef::String => quote!(|data: &::std::string::String| Ok(data.clone())),
+                _ => quote!(|data: &_| ::serde_json::to_string(data).map_err(|error| error.to_string())),
+            };
+            quote!(event_stream_response(#status, #media, #value, #encode))
+        }
+        // A request encoding: the IR answers in bytes instead.
+        Encoding::Multipart => quote!(empty_response(#status)),
+    }
+}
+
+/// `event_stream_response`: the router's answer with a stream of events.
+fn event_stream_helper() -> TokenStream {
+    quote! {
+        /// Answers with `events` in the `text/event-stream` format, each written as it comes.
+        fn event_stream_response<T: Send + 'static>(
+            status: u16,
+            content_type: &str,
+            events: super::media::EventStream<T>,
+            encode: fn(&T) -> ::std::result::Result<::std::string::String, ::std::string::String>,
+        ) -> ::axum::response::Response {
+            let status = ::axum::http::StatusCode::from_u16(status).unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+            let body = ::axum::body::Body::from_stream(events.into_frames(encode));
+            let mut response = (status, body).into_response();
+            if let Ok(value) = ::axum::http::HeaderValue::from_str(content_type) {
+                response.headers_mut().insert(::axum::http::header::CONTENT_TYPE, value);
+            }
+            response.headers_mut().insert(::axum::http::header::CACHE_CONTROL, ::axum::http::HeaderValue::from_static("no-cache"));
+            response
+        }
+    }
+}
+
+/// `file_part` and `value_part`, which read the parts of multipart bodies.
+fn multipart_helpers() -> TokenStream {
+    // A document may have only file parts, or none.
+    quote! {
+        /// A file part, as it came.
+        #[allow(dead_code)]
+        async fn file_part(field: ::axum::extract::multipart::Field<'_>) -> ::std::result::Result<super::media::File, ::std::string::String> {
+            let file_name = field.file_name().map(str::to_owned);
+            let content_type = field.content_type().map(str::to_owned);
+            let bytes = field.bytes().await.map_err(|error| error.body_text())?;
+            Ok(super::media::File { file_name, content_type, bytes: bytes.to_vec() })
+        }
+
+        /// How a part that is not a file is read.
+        #[allow(dead_code)]
+        enum Written {
+            /// As text, like a parameter.
+            Text,
+            /// As JSON.
+            Json,
+        }
+
+        /// A part that is not a file.
+        #[allow(dead_code)]
+        async fn value_part<T: ::serde::de::DeserializeOwned>(
+            field: ::axum::extract::multipart::Field<'_>,
+            written: Written,
+        ) -> ::std::result::Result<T, ::std::string::String> {
+            let name = field.name().unwrap_or_default().to_owned();
+            let bytes = field.bytes().await.map_err(|error| error.body_text())?;
+            if let Written::Json = written {
+                return ::serde_json::from_slice(&bytes).map_err(|error| format!("part `{name}`: invalid JSON: {error}"));
+            }
+            let text = ::std::str::from_utf8(&bytes).map_err(|_| format!("part `{name}` is not UTF-8 text"))?;
+            parse_text(text).map_err(|message| format!("part `{name}`: {message}"))
+        }
+    }
+}
+
+/// The expression that reads a multipart body into its struct: `Ok(value)`, or
+/// `Err(message)` for a malformed body, a part that does not fit or a missing required part.
+fn multipart_body(api: &Api, body: &crate::ir::Body) -> TokenStream {
+    let TypeRef::Named(id) = &body.ty else {
+        return quote!(::std::result::Result::<_, ::std::string::String>::Err(::std::string::String::new()));
+    };
+    let def = api.ty(*id);
+    let TypeKind::Struct(st) = &def.kind else {
+        return quote!(::std::result::Result::<_, ::std::string::String>::Err(::std::string::String::new()));
+    };
+    let ty = type_path(api, &body.ty);
+    let mut collections = Vec::new();
+    let mut arms = Vec::new();
+    let mut fields = Vec::new();
+    for part in &body.parts {
+        let Some(field) = st.fields.get(part.field) else { continue };
+        let name = ident(&field.name);
+        let collected = format_ident!("part_{}", field.name.trim_start_matches("r#"));
+        let wire = &field.wire_name;
+        let item = match (part.kind, &field.ty) {
+            (PartKind::File | PartKind::Files, _) => quote!(super::media::File),
+            (PartKind::Texts, TypeRef::Array(inner)) => type_path(api, inner),
+            _ if field.boxed => {
+                let inner = type_path(api, &field.ty);
+                quote!(::std::boxed::Box<#inner>)
+            }
+            _ => type_path(api, &field.ty),
+        };
+        collections.push(quote!(let mut #collected: ::std::vec::Vec<#item> = ::std::vec::Vec::new();));
+        arms.push(match part.kind {
+            PartKind::File | PartKind::Files => quote!(#wire => file_part(field).await.map(|part| #collected.push(part)),),
+            kind => {
+                let written = if kind == PartKind::Json { quote!(Written::Json) } else { quote!(Written::Text) };
+                quote!(#wire => value_part::<#item>(field, #written).await.map(|value| #collected.push(value)),)
+            }
+        });
+        let missing = format!("missing part `{wire}`");
+        let default = || {
+            let f = super::rust::default_fn(&def.name, field);
+            quote!(super::types::#f())
+        };
+        let value = match (part.kind, field.presence()) {
+            (PartKind::File | PartKind::Text | PartKind::Json, Presence::Required) => quote! {
+                match #collected.into_iter().next() {
+                    Some(value) => value,
+                    None => return Err(::std::string::String::from(#missing)),
+                }
+            },
+            (PartKind::File | PartKind::Text | PartKind::Json, Presence::Optional | Presence::RequiredNullable) => {
+                quote!(#collected.into_iter().next())
+            }
+            (PartKind::File | PartKind::Text | PartKind::Json, Presence::OptionalNullable) => {
+                quote!(#collected.into_iter().next().map(Some))
+            }
+            (PartKind::File | PartKind::Text | PartKind::Json, Presence::Defaulted) => {
+                let default = default();
+                quote!(#collected.into_iter().next().unwrap_or_else(|| #default))
+            }
+            // A list is sent as one part per item, so an empty list is no part at all.
+            (PartKind::Files | PartKind::Texts, Presence::Required) => quote!(#collected),
+            (PartKind::Files | PartKind::Texts, Presence::Optional | Presence::RequiredNullable) => {
+                quote!((!#collected.is_empty()).then_some(#collected))
+            }
+            (PartKind::Files | PartKind::Texts, Presence::OptionalNullable) => quote!((!#collected.is_empty()).then_some(Some(#collected))),
+            (PartKind::Files | PartKind::Texts, Presence::Defaulted) => {
+                let default = default();
+                quote!(if #collected.is_empty() { #default } else { #collected })
+            }
+        };
+        fields.push(quote!(#name: #value,));
+    }
+    let additional = st.additional.is_some().then(|| quote!(additional_properties: ::std::default::Default::default(),));
+    quote! {
+        async {
+            let mut multipart = match multipart {
+                Ok(multipart) => multipart,
+                Err(rejection) => return Err(rejection.body_text()),
+            };
+            #(#collections)*
+            loop {
+                let field = match multipart.next_field().await {
+                    Ok(Some(field)) => field,
+                    Ok(None) => break,
+                    Err(error) => return Err(error.body_text()),
+                };
+                let name = field.name().unwrap_or_default().to_owned();
+                let read = match name.as_str() {
+                    #(#arms)*
+                    // Parts the document does not list are left unread.
+                    _ => Ok(()),
+                };
+                read?;
+            }
+            Ok(#ty { #(#fields)* #additional })
+        }
+        .await
     }
 }
 

@@ -187,9 +187,41 @@ pub(super) fn validation_module(patterns: bool) -> TokenStream {
     }
 }
 
-/// The `media` module: `Raw` where bodies travel as bytes, `Base64` where
-/// JSON carries `format: byte` (only then does the crate depend on base64).
-pub(super) fn media_module(raw: bool, base64: bool) -> TokenStream {
+/// What the `media` module must hold.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct MediaNeeds {
+    /// `Raw`: bodies that travel as bytes.
+    pub(super) raw: bool,
+    /// `Base64`: JSON carries `format: byte` (only then does the crate depend on base64).
+    pub(super) base64: bool,
+    /// `File`: multipart bodies with file parts.
+    pub(super) files: bool,
+    /// `Event`, `EventStream` and the parser: server-sent events (only then does the crate depend on futures-core).
+    pub(super) events: bool,
+}
+
+impl MediaNeeds {
+    /// What `api` needs.
+    pub(super) fn of(api: &crate::ir::Api) -> Self {
+        MediaNeeds {
+            raw: api.uses_raw(),
+            base64: api.mentions(|ty| *ty == crate::ir::TypeRef::Base64),
+            files: api.uses_files(),
+            events: api.uses_event_streams(),
+        }
+    }
+
+    /// Whether the module is needed at all.
+    pub(super) fn any(self) -> bool {
+        self.raw || self.base64 || self.files || self.events
+    }
+}
+
+/// The `media` module: the types of bodies that are not plain JSON values.
+pub(super) fn media_module(needs: MediaNeeds) -> TokenStream {
+    let MediaNeeds { raw, base64, files, events } = needs;
+    let files = files.then(files_items);
+    let events = events.then(super::events::items);
     let raw = raw.then(|| {
         quote! {
         /// A body as bytes, with its media type.
@@ -244,8 +276,80 @@ pub(super) fn media_module(raw: bool, base64: bool) -> TokenStream {
         }
     });
     quote! {
-        //! Bytes: bodies of other media types, and base64 text in JSON.
+        //! Bodies that are not plain JSON values: bytes, base64 text in JSON, files, server-sent events.
         #raw
         #base64
+        #files
+        #events
+    }
+}
+
+/// `File`, and `FileParts` to walk the files of a property whatever its presence.
+fn files_items() -> TokenStream {
+    quote! {
+        /// A file part of a multipart body: its bytes, with the file name and media type sent along.
+        ///
+        /// Where a schema shared with a multipart body appears in JSON, a file travels as its bytes' text.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+        pub struct File {
+            /// The part's file name (`filename=`), if any.
+            pub file_name: ::std::option::Option<::std::string::String>,
+            /// The part's `Content-Type`; where it is `None`, the client sends the document's (else `application/octet-stream`).
+            pub content_type: ::std::option::Option<::std::string::String>,
+            /// The contents.
+            pub bytes: ::std::vec::Vec<u8>,
+        }
+
+        impl File {
+            /// A file with these contents, file name and media type.
+            pub fn new(
+                file_name: impl Into<::std::string::String>,
+                content_type: impl Into<::std::string::String>,
+                bytes: impl Into<::std::vec::Vec<u8>>,
+            ) -> Self {
+                File {
+                    file_name: ::std::option::Option::Some(file_name.into()),
+                    content_type: ::std::option::Option::Some(content_type.into()),
+                    bytes: bytes.into(),
+                }
+            }
+        }
+
+        impl ::serde::Serialize for File {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(&::std::string::String::from_utf8_lossy(&self.bytes))
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for File {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let text = <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?;
+                Ok(File { bytes: text.into_bytes(), ..File::default() })
+            }
+        }
+
+        /// The files a property holds: one, none (`None`) or a list.
+        pub trait FileParts {
+            /// Every file, in order.
+            fn files(&self) -> ::std::vec::Vec<&File>;
+        }
+
+        impl FileParts for File {
+            fn files(&self) -> ::std::vec::Vec<&File> {
+                ::std::vec![self]
+            }
+        }
+
+        impl<T: FileParts> FileParts for ::std::option::Option<T> {
+            fn files(&self) -> ::std::vec::Vec<&File> {
+                self.iter().flat_map(FileParts::files).collect()
+            }
+        }
+
+        impl<T: FileParts> FileParts for ::std::vec::Vec<T> {
+            fn files(&self) -> ::std::vec::Vec<&File> {
+                self.iter().flat_map(FileParts::files).collect()
+            }
+        }
     }
 }

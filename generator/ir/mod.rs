@@ -431,8 +431,14 @@ pub enum TypeRef {
     /// A value that may be `null`.
     Nullable(Box<TypeRef>),
     /// Bytes of some media type, with the type itself (`media::Raw`): images,
-    /// multipart bodies, anything that is neither JSON, a form nor text.
+    /// multipart bodies that are not objects, anything that is neither JSON, a form nor text.
     Raw,
+    /// A file part of a multipart body (`media::File`: bytes, file name, content type):
+    /// a `format: binary` string, or a 3.1 string with `contentMediaType` and no `contentEncoding`.
+    File,
+    /// A `text/event-stream` response (`media::EventStream<T>`): server-sent events whose
+    /// data are of the inner type.
+    EventStream(Box<TypeRef>),
     /// A Rust type the user maps a schema to (`x-clawgen-rust-type`), by its path
     /// (`chrono::NaiveDate`), used as it is: the schema gets no type of its own.
     External(String),
@@ -472,6 +478,12 @@ pub enum Encoding {
     Form,
     /// `text/*`, as a string.
     Text,
+    /// `multipart/form-data` with an object schema: its struct, one part per property
+    /// (see [`Body::parts`]). Request bodies only.
+    Multipart,
+    /// `text/event-stream`: a stream of server-sent events. Responses only, and only as
+    /// an operation's one success; elsewhere the events are read as one text.
+    EventStream,
     /// Anything else, as bytes with their content type.
     Raw,
 }
@@ -482,7 +494,9 @@ impl Api {
         fn walk(ty: &TypeRef, wanted: &dyn Fn(&TypeRef) -> bool) -> bool {
             wanted(ty)
                 || match ty {
-                    TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => walk(inner, wanted),
+                    TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) | TypeRef::EventStream(inner) => {
+                        walk(inner, wanted)
+                    }
                     TypeRef::Tuple(items) => items.iter().any(|item| walk(item, wanted)),
                     _ => false,
                 }
@@ -534,6 +548,22 @@ impl Api {
             .chain(&self.webhooks)
             .flat_map(|op| op.body.iter().map(|b| b.encoding).chain(op.successes.iter().chain(&op.errors).map(|r| r.encoding)))
             .any(|e| e == Encoding::Raw)
+    }
+
+    /// Whether the client sends, and the router reads, a body as `multipart/form-data` parts
+    /// (webhook receivers read JSON whatever the document says).
+    pub fn uses_multipart(&self) -> bool {
+        self.operations.iter().filter_map(|op| op.body.as_ref()).any(|b| b.encoding == Encoding::Multipart)
+    }
+
+    /// Whether any response is a stream of server-sent events.
+    pub fn uses_event_streams(&self) -> bool {
+        self.mentions(|ty| matches!(ty, TypeRef::EventStream(_)))
+    }
+
+    /// Whether any type is a file (and so `media::File` is needed).
+    pub fn uses_files(&self) -> bool {
+        self.mentions(|ty| *ty == TypeRef::File)
     }
 }
 
@@ -713,6 +743,35 @@ pub struct Body {
     pub doc: Option<String>,
     /// The document's example body, if any.
     pub example: Option<Value>,
+    /// With [`Encoding::Multipart`], one part per property of the body's struct, in its order.
+    pub parts: Vec<Part>,
+}
+
+/// How one property of a multipart body travels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    /// The index of the property in the body struct's fields.
+    pub field: usize,
+    /// What the part holds.
+    pub kind: PartKind,
+    /// The part's `Content-Type`: the `encoding` map's `contentType` where it names one
+    /// type, else the default of its kind (none for text).
+    pub content_type: Option<String>,
+}
+
+/// What a multipart part holds, which decides how it is written and read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartKind {
+    /// One file ([`TypeRef::File`]).
+    File,
+    /// A list of files: one part per file, all under the property's name.
+    Files,
+    /// A scalar, as its text.
+    Text,
+    /// A list of scalars: one text part per item.
+    Texts,
+    /// Anything else (objects, lists of objects), as JSON.
+    Json,
 }
 
 /// Which statuses a response covers.

@@ -8,8 +8,8 @@ use openapiv3::{
 use super::names::{self, Namespace};
 use super::schemas::{TypeSpace, doc_of};
 use super::{
-    Body, Encoding, Field, Method, Operation, Param, PathStyle, QueryStyle, QueryStyleKind, RateLimitHeaders, Response, ResponseHeader,
-    SchemeKind, SchemeUse, SecurityScheme, Status, Struct, TypeKind, TypeRef, sample,
+    Body, Encoding, Field, Method, Operation, Param, Part, PartKind, PathStyle, QueryStyle, QueryStyleKind, RateLimitHeaders, Response,
+    ResponseHeader, SchemeKind, SchemeUse, SecurityScheme, Status, Struct, TypeKind, TypeRef, sample,
 };
 use crate::error::Result;
 use crate::load::escape_segment;
@@ -325,11 +325,19 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             None => None,
         };
 
-        let (successes, errors) = self.responses(&op.responses, &format!("{pointer}/responses"), &type_stem)?;
+        let (mut successes, mut errors) = self.responses(&op.responses, &format!("{pointer}/responses"), &type_stem)?;
         let security = self.security(op.security.as_ref().or(self.space.doc.openapi.security.as_ref()), pointer)?;
         let error_enum = self.error_names.claim(format!("{type_stem}Error"));
         let success_enum = (successes.len() > 1 || successes.iter().any(|s| !s.headers.is_empty()))
             .then(|| self.error_names.claim(format!("{type_stem}Response")));
+        // A stream is not a value the enums can hold (they are `Clone` and `PartialEq`):
+        // there, the events are read as one text.
+        let in_enums = errors.iter_mut().chain(successes.iter_mut().filter(|_| success_enum.is_some()));
+        for response in in_enums.filter(|r| r.encoding == Encoding::EventStream) {
+            response.body = Some(TypeRef::String);
+            response.encoding = Encoding::Text;
+            response.example = None;
+        }
 
         Ok(Operation {
             id,
@@ -400,11 +408,19 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             return Err(self.space.invalid(&pointer, "a request body with no media type"));
         };
         let at = format!("{pointer}/content/{}/schema", escape_segment(media_type));
-        let ty = match (encoding, &media.schema) {
-            (Encoding::Json | Encoding::Form, Some(schema)) => self.space.lower(schema, &at, &format!("{stem}Request"))?,
-            (Encoding::Json | Encoding::Form, None) => TypeRef::Json,
-            (Encoding::Text, _) => TypeRef::String,
-            (Encoding::Raw, _) => TypeRef::Raw,
+        let mut parts = Vec::new();
+        let (ty, encoding) = match (encoding, &media.schema) {
+            (Encoding::Json | Encoding::Form, Some(schema)) => (self.space.lower(schema, &at, &format!("{stem}Request"))?, encoding),
+            (Encoding::Json | Encoding::Form, None) => (TypeRef::Json, encoding),
+            (Encoding::Text, _) => (TypeRef::String, encoding),
+            (Encoding::Multipart, Some(schema)) => match self.multipart(schema, media, &at, stem)? {
+                Some((ty, found)) => {
+                    parts = found;
+                    (ty, Encoding::Multipart)
+                }
+                None => (TypeRef::Raw, Encoding::Raw),
+            },
+            (Encoding::Multipart | Encoding::EventStream | Encoding::Raw, _) => (TypeRef::Raw, Encoding::Raw),
         };
         Ok(Body {
             ty,
@@ -413,7 +429,79 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             encoding,
             doc: body.description.clone(),
             example: example_of(media),
+            parts,
         })
+    }
+
+    /// A multipart body whose schema is an object: its struct, with the file
+    /// properties typed as files, and how each property travels. `None` for
+    /// other schemas, which stay bytes.
+    fn multipart(
+        &mut self,
+        schema: &ReferenceOr<openapiv3::Schema>,
+        media: &MediaType,
+        pointer: &str,
+        stem: &str,
+    ) -> Result<Option<(TypeRef, Vec<Part>)>> {
+        let ty = self.space.lower(schema, pointer, &format!("{stem}Request"))?;
+        let TypeRef::Named(id) = ty else { return Ok(None) };
+        let object = match schema {
+            ReferenceOr::Item(schema) => schema.clone(),
+            ReferenceOr::Reference { reference } => self.space.resolve_schema(reference, pointer)?,
+        };
+        let properties = match &object.schema_kind {
+            openapiv3::SchemaKind::Type(openapiv3::Type::Object(object)) => object.properties.clone(),
+            openapiv3::SchemaKind::Any(any) => any.properties.clone(),
+            _ => Default::default(),
+        };
+        let mut files = Vec::new();
+        for (wire_name, property) in &properties {
+            let property = match property {
+                ReferenceOr::Item(schema) => (**schema).clone(),
+                ReferenceOr::Reference { reference } => self.space.resolve_schema(reference, pointer)?,
+            };
+            if is_binary(&property) {
+                files.push((wire_name.clone(), false));
+            } else if let openapiv3::SchemaKind::Type(openapiv3::Type::Array(array)) = &property.schema_kind {
+                let item = match &array.items {
+                    Some(ReferenceOr::Item(item)) => Some((**item).clone()),
+                    Some(ReferenceOr::Reference { reference }) => Some(self.space.resolve_schema(reference, pointer)?),
+                    None => None,
+                };
+                if item.as_ref().is_some_and(is_binary) {
+                    files.push((wire_name.clone(), true));
+                }
+            }
+        }
+        let TypeKind::Struct(st) = &mut self.space.types[id.0].kind else { return Ok(None) };
+        for field in &mut st.fields {
+            // A file is bytes: the string's constraints and default do not apply to it.
+            if let Some((_, many)) = files.iter().find(|(name, _)| *name == field.wire_name) {
+                field.ty = if *many { TypeRef::Array(Box::new(TypeRef::File)) } else { TypeRef::File };
+                field.constraints = Default::default();
+                field.default = None;
+            }
+        }
+        let fields = st.fields.clone();
+        let mut parts = Vec::with_capacity(fields.len());
+        for (index, field) in fields.iter().enumerate() {
+            let kind = match &field.ty {
+                TypeRef::File => PartKind::File,
+                TypeRef::Array(item) if **item == TypeRef::File => PartKind::Files,
+                TypeRef::Array(item) if is_scalar(self.space, item) => PartKind::Texts,
+                ty if is_scalar(self.space, ty) => PartKind::Text,
+                _ => PartKind::Json,
+            };
+            // `contentType` may list several types (`image/png, image/jpeg`): only one can be sent.
+            let declared = media.encoding.get(&field.wire_name).and_then(|e| e.content_type.clone()).filter(|t| !t.contains(','));
+            let content_type = declared.or_else(|| match kind {
+                PartKind::File | PartKind::Files => Some("application/octet-stream".to_owned()),
+                PartKind::Json => Some("application/json".to_owned()),
+                PartKind::Text | PartKind::Texts => None,
+            });
+            parts.push(Part { field: index, kind, content_type });
+        }
+        Ok(Some((TypeRef::Named(id), parts)))
     }
 
     fn responses(&mut self, responses: &Responses, pointer: &str, stem: &str) -> Result<(Vec<Response>, Vec<Response>)> {
@@ -449,7 +537,27 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                 Some((media_type, _, Encoding::Text | Encoding::Form)) => {
                     (Some(TypeRef::String), None, Encoding::Text, Some(media_type.clone()))
                 }
-                Some((media_type, _, Encoding::Raw)) => (Some(TypeRef::Raw), None, Encoding::Raw, Some(media_type.clone())),
+                Some((media_type, media, Encoding::EventStream)) => {
+                    // 3.2's `itemSchema` describes one event's data; else `schema` does.
+                    let item_schema = match media.extensions.get("x-clawgen-itemSchema") {
+                        Some(value) => Some((
+                            "itemSchema",
+                            serde_json::from_value(value.clone()).map_err(|err| self.space.invalid(&at, format!("not a schema: {err}")))?,
+                        )),
+                        None => media.schema.clone().map(|schema| ("schema", schema)),
+                    };
+                    let item = match item_schema {
+                        Some((key, schema)) => {
+                            let schema_at = format!("{at}/content/{}/{key}", escape_segment(media_type));
+                            self.space.lower(&schema, &schema_at, &format!("{stem}{}Event", variant_of(status)))?
+                        }
+                        None => TypeRef::String,
+                    };
+                    (Some(TypeRef::EventStream(Box::new(item))), example_of(media), Encoding::EventStream, Some(media_type.clone()))
+                }
+                Some((media_type, _, Encoding::Multipart | Encoding::Raw)) => {
+                    (Some(TypeRef::Raw), None, Encoding::Raw, Some(media_type.clone()))
+                }
                 None => (None, None, Encoding::Json, None),
             };
             let mut header_names = Namespace::with_reserved(&["body", "status"]);
@@ -570,7 +678,7 @@ fn is_scalar(space: &TypeSpace<'_>, ty: &TypeRef) -> bool {
 }
 
 /// The entry of a content map to use, and how it travels: JSON first, then
-/// a form, then text, then anything else as raw bytes.
+/// a form, multipart, server-sent events, text, and anything else as raw bytes.
 fn pick_media(content: &indexmap::IndexMap<String, MediaType>) -> Option<(&String, &MediaType, Encoding)> {
     let essence = |m: &str| m.split(';').next().unwrap_or(m).trim().to_ascii_lowercase();
     let encoding = |m: &str| {
@@ -579,15 +687,30 @@ fn pick_media(content: &indexmap::IndexMap<String, MediaType>) -> Option<(&Strin
             Encoding::Json
         } else if m == "application/x-www-form-urlencoded" {
             Encoding::Form
-        } else if m.starts_with("text/") && m != "text/event-stream" {
+        } else if m == "multipart/form-data" {
+            Encoding::Multipart
+        } else if m == "text/event-stream" {
+            Encoding::EventStream
+        } else if m.starts_with("text/") {
             Encoding::Text
         } else {
             Encoding::Raw
         }
     };
-    [Encoding::Json, Encoding::Form, Encoding::Text, Encoding::Raw]
+    [Encoding::Json, Encoding::Form, Encoding::Multipart, Encoding::EventStream, Encoding::Text, Encoding::Raw]
         .into_iter()
         .find_map(|wanted| content.iter().find(|(m, _)| encoding(m) == wanted).map(|(m, media)| (m, media, wanted)))
+}
+
+/// Whether a string schema holds bytes: `format: binary` (3.0), or a media type
+/// without a text encoding (3.1's `contentMediaType` without `contentEncoding`).
+fn is_binary(schema: &openapiv3::Schema) -> bool {
+    let openapiv3::SchemaKind::Type(openapiv3::Type::String(string)) = &schema.schema_kind else { return false };
+    let extensions = &schema.schema_data.extensions;
+    let binary_format = matches!(string.format, openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Binary));
+    let media_without_encoding =
+        extensions.contains_key("x-clawgen-contentMediaType") && !extensions.contains_key("x-clawgen-contentEncoding");
+    binary_format || media_without_encoding
 }
 
 /// A parameter's example: its own `example`, its first `examples` entry, or its schema's.

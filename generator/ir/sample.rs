@@ -63,12 +63,15 @@ fn synthesize_at(types: &[TypeDef], ty: &TypeRef, depth: usize) -> Value {
         TypeRef::Bool => Value::Bool(false),
         TypeRef::I32 | TypeRef::I64 | TypeRef::U32 | TypeRef::U64 => Value::from(0),
         TypeRef::F32 | TypeRef::F64 => Value::from(0.0),
-        TypeRef::String | TypeRef::Base64 => Value::String(String::new()),
+        // A file travels in JSON as its text (see `media::File`).
+        TypeRef::String | TypeRef::Base64 | TypeRef::File => Value::String(String::new()),
         TypeRef::Uuid => Value::String("00000000-0000-0000-0000-000000000000".into()),
         TypeRef::DateTime => Value::String("1970-01-01T00:00:00Z".into()),
         TypeRef::Date => Value::String("1970-01-01".into()),
         TypeRef::Json | TypeRef::Nullable(_) | TypeRef::Raw | TypeRef::External(_) => Value::Null,
         TypeRef::Array(_) => Value::Array(Vec::new()),
+        // A stream of one event: the mock's answer where the document shows none.
+        TypeRef::EventStream(item) => Value::Array(vec![synthesize_at(types, item, depth + 1)]),
         TypeRef::Tuple(items) => Value::Array(items.iter().map(|item| synthesize_at(types, item, depth + 1)).collect()),
         TypeRef::Map(_) => Value::Object(Map::new()),
         TypeRef::Named(id) => {
@@ -120,7 +123,7 @@ fn fits_at(types: &[TypeDef], ty: &TypeRef, value: &Value, depth: usize) -> bool
         (TypeRef::U32, Value::Number(n)) => n.as_u64().is_some_and(|n| u32::try_from(n).is_ok()),
         (TypeRef::U64, Value::Number(n)) => n.is_u64(),
         (TypeRef::F32 | TypeRef::F64, Value::Number(_)) => true,
-        (TypeRef::String, Value::String(_)) => true,
+        (TypeRef::String | TypeRef::File, Value::String(_)) => true,
         (TypeRef::Uuid, Value::String(s)) => is_uuid(s),
         (TypeRef::Base64, Value::String(s)) => is_base64(s),
         (TypeRef::Date, Value::String(s)) => is_date(s),
@@ -167,4 +170,41 @@ pub fn is_base64(s: &str) -> bool {
     s.len() % 4 == 0
         && s.trim_end_matches('=').len() + 2 >= s.len()
         && s.trim_end_matches('=').chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/')
+}
+
+/// One event of an example written in the `text/event-stream` format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExampleEvent {
+    /// Its name (`event:`).
+    pub event: Option<String>,
+    /// Its id (`id:`).
+    pub id: Option<String>,
+    /// Its `data:` lines, joined with `\n`.
+    pub data: String,
+}
+
+/// The events of an example written in the `text/event-stream` format (`data: …` lines and
+/// blank lines between events); none when `text` has no `data:` line.
+pub fn example_events(text: &str) -> Vec<ExampleEvent> {
+    let text = text.replace("\r\n", "\n").replace('\r', "\n");
+    let mut events = Vec::new();
+    for block in text.split("\n\n") {
+        let mut event = ExampleEvent { event: None, id: None, data: String::new() };
+        let mut data = Vec::new();
+        for line in block.lines().filter(|line| !line.starts_with(':')) {
+            let (field, value) = line.split_once(':').unwrap_or((line, ""));
+            let value = value.strip_prefix(' ').unwrap_or(value).to_owned();
+            match field {
+                "event" => event.event = Some(value),
+                "id" => event.id = Some(value),
+                "data" => data.push(value),
+                _ => {}
+            }
+        }
+        if !data.is_empty() {
+            event.data = data.join("\n");
+            events.push(event);
+        }
+    }
+    events
 }

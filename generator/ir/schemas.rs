@@ -426,7 +426,9 @@ impl<'d> TypeSpace<'d> {
             TypeRef::String | TypeRef::DateTime | TypeRef::Date | TypeRef::Uuid | TypeRef::Base64 => "String".into(),
             TypeRef::Array(_) | TypeRef::Tuple(_) => "Array".into(),
             TypeRef::Map(_) => "Object".into(),
-            TypeRef::Json | TypeRef::Nullable(_) | TypeRef::Raw | TypeRef::External(_) => format!("Variant{index}"),
+            TypeRef::Json | TypeRef::Nullable(_) | TypeRef::Raw | TypeRef::File | TypeRef::EventStream(_) | TypeRef::External(_) => {
+                format!("Variant{index}")
+            }
         }
     }
 

@@ -316,6 +316,14 @@ fn rewrite_content_holder(holder: &mut Value, pointer: &str, rw: &mut schema::Re
             if let Some(schema) = media.get_mut("schema") {
                 rw.schema(schema, &format!("{pointer}/content/{}/schema", escape_segment(media_type)))?;
             }
+            // The schema of each item of a sequential media type (`text/event-stream`),
+            // a Media Type field `openapiv3` does not model: kept as an extension.
+            if let Some(mut schema) = media.as_object_mut().and_then(|m| m.remove("itemSchema")) {
+                rw.schema(&mut schema, &format!("{pointer}/content/{}/itemSchema", escape_segment(media_type)))?;
+                if let Value::Object(media) = media {
+                    media.insert(format!("{EXT}itemSchema"), schema);
+                }
+            }
         }
     }
     Ok(())

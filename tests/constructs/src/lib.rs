@@ -17,6 +17,7 @@ spec_module!(callbacks, "callbacks.rs", "`callbacks.yaml`: a callback and its re
 spec_module!(duplicate_ids, "duplicate_ids.rs", "`duplicate-ids.yaml`: colliding operation ids.");
 spec_module!(enums, "enums.rs", "`enums.yaml`: string and integer enums, closed and open.");
 spec_module!(formats, "formats.rs", "`formats.yaml`: typed formats.");
+spec_module!(multipart, "multipart.rs", "`multipart.yaml`: multipart bodies with file, text and JSON parts.");
 spec_module!(names, "names.rs", "`names.yaml`: names that are not identifiers.");
 spec_module!(nullability, "nullability.rs", "`nullability.yaml`: optional, nullable and both.");
 spec_module!(nullable_30, "nullable_30.rs", "`nullable-30.yaml`: OpenAPI 3.0's `nullable`.");
@@ -25,4 +26,5 @@ spec_module!(objects, "objects.rs", "`objects.yaml`: maps, nesting, recursion, a
 spec_module!(refs, "refs.rs", "`refs.yaml`: `$ref` wherever OpenAPI allows it.");
 spec_module!(responses, "responses.rs", "`responses.yaml`: several successes, ranges, default, headers, non-JSON bodies.");
 spec_module!(security, "security.rs", "`security.yaml`: security requirement combinations.");
+spec_module!(sse, "sse.rs", "`sse.yaml`: server-sent events with JSON and text data.");
 spec_module!(unions, "unions.rs", "`unions.yaml`: tagged and untagged unions.");
