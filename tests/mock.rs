@@ -108,6 +108,14 @@ async fn integral_numbers_written_with_a_fraction_are_integers() {
     }
     let (status, answer) = raw(&base, "POST", "/v1/billing/credits/topup", "t", &body("2000.5")).await;
     assert_eq!(status, 400, "{answer}");
+    // Parsed exactly (serde_json's `float_roundtrip`): by default this one comes out as …126.5.
+    let limits = r#"{"max_api_calls_per_month":3708866353165126.0}"#;
+    let (status, answer) = raw(&base, "PUT", "/v1/admin/orgs/9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41/limits", "t", limits).await;
+    assert_eq!(status, 200, "{answer}");
+    // Beyond 2^53 a float may be a rounded neighbour of the number written: refused, not guessed.
+    let limits = r#"{"max_api_calls_per_month":9223372036854774785.0}"#;
+    let (status, answer) = raw(&base, "PUT", "/v1/admin/orgs/9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41/limits", "t", limits).await;
+    assert_eq!(status, 400, "{answer}");
 }
 
 /// Deleting through the mock is remembered: later calls on the resource get

@@ -206,7 +206,8 @@ impl MediaNeeds {
         MediaNeeds {
             raw: api.uses_raw(),
             base64: api.mentions(|ty| *ty == crate::ir::TypeRef::Base64),
-            files: api.uses_files(),
+            // The multipart helpers name `File` even where every part is text.
+            files: api.uses_files() || api.uses_multipart(),
             events: api.uses_event_streams(),
         }
     }

@@ -27,18 +27,14 @@ pub fn decode<T: ::serde::de::DeserializeOwned>(
 }
 /// Rewrites an integral number written with a fraction (`2.0`) as an
 /// integer: JSON Schema counts it as one, serde's integer types do not.
+/// Only up to 2^53, where every integer is a float: beyond it the float
+/// may be a rounded neighbour of the number written, which stays refused.
 pub fn integer(value: &mut ::serde_json::Value) {
+    const EXACT: f64 = 9_007_199_254_740_992.0;
     if let ::serde_json::Value::Number(number) = value {
         if let (true, Some(float)) = (number.is_f64(), number.as_f64()) {
-            if float.fract() == 0.0
-                && (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0)
-                    .contains(&float)
-            {
+            if float.fract() == 0.0 && float.abs() <= EXACT {
                 *value = ::serde_json::Value::from(float as i64);
-            } else if float.fract() == 0.0
-                && (0.0..18_446_744_073_709_551_616.0).contains(&float)
-            {
-                *value = ::serde_json::Value::from(float as u64);
             }
         }
     }
