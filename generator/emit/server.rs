@@ -204,6 +204,14 @@ pub(super) fn module(api: &Api) -> TokenStream {
         }
 
         #[allow(dead_code)]
+        fn json_response_as<T: ::serde::Serialize>(status: u16, content_type: &str, body: &T) -> ::axum::response::Response {
+            match ::serde_json::to_vec(body) {
+                Ok(bytes) => typed_response(status, content_type, bytes),
+                Err(_) => empty_response(500),
+            }
+        }
+
+        #[allow(dead_code)]
         fn typed_response(status: u16, content_type: &str, body: ::std::vec::Vec<u8>) -> ::axum::response::Response {
             let status = ::axum::http::StatusCode::from_u16(status).unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
             let mut response = (status, body).into_response();
@@ -389,8 +397,10 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
         let wire = p.wire_name.to_ascii_lowercase();
         let ty = type_path(api, &p.ty);
         let missing = format!("missing header `{}`", p.wire_name);
-        let absent =
-            if p.required { quote!(return #rejection(#BAD_REQUEST, ::std::string::String::from(#missing), 0)) } else { quote!(None) };
+        // An `Authorization` header described as a plain parameter is still a
+        // credential: without it the request is unauthenticated (RFC 9110 §15.5.2).
+        let status = if p.wire_name.eq_ignore_ascii_case("authorization") { UNAUTHORIZED } else { BAD_REQUEST };
+        let absent = if p.required { quote!(return #rejection(#status, ::std::string::String::from(#missing), 0)) } else { quote!(None) };
         let present = if p.required { quote!(value) } else { quote!(Some(value)) };
         steps.push(quote! {
             let #arg = match headers.get(#wire).map(|v| v.to_str().map_err(|_| ::std::string::String::from("not text")).and_then(parse_text::<#ty>)) {
@@ -579,6 +589,8 @@ fn rejection_statuses(api: &Api, op: &Operation) -> Vec<u16> {
     }
     if !op.security.is_empty() {
         statuses.extend([UNAUTHORIZED, FORBIDDEN]);
+    } else if op.header_params.iter().any(|p| p.required && p.wire_name.eq_ignore_ascii_case("authorization")) {
+        statuses.push(UNAUTHORIZED);
     }
     if api.rate_limit.is_some() {
         statuses.push(TOO_MANY_REQUESTS);
@@ -732,7 +744,11 @@ pub(super) fn error_value(api: &Api, op: &Operation, response: &Response, status
 /// The answer carrying `value` as `response`'s body, in its encoding.
 fn write_body(response: &Response, status: TokenStream, value: TokenStream) -> TokenStream {
     match response.encoding {
-        Encoding::Json => quote!(json_response(#status, &#value)),
+        // `application/problem+json` and its kind travel as JSON under their own name.
+        Encoding::Json => match response.media_type.as_deref().filter(|media| *media != "application/json") {
+            Some(media) => quote!(json_response_as(#status, #media, &#value)),
+            None => quote!(json_response(#status, &#value)),
+        },
         Encoding::Text | Encoding::Form => {
             let media = response.media_type.as_deref().unwrap_or("text/plain");
             quote!(typed_response(#status, #media, #value.into_bytes()))

@@ -6,7 +6,7 @@ use quote::quote;
 use super::literal::literal;
 use super::rust::{default_fn, doc, field_type, ident, type_path};
 use crate::error::{Error, Result};
-use crate::ir::{Api, EnumValue, Enumeration, Field, Presence, Struct, TypeDef, TypeKind, TypeRef, Union};
+use crate::ir::{Api, EnumValue, EnumVariant, Enumeration, Field, Presence, Struct, TypeDef, TypeKind, TypeRef, Union};
 
 /// The contents of the `types` module.
 pub(super) fn module(api: &Api) -> Result<TokenStream> {
@@ -307,8 +307,8 @@ fn enumeration(def: &TypeDef, e: &Enumeration) -> TokenStream {
     }
     let variants = e.variants.iter().map(|v| {
         let variant = ident(&v.name);
-        let docs = if v.value == EnumValue::Str(String::new()) { " The empty string.".to_owned() } else { format!(" `{}`", v.value) };
-        quote! { #[doc = #docs] #variant, }
+        let docs = variant_doc(v);
+        quote! { #docs #variant, }
     });
     let (other_type, value_type, serialize, read) = if e.is_integer() {
         (
@@ -398,6 +398,15 @@ fn enum_literal(value: &EnumValue) -> TokenStream {
     }
 }
 
+/// An enum variant's documentation: its wire value, then what it means.
+fn variant_doc(v: &EnumVariant) -> TokenStream {
+    let value = if v.value == EnumValue::Str(String::new()) { "The empty string.".to_owned() } else { format!("`{}`", v.value) };
+    match v.doc.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
+        Some(text) => doc(Some(&format!("{value}: {text}"))),
+        None => doc(Some(&value)),
+    }
+}
+
 /// A closed string enum: serde's derive does all the work.
 fn closed_string_enum(def: &TypeDef, e: &Enumeration) -> TokenStream {
     let name = ident(&def.name);
@@ -405,8 +414,8 @@ fn closed_string_enum(def: &TypeDef, e: &Enumeration) -> TokenStream {
     let variants = e.variants.iter().map(|v| {
         let variant = ident(&v.name);
         let value = enum_literal(&v.value);
-        let docs = if v.value == EnumValue::Str(String::new()) { " The empty string.".to_owned() } else { format!(" `{}`", v.value) };
-        quote! { #[doc = #docs] #[serde(rename = #value)] #variant, }
+        let docs = variant_doc(v);
+        quote! { #docs #[serde(rename = #value)] #variant, }
     });
     let arms = e.variants.iter().map(|v| {
         let variant = ident(&v.name);

@@ -10,6 +10,7 @@ mod external;
 mod lower;
 pub mod names;
 mod operations;
+mod pattern;
 pub mod sample;
 mod schemas;
 mod unions;
@@ -181,6 +182,12 @@ pub struct Field {
     pub ty: TypeRef,
     /// Whether the property must be present.
     pub required: bool,
+    /// Whether the schema lists it in `required`. Differs from `required` for a
+    /// read-only property, which responses always carry though requests leave
+    /// it out (and a write-only one, the other way round).
+    pub schema_required: bool,
+    /// The property's own example (`example`, or the first of `examples`).
+    pub example: Option<Value>,
     /// Whether the property may be `null`.
     pub nullable: bool,
     /// The default when absent.
@@ -339,6 +346,9 @@ pub struct EnumVariant {
     pub name: String,
     /// The JSON value.
     pub value: EnumValue,
+    /// What the value means, where the document says (the `description` of
+    /// a `const` in a `oneOf`).
+    pub doc: Option<String>,
 }
 
 /// A value an enum lists.

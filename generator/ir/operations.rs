@@ -266,8 +266,8 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                     };
                     let explode = data.explode.unwrap_or(style == QueryStyleKind::Form);
                     query_styles.push(QueryStyle { wire_name: data.name.clone(), style, explode });
-                    if let Some(example) = example {
-                        query_example.insert(data.name.clone(), example);
+                    if let Some(example) = &example {
+                        query_example.insert(data.name.clone(), example.clone());
                     }
                     query_fields.push(Field {
                         name: query_names.claim(names::field_name(&data.name)),
@@ -275,6 +275,8 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                         doc,
                         ty,
                         required: data.required,
+                        schema_required: data.required,
+                        example,
                         nullable: false,
                         default: inline.and_then(|s| s.schema_data.default.clone()),
                         constraints,

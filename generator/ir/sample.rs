@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{TypeDef, TypeKind, TypeRef};
+use super::{Access, CheckedFormat, Constraints, Field, TypeDef, TypeKind, TypeRef};
 
 /// Property names that carry a human-readable message, most telling first.
 const MESSAGE_NAMES: [&str; 5] = ["message", "detail", "error", "error_description", "title"];
@@ -53,26 +53,37 @@ pub fn retry_slot(types: &[TypeDef], ty: &TypeRef) -> Option<Vec<String>> {
 }
 
 /// A value of type `ty`: the type's own example where it has one, otherwise
-/// the smallest value that has every required property.
+/// the smallest value that has every property responses carry, each the
+/// property's example or a value within its constraints (a pattern's
+/// shortest match, a number within its bounds, enough array items).
 pub fn synthesize(types: &[TypeDef], ty: &TypeRef) -> Value {
-    synthesize_at(types, ty, 0)
+    synthesize_at(types, ty, &Constraints::default(), 0)
 }
 
-fn synthesize_at(types: &[TypeDef], ty: &TypeRef, depth: usize) -> Value {
+fn synthesize_at(types: &[TypeDef], ty: &TypeRef, checks: &Constraints, depth: usize) -> Value {
     match ty {
         TypeRef::Bool => Value::Bool(false),
-        TypeRef::I32 | TypeRef::I64 | TypeRef::U32 | TypeRef::U64 => Value::from(0),
-        TypeRef::F32 | TypeRef::F64 => Value::from(0.0),
+        TypeRef::I32 | TypeRef::I64 | TypeRef::U32 | TypeRef::U64 => Value::from(integer_within(checks)),
+        TypeRef::F32 | TypeRef::F64 => number_within(checks),
+        TypeRef::String => Value::String(text_within(checks)),
         // A file travels in JSON as its text (see `media::File`).
-        TypeRef::String | TypeRef::Base64 | TypeRef::File => Value::String(String::new()),
+        TypeRef::Base64 | TypeRef::File => Value::String(String::new()),
         TypeRef::Uuid => Value::String("00000000-0000-0000-0000-000000000000".into()),
         TypeRef::DateTime => Value::String("1970-01-01T00:00:00Z".into()),
         TypeRef::Date => Value::String("1970-01-01".into()),
         TypeRef::Json | TypeRef::Nullable(_) | TypeRef::Raw | TypeRef::External(_) => Value::Null,
-        TypeRef::Array(_) => Value::Array(Vec::new()),
+        TypeRef::Array(item) => {
+            let item_checks = checks.items.as_deref().cloned().unwrap_or_default();
+            let one = synthesize_at(types, item, &item_checks, depth + 1);
+            // Equal items would break `uniqueItems`; one item is the most that stays valid then.
+            let count = checks.min_items.unwrap_or(0).min(if checks.unique_items { 1 } else { usize::MAX });
+            Value::Array(vec![one; count])
+        }
         // A stream of one event: the mock's answer where the document shows none.
-        TypeRef::EventStream(item) => Value::Array(vec![synthesize_at(types, item, depth + 1)]),
-        TypeRef::Tuple(items) => Value::Array(items.iter().map(|item| synthesize_at(types, item, depth + 1)).collect()),
+        TypeRef::EventStream(item) => Value::Array(vec![synthesize_at(types, item, &Constraints::default(), depth + 1)]),
+        TypeRef::Tuple(items) => {
+            Value::Array(items.iter().map(|item| synthesize_at(types, item, &Constraints::default(), depth + 1)).collect())
+        }
         TypeRef::Map(_) => Value::Object(Map::new()),
         TypeRef::Named(id) => {
             let def = &types[id.0];
@@ -86,22 +97,81 @@ fn synthesize_at(types: &[TypeDef], ty: &TypeRef, depth: usize) -> Value {
                 TypeKind::Struct(st) => Value::Object(
                     st.fields
                         .iter()
-                        .filter(|f| f.required)
-                        .map(|f| {
-                            let value = f
-                                .default
-                                .clone()
-                                .unwrap_or_else(|| if f.nullable { Value::Null } else { synthesize_at(types, &f.ty, depth + 1) });
-                            (f.wire_name.clone(), value)
-                        })
+                        .filter(|f| f.required || (f.schema_required && f.access == Access::ReadOnly))
+                        .map(|f| (f.wire_name.clone(), property_value(types, f, depth)))
                         .collect(),
                 ),
                 TypeKind::Enum(e) => e.variants.first().map_or(Value::Null, |v| v.value.to_json()),
-                TypeKind::Alias(inner) => synthesize_at(types, inner, depth + 1),
-                TypeKind::Union(u) => u.variants.first().map_or(Value::Null, |v| synthesize_at(types, &v.ty, depth + 1)),
+                TypeKind::Alias(inner) => synthesize_at(types, inner, checks, depth + 1),
+                TypeKind::Union(u) => {
+                    u.variants.first().map_or(Value::Null, |v| synthesize_at(types, &v.ty, &Constraints::default(), depth + 1))
+                }
             }
         }
     }
+}
+
+/// A property's value: its example if that fits, else its default, else `null`
+/// where allowed, else one made from its type and constraints.
+fn property_value(types: &[TypeDef], field: &Field, depth: usize) -> Value {
+    let fitting = |value: &&Value| fits(types, &field.ty, value) || (field.nullable && value.is_null());
+    if let Some(value) = field.example.as_ref().filter(fitting).or(field.default.as_ref()) {
+        return value.clone();
+    }
+    if field.nullable {
+        return Value::Null;
+    }
+    synthesize_at(types, &field.ty, &field.constraints, depth + 1)
+}
+
+/// The integer nearest zero within the bounds.
+fn integer_within(checks: &Constraints) -> i64 {
+    let low = checks.minimum.map(|(bound, exclusive)| if exclusive { bound.floor() + 1.0 } else { bound.ceil() });
+    let high = checks.maximum.map(|(bound, exclusive)| if exclusive { bound.ceil() - 1.0 } else { bound.floor() });
+    let chosen = match (low, high) {
+        (Some(low), _) if low > 0.0 => low,
+        (_, Some(high)) if high < 0.0 => high,
+        _ => 0.0,
+    };
+    // Bounds beyond i64 are not checked (see `Constraints`), so saturating is safe.
+    chosen as i64
+}
+
+/// The number nearest zero within the bounds, halfway into an open interval.
+fn number_within(checks: &Constraints) -> Value {
+    let chosen = match (checks.minimum, checks.maximum) {
+        (Some((low, exclusive)), high) if low > 0.0 || (exclusive && low >= 0.0) => match (exclusive, high) {
+            (false, _) => low,
+            (true, Some((high, _))) => low + (high - low) / 2.0,
+            (true, None) => low + 1.0,
+        },
+        (low, Some((high, exclusive))) if high < 0.0 || (exclusive && high <= 0.0) => match (exclusive, low) {
+            (false, _) => high,
+            (true, Some((low, _))) => high - (high - low) / 2.0,
+            (true, None) => high - 1.0,
+        },
+        _ => 0.0,
+    };
+    serde_json::Number::from_f64(chosen).map_or(Value::from(0.0), Value::Number)
+}
+
+/// A string that passes the format, pattern and length checks, where one is found.
+fn text_within(checks: &Constraints) -> String {
+    let min = checks.min_length.unwrap_or(0);
+    if let Some(format) = checks.format {
+        return match format {
+            CheckedFormat::Uri => "https://example.com/",
+            CheckedFormat::Email => "user@example.com",
+            CheckedFormat::Hostname => "example.com",
+            CheckedFormat::Ipv4 => "192.0.2.1",
+            CheckedFormat::Ipv6 => "2001:db8::1",
+        }
+        .to_owned();
+    }
+    if let Some(pattern) = &checks.pattern {
+        return super::pattern::matching(pattern, min, checks.max_length).unwrap_or_default();
+    }
+    "x".repeat(min)
 }
 
 /// Whether `value` can be a value of `ty` (the check behind defaults and examples).
@@ -207,4 +277,69 @@ pub fn example_events(text: &str) -> Vec<ExampleEvent> {
         }
     }
     events
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::synthesize;
+    use crate::ir::{Api, TypeRef};
+
+    fn lowered(schemas: &str) -> Api {
+        let text = format!("openapi: 3.1.0\ninfo: {{title: t, version: 1.0.0}}\npaths: {{}}\ncomponents:\n  schemas:\n{schemas}");
+        let source = crate::load::Source::parse(std::path::Path::new("t.yaml"), text).expect("parses");
+        let doc = crate::normalize::normalize(&source).expect("normalizes");
+        crate::ir::lower(&source, &doc, "t").expect("lowers").0
+    }
+
+    fn made_up(api: &Api, name: &str) -> serde_json::Value {
+        let id = api.types.iter().position(|def| def.name == name).expect("the type exists");
+        synthesize(&api.types, &TypeRef::Named(crate::ir::TypeId(id)))
+    }
+
+    #[test]
+    fn made_up_values_keep_to_their_constraints() {
+        let api = lowered(
+            r#"
+    Guild:
+      type: object
+      required: [id, name, size, ratio, tags, owner, site, level]
+      properties:
+        id: {$ref: '#/components/schemas/Snowflake'}
+        name: {type: string, minLength: 3}
+        size: {type: integer, minimum: 10, maximum: 20}
+        ratio: {type: number, exclusiveMinimum: 0, maximum: 1}
+        tags: {type: array, minItems: 2, items: {type: string, pattern: '^t[0-9]$'}}
+        owner: {type: string, format: email}
+        site: {type: string, format: uri}
+        level: {type: integer, exclusiveMaximum: -3}
+    Snowflake: {type: string, pattern: '^(0|[1-9][0-9]*)$'}
+"#,
+        );
+        assert_eq!(
+            made_up(&api, "Guild"),
+            json!({
+                "id": "0", "name": "xxx", "size": 10, "ratio": 0.5, "tags": ["t0", "t0"],
+                "owner": "user@example.com", "site": "https://example.com/", "level": -4
+            })
+        );
+    }
+
+    #[test]
+    fn responses_carry_required_read_only_properties_and_examples_win() {
+        let api = lowered(
+            r#"
+    Planet:
+      type: object
+      required: [id, name]
+      properties:
+        id: {type: integer, readOnly: true, examples: [7]}
+        name: {type: string, example: Mars}
+        secret: {type: string, writeOnly: true}
+        moons: {type: integer}
+"#,
+        );
+        assert_eq!(made_up(&api, "Planet"), json!({"id": 7, "name": "Mars"}));
+    }
 }

@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use openapiv3::{
-    AdditionalProperties, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind, StringFormat, Type, VariantOrUnknownOrEmpty,
+    AdditionalProperties, AnySchema, IntegerFormat, NumberFormat, ReferenceOr, Schema, SchemaKind, StringFormat, Type,
+    VariantOrUnknownOrEmpty,
 };
 use serde_json::Value;
 
@@ -245,10 +246,9 @@ impl<'d> TypeSpace<'d> {
             SchemaKind::Type(Type::Object(object)) if object.properties.is_empty() => {
                 TypeRef::Map(Box::new(self.additional(&object.additional_properties, pointer, hint)?.unwrap_or(TypeRef::Json)))
             }
-            SchemaKind::AllOf { all_of } if is_annotated_ref(all_of) => match &all_of[0] {
-                ReferenceOr::Reference { reference } => self.reference(reference, &format!("{pointer}/allOf/0"))?,
-                ReferenceOr::Item(_) => TypeRef::Json,
-            },
+            SchemaKind::AllOf { all_of } if lone_part(all_of).is_some() => self.lone_part(all_of, pointer, hint)?,
+            // Checks beside a lone `allOf` part (`minLength`, `example`) annotate it too.
+            SchemaKind::Any(any) if is_bare(any) && lone_part(&any.all_of).is_some() => self.lone_part(&any.all_of, pointer, hint)?,
             SchemaKind::OneOf { one_of: variants } | SchemaKind::AnyOf { any_of: variants } => {
                 // `oneOf: [X, {type: null}]` is a nullable X, not a union.
                 let concrete: Vec<&ReferenceOr<Schema>> = variants.iter().filter(|v| !is_null_schema(v)).collect();
@@ -287,6 +287,14 @@ impl<'d> TypeSpace<'d> {
             }
             _ => return Ok(None),
         }))
+    }
+
+    /// The type of the one schema in an `allOf` of it and annotations.
+    fn lone_part(&mut self, all_of: &[ReferenceOr<Schema>], pointer: &str, hint: &str) -> Result<TypeRef> {
+        match lone_part(all_of) {
+            Some((index, part)) => self.lower(part, &format!("{pointer}/allOf/{index}"), hint),
+            None => Ok(TypeRef::Json),
+        }
     }
 
     /// `prefixItems` without `items`: a tuple. With `items` as well, the tail
@@ -372,49 +380,73 @@ impl<'d> TypeSpace<'d> {
                 st.property_count = (any.min_properties.filter(|&n| n > 0), any.max_properties);
                 Ok(TypeKind::Struct(st))
             }
-            SchemaKind::AllOf { all_of } => self.merge_all_of(all_of, pointer, name),
+            SchemaKind::AllOf { all_of } => self.merge_all_of(all_of, None, pointer, name),
+            // `type: object` beside `allOf`: the parts and the schema's own properties, merged.
+            SchemaKind::Any(any) if !any.all_of.is_empty() && any.one_of.is_empty() && any.any_of.is_empty() => {
+                let mut own = schema.clone();
+                if let SchemaKind::Any(own_any) = &mut own.schema_kind {
+                    own_any.all_of.clear();
+                }
+                self.merge_all_of(&any.all_of, Some(own), pointer, name)
+            }
+            // `type: object` beside `oneOf`/`anyOf` adds nothing a union lacks.
+            SchemaKind::Any(any) if (!any.one_of.is_empty() || !any.any_of.is_empty()) && any.properties.is_empty() => {
+                let variants = if any.one_of.is_empty() { &any.any_of } else { &any.one_of };
+                match self.constant_choices(variants, pointer) {
+                    Some(listed) => Ok(TypeKind::Enum(documented_enumeration(listed, open))),
+                    None => self.union(schema, variants, pointer, name),
+                }
+            }
             SchemaKind::OneOf { one_of: variants } | SchemaKind::AnyOf { any_of: variants } => {
+                if let Some(listed) = self.constant_choices(variants, pointer) {
+                    return Ok(TypeKind::Enum(documented_enumeration(listed, open)));
+                }
                 if let Some(values) = self.open_enum_idiom(variants, pointer) {
                     return Ok(TypeKind::Enum(enumeration(values, true)));
                 }
-                let keyword = union_keyword(schema);
-                let mut used = Namespace::default();
-                let mut out = Vec::new();
-                for (index, variant) in variants.iter().enumerate() {
-                    if is_null_schema(variant) {
-                        continue;
-                    }
-                    let at = format!("{pointer}/{keyword}/{index}");
-                    // An inline variant of a tagged union is named after its tag.
-                    let tag = match (variant, &schema.schema_data.discriminator) {
-                        (ReferenceOr::Item(_), Some(d)) => self.allowed_values(variant, &d.property_name, &at).into_iter().next(),
-                        _ => None,
-                    };
-                    let hint = match &tag {
-                        Some(tag) => format!("{name}{}", names::type_name(tag)),
-                        None => format!("{name}Variant{index}"),
-                    };
-                    let ty = self.lower(variant, &at, &hint)?;
-                    let wanted = match &tag {
-                        Some(tag) => names::variant_name(tag),
-                        None => self.variant_label(&ty, index),
-                    };
-                    out.push(UnionVariant { name: used.claim(wanted), ty, tags: Vec::new() });
-                }
-                let tag = match &schema.schema_data.discriminator {
-                    Some(discriminator) => self.tag_variants(discriminator, variants, &mut out, pointer),
-                    None => None,
-                };
-                if tag.is_none() {
-                    self.order_untagged(&mut out);
-                }
-                Ok(TypeKind::Union(Union { variants: out, tag }))
+                self.union(schema, variants, pointer, name)
             }
             _ => {
                 self.warn(pointer, "this combination of keywords has no Rust type; the value is kept as serde_json::Value");
                 Ok(TypeKind::Alias(TypeRef::Json))
             }
         }
+    }
+
+    /// `oneOf`/`anyOf`: a union, tagged where a discriminator tells the variants apart.
+    fn union(&mut self, schema: &Schema, variants: &[ReferenceOr<Schema>], pointer: &str, name: &str) -> Result<TypeKind> {
+        let keyword = union_keyword(schema);
+        let mut used = Namespace::default();
+        let mut out = Vec::new();
+        for (index, variant) in variants.iter().enumerate() {
+            if is_null_schema(variant) {
+                continue;
+            }
+            let at = format!("{pointer}/{keyword}/{index}");
+            // An inline variant of a tagged union is named after its tag.
+            let tag = match (variant, &schema.schema_data.discriminator) {
+                (ReferenceOr::Item(_), Some(d)) => self.allowed_values(variant, &d.property_name, &at).into_iter().next(),
+                _ => None,
+            };
+            let hint = match &tag {
+                Some(tag) => format!("{name}{}", names::type_name(tag)),
+                None => format!("{name}Variant{index}"),
+            };
+            let ty = self.lower(variant, &at, &hint)?;
+            let wanted = match &tag {
+                Some(tag) => names::variant_name(tag),
+                None => self.variant_label(&ty, index),
+            };
+            out.push(UnionVariant { name: used.claim(wanted), ty, tags: Vec::new() });
+        }
+        let tag = match &schema.schema_data.discriminator {
+            Some(discriminator) => self.tag_variants(discriminator, variants, &mut out, pointer),
+            None => None,
+        };
+        if tag.is_none() {
+            self.order_untagged(&mut out);
+        }
+        Ok(TypeKind::Union(Union { variants: out, tag }))
     }
 
     fn variant_label(&self, ty: &TypeRef, index: usize) -> String {
@@ -448,8 +480,9 @@ impl<'d> TypeSpace<'d> {
             .collect()
     }
 
-    /// `allOf`: the properties of every part, merged into one struct.
-    fn merge_all_of(&mut self, parts: &[ReferenceOr<Schema>], pointer: &str, name: &str) -> Result<TypeKind> {
+    /// `allOf`: the properties of every part, and of `own` (the schema holding
+    /// the `allOf`, without it) where it has some, merged into one struct.
+    fn merge_all_of(&mut self, parts: &[ReferenceOr<Schema>], own: Option<Schema>, pointer: &str, name: &str) -> Result<TypeKind> {
         // A part that is being merged already would be merged into itself forever.
         let refs: Vec<String> = parts
             .iter()
@@ -464,16 +497,18 @@ impl<'d> TypeSpace<'d> {
         }
         let depth = self.merging.len();
         self.merging.extend(refs);
-        let merged = self.merge_parts(parts, pointer, name);
+        let merged = self.merge_parts(parts, own, pointer, name);
         self.merging.truncate(depth);
         merged
     }
 
-    fn merge_parts(&mut self, parts: &[ReferenceOr<Schema>], pointer: &str, name: &str) -> Result<TypeKind> {
+    fn merge_parts(&mut self, parts: &[ReferenceOr<Schema>], own: Option<Schema>, pointer: &str, name: &str) -> Result<TypeKind> {
         let mut properties: Vec<(String, ReferenceOr<Box<Schema>>)> = Vec::new();
         let mut required: Vec<String> = Vec::new();
         let mut additional = None;
         let mut pending = self.all_of_parts(parts, pointer)?;
+        // Popped first, so its properties come after the parts'.
+        pending.extend(own.map(|own| (own, pointer.to_owned())));
         let mut depth = 0;
         while let Some((schema, at)) = pending.pop() {
             depth += 1;
@@ -543,13 +578,15 @@ impl<'d> TypeSpace<'d> {
             // A required read-only property is absent from requests, and a
             // write-only one from responses: one Rust type serves both, so
             // neither can be required in it.
-            let required = required.contains(&wire_name.as_str()) && access == Access::Both;
+            let schema_required = required.contains(&wire_name.as_str());
             fields.push(Field {
                 name: field_names.claim(names::field_name(wire_name)),
                 wire_name: wire_name.clone(),
                 doc: inline.and_then(doc_of),
                 ty,
-                required,
+                required: schema_required && access == Access::Both,
+                schema_required,
+                example: inline.and_then(|s| s.schema_data.example.clone()),
                 nullable,
                 default: inline.and_then(|s| s.schema_data.default.clone()),
                 constraints: self.constraints_boxed(schema, &at),
@@ -587,8 +624,9 @@ fn stashed_pointer(target: &str) -> String {
 }
 
 fn union_keyword(schema: &Schema) -> &'static str {
-    match schema.schema_kind {
+    match &schema.schema_kind {
         SchemaKind::AnyOf { .. } => "anyOf",
+        SchemaKind::Any(any) if any.one_of.is_empty() && !any.any_of.is_empty() => "anyOf",
         _ => "oneOf",
     }
 }
@@ -618,7 +656,7 @@ fn integer_type(format: &VariantOrUnknownOrEmpty<IntegerFormat>) -> TypeRef {
     }
 }
 
-fn enum_value(value: &Value) -> Option<EnumValue> {
+pub(super) fn enum_value(value: &Value) -> Option<EnumValue> {
     match value {
         Value::String(text) => Some(EnumValue::Str(text.clone())),
         Value::Number(number) => number.as_i64().map(EnumValue::Int),
@@ -626,24 +664,39 @@ fn enum_value(value: &Value) -> Option<EnumValue> {
     }
 }
 
-fn same_kind(values: &[EnumValue]) -> bool {
+pub(super) fn same_kind(values: &[EnumValue]) -> bool {
     values.iter().all(|v| matches!(v, EnumValue::Str(_))) || values.iter().all(|v| matches!(v, EnumValue::Int(_)))
 }
 
 fn enumeration(values: Vec<EnumValue>, open: bool) -> Enumeration {
+    documented_enumeration(values.into_iter().map(|value| ListedValue { value, title: None, doc: None }).collect(), open)
+}
+
+/// One value of an enum as the document lists it, with the `title` and
+/// `description` a `oneOf` of `const`s gives each.
+pub(super) struct ListedValue {
+    pub(super) value: EnumValue,
+    pub(super) title: Option<String>,
+    pub(super) doc: Option<String>,
+}
+
+/// An enum of `listed`, each variant named after its title where it has one
+/// (`DM` for `const: 1`), else after its value.
+fn documented_enumeration(listed: Vec<ListedValue>, open: bool) -> Enumeration {
     // An open enum's catch-all variant is `Other`.
     let mut used = if open { Namespace::with_reserved(&["Other"]) } else { Namespace::default() };
     let mut variants: Vec<EnumVariant> = Vec::new();
-    for value in values {
+    for ListedValue { value, title, doc } in listed {
         if variants.iter().any(|v| v.value == value) {
             continue;
         }
-        let wanted = match &value {
+        let titled = title.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(names::variant_name);
+        let wanted = titled.unwrap_or_else(|| match &value {
             EnumValue::Str(text) => names::variant_name(text),
             EnumValue::Int(number) if *number < 0 => format!("Minus{}", number.unsigned_abs()),
             EnumValue::Int(number) => format!("V{number}"),
-        };
-        variants.push(EnumVariant { name: used.claim(wanted), value });
+        });
+        variants.push(EnumVariant { name: used.claim(wanted), value, doc });
     }
     Enumeration { variants, open }
 }
@@ -672,8 +725,37 @@ pub(super) fn is_null_schema(schema: &ReferenceOr<Schema>) -> bool {
 
 /// `$ref` with annotation siblings, which normalisation spelled as a one-element
 /// `allOf`; 3.0 documents write the same by hand. Both mean the reference.
-fn is_annotated_ref(all_of: &[ReferenceOr<Schema>]) -> bool {
-    all_of.len() == 1 && matches!(all_of[0], ReferenceOr::Reference { .. })
+/// `allOf: [X, {description: …}]`: one schema, the other parts only
+/// annotating it. Returns it and its index.
+fn lone_part(all_of: &[ReferenceOr<Schema>]) -> Option<(usize, &ReferenceOr<Schema>)> {
+    let mut substantive = all_of.iter().enumerate().filter(|(_, part)| !is_annotation(part));
+    match (substantive.next(), substantive.next()) {
+        (Some(lone), None) => Some(lone),
+        _ => None,
+    }
+}
+
+/// A schema that constrains nothing a Rust type expresses: only a
+/// description, an example, a default, or value checks.
+fn is_annotation(part: &ReferenceOr<Schema>) -> bool {
+    match part {
+        ReferenceOr::Reference { .. } => false,
+        ReferenceOr::Item(schema) => match &schema.schema_kind {
+            SchemaKind::Any(any) => is_bare(any) && any.typ.is_none() && any.all_of.is_empty(),
+            _ => false,
+        },
+    }
+}
+
+/// An untyped schema without structure: no properties, items, unions or values.
+fn is_bare(any: &AnySchema) -> bool {
+    any.properties.is_empty()
+        && any.items.is_none()
+        && any.additional_properties.is_none()
+        && any.one_of.is_empty()
+        && any.any_of.is_empty()
+        && any.not.is_none()
+        && any.enumeration.is_empty()
 }
 
 pub(super) fn doc_of(schema: &Schema) -> Option<String> {

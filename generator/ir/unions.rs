@@ -3,7 +3,7 @@
 
 use openapiv3::{Discriminator, ReferenceOr, Schema, SchemaKind, Type};
 
-use super::schemas::{TypeSpace, is_null_schema};
+use super::schemas::{ListedValue, TypeSpace, enum_value, is_null_schema, same_kind};
 use super::{EnumValue, TypeKind, TypeRef, UnionVariant};
 
 impl TypeSpace<'_> {
@@ -32,6 +32,37 @@ impl TypeSpace<'_> {
             _ => return None,
         };
         Some(values.into_iter().map(EnumValue::Str).collect())
+    }
+
+    /// `oneOf` (or `anyOf`) whose every variant is one `const` (or an `enum`
+    /// of one value), all strings or all integers: an enum whose variants keep
+    /// each constant's `title` and `description`. `None` for anything else.
+    pub(super) fn constant_choices(&self, variants: &[ReferenceOr<Schema>], pointer: &str) -> Option<Vec<ListedValue>> {
+        let mut listed = Vec::with_capacity(variants.len());
+        for variant in variants {
+            let schema = match variant {
+                ReferenceOr::Item(schema) => schema.clone(),
+                ReferenceOr::Reference { reference } => self.resolve_schema(reference, pointer).ok()?,
+            };
+            let value = match &schema.schema_kind {
+                SchemaKind::Type(Type::String(s)) => match s.enumeration.as_slice() {
+                    [Some(only)] => EnumValue::Str(only.clone()),
+                    _ => return None,
+                },
+                SchemaKind::Type(Type::Integer(i)) => match i.enumeration.as_slice() {
+                    [Some(only)] => EnumValue::Int(*only),
+                    _ => return None,
+                },
+                SchemaKind::Any(any) if any.properties.is_empty() => match any.enumeration.as_slice() {
+                    [only] => enum_value(only)?,
+                    _ => return None,
+                },
+                _ => return None,
+            };
+            listed.push(ListedValue { value, title: schema.schema_data.title.clone(), doc: schema.schema_data.description.clone() });
+        }
+        let values: Vec<EnumValue> = listed.iter().map(|l| l.value.clone()).collect();
+        (!listed.is_empty() && same_kind(&values)).then_some(listed)
     }
 
     /// Gives every variant its discriminator values and returns the tag

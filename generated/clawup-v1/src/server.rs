@@ -285,6 +285,17 @@ fn json_response<T: ::serde::Serialize>(
     (status, ::axum::Json(body)).into_response()
 }
 #[allow(dead_code)]
+fn json_response_as<T: ::serde::Serialize>(
+    status: u16,
+    content_type: &str,
+    body: &T,
+) -> ::axum::response::Response {
+    match ::serde_json::to_vec(body) {
+        Ok(bytes) => typed_response(status, content_type, bytes),
+        Err(_) => empty_response(500),
+    }
+}
+#[allow(dead_code)]
 fn typed_response(
     status: u16,
     content_type: &str,

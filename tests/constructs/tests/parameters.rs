@@ -1,7 +1,11 @@
 //! The generated client calls the generated server with parameters in every
 //! location and style; the server echoes what it read.
 
-use constructs::parameters::{client::Client, errors::SearchError, server, types};
+use constructs::parameters::{
+    client::Client,
+    errors::{SearchError, WhoamiError},
+    server, types,
+};
 
 struct Echoing;
 
@@ -20,6 +24,10 @@ impl server::ParametersApi for Echoing {
     ) -> Result<types::Echo, SearchError> {
         let text = format!("{id}|{label}|{matrix}|{query:?}|{x_request_id}|{x_trace:?}|{session}|{theme:?}");
         Ok(types::Echo { text })
+    }
+
+    async fn whoami(&self, authorization: String) -> Result<types::Echo, WhoamiError> {
+        Ok(types::Echo { text: authorization })
     }
 }
 
@@ -122,4 +130,15 @@ async fn unreadable_parameters_get_the_documented_400() {
         let problem: types::Problem = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{why}: {e}: {body}"));
         assert!(!problem.message.is_empty(), "{why}");
     }
+}
+
+#[tokio::test]
+async fn a_missing_authorization_header_parameter_gets_the_documented_401() {
+    let base = serve().await;
+    let response = reqwest::Client::new().get(format!("{base}/session")).send().await.expect("sends");
+    assert_eq!(response.status().as_u16(), 401);
+    let problem: types::Problem = response.json().await.expect("the documented body");
+    assert!(problem.message.contains("Authorization"), "{}", problem.message);
+    let echo = Client::new(&base).whoami("Bearer t").await.expect("accepted with the header");
+    assert_eq!(echo.text, "Bearer t");
 }

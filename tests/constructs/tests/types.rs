@@ -13,7 +13,13 @@ fn encode<T: serde::Serialize>(value: &T) -> Value {
 
 mod tagged_unions {
     use super::*;
-    use unions::types::{Cat, Dog, Event, Pet, Shape};
+    use unions::types::{Cat, Circle, Dog, Event, Figure, Pet, Shape};
+
+    #[test]
+    fn a_typed_one_of_is_a_union() {
+        assert_eq!(decode::<Figure>(json!({"radius": 1.5})).unwrap(), Figure::Circle(Circle { kind: None, radius: 1.5 }));
+        assert!(matches!(decode::<Figure>(json!({"side": 2.0})).unwrap(), Figure::Square(_)));
+    }
 
     #[test]
     fn a_mapping_picks_the_variant_and_keeps_the_tag_for_it() {
@@ -84,7 +90,18 @@ mod untagged_unions {
 
 mod enumerations {
     use super::*;
-    use enums::types::{Awkward, Channel, Priority, Settings, SettingsMode, Status, Tier, Version};
+    use enums::types::{Awkward, Channel, ChannelKind, Gateway, Priority, Settings, SettingsMode, Status, Tier, Version};
+
+    #[test]
+    fn a_one_of_of_consts_is_an_enum_named_by_the_titles() {
+        assert_eq!(decode::<ChannelKind>(json!(1)).unwrap(), ChannelKind::Dm);
+        assert_eq!(encode(&ChannelKind::GuildText), json!(0));
+        assert_eq!(ChannelKind::GuildVoice.value(), 2);
+        assert!(decode::<ChannelKind>(json!(9)).is_err(), "the list is closed");
+        assert_eq!(decode::<Gateway>(json!("RESUMED")).unwrap(), Gateway::Resumed);
+        assert_eq!(encode(&Gateway::Ready), json!("READY"));
+        assert!(decode::<Gateway>(json!("HELLO")).is_err());
+    }
 
     #[test]
     fn every_awkward_value_round_trips_through_its_own_variant() {
@@ -245,7 +262,7 @@ mod identifiers {
 
 mod object_shapes {
     use super::*;
-    use objects::types::{Account, Article, Node, Open, Strict};
+    use objects::types::{Account, Article, Labelled, LabelledState, Node, Open, Post, Strict};
 
     #[test]
     fn recursive_types_nest() {
@@ -277,6 +294,23 @@ mod object_shapes {
         let article: Article = decode(json!({"createdAt": "2026-01-01T00:00:00Z", "title": "t"})).unwrap();
         assert_eq!(article.title, "t");
         assert!(decode::<Article>(json!({"title": "t"})).is_err(), "createdAt comes from the $ref part and is required");
+    }
+
+    #[test]
+    fn a_typed_all_of_merges_the_parts_and_its_own_properties() {
+        let post: Post = decode(json!({"createdAt": "2026-01-01T00:00:00Z", "body": "b"})).unwrap();
+        assert_eq!((post.body.as_str(), post.created_at.to_rfc3339().as_str()), ("b", "2026-01-01T00:00:00+00:00"));
+        assert!(decode::<Post>(json!({"body": "b"})).is_err(), "createdAt comes from the allOf part");
+        assert!(decode::<Post>(json!({"createdAt": "2026-01-01T00:00:00Z"})).is_err(), "body is its own, and required");
+    }
+
+    #[test]
+    fn an_all_of_of_one_schema_and_annotations_is_that_schema() {
+        let labelled: Labelled = decode(json!({"state": "open", "slug": "a-b"})).unwrap();
+        assert_eq!(labelled.state, LabelledState::Open);
+        let slug: &String = &labelled.slug;
+        assert_eq!(slug, "a-b");
+        assert!(decode::<Labelled>(json!({"state": "ajar", "slug": "a"})).is_err(), "the enum stays closed");
     }
 }
 
