@@ -212,6 +212,8 @@ pub(super) fn whole_value_check(api: &Api, ty: &TypeRef) -> Option<TokenStream> 
 
 /// Checks on `value: &T`.
 pub(super) fn value_check(api: &Api, ty: &TypeRef, c: &crate::ir::Constraints, path: &str) -> Option<TokenStream> {
+    // A property or parameter typed by an alias (`$ref` to `{type: string, pattern}`) is checked as what it names.
+    let ty = api.unaliased(ty);
     let mut checks = Vec::new();
     let opt_f64 = |bound: Option<(f64, bool)>| match bound {
         Some((limit, exclusive)) => quote!(::std::option::Option::Some((#limit, #exclusive))),

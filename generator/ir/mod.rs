@@ -112,6 +112,21 @@ impl Api {
         &self.types[id.0]
     }
 
+    /// `ty` with named aliases (`type SnowflakeType = String`) followed to what they name.
+    pub fn unaliased<'t>(&'t self, mut ty: &'t TypeRef) -> &'t TypeRef {
+        // Bounded: an alias cycle has no Rust type anyway.
+        for _ in 0..64 {
+            match ty {
+                TypeRef::Named(id) => match &self.ty(*id).kind {
+                    TypeKind::Alias(inner) => ty = inner,
+                    _ => break,
+                },
+                _ => break,
+            }
+        }
+        ty
+    }
+
     /// Whether any check needs a regular expression (and so the `regex` crate).
     pub fn uses_patterns(&self) -> bool {
         let fields = self.types.iter().flat_map(|t| match &t.kind {

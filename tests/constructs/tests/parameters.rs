@@ -3,7 +3,7 @@
 
 use constructs::parameters::{
     client::Client,
-    errors::{SearchError, WhoamiError},
+    errors::{GetGuildError, SearchError, WhoamiError},
     server, types,
 };
 
@@ -28,6 +28,10 @@ impl server::ParametersApi for Echoing {
 
     async fn whoami(&self, authorization: String) -> Result<types::Echo, WhoamiError> {
         Ok(types::Echo { text: authorization })
+    }
+
+    async fn get_guild(&self, guild_id: types::Snowflake) -> Result<types::Echo, GetGuildError> {
+        Ok(types::Echo { text: guild_id })
     }
 }
 
@@ -141,4 +145,13 @@ async fn a_missing_authorization_header_parameter_gets_the_documented_401() {
     assert!(problem.message.contains("Authorization"), "{}", problem.message);
     let echo = Client::new(&base).whoami("Bearer t").await.expect("accepted with the header");
     assert_eq!(echo.text, "Bearer t");
+}
+
+#[tokio::test]
+async fn a_path_parameter_keeps_the_pattern_of_the_schema_it_names() {
+    let base = serve().await;
+    for (id, status) in [("1234", 200), ("0", 200), ("01", 400), ("abc", 400)] {
+        let response = reqwest::Client::new().get(format!("{base}/guilds/{id}")).send().await.expect("sends");
+        assert_eq!(response.status().as_u16(), status, "guild id {id:?}");
+    }
 }
