@@ -284,7 +284,7 @@ mod tests {
     use serde_json::json;
 
     use super::synthesize;
-    use crate::ir::{Api, TypeRef};
+    use crate::ir::{Api, TypeKind, TypeRef};
 
     fn lowered(schemas: &str) -> Api {
         let text = format!("openapi: 3.1.0\ninfo: {{title: t, version: 1.0.0}}\npaths: {{}}\ncomponents:\n  schemas:\n{schemas}");
@@ -324,6 +324,28 @@ mod tests {
                 "owner": "user@example.com", "site": "https://example.com/", "level": -4
             })
         );
+    }
+
+    #[test]
+    fn wrappers_keep_the_constraints_of_the_schema_they_wrap() {
+        let api = lowered(
+            r#"
+    Message:
+      type: object
+      properties:
+        channel_id: {oneOf: [{type: 'null'}, {$ref: '#/components/schemas/Snowflake'}]}
+        author_id: {$ref: '#/components/schemas/Snowflake', description: A $ref with a sibling.}
+        nonce: {allOf: [{$ref: '#/components/schemas/Snowflake'}], maxLength: 25}
+    Snowflake: {type: string, pattern: '^(0|[1-9][0-9]*)$'}
+"#,
+        );
+        let TypeKind::Struct(message) = &api.types.iter().find(|def| def.name == "Message").expect("Message").kind else {
+            panic!("Message is a struct")
+        };
+        let pattern = |name: &str| message.fields.iter().find(|f| f.wire_name == name).and_then(|f| f.constraints.pattern.clone());
+        assert_eq!(pattern("channel_id").as_deref(), Some("^(0|[1-9][0-9]*)$"), "through a nullable oneOf");
+        assert_eq!(pattern("author_id").as_deref(), Some("^(0|[1-9][0-9]*)$"), "through a $ref with siblings");
+        assert_eq!(pattern("nonce").as_deref(), Some("^(0|[1-9][0-9]*)$"), "through an allOf of one reference");
     }
 
     #[test]

@@ -735,6 +735,23 @@ fn lone_part(all_of: &[ReferenceOr<Schema>]) -> Option<(usize, &ReferenceOr<Sche
     }
 }
 
+/// The one schema that `schema` only wraps, making it nullable or annotating
+/// it: the type of `schema` is that schema's.
+fn wrapped(schema: &Schema) -> Option<&ReferenceOr<Schema>> {
+    match &schema.schema_kind {
+        SchemaKind::OneOf { one_of: variants } | SchemaKind::AnyOf { any_of: variants } => {
+            let mut concrete = variants.iter().filter(|v| !is_null_schema(v));
+            match (concrete.next(), concrete.next()) {
+                (Some(only), None) if variants.len() > 1 => Some(only),
+                _ => None,
+            }
+        }
+        SchemaKind::AllOf { all_of } => lone_part(all_of).map(|(_, part)| part),
+        SchemaKind::Any(any) if is_bare(any) => lone_part(&any.all_of).map(|(_, part)| part),
+        _ => None,
+    }
+}
+
 /// A schema that constrains nothing a Rust type expresses: only a
 /// description, an example, a default, or value checks.
 fn is_annotation(part: &ReferenceOr<Schema>) -> bool {
@@ -773,7 +790,7 @@ impl TypeSpace<'_> {
     /// dropped with a warning rather than checked wrongly.
     pub(super) fn constraints(&mut self, schema: &ReferenceOr<Schema>, pointer: &str) -> Constraints {
         match schema {
-            ReferenceOr::Item(schema) => self.checked(constraints_of(schema), pointer),
+            ReferenceOr::Item(schema) => self.inline_constraints(schema, pointer),
             ReferenceOr::Reference { reference } => self.referenced_constraints(reference, pointer),
         }
     }
@@ -781,8 +798,19 @@ impl TypeSpace<'_> {
     /// Like [`TypeSpace::constraints`] for a boxed schema.
     pub(super) fn constraints_boxed(&mut self, schema: &ReferenceOr<Box<Schema>>, pointer: &str) -> Constraints {
         match schema {
-            ReferenceOr::Item(schema) => self.checked(constraints_of(schema), pointer),
+            ReferenceOr::Item(schema) => self.inline_constraints(schema, pointer),
             ReferenceOr::Reference { reference } => self.referenced_constraints(reference, pointer),
+        }
+    }
+
+    /// A schema's own constraints or, where it has none and only wraps another
+    /// (`oneOf: [{type: null}, {$ref}]`, `allOf: [{$ref}]` with annotations),
+    /// those of the schema it wraps, which give it its type too.
+    fn inline_constraints(&mut self, schema: &Schema, pointer: &str) -> Constraints {
+        let own = self.checked(constraints_of(schema), pointer);
+        match wrapped(schema) {
+            Some(inner) if own == Constraints::default() => self.constraints(inner, pointer),
+            _ => own,
         }
     }
 

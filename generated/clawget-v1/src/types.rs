@@ -856,6 +856,22 @@ impl super::validation::Validate for Purchase {
                 )?;
             }
         }
+        {
+            let value = &self.amount;
+            {
+                static PATTERN: ::std::sync::LazyLock<
+                    ::std::option::Option<::regex::Regex>,
+                > = ::std::sync::LazyLock::new(|| {
+                    ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok()
+                });
+                super::validation::pattern(
+                    value,
+                    "amount",
+                    PATTERN.as_ref(),
+                    "^[0-9]+\\.[0-9]{2}$",
+                )?;
+            }
+        }
         if let ::std::option::Option::Some(value) = &self.subscription_id {
             {
                 static PATTERN: ::std::sync::LazyLock<
@@ -1286,6 +1302,38 @@ impl super::validation::Validate for Transaction {
                 )?;
             }
         }
+        {
+            let value = &self.amount;
+            {
+                static PATTERN: ::std::sync::LazyLock<
+                    ::std::option::Option<::regex::Regex>,
+                > = ::std::sync::LazyLock::new(|| {
+                    ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok()
+                });
+                super::validation::pattern(
+                    value,
+                    "amount",
+                    PATTERN.as_ref(),
+                    "^[0-9]+\\.[0-9]{2}$",
+                )?;
+            }
+        }
+        {
+            let value = &self.balance_after;
+            {
+                static PATTERN: ::std::sync::LazyLock<
+                    ::std::option::Option<::regex::Regex>,
+                > = ::std::sync::LazyLock::new(|| {
+                    ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok()
+                });
+                super::validation::pattern(
+                    value,
+                    "balanceAfter",
+                    PATTERN.as_ref(),
+                    "^[0-9]+\\.[0-9]{2}$",
+                )?;
+            }
+        }
         Ok(())
     }
 }
@@ -1402,6 +1450,22 @@ impl super::validation::Validate for UsageAnalytics {
             )?;
         }
         {
+            let value = &self.total_spent;
+            {
+                static PATTERN: ::std::sync::LazyLock<
+                    ::std::option::Option<::regex::Regex>,
+                > = ::std::sync::LazyLock::new(|| {
+                    ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok()
+                });
+                super::validation::pattern(
+                    value,
+                    "totalSpent",
+                    PATTERN.as_ref(),
+                    "^[0-9]+\\.[0-9]{2}$",
+                )?;
+            }
+        }
+        {
             let value = &self.active_licenses;
             super::validation::number(
                 *value as f64,
@@ -1452,6 +1516,22 @@ impl super::validation::Validate for ListingStats {
                     "listingId",
                     PATTERN.as_ref(),
                     "^listing_[A-Za-z0-9]+$",
+                )?;
+            }
+        }
+        {
+            let value = &self.revenue;
+            {
+                static PATTERN: ::std::sync::LazyLock<
+                    ::std::option::Option<::regex::Regex>,
+                > = ::std::sync::LazyLock::new(|| {
+                    ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok()
+                });
+                super::validation::pattern(
+                    value,
+                    "revenue",
+                    PATTERN.as_ref(),
+                    "^[0-9]+\\.[0-9]{2}$",
                 )?;
             }
         }
@@ -2479,6 +2559,22 @@ impl super::validation::Validate for PurchaseCompletedData {
                 )?;
             }
         }
+        {
+            let value = &self.amount;
+            {
+                static PATTERN: ::std::sync::LazyLock<
+                    ::std::option::Option<::regex::Regex>,
+                > = ::std::sync::LazyLock::new(|| {
+                    ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok()
+                });
+                super::validation::pattern(
+                    value,
+                    "amount",
+                    PATTERN.as_ref(),
+                    "^[0-9]+\\.[0-9]{2}$",
+                )?;
+            }
+        }
         Ok(())
     }
 }
@@ -2578,6 +2674,22 @@ impl super::validation::Validate for SubscriptionRenewedData {
                     "buyerId",
                     PATTERN.as_ref(),
                     "^soul_[A-Za-z0-9]+$",
+                )?;
+            }
+        }
+        {
+            let value = &self.amount;
+            {
+                static PATTERN: ::std::sync::LazyLock<
+                    ::std::option::Option<::regex::Regex>,
+                > = ::std::sync::LazyLock::new(|| {
+                    ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok()
+                });
+                super::validation::pattern(
+                    value,
+                    "amount",
+                    PATTERN.as_ref(),
+                    "^[0-9]+\\.[0-9]{2}$",
                 )?;
             }
         }
@@ -2723,6 +2835,22 @@ impl super::validation::Validate for SubscriptionCancelledData {
                     "buyerId",
                     PATTERN.as_ref(),
                     "^soul_[A-Za-z0-9]+$",
+                )?;
+            }
+        }
+        {
+            let value = &self.amount;
+            {
+                static PATTERN: ::std::sync::LazyLock<
+                    ::std::option::Option<::regex::Regex>,
+                > = ::std::sync::LazyLock::new(|| {
+                    ::regex::Regex::new("^[0-9]+\\.[0-9]{2}$").ok()
+                });
+                super::validation::pattern(
+                    value,
+                    "amount",
+                    PATTERN.as_ref(),
+                    "^[0-9]+\\.[0-9]{2}$",
                 )?;
             }
         }
