@@ -392,25 +392,28 @@ impl<'d> TypeSpace<'d> {
             // `type: object` beside `oneOf`/`anyOf` adds nothing a union lacks.
             SchemaKind::Any(any) if (!any.one_of.is_empty() || !any.any_of.is_empty()) && any.properties.is_empty() => {
                 let variants = if any.one_of.is_empty() { &any.any_of } else { &any.one_of };
-                match self.constant_choices(variants, pointer) {
-                    Some(listed) => Ok(TypeKind::Enum(documented_enumeration(listed, open))),
-                    None => self.union(schema, variants, pointer, name),
-                }
+                self.choice(schema, variants, pointer, name, open)
             }
             SchemaKind::OneOf { one_of: variants } | SchemaKind::AnyOf { any_of: variants } => {
-                if let Some(listed) = self.constant_choices(variants, pointer) {
-                    return Ok(TypeKind::Enum(documented_enumeration(listed, open)));
-                }
-                if let Some(values) = self.open_enum_idiom(variants, pointer) {
-                    return Ok(TypeKind::Enum(enumeration(values, true)));
-                }
-                self.union(schema, variants, pointer, name)
+                self.choice(schema, variants, pointer, name, open)
             }
             _ => {
                 self.warn(pointer, "this combination of keywords has no Rust type; the value is kept as serde_json::Value");
                 Ok(TypeKind::Alias(TypeRef::Json))
             }
         }
+    }
+
+    /// `oneOf`/`anyOf`: an enum where every variant is a constant or the list is
+    /// the open-enum idiom, else a union.
+    fn choice(&mut self, schema: &Schema, variants: &[ReferenceOr<Schema>], pointer: &str, name: &str, open: bool) -> Result<TypeKind> {
+        if let Some(listed) = self.constant_choices(variants, pointer) {
+            return Ok(TypeKind::Enum(documented_enumeration(listed, open)));
+        }
+        if let Some(values) = self.open_enum_idiom(variants, pointer) {
+            return Ok(TypeKind::Enum(enumeration(values, true)));
+        }
+        self.union(schema, variants, pointer, name)
     }
 
     /// `oneOf`/`anyOf`: a union, tagged where a discriminator tells the variants apart.
