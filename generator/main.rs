@@ -62,6 +62,14 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Write the runtime crate `clawgen-runtime` into `<OUT>/clawgen-runtime/`: what generated
+    /// code calls, for crates that include `--module` output from a build script.
+    /// (`generate` writes it beside the crates it writes.)
+    Runtime {
+        /// The directory that holds the runtime crate.
+        #[arg(long, default_value = "generated")]
+        out: PathBuf,
+    },
     /// Report every problem in the documents (not only the first); exit 2 if there is an error.
     Validate {
         /// OpenAPI documents (YAML or JSON, 3.0 or 3.1).
@@ -123,6 +131,11 @@ fn run(command: Command, reporter: &mut Reporter) -> clawgen::Result<u8> {
         Command::Check { specs, out, config } => {
             let config = read_config(config.as_deref())?;
             let mut stale = 0;
+            for difference in clawgen::write::check_runtime(&out)? {
+                stale += 1;
+                println!("differs: {}", difference.path.display());
+                print!("{}", difference.diff);
+            }
             for release in prepare(&specs, &out, &config, None)? {
                 for difference in clawgen::write::check(&release.dir, &release.files)? {
                     stale += 1;
@@ -137,6 +150,11 @@ fn run(command: Command, reporter: &mut Reporter) -> clawgen::Result<u8> {
                 println!("{stale} file(s) differ from a fresh generation; run `clawgen generate` with the same arguments");
                 Ok(FOUND)
             }
+        }
+        Command::Runtime { out } => {
+            let changed = clawgen::write::write_runtime(&out)?;
+            println!("{} ({} file(s) changed)", out.join(clawgen::emit::RUNTIME_CRATE).display(), changed.len());
+            Ok(0)
         }
         Command::Validate { specs, config } => {
             let config = read_config(config.as_deref())?;
@@ -221,6 +239,9 @@ fn generate(
         eprintln!("nothing was written");
         return Ok(FOUND);
     }
+    // The crates depend on it by path: it is written with them, every time.
+    let changed = clawgen::write::write_runtime(out)?;
+    println!("{} ({} file(s) changed)", out.join(clawgen::emit::RUNTIME_CRATE).display(), changed.len());
     for release in &releases {
         let changed = clawgen::write::write_all(&release.dir, &release.files)?;
         println!("{} ({} file(s) changed)", release.dir.display(), changed.len());

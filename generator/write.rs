@@ -91,3 +91,14 @@ fn stale_files(dir: &Path, files: &[GeneratedFile]) -> Result<Vec<PathBuf>> {
     stale.sort();
     Ok(stale)
 }
+
+/// Writes the runtime crate (`clawgen-runtime`) into `out/clawgen-runtime/`,
+/// beside the crates it serves, and returns the paths that changed.
+pub fn write_runtime(out: &Path) -> Result<Vec<PathBuf>> {
+    write_all(&out.join(crate::emit::RUNTIME_CRATE), &crate::emit::runtime_files())
+}
+
+/// Compares the runtime crate in `out/clawgen-runtime/` with the one clawgen would write.
+pub fn check_runtime(out: &Path) -> Result<Vec<Difference>> {
+    check(&out.join(crate::emit::RUNTIME_CRATE), &crate::emit::runtime_files())
+}

@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 
 use super::errors::{has_status_field, is_struct_variant, success_type};
 use super::rust::{ident, operation_doc, type_path};
-use crate::ir::{Api, Encoding, Operation, PartKind, PathStyle, Response, SchemeKind, Status, TypeRef};
+use crate::ir::{Api, Encoding, Operation, PartKind, PathPiece, Response, SchemeKind, Status, TypeRef};
 
 /// The contents of the `client` module.
 pub(super) fn module(api: &Api) -> TokenStream {
@@ -63,16 +63,13 @@ pub(super) fn module(api: &Api) -> TokenStream {
             }
         }
     });
-    let reset_wait = api.rate_limit.as_ref().and_then(|r| r.reset.as_ref()).map(|reset| {
-        let reset = reset.to_ascii_lowercase();
-        quote! {
-            .or_else(|| {
-                let reset: u64 = headers.get(#reset)?.to_str().ok()?.trim().parse().ok()?;
-                let now = ::std::time::SystemTime::now().duration_since(::std::time::UNIX_EPOCH).ok()?.as_secs();
-                Some(reset.saturating_sub(now))
-            })
+    let reset_wait = match api.rate_limit.as_ref().and_then(|r| r.reset.as_ref()) {
+        Some(reset) => {
+            let reset = reset.to_ascii_lowercase();
+            quote!(::std::option::Option::Some(#reset))
         }
-    });
+        None => quote!(::std::option::Option::None),
+    };
     let execute = sending(
         SendingShape {
             name: quote!(execute),
@@ -98,86 +95,15 @@ pub(super) fn module(api: &Api) -> TokenStream {
             &reset_wait,
         )
     });
-    let multipart = api.uses_multipart().then(multipart_helpers);
     let title = format!("A client of {} (API version {}).", api.title, api.api_version);
     let title_attr = super::rust::doc(Some(&title));
     quote! {
         //! The typed async client.
 
-        /// Why a call did not return a documented success.
-        #[derive(Debug)]
-        pub enum ClientError<E> {
-            /// The server answered with a status the operation's error enum describes.
-            Api(E),
-            /// The request never got an answer (connection, TLS, timeout…).
-            Transport(::reqwest::Error),
-            /// The answer did not decode into the documented type.
-            Decode {
-                /// The status of the answer.
-                status: u16,
-                /// What did not fit.
-                message: ::std::string::String,
-                /// The raw body, for diagnosis.
-                body: ::std::string::String,
-            },
-            /// The client holds no credentials that the operation accepts; nothing was sent.
-            MissingCredentials {
-                /// The operation's id.
-                operation: &'static str,
-            },
-            /// A path parameter cannot be sent as given (empty, or a `.`/`..` segment
-            /// that URL resolution would remove); nothing was sent.
-            InvalidParameter {
-                /// The parameter's name.
-                name: &'static str,
-                /// What is wrong with it.
-                message: ::std::string::String,
-            },
-        }
-
-        impl<E: ::std::fmt::Display> ::std::fmt::Display for ClientError<E> {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match self {
-                    Self::Api(error) => write!(f, "the API answered {error}"),
-                    Self::Transport(error) => write!(f, "transport failure: {error}"),
-                    Self::Decode { status, message, .. } => write!(f, "cannot decode the {status} answer: {message}"),
-                    Self::MissingCredentials { operation } => write!(f, "no credentials accepted by {operation} are set"),
-                    Self::InvalidParameter { name, message } => write!(f, "path parameter `{name}` {message}"),
-                }
-            }
-        }
-
-        impl<E: ::std::error::Error + 'static> ::std::error::Error for ClientError<E> {
-            fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-                match self {
-                    Self::Api(error) => Some(error),
-                    Self::Transport(error) => Some(error),
-                    _ => None,
-                }
-            }
-        }
-
-        impl<E> ClientError<E> {
-            /// The API's error, if the server answered with a documented one.
-            pub fn api(&self) -> ::std::option::Option<&E> {
-                match self { Self::Api(error) => Some(error), _ => None }
-            }
-        }
-
-        /// When and how often to retry an answer of 429 Too Many Requests.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        pub struct RetryPolicy {
-            /// Retries after the first attempt.
-            pub max_retries: u32,
-            /// The longest wait the server may ask for; a longer one is returned as the 429 it is.
-            pub max_wait: ::std::time::Duration,
-        }
-
-        impl ::std::default::Default for RetryPolicy {
-            fn default() -> Self {
-                Self { max_retries: 3, max_wait: ::std::time::Duration::from_secs(60) }
-            }
-        }
+        pub use ::clawgen_runtime::client::{ClientError, RetryPolicy};
+        // The document-independent half of every method.
+        #[allow(unused_imports)]
+        use ::clawgen_runtime::{client::*, params};
 
         #title_attr
         #[derive(Debug, Clone)]
@@ -237,80 +163,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
             #(#methods)*
         }
 
-        #multipart
 
-        /// Percent-encodes one path segment (RFC 3986 unreserved characters stay).
-        #[allow(dead_code)]
-        fn encode_segment(raw: &str) -> ::std::string::String {
-            let mut out = ::std::string::String::with_capacity(raw.len());
-            for byte in raw.bytes() {
-                if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-                    out.push(byte as char);
-                } else {
-                    out.push_str(&format!("%{byte:02X}"));
-                }
-            }
-            out
-        }
-
-        /// A value as the text that path parameters and headers carry: strings and
-        /// enums as they are, dates in RFC 3339, numbers and booleans as JSON writes them.
-        #[allow(dead_code)]
-        fn text<T: ::serde::Serialize + ?Sized>(value: &T) -> ::std::string::String {
-            match ::serde_json::to_value(value) {
-                Ok(::serde_json::Value::String(text)) => text,
-                Ok(other) => other.to_string(),
-                Err(_) => ::std::string::String::new(),
-            }
-        }
-
-        /// Refuses path parameter values that would not reach the server as given:
-        /// empty segments, and `.`/`..`, which URL resolution removes (even encoded).
-        #[allow(dead_code)]
-        fn check_path_value<E>(name: &'static str, value: &str, spans_segments: bool) -> ::std::result::Result<(), ClientError<E>> {
-            let segments: ::std::vec::Vec<&str> = if spans_segments { value.split('/').collect() } else { ::std::vec![value] };
-            if let Some(bad) = segments.iter().find(|s| s.is_empty() || **s == "." || **s == "..") {
-                let message = if bad.is_empty() { "has an empty segment".to_owned() } else { format!("has a `{bad}` segment") };
-                return Err(ClientError::InvalidParameter { name, message });
-            }
-            Ok(())
-        }
-
-        /// Percent-encodes each segment of a multi-segment parameter, keeping its slashes.
-        #[allow(dead_code)]
-        fn encode_path(raw: &str) -> ::std::string::String {
-            raw.split('/').map(encode_segment).collect::<::std::vec::Vec<_>>().join("/")
-        }
-
-        #[allow(dead_code)]
-        fn decode<T: ::serde::de::DeserializeOwned, E>(status: u16, bytes: &[u8]) -> ::std::result::Result<T, ClientError<E>> {
-            // An empty body decodes as `null`, so that `()` and optional bodies work.
-            let bytes: &[u8] = if bytes.is_empty() { b"null" } else { bytes };
-            ::serde_json::from_slice(bytes).map_err(|error| ClientError::Decode {
-                status,
-                message: error.to_string(),
-                body: ::std::string::String::from_utf8_lossy(bytes).into_owned(),
-            })
-        }
-
-        #[allow(dead_code)]
-        fn header<T: ::std::str::FromStr, E>(
-            status: u16,
-            headers: &::reqwest::header::HeaderMap,
-            name: &str,
-        ) -> ::std::result::Result<::std::option::Option<T>, ClientError<E>> {
-            let Some(value) = headers.get(name) else { return Ok(None) };
-            value
-                .to_str()
-                .ok()
-                .and_then(|text| text.trim().parse().ok())
-                .map(Some)
-                .ok_or_else(|| ClientError::Decode {
-                    status,
-                    message: format!("header `{name}` has an unexpected value"),
-                    body: ::std::string::String::new(),
-                })
-        }
     }
 }
 
@@ -324,7 +177,7 @@ struct SendingShape {
 }
 
 /// A method that sends a request, retrying on 429 as the retry policy allows.
-fn sending(shape: SendingShape, record: &Option<TokenStream>, reset_wait: &Option<TokenStream>) -> TokenStream {
+fn sending(shape: SendingShape, record: &Option<TokenStream>, reset_wait: &TokenStream) -> TokenStream {
     let SendingShape { name, doc, output, read, value } = shape;
     let doc = super::rust::doc(Some(doc));
     quote! {
@@ -343,13 +196,8 @@ fn sending(shape: SendingShape, record: &Option<TokenStream>, reset_wait: &Optio
                 #read
                 #record
                 if let (429, Some(policy), Some(again)) = (status, self.retry, again) {
-                    let wait = headers
-                        .get("retry-after")
-                        .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.trim().parse::<u64>().ok())
-                        #reset_wait
-                        .map(::std::time::Duration::from_secs);
-                    if let Some(wait) = wait.filter(|wait| retries < policy.max_retries && *wait <= policy.max_wait) {
+                    let asked = retry_after(&headers, #reset_wait);
+                    if let Some(wait) = policy.wait(retries, asked) {
                         retries += 1;
                         ::tokio::time::sleep(wait).await;
                         request = again;
@@ -358,73 +206,6 @@ fn sending(shape: SendingShape, record: &Option<TokenStream>, reset_wait: &Optio
                 }
                 return Ok(#value);
             }
-        }
-    }
-}
-
-/// `file_part` and `value_parts`, which build the parts of multipart bodies.
-fn multipart_helpers() -> TokenStream {
-    // A document may have only file parts, or none.
-    quote! {
-        /// A file's part: its bytes, file name and media type (else `default_type`).
-        #[allow(dead_code)]
-        fn file_part<E>(
-            file: &super::media::File,
-            default_type: &str,
-        ) -> ::std::result::Result<::reqwest::multipart::Part, ClientError<E>> {
-            let part = ::reqwest::multipart::Part::bytes(file.bytes.clone());
-            let part = match &file.file_name {
-                Some(name) => part.file_name(name.clone()),
-                None => part,
-            };
-            part.mime_str(file.content_type.as_deref().unwrap_or(default_type)).map_err(ClientError::Transport)
-        }
-
-        /// How a property that is not a file is written.
-        #[allow(dead_code)]
-        #[derive(Clone, Copy, PartialEq, Eq)]
-        enum Written {
-            /// One part, its text.
-            Text,
-            /// One part per item of a list, each its text.
-            TextEach,
-            /// One part, its JSON.
-            Json,
-        }
-
-        /// The parts of a property that is not a file: none when it is absent or `null`.
-        #[allow(dead_code)]
-        fn value_parts<T: ::serde::Serialize + ?Sized, E>(
-            value: &T,
-            written: Written,
-            content_type: ::std::option::Option<&str>,
-        ) -> ::std::result::Result<::std::vec::Vec<::reqwest::multipart::Part>, ClientError<E>> {
-            let (json, each) = (written == Written::Json, written == Written::TextEach);
-            let value = ::serde_json::to_value(value).map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
-            let items = match value {
-                ::serde_json::Value::Null => ::std::vec::Vec::new(),
-                ::serde_json::Value::Array(items) if each => items,
-                value => ::std::vec![value],
-            };
-            items
-                .into_iter()
-                .filter(|item| !item.is_null())
-                .map(|item| {
-                    let text = match item {
-                        ::serde_json::Value::String(text) if !json => text,
-                        other => other.to_string(),
-                    };
-                    let part = ::reqwest::multipart::Part::text(text);
-                    match content_type {
-                        Some(content_type) => part.mime_str(content_type).map_err(ClientError::Transport),
-                        None => Ok(part),
-                    }
-                })
-                .collect()
         }
     }
 }
@@ -496,34 +277,29 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
         args.push(if body.required { quote!(body: &#ty) } else { quote!(body: ::std::option::Option<&#ty>) });
     }
 
-    // The URL: literal segments as written, parameters percent-encoded.
+    // The URL: the IR's template, literal text as written, parameters after
+    // their style's prefix and percent-encoded as the runtime spells them.
+    let escape = |text: &str| text.replace('{', "{{").replace('}', "}}");
     let mut format = String::from("{}");
     let mut format_args = vec![quote!(self.base_url)];
-    let mut rest = op.path.as_str();
-    while let Some(open) = rest.find('{') {
-        format.push_str(&rest[..open].replace('{', "{{").replace('}', "}}"));
-        let close = rest[open..].find('}').map_or(rest.len(), |c| open + c);
-        let wire = &rest[open + 1..close];
-        if let Some(p) = op.path_params.iter().find(|p| p.wire_name == wire) {
-            let arg = ident(&p.name);
-            match p.path_style {
-                PathStyle::Simple => {}
-                PathStyle::Label => format.push('.'),
-                PathStyle::Matrix => format.push_str(&format!(";{}=", p.wire_name.replace('{', "{{").replace('}', "}}"))),
+    for piece in op.path_template() {
+        match piece {
+            PathPiece::Literal(text) => format.push_str(&escape(text)),
+            PathPiece::Param(p) => {
+                let arg = ident(&p.name);
+                format.push_str(&escape(&p.path_style.prefix(&p.wire_name)));
+                format.push_str("{}");
+                format_args.push(if p.wildcard {
+                    // The parameter spans segments: encode each, keep the slashes.
+                    quote!(params::encode_segments(#arg))
+                } else if p.ty == TypeRef::String {
+                    quote!(params::encode_segment(#arg))
+                } else {
+                    quote!(params::encode_segment(&params::to_text(#arg)))
+                });
             }
-            format.push_str("{}");
-            format_args.push(if p.wildcard {
-                // The parameter spans segments: encode each, keep the slashes.
-                quote!(encode_path(#arg))
-            } else if p.ty == TypeRef::String {
-                quote!(encode_segment(#arg))
-            } else {
-                quote!(encode_segment(&text(#arg)))
-            });
         }
-        rest = &rest[(close + 1).min(rest.len())..];
     }
-    format.push_str(&rest.replace('{', "{{").replace('}', "}}"));
 
     let path_checks = op.path_params.iter().filter(|p| p.ty == TypeRef::String).map(|p| {
         let arg = ident(&p.name);
@@ -536,11 +312,7 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
     let query = op.query.map(|_| {
         let table = super::params::query_table(op);
         quote! {
-            let pairs = super::params::encode(query, #table).map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
+            let pairs = params::encode(query, #table).map_err(ClientError::encoding)?;
             let request = request.query(&pairs);
         }
     });
@@ -548,9 +320,9 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
         let arg = ident(&p.name);
         let wire = &p.wire_name;
         if p.required {
-            quote!(let request = request.header(#wire, text(#arg));)
+            quote!(let request = request.header(#wire, params::to_text(#arg));)
         } else {
-            quote!(let request = match #arg { Some(value) => request.header(#wire, text(value)), None => request };)
+            quote!(let request = match #arg { Some(value) => request.header(#wire, params::to_text(value)), None => request };)
         }
     });
     let cookies = (!op.cookie_params.is_empty()).then(|| {
@@ -558,9 +330,9 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
             let arg = ident(&p.name);
             let wire = &p.wire_name;
             if p.required {
-                quote!(cookies.push(format!("{}={}", #wire, encode_segment(&text(#arg))));)
+                quote!(cookies.push(format!("{}={}", #wire, params::encode_cookie(#arg).map_err(ClientError::encoding)?));)
             } else {
-                quote!(if let Some(value) = #arg { cookies.push(format!("{}={}", #wire, encode_segment(&text(value)))); })
+                quote!(if let Some(value) = #arg { cookies.push(format!("{}={}", #wire, params::encode_cookie(value).map_err(ClientError::encoding)?)); })
             }
         });
         quote! {
@@ -572,7 +344,7 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
     let body = op.body.as_ref().map(|b| {
         let media = &b.media_type;
         let send = match b.encoding {
-            Encoding::Json => quote!(request.header(::reqwest::header::CONTENT_TYPE, #media).body(::serde_json::to_vec(body).map_err(|error| ClientError::Decode { status: 0, message: error.to_string(), body: ::std::string::String::new() })?)),
+            Encoding::Json => quote!(request.header(::reqwest::header::CONTENT_TYPE, #media).body(::serde_json::to_vec(body).map_err(ClientError::encoding)?)),
             Encoding::Form => quote!(request.form(body)),
             Encoding::Text => quote!(request.header(::reqwest::header::CONTENT_TYPE, #media).body(body.to_owned())),
             Encoding::Raw => quote!(request.header(::reqwest::header::CONTENT_TYPE, &body.content_type).body(body.bytes.clone())),

@@ -6,7 +6,7 @@ use minijinja::{Environment, UndefinedBehavior, context};
 use crate::error::{Error, Result};
 use crate::ir::{Api, TypeRef};
 
-mod embedded {
+pub(super) mod embedded {
     include!(concat!(env!("OUT_DIR"), "/templates.rs"));
 }
 
@@ -27,8 +27,20 @@ fn uses_urlencoded(api: &Api) -> bool {
     form_bodies || query_keys
 }
 
-/// Renders `template` with everything it may need to know about `api` and the parts generated.
-pub(super) fn render(api: &Api, parts: super::Parts, template: &str) -> Result<String> {
+/// The crates that a crate's own code names, of those the runtime may name for it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Named {
+    /// `::serde::…`.
+    pub(super) serde: bool,
+    /// `::serde_json::…`.
+    pub(super) serde_json: bool,
+    /// `::base64::…` (the server's basic credentials; `format: byte` is the runtime's).
+    pub(super) base64: bool,
+}
+
+/// Renders `template` with everything it may need to know about `api`, the
+/// parts generated and the crates their code names.
+pub(super) fn render(api: &Api, parts: super::Parts, template: &str, named: Named) -> Result<String> {
     let env = environment()?;
     let operations: Vec<_> = api
         .operations
@@ -55,6 +67,17 @@ pub(super) fn render(api: &Api, parts: super::Parts, template: &str) -> Result<S
         api.skipped.iter().map(|op| context! { id => op.id, method => op.method.as_str(), path => op.path, reason => op.reason }).collect();
     let features: Vec<&str> =
         [(parts.client, "client"), (parts.server, "server")].into_iter().filter(|(on, _)| *on).map(|(_, f)| f).collect();
+    let runtime_features: Vec<&str> = [
+        (api.uses_multipart(), "multipart"),
+        (api.uses_event_streams(), "events"),
+        (api.uses_patterns(), "pattern"),
+        (api.mentions(|ty| *ty == TypeRef::Base64), "base64"),
+    ]
+    .into_iter()
+    .filter(|(on, _)| *on)
+    .map(|(_, f)| f)
+    .collect();
+    let uses_basic = api.security_schemes.iter().any(|s| s.kind == crate::ir::SchemeKind::Basic);
     let description = api.description.as_deref().map(str::trim).unwrap_or_default();
     let summary = format!("Typed client and server for {} (API version {})", api.title, api.api_version);
     let rendered = env
@@ -73,10 +96,12 @@ pub(super) fn render(api: &Api, parts: super::Parts, template: &str) -> Result<S
                 operations => operations,
                 webhook_signature => api.webhook_signature.is_some(),
                 uses_patterns => api.uses_patterns(),
-                uses_basic => api.security_schemes.iter().any(|s| s.kind == crate::ir::SchemeKind::Basic),
+                uses_serde => named.serde,
+                uses_serde_json => named.serde_json,
+                uses_basic => uses_basic,
                 uses_urlencoded => uses_urlencoded(api),
                 uses_chrono => api.mentions(|ty| matches!(ty, TypeRef::DateTime | TypeRef::Date)),
-                uses_base64 => api.mentions(|ty| *ty == TypeRef::Base64),
+                uses_base64 => named.base64 && !(uses_basic && parts.server),
                 uses_uuid => api.mentions(|ty| *ty == TypeRef::Uuid),
                 uses_multipart => api.uses_multipart(),
                 uses_event_streams => api.uses_event_streams(),
@@ -84,6 +109,9 @@ pub(super) fn render(api: &Api, parts: super::Parts, template: &str) -> Result<S
                 security_schemes => schemes,
                 skipped => skipped,
                 features => features,
+                runtime_crate => super::RUNTIME_CRATE,
+                runtime_version => super::RUNTIME_VERSION,
+                runtime_features => runtime_features,
                 client => parts.client,
                 server => parts.server,
             })

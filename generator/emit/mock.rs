@@ -7,7 +7,7 @@ use quote::quote;
 
 use super::literal::{self, literal};
 use super::rust::ident;
-use crate::ir::{Api, Encoding, Method, Operation, Response, SchemeKind, Status, TypeRef, sample};
+use crate::ir::{Api, Encoding, Method, Operation, PathPiece, Response, SchemeKind, Status, TypeRef, sample};
 
 /// The contents of the `mock` module.
 pub(super) fn module(api: &Api) -> TokenStream {
@@ -121,22 +121,16 @@ pub(super) fn module(api: &Api) -> TokenStream {
     } else {
         (TokenStream::new(), TokenStream::new(), TokenStream::new())
     };
-    let path_text = remembers.then(|| {
-        quote! {
-            /// A path parameter as it appears in a path.
-            fn path_text<T: ::serde::Serialize>(value: &T) -> ::std::string::String {
-                match ::serde_json::to_value(value) {
-                    Ok(::serde_json::Value::String(text)) => text,
-                    Ok(other) => other.to_string(),
-                    Err(_) => ::std::string::String::new(),
-                }
-            }
-        }
+    // Paths are spelled as the client spells them.
+    let to_text = remembers.then(|| {
+        quote!(
+            use ::clawgen_runtime::params::to_text;
+        )
     });
     quote! {
         //! A mock server that answers from the document's examples.
 
-        #path_text
+        #to_text
 
         #doc_attr
         #[derive(Debug, Clone)]
@@ -180,26 +174,28 @@ fn documents_not_found(op: &Operation) -> bool {
     op.errors.iter().any(|r| r.status == Status::Code(404))
 }
 
-/// `format!(…)` of the concrete path an operation was called on, from its path arguments.
+/// `format!(…)` of the concrete path an operation was called on, from its
+/// path arguments: the IR's template, spelled as the client spells it (each
+/// style's prefix, then the value's text).
 fn concrete_path(op: &Operation) -> TokenStream {
+    let escape = |text: &str| text.replace('{', "{{").replace('}', "}}");
     let mut pattern = String::new();
     let mut values = Vec::new();
-    let mut rest = op.path.as_str();
-    while let Some(open) = rest.find('{') {
-        pattern.push_str(&rest[..open].replace('{', "{{").replace('}', "}}"));
-        let Some(close) = rest[open..].find('}') else { break };
-        let wire = &rest[open + 1..open + close];
-        if let Some(param) = op.path_params.iter().find(|p| p.wire_name == wire) {
-            let arg = quote::format_ident!("_{}", param.name.trim_start_matches('_'));
-            values.push(quote!(path_text(&#arg)));
-            pattern.push_str("{}");
+    for piece in op.path_template() {
+        match piece {
+            PathPiece::Literal(text) => pattern.push_str(&escape(text)),
+            PathPiece::Param(param) => {
+                let arg = quote::format_ident!("_{}", param.name.trim_start_matches('_'));
+                values.push(quote!(to_text(&#arg)));
+                pattern.push_str(&escape(&param.path_style.prefix(&param.wire_name)));
+                pattern.push_str("{}");
+            }
         }
-        rest = &rest[open + close + 1..];
     }
     if values.is_empty() {
-        return quote!(::std::string::String::from(#rest));
+        let path = &op.path;
+        return quote!(::std::string::String::from(#path));
     }
-    pattern.push_str(&rest.replace('{', "{{").replace('}', "}}"));
     quote!(format!(#pattern, #(#values),*))
 }
 

@@ -2,25 +2,29 @@
 //! (through minijinja) from the IR, and nothing else.
 //!
 //! Emitters read only the IR. Each module of the output comes from one file
-//! here: `types`, `errors`, `auth`, `client`, `server`, plus the
-//! document-independent `validation` module in `support`.
+//! here: `types`, `errors`, `auth`, `client`, `server`, and so on. What does
+//! not depend on the document is not emitted: it is the runtime crate
+//! (`templates/runtime/`, written out by `runtime`), which the output calls
+//! as `::clawgen_runtime::…`.
 
 mod auth;
 mod client;
 mod errors;
-mod events;
 mod exercise;
 mod literal;
 mod manifest;
 mod mock;
 mod params;
 mod rate_limit;
+mod runtime;
 mod rust;
 mod server;
 mod shape;
 mod support;
 mod types;
 mod webhooks;
+
+pub use runtime::{RUNTIME_CRATE, RUNTIME_VERSION, runtime_files};
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -71,7 +75,7 @@ fn modules(api: &Api, parts: Parts) -> Result<Vec<(&'static str, Option<&'static
         ("types", None, with_lints(types::module(api)?)),
         ("errors", None, with_lints(errors::module(api))),
         ("auth", None, with_lints(auth::module(api))),
-        ("validation", None, support::validation_module(api.uses_patterns())),
+        ("validation", None, support::validation_module()),
     ];
     if params::needed(api) {
         out.push(("params", None, params::module(api)));
@@ -108,9 +112,20 @@ pub fn crate_files(api: &Api, parts: Parts) -> Result<Vec<GeneratedFile>> {
     if parts.client {
         modules.push(("exercise", Some("exercise"), with_allowed_lints(exercise::module(api))));
     }
+    // Much of what named serde and serde_json is in the runtime now: the crate
+    // declares them only where its own code does.
+    let mut code: Vec<String> = modules.iter().map(|(_, _, tokens)| tokens.to_string()).collect();
+    if parts.server {
+        code.push(mock::example(api).to_string());
+    }
+    if parts.client {
+        code.push(exercise::example(api).to_string());
+    }
+    let names = |krate: &str| code.iter().any(|text| text.contains(&format!(":: {krate} ::")));
+    let named = manifest::Named { serde: names("serde"), serde_json: names("serde_json"), base64: names("base64") };
     let mut files = vec![
-        GeneratedFile { path: "Cargo.toml".into(), contents: manifest::render(api, parts, "Cargo.toml.jinja")? },
-        GeneratedFile { path: "README.md".into(), contents: manifest::render(api, parts, "README.md.jinja")? },
+        GeneratedFile { path: "Cargo.toml".into(), contents: manifest::render(api, parts, "Cargo.toml.jinja", named)? },
+        GeneratedFile { path: "README.md".into(), contents: manifest::render(api, parts, "README.md.jinja", named)? },
     ];
     let declarations = modules.iter().map(|(name, feature, _)| {
         let name = rust::ident(name);

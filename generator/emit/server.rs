@@ -14,7 +14,7 @@ use super::errors::{has_status_field, is_struct_variant, success_type};
 use super::literal::{Slot, SlotKind, literal};
 use super::rust::{ident, operation_doc, type_path};
 use crate::ir::{
-    Api, Encoding, Operation, PartKind, PathStyle, Presence, Response, SchemeKind, Status, TypeKind, TypeRef, sample, type_validates,
+    Api, Encoding, Operation, PartKind, PathPiece, Presence, Response, SchemeKind, Status, TypeKind, TypeRef, sample, type_validates,
 };
 
 /// The statuses the router itself may answer with.
@@ -85,84 +85,9 @@ pub(super) fn module(api: &Api) -> TokenStream {
             }
         }
     });
-    let generic = (!rejections.is_empty()).then(|| {
-        quote! {
-            /// The answer to a rejected request whose status the operation does not document.
-            fn generic_rejection(status: u16, message: ::std::string::String, retry_after: u64) -> ::axum::response::Response {
-                let code = ::axum::http::StatusCode::from_u16(status).unwrap_or(::axum::http::StatusCode::BAD_REQUEST);
-                let mut response = (code, ::axum::Json(::serde_json::json!({ "message": message }))).into_response();
-                if status == #TOO_MANY_REQUESTS {
-                    set_header(&mut response, "retry-after", &retry_after);
-                }
-                response
-            }
-        }
-    });
     let error_impls = api.operations.iter().filter(|op| !op.serves_spec).map(|op| into_response(op, false));
     let success_impls = api.operations.iter().filter(|op| op.success_enum.is_some()).map(|op| into_response(op, true));
     let credentials = (secured || api.rate_limit.is_some()).then(|| credentials_fn(api));
-    let reads_text = api.uses_multipart()
-        || api.operations.iter().any(|op| !op.path_params.is_empty() || !op.header_params.is_empty() || !op.cookie_params.is_empty());
-    let multipart = api.uses_multipart().then(multipart_helpers);
-    let event_streams = api.operations.iter().any(|op| super::client::event_stream(op).is_some()).then(event_stream_helper);
-    let styled = api.operations.iter().flat_map(|op| &op.path_params).any(|p| p.path_style != PathStyle::Simple).then(|| {
-        quote! {
-            /// Reads a path parameter in the `label` (`.value`) or `matrix` (`;name=value`) style.
-            fn styled_path_param<T: ::serde::de::DeserializeOwned>(
-                params: &::std::collections::HashMap<::std::string::String, ::std::string::String>,
-                name: &str,
-                prefix: &str,
-            ) -> ::std::result::Result<T, ::std::string::String> {
-                let raw = params.get(name).ok_or_else(|| format!("missing path parameter `{name}`"))?;
-                let value = raw.strip_prefix(prefix).ok_or_else(|| format!("path parameter `{name}` must start with `{prefix}`"))?;
-                parse_text(value).map_err(|message| format!("path parameter `{name}`: {message}"))
-            }
-        }
-    });
-    let cookies = api.operations.iter().any(|op| !op.cookie_params.is_empty()).then(|| {
-        quote! {
-            /// The percent-decoded value of a cookie, from every `Cookie` header.
-            fn cookie(headers: &::axum::http::HeaderMap, name: &str) -> ::std::option::Option<::std::string::String> {
-                let raw = headers
-                    .get_all(::axum::http::header::COOKIE)
-                    .iter()
-                    .filter_map(|v| v.to_str().ok())
-                    .flat_map(|v| v.split(';'))
-                    .find_map(|c| c.trim().strip_prefix(name).and_then(|rest| rest.strip_prefix('=')))?;
-                let mut bytes = ::std::vec::Vec::with_capacity(raw.len());
-                let mut rest = raw.as_bytes();
-                while let Some((&first, tail)) = rest.split_first() {
-                    let hex = (first == b'%').then(|| tail.get(..2)).flatten().and_then(|h| ::std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
-                    match hex {
-                        Some(byte) => { bytes.push(byte); rest = &tail[2..]; }
-                        None => { bytes.push(first); rest = tail; }
-                    }
-                }
-                ::std::string::String::from_utf8(bytes).ok()
-            }
-        }
-    });
-    let path_helper = reads_text.then(|| {
-        quote! {
-            /// Reads a path parameter.
-            #[allow(dead_code)]
-            fn path_param<T: ::serde::de::DeserializeOwned>(
-                params: &::std::collections::HashMap<::std::string::String, ::std::string::String>,
-                name: &str,
-            ) -> ::std::result::Result<T, ::std::string::String> {
-                let raw = params.get(name).ok_or_else(|| format!("missing path parameter `{name}`"))?;
-                parse_text(raw).map_err(|message| format!("path parameter `{name}`: {message}"))
-            }
-
-            /// Reads a value that travels as text: strings, enums and dates as they are,
-            /// numbers and booleans as JSON.
-            fn parse_text<T: ::serde::de::DeserializeOwned>(raw: &str) -> ::std::result::Result<T, ::std::string::String> {
-                ::serde_json::from_value(::serde_json::Value::String(raw.to_owned()))
-                    .or_else(|_| ::serde_json::from_str(raw))
-                    .map_err(|_| format!("invalid value `{raw}`"))
-            }
-        }
-    });
     let doc_text = format!("The operations of {} that a server implements.", api.title);
     let doc_text_attr = super::rust::doc(Some(&doc_text));
 
@@ -170,6 +95,9 @@ pub(super) fn module(api: &Api) -> TokenStream {
         //! The axum server: implement the trait, then serve [`router`].
 
         use ::axum::response::IntoResponse as _;
+        // The document-independent half of every handler.
+        #[allow(unused_imports)]
+        use ::clawgen_runtime::{server::*, shape};
 
         #doc_text_attr
         pub trait #trait_name: Send + Sync + 'static {
@@ -189,49 +117,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
         #webhook_receiver
         #(#handlers)*
         #(#rejections)*
-        #generic
         #credentials
-        #path_helper
-        #multipart
-        #event_streams
-        #styled
-        #cookies
-
-        #[allow(dead_code)]
-        fn json_response<T: ::serde::Serialize>(status: u16, body: &T) -> ::axum::response::Response {
-            let status = ::axum::http::StatusCode::from_u16(status).unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-            (status, ::axum::Json(body)).into_response()
-        }
-
-        #[allow(dead_code)]
-        fn json_response_as<T: ::serde::Serialize>(status: u16, content_type: &str, body: &T) -> ::axum::response::Response {
-            match ::serde_json::to_vec(body) {
-                Ok(bytes) => typed_response(status, content_type, bytes),
-                Err(_) => empty_response(500),
-            }
-        }
-
-        #[allow(dead_code)]
-        fn typed_response(status: u16, content_type: &str, body: ::std::vec::Vec<u8>) -> ::axum::response::Response {
-            let status = ::axum::http::StatusCode::from_u16(status).unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-            let mut response = (status, body).into_response();
-            if let Ok(value) = ::axum::http::HeaderValue::from_str(content_type) {
-                response.headers_mut().insert(::axum::http::header::CONTENT_TYPE, value);
-            }
-            response
-        }
-
-        #[allow(dead_code)]
-        fn empty_response(status: u16) -> ::axum::response::Response {
-            ::axum::http::StatusCode::from_u16(status).unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR).into_response()
-        }
-
-        #[allow(dead_code)]
-        fn set_header(response: &mut ::axum::response::Response, name: &'static str, value: &dyn ::std::fmt::Display) {
-            if let Ok(value) = ::axum::http::HeaderValue::from_str(&value.to_string()) {
-                response.headers_mut().insert(name, value);
-            }
-        }
 
         #(#error_impls)*
         #(#success_impls)*
@@ -240,10 +126,15 @@ pub(super) fn module(api: &Api) -> TokenStream {
 
 /// The axum route of an operation: OpenAPI's template, with wildcards marked.
 fn route_path(op: &Operation) -> String {
-    op.path_params
-        .iter()
-        .filter(|p| p.wildcard)
-        .fold(op.path.clone(), |path, p| path.replace(&format!("{{{}}}", p.wire_name), &format!("{{*{}}}", p.wire_name)))
+    // The style's prefix is part of the captured value: the handler checks and strips it.
+    op.path_template()
+        .into_iter()
+        .map(|piece| match piece {
+            PathPiece::Literal(text) => text.to_owned(),
+            PathPiece::Param(p) if p.wildcard => format!("{{*{}}}", p.wire_name),
+            PathPiece::Param(p) => format!("{{{}}}", p.wire_name),
+        })
+        .collect()
 }
 
 /// The arguments an operation receives, as `(name, type)` pairs.
@@ -356,12 +247,8 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
             let arg = ident(&p.name);
             let ty = type_path(api, &p.ty);
             let wire = &p.wire_name;
-            let prefix = match p.path_style {
-                PathStyle::Simple => String::new(),
-                PathStyle::Label => ".".to_owned(),
-                PathStyle::Matrix => format!(";{wire}="),
-            };
-            let read = if prefix.is_empty() { quote!(path_param(&path, #wire)) } else { quote!(styled_path_param(&path, #wire, #prefix)) };
+            let prefix = p.path_style.prefix(wire);
+            let read = quote!(path_param(&path, #wire, #prefix));
             steps.push(quote! {
                 let #arg: #ty = match #read {
                     Ok(value) => value,
@@ -379,7 +266,7 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
         let ty = type_path(api, &TypeRef::Named(query));
         let table = super::params::query_table(op);
         steps.push(quote! {
-            let query: #ty = match super::params::decode(raw_query.as_deref().unwrap_or_default(), #table) {
+            let query: #ty = match ::clawgen_runtime::params::decode(raw_query.as_deref().unwrap_or_default(), #table) {
                 Ok(query) => query,
                 Err(message) => return #rejection(#BAD_REQUEST, message, 0),
             };
@@ -433,7 +320,7 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
                 Some(check) => {
                     let path = if check.uses_path { quote!(path) } else { quote!(_path) };
                     let tokens = check.tokens;
-                    quote!(super::shape::decode::<#ty>(&body, |value, #path| {
+                    quote!(shape::decode::<#ty>(&body, |value, #path| {
                         #tokens
                         Ok(())
                     }))
@@ -767,67 +654,6 @@ fn write_body(response: &Response, status: TokenStream, value: TokenStream) -> T
     }
 }
 
-/// `event_stream_response`: the router's answer with a stream of events.
-fn event_stream_helper() -> TokenStream {
-    quote! {
-        /// Answers with `events` in the `text/event-stream` format, each written as it comes.
-        fn event_stream_response<T: Send + 'static>(
-            status: u16,
-            content_type: &str,
-            events: super::media::EventStream<T>,
-            encode: fn(&T) -> ::std::result::Result<::std::string::String, ::std::string::String>,
-        ) -> ::axum::response::Response {
-            let status = ::axum::http::StatusCode::from_u16(status).unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-            let body = ::axum::body::Body::from_stream(events.into_frames(encode));
-            let mut response = (status, body).into_response();
-            if let Ok(value) = ::axum::http::HeaderValue::from_str(content_type) {
-                response.headers_mut().insert(::axum::http::header::CONTENT_TYPE, value);
-            }
-            response.headers_mut().insert(::axum::http::header::CACHE_CONTROL, ::axum::http::HeaderValue::from_static("no-cache"));
-            response
-        }
-    }
-}
-
-/// `file_part` and `value_part`, which read the parts of multipart bodies.
-fn multipart_helpers() -> TokenStream {
-    // A document may have only file parts, or none.
-    quote! {
-        /// A file part, as it came.
-        #[allow(dead_code)]
-        async fn file_part(field: ::axum::extract::multipart::Field<'_>) -> ::std::result::Result<super::media::File, ::std::string::String> {
-            let file_name = field.file_name().map(str::to_owned);
-            let content_type = field.content_type().map(str::to_owned);
-            let bytes = field.bytes().await.map_err(|error| error.body_text())?;
-            Ok(super::media::File { file_name, content_type, bytes: bytes.to_vec() })
-        }
-
-        /// How a part that is not a file is read.
-        #[allow(dead_code)]
-        enum Written {
-            /// As text, like a parameter.
-            Text,
-            /// As JSON.
-            Json,
-        }
-
-        /// A part that is not a file.
-        #[allow(dead_code)]
-        async fn value_part<T: ::serde::de::DeserializeOwned>(
-            field: ::axum::extract::multipart::Field<'_>,
-            written: Written,
-        ) -> ::std::result::Result<T, ::std::string::String> {
-            let name = field.name().unwrap_or_default().to_owned();
-            let bytes = field.bytes().await.map_err(|error| error.body_text())?;
-            if let Written::Json = written {
-                return ::serde_json::from_slice(&bytes).map_err(|error| format!("part `{name}`: invalid JSON: {error}"));
-            }
-            let text = ::std::str::from_utf8(&bytes).map_err(|_| format!("part `{name}` is not UTF-8 text"))?;
-            parse_text(text).map_err(|message| format!("part `{name}`: {message}"))
-        }
-    }
-}
-
 /// The expression that reads a multipart body into its struct: `Ok(value)`, or
 /// `Err(message)` for a malformed body, a part that does not fit or a missing required part.
 fn multipart_body(api: &Api, body: &crate::ir::Body) -> TokenStream {
@@ -1028,14 +854,6 @@ fn credentials_fn(api: &Api) -> TokenStream {
         quote!(#field: #value,)
     });
     quote! {
-        /// The credentials of an `Authorization` header with the given scheme (lower case, with its space).
-        #[allow(dead_code)]
-        fn authorization(headers: &::axum::http::HeaderMap, scheme: &str) -> ::std::option::Option<::std::string::String> {
-            let value = headers.get(::axum::http::header::AUTHORIZATION)?.to_str().ok()?;
-            let credentials = value.get(..scheme.len()).filter(|prefix| prefix.eq_ignore_ascii_case(scheme)).map(|_| value[scheme.len()..].trim())?;
-            (!credentials.is_empty()).then(|| credentials.to_owned())
-        }
-
         /// The credentials a request presents, one field per security scheme.
         #[allow(unused_variables)]
         fn credentials_from(headers: &::axum::http::HeaderMap, raw_query: ::std::option::Option<&str>) -> super::auth::Credentials {

@@ -38,7 +38,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
         };
         let path = if uses_path { quote!(path) } else { quote!(_path) };
         Some(quote! {
-            impl Shape for super::types::#name {
+            impl shape::Shape for super::types::#name {
                 fn check(value: &mut ::serde_json::Value, #path: &str) -> ::std::result::Result<(), ::std::string::String> {
                     #body
                 }
@@ -46,82 +46,11 @@ pub(super) fn module(api: &Api) -> TokenStream {
         })
     });
     quote! {
-        //! Checks of JSON bodies that serde's derives do not make: `null` where the
-        //! schema does not allow it, arrays where it wants objects, and integers
-        //! written with a fraction (`2.0`), which are rewritten to integers.
+        //! Checks of JSON bodies that serde's derives do not make, one `Shape`
+        //! impl per type a request body may contain (the walkers they call are
+        //! in `clawgen_runtime::shape`).
 
-        /// A type whose JSON form the server checks before decoding it.
-        pub trait Shape {
-            /// Checks `value`, found at the JSON pointer `path`, rewriting integral
-            /// numbers in integer positions.
-            fn check(value: &mut ::serde_json::Value, path: &str) -> ::std::result::Result<(), ::std::string::String>;
-        }
-
-        /// Decodes a JSON body as `T` after `check` has looked at its shape.
-        pub fn decode<T: ::serde::de::DeserializeOwned>(
-            body: &[u8],
-            check: impl FnOnce(&mut ::serde_json::Value, &str) -> ::std::result::Result<(), ::std::string::String>,
-        ) -> ::std::result::Result<T, ::std::string::String> {
-            let mut value: ::serde_json::Value =
-                ::serde_json::from_slice(body).map_err(|error| format!("invalid JSON body: {error}"))?;
-            check(&mut value, "").map_err(|message| format!("invalid JSON body: {message}"))?;
-            ::serde_json::from_value(value).map_err(|error| format!("invalid JSON body: {error}"))
-        }
-
-        /// Rewrites an integral number written with a fraction (`2.0`) as an
-        /// integer: JSON Schema counts it as one, serde's integer types do not.
-        /// Only up to 2^53, where every integer is a float: beyond it the float
-        /// may be a rounded neighbour of the number written, which stays refused.
-        pub fn integer(value: &mut ::serde_json::Value) {
-            const EXACT: f64 = 9_007_199_254_740_992.0;
-            if let ::serde_json::Value::Number(number) = value {
-                if let (true, Some(float)) = (number.is_f64(), number.as_f64()) {
-                    if float.fract() == 0.0 && float.abs() <= EXACT {
-                        *value = ::serde_json::Value::from(float as i64);
-                    }
-                }
-            }
-        }
-
-        /// Runs `check` on a copy of `value`, keeping the copy (with its
-        /// rewrites) if it passes: how a union tries its branches.
-        pub fn attempt(
-            value: &mut ::serde_json::Value,
-            check: impl FnOnce(&mut ::serde_json::Value) -> ::std::result::Result<(), ::std::string::String>,
-        ) -> bool {
-            let mut candidate = value.clone();
-            let fits = check(&mut candidate).is_ok();
-            if fits {
-                *value = candidate;
-            }
-            fits
-        }
-
-        /// Checks the number of properties of an object (`minProperties`, `maxProperties`).
-        pub fn property_count(
-            count: usize,
-            path: &str,
-            minimum: ::std::option::Option<usize>,
-            maximum: ::std::option::Option<usize>,
-        ) -> ::std::result::Result<(), ::std::string::String> {
-            let at = if path.is_empty() { "/" } else { path };
-            if let Some(minimum) = minimum.filter(|&minimum| count < minimum) {
-                return Err(format!("{at}: must have at least {minimum} properties"));
-            }
-            if let Some(maximum) = maximum.filter(|&maximum| count > maximum) {
-                return Err(format!("{at}: must have at most {maximum} properties"));
-            }
-            Ok(())
-        }
-
-        /// Refuses `null` in the property `key` of the object at `path`, where
-        /// the schema does not allow it.
-        pub fn refuse_null(value: &::serde_json::Value, path: &str, key: &str) -> ::std::result::Result<(), ::std::string::String> {
-            if value.is_null() {
-                return Err(format!("{path}/{key}: must not be null"));
-            }
-            Ok(())
-        }
+        use ::clawgen_runtime::shape;
 
         #(#impls)*
     }
@@ -152,7 +81,7 @@ fn struct_check(api: &Api, st: &Struct) -> TokenStream {
         }
         let path = inner.as_ref().is_some_and(|c| c.uses_path).then(|| quote!(let path: &str = &format!("{path}/{}", #wire);));
         // Before `path` is rebound: the pointer is only built for the error.
-        let refuse = refuse.then(|| quote!(super::shape::refuse_null(value, path, #wire)?;));
+        let refuse = refuse.then(|| quote!(shape::refuse_null(value, path, #wire)?;));
         let inner = inner.map(|c| c.tokens);
         Some(quote! {
             if let Some(value) = object.get_mut(#wire) {
@@ -183,7 +112,7 @@ fn struct_check(api: &Api, st: &Struct) -> TokenStream {
                 None => quote!(::std::option::Option::None),
             };
             let (min, max) = (bound(min), bound(max));
-            Some(quote!(super::shape::property_count(object.len(), path, #min, #max)?;))
+            Some(quote!(shape::property_count(object.len(), path, #min, #max)?;))
         }
     };
     let used = !fields.is_empty() || additional.is_some() || count.is_some();
@@ -239,7 +168,7 @@ fn union_check(api: &Api, union: &Union) -> Option<Check> {
                 path_in_attempts |= check.uses_path;
                 let tokens = check.tokens;
                 attempts.push(quote! {
-                    if super::shape::attempt(value, |value| {
+                    if shape::attempt(value, |value| {
                         #tokens
                         Ok(())
                     }) {
@@ -269,12 +198,12 @@ pub(super) fn value_check(api: &Api, ty: &TypeRef) -> Option<Check> {
             TypeKind::Union(union) if union_check(api, union).is_none() => return None,
             TypeKind::Struct(_) | TypeKind::Union(_) => {
                 let ty = type_path(api, ty);
-                (quote!(<#ty as super::shape::Shape>::check(value, path)?;), true)
+                (quote!(<#ty as shape::Shape>::check(value, path)?;), true)
             }
             TypeKind::Alias(inner) => return value_check(api, inner),
             TypeKind::Enum(_) => return None,
         },
-        TypeRef::I32 | TypeRef::I64 | TypeRef::U32 | TypeRef::U64 => (quote!(super::shape::integer(value);), false),
+        TypeRef::I32 | TypeRef::I64 | TypeRef::U32 | TypeRef::U64 => (quote!(shape::integer(value);), false),
         TypeRef::Nullable(inner) => {
             let inner = value_check(api, inner)?;
             let tokens = inner.tokens;

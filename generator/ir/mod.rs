@@ -14,10 +14,12 @@ mod pattern;
 pub mod sample;
 mod schemas;
 mod unions;
+mod wire;
 
 use serde_json::Value;
 
 pub use lower::{Customisation, lower, lower_with, type_validates};
+pub use wire::PathPiece;
 
 /// One API, ready to emit.
 #[derive(Debug, Clone)]

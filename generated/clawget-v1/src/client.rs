@@ -10,87 +10,9 @@
     rustdoc::invalid_html_tags
 )]
 //! The typed async client.
-/// Why a call did not return a documented success.
-#[derive(Debug)]
-pub enum ClientError<E> {
-    /// The server answered with a status the operation's error enum describes.
-    Api(E),
-    /// The request never got an answer (connection, TLS, timeout…).
-    Transport(::reqwest::Error),
-    /// The answer did not decode into the documented type.
-    Decode {
-        /// The status of the answer.
-        status: u16,
-        /// What did not fit.
-        message: ::std::string::String,
-        /// The raw body, for diagnosis.
-        body: ::std::string::String,
-    },
-    /// The client holds no credentials that the operation accepts; nothing was sent.
-    MissingCredentials {
-        /// The operation's id.
-        operation: &'static str,
-    },
-    /// A path parameter cannot be sent as given (empty, or a `.`/`..` segment
-    /// that URL resolution would remove); nothing was sent.
-    InvalidParameter {
-        /// The parameter's name.
-        name: &'static str,
-        /// What is wrong with it.
-        message: ::std::string::String,
-    },
-}
-impl<E: ::std::fmt::Display> ::std::fmt::Display for ClientError<E> {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Api(error) => write!(f, "the API answered {error}"),
-            Self::Transport(error) => write!(f, "transport failure: {error}"),
-            Self::Decode { status, message, .. } => {
-                write!(f, "cannot decode the {status} answer: {message}")
-            }
-            Self::MissingCredentials { operation } => {
-                write!(f, "no credentials accepted by {operation} are set")
-            }
-            Self::InvalidParameter { name, message } => {
-                write!(f, "path parameter `{name}` {message}")
-            }
-        }
-    }
-}
-impl<E: ::std::error::Error + 'static> ::std::error::Error for ClientError<E> {
-    fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::Api(error) => Some(error),
-            Self::Transport(error) => Some(error),
-            _ => None,
-        }
-    }
-}
-impl<E> ClientError<E> {
-    /// The API's error, if the server answered with a documented one.
-    pub fn api(&self) -> ::std::option::Option<&E> {
-        match self {
-            Self::Api(error) => Some(error),
-            _ => None,
-        }
-    }
-}
-/// When and how often to retry an answer of 429 Too Many Requests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Retries after the first attempt.
-    pub max_retries: u32,
-    /// The longest wait the server may ask for; a longer one is returned as the 429 it is.
-    pub max_wait: ::std::time::Duration,
-}
-impl ::std::default::Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            max_retries: 3,
-            max_wait: ::std::time::Duration::from_secs(60),
-        }
-    }
-}
+pub use ::clawgen_runtime::client::{ClientError, RetryPolicy};
+#[allow(unused_imports)]
+use ::clawgen_runtime::{client::*, params};
 /// A client of Clawget API (API version 1.0.0).
 #[derive(Debug, Clone)]
 pub struct Client {
@@ -166,30 +88,11 @@ impl Client {
                 }
             }
             if let (429, Some(policy), Some(again)) = (status, self.retry, again) {
-                let wait = headers
-                    .get("retry-after")
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.trim().parse::<u64>().ok())
-                    .or_else(|| {
-                        let reset: u64 = headers
-                            .get("x-ratelimit-reset")?
-                            .to_str()
-                            .ok()?
-                            .trim()
-                            .parse()
-                            .ok()?;
-                        let now = ::std::time::SystemTime::now()
-                            .duration_since(::std::time::UNIX_EPOCH)
-                            .ok()?
-                            .as_secs();
-                        Some(reset.saturating_sub(now))
-                    })
-                    .map(::std::time::Duration::from_secs);
-                if let Some(wait) = wait
-                    .filter(|wait| {
-                        retries < policy.max_retries && *wait <= policy.max_wait
-                    })
-                {
+                let asked = retry_after(
+                    &headers,
+                    ::std::option::Option::Some("x-ratelimit-reset"),
+                );
+                if let Some(wait) = policy.wait(retries, asked) {
                     retries += 1;
                     ::tokio::time::sleep(wait).await;
                     request = again;
@@ -239,12 +142,8 @@ impl Client {
                 operation: "listListings",
             });
         };
-        let pairs = super::params::encode(query, super::params::QUERY_LIST_LISTINGS)
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
+        let pairs = params::encode(query, super::params::QUERY_LIST_LISTINGS)
+            .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
@@ -341,14 +240,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -444,12 +336,8 @@ impl Client {
                 operation: "searchListings",
             });
         };
-        let pairs = super::params::encode(query, super::params::QUERY_SEARCH_LISTINGS)
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
+        let pairs = params::encode(query, super::params::QUERY_SEARCH_LISTINGS)
+            .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
@@ -532,7 +420,9 @@ impl Client {
         ClientError<super::errors::GetListingError>,
     > {
         check_path_value("listingId", listing_id, false)?;
-        let url = format!("{}/listings/{}", self.base_url, encode_segment(listing_id));
+        let url = format!(
+            "{}/listings/{}", self.base_url, params::encode_segment(listing_id)
+        );
         let request = self.http.request(::reqwest::Method::GET, url);
         let request = if self.credentials.api_key_auth.is_some() {
             let request = request
@@ -633,7 +523,9 @@ impl Client {
         ClientError<super::errors::DeleteListingError>,
     > {
         check_path_value("listingId", listing_id, false)?;
-        let url = format!("{}/listings/{}", self.base_url, encode_segment(listing_id));
+        let url = format!(
+            "{}/listings/{}", self.base_url, params::encode_segment(listing_id)
+        );
         let request = self.http.request(::reqwest::Method::DELETE, url);
         let request = if self.credentials.api_key_auth.is_some() {
             let request = request
@@ -737,7 +629,9 @@ impl Client {
         ClientError<super::errors::UpdateListingError>,
     > {
         check_path_value("listingId", listing_id, false)?;
-        let url = format!("{}/listings/{}", self.base_url, encode_segment(listing_id));
+        let url = format!(
+            "{}/listings/{}", self.base_url, params::encode_segment(listing_id)
+        );
         let request = self.http.request(::reqwest::Method::PATCH, url);
         let request = if self.credentials.api_key_auth.is_some() {
             let request = request
@@ -752,14 +646,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -859,7 +746,7 @@ impl Client {
     > {
         check_path_value("listingId", listing_id, false)?;
         let url = format!(
-            "{}/listings/{}/purchase", self.base_url, encode_segment(listing_id)
+            "{}/listings/{}/purchase", self.base_url, params::encode_segment(listing_id)
         );
         let request = self.http.request(::reqwest::Method::POST, url);
         let request = if self.credentials.api_key_auth.is_some() {
@@ -993,12 +880,8 @@ impl Client {
                 operation: "listSouls",
             });
         };
-        let pairs = super::params::encode(query, super::params::QUERY_LIST_SOULS)
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
+        let pairs = params::encode(query, super::params::QUERY_LIST_SOULS)
+            .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
@@ -1078,7 +961,7 @@ impl Client {
         ClientError<super::errors::GetSoulError>,
     > {
         check_path_value("soulId", soul_id, false)?;
-        let url = format!("{}/souls/{}", self.base_url, encode_segment(soul_id));
+        let url = format!("{}/souls/{}", self.base_url, params::encode_segment(soul_id));
         let request = self.http.request(::reqwest::Method::GET, url);
         let request = if self.credentials.api_key_auth.is_some() {
             let request = request
@@ -1177,7 +1060,7 @@ impl Client {
     > {
         check_path_value("soulId", soul_id, false)?;
         let url = format!(
-            "{}/souls/{}/listings", self.base_url, encode_segment(soul_id)
+            "{}/souls/{}/listings", self.base_url, params::encode_segment(soul_id)
         );
         let request = self.http.request(::reqwest::Method::GET, url);
         let request = if self.credentials.api_key_auth.is_some() {
@@ -1191,12 +1074,8 @@ impl Client {
                 operation: "listSoulListings",
             });
         };
-        let pairs = super::params::encode(query, super::params::QUERY_LIST_SOUL_LISTINGS)
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
+        let pairs = params::encode(query, super::params::QUERY_LIST_SOUL_LISTINGS)
+            .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
@@ -1289,7 +1168,7 @@ impl Client {
     > {
         check_path_value("soulId", soul_id, false)?;
         let url = format!(
-            "{}/souls/{}/activity", self.base_url, encode_segment(soul_id)
+            "{}/souls/{}/activity", self.base_url, params::encode_segment(soul_id)
         );
         let request = self.http.request(::reqwest::Method::GET, url);
         let request = if self.credentials.api_key_auth.is_some() {
@@ -1303,12 +1182,8 @@ impl Client {
                 operation: "listSoulActivity",
             });
         };
-        let pairs = super::params::encode(query, super::params::QUERY_LIST_SOUL_ACTIVITY)
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
+        let pairs = params::encode(query, super::params::QUERY_LIST_SOUL_ACTIVITY)
+            .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
@@ -1413,12 +1288,8 @@ impl Client {
                 operation: "listPurchases",
             });
         };
-        let pairs = super::params::encode(query, super::params::QUERY_LIST_PURCHASES)
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
+        let pairs = params::encode(query, super::params::QUERY_LIST_PURCHASES)
+            .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
@@ -1515,12 +1386,8 @@ impl Client {
                 operation: "listTransactions",
             });
         };
-        let pairs = super::params::encode(query, super::params::QUERY_LIST_TRANSACTIONS)
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
+        let pairs = params::encode(query, super::params::QUERY_LIST_TRANSACTIONS)
+            .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
@@ -1615,15 +1482,8 @@ impl Client {
                 operation: "getUsageAnalytics",
             });
         };
-        let pairs = super::params::encode(
-                query,
-                super::params::QUERY_GET_USAGE_ANALYTICS,
-            )
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
+        let pairs = params::encode(query, super::params::QUERY_GET_USAGE_ANALYTICS)
+            .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
@@ -1711,7 +1571,8 @@ impl Client {
     > {
         check_path_value("listingId", listing_id, false)?;
         let url = format!(
-            "{}/activity/listings/{}/stats", self.base_url, encode_segment(listing_id)
+            "{}/activity/listings/{}/stats", self.base_url,
+            params::encode_segment(listing_id)
         );
         let request = self.http.request(::reqwest::Method::GET, url);
         let request = if self.credentials.api_key_auth.is_some() {
@@ -1725,12 +1586,8 @@ impl Client {
                 operation: "getListingStats",
             });
         };
-        let pairs = super::params::encode(query, super::params::QUERY_GET_LISTING_STATS)
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
+        let pairs = params::encode(query, super::params::QUERY_GET_LISTING_STATS)
+            .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
@@ -1834,12 +1691,8 @@ impl Client {
                 operation: "listWebhooks",
             });
         };
-        let pairs = super::params::encode(query, super::params::QUERY_LIST_WEBHOOKS)
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
+        let pairs = params::encode(query, super::params::QUERY_LIST_WEBHOOKS)
+            .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
@@ -1937,14 +1790,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -2025,7 +1871,9 @@ impl Client {
         ClientError<super::errors::DeleteWebhookError>,
     > {
         check_path_value("webhookId", webhook_id, false)?;
-        let url = format!("{}/webhooks/{}", self.base_url, encode_segment(webhook_id));
+        let url = format!(
+            "{}/webhooks/{}", self.base_url, params::encode_segment(webhook_id)
+        );
         let request = self.http.request(::reqwest::Method::DELETE, url);
         let request = if self.credentials.api_key_auth.is_some() {
             let request = request
@@ -2141,12 +1989,8 @@ impl Client {
                 operation: "listApiKeys",
             });
         };
-        let pairs = super::params::encode(query, super::params::QUERY_LIST_API_KEYS)
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
+        let pairs = params::encode(query, super::params::QUERY_LIST_API_KEYS)
+            .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
@@ -2244,14 +2088,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -2333,7 +2170,9 @@ impl Client {
         ClientError<super::errors::RevokeApiKeyError>,
     > {
         check_path_value("keyId", key_id, false)?;
-        let url = format!("{}/auth/keys/{}", self.base_url, encode_segment(key_id));
+        let url = format!(
+            "{}/auth/keys/{}", self.base_url, params::encode_segment(key_id)
+        );
         let request = self.http.request(::reqwest::Method::DELETE, url);
         let request = if self.credentials.api_key_auth.is_some() {
             let request = request
@@ -2573,92 +2412,4 @@ impl Client {
             }
         }
     }
-}
-/// Percent-encodes one path segment (RFC 3986 unreserved characters stay).
-#[allow(dead_code)]
-fn encode_segment(raw: &str) -> ::std::string::String {
-    let mut out = ::std::string::String::with_capacity(raw.len());
-    for byte in raw.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-/// A value as the text that path parameters and headers carry: strings and
-/// enums as they are, dates in RFC 3339, numbers and booleans as JSON writes them.
-#[allow(dead_code)]
-fn text<T: ::serde::Serialize + ?Sized>(value: &T) -> ::std::string::String {
-    match ::serde_json::to_value(value) {
-        Ok(::serde_json::Value::String(text)) => text,
-        Ok(other) => other.to_string(),
-        Err(_) => ::std::string::String::new(),
-    }
-}
-/// Refuses path parameter values that would not reach the server as given:
-/// empty segments, and `.`/`..`, which URL resolution removes (even encoded).
-#[allow(dead_code)]
-fn check_path_value<E>(
-    name: &'static str,
-    value: &str,
-    spans_segments: bool,
-) -> ::std::result::Result<(), ClientError<E>> {
-    let segments: ::std::vec::Vec<&str> = if spans_segments {
-        value.split('/').collect()
-    } else {
-        ::std::vec![value]
-    };
-    if let Some(bad) = segments
-        .iter()
-        .find(|s| s.is_empty() || **s == "." || **s == "..")
-    {
-        let message = if bad.is_empty() {
-            "has an empty segment".to_owned()
-        } else {
-            format!("has a `{bad}` segment")
-        };
-        return Err(ClientError::InvalidParameter {
-            name,
-            message,
-        });
-    }
-    Ok(())
-}
-/// Percent-encodes each segment of a multi-segment parameter, keeping its slashes.
-#[allow(dead_code)]
-fn encode_path(raw: &str) -> ::std::string::String {
-    raw.split('/').map(encode_segment).collect::<::std::vec::Vec<_>>().join("/")
-}
-#[allow(dead_code)]
-fn decode<T: ::serde::de::DeserializeOwned, E>(
-    status: u16,
-    bytes: &[u8],
-) -> ::std::result::Result<T, ClientError<E>> {
-    let bytes: &[u8] = if bytes.is_empty() { b"null" } else { bytes };
-    ::serde_json::from_slice(bytes)
-        .map_err(|error| ClientError::Decode {
-            status,
-            message: error.to_string(),
-            body: ::std::string::String::from_utf8_lossy(bytes).into_owned(),
-        })
-}
-#[allow(dead_code)]
-fn header<T: ::std::str::FromStr, E>(
-    status: u16,
-    headers: &::reqwest::header::HeaderMap,
-    name: &str,
-) -> ::std::result::Result<::std::option::Option<T>, ClientError<E>> {
-    let Some(value) = headers.get(name) else { return Ok(None) };
-    value
-        .to_str()
-        .ok()
-        .and_then(|text| text.trim().parse().ok())
-        .map(Some)
-        .ok_or_else(|| ClientError::Decode {
-            status,
-            message: format!("header `{name}` has an unexpected value"),
-            body: ::std::string::String::new(),
-        })
 }

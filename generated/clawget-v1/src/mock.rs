@@ -10,14 +10,7 @@
     rustdoc::invalid_html_tags
 )]
 //! A mock server that answers from the document's examples.
-/// A path parameter as it appears in a path.
-fn path_text<T: ::serde::Serialize>(value: &T) -> ::std::string::String {
-    match ::serde_json::to_value(value) {
-        Ok(::serde_json::Value::String(text)) => text,
-        Ok(other) => other.to_string(),
-        Err(_) => ::std::string::String::new(),
-    }
-}
+use ::clawgen_runtime::params::to_text;
 /// A mock of Clawget API: every operation answers its first documented success, built from the document's examples (or, where there are none, from the smallest value its schema allows). Credentials are checked against one token, accepted for every security scheme (as the API key, the bearer token, the basic-auth password). A resource deleted through the mock stays deleted: later calls on its path (or below it) get the operation's documented 404.
 #[derive(Debug, Clone)]
 pub struct Mock {
@@ -250,7 +243,7 @@ impl super::server::ClawgetApi for Mock {
         super::types::ListingEnvelope,
         super::errors::GetListingError,
     > {
-        let path = format!("/listings/{}", path_text(& _listing_id));
+        let path = format!("/listings/{}", to_text(& _listing_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::GetListingError::NotFound(super::types::ErrorResponse {
@@ -306,7 +299,7 @@ impl super::server::ClawgetApi for Mock {
         super::types::DeletionEnvelope,
         super::errors::DeleteListingError,
     > {
-        let path = format!("/listings/{}", path_text(& _listing_id));
+        let path = format!("/listings/{}", to_text(& _listing_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::DeleteListingError::NotFound(super::types::ErrorResponse {
@@ -339,7 +332,7 @@ impl super::server::ClawgetApi for Mock {
         super::types::ListingEnvelope,
         super::errors::UpdateListingError,
     > {
-        let path = format!("/listings/{}", path_text(& _listing_id));
+        let path = format!("/listings/{}", to_text(& _listing_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::UpdateListingError::NotFound(super::types::ErrorResponse {
@@ -396,7 +389,7 @@ impl super::server::ClawgetApi for Mock {
         super::types::PurchaseEnvelope,
         super::errors::PurchaseListingError,
     > {
-        let path = format!("/listings/{}/purchase", path_text(& _listing_id));
+        let path = format!("/listings/{}/purchase", to_text(& _listing_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::PurchaseListingError::NotFound(super::types::ErrorResponse {
@@ -460,7 +453,7 @@ impl super::server::ClawgetApi for Mock {
         _credentials: super::auth::Credentials,
         _soul_id: ::std::string::String,
     ) -> ::std::result::Result<super::types::SoulEnvelope, super::errors::GetSoulError> {
-        let path = format!("/souls/{}", path_text(& _soul_id));
+        let path = format!("/souls/{}", to_text(& _soul_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::GetSoulError::NotFound(super::types::ErrorResponse {
@@ -511,7 +504,7 @@ impl super::server::ClawgetApi for Mock {
         super::types::ListingPage,
         super::errors::ListSoulListingsError,
     > {
-        let path = format!("/souls/{}/listings", path_text(& _soul_id));
+        let path = format!("/souls/{}/listings", to_text(& _soul_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::ListSoulListingsError::NotFound(super::types::ErrorResponse {
@@ -561,7 +554,7 @@ impl super::server::ClawgetApi for Mock {
         super::types::SoulActivityPage,
         super::errors::ListSoulActivityError,
     > {
-        let path = format!("/souls/{}/activity", path_text(& _soul_id));
+        let path = format!("/souls/{}/activity", to_text(& _soul_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::ListSoulActivityError::NotFound(super::types::ErrorResponse {
@@ -710,7 +703,7 @@ impl super::server::ClawgetApi for Mock {
         super::types::ListingStatsEnvelope,
         super::errors::GetListingStatsError,
     > {
-        let path = format!("/activity/listings/{}/stats", path_text(& _listing_id));
+        let path = format!("/activity/listings/{}/stats", to_text(& _listing_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::GetListingStatsError::NotFound(super::types::ErrorResponse {
@@ -797,7 +790,7 @@ impl super::server::ClawgetApi for Mock {
         super::types::DeletionEnvelope,
         super::errors::DeleteWebhookError,
     > {
-        let path = format!("/webhooks/{}", path_text(& _webhook_id));
+        let path = format!("/webhooks/{}", to_text(& _webhook_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::DeleteWebhookError::NotFound(super::types::ErrorResponse {
@@ -897,7 +890,7 @@ impl super::server::ClawgetApi for Mock {
         super::types::ApiKeyEnvelope,
         super::errors::RevokeApiKeyError,
     > {
-        let path = format!("/auth/keys/{}", path_text(& _key_id));
+        let path = format!("/auth/keys/{}", to_text(& _key_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::RevokeApiKeyError::NotFound(super::types::ErrorResponse {

@@ -11,6 +11,8 @@
 )]
 //! The axum server: implement the trait, then serve [`router`].
 use ::axum::response::IntoResponse as _;
+#[allow(unused_imports)]
+use ::clawgen_runtime::{server::*, shape};
 /// The operations of Clawget API that a server implements.
 pub trait ClawgetApi: Send + Sync + 'static {
     /// Decides whether `credentials` (already known to satisfy one of the
@@ -700,7 +702,7 @@ async fn handle_list_listings<A: ClawgetApi>(
                         }
                     };
                 }
-                let query: super::types::ListListingsQuery = match super::params::decode(
+                let query: super::types::ListListingsQuery = match ::clawgen_runtime::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
                     super::params::QUERY_LIST_LISTINGS,
                 ) {
@@ -771,12 +773,12 @@ async fn handle_create_listing<A: ClawgetApi>(
                         }
                     };
                 }
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::ListingCreate,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::ListingCreate as super::shape::Shape>::check(
+                        <super::types::ListingCreate as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -853,7 +855,7 @@ async fn handle_search_listings<A: ClawgetApi>(
                         }
                     };
                 }
-                let query: super::types::SearchListingsQuery = match super::params::decode(
+                let query: super::types::SearchListingsQuery = match ::clawgen_runtime::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
                     super::params::QUERY_SEARCH_LISTINGS,
                 ) {
@@ -936,6 +938,7 @@ async fn handle_get_listing<A: ClawgetApi>(
                 let listing_id: ::std::string::String = match path_param(
                     &path,
                     "listingId",
+                    "",
                 ) {
                     Ok(value) => value,
                     Err(message) => return reject_get_listing(400u16, message, 0),
@@ -1037,6 +1040,7 @@ async fn handle_delete_listing<A: ClawgetApi>(
                 let listing_id: ::std::string::String = match path_param(
                     &path,
                     "listingId",
+                    "",
                 ) {
                     Ok(value) => value,
                     Err(message) => return reject_delete_listing(400u16, message, 0),
@@ -1139,6 +1143,7 @@ async fn handle_update_listing<A: ClawgetApi>(
                 let listing_id: ::std::string::String = match path_param(
                     &path,
                     "listingId",
+                    "",
                 ) {
                     Ok(value) => value,
                     Err(message) => return reject_update_listing(400u16, message, 0),
@@ -1165,12 +1170,12 @@ async fn handle_update_listing<A: ClawgetApi>(
                 })() {
                     return reject_update_listing(400u16, error.to_string(), 0);
                 }
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::ListingUpdate,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::ListingUpdate as super::shape::Shape>::check(
+                        <super::types::ListingUpdate as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -1261,6 +1266,7 @@ async fn handle_purchase_listing<A: ClawgetApi>(
                 let listing_id: ::std::string::String = match path_param(
                     &path,
                     "listingId",
+                    "",
                 ) {
                     Ok(value) => value,
                     Err(message) => return reject_purchase_listing(400u16, message, 0),
@@ -1348,7 +1354,7 @@ async fn handle_list_souls<A: ClawgetApi>(
                         }
                     };
                 }
-                let query: super::types::ListSoulsQuery = match super::params::decode(
+                let query: super::types::ListSoulsQuery = match ::clawgen_runtime::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
                     super::params::QUERY_LIST_SOULS,
                 ) {
@@ -1428,7 +1434,11 @@ async fn handle_get_soul<A: ClawgetApi>(
                     Ok(::axum::extract::Path(path)) => path,
                     Err(error) => return reject_get_soul(400u16, error.body_text(), 0),
                 };
-                let soul_id: ::std::string::String = match path_param(&path, "soulId") {
+                let soul_id: ::std::string::String = match path_param(
+                    &path,
+                    "soulId",
+                    "",
+                ) {
                     Ok(value) => value,
                     Err(message) => return reject_get_soul(400u16, message, 0),
                 };
@@ -1527,7 +1537,11 @@ async fn handle_list_soul_listings<A: ClawgetApi>(
                         return reject_list_soul_listings(400u16, error.body_text(), 0);
                     }
                 };
-                let soul_id: ::std::string::String = match path_param(&path, "soulId") {
+                let soul_id: ::std::string::String = match path_param(
+                    &path,
+                    "soulId",
+                    "",
+                ) {
                     Ok(value) => value,
                     Err(message) => return reject_list_soul_listings(400u16, message, 0),
                 };
@@ -1553,7 +1567,7 @@ async fn handle_list_soul_listings<A: ClawgetApi>(
                 })() {
                     return reject_list_soul_listings(400u16, error.to_string(), 0);
                 }
-                let query: super::types::ListSoulListingsQuery = match super::params::decode(
+                let query: super::types::ListSoulListingsQuery = match ::clawgen_runtime::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
                     super::params::QUERY_LIST_SOUL_LISTINGS,
                 ) {
@@ -1636,7 +1650,11 @@ async fn handle_list_soul_activity<A: ClawgetApi>(
                         return reject_list_soul_activity(400u16, error.body_text(), 0);
                     }
                 };
-                let soul_id: ::std::string::String = match path_param(&path, "soulId") {
+                let soul_id: ::std::string::String = match path_param(
+                    &path,
+                    "soulId",
+                    "",
+                ) {
                     Ok(value) => value,
                     Err(message) => return reject_list_soul_activity(400u16, message, 0),
                 };
@@ -1662,7 +1680,7 @@ async fn handle_list_soul_activity<A: ClawgetApi>(
                 })() {
                     return reject_list_soul_activity(400u16, error.to_string(), 0);
                 }
-                let query: super::types::ListSoulActivityQuery = match super::params::decode(
+                let query: super::types::ListSoulActivityQuery = match ::clawgen_runtime::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
                     super::params::QUERY_LIST_SOUL_ACTIVITY,
                 ) {
@@ -1733,7 +1751,7 @@ async fn handle_list_purchases<A: ClawgetApi>(
                         }
                     };
                 }
-                let query: super::types::ListPurchasesQuery = match super::params::decode(
+                let query: super::types::ListPurchasesQuery = match ::clawgen_runtime::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
                     super::params::QUERY_LIST_PURCHASES,
                 ) {
@@ -1804,7 +1822,7 @@ async fn handle_list_transactions<A: ClawgetApi>(
                         }
                     };
                 }
-                let query: super::types::ListTransactionsQuery = match super::params::decode(
+                let query: super::types::ListTransactionsQuery = match ::clawgen_runtime::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
                     super::params::QUERY_LIST_TRANSACTIONS,
                 ) {
@@ -1875,7 +1893,7 @@ async fn handle_get_usage_analytics<A: ClawgetApi>(
                         }
                     };
                 }
-                let query: super::types::GetUsageAnalyticsQuery = match super::params::decode(
+                let query: super::types::GetUsageAnalyticsQuery = match ::clawgen_runtime::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
                     super::params::QUERY_GET_USAGE_ANALYTICS,
                 ) {
@@ -1958,6 +1976,7 @@ async fn handle_get_listing_stats<A: ClawgetApi>(
                 let listing_id: ::std::string::String = match path_param(
                     &path,
                     "listingId",
+                    "",
                 ) {
                     Ok(value) => value,
                     Err(message) => return reject_get_listing_stats(400u16, message, 0),
@@ -1984,7 +2003,7 @@ async fn handle_get_listing_stats<A: ClawgetApi>(
                 })() {
                     return reject_get_listing_stats(400u16, error.to_string(), 0);
                 }
-                let query: super::types::GetListingStatsQuery = match super::params::decode(
+                let query: super::types::GetListingStatsQuery = match ::clawgen_runtime::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
                     super::params::QUERY_GET_LISTING_STATS,
                 ) {
@@ -2052,7 +2071,7 @@ async fn handle_list_webhooks<A: ClawgetApi>(
                         }
                     };
                 }
-                let query: super::types::ListWebhooksQuery = match super::params::decode(
+                let query: super::types::ListWebhooksQuery = match ::clawgen_runtime::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
                     super::params::QUERY_LIST_WEBHOOKS,
                 ) {
@@ -2123,12 +2142,12 @@ async fn handle_create_webhook<A: ClawgetApi>(
                         }
                     };
                 }
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::WebhookCreate,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::WebhookCreate as super::shape::Shape>::check(
+                        <super::types::WebhookCreate as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -2219,6 +2238,7 @@ async fn handle_delete_webhook<A: ClawgetApi>(
                 let webhook_id: ::std::string::String = match path_param(
                     &path,
                     "webhookId",
+                    "",
                 ) {
                     Ok(value) => value,
                     Err(message) => return reject_delete_webhook(400u16, message, 0),
@@ -2306,7 +2326,7 @@ async fn handle_list_api_keys<A: ClawgetApi>(
                         }
                     };
                 }
-                let query: super::types::ListApiKeysQuery = match super::params::decode(
+                let query: super::types::ListApiKeysQuery = match ::clawgen_runtime::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
                     super::params::QUERY_LIST_API_KEYS,
                 ) {
@@ -2377,12 +2397,12 @@ async fn handle_create_api_key<A: ClawgetApi>(
                         }
                     };
                 }
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::ApiKeyCreate,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::ApiKeyCreate as super::shape::Shape>::check(
+                        <super::types::ApiKeyCreate as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -2470,7 +2490,11 @@ async fn handle_revoke_api_key<A: ClawgetApi>(
                         return reject_revoke_api_key(400u16, error.body_text(), 0);
                     }
                 };
-                let key_id: ::std::string::String = match path_param(&path, "keyId") {
+                let key_id: ::std::string::String = match path_param(
+                    &path,
+                    "keyId",
+                    "",
+                ) {
                     Ok(value) => value,
                     Err(message) => return reject_revoke_api_key(400u16, message, 0),
                 };
@@ -3901,34 +3925,6 @@ fn reject_refresh_token(
         _ => generic_rejection(status, message, retry_after),
     }
 }
-/// The answer to a rejected request whose status the operation does not document.
-fn generic_rejection(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    let code = ::axum::http::StatusCode::from_u16(status)
-        .unwrap_or(::axum::http::StatusCode::BAD_REQUEST);
-    let mut response = (code, ::axum::Json(::serde_json::json!({ "message" : message })))
-        .into_response();
-    if status == 429u16 {
-        set_header(&mut response, "retry-after", &retry_after);
-    }
-    response
-}
-/// The credentials of an `Authorization` header with the given scheme (lower case, with its space).
-#[allow(dead_code)]
-fn authorization(
-    headers: &::axum::http::HeaderMap,
-    scheme: &str,
-) -> ::std::option::Option<::std::string::String> {
-    let value = headers.get(::axum::http::header::AUTHORIZATION)?.to_str().ok()?;
-    let credentials = value
-        .get(..scheme.len())
-        .filter(|prefix| prefix.eq_ignore_ascii_case(scheme))
-        .map(|_| value[scheme.len()..].trim())?;
-    (!credentials.is_empty()).then(|| credentials.to_owned())
-}
 /// The credentials a request presents, one field per security scheme.
 #[allow(unused_variables)]
 fn credentials_from(
@@ -3937,76 +3933,6 @@ fn credentials_from(
 ) -> super::auth::Credentials {
     super::auth::Credentials {
         api_key_auth: authorization(headers, "bearer "),
-    }
-}
-/// Reads a path parameter.
-#[allow(dead_code)]
-fn path_param<T: ::serde::de::DeserializeOwned>(
-    params: &::std::collections::HashMap<::std::string::String, ::std::string::String>,
-    name: &str,
-) -> ::std::result::Result<T, ::std::string::String> {
-    let raw = params
-        .get(name)
-        .ok_or_else(|| format!("missing path parameter `{name}`"))?;
-    parse_text(raw).map_err(|message| format!("path parameter `{name}`: {message}"))
-}
-/// Reads a value that travels as text: strings, enums and dates as they are,
-/// numbers and booleans as JSON.
-fn parse_text<T: ::serde::de::DeserializeOwned>(
-    raw: &str,
-) -> ::std::result::Result<T, ::std::string::String> {
-    ::serde_json::from_value(::serde_json::Value::String(raw.to_owned()))
-        .or_else(|_| ::serde_json::from_str(raw))
-        .map_err(|_| format!("invalid value `{raw}`"))
-}
-#[allow(dead_code)]
-fn json_response<T: ::serde::Serialize>(
-    status: u16,
-    body: &T,
-) -> ::axum::response::Response {
-    let status = ::axum::http::StatusCode::from_u16(status)
-        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-    (status, ::axum::Json(body)).into_response()
-}
-#[allow(dead_code)]
-fn json_response_as<T: ::serde::Serialize>(
-    status: u16,
-    content_type: &str,
-    body: &T,
-) -> ::axum::response::Response {
-    match ::serde_json::to_vec(body) {
-        Ok(bytes) => typed_response(status, content_type, bytes),
-        Err(_) => empty_response(500),
-    }
-}
-#[allow(dead_code)]
-fn typed_response(
-    status: u16,
-    content_type: &str,
-    body: ::std::vec::Vec<u8>,
-) -> ::axum::response::Response {
-    let status = ::axum::http::StatusCode::from_u16(status)
-        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = (status, body).into_response();
-    if let Ok(value) = ::axum::http::HeaderValue::from_str(content_type) {
-        response.headers_mut().insert(::axum::http::header::CONTENT_TYPE, value);
-    }
-    response
-}
-#[allow(dead_code)]
-fn empty_response(status: u16) -> ::axum::response::Response {
-    ::axum::http::StatusCode::from_u16(status)
-        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR)
-        .into_response()
-}
-#[allow(dead_code)]
-fn set_header(
-    response: &mut ::axum::response::Response,
-    name: &'static str,
-    value: &dyn ::std::fmt::Display,
-) {
-    if let Ok(value) = ::axum::http::HeaderValue::from_str(&value.to_string()) {
-        response.headers_mut().insert(name, value);
     }
 }
 impl ::axum::response::IntoResponse for super::errors::ListListingsError {

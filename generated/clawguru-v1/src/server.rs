@@ -11,6 +11,8 @@
 )]
 //! The axum server: implement the trait, then serve [`router`].
 use ::axum::response::IntoResponse as _;
+#[allow(unused_imports)]
+use ::clawgen_runtime::{server::*, shape};
 /// The operations of ClawGuru API that a server implements.
 pub trait ClawguruApi: Send + Sync + 'static {
     /// Decides whether `credentials` (already known to satisfy one of the
@@ -119,15 +121,12 @@ async fn handle_check_indicator<A: ClawguruApi>(
             }
         };
     }
-    let body = match super::shape::decode::<
+    let body = match shape::decode::<
         super::types::CheckIndicatorRequest,
     >(
         &body,
         |value, path| {
-            <super::types::CheckIndicatorRequest as super::shape::Shape>::check(
-                value,
-                path,
-            )?;
+            <super::types::CheckIndicatorRequest as shape::Shape>::check(value, path)?;
             Ok(())
         },
     ) {
@@ -175,7 +174,7 @@ async fn handle_get_latest_intel_feed<A: ClawguruApi>(
             }
         };
     }
-    let query: super::types::GetLatestIntelFeedQuery = match super::params::decode(
+    let query: super::types::GetLatestIntelFeedQuery = match ::clawgen_runtime::params::decode(
         raw_query.as_deref().unwrap_or_default(),
         super::params::QUERY_GET_LATEST_INTEL_FEED,
     ) {
@@ -229,7 +228,7 @@ async fn handle_get_runbook<A: ClawguruApi>(
         Ok(::axum::extract::Path(path)) => path,
         Err(error) => return reject_get_runbook(404u16, error.body_text(), 0),
     };
-    let id: ::std::string::String = match path_param(&path, "id") {
+    let id: ::std::string::String = match path_param(&path, "id", "") {
         Ok(value) => value,
         Err(message) => return reject_get_runbook(404u16, message, 0),
     };
@@ -319,34 +318,6 @@ fn reject_get_runbook(
         _ => generic_rejection(status, message, retry_after),
     }
 }
-/// The answer to a rejected request whose status the operation does not document.
-fn generic_rejection(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    let code = ::axum::http::StatusCode::from_u16(status)
-        .unwrap_or(::axum::http::StatusCode::BAD_REQUEST);
-    let mut response = (code, ::axum::Json(::serde_json::json!({ "message" : message })))
-        .into_response();
-    if status == 429u16 {
-        set_header(&mut response, "retry-after", &retry_after);
-    }
-    response
-}
-/// The credentials of an `Authorization` header with the given scheme (lower case, with its space).
-#[allow(dead_code)]
-fn authorization(
-    headers: &::axum::http::HeaderMap,
-    scheme: &str,
-) -> ::std::option::Option<::std::string::String> {
-    let value = headers.get(::axum::http::header::AUTHORIZATION)?.to_str().ok()?;
-    let credentials = value
-        .get(..scheme.len())
-        .filter(|prefix| prefix.eq_ignore_ascii_case(scheme))
-        .map(|_| value[scheme.len()..].trim())?;
-    (!credentials.is_empty()).then(|| credentials.to_owned())
-}
 /// The credentials a request presents, one field per security scheme.
 #[allow(unused_variables)]
 fn credentials_from(
@@ -361,76 +332,6 @@ fn credentials_from(
             .filter(|v| !v.is_empty())
             .map(::std::string::String::from),
         bearer_auth: authorization(headers, "bearer "),
-    }
-}
-/// Reads a path parameter.
-#[allow(dead_code)]
-fn path_param<T: ::serde::de::DeserializeOwned>(
-    params: &::std::collections::HashMap<::std::string::String, ::std::string::String>,
-    name: &str,
-) -> ::std::result::Result<T, ::std::string::String> {
-    let raw = params
-        .get(name)
-        .ok_or_else(|| format!("missing path parameter `{name}`"))?;
-    parse_text(raw).map_err(|message| format!("path parameter `{name}`: {message}"))
-}
-/// Reads a value that travels as text: strings, enums and dates as they are,
-/// numbers and booleans as JSON.
-fn parse_text<T: ::serde::de::DeserializeOwned>(
-    raw: &str,
-) -> ::std::result::Result<T, ::std::string::String> {
-    ::serde_json::from_value(::serde_json::Value::String(raw.to_owned()))
-        .or_else(|_| ::serde_json::from_str(raw))
-        .map_err(|_| format!("invalid value `{raw}`"))
-}
-#[allow(dead_code)]
-fn json_response<T: ::serde::Serialize>(
-    status: u16,
-    body: &T,
-) -> ::axum::response::Response {
-    let status = ::axum::http::StatusCode::from_u16(status)
-        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-    (status, ::axum::Json(body)).into_response()
-}
-#[allow(dead_code)]
-fn json_response_as<T: ::serde::Serialize>(
-    status: u16,
-    content_type: &str,
-    body: &T,
-) -> ::axum::response::Response {
-    match ::serde_json::to_vec(body) {
-        Ok(bytes) => typed_response(status, content_type, bytes),
-        Err(_) => empty_response(500),
-    }
-}
-#[allow(dead_code)]
-fn typed_response(
-    status: u16,
-    content_type: &str,
-    body: ::std::vec::Vec<u8>,
-) -> ::axum::response::Response {
-    let status = ::axum::http::StatusCode::from_u16(status)
-        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = (status, body).into_response();
-    if let Ok(value) = ::axum::http::HeaderValue::from_str(content_type) {
-        response.headers_mut().insert(::axum::http::header::CONTENT_TYPE, value);
-    }
-    response
-}
-#[allow(dead_code)]
-fn empty_response(status: u16) -> ::axum::response::Response {
-    ::axum::http::StatusCode::from_u16(status)
-        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR)
-        .into_response()
-}
-#[allow(dead_code)]
-fn set_header(
-    response: &mut ::axum::response::Response,
-    name: &'static str,
-    value: &dyn ::std::fmt::Display,
-) {
-    if let Ok(value) = ::axum::http::HeaderValue::from_str(&value.to_string()) {
-        response.headers_mut().insert(name, value);
     }
 }
 impl ::axum::response::IntoResponse for super::errors::CheckIndicatorError {

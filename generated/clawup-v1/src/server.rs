@@ -11,6 +11,8 @@
 )]
 //! The axum server: implement the trait, then serve [`router`].
 use ::axum::response::IntoResponse as _;
+#[allow(unused_imports)]
+use ::clawgen_runtime::{server::*, shape};
 /// The operations of ClawUp API that a server implements.
 pub trait ClawupApi: Send + Sync + 'static {
     /// Decides whether `credentials` (already known to satisfy one of the
@@ -237,34 +239,6 @@ fn reject_get_current_user(
         _ => generic_rejection(status, message, retry_after),
     }
 }
-/// The answer to a rejected request whose status the operation does not document.
-fn generic_rejection(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    let code = ::axum::http::StatusCode::from_u16(status)
-        .unwrap_or(::axum::http::StatusCode::BAD_REQUEST);
-    let mut response = (code, ::axum::Json(::serde_json::json!({ "message" : message })))
-        .into_response();
-    if status == 429u16 {
-        set_header(&mut response, "retry-after", &retry_after);
-    }
-    response
-}
-/// The credentials of an `Authorization` header with the given scheme (lower case, with its space).
-#[allow(dead_code)]
-fn authorization(
-    headers: &::axum::http::HeaderMap,
-    scheme: &str,
-) -> ::std::option::Option<::std::string::String> {
-    let value = headers.get(::axum::http::header::AUTHORIZATION)?.to_str().ok()?;
-    let credentials = value
-        .get(..scheme.len())
-        .filter(|prefix| prefix.eq_ignore_ascii_case(scheme))
-        .map(|_| value[scheme.len()..].trim())?;
-    (!credentials.is_empty()).then(|| credentials.to_owned())
-}
 /// The credentials a request presents, one field per security scheme.
 #[allow(unused_variables)]
 fn credentials_from(
@@ -273,56 +247,6 @@ fn credentials_from(
 ) -> super::auth::Credentials {
     super::auth::Credentials {
         bearer_auth: authorization(headers, "bearer "),
-    }
-}
-#[allow(dead_code)]
-fn json_response<T: ::serde::Serialize>(
-    status: u16,
-    body: &T,
-) -> ::axum::response::Response {
-    let status = ::axum::http::StatusCode::from_u16(status)
-        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-    (status, ::axum::Json(body)).into_response()
-}
-#[allow(dead_code)]
-fn json_response_as<T: ::serde::Serialize>(
-    status: u16,
-    content_type: &str,
-    body: &T,
-) -> ::axum::response::Response {
-    match ::serde_json::to_vec(body) {
-        Ok(bytes) => typed_response(status, content_type, bytes),
-        Err(_) => empty_response(500),
-    }
-}
-#[allow(dead_code)]
-fn typed_response(
-    status: u16,
-    content_type: &str,
-    body: ::std::vec::Vec<u8>,
-) -> ::axum::response::Response {
-    let status = ::axum::http::StatusCode::from_u16(status)
-        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = (status, body).into_response();
-    if let Ok(value) = ::axum::http::HeaderValue::from_str(content_type) {
-        response.headers_mut().insert(::axum::http::header::CONTENT_TYPE, value);
-    }
-    response
-}
-#[allow(dead_code)]
-fn empty_response(status: u16) -> ::axum::response::Response {
-    ::axum::http::StatusCode::from_u16(status)
-        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR)
-        .into_response()
-}
-#[allow(dead_code)]
-fn set_header(
-    response: &mut ::axum::response::Response,
-    name: &'static str,
-    value: &dyn ::std::fmt::Display,
-) {
-    if let Ok(value) = ::axum::http::HeaderValue::from_str(&value.to_string()) {
-        response.headers_mut().insert(name, value);
     }
 }
 impl ::axum::response::IntoResponse for super::errors::GetCurrentUserError {

@@ -10,87 +10,9 @@
     rustdoc::invalid_html_tags
 )]
 //! The typed async client.
-/// Why a call did not return a documented success.
-#[derive(Debug)]
-pub enum ClientError<E> {
-    /// The server answered with a status the operation's error enum describes.
-    Api(E),
-    /// The request never got an answer (connection, TLS, timeout…).
-    Transport(::reqwest::Error),
-    /// The answer did not decode into the documented type.
-    Decode {
-        /// The status of the answer.
-        status: u16,
-        /// What did not fit.
-        message: ::std::string::String,
-        /// The raw body, for diagnosis.
-        body: ::std::string::String,
-    },
-    /// The client holds no credentials that the operation accepts; nothing was sent.
-    MissingCredentials {
-        /// The operation's id.
-        operation: &'static str,
-    },
-    /// A path parameter cannot be sent as given (empty, or a `.`/`..` segment
-    /// that URL resolution would remove); nothing was sent.
-    InvalidParameter {
-        /// The parameter's name.
-        name: &'static str,
-        /// What is wrong with it.
-        message: ::std::string::String,
-    },
-}
-impl<E: ::std::fmt::Display> ::std::fmt::Display for ClientError<E> {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Api(error) => write!(f, "the API answered {error}"),
-            Self::Transport(error) => write!(f, "transport failure: {error}"),
-            Self::Decode { status, message, .. } => {
-                write!(f, "cannot decode the {status} answer: {message}")
-            }
-            Self::MissingCredentials { operation } => {
-                write!(f, "no credentials accepted by {operation} are set")
-            }
-            Self::InvalidParameter { name, message } => {
-                write!(f, "path parameter `{name}` {message}")
-            }
-        }
-    }
-}
-impl<E: ::std::error::Error + 'static> ::std::error::Error for ClientError<E> {
-    fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::Api(error) => Some(error),
-            Self::Transport(error) => Some(error),
-            _ => None,
-        }
-    }
-}
-impl<E> ClientError<E> {
-    /// The API's error, if the server answered with a documented one.
-    pub fn api(&self) -> ::std::option::Option<&E> {
-        match self {
-            Self::Api(error) => Some(error),
-            _ => None,
-        }
-    }
-}
-/// When and how often to retry an answer of 429 Too Many Requests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Retries after the first attempt.
-    pub max_retries: u32,
-    /// The longest wait the server may ask for; a longer one is returned as the 429 it is.
-    pub max_wait: ::std::time::Duration,
-}
-impl ::std::default::Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            max_retries: 3,
-            max_wait: ::std::time::Duration::from_secs(60),
-        }
-    }
-}
+pub use ::clawgen_runtime::client::{ClientError, RetryPolicy};
+#[allow(unused_imports)]
+use ::clawgen_runtime::{client::*, params};
 /// A client of CyberVault Threats API (API version 2.0.0).
 #[derive(Debug, Clone)]
 pub struct Client {
@@ -166,30 +88,11 @@ impl Client {
                 }
             }
             if let (429, Some(policy), Some(again)) = (status, self.retry, again) {
-                let wait = headers
-                    .get("retry-after")
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.trim().parse::<u64>().ok())
-                    .or_else(|| {
-                        let reset: u64 = headers
-                            .get("x-ratelimit-reset")?
-                            .to_str()
-                            .ok()?
-                            .trim()
-                            .parse()
-                            .ok()?;
-                        let now = ::std::time::SystemTime::now()
-                            .duration_since(::std::time::UNIX_EPOCH)
-                            .ok()?
-                            .as_secs();
-                        Some(reset.saturating_sub(now))
-                    })
-                    .map(::std::time::Duration::from_secs);
-                if let Some(wait) = wait
-                    .filter(|wait| {
-                        retries < policy.max_retries && *wait <= policy.max_wait
-                    })
-                {
+                let asked = retry_after(
+                    &headers,
+                    ::std::option::Option::Some("x-ratelimit-reset"),
+                );
+                if let Some(wait) = policy.wait(retries, asked) {
                     retries += 1;
                     ::tokio::time::sleep(wait).await;
                     request = again;
@@ -236,15 +139,8 @@ impl Client {
                 operation: "listRecentThreats",
             });
         };
-        let pairs = super::params::encode(
-                query,
-                super::params::QUERY_LIST_RECENT_THREATS,
-            )
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
+        let pairs = params::encode(query, super::params::QUERY_LIST_RECENT_THREATS)
+            .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
@@ -340,14 +236,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -434,7 +323,9 @@ impl Client {
         ClientError<super::errors::UpdateThreatStatusError>,
     > {
         check_path_value("id", id, false)?;
-        let url = format!("{}/threats/{}/status", self.base_url, encode_segment(id));
+        let url = format!(
+            "{}/threats/{}/status", self.base_url, params::encode_segment(id)
+        );
         let request = self.http.request(::reqwest::Method::PATCH, url);
         let request = if self.credentials.bearer_auth.is_some() {
             let request = request
@@ -449,14 +340,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -531,92 +415,4 @@ impl Client {
             }
         }
     }
-}
-/// Percent-encodes one path segment (RFC 3986 unreserved characters stay).
-#[allow(dead_code)]
-fn encode_segment(raw: &str) -> ::std::string::String {
-    let mut out = ::std::string::String::with_capacity(raw.len());
-    for byte in raw.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-/// A value as the text that path parameters and headers carry: strings and
-/// enums as they are, dates in RFC 3339, numbers and booleans as JSON writes them.
-#[allow(dead_code)]
-fn text<T: ::serde::Serialize + ?Sized>(value: &T) -> ::std::string::String {
-    match ::serde_json::to_value(value) {
-        Ok(::serde_json::Value::String(text)) => text,
-        Ok(other) => other.to_string(),
-        Err(_) => ::std::string::String::new(),
-    }
-}
-/// Refuses path parameter values that would not reach the server as given:
-/// empty segments, and `.`/`..`, which URL resolution removes (even encoded).
-#[allow(dead_code)]
-fn check_path_value<E>(
-    name: &'static str,
-    value: &str,
-    spans_segments: bool,
-) -> ::std::result::Result<(), ClientError<E>> {
-    let segments: ::std::vec::Vec<&str> = if spans_segments {
-        value.split('/').collect()
-    } else {
-        ::std::vec![value]
-    };
-    if let Some(bad) = segments
-        .iter()
-        .find(|s| s.is_empty() || **s == "." || **s == "..")
-    {
-        let message = if bad.is_empty() {
-            "has an empty segment".to_owned()
-        } else {
-            format!("has a `{bad}` segment")
-        };
-        return Err(ClientError::InvalidParameter {
-            name,
-            message,
-        });
-    }
-    Ok(())
-}
-/// Percent-encodes each segment of a multi-segment parameter, keeping its slashes.
-#[allow(dead_code)]
-fn encode_path(raw: &str) -> ::std::string::String {
-    raw.split('/').map(encode_segment).collect::<::std::vec::Vec<_>>().join("/")
-}
-#[allow(dead_code)]
-fn decode<T: ::serde::de::DeserializeOwned, E>(
-    status: u16,
-    bytes: &[u8],
-) -> ::std::result::Result<T, ClientError<E>> {
-    let bytes: &[u8] = if bytes.is_empty() { b"null" } else { bytes };
-    ::serde_json::from_slice(bytes)
-        .map_err(|error| ClientError::Decode {
-            status,
-            message: error.to_string(),
-            body: ::std::string::String::from_utf8_lossy(bytes).into_owned(),
-        })
-}
-#[allow(dead_code)]
-fn header<T: ::std::str::FromStr, E>(
-    status: u16,
-    headers: &::reqwest::header::HeaderMap,
-    name: &str,
-) -> ::std::result::Result<::std::option::Option<T>, ClientError<E>> {
-    let Some(value) = headers.get(name) else { return Ok(None) };
-    value
-        .to_str()
-        .ok()
-        .and_then(|text| text.trim().parse().ok())
-        .map(Some)
-        .ok_or_else(|| ClientError::Decode {
-            status,
-            message: format!("header `{name}` has an unexpected value"),
-            body: ::std::string::String::new(),
-        })
 }

@@ -10,87 +10,9 @@
     rustdoc::invalid_html_tags
 )]
 //! The typed async client.
-/// Why a call did not return a documented success.
-#[derive(Debug)]
-pub enum ClientError<E> {
-    /// The server answered with a status the operation's error enum describes.
-    Api(E),
-    /// The request never got an answer (connection, TLS, timeout…).
-    Transport(::reqwest::Error),
-    /// The answer did not decode into the documented type.
-    Decode {
-        /// The status of the answer.
-        status: u16,
-        /// What did not fit.
-        message: ::std::string::String,
-        /// The raw body, for diagnosis.
-        body: ::std::string::String,
-    },
-    /// The client holds no credentials that the operation accepts; nothing was sent.
-    MissingCredentials {
-        /// The operation's id.
-        operation: &'static str,
-    },
-    /// A path parameter cannot be sent as given (empty, or a `.`/`..` segment
-    /// that URL resolution would remove); nothing was sent.
-    InvalidParameter {
-        /// The parameter's name.
-        name: &'static str,
-        /// What is wrong with it.
-        message: ::std::string::String,
-    },
-}
-impl<E: ::std::fmt::Display> ::std::fmt::Display for ClientError<E> {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Api(error) => write!(f, "the API answered {error}"),
-            Self::Transport(error) => write!(f, "transport failure: {error}"),
-            Self::Decode { status, message, .. } => {
-                write!(f, "cannot decode the {status} answer: {message}")
-            }
-            Self::MissingCredentials { operation } => {
-                write!(f, "no credentials accepted by {operation} are set")
-            }
-            Self::InvalidParameter { name, message } => {
-                write!(f, "path parameter `{name}` {message}")
-            }
-        }
-    }
-}
-impl<E: ::std::error::Error + 'static> ::std::error::Error for ClientError<E> {
-    fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::Api(error) => Some(error),
-            Self::Transport(error) => Some(error),
-            _ => None,
-        }
-    }
-}
-impl<E> ClientError<E> {
-    /// The API's error, if the server answered with a documented one.
-    pub fn api(&self) -> ::std::option::Option<&E> {
-        match self {
-            Self::Api(error) => Some(error),
-            _ => None,
-        }
-    }
-}
-/// When and how often to retry an answer of 429 Too Many Requests.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Retries after the first attempt.
-    pub max_retries: u32,
-    /// The longest wait the server may ask for; a longer one is returned as the 429 it is.
-    pub max_wait: ::std::time::Duration,
-}
-impl ::std::default::Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            max_retries: 3,
-            max_wait: ::std::time::Duration::from_secs(60),
-        }
-    }
-}
+pub use ::clawgen_runtime::client::{ClientError, RetryPolicy};
+#[allow(unused_imports)]
+use ::clawgen_runtime::{client::*, params};
 /// A client of 1claw API (API version 1.0.0).
 #[derive(Debug, Clone)]
 pub struct Client {
@@ -166,30 +88,11 @@ impl Client {
                 }
             }
             if let (429, Some(policy), Some(again)) = (status, self.retry, again) {
-                let wait = headers
-                    .get("retry-after")
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.trim().parse::<u64>().ok())
-                    .or_else(|| {
-                        let reset: u64 = headers
-                            .get("x-ratelimit-reset")?
-                            .to_str()
-                            .ok()?
-                            .trim()
-                            .parse()
-                            .ok()?;
-                        let now = ::std::time::SystemTime::now()
-                            .duration_since(::std::time::UNIX_EPOCH)
-                            .ok()?
-                            .as_secs();
-                        Some(reset.saturating_sub(now))
-                    })
-                    .map(::std::time::Duration::from_secs);
-                if let Some(wait) = wait
-                    .filter(|wait| {
-                        retries < policy.max_retries && *wait <= policy.max_wait
-                    })
-                {
+                let asked = retry_after(
+                    &headers,
+                    ::std::option::Option::Some("x-ratelimit-reset"),
+                );
+                if let Some(wait) = policy.wait(retries, asked) {
                     retries += 1;
                     ::tokio::time::sleep(wait).await;
                     request = again;
@@ -341,7 +244,8 @@ impl Client {
         ClientError<super::errors::AccessShareError>,
     > {
         let url = format!(
-            "{}/v1/share/{}", self.base_url, encode_segment(& text(share_id))
+            "{}/v1/share/{}", self.base_url, params::encode_segment(&
+            params::to_text(share_id))
         );
         let request = self.http.request(::reqwest::Method::GET, url);
         let (status, headers, bytes) = self.execute(request).await?;
@@ -417,7 +321,8 @@ impl Client {
         share_id: &::uuid::Uuid,
     ) -> ::std::result::Result<(), ClientError<super::errors::RevokeShareError>> {
         let url = format!(
-            "{}/v1/share/{}", self.base_url, encode_segment(& text(share_id))
+            "{}/v1/share/{}", self.base_url, params::encode_segment(&
+            params::to_text(share_id))
         );
         let request = self.http.request(::reqwest::Method::DELETE, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -510,14 +415,7 @@ impl Client {
         let request = self.http.request(::reqwest::Method::POST, url);
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -588,14 +486,7 @@ impl Client {
         let request = self.http.request(::reqwest::Method::POST, url);
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -739,14 +630,7 @@ impl Client {
         let request = self.http.request(::reqwest::Method::POST, url);
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -828,14 +712,7 @@ impl Client {
         let request = self.http.request(::reqwest::Method::POST, url);
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -910,14 +787,7 @@ impl Client {
         let request = self.http.request(::reqwest::Method::POST, url);
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -1005,14 +875,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -1099,14 +962,7 @@ impl Client {
         let request = self.http.request(::reqwest::Method::POST, url);
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -1332,14 +1188,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -1593,14 +1442,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -1683,14 +1525,7 @@ impl Client {
         let request = self.http.request(::reqwest::Method::POST, url);
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -1770,14 +1605,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -1860,14 +1688,7 @@ impl Client {
         let request = self.http.request(::reqwest::Method::POST, url);
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -1934,14 +1755,7 @@ impl Client {
         let request = self.http.request(::reqwest::Method::POST, url);
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -2004,7 +1818,7 @@ impl Client {
     > {
         check_path_value("user_code", user_code, false)?;
         let url = format!(
-            "{}/v1/auth/device/code/{}", self.base_url, encode_segment(user_code)
+            "{}/v1/auth/device/code/{}", self.base_url, params::encode_segment(user_code)
         );
         let request = self.http.request(::reqwest::Method::GET, url);
         let (status, headers, bytes) = self.execute(request).await?;
@@ -2079,14 +1893,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -2186,14 +1993,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -2289,12 +2089,8 @@ impl Client {
                 operation: "listApiKeys",
             });
         };
-        let pairs = super::params::encode(query, super::params::QUERY_LIST_API_KEYS)
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
+        let pairs = params::encode(query, super::params::QUERY_LIST_API_KEYS)
+            .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
@@ -2387,14 +2183,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -2470,7 +2259,8 @@ impl Client {
         key_id: &::uuid::Uuid,
     ) -> ::std::result::Result<(), ClientError<super::errors::RevokeApiKeyError>> {
         let url = format!(
-            "{}/v1/auth/api-keys/{}", self.base_url, encode_segment(& text(key_id))
+            "{}/v1/auth/api-keys/{}", self.base_url, params::encode_segment(&
+            params::to_text(key_id))
         );
         let request = self.http.request(::reqwest::Method::DELETE, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -2570,12 +2360,8 @@ impl Client {
                 operation: "listVaults",
             });
         };
-        let pairs = super::params::encode(query, super::params::QUERY_LIST_VAULTS)
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
+        let pairs = params::encode(query, super::params::QUERY_LIST_VAULTS)
+            .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
@@ -2659,14 +2445,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -2763,7 +2542,8 @@ impl Client {
         ClientError<super::errors::GetVaultError>,
     > {
         let url = format!(
-            "{}/v1/vaults/{}", self.base_url, encode_segment(& text(vault_id))
+            "{}/v1/vaults/{}", self.base_url, params::encode_segment(&
+            params::to_text(vault_id))
         );
         let request = self.http.request(::reqwest::Method::GET, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -2846,7 +2626,8 @@ impl Client {
         vault_id: &::uuid::Uuid,
     ) -> ::std::result::Result<(), ClientError<super::errors::DeleteVaultError>> {
         let url = format!(
-            "{}/v1/vaults/{}", self.base_url, encode_segment(& text(vault_id))
+            "{}/v1/vaults/{}", self.base_url, params::encode_segment(&
+            params::to_text(vault_id))
         );
         let request = self.http.request(::reqwest::Method::DELETE, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -2939,7 +2720,8 @@ impl Client {
         ClientError<super::errors::EnableCmekError>,
     > {
         let url = format!(
-            "{}/v1/vaults/{}/cmek", self.base_url, encode_segment(& text(vault_id))
+            "{}/v1/vaults/{}/cmek", self.base_url, params::encode_segment(&
+            params::to_text(vault_id))
         );
         let request = self.http.request(::reqwest::Method::POST, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -2953,14 +2735,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -3060,7 +2835,8 @@ impl Client {
         vault_id: &::uuid::Uuid,
     ) -> ::std::result::Result<(), ClientError<super::errors::DisableCmekError>> {
         let url = format!(
-            "{}/v1/vaults/{}/cmek", self.base_url, encode_segment(& text(vault_id))
+            "{}/v1/vaults/{}/cmek", self.base_url, params::encode_segment(&
+            params::to_text(vault_id))
         );
         let request = self.http.request(::reqwest::Method::DELETE, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -3161,8 +2937,8 @@ impl Client {
         ClientError<super::errors::StartCmekRotationError>,
     > {
         let url = format!(
-            "{}/v1/vaults/{}/cmek-rotate", self.base_url, encode_segment(&
-            text(vault_id))
+            "{}/v1/vaults/{}/cmek-rotate", self.base_url, params::encode_segment(&
+            params::to_text(vault_id))
         );
         let request = self.http.request(::reqwest::Method::POST, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -3176,14 +2952,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -3281,8 +3050,8 @@ impl Client {
         ClientError<super::errors::GetCmekRotationJobError>,
     > {
         let url = format!(
-            "{}/v1/vaults/{}/cmek-rotate/{}", self.base_url, encode_segment(&
-            text(vault_id)), encode_segment(& text(job_id))
+            "{}/v1/vaults/{}/cmek-rotate/{}", self.base_url, params::encode_segment(&
+            params::to_text(vault_id)), params::encode_segment(& params::to_text(job_id))
         );
         let request = self.http.request(::reqwest::Method::GET, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -3373,7 +3142,8 @@ impl Client {
         ClientError<super::errors::ListSecretsError>,
     > {
         let url = format!(
-            "{}/v1/vaults/{}/secrets", self.base_url, encode_segment(& text(vault_id))
+            "{}/v1/vaults/{}/secrets", self.base_url, params::encode_segment(&
+            params::to_text(vault_id))
         );
         let request = self.http.request(::reqwest::Method::GET, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -3385,12 +3155,8 @@ impl Client {
                 operation: "listSecrets",
             });
         };
-        let pairs = super::params::encode(query, super::params::QUERY_LIST_SECRETS)
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
+        let pairs = params::encode(query, super::params::QUERY_LIST_SECRETS)
+            .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
@@ -3485,8 +3251,8 @@ impl Client {
     > {
         check_path_value("path", path, true)?;
         let url = format!(
-            "{}/v1/vaults/{}/secrets/{}", self.base_url, encode_segment(&
-            text(vault_id)), encode_path(path)
+            "{}/v1/vaults/{}/secrets/{}", self.base_url, params::encode_segment(&
+            params::to_text(vault_id)), params::encode_segments(path)
         );
         let request = self.http.request(::reqwest::Method::GET, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -3498,12 +3264,8 @@ impl Client {
                 operation: "getSecret",
             });
         };
-        let pairs = super::params::encode(query, super::params::QUERY_GET_SECRET)
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
+        let pairs = params::encode(query, super::params::QUERY_GET_SECRET)
+            .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
@@ -3602,8 +3364,8 @@ impl Client {
     > {
         check_path_value("path", path, true)?;
         let url = format!(
-            "{}/v1/vaults/{}/secrets/{}", self.base_url, encode_segment(&
-            text(vault_id)), encode_path(path)
+            "{}/v1/vaults/{}/secrets/{}", self.base_url, params::encode_segment(&
+            params::to_text(vault_id)), params::encode_segments(path)
         );
         let request = self.http.request(::reqwest::Method::PUT, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -3617,14 +3379,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -3720,8 +3475,8 @@ impl Client {
     ) -> ::std::result::Result<(), ClientError<super::errors::DeleteSecretError>> {
         check_path_value("path", path, true)?;
         let url = format!(
-            "{}/v1/vaults/{}/secrets/{}", self.base_url, encode_segment(&
-            text(vault_id)), encode_path(path)
+            "{}/v1/vaults/{}/secrets/{}", self.base_url, params::encode_segment(&
+            params::to_text(vault_id)), params::encode_segments(path)
         );
         let request = self.http.request(::reqwest::Method::DELETE, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -3812,7 +3567,8 @@ impl Client {
         ClientError<super::errors::ListPoliciesError>,
     > {
         let url = format!(
-            "{}/v1/vaults/{}/policies", self.base_url, encode_segment(& text(vault_id))
+            "{}/v1/vaults/{}/policies", self.base_url, params::encode_segment(&
+            params::to_text(vault_id))
         );
         let request = self.http.request(::reqwest::Method::GET, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -3824,12 +3580,8 @@ impl Client {
                 operation: "listPolicies",
             });
         };
-        let pairs = super::params::encode(query, super::params::QUERY_LIST_POLICIES)
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
+        let pairs = params::encode(query, super::params::QUERY_LIST_POLICIES)
+            .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
@@ -3920,7 +3672,8 @@ impl Client {
         ClientError<super::errors::CreatePolicyError>,
     > {
         let url = format!(
-            "{}/v1/vaults/{}/policies", self.base_url, encode_segment(& text(vault_id))
+            "{}/v1/vaults/{}/policies", self.base_url, params::encode_segment(&
+            params::to_text(vault_id))
         );
         let request = self.http.request(::reqwest::Method::POST, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -3934,14 +3687,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -4031,8 +3777,9 @@ impl Client {
         ClientError<super::errors::UpdatePolicyError>,
     > {
         let url = format!(
-            "{}/v1/vaults/{}/policies/{}", self.base_url, encode_segment(&
-            text(vault_id)), encode_segment(& text(policy_id))
+            "{}/v1/vaults/{}/policies/{}", self.base_url, params::encode_segment(&
+            params::to_text(vault_id)), params::encode_segment(&
+            params::to_text(policy_id))
         );
         let request = self.http.request(::reqwest::Method::PUT, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -4046,14 +3793,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -4139,8 +3879,9 @@ impl Client {
         policy_id: &::uuid::Uuid,
     ) -> ::std::result::Result<(), ClientError<super::errors::DeletePolicyError>> {
         let url = format!(
-            "{}/v1/vaults/{}/policies/{}", self.base_url, encode_segment(&
-            text(vault_id)), encode_segment(& text(policy_id))
+            "{}/v1/vaults/{}/policies/{}", self.base_url, params::encode_segment(&
+            params::to_text(vault_id)), params::encode_segment(&
+            params::to_text(policy_id))
         );
         let request = self.http.request(::reqwest::Method::DELETE, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -4235,14 +3976,7 @@ impl Client {
         let request = self.http.request(::reqwest::Method::POST, url);
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -4313,12 +4047,8 @@ impl Client {
                 operation: "listAgents",
             });
         };
-        let pairs = super::params::encode(query, super::params::QUERY_LIST_AGENTS)
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
+        let pairs = params::encode(query, super::params::QUERY_LIST_AGENTS)
+            .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
@@ -4410,14 +4140,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -4583,7 +4306,8 @@ impl Client {
         ClientError<super::errors::GetAgentError>,
     > {
         let url = format!(
-            "{}/v1/agents/{}", self.base_url, encode_segment(& text(agent_id))
+            "{}/v1/agents/{}", self.base_url, params::encode_segment(&
+            params::to_text(agent_id))
         );
         let request = self.http.request(::reqwest::Method::GET, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -4666,7 +4390,8 @@ impl Client {
         agent_id: &::uuid::Uuid,
     ) -> ::std::result::Result<(), ClientError<super::errors::DeactivateAgentError>> {
         let url = format!(
-            "{}/v1/agents/{}", self.base_url, encode_segment(& text(agent_id))
+            "{}/v1/agents/{}", self.base_url, params::encode_segment(&
+            params::to_text(agent_id))
         );
         let request = self.http.request(::reqwest::Method::DELETE, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -4758,7 +4483,8 @@ impl Client {
         ClientError<super::errors::UpdateAgentError>,
     > {
         let url = format!(
-            "{}/v1/agents/{}", self.base_url, encode_segment(& text(agent_id))
+            "{}/v1/agents/{}", self.base_url, params::encode_segment(&
+            params::to_text(agent_id))
         );
         let request = self.http.request(::reqwest::Method::PATCH, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -4772,14 +4498,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -4867,7 +4586,8 @@ impl Client {
         ClientError<super::errors::RotateAgentKeyError>,
     > {
         let url = format!(
-            "{}/v1/agents/{}/rotate-key", self.base_url, encode_segment(& text(agent_id))
+            "{}/v1/agents/{}/rotate-key", self.base_url, params::encode_segment(&
+            params::to_text(agent_id))
         );
         let request = self.http.request(::reqwest::Method::POST, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -4961,7 +4681,8 @@ impl Client {
         ClientError<super::errors::CreateShareError>,
     > {
         let url = format!(
-            "{}/v1/secrets/{}/share", self.base_url, encode_segment(& text(secret_id))
+            "{}/v1/secrets/{}/share", self.base_url, params::encode_segment(&
+            params::to_text(secret_id))
         );
         let request = self.http.request(::reqwest::Method::POST, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -4975,14 +4696,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -5089,15 +4803,8 @@ impl Client {
                 operation: "listOutboundShares",
             });
         };
-        let pairs = super::params::encode(
-                query,
-                super::params::QUERY_LIST_OUTBOUND_SHARES,
-            )
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
+        let pairs = params::encode(query, super::params::QUERY_LIST_OUTBOUND_SHARES)
+            .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
@@ -5178,15 +4885,8 @@ impl Client {
                 operation: "listInboundShares",
             });
         };
-        let pairs = super::params::encode(
-                query,
-                super::params::QUERY_LIST_INBOUND_SHARES,
-            )
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
+        let pairs = params::encode(query, super::params::QUERY_LIST_INBOUND_SHARES)
+            .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
@@ -5258,7 +4958,8 @@ impl Client {
         ClientError<super::errors::AcceptShareError>,
     > {
         let url = format!(
-            "{}/v1/shares/{}/accept", self.base_url, encode_segment(& text(share_id))
+            "{}/v1/shares/{}/accept", self.base_url, params::encode_segment(&
+            params::to_text(share_id))
         );
         let request = self.http.request(::reqwest::Method::POST, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -5357,7 +5058,8 @@ impl Client {
         ClientError<super::errors::DeclineShareError>,
     > {
         let url = format!(
-            "{}/v1/shares/{}/decline", self.base_url, encode_segment(& text(share_id))
+            "{}/v1/shares/{}/decline", self.base_url, params::encode_segment(&
+            params::to_text(share_id))
         );
         let request = self.http.request(::reqwest::Method::POST, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -5458,12 +5160,8 @@ impl Client {
     > {
         let url = format!("{}/v1/chains", self.base_url);
         let request = self.http.request(::reqwest::Method::GET, url);
-        let pairs = super::params::encode(query, super::params::QUERY_LIST_CHAINS)
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
+        let pairs = params::encode(query, super::params::QUERY_LIST_CHAINS)
+            .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
@@ -5525,7 +5223,9 @@ impl Client {
         ClientError<super::errors::GetChainError>,
     > {
         check_path_value("identifier", identifier, false)?;
-        let url = format!("{}/v1/chains/{}", self.base_url, encode_segment(identifier));
+        let url = format!(
+            "{}/v1/chains/{}", self.base_url, params::encode_segment(identifier)
+        );
         let request = self.http.request(::reqwest::Method::GET, url);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
@@ -5586,8 +5286,8 @@ impl Client {
         ClientError<super::errors::ListTransactionsError>,
     > {
         let url = format!(
-            "{}/v1/agents/{}/transactions", self.base_url, encode_segment(&
-            text(agent_id))
+            "{}/v1/agents/{}/transactions", self.base_url, params::encode_segment(&
+            params::to_text(agent_id))
         );
         let request = self.http.request(::reqwest::Method::GET, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -5599,12 +5299,8 @@ impl Client {
                 operation: "listTransactions",
             });
         };
-        let pairs = super::params::encode(query, super::params::QUERY_LIST_TRANSACTIONS)
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
+        let pairs = params::encode(query, super::params::QUERY_LIST_TRANSACTIONS)
+            .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
@@ -5697,8 +5393,8 @@ impl Client {
         ClientError<super::errors::SubmitTransactionError>,
     > {
         let url = format!(
-            "{}/v1/agents/{}/transactions", self.base_url, encode_segment(&
-            text(agent_id))
+            "{}/v1/agents/{}/transactions", self.base_url, params::encode_segment(&
+            params::to_text(agent_id))
         );
         let request = self.http.request(::reqwest::Method::POST, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -5712,14 +5408,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -5826,8 +5515,8 @@ impl Client {
         ClientError<super::errors::GetTransactionError>,
     > {
         let url = format!(
-            "{}/v1/agents/{}/transactions/{}", self.base_url, encode_segment(&
-            text(agent_id)), encode_segment(& text(tx_id))
+            "{}/v1/agents/{}/transactions/{}", self.base_url, params::encode_segment(&
+            params::to_text(agent_id)), params::encode_segment(& params::to_text(tx_id))
         );
         let request = self.http.request(::reqwest::Method::GET, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -5918,8 +5607,8 @@ impl Client {
         ClientError<super::errors::SimulateTransactionError>,
     > {
         let url = format!(
-            "{}/v1/agents/{}/transactions/simulate", self.base_url, encode_segment(&
-            text(agent_id))
+            "{}/v1/agents/{}/transactions/simulate", self.base_url,
+            params::encode_segment(& params::to_text(agent_id))
         );
         let request = self.http.request(::reqwest::Method::POST, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -5933,14 +5622,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -6040,7 +5722,7 @@ impl Client {
     > {
         let url = format!(
             "{}/v1/agents/{}/transactions/simulate-bundle", self.base_url,
-            encode_segment(& text(agent_id))
+            params::encode_segment(& params::to_text(agent_id))
         );
         let request = self.http.request(::reqwest::Method::POST, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -6054,14 +5736,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -6246,12 +5921,8 @@ impl Client {
                 operation: "getUsageHistory",
             });
         };
-        let pairs = super::params::encode(query, super::params::QUERY_GET_USAGE_HISTORY)
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
+        let pairs = params::encode(query, super::params::QUERY_GET_USAGE_HISTORY)
+            .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
@@ -6343,14 +6014,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -6451,14 +6115,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -6636,14 +6293,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -6810,15 +6460,8 @@ impl Client {
                 operation: "listCreditTransactions",
             });
         };
-        let pairs = super::params::encode(
-                query,
-                super::params::QUERY_LIST_CREDIT_TRANSACTIONS,
-            )
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
+        let pairs = params::encode(query, super::params::QUERY_LIST_CREDIT_TRANSACTIONS)
+            .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
@@ -6910,14 +6553,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -7000,17 +6636,11 @@ impl Client {
     > {
         let url = format!("{}/v1/billing/webhooks", self.base_url);
         let request = self.http.request(::reqwest::Method::POST, url);
-        let request = request.header("Stripe-Signature", text(stripe_signature));
+        let request = request
+            .header("Stripe-Signature", params::to_text(stripe_signature));
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -7081,12 +6711,8 @@ impl Client {
                 operation: "listAuditEvents",
             });
         };
-        let pairs = super::params::encode(query, super::params::QUERY_LIST_AUDIT_EVENTS)
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
+        let pairs = params::encode(query, super::params::QUERY_LIST_AUDIT_EVENTS)
+            .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
@@ -7176,12 +6802,8 @@ impl Client {
                 operation: "listOrgMembers",
             });
         };
-        let pairs = super::params::encode(query, super::params::QUERY_LIST_ORG_MEMBERS)
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
+        let pairs = params::encode(query, super::params::QUERY_LIST_ORG_MEMBERS)
+            .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
@@ -7273,14 +6895,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -7365,7 +6980,8 @@ impl Client {
         user_id: &::uuid::Uuid,
     ) -> ::std::result::Result<(), ClientError<super::errors::RemoveOrgMemberError>> {
         let url = format!(
-            "{}/v1/org/members/{}", self.base_url, encode_segment(& text(user_id))
+            "{}/v1/org/members/{}", self.base_url, params::encode_segment(&
+            params::to_text(user_id))
         );
         let request = self.http.request(::reqwest::Method::DELETE, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -7456,7 +7072,8 @@ impl Client {
         ClientError<super::errors::UpdateOrgMemberRoleError>,
     > {
         let url = format!(
-            "{}/v1/org/members/{}", self.base_url, encode_segment(& text(user_id))
+            "{}/v1/org/members/{}", self.base_url, params::encode_segment(&
+            params::to_text(user_id))
         );
         let request = self.http.request(::reqwest::Method::PATCH, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -7470,14 +7087,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -7575,12 +7185,8 @@ impl Client {
                 operation: "listIpRules",
             });
         };
-        let pairs = super::params::encode(query, super::params::QUERY_LIST_IP_RULES)
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
+        let pairs = params::encode(query, super::params::QUERY_LIST_IP_RULES)
+            .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
@@ -7672,14 +7278,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -7755,7 +7354,8 @@ impl Client {
         rule_id: &::uuid::Uuid,
     ) -> ::std::result::Result<(), ClientError<super::errors::DeleteIpRuleError>> {
         let url = format!(
-            "{}/v1/security/ip-rules/{}", self.base_url, encode_segment(& text(rule_id))
+            "{}/v1/security/ip-rules/{}", self.base_url, params::encode_segment(&
+            params::to_text(rule_id))
         );
         let request = self.http.request(::reqwest::Method::DELETE, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -7856,15 +7456,8 @@ impl Client {
                 operation: "listAdminSettings",
             });
         };
-        let pairs = super::params::encode(
-                query,
-                super::params::QUERY_LIST_ADMIN_SETTINGS,
-            )
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
+        let pairs = params::encode(query, super::params::QUERY_LIST_ADMIN_SETTINGS)
+            .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
@@ -7946,7 +7539,9 @@ impl Client {
         ClientError<super::errors::UpdateAdminSettingError>,
     > {
         check_path_value("key", key, false)?;
-        let url = format!("{}/v1/admin/settings/{}", self.base_url, encode_segment(key));
+        let url = format!(
+            "{}/v1/admin/settings/{}", self.base_url, params::encode_segment(key)
+        );
         let request = self.http.request(::reqwest::Method::PUT, url);
         let request = if self.credentials.bearer_jwt.is_some() {
             let request = request
@@ -7959,14 +7554,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -8052,7 +7640,9 @@ impl Client {
         key: &str,
     ) -> ::std::result::Result<(), ClientError<super::errors::DeleteAdminSettingError>> {
         check_path_value("key", key, false)?;
-        let url = format!("{}/v1/admin/settings/{}", self.base_url, encode_segment(key));
+        let url = format!(
+            "{}/v1/admin/settings/{}", self.base_url, params::encode_segment(key)
+        );
         let request = self.http.request(::reqwest::Method::DELETE, url);
         let request = if self.credentials.bearer_jwt.is_some() {
             let request = request
@@ -8233,14 +7823,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -8330,12 +7913,8 @@ impl Client {
                 operation: "listAdminUsers",
             });
         };
-        let pairs = super::params::encode(query, super::params::QUERY_LIST_ADMIN_USERS)
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
+        let pairs = params::encode(query, super::params::QUERY_LIST_ADMIN_USERS)
+            .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
@@ -8413,7 +7992,8 @@ impl Client {
         user_id: &::uuid::Uuid,
     ) -> ::std::result::Result<(), ClientError<super::errors::DeleteAdminUserError>> {
         let url = format!(
-            "{}/v1/admin/users/{}", self.base_url, encode_segment(& text(user_id))
+            "{}/v1/admin/users/{}", self.base_url, params::encode_segment(&
+            params::to_text(user_id))
         );
         let request = self.http.request(::reqwest::Method::DELETE, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -8514,12 +8094,8 @@ impl Client {
                 operation: "listAdminChains",
             });
         };
-        let pairs = super::params::encode(query, super::params::QUERY_LIST_ADMIN_CHAINS)
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
+        let pairs = params::encode(query, super::params::QUERY_LIST_ADMIN_CHAINS)
+            .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
@@ -8612,14 +8188,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -8710,7 +8279,7 @@ impl Client {
     > {
         check_path_value("chain_id", chain_id, false)?;
         let url = format!(
-            "{}/v1/admin/chains/{}", self.base_url, encode_segment(chain_id)
+            "{}/v1/admin/chains/{}", self.base_url, params::encode_segment(chain_id)
         );
         let request = self.http.request(::reqwest::Method::PUT, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -8724,14 +8293,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -8818,7 +8380,7 @@ impl Client {
     ) -> ::std::result::Result<(), ClientError<super::errors::DeleteAdminChainError>> {
         check_path_value("chain_id", chain_id, false)?;
         let url = format!(
-            "{}/v1/admin/chains/{}", self.base_url, encode_segment(chain_id)
+            "{}/v1/admin/chains/{}", self.base_url, params::encode_segment(chain_id)
         );
         let request = self.http.request(::reqwest::Method::DELETE, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -8909,7 +8471,8 @@ impl Client {
         ClientError<super::errors::GetOrgLimitsError>,
     > {
         let url = format!(
-            "{}/v1/admin/orgs/{}/limits", self.base_url, encode_segment(& text(org_id))
+            "{}/v1/admin/orgs/{}/limits", self.base_url, params::encode_segment(&
+            params::to_text(org_id))
         );
         let request = self.http.request(::reqwest::Method::GET, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -9001,7 +8564,8 @@ impl Client {
         ClientError<super::errors::UpdateOrgLimitsError>,
     > {
         let url = format!(
-            "{}/v1/admin/orgs/{}/limits", self.base_url, encode_segment(& text(org_id))
+            "{}/v1/admin/orgs/{}/limits", self.base_url, params::encode_segment(&
+            params::to_text(org_id))
         );
         let request = self.http.request(::reqwest::Method::PUT, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -9015,14 +8579,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -9112,8 +8669,8 @@ impl Client {
         ClientError<super::errors::SetOrgBillingTierError>,
     > {
         let url = format!(
-            "{}/v1/admin/orgs/{}/billing-tier", self.base_url, encode_segment(&
-            text(org_id))
+            "{}/v1/admin/orgs/{}/billing-tier", self.base_url, params::encode_segment(&
+            params::to_text(org_id))
         );
         let request = self.http.request(::reqwest::Method::PUT, url);
         let request = if self.credentials.bearer_jwt.is_some() {
@@ -9127,14 +8684,7 @@ impl Client {
         };
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
+            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -9209,92 +8759,4 @@ impl Client {
             }
         }
     }
-}
-/// Percent-encodes one path segment (RFC 3986 unreserved characters stay).
-#[allow(dead_code)]
-fn encode_segment(raw: &str) -> ::std::string::String {
-    let mut out = ::std::string::String::with_capacity(raw.len());
-    for byte in raw.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
-/// A value as the text that path parameters and headers carry: strings and
-/// enums as they are, dates in RFC 3339, numbers and booleans as JSON writes them.
-#[allow(dead_code)]
-fn text<T: ::serde::Serialize + ?Sized>(value: &T) -> ::std::string::String {
-    match ::serde_json::to_value(value) {
-        Ok(::serde_json::Value::String(text)) => text,
-        Ok(other) => other.to_string(),
-        Err(_) => ::std::string::String::new(),
-    }
-}
-/// Refuses path parameter values that would not reach the server as given:
-/// empty segments, and `.`/`..`, which URL resolution removes (even encoded).
-#[allow(dead_code)]
-fn check_path_value<E>(
-    name: &'static str,
-    value: &str,
-    spans_segments: bool,
-) -> ::std::result::Result<(), ClientError<E>> {
-    let segments: ::std::vec::Vec<&str> = if spans_segments {
-        value.split('/').collect()
-    } else {
-        ::std::vec![value]
-    };
-    if let Some(bad) = segments
-        .iter()
-        .find(|s| s.is_empty() || **s == "." || **s == "..")
-    {
-        let message = if bad.is_empty() {
-            "has an empty segment".to_owned()
-        } else {
-            format!("has a `{bad}` segment")
-        };
-        return Err(ClientError::InvalidParameter {
-            name,
-            message,
-        });
-    }
-    Ok(())
-}
-/// Percent-encodes each segment of a multi-segment parameter, keeping its slashes.
-#[allow(dead_code)]
-fn encode_path(raw: &str) -> ::std::string::String {
-    raw.split('/').map(encode_segment).collect::<::std::vec::Vec<_>>().join("/")
-}
-#[allow(dead_code)]
-fn decode<T: ::serde::de::DeserializeOwned, E>(
-    status: u16,
-    bytes: &[u8],
-) -> ::std::result::Result<T, ClientError<E>> {
-    let bytes: &[u8] = if bytes.is_empty() { b"null" } else { bytes };
-    ::serde_json::from_slice(bytes)
-        .map_err(|error| ClientError::Decode {
-            status,
-            message: error.to_string(),
-            body: ::std::string::String::from_utf8_lossy(bytes).into_owned(),
-        })
-}
-#[allow(dead_code)]
-fn header<T: ::std::str::FromStr, E>(
-    status: u16,
-    headers: &::reqwest::header::HeaderMap,
-    name: &str,
-) -> ::std::result::Result<::std::option::Option<T>, ClientError<E>> {
-    let Some(value) = headers.get(name) else { return Ok(None) };
-    value
-        .to_str()
-        .ok()
-        .and_then(|text| text.trim().parse().ok())
-        .map(Some)
-        .ok_or_else(|| ClientError::Decode {
-            status,
-            message: format!("header `{name}` has an unexpected value"),
-            body: ::std::string::String::new(),
-        })
 }

@@ -10,14 +10,7 @@
     rustdoc::invalid_html_tags
 )]
 //! A mock server that answers from the document's examples.
-/// A path parameter as it appears in a path.
-fn path_text<T: ::serde::Serialize>(value: &T) -> ::std::string::String {
-    match ::serde_json::to_value(value) {
-        Ok(::serde_json::Value::String(text)) => text,
-        Ok(other) => other.to_string(),
-        Err(_) => ::std::string::String::new(),
-    }
-}
+use ::clawgen_runtime::params::to_text;
 /// A mock of 1claw API: every operation answers its first documented success, built from the document's examples (or, where there are none, from the smallest value its schema allows). Credentials are checked against one token, accepted for every security scheme (as the API key, the bearer token, the basic-auth password). A resource deleted through the mock stays deleted: later calls on its path (or below it) get the operation's documented 404.
 #[derive(Debug, Clone)]
 pub struct Mock {
@@ -209,7 +202,7 @@ impl super::server::OneclawApi for Mock {
         super::types::SharedSecret,
         super::errors::AccessShareError,
     > {
-        let path = format!("/v1/share/{}", path_text(& _share_id));
+        let path = format!("/v1/share/{}", to_text(& _share_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::AccessShareError::NotFound(super::types::Error {
@@ -233,7 +226,7 @@ impl super::server::OneclawApi for Mock {
         _credentials: super::auth::Credentials,
         _share_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::RevokeShareError> {
-        let path = format!("/v1/share/{}", path_text(& _share_id));
+        let path = format!("/v1/share/{}", to_text(& _share_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::RevokeShareError::NotFound(super::types::Error {
@@ -537,7 +530,7 @@ impl super::server::OneclawApi for Mock {
         super::types::DeviceCodeStatus,
         super::errors::GetDeviceCodeStatusError,
     > {
-        let path = format!("/v1/auth/device/code/{}", path_text(& _user_code));
+        let path = format!("/v1/auth/device/code/{}", to_text(& _user_code));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::GetDeviceCodeStatusError::NotFound(super::types::Error {
@@ -652,7 +645,7 @@ impl super::server::OneclawApi for Mock {
         _credentials: super::auth::Credentials,
         _key_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::RevokeApiKeyError> {
-        let path = format!("/v1/auth/api-keys/{}", path_text(& _key_id));
+        let path = format!("/v1/auth/api-keys/{}", to_text(& _key_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::RevokeApiKeyError::NotFound(super::types::Error {
@@ -712,7 +705,7 @@ impl super::server::OneclawApi for Mock {
         _credentials: super::auth::Credentials,
         _vault_id: ::uuid::Uuid,
     ) -> ::std::result::Result<super::types::Vault, super::errors::GetVaultError> {
-        let path = format!("/v1/vaults/{}", path_text(& _vault_id));
+        let path = format!("/v1/vaults/{}", to_text(& _vault_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::GetVaultError::NotFound(super::types::Error {
@@ -742,7 +735,7 @@ impl super::server::OneclawApi for Mock {
         _credentials: super::auth::Credentials,
         _vault_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::DeleteVaultError> {
-        let path = format!("/v1/vaults/{}", path_text(& _vault_id));
+        let path = format!("/v1/vaults/{}", to_text(& _vault_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::DeleteVaultError::NotFound(super::types::Error {
@@ -763,7 +756,7 @@ impl super::server::OneclawApi for Mock {
         super::types::CmekConfig,
         super::errors::EnableCmekError,
     > {
-        let path = format!("/v1/vaults/{}/cmek", path_text(& _vault_id));
+        let path = format!("/v1/vaults/{}/cmek", to_text(& _vault_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::EnableCmekError::NotFound(super::types::Error {
@@ -788,7 +781,7 @@ impl super::server::OneclawApi for Mock {
         _credentials: super::auth::Credentials,
         _vault_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::DisableCmekError> {
-        let path = format!("/v1/vaults/{}/cmek", path_text(& _vault_id));
+        let path = format!("/v1/vaults/{}/cmek", to_text(& _vault_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::DisableCmekError::NotFound(super::types::Error {
@@ -809,7 +802,7 @@ impl super::server::OneclawApi for Mock {
         super::types::CmekRotationJob,
         super::errors::StartCmekRotationError,
     > {
-        let path = format!("/v1/vaults/{}/cmek-rotate", path_text(& _vault_id));
+        let path = format!("/v1/vaults/{}/cmek-rotate", to_text(& _vault_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::StartCmekRotationError::NotFound(super::types::Error {
@@ -840,7 +833,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::GetCmekRotationJobError,
     > {
         let path = format!(
-            "/v1/vaults/{}/cmek-rotate/{}", path_text(& _vault_id), path_text(& _job_id)
+            "/v1/vaults/{}/cmek-rotate/{}", to_text(& _vault_id), to_text(& _job_id)
         );
         if self.is_deleted(&path) {
             return Err(
@@ -870,7 +863,7 @@ impl super::server::OneclawApi for Mock {
         super::types::SecretList,
         super::errors::ListSecretsError,
     > {
-        let path = format!("/v1/vaults/{}/secrets", path_text(& _vault_id));
+        let path = format!("/v1/vaults/{}/secrets", to_text(& _vault_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::ListSecretsError::NotFound(super::types::Error {
@@ -906,7 +899,7 @@ impl super::server::OneclawApi for Mock {
         _query: super::types::GetSecretQuery,
     ) -> ::std::result::Result<super::types::Secret, super::errors::GetSecretError> {
         let path = format!(
-            "/v1/vaults/{}/secrets/{}", path_text(& _vault_id), path_text(& _path)
+            "/v1/vaults/{}/secrets/{}", to_text(& _vault_id), to_text(& _path)
         );
         if self.is_deleted(&path) {
             return Err(
@@ -953,7 +946,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::PutSecretError,
     > {
         let path = format!(
-            "/v1/vaults/{}/secrets/{}", path_text(& _vault_id), path_text(& _path)
+            "/v1/vaults/{}/secrets/{}", to_text(& _vault_id), to_text(& _path)
         );
         if self.is_deleted(&path) {
             return Err(
@@ -999,7 +992,7 @@ impl super::server::OneclawApi for Mock {
         _path: ::std::string::String,
     ) -> ::std::result::Result<(), super::errors::DeleteSecretError> {
         let path = format!(
-            "/v1/vaults/{}/secrets/{}", path_text(& _vault_id), path_text(& _path)
+            "/v1/vaults/{}/secrets/{}", to_text(& _vault_id), to_text(& _path)
         );
         if self.is_deleted(&path) {
             return Err(
@@ -1021,7 +1014,7 @@ impl super::server::OneclawApi for Mock {
         super::types::PolicyList,
         super::errors::ListPoliciesError,
     > {
-        let path = format!("/v1/vaults/{}/policies", path_text(& _vault_id));
+        let path = format!("/v1/vaults/{}/policies", to_text(& _vault_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::ListPoliciesError::NotFound(super::types::Error {
@@ -1056,7 +1049,7 @@ impl super::server::OneclawApi for Mock {
         _vault_id: ::uuid::Uuid,
         _body: super::types::PolicyRequest,
     ) -> ::std::result::Result<super::types::Policy, super::errors::CreatePolicyError> {
-        let path = format!("/v1/vaults/{}/policies", path_text(& _vault_id));
+        let path = format!("/v1/vaults/{}/policies", to_text(& _vault_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::CreatePolicyError::NotFound(super::types::Error {
@@ -1098,7 +1091,7 @@ impl super::server::OneclawApi for Mock {
         _body: super::types::PolicyRequest,
     ) -> ::std::result::Result<super::types::Policy, super::errors::UpdatePolicyError> {
         let path = format!(
-            "/v1/vaults/{}/policies/{}", path_text(& _vault_id), path_text(& _policy_id)
+            "/v1/vaults/{}/policies/{}", to_text(& _vault_id), to_text(& _policy_id)
         );
         if self.is_deleted(&path) {
             return Err(
@@ -1139,7 +1132,7 @@ impl super::server::OneclawApi for Mock {
         _policy_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::DeletePolicyError> {
         let path = format!(
-            "/v1/vaults/{}/policies/{}", path_text(& _vault_id), path_text(& _policy_id)
+            "/v1/vaults/{}/policies/{}", to_text(& _vault_id), to_text(& _policy_id)
         );
         if self.is_deleted(&path) {
             return Err(
@@ -1267,7 +1260,7 @@ impl super::server::OneclawApi for Mock {
         _credentials: super::auth::Credentials,
         _agent_id: ::uuid::Uuid,
     ) -> ::std::result::Result<super::types::Agent, super::errors::GetAgentError> {
-        let path = format!("/v1/agents/{}", path_text(& _agent_id));
+        let path = format!("/v1/agents/{}", to_text(& _agent_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::GetAgentError::NotFound(super::types::Error {
@@ -1304,7 +1297,7 @@ impl super::server::OneclawApi for Mock {
         _credentials: super::auth::Credentials,
         _agent_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::DeactivateAgentError> {
-        let path = format!("/v1/agents/{}", path_text(& _agent_id));
+        let path = format!("/v1/agents/{}", to_text(& _agent_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::DeactivateAgentError::NotFound(super::types::Error {
@@ -1322,7 +1315,7 @@ impl super::server::OneclawApi for Mock {
         _agent_id: ::uuid::Uuid,
         _body: super::types::UpdateAgentRequest,
     ) -> ::std::result::Result<super::types::Agent, super::errors::UpdateAgentError> {
-        let path = format!("/v1/agents/{}", path_text(& _agent_id));
+        let path = format!("/v1/agents/{}", to_text(& _agent_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::UpdateAgentError::NotFound(super::types::Error {
@@ -1362,7 +1355,7 @@ impl super::server::OneclawApi for Mock {
         super::types::RotatedAgentKey,
         super::errors::RotateAgentKeyError,
     > {
-        let path = format!("/v1/agents/{}/rotate-key", path_text(& _agent_id));
+        let path = format!("/v1/agents/{}/rotate-key", to_text(& _agent_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::RotateAgentKeyError::NotFound(super::types::Error {
@@ -1385,7 +1378,7 @@ impl super::server::OneclawApi for Mock {
         _secret_id: ::uuid::Uuid,
         _body: super::types::CreateShareRequest,
     ) -> ::std::result::Result<super::types::Share, super::errors::CreateShareError> {
-        let path = format!("/v1/secrets/{}/share", path_text(& _secret_id));
+        let path = format!("/v1/secrets/{}/share", to_text(& _secret_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::CreateShareError::NotFound(super::types::Error {
@@ -1479,7 +1472,7 @@ impl super::server::OneclawApi for Mock {
         _credentials: super::auth::Credentials,
         _share_id: ::uuid::Uuid,
     ) -> ::std::result::Result<super::types::Share, super::errors::AcceptShareError> {
-        let path = format!("/v1/shares/{}/accept", path_text(& _share_id));
+        let path = format!("/v1/shares/{}/accept", to_text(& _share_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::AcceptShareError::NotFound(super::types::Error {
@@ -1517,7 +1510,7 @@ impl super::server::OneclawApi for Mock {
         _credentials: super::auth::Credentials,
         _share_id: ::uuid::Uuid,
     ) -> ::std::result::Result<super::types::Share, super::errors::DeclineShareError> {
-        let path = format!("/v1/shares/{}/decline", path_text(& _share_id));
+        let path = format!("/v1/shares/{}/decline", to_text(& _share_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::DeclineShareError::NotFound(super::types::Error {
@@ -1571,7 +1564,7 @@ impl super::server::OneclawApi for Mock {
         &self,
         _identifier: ::std::string::String,
     ) -> ::std::result::Result<super::types::Chain, super::errors::GetChainError> {
-        let path = format!("/v1/chains/{}", path_text(& _identifier));
+        let path = format!("/v1/chains/{}", to_text(& _identifier));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::GetChainError::NotFound(super::types::Error {
@@ -1605,7 +1598,7 @@ impl super::server::OneclawApi for Mock {
         super::types::TransactionList,
         super::errors::ListTransactionsError,
     > {
-        let path = format!("/v1/agents/{}/transactions", path_text(& _agent_id));
+        let path = format!("/v1/agents/{}/transactions", to_text(& _agent_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::ListTransactionsError::NotFound(super::types::Error {
@@ -1655,7 +1648,7 @@ impl super::server::OneclawApi for Mock {
         super::types::Transaction,
         super::errors::SubmitTransactionError,
     > {
-        let path = format!("/v1/agents/{}/transactions", path_text(& _agent_id));
+        let path = format!("/v1/agents/{}/transactions", to_text(& _agent_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::SubmitTransactionError::NotFound(super::types::Error {
@@ -1721,7 +1714,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::GetTransactionError,
     > {
         let path = format!(
-            "/v1/agents/{}/transactions/{}", path_text(& _agent_id), path_text(& _tx_id)
+            "/v1/agents/{}/transactions/{}", to_text(& _agent_id), to_text(& _tx_id)
         );
         if self.is_deleted(&path) {
             return Err(
@@ -1786,9 +1779,7 @@ impl super::server::OneclawApi for Mock {
         super::types::SimulationResult,
         super::errors::SimulateTransactionError,
     > {
-        let path = format!(
-            "/v1/agents/{}/transactions/simulate", path_text(& _agent_id)
-        );
+        let path = format!("/v1/agents/{}/transactions/simulate", to_text(& _agent_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::SimulateTransactionError::NotFound(super::types::Error {
@@ -1828,7 +1819,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::SimulateTransactionBundleError,
     > {
         let path = format!(
-            "/v1/agents/{}/transactions/simulate-bundle", path_text(& _agent_id)
+            "/v1/agents/{}/transactions/simulate-bundle", to_text(& _agent_id)
         );
         if self.is_deleted(&path) {
             return Err(
@@ -2169,7 +2160,7 @@ impl super::server::OneclawApi for Mock {
         _credentials: super::auth::Credentials,
         _user_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::RemoveOrgMemberError> {
-        let path = format!("/v1/org/members/{}", path_text(& _user_id));
+        let path = format!("/v1/org/members/{}", to_text(& _user_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::RemoveOrgMemberError::NotFound(super::types::Error {
@@ -2190,7 +2181,7 @@ impl super::server::OneclawApi for Mock {
         super::types::OrgMember,
         super::errors::UpdateOrgMemberRoleError,
     > {
-        let path = format!("/v1/org/members/{}", path_text(& _user_id));
+        let path = format!("/v1/org/members/{}", to_text(& _user_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::UpdateOrgMemberRoleError::NotFound(super::types::Error {
@@ -2259,7 +2250,7 @@ impl super::server::OneclawApi for Mock {
         _credentials: super::auth::Credentials,
         _rule_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::DeleteIpRuleError> {
-        let path = format!("/v1/security/ip-rules/{}", path_text(& _rule_id));
+        let path = format!("/v1/security/ip-rules/{}", to_text(& _rule_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::DeleteIpRuleError::NotFound(super::types::Error {
@@ -2302,7 +2293,7 @@ impl super::server::OneclawApi for Mock {
         super::types::Setting,
         super::errors::UpdateAdminSettingError,
     > {
-        let path = format!("/v1/admin/settings/{}", path_text(& _key));
+        let path = format!("/v1/admin/settings/{}", to_text(& _key));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::UpdateAdminSettingError::NotFound(super::types::Error {
@@ -2328,7 +2319,7 @@ impl super::server::OneclawApi for Mock {
         _credentials: super::auth::Credentials,
         _key: ::std::string::String,
     ) -> ::std::result::Result<(), super::errors::DeleteAdminSettingError> {
-        let path = format!("/v1/admin/settings/{}", path_text(& _key));
+        let path = format!("/v1/admin/settings/{}", to_text(& _key));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::DeleteAdminSettingError::NotFound(super::types::Error {
@@ -2412,7 +2403,7 @@ impl super::server::OneclawApi for Mock {
         _credentials: super::auth::Credentials,
         _user_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::DeleteAdminUserError> {
-        let path = format!("/v1/admin/users/{}", path_text(& _user_id));
+        let path = format!("/v1/admin/users/{}", to_text(& _user_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::DeleteAdminUserError::NotFound(super::types::Error {
@@ -2480,7 +2471,7 @@ impl super::server::OneclawApi for Mock {
         super::types::Chain,
         super::errors::UpdateAdminChainError,
     > {
-        let path = format!("/v1/admin/chains/{}", path_text(& _chain_id));
+        let path = format!("/v1/admin/chains/{}", to_text(& _chain_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::UpdateAdminChainError::NotFound(super::types::Error {
@@ -2510,7 +2501,7 @@ impl super::server::OneclawApi for Mock {
         _credentials: super::auth::Credentials,
         _chain_id: ::std::string::String,
     ) -> ::std::result::Result<(), super::errors::DeleteAdminChainError> {
-        let path = format!("/v1/admin/chains/{}", path_text(& _chain_id));
+        let path = format!("/v1/admin/chains/{}", to_text(& _chain_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::DeleteAdminChainError::NotFound(super::types::Error {
@@ -2530,7 +2521,7 @@ impl super::server::OneclawApi for Mock {
         super::types::OrgLimits,
         super::errors::GetOrgLimitsError,
     > {
-        let path = format!("/v1/admin/orgs/{}/limits", path_text(& _org_id));
+        let path = format!("/v1/admin/orgs/{}/limits", to_text(& _org_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::GetOrgLimitsError::NotFound(super::types::Error {
@@ -2560,7 +2551,7 @@ impl super::server::OneclawApi for Mock {
         super::types::OrgLimits,
         super::errors::UpdateOrgLimitsError,
     > {
-        let path = format!("/v1/admin/orgs/{}/limits", path_text(& _org_id));
+        let path = format!("/v1/admin/orgs/{}/limits", to_text(& _org_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::UpdateOrgLimitsError::NotFound(super::types::Error {
@@ -2590,7 +2581,7 @@ impl super::server::OneclawApi for Mock {
         super::types::OrgBillingTier,
         super::errors::SetOrgBillingTierError,
     > {
-        let path = format!("/v1/admin/orgs/{}/billing-tier", path_text(& _org_id));
+        let path = format!("/v1/admin/orgs/{}/billing-tier", to_text(& _org_id));
         if self.is_deleted(&path) {
             return Err(
                 super::errors::SetOrgBillingTierError::NotFound(super::types::Error {

@@ -11,6 +11,8 @@
 )]
 //! The axum server: implement the trait, then serve [`router`].
 use ::axum::response::IntoResponse as _;
+#[allow(unused_imports)]
+use ::clawgen_runtime::{server::*, shape};
 /// The operations of 1claw API that a server implements.
 pub trait OneclawApi: Send + Sync + 'static {
     /// Decides whether `credentials` (already known to satisfy one of the
@@ -1863,7 +1865,7 @@ async fn handle_access_share<A: OneclawApi>(
                         return reject_access_share(404u16, error.body_text(), 0);
                     }
                 };
-                let share_id: ::uuid::Uuid = match path_param(&path, "share_id") {
+                let share_id: ::uuid::Uuid = match path_param(&path, "share_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_access_share(404u16, message, 0),
                 };
@@ -1939,7 +1941,7 @@ async fn handle_revoke_share<A: OneclawApi>(
                         return reject_revoke_share(404u16, error.body_text(), 0);
                     }
                 };
-                let share_id: ::uuid::Uuid = match path_param(&path, "share_id") {
+                let share_id: ::uuid::Uuid = match path_param(&path, "share_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_revoke_share(404u16, message, 0),
                 };
@@ -1986,12 +1988,12 @@ async fn handle_signup<A: OneclawApi>(
         }
         None => {
             async {
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::SignupRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::SignupRequest as super::shape::Shape>::check(
+                        <super::types::SignupRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -2047,12 +2049,12 @@ async fn handle_create_token<A: OneclawApi>(
         }
         None => {
             async {
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::LoginRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::LoginRequest as super::shape::Shape>::check(
+                        <super::types::LoginRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -2171,12 +2173,12 @@ async fn handle_create_agent_token<A: OneclawApi>(
         }
         None => {
             async {
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::AgentTokenRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::AgentTokenRequest as super::shape::Shape>::check(
+                        <super::types::AgentTokenRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -2232,12 +2234,12 @@ async fn handle_create_api_key_token<A: OneclawApi>(
         }
         None => {
             async {
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::ApiKeyTokenRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::ApiKeyTokenRequest as super::shape::Shape>::check(
+                        <super::types::ApiKeyTokenRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -2295,12 +2297,12 @@ async fn handle_sign_in_with_google<A: OneclawApi>(
         }
         None => {
             async {
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::GoogleSignInRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::GoogleSignInRequest as super::shape::Shape>::check(
+                        <super::types::GoogleSignInRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -2377,12 +2379,12 @@ async fn handle_change_password<A: OneclawApi>(
                         }
                     };
                 }
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::ChangePasswordRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::ChangePasswordRequest as super::shape::Shape>::check(
+                        <super::types::ChangePasswordRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -2441,12 +2443,12 @@ async fn handle_refresh_token<A: OneclawApi>(
         }
         None => {
             async {
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::RefreshTokenRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::RefreshTokenRequest as super::shape::Shape>::check(
+                        <super::types::RefreshTokenRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -2646,12 +2648,12 @@ async fn handle_update_current_user<A: OneclawApi>(
                         }
                     };
                 }
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::UpdateUserRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::UpdateUserRequest as super::shape::Shape>::check(
+                        <super::types::UpdateUserRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -2848,12 +2850,12 @@ async fn handle_verify_mfa_setup<A: OneclawApi>(
                         }
                     };
                 }
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::MfaCodeRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::MfaCodeRequest as super::shape::Shape>::check(
+                        <super::types::MfaCodeRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -2909,12 +2911,12 @@ async fn handle_verify_mfa<A: OneclawApi>(
         }
         None => {
             async {
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::MfaVerifyRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::MfaVerifyRequest as super::shape::Shape>::check(
+                        <super::types::MfaVerifyRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -2991,12 +2993,12 @@ async fn handle_disable_mfa<A: OneclawApi>(
                         }
                     };
                 }
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::DisableMfaRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::DisableMfaRequest as super::shape::Shape>::check(
+                        <super::types::DisableMfaRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -3055,12 +3057,12 @@ async fn handle_request_device_code<A: OneclawApi>(
         }
         None => {
             async {
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::DeviceCodeRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::DeviceCodeRequest as super::shape::Shape>::check(
+                        <super::types::DeviceCodeRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -3116,12 +3118,12 @@ async fn handle_poll_device_token<A: OneclawApi>(
         }
         None => {
             async {
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::DeviceTokenRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::DeviceTokenRequest as super::shape::Shape>::check(
+                        <super::types::DeviceTokenRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -3195,6 +3197,7 @@ async fn handle_get_device_code_status<A: OneclawApi>(
                 let user_code: ::std::string::String = match path_param(
                     &path,
                     "user_code",
+                    "",
                 ) {
                     Ok(value) => value,
                     Err(message) => {
@@ -3278,12 +3281,12 @@ async fn handle_approve_device<A: OneclawApi>(
                         }
                     };
                 }
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::DeviceDecisionRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::DeviceDecisionRequest as super::shape::Shape>::check(
+                        <super::types::DeviceDecisionRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -3360,12 +3363,12 @@ async fn handle_deny_device<A: OneclawApi>(
                         }
                     };
                 }
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::DeviceDecisionRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::DeviceDecisionRequest as super::shape::Shape>::check(
+                        <super::types::DeviceDecisionRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -3442,7 +3445,7 @@ async fn handle_list_api_keys<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListApiKeysQuery = match super::params::decode(
+                let query: super::types::ListApiKeysQuery = match ::clawgen_runtime::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
                     super::params::QUERY_LIST_API_KEYS,
                 ) {
@@ -3513,12 +3516,12 @@ async fn handle_create_api_key<A: OneclawApi>(
                         }
                     };
                 }
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::CreateApiKeyRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::CreateApiKeyRequest as super::shape::Shape>::check(
+                        <super::types::CreateApiKeyRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -3606,7 +3609,7 @@ async fn handle_revoke_api_key<A: OneclawApi>(
                         return reject_revoke_api_key(404u16, error.body_text(), 0);
                     }
                 };
-                let key_id: ::uuid::Uuid = match path_param(&path, "key_id") {
+                let key_id: ::uuid::Uuid = match path_param(&path, "key_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_revoke_api_key(404u16, message, 0),
                 };
@@ -3674,7 +3677,7 @@ async fn handle_list_vaults<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListVaultsQuery = match super::params::decode(
+                let query: super::types::ListVaultsQuery = match ::clawgen_runtime::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
                     super::params::QUERY_LIST_VAULTS,
                 ) {
@@ -3745,12 +3748,12 @@ async fn handle_create_vault<A: OneclawApi>(
                         }
                     };
                 }
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::CreateVaultRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::CreateVaultRequest as super::shape::Shape>::check(
+                        <super::types::CreateVaultRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -3836,7 +3839,7 @@ async fn handle_get_vault<A: OneclawApi>(
                     Ok(::axum::extract::Path(path)) => path,
                     Err(error) => return reject_get_vault(404u16, error.body_text(), 0),
                 };
-                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id") {
+                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_get_vault(404u16, message, 0),
                 };
@@ -3912,7 +3915,7 @@ async fn handle_delete_vault<A: OneclawApi>(
                         return reject_delete_vault(404u16, error.body_text(), 0);
                     }
                 };
-                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id") {
+                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_delete_vault(404u16, message, 0),
                 };
@@ -3990,16 +3993,16 @@ async fn handle_enable_cmek<A: OneclawApi>(
                     Ok(::axum::extract::Path(path)) => path,
                     Err(error) => return reject_enable_cmek(400u16, error.body_text(), 0),
                 };
-                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id") {
+                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_enable_cmek(400u16, message, 0),
                 };
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::EnableCmekRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::EnableCmekRequest as super::shape::Shape>::check(
+                        <super::types::EnableCmekRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -4087,7 +4090,7 @@ async fn handle_disable_cmek<A: OneclawApi>(
                         return reject_disable_cmek(404u16, error.body_text(), 0);
                     }
                 };
-                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id") {
+                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_disable_cmek(404u16, message, 0),
                 };
@@ -4167,16 +4170,16 @@ async fn handle_start_cmek_rotation<A: OneclawApi>(
                         return reject_start_cmek_rotation(400u16, error.body_text(), 0);
                     }
                 };
-                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id") {
+                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_start_cmek_rotation(400u16, message, 0),
                 };
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::CmekRotationRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::CmekRotationRequest as super::shape::Shape>::check(
+                        <super::types::CmekRotationRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -4264,13 +4267,13 @@ async fn handle_get_cmek_rotation_job<A: OneclawApi>(
                         return reject_get_cmek_rotation_job(404u16, error.body_text(), 0);
                     }
                 };
-                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id") {
+                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
                     Ok(value) => value,
                     Err(message) => {
                         return reject_get_cmek_rotation_job(404u16, message, 0);
                     }
                 };
-                let job_id: ::uuid::Uuid = match path_param(&path, "job_id") {
+                let job_id: ::uuid::Uuid = match path_param(&path, "job_id", "") {
                     Ok(value) => value,
                     Err(message) => {
                         return reject_get_cmek_rotation_job(404u16, message, 0);
@@ -4349,11 +4352,11 @@ async fn handle_list_secrets<A: OneclawApi>(
                         return reject_list_secrets(400u16, error.body_text(), 0);
                     }
                 };
-                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id") {
+                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_list_secrets(400u16, message, 0),
                 };
-                let query: super::types::ListSecretsQuery = match super::params::decode(
+                let query: super::types::ListSecretsQuery = match ::clawgen_runtime::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
                     super::params::QUERY_LIST_SECRETS,
                 ) {
@@ -4434,11 +4437,11 @@ async fn handle_get_secret<A: OneclawApi>(
                     Ok(::axum::extract::Path(path)) => path,
                     Err(error) => return reject_get_secret(400u16, error.body_text(), 0),
                 };
-                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id") {
+                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_get_secret(400u16, message, 0),
                 };
-                let path: ::std::string::String = match path_param(&path, "path") {
+                let path: ::std::string::String = match path_param(&path, "path", "") {
                     Ok(value) => value,
                     Err(message) => return reject_get_secret(400u16, message, 0),
                 };
@@ -4458,7 +4461,7 @@ async fn handle_get_secret<A: OneclawApi>(
                 })() {
                     return reject_get_secret(400u16, error.to_string(), 0);
                 }
-                let query: super::types::GetSecretQuery = match super::params::decode(
+                let query: super::types::GetSecretQuery = match ::clawgen_runtime::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
                     super::params::QUERY_GET_SECRET,
                 ) {
@@ -4539,11 +4542,11 @@ async fn handle_put_secret<A: OneclawApi>(
                     Ok(::axum::extract::Path(path)) => path,
                     Err(error) => return reject_put_secret(400u16, error.body_text(), 0),
                 };
-                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id") {
+                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_put_secret(400u16, message, 0),
                 };
-                let path: ::std::string::String = match path_param(&path, "path") {
+                let path: ::std::string::String = match path_param(&path, "path", "") {
                     Ok(value) => value,
                     Err(message) => return reject_put_secret(400u16, message, 0),
                 };
@@ -4563,12 +4566,12 @@ async fn handle_put_secret<A: OneclawApi>(
                 })() {
                     return reject_put_secret(400u16, error.to_string(), 0);
                 }
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::PutSecretRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::PutSecretRequest as super::shape::Shape>::check(
+                        <super::types::PutSecretRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -4656,11 +4659,11 @@ async fn handle_delete_secret<A: OneclawApi>(
                         return reject_delete_secret(404u16, error.body_text(), 0);
                     }
                 };
-                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id") {
+                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_delete_secret(404u16, message, 0),
                 };
-                let path: ::std::string::String = match path_param(&path, "path") {
+                let path: ::std::string::String = match path_param(&path, "path", "") {
                     Ok(value) => value,
                     Err(message) => return reject_delete_secret(404u16, message, 0),
                 };
@@ -4756,11 +4759,11 @@ async fn handle_list_policies<A: OneclawApi>(
                         return reject_list_policies(400u16, error.body_text(), 0);
                     }
                 };
-                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id") {
+                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_list_policies(400u16, message, 0),
                 };
-                let query: super::types::ListPoliciesQuery = match super::params::decode(
+                let query: super::types::ListPoliciesQuery = match ::clawgen_runtime::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
                     super::params::QUERY_LIST_POLICIES,
                 ) {
@@ -4843,16 +4846,16 @@ async fn handle_create_policy<A: OneclawApi>(
                         return reject_create_policy(400u16, error.body_text(), 0);
                     }
                 };
-                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id") {
+                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_create_policy(400u16, message, 0),
                 };
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::PolicyRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::PolicyRequest as super::shape::Shape>::check(
+                        <super::types::PolicyRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -4941,20 +4944,20 @@ async fn handle_update_policy<A: OneclawApi>(
                         return reject_update_policy(400u16, error.body_text(), 0);
                     }
                 };
-                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id") {
+                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_update_policy(400u16, message, 0),
                 };
-                let policy_id: ::uuid::Uuid = match path_param(&path, "policy_id") {
+                let policy_id: ::uuid::Uuid = match path_param(&path, "policy_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_update_policy(400u16, message, 0),
                 };
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::PolicyRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::PolicyRequest as super::shape::Shape>::check(
+                        <super::types::PolicyRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -5042,11 +5045,11 @@ async fn handle_delete_policy<A: OneclawApi>(
                         return reject_delete_policy(404u16, error.body_text(), 0);
                     }
                 };
-                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id") {
+                let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_delete_policy(404u16, message, 0),
                 };
-                let policy_id: ::uuid::Uuid = match path_param(&path, "policy_id") {
+                let policy_id: ::uuid::Uuid = match path_param(&path, "policy_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_delete_policy(404u16, message, 0),
                 };
@@ -5093,12 +5096,12 @@ async fn handle_enroll_agent<A: OneclawApi>(
         }
         None => {
             async {
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::EnrollAgentRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::EnrollAgentRequest as super::shape::Shape>::check(
+                        <super::types::EnrollAgentRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -5175,7 +5178,7 @@ async fn handle_list_agents<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListAgentsQuery = match super::params::decode(
+                let query: super::types::ListAgentsQuery = match ::clawgen_runtime::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
                     super::params::QUERY_LIST_AGENTS,
                 ) {
@@ -5246,12 +5249,12 @@ async fn handle_create_agent<A: OneclawApi>(
                         }
                     };
                 }
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::CreateAgentRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::CreateAgentRequest as super::shape::Shape>::check(
+                        <super::types::CreateAgentRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -5397,7 +5400,7 @@ async fn handle_get_agent<A: OneclawApi>(
                     Ok(::axum::extract::Path(path)) => path,
                     Err(error) => return reject_get_agent(404u16, error.body_text(), 0),
                 };
-                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id") {
+                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_get_agent(404u16, message, 0),
                 };
@@ -5473,7 +5476,7 @@ async fn handle_deactivate_agent<A: OneclawApi>(
                         return reject_deactivate_agent(404u16, error.body_text(), 0);
                     }
                 };
-                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id") {
+                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_deactivate_agent(404u16, message, 0),
                 };
@@ -5553,16 +5556,16 @@ async fn handle_update_agent<A: OneclawApi>(
                         return reject_update_agent(400u16, error.body_text(), 0);
                     }
                 };
-                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id") {
+                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_update_agent(400u16, message, 0),
                 };
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::UpdateAgentRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::UpdateAgentRequest as super::shape::Shape>::check(
+                        <super::types::UpdateAgentRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -5650,7 +5653,7 @@ async fn handle_rotate_agent_key<A: OneclawApi>(
                         return reject_rotate_agent_key(404u16, error.body_text(), 0);
                     }
                 };
-                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id") {
+                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_rotate_agent_key(404u16, message, 0),
                 };
@@ -5727,16 +5730,16 @@ async fn handle_create_share<A: OneclawApi>(
                         return reject_create_share(400u16, error.body_text(), 0);
                     }
                 };
-                let secret_id: ::uuid::Uuid = match path_param(&path, "secret_id") {
+                let secret_id: ::uuid::Uuid = match path_param(&path, "secret_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_create_share(400u16, message, 0),
                 };
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::CreateShareRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::CreateShareRequest as super::shape::Shape>::check(
+                        <super::types::CreateShareRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -5813,7 +5816,7 @@ async fn handle_list_outbound_shares<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListOutboundSharesQuery = match super::params::decode(
+                let query: super::types::ListOutboundSharesQuery = match ::clawgen_runtime::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
                     super::params::QUERY_LIST_OUTBOUND_SHARES,
                 ) {
@@ -5886,7 +5889,7 @@ async fn handle_list_inbound_shares<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListInboundSharesQuery = match super::params::decode(
+                let query: super::types::ListInboundSharesQuery = match ::clawgen_runtime::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
                     super::params::QUERY_LIST_INBOUND_SHARES,
                 ) {
@@ -5968,7 +5971,7 @@ async fn handle_accept_share<A: OneclawApi>(
                         return reject_accept_share(404u16, error.body_text(), 0);
                     }
                 };
-                let share_id: ::uuid::Uuid = match path_param(&path, "share_id") {
+                let share_id: ::uuid::Uuid = match path_param(&path, "share_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_accept_share(404u16, message, 0),
                 };
@@ -6044,7 +6047,7 @@ async fn handle_decline_share<A: OneclawApi>(
                         return reject_decline_share(404u16, error.body_text(), 0);
                     }
                 };
-                let share_id: ::uuid::Uuid = match path_param(&path, "share_id") {
+                let share_id: ::uuid::Uuid = match path_param(&path, "share_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_decline_share(404u16, message, 0),
                 };
@@ -6088,7 +6091,7 @@ async fn handle_list_chains<A: OneclawApi>(
         }
         None => {
             async {
-                let query: super::types::ListChainsQuery = match super::params::decode(
+                let query: super::types::ListChainsQuery = match ::clawgen_runtime::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
                     super::params::QUERY_LIST_CHAINS,
                 ) {
@@ -6150,6 +6153,7 @@ async fn handle_get_chain<A: OneclawApi>(
                 let identifier: ::std::string::String = match path_param(
                     &path,
                     "identifier",
+                    "",
                 ) {
                     Ok(value) => value,
                     Err(message) => return reject_get_chain(404u16, message, 0),
@@ -6243,11 +6247,11 @@ async fn handle_list_transactions<A: OneclawApi>(
                         return reject_list_transactions(400u16, error.body_text(), 0);
                     }
                 };
-                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id") {
+                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_list_transactions(400u16, message, 0),
                 };
-                let query: super::types::ListTransactionsQuery = match super::params::decode(
+                let query: super::types::ListTransactionsQuery = match ::clawgen_runtime::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
                     super::params::QUERY_LIST_TRANSACTIONS,
                 ) {
@@ -6330,16 +6334,16 @@ async fn handle_submit_transaction<A: OneclawApi>(
                         return reject_submit_transaction(400u16, error.body_text(), 0);
                     }
                 };
-                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id") {
+                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_submit_transaction(400u16, message, 0),
                 };
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::TransactionRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::TransactionRequest as super::shape::Shape>::check(
+                        <super::types::TransactionRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -6427,11 +6431,11 @@ async fn handle_get_transaction<A: OneclawApi>(
                         return reject_get_transaction(404u16, error.body_text(), 0);
                     }
                 };
-                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id") {
+                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_get_transaction(404u16, message, 0),
                 };
-                let tx_id: ::uuid::Uuid = match path_param(&path, "tx_id") {
+                let tx_id: ::uuid::Uuid = match path_param(&path, "tx_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_get_transaction(404u16, message, 0),
                 };
@@ -6508,18 +6512,18 @@ async fn handle_simulate_transaction<A: OneclawApi>(
                         return reject_simulate_transaction(400u16, error.body_text(), 0);
                     }
                 };
-                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id") {
+                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id", "") {
                     Ok(value) => value,
                     Err(message) => {
                         return reject_simulate_transaction(400u16, message, 0);
                     }
                 };
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::SimulationRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::SimulationRequest as super::shape::Shape>::check(
+                        <super::types::SimulationRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -6617,18 +6621,18 @@ async fn handle_simulate_transaction_bundle<A: OneclawApi>(
                         );
                     }
                 };
-                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id") {
+                let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id", "") {
                     Ok(value) => value,
                     Err(message) => {
                         return reject_simulate_transaction_bundle(400u16, message, 0);
                     }
                 };
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::BundleSimulationRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::BundleSimulationRequest as super::shape::Shape>::check(
+                        <super::types::BundleSimulationRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -6772,7 +6776,7 @@ async fn handle_get_usage_history<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::GetUsageHistoryQuery = match super::params::decode(
+                let query: super::types::GetUsageHistoryQuery = match ::clawgen_runtime::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
                     super::params::QUERY_GET_USAGE_HISTORY,
                 ) {
@@ -6846,12 +6850,12 @@ async fn handle_create_subscription_checkout<A: OneclawApi>(
                         }
                     };
                 }
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::SubscribeRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::SubscribeRequest as super::shape::Shape>::check(
+                        <super::types::SubscribeRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -6937,12 +6941,12 @@ async fn handle_create_billing_portal_session<A: OneclawApi>(
                         }
                     };
                 }
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::PortalRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::PortalRequest as super::shape::Shape>::check(
+                        <super::types::PortalRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -7085,12 +7089,12 @@ async fn handle_create_credit_topup<A: OneclawApi>(
                         }
                     };
                 }
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::TopupRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::TopupRequest as super::shape::Shape>::check(
+                        <super::types::TopupRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -7230,7 +7234,7 @@ async fn handle_list_credit_transactions<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListCreditTransactionsQuery = match super::params::decode(
+                let query: super::types::ListCreditTransactionsQuery = match ::clawgen_runtime::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
                     super::params::QUERY_LIST_CREDIT_TRANSACTIONS,
                 ) {
@@ -7303,12 +7307,12 @@ async fn handle_set_overage_method<A: OneclawApi>(
                         }
                     };
                 }
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::OverageMethodRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::OverageMethodRequest as super::shape::Shape>::check(
+                        <super::types::OverageMethodRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -7385,15 +7389,12 @@ async fn handle_handle_stripe_webhook<A: OneclawApi>(
                         );
                     }
                 };
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::StripeEvent,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::StripeEvent as super::shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
+                        <super::types::StripeEvent as shape::Shape>::check(value, path)?;
                         Ok(())
                     },
                 ) {
@@ -7469,7 +7470,7 @@ async fn handle_list_audit_events<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListAuditEventsQuery = match super::params::decode(
+                let query: super::types::ListAuditEventsQuery = match ::clawgen_runtime::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
                     super::params::QUERY_LIST_AUDIT_EVENTS,
                 ) {
@@ -7540,7 +7541,7 @@ async fn handle_list_org_members<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListOrgMembersQuery = match super::params::decode(
+                let query: super::types::ListOrgMembersQuery = match ::clawgen_runtime::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
                     super::params::QUERY_LIST_ORG_MEMBERS,
                 ) {
@@ -7611,12 +7612,12 @@ async fn handle_invite_org_member<A: OneclawApi>(
                         }
                     };
                 }
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::InviteRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::InviteRequest as super::shape::Shape>::check(
+                        <super::types::InviteRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -7704,7 +7705,7 @@ async fn handle_remove_org_member<A: OneclawApi>(
                         return reject_remove_org_member(404u16, error.body_text(), 0);
                     }
                 };
-                let user_id: ::uuid::Uuid = match path_param(&path, "user_id") {
+                let user_id: ::uuid::Uuid = match path_param(&path, "user_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_remove_org_member(404u16, message, 0),
                 };
@@ -7788,18 +7789,18 @@ async fn handle_update_org_member_role<A: OneclawApi>(
                         );
                     }
                 };
-                let user_id: ::uuid::Uuid = match path_param(&path, "user_id") {
+                let user_id: ::uuid::Uuid = match path_param(&path, "user_id", "") {
                     Ok(value) => value,
                     Err(message) => {
                         return reject_update_org_member_role(400u16, message, 0);
                     }
                 };
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::UpdateMemberRoleRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::UpdateMemberRoleRequest as super::shape::Shape>::check(
+                        <super::types::UpdateMemberRoleRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -7872,7 +7873,7 @@ async fn handle_list_ip_rules<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListIpRulesQuery = match super::params::decode(
+                let query: super::types::ListIpRulesQuery = match ::clawgen_runtime::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
                     super::params::QUERY_LIST_IP_RULES,
                 ) {
@@ -7943,12 +7944,12 @@ async fn handle_create_ip_rule<A: OneclawApi>(
                         }
                     };
                 }
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::CreateIpRuleRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::CreateIpRuleRequest as super::shape::Shape>::check(
+                        <super::types::CreateIpRuleRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -8036,7 +8037,7 @@ async fn handle_delete_ip_rule<A: OneclawApi>(
                         return reject_delete_ip_rule(404u16, error.body_text(), 0);
                     }
                 };
-                let rule_id: ::uuid::Uuid = match path_param(&path, "rule_id") {
+                let rule_id: ::uuid::Uuid = match path_param(&path, "rule_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_delete_ip_rule(404u16, message, 0),
                 };
@@ -8104,7 +8105,7 @@ async fn handle_list_admin_settings<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListAdminSettingsQuery = match super::params::decode(
+                let query: super::types::ListAdminSettingsQuery = match ::clawgen_runtime::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
                     super::params::QUERY_LIST_ADMIN_SETTINGS,
                 ) {
@@ -8187,7 +8188,7 @@ async fn handle_update_admin_setting<A: OneclawApi>(
                         return reject_update_admin_setting(400u16, error.body_text(), 0);
                     }
                 };
-                let key: ::std::string::String = match path_param(&path, "key") {
+                let key: ::std::string::String = match path_param(&path, "key", "") {
                     Ok(value) => value,
                     Err(message) => {
                         return reject_update_admin_setting(400u16, message, 0);
@@ -8209,12 +8210,12 @@ async fn handle_update_admin_setting<A: OneclawApi>(
                 })() {
                     return reject_update_admin_setting(400u16, error.to_string(), 0);
                 }
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::UpdateSettingRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::UpdateSettingRequest as super::shape::Shape>::check(
+                        <super::types::UpdateSettingRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -8298,7 +8299,7 @@ async fn handle_delete_admin_setting<A: OneclawApi>(
                         return reject_delete_admin_setting(404u16, error.body_text(), 0);
                     }
                 };
-                let key: ::std::string::String = match path_param(&path, "key") {
+                let key: ::std::string::String = match path_param(&path, "key", "") {
                     Ok(value) => value,
                     Err(message) => {
                         return reject_delete_admin_setting(404u16, message, 0);
@@ -8444,12 +8445,12 @@ async fn handle_update_x402_config<A: OneclawApi>(
                         }
                     };
                 }
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::X402ConfigUpdate,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::X402ConfigUpdate as super::shape::Shape>::check(
+                        <super::types::X402ConfigUpdate as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -8526,7 +8527,7 @@ async fn handle_list_admin_users<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListAdminUsersQuery = match super::params::decode(
+                let query: super::types::ListAdminUsersQuery = match ::clawgen_runtime::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
                     super::params::QUERY_LIST_ADMIN_USERS,
                 ) {
@@ -8608,7 +8609,7 @@ async fn handle_delete_admin_user<A: OneclawApi>(
                         return reject_delete_admin_user(404u16, error.body_text(), 0);
                     }
                 };
-                let user_id: ::uuid::Uuid = match path_param(&path, "user_id") {
+                let user_id: ::uuid::Uuid = match path_param(&path, "user_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_delete_admin_user(404u16, message, 0),
                 };
@@ -8676,7 +8677,7 @@ async fn handle_list_admin_chains<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListAdminChainsQuery = match super::params::decode(
+                let query: super::types::ListAdminChainsQuery = match ::clawgen_runtime::params::decode(
                     raw_query.as_deref().unwrap_or_default(),
                     super::params::QUERY_LIST_ADMIN_CHAINS,
                 ) {
@@ -8747,12 +8748,12 @@ async fn handle_create_admin_chain<A: OneclawApi>(
                         }
                     };
                 }
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::ChainRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::ChainRequest as super::shape::Shape>::check(
+                        <super::types::ChainRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -8844,6 +8845,7 @@ async fn handle_update_admin_chain<A: OneclawApi>(
                 let chain_id: ::std::string::String = match path_param(
                     &path,
                     "chain_id",
+                    "",
                 ) {
                     Ok(value) => value,
                     Err(message) => return reject_update_admin_chain(400u16, message, 0),
@@ -8864,12 +8866,12 @@ async fn handle_update_admin_chain<A: OneclawApi>(
                 })() {
                     return reject_update_admin_chain(400u16, error.to_string(), 0);
                 }
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::ChainRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::ChainRequest as super::shape::Shape>::check(
+                        <super::types::ChainRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -8960,6 +8962,7 @@ async fn handle_delete_admin_chain<A: OneclawApi>(
                 let chain_id: ::std::string::String = match path_param(
                     &path,
                     "chain_id",
+                    "",
                 ) {
                     Ok(value) => value,
                     Err(message) => return reject_delete_admin_chain(404u16, message, 0),
@@ -9055,7 +9058,7 @@ async fn handle_get_org_limits<A: OneclawApi>(
                         return reject_get_org_limits(404u16, error.body_text(), 0);
                     }
                 };
-                let org_id: ::uuid::Uuid = match path_param(&path, "org_id") {
+                let org_id: ::uuid::Uuid = match path_param(&path, "org_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_get_org_limits(404u16, message, 0),
                 };
@@ -9132,16 +9135,16 @@ async fn handle_update_org_limits<A: OneclawApi>(
                         return reject_update_org_limits(400u16, error.body_text(), 0);
                     }
                 };
-                let org_id: ::uuid::Uuid = match path_param(&path, "org_id") {
+                let org_id: ::uuid::Uuid = match path_param(&path, "org_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_update_org_limits(400u16, message, 0),
                 };
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::OrgLimitsUpdate,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::OrgLimitsUpdate as super::shape::Shape>::check(
+                        <super::types::OrgLimitsUpdate as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -9230,18 +9233,18 @@ async fn handle_set_org_billing_tier<A: OneclawApi>(
                         return reject_set_org_billing_tier(400u16, error.body_text(), 0);
                     }
                 };
-                let org_id: ::uuid::Uuid = match path_param(&path, "org_id") {
+                let org_id: ::uuid::Uuid = match path_param(&path, "org_id", "") {
                     Ok(value) => value,
                     Err(message) => {
                         return reject_set_org_billing_tier(400u16, message, 0);
                     }
                 };
-                let body = match super::shape::decode::<
+                let body = match shape::decode::<
                     super::types::BillingTierRequest,
                 >(
                     &body,
                     |value, path| {
-                        <super::types::BillingTierRequest as super::shape::Shape>::check(
+                        <super::types::BillingTierRequest as shape::Shape>::check(
                             value,
                             path,
                         )?;
@@ -12794,34 +12797,6 @@ fn reject_set_org_billing_tier(
         _ => generic_rejection(status, message, retry_after),
     }
 }
-/// The answer to a rejected request whose status the operation does not document.
-fn generic_rejection(
-    status: u16,
-    message: ::std::string::String,
-    retry_after: u64,
-) -> ::axum::response::Response {
-    let code = ::axum::http::StatusCode::from_u16(status)
-        .unwrap_or(::axum::http::StatusCode::BAD_REQUEST);
-    let mut response = (code, ::axum::Json(::serde_json::json!({ "message" : message })))
-        .into_response();
-    if status == 429u16 {
-        set_header(&mut response, "retry-after", &retry_after);
-    }
-    response
-}
-/// The credentials of an `Authorization` header with the given scheme (lower case, with its space).
-#[allow(dead_code)]
-fn authorization(
-    headers: &::axum::http::HeaderMap,
-    scheme: &str,
-) -> ::std::option::Option<::std::string::String> {
-    let value = headers.get(::axum::http::header::AUTHORIZATION)?.to_str().ok()?;
-    let credentials = value
-        .get(..scheme.len())
-        .filter(|prefix| prefix.eq_ignore_ascii_case(scheme))
-        .map(|_| value[scheme.len()..].trim())?;
-    (!credentials.is_empty()).then(|| credentials.to_owned())
-}
 /// The credentials a request presents, one field per security scheme.
 #[allow(unused_variables)]
 fn credentials_from(
@@ -12830,76 +12805,6 @@ fn credentials_from(
 ) -> super::auth::Credentials {
     super::auth::Credentials {
         bearer_jwt: authorization(headers, "bearer "),
-    }
-}
-/// Reads a path parameter.
-#[allow(dead_code)]
-fn path_param<T: ::serde::de::DeserializeOwned>(
-    params: &::std::collections::HashMap<::std::string::String, ::std::string::String>,
-    name: &str,
-) -> ::std::result::Result<T, ::std::string::String> {
-    let raw = params
-        .get(name)
-        .ok_or_else(|| format!("missing path parameter `{name}`"))?;
-    parse_text(raw).map_err(|message| format!("path parameter `{name}`: {message}"))
-}
-/// Reads a value that travels as text: strings, enums and dates as they are,
-/// numbers and booleans as JSON.
-fn parse_text<T: ::serde::de::DeserializeOwned>(
-    raw: &str,
-) -> ::std::result::Result<T, ::std::string::String> {
-    ::serde_json::from_value(::serde_json::Value::String(raw.to_owned()))
-        .or_else(|_| ::serde_json::from_str(raw))
-        .map_err(|_| format!("invalid value `{raw}`"))
-}
-#[allow(dead_code)]
-fn json_response<T: ::serde::Serialize>(
-    status: u16,
-    body: &T,
-) -> ::axum::response::Response {
-    let status = ::axum::http::StatusCode::from_u16(status)
-        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-    (status, ::axum::Json(body)).into_response()
-}
-#[allow(dead_code)]
-fn json_response_as<T: ::serde::Serialize>(
-    status: u16,
-    content_type: &str,
-    body: &T,
-) -> ::axum::response::Response {
-    match ::serde_json::to_vec(body) {
-        Ok(bytes) => typed_response(status, content_type, bytes),
-        Err(_) => empty_response(500),
-    }
-}
-#[allow(dead_code)]
-fn typed_response(
-    status: u16,
-    content_type: &str,
-    body: ::std::vec::Vec<u8>,
-) -> ::axum::response::Response {
-    let status = ::axum::http::StatusCode::from_u16(status)
-        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = (status, body).into_response();
-    if let Ok(value) = ::axum::http::HeaderValue::from_str(content_type) {
-        response.headers_mut().insert(::axum::http::header::CONTENT_TYPE, value);
-    }
-    response
-}
-#[allow(dead_code)]
-fn empty_response(status: u16) -> ::axum::response::Response {
-    ::axum::http::StatusCode::from_u16(status)
-        .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR)
-        .into_response()
-}
-#[allow(dead_code)]
-fn set_header(
-    response: &mut ::axum::response::Response,
-    name: &'static str,
-    value: &dyn ::std::fmt::Display,
-) {
-    if let Ok(value) = ::axum::http::HeaderValue::from_str(&value.to_string()) {
-        response.headers_mut().insert(name, value);
     }
 }
 impl ::axum::response::IntoResponse for super::errors::GetHealthError {
