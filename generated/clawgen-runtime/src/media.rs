@@ -524,3 +524,36 @@ mod events {
         }
     }
 }
+
+#[cfg(all(test, feature = "events"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_parser_reads_events_split_anywhere() {
+        let text = "\u{feff}: comment\r\nevent: update\r\ndata: {\"a\":1}\r\ndata: two\r\nid: 7\r\nretry: 50\r\n\r\ndata: last\n\n";
+        for split in 0..text.len() {
+            let (first, second) = text.as_bytes().split_at(split);
+            let mut parser = EventParser::new();
+            let mut events = parser.push(first);
+            events.extend(parser.push(second));
+            assert_eq!(events.len(), 2, "split at {split}");
+            assert_eq!(events[0].data, "{\"a\":1}\ntwo");
+            assert_eq!(events[0].event.as_deref(), Some("update"));
+            assert_eq!(events[0].id.as_deref(), Some("7"));
+            assert_eq!(events[0].retry, Some(50));
+            assert_eq!(events[1], Event::new("last".to_owned()));
+            assert_eq!(parser.last_event_id(), Some("7"));
+        }
+    }
+
+    #[test]
+    fn frames_read_back_as_the_events_written() {
+        let event =
+            Event { data: "line one\nline two".to_owned(), event: Some("a\nb".to_owned()), id: Some("1".to_owned()), retry: Some(5) };
+        let frame = event.to_frame(|data| Ok(data.clone())).expect("encodes");
+        assert_eq!(frame, "event: a b\nid: 1\nretry: 5\ndata: line one\ndata: line two\n\n");
+        let parsed = EventParser::new().push(frame.as_bytes());
+        assert_eq!(parsed, [Event { event: Some("a b".to_owned()), ..event }]);
+    }
+}
