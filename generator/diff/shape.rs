@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use super::resolve::{Doc, Node};
 use crate::error::Result;
+use crate::load::pointer::ref_name;
 
 /// A schema that accepts anything (JSON Schema's `true`).
 pub(super) static ANY: Value = Value::Bool(true);
@@ -150,8 +151,7 @@ pub(super) fn shape<'a>(doc: Doc<'a>, node: Node<'a>) -> Result<Shape<'a>> {
 fn read<'a>(doc: Doc<'a>, node: Node<'a>, merging: &mut Vec<String>) -> Result<Shape<'a>> {
     let (hops, target) = doc.follow(node)?;
     let mut shape = Shape::any(target.pointer.clone());
-    shape.name =
-        hops.last().and_then(|hop| hop.reference()).map(|r| r.rsplit('/').next().unwrap_or(r).replace("~1", "/").replace("~0", "~"));
+    shape.name = hops.last().and_then(|hop| hop.reference()).map(ref_name);
     if merging.contains(&target.pointer) {
         // An `allOf` that includes itself adds nothing new the second time round.
         return Ok(shape);
@@ -390,7 +390,7 @@ fn alternatives_of<'a>(doc: Doc<'a>, shape: &mut Shape<'a>, alternatives: Node<'
     }
     for (index, alternative) in kept.into_iter().enumerate() {
         let name = match alternative.reference() {
-            Some(reference) => reference.rsplit('/').next().unwrap_or(reference).replace("~1", "/").replace("~0", "~"),
+            Some(reference) => ref_name(reference),
             None => format!("#{index}"),
         };
         shape.variants.push((name, alternative));

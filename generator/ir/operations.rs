@@ -110,10 +110,8 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                 ReferenceOr::Item(item) => item.clone(),
                 // A shared path item (`components.pathItems`): errors point into it.
                 ReferenceOr::Reference { reference } => {
-                    let (target, value) = self.space.target_of(reference, &pointer)?;
-                    let item =
-                        serde_json::from_value(value).map_err(|err| self.space.invalid(target, format!("not a path item: {err}")))?;
-                    pointer = target.to_owned();
+                    let (item, target) = self.space.resolve_as(reference, &pointer, "path item")?;
+                    pointer = target;
                     item
                 }
             };
@@ -380,31 +378,14 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
     fn resolve_parameter(&self, param: &ReferenceOr<Parameter>, pointer: &str) -> Result<Parameter> {
         match param {
             ReferenceOr::Item(param) => Ok(param.clone()),
-            ReferenceOr::Reference { reference } => {
-                let name = reference
-                    .strip_prefix("#/components/parameters/")
-                    .ok_or_else(|| self.space.unsupported(pointer, format!("parameter $ref {reference}")))?;
-                match self.space.doc.openapi.components.as_ref().and_then(|c| c.parameters.get(name)) {
-                    Some(ReferenceOr::Item(param)) => Ok(param.clone()),
-                    Some(ReferenceOr::Reference { .. }) => Err(self.space.unsupported(pointer, "a parameter $ref to another $ref")),
-                    None => Err(self.space.invalid(pointer, format!("$ref {reference} points at nothing"))),
-                }
-            }
+            ReferenceOr::Reference { reference } => self.space.resolve_as(reference, pointer, "parameter").map(|(param, _)| param),
         }
     }
 
     fn body(&mut self, body: &ReferenceOr<RequestBody>, pointer: &str, stem: &str) -> Result<Body> {
         let (body, pointer) = match body {
             ReferenceOr::Item(body) => (body.clone(), pointer.to_owned()),
-            ReferenceOr::Reference { reference } => {
-                let name = reference
-                    .strip_prefix("#/components/requestBodies/")
-                    .ok_or_else(|| self.space.unsupported(pointer, format!("request body $ref {reference}")))?;
-                match self.space.doc.openapi.components.as_ref().and_then(|c| c.request_bodies.get(name)) {
-                    Some(ReferenceOr::Item(body)) => (body.clone(), format!("/components/requestBodies/{}", escape_segment(name))),
-                    _ => return Err(self.space.invalid(pointer, format!("$ref {reference} points at no request body"))),
-                }
-            }
+            ReferenceOr::Reference { reference } => self.space.resolve_as(reference, pointer, "request body")?,
         };
         let Some((media_type, media, encoding)) = pick_media(&body.content) else {
             return Err(self.space.invalid(&pointer, "a request body with no media type"));
@@ -610,30 +591,14 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
     fn resolve_response(&self, response: &ReferenceOr<openapiv3::Response>, pointer: &str) -> Result<(openapiv3::Response, String)> {
         match response {
             ReferenceOr::Item(response) => Ok((response.clone(), pointer.to_owned())),
-            ReferenceOr::Reference { reference } => {
-                let name = reference
-                    .strip_prefix("#/components/responses/")
-                    .ok_or_else(|| self.space.unsupported(pointer, format!("response $ref {reference}")))?;
-                match self.space.doc.openapi.components.as_ref().and_then(|c| c.responses.get(name)) {
-                    Some(ReferenceOr::Item(response)) => Ok((response.clone(), format!("/components/responses/{}", escape_segment(name)))),
-                    _ => Err(self.space.invalid(pointer, format!("$ref {reference} points at no response"))),
-                }
-            }
+            ReferenceOr::Reference { reference } => self.space.resolve_as(reference, pointer, "response"),
         }
     }
 
     fn resolve_header(&self, header: &ReferenceOr<Header>, pointer: &str) -> Result<Header> {
         match header {
             ReferenceOr::Item(header) => Ok(header.clone()),
-            ReferenceOr::Reference { reference } => {
-                let name = reference
-                    .strip_prefix("#/components/headers/")
-                    .ok_or_else(|| self.space.unsupported(pointer, format!("header $ref {reference}")))?;
-                match self.space.doc.openapi.components.as_ref().and_then(|c| c.headers.get(name)) {
-                    Some(ReferenceOr::Item(header)) => Ok(header.clone()),
-                    _ => Err(self.space.invalid(pointer, format!("$ref {reference} points at no header"))),
-                }
-            }
+            ReferenceOr::Reference { reference } => self.space.resolve_as(reference, pointer, "header").map(|(header, _)| header),
         }
     }
 

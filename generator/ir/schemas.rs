@@ -14,7 +14,9 @@ use super::{
 };
 use crate::error::{Error, Result, Warning};
 use crate::load::bundle::SOURCE_KEY;
+use crate::load::pointer::{local_pointer, pointer_segments};
 use crate::load::{Source, escape_segment};
+use crate::normalize::resolve::{self, RefProblem};
 use crate::normalize::{Document, EXT};
 
 /// Names that generated modules use themselves, so schemas cannot take them.
@@ -85,11 +87,11 @@ impl<'d> TypeSpace<'d> {
         for name in &names {
             let pointer = format!("/components/schemas/{}", escape_segment(name));
             let id = self.declare(name, &pointer);
-            self.by_pointer.insert(format!("#{pointer}"), id);
+            self.by_pointer.insert(pointer, id);
         }
         for name in names {
             let pointer = format!("/components/schemas/{}", escape_segment(&name));
-            let id = self.by_pointer[&format!("#{pointer}")];
+            let id = self.by_pointer[&pointer];
             let schema = components.schemas[&name].clone();
             self.define(id, &schema, &pointer)?;
         }
@@ -115,7 +117,7 @@ impl<'d> TypeSpace<'d> {
 
     /// The type a `$ref` names.
     pub(super) fn reference(&mut self, reference: &str, pointer: &str) -> Result<TypeRef> {
-        if let Some(id) = self.by_pointer.get(reference) {
+        if let Some(id) = local_pointer(reference).and_then(|target| self.by_pointer.get(&target)) {
             return Ok(TypeRef::Named(*id));
         }
         // Refs to anything but a component (`$defs`, inline schemas) are declared when first met.
@@ -125,45 +127,49 @@ impl<'d> TypeSpace<'d> {
             return Ok(ty.clone());
         }
         let schema: ReferenceOr<Schema> =
-            serde_json::from_value(value).map_err(|err| self.invalid(target, format!("not a schema: {err}")))?;
-        if self.in_progress.iter().any(|p| p == reference) {
+            serde_json::from_value(value).map_err(|err| self.invalid(&target, format!("not a schema: {err}")))?;
+        if self.in_progress.contains(&target) {
             return Err(self.invalid(pointer, format!("$ref cycle without an object in between through {reference}")));
         }
-        let last = target.rsplit('/').next().unwrap_or("Schema").replace("~1", "/").replace("~0", "~");
-        let id = self.declare(&last, target);
-        self.by_pointer.insert(reference.to_owned(), id);
-        self.in_progress.push(reference.to_owned());
-        let result = self.define(id, &schema, target);
+        let last = pointer_segments(&target).pop().filter(|last| !last.is_empty()).unwrap_or_else(|| "Schema".to_owned());
+        let id = self.declare(&last, &target);
+        self.by_pointer.insert(target.clone(), id);
+        self.in_progress.push(target.clone());
+        let result = self.define(id, &schema, &target);
         self.in_progress.pop();
         result?;
         Ok(TypeRef::Named(id))
     }
 
-    /// The pointer a local `$ref` names, and the value there.
-    pub(super) fn target_of<'r>(&self, reference: &'r str, pointer: &str) -> Result<(&'r str, Value)> {
-        let target =
-            reference.strip_prefix('#').ok_or_else(|| self.unsupported(pointer, format!("$ref to another document ({reference})")))?;
-        let value = self
-            .doc
-            .json
-            .pointer(&stashed_pointer(target))
-            .cloned()
-            .ok_or_else(|| self.invalid(pointer, format!("$ref {reference} points at nothing")))?;
-        Ok((target, value))
+    /// The pointer (into the source) a local `$ref` names, and the normalised value there,
+    /// found by the resolver `diff` and `validate` use too.
+    pub(super) fn target_of(&self, reference: &str, pointer: &str) -> Result<(String, Value)> {
+        match resolve::target(&self.doc.json, reference, pointer) {
+            Ok(node) => Ok((node.pointer, node.value.clone())),
+            Err(unresolved) if unresolved.problem == RefProblem::NotLocal => {
+                Err(self.unsupported(pointer, format!("$ref to another document ({reference})")))
+            }
+            Err(unresolved) => Err(self.invalid(pointer, unresolved.message())),
+        }
+    }
+
+    /// What a `$ref` names (following chains of refs), read as a `what`, and where it is written.
+    pub(super) fn resolve_as<T: serde::de::DeserializeOwned>(&self, reference: &str, pointer: &str, what: &str) -> Result<(T, String)> {
+        let (mut reference, mut at) = (reference.to_owned(), pointer.to_owned());
+        for _ in 0..resolve::MAX_REF_CHAIN {
+            let (target, value) = self.target_of(&reference, &at)?;
+            match serde_json::from_value::<ReferenceOr<T>>(value) {
+                Ok(ReferenceOr::Item(item)) => return Ok((item, target)),
+                Ok(ReferenceOr::Reference { reference: next }) => (reference, at) = (next, target),
+                Err(err) => return Err(self.invalid(&target, format!("not a {what}: {err}"))),
+            }
+        }
+        Err(self.invalid(pointer, format!("$ref chain through {reference} does not end")))
     }
 
     /// The schema a `$ref` points at (following chains of refs).
     pub(super) fn resolve_schema(&self, reference: &str, pointer: &str) -> Result<Schema> {
-        let mut reference = reference.to_owned();
-        for _ in 0..32 {
-            let (target, value) = self.target_of(&reference, pointer)?;
-            match serde_json::from_value::<ReferenceOr<Schema>>(value) {
-                Ok(ReferenceOr::Item(schema)) => return Ok(schema),
-                Ok(ReferenceOr::Reference { reference: next }) => reference = next,
-                Err(err) => return Err(self.invalid(target, format!("not a schema: {err}"))),
-            }
-        }
-        Err(self.invalid(pointer, format!("$ref chain through {reference} does not end")))
+        self.resolve_as(reference, pointer, "schema").map(|(schema, _)| schema)
     }
 
     /// Lowers a schema that appears inline or by reference; `hint` names inline types.
@@ -609,21 +615,6 @@ fn source_name(key: &str) -> &str {
         Some(last) => last,
         None => std::path::Path::new(file).file_stem().and_then(|s| s.to_str()).unwrap_or_default(),
     }
-}
-
-/// The pointer into the normalised JSON for a pointer into the source.
-fn stashed_pointer(target: &str) -> String {
-    let mut out = String::new();
-    for (index, segment) in target.split('/').skip(1).enumerate() {
-        let stashed = matches!(segment, "$defs" | "definitions" | "prefixItems" | "patternProperties" | "dependentSchemas")
-            || (index == 1 && segment == "pathItems" && target.starts_with("/components/"));
-        out.push('/');
-        if stashed {
-            out.push_str(EXT);
-        }
-        out.push_str(segment);
-    }
-    out
 }
 
 fn union_keyword(schema: &Schema) -> &'static str {

@@ -7,6 +7,7 @@
 
 pub mod bundle;
 mod locate;
+pub mod pointer;
 mod yaml;
 
 use std::path::{Path, PathBuf};
@@ -87,25 +88,11 @@ impl Source {
     }
 }
 
-/// Splits an RFC 6901 pointer into unescaped segments.
-pub(crate) fn pointer_segments(pointer: &str) -> Vec<String> {
-    pointer.split('/').skip(1).map(|segment| segment.replace("~1", "/").replace("~0", "~")).collect()
-}
-
-/// Escapes one segment for use in an RFC 6901 pointer.
-pub(crate) fn escape_segment(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
-}
+pub(crate) use pointer::{escape_segment, pointer_segments};
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pointers_round_trip_through_escaping() {
-        let pointer = format!("/paths/{}/get", escape_segment("/a/{b}~c"));
-        assert_eq!(pointer_segments(&pointer), ["paths", "/a/{b}~c", "get"]);
-    }
 
     #[test]
     fn detects_json_and_yaml_by_content() {

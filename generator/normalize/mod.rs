@@ -9,6 +9,7 @@
 //! the IR reads. Keys that neither model knows are collected as warnings, so
 //! nothing is dropped without a word.
 
+pub mod resolve;
 mod schema;
 
 use openapiv3::OpenAPI;

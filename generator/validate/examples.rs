@@ -213,8 +213,8 @@ impl Validator<'_> {
         };
         if let Some(Value::String(reference)) = schema.get("$ref") {
             // Unresolved references are the reference check's to report.
-            if let Some((target, target_at)) = super::walk::local_pointer(reference).and_then(|p| Some((self.root.pointer(&p)?, p))) {
-                self.check(target, &target_at, value, at, depth + 1);
+            if let Ok(target) = crate::normalize::resolve::target(self.root, reference, schema_at) {
+                self.check(target.value, &target.pointer, value, at, depth + 1);
             }
         }
         if value.is_null() && schema.get("nullable").and_then(Value::as_bool) == Some(true) {
