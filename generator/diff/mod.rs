@@ -20,6 +20,8 @@ pub mod rules;
 mod schema;
 mod security;
 mod shape;
+#[cfg(test)]
+pub(crate) use shape::reading;
 pub mod version;
 mod visits;
 mod walk;

@@ -13,6 +13,7 @@ use super::{
 };
 use crate::error::Result;
 use crate::load::escape_segment;
+use crate::normalize::kept;
 
 /// Lowers the security schemes of the components.
 pub(super) fn security_schemes(space: &TypeSpace<'_>) -> Result<Vec<SecurityScheme>> {
@@ -152,11 +153,11 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
         Ok(())
     }
 
-    /// The webhooks, stashed by normalisation under `x-clawgen-webhooks`; each
+    /// The webhooks, kept by normalisation beside openapiv3's model; each
     /// is lowered like an operation whose "path" is the webhook's name.
     pub(super) fn webhooks(&mut self) -> Result<Vec<Operation>> {
         let mut out = std::mem::take(&mut self.callbacks);
-        let Some(webhooks) = self.space.doc.openapi.extensions.get("x-clawgen-webhooks").and_then(serde_json::Value::as_object) else {
+        let Some(webhooks) = kept::webhooks(&self.space.doc.openapi) else {
             return Ok(out);
         };
         for (name, item) in webhooks {
@@ -522,7 +523,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                 }
                 Some((media_type, media, Encoding::EventStream)) => {
                     // 3.2's `itemSchema` describes one event's data; else `schema` does.
-                    let item_schema = match media.extensions.get("x-clawgen-itemSchema") {
+                    let item_schema = match kept::item_schema(media) {
                         Some(value) => Some((
                             "itemSchema",
                             serde_json::from_value(value.clone()).map_err(|err| self.space.invalid(&at, format!("not a schema: {err}")))?,
@@ -673,11 +674,8 @@ fn pick_media(content: &indexmap::IndexMap<String, MediaType>) -> Option<(&Strin
 /// without a text encoding (3.1's `contentMediaType` without `contentEncoding`).
 fn is_binary(schema: &openapiv3::Schema) -> bool {
     let openapiv3::SchemaKind::Type(openapiv3::Type::String(string)) = &schema.schema_kind else { return false };
-    let extensions = &schema.schema_data.extensions;
     let binary_format = matches!(string.format, openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Binary));
-    let media_without_encoding =
-        extensions.contains_key("x-clawgen-contentMediaType") && !extensions.contains_key("x-clawgen-contentEncoding");
-    binary_format || media_without_encoding
+    binary_format || kept::is_media_without_encoding(schema)
 }
 
 /// A parameter's example: its own `example`, its first `examples` entry, or its schema's.

@@ -17,7 +17,7 @@ use crate::load::bundle::SOURCE_KEY;
 use crate::load::pointer::{local_pointer, pointer_segments};
 use crate::load::{Source, escape_segment};
 use crate::normalize::resolve::{self, RefProblem};
-use crate::normalize::{Document, EXT};
+use crate::normalize::{Document, kept};
 
 /// Names that generated modules use themselves, so schemas cannot take them.
 const RESERVED_TYPE_NAMES: &[&str] = &[];
@@ -225,8 +225,7 @@ impl<'d> TypeSpace<'d> {
 
     /// The type of a schema that needs no name of its own, or `None` if it needs one.
     fn anonymous(&mut self, schema: &Schema, pointer: &str, hint: &str) -> Result<Option<TypeRef>> {
-        let ext = &schema.schema_data.extensions;
-        if ext.contains_key(&format!("{EXT}null")) {
+        if kept::is_null_type(schema) {
             return Ok(Some(TypeRef::Json));
         }
         Ok(Some(match &schema.schema_kind {
@@ -239,7 +238,7 @@ impl<'d> TypeSpace<'d> {
                 _ => TypeRef::F64,
             },
             SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
-            SchemaKind::Type(Type::Array(array)) if array.items.is_none() && ext.contains_key(&format!("{EXT}prefixItems")) => {
+            SchemaKind::Type(Type::Array(array)) if array.items.is_none() && kept::prefix_items(schema).is_some() => {
                 self.tuple(schema, pointer, hint)?
             }
             SchemaKind::Type(Type::Array(array)) => {
@@ -282,7 +281,7 @@ impl<'d> TypeSpace<'d> {
             {
                 if let Some(items) = &any.items {
                     TypeRef::Array(Box::new(self.lower_boxed(items, &format!("{pointer}/items"), &format!("{hint}Item"))?))
-                } else if ext.contains_key(&format!("{EXT}prefixItems")) {
+                } else if kept::prefix_items(schema).is_some() {
                     self.tuple(schema, pointer, hint)?
                 } else if any.additional_properties.is_some() {
                     TypeRef::Map(Box::new(self.additional(&any.additional_properties, pointer, hint)?.unwrap_or(TypeRef::Json)))
@@ -306,7 +305,7 @@ impl<'d> TypeSpace<'d> {
     /// `prefixItems` without `items`: a tuple. With `items` as well, the tail
     /// has no Rust type, and the whole array stays JSON.
     fn tuple(&mut self, schema: &Schema, pointer: &str, hint: &str) -> Result<TypeRef> {
-        let Some(Value::Array(items)) = schema.schema_data.extensions.get(&format!("{EXT}prefixItems")) else { return Ok(TypeRef::Json) };
+        let Some(items) = kept::prefix_items(schema) else { return Ok(TypeRef::Json) };
         let mut out = Vec::with_capacity(items.len());
         for (index, item) in items.iter().enumerate() {
             let at = format!("{pointer}/prefixItems/{index}");
@@ -319,10 +318,8 @@ impl<'d> TypeSpace<'d> {
 
     /// Schemas that JSON Schema can express but Rust types cannot get a warning, never silence.
     fn note_untyped(&mut self, schema: &Schema, pointer: &str) {
-        for keyword in ["if", "patternProperties", "dependentSchemas"] {
-            if schema.schema_data.extensions.contains_key(&format!("{EXT}{keyword}")) {
-                self.warn(pointer, format!("`{keyword}` has no Rust type; the value is kept as serde_json::Value"));
-            }
+        for keyword in kept::untyped_keywords(schema) {
+            self.warn(pointer, format!("`{keyword}` has no Rust type; the value is kept as serde_json::Value"));
         }
     }
 
@@ -709,12 +706,15 @@ fn open_values(schema: &Schema) -> Option<Vec<EnumValue>> {
     values.iter().map(|v| v.as_str().map(|text| EnumValue::Str(text.to_owned()))).collect()
 }
 
+/// Whether the schema accepts `null`: `nullable` (which normalisation also writes
+/// for a 3.1 `type` list with `null`), or `null` alone.
 pub(super) fn is_nullable(schema: &Schema) -> bool {
-    schema.schema_data.nullable || schema.schema_data.extensions.contains_key(&format!("{EXT}null"))
+    schema.schema_data.nullable || kept::is_null_type(schema)
 }
 
+/// Whether a `oneOf`/`anyOf` alternative accepts `null` only.
 pub(super) fn is_null_schema(schema: &ReferenceOr<Schema>) -> bool {
-    matches!(schema, ReferenceOr::Item(s) if s.schema_data.extensions.contains_key(&format!("{EXT}null")))
+    matches!(schema, ReferenceOr::Item(s) if kept::is_null_type(s))
 }
 
 /// `$ref` with annotation siblings, which normalisation spelled as a one-element

@@ -16,7 +16,7 @@ impl TypeSpace<'_> {
                 ReferenceOr::Item(schema) => Some(schema.clone()),
                 ReferenceOr::Reference { reference } => self.resolve_schema(reference, pointer).ok(),
             })
-            .filter(|s| !s.schema_data.extensions.contains_key(&format!("{}null", crate::normalize::EXT)))
+            .filter(|s| !crate::normalize::kept::is_null_type(s))
             .collect();
         if schemas.len() != 2 {
             return None;

@@ -9,6 +9,10 @@
 //! the IR reads. Keys that neither model knows are collected as warnings, so
 //! nothing is dropped without a word.
 
+#[cfg(test)]
+mod agreement;
+pub mod facts;
+pub mod kept;
 pub mod resolve;
 mod schema;
 

@@ -3,6 +3,8 @@
 
 use serde_json::{Map, Value, json};
 
+use super::facts::SchemaFacts;
+use super::kept::NULL_MARK;
 use super::{EXT, stash};
 use crate::error::{Result, Warning};
 use crate::load::{Source, escape_segment};
@@ -162,10 +164,12 @@ impl<'a> Rewriter<'a> {
                 map.entry("example").or_insert(first);
             }
         }
-        for (bound, flag) in [("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum")] {
-            if let Some(Value::Number(n)) = map.get(flag).cloned() {
-                map.insert(bound.into(), Value::Number(n));
-                map.insert(flag.into(), Value::Bool(true));
+        // A numeric `exclusiveMinimum` beside a `minimum`: both apply, so the tighter one is written.
+        let facts = SchemaFacts::of_map(map);
+        for (keyword, flag, bound) in [("minimum", "exclusiveMinimum", facts.minimum()), ("maximum", "exclusiveMaximum", facts.maximum())] {
+            if let (Some(Value::Number(_)), Some(bound)) = (map.get(flag), bound) {
+                map.insert(keyword.into(), Value::Number(bound.number));
+                map.insert(flag.into(), Value::Bool(bound.exclusive));
             }
         }
         // Draft 4 tuple form, invalid in OpenAPI but found in the wild.
@@ -174,6 +178,10 @@ impl<'a> Rewriter<'a> {
             if let Some(items) = map.remove("items") {
                 map.insert(format!("{EXT}prefixItems"), items);
             }
+        }
+        // `const: null` and `enum: [null]` accept what `type: "null"` does, and are read as it.
+        if SchemaFacts::of_map(map).is_null() {
+            map.insert(format!("{EXT}{NULL_MARK}"), Value::Bool(true));
         }
         self.rewrite_type(map);
         self.drop_inapplicable(map, pointer);
@@ -226,7 +234,7 @@ impl<'a> Rewriter<'a> {
         }
         match concrete.as_slice() {
             [] => {
-                map.insert(format!("{EXT}null"), Value::Bool(true));
+                map.insert(format!("{EXT}{NULL_MARK}"), Value::Bool(true));
             }
             [only] => {
                 map.insert("type".into(), Value::String(only.clone()));

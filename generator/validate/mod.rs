@@ -6,6 +6,8 @@
 //! error when no check already reported that one.
 
 mod examples;
+#[cfg(test)]
+pub(crate) use examples::accepts;
 mod paths;
 mod refs;
 mod walk;
