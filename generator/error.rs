@@ -8,6 +8,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use crate::diagnostic::Code;
+
 /// Where in a document something happened.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Location {
@@ -53,6 +55,9 @@ pub enum Error {
     /// The document parses but breaks the OpenAPI specification.
     #[error("{location}: invalid document: {message}")]
     Invalid {
+        /// What kind of problem it is: [`Code::Invalid`] or a more specific one
+        /// ([`Code::UnresolvedRef`], [`Code::PathParameter`], [`Code::BadOption`]…).
+        code: Code,
         /// The offending node.
         location: Location,
         /// What is wrong.
@@ -61,6 +66,8 @@ pub enum Error {
     /// The document is valid but uses something clawgen does not support yet.
     #[error("{location}: unsupported: {feature}")]
     Unsupported {
+        /// [`Code::Unsupported`], or [`Code::UnsupportedVersion`] for a version of OpenAPI clawgen does not read.
+        code: Code,
         /// The offending node.
         location: Location,
         /// The construct, named so that users can search for it.
@@ -98,9 +105,24 @@ impl Error {
         self.location().is_some()
     }
 
-    /// The stable code of this error (`E0004`, see [`crate::diagnostic::Code`]).
-    pub fn code(&self) -> crate::diagnostic::Code {
-        crate::diagnostic::Code::of_error(self)
+    /// The stable code of this error (`E0004`, see [`Code`]), as set where it was made.
+    pub fn code(&self) -> Code {
+        match self {
+            Error::Io { .. } => Code::Io,
+            Error::Syntax { .. } => Code::Syntax,
+            Error::Invalid { code, .. } | Error::Unsupported { code, .. } => *code,
+            Error::Template { .. } | Error::Emit { .. } => Code::Internal,
+        }
+    }
+
+    /// An [`Error::Invalid`] of the general code [`Code::Invalid`].
+    pub fn invalid(location: Location, message: impl Into<String>) -> Self {
+        Error::Invalid { code: Code::Invalid, location, message: message.into() }
+    }
+
+    /// An [`Error::Unsupported`] of the general code [`Code::Unsupported`].
+    pub fn unsupported(location: Location, feature: impl Into<String>) -> Self {
+        Error::Unsupported { code: Code::Unsupported, location, feature: feature.into() }
     }
 
     /// What to do about it, when there is a general answer.
@@ -133,6 +155,8 @@ impl Error {
 /// A problem that does not stop generation but that users should see.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {
+    /// What kind of problem it is (a `W…` or `N…` code), set where it is made.
+    pub code: Code,
     /// Where the problem is.
     pub location: Location,
     /// What clawgen did about it.
@@ -140,9 +164,14 @@ pub struct Warning {
 }
 
 impl Warning {
-    /// The stable code of this warning (`W0001`, see [`crate::diagnostic::Code`]).
-    pub fn code(&self) -> crate::diagnostic::Code {
-        crate::diagnostic::Code::of_warning(self)
+    /// A warning (or note) of `code` at `location`.
+    pub fn new(code: Code, location: Location, message: impl Into<String>) -> Self {
+        Warning { code, location, message: message.into() }
+    }
+
+    /// The stable code of this warning (`W0001`, see [`Code`]).
+    pub fn code(&self) -> Code {
+        self.code
     }
 
     /// What to do about it, when there is a general answer.

@@ -188,6 +188,7 @@ fn prepare(
         // (`releases[i]` comes from `specs[i]`.)
         if let Some(earlier) = releases.iter().position(|r| r.dir == release.dir) {
             return Err(clawgen::Error::Invalid {
+                code: clawgen::Code::Invalid,
                 location: clawgen::Location { file: spec.clone(), ..Default::default() },
                 message: format!("generates {} like {}; give each crate one spec per run", release.dir.display(), specs[earlier].display()),
             });

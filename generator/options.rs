@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::diagnostic::Code;
 use crate::emit::Parts;
 use crate::error::{Error, Location, Result, Warning};
 use crate::ir::{Customisation, Method, SkippedOperation};
@@ -110,7 +111,8 @@ impl Options {
 
     /// The options the document states in `x-clawgen-*` extensions.
     pub(crate) fn from_document(source: &Source, doc: &Document) -> Result<Options> {
-        let invalid = |pointer: &str, message: String| Error::Invalid { location: source.location(pointer), message };
+        let invalid =
+            |pointer: &str, message: String| Error::Invalid { code: Code::BadOption, location: source.location(pointer), message };
         let root = &doc.json;
         let mut options = Options { name: root.get("x-clawgen-name").and_then(Value::as_str).map(str::to_owned), ..Options::default() };
         if let Some(features) = root.get("x-clawgen-features") {
@@ -181,6 +183,7 @@ impl ConfigFile {
         let tables: FileTables = toml::from_str(text).map_err(|err| {
             let line_col = err.span().map(|span| line_col(text, span.start));
             Error::Invalid {
+                code: Code::BadOption,
                 location: Location { file: path.to_path_buf(), pointer: String::new(), line_col },
                 message: format!("config: {}", err.message()),
             }
@@ -206,10 +209,11 @@ fn line_col(text: &str, at: usize) -> (usize, usize) {
 pub(crate) fn apply(source: &Source, doc: &mut Document, options: &Options) -> Result<(Customisation, Vec<Warning>)> {
     let wrong = |what: String| match &options.origin {
         Some(file) => Error::Invalid {
+            code: Code::BadOption,
             location: Location { file: file.clone(), pointer: String::new(), line_col: None },
             message: format!("config: {what}"),
         },
-        None => Error::Invalid { location: source.location(""), message: format!("config: {what}") },
+        None => Error::Invalid { code: Code::BadOption, location: source.location(""), message: format!("config: {what}") },
     };
     let known: Vec<(String, &Value, String)> = operations(&doc.json);
     for id in options.skip.keys() {
@@ -235,7 +239,7 @@ pub(crate) fn apply(source: &Source, doc: &mut Document, options: &Options) -> R
         let path = path.replace("~1", "/").replace("~0", "~");
         let Some(method) = Method::ALL.into_iter().find(|m| m.key() == method) else { continue };
         let key = method.key();
-        notes.push(Warning { location: source.location(&pointer), message: format!("operation `{id}` is skipped: {reason}") });
+        notes.push(Warning::new(Code::SkippedOperation, source.location(&pointer), format!("operation `{id}` is skipped: {reason}")));
         custom.skipped.push(SkippedOperation { id, method, path: path.clone(), reason: reason.clone() });
         removed.push((path, key));
     }

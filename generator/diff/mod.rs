@@ -194,7 +194,7 @@ fn order_key(change: &Change) -> impl Ord + '_ {
 
 /// `info.version`, which both documents must have.
 fn info_version(source: &Source) -> Result<String> {
-    let invalid = |pointer: &str, message: &str| Error::Invalid { location: source.location(pointer), message: message.to_owned() };
+    let invalid = |pointer: &str, message: &str| Error::invalid(source.location(pointer), message);
     let openapi =
         source.value.get("openapi").and_then(Value::as_str).ok_or_else(|| {
             invalid("", "not an OpenAPI 3 document: `openapi: 3.x` is missing (Swagger 2.0 documents cannot be compared)")

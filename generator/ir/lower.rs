@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use super::operations::{OperationLowering, rate_limit_headers, security_schemes};
 use super::schemas::TypeSpace;
 use super::{Api, TypeDef, TypeId, TypeKind, TypeRef, WebhookSignature, names};
+use crate::diagnostic::Code;
 use crate::error::{Error, Result, Warning};
 use crate::load::Source;
 use crate::normalize::Document;
@@ -30,6 +31,7 @@ pub fn lower(source: &Source, doc: &Document, name: &str) -> Result<(Api, Vec<Wa
 pub fn lower_with(source: &Source, doc: &Document, name: &str, custom: &Customisation) -> Result<(Api, Vec<Warning>)> {
     let info = &doc.openapi.info;
     let version = semver_of(&info.version).ok_or_else(|| Error::Invalid {
+        code: Code::Invalid,
         location: source.location("/info/version"),
         message: format!("`{}` is not a version clawgen can turn into a crate version (want MAJOR[.MINOR[.PATCH]])", info.version),
     })?;
@@ -82,16 +84,22 @@ pub fn lower_with(source: &Source, doc: &Document, name: &str, custom: &Customis
 /// Reads `x-clawgen-webhook-signature`.
 fn webhook_signature(source: &Source, doc: &Document) -> Result<Option<WebhookSignature>> {
     let Some(ext) = doc.openapi.extensions.get("x-clawgen-webhook-signature") else { return Ok(None) };
-    let invalid = |message: &str| Error::Invalid { location: source.location("/x-clawgen-webhook-signature"), message: message.to_owned() };
+    let invalid = |message: &str| Error::Invalid {
+        code: Code::BadOption,
+        location: source.location("/x-clawgen-webhook-signature"),
+        message: message.to_owned(),
+    };
     let text = |key: &str| ext.get(key).and_then(serde_json::Value::as_str);
     if text("algorithm").is_some_and(|a| !a.eq_ignore_ascii_case("hmac-sha256")) {
         return Err(Error::Unsupported {
+            code: Code::Unsupported,
             location: source.location("/x-clawgen-webhook-signature/algorithm"),
             feature: "webhook signature algorithms other than hmac-sha256".into(),
         });
     }
     if text("encoding").is_some_and(|e| !e.eq_ignore_ascii_case("hex")) {
         return Err(Error::Unsupported {
+            code: Code::Unsupported,
             location: source.location("/x-clawgen-webhook-signature/encoding"),
             feature: "webhook signature encodings other than hex".into(),
         });
@@ -140,6 +148,7 @@ fn drop_misfit_defaults(types: &mut [TypeDef], warnings: &mut Vec<Warning>, sour
             for i in misfits {
                 let field = &mut st.fields[i];
                 warnings.push(Warning {
+                    code: Code::IgnoredDefault,
                     location: source.location(&format!("{pointer}/properties/{}/default", crate::load::escape_segment(&field.wire_name))),
                     message: "the default does not fit its schema; it is ignored".into(),
                 });

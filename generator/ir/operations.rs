@@ -11,6 +11,7 @@ use super::{
     Body, Encoding, Field, Method, Operation, Param, Part, PartKind, PathStyle, QueryStyle, QueryStyleKind, RateLimitHeaders, Response,
     ResponseHeader, SchemeKind, SchemeUse, SecurityScheme, Status, Struct, TypeKind, TypeRef, sample,
 };
+use crate::diagnostic::Code;
 use crate::error::Result;
 use crate::load::escape_segment;
 use crate::normalize::kept;
@@ -178,7 +179,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
         let wanted = names::field_name(&id);
         let fn_name = self.fn_names.claim(wanted.clone());
         if fn_name != wanted {
-            self.space.warn(pointer, format!("operationId `{id}` is taken by another operation (or collides after case conversion); its methods are named `{fn_name}`"));
+            self.space.warn(Code::RenamedOperation, pointer, format!("operationId `{id}` is taken by another operation (or collides after case conversion); its methods are named `{fn_name}`"));
         }
         // The stem names the operation's types and its `auth::Operation` variant: unique too.
         let type_stem = self.stems.claim(names::type_name(&id));
@@ -216,7 +217,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                 ParameterSchemaOrContent::Schema(schema) => schema,
                 // The media type's encoding of the value is left to the caller.
                 ParameterSchemaOrContent::Content(_) => {
-                    self.space.warn(at, "a parameter described by `content` is passed as text, encoded by the caller");
+                    self.space.warn(Code::PassedAsText, at, "a parameter described by `content` is passed as text, encoded by the caller");
                     &text_schema
                 }
             };
@@ -237,7 +238,11 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                     let ty = self.as_text(ty, at, "path parameter");
                     let wildcard = data.extensions.get("x-clawgen-wildcard").and_then(serde_json::Value::as_bool).unwrap_or(false);
                     if wildcard && (ty != TypeRef::String || !path.ends_with(&format!("{{{}}}", data.name))) {
-                        return Err(self.space.invalid(at, "x-clawgen-wildcard needs a string parameter that ends the path"));
+                        return Err(self.space.invalid_as(
+                            Code::BadOption,
+                            at,
+                            "x-clawgen-wildcard needs a string parameter that ends the path",
+                        ));
                     }
                     let path_style = match param {
                         Parameter::Path { style: openapiv3::PathStyle::Label, .. } => PathStyle::Label,
@@ -305,7 +310,11 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
         let order: Vec<&str> = path.split('{').skip(1).filter_map(|s| s.split('}').next()).collect();
         for name in &order {
             if !path_params.iter().any(|p| p.wire_name == *name) {
-                return Err(self.space.invalid(pointer, format!("path parameter `{name}` of {path} is not declared")));
+                return Err(self.space.invalid_as(
+                    Code::PathParameter,
+                    pointer,
+                    format!("path parameter `{name}` of {path} is not declared"),
+                ));
             }
         }
         path_params.sort_by_key(|p| order.iter().position(|n| *n == p.wire_name));
@@ -372,7 +381,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
         if is_scalar(self.space, &ty) {
             return ty;
         }
-        self.space.warn(pointer, format!("this {what} is not a scalar; it is passed as text, exactly as given"));
+        self.space.warn(Code::PassedAsText, pointer, format!("this {what} is not a scalar; it is passed as text, exactly as given"));
         TypeRef::String
     }
 

@@ -12,6 +12,7 @@ use super::names::{self, Namespace};
 use super::{
     Access, Constraints, EnumValue, EnumVariant, Enumeration, Field, Struct, TypeDef, TypeId, TypeKind, TypeRef, Union, UnionVariant,
 };
+use crate::diagnostic::Code;
 use crate::error::{Error, Result, Warning};
 use crate::load::bundle::SOURCE_KEY;
 use crate::load::pointer::{local_pointer, pointer_segments};
@@ -55,15 +56,20 @@ impl<'d> TypeSpace<'d> {
     }
 
     pub(super) fn unsupported(&self, pointer: &str, feature: impl Into<String>) -> Error {
-        Error::Unsupported { location: self.source.location(pointer), feature: feature.into() }
+        Error::unsupported(self.source.location(pointer), feature)
     }
 
     pub(super) fn invalid(&self, pointer: &str, message: impl Into<String>) -> Error {
-        Error::Invalid { location: self.source.location(pointer), message: message.into() }
+        Error::invalid(self.source.location(pointer), message)
     }
 
-    pub(super) fn warn(&mut self, pointer: &str, message: impl Into<String>) {
-        self.warnings.push(Warning { location: self.source.location(pointer), message: message.into() });
+    /// An invalid-document error of a more specific `code` than [`Code::Invalid`].
+    pub(super) fn invalid_as(&self, code: Code, pointer: &str, message: impl Into<String>) -> Error {
+        Error::Invalid { code, location: self.source.location(pointer), message: message.into() }
+    }
+
+    pub(super) fn warn(&mut self, code: Code, pointer: &str, message: impl Into<String>) {
+        self.warnings.push(Warning::new(code, self.source.location(pointer), message));
     }
 
     /// Declares a named type whose kind is filled in later.
@@ -149,7 +155,7 @@ impl<'d> TypeSpace<'d> {
             Err(unresolved) if unresolved.problem == RefProblem::NotLocal => {
                 Err(self.unsupported(pointer, format!("$ref to another document ({reference})")))
             }
-            Err(unresolved) => Err(self.invalid(pointer, unresolved.message())),
+            Err(unresolved) => Err(self.invalid_as(unresolved.code(), pointer, unresolved.message())),
         }
     }
 
@@ -269,7 +275,7 @@ impl<'d> TypeSpace<'d> {
                 }
             }
             SchemaKind::Not { .. } => {
-                self.warn(pointer, "`not` has no Rust type; the value is kept as serde_json::Value");
+                self.warn(Code::Untyped, pointer, "`not` has no Rust type; the value is kept as serde_json::Value");
                 TypeRef::Json
             }
             SchemaKind::Any(any)
@@ -319,7 +325,7 @@ impl<'d> TypeSpace<'d> {
     /// Schemas that JSON Schema can express but Rust types cannot get a warning, never silence.
     fn note_untyped(&mut self, schema: &Schema, pointer: &str) {
         for keyword in kept::untyped_keywords(schema) {
-            self.warn(pointer, format!("`{keyword}` has no Rust type; the value is kept as serde_json::Value"));
+            self.warn(Code::Untyped, pointer, format!("`{keyword}` has no Rust type; the value is kept as serde_json::Value"));
         }
     }
 
@@ -360,6 +366,7 @@ impl<'d> TypeSpace<'d> {
                     Some(values) if same_kind(&values) => Ok(TypeKind::Enum(enumeration(values, open))),
                     _ => {
                         self.warn(
+                            Code::Untyped,
                             pointer,
                             "an `enum` of values that are neither all strings nor all integers is kept as serde_json::Value",
                         );
@@ -401,7 +408,7 @@ impl<'d> TypeSpace<'d> {
                 self.choice(schema, variants, pointer, name, open)
             }
             _ => {
-                self.warn(pointer, "this combination of keywords has no Rust type; the value is kept as serde_json::Value");
+                self.warn(Code::Untyped, pointer, "this combination of keywords has no Rust type; the value is kept as serde_json::Value");
                 Ok(TypeKind::Alias(TypeRef::Json))
             }
         }
@@ -498,7 +505,7 @@ impl<'d> TypeSpace<'d> {
             })
             .collect();
         if refs.iter().any(|r| self.merging.contains(r)) {
-            self.warn(pointer, "an allOf that includes itself has no Rust struct; the value is kept as serde_json::Value");
+            self.warn(Code::Untyped, pointer, "an allOf that includes itself has no Rust struct; the value is kept as serde_json::Value");
             return Ok(TypeKind::Alias(TypeRef::Json));
         }
         let depth = self.merging.len();
@@ -532,7 +539,11 @@ impl<'d> TypeSpace<'d> {
                     continue;
                 }
                 _ => {
-                    self.warn(&at, "an allOf part that is not an object cannot be merged; the value is kept as serde_json::Value");
+                    self.warn(
+                        Code::Untyped,
+                        &at,
+                        "an allOf part that is not an object cannot be merged; the value is kept as serde_json::Value",
+                    );
                     return Ok(TypeKind::Alias(TypeRef::Json));
                 }
             };
@@ -817,7 +828,11 @@ impl TypeSpace<'_> {
         if let Some(pattern) = &c.pattern {
             if let Err(error) = regex::Regex::new(pattern) {
                 let first_line = error.to_string().lines().last().unwrap_or_default().trim().to_owned();
-                self.warn(pointer, format!("`pattern` {pattern:?} is not checked: the Rust regex engine rejects it ({first_line})"));
+                self.warn(
+                    Code::Unchecked,
+                    pointer,
+                    format!("`pattern` {pattern:?} is not checked: the Rust regex engine rejects it ({first_line})"),
+                );
                 c.pattern = None;
             }
         }

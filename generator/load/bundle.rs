@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use super::{Source, escape_segment};
+use crate::diagnostic::Code;
 use crate::error::{Error, Location, Result};
 
 /// The marker put on inlined objects.
@@ -112,6 +113,7 @@ impl<'a> Bundler<'a> {
         }
         let document = self.document(&target, pointer)?;
         let mut content = document.pointer(&fragment).cloned().ok_or_else(|| Error::Invalid {
+            code: Code::UnresolvedRef,
             location: Location { file: self.main.to_path_buf(), pointer: pointer.to_owned(), line_col: None },
             message: format!("$ref {key} points at nothing"),
         })?;
@@ -137,6 +139,7 @@ impl<'a> Bundler<'a> {
         if !self.files.contains_key(path) {
             let text = std::fs::read_to_string(path).map_err(|source| match source.kind() {
                 std::io::ErrorKind::NotFound => Error::Invalid {
+                    code: Code::UnresolvedRef,
                     location: Location { file: self.main.to_path_buf(), pointer: pointer.to_owned(), line_col: None },
                     message: format!("$ref to {}, which does not exist", path.display()),
                 },

@@ -112,12 +112,16 @@ impl Unresolved {
 
     /// As an error located in `source`.
     pub fn into_error(self, source: &Source) -> Error {
-        Error::Invalid { message: self.message(), location: source.location(&self.at) }
+        Error::Invalid { code: self.code(), message: self.message(), location: source.location(&self.at) }
     }
 
     /// As an error located in the file at `file`, without a line.
     pub fn into_error_in(self, file: &std::path::Path) -> Error {
-        Error::Invalid { message: self.message(), location: Location { file: file.to_path_buf(), pointer: self.at, line_col: None } }
+        Error::Invalid {
+            code: self.code(),
+            message: self.message(),
+            location: Location { file: file.to_path_buf(), pointer: self.at, line_col: None },
+        }
     }
 }
 

@@ -6,6 +6,7 @@ use serde_json::{Map, Value, json};
 use super::facts::SchemaFacts;
 use super::kept::NULL_MARK;
 use super::{EXT, stash};
+use crate::diagnostic::Code;
 use crate::error::{Result, Warning};
 use crate::load::{Source, escape_segment};
 
@@ -127,8 +128,8 @@ impl<'a> Rewriter<'a> {
         self.warnings
     }
 
-    pub(super) fn warn(&mut self, pointer: &str, message: String) {
-        self.warnings.push(Warning { location: self.source.location(pointer), message });
+    pub(super) fn warn(&mut self, code: Code, pointer: &str, message: String) {
+        self.warnings.push(Warning::new(code, self.source.location(pointer), message));
     }
 
     /// Rewrites the schema at `value` (found at `pointer`) and all its subschemas.
@@ -174,7 +175,7 @@ impl<'a> Rewriter<'a> {
         }
         // Draft 4 tuple form, invalid in OpenAPI but found in the wild.
         if let Some(Value::Array(_)) = map.get("items") {
-            self.warn(&format!("{pointer}/items"), "`items` is a list (tuple form); read as `prefixItems`".into());
+            self.warn(Code::Lenient, &format!("{pointer}/items"), "`items` is a list (tuple form); read as `prefixItems`".into());
             if let Some(items) = map.remove("items") {
                 map.insert(format!("{EXT}prefixItems"), items);
             }
@@ -191,6 +192,7 @@ impl<'a> Rewriter<'a> {
             let mut other = Map::new();
             for key in unknown {
                 self.warn(
+                    Code::UnknownKeyword,
                     &format!("{pointer}/{}", escape_segment(&key)),
                     format!("`{key}` is not a JSON Schema keyword clawgen knows; kept as x-clawgen-unknown and ignored"),
                 );
@@ -212,7 +214,11 @@ impl<'a> Rewriter<'a> {
         if ty == "integer" {
             for bound in ["minimum", "maximum", "multipleOf"] {
                 if map.get(bound).is_some_and(|v| v.as_i64().is_none()) {
-                    self.warn(&format!("{pointer}/{bound}"), format!("`{bound}` of an integer is not a 64-bit integer; it is not checked"));
+                    self.warn(
+                        Code::Unchecked,
+                        &format!("{pointer}/{bound}"),
+                        format!("`{bound}` of an integer is not a 64-bit integer; it is not checked"),
+                    );
                     map.remove(bound);
                 }
             }
