@@ -37,8 +37,9 @@ pub(super) fn module(api: &Api) -> TokenStream {
         quote!(let token = token.as_str(); #(#setters)*)
     };
     let usage = format!(
-        "usage: cargo run -p {} --example exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]",
-        api.crate_name
+        "usage: cargo run -p {} --example {} --features exercise -- --base-url URL [--token SECRET] [--expect-success]",
+        api.crate_name,
+        super::manifest::example_name(api, "exercise")
     );
     quote! {
         //! Every operation called once with the document's examples, and whether

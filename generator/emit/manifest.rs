@@ -86,8 +86,17 @@ pub(super) fn render(api: &Api, parts: super::Parts, template: &str) -> Result<S
                 features => features,
                 client => parts.client,
                 server => parts.server,
+                mock_example => example_name(api, "mock_server"),
+                exercise_example => example_name(api, "exercise"),
             })
         })
         .map_err(|err| Error::Template { name: template.to_owned(), message: format!("{err:#}") })?;
     Ok(if rendered.ends_with('\n') { rendered } else { format!("{rendered}\n") })
+}
+
+/// The Cargo target name of one of a crate's examples (`clawguru_v1_mock_server` for
+/// `examples/mock_server.rs`): unique across a workspace of generated crates, where
+/// the same name in every crate would make their outputs collide.
+pub(crate) fn example_name(api: &Api, example: &str) -> String {
+    format!("{}_{example}", api.crate_name.replace('-', "_"))
 }
