@@ -116,12 +116,12 @@ pub fn generate_crate(spec: &Path) -> Result<Generated> {
 
 /// [`generate_crate`] with options (from a config file, say) over the document's own.
 pub fn generate_crate_with(spec: &Path, options: &Options) -> Result<Generated> {
-    generate_one(&load::Source::read(spec)?, Layout::Crate, options)
+    generate_one(&load::Source::read_with(spec, &options.ref_roots)?, Layout::Crate, options)
 }
 
 /// Generates the one module file that a build script would write for `spec` (see [`Config`]).
 pub fn generate_module_with(spec: &Path, options: &Options) -> Result<Generated> {
-    generate_one(&load::Source::read(spec)?, Layout::Module, options)
+    generate_one(&load::Source::read_with(spec, &options.ref_roots)?, Layout::Module, options)
 }
 
 /// Generates a standalone crate from a document already loaded. No I/O.
@@ -178,6 +178,13 @@ impl Config {
     /// Does not generate the component schema `schema`; references to it use the Rust type at `path`.
     pub fn rust_type(&mut self, schema: impl Into<String>, path: impl Into<String>) -> &mut Self {
         self.options.types.insert(schema.into(), path.into());
+        self
+    }
+
+    /// Lets external `$ref`s read files under `dir` too; by default they may only
+    /// read inside the folder of the document that holds the first `$ref`.
+    pub fn allow_refs_under(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
+        self.options.ref_roots.push(dir.into());
         self
     }
 

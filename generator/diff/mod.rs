@@ -135,9 +135,14 @@ impl Report {
 
 /// Reads two documents (or generated crates, through their `openapi.json`) and compares them.
 pub fn diff_files(old: &Path, new: &Path) -> Result<Report> {
+    diff_files_with(old, new, &[])
+}
+
+/// [`diff_files`], where external `$ref`s may also read files under the folders `ref_roots`.
+pub fn diff_files_with(old: &Path, new: &Path, ref_roots: &[std::path::PathBuf]) -> Result<Report> {
     let read = |path: &Path| {
         let recorded = path.join(crate::release::RECORDED_DOCUMENT);
-        Source::read(if path.is_dir() { &recorded } else { path })
+        Source::read_with(if path.is_dir() { &recorded } else { path }, ref_roots)
     };
     diff(&read(old)?, &read(new)?)
 }
