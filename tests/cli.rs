@@ -191,6 +191,17 @@ fn hostile_files_exit_2_with_located_errors() {
     let (code, stderr) = generate(&spec, &["--allow-refs-under", outside.to_str().expect("utf-8")]);
     assert_eq!(code, Some(0), "{stderr}");
 
+    // A paragraph of a title names the crate of a generically named file: the folder name stays short.
+    let titled = dir.join("titled");
+    std::fs::create_dir_all(&titled).expect("mkdir");
+    std::fs::write(
+        titled.join("openapi.yaml"),
+        format!("openapi: 3.1.0\ninfo: {{title: '{}', version: 1.0.0}}\npaths: {{}}\n", "long ".repeat(1000)),
+    )
+    .expect("write");
+    let (code, stderr) = generate(titled.join("openapi.yaml").to_str().expect("utf-8"), &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+
     std::fs::remove_dir_all(&dir).expect("clean up");
     std::fs::remove_dir_all(&outside).expect("clean up");
 }

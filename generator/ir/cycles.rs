@@ -162,6 +162,42 @@ fn strongly_connected(edges: &[Vec<TypeId>]) -> Vec<Vec<TypeId>> {
 mod tests {
     use super::*;
 
+    fn types_of(schemas: &str) -> crate::Result<String> {
+        let text = format!(
+            "openapi: 3.1.0\ninfo: {{title: t, version: 1.0.0}}\npaths:\n  /a:\n    get:\n      responses:\n        '200':\n          \
+             description: ok\n          content: {{application/json: {{schema: {{$ref: '#/components/schemas/A'}}}}}}\n\
+             components:\n  schemas:\n{schemas}"
+        );
+        let generated = crate::generate_crate_from_str(std::path::Path::new("cycles.yaml"), &text)?;
+        let types = generated.files.iter().find(|f| f.path.ends_with("src/types.rs")).map(|f| f.contents.clone());
+        Ok(types.unwrap_or_default())
+    }
+
+    #[test]
+    fn a_cycle_with_values_keeps_the_branches_that_leave_it() {
+        let types = types_of(
+            "    A: {oneOf: [{$ref: '#/components/schemas/B'}, {type: string}]}\n    B: {anyOf: [{$ref: '#/components/schemas/A'}, {type: integer}]}\n",
+        )
+        .unwrap();
+        // Both unions hold the string and the integer, and neither holds the other.
+        let union = |name: &str| {
+            types.split(&format!("pub enum {name} {{")).nth(1).and_then(|rest| rest.split('}').next()).unwrap_or_default().to_owned()
+        };
+        for name in ["A", "B"] {
+            let body = union(name);
+            assert!(body.contains("String(") && body.contains("i64"), "{name}: {body}");
+            assert!(!body.contains("types::A") && !body.contains("types::B"), "{name}: {body}");
+        }
+    }
+
+    #[test]
+    fn a_cycle_without_values_is_a_located_error() {
+        let error = types_of("    A: {allOf: [{$ref: '#/components/schemas/B'}]}\n    B: {$ref: '#/components/schemas/A'}\n").unwrap_err();
+        assert!(error.to_string().contains("has no values"), "{error}");
+        assert_eq!(error.location().map(|l| l.pointer.as_str()), Some("/components/schemas/A"));
+        assert!(error.location().is_some_and(|l| l.line_col.is_some()), "{error}");
+    }
+
     #[test]
     fn finds_cycles_without_recursion() {
         // 0 → 1 → 2 → 0, 3 → 3, 4 → 0; a long chain does not grow the call stack.

@@ -35,7 +35,9 @@ pub fn lower_with(source: &Source, doc: &Document, name: &str, custom: &Customis
     })?;
     let major = version.split('.').next().unwrap_or("0").to_owned();
     // A crate name: lowercase words joined by `-`, starting with a letter.
-    let name = names::field_name(name).trim_start_matches('_').replace('_', "-");
+    // Crate names become folder names: at most 64 characters (a title can be a paragraph).
+    let name: String = names::field_name(name).trim_start_matches('_').replace('_', "-").chars().take(64).collect();
+    let name = name.trim_end_matches('-').to_owned();
     let name = if name.starts_with(|c: char| c.is_ascii_digit()) { format!("api-{name}") } else { name };
 
     let mut space = TypeSpace::new(source, doc);

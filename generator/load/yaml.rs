@@ -30,19 +30,45 @@ pub(super) fn parse(text: &str) -> Result<Value, (String, Option<(usize, usize)>
             _ => position,
         };
         let line_col = position.or_else(|| {
-            let alias = message.contains("repetition limit").then(|| first_alias(text)).flatten();
+            let alias = (message.contains("repetition limit") || message.contains("alias bomb")).then(|| first_alias(text)).flatten();
             Some(alias.unwrap_or((1, 1)))
         });
         (message, line_col)
     };
     let mut documents = serde_yaml::Deserializer::from_str(text);
     let Some(first) = documents.next() else { return Ok(Value::Null) };
-    let JsonValue(value) = JsonValue::deserialize(first).map_err(located)?;
+    BUDGET.set(text.len() + EXPANSION);
+    let parsed = JsonValue::deserialize(first);
+    BUDGET.set(usize::MAX);
+    let JsonValue(value) = parsed.map_err(located)?;
     if documents.next().is_some() {
         let second = second_document(text);
         return Err(("the file holds more than one YAML document; an OpenAPI document is one".to_owned(), second));
     }
     Ok(value)
+}
+
+/// How many values aliases may add beyond one per byte of text. Real
+/// documents hold one value per 12 bytes or more (the corpus, anchors and
+/// all), so only an alias bomb that serde_yaml's own repetition limit lets
+/// through (six-fold aliases eight levels deep, 1.7 million values from
+/// 130 KB) comes near it.
+const EXPANSION: usize = 100_000;
+
+thread_local! {
+    /// The values the YAML being read may still produce; JSON has no aliases and no budget.
+    static BUDGET: std::cell::Cell<usize> = const { std::cell::Cell::new(usize::MAX) };
+}
+
+/// Counts one value against [`BUDGET`].
+fn spend<E: de::Error>() -> Result<(), E> {
+    BUDGET.with(|budget| match budget.get() {
+        0 => Err(E::custom("aliases expand the document beyond what its text could hold (an alias bomb?); refused")),
+        left => {
+            budget.set(left - 1);
+            Ok(())
+        }
+    })
 }
 
 /// The line and column of the first alias (`*name`) in block or flow YAML.
@@ -98,6 +124,7 @@ pub(super) struct JsonValue(pub(super) Value);
 
 impl<'de> Deserialize<'de> for JsonValue {
     fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        spend()?;
         deserializer.deserialize_any(ValueVisitor)
     }
 }
@@ -253,6 +280,16 @@ mod tests {
         let bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n\
                     d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n";
         let (_, at) = super::parse(bomb).unwrap_err();
+        assert!(at.is_some());
+        // Under serde_yaml's repetition limit, over ours.
+        let mut bomb = "a: &a [x, x, x, x, x, x]\n".to_owned();
+        for (level, name) in ["b", "c", "d", "e", "f", "g", "h"].iter().enumerate() {
+            let previous = if level == 0 { "a".to_owned() } else { ["b", "c", "d", "e", "f", "g"][level - 1].to_owned() };
+            bomb.push_str(&format!("{name}: &{name} [{}]\n", vec![format!("*{previous}"); 6].join(", ")));
+        }
+        bomb.push_str("i: *h\n");
+        let (message, at) = super::parse(&bomb).unwrap_err();
+        assert!(message.contains("alias bomb") || message.contains("repetition limit"), "{message}");
         assert!(at.is_some());
     }
 
