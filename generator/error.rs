@@ -141,14 +141,28 @@ impl Error {
         self.diagnostic().render()
     }
 
-    /// Fills in line and column from the document's source text.
+    /// Fills in line and column from the document's source text, and cuts
+    /// quoted document text in the message short: parsers quote the whole
+    /// value they refuse, which may be a whole file that a `$ref` inlined.
     pub(crate) fn locate_in(mut self, source: &crate::load::Source) -> Self {
-        if let Error::Invalid { location, .. } | Error::Unsupported { location, .. } = &mut self {
+        if let Error::Invalid { location, message, .. } | Error::Unsupported { location, feature: message, .. } = &mut self {
             if location.line_col.is_none() && location.file == source.path {
                 location.line_col = source.locate(&location.pointer);
             }
+            *message = shorten_quotes(message);
         }
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn quoted_text_is_cut_short() {
+        let long = "x".repeat(500);
+        let shortened = super::shorten_quotes(&format!("invalid type: string \"{long}\", expected a schema"));
+        assert_eq!(shortened, format!("invalid type: string \"{}…\", expected a schema", "x".repeat(80)));
+        assert_eq!(super::shorten_quotes("`a` \"b\\\"c\""), "`a` \"b\\\"c\"");
     }
 }
 
@@ -194,6 +208,38 @@ impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.location, self.message)
     }
+}
+
+/// `message` with every quoted part (`"…"`, Rust-escaped) cut to its first 80 characters.
+fn shorten_quotes(message: &str) -> String {
+    const SHOWN: usize = 80;
+    let mut out = String::with_capacity(message.len().min(1024));
+    let (mut quoted, mut escaped, mut length) = (false, false, 0usize);
+    for c in message.chars() {
+        if quoted {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                quoted = false;
+                if length > SHOWN {
+                    out.push('…');
+                }
+            }
+            length += 1;
+            if length <= SHOWN || c == '"' && !quoted {
+                out.push(c);
+            }
+            continue;
+        }
+        if c == '"' {
+            quoted = true;
+            length = 0;
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The result type of the library.

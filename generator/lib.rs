@@ -94,8 +94,9 @@ fn generate_one(source: &load::Source, layout: Layout, options: &Options) -> Res
             inputs: std::iter::once(source.path.clone()).chain(source.referenced.iter().cloned()).collect(),
         })
     };
-    // Real documents nest inline schemas deeply (Kubernetes' are hundreds of
-    // levels down), and lowering recurses with them: give it room.
+    // Normalising, lowering and emitting recurse with the document's nesting,
+    // which the loader has bounded (`load::MAX_NESTING`): run them on a stack
+    // sized for that bound, whatever the caller's thread (a test's has 2 MiB).
     let result = std::thread::scope(|scope| {
         std::thread::Builder::new().stack_size(LOWERING_STACK).spawn_scoped(scope, run).map(|handle| handle.join())
     });
@@ -106,8 +107,13 @@ fn generate_one(source: &load::Source, layout: Layout, options: &Options) -> Res
     }
 }
 
-/// The stack of the thread that lowers and emits one document.
-const LOWERING_STACK: usize = 512 << 20;
+/// The stack of the thread that lowers and emits one document: what a
+/// document nested [`load::MAX_NESTING`] levels needs, with room to spare.
+/// Measured in a debug build, the passes take up to 250 KiB per level (a
+/// schema nested 500 levels through `properties`, 1,000 levels of JSON, peaks
+/// at about 200 MiB); release builds take far less. It is address space,
+/// touched only as deep as a document goes.
+const LOWERING_STACK: usize = load::MAX_NESTING * (512 << 10);
 
 /// Generates a standalone crate from the document at `spec`. Reads the file; writes nothing.
 pub fn generate_crate(spec: &Path) -> Result<Generated> {
@@ -116,12 +122,12 @@ pub fn generate_crate(spec: &Path) -> Result<Generated> {
 
 /// [`generate_crate`] with options (from a config file, say) over the document's own.
 pub fn generate_crate_with(spec: &Path, options: &Options) -> Result<Generated> {
-    generate_one(&load::Source::read(spec)?, Layout::Crate, options)
+    generate_one(&load::Source::read_with(spec, &options.ref_roots)?, Layout::Crate, options)
 }
 
 /// Generates the one module file that a build script would write for `spec` (see [`Config`]).
 pub fn generate_module_with(spec: &Path, options: &Options) -> Result<Generated> {
-    generate_one(&load::Source::read(spec)?, Layout::Module, options)
+    generate_one(&load::Source::read_with(spec, &options.ref_roots)?, Layout::Module, options)
 }
 
 /// Generates a standalone crate from a document already loaded. No I/O.
@@ -178,6 +184,13 @@ impl Config {
     /// Does not generate the component schema `schema`; references to it use the Rust type at `path`.
     pub fn rust_type(&mut self, schema: impl Into<String>, path: impl Into<String>) -> &mut Self {
         self.options.types.insert(schema.into(), path.into());
+        self
+    }
+
+    /// Lets external `$ref`s read files under `dir` too; by default they may only
+    /// read inside the folder of the document that holds the first `$ref`.
+    pub fn allow_refs_under(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
+        self.options.ref_roots.push(dir.into());
         self
     }
 

@@ -17,6 +17,10 @@ struct Cli {
     /// line; also the form of `diff`'s report (text, or the `clawgen-diff/1` JSON document).
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Let external `$ref`s read files under DIR too (repeatable). By default they
+    /// may only read inside the folder of the document given on the command line.
+    #[arg(long = "allow-refs-under", value_name = "DIR", global = true)]
+    ref_roots: Vec<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -94,7 +98,7 @@ const FAILED: u8 = 2;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut reporter = Reporter::new(cli.format);
-    match run(cli.command, &mut reporter) {
+    match run(cli.command, &cli.ref_roots, &mut reporter) {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
             reporter.report(&error.diagnostic());
@@ -103,10 +107,10 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(command: Command, reporter: &mut Reporter) -> clawgen::Result<u8> {
+fn run(command: Command, ref_roots: &[PathBuf], reporter: &mut Reporter) -> clawgen::Result<u8> {
     match command {
         Command::Generate { specs, out, config, module, allow_breaking } => {
-            let config = read_config(config.as_deref())?;
+            let config = read_config(config.as_deref(), ref_roots)?;
             if module {
                 for spec in &specs {
                     let generated = clawgen::generate_module_with(spec, &config.for_spec(spec))?;
@@ -121,7 +125,7 @@ fn run(command: Command, reporter: &mut Reporter) -> clawgen::Result<u8> {
             generate(&specs, &out, &config, allow_breaking, reporter)
         }
         Command::Check { specs, out, config } => {
-            let config = read_config(config.as_deref())?;
+            let config = read_config(config.as_deref(), ref_roots)?;
             let mut stale = 0;
             for release in prepare(&specs, &out, &config, None)? {
                 for difference in clawgen::write::check(&release.dir, &release.files)? {
@@ -139,7 +143,7 @@ fn run(command: Command, reporter: &mut Reporter) -> clawgen::Result<u8> {
             }
         }
         Command::Validate { specs, config } => {
-            let config = read_config(config.as_deref())?;
+            let config = read_config(config.as_deref(), ref_roots)?;
             let mut all = Vec::new();
             for spec in &specs {
                 let found = clawgen::validate::validate_with(spec, &config.for_spec(spec));
@@ -159,7 +163,7 @@ fn run(command: Command, reporter: &mut Reporter) -> clawgen::Result<u8> {
             Ok(if errors > 0 { FAILED } else { 0 })
         }
         Command::Diff { old, new, fail_on_breaking } => {
-            let changes = clawgen::diff::diff_files(&old, &new)?;
+            let changes = clawgen::diff::diff_files_with(&old, &new, ref_roots)?;
             match reporter.format {
                 Format::Text => print!("{}", report::text(&changes)),
                 Format::Json => print!("{}", report::json(&changes)),
@@ -178,8 +182,9 @@ fn prepare(
 ) -> clawgen::Result<Vec<Release>> {
     let mut releases: Vec<Release> = Vec::new();
     for spec in specs {
-        let source = clawgen::load::Source::read(spec)?;
-        let generated = clawgen::generate_crate_from_source(&source, &config.for_spec(spec))?;
+        let options = config.for_spec(spec);
+        let source = clawgen::load::Source::read_with(spec, &options.ref_roots)?;
+        let generated = clawgen::generate_crate_from_source(&source, &options)?;
         if let Some(reporter) = reporter.as_deref_mut() {
             reporter.report_warnings(&generated.warnings);
         }
@@ -235,9 +240,11 @@ fn generate(
     Ok(0)
 }
 
-/// The config file, or an empty one.
-fn read_config(path: Option<&std::path::Path>) -> clawgen::Result<clawgen::ConfigFile> {
-    path.map_or_else(|| Ok(clawgen::ConfigFile::default()), clawgen::ConfigFile::read)
+/// The config file, or an empty one, with the folders `$ref`s may read from.
+fn read_config(path: Option<&std::path::Path>, ref_roots: &[PathBuf]) -> clawgen::Result<clawgen::ConfigFile> {
+    let mut config = path.map_or_else(|| Ok(clawgen::ConfigFile::default()), clawgen::ConfigFile::read)?;
+    config.ref_roots = ref_roots.to_vec();
+    Ok(config)
 }
 
 /// Prints diagnostics on stderr in the chosen format.

@@ -44,6 +44,8 @@ pub struct Options {
     pub types: BTreeMap<String, String>,
     /// The file these options came from, to point at when one of them is wrong.
     pub origin: Option<PathBuf>,
+    /// Folders besides the document's own from which its external `$ref`s may read files.
+    pub ref_roots: Vec<PathBuf>,
 }
 
 /// A part of the API, as the config file and `x-clawgen-features` name it.
@@ -94,6 +96,7 @@ impl Options {
             skip: merged(&self.skip, &base.skip),
             types: merged(&self.types, &base.types),
             origin: self.origin.clone().or_else(|| base.origin.clone()),
+            ref_roots: base.ref_roots.iter().chain(&self.ref_roots).cloned().collect(),
         }
     }
 
@@ -106,6 +109,7 @@ impl Options {
             skip: table.skip,
             types: table.types,
             origin: Some(origin.to_path_buf()),
+            ref_roots: Vec::new(),
         }
     }
 
@@ -169,6 +173,8 @@ fn operations(root: &Value) -> Vec<(String, &Value, String)> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ConfigFile {
     specs: BTreeMap<String, Options>,
+    /// Folders from which every spec's external `$ref`s may read, besides the spec's own (`--allow-refs-under`).
+    pub ref_roots: Vec<PathBuf>,
 }
 
 impl ConfigFile {
@@ -188,13 +194,18 @@ impl ConfigFile {
                 message: format!("config: {}", err.message()),
             }
         })?;
-        Ok(ConfigFile { specs: tables.spec.into_iter().map(|(stem, table)| (stem, Options::from_table(table, path))).collect() })
+        Ok(ConfigFile {
+            specs: tables.spec.into_iter().map(|(stem, table)| (stem, Options::from_table(table, path))).collect(),
+            ref_roots: Vec::new(),
+        })
     }
 
     /// The options for the spec at `spec` (by its file stem); empty when the file has none.
     pub fn for_spec(&self, spec: &Path) -> Options {
         let stem = spec.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        self.specs.get(&stem).cloned().unwrap_or_default()
+        let mut options = self.specs.get(&stem).cloned().unwrap_or_default();
+        options.ref_roots.extend(self.ref_roots.iter().cloned());
+        options
     }
 }
 

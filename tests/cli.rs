@@ -128,3 +128,80 @@ fn validate_reports_everything_and_exits_by_severity() {
     assert_eq!(summary["documents"], 1);
     assert_eq!(summary["errors"].as_u64(), Some(text(&json.stderr).lines().count() as u64));
 }
+
+/// What the fuzzer found about files (issue 16), byte by byte: encodings, file
+/// kinds and `$ref`s that leave the document's folder. Each is exit 2 with the
+/// file and a line and column, except a UTF-8 byte order mark, which is valid.
+#[test]
+fn hostile_files_exit_2_with_located_errors() {
+    let dir = scratch("hostile");
+    let out = dir.join("out");
+    let doc = "openapi: 3.1.0\ninfo: {title: t, version: 1.0.0}\npaths: {}\n";
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).expect("write");
+        path.to_str().expect("utf-8").to_owned()
+    };
+    let generate = |path: &str, extra: &[&str]| {
+        let mut args = vec!["generate", path, "--out", out.to_str().expect("utf-8")];
+        args.extend(extra);
+        let output = clawgen(&args);
+        (output.status.code(), text(&output.stderr))
+    };
+
+    let bom = write("bom.yaml", format!("\u{feff}{doc}").as_bytes());
+    let (code, stderr) = generate(&bom, &[]);
+    assert_eq!(code, Some(0), "a UTF-8 byte order mark is valid: {stderr}");
+
+    let utf16: Vec<u8> = std::iter::once(0xFEFF_u16).chain(doc.encode_utf16()).flat_map(u16::to_le_bytes).collect();
+    let utf16 = write("utf16.yaml", &utf16);
+    let (code, stderr) = generate(&utf16, &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("is UTF-16") && stderr.contains(&format!("{utf16}:1:1")), "{stderr}");
+
+    let latin1 = write("latin1.yaml", b"openapi: 3.1.0\ninfo: {title: caf\xE9, version: 1.0.0}\npaths: {}\n");
+    let (code, stderr) = generate(&latin1, &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("not UTF-8: the byte at offset 32") && stderr.contains(&format!("{latin1}:2:18")), "{stderr}");
+
+    // `$ref`s to a device, a FIFO and a folder: refused without opening them, at the `$ref`.
+    let fifo = dir.join("fifo.yaml");
+    let made_fifo = Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+    let mut targets = vec![("/dev/zero", "is a device, FIFO or socket"), ("./", "is a directory")];
+    if made_fifo {
+        targets.push(("fifo.yaml", "is a device, FIFO or socket"));
+    }
+    for (target, expected) in targets {
+        let spec = write("refs.yaml", format!("{doc}components:\n  schemas:\n    Unreached: {{$ref: '{target}'}}\n").as_bytes());
+        // /dev is outside the folder: allowed explicitly, the file kind still refuses it.
+        let (code, stderr) = generate(&spec, &["--allow-refs-under", "/dev"]);
+        assert_eq!(code, Some(2), "{target}: {stderr}");
+        assert!(stderr.contains(expected) && stderr.contains(&format!("{spec}:6:5")), "{target}: {stderr}");
+        assert!(stderr.contains("at #/components/schemas/Unreached/$ref"), "{target}: {stderr}");
+    }
+
+    // A file outside the folder is read once its folder is allowed, and not before.
+    let outside = scratch("hostile-outside");
+    std::fs::write(outside.join("common.yaml"), "Name: {type: string}\n").expect("write");
+    let reference = outside.join("common.yaml#/Name");
+    let spec = write("outside.yaml", format!("{doc}components:\n  schemas:\n    Name: {{$ref: '{}'}}\n", reference.display()).as_bytes());
+    let (code, stderr) = generate(&spec, &[]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("outside the folder of the document"), "{stderr}");
+    let (code, stderr) = generate(&spec, &["--allow-refs-under", outside.to_str().expect("utf-8")]);
+    assert_eq!(code, Some(0), "{stderr}");
+
+    // A paragraph of a title names the crate of a generically named file: the folder name stays short.
+    let titled = dir.join("titled");
+    std::fs::create_dir_all(&titled).expect("mkdir");
+    std::fs::write(
+        titled.join("openapi.yaml"),
+        format!("openapi: 3.1.0\ninfo: {{title: '{}', version: 1.0.0}}\npaths: {{}}\n", "long ".repeat(1000)),
+    )
+    .expect("write");
+    let (code, stderr) = generate(titled.join("openapi.yaml").to_str().expect("utf-8"), &[]);
+    assert_eq!(code, Some(0), "{stderr}");
+
+    std::fs::remove_dir_all(&dir).expect("clean up");
+    std::fs::remove_dir_all(&outside).expect("clean up");
+}

@@ -37,7 +37,9 @@ pub fn lower_with(source: &Source, doc: &Document, name: &str, custom: &Customis
     })?;
     let major = version.split('.').next().unwrap_or("0").to_owned();
     // A crate name: lowercase words joined by `-`, starting with a letter.
-    let name = names::field_name(name).trim_start_matches('_').replace('_', "-");
+    // Crate names become folder names: at most 64 characters (a title can be a paragraph).
+    let name: String = names::field_name(name).trim_start_matches('_').replace('_', "-").chars().take(64).collect();
+    let name = name.trim_end_matches('-').to_owned();
     let name = if name.starts_with(|c: char| c.is_ascii_digit()) { format!("api-{name}") } else { name };
 
     let mut space = TypeSpace::new(source, doc);
@@ -55,6 +57,7 @@ pub fn lower_with(source: &Source, doc: &Document, name: &str, custom: &Customis
     // Before the passes below, which must not look inside a type that is not generated.
     super::external::map_rust_types(&mut types, &mut operations, &mut webhooks, &custom.rust_types);
 
+    super::cycles::break_value_cycles(&mut types, &mut warnings, source)?;
     drop_misfit_defaults(&mut types, &mut warnings, source);
     mark_boxed_fields(&mut types);
     mark_validating_structs(&mut types);

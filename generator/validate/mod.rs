@@ -25,7 +25,7 @@ pub fn validate(path: &Path) -> Vec<Diagnostic> {
 
 /// [`validate`], with options (from a config file, say) that are checked against the document too.
 pub fn validate_with(path: &Path, options: &Options) -> Vec<Diagnostic> {
-    match Source::read(path) {
+    match Source::read_with(path, &options.ref_roots) {
         Ok(source) => validate_source(&source, options),
         Err(error) => vec![error.diagnostic()],
     }
