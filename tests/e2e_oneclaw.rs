@@ -3075,10 +3075,7 @@ async fn every_operation_round_trips_through_the_typed_client() {
         .await
         .expect("updateX402Config");
     assert_eq!((x402.enabled, x402.network.as_str(), x402.price_per_request_usd.as_str()), (true, "base-sepolia", "0.002"));
-    let users = admin
-        .list_admin_users(&ListAdminUsersQuery { email: Some("grace@".to_owned()), ..ListAdminUsersQuery::default() })
-        .await
-        .expect("listAdminUsers");
+    let users = admin.list_admin_users(&ListAdminUsersQuery { email: Some("grace@".to_owned()) }).await.expect("listAdminUsers");
     assert_eq!(users.items.iter().map(|u| u.id).collect::<Vec<_>>(), [grace_user.id]);
     assert!(!users.items[0].is_platform_admin);
     admin.delete_admin_user(&grace_user.id).await.expect("deleteAdminUser");
@@ -3614,19 +3611,13 @@ async fn shares_enforce_access_count_expiry_acceptance_and_revocation() {
         .await
         .expect("a direct share");
     assert_eq!(api_error(anon.access_share(&direct.id).await), AccessShareError::NotFound(not_found("Share")));
-    let pending = bob
-        .list_inbound_shares(&ListInboundSharesQuery { status: Some(ShareStatus::Pending), ..ListInboundSharesQuery::default() })
-        .await
-        .expect("inbound");
+    let pending = bob.list_inbound_shares(&ListInboundSharesQuery { status: Some(ShareStatus::Pending) }).await.expect("inbound");
     assert_eq!(pending.items.iter().map(|s| s.id).collect::<Vec<_>>(), [direct.id]);
     bob.accept_share(&direct.id).await.expect("accept");
     assert_eq!(anon.access_share(&direct.id).await.expect("served after acceptance").value, "sk-1");
     ada.revoke_share(&direct.id).await.expect("revoke");
     assert_eq!(api_error(anon.access_share(&direct.id).await), gone());
-    let revoked = ada
-        .list_outbound_shares(&ListOutboundSharesQuery { status: Some(ShareStatus::Revoked), ..ListOutboundSharesQuery::default() })
-        .await
-        .expect("revoked");
+    let revoked = ada.list_outbound_shares(&ListOutboundSharesQuery { status: Some(ShareStatus::Revoked) }).await.expect("revoked");
     assert_eq!(revoked.items.iter().map(|s| s.id).collect::<Vec<_>>(), [direct.id]);
 
     // A soft-deleted secret's shares stop working.
