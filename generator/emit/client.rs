@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 
 use super::errors::{has_status_field, is_struct_variant, success_type};
 use super::rust::{ident, operation_doc, type_path};
-use crate::ir::{Api, Encoding, Operation, PartKind, PathStyle, Response, SchemeKind, Status, TypeRef};
+use crate::ir::{Api, Encoding, Operation, PartKind, PathStyle, Response, RetryHint, RetryUnit, SchemeKind, Status, TypeRef};
 
 /// The contents of the `client` module.
 pub(super) fn module(api: &Api) -> TokenStream {
@@ -73,6 +73,9 @@ pub(super) fn module(api: &Api) -> TokenStream {
             })
         }
     });
+    let hints = api.retry_hints();
+    let body_wait = (!hints.is_empty()).then(|| quote!(.or_else(|| body_retry_wait(&bytes))));
+    let body_retry_wait = (!hints.is_empty()).then(|| body_retry_wait(&hints));
     let execute = sending(
         SendingShape {
             name: quote!(execute),
@@ -82,6 +85,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
             value: quote!((status, headers, bytes)),
         },
         &record,
+        &body_wait,
         &reset_wait,
     );
     // A stream is read as it arrives, so its answer is handed over unread.
@@ -95,6 +99,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
                 value: quote!((status, headers, response)),
             },
             &record,
+            &None,
             &reset_wait,
         )
     });
@@ -216,7 +221,8 @@ pub(super) fn module(api: &Api) -> TokenStream {
             }
 
             /// Retries answers of 429 after the wait the server asks for (`Retry-After`,
-            /// else the rate-limit reset time), within `policy`. Off by default.
+            /// else the retry hint of the body where the API documents one, else the
+            /// rate-limit reset time), within `policy`. Off by default.
             pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
                 self.retry = Some(policy);
                 self
@@ -238,6 +244,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
         }
 
         #multipart
+        #body_retry_wait
 
         /// Percent-encodes one path segment (RFC 3986 unreserved characters stay).
         #[allow(dead_code)]
@@ -324,7 +331,13 @@ struct SendingShape {
 }
 
 /// A method that sends a request, retrying on 429 as the retry policy allows.
-fn sending(shape: SendingShape, record: &Option<TokenStream>, reset_wait: &Option<TokenStream>) -> TokenStream {
+/// A stream's body is not read there, so `body_wait` (a 429 body's retry hint) is for whole answers only.
+fn sending(
+    shape: SendingShape,
+    record: &Option<TokenStream>,
+    body_wait: &Option<TokenStream>,
+    reset_wait: &Option<TokenStream>,
+) -> TokenStream {
     let SendingShape { name, doc, output, read, value } = shape;
     let doc = super::rust::doc(Some(doc));
     quote! {
@@ -347,6 +360,7 @@ fn sending(shape: SendingShape, record: &Option<TokenStream>, reset_wait: &Optio
                         .get("retry-after")
                         .and_then(|v| v.to_str().ok())
                         .and_then(|v| v.trim().parse::<u64>().ok())
+                        #body_wait
                         #reset_wait
                         .map(::std::time::Duration::from_secs);
                     if let Some(wait) = wait.filter(|wait| retries < policy.max_retries && *wait <= policy.max_wait) {
@@ -784,4 +798,54 @@ fn decode_arm(api: &Api, op: &Operation, r: &Response, success: bool) -> TokenSt
         quote!(super::errors::#enum_name::#variant)
     };
     if success { quote!(#pattern => Ok(#value),) } else { quote!(#pattern => Err(ClientError::Api(#value)),) }
+}
+
+/// `body_retry_wait(body)`: the seconds to wait that a 429's JSON body states,
+/// from the first of `hints` (`x-clawgen-retry-after`) that it carries.
+fn body_retry_wait(hints: &[&RetryHint]) -> TokenStream {
+    let needs_number = hints.iter().any(|h| h.unit != RetryUnit::DateTime);
+    let needs_now = hints.iter().any(|h| matches!(h.unit, RetryUnit::UnixSeconds | RetryUnit::DateTime));
+    let waits = hints.iter().map(|hint| {
+        let pointer = hint.pointer();
+        match hint.unit {
+            RetryUnit::Seconds => quote!(|body| number(body.pointer(#pointer)?).map(|n| n.ceil() as u64)),
+            RetryUnit::Milliseconds => quote!(|body| number(body.pointer(#pointer)?).map(|n| (n / 1000.0).ceil() as u64)),
+            RetryUnit::UnixSeconds => quote!(|body| number(body.pointer(#pointer)?).map(|n| seconds_until(n * 1000.0))),
+            RetryUnit::DateTime => quote!(|body| {
+                let at = ::chrono::DateTime::parse_from_rfc3339(body.pointer(#pointer)?.as_str()?).ok()?;
+                Some(seconds_until(at.timestamp_millis() as f64))
+            }),
+        }
+    });
+    let count = hints.len();
+    let places: Vec<String> = hints.iter().map(|h| format!("`{}`", h.pointer())).collect();
+    let text = format!("The seconds to wait that a 429's JSON body states at {}, the first that it carries.", places.join(", "));
+    let number = needs_number.then(|| {
+        quote! {
+            /// A non-negative number, or a string holding one.
+            fn number(value: &::serde_json::Value) -> ::std::option::Option<f64> {
+                value.as_f64().or_else(|| value.as_str()?.trim().parse().ok()).filter(|n: &f64| n.is_finite() && *n >= 0.0)
+            }
+        }
+    });
+    let now = needs_now.then(|| {
+        quote! {
+            /// Whole seconds (rounded up) from now until `millis` since the epoch; 0 once past.
+            fn seconds_until(millis: f64) -> u64 {
+                let now = ::std::time::SystemTime::now().duration_since(::std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or_default();
+                ((millis - now as f64) / 1000.0).ceil().max(0.0) as u64
+            }
+        }
+    });
+    quote! {
+        #[doc = #text]
+        #[allow(dead_code)]
+        fn body_retry_wait(body: &[u8]) -> ::std::option::Option<u64> {
+            #number
+            #now
+            let body: ::serde_json::Value = ::serde_json::from_slice(body).ok()?;
+            let waits: [fn(&::serde_json::Value) -> ::std::option::Option<u64>; #count] = [#(#waits),*];
+            waits.iter().find_map(|wait| wait(&body))
+        }
+    }
 }

@@ -75,7 +75,8 @@ pub(super) fn render(api: &Api, parts: super::Parts, template: &str) -> Result<S
                 uses_patterns => api.uses_patterns(),
                 uses_basic => api.security_schemes.iter().any(|s| s.kind == crate::ir::SchemeKind::Basic),
                 uses_urlencoded => uses_urlencoded(api),
-                uses_chrono => api.mentions(|ty| matches!(ty, TypeRef::DateTime | TypeRef::Date)),
+                uses_chrono => api.mentions(|ty| matches!(ty, TypeRef::DateTime | TypeRef::Date))
+                    || api.retry_hints().iter().any(|hint| hint.unit == crate::ir::RetryUnit::DateTime),
                 uses_base64 => api.mentions(|ty| *ty == TypeRef::Base64),
                 uses_uuid => api.mentions(|ty| *ty == TypeRef::Uuid),
                 uses_multipart => api.uses_multipart(),

@@ -112,6 +112,8 @@ fn webhook_signature(source: &Source, doc: &Document) -> Result<Option<WebhookSi
         timestamp_header: text("timestamp-header").map(str::to_owned),
         timestamp_millis: matches!(text("timestamp-unit"), Some("milliseconds")),
         tolerance_seconds: ext.get("tolerance-seconds").and_then(serde_json::Value::as_u64).unwrap_or(300),
+        // A sender's clock may run ahead of ours; by default as far as a delivery may age.
+        future_skew_seconds: ext.get("future-skew-seconds").and_then(serde_json::Value::as_u64).unwrap_or(300),
     }))
 }
 
@@ -240,6 +242,68 @@ pub fn type_validates(types: &[TypeDef], ty: &TypeRef) -> bool {
 #[cfg(test)]
 mod tests {
     use super::semver_of;
+    use crate::ir::{Api, RetryHint, RetryUnit};
+
+    /// A document whose one operation answers 429 with `body` and `extension` (YAML flow text).
+    fn lowered(body: &str, extension: &str, root: &str) -> crate::error::Result<Api> {
+        let text = format!(
+            "openapi: 3.1.0\ninfo: {{title: t, version: 1.0.0}}\n{root}paths:\n  /a:\n    get:\n      operationId: getA\n      responses:\n        '200': {{description: ok}}\n        '429':\n          description: slow down\n          {extension}\n          content:\n            application/json:\n              schema: {body}\n"
+        );
+        let source = crate::load::Source::parse(std::path::Path::new("t.yaml"), text).expect("parses");
+        let doc = crate::normalize::normalize(&source).expect("normalizes");
+        crate::ir::lower(&source, &doc, "t").map(|(api, _)| api)
+    }
+
+    const NESTED: &str = "{type: object, properties: {error: {type: object, properties: {details: {type: object, properties: {resetAt: {type: string, format: date-time}, wait_ms: {type: integer}}}, retry_after: {type: integer}}}}}";
+
+    #[test]
+    fn retry_hints_come_from_the_extension_in_every_unit() {
+        for (pointer, unit, expected) in [
+            ("/error/details/resetAt", "date-time", RetryUnit::DateTime),
+            ("/error/details/wait_ms", "milliseconds", RetryUnit::Milliseconds),
+            ("/error/retry_after", "unix-seconds", RetryUnit::UnixSeconds),
+            ("/error/retry_after", "seconds", RetryUnit::Seconds),
+        ] {
+            let api = lowered(NESTED, &format!("x-clawgen-retry-after: {{pointer: '{pointer}', unit: {unit}}}"), "").expect("lowers");
+            let hints = api.retry_hints();
+            assert_eq!(hints.len(), 1, "{unit}");
+            assert_eq!(hints[0].unit, expected);
+            assert_eq!(hints[0].pointer(), pointer);
+            assert!(api.operations[0].errors[0].retry_slot.is_some(), "{unit}: the server fills the hint");
+        }
+    }
+
+    #[test]
+    fn a_retry_after_property_is_a_hint_in_seconds_without_the_extension() {
+        // One level deep, through a property the body always has (as the server's slots do).
+        let body = "{type: object, required: [error], properties: {error: {type: object, properties: {retry_after: {type: integer}}}}}";
+        let api = lowered(body, "x-other: 1", "").expect("lowers");
+        let expected = RetryHint { path: vec!["error".into(), "retry_after".into()], unit: RetryUnit::Seconds };
+        assert_eq!(api.retry_hints(), [&expected]);
+        let api = lowered("{type: object, properties: {message: {type: string}}}", "x-other: 1", "").expect("lowers");
+        assert!(api.retry_hints().is_empty(), "no hint where the body states none");
+    }
+
+    #[test]
+    fn a_retry_hint_must_name_a_property_in_a_known_unit() {
+        let error = lowered(NESTED, "x-clawgen-retry-after: {pointer: /error/nope}", "").expect_err("no such property");
+        assert!(error.to_string().contains("`/error/nope` names no property"), "{error}");
+        let error =
+            lowered(NESTED, "x-clawgen-retry-after: {pointer: /error/retry_after, unit: fortnights}", "").expect_err("no such unit");
+        assert!(error.to_string().contains("unit `fortnights` is not one of seconds, milliseconds, unix-seconds, date-time"), "{error}");
+        let error = lowered(NESTED, "x-clawgen-retry-after: {unit: seconds}", "").expect_err("no pointer");
+        assert!(error.to_string().contains("`pointer`"), "{error}");
+    }
+
+    #[test]
+    fn webhook_timestamps_allow_a_bounded_clock_skew() {
+        let root = "x-clawgen-webhook-signature: {header: X-Sig, timestamp-header: X-Ts}\n";
+        let signature = lowered(NESTED, "x-other: 1", root).expect("lowers").webhook_signature.expect("a signature");
+        assert_eq!((signature.tolerance_seconds, signature.future_skew_seconds), (300, 300), "the defaults");
+        let root = "x-clawgen-webhook-signature: {header: X-Sig, timestamp-header: X-Ts, tolerance-seconds: 60, future-skew-seconds: 5}\n";
+        let signature = lowered(NESTED, "x-other: 1", root).expect("lowers").webhook_signature.expect("a signature");
+        assert_eq!((signature.tolerance_seconds, signature.future_skew_seconds), (60, 5));
+    }
 
     #[test]
     fn versions_become_semver() {

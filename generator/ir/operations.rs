@@ -9,7 +9,7 @@ use super::names::{self, Namespace};
 use super::schemas::{TypeSpace, doc_of};
 use super::{
     Body, Encoding, Field, Method, Operation, Param, Part, PartKind, PathStyle, QueryStyle, QueryStyleKind, RateLimitHeaders, Response,
-    ResponseHeader, SchemeKind, SchemeUse, SecurityScheme, Status, Struct, TypeKind, TypeRef, sample,
+    ResponseHeader, RetryHint, RetryUnit, SchemeKind, SchemeUse, SecurityScheme, Status, Struct, TypeDef, TypeKind, TypeRef, sample,
 };
 use crate::diagnostic::Code;
 use crate::error::Result;
@@ -580,7 +580,13 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                 });
             }
             let message_slot = body.as_ref().and_then(|b| sample::message_slot(&self.space.types, b));
-            let retry_slot = body.as_ref().and_then(|b| sample::retry_slot(&self.space.types, b));
+            let declared_hint = self.retry_hint(&response, &at, body.as_ref().filter(|_| encoding == Encoding::Json))?;
+            // The client reads the hint where the server writes its delay.
+            let retry_hint = declared_hint.or_else(|| {
+                let path = body.as_ref().and_then(|b| sample::retry_slot(&self.space.types, b))?;
+                Some(RetryHint { path, unit: RetryUnit::Seconds })
+            });
+            let retry_slot = retry_hint.clone();
             let entry = Response {
                 status,
                 variant: variants.claim(variant_of(status)),
@@ -592,10 +598,34 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                 example,
                 message_slot,
                 retry_slot,
+                retry_hint,
             };
             if status.is_success() { successes.push(entry) } else { errors.push(entry) }
         }
         Ok((successes, errors))
+    }
+
+    /// Reads a response's `x-clawgen-retry-after: {pointer, unit}`: where its
+    /// JSON body says when to retry. The pointer must name a property of the body.
+    fn retry_hint(&self, response: &openapiv3::Response, at: &str, body: Option<&TypeRef>) -> Result<Option<RetryHint>> {
+        let Some(ext) = response.extensions.get("x-clawgen-retry-after") else { return Ok(None) };
+        let ext_at = format!("{at}/x-clawgen-retry-after");
+        let Some(body) = body else {
+            return Err(self.space.invalid(&ext_at, "`x-clawgen-retry-after` needs a JSON body to point into"));
+        };
+        let pointer = ext.get("pointer").and_then(serde_json::Value::as_str).filter(|p| p.starts_with('/')).ok_or_else(|| {
+            self.space.invalid(&ext_at, "`pointer` (a JSON pointer into the body, such as `/error/retry_after`) is required")
+        })?;
+        let unit_name = ext.get("unit").and_then(serde_json::Value::as_str).unwrap_or("seconds");
+        let unit = RetryUnit::NAMES.iter().find(|(name, _)| *name == unit_name).map(|(_, unit)| *unit).ok_or_else(|| {
+            let names: Vec<&str> = RetryUnit::NAMES.iter().map(|(name, _)| *name).collect();
+            self.space.invalid(&format!("{ext_at}/unit"), format!("unit `{unit_name}` is not one of {}", names.join(", ")))
+        })?;
+        let path: Vec<String> = pointer[1..].split('/').map(|segment| segment.replace("~1", "/").replace("~0", "~")).collect();
+        if !property_exists(&self.space.types, body, &path) {
+            return Err(self.space.invalid(&format!("{ext_at}/pointer"), format!("`{pointer}` names no property of the response body")));
+        }
+        Ok(Some(RetryHint { path, unit }))
     }
 
     fn resolve_response(&self, response: &ReferenceOr<openapiv3::Response>, pointer: &str) -> Result<(openapiv3::Response, String)> {
@@ -779,4 +809,26 @@ fn reason_phrase(code: u16) -> Option<&'static str> {
         504 => "Gateway Timeout",
         _ => return None,
     })
+}
+
+/// Whether the JSON names of `path` lead through `ty`'s properties (through
+/// aliases and nullables) to a property.
+fn property_exists(types: &[TypeDef], ty: &TypeRef, path: &[String]) -> bool {
+    let Some((first, rest)) = path.split_first() else { return true };
+    // Bounded like an alias chain: a self-nesting type ends the walk.
+    let mut ty = ty;
+    for _ in 0..64 {
+        match ty {
+            TypeRef::Nullable(inner) => ty = inner,
+            TypeRef::Named(id) => match &types[id.0].kind {
+                TypeKind::Alias(inner) => ty = inner,
+                TypeKind::Struct(st) => {
+                    return st.fields.iter().find(|f| &f.wire_name == first).is_some_and(|f| property_exists(types, &f.ty, rest));
+                }
+                _ => return false,
+            },
+            _ => return false,
+        }
+    }
+    false
 }

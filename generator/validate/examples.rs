@@ -225,7 +225,9 @@ impl Validator<'_> {
         if !self.check_type(schema, schema_at, value, at) {
             return;
         }
-        if let Some(Value::Array(options)) = schema.get("enum") {
+        // An open enum lists the values known so far; others are allowed.
+        let open = schema.get("x-clawgen-open-enum").and_then(Value::as_bool) == Some(true);
+        if let (Some(Value::Array(options)), false) = (schema.get("enum"), open) {
             if !options.iter().any(|option| same(option, value)) {
                 let listed: Vec<String> = options.iter().take(6).map(short).collect();
                 let more = if options.len() > 6 { ", …" } else { "" };
@@ -549,6 +551,15 @@ components:
         ];
         let expected: Vec<(String, String)> = expected.iter().map(|(p, m)| (p.to_string(), m.to_string())).collect();
         assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn an_open_enum_allows_unlisted_values() {
+        let found = messages(
+            "components:\n  schemas:\n    Open: {type: string, x-clawgen-open-enum: true, enum: [a, b], example: c}\n    Closed: {type: string, enum: [a, b], example: c}\n",
+        );
+        let pointers: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(pointers, ["/components/schemas/Closed/example"]);
     }
 
     #[test]

@@ -133,7 +133,8 @@ impl Client {
         self
     }
     /// Retries answers of 429 after the wait the server asks for (`Retry-After`,
-    /// else the rate-limit reset time), within `policy`. Off by default.
+    /// else the retry hint of the body where the API documents one, else the
+    /// rate-limit reset time), within `policy`. Off by default.
     pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
         self
@@ -170,6 +171,7 @@ impl Client {
                     .get("retry-after")
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.trim().parse::<u64>().ok())
+                    .or_else(|| body_retry_wait(&bytes))
                     .or_else(|| {
                         let reset: u64 = headers
                             .get("x-ratelimit-reset")?
@@ -279,17 +281,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListListingsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListListingsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -382,17 +378,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::CreateListingError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::CreateListingError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -484,17 +474,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::SearchListingsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::SearchListingsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -585,17 +569,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetListingError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetListingError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -688,17 +666,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::DeleteListingError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::DeleteListingError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -802,17 +774,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::UpdateListingError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::UpdateListingError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -895,15 +861,6 @@ impl Client {
                     ),
                 )
             }
-            402u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::PurchaseListingError::PaymentRequired(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
             403u16 => {
                 Err(
                     ClientError::Api(
@@ -922,28 +879,13 @@ impl Client {
                     ),
                 )
             }
-            409u16 => {
+            429u16 => {
                 Err(
                     ClientError::Api(
-                        super::errors::PurchaseListingError::Conflict(
+                        super::errors::PurchaseListingError::TooManyRequests(
                             decode(status, &bytes)?,
                         ),
                     ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(super::errors::PurchaseListingError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
                 )
             }
             500u16 => {
@@ -1031,17 +973,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListSoulsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListSoulsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1127,17 +1063,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetSoulError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetSoulError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1240,17 +1170,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListSoulListingsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListSoulListingsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1352,17 +1276,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListSoulActivityError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListSoulActivityError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1453,17 +1371,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListPurchasesError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListPurchasesError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1555,17 +1467,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListTransactionsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListTransactionsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1658,17 +1564,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetUsageAnalyticsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetUsageAnalyticsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1774,17 +1674,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetListingStatsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetListingStatsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1874,17 +1768,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListWebhooksError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListWebhooksError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1978,17 +1866,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::CreateWebhookError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::CreateWebhookError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -2080,17 +1962,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::DeleteWebhookError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::DeleteWebhookError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -2181,17 +2057,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListApiKeysError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListApiKeysError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -2285,17 +2155,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::CreateApiKeyError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::CreateApiKeyError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -2388,17 +2252,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::RevokeApiKeyError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::RevokeApiKeyError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -2463,17 +2321,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListScopesError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListScopesError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -2541,17 +2393,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::RefreshTokenError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::RefreshTokenError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -2573,6 +2419,29 @@ impl Client {
             }
         }
     }
+}
+///The seconds to wait that a 429's JSON body states at `/error/details/resetAt`, the first that it carries.
+#[allow(dead_code)]
+fn body_retry_wait(body: &[u8]) -> ::std::option::Option<u64> {
+    /// Whole seconds (rounded up) from now until `millis` since the epoch; 0 once past.
+    fn seconds_until(millis: f64) -> u64 {
+        let now = ::std::time::SystemTime::now()
+            .duration_since(::std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis())
+            .unwrap_or_default();
+        ((millis - now as f64) / 1000.0).ceil().max(0.0) as u64
+    }
+    let body: ::serde_json::Value = ::serde_json::from_slice(body).ok()?;
+    let waits: [fn(&::serde_json::Value) -> ::std::option::Option<u64>; 1usize] = [
+        |body| {
+            let at = ::chrono::DateTime::parse_from_rfc3339(
+                    body.pointer("/error/details/resetAt")?.as_str()?,
+                )
+                .ok()?;
+            Some(seconds_until(at.timestamp_millis() as f64))
+        },
+    ];
+    waits.iter().find_map(|wait| wait(&body))
 }
 /// Percent-encodes one path segment (RFC 3986 unreserved characters stay).
 #[allow(dead_code)]

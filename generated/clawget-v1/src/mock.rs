@@ -206,6 +206,7 @@ impl super::server::ClawgetApi for Mock {
                 created_at: "2025-02-03T14:30:00Z".parse().unwrap_or_default(),
                 updated_at: "2025-02-03T14:30:00Z".parse().unwrap_or_default(),
             },
+            meta: ::std::option::Option::None,
         })
     }
     async fn search_listings(
@@ -296,6 +297,7 @@ impl super::server::ClawgetApi for Mock {
                 created_at: "2024-09-14T08:00:00Z".parse().unwrap_or_default(),
                 updated_at: "2025-01-30T11:20:00Z".parse().unwrap_or_default(),
             },
+            meta: ::std::option::Option::None,
         })
     }
     async fn delete_listing(
@@ -328,6 +330,7 @@ impl super::server::ClawgetApi for Mock {
                 id: ::std::string::String::from("listing_abc123"),
                 deleted: true,
             },
+            meta: ::std::option::Option::None,
         })
     }
     async fn update_listing(
@@ -386,6 +389,7 @@ impl super::server::ClawgetApi for Mock {
                 created_at: "2024-09-14T08:00:00Z".parse().unwrap_or_default(),
                 updated_at: "2025-02-03T14:30:00Z".parse().unwrap_or_default(),
             },
+            meta: ::std::option::Option::None,
         })
     }
     async fn purchase_listing(
@@ -427,6 +431,7 @@ impl super::server::ClawgetApi for Mock {
                 status: super::types::PurchaseStatus::Completed,
                 created_at: "2025-02-03T14:30:00Z".parse().unwrap_or_default(),
             },
+            meta: ::std::option::Option::None,
         })
     }
     async fn list_souls(
@@ -466,7 +471,9 @@ impl super::server::ClawgetApi for Mock {
                 super::errors::GetSoulError::NotFound(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::NotFound,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("NOT_FOUND"),
+                        ),
                         message: ::std::string::String::from(
                             "The resource was deleted.",
                         ),
@@ -500,6 +507,7 @@ impl super::server::ClawgetApi for Mock {
                 listing_count: 6i64,
                 joined_at: "2024-06-21T10:05:00Z".parse().unwrap_or_default(),
             },
+            meta: ::std::option::Option::None,
         })
     }
     async fn list_soul_listings(
@@ -517,7 +525,9 @@ impl super::server::ClawgetApi for Mock {
                 super::errors::ListSoulListingsError::NotFound(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::NotFound,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("NOT_FOUND"),
+                        ),
                         message: ::std::string::String::from(
                             "The resource was deleted.",
                         ),
@@ -567,7 +577,9 @@ impl super::server::ClawgetApi for Mock {
                 super::errors::ListSoulActivityError::NotFound(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::NotFound,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("NOT_FOUND"),
+                        ),
                         message: ::std::string::String::from(
                             "The resource was deleted.",
                         ),
@@ -699,6 +711,7 @@ impl super::server::ClawgetApi for Mock {
                 currency: super::types::Currency::Usdt,
                 active_licenses: 14i64,
             },
+            meta: ::std::option::Option::None,
         })
     }
     async fn get_listing_stats(
@@ -736,6 +749,7 @@ impl super::server::ClawgetApi for Mock {
                 active_licenses: 212i64,
                 average_rating: 4.7f64,
             },
+            meta: ::std::option::Option::None,
         })
     }
     async fn list_webhooks(
@@ -787,6 +801,7 @@ impl super::server::ClawgetApi for Mock {
                 active: true,
                 created_at: "2025-02-03T14:30:00Z".parse().unwrap_or_default(),
             },
+            meta: ::std::option::Option::None,
         })
     }
     async fn delete_webhook(
@@ -803,7 +818,9 @@ impl super::server::ClawgetApi for Mock {
                 super::errors::DeleteWebhookError::NotFound(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::NotFound,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("NOT_FOUND"),
+                        ),
                         message: ::std::string::String::from(
                             "The resource was deleted.",
                         ),
@@ -819,6 +836,7 @@ impl super::server::ClawgetApi for Mock {
                 id: ::std::string::String::from("wh_4h7j2k"),
                 deleted: true,
             },
+            meta: ::std::option::Option::None,
         })
     }
     async fn list_api_keys(
@@ -887,6 +905,7 @@ impl super::server::ClawgetApi for Mock {
                     "clg_live_xyz789Qm4TzW8rVb2LkN6pYd3HsJf",
                 ),
             },
+            meta: ::std::option::Option::None,
         })
     }
     async fn revoke_api_key(
@@ -903,7 +922,9 @@ impl super::server::ClawgetApi for Mock {
                 super::errors::RevokeApiKeyError::NotFound(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::NotFound,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("NOT_FOUND"),
+                        ),
                         message: ::std::string::String::from(
                             "The resource was deleted.",
                         ),
@@ -930,6 +951,7 @@ impl super::server::ClawgetApi for Mock {
                     "2025-02-03T14:30:00Z".parse().unwrap_or_default(),
                 ),
             },
+            meta: ::std::option::Option::None,
         })
     }
     async fn list_scopes(
@@ -964,6 +986,7 @@ impl super::server::ClawgetApi for Mock {
                 description :
                 ::std::string::String::from("Create, list and revoke API keys.") }
             ],
+            meta: ::std::option::Option::None,
         })
     }
     async fn refresh_token(
@@ -998,6 +1021,7 @@ impl super::server::ClawgetApi for Mock {
                     .parse()
                     .unwrap_or_default(),
             },
+            meta: ::std::option::Option::None,
         })
     }
 }

@@ -544,7 +544,8 @@ pub trait ClawgetWebhooks: Send + Sync + 'static {
     /// buyer) completes. The payload is the one shown in the public docs.
     /// Verify `X-Clawget-Signature` against the raw body with your webhook
     /// secret, reject deliveries whose `X-Clawget-Timestamp` is more than
-    /// five minutes old, and answer 200 quickly.
+    /// five minutes old (or more than five minutes ahead, beyond any clock
+    /// skew), and answer 200 quickly.
     ///
     /// `POST purchase.completed`
     fn purchase_completed(
@@ -2641,7 +2642,9 @@ fn reject_list_listings(
             super::errors::ListListingsError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -2671,17 +2674,26 @@ fn reject_list_listings(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListListingsError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::ListListingsError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -2697,7 +2709,9 @@ fn reject_create_listing(
             super::errors::CreateListingError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -2727,17 +2741,26 @@ fn reject_create_listing(
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateListingError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::CreateListingError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -2753,7 +2776,9 @@ fn reject_search_listings(
             super::errors::SearchListingsError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -2783,17 +2808,26 @@ fn reject_search_listings(
                 .into_response()
         }
         429u16 => {
-            super::errors::SearchListingsError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::SearchListingsError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -2809,7 +2843,9 @@ fn reject_get_listing(
             super::errors::GetListingError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -2839,17 +2875,26 @@ fn reject_get_listing(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetListingError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::GetListingError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -2865,7 +2910,9 @@ fn reject_delete_listing(
             super::errors::DeleteListingError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -2895,17 +2942,26 @@ fn reject_delete_listing(
                 .into_response()
         }
         429u16 => {
-            super::errors::DeleteListingError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::DeleteListingError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -2921,7 +2977,9 @@ fn reject_update_listing(
             super::errors::UpdateListingError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -2951,17 +3009,26 @@ fn reject_update_listing(
                 .into_response()
         }
         429u16 => {
-            super::errors::UpdateListingError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::UpdateListingError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -2977,7 +3044,9 @@ fn reject_purchase_listing(
             super::errors::PurchaseListingError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -3007,17 +3076,26 @@ fn reject_purchase_listing(
                 .into_response()
         }
         429u16 => {
-            super::errors::PurchaseListingError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::PurchaseListingError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3033,7 +3111,9 @@ fn reject_list_souls(
             super::errors::ListSoulsError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -3063,17 +3143,26 @@ fn reject_list_souls(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListSoulsError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::ListSoulsError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3089,7 +3178,9 @@ fn reject_get_soul(
             super::errors::GetSoulError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -3119,17 +3210,26 @@ fn reject_get_soul(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetSoulError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::GetSoulError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3145,7 +3245,9 @@ fn reject_list_soul_listings(
             super::errors::ListSoulListingsError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -3175,17 +3277,26 @@ fn reject_list_soul_listings(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListSoulListingsError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::ListSoulListingsError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3201,7 +3312,9 @@ fn reject_list_soul_activity(
             super::errors::ListSoulActivityError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -3231,17 +3344,26 @@ fn reject_list_soul_activity(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListSoulActivityError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::ListSoulActivityError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3257,7 +3379,9 @@ fn reject_list_purchases(
             super::errors::ListPurchasesError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -3287,17 +3411,26 @@ fn reject_list_purchases(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListPurchasesError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::ListPurchasesError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3313,7 +3446,9 @@ fn reject_list_transactions(
             super::errors::ListTransactionsError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -3343,17 +3478,26 @@ fn reject_list_transactions(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListTransactionsError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::ListTransactionsError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3369,7 +3513,9 @@ fn reject_get_usage_analytics(
             super::errors::GetUsageAnalyticsError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -3399,17 +3545,26 @@ fn reject_get_usage_analytics(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetUsageAnalyticsError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::GetUsageAnalyticsError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3425,7 +3580,9 @@ fn reject_get_listing_stats(
             super::errors::GetListingStatsError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -3455,17 +3612,26 @@ fn reject_get_listing_stats(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetListingStatsError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::GetListingStatsError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3481,7 +3647,9 @@ fn reject_list_webhooks(
             super::errors::ListWebhooksError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -3511,17 +3679,26 @@ fn reject_list_webhooks(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListWebhooksError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::ListWebhooksError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3537,7 +3714,9 @@ fn reject_create_webhook(
             super::errors::CreateWebhookError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -3567,17 +3746,26 @@ fn reject_create_webhook(
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateWebhookError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::CreateWebhookError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3593,7 +3781,9 @@ fn reject_delete_webhook(
             super::errors::DeleteWebhookError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -3623,17 +3813,26 @@ fn reject_delete_webhook(
                 .into_response()
         }
         429u16 => {
-            super::errors::DeleteWebhookError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::DeleteWebhookError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3649,7 +3848,9 @@ fn reject_list_api_keys(
             super::errors::ListApiKeysError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -3679,17 +3880,26 @@ fn reject_list_api_keys(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListApiKeysError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::ListApiKeysError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3705,7 +3915,9 @@ fn reject_create_api_key(
             super::errors::CreateApiKeyError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -3735,17 +3947,26 @@ fn reject_create_api_key(
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateApiKeyError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::CreateApiKeyError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3761,7 +3982,9 @@ fn reject_revoke_api_key(
             super::errors::RevokeApiKeyError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -3791,17 +4014,26 @@ fn reject_revoke_api_key(
                 .into_response()
         }
         429u16 => {
-            super::errors::RevokeApiKeyError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::RevokeApiKeyError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3838,17 +4070,26 @@ fn reject_list_scopes(
             )
         }
         429u16 => {
-            super::errors::ListScopesError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::ListScopesError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3885,17 +4126,26 @@ fn reject_refresh_token(
             )
         }
         429u16 => {
-            super::errors::RefreshTokenError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::RefreshTokenError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -4015,11 +4265,7 @@ impl ::axum::response::IntoResponse for super::errors::ListListingsError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4035,11 +4281,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateListingError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4055,11 +4297,7 @@ impl ::axum::response::IntoResponse for super::errors::SearchListingsError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4076,11 +4314,7 @@ impl ::axum::response::IntoResponse for super::errors::GetListingError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4097,11 +4331,7 @@ impl ::axum::response::IntoResponse for super::errors::DeleteListingError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4118,11 +4348,7 @@ impl ::axum::response::IntoResponse for super::errors::UpdateListingError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4137,15 +4363,9 @@ impl ::axum::response::IntoResponse for super::errors::PurchaseListingError {
         match self {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::PaymentRequired(body) => json_response(402u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4161,11 +4381,7 @@ impl ::axum::response::IntoResponse for super::errors::ListSoulsError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4182,11 +4398,7 @@ impl ::axum::response::IntoResponse for super::errors::GetSoulError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4203,11 +4415,7 @@ impl ::axum::response::IntoResponse for super::errors::ListSoulListingsError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4224,11 +4432,7 @@ impl ::axum::response::IntoResponse for super::errors::ListSoulActivityError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4244,11 +4448,7 @@ impl ::axum::response::IntoResponse for super::errors::ListPurchasesError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4264,11 +4464,7 @@ impl ::axum::response::IntoResponse for super::errors::ListTransactionsError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4284,11 +4480,7 @@ impl ::axum::response::IntoResponse for super::errors::GetUsageAnalyticsError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4305,11 +4497,7 @@ impl ::axum::response::IntoResponse for super::errors::GetListingStatsError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4325,11 +4513,7 @@ impl ::axum::response::IntoResponse for super::errors::ListWebhooksError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4345,11 +4529,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateWebhookError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4366,11 +4546,7 @@ impl ::axum::response::IntoResponse for super::errors::DeleteWebhookError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4386,11 +4562,7 @@ impl ::axum::response::IntoResponse for super::errors::ListApiKeysError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4406,11 +4578,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateApiKeyError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4427,11 +4595,7 @@ impl ::axum::response::IntoResponse for super::errors::RevokeApiKeyError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4445,11 +4609,7 @@ impl ::axum::response::IntoResponse for super::errors::ListScopesError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
             Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4463,11 +4623,7 @@ impl ::axum::response::IntoResponse for super::errors::RefreshTokenError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
             Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)

@@ -57,6 +57,7 @@ impl super::server::ClawupApi for Mock {
     }
     async fn list_plans(
         &self,
+        _credentials: super::auth::Credentials,
     ) -> ::std::result::Result<super::types::PlanList, super::errors::ListPlansError> {
         Ok(super::types::PlanList {
             plans: ::std::vec![
@@ -85,6 +86,7 @@ impl super::server::ClawupApi for Mock {
     }
     async fn list_models(
         &self,
+        _credentials: super::auth::Credentials,
     ) -> ::std::result::Result<super::types::ModelList, super::errors::ListModelsError> {
         Ok(super::types::ModelList {
             models: ::std::vec![
@@ -110,6 +112,7 @@ impl super::server::ClawupApi for Mock {
     }
     async fn list_runtime_images(
         &self,
+        _credentials: super::auth::Credentials,
     ) -> ::std::result::Result<
         super::types::RuntimeImageList,
         super::errors::ListRuntimeImagesError,
@@ -135,6 +138,7 @@ impl super::server::ClawupApi for Mock {
     }
     async fn list_tools(
         &self,
+        _credentials: super::auth::Credentials,
     ) -> ::std::result::Result<super::types::ToolList, super::errors::ListToolsError> {
         Ok(super::types::ToolList {
             tools: ::std::vec![
@@ -154,6 +158,7 @@ impl super::server::ClawupApi for Mock {
     }
     async fn list_team_templates(
         &self,
+        _credentials: super::auth::Credentials,
     ) -> ::std::result::Result<
         super::types::TeamTemplateList,
         super::errors::ListTeamTemplatesError,

@@ -133,7 +133,8 @@ impl Client {
         self
     }
     /// Retries answers of 429 after the wait the server asks for (`Retry-After`,
-    /// else the rate-limit reset time), within `policy`. Off by default.
+    /// else the retry hint of the body where the API documents one, else the
+    /// rate-limit reset time), within `policy`. Off by default.
     pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
         self
@@ -170,6 +171,7 @@ impl Client {
                     .get("retry-after")
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.trim().parse::<u64>().ok())
+                    .or_else(|| body_retry_wait(&bytes))
                     .or_else(|| {
                         let reset: u64 = headers
                             .get("x-ratelimit-reset")?
@@ -279,17 +281,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListRecentThreatsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListRecentThreatsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -381,17 +377,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::AnalyzeThreatError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::AnalyzeThreatError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -499,17 +489,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::UpdateThreatStatusError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::UpdateThreatStatusError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -531,6 +515,22 @@ impl Client {
             }
         }
     }
+}
+///The seconds to wait that a 429's JSON body states at `/error/retry_after`, the first that it carries.
+#[allow(dead_code)]
+fn body_retry_wait(body: &[u8]) -> ::std::option::Option<u64> {
+    /// A non-negative number, or a string holding one.
+    fn number(value: &::serde_json::Value) -> ::std::option::Option<f64> {
+        value
+            .as_f64()
+            .or_else(|| value.as_str()?.trim().parse().ok())
+            .filter(|n: &f64| n.is_finite() && *n >= 0.0)
+    }
+    let body: ::serde_json::Value = ::serde_json::from_slice(body).ok()?;
+    let waits: [fn(&::serde_json::Value) -> ::std::option::Option<u64>; 1usize] = [
+        |body| number(body.pointer("/error/retry_after")?).map(|n| n.ceil() as u64),
+    ];
+    waits.iter().find_map(|wait| wait(&body))
 }
 /// Percent-encodes one path segment (RFC 3986 unreserved characters stay).
 #[allow(dead_code)]

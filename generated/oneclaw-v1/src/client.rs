@@ -133,7 +133,8 @@ impl Client {
         self
     }
     /// Retries answers of 429 after the wait the server asks for (`Retry-After`,
-    /// else the rate-limit reset time), within `policy`. Off by default.
+    /// else the retry hint of the body where the API documents one, else the
+    /// rate-limit reset time), within `policy`. Off by default.
     pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
         self
@@ -228,17 +229,11 @@ impl Client {
             200u16 => Ok(decode(status, &bytes)?),
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetHealthError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetHealthError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -281,17 +276,11 @@ impl Client {
             200u16 => Ok(decode(status, &bytes)?),
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetHsmHealthError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetHsmHealthError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -375,17 +364,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::AccessShareError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::AccessShareError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -462,17 +445,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::RevokeShareError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::RevokeShareError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -538,17 +515,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::SignupError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::SignupError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -623,17 +594,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::CreateTokenError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::CreateTokenError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -689,17 +654,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::RevokeTokenError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::RevokeTokenError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -780,17 +739,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::CreateAgentTokenError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::CreateAgentTokenError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -860,17 +813,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::CreateApiKeyTokenError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::CreateApiKeyTokenError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -951,17 +898,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::SignInWithGoogleError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::SignInWithGoogleError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1046,17 +987,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ChangePasswordError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ChangePasswordError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1080,37 +1015,22 @@ impl Client {
     }
     /// Refresh token (not implemented)
     ///
-    /// Exists but is not implemented: it always answers 400 with
+    /// Exists but is not implemented: it answers 400 with
     /// `Refresh tokens not yet implemented`. Obtain a new token with
     /// `POST /v1/auth/token`, `POST /v1/auth/agent-token` or
-    /// `POST /v1/auth/api-key-token` instead. The 200 response is documented for
-    /// forward compatibility only (the token response it will return once refresh
-    /// tokens exist).
+    /// `POST /v1/auth/api-key-token` instead. The docs show no request body
+    /// and no success, so none is modelled.
     ///
     /// `POST /v1/auth/refresh`
     pub async fn refresh_token(
         &self,
-        body: &super::types::RefreshTokenRequest,
-    ) -> ::std::result::Result<
-        super::types::TokenResponse,
-        ClientError<super::errors::RefreshTokenError>,
-    > {
+    ) -> ::std::result::Result<(), ClientError<super::errors::RefreshTokenError>> {
         let url = format!("{}/v1/auth/refresh", self.base_url);
         let request = self.http.request(::reqwest::Method::POST, url);
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(
-                ::serde_json::to_vec(body)
-                    .map_err(|error| ClientError::Decode {
-                        status: 0,
-                        message: error.to_string(),
-                        body: ::std::string::String::new(),
-                    })?,
-            );
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
-            200u16 => Ok(decode(status, &bytes)?),
+            200..=299 => Ok(()),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -1122,17 +1042,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::RefreshTokenError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::RefreshTokenError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1200,17 +1114,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetCurrentUserError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetCurrentUserError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1275,17 +1183,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::DeleteCurrentUserError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::DeleteCurrentUserError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1373,17 +1275,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::UpdateCurrentUserError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::UpdateCurrentUserError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1451,17 +1347,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetMfaStatusError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetMfaStatusError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1535,17 +1425,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::SetupMfaError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::SetupMfaError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1634,17 +1518,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::VerifyMfaSetupError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::VerifyMfaSetupError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1715,17 +1593,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::VerifyMfaError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::VerifyMfaError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1811,17 +1683,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::DisableMfaError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::DisableMfaError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1883,17 +1749,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::RequestDeviceCodeError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::RequestDeviceCodeError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1957,17 +1817,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::PollDeviceTokenError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::PollDeviceTokenError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -2022,17 +1876,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetDeviceCodeStatusError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetDeviceCodeStatusError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -2129,17 +1977,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ApproveDeviceError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ApproveDeviceError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -2234,17 +2076,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::DenyDeviceError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::DenyDeviceError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -2273,7 +2109,6 @@ impl Client {
     /// `GET /v1/auth/api-keys`
     pub async fn list_api_keys(
         &self,
-        query: &super::types::ListApiKeysQuery,
     ) -> ::std::result::Result<
         super::types::ApiKeyList,
         ClientError<super::errors::ListApiKeysError>,
@@ -2289,13 +2124,6 @@ impl Client {
                 operation: "listApiKeys",
             });
         };
-        let pairs = super::params::encode(query, super::params::QUERY_LIST_API_KEYS)
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
-        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -2329,17 +2157,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListApiKeysError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListApiKeysError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -2428,17 +2250,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::CreateApiKeyError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::CreateApiKeyError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -2515,17 +2331,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::RevokeApiKeyError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::RevokeApiKeyError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -2554,7 +2364,6 @@ impl Client {
     /// `GET /v1/vaults`
     pub async fn list_vaults(
         &self,
-        query: &super::types::ListVaultsQuery,
     ) -> ::std::result::Result<
         super::types::VaultList,
         ClientError<super::errors::ListVaultsError>,
@@ -2570,13 +2379,6 @@ impl Client {
                 operation: "listVaults",
             });
         };
-        let pairs = super::params::encode(query, super::params::QUERY_LIST_VAULTS)
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
-        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -2601,17 +2403,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListVaultsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListVaultsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -2718,17 +2514,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::CreateVaultError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::CreateVaultError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -2804,17 +2594,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetVaultError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetVaultError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -2891,17 +2675,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::DeleteVaultError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::DeleteVaultError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -3017,17 +2795,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::EnableCmekError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::EnableCmekError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -3114,17 +2886,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::DisableCmekError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::DisableCmekError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -3235,17 +3001,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::StartCmekRotationError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::StartCmekRotationError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -3327,17 +3087,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetCmekRotationJobError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetCmekRotationJobError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -3434,17 +3188,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListSecretsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListSecretsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -3552,17 +3300,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetSecretError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetSecretError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -3675,17 +3417,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::PutSecretError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::PutSecretError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -3766,17 +3502,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::DeleteSecretError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::DeleteSecretError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -3806,7 +3536,6 @@ impl Client {
     pub async fn list_policies(
         &self,
         vault_id: &::uuid::Uuid,
-        query: &super::types::ListPoliciesQuery,
     ) -> ::std::result::Result<
         super::types::PolicyList,
         ClientError<super::errors::ListPoliciesError>,
@@ -3824,13 +3553,6 @@ impl Client {
                 operation: "listPolicies",
             });
         };
-        let pairs = super::params::encode(query, super::params::QUERY_LIST_POLICIES)
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
-        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -3873,17 +3595,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListPoliciesError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListPoliciesError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -3984,17 +3700,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::CreatePolicyError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::CreatePolicyError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -4096,17 +3806,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::UpdatePolicyError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::UpdatePolicyError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -4185,17 +3889,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::DeletePolicyError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::DeletePolicyError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -4258,17 +3956,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::EnrollAgentError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::EnrollAgentError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -4297,7 +3989,6 @@ impl Client {
     /// `GET /v1/agents`
     pub async fn list_agents(
         &self,
-        query: &super::types::ListAgentsQuery,
     ) -> ::std::result::Result<
         super::types::AgentList,
         ClientError<super::errors::ListAgentsError>,
@@ -4313,13 +4004,6 @@ impl Client {
                 operation: "listAgents",
             });
         };
-        let pairs = super::params::encode(query, super::params::QUERY_LIST_AGENTS)
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
-        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -4353,17 +4037,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListAgentsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListAgentsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -4460,17 +4138,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::CreateAgentError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::CreateAgentError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -4500,7 +4172,7 @@ impl Client {
     pub async fn get_current_agent(
         &self,
     ) -> ::std::result::Result<
-        super::types::Agent,
+        super::types::AgentProfile,
         ClientError<super::errors::GetCurrentAgentError>,
     > {
         let url = format!("{}/v1/agents/me", self.base_url);
@@ -4538,17 +4210,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetCurrentAgentError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetCurrentAgentError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -4624,17 +4290,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetAgentError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetAgentError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -4711,17 +4371,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::DeactivateAgentError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::DeactivateAgentError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -4822,17 +4476,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::UpdateAgentError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::UpdateAgentError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -4912,17 +4560,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::RotateAgentKeyError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::RotateAgentKeyError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -5034,17 +4676,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::CreateShareError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::CreateShareError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -5123,17 +4759,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListOutboundSharesError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListOutboundSharesError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -5212,17 +4842,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListInboundSharesError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListInboundSharesError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -5312,17 +4936,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::AcceptShareError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::AcceptShareError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -5411,17 +5029,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::DeclineShareError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::DeclineShareError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -5451,20 +5063,12 @@ impl Client {
     /// `GET /v1/chains`
     pub async fn list_chains(
         &self,
-        query: &super::types::ListChainsQuery,
     ) -> ::std::result::Result<
         super::types::ChainList,
         ClientError<super::errors::ListChainsError>,
     > {
         let url = format!("{}/v1/chains", self.base_url);
         let request = self.http.request(::reqwest::Method::GET, url);
-        let pairs = super::params::encode(query, super::params::QUERY_LIST_CHAINS)
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
-        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -5480,17 +5084,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListChainsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListChainsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -5540,17 +5138,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetChainError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetChainError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -5648,17 +5240,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListTransactionsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListTransactionsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -5780,17 +5366,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::SubmitTransactionError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::SubmitTransactionError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -5872,17 +5452,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetTransactionError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetTransactionError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -5992,17 +5566,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::SimulateTransactionError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::SimulateTransactionError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -6113,17 +5681,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::SimulateTransactionBundleError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::SimulateTransactionBundleError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -6191,17 +5753,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetUsageSummaryError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetUsageSummaryError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -6230,7 +5786,6 @@ impl Client {
     /// `GET /v1/billing/history`
     pub async fn get_usage_history(
         &self,
-        query: &super::types::GetUsageHistoryQuery,
     ) -> ::std::result::Result<
         super::types::UsageHistory,
         ClientError<super::errors::GetUsageHistoryError>,
@@ -6246,13 +5801,6 @@ impl Client {
                 operation: "getUsageHistory",
             });
         };
-        let pairs = super::params::encode(query, super::params::QUERY_GET_USAGE_HISTORY)
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
-        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -6286,17 +5834,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetUsageHistoryError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetUsageHistoryError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -6393,17 +5935,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::CreateSubscriptionCheckoutError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::CreateSubscriptionCheckoutError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -6501,17 +6037,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::CreateBillingPortalSessionError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::CreateBillingPortalSessionError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -6579,17 +6109,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetSubscriptionError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetSubscriptionError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -6677,17 +6201,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::CreateCreditTopupError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::CreateCreditTopupError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -6755,17 +6273,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetCreditBalanceError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetCreditBalanceError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -6853,17 +6365,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListCreditTransactionsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListCreditTransactionsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -6951,17 +6457,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::SetOverageMethodError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::SetOverageMethodError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -7026,17 +6526,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::HandleStripeWebhookError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::HandleStripeWebhookError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -7060,7 +6554,7 @@ impl Client {
     }
     /// Query audit events
     ///
-    /// Returns the organization's audit events, newest first, filtered and paginated.
+    /// Returns the organization's audit events, newest first, filtered.
     ///
     /// `GET /v1/audit/events`
     pub async fn list_audit_events(
@@ -7121,17 +6615,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListAuditEventsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListAuditEventsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -7160,7 +6648,6 @@ impl Client {
     /// `GET /v1/org/members`
     pub async fn list_org_members(
         &self,
-        query: &super::types::ListOrgMembersQuery,
     ) -> ::std::result::Result<
         super::types::OrgMemberList,
         ClientError<super::errors::ListOrgMembersError>,
@@ -7176,13 +6663,6 @@ impl Client {
                 operation: "listOrgMembers",
             });
         };
-        let pairs = super::params::encode(query, super::params::QUERY_LIST_ORG_MEMBERS)
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
-        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -7216,17 +6696,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListOrgMembersError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListOrgMembersError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -7323,17 +6797,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::InviteOrgMemberError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::InviteOrgMemberError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -7410,17 +6878,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::RemoveOrgMemberError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::RemoveOrgMemberError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -7520,17 +6982,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::UpdateOrgMemberRoleError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::UpdateOrgMemberRoleError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -7559,7 +7015,6 @@ impl Client {
     /// `GET /v1/security/ip-rules`
     pub async fn list_ip_rules(
         &self,
-        query: &super::types::ListIpRulesQuery,
     ) -> ::std::result::Result<
         super::types::IpRuleList,
         ClientError<super::errors::ListIpRulesError>,
@@ -7575,13 +7030,6 @@ impl Client {
                 operation: "listIpRules",
             });
         };
-        let pairs = super::params::encode(query, super::params::QUERY_LIST_IP_RULES)
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
-        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -7615,17 +7063,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListIpRulesError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListIpRulesError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -7713,17 +7155,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::CreateIpRuleError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::CreateIpRuleError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -7800,17 +7236,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::DeleteIpRuleError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::DeleteIpRuleError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -7840,7 +7270,6 @@ impl Client {
     /// `GET /v1/admin/settings`
     pub async fn list_admin_settings(
         &self,
-        query: &super::types::ListAdminSettingsQuery,
     ) -> ::std::result::Result<
         super::types::SettingList,
         ClientError<super::errors::ListAdminSettingsError>,
@@ -7856,16 +7285,6 @@ impl Client {
                 operation: "listAdminSettings",
             });
         };
-        let pairs = super::params::encode(
-                query,
-                super::params::QUERY_LIST_ADMIN_SETTINGS,
-            )
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
-        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -7899,17 +7318,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListAdminSettingsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListAdminSettingsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -8009,17 +7422,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::UpdateAdminSettingError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::UpdateAdminSettingError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -8096,17 +7503,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::DeleteAdminSettingError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::DeleteAdminSettingError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -8175,17 +7576,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetX402ConfigError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetX402ConfigError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -8274,17 +7669,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::UpdateX402ConfigError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::UpdateX402ConfigError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -8370,17 +7759,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListAdminUsersError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListAdminUsersError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -8458,17 +7841,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::DeleteAdminUserError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::DeleteAdminUserError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -8498,7 +7875,6 @@ impl Client {
     /// `GET /v1/admin/chains`
     pub async fn list_admin_chains(
         &self,
-        query: &super::types::ListAdminChainsQuery,
     ) -> ::std::result::Result<
         super::types::ChainList,
         ClientError<super::errors::ListAdminChainsError>,
@@ -8514,13 +7890,6 @@ impl Client {
                 operation: "listAdminChains",
             });
         };
-        let pairs = super::params::encode(query, super::params::QUERY_LIST_ADMIN_CHAINS)
-            .map_err(|error| ClientError::Decode {
-                status: 0,
-                message: error.to_string(),
-                body: ::std::string::String::new(),
-            })?;
-        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -8554,17 +7923,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListAdminChainsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListAdminChainsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -8662,17 +8025,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::CreateAdminChainError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::CreateAdminChainError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -8774,17 +8131,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::UpdateAdminChainError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::UpdateAdminChainError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -8863,17 +8214,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::DeleteAdminChainError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::DeleteAdminChainError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -8954,17 +8299,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetOrgLimitsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetOrgLimitsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -9065,17 +8404,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::UpdateOrgLimitsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::UpdateOrgLimitsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -9177,17 +8510,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::SetOrgBillingTierError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::SetOrgBillingTierError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {

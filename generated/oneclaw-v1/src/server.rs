@@ -198,22 +198,17 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send;
     /// Refresh token (not implemented)
     ///
-    /// Exists but is not implemented: it always answers 400 with
+    /// Exists but is not implemented: it answers 400 with
     /// `Refresh tokens not yet implemented`. Obtain a new token with
     /// `POST /v1/auth/token`, `POST /v1/auth/agent-token` or
-    /// `POST /v1/auth/api-key-token` instead. The 200 response is documented for
-    /// forward compatibility only (the token response it will return once refresh
-    /// tokens exist).
+    /// `POST /v1/auth/api-key-token` instead. The docs show no request body
+    /// and no success, so none is modelled.
     ///
     /// `POST /v1/auth/refresh`
     fn refresh_token(
         &self,
-        body: super::types::RefreshTokenRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::TokenResponse,
-            super::errors::RefreshTokenError,
-        >,
+        Output = ::std::result::Result<(), super::errors::RefreshTokenError>,
     > + Send;
     /// Get current user profile
     ///
@@ -413,7 +408,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_api_keys(
         &self,
         credentials: super::auth::Credentials,
-        query: super::types::ListApiKeysQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::ApiKeyList,
@@ -456,7 +450,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_vaults(
         &self,
         credentials: super::auth::Credentials,
-        query: super::types::ListVaultsQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::VaultList,
@@ -645,7 +638,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         credentials: super::auth::Credentials,
         vault_id: ::uuid::Uuid,
-        query: super::types::ListPoliciesQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::PolicyList,
@@ -723,7 +715,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_agents(
         &self,
         credentials: super::auth::Credentials,
-        query: super::types::ListAgentsQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::AgentList,
@@ -755,7 +746,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         credentials: super::auth::Credentials,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
-            super::types::Agent,
+            super::types::AgentProfile,
             super::errors::GetCurrentAgentError,
         >,
     > + Send;
@@ -903,7 +894,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/chains`
     fn list_chains(
         &self,
-        query: super::types::ListChainsQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::ChainList,
@@ -1027,7 +1017,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn get_usage_history(
         &self,
         credentials: super::auth::Credentials,
-        query: super::types::GetUsageHistoryQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::UsageHistory,
@@ -1157,7 +1146,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send;
     /// Query audit events
     ///
-    /// Returns the organization's audit events, newest first, filtered and paginated.
+    /// Returns the organization's audit events, newest first, filtered.
     ///
     /// `GET /v1/audit/events`
     fn list_audit_events(
@@ -1178,7 +1167,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_org_members(
         &self,
         credentials: super::auth::Credentials,
-        query: super::types::ListOrgMembersQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::OrgMemberList,
@@ -1236,7 +1224,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_ip_rules(
         &self,
         credentials: super::auth::Credentials,
-        query: super::types::ListIpRulesQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::IpRuleList,
@@ -1279,7 +1266,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_admin_settings(
         &self,
         credentials: super::auth::Credentials,
-        query: super::types::ListAdminSettingsQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::SettingList,
@@ -1385,7 +1371,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_admin_chains(
         &self,
         credentials: super::auth::Credentials,
-        query: super::types::ListAdminChainsQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::ChainList,
@@ -2419,7 +2404,6 @@ async fn handle_change_password<A: OneclawApi>(
 async fn handle_refresh_token<A: OneclawApi>(
     ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
     headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
 ) -> ::axum::response::Response {
     let credentials = credentials_from(&headers, None);
     let (rate_limit, retry_after) = match api
@@ -2441,29 +2425,11 @@ async fn handle_refresh_token<A: OneclawApi>(
         }
         None => {
             async {
-                let body = match super::shape::decode::<
-                    super::types::RefreshTokenRequest,
-                >(
-                    &body,
-                    |value, path| {
-                        <super::types::RefreshTokenRequest as super::shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_refresh_token(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_refresh_token(400u16, error.to_string(), 0);
-                }
-                match api.refresh_token(body).await {
-                    Ok(value) => json_response(200u16, &value),
+                match api.refresh_token().await {
+                    Ok(value) => {
+                        let () = value;
+                        empty_response(204)
+                    }
                     Err(error) => error.into_response(),
                 }
             }
@@ -3398,10 +3364,9 @@ async fn handle_deny_device<A: OneclawApi>(
 }
 async fn handle_list_api_keys<A: OneclawApi>(
     ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
     headers: ::axum::http::HeaderMap,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let credentials = credentials_from(&headers, None);
     let (rate_limit, retry_after) = match api
         .rate_limit(super::auth::Operation::ListApiKeys, &credentials)
         .await
@@ -3442,17 +3407,7 @@ async fn handle_list_api_keys<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListApiKeysQuery = match super::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
-                    super::params::QUERY_LIST_API_KEYS,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_list_api_keys(400u16, message, 0),
-                };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_api_keys(400u16, error.to_string(), 0);
-                }
-                match api.list_api_keys(credentials, query).await {
+                match api.list_api_keys(credentials).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -3630,10 +3585,9 @@ async fn handle_revoke_api_key<A: OneclawApi>(
 }
 async fn handle_list_vaults<A: OneclawApi>(
     ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
     headers: ::axum::http::HeaderMap,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let credentials = credentials_from(&headers, None);
     let (rate_limit, retry_after) = match api
         .rate_limit(super::auth::Operation::ListVaults, &credentials)
         .await
@@ -3674,17 +3628,7 @@ async fn handle_list_vaults<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListVaultsQuery = match super::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
-                    super::params::QUERY_LIST_VAULTS,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_list_vaults(400u16, message, 0),
-                };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_vaults(400u16, error.to_string(), 0);
-                }
-                match api.list_vaults(credentials, query).await {
+                match api.list_vaults(credentials).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -4360,9 +4304,6 @@ async fn handle_list_secrets<A: OneclawApi>(
                     Ok(query) => query,
                     Err(message) => return reject_list_secrets(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_secrets(400u16, error.to_string(), 0);
-                }
                 match api.list_secrets(credentials, vault_id, query).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
@@ -4706,10 +4647,9 @@ async fn handle_list_policies<A: OneclawApi>(
         >,
         ::axum::extract::rejection::PathRejection,
     >,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
     headers: ::axum::http::HeaderMap,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let credentials = credentials_from(&headers, None);
     let (rate_limit, retry_after) = match api
         .rate_limit(super::auth::Operation::ListPolicies, &credentials)
         .await
@@ -4760,17 +4700,7 @@ async fn handle_list_policies<A: OneclawApi>(
                     Ok(value) => value,
                     Err(message) => return reject_list_policies(400u16, message, 0),
                 };
-                let query: super::types::ListPoliciesQuery = match super::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
-                    super::params::QUERY_LIST_POLICIES,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_list_policies(400u16, message, 0),
-                };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_policies(400u16, error.to_string(), 0);
-                }
-                match api.list_policies(credentials, vault_id, query).await {
+                match api.list_policies(credentials, vault_id).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -5131,10 +5061,9 @@ async fn handle_enroll_agent<A: OneclawApi>(
 }
 async fn handle_list_agents<A: OneclawApi>(
     ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
     headers: ::axum::http::HeaderMap,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let credentials = credentials_from(&headers, None);
     let (rate_limit, retry_after) = match api
         .rate_limit(super::auth::Operation::ListAgents, &credentials)
         .await
@@ -5175,17 +5104,7 @@ async fn handle_list_agents<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListAgentsQuery = match super::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
-                    super::params::QUERY_LIST_AGENTS,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_list_agents(400u16, message, 0),
-                };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_agents(400u16, error.to_string(), 0);
-                }
-                match api.list_agents(credentials, query).await {
+                match api.list_agents(credentials).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -5822,9 +5741,6 @@ async fn handle_list_outbound_shares<A: OneclawApi>(
                         return reject_list_outbound_shares(400u16, message, 0);
                     }
                 };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_outbound_shares(400u16, error.to_string(), 0);
-                }
                 match api.list_outbound_shares(credentials, query).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
@@ -5893,9 +5809,6 @@ async fn handle_list_inbound_shares<A: OneclawApi>(
                     Ok(query) => query,
                     Err(message) => return reject_list_inbound_shares(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_inbound_shares(400u16, error.to_string(), 0);
-                }
                 match api.list_inbound_shares(credentials, query).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
@@ -6065,10 +5978,9 @@ async fn handle_decline_share<A: OneclawApi>(
 }
 async fn handle_list_chains<A: OneclawApi>(
     ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
     headers: ::axum::http::HeaderMap,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let credentials = credentials_from(&headers, None);
     let (rate_limit, retry_after) = match api
         .rate_limit(super::auth::Operation::ListChains, &credentials)
         .await
@@ -6088,17 +6000,7 @@ async fn handle_list_chains<A: OneclawApi>(
         }
         None => {
             async {
-                let query: super::types::ListChainsQuery = match super::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
-                    super::params::QUERY_LIST_CHAINS,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_list_chains(400u16, message, 0),
-                };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_chains(400u16, error.to_string(), 0);
-                }
-                match api.list_chains(query).await {
+                match api.list_chains().await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -6254,9 +6156,6 @@ async fn handle_list_transactions<A: OneclawApi>(
                     Ok(query) => query,
                     Err(message) => return reject_list_transactions(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_transactions(400u16, error.to_string(), 0);
-                }
                 match api.list_transactions(credentials, agent_id, query).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
@@ -6728,10 +6627,9 @@ async fn handle_get_usage_summary<A: OneclawApi>(
 }
 async fn handle_get_usage_history<A: OneclawApi>(
     ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
     headers: ::axum::http::HeaderMap,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let credentials = credentials_from(&headers, None);
     let (rate_limit, retry_after) = match api
         .rate_limit(super::auth::Operation::GetUsageHistory, &credentials)
         .await
@@ -6772,17 +6670,7 @@ async fn handle_get_usage_history<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::GetUsageHistoryQuery = match super::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
-                    super::params::QUERY_GET_USAGE_HISTORY,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_get_usage_history(400u16, message, 0),
-                };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_get_usage_history(400u16, error.to_string(), 0);
-                }
-                match api.get_usage_history(credentials, query).await {
+                match api.get_usage_history(credentials).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -7476,9 +7364,6 @@ async fn handle_list_audit_events<A: OneclawApi>(
                     Ok(query) => query,
                     Err(message) => return reject_list_audit_events(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_audit_events(400u16, error.to_string(), 0);
-                }
                 match api.list_audit_events(credentials, query).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
@@ -7496,10 +7381,9 @@ async fn handle_list_audit_events<A: OneclawApi>(
 }
 async fn handle_list_org_members<A: OneclawApi>(
     ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
     headers: ::axum::http::HeaderMap,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let credentials = credentials_from(&headers, None);
     let (rate_limit, retry_after) = match api
         .rate_limit(super::auth::Operation::ListOrgMembers, &credentials)
         .await
@@ -7540,17 +7424,7 @@ async fn handle_list_org_members<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListOrgMembersQuery = match super::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
-                    super::params::QUERY_LIST_ORG_MEMBERS,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_list_org_members(400u16, message, 0),
-                };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_org_members(400u16, error.to_string(), 0);
-                }
-                match api.list_org_members(credentials, query).await {
+                match api.list_org_members(credentials).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -7828,10 +7702,9 @@ async fn handle_update_org_member_role<A: OneclawApi>(
 }
 async fn handle_list_ip_rules<A: OneclawApi>(
     ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
     headers: ::axum::http::HeaderMap,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let credentials = credentials_from(&headers, None);
     let (rate_limit, retry_after) = match api
         .rate_limit(super::auth::Operation::ListIpRules, &credentials)
         .await
@@ -7872,17 +7745,7 @@ async fn handle_list_ip_rules<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListIpRulesQuery = match super::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
-                    super::params::QUERY_LIST_IP_RULES,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_list_ip_rules(400u16, message, 0),
-                };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_ip_rules(400u16, error.to_string(), 0);
-                }
-                match api.list_ip_rules(credentials, query).await {
+                match api.list_ip_rules(credentials).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -8060,10 +7923,9 @@ async fn handle_delete_ip_rule<A: OneclawApi>(
 }
 async fn handle_list_admin_settings<A: OneclawApi>(
     ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
     headers: ::axum::http::HeaderMap,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let credentials = credentials_from(&headers, None);
     let (rate_limit, retry_after) = match api
         .rate_limit(super::auth::Operation::ListAdminSettings, &credentials)
         .await
@@ -8104,17 +7966,7 @@ async fn handle_list_admin_settings<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListAdminSettingsQuery = match super::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
-                    super::params::QUERY_LIST_ADMIN_SETTINGS,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_list_admin_settings(400u16, message, 0),
-                };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_admin_settings(400u16, error.to_string(), 0);
-                }
-                match api.list_admin_settings(credentials, query).await {
+                match api.list_admin_settings(credentials).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -8533,9 +8385,6 @@ async fn handle_list_admin_users<A: OneclawApi>(
                     Ok(query) => query,
                     Err(message) => return reject_list_admin_users(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_admin_users(400u16, error.to_string(), 0);
-                }
                 match api.list_admin_users(credentials, query).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
@@ -8632,10 +8481,9 @@ async fn handle_delete_admin_user<A: OneclawApi>(
 }
 async fn handle_list_admin_chains<A: OneclawApi>(
     ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
     headers: ::axum::http::HeaderMap,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let credentials = credentials_from(&headers, None);
     let (rate_limit, retry_after) = match api
         .rate_limit(super::auth::Operation::ListAdminChains, &credentials)
         .await
@@ -8676,17 +8524,7 @@ async fn handle_list_admin_chains<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListAdminChainsQuery = match super::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
-                    super::params::QUERY_LIST_ADMIN_CHAINS,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_list_admin_chains(400u16, message, 0),
-                };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_admin_chains(400u16, error.to_string(), 0);
-                }
-                match api.list_admin_chains(credentials, query).await {
+                match api.list_admin_chains(credentials).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -9275,13 +9113,10 @@ fn reject_get_health(
 ) -> ::axum::response::Response {
     match status {
         429u16 => {
-            super::errors::GetHealthError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetHealthError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9294,13 +9129,10 @@ fn reject_get_hsm_health(
 ) -> ::axum::response::Response {
     match status {
         429u16 => {
-            super::errors::GetHsmHealthError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetHsmHealthError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9320,13 +9152,10 @@ fn reject_access_share(
                 .into_response()
         }
         429u16 => {
-            super::errors::AccessShareError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::AccessShareError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9360,13 +9189,10 @@ fn reject_revoke_share(
                 .into_response()
         }
         429u16 => {
-            super::errors::RevokeShareError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::RevokeShareError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9386,13 +9212,10 @@ fn reject_signup(
                 .into_response()
         }
         429u16 => {
-            super::errors::SignupError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::SignupError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9412,13 +9235,10 @@ fn reject_create_token(
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateTokenError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::CreateTokenError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9447,13 +9267,10 @@ fn reject_revoke_token(
             )
         }
         429u16 => {
-            super::errors::RevokeTokenError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::RevokeTokenError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9473,13 +9290,10 @@ fn reject_create_agent_token(
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateAgentTokenError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::CreateAgentTokenError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9499,13 +9313,10 @@ fn reject_create_api_key_token(
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateApiKeyTokenError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::CreateApiKeyTokenError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9525,13 +9336,10 @@ fn reject_sign_in_with_google(
                 .into_response()
         }
         429u16 => {
-            super::errors::SignInWithGoogleError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::SignInWithGoogleError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9565,13 +9373,10 @@ fn reject_change_password(
                 .into_response()
         }
         429u16 => {
-            super::errors::ChangePasswordError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ChangePasswordError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9583,21 +9388,11 @@ fn reject_refresh_token(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            super::errors::RefreshTokenError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("not_implemented"),
-                    message,
-                })
-                .into_response()
-        }
         429u16 => {
-            super::errors::RefreshTokenError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::RefreshTokenError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9624,13 +9419,10 @@ fn reject_get_current_user(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetCurrentUserError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetCurrentUserError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9657,13 +9449,10 @@ fn reject_delete_current_user(
                 .into_response()
         }
         429u16 => {
-            super::errors::DeleteCurrentUserError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::DeleteCurrentUserError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9697,13 +9486,10 @@ fn reject_update_current_user(
                 .into_response()
         }
         429u16 => {
-            super::errors::UpdateCurrentUserError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::UpdateCurrentUserError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9730,13 +9516,10 @@ fn reject_get_mfa_status(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetMfaStatusError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetMfaStatusError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9763,13 +9546,10 @@ fn reject_setup_mfa(
                 .into_response()
         }
         429u16 => {
-            super::errors::SetupMfaError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::SetupMfaError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9803,13 +9583,10 @@ fn reject_verify_mfa_setup(
                 .into_response()
         }
         429u16 => {
-            super::errors::VerifyMfaSetupError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::VerifyMfaSetupError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9829,13 +9606,10 @@ fn reject_verify_mfa(
                 .into_response()
         }
         429u16 => {
-            super::errors::VerifyMfaError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::VerifyMfaError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9869,13 +9643,10 @@ fn reject_disable_mfa(
                 .into_response()
         }
         429u16 => {
-            super::errors::DisableMfaError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::DisableMfaError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9895,13 +9666,10 @@ fn reject_request_device_code(
                 .into_response()
         }
         429u16 => {
-            super::errors::RequestDeviceCodeError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::RequestDeviceCodeError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9921,13 +9689,10 @@ fn reject_poll_device_token(
                 .into_response()
         }
         429u16 => {
-            super::errors::PollDeviceTokenError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::PollDeviceTokenError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9947,13 +9712,10 @@ fn reject_get_device_code_status(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetDeviceCodeStatusError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetDeviceCodeStatusError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9987,13 +9749,10 @@ fn reject_approve_device(
                 .into_response()
         }
         429u16 => {
-            super::errors::ApproveDeviceError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ApproveDeviceError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10027,13 +9786,10 @@ fn reject_deny_device(
                 .into_response()
         }
         429u16 => {
-            super::errors::DenyDeviceError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::DenyDeviceError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10045,13 +9801,6 @@ fn reject_list_api_keys(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            super::errors::ListApiKeysError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
         401u16 => {
             super::errors::ListApiKeysError::Unauthorized(super::types::Error {
                     error: ::std::string::String::from("unauthorized"),
@@ -10067,13 +9816,10 @@ fn reject_list_api_keys(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListApiKeysError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ListApiKeysError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10107,13 +9853,10 @@ fn reject_create_api_key(
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateApiKeyError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::CreateApiKeyError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10147,13 +9890,10 @@ fn reject_revoke_api_key(
                 .into_response()
         }
         429u16 => {
-            super::errors::RevokeApiKeyError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::RevokeApiKeyError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10165,13 +9905,6 @@ fn reject_list_vaults(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            super::errors::ListVaultsError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
         401u16 => {
             super::errors::ListVaultsError::Unauthorized(super::types::Error {
                     error: ::std::string::String::from("unauthorized"),
@@ -10189,13 +9922,10 @@ fn reject_list_vaults(
             )
         }
         429u16 => {
-            super::errors::ListVaultsError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ListVaultsError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10229,13 +9959,10 @@ fn reject_create_vault(
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateVaultError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::CreateVaultError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10269,13 +9996,10 @@ fn reject_get_vault(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetVaultError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetVaultError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10309,13 +10033,10 @@ fn reject_delete_vault(
                 .into_response()
         }
         429u16 => {
-            super::errors::DeleteVaultError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::DeleteVaultError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10349,13 +10070,10 @@ fn reject_enable_cmek(
                 .into_response()
         }
         429u16 => {
-            super::errors::EnableCmekError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::EnableCmekError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10389,13 +10107,10 @@ fn reject_disable_cmek(
                 .into_response()
         }
         429u16 => {
-            super::errors::DisableCmekError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::DisableCmekError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10429,13 +10144,10 @@ fn reject_start_cmek_rotation(
                 .into_response()
         }
         429u16 => {
-            super::errors::StartCmekRotationError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::StartCmekRotationError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10469,13 +10181,10 @@ fn reject_get_cmek_rotation_job(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetCmekRotationJobError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetCmekRotationJobError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10509,13 +10218,10 @@ fn reject_list_secrets(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListSecretsError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ListSecretsError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10549,13 +10255,10 @@ fn reject_get_secret(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetSecretError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetSecretError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10589,13 +10292,10 @@ fn reject_put_secret(
                 .into_response()
         }
         429u16 => {
-            super::errors::PutSecretError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::PutSecretError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10629,13 +10329,10 @@ fn reject_delete_secret(
                 .into_response()
         }
         429u16 => {
-            super::errors::DeleteSecretError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::DeleteSecretError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10669,13 +10366,10 @@ fn reject_list_policies(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListPoliciesError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ListPoliciesError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10709,13 +10403,10 @@ fn reject_create_policy(
                 .into_response()
         }
         429u16 => {
-            super::errors::CreatePolicyError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::CreatePolicyError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10749,13 +10440,10 @@ fn reject_update_policy(
                 .into_response()
         }
         429u16 => {
-            super::errors::UpdatePolicyError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::UpdatePolicyError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10789,13 +10477,10 @@ fn reject_delete_policy(
                 .into_response()
         }
         429u16 => {
-            super::errors::DeletePolicyError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::DeletePolicyError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10815,13 +10500,10 @@ fn reject_enroll_agent(
                 .into_response()
         }
         429u16 => {
-            super::errors::EnrollAgentError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::EnrollAgentError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10833,13 +10515,6 @@ fn reject_list_agents(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            super::errors::ListAgentsError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
         401u16 => {
             super::errors::ListAgentsError::Unauthorized(super::types::Error {
                     error: ::std::string::String::from("unauthorized"),
@@ -10855,13 +10530,10 @@ fn reject_list_agents(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListAgentsError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ListAgentsError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10895,13 +10567,10 @@ fn reject_create_agent(
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateAgentError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::CreateAgentError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10928,13 +10597,10 @@ fn reject_get_current_agent(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetCurrentAgentError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetCurrentAgentError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10968,13 +10634,10 @@ fn reject_get_agent(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetAgentError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetAgentError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11008,13 +10671,10 @@ fn reject_deactivate_agent(
                 .into_response()
         }
         429u16 => {
-            super::errors::DeactivateAgentError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::DeactivateAgentError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11048,13 +10708,10 @@ fn reject_update_agent(
                 .into_response()
         }
         429u16 => {
-            super::errors::UpdateAgentError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::UpdateAgentError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11088,13 +10745,10 @@ fn reject_rotate_agent_key(
                 .into_response()
         }
         429u16 => {
-            super::errors::RotateAgentKeyError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::RotateAgentKeyError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11128,13 +10782,10 @@ fn reject_create_share(
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateShareError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::CreateShareError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11170,13 +10821,10 @@ fn reject_list_outbound_shares(
             )
         }
         429u16 => {
-            super::errors::ListOutboundSharesError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ListOutboundSharesError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11212,13 +10860,10 @@ fn reject_list_inbound_shares(
             )
         }
         429u16 => {
-            super::errors::ListInboundSharesError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ListInboundSharesError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11252,13 +10897,10 @@ fn reject_accept_share(
                 .into_response()
         }
         429u16 => {
-            super::errors::AcceptShareError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::AcceptShareError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11292,13 +10934,10 @@ fn reject_decline_share(
                 .into_response()
         }
         429u16 => {
-            super::errors::DeclineShareError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::DeclineShareError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11310,21 +10949,11 @@ fn reject_list_chains(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            super::errors::ListChainsError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
         429u16 => {
-            super::errors::ListChainsError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ListChainsError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11344,13 +10973,10 @@ fn reject_get_chain(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetChainError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetChainError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11384,13 +11010,10 @@ fn reject_list_transactions(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListTransactionsError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ListTransactionsError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11424,13 +11047,10 @@ fn reject_submit_transaction(
                 .into_response()
         }
         429u16 => {
-            super::errors::SubmitTransactionError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::SubmitTransactionError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11464,13 +11084,10 @@ fn reject_get_transaction(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetTransactionError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetTransactionError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11504,13 +11121,10 @@ fn reject_simulate_transaction(
                 .into_response()
         }
         429u16 => {
-            super::errors::SimulateTransactionError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::SimulateTransactionError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11544,13 +11158,10 @@ fn reject_simulate_transaction_bundle(
                 .into_response()
         }
         429u16 => {
-            super::errors::SimulateTransactionBundleError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::SimulateTransactionBundleError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11577,13 +11188,10 @@ fn reject_get_usage_summary(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetUsageSummaryError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetUsageSummaryError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11595,13 +11203,6 @@ fn reject_get_usage_history(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            super::errors::GetUsageHistoryError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
         401u16 => {
             super::errors::GetUsageHistoryError::Unauthorized(super::types::Error {
                     error: ::std::string::String::from("unauthorized"),
@@ -11617,13 +11218,10 @@ fn reject_get_usage_history(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetUsageHistoryError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetUsageHistoryError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11657,13 +11255,10 @@ fn reject_create_subscription_checkout(
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateSubscriptionCheckoutError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::CreateSubscriptionCheckoutError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11697,13 +11292,10 @@ fn reject_create_billing_portal_session(
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateBillingPortalSessionError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::CreateBillingPortalSessionError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11730,13 +11322,10 @@ fn reject_get_subscription(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetSubscriptionError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetSubscriptionError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11770,13 +11359,10 @@ fn reject_create_credit_topup(
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateCreditTopupError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::CreateCreditTopupError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11803,13 +11389,10 @@ fn reject_get_credit_balance(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetCreditBalanceError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetCreditBalanceError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11843,13 +11426,10 @@ fn reject_list_credit_transactions(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListCreditTransactionsError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ListCreditTransactionsError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11883,13 +11463,10 @@ fn reject_set_overage_method(
                 .into_response()
         }
         429u16 => {
-            super::errors::SetOverageMethodError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::SetOverageMethodError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11909,13 +11486,10 @@ fn reject_handle_stripe_webhook(
                 .into_response()
         }
         429u16 => {
-            super::errors::HandleStripeWebhookError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::HandleStripeWebhookError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11949,13 +11523,10 @@ fn reject_list_audit_events(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListAuditEventsError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ListAuditEventsError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11967,13 +11538,6 @@ fn reject_list_org_members(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            super::errors::ListOrgMembersError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
         401u16 => {
             super::errors::ListOrgMembersError::Unauthorized(super::types::Error {
                     error: ::std::string::String::from("unauthorized"),
@@ -11989,13 +11553,10 @@ fn reject_list_org_members(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListOrgMembersError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ListOrgMembersError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12029,13 +11590,10 @@ fn reject_invite_org_member(
                 .into_response()
         }
         429u16 => {
-            super::errors::InviteOrgMemberError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::InviteOrgMemberError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12069,13 +11627,10 @@ fn reject_remove_org_member(
                 .into_response()
         }
         429u16 => {
-            super::errors::RemoveOrgMemberError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::RemoveOrgMemberError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12109,13 +11664,10 @@ fn reject_update_org_member_role(
                 .into_response()
         }
         429u16 => {
-            super::errors::UpdateOrgMemberRoleError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::UpdateOrgMemberRoleError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12127,13 +11679,6 @@ fn reject_list_ip_rules(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            super::errors::ListIpRulesError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
         401u16 => {
             super::errors::ListIpRulesError::Unauthorized(super::types::Error {
                     error: ::std::string::String::from("unauthorized"),
@@ -12149,13 +11694,10 @@ fn reject_list_ip_rules(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListIpRulesError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ListIpRulesError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12189,13 +11731,10 @@ fn reject_create_ip_rule(
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateIpRuleError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::CreateIpRuleError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12229,13 +11768,10 @@ fn reject_delete_ip_rule(
                 .into_response()
         }
         429u16 => {
-            super::errors::DeleteIpRuleError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::DeleteIpRuleError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12247,13 +11783,6 @@ fn reject_list_admin_settings(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            super::errors::ListAdminSettingsError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
         401u16 => {
             super::errors::ListAdminSettingsError::Unauthorized(super::types::Error {
                     error: ::std::string::String::from("unauthorized"),
@@ -12269,13 +11798,10 @@ fn reject_list_admin_settings(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListAdminSettingsError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ListAdminSettingsError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12309,13 +11835,10 @@ fn reject_update_admin_setting(
                 .into_response()
         }
         429u16 => {
-            super::errors::UpdateAdminSettingError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::UpdateAdminSettingError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12349,13 +11872,10 @@ fn reject_delete_admin_setting(
                 .into_response()
         }
         429u16 => {
-            super::errors::DeleteAdminSettingError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::DeleteAdminSettingError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12382,13 +11902,10 @@ fn reject_get_x402_config(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetX402ConfigError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetX402ConfigError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12422,13 +11939,10 @@ fn reject_update_x402_config(
                 .into_response()
         }
         429u16 => {
-            super::errors::UpdateX402ConfigError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::UpdateX402ConfigError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12462,13 +11976,10 @@ fn reject_list_admin_users(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListAdminUsersError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ListAdminUsersError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12502,13 +12013,10 @@ fn reject_delete_admin_user(
                 .into_response()
         }
         429u16 => {
-            super::errors::DeleteAdminUserError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::DeleteAdminUserError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12520,13 +12028,6 @@ fn reject_list_admin_chains(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            super::errors::ListAdminChainsError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
         401u16 => {
             super::errors::ListAdminChainsError::Unauthorized(super::types::Error {
                     error: ::std::string::String::from("unauthorized"),
@@ -12542,13 +12043,10 @@ fn reject_list_admin_chains(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListAdminChainsError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ListAdminChainsError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12582,13 +12080,10 @@ fn reject_create_admin_chain(
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateAdminChainError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::CreateAdminChainError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12622,13 +12117,10 @@ fn reject_update_admin_chain(
                 .into_response()
         }
         429u16 => {
-            super::errors::UpdateAdminChainError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::UpdateAdminChainError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12662,13 +12154,10 @@ fn reject_delete_admin_chain(
                 .into_response()
         }
         429u16 => {
-            super::errors::DeleteAdminChainError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::DeleteAdminChainError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12702,13 +12191,10 @@ fn reject_get_org_limits(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetOrgLimitsError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetOrgLimitsError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12742,13 +12228,10 @@ fn reject_update_org_limits(
                 .into_response()
         }
         429u16 => {
-            super::errors::UpdateOrgLimitsError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::UpdateOrgLimitsError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12782,13 +12265,10 @@ fn reject_set_org_billing_tier(
                 .into_response()
         }
         429u16 => {
-            super::errors::SetOrgBillingTierError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::SetOrgBillingTierError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12905,11 +12385,7 @@ fn set_header(
 impl ::axum::response::IntoResponse for super::errors::GetHealthError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -12922,11 +12398,7 @@ impl ::axum::response::IntoResponse for super::errors::GetHealthError {
 impl ::axum::response::IntoResponse for super::errors::GetHsmHealthError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::ServiceUnavailable(body) => json_response(503u16, &body),
             Self::Undocumented { status, body } => {
@@ -12943,11 +12415,7 @@ impl ::axum::response::IntoResponse for super::errors::AccessShareError {
             Self::PaymentRequired(body) => json_response(402u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
             Self::Gone(body) => json_response(410u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -12963,11 +12431,7 @@ impl ::axum::response::IntoResponse for super::errors::RevokeShareError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -12982,11 +12446,7 @@ impl ::axum::response::IntoResponse for super::errors::SignupError {
         match self {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13001,11 +12461,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateTokenError {
         match self {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13019,11 +12475,7 @@ impl ::axum::response::IntoResponse for super::errors::RevokeTokenError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
             Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13039,11 +12491,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateAgentTokenError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13058,11 +12506,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateApiKeyTokenError {
         match self {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13077,11 +12521,7 @@ impl ::axum::response::IntoResponse for super::errors::SignInWithGoogleError {
         match self {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13097,11 +12537,7 @@ impl ::axum::response::IntoResponse for super::errors::ChangePasswordError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13115,11 +12551,7 @@ impl ::axum::response::IntoResponse for super::errors::RefreshTokenError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
             Self::BadRequest(body) => json_response(400u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13134,11 +12566,7 @@ impl ::axum::response::IntoResponse for super::errors::GetCurrentUserError {
         match self {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13153,11 +12581,7 @@ impl ::axum::response::IntoResponse for super::errors::DeleteCurrentUserError {
         match self {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13173,11 +12597,7 @@ impl ::axum::response::IntoResponse for super::errors::UpdateCurrentUserError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13192,11 +12612,7 @@ impl ::axum::response::IntoResponse for super::errors::GetMfaStatusError {
         match self {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13212,11 +12628,7 @@ impl ::axum::response::IntoResponse for super::errors::SetupMfaError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13232,11 +12644,7 @@ impl ::axum::response::IntoResponse for super::errors::VerifyMfaSetupError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13251,11 +12659,7 @@ impl ::axum::response::IntoResponse for super::errors::VerifyMfaError {
         match self {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13271,11 +12675,7 @@ impl ::axum::response::IntoResponse for super::errors::DisableMfaError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13289,11 +12689,7 @@ impl ::axum::response::IntoResponse for super::errors::RequestDeviceCodeError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
             Self::BadRequest(body) => json_response(400u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13307,11 +12703,7 @@ impl ::axum::response::IntoResponse for super::errors::PollDeviceTokenError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
             Self::BadRequest(body) => json_response(400u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13325,11 +12717,7 @@ impl ::axum::response::IntoResponse for super::errors::GetDeviceCodeStatusError 
     fn into_response(self) -> ::axum::response::Response {
         match self {
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13346,11 +12734,7 @@ impl ::axum::response::IntoResponse for super::errors::ApproveDeviceError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13367,11 +12751,7 @@ impl ::axum::response::IntoResponse for super::errors::DenyDeviceError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13387,11 +12767,7 @@ impl ::axum::response::IntoResponse for super::errors::ListApiKeysError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13407,11 +12783,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateApiKeyError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13427,11 +12799,7 @@ impl ::axum::response::IntoResponse for super::errors::RevokeApiKeyError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13446,11 +12814,7 @@ impl ::axum::response::IntoResponse for super::errors::ListVaultsError {
         match self {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13468,11 +12832,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateVaultError {
             Self::PaymentRequired(body) => json_response(402u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13488,11 +12848,7 @@ impl ::axum::response::IntoResponse for super::errors::GetVaultError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13508,11 +12864,7 @@ impl ::axum::response::IntoResponse for super::errors::DeleteVaultError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13531,11 +12883,7 @@ impl ::axum::response::IntoResponse for super::errors::EnableCmekError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
             Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13552,11 +12900,7 @@ impl ::axum::response::IntoResponse for super::errors::DisableCmekError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
             Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13574,11 +12918,7 @@ impl ::axum::response::IntoResponse for super::errors::StartCmekRotationError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
             Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13594,11 +12934,7 @@ impl ::axum::response::IntoResponse for super::errors::GetCmekRotationJobError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13615,11 +12951,7 @@ impl ::axum::response::IntoResponse for super::errors::ListSecretsError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13637,11 +12969,7 @@ impl ::axum::response::IntoResponse for super::errors::GetSecretError {
             Self::PaymentRequired(body) => json_response(402u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13659,11 +12987,7 @@ impl ::axum::response::IntoResponse for super::errors::PutSecretError {
             Self::PaymentRequired(body) => json_response(402u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13679,11 +13003,7 @@ impl ::axum::response::IntoResponse for super::errors::DeleteSecretError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13700,11 +13020,7 @@ impl ::axum::response::IntoResponse for super::errors::ListPoliciesError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13721,11 +13037,7 @@ impl ::axum::response::IntoResponse for super::errors::CreatePolicyError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13742,11 +13054,7 @@ impl ::axum::response::IntoResponse for super::errors::UpdatePolicyError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13762,11 +13070,7 @@ impl ::axum::response::IntoResponse for super::errors::DeletePolicyError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13780,11 +13084,7 @@ impl ::axum::response::IntoResponse for super::errors::EnrollAgentError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
             Self::BadRequest(body) => json_response(400u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13800,11 +13100,7 @@ impl ::axum::response::IntoResponse for super::errors::ListAgentsError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13821,11 +13117,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateAgentError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::PaymentRequired(body) => json_response(402u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13840,11 +13132,7 @@ impl ::axum::response::IntoResponse for super::errors::GetCurrentAgentError {
         match self {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13860,11 +13148,7 @@ impl ::axum::response::IntoResponse for super::errors::GetAgentError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13880,11 +13164,7 @@ impl ::axum::response::IntoResponse for super::errors::DeactivateAgentError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13901,11 +13181,7 @@ impl ::axum::response::IntoResponse for super::errors::UpdateAgentError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13921,11 +13197,7 @@ impl ::axum::response::IntoResponse for super::errors::RotateAgentKeyError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13943,11 +13215,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateShareError {
             Self::PaymentRequired(body) => json_response(402u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13962,11 +13230,7 @@ impl ::axum::response::IntoResponse for super::errors::ListOutboundSharesError {
         match self {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13981,11 +13245,7 @@ impl ::axum::response::IntoResponse for super::errors::ListInboundSharesError {
         match self {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14002,11 +13262,7 @@ impl ::axum::response::IntoResponse for super::errors::AcceptShareError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
             Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14023,11 +13279,7 @@ impl ::axum::response::IntoResponse for super::errors::DeclineShareError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
             Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14041,11 +13293,7 @@ impl ::axum::response::IntoResponse for super::errors::ListChainsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
             Self::BadRequest(body) => json_response(400u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14059,11 +13307,7 @@ impl ::axum::response::IntoResponse for super::errors::GetChainError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14080,11 +13324,7 @@ impl ::axum::response::IntoResponse for super::errors::ListTransactionsError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14103,11 +13343,7 @@ impl ::axum::response::IntoResponse for super::errors::SubmitTransactionError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
             Self::UnprocessableEntity(body) => json_response(422u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14123,11 +13359,7 @@ impl ::axum::response::IntoResponse for super::errors::GetTransactionError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14145,11 +13377,7 @@ impl ::axum::response::IntoResponse for super::errors::SimulateTransactionError 
             Self::PaymentRequired(body) => json_response(402u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14167,11 +13395,7 @@ impl ::axum::response::IntoResponse for super::errors::SimulateTransactionBundle
             Self::PaymentRequired(body) => json_response(402u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14186,11 +13410,7 @@ impl ::axum::response::IntoResponse for super::errors::GetUsageSummaryError {
         match self {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14206,11 +13426,7 @@ impl ::axum::response::IntoResponse for super::errors::GetUsageHistoryError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14227,11 +13443,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateSubscriptionCheckou
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14248,11 +13460,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateBillingPortalSessio
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14267,11 +13475,7 @@ impl ::axum::response::IntoResponse for super::errors::GetSubscriptionError {
         match self {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14287,11 +13491,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateCreditTopupError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14306,11 +13506,7 @@ impl ::axum::response::IntoResponse for super::errors::GetCreditBalanceError {
         match self {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14326,11 +13522,7 @@ impl ::axum::response::IntoResponse for super::errors::ListCreditTransactionsErr
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14346,11 +13538,7 @@ impl ::axum::response::IntoResponse for super::errors::SetOverageMethodError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14364,11 +13552,7 @@ impl ::axum::response::IntoResponse for super::errors::HandleStripeWebhookError 
     fn into_response(self) -> ::axum::response::Response {
         match self {
             Self::BadRequest(body) => json_response(400u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14384,11 +13568,7 @@ impl ::axum::response::IntoResponse for super::errors::ListAuditEventsError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14404,11 +13584,7 @@ impl ::axum::response::IntoResponse for super::errors::ListOrgMembersError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14425,11 +13601,7 @@ impl ::axum::response::IntoResponse for super::errors::InviteOrgMemberError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14445,11 +13617,7 @@ impl ::axum::response::IntoResponse for super::errors::RemoveOrgMemberError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14466,11 +13634,7 @@ impl ::axum::response::IntoResponse for super::errors::UpdateOrgMemberRoleError 
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14486,11 +13650,7 @@ impl ::axum::response::IntoResponse for super::errors::ListIpRulesError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14506,11 +13666,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateIpRuleError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14526,11 +13682,7 @@ impl ::axum::response::IntoResponse for super::errors::DeleteIpRuleError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14546,11 +13698,7 @@ impl ::axum::response::IntoResponse for super::errors::ListAdminSettingsError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14567,11 +13715,7 @@ impl ::axum::response::IntoResponse for super::errors::UpdateAdminSettingError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14587,11 +13731,7 @@ impl ::axum::response::IntoResponse for super::errors::DeleteAdminSettingError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14606,11 +13746,7 @@ impl ::axum::response::IntoResponse for super::errors::GetX402ConfigError {
         match self {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14626,11 +13762,7 @@ impl ::axum::response::IntoResponse for super::errors::UpdateX402ConfigError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14646,11 +13778,7 @@ impl ::axum::response::IntoResponse for super::errors::ListAdminUsersError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14666,11 +13794,7 @@ impl ::axum::response::IntoResponse for super::errors::DeleteAdminUserError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14686,11 +13810,7 @@ impl ::axum::response::IntoResponse for super::errors::ListAdminChainsError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14707,11 +13827,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateAdminChainError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14728,11 +13844,7 @@ impl ::axum::response::IntoResponse for super::errors::UpdateAdminChainError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14748,11 +13860,7 @@ impl ::axum::response::IntoResponse for super::errors::DeleteAdminChainError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14768,11 +13876,7 @@ impl ::axum::response::IntoResponse for super::errors::GetOrgLimitsError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14789,11 +13893,7 @@ impl ::axum::response::IntoResponse for super::errors::UpdateOrgLimitsError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14810,11 +13910,7 @@ impl ::axum::response::IntoResponse for super::errors::SetOrgBillingTierError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
