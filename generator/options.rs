@@ -43,6 +43,9 @@ pub struct Options {
     pub types: BTreeMap<String, String>,
     /// The file these options came from, to point at when one of them is wrong.
     pub origin: Option<PathBuf>,
+    /// Whether a deviation from the specification that clawgen would read leniently
+    /// (with a warning) is an error instead (default: no).
+    pub strict: Option<bool>,
 }
 
 /// A part of the API, as the config file and `x-clawgen-features` name it.
@@ -74,6 +77,11 @@ struct FileTables {
 }
 
 impl Options {
+    /// Whether lenient readings are errors.
+    pub fn is_strict(&self) -> bool {
+        self.strict.unwrap_or(false)
+    }
+
     /// The parts to generate.
     pub fn parts(&self) -> Parts {
         Parts { client: self.client.unwrap_or(true), server: self.server.unwrap_or(true) }
@@ -93,6 +101,7 @@ impl Options {
             skip: merged(&self.skip, &base.skip),
             types: merged(&self.types, &base.types),
             origin: self.origin.clone().or_else(|| base.origin.clone()),
+            strict: self.strict.or(base.strict),
         }
     }
 
@@ -105,6 +114,7 @@ impl Options {
             skip: table.skip,
             types: table.types,
             origin: Some(origin.to_path_buf()),
+            strict: None,
         }
     }
 

@@ -98,6 +98,12 @@ impl Code {
         }
     }
 
+    /// Whether a warning of this code reports a deviation from the specification that
+    /// was read one sensible way: `validate` and `--strict` report these as errors.
+    pub fn is_lenient(self) -> bool {
+        matches!(self, Code::Lenient | Code::IgnoredDefault)
+    }
+
     /// A generic suggestion, when there is one.
     pub fn hint(self) -> Option<&'static str> {
         let hint = self.row().2;
@@ -228,7 +234,7 @@ mod tests {
             ("`items` is a list (tuple form); read as `prefixItems`", Code::Lenient),
             ("a tag description that is not text is ignored", Code::Lenient),
             ("`info.version` is missing; the crate is versioned 0.0.0", Code::Lenient),
-            ("no `responses`: every answer is undocumented", Code::Lenient),
+            ("no `responses` (OpenAPI 3.0 requires them): every answer is undocumented", Code::Lenient),
             ("the default does not fit its schema; it is ignored", Code::IgnoredDefault),
             ("operation `getThing` is skipped: not needed", Code::SkippedOperation),
         ];
