@@ -202,6 +202,18 @@ impl Warning {
     pub fn render(&self) -> String {
         self.diagnostic().render()
     }
+
+    /// Whether this warning reports a deviation from the specification that was read
+    /// leniently (see [`crate::diagnostic::Code::is_lenient`]).
+    pub fn is_lenient(&self) -> bool {
+        self.code().is_lenient()
+    }
+
+    /// The deviation this lenient reading got past, as the error that `validate` and
+    /// `--strict` report instead.
+    pub fn into_error(self) -> Error {
+        Error::Invalid { code: Code::Invalid, location: self.location, message: self.message }
+    }
 }
 
 impl fmt::Display for Warning {

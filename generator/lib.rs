@@ -53,6 +53,60 @@ pub struct Generated {
     pub warnings: Vec<Warning>,
     /// Every file that was read.
     pub inputs: Vec<PathBuf>,
+    /// What the crate holds, for reports (`clawgen --format json generate`).
+    pub statistics: Statistics,
+}
+
+/// Counts of what one generation produced, as `clawgen --format json generate` reports them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Statistics {
+    /// Operations under `paths` (the client's methods; skipped ones excluded).
+    pub operations: usize,
+    /// Webhooks and callbacks.
+    pub webhooks: usize,
+    /// Rust types generated from schemas (structs, enums, unions and aliases).
+    pub types: usize,
+    /// Of those, structs.
+    pub structs: usize,
+    /// Enums of listed values.
+    pub enums: usize,
+    /// The variants of those enums, all together.
+    pub enum_variants: usize,
+    /// Unions (`oneOf`/`anyOf`).
+    pub unions: usize,
+    /// Aliases (`pub type`).
+    pub aliases: usize,
+    /// Warnings and notes by code (`W0003`), including the lenient readings.
+    pub warnings: std::collections::BTreeMap<String, usize>,
+    /// Of the warnings, how many read a deviation from the specification leniently.
+    pub lenient: usize,
+}
+
+impl Statistics {
+    fn of(api: &ir::Api, warnings: &[Warning]) -> Self {
+        let mut stats = Statistics {
+            operations: api.operations.len(),
+            webhooks: api.webhooks.len(),
+            types: api.types.len(),
+            lenient: warnings.iter().filter(|w| w.is_lenient()).count(),
+            ..Statistics::default()
+        };
+        for def in &api.types {
+            match &def.kind {
+                ir::TypeKind::Struct(_) => stats.structs += 1,
+                ir::TypeKind::Enum(e) => {
+                    stats.enums += 1;
+                    stats.enum_variants += e.variants.len();
+                }
+                ir::TypeKind::Union(_) => stats.unions += 1,
+                ir::TypeKind::Alias(_) => stats.aliases += 1,
+            }
+        }
+        for warning in warnings {
+            *stats.warnings.entry(warning.code().id().to_owned()).or_default() += 1;
+        }
+        stats
+    }
 }
 
 /// What to generate.
@@ -76,6 +130,11 @@ fn generate_one(source: &load::Source, layout: Layout, options: &Options) -> Res
         let name = options.name.clone().unwrap_or(fallback);
         let (custom, notes) = options::apply(source, &mut doc, &options)?;
         let (api, mut warnings) = ir::lower_with(source, &doc, &name, &custom)?;
+        if options.is_strict() {
+            if let Some(lenient) = warnings.iter().find(|w| w.is_lenient()) {
+                return Err(strict_error(lenient));
+            }
+        }
         warnings.extend(notes);
         let files = match layout {
             Layout::Crate => {
@@ -87,6 +146,7 @@ fn generate_one(source: &load::Source, layout: Layout, options: &Options) -> Res
             Layout::Module => vec![emit::module_file(&api, options.parts())?],
         };
         Ok(Generated {
+            statistics: Statistics::of(&api, &warnings),
             name: api.name.clone(),
             crate_name: api.crate_name.clone(),
             files,
@@ -105,6 +165,15 @@ fn generate_one(source: &load::Source, layout: Layout, options: &Options) -> Res
         Ok(Err(panic)) => std::panic::resume_unwind(panic),
         Err(_) => run().map_err(|err| err.locate_in(source)),
     }
+}
+
+/// The error `--strict` reports for a deviation that would have been read leniently.
+fn strict_error(lenient: &Warning) -> Error {
+    let mut error = lenient.clone().into_error();
+    if let Error::Invalid { message, .. } = &mut error {
+        message.push_str(" (--strict refuses lenient readings; without it this is a warning)");
+    }
+    error
 }
 
 /// The stack of the thread that lowers and emits one document: what a
@@ -178,6 +247,13 @@ impl Config {
     /// Leaves out the operation with this `operationId` (in every spec that has it), saying why in the docs.
     pub fn skip(&mut self, operation_id: impl Into<String>, reason: impl Into<String>) -> &mut Self {
         self.options.skip.insert(operation_id.into(), reason.into());
+        self
+    }
+
+    /// Whether every deviation from the specification that clawgen would read leniently,
+    /// with a warning, is an error instead (default: no; see the README's table of readings).
+    pub fn strict(&mut self, strict: bool) -> &mut Self {
+        self.options.strict = Some(strict);
         self
     }
 

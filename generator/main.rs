@@ -53,6 +53,9 @@ enum Command {
         /// Regenerate a crate even if its document changed in a way that breaks clients or servers.
         #[arg(long)]
         allow_breaking: bool,
+        /// Refuse every deviation from the specification that would be read leniently (with a warning).
+        #[arg(long)]
+        strict: bool,
     },
     /// Write nothing; exit 1 and show a diff if any output file differs from a fresh generation.
     Check {
@@ -65,6 +68,9 @@ enum Command {
         /// Per-spec options (`clawgen.toml`; see the README).
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Refuse every deviation from the specification that would be read leniently (with a warning).
+        #[arg(long)]
+        strict: bool,
     },
     /// Report every problem in the documents (not only the first); exit 2 if there is an error.
     Validate {
@@ -109,25 +115,25 @@ fn main() -> ExitCode {
 
 fn run(command: Command, ref_roots: &[PathBuf], reporter: &mut Reporter) -> clawgen::Result<u8> {
     match command {
-        Command::Generate { specs, out, config, module, allow_breaking } => {
-            let config = read_config(config.as_deref(), ref_roots)?;
+        Command::Generate { specs, out, config, module, allow_breaking, strict } => {
+            let config = Settings { file: read_config(config.as_deref(), ref_roots)?, strict };
             if module {
                 for spec in &specs {
                     let generated = clawgen::generate_module_with(spec, &config.for_spec(spec))?;
                     reporter.report_warnings(&generated.warnings);
                     let changed = clawgen::write::write_all(&out, &generated.files)?;
                     for file in &generated.files {
-                        println!("{} ({} file(s) changed)", out.join(&file.path).display(), changed.len());
+                        reporter.written(spec, &out.join(&file.path), changed.len(), &generated.statistics);
                     }
                 }
                 return Ok(0);
             }
             generate(&specs, &out, &config, allow_breaking, reporter)
         }
-        Command::Check { specs, out, config } => {
-            let config = read_config(config.as_deref(), ref_roots)?;
+        Command::Check { specs, out, config, strict } => {
+            let config = Settings { file: read_config(config.as_deref(), ref_roots)?, strict };
             let mut stale = 0;
-            for release in prepare(&specs, &out, &config, None)? {
+            for (release, _) in prepare(&specs, &out, &config, None)? {
                 for difference in clawgen::write::check(&release.dir, &release.files)? {
                     stale += 1;
                     println!("differs: {}", difference.path.display());
@@ -177,10 +183,10 @@ fn run(command: Command, ref_roots: &[PathBuf], reporter: &mut Reporter) -> claw
 fn prepare(
     specs: &[PathBuf],
     out: &std::path::Path,
-    config: &clawgen::ConfigFile,
+    config: &Settings,
     mut reporter: Option<&mut Reporter>,
-) -> clawgen::Result<Vec<Release>> {
-    let mut releases: Vec<Release> = Vec::new();
+) -> clawgen::Result<Vec<(Release, clawgen::Statistics)>> {
+    let mut releases: Vec<(Release, clawgen::Statistics)> = Vec::new();
     for spec in specs {
         let options = config.for_spec(spec);
         let source = clawgen::load::Source::read_with(spec, &options.ref_roots)?;
@@ -188,17 +194,18 @@ fn prepare(
         if let Some(reporter) = reporter.as_deref_mut() {
             reporter.report_warnings(&generated.warnings);
         }
+        let statistics = generated.statistics.clone();
         let release = release::prepare(out, &source, generated)?;
         // Both would be compared with the same record, and the second would overwrite the first.
         // (`releases[i]` comes from `specs[i]`.)
-        if let Some(earlier) = releases.iter().position(|r| r.dir == release.dir) {
+        if let Some(earlier) = releases.iter().position(|(r, _)| r.dir == release.dir) {
             return Err(clawgen::Error::Invalid {
                 code: clawgen::Code::Invalid,
                 location: clawgen::Location { file: spec.clone(), ..Default::default() },
                 message: format!("generates {} like {}; give each crate one spec per run", release.dir.display(), specs[earlier].display()),
             });
         }
-        releases.push(release);
+        releases.push((release, statistics));
     }
     Ok(releases)
 }
@@ -206,12 +213,12 @@ fn prepare(
 fn generate(
     specs: &[PathBuf],
     out: &std::path::Path,
-    config: &clawgen::ConfigFile,
+    config: &Settings,
     allow_breaking: bool,
     reporter: &mut Reporter,
 ) -> clawgen::Result<u8> {
     let releases = prepare(specs, out, config, Some(reporter))?;
-    let refused: Vec<&Release> = releases.iter().filter(|r| r.is_breaking()).collect();
+    let refused: Vec<&Release> = releases.iter().map(|(r, _)| r).filter(|r| r.is_breaking()).collect();
     if !refused.is_empty() && !allow_breaking {
         // All or nothing: one refused crate stops every write, so the output stays consistent.
         for release in refused {
@@ -227,9 +234,9 @@ fn generate(
         eprintln!("nothing was written");
         return Ok(FOUND);
     }
-    for release in &releases {
+    for ((release, statistics), spec) in releases.iter().zip(specs) {
         let changed = clawgen::write::write_all(&release.dir, &release.files)?;
-        println!("{} ({} file(s) changed)", release.dir.display(), changed.len());
+        reporter.written(spec, &release.dir, changed.len(), statistics);
         if let Some(changes) = &release.changes {
             println!("  {}; added to {}", report::summary(changes), release::CHANGELOG);
             if changes.suggestion.sufficient == Some(false) {
@@ -238,6 +245,20 @@ fn generate(
         }
     }
     Ok(0)
+}
+
+/// The options from the command line: the config file's, and `--strict` over them.
+struct Settings {
+    file: clawgen::ConfigFile,
+    strict: bool,
+}
+
+impl Settings {
+    /// The options for one spec.
+    fn for_spec(&self, spec: &std::path::Path) -> clawgen::Options {
+        let command_line = clawgen::Options { strict: self.strict.then_some(true), ..clawgen::Options::default() };
+        command_line.over(&self.file.for_spec(spec))
+    }
 }
 
 /// The config file, or an empty one, with the folders `$ref`s may read from.
@@ -263,6 +284,23 @@ impl Reporter {
         match self.format {
             Format::Text => eprint!("{}", self.renderer.render(diagnostic)),
             Format::Json => eprintln!("{}", diagnostic.to_json()),
+        }
+    }
+
+    /// Says what was written for `spec` on stdout: `<path> (N file(s) changed)`, or with
+    /// `--format json` one object per spec with the crate's statistics.
+    fn written(&self, spec: &std::path::Path, path: &std::path::Path, changed: usize, statistics: &clawgen::Statistics) {
+        match self.format {
+            Format::Text => println!("{} ({changed} file(s) changed)", path.display()),
+            Format::Json => println!(
+                "{}",
+                serde_json::json!({
+                    "spec": spec.display().to_string(),
+                    "path": path.display().to_string(),
+                    "files_changed": changed,
+                    "statistics": statistics,
+                })
+            ),
         }
     }
 

@@ -46,6 +46,9 @@ pub struct Options {
     pub origin: Option<PathBuf>,
     /// Folders besides the document's own from which its external `$ref`s may read files.
     pub ref_roots: Vec<PathBuf>,
+    /// Whether a deviation from the specification that clawgen would read leniently
+    /// (with a warning) is an error instead (default: no).
+    pub strict: Option<bool>,
 }
 
 /// A part of the API, as the config file and `x-clawgen-features` name it.
@@ -77,6 +80,11 @@ struct FileTables {
 }
 
 impl Options {
+    /// Whether lenient readings are errors.
+    pub fn is_strict(&self) -> bool {
+        self.strict.unwrap_or(false)
+    }
+
     /// The parts to generate.
     pub fn parts(&self) -> Parts {
         Parts { client: self.client.unwrap_or(true), server: self.server.unwrap_or(true) }
@@ -97,6 +105,7 @@ impl Options {
             types: merged(&self.types, &base.types),
             origin: self.origin.clone().or_else(|| base.origin.clone()),
             ref_roots: base.ref_roots.iter().chain(&self.ref_roots).cloned().collect(),
+            strict: self.strict.or(base.strict),
         }
     }
 
@@ -110,6 +119,7 @@ impl Options {
             types: table.types,
             origin: Some(origin.to_path_buf()),
             ref_roots: Vec::new(),
+            strict: None,
         }
     }
 

@@ -205,3 +205,81 @@ fn hostile_files_exit_2_with_located_errors() {
     std::fs::remove_dir_all(&dir).expect("clean up");
     std::fs::remove_dir_all(&outside).expect("clean up");
 }
+
+/// The `# expect: ` (or other `# <key>: `) lines at the top of a test document.
+fn expectations<'a>(source: &'a str, key: &str) -> Vec<&'a str> {
+    let marker = format!("# {key}: ");
+    source.lines().filter_map(|l| l.strip_prefix(marker.as_str())).collect()
+}
+
+/// Each document under `tests/lenient/` deviates from the specification in one way
+/// that has one sensible reading: `generate` reads it so with the `# expect:` warnings
+/// (the constructs crate compiles the result), while `generate --strict` and `validate`
+/// refuse it with the `# strict:` error, exit 2.
+#[test]
+fn lenient_readings_warn_and_strict_refuses_them() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/lenient");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir).expect("tests/lenient").map(|e| e.expect("entry").path()).collect();
+    cases.sort();
+    assert!(cases.len() >= 6, "the lenient corpus is missing cases");
+    let out = scratch("lenient");
+    let out_arg = out.to_str().expect("utf-8");
+    for case in cases {
+        let source = std::fs::read_to_string(&case).expect("case");
+        let (warned, refused) = (expectations(&source, "expect"), expectations(&source, "strict"));
+        assert!(!warned.is_empty() && !refused.is_empty(), "{} needs `# expect:` and `# strict:` lines", case.display());
+        let relative = case.strip_prefix(env!("CARGO_MANIFEST_DIR")).expect("inside the repo").to_str().expect("utf-8");
+        let relative = relative.trim_start_matches('/');
+
+        let lenient = clawgen(&["generate", relative, "--out", out_arg]);
+        let stderr = text(&lenient.stderr);
+        assert_eq!(lenient.status.code(), Some(0), "{relative}: {stderr}");
+        for expected in &warned {
+            assert!(stderr.contains(expected), "{relative}: expected `{expected}` in: {stderr}");
+        }
+        assert!(!stderr.contains("error"), "{relative}: {stderr}");
+
+        for command in [vec!["generate", relative, "--strict", "--out", out_arg], vec!["validate", relative]] {
+            let strict = clawgen(&command);
+            let stderr = text(&strict.stderr);
+            assert_eq!(strict.status.code(), Some(2), "{command:?}: {stderr}");
+            assert!(stderr.contains(relative), "{command:?}: the error does not name the file: {stderr}");
+            for expected in &refused {
+                assert!(stderr.contains(expected), "{command:?}: expected `{expected}` in: {stderr}");
+            }
+        }
+    }
+    std::fs::remove_dir_all(&out).expect("clean up");
+}
+
+/// `--format json generate` reports each crate it writes with clawgen's own statistics on stdout.
+#[test]
+fn json_generate_reports_statistics() {
+    let out = scratch("statistics");
+    let output = clawgen(&[
+        "--format",
+        "json",
+        "generate",
+        "specs/clawguru.yaml",
+        "tests/lenient/version-wip.yaml",
+        "--out",
+        out.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    let reports: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).expect("a JSON line")).collect();
+    assert_eq!(reports.len(), 2, "{stdout}");
+    let guru = &reports[0];
+    assert_eq!(guru["spec"], "specs/clawguru.yaml");
+    assert!(guru["path"].as_str().is_some_and(|p| p.ends_with("clawguru-v1")), "{guru}");
+    let stats = &guru["statistics"];
+    assert_eq!((stats["operations"].as_u64(), stats["webhooks"].as_u64(), stats["lenient"].as_u64()), (Some(3), Some(0), Some(0)));
+    let kinds = ["structs", "enums", "unions", "aliases"].map(|k| stats[k].as_u64().expect("a count"));
+    assert_eq!(kinds.iter().sum::<u64>(), stats["types"].as_u64().expect("types"), "{stats}");
+    assert!(stats["enum_variants"].as_u64().expect("variants") >= stats["enums"].as_u64().expect("enums"), "{stats}");
+    assert_eq!(stats["warnings"], serde_json::json!({}));
+    let wip = &reports[1]["statistics"];
+    assert_eq!((wip["warnings"]["W0003"].as_u64(), wip["lenient"].as_u64()), (Some(1), Some(1)), "{wip}");
+    assert!(reports[1]["path"].as_str().is_some_and(|p| p.ends_with("version-wip-v0")), "{}", reports[1]);
+    std::fs::remove_dir_all(&out).expect("clean up");
+}

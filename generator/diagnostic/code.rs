@@ -102,6 +102,12 @@ impl Code {
         }
     }
 
+    /// Whether a warning of this code reports a deviation from the specification that
+    /// was read one sensible way: `validate` and `--strict` report these as errors.
+    pub fn is_lenient(self) -> bool {
+        matches!(self, Code::Lenient | Code::IgnoredDefault)
+    }
+
     /// A generic suggestion, when there is one.
     pub fn hint(self) -> Option<&'static str> {
         let hint = self.row().2;

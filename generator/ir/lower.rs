@@ -30,11 +30,8 @@ pub fn lower(source: &Source, doc: &Document, name: &str) -> Result<(Api, Vec<Wa
 /// [`lower`], with the user's [`Customisation`].
 pub fn lower_with(source: &Source, doc: &Document, name: &str, custom: &Customisation) -> Result<(Api, Vec<Warning>)> {
     let info = &doc.openapi.info;
-    let version = semver_of(&info.version).ok_or_else(|| Error::Invalid {
-        code: Code::Invalid,
-        location: source.location("/info/version"),
-        message: format!("`{}` is not a version clawgen can turn into a crate version (want MAJOR[.MINOR[.PATCH]])", info.version),
-    })?;
+    let (version, reading) = crate_version(&info.version);
+    let version_warning = reading.map(|message| Warning::new(Code::Lenient, source.location("/info/version"), message));
     let major = version.split('.').next().unwrap_or("0").to_owned();
     // A crate name: lowercase words joined by `-`, starting with a letter.
     // Crate names become folder names: at most 64 characters (a title can be a paragraph).
@@ -54,6 +51,7 @@ pub fn lower_with(source: &Source, doc: &Document, name: &str, custom: &Customis
     let spec_json = operations.iter().any(|op| op.serves_spec).then(|| source.value.to_string());
     let TypeSpace { mut types, mut warnings, .. } = space;
     warnings.extend(doc.warnings.iter().cloned());
+    warnings.extend(version_warning);
     // Before the passes below, which must not look inside a type that is not generated.
     super::external::map_rust_types(&mut types, &mut operations, &mut webhooks, &custom.rust_types);
 
@@ -115,6 +113,51 @@ fn webhook_signature(source: &Source, doc: &Document) -> Result<Option<WebhookSi
         // A sender's clock may run ahead of ours; by default as far as a delivery may age.
         future_skew_seconds: ext.get("future-skew-seconds").and_then(serde_json::Value::as_u64).unwrap_or(300),
     }))
+}
+
+/// The crate version for `info.version`, and what was assumed when it is not
+/// `MAJOR[.MINOR[.PATCH]]` (a lenient reading, in order):
+///
+/// - a date (`2024-04`, `2026-07-15`) is `YEAR.MONTH.DAY` (`2024.4.0`);
+/// - a version with a suffix (`v1alpha3`) is that version with the suffix as pre-release (`1.0.0-alpha3`);
+/// - text holding exactly one version (`Dev - Spec v1.7.0-alpha.8`) is that version;
+/// - anything else (`wip`, `latest`, empty) is `0.0.0`, so that the crate's directory
+///   (`<name>-v0`) stays the same from one generation to the next.
+fn crate_version(version: &str) -> (String, Option<String>) {
+    static DATE: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$").expect("a valid regex"));
+    static SUFFIXED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"^[vV]?(\d+(?:\.\d+){0,2})[-_.+]?([A-Za-z][0-9A-Za-z.-]*)$").expect("a valid regex")
+    });
+    static EMBEDDED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?:^|[^0-9A-Za-z.])[vV]?(\d+\.\d+(?:\.\d+)?(?:-[0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*)?)(?:$|[^0-9A-Za-z.])")
+            .expect("a valid regex")
+    });
+    let trimmed = version.trim();
+    if let Some(date) = DATE.captures(trimmed) {
+        let number = |i: usize| date.get(i).map_or(0, |m| m.as_str().parse::<u64>().unwrap_or(0));
+        let read = format!("{}.{}.{}", number(1), number(2), number(3));
+        return (read.clone(), Some(format!("`info.version` `{trimmed}` is a date, not a semver version; the crate is versioned {read}")));
+    }
+    if let Some(read) = semver_of(trimmed) {
+        return (read, None);
+    }
+    if let Some(suffixed) = SUFFIXED.captures(trimmed) {
+        if let Some(core) = semver_of(&suffixed[1]) {
+            let pre = suffixed[2].trim_matches(['.', '-']).replace('_', "-");
+            if let Some(read) = semver_of(&format!("{core}-{pre}")) {
+                return (read.clone(), Some(format!("`info.version` `{trimmed}` is not a semver version; the crate is versioned {read}")));
+            }
+        }
+    }
+    let mut found: Vec<String> = EMBEDDED.captures_iter(trimmed).filter_map(|c| semver_of(&c[1])).collect();
+    found.dedup();
+    if let [only] = found.as_slice() {
+        let message = format!("`info.version` `{trimmed}` is not a version, but holds one; the crate is versioned {only}");
+        return (only.clone(), Some(message));
+    }
+    let message = format!("`info.version` `{trimmed}` is not a version; the crate is versioned 0.0.0 (directory `<name>-v0`)");
+    ("0.0.0".to_owned(), Some(message))
 }
 
 /// `1`, `1.2` and `1.2.3` (with optional pre-release) as a semver version.
@@ -241,7 +284,7 @@ pub fn type_validates(types: &[TypeDef], ty: &TypeRef) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::semver_of;
+    use super::{crate_version, semver_of};
     use crate::ir::{Api, RetryHint, RetryUnit};
 
     /// A document whose one operation answers 429 with `body` and `extension` (YAML flow text).
@@ -311,7 +354,25 @@ mod tests {
         assert_eq!(semver_of("2").as_deref(), Some("2.0.0"));
         assert_eq!(semver_of("v2.1").as_deref(), Some("2.1.0"));
         assert_eq!(semver_of("1.0.0-beta.1").as_deref(), Some("1.0.0-beta.1"));
-        assert_eq!(semver_of("2024-01-01").as_deref(), Some("2024.0.0-01-01"));
         assert_eq!(semver_of("latest"), None);
+    }
+
+    #[test]
+    fn other_versions_are_read_leniently_and_say_so() {
+        let read = |version: &str| {
+            let (read, warning) = crate_version(version);
+            (read, warning.is_some())
+        };
+        assert_eq!(read("1.2.3"), ("1.2.3".into(), false));
+        assert_eq!(read("2.0-draft"), ("2.0.0-draft".into(), false));
+        assert_eq!(read("2024-01-01"), ("2024.1.1".into(), true));
+        assert_eq!(read("2024-04"), ("2024.4.0".into(), true));
+        assert_eq!(read("2026.06.3"), ("2026.6.3".into(), false));
+        assert_eq!(read("v1alpha3"), ("1.0.0-alpha3".into(), true));
+        assert_eq!(read("Dev - Ethereum Proof-of-Stake Consensus Specification v1.7.0-alpha.8"), ("1.7.0-alpha.8".into(), true));
+        assert_eq!(read("between 1.2 and 1.3"), ("0.0.0".into(), true));
+        for fallback in ["wip", "latest", "", "PLACEHOLDER_HIVEMQ_VERSION"] {
+            assert_eq!(read(fallback), ("0.0.0".into(), true), "{fallback}");
+        }
     }
 }

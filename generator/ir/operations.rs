@@ -310,11 +310,23 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
         let order: Vec<&str> = path.split('{').skip(1).filter_map(|s| s.split('}').next()).collect();
         for name in &order {
             if !path_params.iter().any(|p| p.wire_name == *name) {
-                return Err(self.space.invalid_as(
-                    Code::PathParameter,
+                // The template names it, so it is there: read as a required text parameter.
+                self.space.warn(
+                    Code::Lenient,
                     pointer,
-                    format!("path parameter `{name}` of {path} is not declared"),
-                ));
+                    format!("path parameter `{name}` of {path} is not declared; it is read as a required string"),
+                );
+                path_params.push(Param {
+                    name: param_names.claim(names::field_name(name)),
+                    wire_name: (*name).to_owned(),
+                    doc: None,
+                    ty: TypeRef::String,
+                    required: true,
+                    constraints: Default::default(),
+                    wildcard: false,
+                    path_style: PathStyle::Simple,
+                    example: None,
+                });
             }
         }
         path_params.sort_by_key(|p| order.iter().position(|n| *n == p.wire_name));
@@ -383,6 +395,25 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
         }
         self.space.warn(Code::PassedAsText, pointer, format!("this {what} is not a scalar; it is passed as text, exactly as given"));
         TypeRef::String
+    }
+
+    /// A response header is read with `FromStr` and written with `Display`, which
+    /// only numbers, booleans, text, dates and UUIDs have: any other type (an enum,
+    /// a union of scalars such as `Retry-After: oneOf [date-time, integer]`) is passed
+    /// as text, with a warning.
+    fn response_header_type(&mut self, ty: TypeRef, pointer: &str) -> TypeRef {
+        if has_text_form(&self.space.types, &ty) {
+            return ty;
+        }
+        if is_scalar(self.space, &ty) {
+            self.space.warn(
+                Code::PassedAsText,
+                pointer,
+                "this response header is an enum or a union, which has no text form; it is passed as text, exactly as given",
+            );
+            return TypeRef::String;
+        }
+        self.as_text(ty, pointer, "response header")
     }
 
     fn resolve_parameter(&self, param: &ReferenceOr<Parameter>, pointer: &str) -> Result<Parameter> {
@@ -570,7 +601,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                         return Err(self.space.unsupported(&header_at, "headers described by `content`"));
                     }
                 };
-                let ty = self.as_text(ty, &header_at, "response header");
+                let ty = self.response_header_type(ty, &header_at);
                 headers.push(ResponseHeader {
                     name: header_names.claim(names::field_name(name)),
                     wire_name: name.clone(),
@@ -635,16 +666,55 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
         }
     }
 
-    fn resolve_header(&self, header: &ReferenceOr<Header>, pointer: &str) -> Result<Header> {
+    fn resolve_header(&mut self, header: &ReferenceOr<Header>, pointer: &str) -> Result<Header> {
         match header {
             ReferenceOr::Item(header) => Ok(header.clone()),
-            ReferenceOr::Reference { reference } => self.space.resolve_as(reference, pointer, "header").map(|(header, _)| header),
+            ReferenceOr::Reference { reference } => {
+                // A header has a parameter's shape without `name` and `in`: a `$ref` to a
+                // header parameter reads as the header it describes.
+                if let Some(name) = reference.strip_prefix("#/components/parameters/") {
+                    let header = match self.space.doc.openapi.components.as_ref().and_then(|c| c.parameters.get(name)) {
+                        Some(ReferenceOr::Item(Parameter::Header { parameter_data: data, .. })) => Header {
+                            description: data.description.clone(),
+                            style: openapiv3::HeaderStyle::Simple,
+                            required: data.required,
+                            deprecated: data.deprecated,
+                            format: data.format.clone(),
+                            example: data.example.clone(),
+                            examples: data.examples.clone(),
+                            extensions: data.extensions.clone(),
+                        },
+                        Some(_) => {
+                            return Err(self
+                                .space
+                                .unsupported(pointer, format!("a header $ref to {reference}, which is not a header parameter")));
+                        }
+                        None => {
+                            return Err(self.space.invalid_as(Code::UnresolvedRef, pointer, format!("$ref {reference} points at nothing")));
+                        }
+                    };
+                    self.space.warn(
+                        Code::Lenient,
+                        &format!("{pointer}/$ref"),
+                        format!(
+                            "a header `$ref` must point into components.headers; the header parameter {reference} is read as the header"
+                        ),
+                    );
+                    return Ok(header);
+                }
+                self.space.resolve_as(reference, pointer, "header").map(|(header, _)| header)
+            }
         }
     }
 
-    fn security(&self, requirements: Option<&Vec<SecurityRequirement>>, pointer: &str) -> Result<Vec<Vec<SchemeUse>>> {
+    /// The requirement alternatives. An alternative naming a scheme that
+    /// `components.securitySchemes` does not declare cannot be met with any credential
+    /// the document describes: it is left out, with a warning. When every alternative is
+    /// left out, the operation has no requirement clawgen can check, and is read as public.
+    fn security(&mut self, requirements: Option<&Vec<SecurityRequirement>>, pointer: &str) -> Result<Vec<Vec<SchemeUse>>> {
         let Some(requirements) = requirements else { return Ok(Vec::new()) };
         let mut alternatives = Vec::new();
+        let mut undeclared = Vec::new();
         for requirement in requirements {
             // `{}` inside a list makes the whole operation optionally public.
             if requirement.is_empty() {
@@ -652,15 +722,32 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             }
             let mut all = Vec::new();
             for (key, scopes) in requirement {
-                let scheme = self.schemes.iter().position(|s| &s.key == key).ok_or_else(|| {
-                    self.space.invalid(
-                        &format!("{pointer}/security"),
-                        format!("security scheme `{key}` is not declared in components.securitySchemes"),
-                    )
-                })?;
-                all.push(SchemeUse { scheme, scopes: scopes.clone() });
+                match self.schemes.iter().position(|s| &s.key == key) {
+                    Some(scheme) => all.push(SchemeUse { scheme, scopes: scopes.clone() }),
+                    None => undeclared.push(key.clone()),
+                }
             }
-            alternatives.push(all);
+            if all.len() == requirement.len() {
+                alternatives.push(all);
+            }
+        }
+        if let Some(first) = undeclared.first() {
+            let at = if self.space.doc.json.pointer(&format!("{pointer}/security")).is_some() {
+                format!("{pointer}/security")
+            } else {
+                "/security".to_owned()
+            };
+            let outcome = if alternatives.is_empty() {
+                "no requirement is left, so the operation is read as public: the client sends no credentials \
+                 (give them through `Client::with_http_client`) and the server does not check any"
+            } else {
+                "the requirements that name it are left out"
+            };
+            self.space.warn(
+                Code::Lenient,
+                &at,
+                format!("security scheme `{first}` is not declared in components.securitySchemes; {outcome}"),
+            );
         }
         Ok(alternatives)
     }
@@ -676,6 +763,25 @@ fn operation_of(item: &PathItem, method: Method) -> Option<&openapiv3::Operation
         Method::Head => item.head.as_ref(),
         Method::Patch => item.patch.as_ref(),
         Method::Trace => item.trace.as_ref(),
+    }
+}
+
+/// Whether `ty` reads from text with `FromStr` and writes with `Display`.
+fn has_text_form(types: &[super::TypeDef], ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::Named(id) => matches!(&types[id.0].kind, TypeKind::Alias(inner) if has_text_form(types, inner)),
+        TypeRef::Bool
+        | TypeRef::I32
+        | TypeRef::I64
+        | TypeRef::U32
+        | TypeRef::U64
+        | TypeRef::F32
+        | TypeRef::F64
+        | TypeRef::String
+        | TypeRef::DateTime
+        | TypeRef::Date
+        | TypeRef::Uuid => true,
+        _ => false,
     }
 }
 

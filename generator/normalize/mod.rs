@@ -69,7 +69,7 @@ pub fn normalize(source: &Source) -> Result<Document> {
         }
     };
 
-    let mut rewriter = schema::Rewriter::new(source);
+    let mut rewriter = schema::Rewriter::new(source, minor_version);
     rewrite_document(root, &mut rewriter)?;
     let warnings = rewriter.into_warnings();
 
@@ -251,9 +251,11 @@ fn rewrite_path_item(item: &mut Value, pointer: &str, rw: &mut schema::Rewriter<
     for method in crate::ir::Method::ALL.map(crate::ir::Method::key) {
         let Some(Value::Object(op)) = item.get_mut(method) else { continue };
         let op_pointer = format!("{pointer}/{method}");
-        // 3.1 makes `responses` optional; without any, the operation documents no answer.
+        // 3.1 makes `responses` optional (3.0 does not); without any, the operation documents no answer.
         if !op.contains_key("responses") {
-            rw.warn(Code::Lenient, &op_pointer, "no `responses`: every answer is undocumented".into());
+            if rw.minor_version == 0 {
+                rw.warn(Code::Lenient, &op_pointer, "no `responses` (OpenAPI 3.0 requires them): every answer is undocumented".into());
+            }
             op.insert("responses".into(), Value::Object(Map::new()));
         }
         rewrite_parameters(op, &op_pointer, rw)?;

@@ -117,11 +117,13 @@ fn applies_to(keyword: &str) -> Option<&'static [&'static str]> {
 pub(super) struct Rewriter<'a> {
     source: &'a Source,
     warnings: Vec<Warning>,
+    /// The minor version of the input: what 3.1 allows, 3.0 may not.
+    pub(super) minor_version: u8,
 }
 
 impl<'a> Rewriter<'a> {
-    pub(super) fn new(source: &'a Source) -> Self {
-        Rewriter { source, warnings: Vec::new() }
+    pub(super) fn new(source: &'a Source, minor_version: u8) -> Self {
+        Rewriter { source, warnings: Vec::new(), minor_version }
     }
 
     pub(super) fn into_warnings(self) -> Vec<Warning> {
@@ -153,6 +155,7 @@ impl<'a> Rewriter<'a> {
             }
         }
 
+        self.read_boolean_required(map, pointer);
         for keyword in STASHED {
             stash(map, keyword);
         }
@@ -204,6 +207,44 @@ impl<'a> Rewriter<'a> {
         }
 
         self.recurse(map, pointer)
+    }
+
+    /// Swagger 2's habit of marking a property `required: true` (or `false`) in
+    /// the property's own schema, where JSON Schema wants a list of names in the
+    /// object: read as the object listing it, and dropped where no object holds it.
+    fn read_boolean_required(&mut self, map: &mut Map<String, Value>, pointer: &str) {
+        if let Some(Value::Object(properties)) = map.get_mut("properties") {
+            let mut listed = Vec::new();
+            for (name, property) in properties.iter_mut() {
+                let Some(property) = property.as_object_mut() else { continue };
+                let Some(Value::Bool(required)) = property.get("required").cloned() else { continue };
+                property.remove("required");
+                let at = format!("{pointer}/properties/{}/required", escape_segment(name));
+                let reading = if required { "listed in the object's `required`" } else { "optional" };
+                self.warn(
+                    Code::Lenient,
+                    &at,
+                    format!("`required: {required}` in property `{name}`'s schema is not JSON Schema; read as {reading}"),
+                );
+                if required {
+                    listed.push(Value::String(name.clone()));
+                }
+            }
+            if !listed.is_empty() {
+                match map.entry("required").or_insert_with(|| Value::Array(Vec::new())) {
+                    Value::Array(names) => names.extend(listed.into_iter().filter(|n| !names.contains(n)).collect::<Vec<_>>()),
+                    other => *other = Value::Array(listed),
+                }
+            }
+        }
+        if let Some(Value::Bool(required)) = map.get("required").cloned() {
+            map.remove("required");
+            self.warn(
+                Code::Lenient,
+                &format!("{pointer}/required"),
+                format!("`required: {required}` outside a property's schema is not JSON Schema; ignored"),
+            );
+        }
     }
 
     /// With one `type`, keywords for other types are no-ops in JSON Schema, but

@@ -3,7 +3,8 @@
 //! Generation stops at the first error. Validation first walks the whole
 //! document with checks that cannot stop early ([`refs`], [`paths`],
 //! [`examples`]), then runs the normal pipeline and adds its warnings, or its
-//! error when no check already reported that one.
+//! error when no check already reported that one. What the pipeline reads
+//! leniently (a warning there) is reported here as the error it is.
 
 mod examples;
 #[cfg(test)]
@@ -46,7 +47,16 @@ fn validate_source(source: &Source, options: &Options) -> Vec<Diagnostic> {
     match crate::generate_one(source, crate::Layout::Crate, options) {
         Ok(generated) => {
             for warning in &generated.warnings {
-                let diagnostic = Diagnostic::from(warning);
+                // A deviation that generation reads leniently is still an error of the document.
+                let diagnostic = if warning.is_lenient() {
+                    let error = warning.clone().into_error().diagnostic();
+                    match warning.hint() {
+                        Some(hint) => error.with_hint(hint),
+                        None => error,
+                    }
+                } else {
+                    Diagnostic::from(warning)
+                };
                 if !already_reported(&found, &diagnostic) {
                     found.push(diagnostic);
                 }
