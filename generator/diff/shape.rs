@@ -366,6 +366,15 @@ fn infer_type(shape: &mut Shape<'_>) {
     }
 }
 
+/// How `diff` reads the schema at `pointer` of `source`: its bounds as `(limit, exclusive)` and whether it accepts `null`.
+#[cfg(test)]
+pub(crate) fn reading(source: &crate::load::Source, pointer: &str) -> crate::normalize::agreement::Reading {
+    let doc = Doc { source };
+    let shape = shape(doc, doc.at(pointer).expect("a schema there")).expect("a shape");
+    let pair = |bound: &Option<Bound>| bound.as_ref().map(|b| (b.value, b.exclusive));
+    (pair(&shape.minimum), pair(&shape.maximum), shape.nullable)
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -426,13 +435,4 @@ mod tests {
             assert_eq!(shape.types, Some(BTreeSet::from(["object".to_owned()])));
         });
     }
-}
-
-/// How `diff` reads the schema at `pointer` of `source`: its bounds as `(limit, exclusive)` and whether it accepts `null`.
-#[cfg(test)]
-pub(crate) fn reading(source: &crate::load::Source, pointer: &str) -> (Option<(f64, bool)>, Option<(f64, bool)>, bool) {
-    let doc = Doc { source };
-    let shape = shape(doc, doc.at(pointer).expect("a schema there")).expect("a shape");
-    let pair = |bound: &Option<Bound>| bound.as_ref().map(|b| (b.value, b.exclusive));
-    (pair(&shape.minimum), pair(&shape.maximum), shape.nullable)
 }

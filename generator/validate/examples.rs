@@ -470,6 +470,15 @@ fn article(ty: &str) -> String {
     }
 }
 
+/// Whether `validate` finds `value` fitting the schema at `schema_pointer` of `source`.
+#[cfg(test)]
+pub(crate) fn accepts(source: &Source, schema_pointer: &str, value: &Value) -> bool {
+    let schema = crate::normalize::resolve::lookup(&source.value, schema_pointer).expect("a schema there").value;
+    let mut validator = Validator { root: &source.value, failures: Vec::new(), as_text: false };
+    validator.check(schema, schema_pointer, value, "", 0);
+    validator.failures.is_empty()
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -574,13 +583,4 @@ components:
             ]
         );
     }
-}
-
-/// Whether `validate` finds `value` fitting the schema at `schema_pointer` of `source`.
-#[cfg(test)]
-pub(crate) fn accepts(source: &Source, schema_pointer: &str, value: &Value) -> bool {
-    let schema = crate::normalize::resolve::lookup(&source.value, schema_pointer).expect("a schema there").value;
-    let mut validator = Validator { root: &source.value, failures: Vec::new(), as_text: false };
-    validator.check(schema, schema_pointer, value, "", 0);
-    validator.failures.is_empty()
 }
