@@ -366,13 +366,9 @@ fn infer_type(shape: &mut Shape<'_>) {
     }
 }
 
-/// A bound as `(limit, exclusive)`.
-#[cfg(test)]
-type BoundReading = Option<(f64, bool)>;
-
 /// How `diff` reads the schema at `pointer` of `source`: its bounds as `(limit, exclusive)` and whether it accepts `null`.
 #[cfg(test)]
-pub(crate) fn reading(source: &crate::load::Source, pointer: &str) -> (BoundReading, BoundReading, bool) {
+pub(crate) fn reading(source: &crate::load::Source, pointer: &str) -> crate::normalize::agreement::Reading {
     let doc = Doc { source };
     let shape = shape(doc, doc.at(pointer).expect("a schema there")).expect("a shape");
     let pair = |bound: &Option<Bound>| bound.as_ref().map(|b| (b.value, b.exclusive));

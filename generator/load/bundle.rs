@@ -122,7 +122,8 @@ impl<'a> Bundler<'a> {
         }
         let target = if path.is_empty() { file.to_path_buf() } else { file.parent().unwrap_or(Path::new("")).join(path) };
         let target = normalize(&target);
-        (target != normalize(self.main)).then(|| (target, fragment.to_owned()))
+        // The fragment is read as every `$ref` is (`load/pointer.rs`): percent-decoded, then a pointer.
+        (target != normalize(self.main)).then(|| (target, super::pointer::percent_decode(fragment)))
     }
 
     fn replace(&mut self, value: &mut Value, (target, fragment): (PathBuf, String), holder: &Holder<'_>, pointer: &str) -> Result<()> {
@@ -210,4 +211,21 @@ fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fragments_into_other_files_are_percent_decoded() {
+        let dir = std::env::temp_dir().join(format!("clawgen-bundle-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("common.yaml"), "paths:\n  /a/{id}:\n    get:\n      description: shared\n").unwrap();
+        let main = dir.join("main.yaml");
+        std::fs::write(&main, "x: {$ref: 'common.yaml#/paths/~1a~1%7Bid%7D/get'}\n").unwrap();
+        let source = Source::read(&main);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(source.unwrap().value["x"]["description"], "shared");
+    }
 }

@@ -50,7 +50,7 @@ components:
 "##;
 
 /// What one reader says about a property: its bounds as `(limit, exclusive)` and whether it accepts `null`.
-type Reading = (Option<(f64, bool)>, Option<(f64, bool)>, bool);
+pub(crate) type Reading = (Option<(f64, bool)>, Option<(f64, bool)>, bool);
 
 fn fields(source: &Source) -> Vec<Field> {
     let doc = super::normalize(source).expect("normalizes");

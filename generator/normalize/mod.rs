@@ -10,7 +10,7 @@
 //! nothing is dropped without a word.
 
 #[cfg(test)]
-mod agreement;
+pub(crate) mod agreement;
 pub mod facts;
 pub mod kept;
 pub mod resolve;
