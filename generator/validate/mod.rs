@@ -1,12 +1,13 @@
 //! `clawgen validate`: every problem in a document, not just the first.
 //!
 //! Generation stops at the first error. Validation first walks the whole
-//! document with checks that cannot stop early ([`refs`], [`paths`],
+//! document with checks that cannot stop early ([`refs`], [`paths`], [`patterns`],
 //! [`examples`]), then runs the normal pipeline and adds its warnings, or its
 //! error when no check already reported that one.
 
 mod examples;
 mod paths;
+mod patterns;
 mod refs;
 mod walk;
 
@@ -41,6 +42,7 @@ fn validate_source(source: &Source, options: &Options) -> Vec<Diagnostic> {
     let mut found = refs::check(source);
     found.extend(paths::check(source));
     found.extend(examples::check(source));
+    found.extend(patterns::check(source));
     match crate::generate_one(source, crate::Layout::Crate, options) {
         Ok(generated) => {
             for warning in &generated.warnings {
