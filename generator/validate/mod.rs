@@ -1,7 +1,7 @@
 //! `clawgen validate`: every problem in a document, not just the first.
 //!
 //! Generation stops at the first error. Validation first walks the whole
-//! document with checks that cannot stop early ([`refs`], [`paths`],
+//! document with checks that cannot stop early ([`refs`], [`paths`], [`patterns`],
 //! [`examples`]), then runs the normal pipeline and adds its warnings, or its
 //! error when no check already reported that one. What the pipeline reads
 //! leniently (a warning there) is reported here as the error it is.
@@ -10,6 +10,7 @@ mod examples;
 #[cfg(test)]
 pub(crate) use examples::accepts;
 mod paths;
+mod patterns;
 mod refs;
 mod walk;
 
@@ -44,6 +45,7 @@ fn validate_source(source: &Source, options: &Options) -> Vec<Diagnostic> {
     let mut found = refs::check(source);
     found.extend(paths::check(source));
     found.extend(examples::check(source));
+    found.extend(patterns::check(source));
     match crate::generate_one(source, crate::Layout::Crate, options) {
         Ok(generated) => {
             for warning in &generated.warnings {

@@ -369,7 +369,7 @@ fn hostile(rng: &mut Rng) -> String {
     }
     let mut text = (*rng.pick(HOSTILE)).to_owned();
     if rng.one_in(2) {
-        text.push_str(*rng.pick(HOSTILE));
+        text.push_str(HOSTILE[rng.below(HOSTILE.len())]);
     }
     text
 }
