@@ -8,6 +8,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use crate::diagnostic::Code;
+
 /// Where in a document something happened.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Location {
@@ -53,6 +55,9 @@ pub enum Error {
     /// The document parses but breaks the OpenAPI specification.
     #[error("{location}: invalid document: {message}")]
     Invalid {
+        /// What kind of problem it is: [`Code::Invalid`] or a more specific one
+        /// ([`Code::UnresolvedRef`], [`Code::PathParameter`], [`Code::BadOption`]…).
+        code: Code,
         /// The offending node.
         location: Location,
         /// What is wrong.
@@ -61,6 +66,8 @@ pub enum Error {
     /// The document is valid but uses something clawgen does not support yet.
     #[error("{location}: unsupported: {feature}")]
     Unsupported {
+        /// [`Code::Unsupported`], or [`Code::UnsupportedVersion`] for a version of OpenAPI clawgen does not read.
+        code: Code,
         /// The offending node.
         location: Location,
         /// The construct, named so that users can search for it.
@@ -98,9 +105,24 @@ impl Error {
         self.location().is_some()
     }
 
-    /// The stable code of this error (`E0004`, see [`crate::diagnostic::Code`]).
-    pub fn code(&self) -> crate::diagnostic::Code {
-        crate::diagnostic::Code::of_error(self)
+    /// The stable code of this error (`E0004`, see [`Code`]), as set where it was made.
+    pub fn code(&self) -> Code {
+        match self {
+            Error::Io { .. } => Code::Io,
+            Error::Syntax { .. } => Code::Syntax,
+            Error::Invalid { code, .. } | Error::Unsupported { code, .. } => *code,
+            Error::Template { .. } | Error::Emit { .. } => Code::Internal,
+        }
+    }
+
+    /// An [`Error::Invalid`] of the general code [`Code::Invalid`].
+    pub fn invalid(location: Location, message: impl Into<String>) -> Self {
+        Error::Invalid { code: Code::Invalid, location, message: message.into() }
+    }
+
+    /// An [`Error::Unsupported`] of the general code [`Code::Unsupported`].
+    pub fn unsupported(location: Location, feature: impl Into<String>) -> Self {
+        Error::Unsupported { code: Code::Unsupported, location, feature: feature.into() }
     }
 
     /// What to do about it, when there is a general answer.
@@ -119,30 +141,59 @@ impl Error {
         self.diagnostic().render()
     }
 
-    /// Fills in line and column from the document's source text.
+    /// Fills in line and column from the document's source text, and cuts
+    /// quoted document text in the message short: parsers quote the whole
+    /// value they refuse, which may be a whole file that a `$ref` inlined.
     pub(crate) fn locate_in(mut self, source: &crate::load::Source) -> Self {
-        if let Error::Invalid { location, .. } | Error::Unsupported { location, .. } = &mut self {
+        if let Error::Invalid { location, message, .. } | Error::Unsupported { location, feature: message, .. } = &mut self {
             if location.line_col.is_none() && location.file == source.path {
                 location.line_col = source.locate(&location.pointer);
             }
+            *message = shorten_quotes(message);
         }
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn quoted_text_is_cut_short() {
+        let long = "x".repeat(500);
+        let shortened = super::shorten_quotes(&format!("invalid type: string \"{long}\", expected a schema"));
+        assert_eq!(shortened, format!("invalid type: string \"{}…\", expected a schema", "x".repeat(80)));
+        assert_eq!(super::shorten_quotes("`a` \"b\\\"c\""), "`a` \"b\\\"c\"");
     }
 }
 
 /// A problem that does not stop generation but that users should see.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warning {
+    /// What kind of problem it is (a `W…` or `N…` code), set where it is made.
+    pub code: Code,
     /// Where the problem is.
     pub location: Location,
     /// What clawgen did about it.
     pub message: String,
+    /// The code of the error that `--strict` and `validate` report in place of a
+    /// lenient reading (`E0003` unless a more specific one applies).
+    pub refused_as: Code,
 }
 
 impl Warning {
-    /// The stable code of this warning (`W0001`, see [`crate::diagnostic::Code`]).
-    pub fn code(&self) -> crate::diagnostic::Code {
-        crate::diagnostic::Code::of_warning(self)
+    /// A warning (or note) of `code` at `location`.
+    pub fn new(code: Code, location: Location, message: impl Into<String>) -> Self {
+        Warning { code, location, message: message.into(), refused_as: Code::Invalid }
+    }
+
+    /// The same warning, refused with `code` where lenient readings are refused.
+    pub fn refused_as(self, code: Code) -> Self {
+        Warning { refused_as: code, ..self }
+    }
+
+    /// The stable code of this warning (`W0001`, see [`Code`]).
+    pub fn code(&self) -> Code {
+        self.code
     }
 
     /// What to do about it, when there is a general answer.
@@ -159,12 +210,56 @@ impl Warning {
     pub fn render(&self) -> String {
         self.diagnostic().render()
     }
+
+    /// Whether this warning reports a deviation from the specification that was read
+    /// leniently (see [`crate::diagnostic::Code::is_lenient`]).
+    pub fn is_lenient(&self) -> bool {
+        self.code().is_lenient()
+    }
+
+    /// The deviation this lenient reading got past, as the error that `validate` and
+    /// `--strict` report instead.
+    pub fn into_error(self) -> Error {
+        Error::Invalid { code: self.refused_as, location: self.location, message: self.message }
+    }
 }
 
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.location, self.message)
     }
+}
+
+/// `message` with every quoted part (`"…"`, Rust-escaped) cut to its first 80 characters.
+fn shorten_quotes(message: &str) -> String {
+    const SHOWN: usize = 80;
+    let mut out = String::with_capacity(message.len().min(1024));
+    let (mut quoted, mut escaped, mut length) = (false, false, 0usize);
+    for c in message.chars() {
+        if quoted {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                quoted = false;
+                if length > SHOWN {
+                    out.push('…');
+                }
+            }
+            length += 1;
+            if length <= SHOWN || c == '"' && !quoted {
+                out.push(c);
+            }
+            continue;
+        }
+        if c == '"' {
+            quoted = true;
+            length = 0;
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// The result type of the library.

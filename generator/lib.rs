@@ -53,6 +53,60 @@ pub struct Generated {
     pub warnings: Vec<Warning>,
     /// Every file that was read.
     pub inputs: Vec<PathBuf>,
+    /// What the crate holds, for reports (`clawgen --format json generate`).
+    pub statistics: Statistics,
+}
+
+/// Counts of what one generation produced, as `clawgen --format json generate` reports them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Statistics {
+    /// Operations under `paths` (the client's methods; skipped ones excluded).
+    pub operations: usize,
+    /// Webhooks and callbacks.
+    pub webhooks: usize,
+    /// Rust types generated from schemas (structs, enums, unions and aliases).
+    pub types: usize,
+    /// Of those, structs.
+    pub structs: usize,
+    /// Enums of listed values.
+    pub enums: usize,
+    /// The variants of those enums, all together.
+    pub enum_variants: usize,
+    /// Unions (`oneOf`/`anyOf`).
+    pub unions: usize,
+    /// Aliases (`pub type`).
+    pub aliases: usize,
+    /// Warnings and notes by code (`W0003`), including the lenient readings.
+    pub warnings: std::collections::BTreeMap<String, usize>,
+    /// Of the warnings, how many read a deviation from the specification leniently.
+    pub lenient: usize,
+}
+
+impl Statistics {
+    fn of(api: &ir::Api, warnings: &[Warning]) -> Self {
+        let mut stats = Statistics {
+            operations: api.operations.len(),
+            webhooks: api.webhooks.len(),
+            types: api.types.len(),
+            lenient: warnings.iter().filter(|w| w.is_lenient()).count(),
+            ..Statistics::default()
+        };
+        for def in &api.types {
+            match &def.kind {
+                ir::TypeKind::Struct(_) => stats.structs += 1,
+                ir::TypeKind::Enum(e) => {
+                    stats.enums += 1;
+                    stats.enum_variants += e.variants.len();
+                }
+                ir::TypeKind::Union(_) => stats.unions += 1,
+                ir::TypeKind::Alias(_) => stats.aliases += 1,
+            }
+        }
+        for warning in warnings {
+            *stats.warnings.entry(warning.code().id().to_owned()).or_default() += 1;
+        }
+        stats
+    }
 }
 
 /// What to generate.
@@ -76,6 +130,11 @@ fn generate_one(source: &load::Source, layout: Layout, options: &Options) -> Res
         let name = options.name.clone().unwrap_or(fallback);
         let (custom, notes) = options::apply(source, &mut doc, &options)?;
         let (api, mut warnings) = ir::lower_with(source, &doc, &name, &custom)?;
+        if options.is_strict() {
+            if let Some(lenient) = warnings.iter().find(|w| w.is_lenient()) {
+                return Err(strict_error(lenient));
+            }
+        }
         warnings.extend(notes);
         let files = match layout {
             Layout::Crate => {
@@ -87,6 +146,7 @@ fn generate_one(source: &load::Source, layout: Layout, options: &Options) -> Res
             Layout::Module => vec![emit::module_file(&api, options.parts())?],
         };
         Ok(Generated {
+            statistics: Statistics::of(&api, &warnings),
             name: api.name.clone(),
             crate_name: api.crate_name.clone(),
             files,
@@ -94,8 +154,9 @@ fn generate_one(source: &load::Source, layout: Layout, options: &Options) -> Res
             inputs: std::iter::once(source.path.clone()).chain(source.referenced.iter().cloned()).collect(),
         })
     };
-    // Real documents nest inline schemas deeply (Kubernetes' are hundreds of
-    // levels down), and lowering recurses with them: give it room.
+    // Normalising, lowering and emitting recurse with the document's nesting,
+    // which the loader has bounded (`load::MAX_NESTING`): run them on a stack
+    // sized for that bound, whatever the caller's thread (a test's has 2 MiB).
     let result = std::thread::scope(|scope| {
         std::thread::Builder::new().stack_size(LOWERING_STACK).spawn_scoped(scope, run).map(|handle| handle.join())
     });
@@ -106,8 +167,22 @@ fn generate_one(source: &load::Source, layout: Layout, options: &Options) -> Res
     }
 }
 
-/// The stack of the thread that lowers and emits one document.
-const LOWERING_STACK: usize = 512 << 20;
+/// The error `--strict` reports for a deviation that would have been read leniently.
+fn strict_error(lenient: &Warning) -> Error {
+    let mut error = lenient.clone().into_error();
+    if let Error::Invalid { message, .. } = &mut error {
+        message.push_str(" (--strict refuses lenient readings; without it this is a warning)");
+    }
+    error
+}
+
+/// The stack of the thread that lowers and emits one document: what a
+/// document nested [`load::MAX_NESTING`] levels needs, with room to spare.
+/// Measured in a debug build, the passes take up to 250 KiB per level (a
+/// schema nested 500 levels through `properties`, 1,000 levels of JSON, peaks
+/// at about 200 MiB); release builds take far less. It is address space,
+/// touched only as deep as a document goes.
+const LOWERING_STACK: usize = load::MAX_NESTING * (512 << 10);
 
 /// Generates a standalone crate from the document at `spec`. Reads the file; writes nothing.
 pub fn generate_crate(spec: &Path) -> Result<Generated> {
@@ -116,12 +191,12 @@ pub fn generate_crate(spec: &Path) -> Result<Generated> {
 
 /// [`generate_crate`] with options (from a config file, say) over the document's own.
 pub fn generate_crate_with(spec: &Path, options: &Options) -> Result<Generated> {
-    generate_one(&load::Source::read(spec)?, Layout::Crate, options)
+    generate_one(&load::Source::read_with(spec, &options.ref_roots)?, Layout::Crate, options)
 }
 
 /// Generates the one module file that a build script would write for `spec` (see [`Config`]).
 pub fn generate_module_with(spec: &Path, options: &Options) -> Result<Generated> {
-    generate_one(&load::Source::read(spec)?, Layout::Module, options)
+    generate_one(&load::Source::read_with(spec, &options.ref_roots)?, Layout::Module, options)
 }
 
 /// Generates a standalone crate from a document already loaded. No I/O.
@@ -175,9 +250,23 @@ impl Config {
         self
     }
 
+    /// Whether every deviation from the specification that clawgen would read leniently,
+    /// with a warning, is an error instead (default: no; see the README's table of readings).
+    pub fn strict(&mut self, strict: bool) -> &mut Self {
+        self.options.strict = Some(strict);
+        self
+    }
+
     /// Does not generate the component schema `schema`; references to it use the Rust type at `path`.
     pub fn rust_type(&mut self, schema: impl Into<String>, path: impl Into<String>) -> &mut Self {
         self.options.types.insert(schema.into(), path.into());
+        self
+    }
+
+    /// Lets external `$ref`s read files under `dir` too; by default they may only
+    /// read inside the folder of the document that holds the first `$ref`.
+    pub fn allow_refs_under(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
+        self.options.ref_roots.push(dir.into());
         self
     }
 

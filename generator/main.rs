@@ -17,6 +17,10 @@ struct Cli {
     /// line; also the form of `diff`'s report (text, or the `clawgen-diff/1` JSON document).
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Let external `$ref`s read files under DIR too (repeatable). By default they
+    /// may only read inside the folder of the document given on the command line.
+    #[arg(long = "allow-refs-under", value_name = "DIR", global = true)]
+    ref_roots: Vec<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -49,6 +53,9 @@ enum Command {
         /// Regenerate a crate even if its document changed in a way that breaks clients or servers.
         #[arg(long)]
         allow_breaking: bool,
+        /// Refuse every deviation from the specification that would be read leniently (with a warning).
+        #[arg(long)]
+        strict: bool,
     },
     /// Write nothing; exit 1 and show a diff if any output file differs from a fresh generation.
     Check {
@@ -61,6 +68,9 @@ enum Command {
         /// Per-spec options (`clawgen.toml`; see the README).
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Refuse every deviation from the specification that would be read leniently (with a warning).
+        #[arg(long)]
+        strict: bool,
     },
     /// Write the runtime crate `clawgen-runtime` into `<OUT>/clawgen-runtime/`: what generated
     /// code calls, for crates that include `--module` output from a build script.
@@ -102,7 +112,7 @@ const FAILED: u8 = 2;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut reporter = Reporter::new(cli.format);
-    match run(cli.command, &mut reporter) {
+    match run(cli.command, &cli.ref_roots, &mut reporter) {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
             reporter.report(&error.diagnostic());
@@ -111,32 +121,32 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(command: Command, reporter: &mut Reporter) -> clawgen::Result<u8> {
+fn run(command: Command, ref_roots: &[PathBuf], reporter: &mut Reporter) -> clawgen::Result<u8> {
     match command {
-        Command::Generate { specs, out, config, module, allow_breaking } => {
-            let config = read_config(config.as_deref())?;
+        Command::Generate { specs, out, config, module, allow_breaking, strict } => {
+            let config = Settings { file: read_config(config.as_deref(), ref_roots)?, strict };
             if module {
                 for spec in &specs {
                     let generated = clawgen::generate_module_with(spec, &config.for_spec(spec))?;
                     reporter.report_warnings(&generated.warnings);
                     let changed = clawgen::write::write_all(&out, &generated.files)?;
                     for file in &generated.files {
-                        println!("{} ({} file(s) changed)", out.join(&file.path).display(), changed.len());
+                        reporter.written(spec, &out.join(&file.path), changed.len(), &generated.statistics);
                     }
                 }
                 return Ok(0);
             }
             generate(&specs, &out, &config, allow_breaking, reporter)
         }
-        Command::Check { specs, out, config } => {
-            let config = read_config(config.as_deref())?;
+        Command::Check { specs, out, config, strict } => {
+            let config = Settings { file: read_config(config.as_deref(), ref_roots)?, strict };
             let mut stale = 0;
             for difference in clawgen::write::check_runtime(&out)? {
                 stale += 1;
                 println!("differs: {}", difference.path.display());
                 print!("{}", difference.diff);
             }
-            for release in prepare(&specs, &out, &config, None)? {
+            for (release, _) in prepare(&specs, &out, &config, None)? {
                 for difference in clawgen::write::check(&release.dir, &release.files)? {
                     stale += 1;
                     println!("differs: {}", difference.path.display());
@@ -157,7 +167,7 @@ fn run(command: Command, reporter: &mut Reporter) -> clawgen::Result<u8> {
             Ok(0)
         }
         Command::Validate { specs, config } => {
-            let config = read_config(config.as_deref())?;
+            let config = read_config(config.as_deref(), ref_roots)?;
             let mut all = Vec::new();
             for spec in &specs {
                 let found = clawgen::validate::validate_with(spec, &config.for_spec(spec));
@@ -177,7 +187,7 @@ fn run(command: Command, reporter: &mut Reporter) -> clawgen::Result<u8> {
             Ok(if errors > 0 { FAILED } else { 0 })
         }
         Command::Diff { old, new, fail_on_breaking } => {
-            let changes = clawgen::diff::diff_files(&old, &new)?;
+            let changes = clawgen::diff::diff_files_with(&old, &new, ref_roots)?;
             match reporter.format {
                 Format::Text => print!("{}", report::text(&changes)),
                 Format::Json => print!("{}", report::json(&changes)),
@@ -191,26 +201,29 @@ fn run(command: Command, reporter: &mut Reporter) -> clawgen::Result<u8> {
 fn prepare(
     specs: &[PathBuf],
     out: &std::path::Path,
-    config: &clawgen::ConfigFile,
+    config: &Settings,
     mut reporter: Option<&mut Reporter>,
-) -> clawgen::Result<Vec<Release>> {
-    let mut releases: Vec<Release> = Vec::new();
+) -> clawgen::Result<Vec<(Release, clawgen::Statistics)>> {
+    let mut releases: Vec<(Release, clawgen::Statistics)> = Vec::new();
     for spec in specs {
-        let source = clawgen::load::Source::read(spec)?;
-        let generated = clawgen::generate_crate_from_source(&source, &config.for_spec(spec))?;
+        let options = config.for_spec(spec);
+        let source = clawgen::load::Source::read_with(spec, &options.ref_roots)?;
+        let generated = clawgen::generate_crate_from_source(&source, &options)?;
         if let Some(reporter) = reporter.as_deref_mut() {
             reporter.report_warnings(&generated.warnings);
         }
+        let statistics = generated.statistics.clone();
         let release = release::prepare(out, &source, generated)?;
         // Both would be compared with the same record, and the second would overwrite the first.
         // (`releases[i]` comes from `specs[i]`.)
-        if let Some(earlier) = releases.iter().position(|r| r.dir == release.dir) {
+        if let Some(earlier) = releases.iter().position(|(r, _)| r.dir == release.dir) {
             return Err(clawgen::Error::Invalid {
+                code: clawgen::Code::Invalid,
                 location: clawgen::Location { file: spec.clone(), ..Default::default() },
                 message: format!("generates {} like {}; give each crate one spec per run", release.dir.display(), specs[earlier].display()),
             });
         }
-        releases.push(release);
+        releases.push((release, statistics));
     }
     Ok(releases)
 }
@@ -218,12 +231,12 @@ fn prepare(
 fn generate(
     specs: &[PathBuf],
     out: &std::path::Path,
-    config: &clawgen::ConfigFile,
+    config: &Settings,
     allow_breaking: bool,
     reporter: &mut Reporter,
 ) -> clawgen::Result<u8> {
     let releases = prepare(specs, out, config, Some(reporter))?;
-    let refused: Vec<&Release> = releases.iter().filter(|r| r.is_breaking()).collect();
+    let refused: Vec<&Release> = releases.iter().map(|(r, _)| r).filter(|r| r.is_breaking()).collect();
     if !refused.is_empty() && !allow_breaking {
         // All or nothing: one refused crate stops every write, so the output stays consistent.
         for release in refused {
@@ -241,10 +254,10 @@ fn generate(
     }
     // The crates depend on it by path: it is written with them, every time.
     let changed = clawgen::write::write_runtime(out)?;
-    println!("{} ({} file(s) changed)", out.join(clawgen::emit::RUNTIME_CRATE).display(), changed.len());
-    for release in &releases {
+    reporter.runtime_written(&out.join(clawgen::emit::RUNTIME_CRATE), changed.len());
+    for ((release, statistics), spec) in releases.iter().zip(specs) {
         let changed = clawgen::write::write_all(&release.dir, &release.files)?;
-        println!("{} ({} file(s) changed)", release.dir.display(), changed.len());
+        reporter.written(spec, &release.dir, changed.len(), statistics);
         if let Some(changes) = &release.changes {
             println!("  {}; added to {}", report::summary(changes), release::CHANGELOG);
             if changes.suggestion.sufficient == Some(false) {
@@ -255,9 +268,25 @@ fn generate(
     Ok(0)
 }
 
-/// The config file, or an empty one.
-fn read_config(path: Option<&std::path::Path>) -> clawgen::Result<clawgen::ConfigFile> {
-    path.map_or_else(|| Ok(clawgen::ConfigFile::default()), clawgen::ConfigFile::read)
+/// The options from the command line: the config file's, and `--strict` over them.
+struct Settings {
+    file: clawgen::ConfigFile,
+    strict: bool,
+}
+
+impl Settings {
+    /// The options for one spec.
+    fn for_spec(&self, spec: &std::path::Path) -> clawgen::Options {
+        let command_line = clawgen::Options { strict: self.strict.then_some(true), ..clawgen::Options::default() };
+        command_line.over(&self.file.for_spec(spec))
+    }
+}
+
+/// The config file, or an empty one, with the folders `$ref`s may read from.
+fn read_config(path: Option<&std::path::Path>, ref_roots: &[PathBuf]) -> clawgen::Result<clawgen::ConfigFile> {
+    let mut config = path.map_or_else(|| Ok(clawgen::ConfigFile::default()), clawgen::ConfigFile::read)?;
+    config.ref_roots = ref_roots.to_vec();
+    Ok(config)
 }
 
 /// Prints diagnostics on stderr in the chosen format.
@@ -276,6 +305,31 @@ impl Reporter {
         match self.format {
             Format::Text => eprint!("{}", self.renderer.render(diagnostic)),
             Format::Json => eprintln!("{}", diagnostic.to_json()),
+        }
+    }
+
+    /// Says what was written for `spec` on stdout: `<path> (N file(s) changed)`, or with
+    /// `--format json` one object per spec with the crate's statistics.
+    fn written(&self, spec: &std::path::Path, path: &std::path::Path, changed: usize, statistics: &clawgen::Statistics) {
+        match self.format {
+            Format::Text => println!("{} ({changed} file(s) changed)", path.display()),
+            Format::Json => println!(
+                "{}",
+                serde_json::json!({
+                    "spec": spec.display().to_string(),
+                    "path": path.display().to_string(),
+                    "files_changed": changed,
+                    "statistics": statistics,
+                })
+            ),
+        }
+    }
+
+    /// The runtime crate written beside the crates: a line in text; in JSON, stdout
+    /// keeps one object per document, so it is left out.
+    fn runtime_written(&self, path: &std::path::Path, changed: usize) {
+        if let Format::Text = self.format {
+            println!("{} ({changed} file(s) changed)", path.display());
         }
     }
 

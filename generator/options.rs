@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_json::Value;
 
+use crate::diagnostic::Code;
 use crate::emit::Parts;
 use crate::error::{Error, Location, Result, Warning};
 use crate::ir::{Customisation, Method, SkippedOperation};
@@ -43,6 +44,11 @@ pub struct Options {
     pub types: BTreeMap<String, String>,
     /// The file these options came from, to point at when one of them is wrong.
     pub origin: Option<PathBuf>,
+    /// Folders besides the document's own from which its external `$ref`s may read files.
+    pub ref_roots: Vec<PathBuf>,
+    /// Whether a deviation from the specification that clawgen would read leniently
+    /// (with a warning) is an error instead (default: no).
+    pub strict: Option<bool>,
 }
 
 /// A part of the API, as the config file and `x-clawgen-features` name it.
@@ -74,6 +80,11 @@ struct FileTables {
 }
 
 impl Options {
+    /// Whether lenient readings are errors.
+    pub fn is_strict(&self) -> bool {
+        self.strict.unwrap_or(false)
+    }
+
     /// The parts to generate.
     pub fn parts(&self) -> Parts {
         Parts { client: self.client.unwrap_or(true), server: self.server.unwrap_or(true) }
@@ -93,6 +104,8 @@ impl Options {
             skip: merged(&self.skip, &base.skip),
             types: merged(&self.types, &base.types),
             origin: self.origin.clone().or_else(|| base.origin.clone()),
+            ref_roots: base.ref_roots.iter().chain(&self.ref_roots).cloned().collect(),
+            strict: self.strict.or(base.strict),
         }
     }
 
@@ -105,12 +118,15 @@ impl Options {
             skip: table.skip,
             types: table.types,
             origin: Some(origin.to_path_buf()),
+            ref_roots: Vec::new(),
+            strict: None,
         }
     }
 
     /// The options the document states in `x-clawgen-*` extensions.
     pub(crate) fn from_document(source: &Source, doc: &Document) -> Result<Options> {
-        let invalid = |pointer: &str, message: String| Error::Invalid { location: source.location(pointer), message };
+        let invalid =
+            |pointer: &str, message: String| Error::Invalid { code: Code::BadOption, location: source.location(pointer), message };
         let root = &doc.json;
         let mut options = Options { name: root.get("x-clawgen-name").and_then(Value::as_str).map(str::to_owned), ..Options::default() };
         if let Some(features) = root.get("x-clawgen-features") {
@@ -167,6 +183,8 @@ fn operations(root: &Value) -> Vec<(String, &Value, String)> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ConfigFile {
     specs: BTreeMap<String, Options>,
+    /// Folders from which every spec's external `$ref`s may read, besides the spec's own (`--allow-refs-under`).
+    pub ref_roots: Vec<PathBuf>,
 }
 
 impl ConfigFile {
@@ -181,17 +199,23 @@ impl ConfigFile {
         let tables: FileTables = toml::from_str(text).map_err(|err| {
             let line_col = err.span().map(|span| line_col(text, span.start));
             Error::Invalid {
+                code: Code::BadOption,
                 location: Location { file: path.to_path_buf(), pointer: String::new(), line_col },
                 message: format!("config: {}", err.message()),
             }
         })?;
-        Ok(ConfigFile { specs: tables.spec.into_iter().map(|(stem, table)| (stem, Options::from_table(table, path))).collect() })
+        Ok(ConfigFile {
+            specs: tables.spec.into_iter().map(|(stem, table)| (stem, Options::from_table(table, path))).collect(),
+            ref_roots: Vec::new(),
+        })
     }
 
     /// The options for the spec at `spec` (by its file stem); empty when the file has none.
     pub fn for_spec(&self, spec: &Path) -> Options {
         let stem = spec.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        self.specs.get(&stem).cloned().unwrap_or_default()
+        let mut options = self.specs.get(&stem).cloned().unwrap_or_default();
+        options.ref_roots.extend(self.ref_roots.iter().cloned());
+        options
     }
 }
 
@@ -206,10 +230,11 @@ fn line_col(text: &str, at: usize) -> (usize, usize) {
 pub(crate) fn apply(source: &Source, doc: &mut Document, options: &Options) -> Result<(Customisation, Vec<Warning>)> {
     let wrong = |what: String| match &options.origin {
         Some(file) => Error::Invalid {
+            code: Code::BadOption,
             location: Location { file: file.clone(), pointer: String::new(), line_col: None },
             message: format!("config: {what}"),
         },
-        None => Error::Invalid { location: source.location(""), message: format!("config: {what}") },
+        None => Error::Invalid { code: Code::BadOption, location: source.location(""), message: format!("config: {what}") },
     };
     let known: Vec<(String, &Value, String)> = operations(&doc.json);
     for id in options.skip.keys() {
@@ -235,7 +260,7 @@ pub(crate) fn apply(source: &Source, doc: &mut Document, options: &Options) -> R
         let path = path.replace("~1", "/").replace("~0", "~");
         let Some(method) = Method::ALL.into_iter().find(|m| m.key() == method) else { continue };
         let key = method.key();
-        notes.push(Warning { location: source.location(&pointer), message: format!("operation `{id}` is skipped: {reason}") });
+        notes.push(Warning::new(Code::SkippedOperation, source.location(&pointer), format!("operation `{id}` is skipped: {reason}")));
         custom.skipped.push(SkippedOperation { id, method, path: path.clone(), reason: reason.clone() });
         removed.push((path, key));
     }

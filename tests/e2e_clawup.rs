@@ -16,8 +16,10 @@
 //!   round-trips its typed success body, and the wire JSON of the catalog equals
 //!   the spec's own examples (nullable `max_api_keys: null` kept, optional prices
 //!   omitted when absent, millisecond timestamps kept);
-//! - the catalog endpoints and `/openapi.json` are public: they work without
-//!   credentials (and with a revoked key), and never call `authorize`;
+//! - every `/api/v1/` call needs a Bearer key, the catalog included (the seed:
+//!   "All API calls authenticate with an API key passed as a Bearer token"):
+//!   without one the client sends nothing and the router answers 401; only
+//!   `/openapi.json` is public and never calls `authorize`;
 //! - `/api/v1/auth/me` needs a Bearer key: `cu_` and legacy `eb_` keys are
 //!   accepted, other keys are answered 401 with `{"error": "AUTH_401", "message"}`
 //!   (typed `Unauthorized` in the client), a missing key is refused by the
@@ -171,27 +173,27 @@ impl ClawupApi for InMemoryClawup {
         self.0.users.get(key).cloned().ok_or_else(|| GetCurrentUserError::Unauthorized(error_body("AUTH_401", REVOKED_KEY_MESSAGE)))
     }
 
-    async fn list_plans(&self) -> Result<PlanList, ListPlansError> {
+    async fn list_plans(&self, _credentials: Credentials) -> Result<PlanList, ListPlansError> {
         self.enter().map_err(ListPlansError::InternalServerError)?;
         Ok(PlanList { plans: plans() })
     }
 
-    async fn list_models(&self) -> Result<ModelList, ListModelsError> {
+    async fn list_models(&self, _credentials: Credentials) -> Result<ModelList, ListModelsError> {
         self.enter().map_err(ListModelsError::InternalServerError)?;
         Ok(ModelList { models: models() })
     }
 
-    async fn list_runtime_images(&self) -> Result<RuntimeImageList, ListRuntimeImagesError> {
+    async fn list_runtime_images(&self, _credentials: Credentials) -> Result<RuntimeImageList, ListRuntimeImagesError> {
         self.enter().map_err(ListRuntimeImagesError::InternalServerError)?;
         Ok(RuntimeImageList { images: runtime_images() })
     }
 
-    async fn list_tools(&self) -> Result<ToolList, ListToolsError> {
+    async fn list_tools(&self, _credentials: Credentials) -> Result<ToolList, ListToolsError> {
         self.enter().map_err(ListToolsError::InternalServerError)?;
         Ok(ToolList { tools: tools() })
     }
 
-    async fn list_team_templates(&self) -> Result<TeamTemplateList, ListTeamTemplatesError> {
+    async fn list_team_templates(&self, _credentials: Credentials) -> Result<TeamTemplateList, ListTeamTemplatesError> {
         self.enter().map_err(ListTeamTemplatesError::InternalServerError)?;
         Ok(TeamTemplateList { templates: team_templates() })
     }
@@ -554,34 +556,51 @@ async fn client_without_a_key_sends_nothing_for_auth_me() {
 }
 
 // ---------------------------------------------------------------------------
-// 2. The public catalog
+// 2. The catalog: a Bearer key on every call, as the seed says
 // ---------------------------------------------------------------------------
 
 #[tokio::test]
-async fn catalog_endpoints_are_public() {
+async fn catalog_endpoints_need_a_key() {
     let server = spawn_server().await;
-    let anonymous = server.client();
+    let client = server.client().with_bearer_auth(CU_KEY);
 
-    assert_eq!(anonymous.list_plans().await.expect("plans without a key").plans, plans());
-    assert_eq!(anonymous.list_models().await.expect("models without a key").models, models());
-    assert_eq!(anonymous.list_runtime_images().await.expect("runtime images without a key").images, runtime_images());
-    assert_eq!(anonymous.list_tools().await.expect("tools without a key").tools, tools());
-    assert_eq!(anonymous.list_team_templates().await.expect("team templates without a key").templates, team_templates());
+    assert_eq!(client.list_plans().await.expect("plans with a key").plans, plans());
+    assert_eq!(client.list_models().await.expect("models with a key").models, models());
+    assert_eq!(client.list_runtime_images().await.expect("runtime images with a key").images, runtime_images());
+    assert_eq!(client.list_tools().await.expect("tools with a key").tools, tools());
+    assert_eq!(client.list_team_templates().await.expect("team templates with a key").templates, team_templates());
     assert_eq!(server.http_requests(), 5, "each call reached the server");
     assert_eq!(server.api.operation_calls(), 5);
+    assert_eq!(
+        server.api.authorized(),
+        [Operation::ListPlans, Operation::ListModels, Operation::ListRuntimeImages, Operation::ListTools, Operation::ListTeamTemplates]
+    );
 
-    // A revoked key does not get in the way of public operations.
-    let revoked = server.client().with_bearer_auth(REVOKED_KEY);
-    assert_eq!(revoked.list_plans().await.expect("plans with a revoked key").plans.len(), 3);
-    assert_eq!(revoked.list_tools().await.expect("tools with a revoked key").tools.len(), 3);
-
-    for path in CATALOG_PATHS {
-        for headers in [&[][..], &[("Authorization", "Bearer cu_not-a-real-key")][..]] {
-            let response = raw_get(&server, path, headers).await;
-            assert_eq!(response.status, 200, "{path} {headers:?}: {}", response.body);
-        }
+    // Without a key the client sends nothing.
+    match server.client().list_plans().await {
+        Err(ClientError::MissingCredentials { operation }) => assert_eq!(operation, "listPlans"),
+        other => panic!("expected MissingCredentials, got {other:?}"),
     }
-    assert!(server.api.authorized().is_empty(), "public operations never call authorize");
+    assert_eq!(server.http_requests(), 5, "nothing reached the server");
+
+    // A revoked key is a typed 401 with the seed's error shape.
+    let revoked = server.client().with_bearer_auth(REVOKED_KEY);
+    assert_eq!(api_error(revoked.list_plans().await), ListPlansError::Unauthorized(error_body("AUTH_401", REVOKED_KEY_MESSAGE)));
+    assert_eq!(api_error(revoked.list_tools().await), ListToolsError::Unauthorized(error_body("AUTH_401", REVOKED_KEY_MESSAGE)));
+
+    // On the wire: no key is a 401 from the router; a key it does not know, from `authorize`.
+    let calls = server.api.operation_calls();
+    for path in CATALOG_PATHS {
+        let response = raw_get(&server, path, &[]).await;
+        assert_eq!(response.status, 401, "{path}: {}", response.body);
+        assert_eq!(response.json(), serde_json::json!({"error": "AUTH_401", "message": MISSING_KEY_MESSAGE}), "{path}");
+        let response = raw_get(&server, path, &[("Authorization", "Bearer cu_not-a-real-key")]).await;
+        assert_eq!(response.status, 401, "{path}: {}", response.body);
+        assert_eq!(response.json()["error"], "AUTH_401", "{path}");
+        let response = raw_get(&server, path, &[("Authorization", &bearer(CU_KEY))]).await;
+        assert_eq!(response.status, 200, "{path}: {}", response.body);
+    }
+    assert_eq!(server.api.operation_calls(), calls + CATALOG_PATHS.len(), "refused calls never reach the operation");
 }
 
 #[tokio::test]
@@ -598,7 +617,7 @@ async fn catalog_wire_json_matches_the_spec_examples() {
         ("/api/v1/tools", "tools", 1),
         ("/api/v1/teams/templates", "templates", 0),
     ] {
-        let response = raw_get(&server, path, &[]).await;
+        let response = raw_get(&server, path, &[("Authorization", &bearer(CU_KEY))]).await;
         assert_eq!(response.status, 200, "{path}: {}", response.body);
         let body = response.json();
         let served = body[member].as_array().unwrap_or_else(|| panic!("{path}: `{member}` is an array"));
@@ -611,24 +630,24 @@ async fn catalog_wire_json_matches_the_spec_examples() {
     }
 
     // Nullable limits are sent as `null`, not left out.
-    let plan_list = raw_get(&server, "/api/v1/plans", &[]).await.json();
+    let plan_list = raw_get(&server, "/api/v1/plans", &[("Authorization", &bearer(CU_KEY))]).await.json();
     let enterprise = &plan_list["plans"][2];
     assert_eq!(enterprise["interval"], "year");
     for limit in ["max_agents", "max_teams", "max_concurrent_runs", "max_api_keys"] {
         assert_eq!(enterprise["limits"].get(limit), Some(&serde_json::Value::Null), "{limit}");
     }
     // Optional prices are left out when absent.
-    let model_list = raw_get(&server, "/api/v1/models", &[]).await.json();
+    let model_list = raw_get(&server, "/api/v1/models", &[("Authorization", &bearer(CU_KEY))]).await.json();
     let local = model_list["models"][2].as_object().expect("a model object");
     assert_eq!(local["model"], "llama3.1:8b");
     for absent in ["max_output_tokens", "input_cents_per_mtok", "output_cents_per_mtok"] {
         assert!(!local.contains_key(absent), "{absent} is omitted: {local:?}");
     }
-    let tool_list = raw_get(&server, "/api/v1/tools", &[]).await.json();
+    let tool_list = raw_get(&server, "/api/v1/tools", &[("Authorization", &bearer(CU_KEY))]).await.json();
     assert_eq!(tool_list["tools"][2]["transport"], "http");
 
     // And the typed client reads the absent and null values back.
-    let client = server.client();
+    let client = server.client().with_bearer_auth(CU_KEY);
     let model = client.list_models().await.expect("models").models.remove(2);
     assert_eq!((model.max_output_tokens, model.input_cents_per_mtok, model.available), (None, None, false));
     let pro = client.list_plans().await.expect("plans").plans.remove(1);
@@ -711,7 +730,7 @@ async fn implementation_failures_are_typed_500() {
     assert_eq!(server.api.operation_calls(), 6);
 
     for path in CATALOG_PATHS {
-        let response = raw_get(&server, path, &[]).await;
+        let response = raw_get(&server, path, &[("Authorization", &bearer(CU_KEY))]).await;
         assert_eq!(response.status, 500, "{path}: {}", response.body);
         assert_eq!(response.json(), serde_json::json!({"error": "INTERNAL_500", "message": "internal server error"}), "{path}");
     }

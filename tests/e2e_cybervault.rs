@@ -268,7 +268,7 @@ impl CybervaultApi for InMemoryCybervault {
         let mut matching: Vec<&Threat> = threats
             .iter()
             .filter(|threat| threat.severity == query.severity)
-            .filter(|threat| query.type_.is_none_or(|type_| type_ == threat.type_))
+            .filter(|threat| query.type_.as_ref().is_none_or(|type_| *type_ == threat.type_))
             .filter(|threat| query.since.is_none_or(|since| threat.timestamp > since))
             .collect();
         matching.sort_by_key(|threat| std::cmp::Reverse(threat.timestamp));
@@ -303,7 +303,7 @@ impl CybervaultApi for InMemoryCybervault {
             .iter_mut()
             .find(|threat| threat.id == id)
             .ok_or_else(|| UpdateThreatStatusError::NotFound(error_body("not_found", &format!("Threat not found: {id}"))))?;
-        threat.status = body.status;
+        threat.status = body.status.clone();
         self.0.status_changes.lock().expect("status lock").push(StatusChange { id, status: body.status, note: body.note });
         Ok(threat.clone())
     }
@@ -337,6 +337,7 @@ fn analyze(request: &AnalyzeRequest) -> AnalysisResult {
                 TargetType::Ip => "suspicious_login",
                 TargetType::Url => "phishing",
                 TargetType::Payload => "exploit_attempt",
+                TargetType::Other(_) => "unclassified",
             };
             AnalysisResult {
                 analysis_id,
@@ -365,7 +366,7 @@ fn threat(i: usize) -> Threat {
     }
     Threat {
         id: threat_id(i),
-        type_: TYPES[i % TYPES.len()],
+        type_: TYPES[i % TYPES.len()].clone(),
         severity: SEVERITIES[i % SEVERITIES.len()],
         timestamp: detected(i),
         source_ip: format!("198.51.100.{i}"),
@@ -527,6 +528,13 @@ fn analyze_request(target: &str, target_type: TargetType, zone: Option<&str>) ->
         target_type,
         context: zone.map(|zone| AnalysisContext { environment: Some("production".to_owned()), network_zone: Some(zone.to_owned()) }),
     }
+}
+
+/// PATCHes a threat's status with `body` as the `threat:read` key.
+async fn reader_update(server: &TestServer, id: &str, body: &str) -> RawResponse {
+    let auth = bearer(READER_KEY);
+    raw_request(server, "PATCH", &format!("/threats/{id}/status"), &[("Authorization", &auth), ("Content-Type", "application/json")], body)
+        .await
 }
 
 fn status_change(status: ThreatStatus, note: Option<&str>) -> UpdateThreatStatusRequest {
@@ -694,7 +702,6 @@ async fn list_recent_threats_invalid_queries_are_400() {
     for target in [
         "/threats/recent?severity=extreme",
         "/threats/recent?severity=high&limit=abc",
-        "/threats/recent?severity=high&type=worm",
         "/threats/recent?severity=high&since=yesterday",
         "/threats/recent?severity=high&limit=101",
     ] {
@@ -704,7 +711,15 @@ async fn list_recent_threats_invalid_queries_are_400() {
     }
 
     assert_eq!(server.api.operation_calls(), 0, "invalid queries never reach the implementation");
-    assert_eq!(server.api.authorize_calls(), 10, "but they are authorized first");
+    assert_eq!(server.api.authorize_calls(), 9, "but they are authorized first");
+
+    // The threat types are an open enum (the seed shows one): an unknown type is a
+    // valid filter that matches nothing, not a 400.
+    let response =
+        raw_request(&server, "GET", "/threats/recent?severity=high&type=worm", &[("Authorization", &bearer(READER_KEY))], "").await;
+    assert_eq!(response.status, 200, "{}", response.body);
+    assert_eq!(response.json()["data"], serde_json::json!([]));
+    assert_eq!(server.api.operation_calls(), 1);
 }
 
 // ---------------------------------------------------------------------------
@@ -758,7 +773,8 @@ async fn analyze_threat_scores_deterministically() {
         (TargetType::Hash, "malware"),
         (TargetType::Ip, "suspicious_login"),
     ] {
-        let unknown = client.analyze_threat(&analyze_request("https://example.org/x", target_type, None)).await.expect("a 200 analysis");
+        let unknown =
+            client.analyze_threat(&analyze_request("https://example.org/x", target_type.clone(), None)).await.expect("a 200 analysis");
         assert_eq!(unknown.classification, classification, "{target_type}");
         assert!(unknown.threat_score < 50, "{target_type}: {}", unknown.threat_score);
         assert_eq!(unknown.mitigation, Mitigation { action: "monitor".to_owned(), rule_id: None, scope: "global".to_owned() });
@@ -797,16 +813,24 @@ async fn analyze_threat_invalid_bodies_are_400() {
 
     let json = ("Content-Type", "application/json");
     let auth = bearer(READER_KEY);
-    for body in [r#"{"target":"x","target_type":"domain"}"#, r#"{"target_type":"ip"}"#, r#"{"target":"x""#, "", r#"{"target":""}"#] {
+    for body in [r#"{"target_type":"ip"}"#, r#"{"target":"x""#, "", r#"{"target":""}"#] {
         let response = raw_request(&server, "POST", "/threats/analyze", &[("Authorization", &auth), json], body).await;
         assert_eq!(response.status, 400, "{body:?}: {}", response.body);
         assert_eq!(response.error().0, "invalid_request", "{body:?}");
     }
     assert_eq!(server.api.operation_calls(), 0, "invalid bodies never reach the implementation");
 
+    // The target types are an open enum: a kind the seed does not name reaches the implementation.
+    let response =
+        raw_request(&server, "POST", "/threats/analyze", &[("Authorization", &auth), json], r#"{"target":"x","target_type":"domain"}"#)
+            .await;
+    assert_eq!(response.status, 200, "{}", response.body);
+    assert_eq!(response.json()["classification"], "unclassified");
+    assert_eq!(server.api.operation_calls(), 1);
+
     // One character satisfies minLength 1.
     client.analyze_threat(&analyze_request("x", TargetType::Payload, None)).await.expect("a one-character target is valid");
-    assert_eq!(server.api.operation_calls(), 1);
+    assert_eq!(server.api.operation_calls(), 2);
 }
 
 #[tokio::test]
@@ -853,7 +877,7 @@ async fn update_threat_status_changes_the_stored_status() {
     // Another threat, without a note; statuses other than closed/ignored need only threat:read.
     let id = threat_id(5);
     for status in [ThreatStatus::Acknowledged, ThreatStatus::Investigating, ThreatStatus::Mitigated] {
-        let updated = client.update_threat_status(&id, &status_change(status, None)).await.expect("a 200");
+        let updated = client.update_threat_status(&id, &status_change(status.clone(), None)).await.expect("a 200");
         assert_eq!(updated.id, id);
         assert_eq!(updated.status, status);
         assert_eq!(server.api.stored(&id).status, status);
@@ -885,7 +909,7 @@ async fn update_threat_status_changes_the_stored_status() {
     assert_eq!(body["severity"], "medium");
     assert_eq!(server.api.stored(&threat_id(6)).status, ThreatStatus::FalsePositive);
 
-    for body in [r#"{"status":"resolved"}"#, r#"{"note":"no status"}"#, "{", ""] {
+    for body in [r#"{"note":"no status"}"#, "{", ""] {
         let response = raw_request(
             &server,
             "PATCH",
@@ -898,6 +922,10 @@ async fn update_threat_status_changes_the_stored_status() {
         assert_eq!(response.error().0, "invalid_request", "{body:?}");
     }
     assert_eq!(server.api.stored(&threat_id(6)).status, ThreatStatus::FalsePositive, "invalid bodies change nothing");
+    // The statuses are an open enum: one the seed does not name is stored as it is.
+    let resolved = reader_update(&server, &threat_id(6), r#"{"status":"resolved"}"#).await;
+    assert_eq!(resolved.status, 200, "{}", resolved.body);
+    assert_eq!(server.api.stored(&threat_id(6)).status, ThreatStatus::Other("resolved".to_owned()));
 }
 
 #[tokio::test]
@@ -908,7 +936,7 @@ async fn closing_or_ignoring_requires_threat_write() {
     let forbidden = UpdateThreatStatusError::Forbidden(error_body("insufficient_scope", WRITE_SCOPE_MESSAGE));
 
     for status in [ThreatStatus::Closed, ThreatStatus::Ignored] {
-        let error = api_error(reader.update_threat_status(SEED_THREAT_ID, &status_change(status, Some("done"))).await);
+        let error = api_error(reader.update_threat_status(SEED_THREAT_ID, &status_change(status.clone(), Some("done"))).await);
         assert_eq!(error.status(), 403, "{status}");
         assert_eq!(error, forbidden, "{status}");
         assert_eq!(server.api.stored(SEED_THREAT_ID).status, ThreatStatus::Mitigated, "{status}: a refused change is not applied");
@@ -1118,7 +1146,8 @@ async fn rate_limit_headers_are_on_every_answer() {
             .await;
     assert_eq!(response.status, 429, "{}", response.body);
     assert_eq!(response.rate_limit(), (LIMITED_BUDGET, 0, RESET));
-    assert_eq!(response.header_u64("retry-after"), Some(RETRY_AFTER_SECS));
+    assert_eq!(response.header_u64("retry-after"), None, "the seed's wait is in the body");
+    assert_eq!(response.json()["error"]["retry_after"], RETRY_AFTER_SECS);
     let (code, message) = response.error();
     assert_eq!(code, "rate_limit_exceeded");
     assert!(message.contains("30"), "{message}");
@@ -1143,19 +1172,19 @@ async fn exhausted_budget_is_a_typed_429_before_authorization() {
     let error = api_error(limited.list_recent_threats(&query(Severity::Critical)).await);
     assert_eq!(error.status(), 429);
     match &error {
-        ListRecentThreatsError::TooManyRequests { body, retry_after } => {
-            assert_eq!(*retry_after, 30);
+        ListRecentThreatsError::TooManyRequests(body) => {
+            assert_eq!(body.error.retry_after, Some(30));
             assert_eq!(body.error.code, "rate_limit_exceeded");
         }
         other => panic!("expected TooManyRequests, got {other:?}"),
     }
     let error = api_error(limited.analyze_threat(&analyze_request("203.0.113.42", TargetType::Ip, None)).await);
     assert!(
-        matches!(&error, AnalyzeThreatError::TooManyRequests { retry_after: 30, body } if body.error.code == "rate_limit_exceeded"),
+        matches!(&error, AnalyzeThreatError::TooManyRequests(body) if body.error.retry_after == Some(30) && body.error.code == "rate_limit_exceeded"),
         "{error:?}"
     );
     let error = api_error(limited.update_threat_status(SEED_THREAT_ID, &status_change(ThreatStatus::Acknowledged, None)).await);
-    assert!(matches!(&error, UpdateThreatStatusError::TooManyRequests { retry_after: 30, .. }), "{error:?}");
+    assert!(matches!(&error, UpdateThreatStatusError::TooManyRequests(body) if body.error.retry_after == Some(30)), "{error:?}");
     assert_eq!(server.api.stored(SEED_THREAT_ID).status, ThreatStatus::Mitigated);
 
     assert_eq!(server.api.authorize_calls(), 2, "refused requests are not authorized");
@@ -1166,29 +1195,31 @@ async fn exhausted_budget_is_a_typed_429_before_authorization() {
     // exhausted is told 429, not 401.
     server.api.script_refusals(REVOKED_KEY, &[7]);
     let error = api_error(server.client(REVOKED_KEY).list_recent_threats(&query(Severity::High)).await);
-    assert!(matches!(&error, ListRecentThreatsError::TooManyRequests { retry_after: 7, .. }), "{error:?}");
+    assert!(matches!(&error, ListRecentThreatsError::TooManyRequests(body) if body.error.retry_after == Some(7)), "{error:?}");
     assert_eq!(server.api.authorize_calls(), 2);
 
     // Other keys are unaffected.
     server.client(READER_KEY).list_recent_threats(&query(Severity::Critical)).await.expect("the reader still has budget");
 }
 
-/// The spec: "Exceeding the limit returns `429` with a `Retry-After` header and
-/// a `retry_after` field in the error body." Both must state the same wait.
+/// The seed's 429 body: `{"error": {"code": "rate_limit_exceeded", "message",
+/// "retry_after": 42}}`, with no `Retry-After` header. The wait is in the body,
+/// and only there: the retry policy tests below therefore prove that the client
+/// reads the body's hint (`x-clawgen-retry-after: /error/retry_after`).
 #[tokio::test]
-async fn refusal_body_states_the_same_retry_after_as_the_header() {
+async fn refusal_states_the_wait_in_the_body() {
     let server = spawn_server().await;
     server.api.script_refusals(READER_KEY, &[7]);
     let response = raw_request(&server, "GET", "/threats/recent?severity=low", &[("Authorization", &bearer(READER_KEY))], "").await;
     assert_eq!(response.status, 429, "{}", response.body);
-    assert_eq!(response.header_u64("retry-after"), Some(7));
+    assert_eq!(response.header_u64("retry-after"), None, "the seed documents no Retry-After header");
     assert_eq!(response.json()["error"]["retry_after"], 7, "{}", response.body);
+    assert_eq!(response.json()["error"]["code"], "rate_limit_exceeded", "{}", response.body);
 
     server.api.script_refusals(READER_KEY, &[3]);
     let error = api_error(server.client(READER_KEY).list_recent_threats(&query(Severity::Low)).await);
     match error {
-        ListRecentThreatsError::TooManyRequests { body, retry_after } => {
-            assert_eq!(retry_after, 3);
+        ListRecentThreatsError::TooManyRequests(body) => {
             assert_eq!(body.error.retry_after, Some(3));
         }
         other => panic!("expected TooManyRequests, got {other:?}"),
@@ -1273,7 +1304,7 @@ async fn without_retry_policy_the_429_is_returned() {
     server.api.script_refusals(READER_KEY, &[1]);
     let started = Instant::now();
     let error = api_error(client.list_recent_threats(&query(Severity::Critical)).await);
-    assert!(matches!(&error, ListRecentThreatsError::TooManyRequests { retry_after: 1, .. }), "{error:?}");
+    assert!(matches!(&error, ListRecentThreatsError::TooManyRequests(body) if body.error.retry_after == Some(1)), "{error:?}");
     assert!(started.elapsed() < Duration::from_secs(1), "no wait: {:?}", started.elapsed());
     assert_eq!(server.api.admissions_of(READER_KEY).len(), 1, "no retry");
     assert_eq!(server.api.operation_calls(), 0);
@@ -1294,7 +1325,7 @@ async fn retry_policy_does_not_wait_longer_than_max_wait() {
     let started = Instant::now();
     let error = api_error(client.analyze_threat(&analyze_request("203.0.113.42", TargetType::Ip, None)).await);
     assert!(started.elapsed() < Duration::from_secs(1), "the 1 s wait exceeds max_wait, so no wait: {:?}", started.elapsed());
-    assert!(matches!(&error, AnalyzeThreatError::TooManyRequests { retry_after: 1, .. }), "{error:?}");
+    assert!(matches!(&error, AnalyzeThreatError::TooManyRequests(body) if body.error.retry_after == Some(1)), "{error:?}");
     assert_eq!(server.api.admissions_of(READER_KEY).len(), 1, "no retry");
     assert_eq!(server.api.operation_calls(), 0);
 
@@ -1305,7 +1336,7 @@ async fn retry_policy_does_not_wait_longer_than_max_wait() {
     }
     let started = Instant::now();
     let error = api_error(limited.list_recent_threats(&query(Severity::Low)).await);
-    assert!(matches!(&error, ListRecentThreatsError::TooManyRequests { retry_after: 30, .. }), "{error:?}");
+    assert!(matches!(&error, ListRecentThreatsError::TooManyRequests(body) if body.error.retry_after == Some(30)), "{error:?}");
     assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
     assert_eq!(server.api.admissions_of(LIMITED_KEY).len(), 3);
 }
@@ -1317,7 +1348,7 @@ async fn retry_policy_gives_up_after_max_retries() {
 
     server.api.script_refusals(WRITER_KEY, &[0; 5]);
     let error = api_error(client.update_threat_status(SEED_THREAT_ID, &status_change(ThreatStatus::Closed, None)).await);
-    assert!(matches!(&error, UpdateThreatStatusError::TooManyRequests { retry_after: 0, .. }), "{error:?}");
+    assert!(matches!(&error, UpdateThreatStatusError::TooManyRequests(body) if body.error.retry_after == Some(0)), "{error:?}");
     assert_eq!(server.api.admissions_of(WRITER_KEY).len(), 3, "the first attempt and two retries");
     assert_eq!(server.api.scripted_refusals_left(WRITER_KEY), 2);
     assert_eq!(server.api.operation_calls(), 0);

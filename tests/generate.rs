@@ -183,3 +183,12 @@ fn generated_crates_declare_exactly_the_crates_their_code_uses() {
         assert_eq!(used, declared, "{}: crates used by the code vs declared in Cargo.toml", spec.display());
     }
 }
+
+/// A document with webhooks and no operations: the crate's `exercise` module has nothing to
+/// call, and must say so without unused imports, variables or `mut` (rustc warned about all three).
+#[test]
+fn a_webhooks_only_crate_exercises_nothing_cleanly() {
+    let generated = generate(&repo().join("tests/specs/webhooks-only.yaml"));
+    let exercise = generated.files.iter().find(|f| f.path == "src/exercise.rs").expect("an exercise module");
+    insta::assert_snapshot!("webhooks_only__exercise.rs", exercise.contents);
+}

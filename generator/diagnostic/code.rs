@@ -1,84 +1,88 @@
-//! The stable codes of diagnostics, and how errors and warnings get theirs.
+//! The stable codes of diagnostics.
 //!
 //! A code never changes meaning once published: tools and CI scripts match on
 //! it. Errors are `E….`, warnings `W….`, notes `N….`; each also has a
 //! kebab-case name for people.
 //!
-//! [`Error`](crate::Error) and [`Warning`](crate::Warning) keep the shape they
-//! had before codes existed, so their code is read from their kind and their
-//! wording here, in one table that the tests pin message by message.
+//! Codes are set where each error and warning is made: [`Error::Invalid`](crate::Error::Invalid)
+//! and [`Error::Unsupported`](crate::Error::Unsupported) carry a `code`, and so does every
+//! [`Warning`](crate::Warning); rewording a message never changes its code.
+//!
+//! **Adding a code** is one line in the table below (the variant, its id, name
+//! and hint), plus its row in the README's table of codes, which a test holds
+//! to this one. Then construct the error or warning with it.
 
 use super::Severity;
-use crate::error::{Error, Warning};
 
-/// What kind of problem a diagnostic reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[non_exhaustive]
-pub enum Code {
+/// The table of codes: `Variant = ("id", "name", "hint")`, with the variant's doc.
+macro_rules! codes {
+    ($($(#[doc = $doc:literal])+ $variant:ident = ($id:literal, $name:literal, $hint:expr),)+) => {
+        /// What kind of problem a diagnostic reports.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[non_exhaustive]
+        pub enum Code {
+            $($(#[doc = $doc])+ $variant,)+
+        }
+
+        impl Code {
+            /// Every code, in table order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)+];
+
+            fn row(self) -> (&'static str, &'static str, &'static str) {
+                match self {
+                    $(Code::$variant => ($id, $name, $hint),)+
+                }
+            }
+        }
+    };
+}
+
+codes! {
     /// A file could not be read or written.
-    Io,
+    Io = ("E0001", "io", ""),
     /// The text is not YAML or JSON.
-    Syntax,
+    Syntax = ("E0002", "syntax", "check the indentation and the brackets or quotes that open before this point"),
     /// The document breaks the OpenAPI specification (no more specific code applies).
-    Invalid,
+    Invalid = ("E0003", "invalid", ""),
     /// A `$ref` points at nothing.
-    UnresolvedRef,
+    UnresolvedRef = ("E0004", "unresolved-ref", "point the `$ref` at something the document defines"),
     /// A path template and the declared path parameters disagree.
-    PathParameter,
+    PathParameter = (
+        "E0005",
+        "path-parameter",
+        "every `{name}` in the path needs a parameter with `in: path` and `required: true`, and no other"
+    ),
     /// Two operations share an `operationId`.
-    DuplicateOperationId,
+    DuplicateOperationId = ("E0006", "duplicate-operation-id", "operationIds must be unique in the document: rename one"),
     /// An `example` or `examples` value contradicts its schema.
-    ExampleMismatch,
+    ExampleMismatch = ("E0007", "example-mismatch", "change the example to fit the schema, or relax the schema"),
     /// A construct clawgen does not support yet.
-    Unsupported,
+    Unsupported = ("E0008", "unsupported", "the README's \"Known limits\" lists what clawgen cannot read yet"),
     /// A version of OpenAPI (or Swagger) that clawgen does not read.
-    UnsupportedVersion,
+    UnsupportedVersion = ("E0009", "unsupported-version", "clawgen reads OpenAPI 3.0.x and 3.1.x; convert older documents first"),
     /// A clawgen option (config file or `x-clawgen-*` extension) is wrong.
-    BadOption,
+    BadOption = ("E0010", "bad-option", ""),
     /// A bug in clawgen: a template or the emitted Rust failed.
-    Internal,
+    Internal = ("E0099", "internal", "this is a bug in clawgen; please report it with the document"),
     /// A schema has no Rust type and became `serde_json::Value`.
-    Untyped,
+    Untyped = ("W0001", "untyped", "the value is a `serde_json::Value`; a schema with `type` and `properties` gets a Rust type"),
     /// A keyword neither OpenAPI nor JSON Schema defines.
-    UnknownKeyword,
+    UnknownKeyword = ("W0002", "unknown-keyword", "prefix it with `x-` if it is an extension of yours"),
     /// Something the specification does not allow was read leniently.
-    Lenient,
+    Lenient = ("W0003", "lenient", ""),
     /// A constraint that is not checked.
-    Unchecked,
+    Unchecked = ("W0004", "unchecked", ""),
     /// A value that is passed as text the caller encodes.
-    PassedAsText,
+    PassedAsText = ("W0005", "passed-as-text", ""),
     /// An operation's methods got another name than its `operationId`.
-    RenamedOperation,
+    RenamedOperation = ("W0006", "renamed-operation", "give each operation an operationId of its own"),
     /// A default that contradicts its schema was dropped.
-    IgnoredDefault,
+    IgnoredDefault = ("W0007", "ignored-default", "make the default a value its schema accepts"),
     /// An operation was left out on purpose (`x-clawgen-skip` or the config file).
-    SkippedOperation,
+    SkippedOperation = ("N0001", "skipped-operation", ""),
 }
 
 impl Code {
-    /// Every code, in table order.
-    pub const ALL: [Code; 19] = [
-        Code::Io,
-        Code::Syntax,
-        Code::Invalid,
-        Code::UnresolvedRef,
-        Code::PathParameter,
-        Code::DuplicateOperationId,
-        Code::ExampleMismatch,
-        Code::Unsupported,
-        Code::UnsupportedVersion,
-        Code::BadOption,
-        Code::Internal,
-        Code::Untyped,
-        Code::UnknownKeyword,
-        Code::Lenient,
-        Code::Unchecked,
-        Code::PassedAsText,
-        Code::RenamedOperation,
-        Code::IgnoredDefault,
-        Code::SkippedOperation,
-    ];
-
     /// The short stable code (`E0004`).
     pub fn id(self) -> &'static str {
         self.row().0
@@ -98,102 +102,24 @@ impl Code {
         }
     }
 
+    /// Whether a warning of this code reports a deviation from the specification that
+    /// was read one sensible way: `validate` and `--strict` report these as errors.
+    pub fn is_lenient(self) -> bool {
+        matches!(self, Code::Lenient | Code::IgnoredDefault)
+    }
+
     /// A generic suggestion, when there is one.
     pub fn hint(self) -> Option<&'static str> {
         let hint = self.row().2;
         (!hint.is_empty()).then_some(hint)
     }
-
-    fn row(self) -> (&'static str, &'static str, &'static str) {
-        match self {
-            Code::Io => ("E0001", "io", ""),
-            Code::Syntax => ("E0002", "syntax", "check the indentation and the brackets or quotes that open before this point"),
-            Code::Invalid => ("E0003", "invalid", ""),
-            Code::UnresolvedRef => ("E0004", "unresolved-ref", "point the `$ref` at something the document defines"),
-            Code::PathParameter => (
-                "E0005",
-                "path-parameter",
-                "every `{name}` in the path needs a parameter with `in: path` and `required: true`, and no other",
-            ),
-            Code::DuplicateOperationId => ("E0006", "duplicate-operation-id", "operationIds must be unique in the document: rename one"),
-            Code::ExampleMismatch => ("E0007", "example-mismatch", "change the example to fit the schema, or relax the schema"),
-            Code::Unsupported => ("E0008", "unsupported", "the README's \"Known limits\" lists what clawgen cannot read yet"),
-            Code::UnsupportedVersion => {
-                ("E0009", "unsupported-version", "clawgen reads OpenAPI 3.0.x and 3.1.x; convert older documents first")
-            }
-            Code::BadOption => ("E0010", "bad-option", ""),
-            Code::Internal => ("E0099", "internal", "this is a bug in clawgen; please report it with the document"),
-            Code::Untyped => {
-                ("W0001", "untyped", "the value is a `serde_json::Value`; a schema with `type` and `properties` gets a Rust type")
-            }
-            Code::UnknownKeyword => ("W0002", "unknown-keyword", "prefix it with `x-` if it is an extension of yours"),
-            Code::Lenient => ("W0003", "lenient", ""),
-            Code::Unchecked => ("W0004", "unchecked", ""),
-            Code::PassedAsText => ("W0005", "passed-as-text", ""),
-            Code::RenamedOperation => ("W0006", "renamed-operation", "give each operation an operationId of its own"),
-            Code::IgnoredDefault => ("W0007", "ignored-default", "make the default a value its schema accepts"),
-            Code::SkippedOperation => ("N0001", "skipped-operation", ""),
-        }
-    }
-
-    /// The code of an error.
-    pub fn of_error(error: &Error) -> Code {
-        match error {
-            Error::Io { .. } => Code::Io,
-            Error::Syntax { .. } => Code::Syntax,
-            Error::Invalid { message, .. } => Code::of_invalid(message),
-            Error::Unsupported { feature, .. } if feature.starts_with("OpenAPI version") || feature.starts_with("Swagger") => {
-                Code::UnsupportedVersion
-            }
-            Error::Unsupported { .. } => Code::Unsupported,
-            Error::Template { .. } | Error::Emit { .. } => Code::Internal,
-        }
-    }
-
-    fn of_invalid(message: &str) -> Code {
-        if message.contains("points at nothing") || message.contains("points at no ") || message.contains("which does not exist") {
-            Code::UnresolvedRef
-        } else if message.starts_with("path parameter") {
-            Code::PathParameter
-        } else if message.contains("x-clawgen-") || message.starts_with("config") {
-            Code::BadOption
-        } else {
-            Code::Invalid
-        }
-    }
-
-    /// The code of a warning.
-    pub fn of_warning(warning: &Warning) -> Code {
-        let message = warning.message.as_str();
-        let has = |part: &str| message.contains(part);
-        if has("has no Rust type") || has("kept as serde_json::Value") || has("cannot be merged") || has("has no Rust struct") {
-            Code::Untyped
-        } else if has("is not a JSON Schema keyword") {
-            Code::UnknownKeyword
-        } else if has("is not checked") {
-            Code::Unchecked
-        } else if has("passed as text") {
-            Code::PassedAsText
-        } else if has("operationId") && has("is taken") {
-            Code::RenamedOperation
-        } else if has("the default does not fit") {
-            Code::IgnoredDefault
-        } else if message.starts_with("operation") && has("is skipped") {
-            Code::SkippedOperation
-        } else {
-            Code::Lenient
-        }
-    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::error::Location;
+    use std::path::Path;
 
-    fn warning(message: &str) -> Code {
-        Code::of_warning(&Warning { location: Location::default(), message: message.into() })
-    }
+    use super::*;
 
     #[test]
     fn ids_and_names_are_unique() {
@@ -206,47 +132,115 @@ mod tests {
         assert_eq!((ids.len(), names.len()), (Code::ALL.len(), Code::ALL.len()));
     }
 
-    /// Every warning the pipeline emits, as it words it, with the code it must get.
+    /// The README's table of codes is this table: a code added here must be documented there.
     #[test]
-    fn every_pipeline_warning_gets_its_code() {
-        let cases = [
-            ("`not` has no Rust type; the value is kept as serde_json::Value", Code::Untyped),
-            ("`if` has no Rust type; the value is kept as serde_json::Value", Code::Untyped),
-            ("an `enum` of non-string values is kept as serde_json::Value", Code::Untyped),
-            ("this combination of keywords has no Rust type; the value is kept as serde_json::Value", Code::Untyped),
-            ("an allOf that includes itself has no Rust struct; the value is kept as serde_json::Value", Code::Untyped),
-            ("an allOf part that is not an object cannot be merged; the value is kept as serde_json::Value", Code::Untyped),
-            ("`pattern` \"(?<=a)\" is not checked: the Rust regex engine rejects it (x)", Code::Unchecked),
-            ("`minimum` of an integer is not a 64-bit integer; it is not checked", Code::Unchecked),
-            (
-                "operationId `a` is taken by another operation (or collides after case conversion); its methods are named `a2`",
-                Code::RenamedOperation,
-            ),
-            ("a parameter described by `content` is passed as text, encoded by the caller", Code::PassedAsText),
-            ("this path parameter is not a scalar; it is passed as text, exactly as given", Code::PassedAsText),
-            ("`frob` is not a JSON Schema keyword clawgen knows; kept as x-clawgen-unknown and ignored", Code::UnknownKeyword),
-            ("`items` is a list (tuple form); read as `prefixItems`", Code::Lenient),
-            ("a tag description that is not text is ignored", Code::Lenient),
-            ("`info.version` is missing; the crate is versioned 0.0.0", Code::Lenient),
-            ("no `responses`: every answer is undocumented", Code::Lenient),
-            ("the default does not fit its schema; it is ignored", Code::IgnoredDefault),
-            ("operation `getThing` is skipped: not needed", Code::SkippedOperation),
-        ];
-        for (message, code) in cases {
-            assert_eq!(warning(message), code, "{message}");
-        }
+    fn the_readme_lists_every_code() {
+        let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).expect("README.md");
+        let listed: Vec<(String, String)> = readme
+            .lines()
+            .filter_map(|line| {
+                let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+                let (id, name) = (cells.get(1)?, cells.get(2)?);
+                let code = id.len() == 5 && id.starts_with(['E', 'W', 'N']) && id[1..].bytes().all(|b| b.is_ascii_digit());
+                code.then(|| (id.to_string(), name.trim_matches('`').to_owned()))
+            })
+            .collect();
+        let table: Vec<(String, String)> = Code::ALL.iter().map(|c| (c.id().to_owned(), c.name().to_owned())).collect();
+        assert_eq!(listed, table);
     }
 
+    fn warnings(text: &str) -> Vec<(Code, String)> {
+        let generated = crate::generate_crate_from_str(Path::new("t.yaml"), text).expect("generates");
+        generated.warnings.iter().map(|w| (w.code, w.location.pointer.clone())).collect()
+    }
+
+    fn error(text: &str) -> (Code, String) {
+        let error = crate::generate_crate_from_str(Path::new("t.yaml"), text).expect_err("fails");
+        (error.code(), error.location().map(|l| l.pointer.clone()).unwrap_or_default())
+    }
+
+    /// Each place that makes a warning, reached by a document, and the code it gives.
     #[test]
-    fn errors_get_specific_codes_where_their_kind_is_known() {
-        let invalid = |message: &str| Error::Invalid { location: Location::default(), message: message.into() };
-        assert_eq!(Code::of_error(&invalid("$ref #/components/schemas/X points at nothing")), Code::UnresolvedRef);
-        assert_eq!(Code::of_error(&invalid("$ref #/components/responses/X points at no response")), Code::UnresolvedRef);
-        assert_eq!(Code::of_error(&invalid("path parameter `id` of /a/{id} is not declared")), Code::PathParameter);
-        assert_eq!(Code::of_error(&invalid("x-clawgen-wildcard needs a string parameter that ends the path")), Code::BadOption);
-        assert_eq!(Code::of_error(&invalid("missing field `responses`")), Code::Invalid);
-        let unsupported = |feature: &str| Error::Unsupported { location: Location::default(), feature: feature.into() };
-        assert_eq!(Code::of_error(&unsupported("OpenAPI version 4.0.0 (clawgen reads 3.0.x and 3.1.x)")), Code::UnsupportedVersion);
-        assert_eq!(Code::of_error(&unsupported("headers described by `content`")), Code::Unsupported);
+    fn every_pipeline_warning_is_made_with_its_code() {
+        let found = warnings(
+            r##"
+openapi: 3.1.0
+info: {title: t}
+tags: [{name: a, description: {$ref: '#/x'}}]
+paths:
+  /a/{id}:
+    get:
+      operationId: same
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: object}}
+        - {name: q, in: query, content: {application/json: {schema: {type: object}}}}
+      responses:
+        '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/S'}}}}
+  /b:
+    get:
+      operationId: same
+  /c:
+    get:
+      operationId: skipped
+      x-clawgen-skip: not needed
+      responses: {'204': {description: ok}}
+components:
+  schemas:
+    S:
+      type: object
+      properties:
+        n: {not: {type: string}}
+        i: {if: {type: string}}
+        e: {enum: [a, 1]}
+        f: {type: string, frob: true}
+        t: {type: array, items: [{type: string}]}
+        p: {type: string, pattern: '(?<=a)b'}
+        big: {type: integer, maximum: 1.0e30}
+        d: {type: integer, default: x}
+"##,
+        );
+        let expected = [
+            (Code::Lenient, "/info"),
+            (Code::Lenient, "/tags/0/description"),
+            (Code::UnknownKeyword, "/components/schemas/S/properties/f/frob"),
+            (Code::Lenient, "/components/schemas/S/properties/t/items"),
+            (Code::Unchecked, "/components/schemas/S/properties/big/maximum"),
+            (Code::SkippedOperation, "/paths/~1c/get"),
+            (Code::Untyped, "/components/schemas/S/properties/n"),
+            (Code::Untyped, "/components/schemas/S/properties/i"),
+            (Code::Untyped, "/components/schemas/S/properties/e"),
+            (Code::Unchecked, "/components/schemas/S/properties/p"),
+            (Code::PassedAsText, "/paths/~1a~1{id}/get/parameters/0"),
+            (Code::PassedAsText, "/paths/~1a~1{id}/get/parameters/1"),
+            (Code::RenamedOperation, "/paths/~1b/get"),
+            (Code::IgnoredDefault, "/components/schemas/S/properties/d/default"),
+        ];
+        let mut found = found;
+        let mut expected: Vec<(Code, String)> = expected.iter().map(|(c, p)| (*c, p.to_string())).collect();
+        found.sort();
+        expected.sort();
+        assert_eq!(found, expected);
+    }
+
+    /// Each kind of error, reached by a document, and the code it is made with.
+    #[test]
+    fn errors_are_made_with_their_codes() {
+        let head = "openapi: 3.1.0\ninfo: {title: t, version: 1.0.0}\n";
+        let cases = [
+            ("paths:\n  /a:\n    get:\n      responses: {'200': {$ref: '#/components/responses/Gone'}}\n", Code::UnresolvedRef),
+            (
+                "paths:\n  /a/{id}:\n    get:\n      parameters: [{name: id, in: path, required: true, schema: {type: integer}, x-clawgen-wildcard: true}]\n      responses: {'204': {description: ok}}\n",
+                Code::BadOption,
+            ),
+            ("x-clawgen-features: [everything]\npaths: {}\n", Code::BadOption),
+            ("x-clawgen-webhook-signature: {}\npaths: {}\n", Code::BadOption),
+            ("paths:\n  /a:\n    get:\n      responses: {'200': {content: {}}}\n", Code::Invalid),
+            ("paths:\n  /a:\n    get:\n      responses: {'200': {$ref: 'http://example.com/r.yaml'}}\n", Code::Unsupported),
+        ];
+        for (rest, code) in cases {
+            assert_eq!(error(&format!("{head}{rest}")).0, code, "{rest}");
+        }
+        assert_eq!(error("openapi: 4.0.0\ninfo: {title: t, version: '1'}\npaths: {}\n").0, Code::UnsupportedVersion);
+        assert_eq!(error("swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n").0, Code::UnsupportedVersion);
     }
 }

@@ -131,7 +131,7 @@ struct JsonDiagnostic<'a> {
 
 impl From<&Error> for Diagnostic {
     fn from(error: &Error) -> Self {
-        let code = Code::of_error(error);
+        let code = error.code();
         let message = match error {
             Error::Syntax { message, .. } => format!("cannot parse: {message}"),
             Error::Invalid { message, .. } => message.clone(),
@@ -150,7 +150,7 @@ impl From<Error> for Diagnostic {
 
 impl From<&Warning> for Diagnostic {
     fn from(warning: &Warning) -> Self {
-        Diagnostic::new(Code::of_warning(warning), warning.message.clone(), Some(warning.location.clone()))
+        Diagnostic::new(warning.code, warning.message.clone(), Some(warning.location.clone()))
     }
 }
 

@@ -20,6 +20,8 @@ pub mod rules;
 mod schema;
 mod security;
 mod shape;
+#[cfg(test)]
+pub(crate) use shape::reading;
 pub mod version;
 mod visits;
 mod walk;
@@ -135,16 +137,21 @@ impl Report {
 
 /// Reads two documents (or generated crates, through their `openapi.json`) and compares them.
 pub fn diff_files(old: &Path, new: &Path) -> Result<Report> {
+    diff_files_with(old, new, &[])
+}
+
+/// [`diff_files`], where external `$ref`s may also read files under the folders `ref_roots`.
+pub fn diff_files_with(old: &Path, new: &Path, ref_roots: &[std::path::PathBuf]) -> Result<Report> {
     let read = |path: &Path| {
         let recorded = path.join(crate::release::RECORDED_DOCUMENT);
-        Source::read(if path.is_dir() { &recorded } else { path })
+        Source::read_with(if path.is_dir() { &recorded } else { path }, ref_roots)
     };
     diff(&read(old)?, &read(new)?)
 }
 
 /// Compares two loaded documents.
 pub fn diff(old: &Source, new: &Source) -> Result<Report> {
-    // Schemas are compared recursively, and real documents nest deeply: give the comparison room.
+    // Schemas are compared recursively, as deep as the loader's bound on nesting: give the comparison room.
     let run = || compare(old, new);
     let result =
         std::thread::scope(|scope| std::thread::Builder::new().stack_size(COMPARISON_STACK).spawn_scoped(scope, run).map(|h| h.join()));
@@ -155,8 +162,9 @@ pub fn diff(old: &Source, new: &Source) -> Result<Report> {
     }
 }
 
-/// The stack of the thread that compares two documents.
-const COMPARISON_STACK: usize = 256 << 20;
+/// The stack of the thread that compares two documents, sized like lowering's
+/// for documents nested [`crate::load::MAX_NESTING`] levels (the loader refuses deeper ones).
+const COMPARISON_STACK: usize = crate::load::MAX_NESTING * (256 << 10);
 
 fn compare(old: &Source, new: &Source) -> Result<Report> {
     let old_version = info_version(old)?;
@@ -192,7 +200,7 @@ fn order_key(change: &Change) -> impl Ord + '_ {
 
 /// `info.version`, which both documents must have.
 fn info_version(source: &Source) -> Result<String> {
-    let invalid = |pointer: &str, message: &str| Error::Invalid { location: source.location(pointer), message: message.to_owned() };
+    let invalid = |pointer: &str, message: &str| Error::invalid(source.location(pointer), message);
     let openapi =
         source.value.get("openapi").and_then(Value::as_str).ok_or_else(|| {
             invalid("", "not an OpenAPI 3 document: `openapi: 3.x` is missing (Swagger 2.0 documents cannot be compared)")

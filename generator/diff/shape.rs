@@ -13,33 +13,13 @@ use serde_json::Value;
 
 use super::resolve::{Doc, Node};
 use crate::error::Result;
+use crate::load::pointer::ref_name;
+use crate::normalize::facts::{SchemaFacts, is_null_schema};
 
 /// A schema that accepts anything (JSON Schema's `true`).
 pub(super) static ANY: Value = Value::Bool(true);
 
-/// A numeric bound.
-#[derive(Debug, Clone, PartialEq)]
-pub(super) struct Bound {
-    /// The limit.
-    pub(super) value: f64,
-    /// Whether the limit itself is excluded.
-    pub(super) exclusive: bool,
-    /// The limit as the document writes it, for messages.
-    pub(super) text: String,
-}
-
-impl Bound {
-    /// `>= 1`, `> 1`, `<= 1` or `< 1`.
-    pub(super) fn describe(&self, lower: bool) -> String {
-        let op = match (lower, self.exclusive) {
-            (true, false) => ">=",
-            (true, true) => ">",
-            (false, false) => "<=",
-            (false, true) => "<",
-        };
-        format!("{op} {}", self.text)
-    }
-}
+pub(super) use crate::normalize::facts::Bound;
 
 /// What lies beyond the listed properties of an object.
 #[derive(Debug, Clone)]
@@ -150,8 +130,7 @@ pub(super) fn shape<'a>(doc: Doc<'a>, node: Node<'a>) -> Result<Shape<'a>> {
 fn read<'a>(doc: Doc<'a>, node: Node<'a>, merging: &mut Vec<String>) -> Result<Shape<'a>> {
     let (hops, target) = doc.follow(node)?;
     let mut shape = Shape::any(target.pointer.clone());
-    shape.name =
-        hops.last().and_then(|hop| hop.reference()).map(|r| r.rsplit('/').next().unwrap_or(r).replace("~1", "/").replace("~0", "~"));
+    shape.name = hops.last().and_then(|hop| hop.reference()).map(ref_name);
     if merging.contains(&target.pointer) {
         // An `allOf` that includes itself adds nothing new the second time round.
         return Ok(shape);
@@ -204,10 +183,8 @@ fn read_target<'a>(
 fn keywords<'a>(shape: &mut Shape<'a>, node: &Node<'a>) {
     let value = node.value;
     let get = |key: &str| value.get(key);
-    match get("type") {
-        Some(Value::String(single)) => set_types(shape, std::iter::once(single.as_str())),
-        Some(Value::Array(list)) => set_types(shape, list.iter().filter_map(Value::as_str)),
-        _ => {}
+    if let Some(types) = SchemaFacts::of(value).types() {
+        set_types(shape, types.into_iter());
     }
     if let Some(nullable) = get("nullable").and_then(Value::as_bool) {
         shape.nullable = nullable;
@@ -217,15 +194,14 @@ fn keywords<'a>(shape: &mut Shape<'a>, node: &Node<'a>) {
     }
     let values = get("const").map(|single| vec![single.clone()]).or_else(|| get("enum").and_then(Value::as_array).cloned());
     if let Some(values) = values {
-        if values.contains(&Value::Null) {
-            shape.nullable = true;
-        }
+        // A `null` among the values is only accepted where the type (or `nullable`) accepts it.
         shape.values = Some(values.into_iter().filter(|v| !v.is_null()).collect());
     }
-    if let Some(bound) = bound(value, "minimum", "exclusiveMinimum", true) {
+    let facts = SchemaFacts::of(value);
+    if let Some(bound) = facts.minimum() {
         shape.minimum = Some(bound);
     }
-    if let Some(bound) = bound(value, "maximum", "exclusiveMaximum", false) {
+    if let Some(bound) = facts.maximum() {
         shape.maximum = Some(bound);
     }
     for (index, keyword) in COUNT_KEYWORDS.iter().enumerate() {
@@ -289,30 +265,9 @@ fn add_property<'a>(shape: &mut Shape<'a>, name: &str, property: Node<'a>) {
     }
 }
 
-/// Reads `minimum`/`exclusiveMinimum` (or the maximum pair) in either spelling; the tighter bound wins.
-fn bound(value: &Value, inclusive_key: &str, exclusive_key: &str, lower: bool) -> Option<Bound> {
-    let number = |v: &Value| v.as_f64().map(|f| (f, v.to_string()));
-    let inclusive = value.get(inclusive_key).and_then(number);
-    let exclusive = value.get(exclusive_key);
-    // 3.0: a boolean that makes `minimum` exclusive.
-    if let Some(flag) = exclusive.and_then(Value::as_bool) {
-        return inclusive.map(|(value, text)| Bound { value, exclusive: flag, text });
-    }
-    let inclusive = inclusive.map(|(value, text)| Bound { value, exclusive: false, text });
-    // 3.1: a number of its own.
-    let exclusive = exclusive.and_then(number).map(|(value, text)| Bound { value, exclusive: true, text });
-    match (inclusive, exclusive) {
-        (Some(a), Some(b)) => Some(if tighter(&a, &b, lower) { a } else { b }),
-        (a, b) => a.or(b),
-    }
-}
-
 /// Whether bound `a` admits fewer values than `b`.
 pub(super) fn tighter(a: &Bound, b: &Bound, lower: bool) -> bool {
-    if a.value == b.value {
-        return a.exclusive && !b.exclusive;
-    }
-    if lower { a.value > b.value } else { a.value < b.value }
+    a.tighter_than(b, lower)
 }
 
 /// Merges one `allOf` part into `shape`: both must hold.
@@ -390,24 +345,12 @@ fn alternatives_of<'a>(doc: Doc<'a>, shape: &mut Shape<'a>, alternatives: Node<'
     }
     for (index, alternative) in kept.into_iter().enumerate() {
         let name = match alternative.reference() {
-            Some(reference) => reference.rsplit('/').next().unwrap_or(reference).replace("~1", "/").replace("~0", "~"),
+            Some(reference) => ref_name(reference),
             None => format!("#{index}"),
         };
         shape.variants.push((name, alternative));
     }
     Ok(())
-}
-
-/// `{type: "null"}`, `{type: ["null"]}`, `{enum: [null]}` or `{const: null}`.
-fn is_null_schema(value: &Value) -> bool {
-    let only_null_type = match value.get("type") {
-        Some(Value::String(t)) => t == "null",
-        Some(Value::Array(list)) => !list.is_empty() && list.iter().all(|t| t == "null"),
-        _ => false,
-    };
-    let only_null_value = value.get("const").is_some_and(Value::is_null)
-        || value.get("enum").and_then(Value::as_array).is_some_and(|values| !values.is_empty() && values.iter().all(Value::is_null));
-    only_null_type || only_null_value
 }
 
 /// Documents often leave out `type: object` next to `properties` (or `type: array` next to `items`).
@@ -421,6 +364,15 @@ fn infer_type(shape: &mut Shape<'_>) {
     } else if shape.items.is_some() {
         shape.types = Some(BTreeSet::from(["array".to_owned()]));
     }
+}
+
+/// How `diff` reads the schema at `pointer` of `source`: its bounds as `(limit, exclusive)` and whether it accepts `null`.
+#[cfg(test)]
+pub(crate) fn reading(source: &crate::load::Source, pointer: &str) -> crate::normalize::agreement::Reading {
+    let doc = Doc { source };
+    let shape = shape(doc, doc.at(pointer).expect("a schema there")).expect("a shape");
+    let pair = |bound: &Option<Bound>| bound.as_ref().map(|b| (b.value, b.exclusive));
+    (pair(&shape.minimum), pair(&shape.maximum), shape.nullable)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 
 use super::errors::{has_status_field, is_struct_variant, success_type};
 use super::rust::{ident, operation_doc, type_path};
-use crate::ir::{Api, Encoding, Operation, PartKind, PathPiece, Response, SchemeKind, Status, TypeRef};
+use crate::ir::{Api, Encoding, Operation, PartKind, PathPiece, Response, RetryHint, RetryUnit, SchemeKind, Status, TypeRef};
 
 /// The contents of the `client` module.
 pub(super) fn module(api: &Api) -> TokenStream {
@@ -63,13 +63,14 @@ pub(super) fn module(api: &Api) -> TokenStream {
             }
         }
     });
-    let reset_wait = match api.rate_limit.as_ref().and_then(|r| r.reset.as_ref()) {
-        Some(reset) => {
-            let reset = reset.to_ascii_lowercase();
-            quote!(::std::option::Option::Some(#reset))
-        }
-        None => quote!(::std::option::Option::None),
-    };
+    // The rate-limit reset time, where the API declares it: the last hint a 429 is read for.
+    let reset_wait = api.rate_limit.as_ref().and_then(|r| r.reset.as_ref()).map(|reset| {
+        let reset = reset.to_ascii_lowercase();
+        quote!(.or_else(|| retry_after(&headers, ::std::option::Option::Some(#reset))))
+    });
+    let hints = api.retry_hints();
+    let body_wait = (!hints.is_empty()).then(|| quote!(.or_else(|| body_retry_wait(&bytes))));
+    let body_retry_wait = (!hints.is_empty()).then(|| body_retry_wait(&hints));
     let execute = sending(
         SendingShape {
             name: quote!(execute),
@@ -79,6 +80,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
             value: quote!((status, headers, bytes)),
         },
         &record,
+        &body_wait,
         &reset_wait,
     );
     // A stream is read as it arrives, so its answer is handed over unread.
@@ -92,6 +94,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
                 value: quote!((status, headers, response)),
             },
             &record,
+            &None,
             &reset_wait,
         )
     });
@@ -142,7 +145,8 @@ pub(super) fn module(api: &Api) -> TokenStream {
             }
 
             /// Retries answers of 429 after the wait the server asks for (`Retry-After`,
-            /// else the rate-limit reset time), within `policy`. Off by default.
+            /// else the retry hint of the body where the API documents one, else the
+            /// rate-limit reset time), within `policy`. Off by default.
             pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
                 self.retry = Some(policy);
                 self
@@ -163,6 +167,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
             #(#methods)*
         }
 
+        #body_retry_wait
 
     }
 }
@@ -177,7 +182,13 @@ struct SendingShape {
 }
 
 /// A method that sends a request, retrying on 429 as the retry policy allows.
-fn sending(shape: SendingShape, record: &Option<TokenStream>, reset_wait: &TokenStream) -> TokenStream {
+/// A stream's body is not read there, so `body_wait` (a 429 body's retry hint) is for whole answers only.
+fn sending(
+    shape: SendingShape,
+    record: &Option<TokenStream>,
+    body_wait: &Option<TokenStream>,
+    reset_wait: &Option<TokenStream>,
+) -> TokenStream {
     let SendingShape { name, doc, output, read, value } = shape;
     let doc = super::rust::doc(Some(doc));
     quote! {
@@ -196,7 +207,8 @@ fn sending(shape: SendingShape, record: &Option<TokenStream>, reset_wait: &Token
                 #read
                 #record
                 if let (429, Some(policy), Some(again)) = (status, self.retry, again) {
-                    let asked = retry_after(&headers, #reset_wait);
+                    // `Retry-After` first, then a hint in the body, then the rate-limit reset time.
+                    let asked = retry_after(&headers, ::std::option::Option::None) #body_wait #reset_wait;
                     if let Some(wait) = policy.wait(retries, asked) {
                         retries += 1;
                         ::tokio::time::sleep(wait).await;
@@ -556,4 +568,54 @@ fn decode_arm(api: &Api, op: &Operation, r: &Response, success: bool) -> TokenSt
         quote!(super::errors::#enum_name::#variant)
     };
     if success { quote!(#pattern => Ok(#value),) } else { quote!(#pattern => Err(ClientError::Api(#value)),) }
+}
+
+/// `body_retry_wait(body)`: the seconds to wait that a 429's JSON body states,
+/// from the first of `hints` (`x-clawgen-retry-after`) that it carries.
+fn body_retry_wait(hints: &[&RetryHint]) -> TokenStream {
+    let needs_number = hints.iter().any(|h| h.unit != RetryUnit::DateTime);
+    let needs_now = hints.iter().any(|h| matches!(h.unit, RetryUnit::UnixSeconds | RetryUnit::DateTime));
+    let waits = hints.iter().map(|hint| {
+        let pointer = hint.pointer();
+        match hint.unit {
+            RetryUnit::Seconds => quote!(|body| number(body.pointer(#pointer)?).map(|n| n.ceil() as u64)),
+            RetryUnit::Milliseconds => quote!(|body| number(body.pointer(#pointer)?).map(|n| (n / 1000.0).ceil() as u64)),
+            RetryUnit::UnixSeconds => quote!(|body| number(body.pointer(#pointer)?).map(|n| seconds_until(n * 1000.0))),
+            RetryUnit::DateTime => quote!(|body| {
+                let at = ::chrono::DateTime::parse_from_rfc3339(body.pointer(#pointer)?.as_str()?).ok()?;
+                Some(seconds_until(at.timestamp_millis() as f64))
+            }),
+        }
+    });
+    let count = hints.len();
+    let places: Vec<String> = hints.iter().map(|h| format!("`{}`", h.pointer())).collect();
+    let text = format!("The seconds to wait that a 429's JSON body states at {}, the first that it carries.", places.join(", "));
+    let number = needs_number.then(|| {
+        quote! {
+            /// A non-negative number, or a string holding one.
+            fn number(value: &::serde_json::Value) -> ::std::option::Option<f64> {
+                value.as_f64().or_else(|| value.as_str()?.trim().parse().ok()).filter(|n: &f64| n.is_finite() && *n >= 0.0)
+            }
+        }
+    });
+    let now = needs_now.then(|| {
+        quote! {
+            /// Whole seconds (rounded up) from now until `millis` since the epoch; 0 once past.
+            fn seconds_until(millis: f64) -> u64 {
+                let now = ::std::time::SystemTime::now().duration_since(::std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or_default();
+                ((millis - now as f64) / 1000.0).ceil().max(0.0) as u64
+            }
+        }
+    });
+    quote! {
+        #[doc = #text]
+        #[allow(dead_code)]
+        fn body_retry_wait(body: &[u8]) -> ::std::option::Option<u64> {
+            #number
+            #now
+            let body: ::serde_json::Value = ::serde_json::from_slice(body).ok()?;
+            let waits: [fn(&::serde_json::Value) -> ::std::option::Option<u64>; #count] = [#(#waits),*];
+            waits.iter().find_map(|wait| wait(&body))
+        }
+    }
 }

@@ -21,7 +21,23 @@ pub(super) fn module(api: &Api) -> TokenStream {
         Method::Delete => (1, usize::MAX - op.path.matches('/').count()),
         _ => (0, 0),
     });
-    let calls = order.into_iter().map(|op| call(api, op));
+    let calls: Vec<TokenStream> = order.into_iter().map(|op| call(api, op)).collect();
+    // A document with webhooks only has nothing to call.
+    let (imports, every_call) = if calls.is_empty() {
+        (
+            quote!(
+                use super::client::Client;
+            ),
+            quote!(let _ = client; ::std::vec::Vec::new()),
+        )
+    } else {
+        (
+            quote!(
+                use super::client::{Client, ClientError};
+            ),
+            quote!(let mut calls = ::std::vec::Vec::new(); #(#calls)* calls),
+        )
+    };
     let setters = api.security_schemes.iter().map(|s| {
         let setter = quote::format_ident!("with_{}", s.field.trim_end_matches('_'));
         if s.kind == SchemeKind::Basic {
@@ -37,14 +53,15 @@ pub(super) fn module(api: &Api) -> TokenStream {
         quote!(let token = token.as_str(); #(#setters)*)
     };
     let usage = format!(
-        "usage: cargo run -p {} --example exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]",
-        api.crate_name
+        "usage: cargo run -p {} --example {} --features exercise -- --base-url URL [--token SECRET] [--expect-success]",
+        api.crate_name,
+        super::manifest::example_name(api, "exercise")
     );
     quote! {
         //! Every operation called once with the document's examples, and whether
         //! each answer decoded into the generated types.
 
-        use super::client::{Client, ClientError};
+        #imports
 
         /// What one call gave.
         #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,9 +88,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
         /// deletions last, deepest paths first.
         #[allow(deprecated)]
         pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
-            let mut calls = ::std::vec::Vec::new();
-            #(#calls)*
-            calls
+            #every_call
         }
 
         /// The `exercise` example: parses `--base-url`, `--token` (sent for every

@@ -28,6 +28,12 @@ pub(super) enum SlotKind {
     Text,
     /// A `u64` count of seconds (a retry delay).
     Seconds,
+    /// A `u64` count of seconds, written as milliseconds.
+    Milliseconds,
+    /// A `u64` count of seconds, written as the Unix time that far from now.
+    UnixSeconds,
+    /// A `u64` count of seconds, written as the RFC 3339 instant that far from now.
+    DateTime,
 }
 
 /// The slot's expression converted to `ty`.
@@ -43,6 +49,27 @@ fn slot_value(ty: &TypeRef, slot: &Slot<'_>) -> Result<TokenStream, String> {
         (SlotKind::Seconds, TypeRef::I32) => quote!(i32::try_from(#expr).unwrap_or(i32::MAX)),
         (SlotKind::Seconds, TypeRef::F64) => quote!(#expr as f64),
         (SlotKind::Seconds, TypeRef::F32) => quote!(#expr as f32),
+        (SlotKind::Milliseconds, TypeRef::I64 | TypeRef::I32 | TypeRef::F64 | TypeRef::F32) => {
+            let millis = quote!((#expr).saturating_mul(1000));
+            slot_value(ty, &Slot { expr: &millis, kind: SlotKind::Seconds, ..*slot })?
+        }
+        (SlotKind::UnixSeconds, TypeRef::I64 | TypeRef::I32 | TypeRef::F64 | TypeRef::F32) => {
+            let at = quote!(::std::time::SystemTime::now()
+                .duration_since(::std::time::UNIX_EPOCH)
+                .map(|now| now.as_secs())
+                .unwrap_or_default()
+                .saturating_add(#expr));
+            slot_value(ty, &Slot { expr: &at, kind: SlotKind::Seconds, ..*slot })?
+        }
+        // Through `SystemTime`: the crate's chrono has no clock.
+        (SlotKind::DateTime, TypeRef::DateTime) => quote!(::chrono::DateTime::<::chrono::Utc>::from({
+            let now = ::std::time::SystemTime::now();
+            now.checked_add(::std::time::Duration::from_secs(#expr)).unwrap_or(now)
+        })),
+        (SlotKind::DateTime, TypeRef::String) => {
+            let at = slot_value(&TypeRef::DateTime, slot)?;
+            quote!(#at.to_rfc3339_opts(::chrono::SecondsFormat::Secs, true))
+        }
         _ => return Err("the slot's value does not fit its property".into()),
     })
 }

@@ -100,7 +100,8 @@ pub(super) fn render(api: &Api, parts: super::Parts, template: &str, named: Name
                 uses_serde_json => named.serde_json,
                 uses_basic => uses_basic,
                 uses_urlencoded => uses_urlencoded(api),
-                uses_chrono => api.mentions(|ty| matches!(ty, TypeRef::DateTime | TypeRef::Date)),
+                uses_chrono => api.mentions(|ty| matches!(ty, TypeRef::DateTime | TypeRef::Date))
+                    || api.retry_hints().iter().any(|hint| hint.unit == crate::ir::RetryUnit::DateTime),
                 uses_base64 => named.base64 && !(uses_basic && parts.server),
                 uses_uuid => api.mentions(|ty| *ty == TypeRef::Uuid),
                 uses_multipart => api.uses_multipart(),
@@ -114,8 +115,17 @@ pub(super) fn render(api: &Api, parts: super::Parts, template: &str, named: Name
                 runtime_features => runtime_features,
                 client => parts.client,
                 server => parts.server,
+                mock_example => example_name(api, "mock_server"),
+                exercise_example => example_name(api, "exercise"),
             })
         })
         .map_err(|err| Error::Template { name: template.to_owned(), message: format!("{err:#}") })?;
     Ok(if rendered.ends_with('\n') { rendered } else { format!("{rendered}\n") })
+}
+
+/// The Cargo target name of one of a crate's examples (`clawguru_v1_mock_server` for
+/// `examples/mock_server.rs`): unique across a workspace of generated crates, where
+/// the same name in every crate would make their outputs collide.
+pub(crate) fn example_name(api: &Api, example: &str) -> String {
+    format!("{}_{example}", api.crate_name.replace('-', "_"))
 }

@@ -356,10 +356,11 @@ pub(super) fn example(api: &Api) -> TokenStream {
 
 /// `mock::serve_from_args`, the body of the `mock_server` example.
 fn serve_from_args(api: &Api) -> TokenStream {
+    let example = super::manifest::example_name(api, "mock_server");
     let usage =
-        format!("usage: cargo run -p {} --example mock_server --features mock -- [--addr HOST:PORT] [--token SECRET]", api.crate_name);
+        format!("usage: cargo run -p {} --example {example} --features mock -- [--addr HOST:PORT] [--token SECRET]", api.crate_name);
     let doc_text = format!(
-        "Serves [`Mock`] as `mock_server` does: parses `--addr` (default `127.0.0.1:8080`) and `--token` from the \
+        "Serves [`Mock`] as the `{example}` example does: parses `--addr` (default `127.0.0.1:8080`) and `--token` from the \
          command line, prints the address and the token (made up when not given), and serves until stopped.\n\n{usage}"
     );
     let doc_attr = super::rust::doc(Some(&doc_text));

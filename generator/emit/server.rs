@@ -14,7 +14,8 @@ use super::errors::{has_status_field, is_struct_variant, success_type};
 use super::literal::{Slot, SlotKind, literal};
 use super::rust::{ident, operation_doc, type_path};
 use crate::ir::{
-    Api, Encoding, Operation, PartKind, PathPiece, Presence, Response, SchemeKind, Status, TypeKind, TypeRef, sample, type_validates,
+    Api, Encoding, Operation, PartKind, PathPiece, Presence, Response, RetryUnit, SchemeKind, Status, TypeKind, TypeRef, sample,
+    type_validates,
 };
 
 /// The statuses the router itself may answer with.
@@ -545,8 +546,14 @@ impl RunTime {
             slots.push(Slot { path, expr: &self.message, kind: SlotKind::Text });
         }
         // Only a 429 states a retry delay; other answers keep the example's value.
-        if let Some(path) = response.retry_slot.as_ref().filter(|_| status == TOO_MANY_REQUESTS) {
-            slots.push(Slot { path, expr: &self.retry_after, kind: SlotKind::Seconds });
+        if let Some(hint) = response.retry_slot.as_ref().filter(|_| status == TOO_MANY_REQUESTS) {
+            let kind = match hint.unit {
+                RetryUnit::Seconds => SlotKind::Seconds,
+                RetryUnit::Milliseconds => SlotKind::Milliseconds,
+                RetryUnit::UnixSeconds => SlotKind::UnixSeconds,
+                RetryUnit::DateTime => SlotKind::DateTime,
+            };
+            slots.push(Slot { path: &hint.path, expr: &self.retry_after, kind });
         }
         slots
     }

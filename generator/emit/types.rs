@@ -159,6 +159,7 @@ fn type_doc(def: &TypeDef) -> TokenStream {
 
 fn invalid_default(api: &Api, def: &TypeDef, field: &Field, why: &str) -> Error {
     Error::Invalid {
+        code: crate::diagnostic::Code::Invalid,
         location: crate::error::Location {
             file: api.spec_file.clone().into(),
             pointer: format!("{}/properties/{}/default", def.pointer, crate::load::escape_segment(&field.wire_name)),

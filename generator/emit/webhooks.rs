@@ -58,10 +58,15 @@ pub(super) fn module(api: &Api) -> Option<TokenStream> {
             MissingTimestamp,
             /// The timestamp is not a number.
             InvalidTimestamp,
-            /// The delivery is older (or further in the future) than the tolerance allows.
+            /// The delivery is older than the tolerance allows.
             Stale {
-                /// How far the timestamp is from now, in seconds.
+                /// How far the timestamp is behind now, in seconds.
                 age_seconds: u64,
+            },
+            /// The delivery time is further ahead of now than the allowed clock skew.
+            Early {
+                /// How far the timestamp is ahead of now, in seconds.
+                ahead_seconds: u64,
             },
             /// The body is not one of the documented events.
             InvalidPayload(::std::string::String),
@@ -74,7 +79,8 @@ pub(super) fn module(api: &Api) -> Option<TokenStream> {
                     Self::InvalidSignature => f.write_str("the signature does not match"),
                     Self::MissingTimestamp => f.write_str("the delivery has no timestamp"),
                     Self::InvalidTimestamp => f.write_str("the timestamp is not a number"),
-                    Self::Stale { age_seconds } => write!(f, "the delivery is {age_seconds} seconds away from now"),
+                    Self::Stale { age_seconds } => write!(f, "the delivery is {age_seconds} seconds old"),
+                    Self::Early { ahead_seconds } => write!(f, "the delivery time is {ahead_seconds} seconds ahead of now"),
                     Self::InvalidPayload(error) => write!(f, "the body is not a known event: {error}"),
                 }
             }
@@ -89,6 +95,7 @@ pub(super) fn module(api: &Api) -> Option<TokenStream> {
 fn signature_items(signature: &WebhookSignature) -> TokenStream {
     let header = &signature.header;
     let tolerance = signature.tolerance_seconds;
+    let future_skew = signature.future_skew_seconds;
     let timestamp_header = signature.timestamp_header.as_deref();
     let timestamp_const = timestamp_header.map(|name| {
         quote! {
@@ -99,16 +106,23 @@ fn signature_items(signature: &WebhookSignature) -> TokenStream {
     let unit = if signature.timestamp_millis { "milliseconds" } else { "seconds" };
     let to_millis = if signature.timestamp_millis { TokenStream::new() } else { quote!(.saturating_mul(1000)) };
     let timestamp_check = timestamp_header.map(|_| {
-        let text = format!(" `timestamp` is the delivery time in Unix {unit}; older than {tolerance} seconds is refused.");
+        let text = format!(
+            " `timestamp` is the delivery time in Unix {unit}; older than {tolerance} seconds, or more than {future_skew} seconds ahead of `now` (the sender's clock running fast), is refused."
+        );
         quote! {
             #[doc = #text]
             pub fn check_timestamp(timestamp: ::std::option::Option<&str>, now: ::std::time::SystemTime) -> ::std::result::Result<(), WebhookError> {
                 let sent: u64 = timestamp.ok_or(WebhookError::MissingTimestamp)?.trim().parse().map_err(|_| WebhookError::InvalidTimestamp)?;
-                let sent_millis = sent #to_millis;
+                let sent_millis = u128::from(sent #to_millis);
                 let now_millis = now.duration_since(::std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or_default();
-                let age_millis = now_millis.abs_diff(u128::from(sent_millis));
-                if age_millis > TOLERANCE.as_millis() {
-                    return Err(WebhookError::Stale { age_seconds: u64::try_from(age_millis / 1000).unwrap_or(u64::MAX) });
+                let seconds = |millis: u128| u64::try_from(millis / 1000).unwrap_or(u64::MAX);
+                if sent_millis > now_millis {
+                    let ahead_millis = sent_millis - now_millis;
+                    if ahead_millis > FUTURE_SKEW.as_millis() {
+                        return Err(WebhookError::Early { ahead_seconds: seconds(ahead_millis) });
+                    }
+                } else if now_millis - sent_millis > TOLERANCE.as_millis() {
+                    return Err(WebhookError::Stale { age_seconds: seconds(now_millis - sent_millis) });
                 }
                 Ok(())
             }
@@ -122,6 +136,8 @@ fn signature_items(signature: &WebhookSignature) -> TokenStream {
         #timestamp_const
         /// How old a delivery may be.
         pub const TOLERANCE: ::std::time::Duration = ::std::time::Duration::from_secs(#tolerance);
+        /// How far ahead of the receiver's clock a delivery time may be.
+        pub const FUTURE_SKEW: ::std::time::Duration = ::std::time::Duration::from_secs(#future_skew);
 
         /// The signature of `body` under `secret`, as the API computes it.
         pub fn sign(secret: &[u8], body: &[u8]) -> ::std::string::String {
@@ -132,6 +148,10 @@ fn signature_items(signature: &WebhookSignature) -> TokenStream {
         }
 
         /// Checks `signature` against `body` in constant time. A `sha256=` prefix is accepted.
+        ///
+        /// `body` must be the bytes exactly as received: the signature covers the
+        /// sender's serialisation (key order, whitespace), which decoding and
+        /// re-encoding the JSON would not reproduce.
         pub fn check_signature(secret: &[u8], body: &[u8], signature: ::std::option::Option<&str>) -> ::std::result::Result<(), WebhookError> {
             use ::hmac::Mac as _;
             let signature = signature.ok_or(WebhookError::MissingSignature)?.trim();

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use super::operations::{OperationLowering, rate_limit_headers, security_schemes};
 use super::schemas::TypeSpace;
 use super::{Api, TypeDef, TypeId, TypeKind, TypeRef, WebhookSignature, names};
+use crate::diagnostic::Code;
 use crate::error::{Error, Result, Warning};
 use crate::load::Source;
 use crate::normalize::Document;
@@ -29,13 +30,13 @@ pub fn lower(source: &Source, doc: &Document, name: &str) -> Result<(Api, Vec<Wa
 /// [`lower`], with the user's [`Customisation`].
 pub fn lower_with(source: &Source, doc: &Document, name: &str, custom: &Customisation) -> Result<(Api, Vec<Warning>)> {
     let info = &doc.openapi.info;
-    let version = semver_of(&info.version).ok_or_else(|| Error::Invalid {
-        location: source.location("/info/version"),
-        message: format!("`{}` is not a version clawgen can turn into a crate version (want MAJOR[.MINOR[.PATCH]])", info.version),
-    })?;
+    let (version, reading) = crate_version(&info.version);
+    let version_warning = reading.map(|message| Warning::new(Code::Lenient, source.location("/info/version"), message));
     let major = version.split('.').next().unwrap_or("0").to_owned();
     // A crate name: lowercase words joined by `-`, starting with a letter.
-    let name = names::field_name(name).trim_start_matches('_').replace('_', "-");
+    // Crate names become folder names: at most 64 characters (a title can be a paragraph).
+    let name: String = names::field_name(name).trim_start_matches('_').replace('_', "-").chars().take(64).collect();
+    let name = name.trim_end_matches('-').to_owned();
     let name = if name.starts_with(|c: char| c.is_ascii_digit()) { format!("api-{name}") } else { name };
 
     let mut space = TypeSpace::new(source, doc);
@@ -50,9 +51,11 @@ pub fn lower_with(source: &Source, doc: &Document, name: &str, custom: &Customis
     let spec_json = operations.iter().any(|op| op.serves_spec).then(|| source.value.to_string());
     let TypeSpace { mut types, mut warnings, .. } = space;
     warnings.extend(doc.warnings.iter().cloned());
+    warnings.extend(version_warning);
     // Before the passes below, which must not look inside a type that is not generated.
     super::external::map_rust_types(&mut types, &mut operations, &mut webhooks, &custom.rust_types);
 
+    super::cycles::break_value_cycles(&mut types, &mut warnings, source)?;
     drop_misfit_defaults(&mut types, &mut warnings, source);
     mark_boxed_fields(&mut types);
     mark_validating_structs(&mut types);
@@ -82,16 +85,22 @@ pub fn lower_with(source: &Source, doc: &Document, name: &str, custom: &Customis
 /// Reads `x-clawgen-webhook-signature`.
 fn webhook_signature(source: &Source, doc: &Document) -> Result<Option<WebhookSignature>> {
     let Some(ext) = doc.openapi.extensions.get("x-clawgen-webhook-signature") else { return Ok(None) };
-    let invalid = |message: &str| Error::Invalid { location: source.location("/x-clawgen-webhook-signature"), message: message.to_owned() };
+    let invalid = |message: &str| Error::Invalid {
+        code: Code::BadOption,
+        location: source.location("/x-clawgen-webhook-signature"),
+        message: message.to_owned(),
+    };
     let text = |key: &str| ext.get(key).and_then(serde_json::Value::as_str);
     if text("algorithm").is_some_and(|a| !a.eq_ignore_ascii_case("hmac-sha256")) {
         return Err(Error::Unsupported {
+            code: Code::Unsupported,
             location: source.location("/x-clawgen-webhook-signature/algorithm"),
             feature: "webhook signature algorithms other than hmac-sha256".into(),
         });
     }
     if text("encoding").is_some_and(|e| !e.eq_ignore_ascii_case("hex")) {
         return Err(Error::Unsupported {
+            code: Code::Unsupported,
             location: source.location("/x-clawgen-webhook-signature/encoding"),
             feature: "webhook signature encodings other than hex".into(),
         });
@@ -101,7 +110,54 @@ fn webhook_signature(source: &Source, doc: &Document) -> Result<Option<WebhookSi
         timestamp_header: text("timestamp-header").map(str::to_owned),
         timestamp_millis: matches!(text("timestamp-unit"), Some("milliseconds")),
         tolerance_seconds: ext.get("tolerance-seconds").and_then(serde_json::Value::as_u64).unwrap_or(300),
+        // A sender's clock may run ahead of ours; by default as far as a delivery may age.
+        future_skew_seconds: ext.get("future-skew-seconds").and_then(serde_json::Value::as_u64).unwrap_or(300),
     }))
+}
+
+/// The crate version for `info.version`, and what was assumed when it is not
+/// `MAJOR[.MINOR[.PATCH]]` (a lenient reading, in order):
+///
+/// - a date (`2024-04`, `2026-07-15`) is `YEAR.MONTH.DAY` (`2024.4.0`);
+/// - a version with a suffix (`v1alpha3`) is that version with the suffix as pre-release (`1.0.0-alpha3`);
+/// - text holding exactly one version (`Dev - Spec v1.7.0-alpha.8`) is that version;
+/// - anything else (`wip`, `latest`, empty) is `0.0.0`, so that the crate's directory
+///   (`<name>-v0`) stays the same from one generation to the next.
+fn crate_version(version: &str) -> (String, Option<String>) {
+    static DATE: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$").expect("a valid regex"));
+    static SUFFIXED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"^[vV]?(\d+(?:\.\d+){0,2})[-_.+]?([A-Za-z][0-9A-Za-z.-]*)$").expect("a valid regex")
+    });
+    static EMBEDDED: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?:^|[^0-9A-Za-z.])[vV]?(\d+\.\d+(?:\.\d+)?(?:-[0-9A-Za-z]+(?:\.[0-9A-Za-z]+)*)?)(?:$|[^0-9A-Za-z.])")
+            .expect("a valid regex")
+    });
+    let trimmed = version.trim();
+    if let Some(date) = DATE.captures(trimmed) {
+        let number = |i: usize| date.get(i).map_or(0, |m| m.as_str().parse::<u64>().unwrap_or(0));
+        let read = format!("{}.{}.{}", number(1), number(2), number(3));
+        return (read.clone(), Some(format!("`info.version` `{trimmed}` is a date, not a semver version; the crate is versioned {read}")));
+    }
+    if let Some(read) = semver_of(trimmed) {
+        return (read, None);
+    }
+    if let Some(suffixed) = SUFFIXED.captures(trimmed) {
+        if let Some(core) = semver_of(&suffixed[1]) {
+            let pre = suffixed[2].trim_matches(['.', '-']).replace('_', "-");
+            if let Some(read) = semver_of(&format!("{core}-{pre}")) {
+                return (read.clone(), Some(format!("`info.version` `{trimmed}` is not a semver version; the crate is versioned {read}")));
+            }
+        }
+    }
+    let mut found: Vec<String> = EMBEDDED.captures_iter(trimmed).filter_map(|c| semver_of(&c[1])).collect();
+    found.dedup();
+    if let [only] = found.as_slice() {
+        let message = format!("`info.version` `{trimmed}` is not a version, but holds one; the crate is versioned {only}");
+        return (only.clone(), Some(message));
+    }
+    let message = format!("`info.version` `{trimmed}` is not a version; the crate is versioned 0.0.0 (directory `<name>-v0`)");
+    ("0.0.0".to_owned(), Some(message))
 }
 
 /// `1`, `1.2` and `1.2.3` (with optional pre-release) as a semver version.
@@ -139,10 +195,11 @@ fn drop_misfit_defaults(types: &mut [TypeDef], warnings: &mut Vec<Warning>, sour
         if let TypeKind::Struct(st) = &mut types[index].kind {
             for i in misfits {
                 let field = &mut st.fields[i];
-                warnings.push(Warning {
-                    location: source.location(&format!("{pointer}/properties/{}/default", crate::load::escape_segment(&field.wire_name))),
-                    message: "the default does not fit its schema; it is ignored".into(),
-                });
+                warnings.push(Warning::new(
+                    Code::IgnoredDefault,
+                    source.location(&format!("{pointer}/properties/{}/default", crate::load::escape_segment(&field.wire_name))),
+                    "the default does not fit its schema; it is ignored",
+                ));
                 field.default = None;
             }
         }
@@ -227,7 +284,69 @@ pub fn type_validates(types: &[TypeDef], ty: &TypeRef) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::semver_of;
+    use super::{crate_version, semver_of};
+    use crate::ir::{Api, RetryHint, RetryUnit};
+
+    /// A document whose one operation answers 429 with `body` and `extension` (YAML flow text).
+    fn lowered(body: &str, extension: &str, root: &str) -> crate::error::Result<Api> {
+        let text = format!(
+            "openapi: 3.1.0\ninfo: {{title: t, version: 1.0.0}}\n{root}paths:\n  /a:\n    get:\n      operationId: getA\n      responses:\n        '200': {{description: ok}}\n        '429':\n          description: slow down\n          {extension}\n          content:\n            application/json:\n              schema: {body}\n"
+        );
+        let source = crate::load::Source::parse(std::path::Path::new("t.yaml"), text).expect("parses");
+        let doc = crate::normalize::normalize(&source).expect("normalizes");
+        crate::ir::lower(&source, &doc, "t").map(|(api, _)| api)
+    }
+
+    const NESTED: &str = "{type: object, properties: {error: {type: object, properties: {details: {type: object, properties: {resetAt: {type: string, format: date-time}, wait_ms: {type: integer}}}, retry_after: {type: integer}}}}}";
+
+    #[test]
+    fn retry_hints_come_from_the_extension_in_every_unit() {
+        for (pointer, unit, expected) in [
+            ("/error/details/resetAt", "date-time", RetryUnit::DateTime),
+            ("/error/details/wait_ms", "milliseconds", RetryUnit::Milliseconds),
+            ("/error/retry_after", "unix-seconds", RetryUnit::UnixSeconds),
+            ("/error/retry_after", "seconds", RetryUnit::Seconds),
+        ] {
+            let api = lowered(NESTED, &format!("x-clawgen-retry-after: {{pointer: '{pointer}', unit: {unit}}}"), "").expect("lowers");
+            let hints = api.retry_hints();
+            assert_eq!(hints.len(), 1, "{unit}");
+            assert_eq!(hints[0].unit, expected);
+            assert_eq!(hints[0].pointer(), pointer);
+            assert!(api.operations[0].errors[0].retry_slot.is_some(), "{unit}: the server fills the hint");
+        }
+    }
+
+    #[test]
+    fn a_retry_after_property_is_a_hint_in_seconds_without_the_extension() {
+        // One level deep, through a property the body always has (as the server's slots do).
+        let body = "{type: object, required: [error], properties: {error: {type: object, properties: {retry_after: {type: integer}}}}}";
+        let api = lowered(body, "x-other: 1", "").expect("lowers");
+        let expected = RetryHint { path: vec!["error".into(), "retry_after".into()], unit: RetryUnit::Seconds };
+        assert_eq!(api.retry_hints(), [&expected]);
+        let api = lowered("{type: object, properties: {message: {type: string}}}", "x-other: 1", "").expect("lowers");
+        assert!(api.retry_hints().is_empty(), "no hint where the body states none");
+    }
+
+    #[test]
+    fn a_retry_hint_must_name_a_property_in_a_known_unit() {
+        let error = lowered(NESTED, "x-clawgen-retry-after: {pointer: /error/nope}", "").expect_err("no such property");
+        assert!(error.to_string().contains("`/error/nope` names no property"), "{error}");
+        let error =
+            lowered(NESTED, "x-clawgen-retry-after: {pointer: /error/retry_after, unit: fortnights}", "").expect_err("no such unit");
+        assert!(error.to_string().contains("unit `fortnights` is not one of seconds, milliseconds, unix-seconds, date-time"), "{error}");
+        let error = lowered(NESTED, "x-clawgen-retry-after: {unit: seconds}", "").expect_err("no pointer");
+        assert!(error.to_string().contains("`pointer`"), "{error}");
+    }
+
+    #[test]
+    fn webhook_timestamps_allow_a_bounded_clock_skew() {
+        let root = "x-clawgen-webhook-signature: {header: X-Sig, timestamp-header: X-Ts}\n";
+        let signature = lowered(NESTED, "x-other: 1", root).expect("lowers").webhook_signature.expect("a signature");
+        assert_eq!((signature.tolerance_seconds, signature.future_skew_seconds), (300, 300), "the defaults");
+        let root = "x-clawgen-webhook-signature: {header: X-Sig, timestamp-header: X-Ts, tolerance-seconds: 60, future-skew-seconds: 5}\n";
+        let signature = lowered(NESTED, "x-other: 1", root).expect("lowers").webhook_signature.expect("a signature");
+        assert_eq!((signature.tolerance_seconds, signature.future_skew_seconds), (60, 5));
+    }
 
     #[test]
     fn versions_become_semver() {
@@ -235,7 +354,25 @@ mod tests {
         assert_eq!(semver_of("2").as_deref(), Some("2.0.0"));
         assert_eq!(semver_of("v2.1").as_deref(), Some("2.1.0"));
         assert_eq!(semver_of("1.0.0-beta.1").as_deref(), Some("1.0.0-beta.1"));
-        assert_eq!(semver_of("2024-01-01").as_deref(), Some("2024.0.0-01-01"));
         assert_eq!(semver_of("latest"), None);
+    }
+
+    #[test]
+    fn other_versions_are_read_leniently_and_say_so() {
+        let read = |version: &str| {
+            let (read, warning) = crate_version(version);
+            (read, warning.is_some())
+        };
+        assert_eq!(read("1.2.3"), ("1.2.3".into(), false));
+        assert_eq!(read("2.0-draft"), ("2.0.0-draft".into(), false));
+        assert_eq!(read("2024-01-01"), ("2024.1.1".into(), true));
+        assert_eq!(read("2024-04"), ("2024.4.0".into(), true));
+        assert_eq!(read("2026.06.3"), ("2026.6.3".into(), false));
+        assert_eq!(read("v1alpha3"), ("1.0.0-alpha3".into(), true));
+        assert_eq!(read("Dev - Ethereum Proof-of-Stake Consensus Specification v1.7.0-alpha.8"), ("1.7.0-alpha.8".into(), true));
+        assert_eq!(read("between 1.2 and 1.3"), ("0.0.0".into(), true));
+        for fallback in ["wip", "latest", "", "PLACEHOLDER_HIVEMQ_VERSION"] {
+            assert_eq!(read(fallback), ("0.0.0".into(), true), "{fallback}");
+        }
     }
 }

@@ -6,6 +6,7 @@
 //! requirements. It does no I/O. Names in it are already sanitised and unique
 //! (see [`names`]), so emitters never invent or check identifiers.
 
+mod cycles;
 mod external;
 mod lower;
 pub mod names;
@@ -106,6 +107,9 @@ pub struct WebhookSignature {
     pub timestamp_millis: bool,
     /// How old a delivery may be before it is refused.
     pub tolerance_seconds: u64,
+    /// How far in the future a delivery time may be (the sender's clock
+    /// running ahead) before it is refused.
+    pub future_skew_seconds: u64,
 }
 
 impl Api {
@@ -127,6 +131,22 @@ impl Api {
             }
         }
         ty
+    }
+
+    /// Every distinct place where a 429's body says when to retry, sorted:
+    /// what the client's retry policy reads after `Retry-After`.
+    pub fn retry_hints(&self) -> Vec<&RetryHint> {
+        let mut hints: Vec<&RetryHint> = self
+            .operations
+            .iter()
+            .flat_map(|op| &op.errors)
+            .filter(|r| matches!(r.status, Status::Code(429) | Status::Range(4) | Status::Default))
+            .filter(|r| r.encoding == Encoding::Json)
+            .filter_map(|r| r.retry_hint.as_ref())
+            .collect();
+        hints.sort();
+        hints.dedup();
+        hints
     }
 
     /// Whether any check needs a regular expression (and so the `regex` crate).
@@ -844,8 +864,50 @@ pub struct Response {
     pub example: Option<Value>,
     /// For bodies that carry a human-readable message, the JSON names leading to it.
     pub message_slot: Option<Vec<String>>,
-    /// For bodies that state a retry delay in seconds, the JSON names leading to it.
-    pub retry_slot: Option<Vec<String>>,
+    /// Where the server writes its retry delay in the body (a generated struct's field).
+    pub retry_slot: Option<RetryHint>,
+    /// Where the body says when to retry, should the answer be a 429: the
+    /// response's `x-clawgen-retry-after`, else the `retry_slot` in seconds.
+    pub retry_hint: Option<RetryHint>,
+}
+
+/// A place in a 429's JSON body that says when a retry may succeed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RetryHint {
+    /// The JSON names leading to the value (`["error", "retry_after"]`).
+    pub path: Vec<String>,
+    /// What the value counts.
+    pub unit: RetryUnit,
+}
+
+impl RetryHint {
+    /// The path as a JSON pointer (`/error/retry_after`).
+    pub fn pointer(&self) -> String {
+        self.path.iter().map(|name| format!("/{}", name.replace('~', "~0").replace('/', "~1"))).collect()
+    }
+}
+
+/// How a [`RetryHint`]'s value says when to retry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RetryUnit {
+    /// A delay in seconds (a number, or a numeric string).
+    Seconds,
+    /// A delay in milliseconds.
+    Milliseconds,
+    /// An instant in Unix seconds.
+    UnixSeconds,
+    /// An RFC 3339 instant (`2025-02-03T15:00:00Z`).
+    DateTime,
+}
+
+impl RetryUnit {
+    /// The unit's name in `x-clawgen-retry-after`.
+    pub const NAMES: [(&'static str, RetryUnit); 4] = [
+        ("seconds", RetryUnit::Seconds),
+        ("milliseconds", RetryUnit::Milliseconds),
+        ("unix-seconds", RetryUnit::UnixSeconds),
+        ("date-time", RetryUnit::DateTime),
+    ];
 }
 
 /// A typed response header.

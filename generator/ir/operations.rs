@@ -9,10 +9,12 @@ use super::names::{self, Namespace};
 use super::schemas::{TypeSpace, doc_of};
 use super::{
     Body, Encoding, Field, Method, Operation, Param, Part, PartKind, PathStyle, QueryStyle, QueryStyleKind, RateLimitHeaders, Response,
-    ResponseHeader, SchemeKind, SchemeUse, SecurityScheme, Status, Struct, TypeKind, TypeRef, sample,
+    ResponseHeader, RetryHint, RetryUnit, SchemeKind, SchemeUse, SecurityScheme, Status, Struct, TypeDef, TypeKind, TypeRef, sample,
 };
+use crate::diagnostic::Code;
 use crate::error::Result;
 use crate::load::escape_segment;
+use crate::normalize::kept;
 
 /// Lowers the security schemes of the components.
 pub(super) fn security_schemes(space: &TypeSpace<'_>) -> Result<Vec<SecurityScheme>> {
@@ -110,10 +112,8 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                 ReferenceOr::Item(item) => item.clone(),
                 // A shared path item (`components.pathItems`): errors point into it.
                 ReferenceOr::Reference { reference } => {
-                    let (target, value) = self.space.target_of(reference, &pointer)?;
-                    let item =
-                        serde_json::from_value(value).map_err(|err| self.space.invalid(target, format!("not a path item: {err}")))?;
-                    pointer = target.to_owned();
+                    let (item, target) = self.space.resolve_as(reference, &pointer, "path item")?;
+                    pointer = target;
                     item
                 }
             };
@@ -154,11 +154,11 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
         Ok(())
     }
 
-    /// The webhooks, stashed by normalisation under `x-clawgen-webhooks`; each
+    /// The webhooks, kept by normalisation beside openapiv3's model; each
     /// is lowered like an operation whose "path" is the webhook's name.
     pub(super) fn webhooks(&mut self) -> Result<Vec<Operation>> {
         let mut out = std::mem::take(&mut self.callbacks);
-        let Some(webhooks) = self.space.doc.openapi.extensions.get("x-clawgen-webhooks").and_then(serde_json::Value::as_object) else {
+        let Some(webhooks) = kept::webhooks(&self.space.doc.openapi) else {
             return Ok(out);
         };
         for (name, item) in webhooks {
@@ -179,7 +179,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
         let wanted = names::field_name(&id);
         let fn_name = self.fn_names.claim(wanted.clone());
         if fn_name != wanted {
-            self.space.warn(pointer, format!("operationId `{id}` is taken by another operation (or collides after case conversion); its methods are named `{fn_name}`"));
+            self.space.warn(Code::RenamedOperation, pointer, format!("operationId `{id}` is taken by another operation (or collides after case conversion); its methods are named `{fn_name}`"));
         }
         // The stem names the operation's types and its `auth::Operation` variant: unique too.
         let type_stem = self.stems.claim(names::type_name(&id));
@@ -217,7 +217,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                 ParameterSchemaOrContent::Schema(schema) => schema,
                 // The media type's encoding of the value is left to the caller.
                 ParameterSchemaOrContent::Content(_) => {
-                    self.space.warn(at, "a parameter described by `content` is passed as text, encoded by the caller");
+                    self.space.warn(Code::PassedAsText, at, "a parameter described by `content` is passed as text, encoded by the caller");
                     &text_schema
                 }
             };
@@ -238,7 +238,11 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                     let ty = self.as_text(ty, at, "path parameter");
                     let wildcard = data.extensions.get("x-clawgen-wildcard").and_then(serde_json::Value::as_bool).unwrap_or(false);
                     if wildcard && (ty != TypeRef::String || !path.ends_with(&format!("{{{}}}", data.name))) {
-                        return Err(self.space.invalid(at, "x-clawgen-wildcard needs a string parameter that ends the path"));
+                        return Err(self.space.invalid_as(
+                            Code::BadOption,
+                            at,
+                            "x-clawgen-wildcard needs a string parameter that ends the path",
+                        ));
                     }
                     let path_style = match param {
                         Parameter::Path { style: openapiv3::PathStyle::Label, .. } => PathStyle::Label,
@@ -306,7 +310,21 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
         let order: Vec<&str> = path.split('{').skip(1).filter_map(|s| s.split('}').next()).collect();
         for name in &order {
             if !path_params.iter().any(|p| p.wire_name == *name) {
-                return Err(self.space.invalid(pointer, format!("path parameter `{name}` of {path} is not declared")));
+                // The template names it, so it is there: read as a required text parameter.
+                let location = self.space.source.location(pointer);
+                let message = format!("path parameter `{name}` of {path} is not declared; it is read as a required string");
+                self.space.warnings.push(crate::Warning::new(Code::Lenient, location, message).refused_as(Code::PathParameter));
+                path_params.push(Param {
+                    name: param_names.claim(names::field_name(name)),
+                    wire_name: (*name).to_owned(),
+                    doc: None,
+                    ty: TypeRef::String,
+                    required: true,
+                    constraints: Default::default(),
+                    wildcard: false,
+                    path_style: PathStyle::Simple,
+                    example: None,
+                });
             }
         }
         path_params.sort_by_key(|p| order.iter().position(|n| *n == p.wire_name));
@@ -373,38 +391,40 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
         if is_scalar(self.space, &ty) {
             return ty;
         }
-        self.space.warn(pointer, format!("this {what} is not a scalar; it is passed as text, exactly as given"));
+        self.space.warn(Code::PassedAsText, pointer, format!("this {what} is not a scalar; it is passed as text, exactly as given"));
         TypeRef::String
+    }
+
+    /// A response header is read with `FromStr` and written with `Display`, which
+    /// only numbers, booleans, text, dates and UUIDs have: any other type (an enum,
+    /// a union of scalars such as `Retry-After: oneOf [date-time, integer]`) is passed
+    /// as text, with a warning.
+    fn response_header_type(&mut self, ty: TypeRef, pointer: &str) -> TypeRef {
+        if has_text_form(&self.space.types, &ty) {
+            return ty;
+        }
+        if is_scalar(self.space, &ty) {
+            self.space.warn(
+                Code::PassedAsText,
+                pointer,
+                "this response header is an enum or a union, which has no text form; it is passed as text, exactly as given",
+            );
+            return TypeRef::String;
+        }
+        self.as_text(ty, pointer, "response header")
     }
 
     fn resolve_parameter(&self, param: &ReferenceOr<Parameter>, pointer: &str) -> Result<Parameter> {
         match param {
             ReferenceOr::Item(param) => Ok(param.clone()),
-            ReferenceOr::Reference { reference } => {
-                let name = reference
-                    .strip_prefix("#/components/parameters/")
-                    .ok_or_else(|| self.space.unsupported(pointer, format!("parameter $ref {reference}")))?;
-                match self.space.doc.openapi.components.as_ref().and_then(|c| c.parameters.get(name)) {
-                    Some(ReferenceOr::Item(param)) => Ok(param.clone()),
-                    Some(ReferenceOr::Reference { .. }) => Err(self.space.unsupported(pointer, "a parameter $ref to another $ref")),
-                    None => Err(self.space.invalid(pointer, format!("$ref {reference} points at nothing"))),
-                }
-            }
+            ReferenceOr::Reference { reference } => self.space.resolve_as(reference, pointer, "parameter").map(|(param, _)| param),
         }
     }
 
     fn body(&mut self, body: &ReferenceOr<RequestBody>, pointer: &str, stem: &str) -> Result<Body> {
         let (body, pointer) = match body {
             ReferenceOr::Item(body) => (body.clone(), pointer.to_owned()),
-            ReferenceOr::Reference { reference } => {
-                let name = reference
-                    .strip_prefix("#/components/requestBodies/")
-                    .ok_or_else(|| self.space.unsupported(pointer, format!("request body $ref {reference}")))?;
-                match self.space.doc.openapi.components.as_ref().and_then(|c| c.request_bodies.get(name)) {
-                    Some(ReferenceOr::Item(body)) => (body.clone(), format!("/components/requestBodies/{}", escape_segment(name))),
-                    _ => return Err(self.space.invalid(pointer, format!("$ref {reference} points at no request body"))),
-                }
-            }
+            ReferenceOr::Reference { reference } => self.space.resolve_as(reference, pointer, "request body")?,
         };
         let Some((media_type, media, encoding)) = pick_media(&body.content) else {
             return Err(self.space.invalid(&pointer, "a request body with no media type"));
@@ -541,7 +561,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                 }
                 Some((media_type, media, Encoding::EventStream)) => {
                     // 3.2's `itemSchema` describes one event's data; else `schema` does.
-                    let item_schema = match media.extensions.get("x-clawgen-itemSchema") {
+                    let item_schema = match kept::item_schema(media) {
                         Some(value) => Some((
                             "itemSchema",
                             serde_json::from_value(value.clone()).map_err(|err| self.space.invalid(&at, format!("not a schema: {err}")))?,
@@ -579,7 +599,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                         return Err(self.space.unsupported(&header_at, "headers described by `content`"));
                     }
                 };
-                let ty = self.as_text(ty, &header_at, "response header");
+                let ty = self.response_header_type(ty, &header_at);
                 headers.push(ResponseHeader {
                     name: header_names.claim(names::field_name(name)),
                     wire_name: name.clone(),
@@ -589,7 +609,13 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                 });
             }
             let message_slot = body.as_ref().and_then(|b| sample::message_slot(&self.space.types, b));
-            let retry_slot = body.as_ref().and_then(|b| sample::retry_slot(&self.space.types, b));
+            let declared_hint = self.retry_hint(&response, &at, body.as_ref().filter(|_| encoding == Encoding::Json))?;
+            // The client reads the hint where the server writes its delay.
+            let retry_hint = declared_hint.or_else(|| {
+                let path = body.as_ref().and_then(|b| sample::retry_slot(&self.space.types, b))?;
+                Some(RetryHint { path, unit: RetryUnit::Seconds })
+            });
+            let retry_slot = retry_hint.clone();
             let entry = Response {
                 status,
                 variant: variants.claim(variant_of(status)),
@@ -601,45 +627,92 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                 example,
                 message_slot,
                 retry_slot,
+                retry_hint,
             };
             if status.is_success() { successes.push(entry) } else { errors.push(entry) }
         }
         Ok((successes, errors))
     }
 
+    /// Reads a response's `x-clawgen-retry-after: {pointer, unit}`: where its
+    /// JSON body says when to retry. The pointer must name a property of the body.
+    fn retry_hint(&self, response: &openapiv3::Response, at: &str, body: Option<&TypeRef>) -> Result<Option<RetryHint>> {
+        let Some(ext) = response.extensions.get("x-clawgen-retry-after") else { return Ok(None) };
+        let ext_at = format!("{at}/x-clawgen-retry-after");
+        let Some(body) = body else {
+            return Err(self.space.invalid(&ext_at, "`x-clawgen-retry-after` needs a JSON body to point into"));
+        };
+        let pointer = ext.get("pointer").and_then(serde_json::Value::as_str).filter(|p| p.starts_with('/')).ok_or_else(|| {
+            self.space.invalid(&ext_at, "`pointer` (a JSON pointer into the body, such as `/error/retry_after`) is required")
+        })?;
+        let unit_name = ext.get("unit").and_then(serde_json::Value::as_str).unwrap_or("seconds");
+        let unit = RetryUnit::NAMES.iter().find(|(name, _)| *name == unit_name).map(|(_, unit)| *unit).ok_or_else(|| {
+            let names: Vec<&str> = RetryUnit::NAMES.iter().map(|(name, _)| *name).collect();
+            self.space.invalid(&format!("{ext_at}/unit"), format!("unit `{unit_name}` is not one of {}", names.join(", ")))
+        })?;
+        let path: Vec<String> = pointer[1..].split('/').map(|segment| segment.replace("~1", "/").replace("~0", "~")).collect();
+        if !property_exists(&self.space.types, body, &path) {
+            return Err(self.space.invalid(&format!("{ext_at}/pointer"), format!("`{pointer}` names no property of the response body")));
+        }
+        Ok(Some(RetryHint { path, unit }))
+    }
+
     fn resolve_response(&self, response: &ReferenceOr<openapiv3::Response>, pointer: &str) -> Result<(openapiv3::Response, String)> {
         match response {
             ReferenceOr::Item(response) => Ok((response.clone(), pointer.to_owned())),
-            ReferenceOr::Reference { reference } => {
-                let name = reference
-                    .strip_prefix("#/components/responses/")
-                    .ok_or_else(|| self.space.unsupported(pointer, format!("response $ref {reference}")))?;
-                match self.space.doc.openapi.components.as_ref().and_then(|c| c.responses.get(name)) {
-                    Some(ReferenceOr::Item(response)) => Ok((response.clone(), format!("/components/responses/{}", escape_segment(name)))),
-                    _ => Err(self.space.invalid(pointer, format!("$ref {reference} points at no response"))),
-                }
-            }
+            ReferenceOr::Reference { reference } => self.space.resolve_as(reference, pointer, "response"),
         }
     }
 
-    fn resolve_header(&self, header: &ReferenceOr<Header>, pointer: &str) -> Result<Header> {
+    fn resolve_header(&mut self, header: &ReferenceOr<Header>, pointer: &str) -> Result<Header> {
         match header {
             ReferenceOr::Item(header) => Ok(header.clone()),
             ReferenceOr::Reference { reference } => {
-                let name = reference
-                    .strip_prefix("#/components/headers/")
-                    .ok_or_else(|| self.space.unsupported(pointer, format!("header $ref {reference}")))?;
-                match self.space.doc.openapi.components.as_ref().and_then(|c| c.headers.get(name)) {
-                    Some(ReferenceOr::Item(header)) => Ok(header.clone()),
-                    _ => Err(self.space.invalid(pointer, format!("$ref {reference} points at no header"))),
+                // A header has a parameter's shape without `name` and `in`: a `$ref` to a
+                // header parameter reads as the header it describes.
+                if let Some(name) = reference.strip_prefix("#/components/parameters/") {
+                    let header = match self.space.doc.openapi.components.as_ref().and_then(|c| c.parameters.get(name)) {
+                        Some(ReferenceOr::Item(Parameter::Header { parameter_data: data, .. })) => Header {
+                            description: data.description.clone(),
+                            style: openapiv3::HeaderStyle::Simple,
+                            required: data.required,
+                            deprecated: data.deprecated,
+                            format: data.format.clone(),
+                            example: data.example.clone(),
+                            examples: data.examples.clone(),
+                            extensions: data.extensions.clone(),
+                        },
+                        Some(_) => {
+                            return Err(self
+                                .space
+                                .unsupported(pointer, format!("a header $ref to {reference}, which is not a header parameter")));
+                        }
+                        None => {
+                            return Err(self.space.invalid_as(Code::UnresolvedRef, pointer, format!("$ref {reference} points at nothing")));
+                        }
+                    };
+                    self.space.warn(
+                        Code::Lenient,
+                        &format!("{pointer}/$ref"),
+                        format!(
+                            "a header `$ref` must point into components.headers; the header parameter {reference} is read as the header"
+                        ),
+                    );
+                    return Ok(header);
                 }
+                self.space.resolve_as(reference, pointer, "header").map(|(header, _)| header)
             }
         }
     }
 
-    fn security(&self, requirements: Option<&Vec<SecurityRequirement>>, pointer: &str) -> Result<Vec<Vec<SchemeUse>>> {
+    /// The requirement alternatives. An alternative naming a scheme that
+    /// `components.securitySchemes` does not declare cannot be met with any credential
+    /// the document describes: it is left out, with a warning. When every alternative is
+    /// left out, the operation has no requirement clawgen can check, and is read as public.
+    fn security(&mut self, requirements: Option<&Vec<SecurityRequirement>>, pointer: &str) -> Result<Vec<Vec<SchemeUse>>> {
         let Some(requirements) = requirements else { return Ok(Vec::new()) };
         let mut alternatives = Vec::new();
+        let mut undeclared = Vec::new();
         for requirement in requirements {
             // `{}` inside a list makes the whole operation optionally public.
             if requirement.is_empty() {
@@ -647,15 +720,32 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             }
             let mut all = Vec::new();
             for (key, scopes) in requirement {
-                let scheme = self.schemes.iter().position(|s| &s.key == key).ok_or_else(|| {
-                    self.space.invalid(
-                        &format!("{pointer}/security"),
-                        format!("security scheme `{key}` is not declared in components.securitySchemes"),
-                    )
-                })?;
-                all.push(SchemeUse { scheme, scopes: scopes.clone() });
+                match self.schemes.iter().position(|s| &s.key == key) {
+                    Some(scheme) => all.push(SchemeUse { scheme, scopes: scopes.clone() }),
+                    None => undeclared.push(key.clone()),
+                }
             }
-            alternatives.push(all);
+            if all.len() == requirement.len() {
+                alternatives.push(all);
+            }
+        }
+        if let Some(first) = undeclared.first() {
+            let at = if self.space.doc.json.pointer(&format!("{pointer}/security")).is_some() {
+                format!("{pointer}/security")
+            } else {
+                "/security".to_owned()
+            };
+            let outcome = if alternatives.is_empty() {
+                "no requirement is left, so the operation is read as public: the client sends no credentials \
+                 (give them through `Client::with_http_client`) and the server does not check any"
+            } else {
+                "the requirements that name it are left out"
+            };
+            self.space.warn(
+                Code::Lenient,
+                &at,
+                format!("security scheme `{first}` is not declared in components.securitySchemes; {outcome}"),
+            );
         }
         Ok(alternatives)
     }
@@ -671,6 +761,25 @@ fn operation_of(item: &PathItem, method: Method) -> Option<&openapiv3::Operation
         Method::Head => item.head.as_ref(),
         Method::Patch => item.patch.as_ref(),
         Method::Trace => item.trace.as_ref(),
+    }
+}
+
+/// Whether `ty` reads from text with `FromStr` and writes with `Display`.
+fn has_text_form(types: &[super::TypeDef], ty: &TypeRef) -> bool {
+    match ty {
+        TypeRef::Named(id) => matches!(&types[id.0].kind, TypeKind::Alias(inner) if has_text_form(types, inner)),
+        TypeRef::Bool
+        | TypeRef::I32
+        | TypeRef::I64
+        | TypeRef::U32
+        | TypeRef::U64
+        | TypeRef::F32
+        | TypeRef::F64
+        | TypeRef::String
+        | TypeRef::DateTime
+        | TypeRef::Date
+        | TypeRef::Uuid => true,
+        _ => false,
     }
 }
 
@@ -708,11 +817,8 @@ fn pick_media(content: &indexmap::IndexMap<String, MediaType>) -> Option<(&Strin
 /// without a text encoding (3.1's `contentMediaType` without `contentEncoding`).
 fn is_binary(schema: &openapiv3::Schema) -> bool {
     let openapiv3::SchemaKind::Type(openapiv3::Type::String(string)) = &schema.schema_kind else { return false };
-    let extensions = &schema.schema_data.extensions;
     let binary_format = matches!(string.format, openapiv3::VariantOrUnknownOrEmpty::Item(openapiv3::StringFormat::Binary));
-    let media_without_encoding =
-        extensions.contains_key("x-clawgen-contentMediaType") && !extensions.contains_key("x-clawgen-contentEncoding");
-    binary_format || media_without_encoding
+    binary_format || kept::is_media_without_encoding(schema)
 }
 
 /// A parameter's example: its own `example`, its first `examples` entry, or its schema's.
@@ -807,4 +913,26 @@ fn reason_phrase(code: u16) -> Option<&'static str> {
         504 => "Gateway Timeout",
         _ => return None,
     })
+}
+
+/// Whether the JSON names of `path` lead through `ty`'s properties (through
+/// aliases and nullables) to a property.
+fn property_exists(types: &[TypeDef], ty: &TypeRef, path: &[String]) -> bool {
+    let Some((first, rest)) = path.split_first() else { return true };
+    // Bounded like an alias chain: a self-nesting type ends the walk.
+    let mut ty = ty;
+    for _ in 0..64 {
+        match ty {
+            TypeRef::Nullable(inner) => ty = inner,
+            TypeRef::Named(id) => match &types[id.0].kind {
+                TypeKind::Alias(inner) => ty = inner,
+                TypeKind::Struct(st) => {
+                    return st.fields.iter().find(|f| &f.wire_name == first).is_some_and(|f| property_exists(types, &f.ty, rest));
+                }
+                _ => return false,
+            },
+            _ => return false,
+        }
+    }
+    false
 }

@@ -12,10 +12,13 @@ use super::names::{self, Namespace};
 use super::{
     Access, Constraints, EnumValue, EnumVariant, Enumeration, Field, Struct, TypeDef, TypeId, TypeKind, TypeRef, Union, UnionVariant,
 };
+use crate::diagnostic::Code;
 use crate::error::{Error, Result, Warning};
 use crate::load::bundle::SOURCE_KEY;
+use crate::load::pointer::{local_pointer, pointer_segments};
 use crate::load::{Source, escape_segment};
-use crate::normalize::{Document, EXT};
+use crate::normalize::resolve::{self, RefProblem};
+use crate::normalize::{Document, kept};
 
 /// Names that generated modules use themselves, so schemas cannot take them.
 const RESERVED_TYPE_NAMES: &[&str] = &[];
@@ -53,15 +56,20 @@ impl<'d> TypeSpace<'d> {
     }
 
     pub(super) fn unsupported(&self, pointer: &str, feature: impl Into<String>) -> Error {
-        Error::Unsupported { location: self.source.location(pointer), feature: feature.into() }
+        Error::unsupported(self.source.location(pointer), feature)
     }
 
     pub(super) fn invalid(&self, pointer: &str, message: impl Into<String>) -> Error {
-        Error::Invalid { location: self.source.location(pointer), message: message.into() }
+        Error::invalid(self.source.location(pointer), message)
     }
 
-    pub(super) fn warn(&mut self, pointer: &str, message: impl Into<String>) {
-        self.warnings.push(Warning { location: self.source.location(pointer), message: message.into() });
+    /// An invalid-document error of a more specific `code` than [`Code::Invalid`].
+    pub(super) fn invalid_as(&self, code: Code, pointer: &str, message: impl Into<String>) -> Error {
+        Error::Invalid { code, location: self.source.location(pointer), message: message.into() }
+    }
+
+    pub(super) fn warn(&mut self, code: Code, pointer: &str, message: impl Into<String>) {
+        self.warnings.push(Warning::new(code, self.source.location(pointer), message));
     }
 
     /// Declares a named type whose kind is filled in later.
@@ -85,11 +93,11 @@ impl<'d> TypeSpace<'d> {
         for name in &names {
             let pointer = format!("/components/schemas/{}", escape_segment(name));
             let id = self.declare(name, &pointer);
-            self.by_pointer.insert(format!("#{pointer}"), id);
+            self.by_pointer.insert(pointer, id);
         }
         for name in names {
             let pointer = format!("/components/schemas/{}", escape_segment(&name));
-            let id = self.by_pointer[&format!("#{pointer}")];
+            let id = self.by_pointer[&pointer];
             let schema = components.schemas[&name].clone();
             self.define(id, &schema, &pointer)?;
         }
@@ -115,7 +123,7 @@ impl<'d> TypeSpace<'d> {
 
     /// The type a `$ref` names.
     pub(super) fn reference(&mut self, reference: &str, pointer: &str) -> Result<TypeRef> {
-        if let Some(id) = self.by_pointer.get(reference) {
+        if let Some(id) = local_pointer(reference).and_then(|target| self.by_pointer.get(&target)) {
             return Ok(TypeRef::Named(*id));
         }
         // Refs to anything but a component (`$defs`, inline schemas) are declared when first met.
@@ -125,45 +133,49 @@ impl<'d> TypeSpace<'d> {
             return Ok(ty.clone());
         }
         let schema: ReferenceOr<Schema> =
-            serde_json::from_value(value).map_err(|err| self.invalid(target, format!("not a schema: {err}")))?;
-        if self.in_progress.iter().any(|p| p == reference) {
+            serde_json::from_value(value).map_err(|err| self.invalid(&target, format!("not a schema: {err}")))?;
+        if self.in_progress.contains(&target) {
             return Err(self.invalid(pointer, format!("$ref cycle without an object in between through {reference}")));
         }
-        let last = target.rsplit('/').next().unwrap_or("Schema").replace("~1", "/").replace("~0", "~");
-        let id = self.declare(&last, target);
-        self.by_pointer.insert(reference.to_owned(), id);
-        self.in_progress.push(reference.to_owned());
-        let result = self.define(id, &schema, target);
+        let last = pointer_segments(&target).pop().filter(|last| !last.is_empty()).unwrap_or_else(|| "Schema".to_owned());
+        let id = self.declare(&last, &target);
+        self.by_pointer.insert(target.clone(), id);
+        self.in_progress.push(target.clone());
+        let result = self.define(id, &schema, &target);
         self.in_progress.pop();
         result?;
         Ok(TypeRef::Named(id))
     }
 
-    /// The pointer a local `$ref` names, and the value there.
-    pub(super) fn target_of<'r>(&self, reference: &'r str, pointer: &str) -> Result<(&'r str, Value)> {
-        let target =
-            reference.strip_prefix('#').ok_or_else(|| self.unsupported(pointer, format!("$ref to another document ({reference})")))?;
-        let value = self
-            .doc
-            .json
-            .pointer(&stashed_pointer(target))
-            .cloned()
-            .ok_or_else(|| self.invalid(pointer, format!("$ref {reference} points at nothing")))?;
-        Ok((target, value))
+    /// The pointer (into the source) a local `$ref` names, and the normalised value there,
+    /// found by the resolver `diff` and `validate` use too.
+    pub(super) fn target_of(&self, reference: &str, pointer: &str) -> Result<(String, Value)> {
+        match resolve::target(&self.doc.json, reference, pointer) {
+            Ok(node) => Ok((node.pointer, node.value.clone())),
+            Err(unresolved) if unresolved.problem == RefProblem::NotLocal => {
+                Err(self.unsupported(pointer, format!("$ref to another document ({reference})")))
+            }
+            Err(unresolved) => Err(self.invalid_as(unresolved.code(), pointer, unresolved.message())),
+        }
+    }
+
+    /// What a `$ref` names (following chains of refs), read as a `what`, and where it is written.
+    pub(super) fn resolve_as<T: serde::de::DeserializeOwned>(&self, reference: &str, pointer: &str, what: &str) -> Result<(T, String)> {
+        let (mut reference, mut at) = (reference.to_owned(), pointer.to_owned());
+        for _ in 0..resolve::MAX_REF_CHAIN {
+            let (target, value) = self.target_of(&reference, &at)?;
+            match serde_json::from_value::<ReferenceOr<T>>(value) {
+                Ok(ReferenceOr::Item(item)) => return Ok((item, target)),
+                Ok(ReferenceOr::Reference { reference: next }) => (reference, at) = (next, target),
+                Err(err) => return Err(self.invalid(&target, format!("not a {what}: {err}"))),
+            }
+        }
+        Err(self.invalid(pointer, format!("$ref chain through {reference} does not end")))
     }
 
     /// The schema a `$ref` points at (following chains of refs).
     pub(super) fn resolve_schema(&self, reference: &str, pointer: &str) -> Result<Schema> {
-        let mut reference = reference.to_owned();
-        for _ in 0..32 {
-            let (target, value) = self.target_of(&reference, pointer)?;
-            match serde_json::from_value::<ReferenceOr<Schema>>(value) {
-                Ok(ReferenceOr::Item(schema)) => return Ok(schema),
-                Ok(ReferenceOr::Reference { reference: next }) => reference = next,
-                Err(err) => return Err(self.invalid(target, format!("not a schema: {err}"))),
-            }
-        }
-        Err(self.invalid(pointer, format!("$ref chain through {reference} does not end")))
+        self.resolve_as(reference, pointer, "schema").map(|(schema, _)| schema)
     }
 
     /// Lowers a schema that appears inline or by reference; `hint` names inline types.
@@ -219,8 +231,7 @@ impl<'d> TypeSpace<'d> {
 
     /// The type of a schema that needs no name of its own, or `None` if it needs one.
     fn anonymous(&mut self, schema: &Schema, pointer: &str, hint: &str) -> Result<Option<TypeRef>> {
-        let ext = &schema.schema_data.extensions;
-        if ext.contains_key(&format!("{EXT}null")) {
+        if kept::is_null_type(schema) {
             return Ok(Some(TypeRef::Json));
         }
         Ok(Some(match &schema.schema_kind {
@@ -233,7 +244,7 @@ impl<'d> TypeSpace<'d> {
                 _ => TypeRef::F64,
             },
             SchemaKind::Type(Type::Boolean(_)) => TypeRef::Bool,
-            SchemaKind::Type(Type::Array(array)) if array.items.is_none() && ext.contains_key(&format!("{EXT}prefixItems")) => {
+            SchemaKind::Type(Type::Array(array)) if array.items.is_none() && kept::prefix_items(schema).is_some() => {
                 self.tuple(schema, pointer, hint)?
             }
             SchemaKind::Type(Type::Array(array)) => {
@@ -264,7 +275,7 @@ impl<'d> TypeSpace<'d> {
                 }
             }
             SchemaKind::Not { .. } => {
-                self.warn(pointer, "`not` has no Rust type; the value is kept as serde_json::Value");
+                self.warn(Code::Untyped, pointer, "`not` has no Rust type; the value is kept as serde_json::Value");
                 TypeRef::Json
             }
             SchemaKind::Any(any)
@@ -276,7 +287,7 @@ impl<'d> TypeSpace<'d> {
             {
                 if let Some(items) = &any.items {
                     TypeRef::Array(Box::new(self.lower_boxed(items, &format!("{pointer}/items"), &format!("{hint}Item"))?))
-                } else if ext.contains_key(&format!("{EXT}prefixItems")) {
+                } else if kept::prefix_items(schema).is_some() {
                     self.tuple(schema, pointer, hint)?
                 } else if any.additional_properties.is_some() {
                     TypeRef::Map(Box::new(self.additional(&any.additional_properties, pointer, hint)?.unwrap_or(TypeRef::Json)))
@@ -300,7 +311,7 @@ impl<'d> TypeSpace<'d> {
     /// `prefixItems` without `items`: a tuple. With `items` as well, the tail
     /// has no Rust type, and the whole array stays JSON.
     fn tuple(&mut self, schema: &Schema, pointer: &str, hint: &str) -> Result<TypeRef> {
-        let Some(Value::Array(items)) = schema.schema_data.extensions.get(&format!("{EXT}prefixItems")) else { return Ok(TypeRef::Json) };
+        let Some(items) = kept::prefix_items(schema) else { return Ok(TypeRef::Json) };
         let mut out = Vec::with_capacity(items.len());
         for (index, item) in items.iter().enumerate() {
             let at = format!("{pointer}/prefixItems/{index}");
@@ -313,10 +324,8 @@ impl<'d> TypeSpace<'d> {
 
     /// Schemas that JSON Schema can express but Rust types cannot get a warning, never silence.
     fn note_untyped(&mut self, schema: &Schema, pointer: &str) {
-        for keyword in ["if", "patternProperties", "dependentSchemas"] {
-            if schema.schema_data.extensions.contains_key(&format!("{EXT}{keyword}")) {
-                self.warn(pointer, format!("`{keyword}` has no Rust type; the value is kept as serde_json::Value"));
-            }
+        for keyword in kept::untyped_keywords(schema) {
+            self.warn(Code::Untyped, pointer, format!("`{keyword}` has no Rust type; the value is kept as serde_json::Value"));
         }
     }
 
@@ -357,6 +366,7 @@ impl<'d> TypeSpace<'d> {
                     Some(values) if same_kind(&values) => Ok(TypeKind::Enum(enumeration(values, open))),
                     _ => {
                         self.warn(
+                            Code::Untyped,
                             pointer,
                             "an `enum` of values that are neither all strings nor all integers is kept as serde_json::Value",
                         );
@@ -398,7 +408,7 @@ impl<'d> TypeSpace<'d> {
                 self.choice(schema, variants, pointer, name, open)
             }
             _ => {
-                self.warn(pointer, "this combination of keywords has no Rust type; the value is kept as serde_json::Value");
+                self.warn(Code::Untyped, pointer, "this combination of keywords has no Rust type; the value is kept as serde_json::Value");
                 Ok(TypeKind::Alias(TypeRef::Json))
             }
         }
@@ -495,7 +505,7 @@ impl<'d> TypeSpace<'d> {
             })
             .collect();
         if refs.iter().any(|r| self.merging.contains(r)) {
-            self.warn(pointer, "an allOf that includes itself has no Rust struct; the value is kept as serde_json::Value");
+            self.warn(Code::Untyped, pointer, "an allOf that includes itself has no Rust struct; the value is kept as serde_json::Value");
             return Ok(TypeKind::Alias(TypeRef::Json));
         }
         let depth = self.merging.len();
@@ -529,7 +539,11 @@ impl<'d> TypeSpace<'d> {
                     continue;
                 }
                 _ => {
-                    self.warn(&at, "an allOf part that is not an object cannot be merged; the value is kept as serde_json::Value");
+                    self.warn(
+                        Code::Untyped,
+                        &at,
+                        "an allOf part that is not an object cannot be merged; the value is kept as serde_json::Value",
+                    );
                     return Ok(TypeKind::Alias(TypeRef::Json));
                 }
             };
@@ -609,21 +623,6 @@ fn source_name(key: &str) -> &str {
         Some(last) => last,
         None => std::path::Path::new(file).file_stem().and_then(|s| s.to_str()).unwrap_or_default(),
     }
-}
-
-/// The pointer into the normalised JSON for a pointer into the source.
-fn stashed_pointer(target: &str) -> String {
-    let mut out = String::new();
-    for (index, segment) in target.split('/').skip(1).enumerate() {
-        let stashed = matches!(segment, "$defs" | "definitions" | "prefixItems" | "patternProperties" | "dependentSchemas")
-            || (index == 1 && segment == "pathItems" && target.starts_with("/components/"));
-        out.push('/');
-        if stashed {
-            out.push_str(EXT);
-        }
-        out.push_str(segment);
-    }
-    out
 }
 
 fn union_keyword(schema: &Schema) -> &'static str {
@@ -718,12 +717,15 @@ fn open_values(schema: &Schema) -> Option<Vec<EnumValue>> {
     values.iter().map(|v| v.as_str().map(|text| EnumValue::Str(text.to_owned()))).collect()
 }
 
+/// Whether the schema accepts `null`: `nullable` (which normalisation also writes
+/// for a 3.1 `type` list with `null`), or `null` alone.
 pub(super) fn is_nullable(schema: &Schema) -> bool {
-    schema.schema_data.nullable || schema.schema_data.extensions.contains_key(&format!("{EXT}null"))
+    schema.schema_data.nullable || kept::is_null_type(schema)
 }
 
+/// Whether a `oneOf`/`anyOf` alternative accepts `null` only.
 pub(super) fn is_null_schema(schema: &ReferenceOr<Schema>) -> bool {
-    matches!(schema, ReferenceOr::Item(s) if s.schema_data.extensions.contains_key(&format!("{EXT}null")))
+    matches!(schema, ReferenceOr::Item(s) if kept::is_null_type(s))
 }
 
 /// `$ref` with annotation siblings, which normalisation spelled as a one-element
@@ -826,7 +828,11 @@ impl TypeSpace<'_> {
         if let Some(pattern) = &c.pattern {
             if let Err(error) = regex::Regex::new(pattern) {
                 let first_line = error.to_string().lines().last().unwrap_or_default().trim().to_owned();
-                self.warn(pointer, format!("`pattern` {pattern:?} is not checked: the Rust regex engine rejects it ({first_line})"));
+                self.warn(
+                    Code::Unchecked,
+                    pointer,
+                    format!("`pattern` {pattern:?} is not checked: the Rust regex engine rejects it ({first_line})"),
+                );
                 c.pattern = None;
             }
         }

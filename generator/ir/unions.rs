@@ -5,6 +5,7 @@ use openapiv3::{Discriminator, ReferenceOr, Schema, SchemaKind, Type};
 
 use super::schemas::{ListedValue, TypeSpace, enum_value, is_null_schema, same_kind};
 use super::{EnumValue, TypeKind, TypeRef, UnionVariant};
+use crate::diagnostic::Code;
 
 impl TypeSpace<'_> {
     /// `anyOf: [{type: string, enum: [a, b]}, {type: string}]`: known values of a
@@ -16,7 +17,7 @@ impl TypeSpace<'_> {
                 ReferenceOr::Item(schema) => Some(schema.clone()),
                 ReferenceOr::Reference { reference } => self.resolve_schema(reference, pointer).ok(),
             })
-            .filter(|s| !s.schema_data.extensions.contains_key(&format!("{}null", crate::normalize::EXT)))
+            .filter(|s| !crate::normalize::kept::is_null_type(s))
             .collect();
         if schemas.len() != 2 {
             return None;
@@ -102,6 +103,7 @@ impl TypeSpace<'_> {
             }
             if tags.is_empty() {
                 self.warn(
+                    Code::Lenient,
                     pointer,
                     format!(
                         "variant `{}` has no value for discriminator `{property}`; the union is decoded by trying each variant",
@@ -115,7 +117,7 @@ impl TypeSpace<'_> {
         let mut seen = std::collections::BTreeSet::new();
         if let Some(twice) = out.iter().flat_map(|v| &v.tags).find(|tag| !seen.insert(tag.as_str())) {
             let message = format!("discriminator value `{twice}` selects two variants; the union is decoded by trying each variant");
-            self.warn(pointer, message);
+            self.warn(Code::Lenient, pointer, message);
             out.iter_mut().for_each(|v| v.tags.clear());
             return None;
         }

@@ -8,6 +8,12 @@
 //! into content that is being inlined becomes an internal `$ref` to where that
 //! content now lives, so cycles across files stay cycles. `$ref`s inside `x-`
 //! extensions are documentation (code samples) and are not followed.
+//!
+//! Reading is confined: a `$ref` may only reach files inside the root
+//! document's folder tree (and the folders the caller allows besides), and
+//! only regular files of bounded size ([`super::read_text`]), so that a
+//! document cannot make clawgen read `/etc/passwd`, `/dev/zero` or a FIFO.
+//! Every refusal is located at the `$ref`, in the file that holds it.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,6 +21,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use super::{Source, escape_segment};
+use crate::diagnostic::Code;
 use crate::error::{Error, Location, Result};
 
 /// The marker put on inlined objects.
@@ -47,15 +54,27 @@ pub(crate) const MAPS: &[&str] = &[
 
 pub(super) struct Bundler<'a> {
     main: &'a Path,
+    /// Folders (canonical) that referenced files must be inside.
+    roots: Vec<PathBuf>,
     /// Files read, by path, parsed.
-    files: BTreeMap<PathBuf, Value>,
+    files: BTreeMap<PathBuf, Source>,
     /// Targets being inlined, with the pointer in the main document where each now lives.
     open: Vec<(String, String)>,
 }
 
+/// Where a `$ref` is: the file that holds it and the pointer inside that file.
+struct Holder<'p> {
+    file: &'p Path,
+    pointer: &'p str,
+}
+
 impl<'a> Bundler<'a> {
-    pub(super) fn new(main: &'a Path) -> Self {
-        Bundler { main, files: BTreeMap::new(), open: Vec::new() }
+    /// A bundler for the document at `main`, whose `$ref`s may read inside its
+    /// folder and inside `roots`.
+    pub(super) fn new(main: &'a Path, roots: &[PathBuf]) -> Self {
+        let folder = main.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let roots = std::iter::once(folder).chain(roots.iter().map(PathBuf::as_path)).filter_map(|r| r.canonicalize().ok()).collect();
+        Bundler { main, roots, files: BTreeMap::new(), open: Vec::new() }
     }
 
     /// Every file read besides the main one.
@@ -64,14 +83,15 @@ impl<'a> Bundler<'a> {
     }
 
     /// Inlines the external references inside `value`, which was read from `file`
-    /// and now lives at `pointer` in the main document.
-    pub(super) fn inline(&mut self, value: &mut Value, file: &Path, pointer: &str) -> Result<()> {
+    /// at `local` and now lives at `pointer` in the main document.
+    pub(super) fn inline(&mut self, value: &mut Value, file: &Path, local: &str, pointer: &str) -> Result<()> {
         match value {
             Value::Object(map) => {
                 if let Some(Value::String(reference)) = map.get("$ref") {
                     let reference = reference.clone();
                     if let Some(target) = self.target(&reference, file) {
-                        return self.replace(value, target, pointer);
+                        let holder = Holder { file, pointer: local };
+                        return self.replace(value, target, &holder, pointer);
                     }
                 }
                 // In a map of names (`headers: {x-request-id: …}`) an `x-` key is a name, not an extension.
@@ -80,12 +100,13 @@ impl<'a> Bundler<'a> {
                     if key.starts_with("x-") && !names {
                         continue;
                     }
-                    self.inline(child, file, &format!("{pointer}/{}", escape_segment(key)))?;
+                    let key = escape_segment(key);
+                    self.inline(child, file, &format!("{local}/{key}"), &format!("{pointer}/{key}"))?;
                 }
             }
             Value::Array(items) => {
                 for (index, item) in items.iter_mut().enumerate() {
-                    self.inline(item, file, &format!("{pointer}/{index}"))?;
+                    self.inline(item, file, &format!("{local}/{index}"), &format!("{pointer}/{index}"))?;
                 }
             }
             _ => {}
@@ -101,19 +122,21 @@ impl<'a> Bundler<'a> {
         }
         let target = if path.is_empty() { file.to_path_buf() } else { file.parent().unwrap_or(Path::new("")).join(path) };
         let target = normalize(&target);
-        (target != normalize(self.main)).then(|| (target, fragment.to_owned()))
+        // The fragment is read as every `$ref` is (`load/pointer.rs`): percent-decoded, then a pointer.
+        (target != normalize(self.main)).then(|| (target, super::pointer::percent_decode(fragment)))
     }
 
-    fn replace(&mut self, value: &mut Value, (target, fragment): (PathBuf, String), pointer: &str) -> Result<()> {
+    fn replace(&mut self, value: &mut Value, (target, fragment): (PathBuf, String), holder: &Holder<'_>, pointer: &str) -> Result<()> {
         let key = format!("{}#{fragment}", target.display());
         if let Some((_, placed)) = self.open.iter().find(|(open, _)| *open == key) {
             *value = Value::Object(Map::from_iter([("$ref".to_owned(), Value::String(format!("#{placed}")))]));
             return Ok(());
         }
-        let document = self.document(&target, pointer)?;
-        let mut content = document.pointer(&fragment).cloned().ok_or_else(|| Error::Invalid {
-            location: Location { file: self.main.to_path_buf(), pointer: pointer.to_owned(), line_col: None },
-            message: format!("$ref {key} points at nothing"),
+        let document = self.document(&target, holder)?;
+        let mut content = document.value.pointer(&fragment).cloned().ok_or_else(|| Error::Invalid {
+            code: Code::UnresolvedRef,
+            location: self.location(holder),
+            message: format!("$ref {} points at nothing", super::excerpt(&key)),
         })?;
         // Siblings of the `$ref` (a description, say) stay, over the target's own.
         if let (Value::Object(siblings), Value::Object(target_map)) = (&*value, &mut content) {
@@ -127,25 +150,47 @@ impl<'a> Bundler<'a> {
             }
         }
         self.open.push((key, pointer.to_owned()));
-        let result = self.inline(&mut content, &target, pointer);
+        let result = self.inline(&mut content, &target, &fragment, pointer);
         self.open.pop();
         *value = content;
         result
     }
 
-    fn document(&mut self, path: &Path, pointer: &str) -> Result<&Value> {
+    /// Where the `$ref` is, with its line and column when the file holding it has been read.
+    fn location(&self, holder: &Holder<'_>) -> Location {
+        let pointer = format!("{}/$ref", holder.pointer);
+        match self.files.get(holder.file) {
+            Some(source) => source.location(&pointer),
+            // The main document: `Source::read` fills in line and column.
+            None => Location { file: holder.file.to_path_buf(), pointer, line_col: None },
+        }
+    }
+
+    fn document(&mut self, path: &Path, holder: &Holder<'_>) -> Result<&Source> {
         if !self.files.contains_key(path) {
-            let text = std::fs::read_to_string(path).map_err(|source| match source.kind() {
-                std::io::ErrorKind::NotFound => Error::Invalid {
-                    location: Location { file: self.main.to_path_buf(), pointer: pointer.to_owned(), line_col: None },
-                    message: format!("$ref to {}, which does not exist", path.display()),
-                },
-                _ => Error::Io { path: path.to_path_buf(), source },
-            })?;
+            let refused = |code: Code, message: String| Error::Invalid { code, location: self.location(holder), message };
+            let shown = super::excerpt(&path.display().to_string());
+            let canonical = match path.canonicalize() {
+                Ok(canonical) => canonical,
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                    return Err(refused(Code::UnresolvedRef, format!("$ref to {shown}, which does not exist")));
+                }
+                Err(err) => return Err(refused(Code::Io, format!("$ref to {shown}, which cannot be read: {err}"))),
+            };
+            if !self.roots.iter().any(|root| canonical.starts_with(root)) {
+                return Err(refused(
+                    Code::Invalid,
+                    format!(
+                        "$ref to {shown}, which is outside the folder of the document; \
+                     allow its folder with --allow-refs-under (Config::allow_refs_under) if that is intended"
+                    ),
+                ));
+            }
+            let text = super::read_text(&canonical).map_err(|problem| refused(Code::Invalid, format!("$ref to {shown}: {problem}")))?;
             let parsed = match path.extension().and_then(|e| e.to_str()) {
-                Some("yaml" | "yml" | "json") => Source::parse(path, text)?.value,
+                Some("yaml" | "yml" | "json") => Source::parse(path, text)?,
                 // Anything else (a Markdown description, say) is its text.
-                _ => Value::String(text),
+                _ => Source { path: path.to_path_buf(), value: Value::String(text), text: String::new(), ..Source::empty() },
             };
             self.files.insert(path.to_path_buf(), parsed);
         }
@@ -166,4 +211,21 @@ fn normalize(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fragments_into_other_files_are_percent_decoded() {
+        let dir = std::env::temp_dir().join(format!("clawgen-bundle-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("common.yaml"), "paths:\n  /a/{id}:\n    get:\n      description: shared\n").unwrap();
+        let main = dir.join("main.yaml");
+        std::fs::write(&main, "x: {$ref: 'common.yaml#/paths/~1a~1%7Bid%7D/get'}\n").unwrap();
+        let source = Source::read(&main);
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(source.unwrap().value["x"]["description"], "shared");
+    }
 }

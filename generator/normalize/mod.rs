@@ -9,11 +9,17 @@
 //! the IR reads. Keys that neither model knows are collected as warnings, so
 //! nothing is dropped without a word.
 
+#[cfg(test)]
+pub(crate) mod agreement;
+pub mod facts;
+pub mod kept;
+pub mod resolve;
 mod schema;
 
 use openapiv3::OpenAPI;
 use serde_json::{Map, Value};
 
+use crate::diagnostic::Code;
 use crate::error::{Error, Result, Warning};
 use crate::load::{Source, escape_segment};
 
@@ -37,13 +43,14 @@ pub struct Document {
 /// Normalises a loaded document.
 pub fn normalize(source: &Source) -> Result<Document> {
     let mut json = source.value.clone();
-    let invalid = |pointer: &str, message: String| Error::Invalid { location: source.location(pointer), message };
+    let invalid = |pointer: &str, message: String| Error::invalid(source.location(pointer), message);
     let root = json.as_object_mut().ok_or_else(|| invalid("", "an OpenAPI document must be a mapping".into()))?;
     let version = match root.get("openapi") {
         Some(Value::String(v)) => v.clone(),
         Some(_) => return Err(invalid("/openapi", "`openapi` must be a string such as \"3.1.0\"".into())),
         None if root.contains_key("swagger") => {
             return Err(Error::Unsupported {
+                code: Code::UnsupportedVersion,
                 location: source.location("/swagger"),
                 feature: "Swagger 2.0 documents (convert them to OpenAPI 3 first)".into(),
             });
@@ -55,20 +62,21 @@ pub fn normalize(source: &Source) -> Result<Document> {
         ["3", "1"] => 1,
         _ => {
             return Err(Error::Unsupported {
+                code: Code::UnsupportedVersion,
                 location: source.location("/openapi"),
                 feature: format!("OpenAPI version {version} (clawgen reads 3.0.x and 3.1.x)"),
             });
         }
     };
 
-    let mut rewriter = schema::Rewriter::new(source);
+    let mut rewriter = schema::Rewriter::new(source, minor_version);
     rewrite_document(root, &mut rewriter)?;
     let warnings = rewriter.into_warnings();
 
     let openapi: OpenAPI = serde_path_to_error::deserialize(json.clone()).map_err(|err| {
         // openapiv3 flattens maps, which hides where the error is; probe the parts to find it.
         let (pointer, message) = narrow(&json).unwrap_or_else(|| (pointer_of(err.path()), err.into_inner().to_string()));
-        Error::Invalid { location: source.location(&pointer), message }
+        Error::invalid(source.location(&pointer), message)
     })?;
     Ok(Document { openapi, json, minor_version, warnings })
 }
@@ -184,7 +192,7 @@ fn rewrite_document(root: &mut Map<String, Value>, rw: &mut schema::Rewriter<'_>
         for (index, tag) in tags.iter_mut().enumerate() {
             if let Value::Object(tag) = tag {
                 if tag.get("description").is_some_and(|d| !d.is_string()) {
-                    rw.warn(&format!("/tags/{index}/description"), "a tag description that is not text is ignored".into());
+                    rw.warn(Code::Lenient, &format!("/tags/{index}/description"), "a tag description that is not text is ignored".into());
                     tag.remove("description");
                 }
             }
@@ -192,7 +200,7 @@ fn rewrite_document(root: &mut Map<String, Value>, rw: &mut schema::Rewriter<'_>
     }
     if let Some(Value::Object(info)) = root.get_mut("info") {
         if !info.contains_key("version") {
-            rw.warn("/info", "`info.version` is missing; the crate is versioned 0.0.0".into());
+            rw.warn(Code::Lenient, "/info", "`info.version` is missing; the crate is versioned 0.0.0".into());
             info.insert("version".into(), Value::String("0.0.0".into()));
         }
     }
@@ -243,9 +251,11 @@ fn rewrite_path_item(item: &mut Value, pointer: &str, rw: &mut schema::Rewriter<
     for method in crate::ir::Method::ALL.map(crate::ir::Method::key) {
         let Some(Value::Object(op)) = item.get_mut(method) else { continue };
         let op_pointer = format!("{pointer}/{method}");
-        // 3.1 makes `responses` optional; without any, the operation documents no answer.
+        // 3.1 makes `responses` optional (3.0 does not); without any, the operation documents no answer.
         if !op.contains_key("responses") {
-            rw.warn(&op_pointer, "no `responses`: every answer is undocumented".into());
+            if rw.minor_version == 0 {
+                rw.warn(Code::Lenient, &op_pointer, "no `responses` (OpenAPI 3.0 requires them): every answer is undocumented".into());
+            }
             op.insert("responses".into(), Value::Object(Map::new()));
         }
         rewrite_parameters(op, &op_pointer, rw)?;

@@ -3,7 +3,10 @@
 
 use serde_json::{Map, Value, json};
 
+use super::facts::SchemaFacts;
+use super::kept::NULL_MARK;
 use super::{EXT, stash};
+use crate::diagnostic::Code;
 use crate::error::{Result, Warning};
 use crate::load::{Source, escape_segment};
 
@@ -114,19 +117,21 @@ fn applies_to(keyword: &str) -> Option<&'static [&'static str]> {
 pub(super) struct Rewriter<'a> {
     source: &'a Source,
     warnings: Vec<Warning>,
+    /// The minor version of the input: what 3.1 allows, 3.0 may not.
+    pub(super) minor_version: u8,
 }
 
 impl<'a> Rewriter<'a> {
-    pub(super) fn new(source: &'a Source) -> Self {
-        Rewriter { source, warnings: Vec::new() }
+    pub(super) fn new(source: &'a Source, minor_version: u8) -> Self {
+        Rewriter { source, warnings: Vec::new(), minor_version }
     }
 
     pub(super) fn into_warnings(self) -> Vec<Warning> {
         self.warnings
     }
 
-    pub(super) fn warn(&mut self, pointer: &str, message: String) {
-        self.warnings.push(Warning { location: self.source.location(pointer), message });
+    pub(super) fn warn(&mut self, code: Code, pointer: &str, message: String) {
+        self.warnings.push(Warning::new(code, self.source.location(pointer), message));
     }
 
     /// Rewrites the schema at `value` (found at `pointer`) and all its subschemas.
@@ -150,6 +155,7 @@ impl<'a> Rewriter<'a> {
             }
         }
 
+        self.read_boolean_required(map, pointer);
         for keyword in STASHED {
             stash(map, keyword);
         }
@@ -162,18 +168,24 @@ impl<'a> Rewriter<'a> {
                 map.entry("example").or_insert(first);
             }
         }
-        for (bound, flag) in [("minimum", "exclusiveMinimum"), ("maximum", "exclusiveMaximum")] {
-            if let Some(Value::Number(n)) = map.get(flag).cloned() {
-                map.insert(bound.into(), Value::Number(n));
-                map.insert(flag.into(), Value::Bool(true));
+        // A numeric `exclusiveMinimum` beside a `minimum`: both apply, so the tighter one is written.
+        let facts = SchemaFacts::of_map(map);
+        for (keyword, flag, bound) in [("minimum", "exclusiveMinimum", facts.minimum()), ("maximum", "exclusiveMaximum", facts.maximum())] {
+            if let (Some(Value::Number(_)), Some(bound)) = (map.get(flag), bound) {
+                map.insert(keyword.into(), Value::Number(bound.number));
+                map.insert(flag.into(), Value::Bool(bound.exclusive));
             }
         }
         // Draft 4 tuple form, invalid in OpenAPI but found in the wild.
         if let Some(Value::Array(_)) = map.get("items") {
-            self.warn(&format!("{pointer}/items"), "`items` is a list (tuple form); read as `prefixItems`".into());
+            self.warn(Code::Lenient, &format!("{pointer}/items"), "`items` is a list (tuple form); read as `prefixItems`".into());
             if let Some(items) = map.remove("items") {
                 map.insert(format!("{EXT}prefixItems"), items);
             }
+        }
+        // `const: null` and `enum: [null]` accept what `type: "null"` does, and are read as it.
+        if SchemaFacts::of_map(map).is_null() {
+            map.insert(format!("{EXT}{NULL_MARK}"), Value::Bool(true));
         }
         self.rewrite_type(map);
         self.drop_inapplicable(map, pointer);
@@ -183,6 +195,7 @@ impl<'a> Rewriter<'a> {
             let mut other = Map::new();
             for key in unknown {
                 self.warn(
+                    Code::UnknownKeyword,
                     &format!("{pointer}/{}", escape_segment(&key)),
                     format!("`{key}` is not a JSON Schema keyword clawgen knows; kept as x-clawgen-unknown and ignored"),
                 );
@@ -196,6 +209,44 @@ impl<'a> Rewriter<'a> {
         self.recurse(map, pointer)
     }
 
+    /// Swagger 2's habit of marking a property `required: true` (or `false`) in
+    /// the property's own schema, where JSON Schema wants a list of names in the
+    /// object: read as the object listing it, and dropped where no object holds it.
+    fn read_boolean_required(&mut self, map: &mut Map<String, Value>, pointer: &str) {
+        if let Some(Value::Object(properties)) = map.get_mut("properties") {
+            let mut listed = Vec::new();
+            for (name, property) in properties.iter_mut() {
+                let Some(property) = property.as_object_mut() else { continue };
+                let Some(Value::Bool(required)) = property.get("required").cloned() else { continue };
+                property.remove("required");
+                let at = format!("{pointer}/properties/{}/required", escape_segment(name));
+                let reading = if required { "listed in the object's `required`" } else { "optional" };
+                self.warn(
+                    Code::Lenient,
+                    &at,
+                    format!("`required: {required}` in property `{name}`'s schema is not JSON Schema; read as {reading}"),
+                );
+                if required {
+                    listed.push(Value::String(name.clone()));
+                }
+            }
+            if !listed.is_empty() {
+                match map.entry("required").or_insert_with(|| Value::Array(Vec::new())) {
+                    Value::Array(names) => names.extend(listed.into_iter().filter(|n| !names.contains(n)).collect::<Vec<_>>()),
+                    other => *other = Value::Array(listed),
+                }
+            }
+        }
+        if let Some(Value::Bool(required)) = map.get("required").cloned() {
+            map.remove("required");
+            self.warn(
+                Code::Lenient,
+                &format!("{pointer}/required"),
+                format!("`required: {required}` outside a property's schema is not JSON Schema; ignored"),
+            );
+        }
+    }
+
     /// With one `type`, keywords for other types are no-ops in JSON Schema, but
     /// make openapiv3 read the schema as untyped; integer bounds must fit i64.
     fn drop_inapplicable(&mut self, map: &mut Map<String, Value>, pointer: &str) {
@@ -204,7 +255,11 @@ impl<'a> Rewriter<'a> {
         if ty == "integer" {
             for bound in ["minimum", "maximum", "multipleOf"] {
                 if map.get(bound).is_some_and(|v| v.as_i64().is_none()) {
-                    self.warn(&format!("{pointer}/{bound}"), format!("`{bound}` of an integer is not a 64-bit integer; it is not checked"));
+                    self.warn(
+                        Code::Unchecked,
+                        &format!("{pointer}/{bound}"),
+                        format!("`{bound}` of an integer is not a 64-bit integer; it is not checked"),
+                    );
                     map.remove(bound);
                 }
             }
@@ -226,7 +281,7 @@ impl<'a> Rewriter<'a> {
         }
         match concrete.as_slice() {
             [] => {
-                map.insert(format!("{EXT}null"), Value::Bool(true));
+                map.insert(format!("{EXT}{NULL_MARK}"), Value::Bool(true));
             }
             [only] => {
                 map.insert("type".into(), Value::String(only.clone()));

@@ -20,6 +20,7 @@ use serde_json::{Map, Value};
 use super::walk::{is_data, is_names_map, resolve};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::load::{Source, escape_segment};
+use crate::normalize::facts::SchemaFacts;
 
 /// Keys of a schema whose value is one subschema.
 const SUBSCHEMA_KEYS: &[&str] = &[
@@ -211,19 +212,22 @@ impl Validator<'_> {
             Value::Object(schema) => schema,
             _ => return,
         };
+        // `nullable` (or a `type` list with `null`) beside a `$ref` or an `allOf` makes it nullable, as the IR reads it.
+        if value.is_null() && SchemaFacts::of_map(schema).nullable() {
+            return;
+        }
         if let Some(Value::String(reference)) = schema.get("$ref") {
             // Unresolved references are the reference check's to report.
-            if let Some((target, target_at)) = super::walk::local_pointer(reference).and_then(|p| Some((self.root.pointer(&p)?, p))) {
-                self.check(target, &target_at, value, at, depth + 1);
+            if let Ok(target) = crate::normalize::resolve::target(self.root, reference, schema_at) {
+                self.check(target.value, &target.pointer, value, at, depth + 1);
             }
-        }
-        if value.is_null() && schema.get("nullable").and_then(Value::as_bool) == Some(true) {
-            return;
         }
         if !self.check_type(schema, schema_at, value, at) {
             return;
         }
-        if let Some(Value::Array(options)) = schema.get("enum") {
+        // An open enum lists the values known so far; others are allowed.
+        let open = schema.get("x-clawgen-open-enum").and_then(Value::as_bool) == Some(true);
+        if let (Some(Value::Array(options)), false) = (schema.get("enum"), open) {
             if !options.iter().any(|option| same(option, value)) {
                 let listed: Vec<String> = options.iter().take(6).map(short).collect();
                 let more = if options.len() > 6 { ", …" } else { "" };
@@ -291,28 +295,20 @@ impl Validator<'_> {
 
     fn check_number(&mut self, schema: &Map<String, Value>, schema_at: &str, value: &Value, at: &str) {
         let Some(n) = value.as_f64() else { return };
-        let bound = |key: &str| schema.get(key).and_then(Value::as_f64);
-        let flag = |key: &str| schema.get(key).and_then(Value::as_bool).unwrap_or(false);
         let shown = short(value);
-        if let Some(min) = bound("minimum") {
-            if n < min || (flag("exclusiveMinimum") && n == min) {
-                let relation = if flag("exclusiveMinimum") { "greater than" } else { "at least" };
-                self.fail(at, schema_at, format!("{shown} is not {relation} {min}"));
-            }
+        // Both spellings of exclusive bounds, read as the IR and `diff` read them.
+        let facts = SchemaFacts::of_map(schema);
+        for (lower, bound) in [(true, facts.minimum()), (false, facts.maximum())] {
+            let Some(bound) = bound.filter(|bound| !bound.admits(n, lower)) else { continue };
+            let relation = match (lower, bound.exclusive) {
+                (true, false) => "at least",
+                (true, true) => "greater than",
+                (false, false) => "at most",
+                (false, true) => "less than",
+            };
+            self.fail(at, schema_at, format!("{shown} is not {relation} {}", bound.value));
         }
-        if let Some(max) = bound("maximum") {
-            if n > max || (flag("exclusiveMaximum") && n == max) {
-                let relation = if flag("exclusiveMaximum") { "less than" } else { "at most" };
-                self.fail(at, schema_at, format!("{shown} is not {relation} {max}"));
-            }
-        }
-        // 3.1 spells exclusive bounds as numbers.
-        if let Some(min) = bound("exclusiveMinimum").filter(|min| n <= *min) {
-            self.fail(at, schema_at, format!("{shown} is not greater than {min}"));
-        }
-        if let Some(max) = bound("exclusiveMaximum").filter(|max| n >= *max) {
-            self.fail(at, schema_at, format!("{shown} is not less than {max}"));
-        }
+        let bound = |key: &str| schema.get(key).and_then(Value::as_f64);
         if let Some(step) = bound("multipleOf").filter(|step| *step > 0.0) {
             let ratio = n / step;
             if (ratio - ratio.round()).abs() > 1e-9 * ratio.abs().max(1.0) {
@@ -476,6 +472,15 @@ fn article(ty: &str) -> String {
     }
 }
 
+/// Whether `validate` finds `value` fitting the schema at `schema_pointer` of `source`.
+#[cfg(test)]
+pub(crate) fn accepts(source: &Source, schema_pointer: &str, value: &Value) -> bool {
+    let schema = crate::normalize::resolve::lookup(&source.value, schema_pointer).expect("a schema there").value;
+    let mut validator = Validator { root: &source.value, failures: Vec::new(), as_text: false };
+    validator.check(schema, schema_pointer, value, "", 0);
+    validator.failures.is_empty()
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -546,6 +551,15 @@ components:
         ];
         let expected: Vec<(String, String)> = expected.iter().map(|(p, m)| (p.to_string(), m.to_string())).collect();
         assert_eq!(found, expected);
+    }
+
+    #[test]
+    fn an_open_enum_allows_unlisted_values() {
+        let found = messages(
+            "components:\n  schemas:\n    Open: {type: string, x-clawgen-open-enum: true, enum: [a, b], example: c}\n    Closed: {type: string, enum: [a, b], example: c}\n",
+        );
+        let pointers: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(pointers, ["/components/schemas/Closed/example"]);
     }
 
     #[test]

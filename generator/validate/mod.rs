@@ -1,12 +1,16 @@
 //! `clawgen validate`: every problem in a document, not just the first.
 //!
 //! Generation stops at the first error. Validation first walks the whole
-//! document with checks that cannot stop early ([`refs`], [`paths`],
+//! document with checks that cannot stop early ([`refs`], [`paths`], [`patterns`],
 //! [`examples`]), then runs the normal pipeline and adds its warnings, or its
-//! error when no check already reported that one.
+//! error when no check already reported that one. What the pipeline reads
+//! leniently (a warning there) is reported here as the error it is.
 
 mod examples;
+#[cfg(test)]
+pub(crate) use examples::accepts;
 mod paths;
+mod patterns;
 mod refs;
 mod walk;
 
@@ -23,7 +27,7 @@ pub fn validate(path: &Path) -> Vec<Diagnostic> {
 
 /// [`validate`], with options (from a config file, say) that are checked against the document too.
 pub fn validate_with(path: &Path, options: &Options) -> Vec<Diagnostic> {
-    match Source::read(path) {
+    match Source::read_with(path, &options.ref_roots) {
         Ok(source) => validate_source(&source, options),
         Err(error) => vec![error.diagnostic()],
     }
@@ -41,10 +45,20 @@ fn validate_source(source: &Source, options: &Options) -> Vec<Diagnostic> {
     let mut found = refs::check(source);
     found.extend(paths::check(source));
     found.extend(examples::check(source));
+    found.extend(patterns::check(source));
     match crate::generate_one(source, crate::Layout::Crate, options) {
         Ok(generated) => {
             for warning in &generated.warnings {
-                let diagnostic = Diagnostic::from(warning);
+                // A deviation that generation reads leniently is still an error of the document.
+                let diagnostic = if warning.is_lenient() {
+                    let error = warning.clone().into_error().diagnostic();
+                    match warning.hint() {
+                        Some(hint) => error.with_hint(hint),
+                        None => error,
+                    }
+                } else {
+                    Diagnostic::from(warning)
+                };
                 if !already_reported(&found, &diagnostic) {
                     found.push(diagnostic);
                 }

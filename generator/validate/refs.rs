@@ -2,9 +2,11 @@
 
 use serde_json::Value;
 
-use super::walk::{is_data, is_names_map, local_pointer};
+use super::walk::{is_data, is_names_map};
 use crate::diagnostic::{Code, Diagnostic};
+use crate::load::pointer::local_pointer;
 use crate::load::{Source, escape_segment};
+use crate::normalize::resolve::lookup;
 
 /// Reports every unresolved local `$ref` of the (bundled) document.
 pub(super) fn check(source: &Source) -> Vec<Diagnostic> {
@@ -19,7 +21,7 @@ fn visit(source: &Source, value: &Value, pointer: &str, key: Option<&str>, found
             let names = is_names_map(key);
             if let (false, Some(Value::String(reference))) = (names, map.get("$ref")) {
                 if let Some(target) = local_pointer(reference) {
-                    if source.value.pointer(&target).is_none() {
+                    if lookup(&source.value, &target).is_none() {
                         found.push(unresolved(source, reference, &target, &format!("{pointer}/$ref")));
                     }
                 }
@@ -47,14 +49,14 @@ fn unresolved(source: &Source, reference: &str, target: &str, pointer: &str) -> 
     // without an `$id` a `#` reference starts at the document's root.
     let segments: Vec<&str> = pointer.split('/').collect();
     let nested =
-        (1..segments.len()).rev().map(|n| format!("{}{target}", segments[..n].join("/"))).find(|at| source.value.pointer(at).is_some());
+        (1..segments.len()).rev().map(|n| format!("{}{target}", segments[..n].join("/"))).find(|at| lookup(&source.value, at).is_some());
     if let Some(nested) = nested.filter(|n| n != target) {
         return diagnostic.with_hint(format!("`#{nested}` exists: a `#` reference starts at the document root, so write `#{nested}`"));
     }
     // The closest name where the reference looks, when one is close enough to be a typo.
     let (parent, wanted) = target.rsplit_once('/').unwrap_or(("", target));
     let wanted = wanted.replace("~1", "/").replace("~0", "~");
-    let Some(Value::Object(siblings)) = source.value.pointer(parent) else { return diagnostic };
+    let Some(Value::Object(siblings)) = lookup(&source.value, parent).map(|node| node.value) else { return diagnostic };
     let nearest = siblings.keys().map(|name| (edit_distance(&wanted.to_lowercase(), &name.to_lowercase()), name)).min();
     match nearest {
         Some((distance, name)) if distance <= (wanted.chars().count() / 3).max(2) => {

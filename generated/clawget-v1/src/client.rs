@@ -55,7 +55,8 @@ impl Client {
         self
     }
     /// Retries answers of 429 after the wait the server asks for (`Retry-After`,
-    /// else the rate-limit reset time), within `policy`. Off by default.
+    /// else the retry hint of the body where the API documents one, else the
+    /// rate-limit reset time), within `policy`. Off by default.
     pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
         self
@@ -88,10 +89,12 @@ impl Client {
                 }
             }
             if let (429, Some(policy), Some(again)) = (status, self.retry, again) {
-                let asked = retry_after(
-                    &headers,
-                    ::std::option::Option::Some("x-ratelimit-reset"),
-                );
+                let asked = retry_after(&headers, ::std::option::Option::None)
+                    .or_else(|| body_retry_wait(&bytes))
+                    .or_else(|| retry_after(
+                        &headers,
+                        ::std::option::Option::Some("x-ratelimit-reset"),
+                    ));
                 if let Some(wait) = policy.wait(retries, asked) {
                     retries += 1;
                     ::tokio::time::sleep(wait).await;
@@ -178,17 +181,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListListingsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListListingsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -274,17 +271,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::CreateListingError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::CreateListingError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -372,17 +363,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::SearchListingsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::SearchListingsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -475,17 +460,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetListingError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetListingError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -580,17 +559,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::DeleteListingError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::DeleteListingError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -689,17 +662,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::UpdateListingError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::UpdateListingError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -782,15 +749,6 @@ impl Client {
                     ),
                 )
             }
-            402u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::PurchaseListingError::PaymentRequired(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
             403u16 => {
                 Err(
                     ClientError::Api(
@@ -809,28 +767,13 @@ impl Client {
                     ),
                 )
             }
-            409u16 => {
+            429u16 => {
                 Err(
                     ClientError::Api(
-                        super::errors::PurchaseListingError::Conflict(
+                        super::errors::PurchaseListingError::TooManyRequests(
                             decode(status, &bytes)?,
                         ),
                     ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(super::errors::PurchaseListingError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
                 )
             }
             500u16 => {
@@ -914,17 +857,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListSoulsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListSoulsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1010,17 +947,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetSoulError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetSoulError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1119,17 +1050,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListSoulListingsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListSoulListingsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1227,17 +1152,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListSoulActivityError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListSoulActivityError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1324,17 +1243,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListPurchasesError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListPurchasesError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1422,17 +1335,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListTransactionsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListTransactionsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1518,17 +1425,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetUsageAnalyticsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetUsageAnalyticsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1631,17 +1532,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetListingStatsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetListingStatsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1727,17 +1622,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListWebhooksError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListWebhooksError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1824,17 +1713,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::CreateWebhookError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::CreateWebhookError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1928,17 +1811,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::DeleteWebhookError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::DeleteWebhookError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -2025,17 +1902,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListApiKeysError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListApiKeysError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -2122,17 +1993,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::CreateApiKeyError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::CreateApiKeyError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -2227,17 +2092,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::RevokeApiKeyError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::RevokeApiKeyError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -2302,17 +2161,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListScopesError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListScopesError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -2380,17 +2233,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::RefreshTokenError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::RefreshTokenError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -2412,4 +2259,27 @@ impl Client {
             }
         }
     }
+}
+///The seconds to wait that a 429's JSON body states at `/error/details/resetAt`, the first that it carries.
+#[allow(dead_code)]
+fn body_retry_wait(body: &[u8]) -> ::std::option::Option<u64> {
+    /// Whole seconds (rounded up) from now until `millis` since the epoch; 0 once past.
+    fn seconds_until(millis: f64) -> u64 {
+        let now = ::std::time::SystemTime::now()
+            .duration_since(::std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis())
+            .unwrap_or_default();
+        ((millis - now as f64) / 1000.0).ceil().max(0.0) as u64
+    }
+    let body: ::serde_json::Value = ::serde_json::from_slice(body).ok()?;
+    let waits: [fn(&::serde_json::Value) -> ::std::option::Option<u64>; 1usize] = [
+        |body| {
+            let at = ::chrono::DateTime::parse_from_rfc3339(
+                    body.pointer("/error/details/resetAt")?.as_str()?,
+                )
+                .ok()?;
+            Some(seconds_until(at.timestamp_millis() as f64))
+        },
+    ];
+    waits.iter().find_map(|wait| wait(&body))
 }

@@ -21,13 +21,8 @@ pub enum ListListingsError {
     Unauthorized(super::types::ErrorResponse),
     /// 403: Forbidden (the key's scopes do not permit the operation)
     Forbidden(super::types::ErrorResponse),
-    /// 429: Rate limit exceeded (implement backoff and wait for the reset)
-    TooManyRequests {
-        /// The body.
-        body: super::types::ErrorResponse,
-        /// The `Retry-After` header. Seconds to wait before retrying (until the window resets).
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
+    TooManyRequests(super::types::RateLimitErrorResponse),
     /// 500: Internal server error
     InternalServerError(super::types::ErrorResponse),
     /// A status the document does not describe for this operation.
@@ -45,7 +40,7 @@ impl ListListingsError {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -69,10 +64,10 @@ impl ::std::fmt::Display for ListListingsError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset)",
+                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
                     self.status()
                 )
             }
@@ -95,13 +90,8 @@ pub enum CreateListingError {
     Unauthorized(super::types::ErrorResponse),
     /// 403: Forbidden (the key's scopes do not permit the operation)
     Forbidden(super::types::ErrorResponse),
-    /// 429: Rate limit exceeded (implement backoff and wait for the reset)
-    TooManyRequests {
-        /// The body.
-        body: super::types::ErrorResponse,
-        /// The `Retry-After` header. Seconds to wait before retrying (until the window resets).
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
+    TooManyRequests(super::types::RateLimitErrorResponse),
     /// 500: Internal server error
     InternalServerError(super::types::ErrorResponse),
     /// A status the document does not describe for this operation.
@@ -119,7 +109,7 @@ impl CreateListingError {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -143,10 +133,10 @@ impl ::std::fmt::Display for CreateListingError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset)",
+                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
                     self.status()
                 )
             }
@@ -169,13 +159,8 @@ pub enum SearchListingsError {
     Unauthorized(super::types::ErrorResponse),
     /// 403: Forbidden (the key's scopes do not permit the operation)
     Forbidden(super::types::ErrorResponse),
-    /// 429: Rate limit exceeded (implement backoff and wait for the reset)
-    TooManyRequests {
-        /// The body.
-        body: super::types::ErrorResponse,
-        /// The `Retry-After` header. Seconds to wait before retrying (until the window resets).
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
+    TooManyRequests(super::types::RateLimitErrorResponse),
     /// 500: Internal server error
     InternalServerError(super::types::ErrorResponse),
     /// A status the document does not describe for this operation.
@@ -193,7 +178,7 @@ impl SearchListingsError {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -217,10 +202,10 @@ impl ::std::fmt::Display for SearchListingsError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset)",
+                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
                     self.status()
                 )
             }
@@ -245,13 +230,8 @@ pub enum GetListingError {
     Forbidden(super::types::ErrorResponse),
     /// 404: Not found (the listing ID doesn't exist)
     NotFound(super::types::ErrorResponse),
-    /// 429: Rate limit exceeded (implement backoff and wait for the reset)
-    TooManyRequests {
-        /// The body.
-        body: super::types::ErrorResponse,
-        /// The `Retry-After` header. Seconds to wait before retrying (until the window resets).
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
+    TooManyRequests(super::types::RateLimitErrorResponse),
     /// 500: Internal server error
     InternalServerError(super::types::ErrorResponse),
     /// A status the document does not describe for this operation.
@@ -270,7 +250,7 @@ impl GetListingError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -297,10 +277,10 @@ impl ::std::fmt::Display for GetListingError {
             Self::NotFound(_) => {
                 write!(f, "{} Not found (the listing ID doesn't exist)", self.status())
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset)",
+                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
                     self.status()
                 )
             }
@@ -325,13 +305,8 @@ pub enum DeleteListingError {
     Forbidden(super::types::ErrorResponse),
     /// 404: Not found (the listing ID doesn't exist)
     NotFound(super::types::ErrorResponse),
-    /// 429: Rate limit exceeded (implement backoff and wait for the reset)
-    TooManyRequests {
-        /// The body.
-        body: super::types::ErrorResponse,
-        /// The `Retry-After` header. Seconds to wait before retrying (until the window resets).
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
+    TooManyRequests(super::types::RateLimitErrorResponse),
     /// 500: Internal server error
     InternalServerError(super::types::ErrorResponse),
     /// A status the document does not describe for this operation.
@@ -350,7 +325,7 @@ impl DeleteListingError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -377,10 +352,10 @@ impl ::std::fmt::Display for DeleteListingError {
             Self::NotFound(_) => {
                 write!(f, "{} Not found (the listing ID doesn't exist)", self.status())
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset)",
+                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
                     self.status()
                 )
             }
@@ -405,13 +380,8 @@ pub enum UpdateListingError {
     Forbidden(super::types::ErrorResponse),
     /// 404: Not found (the listing ID doesn't exist)
     NotFound(super::types::ErrorResponse),
-    /// 429: Rate limit exceeded (implement backoff and wait for the reset)
-    TooManyRequests {
-        /// The body.
-        body: super::types::ErrorResponse,
-        /// The `Retry-After` header. Seconds to wait before retrying (until the window resets).
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
+    TooManyRequests(super::types::RateLimitErrorResponse),
     /// 500: Internal server error
     InternalServerError(super::types::ErrorResponse),
     /// A status the document does not describe for this operation.
@@ -430,7 +400,7 @@ impl UpdateListingError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -457,10 +427,10 @@ impl ::std::fmt::Display for UpdateListingError {
             Self::NotFound(_) => {
                 write!(f, "{} Not found (the listing ID doesn't exist)", self.status())
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset)",
+                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
                     self.status()
                 )
             }
@@ -477,27 +447,22 @@ impl ::std::error::Error for UpdateListingError {}
 /// Error responses of `purchaseListing` (POST /listings/{listingId}/purchase).
 #[derive(Debug, Clone, PartialEq)]
 pub enum PurchaseListingError {
-    /// 400: Bad request (invalid parameters)
+    /// 400: Bad request: invalid parameters, or a purchase the wallet or the
+    /// license history refuses. The public docs list `INSUFFICIENT_BALANCE`
+    /// (deposit USDT) and `ALREADY_PURCHASED` (check the purchase history)
+    /// without a status; their status is assumed to be 400, the docs'
+    /// status for a bad request.
     BadRequest(super::types::ErrorResponse),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
     Unauthorized(super::types::ErrorResponse),
-    /// 402: Payment required (wallet balance too low; deposit USDT)
-    PaymentRequired(super::types::ErrorResponse),
     /// 403: Forbidden: the purchase exceeds the configured spending limits
     /// (SPENDING_LIMIT_EXCEEDED; adjust the limits or request approval), or
     /// the key lacks the purchases:write scope (INSUFFICIENT_PERMISSIONS)
     Forbidden(super::types::ErrorResponse),
     /// 404: Not found (the listing ID doesn't exist)
     NotFound(super::types::ErrorResponse),
-    /// 409: Conflict (the buyer already owns a license; check the purchase history)
-    Conflict(super::types::ErrorResponse),
-    /// 429: Rate limit exceeded (implement backoff and wait for the reset)
-    TooManyRequests {
-        /// The body.
-        body: super::types::ErrorResponse,
-        /// The `Retry-After` header. Seconds to wait before retrying (until the window resets).
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
+    TooManyRequests(super::types::RateLimitErrorResponse),
     /// 500: Internal server error
     InternalServerError(super::types::ErrorResponse),
     /// A status the document does not describe for this operation.
@@ -514,11 +479,9 @@ impl PurchaseListingError {
         match self {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
-            Self::PaymentRequired(_) => 402u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::Conflict(_) => 409u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -528,18 +491,16 @@ impl ::std::fmt::Display for PurchaseListingError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
             Self::BadRequest(_) => {
-                write!(f, "{} Bad request (invalid parameters)", self.status())
+                write!(
+                    f,
+                    "{} Bad request: invalid parameters, or a purchase the wallet or the\nlicense history refuses. The public docs list `INSUFFICIENT_BALANCE`\n(deposit USDT) and `ALREADY_PURCHASED` (check the purchase history)\nwithout a status; their status is assumed to be 400, the docs'\nstatus for a bad request.",
+                    self.status()
+                )
             }
             Self::Unauthorized(_) => {
                 write!(
                     f, "{} Unauthorized (invalid, expired, revoked or missing API key)",
                     self.status()
-                )
-            }
-            Self::PaymentRequired(_) => {
-                write!(
-                    f, "{} Payment required (wallet balance too low; deposit USDT)", self
-                    .status()
                 )
             }
             Self::Forbidden(_) => {
@@ -552,17 +513,10 @@ impl ::std::fmt::Display for PurchaseListingError {
             Self::NotFound(_) => {
                 write!(f, "{} Not found (the listing ID doesn't exist)", self.status())
             }
-            Self::Conflict(_) => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Conflict (the buyer already owns a license; check the purchase history)",
-                    self.status()
-                )
-            }
-            Self::TooManyRequests { .. } => {
-                write!(
-                    f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset)",
+                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
                     self.status()
                 )
             }
@@ -585,13 +539,8 @@ pub enum ListSoulsError {
     Unauthorized(super::types::ErrorResponse),
     /// 403: Forbidden (the key's scopes do not permit the operation)
     Forbidden(super::types::ErrorResponse),
-    /// 429: Rate limit exceeded (implement backoff and wait for the reset)
-    TooManyRequests {
-        /// The body.
-        body: super::types::ErrorResponse,
-        /// The `Retry-After` header. Seconds to wait before retrying (until the window resets).
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
+    TooManyRequests(super::types::RateLimitErrorResponse),
     /// 500: Internal server error
     InternalServerError(super::types::ErrorResponse),
     /// A status the document does not describe for this operation.
@@ -609,7 +558,7 @@ impl ListSoulsError {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -633,10 +582,10 @@ impl ::std::fmt::Display for ListSoulsError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset)",
+                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
                     self.status()
                 )
             }
@@ -661,13 +610,8 @@ pub enum GetSoulError {
     Forbidden(super::types::ErrorResponse),
     /// 404: Not found (the soul, webhook endpoint or API key doesn't exist)
     NotFound(super::types::ErrorResponse),
-    /// 429: Rate limit exceeded (implement backoff and wait for the reset)
-    TooManyRequests {
-        /// The body.
-        body: super::types::ErrorResponse,
-        /// The `Retry-After` header. Seconds to wait before retrying (until the window resets).
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
+    TooManyRequests(super::types::RateLimitErrorResponse),
     /// 500: Internal server error
     InternalServerError(super::types::ErrorResponse),
     /// A status the document does not describe for this operation.
@@ -686,7 +630,7 @@ impl GetSoulError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -717,10 +661,10 @@ impl ::std::fmt::Display for GetSoulError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset)",
+                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
                     self.status()
                 )
             }
@@ -745,13 +689,8 @@ pub enum ListSoulListingsError {
     Forbidden(super::types::ErrorResponse),
     /// 404: Not found (the soul, webhook endpoint or API key doesn't exist)
     NotFound(super::types::ErrorResponse),
-    /// 429: Rate limit exceeded (implement backoff and wait for the reset)
-    TooManyRequests {
-        /// The body.
-        body: super::types::ErrorResponse,
-        /// The `Retry-After` header. Seconds to wait before retrying (until the window resets).
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
+    TooManyRequests(super::types::RateLimitErrorResponse),
     /// 500: Internal server error
     InternalServerError(super::types::ErrorResponse),
     /// A status the document does not describe for this operation.
@@ -770,7 +709,7 @@ impl ListSoulListingsError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -801,10 +740,10 @@ impl ::std::fmt::Display for ListSoulListingsError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset)",
+                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
                     self.status()
                 )
             }
@@ -829,13 +768,8 @@ pub enum ListSoulActivityError {
     Forbidden(super::types::ErrorResponse),
     /// 404: Not found (the soul, webhook endpoint or API key doesn't exist)
     NotFound(super::types::ErrorResponse),
-    /// 429: Rate limit exceeded (implement backoff and wait for the reset)
-    TooManyRequests {
-        /// The body.
-        body: super::types::ErrorResponse,
-        /// The `Retry-After` header. Seconds to wait before retrying (until the window resets).
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
+    TooManyRequests(super::types::RateLimitErrorResponse),
     /// 500: Internal server error
     InternalServerError(super::types::ErrorResponse),
     /// A status the document does not describe for this operation.
@@ -854,7 +788,7 @@ impl ListSoulActivityError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -885,10 +819,10 @@ impl ::std::fmt::Display for ListSoulActivityError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset)",
+                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
                     self.status()
                 )
             }
@@ -911,13 +845,8 @@ pub enum ListPurchasesError {
     Unauthorized(super::types::ErrorResponse),
     /// 403: Forbidden (the key's scopes do not permit the operation)
     Forbidden(super::types::ErrorResponse),
-    /// 429: Rate limit exceeded (implement backoff and wait for the reset)
-    TooManyRequests {
-        /// The body.
-        body: super::types::ErrorResponse,
-        /// The `Retry-After` header. Seconds to wait before retrying (until the window resets).
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
+    TooManyRequests(super::types::RateLimitErrorResponse),
     /// 500: Internal server error
     InternalServerError(super::types::ErrorResponse),
     /// A status the document does not describe for this operation.
@@ -935,7 +864,7 @@ impl ListPurchasesError {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -959,10 +888,10 @@ impl ::std::fmt::Display for ListPurchasesError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset)",
+                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
                     self.status()
                 )
             }
@@ -985,13 +914,8 @@ pub enum ListTransactionsError {
     Unauthorized(super::types::ErrorResponse),
     /// 403: Forbidden (the key's scopes do not permit the operation)
     Forbidden(super::types::ErrorResponse),
-    /// 429: Rate limit exceeded (implement backoff and wait for the reset)
-    TooManyRequests {
-        /// The body.
-        body: super::types::ErrorResponse,
-        /// The `Retry-After` header. Seconds to wait before retrying (until the window resets).
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
+    TooManyRequests(super::types::RateLimitErrorResponse),
     /// 500: Internal server error
     InternalServerError(super::types::ErrorResponse),
     /// A status the document does not describe for this operation.
@@ -1009,7 +933,7 @@ impl ListTransactionsError {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -1033,10 +957,10 @@ impl ::std::fmt::Display for ListTransactionsError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset)",
+                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
                     self.status()
                 )
             }
@@ -1059,13 +983,8 @@ pub enum GetUsageAnalyticsError {
     Unauthorized(super::types::ErrorResponse),
     /// 403: Forbidden (the key's scopes do not permit the operation)
     Forbidden(super::types::ErrorResponse),
-    /// 429: Rate limit exceeded (implement backoff and wait for the reset)
-    TooManyRequests {
-        /// The body.
-        body: super::types::ErrorResponse,
-        /// The `Retry-After` header. Seconds to wait before retrying (until the window resets).
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
+    TooManyRequests(super::types::RateLimitErrorResponse),
     /// 500: Internal server error
     InternalServerError(super::types::ErrorResponse),
     /// A status the document does not describe for this operation.
@@ -1083,7 +1002,7 @@ impl GetUsageAnalyticsError {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -1107,10 +1026,10 @@ impl ::std::fmt::Display for GetUsageAnalyticsError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset)",
+                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
                     self.status()
                 )
             }
@@ -1135,13 +1054,8 @@ pub enum GetListingStatsError {
     Forbidden(super::types::ErrorResponse),
     /// 404: Not found (the listing ID doesn't exist)
     NotFound(super::types::ErrorResponse),
-    /// 429: Rate limit exceeded (implement backoff and wait for the reset)
-    TooManyRequests {
-        /// The body.
-        body: super::types::ErrorResponse,
-        /// The `Retry-After` header. Seconds to wait before retrying (until the window resets).
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
+    TooManyRequests(super::types::RateLimitErrorResponse),
     /// 500: Internal server error
     InternalServerError(super::types::ErrorResponse),
     /// A status the document does not describe for this operation.
@@ -1160,7 +1074,7 @@ impl GetListingStatsError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -1187,10 +1101,10 @@ impl ::std::fmt::Display for GetListingStatsError {
             Self::NotFound(_) => {
                 write!(f, "{} Not found (the listing ID doesn't exist)", self.status())
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset)",
+                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
                     self.status()
                 )
             }
@@ -1213,13 +1127,8 @@ pub enum ListWebhooksError {
     Unauthorized(super::types::ErrorResponse),
     /// 403: Forbidden (the key's scopes do not permit the operation)
     Forbidden(super::types::ErrorResponse),
-    /// 429: Rate limit exceeded (implement backoff and wait for the reset)
-    TooManyRequests {
-        /// The body.
-        body: super::types::ErrorResponse,
-        /// The `Retry-After` header. Seconds to wait before retrying (until the window resets).
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
+    TooManyRequests(super::types::RateLimitErrorResponse),
     /// 500: Internal server error
     InternalServerError(super::types::ErrorResponse),
     /// A status the document does not describe for this operation.
@@ -1237,7 +1146,7 @@ impl ListWebhooksError {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -1261,10 +1170,10 @@ impl ::std::fmt::Display for ListWebhooksError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset)",
+                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
                     self.status()
                 )
             }
@@ -1287,13 +1196,8 @@ pub enum CreateWebhookError {
     Unauthorized(super::types::ErrorResponse),
     /// 403: Forbidden (the key's scopes do not permit the operation)
     Forbidden(super::types::ErrorResponse),
-    /// 429: Rate limit exceeded (implement backoff and wait for the reset)
-    TooManyRequests {
-        /// The body.
-        body: super::types::ErrorResponse,
-        /// The `Retry-After` header. Seconds to wait before retrying (until the window resets).
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
+    TooManyRequests(super::types::RateLimitErrorResponse),
     /// 500: Internal server error
     InternalServerError(super::types::ErrorResponse),
     /// A status the document does not describe for this operation.
@@ -1311,7 +1215,7 @@ impl CreateWebhookError {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -1335,10 +1239,10 @@ impl ::std::fmt::Display for CreateWebhookError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset)",
+                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
                     self.status()
                 )
             }
@@ -1363,13 +1267,8 @@ pub enum DeleteWebhookError {
     Forbidden(super::types::ErrorResponse),
     /// 404: Not found (the soul, webhook endpoint or API key doesn't exist)
     NotFound(super::types::ErrorResponse),
-    /// 429: Rate limit exceeded (implement backoff and wait for the reset)
-    TooManyRequests {
-        /// The body.
-        body: super::types::ErrorResponse,
-        /// The `Retry-After` header. Seconds to wait before retrying (until the window resets).
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
+    TooManyRequests(super::types::RateLimitErrorResponse),
     /// 500: Internal server error
     InternalServerError(super::types::ErrorResponse),
     /// A status the document does not describe for this operation.
@@ -1388,7 +1287,7 @@ impl DeleteWebhookError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -1419,10 +1318,10 @@ impl ::std::fmt::Display for DeleteWebhookError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset)",
+                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
                     self.status()
                 )
             }
@@ -1445,13 +1344,8 @@ pub enum ListApiKeysError {
     Unauthorized(super::types::ErrorResponse),
     /// 403: Forbidden (the key's scopes do not permit the operation)
     Forbidden(super::types::ErrorResponse),
-    /// 429: Rate limit exceeded (implement backoff and wait for the reset)
-    TooManyRequests {
-        /// The body.
-        body: super::types::ErrorResponse,
-        /// The `Retry-After` header. Seconds to wait before retrying (until the window resets).
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
+    TooManyRequests(super::types::RateLimitErrorResponse),
     /// 500: Internal server error
     InternalServerError(super::types::ErrorResponse),
     /// A status the document does not describe for this operation.
@@ -1469,7 +1363,7 @@ impl ListApiKeysError {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -1493,10 +1387,10 @@ impl ::std::fmt::Display for ListApiKeysError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset)",
+                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
                     self.status()
                 )
             }
@@ -1519,13 +1413,8 @@ pub enum CreateApiKeyError {
     Unauthorized(super::types::ErrorResponse),
     /// 403: Forbidden (the key's scopes do not permit the operation)
     Forbidden(super::types::ErrorResponse),
-    /// 429: Rate limit exceeded (implement backoff and wait for the reset)
-    TooManyRequests {
-        /// The body.
-        body: super::types::ErrorResponse,
-        /// The `Retry-After` header. Seconds to wait before retrying (until the window resets).
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
+    TooManyRequests(super::types::RateLimitErrorResponse),
     /// 500: Internal server error
     InternalServerError(super::types::ErrorResponse),
     /// A status the document does not describe for this operation.
@@ -1543,7 +1432,7 @@ impl CreateApiKeyError {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -1567,10 +1456,10 @@ impl ::std::fmt::Display for CreateApiKeyError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset)",
+                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
                     self.status()
                 )
             }
@@ -1595,13 +1484,8 @@ pub enum RevokeApiKeyError {
     Forbidden(super::types::ErrorResponse),
     /// 404: Not found (the soul, webhook endpoint or API key doesn't exist)
     NotFound(super::types::ErrorResponse),
-    /// 429: Rate limit exceeded (implement backoff and wait for the reset)
-    TooManyRequests {
-        /// The body.
-        body: super::types::ErrorResponse,
-        /// The `Retry-After` header. Seconds to wait before retrying (until the window resets).
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
+    TooManyRequests(super::types::RateLimitErrorResponse),
     /// 500: Internal server error
     InternalServerError(super::types::ErrorResponse),
     /// A status the document does not describe for this operation.
@@ -1620,7 +1504,7 @@ impl RevokeApiKeyError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -1651,10 +1535,10 @@ impl ::std::fmt::Display for RevokeApiKeyError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset)",
+                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
                     self.status()
                 )
             }
@@ -1673,13 +1557,8 @@ impl ::std::error::Error for RevokeApiKeyError {}
 pub enum ListScopesError {
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
     Unauthorized(super::types::ErrorResponse),
-    /// 429: Rate limit exceeded (implement backoff and wait for the reset)
-    TooManyRequests {
-        /// The body.
-        body: super::types::ErrorResponse,
-        /// The `Retry-After` header. Seconds to wait before retrying (until the window resets).
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
+    TooManyRequests(super::types::RateLimitErrorResponse),
     /// 500: Internal server error
     InternalServerError(super::types::ErrorResponse),
     /// A status the document does not describe for this operation.
@@ -1695,7 +1574,7 @@ impl ListScopesError {
     pub fn status(&self) -> u16 {
         match self {
             Self::Unauthorized(_) => 401u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -1710,10 +1589,10 @@ impl ::std::fmt::Display for ListScopesError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset)",
+                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
                     self.status()
                 )
             }
@@ -1732,13 +1611,8 @@ impl ::std::error::Error for ListScopesError {}
 pub enum RefreshTokenError {
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
     Unauthorized(super::types::ErrorResponse),
-    /// 429: Rate limit exceeded (implement backoff and wait for the reset)
-    TooManyRequests {
-        /// The body.
-        body: super::types::ErrorResponse,
-        /// The `Retry-After` header. Seconds to wait before retrying (until the window resets).
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
+    TooManyRequests(super::types::RateLimitErrorResponse),
     /// 500: Internal server error
     InternalServerError(super::types::ErrorResponse),
     /// A status the document does not describe for this operation.
@@ -1754,7 +1628,7 @@ impl RefreshTokenError {
     pub fn status(&self) -> u16 {
         match self {
             Self::Unauthorized(_) => 401u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -1769,10 +1643,10 @@ impl ::std::fmt::Display for RefreshTokenError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (implement backoff and wait for the reset)",
+                    "{} Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)",
                     self.status()
                 )
             }

@@ -585,7 +585,7 @@ pub fn run_from_args() -> ::std::process::ExitCode {
             "--base-url" | "--token" => {
                 let Some(value) = args.next() else {
                     eprintln!(
-                        "usage: cargo run -p clawget-v1 --example exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]"
+                        "usage: cargo run -p clawget-v1 --example clawget_v1_exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]"
                     );
                     return ::std::process::ExitCode::from(2);
                 };
@@ -593,7 +593,7 @@ pub fn run_from_args() -> ::std::process::ExitCode {
             }
             _ => {
                 eprintln!(
-                    "usage: cargo run -p clawget-v1 --example exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]"
+                    "usage: cargo run -p clawget-v1 --example clawget_v1_exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]"
                 );
                 return ::std::process::ExitCode::from(2);
             }
@@ -601,7 +601,7 @@ pub fn run_from_args() -> ::std::process::ExitCode {
     }
     let Some(base_url) = base_url else {
         eprintln!(
-            "usage: cargo run -p clawget-v1 --example exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]"
+            "usage: cargo run -p clawget-v1 --example clawget_v1_exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]"
         );
         return ::std::process::ExitCode::from(2);
     };

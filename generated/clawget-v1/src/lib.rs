@@ -16,8 +16,9 @@
 //! once only.
 //!
 //! **Response format.** Every endpoint returns JSON. Successful responses
-//! are wrapped in `{"success": true, "data": ..., "meta": {...}}`, where
-//! `meta` (`page`, `limit`, `total`) is present on paginated lists only.
+//! are wrapped in `{"success": true, "data": ..., "meta": {...}}`. On
+//! paginated lists `meta` carries `page`, `limit` and `total`; elsewhere
+//! the docs do not say what it holds, so it is optional and open there.
 //! Errors are `{"success": false, "error": {"code", "message", "details"}}`.
 //!
 //! **Rate limits per tier.**
@@ -27,7 +28,8 @@
 //!
 //! Every response carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and
 //! `X-RateLimit-Reset`. Exceeding the limit returns `429` with the error
-//! code `RATE_LIMIT_EXCEEDED` and a `Retry-After` header.
+//! code `RATE_LIMIT_EXCEEDED` and `details` giving `resetAt` (when to
+//! retry), `limit` and `window`. No `Retry-After` header is documented.
 //!
 //! **Webhooks.** Clawget POSTs `purchase.completed`,
 //! `subscription.renewed` and `subscription.cancelled` events to the
@@ -39,6 +41,22 @@
 //! `purchase.completed` payload. The paths, the remaining resource shapes
 //! and the query parameters beyond those shown are designed to match those
 //! conventions; each such place says so in its description.
+//!
+//! **Assumptions.** Modelled exactly from the docs: Bearer keys on every
+//! request, the envelope, the error body and its seven codes, the status
+//! table (200, 201, 400, 401, 403, 404, 429, 500: no other status is
+//! documented), the `X-RateLimit-*` headers, the 429 body's `details`, the
+//! webhook events, the hex HMAC-SHA256 signature and the timestamp header
+//! in milliseconds. Designed and kept lenient: the paths and resource
+//! shapes beyond the docs' examples, the scope names, and every value set
+//! (all open enums, the error codes included: other codes decode). The
+//! docs give no status for `INSUFFICIENT_BALANCE`, `SPENDING_LIMIT_EXCEEDED`
+//! and `ALREADY_PURCHASED`; a purchase documents them under 400 and 403.
+//! A delivery's timestamp may be up to five minutes old, as the docs'
+//! receiver checks, and up to five minutes ahead (clock skew; the docs'
+//! check accepts any future time). The signature covers the body's exact
+//! bytes as sent (`JSON.stringify` output: compact, keys in the sender's
+//! order), so a receiver verifies the raw body, never a re-encoding.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #[rustfmt::skip]

@@ -199,6 +199,7 @@ impl super::server::ClawgetApi for Mock {
                 created_at: "2025-02-03T14:30:00Z".parse().unwrap_or_default(),
                 updated_at: "2025-02-03T14:30:00Z".parse().unwrap_or_default(),
             },
+            meta: ::std::option::Option::None,
         })
     }
     async fn search_listings(
@@ -289,6 +290,7 @@ impl super::server::ClawgetApi for Mock {
                 created_at: "2024-09-14T08:00:00Z".parse().unwrap_or_default(),
                 updated_at: "2025-01-30T11:20:00Z".parse().unwrap_or_default(),
             },
+            meta: ::std::option::Option::None,
         })
     }
     async fn delete_listing(
@@ -321,6 +323,7 @@ impl super::server::ClawgetApi for Mock {
                 id: ::std::string::String::from("listing_abc123"),
                 deleted: true,
             },
+            meta: ::std::option::Option::None,
         })
     }
     async fn update_listing(
@@ -379,6 +382,7 @@ impl super::server::ClawgetApi for Mock {
                 created_at: "2024-09-14T08:00:00Z".parse().unwrap_or_default(),
                 updated_at: "2025-02-03T14:30:00Z".parse().unwrap_or_default(),
             },
+            meta: ::std::option::Option::None,
         })
     }
     async fn purchase_listing(
@@ -420,6 +424,7 @@ impl super::server::ClawgetApi for Mock {
                 status: super::types::PurchaseStatus::Completed,
                 created_at: "2025-02-03T14:30:00Z".parse().unwrap_or_default(),
             },
+            meta: ::std::option::Option::None,
         })
     }
     async fn list_souls(
@@ -459,7 +464,9 @@ impl super::server::ClawgetApi for Mock {
                 super::errors::GetSoulError::NotFound(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::NotFound,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("NOT_FOUND"),
+                        ),
                         message: ::std::string::String::from(
                             "The resource was deleted.",
                         ),
@@ -493,6 +500,7 @@ impl super::server::ClawgetApi for Mock {
                 listing_count: 6i64,
                 joined_at: "2024-06-21T10:05:00Z".parse().unwrap_or_default(),
             },
+            meta: ::std::option::Option::None,
         })
     }
     async fn list_soul_listings(
@@ -510,7 +518,9 @@ impl super::server::ClawgetApi for Mock {
                 super::errors::ListSoulListingsError::NotFound(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::NotFound,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("NOT_FOUND"),
+                        ),
                         message: ::std::string::String::from(
                             "The resource was deleted.",
                         ),
@@ -560,7 +570,9 @@ impl super::server::ClawgetApi for Mock {
                 super::errors::ListSoulActivityError::NotFound(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::NotFound,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("NOT_FOUND"),
+                        ),
                         message: ::std::string::String::from(
                             "The resource was deleted.",
                         ),
@@ -692,6 +704,7 @@ impl super::server::ClawgetApi for Mock {
                 currency: super::types::Currency::Usdt,
                 active_licenses: 14i64,
             },
+            meta: ::std::option::Option::None,
         })
     }
     async fn get_listing_stats(
@@ -729,6 +742,7 @@ impl super::server::ClawgetApi for Mock {
                 active_licenses: 212i64,
                 average_rating: 4.7f64,
             },
+            meta: ::std::option::Option::None,
         })
     }
     async fn list_webhooks(
@@ -780,6 +794,7 @@ impl super::server::ClawgetApi for Mock {
                 active: true,
                 created_at: "2025-02-03T14:30:00Z".parse().unwrap_or_default(),
             },
+            meta: ::std::option::Option::None,
         })
     }
     async fn delete_webhook(
@@ -796,7 +811,9 @@ impl super::server::ClawgetApi for Mock {
                 super::errors::DeleteWebhookError::NotFound(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::NotFound,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("NOT_FOUND"),
+                        ),
                         message: ::std::string::String::from(
                             "The resource was deleted.",
                         ),
@@ -812,6 +829,7 @@ impl super::server::ClawgetApi for Mock {
                 id: ::std::string::String::from("wh_4h7j2k"),
                 deleted: true,
             },
+            meta: ::std::option::Option::None,
         })
     }
     async fn list_api_keys(
@@ -880,6 +898,7 @@ impl super::server::ClawgetApi for Mock {
                     "clg_live_xyz789Qm4TzW8rVb2LkN6pYd3HsJf",
                 ),
             },
+            meta: ::std::option::Option::None,
         })
     }
     async fn revoke_api_key(
@@ -896,7 +915,9 @@ impl super::server::ClawgetApi for Mock {
                 super::errors::RevokeApiKeyError::NotFound(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::NotFound,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("NOT_FOUND"),
+                        ),
                         message: ::std::string::String::from(
                             "The resource was deleted.",
                         ),
@@ -923,6 +944,7 @@ impl super::server::ClawgetApi for Mock {
                     "2025-02-03T14:30:00Z".parse().unwrap_or_default(),
                 ),
             },
+            meta: ::std::option::Option::None,
         })
     }
     async fn list_scopes(
@@ -957,6 +979,7 @@ impl super::server::ClawgetApi for Mock {
                 description :
                 ::std::string::String::from("Create, list and revoke API keys.") }
             ],
+            meta: ::std::option::Option::None,
         })
     }
     async fn refresh_token(
@@ -991,12 +1014,13 @@ impl super::server::ClawgetApi for Mock {
                     .parse()
                     .unwrap_or_default(),
             },
+            meta: ::std::option::Option::None,
         })
     }
 }
-/// Serves [`Mock`] as `mock_server` does: parses `--addr` (default `127.0.0.1:8080`) and `--token` from the command line, prints the address and the token (made up when not given), and serves until stopped.
+/// Serves [`Mock`] as the `clawget_v1_mock_server` example does: parses `--addr` (default `127.0.0.1:8080`) and `--token` from the command line, prints the address and the token (made up when not given), and serves until stopped.
 ///
-/// usage: cargo run -p clawget-v1 --example mock_server --features mock -- [--addr HOST:PORT] [--token SECRET]
+/// usage: cargo run -p clawget-v1 --example clawget_v1_mock_server --features mock -- [--addr HOST:PORT] [--token SECRET]
 pub fn serve_from_args() -> ::std::process::ExitCode {
     use ::std::hash::BuildHasher as _;
     let mut addr = ::std::string::String::from("127.0.0.1:8080");
@@ -1008,7 +1032,7 @@ pub fn serve_from_args() -> ::std::process::ExitCode {
             ("--token", Some(value)) => token = Some(value),
             _ => {
                 eprintln!(
-                    "usage: cargo run -p clawget-v1 --example mock_server --features mock -- [--addr HOST:PORT] [--token SECRET]"
+                    "usage: cargo run -p clawget-v1 --example clawget_v1_mock_server --features mock -- [--addr HOST:PORT] [--token SECRET]"
                 );
                 return ::std::process::ExitCode::from(2);
             }

@@ -546,7 +546,8 @@ pub trait ClawgetWebhooks: Send + Sync + 'static {
     /// buyer) completes. The payload is the one shown in the public docs.
     /// Verify `X-Clawget-Signature` against the raw body with your webhook
     /// secret, reject deliveries whose `X-Clawget-Timestamp` is more than
-    /// five minutes old, and answer 200 quickly.
+    /// five minutes old (or more than five minutes ahead, beyond any clock
+    /// skew), and answer 200 quickly.
     ///
     /// `POST purchase.completed`
     fn purchase_completed(
@@ -2665,7 +2666,9 @@ fn reject_list_listings(
             super::errors::ListListingsError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -2695,17 +2698,26 @@ fn reject_list_listings(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListListingsError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::ListListingsError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -2721,7 +2733,9 @@ fn reject_create_listing(
             super::errors::CreateListingError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -2751,17 +2765,26 @@ fn reject_create_listing(
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateListingError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::CreateListingError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -2777,7 +2800,9 @@ fn reject_search_listings(
             super::errors::SearchListingsError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -2807,17 +2832,26 @@ fn reject_search_listings(
                 .into_response()
         }
         429u16 => {
-            super::errors::SearchListingsError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::SearchListingsError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -2833,7 +2867,9 @@ fn reject_get_listing(
             super::errors::GetListingError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -2863,17 +2899,26 @@ fn reject_get_listing(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetListingError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::GetListingError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -2889,7 +2934,9 @@ fn reject_delete_listing(
             super::errors::DeleteListingError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -2919,17 +2966,26 @@ fn reject_delete_listing(
                 .into_response()
         }
         429u16 => {
-            super::errors::DeleteListingError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::DeleteListingError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -2945,7 +3001,9 @@ fn reject_update_listing(
             super::errors::UpdateListingError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -2975,17 +3033,26 @@ fn reject_update_listing(
                 .into_response()
         }
         429u16 => {
-            super::errors::UpdateListingError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::UpdateListingError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3001,7 +3068,9 @@ fn reject_purchase_listing(
             super::errors::PurchaseListingError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -3031,17 +3100,26 @@ fn reject_purchase_listing(
                 .into_response()
         }
         429u16 => {
-            super::errors::PurchaseListingError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::PurchaseListingError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3057,7 +3135,9 @@ fn reject_list_souls(
             super::errors::ListSoulsError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -3087,17 +3167,26 @@ fn reject_list_souls(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListSoulsError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::ListSoulsError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3113,7 +3202,9 @@ fn reject_get_soul(
             super::errors::GetSoulError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -3143,17 +3234,26 @@ fn reject_get_soul(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetSoulError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::GetSoulError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3169,7 +3269,9 @@ fn reject_list_soul_listings(
             super::errors::ListSoulListingsError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -3199,17 +3301,26 @@ fn reject_list_soul_listings(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListSoulListingsError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::ListSoulListingsError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3225,7 +3336,9 @@ fn reject_list_soul_activity(
             super::errors::ListSoulActivityError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -3255,17 +3368,26 @@ fn reject_list_soul_activity(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListSoulActivityError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::ListSoulActivityError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3281,7 +3403,9 @@ fn reject_list_purchases(
             super::errors::ListPurchasesError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -3311,17 +3435,26 @@ fn reject_list_purchases(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListPurchasesError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::ListPurchasesError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3337,7 +3470,9 @@ fn reject_list_transactions(
             super::errors::ListTransactionsError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -3367,17 +3502,26 @@ fn reject_list_transactions(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListTransactionsError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::ListTransactionsError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3393,7 +3537,9 @@ fn reject_get_usage_analytics(
             super::errors::GetUsageAnalyticsError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -3423,17 +3569,26 @@ fn reject_get_usage_analytics(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetUsageAnalyticsError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::GetUsageAnalyticsError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3449,7 +3604,9 @@ fn reject_get_listing_stats(
             super::errors::GetListingStatsError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -3479,17 +3636,26 @@ fn reject_get_listing_stats(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetListingStatsError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::GetListingStatsError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3505,7 +3671,9 @@ fn reject_list_webhooks(
             super::errors::ListWebhooksError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -3535,17 +3703,26 @@ fn reject_list_webhooks(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListWebhooksError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::ListWebhooksError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3561,7 +3738,9 @@ fn reject_create_webhook(
             super::errors::CreateWebhookError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -3591,17 +3770,26 @@ fn reject_create_webhook(
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateWebhookError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::CreateWebhookError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3617,7 +3805,9 @@ fn reject_delete_webhook(
             super::errors::DeleteWebhookError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -3647,17 +3837,26 @@ fn reject_delete_webhook(
                 .into_response()
         }
         429u16 => {
-            super::errors::DeleteWebhookError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::DeleteWebhookError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3673,7 +3872,9 @@ fn reject_list_api_keys(
             super::errors::ListApiKeysError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -3703,17 +3904,26 @@ fn reject_list_api_keys(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListApiKeysError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::ListApiKeysError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3729,7 +3939,9 @@ fn reject_create_api_key(
             super::errors::CreateApiKeyError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -3759,17 +3971,26 @@ fn reject_create_api_key(
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateApiKeyError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::CreateApiKeyError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3785,7 +4006,9 @@ fn reject_revoke_api_key(
             super::errors::RevokeApiKeyError::BadRequest(super::types::ErrorResponse {
                     success: false,
                     error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ValidationError,
+                        code: super::types::ErrorCode::Other(
+                            ::std::string::String::from("VALIDATION_ERROR"),
+                        ),
                         message,
                         details: ::std::option::Option::None,
                     },
@@ -3815,17 +4038,26 @@ fn reject_revoke_api_key(
                 .into_response()
         }
         429u16 => {
-            super::errors::RevokeApiKeyError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::RevokeApiKeyError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3862,17 +4094,26 @@ fn reject_list_scopes(
             )
         }
         429u16 => {
-            super::errors::ListScopesError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::ListScopesError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3909,17 +4150,26 @@ fn reject_refresh_token(
             )
         }
         429u16 => {
-            super::errors::RefreshTokenError::TooManyRequests {
-                body: super::types::ErrorResponse {
+            super::errors::RefreshTokenError::TooManyRequests(super::types::RateLimitErrorResponse {
                     success: false,
-                    error: super::types::ErrorDetail {
+                    error: super::types::RateLimitError {
                         code: super::types::ErrorCode::RateLimitExceeded,
                         message,
-                        details: ::std::option::Option::None,
+                        details: super::types::RateLimitDetails {
+                            reset_at: ::chrono::DateTime::<
+                                ::chrono::Utc,
+                            >::from({
+                                let now = ::std::time::SystemTime::now();
+                                now.checked_add(
+                                        ::std::time::Duration::from_secs(retry_after),
+                                    )
+                                    .unwrap_or(now)
+                            }),
+                            limit: ::std::option::Option::None,
+                            window: ::std::option::Option::None,
+                        },
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3941,11 +4191,7 @@ impl ::axum::response::IntoResponse for super::errors::ListListingsError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -3961,11 +4207,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateListingError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -3981,11 +4223,7 @@ impl ::axum::response::IntoResponse for super::errors::SearchListingsError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4002,11 +4240,7 @@ impl ::axum::response::IntoResponse for super::errors::GetListingError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4023,11 +4257,7 @@ impl ::axum::response::IntoResponse for super::errors::DeleteListingError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4044,11 +4274,7 @@ impl ::axum::response::IntoResponse for super::errors::UpdateListingError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4063,15 +4289,9 @@ impl ::axum::response::IntoResponse for super::errors::PurchaseListingError {
         match self {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::PaymentRequired(body) => json_response(402u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4087,11 +4307,7 @@ impl ::axum::response::IntoResponse for super::errors::ListSoulsError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4108,11 +4324,7 @@ impl ::axum::response::IntoResponse for super::errors::GetSoulError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4129,11 +4341,7 @@ impl ::axum::response::IntoResponse for super::errors::ListSoulListingsError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4150,11 +4358,7 @@ impl ::axum::response::IntoResponse for super::errors::ListSoulActivityError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4170,11 +4374,7 @@ impl ::axum::response::IntoResponse for super::errors::ListPurchasesError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4190,11 +4390,7 @@ impl ::axum::response::IntoResponse for super::errors::ListTransactionsError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4210,11 +4406,7 @@ impl ::axum::response::IntoResponse for super::errors::GetUsageAnalyticsError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4231,11 +4423,7 @@ impl ::axum::response::IntoResponse for super::errors::GetListingStatsError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4251,11 +4439,7 @@ impl ::axum::response::IntoResponse for super::errors::ListWebhooksError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4271,11 +4455,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateWebhookError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4292,11 +4472,7 @@ impl ::axum::response::IntoResponse for super::errors::DeleteWebhookError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4312,11 +4488,7 @@ impl ::axum::response::IntoResponse for super::errors::ListApiKeysError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4332,11 +4504,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateApiKeyError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4353,11 +4521,7 @@ impl ::axum::response::IntoResponse for super::errors::RevokeApiKeyError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4371,11 +4535,7 @@ impl ::axum::response::IntoResponse for super::errors::ListScopesError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
             Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -4389,11 +4549,7 @@ impl ::axum::response::IntoResponse for super::errors::RefreshTokenError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
             Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)

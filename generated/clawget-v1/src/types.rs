@@ -11,120 +11,140 @@
 )]
 //! Data types of the API, one per schema of the document.
 /// Currency of prices and amounts. Clawget settles in USDT only.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Currency {
     /// `USDT`
-    #[serde(rename = "USDT")]
     Usdt,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl Currency {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Usdt => "USDT",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for Currency {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Currency {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "USDT" => Self::Usdt,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for Currency {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// A USDT amount as a decimal string with two fractional digits, as in the webhook payloads (e.g. "25.00").
 pub type DecimalAmount = ::std::string::String;
 /// Reporting period ending now; `all` covers the whole account or listing lifetime.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum StatsPeriod {
     /// `7d`
-    #[serde(rename = "7d")]
     V7d,
     /// `30d`
-    #[serde(rename = "30d")]
     V30d,
     /// `90d`
-    #[serde(rename = "90d")]
     V90d,
     /// `all`
-    #[serde(rename = "all")]
     All,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl StatsPeriod {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::V7d => "7d",
             Self::V30d => "30d",
             Self::V90d => "90d",
             Self::All => "all",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for StatsPeriod {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for StatsPeriod {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "7d" => Self::V7d,
+                "30d" => Self::V30d,
+                "90d" => Self::V90d,
+                "all" => Self::All,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for StatsPeriod {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// A permission scope of an API key. The names are not shown in the public docs; they are designed to match its "select permission scope" step.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Scope {
     /// `listings:read`
-    #[serde(rename = "listings:read")]
     ListingsRead,
     /// `listings:write`
-    #[serde(rename = "listings:write")]
     ListingsWrite,
     /// `purchases:write`
-    #[serde(rename = "purchases:write")]
     PurchasesWrite,
     /// `souls:read`
-    #[serde(rename = "souls:read")]
     SoulsRead,
     /// `activity:read`
-    #[serde(rename = "activity:read")]
     ActivityRead,
     /// `webhooks:manage`
-    #[serde(rename = "webhooks:manage")]
     WebhooksManage,
     /// `keys:manage`
-    #[serde(rename = "keys:manage")]
     KeysManage,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl Scope {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::ListingsRead => "listings:read",
             Self::ListingsWrite => "listings:write",
@@ -133,12 +153,46 @@ impl Scope {
             Self::ActivityRead => "activity:read",
             Self::WebhooksManage => "webhooks:manage",
             Self::KeysManage => "keys:manage",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for Scope {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Scope {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "listings:read" => Self::ListingsRead,
+                "listings:write" => Self::ListingsWrite,
+                "purchases:write" => Self::PurchasesWrite,
+                "souls:read" => Self::SoulsRead,
+                "activity:read" => Self::ActivityRead,
+                "webhooks:manage" => Self::WebhooksManage,
+                "keys:manage" => Self::KeysManage,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for Scope {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// Pagination information of a list response.
@@ -183,162 +237,255 @@ impl super::validation::Validate for PaginationMeta {
         Ok(())
     }
 }
+/// The `meta` of a response that is not a paginated list. The docs say
+/// every response has `meta` but show it only with pagination fields,
+/// so here it is optional and may hold anything.
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+pub struct ResponseMeta {
+    /// The page, where the answer has one.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub page: ::std::option::Option<i64>,
+    /// The page size, where the answer has one.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit: ::std::option::Option<i64>,
+    /// The number of items, where the answer has one.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub total: ::std::option::Option<i64>,
+    /// Properties the schema does not list.
+    #[serde(flatten)]
+    pub additional_properties: ::std::collections::BTreeMap<
+        ::std::string::String,
+        ::serde_json::Value,
+    >,
+}
 /// Order of a listing list: newest first, most purchased first, best
 /// rated first, or by price. Not shown in the public docs; designed to
 /// match the usual marketplace orderings.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ListingSort {
     /// `newest`
-    #[serde(rename = "newest")]
     Newest,
     /// `popular`
-    #[serde(rename = "popular")]
     Popular,
     /// `rating`
-    #[serde(rename = "rating")]
     Rating,
     /// `price_asc`
-    #[serde(rename = "price_asc")]
     PriceAsc,
     /// `price_desc`
-    #[serde(rename = "price_desc")]
     PriceDesc,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl ListingSort {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Newest => "newest",
             Self::Popular => "popular",
             Self::Rating => "rating",
             Self::PriceAsc => "price_asc",
             Self::PriceDesc => "price_desc",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for ListingSort {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListingSort {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "newest" => Self::Newest,
+                "popular" => Self::Popular,
+                "rating" => Self::Rating,
+                "price_asc" => Self::PriceAsc,
+                "price_desc" => Self::PriceDesc,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for ListingSort {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// How a listing is paid for. Not shown in the public docs; designed to match the subscription webhooks.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PricingModel {
     /// `one_time`
-    #[serde(rename = "one_time")]
     OneTime,
     /// `subscription`
-    #[serde(rename = "subscription")]
     Subscription,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl PricingModel {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::OneTime => "one_time",
             Self::Subscription => "subscription",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for PricingModel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PricingModel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "one_time" => Self::OneTime,
+                "subscription" => Self::Subscription,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for PricingModel {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// Billing period of a subscription listing.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum BillingPeriod {
     /// `monthly`
-    #[serde(rename = "monthly")]
     Monthly,
     /// `yearly`
-    #[serde(rename = "yearly")]
     Yearly,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl BillingPeriod {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Monthly => "monthly",
             Self::Yearly => "yearly",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for BillingPeriod {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BillingPeriod {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "monthly" => Self::Monthly,
+                "yearly" => Self::Yearly,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for BillingPeriod {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// Lifecycle state of a listing; only active listings appear in the marketplace.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ListingStatus {
     /// `draft`
-    #[serde(rename = "draft")]
     Draft,
     /// `active`
-    #[serde(rename = "active")]
     Active,
     /// `archived`
-    #[serde(rename = "archived")]
     Archived,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl ListingStatus {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Draft => "draft",
             Self::Active => "active",
             Self::Archived => "archived",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for ListingStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ListingStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "draft" => Self::Draft,
+                "active" => Self::Active,
+                "archived" => Self::Archived,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for ListingStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// A marketplace listing: an agent, skill or tool sold by a soul. The
@@ -718,38 +865,56 @@ impl super::validation::Validate for ListingUpdate {
     }
 }
 /// State of a purchase.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PurchaseStatus {
     /// `completed`
-    #[serde(rename = "completed")]
     Completed,
     /// `refunded`
-    #[serde(rename = "refunded")]
     Refunded,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl PurchaseStatus {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Completed => "completed",
             Self::Refunded => "refunded",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for PurchaseStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PurchaseStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "completed" => Self::Completed,
+                "refunded" => Self::Refunded,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for PurchaseStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// A completed purchase of a listing, with its license key. The docs
@@ -1000,41 +1165,26 @@ impl super::validation::Validate for Soul {
     }
 }
 /// Kind of a soul activity entry.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SoulActivityType {
     /// `listing.published`
-    #[serde(rename = "listing.published")]
     ListingPublished,
     /// `listing.updated`
-    #[serde(rename = "listing.updated")]
     ListingUpdated,
     /// `listing.removed`
-    #[serde(rename = "listing.removed")]
     ListingRemoved,
     /// `purchase.completed`
-    #[serde(rename = "purchase.completed")]
     PurchaseCompleted,
     /// `review.posted`
-    #[serde(rename = "review.posted")]
     ReviewPosted,
     /// `review.received`
-    #[serde(rename = "review.received")]
     ReviewReceived,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl SoulActivityType {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::ListingPublished => "listing.published",
             Self::ListingUpdated => "listing.updated",
@@ -1042,12 +1192,45 @@ impl SoulActivityType {
             Self::PurchaseCompleted => "purchase.completed",
             Self::ReviewPosted => "review.posted",
             Self::ReviewReceived => "review.received",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for SoulActivityType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SoulActivityType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "listing.published" => Self::ListingPublished,
+                "listing.updated" => Self::ListingUpdated,
+                "listing.removed" => Self::ListingRemoved,
+                "purchase.completed" => Self::PurchaseCompleted,
+                "review.posted" => Self::ReviewPosted,
+                "review.received" => Self::ReviewReceived,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for SoulActivityType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// An entry of a soul's public activity stream. Not shown in the public
@@ -1125,44 +1308,28 @@ impl super::validation::Validate for SoulActivity {
     }
 }
 /// Kind of a wallet transaction.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TransactionType {
     /// `purchase`
-    #[serde(rename = "purchase")]
     Purchase,
     /// `sale`
-    #[serde(rename = "sale")]
     Sale,
     /// `subscription_renewal`
-    #[serde(rename = "subscription_renewal")]
     SubscriptionRenewal,
     /// `deposit`
-    #[serde(rename = "deposit")]
     Deposit,
     /// `withdrawal`
-    #[serde(rename = "withdrawal")]
     Withdrawal,
     /// `refund`
-    #[serde(rename = "refund")]
     Refund,
     /// `fee`
-    #[serde(rename = "fee")]
     Fee,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl TransactionType {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Purchase => "purchase",
             Self::Sale => "sale",
@@ -1171,86 +1338,156 @@ impl TransactionType {
             Self::Withdrawal => "withdrawal",
             Self::Refund => "refund",
             Self::Fee => "fee",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for TransactionType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransactionType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "purchase" => Self::Purchase,
+                "sale" => Self::Sale,
+                "subscription_renewal" => Self::SubscriptionRenewal,
+                "deposit" => Self::Deposit,
+                "withdrawal" => Self::Withdrawal,
+                "refund" => Self::Refund,
+                "fee" => Self::Fee,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for TransactionType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// Whether a transaction took money out of the wallet (debit) or put money in (credit).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TransactionDirection {
     /// `debit`
-    #[serde(rename = "debit")]
     Debit,
     /// `credit`
-    #[serde(rename = "credit")]
     Credit,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl TransactionDirection {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Debit => "debit",
             Self::Credit => "credit",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for TransactionDirection {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransactionDirection {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "debit" => Self::Debit,
+                "credit" => Self::Credit,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for TransactionDirection {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// Settlement state of a transaction.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TransactionStatus {
     /// `pending`
-    #[serde(rename = "pending")]
     Pending,
     /// `completed`
-    #[serde(rename = "completed")]
     Completed,
     /// `failed`
-    #[serde(rename = "failed")]
     Failed,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl TransactionStatus {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Pending => "pending",
             Self::Completed => "completed",
             Self::Failed => "failed",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for TransactionStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransactionStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "pending" => Self::Pending,
+                "completed" => Self::Completed,
+                "failed" => Self::Failed,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for TransactionStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// An entry of the wallet transaction log. Not shown in the public
@@ -1338,42 +1575,60 @@ impl super::validation::Validate for Transaction {
     }
 }
 /// Rate-limit tier of the account (Free 100, Pro 1,000 requests/hour, Enterprise custom).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Tier {
     /// `free`
-    #[serde(rename = "free")]
     Free,
     /// `pro`
-    #[serde(rename = "pro")]
     Pro,
     /// `enterprise`
-    #[serde(rename = "enterprise")]
     Enterprise,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl Tier {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Free => "free",
             Self::Pro => "pro",
             Self::Enterprise => "enterprise",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for Tier {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Tier {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "free" => Self::Free,
+                "pro" => Self::Pro,
+                "enterprise" => Self::Enterprise,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for Tier {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// API and marketplace usage of the caller over a period. Not shown in
@@ -1566,42 +1821,60 @@ impl super::validation::Validate for ListingStats {
     }
 }
 /// An event a webhook endpoint can subscribe to.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum WebhookEventType {
     /// `purchase.completed`
-    #[serde(rename = "purchase.completed")]
     PurchaseCompleted,
     /// `subscription.renewed`
-    #[serde(rename = "subscription.renewed")]
     SubscriptionRenewed,
     /// `subscription.cancelled`
-    #[serde(rename = "subscription.cancelled")]
     SubscriptionCancelled,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl WebhookEventType {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::PurchaseCompleted => "purchase.completed",
             Self::SubscriptionRenewed => "subscription.renewed",
             Self::SubscriptionCancelled => "subscription.cancelled",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for WebhookEventType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for WebhookEventType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "purchase.completed" => Self::PurchaseCompleted,
+                "subscription.renewed" => Self::SubscriptionRenewed,
+                "subscription.cancelled" => Self::SubscriptionCancelled,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for WebhookEventType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// Request body of the webhook creation, as in the docs' `client.webhooks.create` call.
@@ -1692,38 +1965,56 @@ impl super::validation::Validate for Webhook {
     }
 }
 /// Environment of an API key; live keys start with `clg_live_`, development keys with `clg_dev_`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ApiKeyEnvironment {
     /// `live`
-    #[serde(rename = "live")]
     Live,
     /// `dev`
-    #[serde(rename = "dev")]
     Dev,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl ApiKeyEnvironment {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Live => "live",
             Self::Dev => "dev",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for ApiKeyEnvironment {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ApiKeyEnvironment {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "live" => Self::Live,
+                "dev" => Self::Dev,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for ApiKeyEnvironment {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// An API key as listed: its metadata and prefix, never the secret.
@@ -2055,6 +2346,9 @@ pub struct ListingEnvelope {
     pub success: bool,
     /// The listing.
     pub data: super::types::Listing,
+    /// Response metadata; the docs do not say what it holds outside paginated lists.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub meta: ::std::option::Option<super::types::ResponseMeta>,
 }
 impl super::validation::Validate for ListingEnvelope {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2072,6 +2366,9 @@ pub struct DeletionEnvelope {
     pub success: bool,
     /// What was deleted.
     pub data: super::types::Deletion,
+    /// Response metadata; the docs do not say what it holds outside paginated lists.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub meta: ::std::option::Option<super::types::ResponseMeta>,
 }
 /// Success envelope of one purchase.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -2080,6 +2377,9 @@ pub struct PurchaseEnvelope {
     pub success: bool,
     /// The purchase, with its license key.
     pub data: super::types::Purchase,
+    /// Response metadata; the docs do not say what it holds outside paginated lists.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub meta: ::std::option::Option<super::types::ResponseMeta>,
 }
 impl super::validation::Validate for PurchaseEnvelope {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2157,6 +2457,9 @@ pub struct SoulEnvelope {
     pub success: bool,
     /// The soul's profile.
     pub data: super::types::Soul,
+    /// Response metadata; the docs do not say what it holds outside paginated lists.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub meta: ::std::option::Option<super::types::ResponseMeta>,
 }
 impl super::validation::Validate for SoulEnvelope {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2234,6 +2537,9 @@ pub struct UsageAnalyticsEnvelope {
     pub success: bool,
     /// Usage over the period.
     pub data: super::types::UsageAnalytics,
+    /// Response metadata; the docs do not say what it holds outside paginated lists.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub meta: ::std::option::Option<super::types::ResponseMeta>,
 }
 impl super::validation::Validate for UsageAnalyticsEnvelope {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2251,6 +2557,9 @@ pub struct ListingStatsEnvelope {
     pub success: bool,
     /// The listing's stats over the period.
     pub data: super::types::ListingStats,
+    /// Response metadata; the docs do not say what it holds outside paginated lists.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub meta: ::std::option::Option<super::types::ResponseMeta>,
 }
 impl super::validation::Validate for ListingStatsEnvelope {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2298,6 +2607,9 @@ pub struct WebhookEnvelope {
     pub success: bool,
     /// The webhook endpoint.
     pub data: super::types::Webhook,
+    /// Response metadata; the docs do not say what it holds outside paginated lists.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub meta: ::std::option::Option<super::types::ResponseMeta>,
 }
 impl super::validation::Validate for WebhookEnvelope {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2345,6 +2657,9 @@ pub struct ApiKeyEnvelope {
     pub success: bool,
     /// The API key.
     pub data: super::types::ApiKey,
+    /// Response metadata; the docs do not say what it holds outside paginated lists.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub meta: ::std::option::Option<super::types::ResponseMeta>,
 }
 impl super::validation::Validate for ApiKeyEnvelope {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2362,6 +2677,9 @@ pub struct ApiKeySecretEnvelope {
     pub success: bool,
     /// The new key, with its secret shown once only.
     pub data: super::types::ApiKeyWithSecret,
+    /// Response metadata; the docs do not say what it holds outside paginated lists.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub meta: ::std::option::Option<super::types::ResponseMeta>,
 }
 impl super::validation::Validate for ApiKeySecretEnvelope {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2379,6 +2697,9 @@ pub struct ScopeListEnvelope {
     pub success: bool,
     /// Every available scope.
     pub data: ::std::vec::Vec<super::types::ScopeInfo>,
+    /// Response metadata; the docs do not say what it holds outside paginated lists.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub meta: ::std::option::Option<super::types::ResponseMeta>,
 }
 /// Success envelope of a token refresh.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -2387,6 +2708,9 @@ pub struct TokenRefreshEnvelope {
     pub success: bool,
     /// The new key and the grace period of the old one.
     pub data: super::types::TokenRefresh,
+    /// Response metadata; the docs do not say what it holds outside paginated lists.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub meta: ::std::option::Option<super::types::ResponseMeta>,
 }
 impl super::validation::Validate for TokenRefreshEnvelope {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2397,58 +2721,34 @@ impl super::validation::Validate for TokenRefreshEnvelope {
         Ok(())
     }
 }
-/// Machine-readable error code. The first seven are the codes the
-/// public docs list; VALIDATION_ERROR (400), NOT_FOUND (404 for
-/// anything but a listing) and INTERNAL_ERROR (500) are not shown in
-/// the public docs and were added to cover the remaining documented
-/// statuses.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+/// Machine-readable error code. The values listed are the seven codes
+/// the public docs list as common ones; the list is not complete, so
+/// the enum is open and any other code decodes (this document's
+/// examples use `VALIDATION_ERROR`, `NOT_FOUND` and `INTERNAL_ERROR`
+/// for the statuses the docs give no code for; they are examples,
+/// not documented codes).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ErrorCode {
     /// `INVALID_API_KEY`
-    #[serde(rename = "INVALID_API_KEY")]
     InvalidApiKey,
     /// `INSUFFICIENT_PERMISSIONS`
-    #[serde(rename = "INSUFFICIENT_PERMISSIONS")]
     InsufficientPermissions,
     /// `INSUFFICIENT_BALANCE`
-    #[serde(rename = "INSUFFICIENT_BALANCE")]
     InsufficientBalance,
     /// `SPENDING_LIMIT_EXCEEDED`
-    #[serde(rename = "SPENDING_LIMIT_EXCEEDED")]
     SpendingLimitExceeded,
     /// `LISTING_NOT_FOUND`
-    #[serde(rename = "LISTING_NOT_FOUND")]
     ListingNotFound,
     /// `ALREADY_PURCHASED`
-    #[serde(rename = "ALREADY_PURCHASED")]
     AlreadyPurchased,
     /// `RATE_LIMIT_EXCEEDED`
-    #[serde(rename = "RATE_LIMIT_EXCEEDED")]
     RateLimitExceeded,
-    /// `VALIDATION_ERROR`
-    #[serde(rename = "VALIDATION_ERROR")]
-    ValidationError,
-    /// `NOT_FOUND`
-    #[serde(rename = "NOT_FOUND")]
-    NotFound,
-    /// `INTERNAL_ERROR`
-    #[serde(rename = "INTERNAL_ERROR")]
-    InternalError,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl ErrorCode {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::InvalidApiKey => "INVALID_API_KEY",
             Self::InsufficientPermissions => "INSUFFICIENT_PERMISSIONS",
@@ -2457,15 +2757,46 @@ impl ErrorCode {
             Self::ListingNotFound => "LISTING_NOT_FOUND",
             Self::AlreadyPurchased => "ALREADY_PURCHASED",
             Self::RateLimitExceeded => "RATE_LIMIT_EXCEEDED",
-            Self::ValidationError => "VALIDATION_ERROR",
-            Self::NotFound => "NOT_FOUND",
-            Self::InternalError => "INTERNAL_ERROR",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for ErrorCode {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ErrorCode {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "INVALID_API_KEY" => Self::InvalidApiKey,
+                "INSUFFICIENT_PERMISSIONS" => Self::InsufficientPermissions,
+                "INSUFFICIENT_BALANCE" => Self::InsufficientBalance,
+                "SPENDING_LIMIT_EXCEEDED" => Self::SpendingLimitExceeded,
+                "LISTING_NOT_FOUND" => Self::ListingNotFound,
+                "ALREADY_PURCHASED" => Self::AlreadyPurchased,
+                "RATE_LIMIT_EXCEEDED" => Self::RateLimitExceeded,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// The error of a failed request.
@@ -2488,6 +2819,71 @@ pub struct ErrorResponse {
     pub success: bool,
     /// The error.
     pub error: super::types::ErrorDetail,
+}
+/// The `details` of a `RATE_LIMIT_EXCEEDED` error, as the public docs show
+/// them. `resetAt` is the retry hint; `limit` and `window` are optional so
+/// that an answer without them still decodes.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct RateLimitDetails {
+    /// When the window resets and requests succeed again.
+    #[serde(rename = "resetAt")]
+    pub reset_at: ::chrono::DateTime<::chrono::Utc>,
+    /// Requests allowed per window.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub limit: ::std::option::Option<i64>,
+    /// The window's length (e.g. `1h`).
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub window: ::std::option::Option<::std::string::String>,
+}
+impl super::validation::Validate for RateLimitDetails {
+    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        if let ::std::option::Option::Some(value) = &self.limit {
+            super::validation::number(
+                *value as f64,
+                "limit",
+                ::std::option::Option::Some((0f64, false)),
+                ::std::option::Option::None,
+            )?;
+        }
+        Ok(())
+    }
+}
+/// The error of a rate-limited request.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct RateLimitError {
+    /// `RATE_LIMIT_EXCEEDED`.
+    pub code: super::types::ErrorCode,
+    /// Human-readable error message.
+    pub message: ::std::string::String,
+    /// When the limit resets, and what it is.
+    pub details: super::types::RateLimitDetails,
+}
+impl super::validation::Validate for RateLimitError {
+    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        {
+            let value = &self.details;
+            super::validation::Validate::validate(value)
+                .map_err(|e| e.within("details"))?;
+        }
+        Ok(())
+    }
+}
+/// The error envelope of a 429.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct RateLimitErrorResponse {
+    /// Always false on error.
+    pub success: bool,
+    /// The error.
+    pub error: super::types::RateLimitError,
+}
+impl super::validation::Validate for RateLimitErrorResponse {
+    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        {
+            let value = &self.error;
+            super::validation::Validate::validate(value).map_err(|e| e.within("error"))?;
+        }
+        Ok(())
+    }
 }
 /// Data of a `purchase.completed` event, as shown in the public docs.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -2719,46 +3115,64 @@ impl super::validation::Validate for SubscriptionRenewedEvent {
     }
 }
 /// Why a subscription was cancelled. Not shown in the public docs; designed to match the usual causes.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CancellationReason {
     /// `buyer_cancelled`
-    #[serde(rename = "buyer_cancelled")]
     BuyerCancelled,
     /// `seller_cancelled`
-    #[serde(rename = "seller_cancelled")]
     SellerCancelled,
     /// `payment_failed`
-    #[serde(rename = "payment_failed")]
     PaymentFailed,
     /// `listing_removed`
-    #[serde(rename = "listing_removed")]
     ListingRemoved,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl CancellationReason {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::BuyerCancelled => "buyer_cancelled",
             Self::SellerCancelled => "seller_cancelled",
             Self::PaymentFailed => "payment_failed",
             Self::ListingRemoved => "listing_removed",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for CancellationReason {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CancellationReason {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "buyer_cancelled" => Self::BuyerCancelled,
+                "seller_cancelled" => Self::SellerCancelled,
+                "payment_failed" => Self::PaymentFailed,
+                "listing_removed" => Self::ListingRemoved,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for CancellationReason {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// Data of a `subscription.cancelled` event. Not shown in the public

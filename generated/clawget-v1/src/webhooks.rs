@@ -47,10 +47,15 @@ pub enum WebhookError {
     MissingTimestamp,
     /// The timestamp is not a number.
     InvalidTimestamp,
-    /// The delivery is older (or further in the future) than the tolerance allows.
+    /// The delivery is older than the tolerance allows.
     Stale {
-        /// How far the timestamp is from now, in seconds.
+        /// How far the timestamp is behind now, in seconds.
         age_seconds: u64,
+    },
+    /// The delivery time is further ahead of now than the allowed clock skew.
+    Early {
+        /// How far the timestamp is ahead of now, in seconds.
+        ahead_seconds: u64,
     },
     /// The body is not one of the documented events.
     InvalidPayload(::std::string::String),
@@ -63,7 +68,10 @@ impl ::std::fmt::Display for WebhookError {
             Self::MissingTimestamp => f.write_str("the delivery has no timestamp"),
             Self::InvalidTimestamp => f.write_str("the timestamp is not a number"),
             Self::Stale { age_seconds } => {
-                write!(f, "the delivery is {age_seconds} seconds away from now")
+                write!(f, "the delivery is {age_seconds} seconds old")
+            }
+            Self::Early { ahead_seconds } => {
+                write!(f, "the delivery time is {ahead_seconds} seconds ahead of now")
             }
             Self::InvalidPayload(error) => {
                 write!(f, "the body is not a known event: {error}")
@@ -78,6 +86,8 @@ pub const SIGNATURE_HEADER: &str = "X-Clawget-Signature";
 pub const TIMESTAMP_HEADER: &str = "X-Clawget-Timestamp";
 /// How old a delivery may be.
 pub const TOLERANCE: ::std::time::Duration = ::std::time::Duration::from_secs(300u64);
+/// How far ahead of the receiver's clock a delivery time may be.
+pub const FUTURE_SKEW: ::std::time::Duration = ::std::time::Duration::from_secs(300u64);
 /// The signature of `body` under `secret`, as the API computes it.
 pub fn sign(secret: &[u8], body: &[u8]) -> ::std::string::String {
     use ::hmac::Mac as _;
@@ -87,6 +97,10 @@ pub fn sign(secret: &[u8], body: &[u8]) -> ::std::string::String {
     mac.finalize().into_bytes().iter().map(|byte| format!("{byte:02x}")).collect()
 }
 /// Checks `signature` against `body` in constant time. A `sha256=` prefix is accepted.
+///
+/// `body` must be the bytes exactly as received: the signature covers the
+/// sender's serialisation (key order, whitespace), which decoding and
+/// re-encoding the JSON would not reproduce.
 pub fn check_signature(
     secret: &[u8],
     body: &[u8],
@@ -101,7 +115,7 @@ pub fn check_signature(
     mac.update(body);
     mac.verify_slice(&expected).map_err(|_| WebhookError::InvalidSignature)
 }
-/// `timestamp` is the delivery time in Unix milliseconds; older than 300 seconds is refused.
+/// `timestamp` is the delivery time in Unix milliseconds; older than 300 seconds, or more than 300 seconds ahead of `now` (the sender's clock running fast), is refused.
 pub fn check_timestamp(
     timestamp: ::std::option::Option<&str>,
     now: ::std::time::SystemTime,
@@ -111,15 +125,22 @@ pub fn check_timestamp(
         .trim()
         .parse()
         .map_err(|_| WebhookError::InvalidTimestamp)?;
-    let sent_millis = sent;
+    let sent_millis = u128::from(sent);
     let now_millis = now
         .duration_since(::std::time::UNIX_EPOCH)
         .map(|d| d.as_millis())
         .unwrap_or_default();
-    let age_millis = now_millis.abs_diff(u128::from(sent_millis));
-    if age_millis > TOLERANCE.as_millis() {
+    let seconds = |millis: u128| u64::try_from(millis / 1000).unwrap_or(u64::MAX);
+    if sent_millis > now_millis {
+        let ahead_millis = sent_millis - now_millis;
+        if ahead_millis > FUTURE_SKEW.as_millis() {
+            return Err(WebhookError::Early {
+                ahead_seconds: seconds(ahead_millis),
+            });
+        }
+    } else if now_millis - sent_millis > TOLERANCE.as_millis() {
         return Err(WebhookError::Stale {
-            age_seconds: u64::try_from(age_millis / 1000).unwrap_or(u64::MAX),
+            age_seconds: seconds(now_millis - sent_millis),
         });
     }
     Ok(())

@@ -50,7 +50,8 @@ impl Client {
         self
     }
     /// Retries answers of 429 after the wait the server asks for (`Retry-After`,
-    /// else the rate-limit reset time), within `policy`. Off by default.
+    /// else the retry hint of the body where the API documents one, else the
+    /// rate-limit reset time), within `policy`. Off by default.
     pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
         self

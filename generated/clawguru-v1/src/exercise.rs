@@ -115,7 +115,7 @@ pub fn run_from_args() -> ::std::process::ExitCode {
             "--base-url" | "--token" => {
                 let Some(value) = args.next() else {
                     eprintln!(
-                        "usage: cargo run -p clawguru-v1 --example exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]"
+                        "usage: cargo run -p clawguru-v1 --example clawguru_v1_exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]"
                     );
                     return ::std::process::ExitCode::from(2);
                 };
@@ -123,7 +123,7 @@ pub fn run_from_args() -> ::std::process::ExitCode {
             }
             _ => {
                 eprintln!(
-                    "usage: cargo run -p clawguru-v1 --example exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]"
+                    "usage: cargo run -p clawguru-v1 --example clawguru_v1_exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]"
                 );
                 return ::std::process::ExitCode::from(2);
             }
@@ -131,7 +131,7 @@ pub fn run_from_args() -> ::std::process::ExitCode {
     }
     let Some(base_url) = base_url else {
         eprintln!(
-            "usage: cargo run -p clawguru-v1 --example exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]"
+            "usage: cargo run -p clawguru-v1 --example clawguru_v1_exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]"
         );
         return ::std::process::ExitCode::from(2);
     };

@@ -25,6 +25,14 @@
 //! Exceeding the rate limit returns `429` with a `Retry-After` header.
 //! Every non-2xx response carries a JSON body of the form
 //! `{"error": "<message>"}`.
+//!
+//! **Assumptions.** The public docs give the three operations, both ways of
+//! passing the key, the request and response examples, the query filters'
+//! value sets and the status table (400, 401, 403, 404, 429 with
+//! `Retry-After`, 500); this document models those exactly. The risk levels
+//! other than `high` are assumed, so `RiskLevel` is an open enum (unlisted
+//! values decode). The error table's codes (`BAD_REQUEST`…) are not in the
+//! example bodies, so the body is modelled as the examples show it.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #[rustfmt::skip]

@@ -55,47 +55,66 @@ impl ::std::fmt::Display for IndicatorType {
 }
 /// Risk level assigned to an indicator. The docs only show "high" in
 /// their example; the other values (low, medium, critical) are the
-/// documented risk scale we assume.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+/// risk scale we assume. The enum is open: a level not listed here
+/// decodes as it is.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RiskLevel {
     /// `low`
-    #[serde(rename = "low")]
     Low,
     /// `medium`
-    #[serde(rename = "medium")]
     Medium,
     /// `high`
-    #[serde(rename = "high")]
     High,
     /// `critical`
-    #[serde(rename = "critical")]
     Critical,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl RiskLevel {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Low => "low",
             Self::Medium => "medium",
             Self::High => "high",
             Self::Critical => "critical",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for RiskLevel {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RiskLevel {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "low" => Self::Low,
+                "medium" => Self::Medium,
+                "high" => Self::High,
+                "critical" => Self::Critical,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for RiskLevel {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// Severity level of an intel item.

@@ -75,11 +75,11 @@ impl Operation {
     ) -> &'static [&'static [(&'static str, &'static [&'static str])]] {
         match self {
             Self::GetCurrentUser => &[&[("BearerAuth", &[])]],
-            Self::ListPlans => &[],
-            Self::ListModels => &[],
-            Self::ListRuntimeImages => &[],
-            Self::ListTools => &[],
-            Self::ListTeamTemplates => &[],
+            Self::ListPlans => &[&[("BearerAuth", &[])]],
+            Self::ListModels => &[&[("BearerAuth", &[])]],
+            Self::ListRuntimeImages => &[&[("BearerAuth", &[])]],
+            Self::ListTools => &[&[("BearerAuth", &[])]],
+            Self::ListTeamTemplates => &[&[("BearerAuth", &[])]],
             Self::GetOpenApiDocument => &[],
         }
     }

@@ -50,7 +50,8 @@ impl Client {
         self
     }
     /// Retries answers of 429 after the wait the server asks for (`Retry-After`,
-    /// else the rate-limit reset time), within `policy`. Off by default.
+    /// else the retry hint of the body where the API documents one, else the
+    /// rate-limit reset time), within `policy`. Off by default.
     pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
         self
@@ -151,7 +152,7 @@ impl Client {
     }
     /// List Plans
     ///
-    /// Subscription plans and their limits. Public: no API key needed.
+    /// Subscription plans and their limits.
     /// Response shape not shown in the public docs; designed as a catalog
     /// wrapper object so that fields can be added without a version bump.
     ///
@@ -164,10 +165,30 @@ impl Client {
     > {
         let url = format!("{}/api/v1/plans", self.base_url);
         let request = self.http.request(::reqwest::Method::GET, url);
+        let request = if self.credentials.bearer_auth.is_some() {
+            let request = request
+                .bearer_auth(
+                    self.credentials.bearer_auth.as_deref().unwrap_or_default(),
+                );
+            request
+        } else {
+            return Err(ClientError::MissingCredentials {
+                operation: "listPlans",
+            });
+        };
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
+            401u16 => {
+                Err(
+                    ClientError::Api(
+                        super::errors::ListPlansError::Unauthorized(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
+                )
+            }
             500u16 => {
                 Err(
                     ClientError::Api(
@@ -190,7 +211,7 @@ impl Client {
     /// List Models
     ///
     /// The provider × model catalog: every model agents can use, with its
-    /// provider, limits and pricing. Public: no API key needed. Response
+    /// provider, limits and pricing. Response
     /// shape not shown in the public docs; designed to match a provider ×
     /// model catalog.
     ///
@@ -203,10 +224,30 @@ impl Client {
     > {
         let url = format!("{}/api/v1/models", self.base_url);
         let request = self.http.request(::reqwest::Method::GET, url);
+        let request = if self.credentials.bearer_auth.is_some() {
+            let request = request
+                .bearer_auth(
+                    self.credentials.bearer_auth.as_deref().unwrap_or_default(),
+                );
+            request
+        } else {
+            return Err(ClientError::MissingCredentials {
+                operation: "listModels",
+            });
+        };
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
+            401u16 => {
+                Err(
+                    ClientError::Api(
+                        super::errors::ListModelsError::Unauthorized(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
+                )
+            }
             500u16 => {
                 Err(
                     ClientError::Api(
@@ -228,8 +269,7 @@ impl Client {
     }
     /// List Runtime Images
     ///
-    /// Available runtime types and images agents can run in. Public: no
-    /// API key needed. Response shape not shown in the public docs;
+    /// Available runtime types and images agents can run in. Response shape not shown in the public docs;
     /// designed as a flat list of images, each naming its runtime type.
     ///
     /// `GET /api/v1/runtime/images`
@@ -241,10 +281,30 @@ impl Client {
     > {
         let url = format!("{}/api/v1/runtime/images", self.base_url);
         let request = self.http.request(::reqwest::Method::GET, url);
+        let request = if self.credentials.bearer_auth.is_some() {
+            let request = request
+                .bearer_auth(
+                    self.credentials.bearer_auth.as_deref().unwrap_or_default(),
+                );
+            request
+        } else {
+            return Err(ClientError::MissingCredentials {
+                operation: "listRuntimeImages",
+            });
+        };
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
+            401u16 => {
+                Err(
+                    ClientError::Api(
+                        super::errors::ListRuntimeImagesError::Unauthorized(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
+                )
+            }
             500u16 => {
                 Err(
                     ClientError::Api(
@@ -267,7 +327,7 @@ impl Client {
     /// List Tools
     ///
     /// The MCP tool catalog: tools (MCP servers) agents can be given.
-    /// Public: no API key needed. Response shape not shown in the public
+    /// Response shape not shown in the public
     /// docs; designed to match an MCP tool catalog.
     ///
     /// `GET /api/v1/tools`
@@ -279,10 +339,30 @@ impl Client {
     > {
         let url = format!("{}/api/v1/tools", self.base_url);
         let request = self.http.request(::reqwest::Method::GET, url);
+        let request = if self.credentials.bearer_auth.is_some() {
+            let request = request
+                .bearer_auth(
+                    self.credentials.bearer_auth.as_deref().unwrap_or_default(),
+                );
+            request
+        } else {
+            return Err(ClientError::MissingCredentials {
+                operation: "listTools",
+            });
+        };
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
+            401u16 => {
+                Err(
+                    ClientError::Api(
+                        super::errors::ListToolsError::Unauthorized(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
+                )
+            }
             500u16 => {
                 Err(
                     ClientError::Api(
@@ -305,7 +385,7 @@ impl Client {
     /// List Team Templates
     ///
     /// Built-in team templates: preset teams of agents, each with a role,
-    /// a model and tools. Public: no API key needed. Response shape not
+    /// a model and tools. Response shape not
     /// shown in the public docs; designed to reference the model and tool
     /// catalogs by their identifiers.
     ///
@@ -318,10 +398,30 @@ impl Client {
     > {
         let url = format!("{}/api/v1/teams/templates", self.base_url);
         let request = self.http.request(::reqwest::Method::GET, url);
+        let request = if self.credentials.bearer_auth.is_some() {
+            let request = request
+                .bearer_auth(
+                    self.credentials.bearer_auth.as_deref().unwrap_or_default(),
+                );
+            request
+        } else {
+            return Err(ClientError::MissingCredentials {
+                operation: "listTeamTemplates",
+            });
+        };
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
             200u16 => Ok(decode(status, &bytes)?),
+            401u16 => {
+                Err(
+                    ClientError::Api(
+                        super::errors::ListTeamTemplatesError::Unauthorized(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
+                )
+            }
             500u16 => {
                 Err(
                     ClientError::Api(

@@ -59,6 +59,8 @@ impl ::std::error::Error for GetCurrentUserError {}
 /// Error responses of `listPlans` (GET /api/v1/plans).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListPlansError {
+    /// 401: The API key is missing, invalid, expired, or revoked
+    Unauthorized(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -73,6 +75,7 @@ impl ListPlansError {
     /// The HTTP status of this response.
     pub fn status(&self) -> u16 {
         match self {
+            Self::Unauthorized(_) => 401u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -81,6 +84,12 @@ impl ListPlansError {
 impl ::std::fmt::Display for ListPlansError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
+            Self::Unauthorized(_) => {
+                write!(
+                    f, "{} The API key is missing, invalid, expired, or revoked", self
+                    .status()
+                )
+            }
             Self::InternalServerError(_) => {
                 write!(f, "{} Unexpected server error", self.status())
             }
@@ -94,6 +103,8 @@ impl ::std::error::Error for ListPlansError {}
 /// Error responses of `listModels` (GET /api/v1/models).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListModelsError {
+    /// 401: The API key is missing, invalid, expired, or revoked
+    Unauthorized(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -108,6 +119,7 @@ impl ListModelsError {
     /// The HTTP status of this response.
     pub fn status(&self) -> u16 {
         match self {
+            Self::Unauthorized(_) => 401u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -116,6 +128,12 @@ impl ListModelsError {
 impl ::std::fmt::Display for ListModelsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
+            Self::Unauthorized(_) => {
+                write!(
+                    f, "{} The API key is missing, invalid, expired, or revoked", self
+                    .status()
+                )
+            }
             Self::InternalServerError(_) => {
                 write!(f, "{} Unexpected server error", self.status())
             }
@@ -129,6 +147,8 @@ impl ::std::error::Error for ListModelsError {}
 /// Error responses of `listRuntimeImages` (GET /api/v1/runtime/images).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListRuntimeImagesError {
+    /// 401: The API key is missing, invalid, expired, or revoked
+    Unauthorized(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -143,6 +163,7 @@ impl ListRuntimeImagesError {
     /// The HTTP status of this response.
     pub fn status(&self) -> u16 {
         match self {
+            Self::Unauthorized(_) => 401u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -151,6 +172,12 @@ impl ListRuntimeImagesError {
 impl ::std::fmt::Display for ListRuntimeImagesError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
+            Self::Unauthorized(_) => {
+                write!(
+                    f, "{} The API key is missing, invalid, expired, or revoked", self
+                    .status()
+                )
+            }
             Self::InternalServerError(_) => {
                 write!(f, "{} Unexpected server error", self.status())
             }
@@ -164,6 +191,8 @@ impl ::std::error::Error for ListRuntimeImagesError {}
 /// Error responses of `listTools` (GET /api/v1/tools).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListToolsError {
+    /// 401: The API key is missing, invalid, expired, or revoked
+    Unauthorized(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -178,6 +207,7 @@ impl ListToolsError {
     /// The HTTP status of this response.
     pub fn status(&self) -> u16 {
         match self {
+            Self::Unauthorized(_) => 401u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -186,6 +216,12 @@ impl ListToolsError {
 impl ::std::fmt::Display for ListToolsError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
+            Self::Unauthorized(_) => {
+                write!(
+                    f, "{} The API key is missing, invalid, expired, or revoked", self
+                    .status()
+                )
+            }
             Self::InternalServerError(_) => {
                 write!(f, "{} Unexpected server error", self.status())
             }
@@ -199,6 +235,8 @@ impl ::std::error::Error for ListToolsError {}
 /// Error responses of `listTeamTemplates` (GET /api/v1/teams/templates).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListTeamTemplatesError {
+    /// 401: The API key is missing, invalid, expired, or revoked
+    Unauthorized(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -213,6 +251,7 @@ impl ListTeamTemplatesError {
     /// The HTTP status of this response.
     pub fn status(&self) -> u16 {
         match self {
+            Self::Unauthorized(_) => 401u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -221,6 +260,12 @@ impl ListTeamTemplatesError {
 impl ::std::fmt::Display for ListTeamTemplatesError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
+            Self::Unauthorized(_) => {
+                write!(
+                    f, "{} The API key is missing, invalid, expired, or revoked", self
+                    .status()
+                )
+            }
             Self::InternalServerError(_) => {
                 write!(f, "{} Unexpected server error", self.status())
             }

@@ -143,7 +143,7 @@ pub fn run_from_args() -> ::std::process::ExitCode {
             "--base-url" | "--token" => {
                 let Some(value) = args.next() else {
                     eprintln!(
-                        "usage: cargo run -p clawup-v1 --example exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]"
+                        "usage: cargo run -p clawup-v1 --example clawup_v1_exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]"
                     );
                     return ::std::process::ExitCode::from(2);
                 };
@@ -151,7 +151,7 @@ pub fn run_from_args() -> ::std::process::ExitCode {
             }
             _ => {
                 eprintln!(
-                    "usage: cargo run -p clawup-v1 --example exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]"
+                    "usage: cargo run -p clawup-v1 --example clawup_v1_exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]"
                 );
                 return ::std::process::ExitCode::from(2);
             }
@@ -159,7 +159,7 @@ pub fn run_from_args() -> ::std::process::ExitCode {
     }
     let Some(base_url) = base_url else {
         eprintln!(
-            "usage: cargo run -p clawup-v1 --example exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]"
+            "usage: cargo run -p clawup-v1 --example clawup_v1_exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]"
         );
         return ::std::process::ExitCode::from(2);
     };

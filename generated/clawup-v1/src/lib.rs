@@ -18,9 +18,9 @@
 //! access as your account, so treat it like a password. Create, reveal,
 //! expire and revoke keys under Account → API Keys; revoked keys stop
 //! working immediately. Keys are prefixed `cu_`; older keys with an `eb_`
-//! prefix continue to work. `GET /api/v1/auth/me` requires a key; the
-//! read-only catalog endpoints and this document (`GET /openapi.json`) are
-//! public.
+//! prefix continue to work. Every call under `/api/v1/` needs a key, the
+//! catalog endpoints included; only this document (`GET /openapi.json`),
+//! which OpenAPI tools fetch without credentials, is public.
 //!
 //! **Errors.** Errors use a consistent JSON shape:
 //! `{"error": "AUTH_401", "message": "missing or invalid credentials"}`.
@@ -31,6 +31,14 @@
 //! as a new version (`/api/v2/`) and the old version keeps working during a
 //! deprecation window. Within a version, only optional request fields and
 //! additive response fields are added.
+//!
+//! **Assumptions.** The public docs give the operations, the Bearer key on
+//! every API call, the `GET /api/v1/auth/me` example, the error shape and
+//! the meaning of 401; this document models those exactly. The catalog
+//! responses are designed (wrapper objects, so that fields can be added),
+//! their closed-looking value sets (`interval`, `transport`) are open
+//! enums, and `GET /openapi.json` is assumed public because the docs point
+//! OpenAPI tools at it. Every catalog call documents 401 as `auth/me` does.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #[rustfmt::skip]

@@ -57,6 +57,7 @@ impl super::server::ClawupApi for Mock {
     }
     async fn list_plans(
         &self,
+        _credentials: super::auth::Credentials,
     ) -> ::std::result::Result<super::types::PlanList, super::errors::ListPlansError> {
         Ok(super::types::PlanList {
             plans: ::std::vec![
@@ -85,6 +86,7 @@ impl super::server::ClawupApi for Mock {
     }
     async fn list_models(
         &self,
+        _credentials: super::auth::Credentials,
     ) -> ::std::result::Result<super::types::ModelList, super::errors::ListModelsError> {
         Ok(super::types::ModelList {
             models: ::std::vec![
@@ -110,6 +112,7 @@ impl super::server::ClawupApi for Mock {
     }
     async fn list_runtime_images(
         &self,
+        _credentials: super::auth::Credentials,
     ) -> ::std::result::Result<
         super::types::RuntimeImageList,
         super::errors::ListRuntimeImagesError,
@@ -135,6 +138,7 @@ impl super::server::ClawupApi for Mock {
     }
     async fn list_tools(
         &self,
+        _credentials: super::auth::Credentials,
     ) -> ::std::result::Result<super::types::ToolList, super::errors::ListToolsError> {
         Ok(super::types::ToolList {
             tools: ::std::vec![
@@ -154,6 +158,7 @@ impl super::server::ClawupApi for Mock {
     }
     async fn list_team_templates(
         &self,
+        _credentials: super::auth::Credentials,
     ) -> ::std::result::Result<
         super::types::TeamTemplateList,
         super::errors::ListTeamTemplatesError,
@@ -181,9 +186,9 @@ impl super::server::ClawupApi for Mock {
         })
     }
 }
-/// Serves [`Mock`] as `mock_server` does: parses `--addr` (default `127.0.0.1:8080`) and `--token` from the command line, prints the address and the token (made up when not given), and serves until stopped.
+/// Serves [`Mock`] as the `clawup_v1_mock_server` example does: parses `--addr` (default `127.0.0.1:8080`) and `--token` from the command line, prints the address and the token (made up when not given), and serves until stopped.
 ///
-/// usage: cargo run -p clawup-v1 --example mock_server --features mock -- [--addr HOST:PORT] [--token SECRET]
+/// usage: cargo run -p clawup-v1 --example clawup_v1_mock_server --features mock -- [--addr HOST:PORT] [--token SECRET]
 pub fn serve_from_args() -> ::std::process::ExitCode {
     use ::std::hash::BuildHasher as _;
     let mut addr = ::std::string::String::from("127.0.0.1:8080");
@@ -195,7 +200,7 @@ pub fn serve_from_args() -> ::std::process::ExitCode {
             ("--token", Some(value)) => token = Some(value),
             _ => {
                 eprintln!(
-                    "usage: cargo run -p clawup-v1 --example mock_server --features mock -- [--addr HOST:PORT] [--token SECRET]"
+                    "usage: cargo run -p clawup-v1 --example clawup_v1_mock_server --features mock -- [--addr HOST:PORT] [--token SECRET]"
                 );
                 return ::std::process::ExitCode::from(2);
             }

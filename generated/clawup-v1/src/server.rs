@@ -43,13 +43,14 @@ pub trait ClawupApi: Send + Sync + 'static {
     > + Send;
     /// List Plans
     ///
-    /// Subscription plans and their limits. Public: no API key needed.
+    /// Subscription plans and their limits.
     /// Response shape not shown in the public docs; designed as a catalog
     /// wrapper object so that fields can be added without a version bump.
     ///
     /// `GET /api/v1/plans`
     fn list_plans(
         &self,
+        credentials: super::auth::Credentials,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::PlanList,
@@ -59,13 +60,14 @@ pub trait ClawupApi: Send + Sync + 'static {
     /// List Models
     ///
     /// The provider × model catalog: every model agents can use, with its
-    /// provider, limits and pricing. Public: no API key needed. Response
+    /// provider, limits and pricing. Response
     /// shape not shown in the public docs; designed to match a provider ×
     /// model catalog.
     ///
     /// `GET /api/v1/models`
     fn list_models(
         &self,
+        credentials: super::auth::Credentials,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::ModelList,
@@ -74,13 +76,13 @@ pub trait ClawupApi: Send + Sync + 'static {
     > + Send;
     /// List Runtime Images
     ///
-    /// Available runtime types and images agents can run in. Public: no
-    /// API key needed. Response shape not shown in the public docs;
+    /// Available runtime types and images agents can run in. Response shape not shown in the public docs;
     /// designed as a flat list of images, each naming its runtime type.
     ///
     /// `GET /api/v1/runtime/images`
     fn list_runtime_images(
         &self,
+        credentials: super::auth::Credentials,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::RuntimeImageList,
@@ -90,12 +92,13 @@ pub trait ClawupApi: Send + Sync + 'static {
     /// List Tools
     ///
     /// The MCP tool catalog: tools (MCP servers) agents can be given.
-    /// Public: no API key needed. Response shape not shown in the public
+    /// Response shape not shown in the public
     /// docs; designed to match an MCP tool catalog.
     ///
     /// `GET /api/v1/tools`
     fn list_tools(
         &self,
+        credentials: super::auth::Credentials,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::ToolList,
@@ -105,13 +108,14 @@ pub trait ClawupApi: Send + Sync + 'static {
     /// List Team Templates
     ///
     /// Built-in team templates: preset teams of agents, each with a role,
-    /// a model and tools. Public: no API key needed. Response shape not
+    /// a model and tools. Response shape not
     /// shown in the public docs; designed to reference the model and tool
     /// catalogs by their identifiers.
     ///
     /// `GET /api/v1/teams/templates`
     fn list_team_templates(
         &self,
+        credentials: super::auth::Credentials,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::TeamTemplateList,
@@ -138,7 +142,7 @@ pub fn router<A: ClawupApi>(api: A) -> ::axum::Router {
         .with_state(::std::sync::Arc::new(api))
 }
 /// The OpenAPI document this server implements, as JSON.
-pub const OPENAPI_DOCUMENT: &str = "{\"openapi\":\"3.1.0\",\"info\":{\"title\":\"ClawUp API\",\"version\":\"1.0.0\",\"description\":\"ClawUp exposes a public HTTP API so you can build integrations, CLIs,\\nand automation on top of your account — without scraping the\\ndashboard.\\n\\n**Status: Draft v1.** The API currently covers authentication and the\\nread-only catalog endpoints (plans, models, runtimes, tools, team\\ntemplates). More endpoints are being added over time. Documented\\nendpoints are stable: fields are only added, never renamed or removed,\\nwithout a version bump.\\n\\n**Authentication.** API calls authenticate with an API key passed as a\\nBearer token (`Authorization: Bearer cu_...`). A key grants the same\\naccess as your account, so treat it like a password. Create, reveal,\\nexpire and revoke keys under Account → API Keys; revoked keys stop\\nworking immediately. Keys are prefixed `cu_`; older keys with an `eb_`\\nprefix continue to work. `GET /api/v1/auth/me` requires a key; the\\nread-only catalog endpoints and this document (`GET /openapi.json`) are\\npublic.\\n\\n**Errors.** Errors use a consistent JSON shape:\\n`{\\\"error\\\": \\\"AUTH_401\\\", \\\"message\\\": \\\"missing or invalid credentials\\\"}`.\\n`error` is a stable string code; `message` is human-readable and may\\nchange. A `401` means the key is missing, invalid, expired, or revoked.\\n\\n**Versioning.** Every route is under `/api/v1/`. Breaking changes ship\\nas a new version (`/api/v2/`) and the old version keeps working during a\\ndeprecation window. Within a version, only optional request fields and\\nadditive response fields are added.\\n\"},\"x-clawgen-name\":\"clawup\",\"servers\":[{\"url\":\"https://api.clawup.org\",\"description\":\"ClawUp production API\"}],\"security\":[{\"BearerAuth\":[]}],\"tags\":[{\"name\":\"Auth\",\"description\":\"The account the API key belongs to.\"},{\"name\":\"Catalog\",\"description\":\"Read-only catalog of plans, models, runtimes, tools and team templates.\"},{\"name\":\"Spec\",\"description\":\"The machine-readable OpenAPI document of this API.\"}],\"paths\":{\"/api/v1/auth/me\":{\"get\":{\"operationId\":\"getCurrentUser\",\"summary\":\"Current User\",\"description\":\"Returns the currently authenticated user — the account the API key\\nbelongs to. Use it to verify a key.\\n\",\"tags\":[\"Auth\"],\"responses\":{\"200\":{\"description\":\"The authenticated user\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/User\"},\"example\":{\"id\":\"0553776e-62bf-49be-ad29-4ab320a6afc3\",\"email\":\"you@example.com\",\"credit_balance_cents\":0,\"is_node_admin\":false,\"created_at\":\"2026-05-06T07:14:56.272Z\",\"last_login_at\":\"2026-05-06T07:14:56.272Z\",\"login_count\":1}}}},\"401\":{\"$ref\":\"#/components/responses/Unauthorized\"},\"500\":{\"$ref\":\"#/components/responses/InternalError\"}}}},\"/api/v1/plans\":{\"get\":{\"operationId\":\"listPlans\",\"summary\":\"List Plans\",\"description\":\"Subscription plans and their limits. Public: no API key needed.\\nResponse shape not shown in the public docs; designed as a catalog\\nwrapper object so that fields can be added without a version bump.\\n\",\"tags\":[\"Catalog\"],\"security\":[],\"responses\":{\"200\":{\"description\":\"The subscription plans\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/PlanList\"},\"example\":{\"plans\":[{\"id\":\"free\",\"name\":\"Free\",\"description\":\"Try ClawUp with a single agent.\",\"price_cents\":0,\"currency\":\"usd\",\"interval\":\"month\",\"limits\":{\"max_agents\":1,\"max_teams\":1,\"max_concurrent_runs\":1,\"included_credits_cents\":500,\"max_api_keys\":2}},{\"id\":\"pro\",\"name\":\"Pro\",\"description\":\"For individuals running agent teams every day.\",\"price_cents\":2000,\"currency\":\"usd\",\"interval\":\"month\",\"limits\":{\"max_agents\":20,\"max_teams\":5,\"max_concurrent_runs\":5,\"included_credits_cents\":2000,\"max_api_keys\":null}}]}}}},\"500\":{\"$ref\":\"#/components/responses/InternalError\"}}}},\"/api/v1/models\":{\"get\":{\"operationId\":\"listModels\",\"summary\":\"List Models\",\"description\":\"The provider × model catalog: every model agents can use, with its\\nprovider, limits and pricing. Public: no API key needed. Response\\nshape not shown in the public docs; designed to match a provider ×\\nmodel catalog.\\n\",\"tags\":[\"Catalog\"],\"security\":[],\"responses\":{\"200\":{\"description\":\"The model catalog\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/ModelList\"},\"example\":{\"models\":[{\"provider\":\"anthropic\",\"model\":\"claude-sonnet-4-5\",\"display_name\":\"Claude Sonnet 4.5\",\"context_window\":200000,\"max_output_tokens\":64000,\"input_cents_per_mtok\":300,\"output_cents_per_mtok\":1500,\"capabilities\":[\"tools\",\"vision\"],\"available\":true},{\"provider\":\"openai\",\"model\":\"gpt-4.1\",\"display_name\":\"GPT-4.1\",\"context_window\":1047576,\"max_output_tokens\":32768,\"input_cents_per_mtok\":200,\"output_cents_per_mtok\":800,\"capabilities\":[\"tools\",\"vision\"],\"available\":true}]}}}},\"500\":{\"$ref\":\"#/components/responses/InternalError\"}}}},\"/api/v1/runtime/images\":{\"get\":{\"operationId\":\"listRuntimeImages\",\"summary\":\"List Runtime Images\",\"description\":\"Available runtime types and images agents can run in. Public: no\\nAPI key needed. Response shape not shown in the public docs;\\ndesigned as a flat list of images, each naming its runtime type.\\n\",\"tags\":[\"Catalog\"],\"security\":[],\"responses\":{\"200\":{\"description\":\"The available runtime images\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/RuntimeImageList\"},\"example\":{\"images\":[{\"id\":\"node-22\",\"runtime_type\":\"container\",\"name\":\"Node.js 22\",\"image\":\"ghcr.io/clawup/runtime-node:22\",\"version\":\"22.15.0\",\"description\":\"Debian-based image with Node.js 22 and common CLI tools.\",\"is_default\":true},{\"id\":\"python-3-12\",\"runtime_type\":\"container\",\"name\":\"Python 3.12\",\"image\":\"ghcr.io/clawup/runtime-python:3.12\",\"version\":\"3.12.10\",\"description\":\"Debian-based image with Python 3.12, uv and common CLI tools.\",\"is_default\":false}]}}}},\"500\":{\"$ref\":\"#/components/responses/InternalError\"}}}},\"/api/v1/tools\":{\"get\":{\"operationId\":\"listTools\",\"summary\":\"List Tools\",\"description\":\"The MCP tool catalog: tools (MCP servers) agents can be given.\\nPublic: no API key needed. Response shape not shown in the public\\ndocs; designed to match an MCP tool catalog.\\n\",\"tags\":[\"Catalog\"],\"security\":[],\"responses\":{\"200\":{\"description\":\"The MCP tool catalog\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/ToolList\"},\"example\":{\"tools\":[{\"id\":\"github\",\"name\":\"GitHub\",\"description\":\"Read and manage repositories, issues and pull requests.\",\"category\":\"development\",\"transport\":\"stdio\",\"required_secrets\":[\"GITHUB_TOKEN\"]},{\"id\":\"fetch\",\"name\":\"Fetch\",\"description\":\"Fetch web pages and convert them to Markdown.\",\"category\":\"web\",\"transport\":\"stdio\",\"required_secrets\":[]}]}}}},\"500\":{\"$ref\":\"#/components/responses/InternalError\"}}}},\"/api/v1/teams/templates\":{\"get\":{\"operationId\":\"listTeamTemplates\",\"summary\":\"List Team Templates\",\"description\":\"Built-in team templates: preset teams of agents, each with a role,\\na model and tools. Public: no API key needed. Response shape not\\nshown in the public docs; designed to reference the model and tool\\ncatalogs by their identifiers.\\n\",\"tags\":[\"Catalog\"],\"security\":[],\"responses\":{\"200\":{\"description\":\"The built-in team templates\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/TeamTemplateList\"},\"example\":{\"templates\":[{\"id\":\"code-review\",\"name\":\"Code Review Team\",\"description\":\"A reviewer and a tester that review pull requests and run the test suite.\",\"agents\":[{\"name\":\"Reviewer\",\"role\":\"Reviews pull requests for correctness and style.\",\"provider\":\"anthropic\",\"model\":\"claude-sonnet-4-5\",\"tools\":[\"github\"]},{\"name\":\"Tester\",\"role\":\"Runs the test suite and reports failures.\",\"provider\":\"openai\",\"model\":\"gpt-4.1\",\"tools\":[\"github\"]}],\"tags\":[\"development\"]}]}}}},\"500\":{\"$ref\":\"#/components/responses/InternalError\"}}}},\"/openapi.json\":{\"get\":{\"operationId\":\"getOpenApiDocument\",\"summary\":\"OpenAPI Document\",\"description\":\"Returns this very document: the full machine-readable OpenAPI 3.1\\ndescription of the ClawUp API, served straight from the backend so it\\nalways matches the live API. Point any OpenAPI tool at it to explore\\nendpoints or generate a typed client. Public: no API key needed.\\n\",\"tags\":[\"Spec\"],\"security\":[],\"x-clawgen-serve-spec\":true,\"responses\":{\"200\":{\"description\":\"This OpenAPI document, as JSON\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"description\":\"This OpenAPI 3.1 document, as served by the API itself.\"}}}},\"500\":{\"$ref\":\"#/components/responses/InternalError\"}}}}},\"components\":{\"securitySchemes\":{\"BearerAuth\":{\"type\":\"http\",\"scheme\":\"bearer\",\"description\":\"ClawUp API key passed as a Bearer token\\n(`Authorization: Bearer cu_xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`).\\nKeys are prefixed `cu_`; older keys with an `eb_` prefix are still\\naccepted. A key grants the same access as your account.\\n\"}},\"schemas\":{\"User\":{\"type\":\"object\",\"description\":\"A ClawUp user account.\",\"required\":[\"id\",\"email\",\"credit_balance_cents\",\"is_node_admin\",\"created_at\",\"last_login_at\",\"login_count\"],\"properties\":{\"id\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Unique identifier of the user.\"},\"email\":{\"type\":\"string\",\"format\":\"email\",\"description\":\"Email address of the account.\"},\"credit_balance_cents\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"Remaining usage credit, in US cents.\"},\"is_node_admin\":{\"type\":\"boolean\",\"description\":\"Whether the user administers a ClawUp node.\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When the account was created.\"},\"last_login_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When the user last signed in.\"},\"login_count\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":0,\"description\":\"Number of times the user has signed in.\"}},\"example\":{\"id\":\"0553776e-62bf-49be-ad29-4ab320a6afc3\",\"email\":\"you@example.com\",\"credit_balance_cents\":0,\"is_node_admin\":false,\"created_at\":\"2026-05-06T07:14:56.272Z\",\"last_login_at\":\"2026-05-06T07:14:56.272Z\",\"login_count\":1}},\"PlanLimits\":{\"type\":\"object\",\"description\":\"Limits of a subscription plan; `null` means unlimited. Shape not\\nshown in the public docs; designed to match the catalog's resources\\n(agents, teams, runs, credits, API keys).\\n\",\"required\":[\"max_agents\",\"max_teams\",\"max_concurrent_runs\",\"included_credits_cents\",\"max_api_keys\"],\"properties\":{\"max_agents\":{\"type\":[\"integer\",\"null\"],\"format\":\"int64\",\"minimum\":0,\"description\":\"Maximum number of agents; null when unlimited.\"},\"max_teams\":{\"type\":[\"integer\",\"null\"],\"format\":\"int64\",\"minimum\":0,\"description\":\"Maximum number of teams; null when unlimited.\"},\"max_concurrent_runs\":{\"type\":[\"integer\",\"null\"],\"format\":\"int64\",\"minimum\":0,\"description\":\"Maximum number of agent runs at the same time; null when unlimited.\"},\"included_credits_cents\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":0,\"description\":\"Usage credit included with each billing period, in US cents.\"},\"max_api_keys\":{\"type\":[\"integer\",\"null\"],\"format\":\"int64\",\"minimum\":0,\"description\":\"Maximum number of active API keys; null when unlimited.\"}},\"example\":{\"max_agents\":20,\"max_teams\":5,\"max_concurrent_runs\":5,\"included_credits_cents\":2000,\"max_api_keys\":null}},\"Plan\":{\"type\":\"object\",\"description\":\"A subscription plan. Shape not shown in the public docs; designed to\\nmatch a subscription catalog priced in cents like the account's\\ncredit balance.\\n\",\"required\":[\"id\",\"name\",\"description\",\"price_cents\",\"currency\",\"interval\",\"limits\"],\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"Stable plan identifier (slug).\"},\"name\":{\"type\":\"string\",\"description\":\"Display name of the plan.\"},\"description\":{\"type\":\"string\",\"description\":\"Short description of the plan.\"},\"price_cents\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":0,\"description\":\"Price per billing interval, in cents of `currency`.\"},\"currency\":{\"type\":\"string\",\"description\":\"ISO 4217 currency code, lowercase (e.g. usd).\"},\"interval\":{\"type\":\"string\",\"description\":\"Billing interval.\",\"enum\":[\"month\",\"year\"]},\"limits\":{\"$ref\":\"#/components/schemas/PlanLimits\",\"description\":\"Limits of the plan.\"}},\"example\":{\"id\":\"pro\",\"name\":\"Pro\",\"description\":\"For individuals running agent teams every day.\",\"price_cents\":2000,\"currency\":\"usd\",\"interval\":\"month\",\"limits\":{\"max_agents\":20,\"max_teams\":5,\"max_concurrent_runs\":5,\"included_credits_cents\":2000,\"max_api_keys\":null}}},\"PlanList\":{\"type\":\"object\",\"description\":\"The subscription plans.\",\"required\":[\"plans\"],\"properties\":{\"plans\":{\"type\":\"array\",\"description\":\"Every plan that can be subscribed to.\",\"items\":{\"$ref\":\"#/components/schemas/Plan\"}}},\"example\":{\"plans\":[{\"id\":\"pro\",\"name\":\"Pro\",\"description\":\"For individuals running agent teams every day.\",\"price_cents\":2000,\"currency\":\"usd\",\"interval\":\"month\",\"limits\":{\"max_agents\":20,\"max_teams\":5,\"max_concurrent_runs\":5,\"included_credits_cents\":2000,\"max_api_keys\":null}}]}},\"Model\":{\"type\":\"object\",\"description\":\"One provider × model entry of the catalog. Shape not shown in the\\npublic docs; designed to match a provider × model catalog whose\\nusage is billed from the account's credit balance.\\n\",\"required\":[\"provider\",\"model\",\"display_name\",\"context_window\",\"capabilities\",\"available\"],\"properties\":{\"provider\":{\"type\":\"string\",\"description\":\"Model provider (e.g. anthropic, openai).\"},\"model\":{\"type\":\"string\",\"description\":\"Model identifier at the provider (e.g. claude-sonnet-4-5).\"},\"display_name\":{\"type\":\"string\",\"description\":\"Human-readable model name.\"},\"context_window\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":0,\"description\":\"Maximum number of input tokens.\"},\"max_output_tokens\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":0,\"description\":\"Maximum number of output tokens per response, where known.\"},\"input_cents_per_mtok\":{\"type\":\"number\",\"minimum\":0,\"description\":\"Price of one million input tokens, in US cents. Omitted when the model is not billed per token.\"},\"output_cents_per_mtok\":{\"type\":\"number\",\"minimum\":0,\"description\":\"Price of one million output tokens, in US cents. Omitted when the model is not billed per token.\"},\"capabilities\":{\"type\":\"array\",\"description\":\"Capabilities of the model (e.g. tools, vision).\",\"items\":{\"type\":\"string\"}},\"available\":{\"type\":\"boolean\",\"description\":\"Whether the model can currently be selected for agents.\"}},\"example\":{\"provider\":\"anthropic\",\"model\":\"claude-sonnet-4-5\",\"display_name\":\"Claude Sonnet 4.5\",\"context_window\":200000,\"max_output_tokens\":64000,\"input_cents_per_mtok\":300,\"output_cents_per_mtok\":1500,\"capabilities\":[\"tools\",\"vision\"],\"available\":true}},\"ModelList\":{\"type\":\"object\",\"description\":\"The provider × model catalog.\",\"required\":[\"models\"],\"properties\":{\"models\":{\"type\":\"array\",\"description\":\"Every model in the catalog.\",\"items\":{\"$ref\":\"#/components/schemas/Model\"}}},\"example\":{\"models\":[{\"provider\":\"anthropic\",\"model\":\"claude-sonnet-4-5\",\"display_name\":\"Claude Sonnet 4.5\",\"context_window\":200000,\"max_output_tokens\":64000,\"input_cents_per_mtok\":300,\"output_cents_per_mtok\":1500,\"capabilities\":[\"tools\",\"vision\"],\"available\":true}]}},\"RuntimeImage\":{\"type\":\"object\",\"description\":\"A runtime image agents can run in. Shape not shown in the public\\ndocs; designed to list images with their runtime type.\\n\",\"required\":[\"id\",\"runtime_type\",\"name\",\"image\",\"version\",\"description\",\"is_default\"],\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"Stable identifier of the image.\"},\"runtime_type\":{\"type\":\"string\",\"description\":\"Runtime type the image runs on (e.g. container).\"},\"name\":{\"type\":\"string\",\"description\":\"Display name of the image.\"},\"image\":{\"type\":\"string\",\"description\":\"Image reference (e.g. an OCI image with its tag).\"},\"version\":{\"type\":\"string\",\"description\":\"Version of the image's main toolchain.\"},\"description\":{\"type\":\"string\",\"description\":\"Short description of the image.\"},\"is_default\":{\"type\":\"boolean\",\"description\":\"Whether the image is the default for its runtime type.\"}},\"example\":{\"id\":\"node-22\",\"runtime_type\":\"container\",\"name\":\"Node.js 22\",\"image\":\"ghcr.io/clawup/runtime-node:22\",\"version\":\"22.15.0\",\"description\":\"Debian-based image with Node.js 22 and common CLI tools.\",\"is_default\":true}},\"RuntimeImageList\":{\"type\":\"object\",\"description\":\"The available runtime images.\",\"required\":[\"images\"],\"properties\":{\"images\":{\"type\":\"array\",\"description\":\"Every available runtime image.\",\"items\":{\"$ref\":\"#/components/schemas/RuntimeImage\"}}},\"example\":{\"images\":[{\"id\":\"node-22\",\"runtime_type\":\"container\",\"name\":\"Node.js 22\",\"image\":\"ghcr.io/clawup/runtime-node:22\",\"version\":\"22.15.0\",\"description\":\"Debian-based image with Node.js 22 and common CLI tools.\",\"is_default\":true}]}},\"Tool\":{\"type\":\"object\",\"description\":\"An MCP tool (server) agents can be given. Shape not shown in the\\npublic docs; designed to match an MCP tool catalog.\\n\",\"required\":[\"id\",\"name\",\"description\",\"category\",\"transport\",\"required_secrets\"],\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"Stable identifier of the tool, used by team templates.\"},\"name\":{\"type\":\"string\",\"description\":\"Display name of the tool.\"},\"description\":{\"type\":\"string\",\"description\":\"What the tool lets an agent do.\"},\"category\":{\"type\":\"string\",\"description\":\"Catalog category (e.g. development, web).\"},\"transport\":{\"type\":\"string\",\"description\":\"MCP transport the tool's server uses.\",\"enum\":[\"stdio\",\"http\"]},\"required_secrets\":{\"type\":\"array\",\"description\":\"Names of the secrets the tool needs configured (e.g. GITHUB_TOKEN); empty when none.\",\"items\":{\"type\":\"string\"}}},\"example\":{\"id\":\"github\",\"name\":\"GitHub\",\"description\":\"Read and manage repositories, issues and pull requests.\",\"category\":\"development\",\"transport\":\"stdio\",\"required_secrets\":[\"GITHUB_TOKEN\"]}},\"ToolList\":{\"type\":\"object\",\"description\":\"The MCP tool catalog.\",\"required\":[\"tools\"],\"properties\":{\"tools\":{\"type\":\"array\",\"description\":\"Every tool in the catalog.\",\"items\":{\"$ref\":\"#/components/schemas/Tool\"}}},\"example\":{\"tools\":[{\"id\":\"github\",\"name\":\"GitHub\",\"description\":\"Read and manage repositories, issues and pull requests.\",\"category\":\"development\",\"transport\":\"stdio\",\"required_secrets\":[\"GITHUB_TOKEN\"]}]}},\"TemplateAgent\":{\"type\":\"object\",\"description\":\"One agent of a team template. Shape not shown in the public docs;\\ndesigned to reference the model catalog (provider, model) and the\\ntool catalog (tool ids).\\n\",\"required\":[\"name\",\"role\",\"provider\",\"model\",\"tools\"],\"properties\":{\"name\":{\"type\":\"string\",\"description\":\"Name of the agent within the team.\"},\"role\":{\"type\":\"string\",\"description\":\"What the agent does in the team.\"},\"provider\":{\"type\":\"string\",\"description\":\"Provider of the agent's model, as in the model catalog.\"},\"model\":{\"type\":\"string\",\"description\":\"Model identifier, as in the model catalog.\"},\"tools\":{\"type\":\"array\",\"description\":\"Identifiers of the tools the agent is given, as in the tool catalog.\",\"items\":{\"type\":\"string\"}}},\"example\":{\"name\":\"Reviewer\",\"role\":\"Reviews pull requests for correctness and style.\",\"provider\":\"anthropic\",\"model\":\"claude-sonnet-4-5\",\"tools\":[\"github\"]}},\"TeamTemplate\":{\"type\":\"object\",\"description\":\"A built-in team template. Shape not shown in the public docs;\\ndesigned as a named preset of agents.\\n\",\"required\":[\"id\",\"name\",\"description\",\"agents\",\"tags\"],\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"Stable identifier of the template.\"},\"name\":{\"type\":\"string\",\"description\":\"Display name of the template.\"},\"description\":{\"type\":\"string\",\"description\":\"What the team is for.\"},\"agents\":{\"type\":\"array\",\"description\":\"The agents the team starts with.\",\"items\":{\"$ref\":\"#/components/schemas/TemplateAgent\"}},\"tags\":{\"type\":\"array\",\"description\":\"Tags describing the template.\",\"items\":{\"type\":\"string\"}}},\"example\":{\"id\":\"code-review\",\"name\":\"Code Review Team\",\"description\":\"A reviewer and a tester that review pull requests and run the test suite.\",\"agents\":[{\"name\":\"Reviewer\",\"role\":\"Reviews pull requests for correctness and style.\",\"provider\":\"anthropic\",\"model\":\"claude-sonnet-4-5\",\"tools\":[\"github\"]}],\"tags\":[\"development\"]}},\"TeamTemplateList\":{\"type\":\"object\",\"description\":\"The built-in team templates.\",\"required\":[\"templates\"],\"properties\":{\"templates\":{\"type\":\"array\",\"description\":\"Every built-in team template.\",\"items\":{\"$ref\":\"#/components/schemas/TeamTemplate\"}}},\"example\":{\"templates\":[{\"id\":\"code-review\",\"name\":\"Code Review Team\",\"description\":\"A reviewer and a tester that review pull requests and run the test suite.\",\"agents\":[{\"name\":\"Reviewer\",\"role\":\"Reviews pull requests for correctness and style.\",\"provider\":\"anthropic\",\"model\":\"claude-sonnet-4-5\",\"tools\":[\"github\"]}],\"tags\":[\"development\"]}]}},\"Error\":{\"type\":\"object\",\"description\":\"The error body of every non-2xx response.\",\"required\":[\"error\",\"message\"],\"properties\":{\"error\":{\"type\":\"string\",\"description\":\"Stable machine-readable error code (e.g. AUTH_401).\"},\"message\":{\"type\":\"string\",\"description\":\"Human-readable error message; may change.\"}},\"example\":{\"error\":\"AUTH_401\",\"message\":\"missing or invalid credentials\"}}},\"responses\":{\"Unauthorized\":{\"description\":\"The API key is missing, invalid, expired, or revoked\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"},\"example\":{\"error\":\"AUTH_401\",\"message\":\"missing or invalid credentials\"}}}},\"InternalError\":{\"description\":\"Unexpected server error\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"},\"example\":{\"error\":\"INTERNAL_500\",\"message\":\"internal server error\"}}}}}}}";
+pub const OPENAPI_DOCUMENT: &str = "{\"openapi\":\"3.1.0\",\"info\":{\"title\":\"ClawUp API\",\"version\":\"1.0.0\",\"description\":\"ClawUp exposes a public HTTP API so you can build integrations, CLIs,\\nand automation on top of your account — without scraping the\\ndashboard.\\n\\n**Status: Draft v1.** The API currently covers authentication and the\\nread-only catalog endpoints (plans, models, runtimes, tools, team\\ntemplates). More endpoints are being added over time. Documented\\nendpoints are stable: fields are only added, never renamed or removed,\\nwithout a version bump.\\n\\n**Authentication.** API calls authenticate with an API key passed as a\\nBearer token (`Authorization: Bearer cu_...`). A key grants the same\\naccess as your account, so treat it like a password. Create, reveal,\\nexpire and revoke keys under Account → API Keys; revoked keys stop\\nworking immediately. Keys are prefixed `cu_`; older keys with an `eb_`\\nprefix continue to work. Every call under `/api/v1/` needs a key, the\\ncatalog endpoints included; only this document (`GET /openapi.json`),\\nwhich OpenAPI tools fetch without credentials, is public.\\n\\n**Errors.** Errors use a consistent JSON shape:\\n`{\\\"error\\\": \\\"AUTH_401\\\", \\\"message\\\": \\\"missing or invalid credentials\\\"}`.\\n`error` is a stable string code; `message` is human-readable and may\\nchange. A `401` means the key is missing, invalid, expired, or revoked.\\n\\n**Versioning.** Every route is under `/api/v1/`. Breaking changes ship\\nas a new version (`/api/v2/`) and the old version keeps working during a\\ndeprecation window. Within a version, only optional request fields and\\nadditive response fields are added.\\n\\n**Assumptions.** The public docs give the operations, the Bearer key on\\nevery API call, the `GET /api/v1/auth/me` example, the error shape and\\nthe meaning of 401; this document models those exactly. The catalog\\nresponses are designed (wrapper objects, so that fields can be added),\\ntheir closed-looking value sets (`interval`, `transport`) are open\\nenums, and `GET /openapi.json` is assumed public because the docs point\\nOpenAPI tools at it. Every catalog call documents 401 as `auth/me` does.\\n\"},\"x-clawgen-name\":\"clawup\",\"servers\":[{\"url\":\"https://api.clawup.org\",\"description\":\"ClawUp production API\"}],\"security\":[{\"BearerAuth\":[]}],\"tags\":[{\"name\":\"Auth\",\"description\":\"The account the API key belongs to.\"},{\"name\":\"Catalog\",\"description\":\"Read-only catalog of plans, models, runtimes, tools and team templates.\"},{\"name\":\"Spec\",\"description\":\"The machine-readable OpenAPI document of this API.\"}],\"paths\":{\"/api/v1/auth/me\":{\"get\":{\"operationId\":\"getCurrentUser\",\"summary\":\"Current User\",\"description\":\"Returns the currently authenticated user — the account the API key\\nbelongs to. Use it to verify a key.\\n\",\"tags\":[\"Auth\"],\"responses\":{\"200\":{\"description\":\"The authenticated user\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/User\"},\"example\":{\"id\":\"0553776e-62bf-49be-ad29-4ab320a6afc3\",\"email\":\"you@example.com\",\"credit_balance_cents\":0,\"is_node_admin\":false,\"created_at\":\"2026-05-06T07:14:56.272Z\",\"last_login_at\":\"2026-05-06T07:14:56.272Z\",\"login_count\":1}}}},\"401\":{\"$ref\":\"#/components/responses/Unauthorized\"},\"500\":{\"$ref\":\"#/components/responses/InternalError\"}}}},\"/api/v1/plans\":{\"get\":{\"operationId\":\"listPlans\",\"summary\":\"List Plans\",\"description\":\"Subscription plans and their limits.\\nResponse shape not shown in the public docs; designed as a catalog\\nwrapper object so that fields can be added without a version bump.\\n\",\"tags\":[\"Catalog\"],\"responses\":{\"200\":{\"description\":\"The subscription plans\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/PlanList\"},\"example\":{\"plans\":[{\"id\":\"free\",\"name\":\"Free\",\"description\":\"Try ClawUp with a single agent.\",\"price_cents\":0,\"currency\":\"usd\",\"interval\":\"month\",\"limits\":{\"max_agents\":1,\"max_teams\":1,\"max_concurrent_runs\":1,\"included_credits_cents\":500,\"max_api_keys\":2}},{\"id\":\"pro\",\"name\":\"Pro\",\"description\":\"For individuals running agent teams every day.\",\"price_cents\":2000,\"currency\":\"usd\",\"interval\":\"month\",\"limits\":{\"max_agents\":20,\"max_teams\":5,\"max_concurrent_runs\":5,\"included_credits_cents\":2000,\"max_api_keys\":null}}]}}}},\"401\":{\"$ref\":\"#/components/responses/Unauthorized\"},\"500\":{\"$ref\":\"#/components/responses/InternalError\"}}}},\"/api/v1/models\":{\"get\":{\"operationId\":\"listModels\",\"summary\":\"List Models\",\"description\":\"The provider × model catalog: every model agents can use, with its\\nprovider, limits and pricing. Response\\nshape not shown in the public docs; designed to match a provider ×\\nmodel catalog.\\n\",\"tags\":[\"Catalog\"],\"responses\":{\"200\":{\"description\":\"The model catalog\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/ModelList\"},\"example\":{\"models\":[{\"provider\":\"anthropic\",\"model\":\"claude-sonnet-4-5\",\"display_name\":\"Claude Sonnet 4.5\",\"context_window\":200000,\"max_output_tokens\":64000,\"input_cents_per_mtok\":300,\"output_cents_per_mtok\":1500,\"capabilities\":[\"tools\",\"vision\"],\"available\":true},{\"provider\":\"openai\",\"model\":\"gpt-4.1\",\"display_name\":\"GPT-4.1\",\"context_window\":1047576,\"max_output_tokens\":32768,\"input_cents_per_mtok\":200,\"output_cents_per_mtok\":800,\"capabilities\":[\"tools\",\"vision\"],\"available\":true}]}}}},\"401\":{\"$ref\":\"#/components/responses/Unauthorized\"},\"500\":{\"$ref\":\"#/components/responses/InternalError\"}}}},\"/api/v1/runtime/images\":{\"get\":{\"operationId\":\"listRuntimeImages\",\"summary\":\"List Runtime Images\",\"description\":\"Available runtime types and images agents can run in. Response shape not shown in the public docs;\\ndesigned as a flat list of images, each naming its runtime type.\\n\",\"tags\":[\"Catalog\"],\"responses\":{\"200\":{\"description\":\"The available runtime images\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/RuntimeImageList\"},\"example\":{\"images\":[{\"id\":\"node-22\",\"runtime_type\":\"container\",\"name\":\"Node.js 22\",\"image\":\"ghcr.io/clawup/runtime-node:22\",\"version\":\"22.15.0\",\"description\":\"Debian-based image with Node.js 22 and common CLI tools.\",\"is_default\":true},{\"id\":\"python-3-12\",\"runtime_type\":\"container\",\"name\":\"Python 3.12\",\"image\":\"ghcr.io/clawup/runtime-python:3.12\",\"version\":\"3.12.10\",\"description\":\"Debian-based image with Python 3.12, uv and common CLI tools.\",\"is_default\":false}]}}}},\"401\":{\"$ref\":\"#/components/responses/Unauthorized\"},\"500\":{\"$ref\":\"#/components/responses/InternalError\"}}}},\"/api/v1/tools\":{\"get\":{\"operationId\":\"listTools\",\"summary\":\"List Tools\",\"description\":\"The MCP tool catalog: tools (MCP servers) agents can be given.\\nResponse shape not shown in the public\\ndocs; designed to match an MCP tool catalog.\\n\",\"tags\":[\"Catalog\"],\"responses\":{\"200\":{\"description\":\"The MCP tool catalog\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/ToolList\"},\"example\":{\"tools\":[{\"id\":\"github\",\"name\":\"GitHub\",\"description\":\"Read and manage repositories, issues and pull requests.\",\"category\":\"development\",\"transport\":\"stdio\",\"required_secrets\":[\"GITHUB_TOKEN\"]},{\"id\":\"fetch\",\"name\":\"Fetch\",\"description\":\"Fetch web pages and convert them to Markdown.\",\"category\":\"web\",\"transport\":\"stdio\",\"required_secrets\":[]}]}}}},\"401\":{\"$ref\":\"#/components/responses/Unauthorized\"},\"500\":{\"$ref\":\"#/components/responses/InternalError\"}}}},\"/api/v1/teams/templates\":{\"get\":{\"operationId\":\"listTeamTemplates\",\"summary\":\"List Team Templates\",\"description\":\"Built-in team templates: preset teams of agents, each with a role,\\na model and tools. Response shape not\\nshown in the public docs; designed to reference the model and tool\\ncatalogs by their identifiers.\\n\",\"tags\":[\"Catalog\"],\"responses\":{\"200\":{\"description\":\"The built-in team templates\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/TeamTemplateList\"},\"example\":{\"templates\":[{\"id\":\"code-review\",\"name\":\"Code Review Team\",\"description\":\"A reviewer and a tester that review pull requests and run the test suite.\",\"agents\":[{\"name\":\"Reviewer\",\"role\":\"Reviews pull requests for correctness and style.\",\"provider\":\"anthropic\",\"model\":\"claude-sonnet-4-5\",\"tools\":[\"github\"]},{\"name\":\"Tester\",\"role\":\"Runs the test suite and reports failures.\",\"provider\":\"openai\",\"model\":\"gpt-4.1\",\"tools\":[\"github\"]}],\"tags\":[\"development\"]}]}}}},\"401\":{\"$ref\":\"#/components/responses/Unauthorized\"},\"500\":{\"$ref\":\"#/components/responses/InternalError\"}}}},\"/openapi.json\":{\"get\":{\"operationId\":\"getOpenApiDocument\",\"summary\":\"OpenAPI Document\",\"description\":\"Returns this very document: the full machine-readable OpenAPI 3.1\\ndescription of the ClawUp API, served straight from the backend so it\\nalways matches the live API. Point any OpenAPI tool at it to explore\\nendpoints or generate a typed client. Public: no API key needed.\\n\",\"tags\":[\"Spec\"],\"security\":[],\"x-clawgen-serve-spec\":true,\"responses\":{\"200\":{\"description\":\"This OpenAPI document, as JSON\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"description\":\"This OpenAPI 3.1 document, as served by the API itself.\"}}}},\"500\":{\"$ref\":\"#/components/responses/InternalError\"}}}}},\"components\":{\"securitySchemes\":{\"BearerAuth\":{\"type\":\"http\",\"scheme\":\"bearer\",\"description\":\"ClawUp API key passed as a Bearer token\\n(`Authorization: Bearer cu_xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`).\\nKeys are prefixed `cu_`; older keys with an `eb_` prefix are still\\naccepted. A key grants the same access as your account.\\n\"}},\"schemas\":{\"User\":{\"type\":\"object\",\"description\":\"A ClawUp user account.\",\"required\":[\"id\",\"email\",\"credit_balance_cents\",\"is_node_admin\",\"created_at\",\"last_login_at\",\"login_count\"],\"properties\":{\"id\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Unique identifier of the user.\"},\"email\":{\"type\":\"string\",\"format\":\"email\",\"description\":\"Email address of the account.\"},\"credit_balance_cents\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"Remaining usage credit, in US cents.\"},\"is_node_admin\":{\"type\":\"boolean\",\"description\":\"Whether the user administers a ClawUp node.\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When the account was created.\"},\"last_login_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When the user last signed in.\"},\"login_count\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":0,\"description\":\"Number of times the user has signed in.\"}},\"example\":{\"id\":\"0553776e-62bf-49be-ad29-4ab320a6afc3\",\"email\":\"you@example.com\",\"credit_balance_cents\":0,\"is_node_admin\":false,\"created_at\":\"2026-05-06T07:14:56.272Z\",\"last_login_at\":\"2026-05-06T07:14:56.272Z\",\"login_count\":1}},\"PlanLimits\":{\"type\":\"object\",\"description\":\"Limits of a subscription plan; `null` means unlimited. Shape not\\nshown in the public docs; designed to match the catalog's resources\\n(agents, teams, runs, credits, API keys).\\n\",\"required\":[\"max_agents\",\"max_teams\",\"max_concurrent_runs\",\"included_credits_cents\",\"max_api_keys\"],\"properties\":{\"max_agents\":{\"type\":[\"integer\",\"null\"],\"format\":\"int64\",\"minimum\":0,\"description\":\"Maximum number of agents; null when unlimited.\"},\"max_teams\":{\"type\":[\"integer\",\"null\"],\"format\":\"int64\",\"minimum\":0,\"description\":\"Maximum number of teams; null when unlimited.\"},\"max_concurrent_runs\":{\"type\":[\"integer\",\"null\"],\"format\":\"int64\",\"minimum\":0,\"description\":\"Maximum number of agent runs at the same time; null when unlimited.\"},\"included_credits_cents\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":0,\"description\":\"Usage credit included with each billing period, in US cents.\"},\"max_api_keys\":{\"type\":[\"integer\",\"null\"],\"format\":\"int64\",\"minimum\":0,\"description\":\"Maximum number of active API keys; null when unlimited.\"}},\"example\":{\"max_agents\":20,\"max_teams\":5,\"max_concurrent_runs\":5,\"included_credits_cents\":2000,\"max_api_keys\":null}},\"Plan\":{\"type\":\"object\",\"description\":\"A subscription plan. Shape not shown in the public docs; designed to\\nmatch a subscription catalog priced in cents like the account's\\ncredit balance.\\n\",\"required\":[\"id\",\"name\",\"description\",\"price_cents\",\"currency\",\"interval\",\"limits\"],\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"Stable plan identifier (slug).\"},\"name\":{\"type\":\"string\",\"description\":\"Display name of the plan.\"},\"description\":{\"type\":\"string\",\"description\":\"Short description of the plan.\"},\"price_cents\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":0,\"description\":\"Price per billing interval, in cents of `currency`.\"},\"currency\":{\"type\":\"string\",\"description\":\"ISO 4217 currency code, lowercase (e.g. usd).\"},\"interval\":{\"type\":\"string\",\"description\":\"Billing interval. The value set is designed; the enum is open.\",\"x-clawgen-open-enum\":true,\"enum\":[\"month\",\"year\"]},\"limits\":{\"$ref\":\"#/components/schemas/PlanLimits\",\"description\":\"Limits of the plan.\"}},\"example\":{\"id\":\"pro\",\"name\":\"Pro\",\"description\":\"For individuals running agent teams every day.\",\"price_cents\":2000,\"currency\":\"usd\",\"interval\":\"month\",\"limits\":{\"max_agents\":20,\"max_teams\":5,\"max_concurrent_runs\":5,\"included_credits_cents\":2000,\"max_api_keys\":null}}},\"PlanList\":{\"type\":\"object\",\"description\":\"The subscription plans.\",\"required\":[\"plans\"],\"properties\":{\"plans\":{\"type\":\"array\",\"description\":\"Every plan that can be subscribed to.\",\"items\":{\"$ref\":\"#/components/schemas/Plan\"}}},\"example\":{\"plans\":[{\"id\":\"pro\",\"name\":\"Pro\",\"description\":\"For individuals running agent teams every day.\",\"price_cents\":2000,\"currency\":\"usd\",\"interval\":\"month\",\"limits\":{\"max_agents\":20,\"max_teams\":5,\"max_concurrent_runs\":5,\"included_credits_cents\":2000,\"max_api_keys\":null}}]}},\"Model\":{\"type\":\"object\",\"description\":\"One provider × model entry of the catalog. Shape not shown in the\\npublic docs; designed to match a provider × model catalog whose\\nusage is billed from the account's credit balance.\\n\",\"required\":[\"provider\",\"model\",\"display_name\",\"context_window\",\"capabilities\",\"available\"],\"properties\":{\"provider\":{\"type\":\"string\",\"description\":\"Model provider (e.g. anthropic, openai).\"},\"model\":{\"type\":\"string\",\"description\":\"Model identifier at the provider (e.g. claude-sonnet-4-5).\"},\"display_name\":{\"type\":\"string\",\"description\":\"Human-readable model name.\"},\"context_window\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":0,\"description\":\"Maximum number of input tokens.\"},\"max_output_tokens\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":0,\"description\":\"Maximum number of output tokens per response, where known.\"},\"input_cents_per_mtok\":{\"type\":\"number\",\"minimum\":0,\"description\":\"Price of one million input tokens, in US cents. Omitted when the model is not billed per token.\"},\"output_cents_per_mtok\":{\"type\":\"number\",\"minimum\":0,\"description\":\"Price of one million output tokens, in US cents. Omitted when the model is not billed per token.\"},\"capabilities\":{\"type\":\"array\",\"description\":\"Capabilities of the model (e.g. tools, vision).\",\"items\":{\"type\":\"string\"}},\"available\":{\"type\":\"boolean\",\"description\":\"Whether the model can currently be selected for agents.\"}},\"example\":{\"provider\":\"anthropic\",\"model\":\"claude-sonnet-4-5\",\"display_name\":\"Claude Sonnet 4.5\",\"context_window\":200000,\"max_output_tokens\":64000,\"input_cents_per_mtok\":300,\"output_cents_per_mtok\":1500,\"capabilities\":[\"tools\",\"vision\"],\"available\":true}},\"ModelList\":{\"type\":\"object\",\"description\":\"The provider × model catalog.\",\"required\":[\"models\"],\"properties\":{\"models\":{\"type\":\"array\",\"description\":\"Every model in the catalog.\",\"items\":{\"$ref\":\"#/components/schemas/Model\"}}},\"example\":{\"models\":[{\"provider\":\"anthropic\",\"model\":\"claude-sonnet-4-5\",\"display_name\":\"Claude Sonnet 4.5\",\"context_window\":200000,\"max_output_tokens\":64000,\"input_cents_per_mtok\":300,\"output_cents_per_mtok\":1500,\"capabilities\":[\"tools\",\"vision\"],\"available\":true}]}},\"RuntimeImage\":{\"type\":\"object\",\"description\":\"A runtime image agents can run in. Shape not shown in the public\\ndocs; designed to list images with their runtime type.\\n\",\"required\":[\"id\",\"runtime_type\",\"name\",\"image\",\"version\",\"description\",\"is_default\"],\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"Stable identifier of the image.\"},\"runtime_type\":{\"type\":\"string\",\"description\":\"Runtime type the image runs on (e.g. container).\"},\"name\":{\"type\":\"string\",\"description\":\"Display name of the image.\"},\"image\":{\"type\":\"string\",\"description\":\"Image reference (e.g. an OCI image with its tag).\"},\"version\":{\"type\":\"string\",\"description\":\"Version of the image's main toolchain.\"},\"description\":{\"type\":\"string\",\"description\":\"Short description of the image.\"},\"is_default\":{\"type\":\"boolean\",\"description\":\"Whether the image is the default for its runtime type.\"}},\"example\":{\"id\":\"node-22\",\"runtime_type\":\"container\",\"name\":\"Node.js 22\",\"image\":\"ghcr.io/clawup/runtime-node:22\",\"version\":\"22.15.0\",\"description\":\"Debian-based image with Node.js 22 and common CLI tools.\",\"is_default\":true}},\"RuntimeImageList\":{\"type\":\"object\",\"description\":\"The available runtime images.\",\"required\":[\"images\"],\"properties\":{\"images\":{\"type\":\"array\",\"description\":\"Every available runtime image.\",\"items\":{\"$ref\":\"#/components/schemas/RuntimeImage\"}}},\"example\":{\"images\":[{\"id\":\"node-22\",\"runtime_type\":\"container\",\"name\":\"Node.js 22\",\"image\":\"ghcr.io/clawup/runtime-node:22\",\"version\":\"22.15.0\",\"description\":\"Debian-based image with Node.js 22 and common CLI tools.\",\"is_default\":true}]}},\"Tool\":{\"type\":\"object\",\"description\":\"An MCP tool (server) agents can be given. Shape not shown in the\\npublic docs; designed to match an MCP tool catalog.\\n\",\"required\":[\"id\",\"name\",\"description\",\"category\",\"transport\",\"required_secrets\"],\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"Stable identifier of the tool, used by team templates.\"},\"name\":{\"type\":\"string\",\"description\":\"Display name of the tool.\"},\"description\":{\"type\":\"string\",\"description\":\"What the tool lets an agent do.\"},\"category\":{\"type\":\"string\",\"description\":\"Catalog category (e.g. development, web).\"},\"transport\":{\"type\":\"string\",\"description\":\"MCP transport the tool's server uses. The value set is designed; the enum is open.\",\"x-clawgen-open-enum\":true,\"enum\":[\"stdio\",\"http\"]},\"required_secrets\":{\"type\":\"array\",\"description\":\"Names of the secrets the tool needs configured (e.g. GITHUB_TOKEN); empty when none.\",\"items\":{\"type\":\"string\"}}},\"example\":{\"id\":\"github\",\"name\":\"GitHub\",\"description\":\"Read and manage repositories, issues and pull requests.\",\"category\":\"development\",\"transport\":\"stdio\",\"required_secrets\":[\"GITHUB_TOKEN\"]}},\"ToolList\":{\"type\":\"object\",\"description\":\"The MCP tool catalog.\",\"required\":[\"tools\"],\"properties\":{\"tools\":{\"type\":\"array\",\"description\":\"Every tool in the catalog.\",\"items\":{\"$ref\":\"#/components/schemas/Tool\"}}},\"example\":{\"tools\":[{\"id\":\"github\",\"name\":\"GitHub\",\"description\":\"Read and manage repositories, issues and pull requests.\",\"category\":\"development\",\"transport\":\"stdio\",\"required_secrets\":[\"GITHUB_TOKEN\"]}]}},\"TemplateAgent\":{\"type\":\"object\",\"description\":\"One agent of a team template. Shape not shown in the public docs;\\ndesigned to reference the model catalog (provider, model) and the\\ntool catalog (tool ids).\\n\",\"required\":[\"name\",\"role\",\"provider\",\"model\",\"tools\"],\"properties\":{\"name\":{\"type\":\"string\",\"description\":\"Name of the agent within the team.\"},\"role\":{\"type\":\"string\",\"description\":\"What the agent does in the team.\"},\"provider\":{\"type\":\"string\",\"description\":\"Provider of the agent's model, as in the model catalog.\"},\"model\":{\"type\":\"string\",\"description\":\"Model identifier, as in the model catalog.\"},\"tools\":{\"type\":\"array\",\"description\":\"Identifiers of the tools the agent is given, as in the tool catalog.\",\"items\":{\"type\":\"string\"}}},\"example\":{\"name\":\"Reviewer\",\"role\":\"Reviews pull requests for correctness and style.\",\"provider\":\"anthropic\",\"model\":\"claude-sonnet-4-5\",\"tools\":[\"github\"]}},\"TeamTemplate\":{\"type\":\"object\",\"description\":\"A built-in team template. Shape not shown in the public docs;\\ndesigned as a named preset of agents.\\n\",\"required\":[\"id\",\"name\",\"description\",\"agents\",\"tags\"],\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"Stable identifier of the template.\"},\"name\":{\"type\":\"string\",\"description\":\"Display name of the template.\"},\"description\":{\"type\":\"string\",\"description\":\"What the team is for.\"},\"agents\":{\"type\":\"array\",\"description\":\"The agents the team starts with.\",\"items\":{\"$ref\":\"#/components/schemas/TemplateAgent\"}},\"tags\":{\"type\":\"array\",\"description\":\"Tags describing the template.\",\"items\":{\"type\":\"string\"}}},\"example\":{\"id\":\"code-review\",\"name\":\"Code Review Team\",\"description\":\"A reviewer and a tester that review pull requests and run the test suite.\",\"agents\":[{\"name\":\"Reviewer\",\"role\":\"Reviews pull requests for correctness and style.\",\"provider\":\"anthropic\",\"model\":\"claude-sonnet-4-5\",\"tools\":[\"github\"]}],\"tags\":[\"development\"]}},\"TeamTemplateList\":{\"type\":\"object\",\"description\":\"The built-in team templates.\",\"required\":[\"templates\"],\"properties\":{\"templates\":{\"type\":\"array\",\"description\":\"Every built-in team template.\",\"items\":{\"$ref\":\"#/components/schemas/TeamTemplate\"}}},\"example\":{\"templates\":[{\"id\":\"code-review\",\"name\":\"Code Review Team\",\"description\":\"A reviewer and a tester that review pull requests and run the test suite.\",\"agents\":[{\"name\":\"Reviewer\",\"role\":\"Reviews pull requests for correctness and style.\",\"provider\":\"anthropic\",\"model\":\"claude-sonnet-4-5\",\"tools\":[\"github\"]}],\"tags\":[\"development\"]}]}},\"Error\":{\"type\":\"object\",\"description\":\"The error body of every non-2xx response.\",\"required\":[\"error\",\"message\"],\"properties\":{\"error\":{\"type\":\"string\",\"description\":\"Stable machine-readable error code (e.g. AUTH_401).\"},\"message\":{\"type\":\"string\",\"description\":\"Human-readable error message; may change.\"}},\"example\":{\"error\":\"AUTH_401\",\"message\":\"missing or invalid credentials\"}}},\"responses\":{\"Unauthorized\":{\"description\":\"The API key is missing, invalid, expired, or revoked\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"},\"example\":{\"error\":\"AUTH_401\",\"message\":\"missing or invalid credentials\"}}}},\"InternalError\":{\"description\":\"Unexpected server error\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"},\"example\":{\"error\":\"INTERNAL_500\",\"message\":\"internal server error\"}}}}}}}";
 async fn serve_openapi_document() -> ::axum::response::Response {
     ([(::axum::http::header::CONTENT_TYPE, "application/json")], OPENAPI_DOCUMENT)
         .into_response()
@@ -176,40 +180,155 @@ async fn handle_get_current_user<A: ClawupApi>(
 }
 async fn handle_list_plans<A: ClawupApi>(
     ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
+    headers: ::axum::http::HeaderMap,
 ) -> ::axum::response::Response {
-    match api.list_plans().await {
+    let credentials = credentials_from(&headers, None);
+    let satisfied = credentials.bearer_auth.is_some();
+    if !satisfied {
+        return reject_list_plans(
+            401u16,
+            ::std::string::String::from("missing or invalid credentials"),
+            0,
+        );
+    }
+    if let Err(error) = api
+        .authorize(super::auth::Operation::ListPlans, &credentials)
+        .await
+    {
+        return match error {
+            super::auth::AuthError::Unauthenticated(message) => {
+                reject_list_plans(401u16, message, 0)
+            }
+            super::auth::AuthError::Forbidden(message) => {
+                reject_list_plans(403u16, message, 0)
+            }
+        };
+    }
+    match api.list_plans(credentials).await {
         Ok(value) => json_response(200u16, &value),
         Err(error) => error.into_response(),
     }
 }
 async fn handle_list_models<A: ClawupApi>(
     ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
+    headers: ::axum::http::HeaderMap,
 ) -> ::axum::response::Response {
-    match api.list_models().await {
+    let credentials = credentials_from(&headers, None);
+    let satisfied = credentials.bearer_auth.is_some();
+    if !satisfied {
+        return reject_list_models(
+            401u16,
+            ::std::string::String::from("missing or invalid credentials"),
+            0,
+        );
+    }
+    if let Err(error) = api
+        .authorize(super::auth::Operation::ListModels, &credentials)
+        .await
+    {
+        return match error {
+            super::auth::AuthError::Unauthenticated(message) => {
+                reject_list_models(401u16, message, 0)
+            }
+            super::auth::AuthError::Forbidden(message) => {
+                reject_list_models(403u16, message, 0)
+            }
+        };
+    }
+    match api.list_models(credentials).await {
         Ok(value) => json_response(200u16, &value),
         Err(error) => error.into_response(),
     }
 }
 async fn handle_list_runtime_images<A: ClawupApi>(
     ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
+    headers: ::axum::http::HeaderMap,
 ) -> ::axum::response::Response {
-    match api.list_runtime_images().await {
+    let credentials = credentials_from(&headers, None);
+    let satisfied = credentials.bearer_auth.is_some();
+    if !satisfied {
+        return reject_list_runtime_images(
+            401u16,
+            ::std::string::String::from("missing or invalid credentials"),
+            0,
+        );
+    }
+    if let Err(error) = api
+        .authorize(super::auth::Operation::ListRuntimeImages, &credentials)
+        .await
+    {
+        return match error {
+            super::auth::AuthError::Unauthenticated(message) => {
+                reject_list_runtime_images(401u16, message, 0)
+            }
+            super::auth::AuthError::Forbidden(message) => {
+                reject_list_runtime_images(403u16, message, 0)
+            }
+        };
+    }
+    match api.list_runtime_images(credentials).await {
         Ok(value) => json_response(200u16, &value),
         Err(error) => error.into_response(),
     }
 }
 async fn handle_list_tools<A: ClawupApi>(
     ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
+    headers: ::axum::http::HeaderMap,
 ) -> ::axum::response::Response {
-    match api.list_tools().await {
+    let credentials = credentials_from(&headers, None);
+    let satisfied = credentials.bearer_auth.is_some();
+    if !satisfied {
+        return reject_list_tools(
+            401u16,
+            ::std::string::String::from("missing or invalid credentials"),
+            0,
+        );
+    }
+    if let Err(error) = api
+        .authorize(super::auth::Operation::ListTools, &credentials)
+        .await
+    {
+        return match error {
+            super::auth::AuthError::Unauthenticated(message) => {
+                reject_list_tools(401u16, message, 0)
+            }
+            super::auth::AuthError::Forbidden(message) => {
+                reject_list_tools(403u16, message, 0)
+            }
+        };
+    }
+    match api.list_tools(credentials).await {
         Ok(value) => json_response(200u16, &value),
         Err(error) => error.into_response(),
     }
 }
 async fn handle_list_team_templates<A: ClawupApi>(
     ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
+    headers: ::axum::http::HeaderMap,
 ) -> ::axum::response::Response {
-    match api.list_team_templates().await {
+    let credentials = credentials_from(&headers, None);
+    let satisfied = credentials.bearer_auth.is_some();
+    if !satisfied {
+        return reject_list_team_templates(
+            401u16,
+            ::std::string::String::from("missing or invalid credentials"),
+            0,
+        );
+    }
+    if let Err(error) = api
+        .authorize(super::auth::Operation::ListTeamTemplates, &credentials)
+        .await
+    {
+        return match error {
+            super::auth::AuthError::Unauthenticated(message) => {
+                reject_list_team_templates(401u16, message, 0)
+            }
+            super::auth::AuthError::Forbidden(message) => {
+                reject_list_team_templates(403u16, message, 0)
+            }
+        };
+    }
+    match api.list_team_templates(credentials).await {
         Ok(value) => json_response(200u16, &value),
         Err(error) => error.into_response(),
     }
@@ -222,6 +341,131 @@ fn reject_get_current_user(
     match status {
         401u16 => {
             super::errors::GetCurrentUserError::Unauthorized(super::types::Error {
+                    error: ::std::string::String::from("AUTH_401"),
+                    message,
+                })
+                .into_response()
+        }
+        403u16 => {
+            json_response(
+                403u16,
+                &super::types::Error {
+                    error: ::std::string::String::from("AUTH_401"),
+                    message,
+                },
+            )
+        }
+        _ => generic_rejection(status, message, retry_after),
+    }
+}
+fn reject_list_plans(
+    status: u16,
+    message: ::std::string::String,
+    retry_after: u64,
+) -> ::axum::response::Response {
+    match status {
+        401u16 => {
+            super::errors::ListPlansError::Unauthorized(super::types::Error {
+                    error: ::std::string::String::from("AUTH_401"),
+                    message,
+                })
+                .into_response()
+        }
+        403u16 => {
+            json_response(
+                403u16,
+                &super::types::Error {
+                    error: ::std::string::String::from("AUTH_401"),
+                    message,
+                },
+            )
+        }
+        _ => generic_rejection(status, message, retry_after),
+    }
+}
+fn reject_list_models(
+    status: u16,
+    message: ::std::string::String,
+    retry_after: u64,
+) -> ::axum::response::Response {
+    match status {
+        401u16 => {
+            super::errors::ListModelsError::Unauthorized(super::types::Error {
+                    error: ::std::string::String::from("AUTH_401"),
+                    message,
+                })
+                .into_response()
+        }
+        403u16 => {
+            json_response(
+                403u16,
+                &super::types::Error {
+                    error: ::std::string::String::from("AUTH_401"),
+                    message,
+                },
+            )
+        }
+        _ => generic_rejection(status, message, retry_after),
+    }
+}
+fn reject_list_runtime_images(
+    status: u16,
+    message: ::std::string::String,
+    retry_after: u64,
+) -> ::axum::response::Response {
+    match status {
+        401u16 => {
+            super::errors::ListRuntimeImagesError::Unauthorized(super::types::Error {
+                    error: ::std::string::String::from("AUTH_401"),
+                    message,
+                })
+                .into_response()
+        }
+        403u16 => {
+            json_response(
+                403u16,
+                &super::types::Error {
+                    error: ::std::string::String::from("AUTH_401"),
+                    message,
+                },
+            )
+        }
+        _ => generic_rejection(status, message, retry_after),
+    }
+}
+fn reject_list_tools(
+    status: u16,
+    message: ::std::string::String,
+    retry_after: u64,
+) -> ::axum::response::Response {
+    match status {
+        401u16 => {
+            super::errors::ListToolsError::Unauthorized(super::types::Error {
+                    error: ::std::string::String::from("AUTH_401"),
+                    message,
+                })
+                .into_response()
+        }
+        403u16 => {
+            json_response(
+                403u16,
+                &super::types::Error {
+                    error: ::std::string::String::from("AUTH_401"),
+                    message,
+                },
+            )
+        }
+        _ => generic_rejection(status, message, retry_after),
+    }
+}
+fn reject_list_team_templates(
+    status: u16,
+    message: ::std::string::String,
+    retry_after: u64,
+) -> ::axum::response::Response {
+    match status {
+        401u16 => {
+            super::errors::ListTeamTemplatesError::Unauthorized(super::types::Error {
                     error: ::std::string::String::from("AUTH_401"),
                     message,
                 })
@@ -265,6 +509,7 @@ impl ::axum::response::IntoResponse for super::errors::GetCurrentUserError {
 impl ::axum::response::IntoResponse for super::errors::ListPlansError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
+            Self::Unauthorized(body) => json_response(401u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -277,6 +522,7 @@ impl ::axum::response::IntoResponse for super::errors::ListPlansError {
 impl ::axum::response::IntoResponse for super::errors::ListModelsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
+            Self::Unauthorized(body) => json_response(401u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -289,6 +535,7 @@ impl ::axum::response::IntoResponse for super::errors::ListModelsError {
 impl ::axum::response::IntoResponse for super::errors::ListRuntimeImagesError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
+            Self::Unauthorized(body) => json_response(401u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -301,6 +548,7 @@ impl ::axum::response::IntoResponse for super::errors::ListRuntimeImagesError {
 impl ::axum::response::IntoResponse for super::errors::ListToolsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
+            Self::Unauthorized(body) => json_response(401u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -313,6 +561,7 @@ impl ::axum::response::IntoResponse for super::errors::ListToolsError {
 impl ::axum::response::IntoResponse for super::errors::ListTeamTemplatesError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
+            Self::Unauthorized(body) => json_response(401u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)

@@ -127,7 +127,7 @@ pub struct Plan {
     pub price_cents: i64,
     /// ISO 4217 currency code, lowercase (e.g. usd).
     pub currency: ::std::string::String,
-    /// Billing interval.
+    /// Billing interval. The value set is designed; the enum is open.
     pub interval: super::types::PlanInterval,
     /// Limits of the plan.
     pub limits: super::types::PlanLimits,
@@ -297,7 +297,7 @@ pub struct Tool {
     pub description: ::std::string::String,
     /// Catalog category (e.g. development, web).
     pub category: ::std::string::String,
-    /// MCP transport the tool's server uses.
+    /// MCP transport the tool's server uses. The value set is designed; the enum is open.
     pub transport: super::types::ToolTransport,
     /// Names of the secrets the tool needs configured (e.g. GITHUB_TOKEN); empty when none.
     pub required_secrets: ::std::vec::Vec<::std::string::String>,
@@ -353,73 +353,109 @@ pub struct Error {
     /// Human-readable error message; may change.
     pub message: ::std::string::String,
 }
-/// Billing interval.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+/// Billing interval. The value set is designed; the enum is open.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PlanInterval {
     /// `month`
-    #[serde(rename = "month")]
     Month,
     /// `year`
-    #[serde(rename = "year")]
     Year,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl PlanInterval {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Month => "month",
             Self::Year => "year",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for PlanInterval {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PlanInterval {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "month" => Self::Month,
+                "year" => Self::Year,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for PlanInterval {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
-/// MCP transport the tool's server uses.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+/// MCP transport the tool's server uses. The value set is designed; the enum is open.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ToolTransport {
     /// `stdio`
-    #[serde(rename = "stdio")]
     Stdio,
     /// `http`
-    #[serde(rename = "http")]
     Http,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl ToolTransport {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Stdio => "stdio",
             Self::Http => "http",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for ToolTransport {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ToolTransport {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "stdio" => Self::Stdio,
+                "http" => Self::Http,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for ToolTransport {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }

@@ -55,7 +55,8 @@ impl Client {
         self
     }
     /// Retries answers of 429 after the wait the server asks for (`Retry-After`,
-    /// else the rate-limit reset time), within `policy`. Off by default.
+    /// else the retry hint of the body where the API documents one, else the
+    /// rate-limit reset time), within `policy`. Off by default.
     pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
         self
@@ -88,10 +89,12 @@ impl Client {
                 }
             }
             if let (429, Some(policy), Some(again)) = (status, self.retry, again) {
-                let asked = retry_after(
-                    &headers,
-                    ::std::option::Option::Some("x-ratelimit-reset"),
-                );
+                let asked = retry_after(&headers, ::std::option::Option::None)
+                    .or_else(|| body_retry_wait(&bytes))
+                    .or_else(|| retry_after(
+                        &headers,
+                        ::std::option::Option::Some("x-ratelimit-reset"),
+                    ));
                 if let Some(wait) = policy.wait(retries, asked) {
                     retries += 1;
                     ::tokio::time::sleep(wait).await;
@@ -175,17 +178,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListRecentThreatsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListRecentThreatsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -270,17 +267,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::AnalyzeThreatError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::AnalyzeThreatError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -383,17 +374,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::UpdateThreatStatusError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::UpdateThreatStatusError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -415,4 +400,20 @@ impl Client {
             }
         }
     }
+}
+///The seconds to wait that a 429's JSON body states at `/error/retry_after`, the first that it carries.
+#[allow(dead_code)]
+fn body_retry_wait(body: &[u8]) -> ::std::option::Option<u64> {
+    /// A non-negative number, or a string holding one.
+    fn number(value: &::serde_json::Value) -> ::std::option::Option<f64> {
+        value
+            .as_f64()
+            .or_else(|| value.as_str()?.trim().parse().ok())
+            .filter(|n: &f64| n.is_finite() && *n >= 0.0)
+    }
+    let body: ::serde_json::Value = ::serde_json::from_slice(body).ok()?;
+    let waits: [fn(&::serde_json::Value) -> ::std::option::Option<u64>; 1usize] = [
+        |body| number(body.pointer("/error/retry_after")?).map(|n| n.ceil() as u64),
+    ];
+    waits.iter().find_map(|wait| wait(&body))
 }

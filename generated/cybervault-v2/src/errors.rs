@@ -21,13 +21,8 @@ pub enum ListRecentThreatsError {
     Unauthorized(super::types::Error),
     /// 403: The API key is valid but lacks the `threat:read` scope this operation requires
     Forbidden(super::types::Error),
-    /// 429: Rate limit exceeded — retry after the Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded — retry after the `retry_after` seconds the body states
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error — contact support if persistent
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -45,7 +40,7 @@ impl ListRecentThreatsError {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -73,10 +68,10 @@ impl ::std::fmt::Display for ListRecentThreatsError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded — retry after the Retry-After header value",
+                    "{} Rate limit exceeded — retry after the `retry_after` seconds the body states",
                     self.status()
                 )
             }
@@ -102,13 +97,8 @@ pub enum AnalyzeThreatError {
     Unauthorized(super::types::Error),
     /// 403: The API key is valid but lacks the `threat:read` scope this operation requires
     Forbidden(super::types::Error),
-    /// 429: Rate limit exceeded — retry after the Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded — retry after the `retry_after` seconds the body states
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error — contact support if persistent
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -126,7 +116,7 @@ impl AnalyzeThreatError {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -154,10 +144,10 @@ impl ::std::fmt::Display for AnalyzeThreatError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded — retry after the Retry-After header value",
+                    "{} Rate limit exceeded — retry after the `retry_after` seconds the body states",
                     self.status()
                 )
             }
@@ -188,13 +178,8 @@ pub enum UpdateThreatStatusError {
     Forbidden(super::types::Error),
     /// 404: No threat exists with the given id
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded — retry after the Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded — retry after the `retry_after` seconds the body states
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error — contact support if persistent
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -213,7 +198,7 @@ impl UpdateThreatStatusError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -244,10 +229,10 @@ impl ::std::fmt::Display for UpdateThreatStatusError {
             Self::NotFound(_) => {
                 write!(f, "{} No threat exists with the given id", self.status())
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded — retry after the Retry-After header value",
+                    "{} Rate limit exceeded — retry after the `retry_after` seconds the body states",
                     self.status()
                 )
             }

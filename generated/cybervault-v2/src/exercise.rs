@@ -140,7 +140,7 @@ pub fn run_from_args() -> ::std::process::ExitCode {
             "--base-url" | "--token" => {
                 let Some(value) = args.next() else {
                     eprintln!(
-                        "usage: cargo run -p cybervault-v2 --example exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]"
+                        "usage: cargo run -p cybervault-v2 --example cybervault_v2_exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]"
                     );
                     return ::std::process::ExitCode::from(2);
                 };
@@ -148,7 +148,7 @@ pub fn run_from_args() -> ::std::process::ExitCode {
             }
             _ => {
                 eprintln!(
-                    "usage: cargo run -p cybervault-v2 --example exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]"
+                    "usage: cargo run -p cybervault-v2 --example cybervault_v2_exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]"
                 );
                 return ::std::process::ExitCode::from(2);
             }
@@ -156,7 +156,7 @@ pub fn run_from_args() -> ::std::process::ExitCode {
     }
     let Some(base_url) = base_url else {
         eprintln!(
-            "usage: cargo run -p cybervault-v2 --example exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]"
+            "usage: cargo run -p cybervault-v2 --example cybervault_v2_exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]"
         );
         return ::std::process::ExitCode::from(2);
     };

@@ -32,8 +32,17 @@
 //!
 //! Rate-limit headers are included in every response:
 //! `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`.
-//! Exceeding the limit returns `429` with a `Retry-After` header and a
-//! `retry_after` field in the error body.
+//! Exceeding the limit returns `429` with code `rate_limit_exceeded` and the
+//! seconds to wait in the error body's `retry_after`.
+//!
+//! **Assumptions.** The public docs give the three operations, the example
+//! bodies, the error envelope, the `threat:read`/`threat:write` scopes, the
+//! severity filter values and the rate-limit headers; this document models
+//! those exactly. Everything else is designed and kept lenient: the `type`
+//! filter's name, the status update's request body, the 400/401/403/404/500
+//! error codes, the threat types, statuses and target types (open enums:
+//! unlisted values decode), and the mitigation fields. No `Retry-After`
+//! header is assumed: the retry hint is the body's `retry_after`.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #[rustfmt::skip]

@@ -139,9 +139,9 @@ impl super::server::CybervaultApi for Mock {
         })
     }
 }
-/// Serves [`Mock`] as `mock_server` does: parses `--addr` (default `127.0.0.1:8080`) and `--token` from the command line, prints the address and the token (made up when not given), and serves until stopped.
+/// Serves [`Mock`] as the `cybervault_v2_mock_server` example does: parses `--addr` (default `127.0.0.1:8080`) and `--token` from the command line, prints the address and the token (made up when not given), and serves until stopped.
 ///
-/// usage: cargo run -p cybervault-v2 --example mock_server --features mock -- [--addr HOST:PORT] [--token SECRET]
+/// usage: cargo run -p cybervault-v2 --example cybervault_v2_mock_server --features mock -- [--addr HOST:PORT] [--token SECRET]
 pub fn serve_from_args() -> ::std::process::ExitCode {
     use ::std::hash::BuildHasher as _;
     let mut addr = ::std::string::String::from("127.0.0.1:8080");
@@ -153,7 +153,7 @@ pub fn serve_from_args() -> ::std::process::ExitCode {
             ("--token", Some(value)) => token = Some(value),
             _ => {
                 eprintln!(
-                    "usage: cargo run -p cybervault-v2 --example mock_server --features mock -- [--addr HOST:PORT] [--token SECRET]"
+                    "usage: cargo run -p cybervault-v2 --example cybervault_v2_mock_server --features mock -- [--addr HOST:PORT] [--token SECRET]"
                 );
                 return ::std::process::ExitCode::from(2);
             }

@@ -400,8 +400,7 @@ fn reject_list_recent_threats(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListRecentThreatsError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ListRecentThreatsError::TooManyRequests(super::types::Error {
                     error: super::types::ErrorDetail {
                         code: ::std::string::String::from("rate_limit_exceeded"),
                         message,
@@ -409,9 +408,7 @@ fn reject_list_recent_threats(
                             i64::try_from(retry_after).unwrap_or(i64::MAX),
                         ),
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -454,8 +451,7 @@ fn reject_analyze_threat(
                 .into_response()
         }
         429u16 => {
-            super::errors::AnalyzeThreatError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::AnalyzeThreatError::TooManyRequests(super::types::Error {
                     error: super::types::ErrorDetail {
                         code: ::std::string::String::from("rate_limit_exceeded"),
                         message,
@@ -463,9 +459,7 @@ fn reject_analyze_threat(
                             i64::try_from(retry_after).unwrap_or(i64::MAX),
                         ),
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -508,8 +502,7 @@ fn reject_update_threat_status(
                 .into_response()
         }
         429u16 => {
-            super::errors::UpdateThreatStatusError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::UpdateThreatStatusError::TooManyRequests(super::types::Error {
                     error: super::types::ErrorDetail {
                         code: ::std::string::String::from("rate_limit_exceeded"),
                         message,
@@ -517,9 +510,7 @@ fn reject_update_threat_status(
                             i64::try_from(retry_after).unwrap_or(i64::MAX),
                         ),
                     },
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -541,11 +532,7 @@ impl ::axum::response::IntoResponse for super::errors::ListRecentThreatsError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -561,11 +548,7 @@ impl ::axum::response::IntoResponse for super::errors::AnalyzeThreatError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -582,11 +565,7 @@ impl ::axum::response::IntoResponse for super::errors::UpdateThreatStatusError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)

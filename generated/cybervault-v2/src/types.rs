@@ -56,69 +56,46 @@ impl ::std::fmt::Display for Severity {
 /// Type of a detected threat. The public docs only show
 /// `ransomware_attempt`; the other values are designed to match the
 /// categories CyberVault's analysis engine reports (such as
-/// `command_and_control`).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+/// `command_and_control`). The enum is open: a type not listed here
+/// decodes as it is.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ThreatType {
     /// `ransomware_attempt`
-    #[serde(rename = "ransomware_attempt")]
     RansomwareAttempt,
     /// `malware`
-    #[serde(rename = "malware")]
     Malware,
     /// `phishing`
-    #[serde(rename = "phishing")]
     Phishing,
     /// `command_and_control`
-    #[serde(rename = "command_and_control")]
     CommandAndControl,
     /// `brute_force`
-    #[serde(rename = "brute_force")]
     BruteForce,
     /// `credential_stuffing`
-    #[serde(rename = "credential_stuffing")]
     CredentialStuffing,
     /// `data_exfiltration`
-    #[serde(rename = "data_exfiltration")]
     DataExfiltration,
     /// `ddos`
-    #[serde(rename = "ddos")]
     Ddos,
     /// `exploit_attempt`
-    #[serde(rename = "exploit_attempt")]
     ExploitAttempt,
     /// `lateral_movement`
-    #[serde(rename = "lateral_movement")]
     LateralMovement,
     /// `privilege_escalation`
-    #[serde(rename = "privilege_escalation")]
     PrivilegeEscalation,
     /// `suspicious_login`
-    #[serde(rename = "suspicious_login")]
     SuspiciousLogin,
     /// `cryptomining`
-    #[serde(rename = "cryptomining")]
     Cryptomining,
     /// `insider_threat`
-    #[serde(rename = "insider_threat")]
     InsiderThreat,
     /// `other`
-    #[serde(rename = "other")]
-    Other,
+    Other2,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl ThreatType {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::RansomwareAttempt => "ransomware_attempt",
             Self::Malware => "malware",
@@ -134,57 +111,84 @@ impl ThreatType {
             Self::SuspiciousLogin => "suspicious_login",
             Self::Cryptomining => "cryptomining",
             Self::InsiderThreat => "insider_threat",
-            Self::Other => "other",
+            Self::Other2 => "other",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for ThreatType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ThreatType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "ransomware_attempt" => Self::RansomwareAttempt,
+                "malware" => Self::Malware,
+                "phishing" => Self::Phishing,
+                "command_and_control" => Self::CommandAndControl,
+                "brute_force" => Self::BruteForce,
+                "credential_stuffing" => Self::CredentialStuffing,
+                "data_exfiltration" => Self::DataExfiltration,
+                "ddos" => Self::Ddos,
+                "exploit_attempt" => Self::ExploitAttempt,
+                "lateral_movement" => Self::LateralMovement,
+                "privilege_escalation" => Self::PrivilegeEscalation,
+                "suspicious_login" => Self::SuspiciousLogin,
+                "cryptomining" => Self::Cryptomining,
+                "insider_threat" => Self::InsiderThreat,
+                "other" => Self::Other2,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for ThreatType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// Lifecycle status of a threat. Setting `closed` or `ignored` requires
 /// the `threat:write` scope. The public docs show `mitigated` and name
 /// acknowledging, marking false positives and closing; the full list is
-/// designed to cover that lifecycle.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+/// designed to cover that lifecycle. The enum is open: a status not
+/// listed here decodes as it is.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ThreatStatus {
     /// `new`
-    #[serde(rename = "new")]
     New,
     /// `acknowledged`
-    #[serde(rename = "acknowledged")]
     Acknowledged,
     /// `investigating`
-    #[serde(rename = "investigating")]
     Investigating,
     /// `mitigated`
-    #[serde(rename = "mitigated")]
     Mitigated,
     /// `false_positive`
-    #[serde(rename = "false_positive")]
     FalsePositive,
     /// `closed`
-    #[serde(rename = "closed")]
     Closed,
     /// `ignored`
-    #[serde(rename = "ignored")]
     Ignored,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl ThreatStatus {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::New => "new",
             Self::Acknowledged => "acknowledged",
@@ -193,55 +197,109 @@ impl ThreatStatus {
             Self::FalsePositive => "false_positive",
             Self::Closed => "closed",
             Self::Ignored => "ignored",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for ThreatStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ThreatStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "new" => Self::New,
+                "acknowledged" => Self::Acknowledged,
+                "investigating" => Self::Investigating,
+                "mitigated" => Self::Mitigated,
+                "false_positive" => Self::FalsePositive,
+                "closed" => Self::Closed,
+                "ignored" => Self::Ignored,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for ThreatStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
-/// Kind of target submitted for analysis.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+/// Kind of target submitted for analysis. The public docs name file
+/// hashes, IP addresses, URLs and raw payloads but show only `ip`; the
+/// other spellings are designed, and the enum is open.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TargetType {
     /// `hash`
-    #[serde(rename = "hash")]
     Hash,
     /// `ip`
-    #[serde(rename = "ip")]
     Ip,
     /// `url`
-    #[serde(rename = "url")]
     Url,
     /// `payload`
-    #[serde(rename = "payload")]
     Payload,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl TargetType {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Hash => "hash",
             Self::Ip => "ip",
             Self::Url => "url",
             Self::Payload => "payload",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for TargetType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TargetType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "hash" => Self::Hash,
+                "ip" => Self::Ip,
+                "url" => Self::Url,
+                "payload" => Self::Payload,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for TargetType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// A threat detected in the monitored environment.

@@ -55,7 +55,8 @@ impl Client {
         self
     }
     /// Retries answers of 429 after the wait the server asks for (`Retry-After`,
-    /// else the rate-limit reset time), within `policy`. Off by default.
+    /// else the retry hint of the body where the API documents one, else the
+    /// rate-limit reset time), within `policy`. Off by default.
     pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
         self
@@ -88,10 +89,11 @@ impl Client {
                 }
             }
             if let (429, Some(policy), Some(again)) = (status, self.retry, again) {
-                let asked = retry_after(
-                    &headers,
-                    ::std::option::Option::Some("x-ratelimit-reset"),
-                );
+                let asked = retry_after(&headers, ::std::option::Option::None)
+                    .or_else(|| retry_after(
+                        &headers,
+                        ::std::option::Option::Some("x-ratelimit-reset"),
+                    ));
                 if let Some(wait) = policy.wait(retries, asked) {
                     retries += 1;
                     ::tokio::time::sleep(wait).await;
@@ -131,17 +133,11 @@ impl Client {
             200u16 => Ok(decode(status, &bytes)?),
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetHealthError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetHealthError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -184,17 +180,11 @@ impl Client {
             200u16 => Ok(decode(status, &bytes)?),
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetHsmHealthError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetHsmHealthError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -279,17 +269,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::AccessShareError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::AccessShareError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -367,17 +351,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::RevokeShareError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::RevokeShareError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -436,17 +414,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::SignupError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::SignupError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -514,17 +486,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::CreateTokenError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::CreateTokenError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -580,17 +546,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::RevokeTokenError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::RevokeTokenError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -664,17 +624,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::CreateAgentTokenError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::CreateAgentTokenError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -737,17 +691,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::CreateApiKeyTokenError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::CreateApiKeyTokenError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -821,17 +769,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::SignInWithGoogleError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::SignInWithGoogleError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -909,17 +851,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ChangePasswordError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ChangePasswordError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -943,30 +879,22 @@ impl Client {
     }
     /// Refresh token (not implemented)
     ///
-    /// Exists but is not implemented: it always answers 400 with
+    /// Exists but is not implemented: it answers 400 with
     /// `Refresh tokens not yet implemented`. Obtain a new token with
     /// `POST /v1/auth/token`, `POST /v1/auth/agent-token` or
-    /// `POST /v1/auth/api-key-token` instead. The 200 response is documented for
-    /// forward compatibility only (the token response it will return once refresh
-    /// tokens exist).
+    /// `POST /v1/auth/api-key-token` instead. The docs show no request body
+    /// and no success, so none is modelled.
     ///
     /// `POST /v1/auth/refresh`
     pub async fn refresh_token(
         &self,
-        body: &super::types::RefreshTokenRequest,
-    ) -> ::std::result::Result<
-        super::types::TokenResponse,
-        ClientError<super::errors::RefreshTokenError>,
-    > {
+    ) -> ::std::result::Result<(), ClientError<super::errors::RefreshTokenError>> {
         let url = format!("{}/v1/auth/refresh", self.base_url);
         let request = self.http.request(::reqwest::Method::POST, url);
-        let request = request
-            .header(::reqwest::header::CONTENT_TYPE, "application/json")
-            .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
-            200u16 => Ok(decode(status, &bytes)?),
+            200..=299 => Ok(()),
             400u16 => {
                 Err(
                     ClientError::Api(
@@ -978,17 +906,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::RefreshTokenError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::RefreshTokenError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1056,17 +978,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetCurrentUserError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetCurrentUserError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1131,17 +1047,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::DeleteCurrentUserError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::DeleteCurrentUserError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1222,17 +1132,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::UpdateCurrentUserError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::UpdateCurrentUserError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1300,17 +1204,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetMfaStatusError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetMfaStatusError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1384,17 +1282,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::SetupMfaError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::SetupMfaError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1476,17 +1368,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::VerifyMfaSetupError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::VerifyMfaSetupError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1550,17 +1436,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::VerifyMfaError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::VerifyMfaError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1639,17 +1519,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::DisableMfaError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::DisableMfaError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1704,17 +1578,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::RequestDeviceCodeError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::RequestDeviceCodeError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1771,17 +1639,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::PollDeviceTokenError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::PollDeviceTokenError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1836,17 +1698,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetDeviceCodeStatusError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetDeviceCodeStatusError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -1936,17 +1792,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ApproveDeviceError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ApproveDeviceError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -2034,17 +1884,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::DenyDeviceError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::DenyDeviceError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -2073,7 +1917,6 @@ impl Client {
     /// `GET /v1/auth/api-keys`
     pub async fn list_api_keys(
         &self,
-        query: &super::types::ListApiKeysQuery,
     ) -> ::std::result::Result<
         super::types::ApiKeyList,
         ClientError<super::errors::ListApiKeysError>,
@@ -2089,9 +1932,6 @@ impl Client {
                 operation: "listApiKeys",
             });
         };
-        let pairs = params::encode(query, super::params::QUERY_LIST_API_KEYS)
-            .map_err(ClientError::encoding)?;
-        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -2125,17 +1965,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListApiKeysError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListApiKeysError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -2217,17 +2051,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::CreateApiKeyError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::CreateApiKeyError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -2305,17 +2133,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::RevokeApiKeyError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::RevokeApiKeyError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -2344,7 +2166,6 @@ impl Client {
     /// `GET /v1/vaults`
     pub async fn list_vaults(
         &self,
-        query: &super::types::ListVaultsQuery,
     ) -> ::std::result::Result<
         super::types::VaultList,
         ClientError<super::errors::ListVaultsError>,
@@ -2360,9 +2181,6 @@ impl Client {
                 operation: "listVaults",
             });
         };
-        let pairs = params::encode(query, super::params::QUERY_LIST_VAULTS)
-            .map_err(ClientError::encoding)?;
-        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -2387,17 +2205,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListVaultsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListVaultsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -2497,17 +2309,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::CreateVaultError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::CreateVaultError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -2584,17 +2390,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetVaultError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetVaultError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -2672,17 +2472,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::DeleteVaultError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::DeleteVaultError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -2792,17 +2586,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::EnableCmekError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::EnableCmekError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -2890,17 +2678,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::DisableCmekError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::DisableCmekError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -3004,17 +2786,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::StartCmekRotationError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::StartCmekRotationError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -3096,17 +2872,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetCmekRotationJobError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetCmekRotationJobError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -3200,17 +2970,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListSecretsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListSecretsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -3314,17 +3078,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetSecretError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetSecretError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -3430,17 +3188,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::PutSecretError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::PutSecretError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -3521,17 +3273,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::DeleteSecretError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::DeleteSecretError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -3561,7 +3307,6 @@ impl Client {
     pub async fn list_policies(
         &self,
         vault_id: &::uuid::Uuid,
-        query: &super::types::ListPoliciesQuery,
     ) -> ::std::result::Result<
         super::types::PolicyList,
         ClientError<super::errors::ListPoliciesError>,
@@ -3580,9 +3325,6 @@ impl Client {
                 operation: "listPolicies",
             });
         };
-        let pairs = params::encode(query, super::params::QUERY_LIST_POLICIES)
-            .map_err(ClientError::encoding)?;
-        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -3625,17 +3367,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListPoliciesError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListPoliciesError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -3730,17 +3466,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::CreatePolicyError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::CreatePolicyError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -3836,17 +3566,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::UpdatePolicyError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::UpdatePolicyError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -3926,17 +3650,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::DeletePolicyError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::DeletePolicyError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -3992,17 +3710,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::EnrollAgentError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::EnrollAgentError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -4031,7 +3743,6 @@ impl Client {
     /// `GET /v1/agents`
     pub async fn list_agents(
         &self,
-        query: &super::types::ListAgentsQuery,
     ) -> ::std::result::Result<
         super::types::AgentList,
         ClientError<super::errors::ListAgentsError>,
@@ -4047,9 +3758,6 @@ impl Client {
                 operation: "listAgents",
             });
         };
-        let pairs = params::encode(query, super::params::QUERY_LIST_AGENTS)
-            .map_err(ClientError::encoding)?;
-        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -4083,17 +3791,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListAgentsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListAgentsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -4183,17 +3885,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::CreateAgentError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::CreateAgentError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -4223,7 +3919,7 @@ impl Client {
     pub async fn get_current_agent(
         &self,
     ) -> ::std::result::Result<
-        super::types::Agent,
+        super::types::AgentProfile,
         ClientError<super::errors::GetCurrentAgentError>,
     > {
         let url = format!("{}/v1/agents/me", self.base_url);
@@ -4261,17 +3957,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetCurrentAgentError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetCurrentAgentError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -4348,17 +4038,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetAgentError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetAgentError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -4436,17 +4120,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::DeactivateAgentError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::DeactivateAgentError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -4541,17 +4219,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::UpdateAgentError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::UpdateAgentError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -4632,17 +4304,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::RotateAgentKeyError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::RotateAgentKeyError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -4748,17 +4414,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::CreateShareError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::CreateShareError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -4830,17 +4490,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListOutboundSharesError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListOutboundSharesError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -4912,17 +4566,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListInboundSharesError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListInboundSharesError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -5013,17 +4661,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::AcceptShareError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::AcceptShareError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -5113,17 +4755,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::DeclineShareError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::DeclineShareError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -5153,16 +4789,12 @@ impl Client {
     /// `GET /v1/chains`
     pub async fn list_chains(
         &self,
-        query: &super::types::ListChainsQuery,
     ) -> ::std::result::Result<
         super::types::ChainList,
         ClientError<super::errors::ListChainsError>,
     > {
         let url = format!("{}/v1/chains", self.base_url);
         let request = self.http.request(::reqwest::Method::GET, url);
-        let pairs = params::encode(query, super::params::QUERY_LIST_CHAINS)
-            .map_err(ClientError::encoding)?;
-        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -5178,17 +4810,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListChainsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListChainsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -5240,17 +4866,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetChainError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetChainError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -5344,17 +4964,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListTransactionsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListTransactionsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -5469,17 +5083,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::SubmitTransactionError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::SubmitTransactionError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -5561,17 +5169,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetTransactionError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetTransactionError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -5674,17 +5276,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::SimulateTransactionError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::SimulateTransactionError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -5788,17 +5384,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::SimulateTransactionBundleError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::SimulateTransactionBundleError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -5866,17 +5456,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetUsageSummaryError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetUsageSummaryError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -5905,7 +5489,6 @@ impl Client {
     /// `GET /v1/billing/history`
     pub async fn get_usage_history(
         &self,
-        query: &super::types::GetUsageHistoryQuery,
     ) -> ::std::result::Result<
         super::types::UsageHistory,
         ClientError<super::errors::GetUsageHistoryError>,
@@ -5921,9 +5504,6 @@ impl Client {
                 operation: "getUsageHistory",
             });
         };
-        let pairs = params::encode(query, super::params::QUERY_GET_USAGE_HISTORY)
-            .map_err(ClientError::encoding)?;
-        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -5957,17 +5537,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetUsageHistoryError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetUsageHistoryError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -6057,17 +5631,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::CreateSubscriptionCheckoutError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::CreateSubscriptionCheckoutError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -6158,17 +5726,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::CreateBillingPortalSessionError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::CreateBillingPortalSessionError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -6236,17 +5798,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetSubscriptionError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetSubscriptionError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -6327,17 +5883,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::CreateCreditTopupError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::CreateCreditTopupError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -6405,17 +5955,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetCreditBalanceError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetCreditBalanceError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -6496,17 +6040,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListCreditTransactionsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListCreditTransactionsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -6587,17 +6125,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::SetOverageMethodError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::SetOverageMethodError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -6656,17 +6188,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::HandleStripeWebhookError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::HandleStripeWebhookError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -6690,7 +6216,7 @@ impl Client {
     }
     /// Query audit events
     ///
-    /// Returns the organization's audit events, newest first, filtered and paginated.
+    /// Returns the organization's audit events, newest first, filtered.
     ///
     /// `GET /v1/audit/events`
     pub async fn list_audit_events(
@@ -6747,17 +6273,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListAuditEventsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListAuditEventsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -6786,7 +6306,6 @@ impl Client {
     /// `GET /v1/org/members`
     pub async fn list_org_members(
         &self,
-        query: &super::types::ListOrgMembersQuery,
     ) -> ::std::result::Result<
         super::types::OrgMemberList,
         ClientError<super::errors::ListOrgMembersError>,
@@ -6802,9 +6321,6 @@ impl Client {
                 operation: "listOrgMembers",
             });
         };
-        let pairs = params::encode(query, super::params::QUERY_LIST_ORG_MEMBERS)
-            .map_err(ClientError::encoding)?;
-        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -6838,17 +6354,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListOrgMembersError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListOrgMembersError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -6938,17 +6448,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::InviteOrgMemberError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::InviteOrgMemberError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -7026,17 +6530,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::RemoveOrgMemberError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::RemoveOrgMemberError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -7130,17 +6628,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::UpdateOrgMemberRoleError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::UpdateOrgMemberRoleError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -7169,7 +6661,6 @@ impl Client {
     /// `GET /v1/security/ip-rules`
     pub async fn list_ip_rules(
         &self,
-        query: &super::types::ListIpRulesQuery,
     ) -> ::std::result::Result<
         super::types::IpRuleList,
         ClientError<super::errors::ListIpRulesError>,
@@ -7185,9 +6676,6 @@ impl Client {
                 operation: "listIpRules",
             });
         };
-        let pairs = params::encode(query, super::params::QUERY_LIST_IP_RULES)
-            .map_err(ClientError::encoding)?;
-        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -7221,17 +6709,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListIpRulesError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListIpRulesError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -7312,17 +6794,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::CreateIpRuleError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::CreateIpRuleError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -7400,17 +6876,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::DeleteIpRuleError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::DeleteIpRuleError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -7440,7 +6910,6 @@ impl Client {
     /// `GET /v1/admin/settings`
     pub async fn list_admin_settings(
         &self,
-        query: &super::types::ListAdminSettingsQuery,
     ) -> ::std::result::Result<
         super::types::SettingList,
         ClientError<super::errors::ListAdminSettingsError>,
@@ -7456,9 +6925,6 @@ impl Client {
                 operation: "listAdminSettings",
             });
         };
-        let pairs = params::encode(query, super::params::QUERY_LIST_ADMIN_SETTINGS)
-            .map_err(ClientError::encoding)?;
-        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -7492,17 +6958,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListAdminSettingsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListAdminSettingsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -7597,17 +7057,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::UpdateAdminSettingError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::UpdateAdminSettingError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -7686,17 +7140,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::DeleteAdminSettingError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::DeleteAdminSettingError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -7765,17 +7213,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetX402ConfigError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetX402ConfigError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -7857,17 +7299,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::UpdateX402ConfigError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::UpdateX402ConfigError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -7949,17 +7385,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListAdminUsersError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListAdminUsersError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -8038,17 +7468,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::DeleteAdminUserError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::DeleteAdminUserError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -8078,7 +7502,6 @@ impl Client {
     /// `GET /v1/admin/chains`
     pub async fn list_admin_chains(
         &self,
-        query: &super::types::ListAdminChainsQuery,
     ) -> ::std::result::Result<
         super::types::ChainList,
         ClientError<super::errors::ListAdminChainsError>,
@@ -8094,9 +7517,6 @@ impl Client {
                 operation: "listAdminChains",
             });
         };
-        let pairs = params::encode(query, super::params::QUERY_LIST_ADMIN_CHAINS)
-            .map_err(ClientError::encoding)?;
-        let request = request.query(&pairs);
         let (status, headers, bytes) = self.execute(request).await?;
         let _ = (&headers, &bytes);
         match status {
@@ -8130,17 +7550,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::ListAdminChainsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::ListAdminChainsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -8231,17 +7645,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::CreateAdminChainError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::CreateAdminChainError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -8336,17 +7744,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::UpdateAdminChainError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::UpdateAdminChainError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -8425,17 +7827,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::DeleteAdminChainError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::DeleteAdminChainError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -8517,17 +7913,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::GetOrgLimitsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::GetOrgLimitsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -8622,17 +8012,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::UpdateOrgLimitsError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::UpdateOrgLimitsError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {
@@ -8727,17 +8111,11 @@ impl Client {
             }
             429u16 => {
                 Err(
-                    ClientError::Api(super::errors::SetOrgBillingTierError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
+                    ClientError::Api(
+                        super::errors::SetOrgBillingTierError::TooManyRequests(
+                            decode(status, &bytes)?,
+                        ),
+                    ),
                 )
             }
             500u16 => {

@@ -15,14 +15,9 @@
 /// Error responses of `getHealth` (GET /v1/health).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetHealthError {
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -37,7 +32,7 @@ impl GetHealthError {
     /// The HTTP status of this response.
     pub fn status(&self) -> u16 {
         match self {
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -46,10 +41,10 @@ impl GetHealthError {
 impl ::std::fmt::Display for GetHealthError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -66,14 +61,9 @@ impl ::std::error::Error for GetHealthError {}
 /// Error responses of `getHsmHealth` (GET /v1/health/hsm).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetHsmHealthError {
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// 503: The HSM cannot be reached; secret reads and writes will fail
@@ -90,7 +80,7 @@ impl GetHsmHealthError {
     /// The HTTP status of this response.
     pub fn status(&self) -> u16 {
         match self {
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::ServiceUnavailable(_) => 503u16,
             Self::Undocumented { status, .. } => *status,
@@ -100,10 +90,10 @@ impl GetHsmHealthError {
 impl ::std::fmt::Display for GetHsmHealthError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -133,14 +123,9 @@ pub enum AccessShareError {
     NotFound(super::types::Error),
     /// 410: The share has expired, been revoked, or reached its maximum access count
     Gone(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -158,7 +143,7 @@ impl AccessShareError {
             Self::PaymentRequired(_) => 402u16,
             Self::NotFound(_) => 404u16,
             Self::Gone(_) => 410u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -188,10 +173,10 @@ impl ::std::fmt::Display for AccessShareError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -214,14 +199,9 @@ pub enum RevokeShareError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -239,7 +219,7 @@ impl RevokeShareError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -265,10 +245,10 @@ impl ::std::fmt::Display for RevokeShareError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -290,14 +270,9 @@ pub enum SignupError {
     BadRequest(super::types::Error),
     /// 409: An account with this email already exists
     Conflict(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -314,7 +289,7 @@ impl SignupError {
         match self {
             Self::BadRequest(_) => 400u16,
             Self::Conflict(_) => 409u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -333,10 +308,10 @@ impl ::std::fmt::Display for SignupError {
             Self::Conflict(_) => {
                 write!(f, "{} An account with this email already exists", self.status())
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -358,14 +333,9 @@ pub enum CreateTokenError {
     BadRequest(super::types::Error),
     /// 401: Wrong email or password
     Unauthorized(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -382,7 +352,7 @@ impl CreateTokenError {
         match self {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -401,10 +371,10 @@ impl ::std::fmt::Display for CreateTokenError {
             Self::Unauthorized(_) => {
                 write!(f, "{} Wrong email or password", self.status())
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -431,14 +401,9 @@ pub enum CreateTokenResponse {
 pub enum RevokeTokenError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -454,7 +419,7 @@ impl RevokeTokenError {
     pub fn status(&self) -> u16 {
         match self {
             Self::Unauthorized(_) => 401u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -470,10 +435,10 @@ impl ::std::fmt::Display for RevokeTokenError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -497,14 +462,9 @@ pub enum CreateAgentTokenError {
     Unauthorized(super::types::Error),
     /// 403: The agent is deactivated or still awaiting approval
     Forbidden(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -522,7 +482,7 @@ impl CreateAgentTokenError {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -547,10 +507,10 @@ impl ::std::fmt::Display for CreateAgentTokenError {
                     .status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -572,14 +532,9 @@ pub enum CreateApiKeyTokenError {
     BadRequest(super::types::Error),
     /// 401: Unknown, revoked or expired API key
     Unauthorized(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -596,7 +551,7 @@ impl CreateApiKeyTokenError {
         match self {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -615,10 +570,10 @@ impl ::std::fmt::Display for CreateApiKeyTokenError {
             Self::Unauthorized(_) => {
                 write!(f, "{} Unknown, revoked or expired API key", self.status())
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -640,14 +595,9 @@ pub enum SignInWithGoogleError {
     BadRequest(super::types::Error),
     /// 401: The Google ID token is invalid, expired or for another audience
     Unauthorized(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -664,7 +614,7 @@ impl SignInWithGoogleError {
         match self {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -687,10 +637,10 @@ impl ::std::fmt::Display for SignInWithGoogleError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -722,14 +672,9 @@ pub enum ChangePasswordError {
     Unauthorized(super::types::Error),
     /// 403: The current password is wrong, or the caller is an agent
     Forbidden(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -747,7 +692,7 @@ impl ChangePasswordError {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -776,10 +721,10 @@ impl ::std::fmt::Display for ChangePasswordError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -796,16 +741,11 @@ impl ::std::error::Error for ChangePasswordError {}
 /// Error responses of `refreshToken` (POST /v1/auth/refresh).
 #[derive(Debug, Clone, PartialEq)]
 pub enum RefreshTokenError {
-    /// 400: Refresh tokens are not implemented yet (always returned today)
+    /// 400: Refresh tokens are not implemented yet
     BadRequest(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -821,7 +761,7 @@ impl RefreshTokenError {
     pub fn status(&self) -> u16 {
         match self {
             Self::BadRequest(_) => 400u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -831,16 +771,12 @@ impl ::std::fmt::Display for RefreshTokenError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         match self {
             Self::BadRequest(_) => {
-                write!(
-                    f,
-                    "{} Refresh tokens are not implemented yet (always returned today)",
-                    self.status()
-                )
+                write!(f, "{} Refresh tokens are not implemented yet", self.status())
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -861,14 +797,9 @@ pub enum GetCurrentUserError {
     Unauthorized(super::types::Error),
     /// 403: The operation needs a user JWT; agent tokens are refused
     Forbidden(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -885,7 +816,7 @@ impl GetCurrentUserError {
         match self {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -907,10 +838,10 @@ impl ::std::fmt::Display for GetCurrentUserError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -931,14 +862,9 @@ pub enum DeleteCurrentUserError {
     Unauthorized(super::types::Error),
     /// 403: The operation needs a user JWT; agent tokens are refused
     Forbidden(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -955,7 +881,7 @@ impl DeleteCurrentUserError {
         match self {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -977,10 +903,10 @@ impl ::std::fmt::Display for DeleteCurrentUserError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -1004,14 +930,9 @@ pub enum UpdateCurrentUserError {
     Unauthorized(super::types::Error),
     /// 403: The operation needs a user JWT; agent tokens are refused
     Forbidden(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -1029,7 +950,7 @@ impl UpdateCurrentUserError {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -1058,10 +979,10 @@ impl ::std::fmt::Display for UpdateCurrentUserError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -1082,14 +1003,9 @@ pub enum GetMfaStatusError {
     Unauthorized(super::types::Error),
     /// 403: The operation needs a user JWT; agent tokens are refused
     Forbidden(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -1106,7 +1022,7 @@ impl GetMfaStatusError {
         match self {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -1128,10 +1044,10 @@ impl ::std::fmt::Display for GetMfaStatusError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -1154,14 +1070,9 @@ pub enum SetupMfaError {
     Forbidden(super::types::Error),
     /// 409: MFA is already enabled
     Conflict(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -1179,7 +1090,7 @@ impl SetupMfaError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::Conflict(_) => 409u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -1202,10 +1113,10 @@ impl ::std::fmt::Display for SetupMfaError {
                 )
             }
             Self::Conflict(_) => write!(f, "{} MFA is already enabled", self.status()),
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -1228,14 +1139,9 @@ pub enum VerifyMfaSetupError {
     Unauthorized(super::types::Error),
     /// 403: The operation needs a user JWT; agent tokens are refused
     Forbidden(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -1253,7 +1159,7 @@ impl VerifyMfaSetupError {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -1281,10 +1187,10 @@ impl ::std::fmt::Display for VerifyMfaSetupError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -1306,14 +1212,9 @@ pub enum VerifyMfaError {
     BadRequest(super::types::Error),
     /// 401: Wrong code, or the MFA token is invalid or expired
     Unauthorized(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -1330,7 +1231,7 @@ impl VerifyMfaError {
         match self {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -1352,10 +1253,10 @@ impl ::std::fmt::Display for VerifyMfaError {
                     .status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -1379,14 +1280,9 @@ pub enum DisableMfaError {
     Unauthorized(super::types::Error),
     /// 403: The code or password is wrong, or the caller is an agent
     Forbidden(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -1404,7 +1300,7 @@ impl DisableMfaError {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -1433,10 +1329,10 @@ impl ::std::fmt::Display for DisableMfaError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -1456,14 +1352,9 @@ pub enum RequestDeviceCodeError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
     BadRequest(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -1479,7 +1370,7 @@ impl RequestDeviceCodeError {
     pub fn status(&self) -> u16 {
         match self {
             Self::BadRequest(_) => 400u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -1495,10 +1386,10 @@ impl ::std::fmt::Display for RequestDeviceCodeError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -1518,14 +1409,9 @@ pub enum PollDeviceTokenError {
     /// 400: Not approved (yet): `authorization_pending`, `slow_down`, `access_denied`,
     /// `expired_token` or `invalid_request`
     BadRequest(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -1541,7 +1427,7 @@ impl PollDeviceTokenError {
     pub fn status(&self) -> u16 {
         match self {
             Self::BadRequest(_) => 400u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -1557,10 +1443,10 @@ impl ::std::fmt::Display for PollDeviceTokenError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -1579,14 +1465,9 @@ impl ::std::error::Error for PollDeviceTokenError {}
 pub enum GetDeviceCodeStatusError {
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -1602,7 +1483,7 @@ impl GetDeviceCodeStatusError {
     pub fn status(&self) -> u16 {
         match self {
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -1618,10 +1499,10 @@ impl ::std::fmt::Display for GetDeviceCodeStatusError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -1646,14 +1527,9 @@ pub enum ApproveDeviceError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -1672,7 +1548,7 @@ impl ApproveDeviceError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -1707,10 +1583,10 @@ impl ::std::fmt::Display for ApproveDeviceError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -1735,14 +1611,9 @@ pub enum DenyDeviceError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -1761,7 +1632,7 @@ impl DenyDeviceError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -1796,10 +1667,10 @@ impl ::std::fmt::Display for DenyDeviceError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -1823,14 +1694,9 @@ pub enum ListApiKeysError {
     Unauthorized(super::types::Error),
     /// 403: The operation needs a user JWT; agent tokens are refused
     Forbidden(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -1848,7 +1714,7 @@ impl ListApiKeysError {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -1877,10 +1743,10 @@ impl ::std::fmt::Display for ListApiKeysError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -1904,14 +1770,9 @@ pub enum CreateApiKeyError {
     Unauthorized(super::types::Error),
     /// 403: The operation needs a user JWT; agent tokens are refused
     Forbidden(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -1929,7 +1790,7 @@ impl CreateApiKeyError {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -1958,10 +1819,10 @@ impl ::std::fmt::Display for CreateApiKeyError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -1984,14 +1845,9 @@ pub enum RevokeApiKeyError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -2009,7 +1865,7 @@ impl RevokeApiKeyError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -2038,10 +1894,10 @@ impl ::std::fmt::Display for RevokeApiKeyError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -2063,14 +1919,9 @@ pub enum ListVaultsError {
     BadRequest(super::types::Error),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -2087,7 +1938,7 @@ impl ListVaultsError {
         match self {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -2110,10 +1961,10 @@ impl ::std::fmt::Display for ListVaultsError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -2142,14 +1993,9 @@ pub enum CreateVaultError {
     Forbidden(super::types::Error),
     /// 409: A vault with this name already exists
     Conflict(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -2169,7 +2015,7 @@ impl CreateVaultError {
             Self::PaymentRequired(_) => 402u16,
             Self::Forbidden(_) => 403u16,
             Self::Conflict(_) => 409u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -2205,10 +2051,10 @@ impl ::std::fmt::Display for CreateVaultError {
             Self::Conflict(_) => {
                 write!(f, "{} A vault with this name already exists", self.status())
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -2232,14 +2078,9 @@ pub enum GetVaultError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -2257,7 +2098,7 @@ impl GetVaultError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -2287,10 +2128,10 @@ impl ::std::fmt::Display for GetVaultError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -2314,14 +2155,9 @@ pub enum DeleteVaultError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -2339,7 +2175,7 @@ impl DeleteVaultError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -2369,10 +2205,10 @@ impl ::std::fmt::Display for DeleteVaultError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -2403,14 +2239,9 @@ pub enum EnableCmekError {
     NotFound(super::types::Error),
     /// 409: CMEK is already enabled on this vault
     Conflict(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -2431,7 +2262,7 @@ impl EnableCmekError {
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
             Self::Conflict(_) => 409u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -2474,10 +2305,10 @@ impl ::std::fmt::Display for EnableCmekError {
             Self::Conflict(_) => {
                 write!(f, "{} CMEK is already enabled on this vault", self.status())
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -2503,14 +2334,9 @@ pub enum DisableCmekError {
     NotFound(super::types::Error),
     /// 409: CMEK is not enabled, or a rotation is in progress
     Conflict(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -2529,7 +2355,7 @@ impl DisableCmekError {
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
             Self::Conflict(_) => 409u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -2565,10 +2391,10 @@ impl ::std::fmt::Display for DisableCmekError {
                     .status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -2597,14 +2423,9 @@ pub enum StartCmekRotationError {
     NotFound(super::types::Error),
     /// 409: CMEK is not enabled, or a rotation is already running
     Conflict(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -2624,7 +2445,7 @@ impl StartCmekRotationError {
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
             Self::Conflict(_) => 409u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -2667,10 +2488,10 @@ impl ::std::fmt::Display for StartCmekRotationError {
                     .status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -2694,14 +2515,9 @@ pub enum GetCmekRotationJobError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -2719,7 +2535,7 @@ impl GetCmekRotationJobError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -2749,10 +2565,10 @@ impl ::std::fmt::Display for GetCmekRotationJobError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -2780,14 +2596,9 @@ pub enum ListSecretsError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -2806,7 +2617,7 @@ impl ListSecretsError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -2843,10 +2654,10 @@ impl ::std::fmt::Display for ListSecretsError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -2877,14 +2688,9 @@ pub enum GetSecretError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -2904,7 +2710,7 @@ impl GetSecretError {
             Self::PaymentRequired(_) => 402u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -2948,10 +2754,10 @@ impl ::std::fmt::Display for GetSecretError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -2982,14 +2788,9 @@ pub enum PutSecretError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -3009,7 +2810,7 @@ impl PutSecretError {
             Self::PaymentRequired(_) => 402u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -3053,10 +2854,10 @@ impl ::std::fmt::Display for PutSecretError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -3089,14 +2890,9 @@ pub enum DeleteSecretError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -3114,7 +2910,7 @@ impl DeleteSecretError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -3144,10 +2940,10 @@ impl ::std::fmt::Display for DeleteSecretError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -3174,14 +2970,9 @@ pub enum ListPoliciesError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -3200,7 +2991,7 @@ impl ListPoliciesError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -3237,10 +3028,10 @@ impl ::std::fmt::Display for ListPoliciesError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -3267,14 +3058,9 @@ pub enum CreatePolicyError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -3293,7 +3079,7 @@ impl CreatePolicyError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -3330,10 +3116,10 @@ impl ::std::fmt::Display for CreatePolicyError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -3360,14 +3146,9 @@ pub enum UpdatePolicyError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -3386,7 +3167,7 @@ impl UpdatePolicyError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -3423,10 +3204,10 @@ impl ::std::fmt::Display for UpdatePolicyError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -3450,14 +3231,9 @@ pub enum DeletePolicyError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -3475,7 +3251,7 @@ impl DeletePolicyError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -3505,10 +3281,10 @@ impl ::std::fmt::Display for DeletePolicyError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -3528,14 +3304,9 @@ pub enum EnrollAgentError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
     BadRequest(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -3551,7 +3322,7 @@ impl EnrollAgentError {
     pub fn status(&self) -> u16 {
         match self {
             Self::BadRequest(_) => 400u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -3567,10 +3338,10 @@ impl ::std::fmt::Display for EnrollAgentError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -3595,14 +3366,9 @@ pub enum ListAgentsError {
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
     Forbidden(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -3620,7 +3386,7 @@ impl ListAgentsError {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -3650,10 +3416,10 @@ impl ::std::fmt::Display for ListAgentsError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -3680,14 +3446,9 @@ pub enum CreateAgentError {
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
     Forbidden(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -3706,7 +3467,7 @@ impl CreateAgentError {
             Self::Unauthorized(_) => 401u16,
             Self::PaymentRequired(_) => 402u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -3739,10 +3500,10 @@ impl ::std::fmt::Display for CreateAgentError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -3763,14 +3524,9 @@ pub enum GetCurrentAgentError {
     Unauthorized(super::types::Error),
     /// 403: The caller is a user, not an agent
     Forbidden(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -3787,7 +3543,7 @@ impl GetCurrentAgentError {
         match self {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -3806,10 +3562,10 @@ impl ::std::fmt::Display for GetCurrentAgentError {
             Self::Forbidden(_) => {
                 write!(f, "{} The caller is a user, not an agent", self.status())
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -3833,14 +3589,9 @@ pub enum GetAgentError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -3858,7 +3609,7 @@ impl GetAgentError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -3888,10 +3639,10 @@ impl ::std::fmt::Display for GetAgentError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -3915,14 +3666,9 @@ pub enum DeactivateAgentError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -3940,7 +3686,7 @@ impl DeactivateAgentError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -3970,10 +3716,10 @@ impl ::std::fmt::Display for DeactivateAgentError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -4000,14 +3746,9 @@ pub enum UpdateAgentError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -4026,7 +3767,7 @@ impl UpdateAgentError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -4063,10 +3804,10 @@ impl ::std::fmt::Display for UpdateAgentError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -4090,14 +3831,9 @@ pub enum RotateAgentKeyError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -4115,7 +3851,7 @@ impl RotateAgentKeyError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -4145,10 +3881,10 @@ impl ::std::fmt::Display for RotateAgentKeyError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -4179,14 +3915,9 @@ pub enum CreateShareError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -4206,7 +3937,7 @@ impl CreateShareError {
             Self::PaymentRequired(_) => 402u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -4250,10 +3981,10 @@ impl ::std::fmt::Display for CreateShareError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -4275,14 +4006,9 @@ pub enum ListOutboundSharesError {
     BadRequest(super::types::Error),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -4299,7 +4025,7 @@ impl ListOutboundSharesError {
         match self {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -4322,10 +4048,10 @@ impl ::std::fmt::Display for ListOutboundSharesError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -4347,14 +4073,9 @@ pub enum ListInboundSharesError {
     BadRequest(super::types::Error),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -4371,7 +4092,7 @@ impl ListInboundSharesError {
         match self {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -4394,10 +4115,10 @@ impl ::std::fmt::Display for ListInboundSharesError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -4423,14 +4144,9 @@ pub enum AcceptShareError {
     NotFound(super::types::Error),
     /// 409: The share is not pending (already accepted, declined, revoked or expired)
     Conflict(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -4449,7 +4165,7 @@ impl AcceptShareError {
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
             Self::Conflict(_) => 409u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -4486,10 +4202,10 @@ impl ::std::fmt::Display for AcceptShareError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -4515,14 +4231,9 @@ pub enum DeclineShareError {
     NotFound(super::types::Error),
     /// 409: The share is not pending (already accepted, declined, revoked or expired)
     Conflict(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -4541,7 +4252,7 @@ impl DeclineShareError {
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
             Self::Conflict(_) => 409u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -4578,10 +4289,10 @@ impl ::std::fmt::Display for DeclineShareError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -4601,14 +4312,9 @@ pub enum ListChainsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
     BadRequest(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -4624,7 +4330,7 @@ impl ListChainsError {
     pub fn status(&self) -> u16 {
         match self {
             Self::BadRequest(_) => 400u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -4640,10 +4346,10 @@ impl ::std::fmt::Display for ListChainsError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -4662,14 +4368,9 @@ impl ::std::error::Error for ListChainsError {}
 pub enum GetChainError {
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -4685,7 +4386,7 @@ impl GetChainError {
     pub fn status(&self) -> u16 {
         match self {
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -4701,10 +4402,10 @@ impl ::std::fmt::Display for GetChainError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -4731,14 +4432,9 @@ pub enum ListTransactionsError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -4757,7 +4453,7 @@ impl ListTransactionsError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -4794,10 +4490,10 @@ impl ::std::fmt::Display for ListTransactionsError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -4829,14 +4525,9 @@ pub enum SubmitTransactionError {
     NotFound(super::types::Error),
     /// 422: `simulate_first` was set and the simulation failed; nothing was signed
     UnprocessableEntity(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -4857,7 +4548,7 @@ impl SubmitTransactionError {
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
             Self::UnprocessableEntity(_) => 422u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -4908,10 +4599,10 @@ impl ::std::fmt::Display for SubmitTransactionError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -4935,14 +4626,9 @@ pub enum GetTransactionError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -4960,7 +4646,7 @@ impl GetTransactionError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -4990,10 +4676,10 @@ impl ::std::fmt::Display for GetTransactionError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -5023,14 +4709,9 @@ pub enum SimulateTransactionError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -5050,7 +4731,7 @@ impl SimulateTransactionError {
             Self::PaymentRequired(_) => 402u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -5094,10 +4775,10 @@ impl ::std::fmt::Display for SimulateTransactionError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -5127,14 +4808,9 @@ pub enum SimulateTransactionBundleError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -5154,7 +4830,7 @@ impl SimulateTransactionBundleError {
             Self::PaymentRequired(_) => 402u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -5198,10 +4874,10 @@ impl ::std::fmt::Display for SimulateTransactionBundleError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -5223,14 +4899,9 @@ pub enum GetUsageSummaryError {
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
     Forbidden(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -5247,7 +4918,7 @@ impl GetUsageSummaryError {
         match self {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -5270,10 +4941,10 @@ impl ::std::fmt::Display for GetUsageSummaryError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -5298,14 +4969,9 @@ pub enum GetUsageHistoryError {
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
     Forbidden(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -5323,7 +4989,7 @@ impl GetUsageHistoryError {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -5353,10 +5019,10 @@ impl ::std::fmt::Display for GetUsageHistoryError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -5382,14 +5048,9 @@ pub enum CreateSubscriptionCheckoutError {
     Forbidden(super::types::Error),
     /// 409: The organization already has an active subscription (use the portal to change it)
     Conflict(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -5408,7 +5069,7 @@ impl CreateSubscriptionCheckoutError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::Conflict(_) => 409u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -5444,10 +5105,10 @@ impl ::std::fmt::Display for CreateSubscriptionCheckoutError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -5473,14 +5134,9 @@ pub enum CreateBillingPortalSessionError {
     Forbidden(super::types::Error),
     /// 409: The organization has no Stripe customer yet
     Conflict(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -5499,7 +5155,7 @@ impl CreateBillingPortalSessionError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::Conflict(_) => 409u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -5533,10 +5189,10 @@ impl ::std::fmt::Display for CreateBillingPortalSessionError {
                     f, "{} The organization has no Stripe customer yet", self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -5558,14 +5214,9 @@ pub enum GetSubscriptionError {
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
     Forbidden(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -5582,7 +5233,7 @@ impl GetSubscriptionError {
         match self {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -5605,10 +5256,10 @@ impl ::std::fmt::Display for GetSubscriptionError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -5632,14 +5283,9 @@ pub enum CreateCreditTopupError {
     Unauthorized(super::types::Error),
     /// 403: Only organization owners and admins manage billing
     Forbidden(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -5657,7 +5303,7 @@ impl CreateCreditTopupError {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -5686,10 +5332,10 @@ impl ::std::fmt::Display for CreateCreditTopupError {
                     .status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -5711,14 +5357,9 @@ pub enum GetCreditBalanceError {
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
     Forbidden(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -5735,7 +5376,7 @@ impl GetCreditBalanceError {
         match self {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -5758,10 +5399,10 @@ impl ::std::fmt::Display for GetCreditBalanceError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -5786,14 +5427,9 @@ pub enum ListCreditTransactionsError {
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
     Forbidden(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -5811,7 +5447,7 @@ impl ListCreditTransactionsError {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -5841,10 +5477,10 @@ impl ::std::fmt::Display for ListCreditTransactionsError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -5868,14 +5504,9 @@ pub enum SetOverageMethodError {
     Unauthorized(super::types::Error),
     /// 403: Only organization owners and admins manage billing
     Forbidden(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -5893,7 +5524,7 @@ impl SetOverageMethodError {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -5922,10 +5553,10 @@ impl ::std::fmt::Display for SetOverageMethodError {
                     .status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -5944,14 +5575,9 @@ impl ::std::error::Error for SetOverageMethodError {}
 pub enum HandleStripeWebhookError {
     /// 400: Missing or invalid Stripe-Signature, or a malformed event
     BadRequest(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -5967,7 +5593,7 @@ impl HandleStripeWebhookError {
     pub fn status(&self) -> u16 {
         match self {
             Self::BadRequest(_) => 400u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -5982,10 +5608,10 @@ impl ::std::fmt::Display for HandleStripeWebhookError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -6010,14 +5636,9 @@ pub enum ListAuditEventsError {
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
     Forbidden(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -6035,7 +5656,7 @@ impl ListAuditEventsError {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -6065,10 +5686,10 @@ impl ::std::fmt::Display for ListAuditEventsError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -6093,14 +5714,9 @@ pub enum ListOrgMembersError {
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
     Forbidden(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -6118,7 +5734,7 @@ impl ListOrgMembersError {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -6148,10 +5764,10 @@ impl ::std::fmt::Display for ListOrgMembersError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -6178,14 +5794,9 @@ pub enum InviteOrgMemberError {
     Forbidden(super::types::Error),
     /// 409: The person is already a member or has a pending invitation
     Conflict(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -6204,7 +5815,7 @@ impl InviteOrgMemberError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::Conflict(_) => 409u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -6240,10 +5851,10 @@ impl ::std::fmt::Display for InviteOrgMemberError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -6267,14 +5878,9 @@ pub enum RemoveOrgMemberError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -6292,7 +5898,7 @@ impl RemoveOrgMemberError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -6322,10 +5928,10 @@ impl ::std::fmt::Display for RemoveOrgMemberError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -6352,14 +5958,9 @@ pub enum UpdateOrgMemberRoleError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -6378,7 +5979,7 @@ impl UpdateOrgMemberRoleError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -6415,10 +6016,10 @@ impl ::std::fmt::Display for UpdateOrgMemberRoleError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -6443,14 +6044,9 @@ pub enum ListIpRulesError {
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
     Forbidden(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -6468,7 +6064,7 @@ impl ListIpRulesError {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -6498,10 +6094,10 @@ impl ::std::fmt::Display for ListIpRulesError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -6526,14 +6122,9 @@ pub enum CreateIpRuleError {
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
     Forbidden(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -6551,7 +6142,7 @@ impl CreateIpRuleError {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -6581,10 +6172,10 @@ impl ::std::fmt::Display for CreateIpRuleError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -6608,14 +6199,9 @@ pub enum DeleteIpRuleError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -6633,7 +6219,7 @@ impl DeleteIpRuleError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -6663,10 +6249,10 @@ impl ::std::fmt::Display for DeleteIpRuleError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -6690,14 +6276,9 @@ pub enum ListAdminSettingsError {
     Unauthorized(super::types::Error),
     /// 403: The caller is not a platform administrator
     Forbidden(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -6715,7 +6296,7 @@ impl ListAdminSettingsError {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -6741,10 +6322,10 @@ impl ::std::fmt::Display for ListAdminSettingsError {
             Self::Forbidden(_) => {
                 write!(f, "{} The caller is not a platform administrator", self.status())
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -6770,14 +6351,9 @@ pub enum UpdateAdminSettingError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -6796,7 +6372,7 @@ impl UpdateAdminSettingError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -6829,10 +6405,10 @@ impl ::std::fmt::Display for UpdateAdminSettingError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -6855,14 +6431,9 @@ pub enum DeleteAdminSettingError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -6880,7 +6451,7 @@ impl DeleteAdminSettingError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -6906,10 +6477,10 @@ impl ::std::fmt::Display for DeleteAdminSettingError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -6930,14 +6501,9 @@ pub enum GetX402ConfigError {
     Unauthorized(super::types::Error),
     /// 403: The caller is not a platform administrator
     Forbidden(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -6954,7 +6520,7 @@ impl GetX402ConfigError {
         match self {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -6973,10 +6539,10 @@ impl ::std::fmt::Display for GetX402ConfigError {
             Self::Forbidden(_) => {
                 write!(f, "{} The caller is not a platform administrator", self.status())
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -7000,14 +6566,9 @@ pub enum UpdateX402ConfigError {
     Unauthorized(super::types::Error),
     /// 403: The caller is not a platform administrator
     Forbidden(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -7025,7 +6586,7 @@ impl UpdateX402ConfigError {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -7051,10 +6612,10 @@ impl ::std::fmt::Display for UpdateX402ConfigError {
             Self::Forbidden(_) => {
                 write!(f, "{} The caller is not a platform administrator", self.status())
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -7078,14 +6639,9 @@ pub enum ListAdminUsersError {
     Unauthorized(super::types::Error),
     /// 403: The caller is not a platform administrator
     Forbidden(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -7103,7 +6659,7 @@ impl ListAdminUsersError {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -7129,10 +6685,10 @@ impl ::std::fmt::Display for ListAdminUsersError {
             Self::Forbidden(_) => {
                 write!(f, "{} The caller is not a platform administrator", self.status())
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -7155,14 +6711,9 @@ pub enum DeleteAdminUserError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -7180,7 +6731,7 @@ impl DeleteAdminUserError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -7206,10 +6757,10 @@ impl ::std::fmt::Display for DeleteAdminUserError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -7233,14 +6784,9 @@ pub enum ListAdminChainsError {
     Unauthorized(super::types::Error),
     /// 403: The caller is not a platform administrator
     Forbidden(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -7258,7 +6804,7 @@ impl ListAdminChainsError {
             Self::BadRequest(_) => 400u16,
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -7284,10 +6830,10 @@ impl ::std::fmt::Display for ListAdminChainsError {
             Self::Forbidden(_) => {
                 write!(f, "{} The caller is not a platform administrator", self.status())
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -7313,14 +6859,9 @@ pub enum CreateAdminChainError {
     Forbidden(super::types::Error),
     /// 409: A chain with this name or chain ID already exists
     Conflict(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -7339,7 +6880,7 @@ impl CreateAdminChainError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::Conflict(_) => 409u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -7371,10 +6912,10 @@ impl ::std::fmt::Display for CreateAdminChainError {
                     .status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -7400,14 +6941,9 @@ pub enum UpdateAdminChainError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -7426,7 +6962,7 @@ impl UpdateAdminChainError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -7459,10 +6995,10 @@ impl ::std::fmt::Display for UpdateAdminChainError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -7485,14 +7021,9 @@ pub enum DeleteAdminChainError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -7510,7 +7041,7 @@ impl DeleteAdminChainError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -7536,10 +7067,10 @@ impl ::std::fmt::Display for DeleteAdminChainError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -7562,14 +7093,9 @@ pub enum GetOrgLimitsError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -7587,7 +7113,7 @@ impl GetOrgLimitsError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -7613,10 +7139,10 @@ impl ::std::fmt::Display for GetOrgLimitsError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -7642,14 +7168,9 @@ pub enum UpdateOrgLimitsError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -7668,7 +7189,7 @@ impl UpdateOrgLimitsError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -7701,10 +7222,10 @@ impl ::std::fmt::Display for UpdateOrgLimitsError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }
@@ -7730,14 +7251,9 @@ pub enum SetOrgBillingTierError {
     Forbidden(super::types::Error),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
-    /// 429: Rate limit exceeded (the first stage of the pipeline); retry after the
-    /// Retry-After header value
-    TooManyRequests {
-        /// The body.
-        body: super::types::Error,
-        /// The `Retry-After` header. Seconds to wait before retrying.
-        retry_after: i64,
-    },
+    /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
+    /// no retry delay or header.
+    TooManyRequests(super::types::Error),
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
     /// A status the document does not describe for this operation.
@@ -7756,7 +7272,7 @@ impl SetOrgBillingTierError {
             Self::Unauthorized(_) => 401u16,
             Self::Forbidden(_) => 403u16,
             Self::NotFound(_) => 404u16,
-            Self::TooManyRequests { .. } => 429u16,
+            Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
         }
@@ -7789,10 +7305,10 @@ impl ::std::fmt::Display for SetOrgBillingTierError {
                     self.status()
                 )
             }
-            Self::TooManyRequests { .. } => {
+            Self::TooManyRequests(_) => {
                 write!(
                     f,
-                    "{} Rate limit exceeded (the first stage of the pipeline); retry after the\nRetry-After header value",
+                    "{} Rate limit exceeded (the first stage of the pipeline). The docs state\nno retry delay or header.",
                     self.status()
                 )
             }

@@ -234,14 +234,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
             operation: "changePassword",
             outcome,
         });
-    let outcome = match client
-        .refresh_token(
-            &super::types::RefreshTokenRequest {
-                refresh_token: ::std::string::String::from("rt_9Vb2Nx7Qk4Lm1Pz8"),
-            },
-        )
-        .await
-    {
+    let outcome = match client.refresh_token().await {
         Ok(_) => Outcome::Success,
         Err(
             ClientError::Api(
@@ -477,15 +470,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
             operation: "denyDevice",
             outcome,
         });
-    let outcome = match client
-        .list_api_keys(
-            &super::types::ListApiKeysQuery {
-                limit: super::types::default_list_api_keys_query_limit(),
-                cursor: ::std::option::Option::None,
-            },
-        )
-        .await
-    {
+    let outcome = match client.list_api_keys().await {
         Ok(_) => Outcome::Success,
         Err(
             ClientError::Api(
@@ -525,15 +510,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
             operation: "createApiKey",
             outcome,
         });
-    let outcome = match client
-        .list_vaults(
-            &super::types::ListVaultsQuery {
-                limit: super::types::default_list_vaults_query_limit(),
-                cursor: ::std::option::Option::None,
-            },
-        )
-        .await
-    {
+    let outcome = match client.list_vaults().await {
         Ok(_) => Outcome::Success,
         Err(
             ClientError::Api(
@@ -667,8 +644,6 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         .list_secrets(
             &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
             &super::types::ListSecretsQuery {
-                limit: super::types::default_list_secrets_query_limit(),
-                cursor: ::std::option::Option::None,
                 prefix: ::std::option::Option::None,
                 type_: ::std::option::Option::None,
             },
@@ -756,10 +731,6 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .list_policies(
             &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
-            &super::types::ListPoliciesQuery {
-                limit: super::types::default_list_policies_query_limit(),
-                cursor: ::std::option::Option::None,
-            },
         )
         .await
     {
@@ -876,15 +847,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
             operation: "enrollAgent",
             outcome,
         });
-    let outcome = match client
-        .list_agents(
-            &super::types::ListAgentsQuery {
-                limit: super::types::default_list_agents_query_limit(),
-                cursor: ::std::option::Option::None,
-            },
-        )
-        .await
-    {
+    let outcome = match client.list_agents().await {
         Ok(_) => Outcome::Success,
         Err(
             ClientError::Api(
@@ -1039,8 +1002,6 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .list_outbound_shares(
             &super::types::ListOutboundSharesQuery {
-                limit: super::types::default_list_outbound_shares_query_limit(),
-                cursor: ::std::option::Option::None,
                 status: ::std::option::Option::None,
             },
         )
@@ -1063,8 +1024,6 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .list_inbound_shares(
             &super::types::ListInboundSharesQuery {
-                limit: super::types::default_list_inbound_shares_query_limit(),
-                cursor: ::std::option::Option::None,
                 status: ::std::option::Option::None,
             },
         )
@@ -1124,15 +1083,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
             operation: "declineShare",
             outcome,
         });
-    let outcome = match client
-        .list_chains(
-            &super::types::ListChainsQuery {
-                limit: super::types::default_list_chains_query_limit(),
-                cursor: ::std::option::Option::None,
-            },
-        )
-        .await
-    {
+    let outcome = match client.list_chains().await {
         Ok(_) => Outcome::Success,
         Err(
             ClientError::Api(
@@ -1164,8 +1115,6 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         .list_transactions(
             &"7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
             &super::types::ListTransactionsQuery {
-                limit: super::types::default_list_transactions_query_limit(),
-                cursor: ::std::option::Option::None,
                 status: ::std::option::Option::None,
                 chain: ::std::option::Option::None,
             },
@@ -1327,15 +1276,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
             operation: "getUsageSummary",
             outcome,
         });
-    let outcome = match client
-        .get_usage_history(
-            &super::types::GetUsageHistoryQuery {
-                limit: super::types::default_get_usage_history_query_limit(),
-                cursor: ::std::option::Option::None,
-            },
-        )
-        .await
-    {
+    let outcome = match client.get_usage_history().await {
         Ok(_) => Outcome::Success,
         Err(
             ClientError::Api(
@@ -1559,8 +1500,6 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .list_audit_events(
             &super::types::ListAuditEventsQuery {
-                limit: super::types::default_list_audit_events_query_limit(),
-                cursor: ::std::option::Option::None,
                 action: ::std::option::Option::None,
                 actor_type: ::std::option::Option::None,
                 actor_id: ::std::option::Option::None,
@@ -1588,15 +1527,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
             operation: "listAuditEvents",
             outcome,
         });
-    let outcome = match client
-        .list_org_members(
-            &super::types::ListOrgMembersQuery {
-                limit: super::types::default_list_org_members_query_limit(),
-                cursor: ::std::option::Option::None,
-            },
-        )
-        .await
-    {
+    let outcome = match client.list_org_members().await {
         Ok(_) => Outcome::Success,
         Err(
             ClientError::Api(
@@ -1657,15 +1588,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
             operation: "updateOrgMemberRole",
             outcome,
         });
-    let outcome = match client
-        .list_ip_rules(
-            &super::types::ListIpRulesQuery {
-                limit: super::types::default_list_ip_rules_query_limit(),
-                cursor: ::std::option::Option::None,
-            },
-        )
-        .await
-    {
+    let outcome = match client.list_ip_rules().await {
         Ok(_) => Outcome::Success,
         Err(
             ClientError::Api(
@@ -1706,15 +1629,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
             operation: "createIpRule",
             outcome,
         });
-    let outcome = match client
-        .list_admin_settings(
-            &super::types::ListAdminSettingsQuery {
-                limit: super::types::default_list_admin_settings_query_limit(),
-                cursor: ::std::option::Option::None,
-            },
-        )
-        .await
-    {
+    let outcome = match client.list_admin_settings().await {
         Ok(_) => Outcome::Success,
         Err(
             ClientError::Api(
@@ -1806,8 +1721,6 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .list_admin_users(
             &super::types::ListAdminUsersQuery {
-                limit: super::types::default_list_admin_users_query_limit(),
-                cursor: ::std::option::Option::None,
                 email: ::std::option::Option::None,
             },
         )
@@ -1827,15 +1740,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
             operation: "listAdminUsers",
             outcome,
         });
-    let outcome = match client
-        .list_admin_chains(
-            &super::types::ListAdminChainsQuery {
-                limit: super::types::default_list_admin_chains_query_limit(),
-                cursor: ::std::option::Option::None,
-            },
-        )
-        .await
-    {
+    let outcome = match client.list_admin_chains().await {
         Ok(_) => Outcome::Success,
         Err(
             ClientError::Api(
@@ -2293,7 +2198,7 @@ pub fn run_from_args() -> ::std::process::ExitCode {
             "--base-url" | "--token" => {
                 let Some(value) = args.next() else {
                     eprintln!(
-                        "usage: cargo run -p oneclaw-v1 --example exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]"
+                        "usage: cargo run -p oneclaw-v1 --example oneclaw_v1_exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]"
                     );
                     return ::std::process::ExitCode::from(2);
                 };
@@ -2301,7 +2206,7 @@ pub fn run_from_args() -> ::std::process::ExitCode {
             }
             _ => {
                 eprintln!(
-                    "usage: cargo run -p oneclaw-v1 --example exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]"
+                    "usage: cargo run -p oneclaw-v1 --example oneclaw_v1_exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]"
                 );
                 return ::std::process::ExitCode::from(2);
             }
@@ -2309,7 +2214,7 @@ pub fn run_from_args() -> ::std::process::ExitCode {
     }
     let Some(base_url) = base_url else {
         eprintln!(
-            "usage: cargo run -p oneclaw-v1 --example exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]"
+            "usage: cargo run -p oneclaw-v1 --example oneclaw_v1_exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]"
         );
         return ::std::process::ExitCode::from(2);
     };

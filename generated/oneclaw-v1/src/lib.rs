@@ -17,10 +17,11 @@
 //! with `POST /v1/auth/token` (email + password), `POST /v1/auth/agent-token`
 //! (agent ID + API key), `POST /v1/auth/api-key-token` (personal API key),
 //! `POST /v1/auth/google` or the device flow. Operations marked `security: []`
-//! need no token. `POST /v1/auth/refresh` exists but is not implemented yet.
+//! need no token. `POST /v1/auth/refresh` exists but answers 400
+//! ("Refresh tokens not yet implemented").
 //!
 //! **Request pipeline.** Every request passes, in order: rate limit → auth →
-//! billing → handler. Hence 429 (rate limited, with `Retry-After`) is checked
+//! billing → handler. Hence 429 (rate limited) is checked
 //! first, then 401 (missing, invalid or expired JWT), then 402 (the plan quota
 //! for a metered action is exhausted and no overage method can pay for it),
 //! then the handler's own answers such as 403 (role, policy or
@@ -31,9 +32,21 @@
 //! error codes and the exact statuses per operation are designed here: the
 //! public docs do not show them.
 //!
-//! **Rate limits.** Every response carries `X-RateLimit-Limit`,
-//! `X-RateLimit-Remaining` and `X-RateLimit-Reset`; a 429 also carries
-//! `Retry-After`. The limits depend on the plan and are not published.
+//! **Rate limits.** The limits depend on the plan and are not published.
+//! The docs name no rate-limit or retry header; `X-RateLimit-Limit`,
+//! `X-RateLimit-Remaining` and `X-RateLimit-Reset` are modelled as optional
+//! headers, and a 429 states no retry delay.
+//!
+//! **Assumptions.** The public docs give the paths and methods, which need
+//! no auth, the pipeline order and its statuses (401, 402, 403, 429), the
+//! wildcard secret paths, `email`/`password` for `POST /v1/auth/token`, the
+//! 400 of `POST /v1/auth/refresh`, `created_by` on `GET /v1/agents/me`,
+//! the share recipient types, the billing tiers, the overage methods and
+//! that the credit ledger is paginated; those are modelled exactly. Every
+//! request and response shape, every error code, the `items` list wrapper
+//! and all other value sets are designed: those value sets are open enums
+//! (unlisted values decode), no other list is paginated, and no response
+//! header is required.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #[rustfmt::skip]

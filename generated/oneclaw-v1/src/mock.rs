@@ -346,21 +346,10 @@ impl super::server::OneclawApi for Mock {
     }
     async fn refresh_token(
         &self,
-        _body: super::types::RefreshTokenRequest,
-    ) -> ::std::result::Result<
-        super::types::TokenResponse,
-        super::errors::RefreshTokenError,
-    > {
+    ) -> ::std::result::Result<(), super::errors::RefreshTokenError> {
         let path = ::std::string::String::from("/v1/auth/refresh");
         self.revive_below(&path);
-        Ok(super::types::TokenResponse {
-            access_token: ::std::string::String::from(
-                "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyOjNmNmQyYThjIiwib3JnIjoiOWIyZjZjMWUifQ.bXlfc2lnbmF0dXJlX2V4YW1wbGVfb25seQ",
-            ),
-            token_type: super::types::TokenResponseTokenType::Bearer,
-            expires_in: 3600i64,
-            refresh_token: ::std::option::Option::None,
-        })
+        Ok(())
     }
     async fn get_current_user(
         &self,
@@ -599,7 +588,6 @@ impl super::server::OneclawApi for Mock {
     async fn list_api_keys(
         &self,
         _credentials: super::auth::Credentials,
-        _query: super::types::ListApiKeysQuery,
     ) -> ::std::result::Result<
         super::types::ApiKeyList,
         super::errors::ListApiKeysError,
@@ -616,7 +604,6 @@ impl super::server::OneclawApi for Mock {
                 ::std::option::Option::Some("2026-03-01T11:58:00Z".parse()
                 .unwrap_or_default()) }
             ],
-            next_cursor: ::std::option::Option::None,
         })
     }
     async fn create_api_key(
@@ -660,7 +647,6 @@ impl super::server::OneclawApi for Mock {
     async fn list_vaults(
         &self,
         _credentials: super::auth::Credentials,
-        _query: super::types::ListVaultsQuery,
     ) -> ::std::result::Result<super::types::VaultList, super::errors::ListVaultsError> {
         Ok(super::types::VaultList {
             items: ::std::vec![
@@ -674,7 +660,6 @@ impl super::server::OneclawApi for Mock {
                 created_at : "2026-01-20T14:00:00Z".parse().unwrap_or_default(),
                 updated_at : "2026-03-01T09:12:00Z".parse().unwrap_or_default() }
             ],
-            next_cursor: ::std::option::Option::None,
         })
     }
     async fn create_vault(
@@ -888,7 +873,6 @@ impl super::server::OneclawApi for Mock {
                 "2026-03-01T09:12:00Z".parse().unwrap_or_default(), expires_at :
                 ::std::option::Option::None }
             ],
-            next_cursor: ::std::option::Option::None,
         })
     }
     async fn get_secret(
@@ -1009,7 +993,6 @@ impl super::server::OneclawApi for Mock {
         &self,
         _credentials: super::auth::Credentials,
         _vault_id: ::uuid::Uuid,
-        _query: super::types::ListPoliciesQuery,
     ) -> ::std::result::Result<
         super::types::PolicyList,
         super::errors::ListPoliciesError,
@@ -1040,7 +1023,6 @@ impl super::server::OneclawApi for Mock {
                 created_at : "2026-02-01T10:00:00Z".parse().unwrap_or_default(),
                 updated_at : "2026-02-01T10:00:00Z".parse().unwrap_or_default() }
             ],
-            next_cursor: ::std::option::Option::None,
         })
     }
     async fn create_policy(
@@ -1165,7 +1147,6 @@ impl super::server::OneclawApi for Mock {
     async fn list_agents(
         &self,
         _credentials: super::auth::Credentials,
-        _query: super::types::ListAgentsQuery,
     ) -> ::std::result::Result<super::types::AgentList, super::errors::ListAgentsError> {
         Ok(super::types::AgentList {
             items: ::std::vec![
@@ -1178,13 +1159,13 @@ impl super::server::OneclawApi for Mock {
                 ::std::vec!["0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse()
                 .unwrap_or_default()], key_prefix :
                 ::std::string::String::from("ocv_k3J9"), created_by :
-                "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
-                created_at : "2026-02-03T16:20:00Z".parse().unwrap_or_default(),
-                updated_at : "2026-03-01T08:00:00Z".parse().unwrap_or_default(),
-                last_active_at : ::std::option::Option::Some("2026-03-01T11:59:00Z"
-                .parse().unwrap_or_default()) }
+                ::std::option::Option::Some("3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90"
+                .parse().unwrap_or_default()), created_at : "2026-02-03T16:20:00Z"
+                .parse().unwrap_or_default(), updated_at : "2026-03-01T08:00:00Z".parse()
+                .unwrap_or_default(), last_active_at :
+                ::std::option::Option::Some("2026-03-01T11:59:00Z".parse()
+                .unwrap_or_default()) }
             ],
-            next_cursor: ::std::option::Option::None,
         })
     }
     async fn create_agent(
@@ -1213,9 +1194,9 @@ impl super::server::OneclawApi for Mock {
                     "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default()
                 ],
                 key_prefix: ::std::string::String::from("ocv_k3J9"),
-                created_by: "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90"
-                    .parse()
-                    .unwrap_or_default(),
+                created_by: ::std::option::Option::Some(
+                    "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
+                ),
                 created_at: "2026-02-03T16:20:00Z".parse().unwrap_or_default(),
                 updated_at: "2026-03-01T08:00:00Z".parse().unwrap_or_default(),
                 last_active_at: ::std::option::Option::Some(
@@ -1229,10 +1210,10 @@ impl super::server::OneclawApi for Mock {
         &self,
         _credentials: super::auth::Credentials,
     ) -> ::std::result::Result<
-        super::types::Agent,
+        super::types::AgentProfile,
         super::errors::GetCurrentAgentError,
     > {
-        Ok(super::types::Agent {
+        Ok(super::types::AgentProfile {
             id: "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
             org_id: "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
             name: ::std::string::String::from("deploy-bot"),
@@ -1282,9 +1263,9 @@ impl super::server::OneclawApi for Mock {
                 "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default()
             ],
             key_prefix: ::std::string::String::from("ocv_k3J9"),
-            created_by: "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90"
-                .parse()
-                .unwrap_or_default(),
+            created_by: ::std::option::Option::Some(
+                "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
+            ),
             created_at: "2026-02-03T16:20:00Z".parse().unwrap_or_default(),
             updated_at: "2026-03-01T08:00:00Z".parse().unwrap_or_default(),
             last_active_at: ::std::option::Option::Some(
@@ -1337,9 +1318,9 @@ impl super::server::OneclawApi for Mock {
                 "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default()
             ],
             key_prefix: ::std::string::String::from("ocv_k3J9"),
-            created_by: "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90"
-                .parse()
-                .unwrap_or_default(),
+            created_by: ::std::option::Option::Some(
+                "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
+            ),
             created_at: "2026-02-03T16:20:00Z".parse().unwrap_or_default(),
             updated_at: "2026-03-01T08:00:00Z".parse().unwrap_or_default(),
             last_active_at: ::std::option::Option::Some(
@@ -1436,7 +1417,6 @@ impl super::server::OneclawApi for Mock {
                 "2026-03-01T12:00:00Z".parse().unwrap_or_default(), last_accessed_at :
                 ::std::option::Option::None }
             ],
-            next_cursor: ::std::option::Option::None,
         })
     }
     async fn list_inbound_shares(
@@ -1464,7 +1444,6 @@ impl super::server::OneclawApi for Mock {
                 "2026-03-01T12:00:00Z".parse().unwrap_or_default(), last_accessed_at :
                 ::std::option::Option::None }
             ],
-            next_cursor: ::std::option::Option::None,
         })
     }
     async fn accept_share(
@@ -1545,7 +1524,6 @@ impl super::server::OneclawApi for Mock {
     }
     async fn list_chains(
         &self,
-        _query: super::types::ListChainsQuery,
     ) -> ::std::result::Result<super::types::ChainList, super::errors::ListChainsError> {
         Ok(super::types::ChainList {
             items: ::std::vec![
@@ -1557,7 +1535,6 @@ impl super::server::OneclawApi for Mock {
                 ::std::option::Option::Some(::std::string::String::from("https://basescan.org")),
                 is_testnet : false, enabled : true }
             ],
-            next_cursor: ::std::option::Option::None,
         })
     }
     async fn get_chain(
@@ -1636,7 +1613,6 @@ impl super::server::OneclawApi for Mock {
                 "2026-03-01T12:00:00Z".parse().unwrap_or_default(), updated_at :
                 "2026-03-01T12:00:04Z".parse().unwrap_or_default() }
             ],
-            next_cursor: ::std::option::Option::None,
         })
     }
     async fn submit_transaction(
@@ -1891,7 +1867,6 @@ impl super::server::OneclawApi for Mock {
     async fn get_usage_history(
         &self,
         _credentials: super::auth::Credentials,
-        _query: super::types::GetUsageHistoryQuery,
     ) -> ::std::result::Result<
         super::types::UsageHistory,
         super::errors::GetUsageHistoryError,
@@ -1903,7 +1878,6 @@ impl super::server::OneclawApi for Mock {
                 .unwrap_or_default(), api_calls : 91210i64, secret_reads : 40233i64,
                 secret_writes : 1201i64, transactions : 310i64, overage_cents : 0i64 }
             ],
-            next_cursor: ::std::option::Option::None,
         })
     }
     async fn create_subscription_checkout(
@@ -2107,15 +2081,11 @@ impl super::server::OneclawApi for Mock {
                 ::std::string::String::from("3"))].into_iter().collect()), created_at :
                 "2026-03-01T11:59:30Z".parse().unwrap_or_default() }
             ],
-            next_cursor: ::std::option::Option::Some(
-                ::std::string::String::from("eyJpZCI6ImY3YTNjOWUxIn0"),
-            ),
         })
     }
     async fn list_org_members(
         &self,
         _credentials: super::auth::Credentials,
-        _query: super::types::ListOrgMembersQuery,
     ) -> ::std::result::Result<
         super::types::OrgMemberList,
         super::errors::ListOrgMembersError,
@@ -2131,7 +2101,6 @@ impl super::server::OneclawApi for Mock {
                 ::std::option::Option::Some("2026-02-05T09:00:00Z".parse()
                 .unwrap_or_default()) }
             ],
-            next_cursor: ::std::option::Option::None,
         })
     }
     async fn invite_org_member(
@@ -2206,7 +2175,6 @@ impl super::server::OneclawApi for Mock {
     async fn list_ip_rules(
         &self,
         _credentials: super::auth::Credentials,
-        _query: super::types::ListIpRulesQuery,
     ) -> ::std::result::Result<
         super::types::IpRuleList,
         super::errors::ListIpRulesError,
@@ -2222,7 +2190,6 @@ impl super::server::OneclawApi for Mock {
                 .unwrap_or_default(), created_at : "2026-02-12T10:00:00Z".parse()
                 .unwrap_or_default() }
             ],
-            next_cursor: ::std::option::Option::None,
         })
     }
     async fn create_ip_rule(
@@ -2265,7 +2232,6 @@ impl super::server::OneclawApi for Mock {
     async fn list_admin_settings(
         &self,
         _credentials: super::auth::Credentials,
-        _query: super::types::ListAdminSettingsQuery,
     ) -> ::std::result::Result<
         super::types::SettingList,
         super::errors::ListAdminSettingsError,
@@ -2281,7 +2247,6 @@ impl super::server::OneclawApi for Mock {
                 .parse().unwrap_or_default()), updated_at : "2026-02-28T18:00:00Z"
                 .parse().unwrap_or_default() }
             ],
-            next_cursor: ::std::option::Option::None,
         })
     }
     async fn update_admin_setting(
@@ -2395,7 +2360,6 @@ impl super::server::OneclawApi for Mock {
                 ::std::option::Option::Some("2026-03-01T08:45:00Z".parse()
                 .unwrap_or_default()) }
             ],
-            next_cursor: ::std::option::Option::None,
         })
     }
     async fn delete_admin_user(
@@ -2418,7 +2382,6 @@ impl super::server::OneclawApi for Mock {
     async fn list_admin_chains(
         &self,
         _credentials: super::auth::Credentials,
-        _query: super::types::ListAdminChainsQuery,
     ) -> ::std::result::Result<
         super::types::ChainList,
         super::errors::ListAdminChainsError,
@@ -2433,7 +2396,6 @@ impl super::server::OneclawApi for Mock {
                 ::std::option::Option::Some(::std::string::String::from("https://basescan.org")),
                 is_testnet : false, enabled : true }
             ],
-            next_cursor: ::std::option::Option::None,
         })
     }
     async fn create_admin_chain(
@@ -2597,9 +2559,9 @@ impl super::server::OneclawApi for Mock {
         })
     }
 }
-/// Serves [`Mock`] as `mock_server` does: parses `--addr` (default `127.0.0.1:8080`) and `--token` from the command line, prints the address and the token (made up when not given), and serves until stopped.
+/// Serves [`Mock`] as the `oneclaw_v1_mock_server` example does: parses `--addr` (default `127.0.0.1:8080`) and `--token` from the command line, prints the address and the token (made up when not given), and serves until stopped.
 ///
-/// usage: cargo run -p oneclaw-v1 --example mock_server --features mock -- [--addr HOST:PORT] [--token SECRET]
+/// usage: cargo run -p oneclaw-v1 --example oneclaw_v1_mock_server --features mock -- [--addr HOST:PORT] [--token SECRET]
 pub fn serve_from_args() -> ::std::process::ExitCode {
     use ::std::hash::BuildHasher as _;
     let mut addr = ::std::string::String::from("127.0.0.1:8080");
@@ -2611,7 +2573,7 @@ pub fn serve_from_args() -> ::std::process::ExitCode {
             ("--token", Some(value)) => token = Some(value),
             _ => {
                 eprintln!(
-                    "usage: cargo run -p oneclaw-v1 --example mock_server --features mock -- [--addr HOST:PORT] [--token SECRET]"
+                    "usage: cargo run -p oneclaw-v1 --example oneclaw_v1_mock_server --features mock -- [--addr HOST:PORT] [--token SECRET]"
                 );
                 return ::std::process::ExitCode::from(2);
             }

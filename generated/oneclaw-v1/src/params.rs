@@ -2,50 +2,8 @@
 //! How the query parameters of each operation are spelled: the tables
 //! that `clawgen_runtime::params::{encode, decode}` read.
 use ::clawgen_runtime::params::{Kind, Shape, Spec, Style};
-/// How the query parameters of `listApiKeys` are spelled.
-pub const QUERY_LIST_API_KEYS: &[Spec] = &[
-    Spec {
-        name: "limit",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
-    Spec {
-        name: "cursor",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-];
-/// How the query parameters of `listVaults` are spelled.
-pub const QUERY_LIST_VAULTS: &[Spec] = &[
-    Spec {
-        name: "limit",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
-    Spec {
-        name: "cursor",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-];
 /// How the query parameters of `listSecrets` are spelled.
 pub const QUERY_LIST_SECRETS: &[Spec] = &[
-    Spec {
-        name: "limit",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
-    Spec {
-        name: "cursor",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
     Spec {
         name: "prefix",
         style: Style::Form,
@@ -68,50 +26,8 @@ pub const QUERY_GET_SECRET: &[Spec] = &[
         shape: Shape::One(Kind::Integer),
     },
 ];
-/// How the query parameters of `listPolicies` are spelled.
-pub const QUERY_LIST_POLICIES: &[Spec] = &[
-    Spec {
-        name: "limit",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
-    Spec {
-        name: "cursor",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-];
-/// How the query parameters of `listAgents` are spelled.
-pub const QUERY_LIST_AGENTS: &[Spec] = &[
-    Spec {
-        name: "limit",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
-    Spec {
-        name: "cursor",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-];
 /// How the query parameters of `listOutboundShares` are spelled.
 pub const QUERY_LIST_OUTBOUND_SHARES: &[Spec] = &[
-    Spec {
-        name: "limit",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
-    Spec {
-        name: "cursor",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
     Spec {
         name: "status",
         style: Style::Form,
@@ -122,34 +38,7 @@ pub const QUERY_LIST_OUTBOUND_SHARES: &[Spec] = &[
 /// How the query parameters of `listInboundShares` are spelled.
 pub const QUERY_LIST_INBOUND_SHARES: &[Spec] = &[
     Spec {
-        name: "limit",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
-    Spec {
-        name: "cursor",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-    Spec {
         name: "status",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-];
-/// How the query parameters of `listChains` are spelled.
-pub const QUERY_LIST_CHAINS: &[Spec] = &[
-    Spec {
-        name: "limit",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
-    Spec {
-        name: "cursor",
         style: Style::Form,
         explode: true,
         shape: Shape::One(Kind::Text),
@@ -158,18 +47,6 @@ pub const QUERY_LIST_CHAINS: &[Spec] = &[
 /// How the query parameters of `listTransactions` are spelled.
 pub const QUERY_LIST_TRANSACTIONS: &[Spec] = &[
     Spec {
-        name: "limit",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
-    Spec {
-        name: "cursor",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-    Spec {
         name: "status",
         style: Style::Form,
         explode: true,
@@ -177,21 +54,6 @@ pub const QUERY_LIST_TRANSACTIONS: &[Spec] = &[
     },
     Spec {
         name: "chain",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-];
-/// How the query parameters of `getUsageHistory` are spelled.
-pub const QUERY_GET_USAGE_HISTORY: &[Spec] = &[
-    Spec {
-        name: "limit",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
-    Spec {
-        name: "cursor",
         style: Style::Form,
         explode: true,
         shape: Shape::One(Kind::Text),
@@ -214,18 +76,6 @@ pub const QUERY_LIST_CREDIT_TRANSACTIONS: &[Spec] = &[
 ];
 /// How the query parameters of `listAuditEvents` are spelled.
 pub const QUERY_LIST_AUDIT_EVENTS: &[Spec] = &[
-    Spec {
-        name: "limit",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
-    Spec {
-        name: "cursor",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
     Spec {
         name: "action",
         style: Style::Form,
@@ -281,82 +131,10 @@ pub const QUERY_LIST_AUDIT_EVENTS: &[Spec] = &[
         shape: Shape::One(Kind::Text),
     },
 ];
-/// How the query parameters of `listOrgMembers` are spelled.
-pub const QUERY_LIST_ORG_MEMBERS: &[Spec] = &[
-    Spec {
-        name: "limit",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
-    Spec {
-        name: "cursor",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-];
-/// How the query parameters of `listIpRules` are spelled.
-pub const QUERY_LIST_IP_RULES: &[Spec] = &[
-    Spec {
-        name: "limit",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
-    Spec {
-        name: "cursor",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-];
-/// How the query parameters of `listAdminSettings` are spelled.
-pub const QUERY_LIST_ADMIN_SETTINGS: &[Spec] = &[
-    Spec {
-        name: "limit",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
-    Spec {
-        name: "cursor",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-];
 /// How the query parameters of `listAdminUsers` are spelled.
 pub const QUERY_LIST_ADMIN_USERS: &[Spec] = &[
     Spec {
-        name: "limit",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
-    Spec {
-        name: "cursor",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-    Spec {
         name: "email",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Text),
-    },
-];
-/// How the query parameters of `listAdminChains` are spelled.
-pub const QUERY_LIST_ADMIN_CHAINS: &[Spec] = &[
-    Spec {
-        name: "limit",
-        style: Style::Form,
-        explode: true,
-        shape: Shape::One(Kind::Integer),
-    },
-    Spec {
-        name: "cursor",
         style: Style::Form,
         explode: true,
         shape: Shape::One(Kind::Text),

@@ -200,22 +200,17 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send;
     /// Refresh token (not implemented)
     ///
-    /// Exists but is not implemented: it always answers 400 with
+    /// Exists but is not implemented: it answers 400 with
     /// `Refresh tokens not yet implemented`. Obtain a new token with
     /// `POST /v1/auth/token`, `POST /v1/auth/agent-token` or
-    /// `POST /v1/auth/api-key-token` instead. The 200 response is documented for
-    /// forward compatibility only (the token response it will return once refresh
-    /// tokens exist).
+    /// `POST /v1/auth/api-key-token` instead. The docs show no request body
+    /// and no success, so none is modelled.
     ///
     /// `POST /v1/auth/refresh`
     fn refresh_token(
         &self,
-        body: super::types::RefreshTokenRequest,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            super::types::TokenResponse,
-            super::errors::RefreshTokenError,
-        >,
+        Output = ::std::result::Result<(), super::errors::RefreshTokenError>,
     > + Send;
     /// Get current user profile
     ///
@@ -415,7 +410,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_api_keys(
         &self,
         credentials: super::auth::Credentials,
-        query: super::types::ListApiKeysQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::ApiKeyList,
@@ -458,7 +452,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_vaults(
         &self,
         credentials: super::auth::Credentials,
-        query: super::types::ListVaultsQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::VaultList,
@@ -647,7 +640,6 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         credentials: super::auth::Credentials,
         vault_id: ::uuid::Uuid,
-        query: super::types::ListPoliciesQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::PolicyList,
@@ -725,7 +717,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_agents(
         &self,
         credentials: super::auth::Credentials,
-        query: super::types::ListAgentsQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::AgentList,
@@ -757,7 +748,7 @@ pub trait OneclawApi: Send + Sync + 'static {
         credentials: super::auth::Credentials,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
-            super::types::Agent,
+            super::types::AgentProfile,
             super::errors::GetCurrentAgentError,
         >,
     > + Send;
@@ -905,7 +896,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/chains`
     fn list_chains(
         &self,
-        query: super::types::ListChainsQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::ChainList,
@@ -1029,7 +1019,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn get_usage_history(
         &self,
         credentials: super::auth::Credentials,
-        query: super::types::GetUsageHistoryQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::UsageHistory,
@@ -1159,7 +1148,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     > + Send;
     /// Query audit events
     ///
-    /// Returns the organization's audit events, newest first, filtered and paginated.
+    /// Returns the organization's audit events, newest first, filtered.
     ///
     /// `GET /v1/audit/events`
     fn list_audit_events(
@@ -1180,7 +1169,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_org_members(
         &self,
         credentials: super::auth::Credentials,
-        query: super::types::ListOrgMembersQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::OrgMemberList,
@@ -1238,7 +1226,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_ip_rules(
         &self,
         credentials: super::auth::Credentials,
-        query: super::types::ListIpRulesQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::IpRuleList,
@@ -1281,7 +1268,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_admin_settings(
         &self,
         credentials: super::auth::Credentials,
-        query: super::types::ListAdminSettingsQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::SettingList,
@@ -1387,7 +1373,6 @@ pub trait OneclawApi: Send + Sync + 'static {
     fn list_admin_chains(
         &self,
         credentials: super::auth::Credentials,
-        query: super::types::ListAdminChainsQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::ChainList,
@@ -2421,7 +2406,6 @@ async fn handle_change_password<A: OneclawApi>(
 async fn handle_refresh_token<A: OneclawApi>(
     ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
     headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
 ) -> ::axum::response::Response {
     let credentials = credentials_from(&headers, None);
     let (rate_limit, retry_after) = match api
@@ -2443,29 +2427,11 @@ async fn handle_refresh_token<A: OneclawApi>(
         }
         None => {
             async {
-                let body = match shape::decode::<
-                    super::types::RefreshTokenRequest,
-                >(
-                    &body,
-                    |value, path| {
-                        <super::types::RefreshTokenRequest as shape::Shape>::check(
-                            value,
-                            path,
-                        )?;
-                        Ok(())
-                    },
-                ) {
-                    Ok(body) => body,
-                    Err(message) => return reject_refresh_token(400u16, message, 0),
-                };
-                if let Err(error) = {
-                    let value = &body;
-                    super::validation::Validate::validate(value)
-                } {
-                    return reject_refresh_token(400u16, error.to_string(), 0);
-                }
-                match api.refresh_token(body).await {
-                    Ok(value) => json_response(200u16, &value),
+                match api.refresh_token().await {
+                    Ok(value) => {
+                        let () = value;
+                        empty_response(204)
+                    }
                     Err(error) => error.into_response(),
                 }
             }
@@ -3401,10 +3367,9 @@ async fn handle_deny_device<A: OneclawApi>(
 }
 async fn handle_list_api_keys<A: OneclawApi>(
     ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
     headers: ::axum::http::HeaderMap,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let credentials = credentials_from(&headers, None);
     let (rate_limit, retry_after) = match api
         .rate_limit(super::auth::Operation::ListApiKeys, &credentials)
         .await
@@ -3445,17 +3410,7 @@ async fn handle_list_api_keys<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListApiKeysQuery = match ::clawgen_runtime::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
-                    super::params::QUERY_LIST_API_KEYS,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_list_api_keys(400u16, message, 0),
-                };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_api_keys(400u16, error.to_string(), 0);
-                }
-                match api.list_api_keys(credentials, query).await {
+                match api.list_api_keys(credentials).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -3633,10 +3588,9 @@ async fn handle_revoke_api_key<A: OneclawApi>(
 }
 async fn handle_list_vaults<A: OneclawApi>(
     ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
     headers: ::axum::http::HeaderMap,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let credentials = credentials_from(&headers, None);
     let (rate_limit, retry_after) = match api
         .rate_limit(super::auth::Operation::ListVaults, &credentials)
         .await
@@ -3677,17 +3631,7 @@ async fn handle_list_vaults<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListVaultsQuery = match ::clawgen_runtime::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
-                    super::params::QUERY_LIST_VAULTS,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_list_vaults(400u16, message, 0),
-                };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_vaults(400u16, error.to_string(), 0);
-                }
-                match api.list_vaults(credentials, query).await {
+                match api.list_vaults(credentials).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -4363,9 +4307,6 @@ async fn handle_list_secrets<A: OneclawApi>(
                     Ok(query) => query,
                     Err(message) => return reject_list_secrets(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_secrets(400u16, error.to_string(), 0);
-                }
                 match api.list_secrets(credentials, vault_id, query).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
@@ -4709,10 +4650,9 @@ async fn handle_list_policies<A: OneclawApi>(
         >,
         ::axum::extract::rejection::PathRejection,
     >,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
     headers: ::axum::http::HeaderMap,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let credentials = credentials_from(&headers, None);
     let (rate_limit, retry_after) = match api
         .rate_limit(super::auth::Operation::ListPolicies, &credentials)
         .await
@@ -4763,17 +4703,7 @@ async fn handle_list_policies<A: OneclawApi>(
                     Ok(value) => value,
                     Err(message) => return reject_list_policies(400u16, message, 0),
                 };
-                let query: super::types::ListPoliciesQuery = match ::clawgen_runtime::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
-                    super::params::QUERY_LIST_POLICIES,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_list_policies(400u16, message, 0),
-                };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_policies(400u16, error.to_string(), 0);
-                }
-                match api.list_policies(credentials, vault_id, query).await {
+                match api.list_policies(credentials, vault_id).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -5134,10 +5064,9 @@ async fn handle_enroll_agent<A: OneclawApi>(
 }
 async fn handle_list_agents<A: OneclawApi>(
     ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
     headers: ::axum::http::HeaderMap,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let credentials = credentials_from(&headers, None);
     let (rate_limit, retry_after) = match api
         .rate_limit(super::auth::Operation::ListAgents, &credentials)
         .await
@@ -5178,17 +5107,7 @@ async fn handle_list_agents<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListAgentsQuery = match ::clawgen_runtime::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
-                    super::params::QUERY_LIST_AGENTS,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_list_agents(400u16, message, 0),
-                };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_agents(400u16, error.to_string(), 0);
-                }
-                match api.list_agents(credentials, query).await {
+                match api.list_agents(credentials).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -5825,9 +5744,6 @@ async fn handle_list_outbound_shares<A: OneclawApi>(
                         return reject_list_outbound_shares(400u16, message, 0);
                     }
                 };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_outbound_shares(400u16, error.to_string(), 0);
-                }
                 match api.list_outbound_shares(credentials, query).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
@@ -5896,9 +5812,6 @@ async fn handle_list_inbound_shares<A: OneclawApi>(
                     Ok(query) => query,
                     Err(message) => return reject_list_inbound_shares(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_inbound_shares(400u16, error.to_string(), 0);
-                }
                 match api.list_inbound_shares(credentials, query).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
@@ -6068,10 +5981,9 @@ async fn handle_decline_share<A: OneclawApi>(
 }
 async fn handle_list_chains<A: OneclawApi>(
     ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
     headers: ::axum::http::HeaderMap,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let credentials = credentials_from(&headers, None);
     let (rate_limit, retry_after) = match api
         .rate_limit(super::auth::Operation::ListChains, &credentials)
         .await
@@ -6091,17 +6003,7 @@ async fn handle_list_chains<A: OneclawApi>(
         }
         None => {
             async {
-                let query: super::types::ListChainsQuery = match ::clawgen_runtime::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
-                    super::params::QUERY_LIST_CHAINS,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_list_chains(400u16, message, 0),
-                };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_chains(400u16, error.to_string(), 0);
-                }
-                match api.list_chains(query).await {
+                match api.list_chains().await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -6258,9 +6160,6 @@ async fn handle_list_transactions<A: OneclawApi>(
                     Ok(query) => query,
                     Err(message) => return reject_list_transactions(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_transactions(400u16, error.to_string(), 0);
-                }
                 match api.list_transactions(credentials, agent_id, query).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
@@ -6732,10 +6631,9 @@ async fn handle_get_usage_summary<A: OneclawApi>(
 }
 async fn handle_get_usage_history<A: OneclawApi>(
     ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
     headers: ::axum::http::HeaderMap,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let credentials = credentials_from(&headers, None);
     let (rate_limit, retry_after) = match api
         .rate_limit(super::auth::Operation::GetUsageHistory, &credentials)
         .await
@@ -6776,17 +6674,7 @@ async fn handle_get_usage_history<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::GetUsageHistoryQuery = match ::clawgen_runtime::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
-                    super::params::QUERY_GET_USAGE_HISTORY,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_get_usage_history(400u16, message, 0),
-                };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_get_usage_history(400u16, error.to_string(), 0);
-                }
-                match api.get_usage_history(credentials, query).await {
+                match api.get_usage_history(credentials).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -7477,9 +7365,6 @@ async fn handle_list_audit_events<A: OneclawApi>(
                     Ok(query) => query,
                     Err(message) => return reject_list_audit_events(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_audit_events(400u16, error.to_string(), 0);
-                }
                 match api.list_audit_events(credentials, query).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
@@ -7497,10 +7382,9 @@ async fn handle_list_audit_events<A: OneclawApi>(
 }
 async fn handle_list_org_members<A: OneclawApi>(
     ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
     headers: ::axum::http::HeaderMap,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let credentials = credentials_from(&headers, None);
     let (rate_limit, retry_after) = match api
         .rate_limit(super::auth::Operation::ListOrgMembers, &credentials)
         .await
@@ -7541,17 +7425,7 @@ async fn handle_list_org_members<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListOrgMembersQuery = match ::clawgen_runtime::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
-                    super::params::QUERY_LIST_ORG_MEMBERS,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_list_org_members(400u16, message, 0),
-                };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_org_members(400u16, error.to_string(), 0);
-                }
-                match api.list_org_members(credentials, query).await {
+                match api.list_org_members(credentials).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -7829,10 +7703,9 @@ async fn handle_update_org_member_role<A: OneclawApi>(
 }
 async fn handle_list_ip_rules<A: OneclawApi>(
     ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
     headers: ::axum::http::HeaderMap,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let credentials = credentials_from(&headers, None);
     let (rate_limit, retry_after) = match api
         .rate_limit(super::auth::Operation::ListIpRules, &credentials)
         .await
@@ -7873,17 +7746,7 @@ async fn handle_list_ip_rules<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListIpRulesQuery = match ::clawgen_runtime::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
-                    super::params::QUERY_LIST_IP_RULES,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_list_ip_rules(400u16, message, 0),
-                };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_ip_rules(400u16, error.to_string(), 0);
-                }
-                match api.list_ip_rules(credentials, query).await {
+                match api.list_ip_rules(credentials).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -8061,10 +7924,9 @@ async fn handle_delete_ip_rule<A: OneclawApi>(
 }
 async fn handle_list_admin_settings<A: OneclawApi>(
     ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
     headers: ::axum::http::HeaderMap,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let credentials = credentials_from(&headers, None);
     let (rate_limit, retry_after) = match api
         .rate_limit(super::auth::Operation::ListAdminSettings, &credentials)
         .await
@@ -8105,17 +7967,7 @@ async fn handle_list_admin_settings<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListAdminSettingsQuery = match ::clawgen_runtime::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
-                    super::params::QUERY_LIST_ADMIN_SETTINGS,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_list_admin_settings(400u16, message, 0),
-                };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_admin_settings(400u16, error.to_string(), 0);
-                }
-                match api.list_admin_settings(credentials, query).await {
+                match api.list_admin_settings(credentials).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -8534,9 +8386,6 @@ async fn handle_list_admin_users<A: OneclawApi>(
                     Ok(query) => query,
                     Err(message) => return reject_list_admin_users(400u16, message, 0),
                 };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_admin_users(400u16, error.to_string(), 0);
-                }
                 match api.list_admin_users(credentials, query).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
@@ -8633,10 +8482,9 @@ async fn handle_delete_admin_user<A: OneclawApi>(
 }
 async fn handle_list_admin_chains<A: OneclawApi>(
     ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
     headers: ::axum::http::HeaderMap,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let credentials = credentials_from(&headers, None);
     let (rate_limit, retry_after) = match api
         .rate_limit(super::auth::Operation::ListAdminChains, &credentials)
         .await
@@ -8677,17 +8525,7 @@ async fn handle_list_admin_chains<A: OneclawApi>(
                         }
                     };
                 }
-                let query: super::types::ListAdminChainsQuery = match ::clawgen_runtime::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
-                    super::params::QUERY_LIST_ADMIN_CHAINS,
-                ) {
-                    Ok(query) => query,
-                    Err(message) => return reject_list_admin_chains(400u16, message, 0),
-                };
-                if let Err(error) = super::validation::Validate::validate(&query) {
-                    return reject_list_admin_chains(400u16, error.to_string(), 0);
-                }
-                match api.list_admin_chains(credentials, query).await {
+                match api.list_admin_chains(credentials).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -9278,13 +9116,10 @@ fn reject_get_health(
 ) -> ::axum::response::Response {
     match status {
         429u16 => {
-            super::errors::GetHealthError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetHealthError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9297,13 +9132,10 @@ fn reject_get_hsm_health(
 ) -> ::axum::response::Response {
     match status {
         429u16 => {
-            super::errors::GetHsmHealthError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetHsmHealthError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9323,13 +9155,10 @@ fn reject_access_share(
                 .into_response()
         }
         429u16 => {
-            super::errors::AccessShareError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::AccessShareError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9363,13 +9192,10 @@ fn reject_revoke_share(
                 .into_response()
         }
         429u16 => {
-            super::errors::RevokeShareError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::RevokeShareError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9389,13 +9215,10 @@ fn reject_signup(
                 .into_response()
         }
         429u16 => {
-            super::errors::SignupError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::SignupError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9415,13 +9238,10 @@ fn reject_create_token(
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateTokenError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::CreateTokenError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9450,13 +9270,10 @@ fn reject_revoke_token(
             )
         }
         429u16 => {
-            super::errors::RevokeTokenError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::RevokeTokenError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9476,13 +9293,10 @@ fn reject_create_agent_token(
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateAgentTokenError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::CreateAgentTokenError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9502,13 +9316,10 @@ fn reject_create_api_key_token(
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateApiKeyTokenError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::CreateApiKeyTokenError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9528,13 +9339,10 @@ fn reject_sign_in_with_google(
                 .into_response()
         }
         429u16 => {
-            super::errors::SignInWithGoogleError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::SignInWithGoogleError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9568,13 +9376,10 @@ fn reject_change_password(
                 .into_response()
         }
         429u16 => {
-            super::errors::ChangePasswordError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ChangePasswordError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9586,21 +9391,11 @@ fn reject_refresh_token(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            super::errors::RefreshTokenError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("not_implemented"),
-                    message,
-                })
-                .into_response()
-        }
         429u16 => {
-            super::errors::RefreshTokenError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::RefreshTokenError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9627,13 +9422,10 @@ fn reject_get_current_user(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetCurrentUserError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetCurrentUserError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9660,13 +9452,10 @@ fn reject_delete_current_user(
                 .into_response()
         }
         429u16 => {
-            super::errors::DeleteCurrentUserError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::DeleteCurrentUserError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9700,13 +9489,10 @@ fn reject_update_current_user(
                 .into_response()
         }
         429u16 => {
-            super::errors::UpdateCurrentUserError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::UpdateCurrentUserError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9733,13 +9519,10 @@ fn reject_get_mfa_status(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetMfaStatusError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetMfaStatusError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9766,13 +9549,10 @@ fn reject_setup_mfa(
                 .into_response()
         }
         429u16 => {
-            super::errors::SetupMfaError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::SetupMfaError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9806,13 +9586,10 @@ fn reject_verify_mfa_setup(
                 .into_response()
         }
         429u16 => {
-            super::errors::VerifyMfaSetupError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::VerifyMfaSetupError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9832,13 +9609,10 @@ fn reject_verify_mfa(
                 .into_response()
         }
         429u16 => {
-            super::errors::VerifyMfaError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::VerifyMfaError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9872,13 +9646,10 @@ fn reject_disable_mfa(
                 .into_response()
         }
         429u16 => {
-            super::errors::DisableMfaError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::DisableMfaError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9898,13 +9669,10 @@ fn reject_request_device_code(
                 .into_response()
         }
         429u16 => {
-            super::errors::RequestDeviceCodeError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::RequestDeviceCodeError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9924,13 +9692,10 @@ fn reject_poll_device_token(
                 .into_response()
         }
         429u16 => {
-            super::errors::PollDeviceTokenError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::PollDeviceTokenError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9950,13 +9715,10 @@ fn reject_get_device_code_status(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetDeviceCodeStatusError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetDeviceCodeStatusError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9990,13 +9752,10 @@ fn reject_approve_device(
                 .into_response()
         }
         429u16 => {
-            super::errors::ApproveDeviceError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ApproveDeviceError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10030,13 +9789,10 @@ fn reject_deny_device(
                 .into_response()
         }
         429u16 => {
-            super::errors::DenyDeviceError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::DenyDeviceError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10048,13 +9804,6 @@ fn reject_list_api_keys(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            super::errors::ListApiKeysError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
         401u16 => {
             super::errors::ListApiKeysError::Unauthorized(super::types::Error {
                     error: ::std::string::String::from("unauthorized"),
@@ -10070,13 +9819,10 @@ fn reject_list_api_keys(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListApiKeysError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ListApiKeysError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10110,13 +9856,10 @@ fn reject_create_api_key(
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateApiKeyError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::CreateApiKeyError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10150,13 +9893,10 @@ fn reject_revoke_api_key(
                 .into_response()
         }
         429u16 => {
-            super::errors::RevokeApiKeyError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::RevokeApiKeyError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10168,13 +9908,6 @@ fn reject_list_vaults(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            super::errors::ListVaultsError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
         401u16 => {
             super::errors::ListVaultsError::Unauthorized(super::types::Error {
                     error: ::std::string::String::from("unauthorized"),
@@ -10192,13 +9925,10 @@ fn reject_list_vaults(
             )
         }
         429u16 => {
-            super::errors::ListVaultsError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ListVaultsError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10232,13 +9962,10 @@ fn reject_create_vault(
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateVaultError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::CreateVaultError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10272,13 +9999,10 @@ fn reject_get_vault(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetVaultError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetVaultError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10312,13 +10036,10 @@ fn reject_delete_vault(
                 .into_response()
         }
         429u16 => {
-            super::errors::DeleteVaultError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::DeleteVaultError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10352,13 +10073,10 @@ fn reject_enable_cmek(
                 .into_response()
         }
         429u16 => {
-            super::errors::EnableCmekError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::EnableCmekError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10392,13 +10110,10 @@ fn reject_disable_cmek(
                 .into_response()
         }
         429u16 => {
-            super::errors::DisableCmekError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::DisableCmekError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10432,13 +10147,10 @@ fn reject_start_cmek_rotation(
                 .into_response()
         }
         429u16 => {
-            super::errors::StartCmekRotationError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::StartCmekRotationError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10472,13 +10184,10 @@ fn reject_get_cmek_rotation_job(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetCmekRotationJobError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetCmekRotationJobError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10512,13 +10221,10 @@ fn reject_list_secrets(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListSecretsError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ListSecretsError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10552,13 +10258,10 @@ fn reject_get_secret(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetSecretError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetSecretError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10592,13 +10295,10 @@ fn reject_put_secret(
                 .into_response()
         }
         429u16 => {
-            super::errors::PutSecretError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::PutSecretError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10632,13 +10332,10 @@ fn reject_delete_secret(
                 .into_response()
         }
         429u16 => {
-            super::errors::DeleteSecretError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::DeleteSecretError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10672,13 +10369,10 @@ fn reject_list_policies(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListPoliciesError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ListPoliciesError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10712,13 +10406,10 @@ fn reject_create_policy(
                 .into_response()
         }
         429u16 => {
-            super::errors::CreatePolicyError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::CreatePolicyError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10752,13 +10443,10 @@ fn reject_update_policy(
                 .into_response()
         }
         429u16 => {
-            super::errors::UpdatePolicyError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::UpdatePolicyError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10792,13 +10480,10 @@ fn reject_delete_policy(
                 .into_response()
         }
         429u16 => {
-            super::errors::DeletePolicyError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::DeletePolicyError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10818,13 +10503,10 @@ fn reject_enroll_agent(
                 .into_response()
         }
         429u16 => {
-            super::errors::EnrollAgentError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::EnrollAgentError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10836,13 +10518,6 @@ fn reject_list_agents(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            super::errors::ListAgentsError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
         401u16 => {
             super::errors::ListAgentsError::Unauthorized(super::types::Error {
                     error: ::std::string::String::from("unauthorized"),
@@ -10858,13 +10533,10 @@ fn reject_list_agents(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListAgentsError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ListAgentsError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10898,13 +10570,10 @@ fn reject_create_agent(
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateAgentError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::CreateAgentError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10931,13 +10600,10 @@ fn reject_get_current_agent(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetCurrentAgentError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetCurrentAgentError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10971,13 +10637,10 @@ fn reject_get_agent(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetAgentError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetAgentError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11011,13 +10674,10 @@ fn reject_deactivate_agent(
                 .into_response()
         }
         429u16 => {
-            super::errors::DeactivateAgentError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::DeactivateAgentError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11051,13 +10711,10 @@ fn reject_update_agent(
                 .into_response()
         }
         429u16 => {
-            super::errors::UpdateAgentError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::UpdateAgentError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11091,13 +10748,10 @@ fn reject_rotate_agent_key(
                 .into_response()
         }
         429u16 => {
-            super::errors::RotateAgentKeyError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::RotateAgentKeyError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11131,13 +10785,10 @@ fn reject_create_share(
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateShareError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::CreateShareError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11173,13 +10824,10 @@ fn reject_list_outbound_shares(
             )
         }
         429u16 => {
-            super::errors::ListOutboundSharesError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ListOutboundSharesError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11215,13 +10863,10 @@ fn reject_list_inbound_shares(
             )
         }
         429u16 => {
-            super::errors::ListInboundSharesError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ListInboundSharesError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11255,13 +10900,10 @@ fn reject_accept_share(
                 .into_response()
         }
         429u16 => {
-            super::errors::AcceptShareError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::AcceptShareError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11295,13 +10937,10 @@ fn reject_decline_share(
                 .into_response()
         }
         429u16 => {
-            super::errors::DeclineShareError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::DeclineShareError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11313,21 +10952,11 @@ fn reject_list_chains(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            super::errors::ListChainsError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
         429u16 => {
-            super::errors::ListChainsError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ListChainsError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11347,13 +10976,10 @@ fn reject_get_chain(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetChainError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetChainError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11387,13 +11013,10 @@ fn reject_list_transactions(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListTransactionsError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ListTransactionsError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11427,13 +11050,10 @@ fn reject_submit_transaction(
                 .into_response()
         }
         429u16 => {
-            super::errors::SubmitTransactionError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::SubmitTransactionError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11467,13 +11087,10 @@ fn reject_get_transaction(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetTransactionError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetTransactionError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11507,13 +11124,10 @@ fn reject_simulate_transaction(
                 .into_response()
         }
         429u16 => {
-            super::errors::SimulateTransactionError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::SimulateTransactionError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11547,13 +11161,10 @@ fn reject_simulate_transaction_bundle(
                 .into_response()
         }
         429u16 => {
-            super::errors::SimulateTransactionBundleError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::SimulateTransactionBundleError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11580,13 +11191,10 @@ fn reject_get_usage_summary(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetUsageSummaryError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetUsageSummaryError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11598,13 +11206,6 @@ fn reject_get_usage_history(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            super::errors::GetUsageHistoryError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
         401u16 => {
             super::errors::GetUsageHistoryError::Unauthorized(super::types::Error {
                     error: ::std::string::String::from("unauthorized"),
@@ -11620,13 +11221,10 @@ fn reject_get_usage_history(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetUsageHistoryError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetUsageHistoryError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11660,13 +11258,10 @@ fn reject_create_subscription_checkout(
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateSubscriptionCheckoutError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::CreateSubscriptionCheckoutError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11700,13 +11295,10 @@ fn reject_create_billing_portal_session(
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateBillingPortalSessionError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::CreateBillingPortalSessionError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11733,13 +11325,10 @@ fn reject_get_subscription(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetSubscriptionError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetSubscriptionError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11773,13 +11362,10 @@ fn reject_create_credit_topup(
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateCreditTopupError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::CreateCreditTopupError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11806,13 +11392,10 @@ fn reject_get_credit_balance(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetCreditBalanceError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetCreditBalanceError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11846,13 +11429,10 @@ fn reject_list_credit_transactions(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListCreditTransactionsError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ListCreditTransactionsError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11886,13 +11466,10 @@ fn reject_set_overage_method(
                 .into_response()
         }
         429u16 => {
-            super::errors::SetOverageMethodError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::SetOverageMethodError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11912,13 +11489,10 @@ fn reject_handle_stripe_webhook(
                 .into_response()
         }
         429u16 => {
-            super::errors::HandleStripeWebhookError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::HandleStripeWebhookError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11952,13 +11526,10 @@ fn reject_list_audit_events(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListAuditEventsError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ListAuditEventsError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11970,13 +11541,6 @@ fn reject_list_org_members(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            super::errors::ListOrgMembersError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
         401u16 => {
             super::errors::ListOrgMembersError::Unauthorized(super::types::Error {
                     error: ::std::string::String::from("unauthorized"),
@@ -11992,13 +11556,10 @@ fn reject_list_org_members(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListOrgMembersError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ListOrgMembersError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12032,13 +11593,10 @@ fn reject_invite_org_member(
                 .into_response()
         }
         429u16 => {
-            super::errors::InviteOrgMemberError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::InviteOrgMemberError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12072,13 +11630,10 @@ fn reject_remove_org_member(
                 .into_response()
         }
         429u16 => {
-            super::errors::RemoveOrgMemberError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::RemoveOrgMemberError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12112,13 +11667,10 @@ fn reject_update_org_member_role(
                 .into_response()
         }
         429u16 => {
-            super::errors::UpdateOrgMemberRoleError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::UpdateOrgMemberRoleError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12130,13 +11682,6 @@ fn reject_list_ip_rules(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            super::errors::ListIpRulesError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
         401u16 => {
             super::errors::ListIpRulesError::Unauthorized(super::types::Error {
                     error: ::std::string::String::from("unauthorized"),
@@ -12152,13 +11697,10 @@ fn reject_list_ip_rules(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListIpRulesError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ListIpRulesError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12192,13 +11734,10 @@ fn reject_create_ip_rule(
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateIpRuleError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::CreateIpRuleError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12232,13 +11771,10 @@ fn reject_delete_ip_rule(
                 .into_response()
         }
         429u16 => {
-            super::errors::DeleteIpRuleError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::DeleteIpRuleError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12250,13 +11786,6 @@ fn reject_list_admin_settings(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            super::errors::ListAdminSettingsError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
         401u16 => {
             super::errors::ListAdminSettingsError::Unauthorized(super::types::Error {
                     error: ::std::string::String::from("unauthorized"),
@@ -12272,13 +11801,10 @@ fn reject_list_admin_settings(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListAdminSettingsError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ListAdminSettingsError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12312,13 +11838,10 @@ fn reject_update_admin_setting(
                 .into_response()
         }
         429u16 => {
-            super::errors::UpdateAdminSettingError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::UpdateAdminSettingError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12352,13 +11875,10 @@ fn reject_delete_admin_setting(
                 .into_response()
         }
         429u16 => {
-            super::errors::DeleteAdminSettingError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::DeleteAdminSettingError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12385,13 +11905,10 @@ fn reject_get_x402_config(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetX402ConfigError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetX402ConfigError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12425,13 +11942,10 @@ fn reject_update_x402_config(
                 .into_response()
         }
         429u16 => {
-            super::errors::UpdateX402ConfigError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::UpdateX402ConfigError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12465,13 +11979,10 @@ fn reject_list_admin_users(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListAdminUsersError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ListAdminUsersError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12505,13 +12016,10 @@ fn reject_delete_admin_user(
                 .into_response()
         }
         429u16 => {
-            super::errors::DeleteAdminUserError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::DeleteAdminUserError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12523,13 +12031,6 @@ fn reject_list_admin_chains(
     retry_after: u64,
 ) -> ::axum::response::Response {
     match status {
-        400u16 => {
-            super::errors::ListAdminChainsError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
         401u16 => {
             super::errors::ListAdminChainsError::Unauthorized(super::types::Error {
                     error: ::std::string::String::from("unauthorized"),
@@ -12545,13 +12046,10 @@ fn reject_list_admin_chains(
                 .into_response()
         }
         429u16 => {
-            super::errors::ListAdminChainsError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::ListAdminChainsError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12585,13 +12083,10 @@ fn reject_create_admin_chain(
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateAdminChainError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::CreateAdminChainError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12625,13 +12120,10 @@ fn reject_update_admin_chain(
                 .into_response()
         }
         429u16 => {
-            super::errors::UpdateAdminChainError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::UpdateAdminChainError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12665,13 +12157,10 @@ fn reject_delete_admin_chain(
                 .into_response()
         }
         429u16 => {
-            super::errors::DeleteAdminChainError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::DeleteAdminChainError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12705,13 +12194,10 @@ fn reject_get_org_limits(
                 .into_response()
         }
         429u16 => {
-            super::errors::GetOrgLimitsError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::GetOrgLimitsError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12745,13 +12231,10 @@ fn reject_update_org_limits(
                 .into_response()
         }
         429u16 => {
-            super::errors::UpdateOrgLimitsError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::UpdateOrgLimitsError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12785,13 +12268,10 @@ fn reject_set_org_billing_tier(
                 .into_response()
         }
         429u16 => {
-            super::errors::SetOrgBillingTierError::TooManyRequests {
-                body: super::types::Error {
+            super::errors::SetOrgBillingTierError::TooManyRequests(super::types::Error {
                     error: ::std::string::String::from("rate_limited"),
                     message,
-                },
-                retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
-            }
+                })
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12810,11 +12290,7 @@ fn credentials_from(
 impl ::axum::response::IntoResponse for super::errors::GetHealthError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -12827,11 +12303,7 @@ impl ::axum::response::IntoResponse for super::errors::GetHealthError {
 impl ::axum::response::IntoResponse for super::errors::GetHsmHealthError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::ServiceUnavailable(body) => json_response(503u16, &body),
             Self::Undocumented { status, body } => {
@@ -12848,11 +12320,7 @@ impl ::axum::response::IntoResponse for super::errors::AccessShareError {
             Self::PaymentRequired(body) => json_response(402u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
             Self::Gone(body) => json_response(410u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -12868,11 +12336,7 @@ impl ::axum::response::IntoResponse for super::errors::RevokeShareError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -12887,11 +12351,7 @@ impl ::axum::response::IntoResponse for super::errors::SignupError {
         match self {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -12906,11 +12366,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateTokenError {
         match self {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -12924,11 +12380,7 @@ impl ::axum::response::IntoResponse for super::errors::RevokeTokenError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
             Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -12944,11 +12396,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateAgentTokenError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -12963,11 +12411,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateApiKeyTokenError {
         match self {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -12982,11 +12426,7 @@ impl ::axum::response::IntoResponse for super::errors::SignInWithGoogleError {
         match self {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13002,11 +12442,7 @@ impl ::axum::response::IntoResponse for super::errors::ChangePasswordError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13020,11 +12456,7 @@ impl ::axum::response::IntoResponse for super::errors::RefreshTokenError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
             Self::BadRequest(body) => json_response(400u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13039,11 +12471,7 @@ impl ::axum::response::IntoResponse for super::errors::GetCurrentUserError {
         match self {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13058,11 +12486,7 @@ impl ::axum::response::IntoResponse for super::errors::DeleteCurrentUserError {
         match self {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13078,11 +12502,7 @@ impl ::axum::response::IntoResponse for super::errors::UpdateCurrentUserError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13097,11 +12517,7 @@ impl ::axum::response::IntoResponse for super::errors::GetMfaStatusError {
         match self {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13117,11 +12533,7 @@ impl ::axum::response::IntoResponse for super::errors::SetupMfaError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13137,11 +12549,7 @@ impl ::axum::response::IntoResponse for super::errors::VerifyMfaSetupError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13156,11 +12564,7 @@ impl ::axum::response::IntoResponse for super::errors::VerifyMfaError {
         match self {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13176,11 +12580,7 @@ impl ::axum::response::IntoResponse for super::errors::DisableMfaError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13194,11 +12594,7 @@ impl ::axum::response::IntoResponse for super::errors::RequestDeviceCodeError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
             Self::BadRequest(body) => json_response(400u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13212,11 +12608,7 @@ impl ::axum::response::IntoResponse for super::errors::PollDeviceTokenError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
             Self::BadRequest(body) => json_response(400u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13230,11 +12622,7 @@ impl ::axum::response::IntoResponse for super::errors::GetDeviceCodeStatusError 
     fn into_response(self) -> ::axum::response::Response {
         match self {
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13251,11 +12639,7 @@ impl ::axum::response::IntoResponse for super::errors::ApproveDeviceError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13272,11 +12656,7 @@ impl ::axum::response::IntoResponse for super::errors::DenyDeviceError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13292,11 +12672,7 @@ impl ::axum::response::IntoResponse for super::errors::ListApiKeysError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13312,11 +12688,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateApiKeyError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13332,11 +12704,7 @@ impl ::axum::response::IntoResponse for super::errors::RevokeApiKeyError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13351,11 +12719,7 @@ impl ::axum::response::IntoResponse for super::errors::ListVaultsError {
         match self {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13373,11 +12737,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateVaultError {
             Self::PaymentRequired(body) => json_response(402u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13393,11 +12753,7 @@ impl ::axum::response::IntoResponse for super::errors::GetVaultError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13413,11 +12769,7 @@ impl ::axum::response::IntoResponse for super::errors::DeleteVaultError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13436,11 +12788,7 @@ impl ::axum::response::IntoResponse for super::errors::EnableCmekError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
             Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13457,11 +12805,7 @@ impl ::axum::response::IntoResponse for super::errors::DisableCmekError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
             Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13479,11 +12823,7 @@ impl ::axum::response::IntoResponse for super::errors::StartCmekRotationError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
             Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13499,11 +12839,7 @@ impl ::axum::response::IntoResponse for super::errors::GetCmekRotationJobError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13520,11 +12856,7 @@ impl ::axum::response::IntoResponse for super::errors::ListSecretsError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13542,11 +12874,7 @@ impl ::axum::response::IntoResponse for super::errors::GetSecretError {
             Self::PaymentRequired(body) => json_response(402u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13564,11 +12892,7 @@ impl ::axum::response::IntoResponse for super::errors::PutSecretError {
             Self::PaymentRequired(body) => json_response(402u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13584,11 +12908,7 @@ impl ::axum::response::IntoResponse for super::errors::DeleteSecretError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13605,11 +12925,7 @@ impl ::axum::response::IntoResponse for super::errors::ListPoliciesError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13626,11 +12942,7 @@ impl ::axum::response::IntoResponse for super::errors::CreatePolicyError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13647,11 +12959,7 @@ impl ::axum::response::IntoResponse for super::errors::UpdatePolicyError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13667,11 +12975,7 @@ impl ::axum::response::IntoResponse for super::errors::DeletePolicyError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13685,11 +12989,7 @@ impl ::axum::response::IntoResponse for super::errors::EnrollAgentError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
             Self::BadRequest(body) => json_response(400u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13705,11 +13005,7 @@ impl ::axum::response::IntoResponse for super::errors::ListAgentsError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13726,11 +13022,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateAgentError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::PaymentRequired(body) => json_response(402u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13745,11 +13037,7 @@ impl ::axum::response::IntoResponse for super::errors::GetCurrentAgentError {
         match self {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13765,11 +13053,7 @@ impl ::axum::response::IntoResponse for super::errors::GetAgentError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13785,11 +13069,7 @@ impl ::axum::response::IntoResponse for super::errors::DeactivateAgentError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13806,11 +13086,7 @@ impl ::axum::response::IntoResponse for super::errors::UpdateAgentError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13826,11 +13102,7 @@ impl ::axum::response::IntoResponse for super::errors::RotateAgentKeyError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13848,11 +13120,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateShareError {
             Self::PaymentRequired(body) => json_response(402u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13867,11 +13135,7 @@ impl ::axum::response::IntoResponse for super::errors::ListOutboundSharesError {
         match self {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13886,11 +13150,7 @@ impl ::axum::response::IntoResponse for super::errors::ListInboundSharesError {
         match self {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13907,11 +13167,7 @@ impl ::axum::response::IntoResponse for super::errors::AcceptShareError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
             Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13928,11 +13184,7 @@ impl ::axum::response::IntoResponse for super::errors::DeclineShareError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
             Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13946,11 +13198,7 @@ impl ::axum::response::IntoResponse for super::errors::ListChainsError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
             Self::BadRequest(body) => json_response(400u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13964,11 +13212,7 @@ impl ::axum::response::IntoResponse for super::errors::GetChainError {
     fn into_response(self) -> ::axum::response::Response {
         match self {
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -13985,11 +13229,7 @@ impl ::axum::response::IntoResponse for super::errors::ListTransactionsError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14008,11 +13248,7 @@ impl ::axum::response::IntoResponse for super::errors::SubmitTransactionError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
             Self::UnprocessableEntity(body) => json_response(422u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14028,11 +13264,7 @@ impl ::axum::response::IntoResponse for super::errors::GetTransactionError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14050,11 +13282,7 @@ impl ::axum::response::IntoResponse for super::errors::SimulateTransactionError 
             Self::PaymentRequired(body) => json_response(402u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14072,11 +13300,7 @@ impl ::axum::response::IntoResponse for super::errors::SimulateTransactionBundle
             Self::PaymentRequired(body) => json_response(402u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14091,11 +13315,7 @@ impl ::axum::response::IntoResponse for super::errors::GetUsageSummaryError {
         match self {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14111,11 +13331,7 @@ impl ::axum::response::IntoResponse for super::errors::GetUsageHistoryError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14132,11 +13348,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateSubscriptionCheckou
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14153,11 +13365,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateBillingPortalSessio
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14172,11 +13380,7 @@ impl ::axum::response::IntoResponse for super::errors::GetSubscriptionError {
         match self {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14192,11 +13396,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateCreditTopupError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14211,11 +13411,7 @@ impl ::axum::response::IntoResponse for super::errors::GetCreditBalanceError {
         match self {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14231,11 +13427,7 @@ impl ::axum::response::IntoResponse for super::errors::ListCreditTransactionsErr
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14251,11 +13443,7 @@ impl ::axum::response::IntoResponse for super::errors::SetOverageMethodError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14269,11 +13457,7 @@ impl ::axum::response::IntoResponse for super::errors::HandleStripeWebhookError 
     fn into_response(self) -> ::axum::response::Response {
         match self {
             Self::BadRequest(body) => json_response(400u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14289,11 +13473,7 @@ impl ::axum::response::IntoResponse for super::errors::ListAuditEventsError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14309,11 +13489,7 @@ impl ::axum::response::IntoResponse for super::errors::ListOrgMembersError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14330,11 +13506,7 @@ impl ::axum::response::IntoResponse for super::errors::InviteOrgMemberError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14350,11 +13522,7 @@ impl ::axum::response::IntoResponse for super::errors::RemoveOrgMemberError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14371,11 +13539,7 @@ impl ::axum::response::IntoResponse for super::errors::UpdateOrgMemberRoleError 
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14391,11 +13555,7 @@ impl ::axum::response::IntoResponse for super::errors::ListIpRulesError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14411,11 +13571,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateIpRuleError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14431,11 +13587,7 @@ impl ::axum::response::IntoResponse for super::errors::DeleteIpRuleError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14451,11 +13603,7 @@ impl ::axum::response::IntoResponse for super::errors::ListAdminSettingsError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14472,11 +13620,7 @@ impl ::axum::response::IntoResponse for super::errors::UpdateAdminSettingError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14492,11 +13636,7 @@ impl ::axum::response::IntoResponse for super::errors::DeleteAdminSettingError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14511,11 +13651,7 @@ impl ::axum::response::IntoResponse for super::errors::GetX402ConfigError {
         match self {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14531,11 +13667,7 @@ impl ::axum::response::IntoResponse for super::errors::UpdateX402ConfigError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14551,11 +13683,7 @@ impl ::axum::response::IntoResponse for super::errors::ListAdminUsersError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14571,11 +13699,7 @@ impl ::axum::response::IntoResponse for super::errors::DeleteAdminUserError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14591,11 +13715,7 @@ impl ::axum::response::IntoResponse for super::errors::ListAdminChainsError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14612,11 +13732,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateAdminChainError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::Conflict(body) => json_response(409u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14633,11 +13749,7 @@ impl ::axum::response::IntoResponse for super::errors::UpdateAdminChainError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14653,11 +13765,7 @@ impl ::axum::response::IntoResponse for super::errors::DeleteAdminChainError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14673,11 +13781,7 @@ impl ::axum::response::IntoResponse for super::errors::GetOrgLimitsError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14694,11 +13798,7 @@ impl ::axum::response::IntoResponse for super::errors::UpdateOrgLimitsError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)
@@ -14715,11 +13815,7 @@ impl ::axum::response::IntoResponse for super::errors::SetOrgBillingTierError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::NotFound(body) => json_response(404u16, &body),
-            Self::TooManyRequests { body, retry_after } => {
-                let mut response = json_response(429u16, &body);
-                set_header(&mut response, "retry-after", &retry_after);
-                response
-            }
+            Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::Undocumented { status, body } => {
                 let status = ::axum::http::StatusCode::from_u16(status)

@@ -108,24 +108,6 @@ impl shape::Shape for super::types::GoogleSignInRequest {
         Ok(())
     }
 }
-impl shape::Shape for super::types::RefreshTokenRequest {
-    fn check(
-        value: &mut ::serde_json::Value,
-        path: &str,
-    ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
-        if let Some(value) = object.get_mut("refresh_token") {
-            shape::refuse_null(value, path, "refresh_token")?;
-        }
-        Ok(())
-    }
-}
 impl shape::Shape for super::types::ChangePasswordRequest {
     fn check(
         value: &mut ::serde_json::Value,

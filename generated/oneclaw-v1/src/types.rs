@@ -275,29 +275,6 @@ impl super::validation::Validate for GoogleSignInRequest {
         Ok(())
     }
 }
-/// Refresh-token grant. Not implemented yet; kept for forward compatibility.
-/// Shape not shown in the public docs; designed to match the OAuth 2.0 refresh
-/// grant.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct RefreshTokenRequest {
-    /// A refresh token previously issued with an access token.
-    pub refresh_token: ::std::string::String,
-}
-impl super::validation::Validate for RefreshTokenRequest {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.refresh_token;
-            super::validation::length(
-                value.chars().count(),
-                "refresh_token",
-                ::std::option::Option::Some(1usize),
-                ::std::option::Option::None,
-                "characters",
-            )?;
-        }
-        Ok(())
-    }
-}
 /// Current and new password. Shape not shown in the public docs; designed to
 /// match a conventional change-password form.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -333,42 +310,60 @@ impl super::validation::Validate for ChangePasswordRequest {
     }
 }
 /// Role of a user within their organization.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum OrgRole {
     /// `owner`
-    #[serde(rename = "owner")]
     Owner,
     /// `admin`
-    #[serde(rename = "admin")]
     Admin,
     /// `member`
-    #[serde(rename = "member")]
     Member,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl OrgRole {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Owner => "owner",
             Self::Admin => "admin",
             Self::Member => "member",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for OrgRole {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OrgRole {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "owner" => Self::Owner,
+                "admin" => Self::Admin,
+                "member" => Self::Member,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for OrgRole {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// The authenticated user's profile. Shape not shown in the public docs;
@@ -686,46 +681,64 @@ impl super::validation::Validate for DeviceTokenRequest {
     }
 }
 /// State of a device authorization.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DeviceCodeState {
     /// `pending`
-    #[serde(rename = "pending")]
     Pending,
     /// `approved`
-    #[serde(rename = "approved")]
     Approved,
     /// `denied`
-    #[serde(rename = "denied")]
     Denied,
     /// `expired`
-    #[serde(rename = "expired")]
     Expired,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl DeviceCodeState {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Pending => "pending",
             Self::Approved => "approved",
             Self::Denied => "denied",
             Self::Expired => "expired",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for DeviceCodeState {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for DeviceCodeState {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "pending" => Self::Pending,
+                "approved" => Self::Approved,
+                "denied" => Self::Denied,
+                "expired" => Self::Expired,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for DeviceCodeState {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// Status of a device authorization, looked up by its user code. Shape not
@@ -822,17 +835,13 @@ pub struct CreatedApiKey {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
-/// A page of personal API keys. Every list endpoint of the API returns this
-/// envelope: `items` plus `next_cursor` when more results exist. Shape not
-/// shown in the public docs; designed to match the cursor pagination used
-/// across the API.
+/// The personal API keys, in an `items` wrapper. Shape not shown in the public
+/// docs and designed; not paginated, since the docs call only the credit ledger
+/// paginated.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ApiKeyList {
     /// The personal API keys on this page.
     pub items: ::std::vec::Vec<super::types::ApiKey>,
-    /// Opaque cursor to pass as `cursor` to fetch the next page. Absent on the last page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub next_cursor: ::std::option::Option<::std::string::String>,
 }
 /// A vault: an encrypted container of secrets. Shape not shown in the public
 /// docs; designed to match the documented vault operations.
@@ -905,16 +914,12 @@ impl super::validation::Validate for CreateVaultRequest {
         Ok(())
     }
 }
-/// A page of vaults. Every list endpoint of the API returns this envelope:
-/// `items` plus `next_cursor` when more results exist. Shape not shown in the
-/// public docs; designed to match the cursor pagination used across the API.
+/// The vaults, in an `items` wrapper. Shape not shown in the public docs and
+/// designed; not paginated, since the docs call only the credit ledger paginated.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct VaultList {
     /// The vaults on this page.
     pub items: ::std::vec::Vec<super::types::Vault>,
-    /// Opaque cursor to pass as `cursor` to fetch the next page. Absent on the last page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub next_cursor: ::std::option::Option<::std::string::String>,
 }
 impl super::validation::Validate for VaultList {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -933,42 +938,60 @@ impl super::validation::Validate for VaultList {
     }
 }
 /// Key management service holding the customer-managed key.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CmekProvider {
     /// `gcp_kms`
-    #[serde(rename = "gcp_kms")]
     GcpKms,
     /// `aws_kms`
-    #[serde(rename = "aws_kms")]
     AwsKms,
     /// `azure_key_vault`
-    #[serde(rename = "azure_key_vault")]
     AzureKeyVault,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl CmekProvider {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::GcpKms => "gcp_kms",
             Self::AwsKms => "aws_kms",
             Self::AzureKeyVault => "azure_key_vault",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for CmekProvider {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CmekProvider {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "gcp_kms" => Self::GcpKms,
+                "aws_kms" => Self::AwsKms,
+                "azure_key_vault" => Self::AzureKeyVault,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for CmekProvider {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// The customer-managed key to wrap the vault's data keys with. Shape not shown
@@ -1033,46 +1056,64 @@ impl super::validation::Validate for CmekRotationRequest {
     }
 }
 /// State of a background job.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum JobStatus {
     /// `queued`
-    #[serde(rename = "queued")]
     Queued,
     /// `running`
-    #[serde(rename = "running")]
     Running,
     /// `completed`
-    #[serde(rename = "completed")]
     Completed,
     /// `failed`
-    #[serde(rename = "failed")]
     Failed,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl JobStatus {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Queued => "queued",
             Self::Running => "running",
             Self::Completed => "completed",
             Self::Failed => "failed",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for JobStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for JobStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "queued" => Self::Queued,
+                "running" => Self::Running,
+                "completed" => Self::Completed,
+                "failed" => Self::Failed,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for JobStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// A CMEK key rotation job. Shape not shown in the public docs; designed to
@@ -1123,44 +1164,28 @@ impl super::validation::Validate for CmekRotationJob {
 }
 /// Kind of secret. With the Intents API enabled, an agent cannot read
 /// `private_key` or `ssh_key` secrets through the secrets endpoint.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SecretType {
     /// `password`
-    #[serde(rename = "password")]
     Password,
     /// `api_key`
-    #[serde(rename = "api_key")]
     ApiKey,
     /// `private_key`
-    #[serde(rename = "private_key")]
     PrivateKey,
     /// `ssh_key`
-    #[serde(rename = "ssh_key")]
     SshKey,
     /// `certificate`
-    #[serde(rename = "certificate")]
     Certificate,
     /// `note`
-    #[serde(rename = "note")]
     Note,
     /// `other`
-    #[serde(rename = "other")]
-    Other,
+    Other2,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl SecretType {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Password => "password",
             Self::ApiKey => "api_key",
@@ -1168,13 +1193,47 @@ impl SecretType {
             Self::SshKey => "ssh_key",
             Self::Certificate => "certificate",
             Self::Note => "note",
-            Self::Other => "other",
+            Self::Other2 => "other",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for SecretType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SecretType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "password" => Self::Password,
+                "api_key" => Self::ApiKey,
+                "private_key" => Self::PrivateKey,
+                "ssh_key" => Self::SshKey,
+                "certificate" => Self::Certificate,
+                "note" => Self::Note,
+                "other" => Self::Other2,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for SecretType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// Free-form string labels attached to a secret (never encrypted; do not put secret data here).
@@ -1263,17 +1322,13 @@ impl super::validation::Validate for SecretMetadata {
         Ok(())
     }
 }
-/// A page of secrets (metadata only, never values). Every list endpoint of the
-/// API returns this envelope: `items` plus `next_cursor` when more results
-/// exist. Shape not shown in the public docs; designed to match the cursor
-/// pagination used across the API.
+/// The secrets (metadata only, never values), in an `items` wrapper. Shape not
+/// shown in the public docs and designed; not paginated, since the docs call only
+/// the credit ledger paginated.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SecretList {
     /// The secrets (metadata only, never values) on this page.
     pub items: ::std::vec::Vec<super::types::SecretMetadata>,
-    /// Opaque cursor to pass as `cursor` to fetch the next page. Absent on the last page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub next_cursor: ::std::option::Option<::std::string::String>,
 }
 impl super::validation::Validate for SecretList {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -1322,81 +1377,117 @@ impl super::validation::Validate for PutSecretRequest {
     }
 }
 /// Kind of principal a policy grants access to.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PrincipalType {
     /// `user`
-    #[serde(rename = "user")]
     User,
     /// `agent`
-    #[serde(rename = "agent")]
     Agent,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl PrincipalType {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::User => "user",
             Self::Agent => "agent",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for PrincipalType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for PrincipalType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "user" => Self::User,
+                "agent" => Self::Agent,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for PrincipalType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// An action on secrets.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Permission {
     /// `read`
-    #[serde(rename = "read")]
     Read,
     /// `write`
-    #[serde(rename = "write")]
     Write,
     /// `delete`
-    #[serde(rename = "delete")]
     Delete,
     /// `list`
-    #[serde(rename = "list")]
     List,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl Permission {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Read => "read",
             Self::Write => "write",
             Self::Delete => "delete",
             Self::List => "list",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for Permission {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Permission {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "read" => Self::Read,
+                "write" => Self::Write,
+                "delete" => Self::Delete,
+                "list" => Self::List,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for Permission {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// Optional extra conditions evaluated at access time.
@@ -1485,16 +1576,12 @@ impl super::validation::Validate for Policy {
         Ok(())
     }
 }
-/// A page of policies. Every list endpoint of the API returns this envelope:
-/// `items` plus `next_cursor` when more results exist. Shape not shown in the
-/// public docs; designed to match the cursor pagination used across the API.
+/// The policies, in an `items` wrapper. Shape not shown in the public docs and
+/// designed; not paginated, since the docs call only the credit ledger paginated.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct PolicyList {
     /// The policies on this page.
     pub items: ::std::vec::Vec<super::types::Policy>,
-    /// Opaque cursor to pass as `cursor` to fetch the next page. Absent on the last page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub next_cursor: ::std::option::Option<::std::string::String>,
 }
 impl super::validation::Validate for PolicyList {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -1585,7 +1672,40 @@ pub struct Agent {
     pub vault_ids: ::std::vec::Vec<::uuid::Uuid>,
     /// First characters of the agent's current API key.
     pub key_prefix: ::std::string::String,
-    /// Human user who created (or owns) the agent.
+    /// Human user who created (or owns) the agent. The docs promise it on `GET /v1/agents/me` only; elsewhere it may be absent.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub created_by: ::std::option::Option<::uuid::Uuid>,
+    /// When the agent was registered.
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    /// When the agent was last changed.
+    pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+    /// When the agent last obtained a token.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub last_active_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+}
+/// The calling agent's own profile: an agent whose `created_by` is always
+/// present, as the public docs say of `GET /v1/agents/me`.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct AgentProfile {
+    /// Agent ID.
+    pub id: ::uuid::Uuid,
+    /// Owning organization.
+    pub org_id: ::uuid::Uuid,
+    /// Agent name.
+    pub name: ::std::string::String,
+    /// What the agent does.
+    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    pub description: ::std::option::Option<::std::string::String>,
+    /// False once the agent has been deactivated.
+    pub is_active: bool,
+    /// Whether the agent may use the Intents API (transactions). When true, the
+    /// agent cannot read `private_key`/`ssh_key` secrets directly.
+    pub intents_api_enabled: bool,
+    /// Vaults the agent is scoped to.
+    pub vault_ids: ::std::vec::Vec<::uuid::Uuid>,
+    /// First characters of the agent's current API key.
+    pub key_prefix: ::std::string::String,
+    /// Human user who created (or owns) the agent. The docs promise it on `GET /v1/agents/me` only; elsewhere it may be absent.
     pub created_by: ::uuid::Uuid,
     /// When the agent was registered.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
@@ -1682,16 +1802,12 @@ impl super::validation::Validate for UpdateAgentRequest {
         Ok(())
     }
 }
-/// A page of agents. Every list endpoint of the API returns this envelope:
-/// `items` plus `next_cursor` when more results exist. Shape not shown in the
-/// public docs; designed to match the cursor pagination used across the API.
+/// The agents, in an `items` wrapper. Shape not shown in the public docs and
+/// designed; not paginated, since the docs call only the credit ledger paginated.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AgentList {
     /// The agents on this page.
     pub items: ::std::vec::Vec<super::types::Agent>,
-    /// Opaque cursor to pass as `cursor` to fetch the next page. Absent on the last page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub next_cursor: ::std::option::Option<::std::string::String>,
 }
 /// The agent's new API key; the previous key stops working immediately.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -1755,50 +1871,68 @@ impl ::std::fmt::Display for RecipientType {
     }
 }
 /// Lifecycle state of a share.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ShareStatus {
     /// `pending`
-    #[serde(rename = "pending")]
     Pending,
     /// `accepted`
-    #[serde(rename = "accepted")]
     Accepted,
     /// `declined`
-    #[serde(rename = "declined")]
     Declined,
     /// `revoked`
-    #[serde(rename = "revoked")]
     Revoked,
     /// `expired`
-    #[serde(rename = "expired")]
     Expired,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl ShareStatus {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Pending => "pending",
             Self::Accepted => "accepted",
             Self::Declined => "declined",
             Self::Revoked => "revoked",
             Self::Expired => "expired",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for ShareStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ShareStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "pending" => Self::Pending,
+                "accepted" => Self::Accepted,
+                "declined" => Self::Declined,
+                "revoked" => Self::Revoked,
+                "expired" => Self::Expired,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for ShareStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// A share of one secret with a recipient, limited in time and number of
@@ -1902,16 +2036,12 @@ impl super::validation::Validate for CreateShareRequest {
         Ok(())
     }
 }
-/// A page of shares. Every list endpoint of the API returns this envelope:
-/// `items` plus `next_cursor` when more results exist. Shape not shown in the
-/// public docs; designed to match the cursor pagination used across the API.
+/// The shares, in an `items` wrapper. Shape not shown in the public docs and
+/// designed; not paginated, since the docs call only the credit ledger paginated.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ShareList {
     /// The shares on this page.
     pub items: ::std::vec::Vec<super::types::Share>,
-    /// Opaque cursor to pass as `cursor` to fetch the next page. Absent on the last page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub next_cursor: ::std::option::Option<::std::string::String>,
 }
 impl super::validation::Validate for ShareList {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2099,16 +2229,12 @@ impl super::validation::Validate for ChainRequest {
         Ok(())
     }
 }
-/// A page of chains. Every list endpoint of the API returns this envelope:
-/// `items` plus `next_cursor` when more results exist. Shape not shown in the
-/// public docs; designed to match the cursor pagination used across the API.
+/// The chains, in an `items` wrapper. Shape not shown in the public docs and
+/// designed; not paginated, since the docs call only the credit ledger paginated.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ChainList {
     /// The chains on this page.
     pub items: ::std::vec::Vec<super::types::Chain>,
-    /// Opaque cursor to pass as `cursor` to fetch the next page. Absent on the last page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub next_cursor: ::std::option::Option<::std::string::String>,
 }
 impl super::validation::Validate for ChainList {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2465,41 +2591,26 @@ impl super::validation::Validate for BundleSimulationResult {
     }
 }
 /// Lifecycle state of a transaction.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TransactionStatus {
     /// `pending`
-    #[serde(rename = "pending")]
     Pending,
     /// `simulation_failed`
-    #[serde(rename = "simulation_failed")]
     SimulationFailed,
     /// `signed`
-    #[serde(rename = "signed")]
     Signed,
     /// `broadcast`
-    #[serde(rename = "broadcast")]
     Broadcast,
     /// `confirmed`
-    #[serde(rename = "confirmed")]
     Confirmed,
     /// `failed`
-    #[serde(rename = "failed")]
     Failed,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl TransactionStatus {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Pending => "pending",
             Self::SimulationFailed => "simulation_failed",
@@ -2507,12 +2618,45 @@ impl TransactionStatus {
             Self::Broadcast => "broadcast",
             Self::Confirmed => "confirmed",
             Self::Failed => "failed",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for TransactionStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TransactionStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "pending" => Self::Pending,
+                "simulation_failed" => Self::SimulationFailed,
+                "signed" => Self::Signed,
+                "broadcast" => Self::Broadcast,
+                "confirmed" => Self::Confirmed,
+                "failed" => Self::Failed,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for TransactionStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// A transaction submitted through the Intents API. Shape not shown in the
@@ -2571,17 +2715,12 @@ impl super::validation::Validate for Transaction {
         Ok(())
     }
 }
-/// A page of transactions. Every list endpoint of the API returns this
-/// envelope: `items` plus `next_cursor` when more results exist. Shape not
-/// shown in the public docs; designed to match the cursor pagination used
-/// across the API.
+/// The transactions, in an `items` wrapper. Shape not shown in the public docs and
+/// designed; not paginated, since the docs call only the credit ledger paginated.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct TransactionList {
     /// The transactions on this page.
     pub items: ::std::vec::Vec<super::types::Transaction>,
-    /// Opaque cursor to pass as `cursor` to fetch the next page. Absent on the last page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub next_cursor: ::std::option::Option<::std::string::String>,
 }
 impl super::validation::Validate for TransactionList {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2795,17 +2934,13 @@ impl super::validation::Validate for UsagePeriod {
         Ok(())
     }
 }
-/// A page of past usage periods, newest first. Every list endpoint of the API
-/// returns this envelope: `items` plus `next_cursor` when more results exist.
-/// Shape not shown in the public docs; designed to match the cursor pagination
-/// used across the API.
+/// The past usage periods, newest first, in an `items` wrapper. Shape not shown in
+/// the public docs and designed; not paginated, since the docs call only the
+/// credit ledger paginated.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct UsageHistory {
     /// The past usage periods, newest first on this page.
     pub items: ::std::vec::Vec<super::types::UsagePeriod>,
-    /// Opaque cursor to pass as `cursor` to fetch the next page. Absent on the last page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub next_cursor: ::std::option::Option<::std::string::String>,
 }
 impl super::validation::Validate for UsageHistory {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2824,38 +2959,56 @@ impl super::validation::Validate for UsageHistory {
     }
 }
 /// Subscription billing interval.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum BillingInterval {
     /// `month`
-    #[serde(rename = "month")]
     Month,
     /// `year`
-    #[serde(rename = "year")]
     Year,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl BillingInterval {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Month => "month",
             Self::Year => "year",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for BillingInterval {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BillingInterval {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "month" => Self::Month,
+                "year" => Self::Year,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for BillingInterval {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// Plan to subscribe to, and where Stripe Checkout returns. Shape not shown in
@@ -2932,50 +3085,68 @@ impl super::validation::Validate for PortalSession {
     }
 }
 /// Stripe subscription state (`none` on the free plan).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SubscriptionStatus {
     /// `none`
-    #[serde(rename = "none")]
     None,
     /// `trialing`
-    #[serde(rename = "trialing")]
     Trialing,
     /// `active`
-    #[serde(rename = "active")]
     Active,
     /// `past_due`
-    #[serde(rename = "past_due")]
     PastDue,
     /// `canceled`
-    #[serde(rename = "canceled")]
     Canceled,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl SubscriptionStatus {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::None => "none",
             Self::Trialing => "trialing",
             Self::Active => "active",
             Self::PastDue => "past_due",
             Self::Canceled => "canceled",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for SubscriptionStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SubscriptionStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "none" => Self::None,
+                "trialing" => Self::Trialing,
+                "active" => Self::Active,
+                "past_due" => Self::PastDue,
+                "canceled" => Self::Canceled,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for SubscriptionStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// How usage beyond the plan quota is paid: prepaid credits or x402 micropayments.
@@ -3141,50 +3312,68 @@ impl super::validation::Validate for TopupRequest {
     }
 }
 /// Kind of credit ledger entry.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CreditTransactionType {
     /// `topup`
-    #[serde(rename = "topup")]
     Topup,
     /// `usage`
-    #[serde(rename = "usage")]
     Usage,
     /// `expiry`
-    #[serde(rename = "expiry")]
     Expiry,
     /// `refund`
-    #[serde(rename = "refund")]
     Refund,
     /// `grant`
-    #[serde(rename = "grant")]
     Grant,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl CreditTransactionType {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Topup => "topup",
             Self::Usage => "usage",
             Self::Expiry => "expiry",
             Self::Refund => "refund",
             Self::Grant => "grant",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for CreditTransactionType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreditTransactionType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "topup" => Self::Topup,
+                "usage" => Self::Usage,
+                "expiry" => Self::Expiry,
+                "refund" => Self::Refund,
+                "grant" => Self::Grant,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for CreditTransactionType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// A credit ledger entry.
@@ -3221,10 +3410,9 @@ impl super::validation::Validate for CreditTransaction {
         Ok(())
     }
 }
-/// A page of credit ledger entries, newest first. Every list endpoint of the
-/// API returns this envelope: `items` plus `next_cursor` when more results
-/// exist. Shape not shown in the public docs; designed to match the cursor
-/// pagination used across the API.
+/// A page of credit ledger entries, newest first. The public docs call this ledger
+/// paginated; the cursor pagination (`items` plus `next_cursor` when more results
+/// exist, `limit` and `cursor` parameters) is designed.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct CreditTransactionList {
     /// The credit ledger entries, newest first on this page.
@@ -3314,81 +3502,117 @@ pub struct WebhookAck {
     pub received: bool,
 }
 /// Kind of principal that performed an action.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ActorType {
     /// `user`
-    #[serde(rename = "user")]
     User,
     /// `agent`
-    #[serde(rename = "agent")]
     Agent,
     /// `system`
-    #[serde(rename = "system")]
     System,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl ActorType {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::User => "user",
             Self::Agent => "agent",
             Self::System => "system",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for ActorType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ActorType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "user" => Self::User,
+                "agent" => Self::Agent,
+                "system" => Self::System,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for ActorType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// Result of the audited action.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AuditOutcome {
     /// `success`
-    #[serde(rename = "success")]
     Success,
     /// `denied`
-    #[serde(rename = "denied")]
     Denied,
     /// `error`
-    #[serde(rename = "error")]
     Error,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl AuditOutcome {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Success => "success",
             Self::Denied => "denied",
             Self::Error => "error",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for AuditOutcome {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for AuditOutcome {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "success" => Self::Success,
+                "denied" => Self::Denied,
+                "error" => Self::Error,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for AuditOutcome {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// Action-specific context (never secret values).
@@ -3433,51 +3657,65 @@ pub struct AuditEvent {
     /// When the action happened.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
 }
-/// A page of audit events, newest first. Every list endpoint of the API returns
-/// this envelope: `items` plus `next_cursor` when more results exist. Shape not
-/// shown in the public docs; designed to match the cursor pagination used
-/// across the API.
+/// The audit events, newest first, in an `items` wrapper. Shape not shown in the
+/// public docs and designed; not paginated, since the docs call only the credit
+/// ledger paginated.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AuditEventList {
     /// The audit events, newest first on this page.
     pub items: ::std::vec::Vec<super::types::AuditEvent>,
-    /// Opaque cursor to pass as `cursor` to fetch the next page. Absent on the last page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub next_cursor: ::std::option::Option<::std::string::String>,
 }
 /// Membership state.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MemberStatus {
     /// `active`
-    #[serde(rename = "active")]
     Active,
     /// `invited`
-    #[serde(rename = "invited")]
     Invited,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl MemberStatus {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Active => "active",
             Self::Invited => "invited",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for MemberStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MemberStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "active" => Self::Active,
+                "invited" => Self::Invited,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for MemberStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// A member of the organization. Shape not shown in the public docs; designed
@@ -3508,17 +3746,13 @@ impl super::validation::Validate for OrgMember {
         Ok(())
     }
 }
-/// A page of organization members. Every list endpoint of the API returns this
-/// envelope: `items` plus `next_cursor` when more results exist. Shape not
-/// shown in the public docs; designed to match the cursor pagination used
-/// across the API.
+/// The organization members, in an `items` wrapper. Shape not shown in the public
+/// docs and designed; not paginated, since the docs call only the credit ledger
+/// paginated.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct OrgMemberList {
     /// The organization members on this page.
     pub items: ::std::vec::Vec<super::types::OrgMember>,
-    /// Opaque cursor to pass as `cursor` to fetch the next page. Absent on the last page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub next_cursor: ::std::option::Option<::std::string::String>,
 }
 impl super::validation::Validate for OrgMemberList {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -3585,38 +3819,56 @@ pub struct UpdateMemberRoleRequest {
     pub role: super::types::OrgRole,
 }
 /// Whether matching addresses are allowed or blocked.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum IpRuleAction {
     /// `allow`
-    #[serde(rename = "allow")]
     Allow,
     /// `block`
-    #[serde(rename = "block")]
     Block,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl IpRuleAction {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Allow => "allow",
             Self::Block => "block",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for IpRuleAction {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for IpRuleAction {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "allow" => Self::Allow,
+                "block" => Self::Block,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for IpRuleAction {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// An IP allow/block rule applied to all API access of the organization. Shape
@@ -3673,16 +3925,12 @@ impl super::validation::Validate for CreateIpRuleRequest {
         Ok(())
     }
 }
-/// A page of IP rules. Every list endpoint of the API returns this envelope:
-/// `items` plus `next_cursor` when more results exist. Shape not shown in the
-/// public docs; designed to match the cursor pagination used across the API.
+/// The IP rules, in an `items` wrapper. Shape not shown in the public docs and
+/// designed; not paginated, since the docs call only the credit ledger paginated.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct IpRuleList {
     /// The IP rules on this page.
     pub items: ::std::vec::Vec<super::types::IpRule>,
-    /// Opaque cursor to pass as `cursor` to fetch the next page. Absent on the last page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub next_cursor: ::std::option::Option<::std::string::String>,
 }
 /// A platform setting. Values are strings (JSON-encoded for structured
 /// settings). Shape not shown in the public docs; designed to match a key/value
@@ -3702,17 +3950,13 @@ pub struct Setting {
     /// When it was last changed.
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
 }
-/// A page of platform settings. Every list endpoint of the API returns this
-/// envelope: `items` plus `next_cursor` when more results exist. Shape not
-/// shown in the public docs; designed to match the cursor pagination used
-/// across the API.
+/// The platform settings, in an `items` wrapper. Shape not shown in the public
+/// docs and designed; not paginated, since the docs call only the credit ledger
+/// paginated.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct SettingList {
     /// The platform settings on this page.
     pub items: ::std::vec::Vec<super::types::Setting>,
-    /// Opaque cursor to pass as `cursor` to fetch the next page. Absent on the last page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub next_cursor: ::std::option::Option<::std::string::String>,
 }
 /// New value of a setting (created if missing).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -3846,16 +4090,12 @@ impl super::validation::Validate for AdminUser {
         Ok(())
     }
 }
-/// A page of users. Every list endpoint of the API returns this envelope:
-/// `items` plus `next_cursor` when more results exist. Shape not shown in the
-/// public docs; designed to match the cursor pagination used across the API.
+/// The users, in an `items` wrapper. Shape not shown in the public docs and
+/// designed; not paginated, since the docs call only the credit ledger paginated.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct AdminUserList {
     /// The users on this page.
     pub items: ::std::vec::Vec<super::types::AdminUser>,
-    /// Opaque cursor to pass as `cursor` to fetch the next page. Absent on the last page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub next_cursor: ::std::option::Option<::std::string::String>,
 }
 impl super::validation::Validate for AdminUserList {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -4050,414 +4290,518 @@ pub struct OrgBillingTier {
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
 }
 /// Overall service status.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum HealthStatusStatus {
     /// `ok`
-    #[serde(rename = "ok")]
     Ok,
     /// `degraded`
-    #[serde(rename = "degraded")]
     Degraded,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl HealthStatusStatus {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Ok => "ok",
             Self::Degraded => "degraded",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for HealthStatusStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for HealthStatusStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "ok" => Self::Ok,
+                "degraded" => Self::Degraded,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for HealthStatusStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// `ok` when the HSM answered, `unavailable` otherwise.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum HsmHealthStatus {
     /// `ok`
-    #[serde(rename = "ok")]
     Ok,
     /// `unavailable`
-    #[serde(rename = "unavailable")]
     Unavailable,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl HsmHealthStatus {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Ok => "ok",
             Self::Unavailable => "unavailable",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for HsmHealthStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for HsmHealthStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "ok" => Self::Ok,
+                "unavailable" => Self::Unavailable,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for HsmHealthStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// Always `Bearer`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TokenResponseTokenType {
     /// `Bearer`
-    #[serde(rename = "Bearer")]
     Bearer,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl TokenResponseTokenType {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Bearer => "Bearer",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for TokenResponseTokenType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for TokenResponseTokenType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "Bearer" => Self::Bearer,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for TokenResponseTokenType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// How the account signs in.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum UserAuthProvider {
     /// `password`
-    #[serde(rename = "password")]
     Password,
     /// `google`
-    #[serde(rename = "google")]
     Google,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl UserAuthProvider {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Password => "password",
             Self::Google => "google",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for UserAuthProvider {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for UserAuthProvider {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "password" => Self::Password,
+                "google" => Self::Google,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for UserAuthProvider {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// Enrolled second factor, when enabled.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MfaStatusMethod {
     /// `totp`
-    #[serde(rename = "totp")]
     Totp,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl MfaStatusMethod {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Totp => "totp",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for MfaStatusMethod {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for MfaStatusMethod {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "totp" => Self::Totp,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for MfaStatusMethod {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// The device code grant type.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DeviceTokenRequestGrantType {
     /// `urn:ietf:params:oauth:grant-type:device_code`
-    #[serde(rename = "urn:ietf:params:oauth:grant-type:device_code")]
     UrnIetfParamsOauthGrantTypeDeviceCode,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl DeviceTokenRequestGrantType {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::UrnIetfParamsOauthGrantTypeDeviceCode => {
                 "urn:ietf:params:oauth:grant-type:device_code"
             }
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for DeviceTokenRequestGrantType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for DeviceTokenRequestGrantType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "urn:ietf:params:oauth:grant-type:device_code" => {
+                    Self::UrnIetfParamsOauthGrantTypeDeviceCode
+                }
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for DeviceTokenRequestGrantType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// Enrollment state.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EnrollmentResponseStatus {
     /// `pending_approval`
-    #[serde(rename = "pending_approval")]
     PendingApproval,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl EnrollmentResponseStatus {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::PendingApproval => "pending_approval",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for EnrollmentResponseStatus {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for EnrollmentResponseStatus {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "pending_approval" => Self::PendingApproval,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for EnrollmentResponseStatus {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// Paid plan to subscribe to.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SubscribeRequestTier {
     /// `pro`
-    #[serde(rename = "pro")]
     Pro,
     /// `business`
-    #[serde(rename = "business")]
     Business,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl SubscribeRequestTier {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Pro => "pro",
             Self::Business => "business",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for SubscribeRequestTier {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for SubscribeRequestTier {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "pro" => Self::Pro,
+                "business" => Self::Business,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for SubscribeRequestTier {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// Currency of the amounts.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CreditBalanceCurrency {
     /// `usd`
-    #[serde(rename = "usd")]
     Usd,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl CreditBalanceCurrency {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Usd => "usd",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for CreditBalanceCurrency {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for CreditBalanceCurrency {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "usd" => Self::Usd,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for CreditBalanceCurrency {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// Always `event`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum StripeEventObject {
     /// `event`
-    #[serde(rename = "event")]
     Event,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
 }
 impl StripeEventObject {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Event => "event",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for StripeEventObject {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for StripeEventObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "event" => Self::Event,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for StripeEventObject {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-/// Query parameters of `listApiKeys`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ListApiKeysQuery {
-    /// Maximum number of items to return (1–100, default 50).
-    #[serde(default = "default_list_api_keys_query_limit")]
-    pub limit: i64,
-    /// The `next_cursor` of the previous page; omit for the first page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cursor: ::std::option::Option<::std::string::String>,
-}
-/// The default of `ListApiKeysQuery.limit`.
-pub fn default_list_api_keys_query_limit() -> i64 {
-    50i64
-}
-impl ::std::default::Default for ListApiKeysQuery {
-    fn default() -> Self {
-        Self {
-            limit: default_list_api_keys_query_limit(),
-            cursor: ::std::option::Option::None,
-        }
-    }
-}
-impl super::validation::Validate for ListApiKeysQuery {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.limit;
-            super::validation::number(
-                *value as f64,
-                "limit",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::Some((100f64, false)),
-            )?;
-        }
-        Ok(())
-    }
-}
-/// Query parameters of `listVaults`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ListVaultsQuery {
-    /// Maximum number of items to return (1–100, default 50).
-    #[serde(default = "default_list_vaults_query_limit")]
-    pub limit: i64,
-    /// The `next_cursor` of the previous page; omit for the first page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cursor: ::std::option::Option<::std::string::String>,
-}
-/// The default of `ListVaultsQuery.limit`.
-pub fn default_list_vaults_query_limit() -> i64 {
-    50i64
-}
-impl ::std::default::Default for ListVaultsQuery {
-    fn default() -> Self {
-        Self {
-            limit: default_list_vaults_query_limit(),
-            cursor: ::std::option::Option::None,
-        }
-    }
-}
-impl super::validation::Validate for ListVaultsQuery {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.limit;
-            super::validation::number(
-                *value as f64,
-                "limit",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::Some((100f64, false)),
-            )?;
-        }
-        Ok(())
+        f.write_str(self.value())
     }
 }
 /// Query parameters of `listSecrets`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ListSecretsQuery {
-    /// Maximum number of items to return (1–100, default 50).
-    #[serde(default = "default_list_secrets_query_limit")]
-    pub limit: i64,
-    /// The `next_cursor` of the previous page; omit for the first page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cursor: ::std::option::Option<::std::string::String>,
     /// Only secrets whose path starts with this prefix, e.g. `api-keys/`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub prefix: ::std::option::Option<::std::string::String>,
@@ -4465,34 +4809,6 @@ pub struct ListSecretsQuery {
     #[serde(rename = "type")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<super::types::SecretType>,
-}
-/// The default of `ListSecretsQuery.limit`.
-pub fn default_list_secrets_query_limit() -> i64 {
-    50i64
-}
-impl ::std::default::Default for ListSecretsQuery {
-    fn default() -> Self {
-        Self {
-            limit: default_list_secrets_query_limit(),
-            cursor: ::std::option::Option::None,
-            prefix: ::std::option::Option::None,
-            type_: ::std::option::Option::None,
-        }
-    }
-}
-impl super::validation::Validate for ListSecretsQuery {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.limit;
-            super::validation::number(
-                *value as f64,
-                "limit",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::Some((100f64, false)),
-            )?;
-        }
-        Ok(())
-    }
 }
 /// Query parameters of `getSecret`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
@@ -4514,273 +4830,29 @@ impl super::validation::Validate for GetSecretQuery {
         Ok(())
     }
 }
-/// Query parameters of `listPolicies`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ListPoliciesQuery {
-    /// Maximum number of items to return (1–100, default 50).
-    #[serde(default = "default_list_policies_query_limit")]
-    pub limit: i64,
-    /// The `next_cursor` of the previous page; omit for the first page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cursor: ::std::option::Option<::std::string::String>,
-}
-/// The default of `ListPoliciesQuery.limit`.
-pub fn default_list_policies_query_limit() -> i64 {
-    50i64
-}
-impl ::std::default::Default for ListPoliciesQuery {
-    fn default() -> Self {
-        Self {
-            limit: default_list_policies_query_limit(),
-            cursor: ::std::option::Option::None,
-        }
-    }
-}
-impl super::validation::Validate for ListPoliciesQuery {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.limit;
-            super::validation::number(
-                *value as f64,
-                "limit",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::Some((100f64, false)),
-            )?;
-        }
-        Ok(())
-    }
-}
-/// Query parameters of `listAgents`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ListAgentsQuery {
-    /// Maximum number of items to return (1–100, default 50).
-    #[serde(default = "default_list_agents_query_limit")]
-    pub limit: i64,
-    /// The `next_cursor` of the previous page; omit for the first page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cursor: ::std::option::Option<::std::string::String>,
-}
-/// The default of `ListAgentsQuery.limit`.
-pub fn default_list_agents_query_limit() -> i64 {
-    50i64
-}
-impl ::std::default::Default for ListAgentsQuery {
-    fn default() -> Self {
-        Self {
-            limit: default_list_agents_query_limit(),
-            cursor: ::std::option::Option::None,
-        }
-    }
-}
-impl super::validation::Validate for ListAgentsQuery {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.limit;
-            super::validation::number(
-                *value as f64,
-                "limit",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::Some((100f64, false)),
-            )?;
-        }
-        Ok(())
-    }
-}
 /// Query parameters of `listOutboundShares`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ListOutboundSharesQuery {
-    /// Maximum number of items to return (1–100, default 50).
-    #[serde(default = "default_list_outbound_shares_query_limit")]
-    pub limit: i64,
-    /// The `next_cursor` of the previous page; omit for the first page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cursor: ::std::option::Option<::std::string::String>,
     /// Only shares in this state.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::types::ShareStatus>,
-}
-/// The default of `ListOutboundSharesQuery.limit`.
-pub fn default_list_outbound_shares_query_limit() -> i64 {
-    50i64
-}
-impl ::std::default::Default for ListOutboundSharesQuery {
-    fn default() -> Self {
-        Self {
-            limit: default_list_outbound_shares_query_limit(),
-            cursor: ::std::option::Option::None,
-            status: ::std::option::Option::None,
-        }
-    }
-}
-impl super::validation::Validate for ListOutboundSharesQuery {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.limit;
-            super::validation::number(
-                *value as f64,
-                "limit",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::Some((100f64, false)),
-            )?;
-        }
-        Ok(())
-    }
 }
 /// Query parameters of `listInboundShares`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ListInboundSharesQuery {
-    /// Maximum number of items to return (1–100, default 50).
-    #[serde(default = "default_list_inbound_shares_query_limit")]
-    pub limit: i64,
-    /// The `next_cursor` of the previous page; omit for the first page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cursor: ::std::option::Option<::std::string::String>,
     /// Only shares in this state.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::types::ShareStatus>,
 }
-/// The default of `ListInboundSharesQuery.limit`.
-pub fn default_list_inbound_shares_query_limit() -> i64 {
-    50i64
-}
-impl ::std::default::Default for ListInboundSharesQuery {
-    fn default() -> Self {
-        Self {
-            limit: default_list_inbound_shares_query_limit(),
-            cursor: ::std::option::Option::None,
-            status: ::std::option::Option::None,
-        }
-    }
-}
-impl super::validation::Validate for ListInboundSharesQuery {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.limit;
-            super::validation::number(
-                *value as f64,
-                "limit",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::Some((100f64, false)),
-            )?;
-        }
-        Ok(())
-    }
-}
-/// Query parameters of `listChains`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ListChainsQuery {
-    /// Maximum number of items to return (1–100, default 50).
-    #[serde(default = "default_list_chains_query_limit")]
-    pub limit: i64,
-    /// The `next_cursor` of the previous page; omit for the first page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cursor: ::std::option::Option<::std::string::String>,
-}
-/// The default of `ListChainsQuery.limit`.
-pub fn default_list_chains_query_limit() -> i64 {
-    50i64
-}
-impl ::std::default::Default for ListChainsQuery {
-    fn default() -> Self {
-        Self {
-            limit: default_list_chains_query_limit(),
-            cursor: ::std::option::Option::None,
-        }
-    }
-}
-impl super::validation::Validate for ListChainsQuery {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.limit;
-            super::validation::number(
-                *value as f64,
-                "limit",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::Some((100f64, false)),
-            )?;
-        }
-        Ok(())
-    }
-}
 /// Query parameters of `listTransactions`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ListTransactionsQuery {
-    /// Maximum number of items to return (1–100, default 50).
-    #[serde(default = "default_list_transactions_query_limit")]
-    pub limit: i64,
-    /// The `next_cursor` of the previous page; omit for the first page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cursor: ::std::option::Option<::std::string::String>,
     /// Only transactions in this state.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::types::TransactionStatus>,
     /// Only transactions on this chain (name or chain ID).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub chain: ::std::option::Option<::std::string::String>,
-}
-/// The default of `ListTransactionsQuery.limit`.
-pub fn default_list_transactions_query_limit() -> i64 {
-    50i64
-}
-impl ::std::default::Default for ListTransactionsQuery {
-    fn default() -> Self {
-        Self {
-            limit: default_list_transactions_query_limit(),
-            cursor: ::std::option::Option::None,
-            status: ::std::option::Option::None,
-            chain: ::std::option::Option::None,
-        }
-    }
-}
-impl super::validation::Validate for ListTransactionsQuery {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.limit;
-            super::validation::number(
-                *value as f64,
-                "limit",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::Some((100f64, false)),
-            )?;
-        }
-        Ok(())
-    }
-}
-/// Query parameters of `getUsageHistory`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct GetUsageHistoryQuery {
-    /// Maximum number of items to return (1–100, default 50).
-    #[serde(default = "default_get_usage_history_query_limit")]
-    pub limit: i64,
-    /// The `next_cursor` of the previous page; omit for the first page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cursor: ::std::option::Option<::std::string::String>,
-}
-/// The default of `GetUsageHistoryQuery.limit`.
-pub fn default_get_usage_history_query_limit() -> i64 {
-    50i64
-}
-impl ::std::default::Default for GetUsageHistoryQuery {
-    fn default() -> Self {
-        Self {
-            limit: default_get_usage_history_query_limit(),
-            cursor: ::std::option::Option::None,
-        }
-    }
-}
-impl super::validation::Validate for GetUsageHistoryQuery {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.limit;
-            super::validation::number(
-                *value as f64,
-                "limit",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::Some((100f64, false)),
-            )?;
-        }
-        Ok(())
-    }
 }
 /// Query parameters of `listCreditTransactions`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
@@ -4819,14 +4891,8 @@ impl super::validation::Validate for ListCreditTransactionsQuery {
     }
 }
 /// Query parameters of `listAuditEvents`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ListAuditEventsQuery {
-    /// Maximum number of items to return (1–100, default 50).
-    #[serde(default = "default_list_audit_events_query_limit")]
-    pub limit: i64,
-    /// The `next_cursor` of the previous page; omit for the first page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cursor: ::std::option::Option<::std::string::String>,
     /// Only events with this action, e.g. `secret.read`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<::std::string::String>,
@@ -4855,222 +4921,10 @@ pub struct ListAuditEventsQuery {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub to: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
-/// The default of `ListAuditEventsQuery.limit`.
-pub fn default_list_audit_events_query_limit() -> i64 {
-    50i64
-}
-impl ::std::default::Default for ListAuditEventsQuery {
-    fn default() -> Self {
-        Self {
-            limit: default_list_audit_events_query_limit(),
-            cursor: ::std::option::Option::None,
-            action: ::std::option::Option::None,
-            actor_type: ::std::option::Option::None,
-            actor_id: ::std::option::Option::None,
-            resource_type: ::std::option::Option::None,
-            resource_id: ::std::option::Option::None,
-            vault_id: ::std::option::Option::None,
-            outcome: ::std::option::Option::None,
-            from: ::std::option::Option::None,
-            to: ::std::option::Option::None,
-        }
-    }
-}
-impl super::validation::Validate for ListAuditEventsQuery {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.limit;
-            super::validation::number(
-                *value as f64,
-                "limit",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::Some((100f64, false)),
-            )?;
-        }
-        Ok(())
-    }
-}
-/// Query parameters of `listOrgMembers`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ListOrgMembersQuery {
-    /// Maximum number of items to return (1–100, default 50).
-    #[serde(default = "default_list_org_members_query_limit")]
-    pub limit: i64,
-    /// The `next_cursor` of the previous page; omit for the first page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cursor: ::std::option::Option<::std::string::String>,
-}
-/// The default of `ListOrgMembersQuery.limit`.
-pub fn default_list_org_members_query_limit() -> i64 {
-    50i64
-}
-impl ::std::default::Default for ListOrgMembersQuery {
-    fn default() -> Self {
-        Self {
-            limit: default_list_org_members_query_limit(),
-            cursor: ::std::option::Option::None,
-        }
-    }
-}
-impl super::validation::Validate for ListOrgMembersQuery {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.limit;
-            super::validation::number(
-                *value as f64,
-                "limit",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::Some((100f64, false)),
-            )?;
-        }
-        Ok(())
-    }
-}
-/// Query parameters of `listIpRules`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ListIpRulesQuery {
-    /// Maximum number of items to return (1–100, default 50).
-    #[serde(default = "default_list_ip_rules_query_limit")]
-    pub limit: i64,
-    /// The `next_cursor` of the previous page; omit for the first page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cursor: ::std::option::Option<::std::string::String>,
-}
-/// The default of `ListIpRulesQuery.limit`.
-pub fn default_list_ip_rules_query_limit() -> i64 {
-    50i64
-}
-impl ::std::default::Default for ListIpRulesQuery {
-    fn default() -> Self {
-        Self {
-            limit: default_list_ip_rules_query_limit(),
-            cursor: ::std::option::Option::None,
-        }
-    }
-}
-impl super::validation::Validate for ListIpRulesQuery {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.limit;
-            super::validation::number(
-                *value as f64,
-                "limit",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::Some((100f64, false)),
-            )?;
-        }
-        Ok(())
-    }
-}
-/// Query parameters of `listAdminSettings`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ListAdminSettingsQuery {
-    /// Maximum number of items to return (1–100, default 50).
-    #[serde(default = "default_list_admin_settings_query_limit")]
-    pub limit: i64,
-    /// The `next_cursor` of the previous page; omit for the first page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cursor: ::std::option::Option<::std::string::String>,
-}
-/// The default of `ListAdminSettingsQuery.limit`.
-pub fn default_list_admin_settings_query_limit() -> i64 {
-    50i64
-}
-impl ::std::default::Default for ListAdminSettingsQuery {
-    fn default() -> Self {
-        Self {
-            limit: default_list_admin_settings_query_limit(),
-            cursor: ::std::option::Option::None,
-        }
-    }
-}
-impl super::validation::Validate for ListAdminSettingsQuery {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.limit;
-            super::validation::number(
-                *value as f64,
-                "limit",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::Some((100f64, false)),
-            )?;
-        }
-        Ok(())
-    }
-}
 /// Query parameters of `listAdminUsers`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ListAdminUsersQuery {
-    /// Maximum number of items to return (1–100, default 50).
-    #[serde(default = "default_list_admin_users_query_limit")]
-    pub limit: i64,
-    /// The `next_cursor` of the previous page; omit for the first page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cursor: ::std::option::Option<::std::string::String>,
     /// Only users whose email contains this text.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
-}
-/// The default of `ListAdminUsersQuery.limit`.
-pub fn default_list_admin_users_query_limit() -> i64 {
-    50i64
-}
-impl ::std::default::Default for ListAdminUsersQuery {
-    fn default() -> Self {
-        Self {
-            limit: default_list_admin_users_query_limit(),
-            cursor: ::std::option::Option::None,
-            email: ::std::option::Option::None,
-        }
-    }
-}
-impl super::validation::Validate for ListAdminUsersQuery {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.limit;
-            super::validation::number(
-                *value as f64,
-                "limit",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::Some((100f64, false)),
-            )?;
-        }
-        Ok(())
-    }
-}
-/// Query parameters of `listAdminChains`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-pub struct ListAdminChainsQuery {
-    /// Maximum number of items to return (1–100, default 50).
-    #[serde(default = "default_list_admin_chains_query_limit")]
-    pub limit: i64,
-    /// The `next_cursor` of the previous page; omit for the first page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub cursor: ::std::option::Option<::std::string::String>,
-}
-/// The default of `ListAdminChainsQuery.limit`.
-pub fn default_list_admin_chains_query_limit() -> i64 {
-    50i64
-}
-impl ::std::default::Default for ListAdminChainsQuery {
-    fn default() -> Self {
-        Self {
-            limit: default_list_admin_chains_query_limit(),
-            cursor: ::std::option::Option::None,
-        }
-    }
-}
-impl super::validation::Validate for ListAdminChainsQuery {
-    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
-        {
-            let value = &self.limit;
-            super::validation::number(
-                *value as f64,
-                "limit",
-                ::std::option::Option::Some((1f64, false)),
-                ::std::option::Option::Some((100f64, false)),
-            )?;
-        }
-        Ok(())
-    }
 }

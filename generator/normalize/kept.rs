@@ -1,0 +1,52 @@
+//! What normalisation keeps beside `openapiv3`'s model, and the one way to read it back.
+//!
+//! `openapiv3` has no field for 3.1's `prefixItems`, `contentMediaType`,
+//! `webhooks`, a media type's `itemSchema` or `type: "null"`; normalisation
+//! keeps them as `x-clawgen-*` extensions ([`super::EXT`]). Those keys are
+//! normalisation's own business: the IR reads them through these functions
+//! only, so the spelling lives in this module and `schema.rs`.
+
+use openapiv3::{MediaType, OpenAPI, Schema};
+use serde_json::{Map, Value};
+
+use super::EXT;
+
+/// The value normalisation kept for `keyword` among `extensions`.
+fn kept<'a>(extensions: &'a indexmap::IndexMap<String, Value>, keyword: &str) -> Option<&'a Value> {
+    extensions.get(&format!("{EXT}{keyword}"))
+}
+
+/// Marks a schema that only accepts `null` (`type: "null"`, `const: null`, `enum: [null]`).
+pub(super) const NULL_MARK: &str = "null";
+
+/// Whether the schema only accepts `null` (see [`super::facts::is_null_schema`]).
+pub fn is_null_type(schema: &Schema) -> bool {
+    kept(&schema.schema_data.extensions, NULL_MARK).is_some()
+}
+
+/// The 3.1 `prefixItems` of an array schema (or the draft-4 list form of `items`).
+pub fn prefix_items(schema: &Schema) -> Option<&Vec<Value>> {
+    kept(&schema.schema_data.extensions, "prefixItems").and_then(Value::as_array)
+}
+
+/// Whether the schema says its string holds bytes of a media type without a text
+/// encoding (3.1's `contentMediaType` without `contentEncoding`).
+pub fn is_media_without_encoding(schema: &Schema) -> bool {
+    let extensions = &schema.schema_data.extensions;
+    kept(extensions, "contentMediaType").is_some() && kept(extensions, "contentEncoding").is_none()
+}
+
+/// The JSON Schema keywords of `schema` that have no Rust type (`if`, `patternProperties`, `dependentSchemas`).
+pub fn untyped_keywords(schema: &Schema) -> Vec<&'static str> {
+    ["if", "patternProperties", "dependentSchemas"].into_iter().filter(|k| kept(&schema.schema_data.extensions, k).is_some()).collect()
+}
+
+/// A media type's `itemSchema` (OpenAPI 3.2's schema of each item of a sequential media type).
+pub fn item_schema(media: &MediaType) -> Option<&Value> {
+    kept(&media.extensions, "itemSchema")
+}
+
+/// The document's 3.1 `webhooks`, by name.
+pub fn webhooks(openapi: &OpenAPI) -> Option<&Map<String, Value>> {
+    kept(&openapi.extensions, "webhooks").and_then(Value::as_object)
+}
