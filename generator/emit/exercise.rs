@@ -66,7 +66,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
         /// What one call gave.
         #[derive(Debug, Clone, PartialEq, Eq)]
         pub enum Outcome {
-            /// A documented success, decoded.
+            /// A documented success (for an operation that documents none, its documented error), decoded.
             Success,
             /// A documented error status, decoded.
             DocumentedError(u16),
@@ -158,8 +158,13 @@ fn call(api: &Api, op: &Operation) -> TokenStream {
     };
     let name = ident(&op.fn_name);
     let error = ident(&op.error_enum);
-    // With no documented error the enum has only `Undocumented`.
-    let documented = (!op.errors.is_empty()).then(|| quote!(Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),));
+    // With no documented error the enum has only `Undocumented`. An operation that
+    // documents no success (a refresh that always answers 400) expects its error.
+    let documented = match (op.errors.is_empty(), op.successes.is_empty()) {
+        (true, _) => None,
+        (false, true) => Some(quote!(Err(ClientError::Api(_)) => Outcome::Success,)),
+        (false, false) => Some(quote!(Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),)),
+    };
     quote! {
         let outcome = match client.#name(#(#args),*).await {
             Ok(_) => Outcome::Success,

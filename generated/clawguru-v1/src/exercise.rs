@@ -15,7 +15,7 @@ use super::client::{Client, ClientError};
 /// What one call gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    /// A documented success, decoded.
+    /// A documented success (for an operation that documents none, its documented error), decoded.
     Success,
     /// A documented error status, decoded.
     DocumentedError(u16),
