@@ -147,7 +147,7 @@ fn a_crate_follows_its_api_through_releases() {
         "- `GET /threats/{id}`: response 200 (application/json) property `source_ip`: property removed\n",
         "- `PATCH /threats/{id}/status`: security: `BearerAuth` now needs the scopes `threat:write`\n",
         "### Breaking for servers\n",
-        "- `PATCH /threats/{id}/status`: request body (application/json) property `status`: enum values added: `escalated`\n",
+        "- `PATCH /threats/{id}/status`: request body (application/json) property `status(#0)`: enum values added: `escalated`\n",
         "### Compatible\n",
         "- `POST /threats/analyze`: response 200 (application/json) property `engine_version`: optional property added\n",
     ] {

@@ -79,24 +79,48 @@ fn schema<'a>(doc: &'a Value, name: &str) -> &'a Value {
     doc["components"]["schemas"].get(name).unwrap_or_else(|| panic!("schema {name}"))
 }
 
+/// The values of an open enum written as the idiom `anyOf: [{type: string, enum: [..]}, {type: string}]`
+/// (any string, these known), which clawgen reads as an enum with an `Other(..)` variant.
+fn open_idiom(schema: &Value) -> Option<Vec<String>> {
+    let branches = schema.get("anyOf")?.as_array()?;
+    let listed = branches.iter().find_map(|b| b.get("enum")?.as_array())?;
+    let any_string = branches.iter().any(|b| b.get("enum").is_none() && b.get("type") == Some(&Value::String("string".into())));
+    any_string.then(|| listed.iter().map(|v| v.as_str().expect("a string").to_owned()).collect())
+}
+
+/// Whether a schema with an `enum` is declared open by the extension.
+fn open_by_extension(schema: &Value) -> bool {
+    schema.get("x-clawgen-open-enum") == Some(&Value::Bool(true))
+}
+
 /// The `enum` of a component schema, and whether it is open.
 fn enum_of(doc: &Value, name: &str) -> (Vec<String>, bool) {
     let schema = schema(doc, name);
+    if let Some(values) = open_idiom(schema) {
+        return (values, true);
+    }
     let values = schema["enum"]
         .as_array()
         .unwrap_or_else(|| panic!("{name} has an enum"))
         .iter()
         .map(|v| v.as_str().expect("a string").to_owned())
         .collect();
-    (values, schema.get("x-clawgen-open-enum") == Some(&Value::Bool(true)))
+    (values, open_by_extension(schema))
 }
 
 /// Every string enum of the document (components and inline), by its JSON pointer, with whether it is open.
 fn all_enums(value: &Value, at: &str, out: &mut Vec<(String, bool)>) {
     match value {
         Value::Object(map) => {
+            if open_idiom(value).is_some() {
+                out.push((at.to_owned(), true));
+                for (key, inner) in map.iter().filter(|(key, _)| *key != "anyOf") {
+                    all_enums(inner, &format!("{at}/{key}"), out);
+                }
+                return;
+            }
             if map.contains_key("enum") && map.get("type") == Some(&Value::String("string".into())) {
-                out.push((at.to_owned(), map.get("x-clawgen-open-enum") == Some(&Value::Bool(true))));
+                out.push((at.to_owned(), open_by_extension(value)));
             }
             for (key, inner) in map {
                 all_enums(inner, &format!("{at}/{key}"), out);

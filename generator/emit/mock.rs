@@ -250,8 +250,26 @@ fn method(api: &Api, op: &Operation, remembers: bool) -> TokenStream {
 }
 
 /// `Ok(…)` with the first documented success, or `None` when no value fits.
+/// An operation that documents no success (an endpoint that only refuses, such
+/// as one not implemented yet) answers its first documented error instead.
 fn answer(api: &Api, op: &Operation) -> Option<TokenStream> {
-    let Some(response) = op.successes.first() else { return Some(quote!(Ok(()))) };
+    let Some(response) = op.successes.first() else {
+        let documented = op.errors.iter().find_map(|r| match r.status {
+            Status::Code(code) => Some((r, code)),
+            _ => None,
+        });
+        return match documented {
+            Some((response, code)) => {
+                let runtime = super::server::RunTime {
+                    message: quote!(::std::string::String::from("This operation answers only with its documented error.")),
+                    retry_after: quote!(0u64),
+                };
+                let value = super::server::error_value(api, op, response, code, &runtime)?;
+                Some(quote!(Err(#value)))
+            }
+            None => Some(quote!(Ok(()))),
+        };
+    };
     let body = match &response.body {
         Some(ty) => Some(body_value(api, response, ty)?),
         None => None,

@@ -349,7 +349,14 @@ impl super::server::OneclawApi for Mock {
     ) -> ::std::result::Result<(), super::errors::RefreshTokenError> {
         let path = ::std::string::String::from("/v1/auth/refresh");
         self.revive_below(&path);
-        Ok(())
+        Err(
+            super::errors::RefreshTokenError::BadRequest(super::types::Error {
+                error: ::std::string::String::from("not_implemented"),
+                message: ::std::string::String::from(
+                    "This operation answers only with its documented error.",
+                ),
+            }),
+        )
     }
     async fn get_current_user(
         &self,
