@@ -501,18 +501,28 @@ pub fn is_scalar(types: &[TypeDef], ty: &TypeRef) -> bool {
             TypeKind::Union(u) => u.variants.iter().all(|v| is_scalar(types, &v.ty)),
             TypeKind::Struct(_) => false,
         },
-        TypeRef::Bool
-        | TypeRef::I32
-        | TypeRef::I64
-        | TypeRef::U32
-        | TypeRef::U64
-        | TypeRef::F32
-        | TypeRef::F64
-        | TypeRef::String
-        | TypeRef::DateTime
-        | TypeRef::Date
-        | TypeRef::Uuid => true,
-        _ => false,
+        other => other.is_primitive(),
+    }
+}
+
+impl TypeRef {
+    /// Whether this is a built-in scalar (a number, boolean, string, date or UUID), which
+    /// reads from text with `FromStr` and writes with `Display`.
+    pub fn is_primitive(&self) -> bool {
+        matches!(
+            self,
+            TypeRef::Bool
+                | TypeRef::I32
+                | TypeRef::I64
+                | TypeRef::U32
+                | TypeRef::U64
+                | TypeRef::F32
+                | TypeRef::F64
+                | TypeRef::String
+                | TypeRef::DateTime
+                | TypeRef::Date
+                | TypeRef::Uuid
+        )
     }
 }
 

@@ -768,18 +768,7 @@ fn operation_of(item: &PathItem, method: Method) -> Option<&openapiv3::Operation
 fn has_text_form(types: &[super::TypeDef], ty: &TypeRef) -> bool {
     match ty {
         TypeRef::Named(id) => matches!(&types[id.0].kind, TypeKind::Alias(inner) if has_text_form(types, inner)),
-        TypeRef::Bool
-        | TypeRef::I32
-        | TypeRef::I64
-        | TypeRef::U32
-        | TypeRef::U64
-        | TypeRef::F32
-        | TypeRef::F64
-        | TypeRef::String
-        | TypeRef::DateTime
-        | TypeRef::Date
-        | TypeRef::Uuid => true,
-        _ => false,
+        other => other.is_primitive(),
     }
 }
 
