@@ -378,7 +378,11 @@ fn compile_sample(settings: &Settings, crates: &[PathBuf]) -> usize {
     let root = settings.work.join("compile");
     let members: Vec<String> = crates.iter().filter_map(|c| c.file_name()).map(|n| format!("{:?}", n.to_string_lossy())).collect();
     let manifest = format!("[workspace]\nmembers = [{}]\nresolver = \"2\"\n", members.join(", "));
-    if std::fs::write(root.join("Cargo.toml"), manifest).is_err() || std::fs::copy("Cargo.lock", root.join("Cargo.lock")).is_err() {
+    // The crates depend on the runtime crate by path, beside them.
+    if std::fs::write(root.join("Cargo.toml"), manifest).is_err()
+        || std::fs::copy("Cargo.lock", root.join("Cargo.lock")).is_err()
+        || clawgen::write::write_runtime(&root).is_err()
+    {
         eprintln!("cannot set up {}", root.display());
         return crates.len();
     }
