@@ -62,6 +62,16 @@ pub(super) struct Bundler<'a> {
     open: Vec<(String, String)>,
 }
 
+/// What a `$ref` points at.
+enum Target {
+    /// A URL, which is not read.
+    Remote,
+    /// A fragment of the entry document, as written (still percent-encoded).
+    Main(String),
+    /// A file besides the entry document, and a fragment of it (decoded).
+    Other((PathBuf, String)),
+}
+
 /// Where a `$ref` is: the file that holds it and the pointer inside that file.
 struct Holder<'p> {
     file: &'p Path,
@@ -88,10 +98,19 @@ impl<'a> Bundler<'a> {
         match value {
             Value::Object(map) => {
                 if let Some(Value::String(reference)) = map.get("$ref") {
-                    let reference = reference.clone();
-                    if let Some(target) = self.target(&reference, file) {
-                        let holder = Holder { file, pointer: local };
-                        return self.replace(value, target, &holder, pointer);
+                    let written_as_file = !reference.starts_with('#');
+                    match self.target(reference, file) {
+                        Target::Other(target) => {
+                            let holder = Holder { file, pointer: local };
+                            return self.replace(value, target, &holder, pointer);
+                        }
+                        // A file beside the entry pointing back into it (`../../main.yaml#/x`):
+                        // in the bundle that is a `$ref` inside the one document.
+                        Target::Main(fragment) if written_as_file => {
+                            map.insert("$ref".to_owned(), Value::String(format!("#{fragment}")));
+                            return Ok(());
+                        }
+                        Target::Main(_) | Target::Remote => {}
                     }
                 }
                 // In a map of names (`headers: {x-request-id: …}`) an `x-` key is a name, not an extension.
@@ -114,16 +133,19 @@ impl<'a> Bundler<'a> {
         Ok(())
     }
 
-    /// The file and fragment a `$ref` in `file` points at, when that is not the main document.
-    fn target(&self, reference: &str, file: &Path) -> Option<(PathBuf, String)> {
+    /// What a `$ref` in `file` points at.
+    fn target(&self, reference: &str, file: &Path) -> Target {
         let (path, fragment) = reference.split_once('#').unwrap_or((reference, ""));
         if path.contains("://") {
-            return None;
+            return Target::Remote;
         }
         let target = if path.is_empty() { file.to_path_buf() } else { file.parent().unwrap_or(Path::new("")).join(path) };
         let target = normalize(&target);
+        if target == normalize(self.main) {
+            return Target::Main(fragment.to_owned());
+        }
         // The fragment is read as every `$ref` is (`load/pointer.rs`): percent-decoded, then a pointer.
-        (target != normalize(self.main)).then(|| (target, super::pointer::percent_decode(fragment)))
+        Target::Other((target, super::pointer::percent_decode(fragment)))
     }
 
     fn replace(&mut self, value: &mut Value, (target, fragment): (PathBuf, String), holder: &Holder<'_>, pointer: &str) -> Result<()> {
@@ -227,5 +249,23 @@ mod tests {
         let source = Source::read(&main);
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(source.unwrap().value["x"]["description"], "shared");
+    }
+
+    #[test]
+    fn files_pointing_back_into_the_entry_document_become_internal_refs() {
+        let dir = std::env::temp_dir().join(format!("clawgen-bundle-back-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("types/v2")).unwrap();
+        std::fs::write(
+            dir.join("types/v2/Pair.yaml"),
+            "Pair:\n  properties:\n    left: {$ref: '../../main.yaml#/components/schemas/Left%20Side'}\n",
+        )
+        .unwrap();
+        let main = dir.join("main.yaml");
+        std::fs::write(&main, "components:\n  schemas:\n    Left Side: {type: string}\n    Pair: {$ref: 'types/v2/Pair.yaml#/Pair'}\n")
+            .unwrap();
+        let source = Source::read(&main);
+        std::fs::remove_dir_all(&dir).unwrap();
+        let value = source.unwrap().value;
+        assert_eq!(value["components"]["schemas"]["Pair"]["properties"]["left"]["$ref"], "#/components/schemas/Left%20Side");
     }
 }
