@@ -342,6 +342,7 @@ async fn refusals_outside_the_document_carry_the_common_error() {
     let not_allowed = raw(served.addr, "DELETE", "/threats/recent", &[bearer], "").await;
     assert_eq!(not_allowed.status, 405);
     assert!(not_allowed.common_error().error.message.contains("DELETE"), "{}", not_allowed.body);
+    assert_eq!(not_allowed.headers.get("allow").map(String::as_str), Some("GET,HEAD"), "{:?}", not_allowed.headers);
 
     let not_acceptable = raw(served.addr, "GET", "/threats/recent?severity=high", &[bearer, ("Accept", "text/html")], "").await;
     assert_eq!(not_acceptable.status, 406);
