@@ -47,7 +47,7 @@ use clawget_v1::auth::{AuthError, Credentials, Operation};
 use clawget_v1::client::{Client, ClientError, RetryPolicy};
 use clawget_v1::errors::*;
 use clawget_v1::rate_limit::{RateLimit, RateLimitDecision};
-use clawget_v1::server::{self, ClawgetApi, ClawgetWebhooks};
+use clawget_v1::server::{self, ClawgetApi, ClawgetWebhooks, RequestContext};
 use clawget_v1::types::*;
 use clawget_v1::webhooks::{self, Event, WebhookError};
 use serde_json::{Value, json};
@@ -698,7 +698,14 @@ fn period_days(period: &StatsPeriod) -> Option<i64> {
 }
 
 impl ClawgetApi for InMemoryClawget {
-    async fn authorize(&self, operation: Operation, credentials: &Credentials) -> Result<(), AuthError> {
+    type Identity = Credentials;
+
+    async fn authorize(
+        &self,
+        operation: Operation,
+        credentials: &Credentials,
+        _request: &RequestContext,
+    ) -> Result<Credentials, AuthError> {
         self.0.authorize_calls.fetch_add(1, Ordering::SeqCst);
         let mut store = self.store();
         let now = store.current();
@@ -712,10 +719,10 @@ impl ClawgetApi for InMemoryClawget {
         let allowed = operation.security().iter().any(|alternative| {
             alternative.iter().all(|(scheme, scopes)| *scheme == "ApiKeyAuth" && scopes.iter().all(|scope| granted.contains(scope)))
         });
-        if allowed { Ok(()) } else { Err(AuthError::Forbidden(PERMISSION_MESSAGE.to_owned())) }
+        if allowed { Ok(credentials.clone()) } else { Err(AuthError::Forbidden(PERMISSION_MESSAGE.to_owned())) }
     }
 
-    async fn rate_limit(&self, _operation: Operation, credentials: &Credentials) -> RateLimitDecision {
+    async fn rate_limit(&self, _operation: Operation, credentials: &Credentials, _request: &RequestContext) -> RateLimitDecision {
         let mut store = self.store();
         let presented = credentials.api_key_auth.clone().unwrap_or_default();
         let (budget, soul) = match store.valid_key(Some(&presented)) {
@@ -757,7 +764,7 @@ impl ClawgetApi for InMemoryClawget {
         decision
     }
 
-    async fn list_listings(&self, _credentials: Credentials, query: ListListingsQuery) -> Result<ListingPage, ListListingsError> {
+    async fn list_listings(&self, _cx: RequestContext<Credentials>, query: ListListingsQuery) -> Result<ListingPage, ListListingsError> {
         let store = self.enter();
         let mut items: Vec<Listing> = store
             .listings
@@ -779,7 +786,11 @@ impl ClawgetApi for InMemoryClawget {
         Ok(ListingPage { success: true, data, meta })
     }
 
-    async fn create_listing(&self, credentials: Credentials, body: ListingCreate) -> Result<ListingEnvelope, CreateListingError> {
+    async fn create_listing(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        body: ListingCreate,
+    ) -> Result<ListingEnvelope, CreateListingError> {
         let mut store = self.enter();
         if body.pricing_model == PricingModel::Subscription && body.billing_period.is_none() {
             return Err(CreateListingError::BadRequest(validation_error("billingPeriod", "is required for subscriptions")));
@@ -814,7 +825,11 @@ impl ClawgetApi for InMemoryClawget {
         Ok(ListingEnvelope { success: true, meta: None, data: listing })
     }
 
-    async fn search_listings(&self, _credentials: Credentials, query: SearchListingsQuery) -> Result<ListingPage, SearchListingsError> {
+    async fn search_listings(
+        &self,
+        _cx: RequestContext<Credentials>,
+        query: SearchListingsQuery,
+    ) -> Result<ListingPage, SearchListingsError> {
         let store = self.enter();
         let terms: Vec<String> = query.query.split_whitespace().map(str::to_lowercase).collect();
         let mut scored: Vec<(usize, Listing)> = store
@@ -838,7 +853,11 @@ impl ClawgetApi for InMemoryClawget {
         Ok(ListingPage { success: true, data, meta })
     }
 
-    async fn get_listing(&self, credentials: Credentials, listing_id: String) -> Result<ListingEnvelope, GetListingError> {
+    async fn get_listing(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        listing_id: String,
+    ) -> Result<ListingEnvelope, GetListingError> {
         let store = self.enter();
         let caller = store.caller(&credentials);
         match store.listings.get(&listing_id) {
@@ -849,7 +868,11 @@ impl ClawgetApi for InMemoryClawget {
         }
     }
 
-    async fn delete_listing(&self, credentials: Credentials, listing_id: String) -> Result<DeletionEnvelope, DeleteListingError> {
+    async fn delete_listing(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        listing_id: String,
+    ) -> Result<DeletionEnvelope, DeleteListingError> {
         let mut store = self.enter();
         let caller = store.caller(&credentials);
         let listing = store.listings.get(&listing_id).ok_or_else(|| DeleteListingError::NotFound(listing_not_found(&listing_id)))?;
@@ -864,7 +887,7 @@ impl ClawgetApi for InMemoryClawget {
 
     async fn update_listing(
         &self,
-        credentials: Credentials,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
         listing_id: String,
         body: ListingUpdate,
     ) -> Result<ListingEnvelope, UpdateListingError> {
@@ -893,7 +916,11 @@ impl ClawgetApi for InMemoryClawget {
         Ok(ListingEnvelope { success: true, meta: None, data: updated })
     }
 
-    async fn purchase_listing(&self, credentials: Credentials, listing_id: String) -> Result<PurchaseEnvelope, PurchaseListingError> {
+    async fn purchase_listing(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        listing_id: String,
+    ) -> Result<PurchaseEnvelope, PurchaseListingError> {
         let mut store = self.enter();
         if !is_listing_id(&listing_id) {
             return Err(PurchaseListingError::BadRequest(validation_error("listingId", "must match ^listing_[A-Za-z0-9]+$")));
@@ -962,7 +989,7 @@ impl ClawgetApi for InMemoryClawget {
         Ok(PurchaseEnvelope { success: true, meta: None, data: purchase })
     }
 
-    async fn list_souls(&self, _credentials: Credentials, query: ListSoulsQuery) -> Result<SoulPage, ListSoulsError> {
+    async fn list_souls(&self, _cx: RequestContext<Credentials>, query: ListSoulsQuery) -> Result<SoulPage, ListSoulsError> {
         let store = self.enter();
         let souls: Vec<Soul> = store
             .souls
@@ -975,7 +1002,7 @@ impl ClawgetApi for InMemoryClawget {
         Ok(SoulPage { success: true, data, meta })
     }
 
-    async fn get_soul(&self, _credentials: Credentials, soul_id: String) -> Result<SoulEnvelope, GetSoulError> {
+    async fn get_soul(&self, _cx: RequestContext<Credentials>, soul_id: String) -> Result<SoulEnvelope, GetSoulError> {
         let store = self.enter();
         let soul = store.souls.get(&soul_id).ok_or_else(|| GetSoulError::NotFound(not_found("Soul")))?;
         Ok(SoulEnvelope { success: true, meta: None, data: store.with_listing_count(soul) })
@@ -983,7 +1010,7 @@ impl ClawgetApi for InMemoryClawget {
 
     async fn list_soul_listings(
         &self,
-        _credentials: Credentials,
+        _cx: RequestContext<Credentials>,
         soul_id: String,
         query: ListSoulListingsQuery,
     ) -> Result<ListingPage, ListSoulListingsError> {
@@ -1000,7 +1027,7 @@ impl ClawgetApi for InMemoryClawget {
 
     async fn list_soul_activity(
         &self,
-        _credentials: Credentials,
+        _cx: RequestContext<Credentials>,
         soul_id: String,
         query: ListSoulActivityQuery,
     ) -> Result<SoulActivityPage, ListSoulActivityError> {
@@ -1014,7 +1041,11 @@ impl ClawgetApi for InMemoryClawget {
         Ok(SoulActivityPage { success: true, data, meta })
     }
 
-    async fn list_purchases(&self, credentials: Credentials, query: ListPurchasesQuery) -> Result<PurchasePage, ListPurchasesError> {
+    async fn list_purchases(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        query: ListPurchasesQuery,
+    ) -> Result<PurchasePage, ListPurchasesError> {
         let store = self.enter();
         let buyer = store.caller(&credentials);
         let mut items: Vec<Purchase> = store
@@ -1031,7 +1062,7 @@ impl ClawgetApi for InMemoryClawget {
 
     async fn list_transactions(
         &self,
-        credentials: Credentials,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
         query: ListTransactionsQuery,
     ) -> Result<TransactionPage, ListTransactionsError> {
         let store = self.enter();
@@ -1053,7 +1084,7 @@ impl ClawgetApi for InMemoryClawget {
 
     async fn get_usage_analytics(
         &self,
-        credentials: Credentials,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
         query: GetUsageAnalyticsQuery,
     ) -> Result<UsageAnalyticsEnvelope, GetUsageAnalyticsError> {
         let store = self.enter();
@@ -1094,7 +1125,7 @@ impl ClawgetApi for InMemoryClawget {
 
     async fn get_listing_stats(
         &self,
-        credentials: Credentials,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
         listing_id: String,
         query: GetListingStatsQuery,
     ) -> Result<ListingStatsEnvelope, GetListingStatsError> {
@@ -1126,7 +1157,11 @@ impl ClawgetApi for InMemoryClawget {
         Ok(ListingStatsEnvelope { success: true, meta: None, data })
     }
 
-    async fn list_webhooks(&self, credentials: Credentials, query: ListWebhooksQuery) -> Result<WebhookPage, ListWebhooksError> {
+    async fn list_webhooks(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        query: ListWebhooksQuery,
+    ) -> Result<WebhookPage, ListWebhooksError> {
         let store = self.enter();
         let soul = store.caller(&credentials);
         let items: Vec<Webhook> = store.webhooks.iter().filter(|hook| hook.soul_id == soul).map(|hook| hook.webhook.clone()).collect();
@@ -1134,7 +1169,11 @@ impl ClawgetApi for InMemoryClawget {
         Ok(WebhookPage { success: true, data, meta })
     }
 
-    async fn create_webhook(&self, credentials: Credentials, body: WebhookCreate) -> Result<WebhookEnvelope, CreateWebhookError> {
+    async fn create_webhook(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        body: WebhookCreate,
+    ) -> Result<WebhookEnvelope, CreateWebhookError> {
         let mut store = self.enter();
         if !body.url.starts_with("https://") {
             return Err(CreateWebhookError::BadRequest(validation_error("url", "must be an HTTPS URL")));
@@ -1151,7 +1190,11 @@ impl ClawgetApi for InMemoryClawget {
         Ok(WebhookEnvelope { success: true, meta: None, data: webhook })
     }
 
-    async fn delete_webhook(&self, credentials: Credentials, webhook_id: String) -> Result<DeletionEnvelope, DeleteWebhookError> {
+    async fn delete_webhook(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        webhook_id: String,
+    ) -> Result<DeletionEnvelope, DeleteWebhookError> {
         let mut store = self.enter();
         let soul = store.caller(&credentials);
         let index = store
@@ -1163,7 +1206,11 @@ impl ClawgetApi for InMemoryClawget {
         Ok(DeletionEnvelope { success: true, meta: None, data: Deletion { id: webhook_id, deleted: true } })
     }
 
-    async fn list_api_keys(&self, credentials: Credentials, query: ListApiKeysQuery) -> Result<ApiKeyPage, ListApiKeysError> {
+    async fn list_api_keys(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        query: ListApiKeysQuery,
+    ) -> Result<ApiKeyPage, ListApiKeysError> {
         let store = self.enter();
         let soul = store.caller(&credentials);
         let mut items: Vec<ApiKey> = store.keys.iter().filter(|key| key.soul_id == soul).map(|key| key.meta.clone()).collect();
@@ -1172,7 +1219,11 @@ impl ClawgetApi for InMemoryClawget {
         Ok(ApiKeyPage { success: true, data, meta })
     }
 
-    async fn create_api_key(&self, credentials: Credentials, body: ApiKeyCreate) -> Result<ApiKeySecretEnvelope, CreateApiKeyError> {
+    async fn create_api_key(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        body: ApiKeyCreate,
+    ) -> Result<ApiKeySecretEnvelope, CreateApiKeyError> {
         let mut store = self.enter();
         let soul = store.caller(&credentials);
         let (key, meta) = store.issue_key(&soul, &body.name, body.environment, body.scopes);
@@ -1191,7 +1242,11 @@ impl ClawgetApi for InMemoryClawget {
         Ok(ApiKeySecretEnvelope { success: true, meta: None, data })
     }
 
-    async fn revoke_api_key(&self, credentials: Credentials, key_id: String) -> Result<ApiKeyEnvelope, RevokeApiKeyError> {
+    async fn revoke_api_key(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        key_id: String,
+    ) -> Result<ApiKeyEnvelope, RevokeApiKeyError> {
         let mut store = self.enter();
         let soul = store.caller(&credentials);
         let now = store.now();
@@ -1204,12 +1259,15 @@ impl ClawgetApi for InMemoryClawget {
         Ok(ApiKeyEnvelope { success: true, meta: None, data: key.meta.clone() })
     }
 
-    async fn list_scopes(&self, _credentials: Credentials) -> Result<ScopeListEnvelope, ListScopesError> {
+    async fn list_scopes(&self, _cx: RequestContext<Credentials>) -> Result<ScopeListEnvelope, ListScopesError> {
         let _store = self.enter();
         Ok(ScopeListEnvelope { success: true, meta: None, data: scope_catalogue() })
     }
 
-    async fn refresh_token(&self, credentials: Credentials) -> Result<TokenRefreshEnvelope, RefreshTokenError> {
+    async fn refresh_token(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+    ) -> Result<TokenRefreshEnvelope, RefreshTokenError> {
         let mut store = self.enter();
         let old = store.caller_key(&credentials);
         let (soul, name, environment, scopes, old_id, old_secret) = (
@@ -1253,7 +1311,7 @@ impl Recorder {
 }
 
 impl ClawgetWebhooks for Recorder {
-    async fn purchase_completed(&self, event: PurchaseCompletedEvent) -> Result<(), String> {
+    async fn purchase_completed(&self, event: PurchaseCompletedEvent, _raw_body: axum::body::Bytes) -> Result<(), String> {
         if event.data.purchase_id == FAILING_PURCHASE {
             return Err("the ledger is unavailable".to_owned());
         }
@@ -1261,12 +1319,12 @@ impl ClawgetWebhooks for Recorder {
         Ok(())
     }
 
-    async fn subscription_renewed(&self, event: SubscriptionRenewedEvent) -> Result<(), String> {
+    async fn subscription_renewed(&self, event: SubscriptionRenewedEvent, _raw_body: axum::body::Bytes) -> Result<(), String> {
         self.push(Event::SubscriptionRenewed(event));
         Ok(())
     }
 
-    async fn subscription_cancelled(&self, event: SubscriptionCancelledEvent) -> Result<(), String> {
+    async fn subscription_cancelled(&self, event: SubscriptionCancelledEvent, _raw_body: axum::body::Bytes) -> Result<(), String> {
         self.push(Event::SubscriptionCancelled(event));
         Ok(())
     }

@@ -33,7 +33,7 @@ use std::sync::{Arc, Mutex};
 use clawguru_v1::auth::{AuthError, Credentials, Operation};
 use clawguru_v1::client::{Client, ClientError};
 use clawguru_v1::errors::{CheckIndicatorError, GetLatestIntelFeedError, GetRunbookError};
-use clawguru_v1::server::{self, ClawguruApi};
+use clawguru_v1::server::{self, ClawguruApi, RequestContext};
 use clawguru_v1::types::{
     self, CheckIndicatorRequest, GetLatestIntelFeedQuery, IndicatorType, IntelFeed, IntelItem, RiskAssessment, RiskLevel, Runbook,
     RunbookFaq, Severity, ThreatCategory,
@@ -178,15 +178,26 @@ fn assess(request: &CheckIndicatorRequest) -> RiskAssessment {
 }
 
 impl ClawguruApi for InMemoryClawguru {
-    async fn authorize(&self, _operation: Operation, credentials: &Credentials) -> Result<(), AuthError> {
+    type Identity = Credentials;
+
+    async fn authorize(
+        &self,
+        _operation: Operation,
+        credentials: &Credentials,
+        _request: &RequestContext,
+    ) -> Result<Credentials, AuthError> {
         self.0.authorize_calls.fetch_add(1, Ordering::SeqCst);
         match Self::key_of(credentials) {
-            Some(key) if self.0.valid_keys.contains(key) => Ok(()),
+            Some(key) if self.0.valid_keys.contains(key) => Ok(credentials.clone()),
             _ => Err(AuthError::Forbidden(INVALID_KEY_MESSAGE.to_owned())),
         }
     }
 
-    async fn check_indicator(&self, credentials: Credentials, body: CheckIndicatorRequest) -> Result<RiskAssessment, CheckIndicatorError> {
+    async fn check_indicator(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        body: CheckIndicatorRequest,
+    ) -> Result<RiskAssessment, CheckIndicatorError> {
         let key = self.admit(&credentials).map_err(|(body, retry_after)| CheckIndicatorError::TooManyRequests { body, retry_after })?;
         if body.indicator == INTERNAL_ERROR_TRIGGER {
             return Err(CheckIndicatorError::InternalServerError(types::Error { error: INTERNAL_ERROR_MESSAGE.to_owned() }));
@@ -198,7 +209,7 @@ impl ClawguruApi for InMemoryClawguru {
 
     async fn get_latest_intel_feed(
         &self,
-        credentials: Credentials,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
         query: GetLatestIntelFeedQuery,
     ) -> Result<IntelFeed, GetLatestIntelFeedError> {
         let key = self.admit(&credentials).map_err(|(body, retry_after)| GetLatestIntelFeedError::TooManyRequests { body, retry_after })?;
@@ -216,7 +227,11 @@ impl ClawguruApi for InMemoryClawguru {
         Ok(IntelFeed { total: i64::try_from(items.len()).expect("small feed"), items, updated_at: at(CLOCK) })
     }
 
-    async fn get_runbook(&self, credentials: Credentials, id: String) -> Result<Runbook, GetRunbookError> {
+    async fn get_runbook(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        id: String,
+    ) -> Result<Runbook, GetRunbookError> {
         let key = self.admit(&credentials).map_err(|(body, retry_after)| GetRunbookError::TooManyRequests { body, retry_after })?;
         let runbook = self
             .0

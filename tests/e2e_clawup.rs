@@ -41,7 +41,7 @@ use clawup_v1::errors::{
     GetCurrentUserError, GetOpenApiDocumentError, ListModelsError, ListPlansError, ListRuntimeImagesError, ListTeamTemplatesError,
     ListToolsError,
 };
-use clawup_v1::server::{self, ClawupApi};
+use clawup_v1::server::{self, ClawupApi, RequestContext};
 use clawup_v1::types::{
     self, Model, ModelList, Plan, PlanInterval, PlanLimits, PlanList, RuntimeImage, RuntimeImageList, TeamTemplate, TeamTemplateList,
     TemplateAgent, Tool, ToolList, ToolTransport, User,
@@ -154,7 +154,14 @@ impl InMemoryClawup {
 }
 
 impl ClawupApi for InMemoryClawup {
-    async fn authorize(&self, operation: Operation, credentials: &Credentials) -> Result<(), AuthError> {
+    type Identity = Credentials;
+
+    async fn authorize(
+        &self,
+        operation: Operation,
+        credentials: &Credentials,
+        _request: &RequestContext,
+    ) -> Result<Credentials, AuthError> {
         self.0.authorized.lock().expect("authorize log").push(operation);
         let key = credentials.bearer_auth.as_deref().unwrap_or_default();
         if !key.starts_with("cu_") && !key.starts_with("eb_") {
@@ -163,37 +170,40 @@ impl ClawupApi for InMemoryClawup {
         if !self.0.users.contains_key(key) {
             return Err(AuthError::Unauthenticated(REVOKED_KEY_MESSAGE.to_owned()));
         }
-        Ok(())
+        Ok(credentials.clone())
     }
 
-    async fn get_current_user(&self, credentials: Credentials) -> Result<User, GetCurrentUserError> {
+    async fn get_current_user(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+    ) -> Result<User, GetCurrentUserError> {
         self.enter().map_err(GetCurrentUserError::InternalServerError)?;
         let key = credentials.bearer_auth.as_deref().unwrap_or_default();
         // `authorize` accepted the key, so it is in the store.
         self.0.users.get(key).cloned().ok_or_else(|| GetCurrentUserError::Unauthorized(error_body("AUTH_401", REVOKED_KEY_MESSAGE)))
     }
 
-    async fn list_plans(&self, _credentials: Credentials) -> Result<PlanList, ListPlansError> {
+    async fn list_plans(&self, _cx: RequestContext<Credentials>) -> Result<PlanList, ListPlansError> {
         self.enter().map_err(ListPlansError::InternalServerError)?;
         Ok(PlanList { plans: plans() })
     }
 
-    async fn list_models(&self, _credentials: Credentials) -> Result<ModelList, ListModelsError> {
+    async fn list_models(&self, _cx: RequestContext<Credentials>) -> Result<ModelList, ListModelsError> {
         self.enter().map_err(ListModelsError::InternalServerError)?;
         Ok(ModelList { models: models() })
     }
 
-    async fn list_runtime_images(&self, _credentials: Credentials) -> Result<RuntimeImageList, ListRuntimeImagesError> {
+    async fn list_runtime_images(&self, _cx: RequestContext<Credentials>) -> Result<RuntimeImageList, ListRuntimeImagesError> {
         self.enter().map_err(ListRuntimeImagesError::InternalServerError)?;
         Ok(RuntimeImageList { images: runtime_images() })
     }
 
-    async fn list_tools(&self, _credentials: Credentials) -> Result<ToolList, ListToolsError> {
+    async fn list_tools(&self, _cx: RequestContext<Credentials>) -> Result<ToolList, ListToolsError> {
         self.enter().map_err(ListToolsError::InternalServerError)?;
         Ok(ToolList { tools: tools() })
     }
 
-    async fn list_team_templates(&self, _credentials: Credentials) -> Result<TeamTemplateList, ListTeamTemplatesError> {
+    async fn list_team_templates(&self, _cx: RequestContext<Credentials>) -> Result<TeamTemplateList, ListTeamTemplatesError> {
         self.enter().map_err(ListTeamTemplatesError::InternalServerError)?;
         Ok(TeamTemplateList { templates: team_templates() })
     }
@@ -750,12 +760,13 @@ async fn implementation_failures_are_typed_500() {
 #[tokio::test]
 async fn undocumented_status_of_the_document_is_reported_raw() {
     let server = spawn_server().await;
-    // A client pointed one level too deep gets the router's plain 404.
+    // A client pointed one level too deep gets the router's 404, in the API's error format.
     let client = Client::new(format!("{}/api", server.url));
     match client.get_open_api_document().await {
         Err(ClientError::Api(GetOpenApiDocumentError::Undocumented { status, body })) => {
             assert_eq!(status, 404);
-            assert!(body.is_empty(), "{body:?}");
+            let body: types::Error = serde_json::from_str(&body).expect("the API's error body");
+            assert_eq!(body.message, "No operation has the path `/api/openapi.json`.");
         }
         other => panic!("expected Undocumented, got {other:?}"),
     }

@@ -42,7 +42,7 @@ use cybervault_v2::auth::{AuthError, Credentials, Operation};
 use cybervault_v2::client::{Client, ClientError, RetryPolicy};
 use cybervault_v2::errors::{AnalyzeThreatError, ListRecentThreatsError, UpdateThreatStatusError};
 use cybervault_v2::rate_limit::{RateLimit, RateLimitDecision};
-use cybervault_v2::server::{self, CybervaultApi};
+use cybervault_v2::server::{self, CybervaultApi, RequestContext};
 use cybervault_v2::types::{
     self, AnalysisContext, AnalysisResult, AnalyzeRequest, ErrorDetail, ListRecentThreatsQuery, Mitigation, Severity, TargetType, Threat,
     ThreatList, ThreatStatus, ThreatType, UpdateThreatStatusRequest,
@@ -242,16 +242,23 @@ impl InMemoryCybervault {
 }
 
 impl CybervaultApi for InMemoryCybervault {
-    async fn authorize(&self, _operation: Operation, credentials: &Credentials) -> Result<(), AuthError> {
+    type Identity = Credentials;
+
+    async fn authorize(
+        &self,
+        _operation: Operation,
+        credentials: &Credentials,
+        _request: &RequestContext,
+    ) -> Result<Credentials, AuthError> {
         self.0.authorize_calls.fetch_add(1, Ordering::SeqCst);
         match self.scopes_of(credentials) {
             None => Err(AuthError::Unauthenticated(INVALID_KEY_MESSAGE.to_owned())),
             Some(scopes) if !scopes.contains(&READ_SCOPE) => Err(AuthError::Forbidden(READ_SCOPE_MESSAGE.to_owned())),
-            Some(_) => Ok(()),
+            Some(_) => Ok(credentials.clone()),
         }
     }
 
-    async fn rate_limit(&self, operation: Operation, credentials: &Credentials) -> RateLimitDecision {
+    async fn rate_limit(&self, operation: Operation, credentials: &Credentials, _request: &RequestContext) -> RateLimitDecision {
         let key = credentials.bearer_auth.clone().unwrap_or_default();
         self.0.admissions.lock().expect("admission lock").push((key.clone(), operation, Instant::now()));
         let mut budgets = self.0.budgets.lock().expect("budget lock");
@@ -260,7 +267,7 @@ impl CybervaultApi for InMemoryCybervault {
 
     async fn list_recent_threats(
         &self,
-        _credentials: Credentials,
+        _cx: RequestContext<Credentials>,
         query: ListRecentThreatsQuery,
     ) -> Result<ThreatList, ListRecentThreatsError> {
         self.0.operation_calls.fetch_add(1, Ordering::SeqCst);
@@ -279,7 +286,7 @@ impl CybervaultApi for InMemoryCybervault {
         Ok(ThreatList { data, meta: types::PageMeta { total, limit: query.limit, offset: query.offset } })
     }
 
-    async fn analyze_threat(&self, _credentials: Credentials, body: AnalyzeRequest) -> Result<AnalysisResult, AnalyzeThreatError> {
+    async fn analyze_threat(&self, _cx: RequestContext<Credentials>, body: AnalyzeRequest) -> Result<AnalysisResult, AnalyzeThreatError> {
         self.0.operation_calls.fetch_add(1, Ordering::SeqCst);
         if body.target == INTERNAL_ERROR_TRIGGER {
             return Err(AnalyzeThreatError::InternalServerError(error_body("internal_error", INTERNAL_ERROR_MESSAGE)));
@@ -289,7 +296,7 @@ impl CybervaultApi for InMemoryCybervault {
 
     async fn update_threat_status(
         &self,
-        credentials: Credentials,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
         id: String,
         body: UpdateThreatStatusRequest,
     ) -> Result<Threat, UpdateThreatStatusError> {

@@ -46,7 +46,7 @@ use oneclaw_v1::auth::{AuthError, Credentials, Operation};
 use oneclaw_v1::client::{Client, ClientError};
 use oneclaw_v1::errors::*;
 use oneclaw_v1::rate_limit::{RateLimit, RateLimitDecision};
-use oneclaw_v1::server::{self, OneclawApi};
+use oneclaw_v1::server::{self, OneclawApi, RequestContext};
 use oneclaw_v1::types::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use uuid::Uuid;
@@ -568,6 +568,46 @@ struct Shared {
 }
 
 /// The operations agents may call; every other authenticated one needs a user.
+/// The Stripe webhook signing secret the in-memory server checks deliveries against.
+const STRIPE_SECRET: &[u8] = b"whsec_test_1claw";
+/// The delivery time the tests sign (Unix seconds); the server does not check freshness.
+const STRIPE_TIMESTAMP: u64 = 1_772_366_400;
+
+/// Stripe's signature scheme: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">`.
+fn stripe_signature(secret: &[u8], timestamp: u64, raw_body: &[u8]) -> String {
+    use hmac::Mac as _;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret).expect("HMAC takes any key");
+    mac.update(format!("{timestamp}.").as_bytes());
+    mac.update(raw_body);
+    let hex: String = mac.finalize().into_bytes().iter().map(|byte| format!("{byte:02x}")).collect();
+    format!("t={timestamp},v1={hex}")
+}
+
+/// The signature of `event` as the generated client sends it (`serde_json::to_vec`).
+fn stripe_signature_of(event: &StripeEvent) -> String {
+    stripe_signature(STRIPE_SECRET, STRIPE_TIMESTAMP, &serde_json::to_vec(event).expect("the event serialises"))
+}
+
+/// Whether a `Stripe-Signature` header signs `raw_body` under [`STRIPE_SECRET`]:
+/// any `v1` entry may match (Stripe sends one per active secret), compared in constant time.
+fn stripe_signature_matches(header: &str, raw_body: &[u8]) -> bool {
+    use hmac::Mac as _;
+    let entries: Vec<(&str, &str)> = header.split(',').filter_map(|entry| entry.trim().split_once('=')).collect();
+    let Some(timestamp) = entries.iter().find(|(key, _)| *key == "t").map(|(_, value)| *value) else { return false };
+    entries.iter().filter(|(key, _)| *key == "v1").any(|(_, hex)| {
+        let Some(expected) =
+            (0..hex.len()).step_by(2).map(|i| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok())).collect::<Option<Vec<u8>>>()
+        else {
+            return false;
+        };
+        let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(STRIPE_SECRET).expect("HMAC takes any key");
+        mac.update(timestamp.as_bytes());
+        mac.update(b".");
+        mac.update(raw_body);
+        mac.verify_slice(&expected).is_ok()
+    })
+}
+
 const AGENT_OPERATIONS: &[Operation] = &[
     Operation::RevokeToken,
     Operation::GetCurrentAgent,
@@ -698,7 +738,14 @@ impl InMemoryOneclaw {
 }
 
 impl OneclawApi for InMemoryOneclaw {
-    async fn authorize(&self, operation: Operation, credentials: &Credentials) -> Result<(), AuthError> {
+    type Identity = Credentials;
+
+    async fn authorize(
+        &self,
+        operation: Operation,
+        credentials: &Credentials,
+        _request: &RequestContext,
+    ) -> Result<Credentials, AuthError> {
         self.0.authorize_calls.fetch_add(1, Ordering::SeqCst);
         let mut state = self.lock();
         state.authorized.push(operation);
@@ -719,10 +766,10 @@ impl OneclawApi for InMemoryOneclaw {
                 }
             }
         }
-        Ok(())
+        Ok(credentials.clone())
     }
 
-    async fn rate_limit(&self, operation: Operation, credentials: &Credentials) -> RateLimitDecision {
+    async fn rate_limit(&self, operation: Operation, credentials: &Credentials, _request: &RequestContext) -> RateLimitDecision {
         let mut state = self.lock();
         state.rate_limited.push(operation);
         let key = credentials.bearer_jwt.clone().unwrap_or_else(|| "anonymous".to_owned());
@@ -738,17 +785,17 @@ impl OneclawApi for InMemoryOneclaw {
 
     // --- Public --------------------------------------------------------------
 
-    async fn get_health(&self) -> Result<HealthStatus, GetHealthError> {
+    async fn get_health(&self, _cx: RequestContext) -> Result<HealthStatus, GetHealthError> {
         let _state = self.serve(Operation::GetHealth);
         Ok(HealthStatus { status: HealthStatusStatus::Ok, version: "1.0.0".to_owned(), timestamp: clock() })
     }
 
-    async fn get_hsm_health(&self) -> Result<HsmHealth, GetHsmHealthError> {
+    async fn get_hsm_health(&self, _cx: RequestContext) -> Result<HsmHealth, GetHsmHealthError> {
         let _state = self.serve(Operation::GetHsmHealth);
         Ok(HsmHealth { status: HsmHealthStatus::Ok, connected: true, latency_ms: Some(4), checked_at: clock() })
     }
 
-    async fn access_share(&self, share_id: Uuid) -> Result<SharedSecret, AccessShareError> {
+    async fn access_share(&self, _cx: RequestContext, share_id: Uuid) -> Result<SharedSecret, AccessShareError> {
         let mut state = self.serve(Operation::AccessShare);
         match Self::access_share_inner(&mut state, &share_id) {
             ShareAccess::Served(secret) => Ok(secret),
@@ -758,7 +805,11 @@ impl OneclawApi for InMemoryOneclaw {
         }
     }
 
-    async fn revoke_share(&self, credentials: Credentials, share_id: Uuid) -> Result<(), RevokeShareError> {
+    async fn revoke_share(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        share_id: Uuid,
+    ) -> Result<(), RevokeShareError> {
         let mut state = self.serve(Operation::RevokeShare);
         let me = state.user_id(&credentials).map_err(RevokeShareError::Unauthorized)?;
         let record = state.shares.get_mut(&share_id).ok_or_else(|| RevokeShareError::NotFound(not_found("Share")))?;
@@ -771,7 +822,7 @@ impl OneclawApi for InMemoryOneclaw {
 
     // --- Authentication --------------------------------------------------------
 
-    async fn signup(&self, body: SignupRequest) -> Result<TokenResponse, SignupError> {
+    async fn signup(&self, _cx: RequestContext, body: SignupRequest) -> Result<TokenResponse, SignupError> {
         let mut state = self.serve(Operation::Signup);
         if !body.email.contains('@') {
             return Err(SignupError::BadRequest(bad_request("email: not an email address")));
@@ -783,7 +834,7 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(state.issue(Principal::User(id)))
     }
 
-    async fn create_token(&self, body: LoginRequest) -> Result<CreateTokenResponse, CreateTokenError> {
+    async fn create_token(&self, _cx: RequestContext, body: LoginRequest) -> Result<CreateTokenResponse, CreateTokenError> {
         let mut state = self.serve(Operation::CreateToken);
         let Some(record) = state.user_by_email(&body.email).filter(|r| r.password == body.password && !r.password.is_empty()) else {
             return Err(CreateTokenError::Unauthorized(err("invalid_credentials", "Invalid email or password")));
@@ -797,13 +848,16 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(CreateTokenResponse::Ok(state.issue(Principal::User(id))))
     }
 
-    async fn revoke_token(&self, credentials: Credentials) -> Result<(), RevokeTokenError> {
+    async fn revoke_token(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+    ) -> Result<(), RevokeTokenError> {
         let mut state = self.serve(Operation::RevokeToken);
         let token = credentials.bearer_jwt.unwrap_or_default();
         state.tokens.remove(&token).map(|_| ()).ok_or_else(|| RevokeTokenError::Unauthorized(unauthorized()))
     }
 
-    async fn create_agent_token(&self, body: AgentTokenRequest) -> Result<TokenResponse, CreateAgentTokenError> {
+    async fn create_agent_token(&self, _cx: RequestContext, body: AgentTokenRequest) -> Result<TokenResponse, CreateAgentTokenError> {
         let mut state = self.serve(Operation::CreateAgentToken);
         let Some(record) = state.agents.get(&body.agent_id).filter(|r| r.api_key == body.api_key) else {
             return Err(CreateAgentTokenError::Unauthorized(err("invalid_credentials", "Invalid agent ID or API key")));
@@ -814,7 +868,7 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(state.issue(Principal::Agent(body.agent_id)))
     }
 
-    async fn create_api_key_token(&self, body: ApiKeyTokenRequest) -> Result<TokenResponse, CreateApiKeyTokenError> {
+    async fn create_api_key_token(&self, _cx: RequestContext, body: ApiKeyTokenRequest) -> Result<TokenResponse, CreateApiKeyTokenError> {
         let mut state = self.serve(Operation::CreateApiKeyToken);
         let user_id = state
             .api_keys
@@ -825,7 +879,11 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(state.issue(Principal::User(user_id)))
     }
 
-    async fn sign_in_with_google(&self, body: GoogleSignInRequest) -> Result<SignInWithGoogleResponse, SignInWithGoogleError> {
+    async fn sign_in_with_google(
+        &self,
+        _cx: RequestContext,
+        body: GoogleSignInRequest,
+    ) -> Result<SignInWithGoogleResponse, SignInWithGoogleError> {
         let mut state = self.serve(Operation::SignInWithGoogle);
         // The in-memory "Google" signs tokens as `google:<email>`.
         let Some(email) = body.id_token.strip_prefix("google:").filter(|email| email.contains('@')) else {
@@ -838,7 +896,11 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(SignInWithGoogleResponse::Ok(state.issue(Principal::User(id))))
     }
 
-    async fn change_password(&self, credentials: Credentials, body: ChangePasswordRequest) -> Result<(), ChangePasswordError> {
+    async fn change_password(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        body: ChangePasswordRequest,
+    ) -> Result<(), ChangePasswordError> {
         let mut state = self.serve(Operation::ChangePassword);
         let me = state.user_id(&credentials).map_err(ChangePasswordError::Unauthorized)?;
         let record = state.user_mut(&me);
@@ -849,20 +911,26 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(())
     }
 
-    async fn refresh_token(&self) -> Result<(), RefreshTokenError> {
+    async fn refresh_token(&self, _cx: RequestContext) -> Result<(), RefreshTokenError> {
         let _state = self.serve(Operation::RefreshToken);
         Err(RefreshTokenError::BadRequest(err("not_implemented", REFRESH_NOT_IMPLEMENTED)))
     }
 
     // --- Account ---------------------------------------------------------------
 
-    async fn get_current_user(&self, credentials: Credentials) -> Result<User, GetCurrentUserError> {
+    async fn get_current_user(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+    ) -> Result<User, GetCurrentUserError> {
         let state = self.serve(Operation::GetCurrentUser);
         let me = state.user_id(&credentials).map_err(GetCurrentUserError::Unauthorized)?;
         Ok(state.user(&me).user.clone())
     }
 
-    async fn delete_current_user(&self, credentials: Credentials) -> Result<(), DeleteCurrentUserError> {
+    async fn delete_current_user(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+    ) -> Result<(), DeleteCurrentUserError> {
         let mut state = self.serve(Operation::DeleteCurrentUser);
         let me = state.user_id(&credentials).map_err(DeleteCurrentUserError::Unauthorized)?;
         state.users.remove(&me);
@@ -870,7 +938,11 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(())
     }
 
-    async fn update_current_user(&self, credentials: Credentials, body: UpdateUserRequest) -> Result<User, UpdateCurrentUserError> {
+    async fn update_current_user(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        body: UpdateUserRequest,
+    ) -> Result<User, UpdateCurrentUserError> {
         let mut state = self.serve(Operation::UpdateCurrentUser);
         let me = state.user_id(&credentials).map_err(UpdateCurrentUserError::Unauthorized)?;
         let user = &mut state.user_mut(&me).user;
@@ -885,7 +957,10 @@ impl OneclawApi for InMemoryOneclaw {
 
     // --- MFA -------------------------------------------------------------------
 
-    async fn get_mfa_status(&self, credentials: Credentials) -> Result<MfaStatus, GetMfaStatusError> {
+    async fn get_mfa_status(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+    ) -> Result<MfaStatus, GetMfaStatusError> {
         let state = self.serve(Operation::GetMfaStatus);
         let me = state.user_id(&credentials).map_err(GetMfaStatusError::Unauthorized)?;
         let record = state.user(&me);
@@ -898,7 +973,10 @@ impl OneclawApi for InMemoryOneclaw {
         })
     }
 
-    async fn setup_mfa(&self, credentials: Credentials) -> Result<MfaSetup, SetupMfaError> {
+    async fn setup_mfa(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+    ) -> Result<MfaSetup, SetupMfaError> {
         let mut state = self.serve(Operation::SetupMfa);
         let me = state.user_id(&credentials).map_err(SetupMfaError::Unauthorized)?;
         let record = state.user_mut(&me);
@@ -911,7 +989,11 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(MfaSetup { secret, otpauth_uri })
     }
 
-    async fn verify_mfa_setup(&self, credentials: Credentials, body: MfaCodeRequest) -> Result<MfaEnabled, VerifyMfaSetupError> {
+    async fn verify_mfa_setup(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        body: MfaCodeRequest,
+    ) -> Result<MfaEnabled, VerifyMfaSetupError> {
         let mut state = self.serve(Operation::VerifyMfaSetup);
         let me = state.user_id(&credentials).map_err(VerifyMfaSetupError::Unauthorized)?;
         let record = state.user_mut(&me);
@@ -925,7 +1007,7 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(MfaEnabled { enabled: true, backup_codes: record.backup_codes.clone() })
     }
 
-    async fn verify_mfa(&self, body: MfaVerifyRequest) -> Result<TokenResponse, VerifyMfaError> {
+    async fn verify_mfa(&self, _cx: RequestContext, body: MfaVerifyRequest) -> Result<TokenResponse, VerifyMfaError> {
         let mut state = self.serve(Operation::VerifyMfa);
         let user_id = state
             .mfa_challenges
@@ -943,7 +1025,11 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(state.issue(Principal::User(user_id)))
     }
 
-    async fn disable_mfa(&self, credentials: Credentials, body: DisableMfaRequest) -> Result<(), DisableMfaError> {
+    async fn disable_mfa(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        body: DisableMfaRequest,
+    ) -> Result<(), DisableMfaError> {
         let mut state = self.serve(Operation::DisableMfa);
         let me = state.user_id(&credentials).map_err(DisableMfaError::Unauthorized)?;
         let record = state.user_mut(&me);
@@ -962,7 +1048,11 @@ impl OneclawApi for InMemoryOneclaw {
 
     // --- Device authorization ----------------------------------------------------
 
-    async fn request_device_code(&self, body: DeviceCodeRequest) -> Result<DeviceAuthorization, RequestDeviceCodeError> {
+    async fn request_device_code(
+        &self,
+        _cx: RequestContext,
+        body: DeviceCodeRequest,
+    ) -> Result<DeviceAuthorization, RequestDeviceCodeError> {
         let mut state = self.serve(Operation::RequestDeviceCode);
         let n = state.devices.len() + 1;
         let user_code = format!("WDJB-{n:04}");
@@ -990,7 +1080,7 @@ impl OneclawApi for InMemoryOneclaw {
         })
     }
 
-    async fn poll_device_token(&self, body: DeviceTokenRequest) -> Result<TokenResponse, PollDeviceTokenError> {
+    async fn poll_device_token(&self, _cx: RequestContext, body: DeviceTokenRequest) -> Result<TokenResponse, PollDeviceTokenError> {
         let mut state = self.serve(Operation::PollDeviceToken);
         let record = state
             .devices
@@ -1006,12 +1096,16 @@ impl OneclawApi for InMemoryOneclaw {
         }
     }
 
-    async fn get_device_code_status(&self, user_code: String) -> Result<DeviceCodeStatus, GetDeviceCodeStatusError> {
+    async fn get_device_code_status(&self, _cx: RequestContext, user_code: String) -> Result<DeviceCodeStatus, GetDeviceCodeStatusError> {
         let state = self.serve(Operation::GetDeviceCodeStatus);
         state.devices.get(&user_code).map(|r| r.status.clone()).ok_or_else(|| GetDeviceCodeStatusError::NotFound(not_found("Device code")))
     }
 
-    async fn approve_device(&self, credentials: Credentials, body: DeviceDecisionRequest) -> Result<DeviceCodeStatus, ApproveDeviceError> {
+    async fn approve_device(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        body: DeviceDecisionRequest,
+    ) -> Result<DeviceCodeStatus, ApproveDeviceError> {
         let mut state = self.serve(Operation::ApproveDevice);
         let me = state.user_id(&credentials).map_err(ApproveDeviceError::Unauthorized)?;
         let record = state.devices.get_mut(&body.user_code).ok_or_else(|| ApproveDeviceError::NotFound(not_found("Device code")))?;
@@ -1023,7 +1117,11 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(record.status.clone())
     }
 
-    async fn deny_device(&self, credentials: Credentials, body: DeviceDecisionRequest) -> Result<DeviceCodeStatus, DenyDeviceError> {
+    async fn deny_device(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        body: DeviceDecisionRequest,
+    ) -> Result<DeviceCodeStatus, DenyDeviceError> {
         let mut state = self.serve(Operation::DenyDevice);
         state.user_id(&credentials).map_err(DenyDeviceError::Unauthorized)?;
         let record = state.devices.get_mut(&body.user_code).ok_or_else(|| DenyDeviceError::NotFound(not_found("Device code")))?;
@@ -1036,14 +1134,21 @@ impl OneclawApi for InMemoryOneclaw {
 
     // --- Personal API keys ---------------------------------------------------------
 
-    async fn list_api_keys(&self, credentials: Credentials) -> Result<ApiKeyList, ListApiKeysError> {
+    async fn list_api_keys(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+    ) -> Result<ApiKeyList, ListApiKeysError> {
         let state = self.serve(Operation::ListApiKeys);
         let me = state.user_id(&credentials).map_err(ListApiKeysError::Unauthorized)?;
         let keys = state.api_keys.values().filter(|r| r.user_id == me).map(|r| r.key.clone()).collect();
         Ok(ApiKeyList { items: keys })
     }
 
-    async fn create_api_key(&self, credentials: Credentials, body: CreateApiKeyRequest) -> Result<CreatedApiKey, CreateApiKeyError> {
+    async fn create_api_key(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        body: CreateApiKeyRequest,
+    ) -> Result<CreatedApiKey, CreateApiKeyError> {
         let mut state = self.serve(Operation::CreateApiKey);
         let me = state.user_id(&credentials).map_err(CreateApiKeyError::Unauthorized)?;
         let id = state.uuid("key");
@@ -1067,7 +1172,11 @@ impl OneclawApi for InMemoryOneclaw {
         })
     }
 
-    async fn revoke_api_key(&self, credentials: Credentials, key_id: Uuid) -> Result<(), RevokeApiKeyError> {
+    async fn revoke_api_key(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        key_id: Uuid,
+    ) -> Result<(), RevokeApiKeyError> {
         let mut state = self.serve(Operation::RevokeApiKey);
         let me = state.user_id(&credentials).map_err(RevokeApiKeyError::Unauthorized)?;
         if state.api_keys.get(&key_id).is_none_or(|r| r.user_id != me) {
@@ -1079,7 +1188,10 @@ impl OneclawApi for InMemoryOneclaw {
 
     // --- Vaults --------------------------------------------------------------------
 
-    async fn list_vaults(&self, credentials: Credentials) -> Result<VaultList, ListVaultsError> {
+    async fn list_vaults(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+    ) -> Result<VaultList, ListVaultsError> {
         let state = self.serve(Operation::ListVaults);
         let me = state.principal(&credentials).ok_or_else(|| ListVaultsError::Unauthorized(unauthorized()))?;
         let org = state.org_of(&me);
@@ -1087,7 +1199,11 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(VaultList { items: vaults })
     }
 
-    async fn create_vault(&self, credentials: Credentials, body: CreateVaultRequest) -> Result<Vault, CreateVaultError> {
+    async fn create_vault(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        body: CreateVaultRequest,
+    ) -> Result<Vault, CreateVaultError> {
         let mut state = self.serve(Operation::CreateVault);
         let me = state.user_id(&credentials).map_err(CreateVaultError::Unauthorized)?;
         let org_id = state.user(&me).user.org_id;
@@ -1110,7 +1226,11 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(vault)
     }
 
-    async fn get_vault(&self, credentials: Credentials, vault_id: Uuid) -> Result<Vault, GetVaultError> {
+    async fn get_vault(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        vault_id: Uuid,
+    ) -> Result<Vault, GetVaultError> {
         let state = self.serve(Operation::GetVault);
         let me = state.principal(&credentials).ok_or_else(|| GetVaultError::Unauthorized(unauthorized()))?;
         let vault = state.visible_vault(&me, &vault_id).cloned().ok_or_else(|| GetVaultError::NotFound(not_found("Vault")))?;
@@ -1120,7 +1240,11 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(vault)
     }
 
-    async fn delete_vault(&self, credentials: Credentials, vault_id: Uuid) -> Result<(), DeleteVaultError> {
+    async fn delete_vault(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        vault_id: Uuid,
+    ) -> Result<(), DeleteVaultError> {
         let mut state = self.serve(Operation::DeleteVault);
         let me = Principal::User(state.user_id(&credentials).map_err(DeleteVaultError::Unauthorized)?);
         state.visible_vault(&me, &vault_id).ok_or_else(|| DeleteVaultError::NotFound(not_found("Vault")))?;
@@ -1131,7 +1255,12 @@ impl OneclawApi for InMemoryOneclaw {
 
     // --- CMEK ----------------------------------------------------------------------
 
-    async fn enable_cmek(&self, credentials: Credentials, vault_id: Uuid, body: EnableCmekRequest) -> Result<CmekConfig, EnableCmekError> {
+    async fn enable_cmek(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        vault_id: Uuid,
+        body: EnableCmekRequest,
+    ) -> Result<CmekConfig, EnableCmekError> {
         let mut state = self.serve(Operation::EnableCmek);
         let me = Principal::User(state.user_id(&credentials).map_err(EnableCmekError::Unauthorized)?);
         state.visible_vault(&me, &vault_id).ok_or_else(|| EnableCmekError::NotFound(not_found("Vault")))?;
@@ -1144,7 +1273,11 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(config)
     }
 
-    async fn disable_cmek(&self, credentials: Credentials, vault_id: Uuid) -> Result<(), DisableCmekError> {
+    async fn disable_cmek(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        vault_id: Uuid,
+    ) -> Result<(), DisableCmekError> {
         let mut state = self.serve(Operation::DisableCmek);
         let me = Principal::User(state.user_id(&credentials).map_err(DisableCmekError::Unauthorized)?);
         state.visible_vault(&me, &vault_id).ok_or_else(|| DisableCmekError::NotFound(not_found("Vault")))?;
@@ -1158,7 +1291,7 @@ impl OneclawApi for InMemoryOneclaw {
 
     async fn start_cmek_rotation(
         &self,
-        credentials: Credentials,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
         vault_id: Uuid,
         body: CmekRotationRequest,
     ) -> Result<CmekRotationJob, StartCmekRotationError> {
@@ -1190,7 +1323,7 @@ impl OneclawApi for InMemoryOneclaw {
 
     async fn get_cmek_rotation_job(
         &self,
-        credentials: Credentials,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
         vault_id: Uuid,
         job_id: Uuid,
     ) -> Result<CmekRotationJob, GetCmekRotationJobError> {
@@ -1213,7 +1346,7 @@ impl OneclawApi for InMemoryOneclaw {
 
     async fn list_secrets(
         &self,
-        credentials: Credentials,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
         vault_id: Uuid,
         query: ListSecretsQuery,
     ) -> Result<SecretList, ListSecretsError> {
@@ -1239,7 +1372,7 @@ impl OneclawApi for InMemoryOneclaw {
 
     async fn get_secret(
         &self,
-        credentials: Credentials,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
         vault_id: Uuid,
         path: String,
         query: GetSecretQuery,
@@ -1283,7 +1416,7 @@ impl OneclawApi for InMemoryOneclaw {
 
     async fn put_secret(
         &self,
-        credentials: Credentials,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
         vault_id: Uuid,
         path: String,
         body: PutSecretRequest,
@@ -1337,7 +1470,12 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(if previous.is_some() { PutSecretResponse::Ok(metadata(&secret)) } else { PutSecretResponse::Created(metadata(&secret)) })
     }
 
-    async fn delete_secret(&self, credentials: Credentials, vault_id: Uuid, path: String) -> Result<(), DeleteSecretError> {
+    async fn delete_secret(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        vault_id: Uuid,
+        path: String,
+    ) -> Result<(), DeleteSecretError> {
         let mut state = self.serve(Operation::DeleteSecret);
         state.received_paths.push(ReceivedPath { operation: "deleteSecret", vault_id, path: path.clone() });
         let me = state.principal(&credentials).ok_or_else(|| DeleteSecretError::Unauthorized(unauthorized()))?;
@@ -1359,7 +1497,11 @@ impl OneclawApi for InMemoryOneclaw {
 
     // --- Policies ----------------------------------------------------------------------
 
-    async fn list_policies(&self, credentials: Credentials, vault_id: Uuid) -> Result<PolicyList, ListPoliciesError> {
+    async fn list_policies(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        vault_id: Uuid,
+    ) -> Result<PolicyList, ListPoliciesError> {
         let state = self.serve(Operation::ListPolicies);
         let me = Principal::User(state.user_id(&credentials).map_err(ListPoliciesError::Unauthorized)?);
         state.visible_vault(&me, &vault_id).ok_or_else(|| ListPoliciesError::NotFound(not_found("Vault")))?;
@@ -1367,7 +1509,12 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(PolicyList { items: policies })
     }
 
-    async fn create_policy(&self, credentials: Credentials, vault_id: Uuid, body: PolicyRequest) -> Result<Policy, CreatePolicyError> {
+    async fn create_policy(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        vault_id: Uuid,
+        body: PolicyRequest,
+    ) -> Result<Policy, CreatePolicyError> {
         let mut state = self.serve(Operation::CreatePolicy);
         let me = state.user_id(&credentials).map_err(CreatePolicyError::Unauthorized)?;
         state.visible_vault(&Principal::User(me), &vault_id).ok_or_else(|| CreatePolicyError::NotFound(not_found("Vault")))?;
@@ -1391,7 +1538,7 @@ impl OneclawApi for InMemoryOneclaw {
 
     async fn update_policy(
         &self,
-        credentials: Credentials,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
         vault_id: Uuid,
         policy_id: Uuid,
         body: PolicyRequest,
@@ -1414,7 +1561,12 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(policy.clone())
     }
 
-    async fn delete_policy(&self, credentials: Credentials, vault_id: Uuid, policy_id: Uuid) -> Result<(), DeletePolicyError> {
+    async fn delete_policy(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        vault_id: Uuid,
+        policy_id: Uuid,
+    ) -> Result<(), DeletePolicyError> {
         let mut state = self.serve(Operation::DeletePolicy);
         let me = Principal::User(state.user_id(&credentials).map_err(DeletePolicyError::Unauthorized)?);
         state.visible_vault(&me, &vault_id).ok_or_else(|| DeletePolicyError::NotFound(not_found("Vault")))?;
@@ -1427,7 +1579,7 @@ impl OneclawApi for InMemoryOneclaw {
 
     // --- Agents --------------------------------------------------------------------------
 
-    async fn enroll_agent(&self, body: EnrollAgentRequest) -> Result<EnrollmentResponse, EnrollAgentError> {
+    async fn enroll_agent(&self, _cx: RequestContext, body: EnrollAgentRequest) -> Result<EnrollmentResponse, EnrollAgentError> {
         let mut state = self.serve(Operation::EnrollAgent);
         if !body.human_email.contains('@') {
             return Err(EnrollAgentError::BadRequest(bad_request("human_email: not an email address")));
@@ -1438,7 +1590,10 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(EnrollmentResponse { agent_id, status: EnrollmentResponseStatus::PendingApproval, message })
     }
 
-    async fn list_agents(&self, credentials: Credentials) -> Result<AgentList, ListAgentsError> {
+    async fn list_agents(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+    ) -> Result<AgentList, ListAgentsError> {
         let state = self.serve(Operation::ListAgents);
         let me = Principal::User(state.user_id(&credentials).map_err(ListAgentsError::Unauthorized)?);
         let org = state.org_of(&me);
@@ -1446,7 +1601,11 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(AgentList { items: agents })
     }
 
-    async fn create_agent(&self, credentials: Credentials, body: CreateAgentRequest) -> Result<CreatedAgent, CreateAgentError> {
+    async fn create_agent(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        body: CreateAgentRequest,
+    ) -> Result<CreatedAgent, CreateAgentError> {
         let mut state = self.serve(Operation::CreateAgent);
         let me = state.user_id(&credentials).map_err(CreateAgentError::Unauthorized)?;
         let org_id = state.user(&me).user.org_id;
@@ -1474,7 +1633,10 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(CreatedAgent { agent, api_key })
     }
 
-    async fn get_current_agent(&self, credentials: Credentials) -> Result<AgentProfile, GetCurrentAgentError> {
+    async fn get_current_agent(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+    ) -> Result<AgentProfile, GetCurrentAgentError> {
         let state = self.serve(Operation::GetCurrentAgent);
         match state.principal(&credentials) {
             Some(Principal::Agent(id)) => Ok(profile(state.agents[&id].agent.clone())),
@@ -1485,7 +1647,11 @@ impl OneclawApi for InMemoryOneclaw {
         }
     }
 
-    async fn get_agent(&self, credentials: Credentials, agent_id: Uuid) -> Result<Agent, GetAgentError> {
+    async fn get_agent(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        agent_id: Uuid,
+    ) -> Result<Agent, GetAgentError> {
         let state = self.serve(Operation::GetAgent);
         let me = Principal::User(state.user_id(&credentials).map_err(GetAgentError::Unauthorized)?);
         let org = state.org_of(&me);
@@ -1497,7 +1663,11 @@ impl OneclawApi for InMemoryOneclaw {
             .ok_or_else(|| GetAgentError::NotFound(not_found("Agent")))
     }
 
-    async fn deactivate_agent(&self, credentials: Credentials, agent_id: Uuid) -> Result<(), DeactivateAgentError> {
+    async fn deactivate_agent(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        agent_id: Uuid,
+    ) -> Result<(), DeactivateAgentError> {
         let mut state = self.serve(Operation::DeactivateAgent);
         let me = Principal::User(state.user_id(&credentials).map_err(DeactivateAgentError::Unauthorized)?);
         let org = state.org_of(&me);
@@ -1510,7 +1680,12 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(())
     }
 
-    async fn update_agent(&self, credentials: Credentials, agent_id: Uuid, body: UpdateAgentRequest) -> Result<Agent, UpdateAgentError> {
+    async fn update_agent(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        agent_id: Uuid,
+        body: UpdateAgentRequest,
+    ) -> Result<Agent, UpdateAgentError> {
         let mut state = self.serve(Operation::UpdateAgent);
         let me = Principal::User(state.user_id(&credentials).map_err(UpdateAgentError::Unauthorized)?);
         let org = state.org_of(&me);
@@ -1533,7 +1708,11 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(agent.clone())
     }
 
-    async fn rotate_agent_key(&self, credentials: Credentials, agent_id: Uuid) -> Result<RotatedAgentKey, RotateAgentKeyError> {
+    async fn rotate_agent_key(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        agent_id: Uuid,
+    ) -> Result<RotatedAgentKey, RotateAgentKeyError> {
         let mut state = self.serve(Operation::RotateAgentKey);
         let me = Principal::User(state.user_id(&credentials).map_err(RotateAgentKeyError::Unauthorized)?);
         let org = state.org_of(&me);
@@ -1551,7 +1730,12 @@ impl OneclawApi for InMemoryOneclaw {
 
     // --- Sharing ---------------------------------------------------------------------------
 
-    async fn create_share(&self, credentials: Credentials, secret_id: Uuid, body: CreateShareRequest) -> Result<Share, CreateShareError> {
+    async fn create_share(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        secret_id: Uuid,
+        body: CreateShareRequest,
+    ) -> Result<Share, CreateShareError> {
         let mut state = self.serve(Operation::CreateShare);
         let me = state.user_id(&credentials).map_err(CreateShareError::Unauthorized)?;
         let org = state.user(&me).user.org_id;
@@ -1595,7 +1779,7 @@ impl OneclawApi for InMemoryOneclaw {
 
     async fn list_outbound_shares(
         &self,
-        credentials: Credentials,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
         query: ListOutboundSharesQuery,
     ) -> Result<ShareList, ListOutboundSharesError> {
         let state = self.serve(Operation::ListOutboundShares);
@@ -1612,7 +1796,7 @@ impl OneclawApi for InMemoryOneclaw {
 
     async fn list_inbound_shares(
         &self,
-        credentials: Credentials,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
         query: ListInboundSharesQuery,
     ) -> Result<ShareList, ListInboundSharesError> {
         let state = self.serve(Operation::ListInboundShares);
@@ -1627,7 +1811,11 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(ShareList { items: shares })
     }
 
-    async fn accept_share(&self, credentials: Credentials, share_id: Uuid) -> Result<Share, AcceptShareError> {
+    async fn accept_share(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        share_id: Uuid,
+    ) -> Result<Share, AcceptShareError> {
         let mut state = self.serve(Operation::AcceptShare);
         let me = state.principal(&credentials).ok_or_else(|| AcceptShareError::Unauthorized(unauthorized()))?;
         let share = state.shares.get(&share_id).map(|r| r.share.clone()).ok_or_else(|| AcceptShareError::NotFound(not_found("Share")))?;
@@ -1642,7 +1830,11 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(share.clone())
     }
 
-    async fn decline_share(&self, credentials: Credentials, share_id: Uuid) -> Result<Share, DeclineShareError> {
+    async fn decline_share(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        share_id: Uuid,
+    ) -> Result<Share, DeclineShareError> {
         let mut state = self.serve(Operation::DeclineShare);
         let me = state.principal(&credentials).ok_or_else(|| DeclineShareError::Unauthorized(unauthorized()))?;
         let share = state.shares.get(&share_id).map(|r| r.share.clone()).ok_or_else(|| DeclineShareError::NotFound(not_found("Share")))?;
@@ -1659,13 +1851,13 @@ impl OneclawApi for InMemoryOneclaw {
 
     // --- Chains (public) ---------------------------------------------------------------------
 
-    async fn list_chains(&self) -> Result<ChainList, ListChainsError> {
+    async fn list_chains(&self, _cx: RequestContext) -> Result<ChainList, ListChainsError> {
         let state = self.serve(Operation::ListChains);
         let chains = state.chains_by_name().into_iter().filter(|c| c.enabled).collect();
         Ok(ChainList { items: chains })
     }
 
-    async fn get_chain(&self, identifier: String) -> Result<Chain, GetChainError> {
+    async fn get_chain(&self, _cx: RequestContext, identifier: String) -> Result<Chain, GetChainError> {
         let state = self.serve(Operation::GetChain);
         state
             .chains
@@ -1684,7 +1876,7 @@ impl OneclawApi for InMemoryOneclaw {
 
     async fn list_transactions(
         &self,
-        credentials: Credentials,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
         agent_id: Uuid,
         query: ListTransactionsQuery,
     ) -> Result<TransactionList, ListTransactionsError> {
@@ -1708,7 +1900,7 @@ impl OneclawApi for InMemoryOneclaw {
 
     async fn submit_transaction(
         &self,
-        credentials: Credentials,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
         agent_id: Uuid,
         body: TransactionRequest,
     ) -> Result<Transaction, SubmitTransactionError> {
@@ -1766,7 +1958,12 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(transaction)
     }
 
-    async fn get_transaction(&self, credentials: Credentials, agent_id: Uuid, tx_id: Uuid) -> Result<Transaction, GetTransactionError> {
+    async fn get_transaction(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        agent_id: Uuid,
+        tx_id: Uuid,
+    ) -> Result<Transaction, GetTransactionError> {
         let state = self.serve(Operation::GetTransaction);
         state.intents_agent(&credentials, &agent_id).map_err(|(status, body)| match status {
             403 => GetTransactionError::Forbidden(body),
@@ -1782,7 +1979,7 @@ impl OneclawApi for InMemoryOneclaw {
 
     async fn simulate_transaction(
         &self,
-        credentials: Credentials,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
         agent_id: Uuid,
         body: SimulationRequest,
     ) -> Result<SimulationResult, SimulateTransactionError> {
@@ -1796,7 +1993,7 @@ impl OneclawApi for InMemoryOneclaw {
 
     async fn simulate_transaction_bundle(
         &self,
-        credentials: Credentials,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
         agent_id: Uuid,
         body: BundleSimulationRequest,
     ) -> Result<BundleSimulationResult, SimulateTransactionBundleError> {
@@ -1816,13 +2013,19 @@ impl OneclawApi for InMemoryOneclaw {
 
     // --- Billing & usage ---------------------------------------------------------------------------
 
-    async fn get_usage_summary(&self, credentials: Credentials) -> Result<UsageSummary, GetUsageSummaryError> {
+    async fn get_usage_summary(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+    ) -> Result<UsageSummary, GetUsageSummaryError> {
         let state = self.serve(Operation::GetUsageSummary);
         let me = state.user_id(&credentials).map_err(GetUsageSummaryError::Unauthorized)?;
         Ok(state.usage(&me))
     }
 
-    async fn get_usage_history(&self, credentials: Credentials) -> Result<UsageHistory, GetUsageHistoryError> {
+    async fn get_usage_history(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+    ) -> Result<UsageHistory, GetUsageHistoryError> {
         let state = self.serve(Operation::GetUsageHistory);
         let me = state.user_id(&credentials).map_err(GetUsageHistoryError::Unauthorized)?;
         let usage = state.usage(&me);
@@ -1851,7 +2054,7 @@ impl OneclawApi for InMemoryOneclaw {
 
     async fn create_subscription_checkout(
         &self,
-        credentials: Credentials,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
         body: SubscribeRequest,
     ) -> Result<CheckoutSession, CreateSubscriptionCheckoutError> {
         let mut state = self.serve(Operation::CreateSubscriptionCheckout);
@@ -1876,7 +2079,7 @@ impl OneclawApi for InMemoryOneclaw {
 
     async fn create_billing_portal_session(
         &self,
-        credentials: Credentials,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
         body: PortalRequest,
     ) -> Result<PortalSession, CreateBillingPortalSessionError> {
         let state = self.serve(Operation::CreateBillingPortalSession);
@@ -1885,7 +2088,10 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(PortalSession { portal_url: format!("https://billing.stripe.com/p/session/{org}?return_url={}", body.return_url) })
     }
 
-    async fn get_subscription(&self, credentials: Credentials) -> Result<SubscriptionSummary, GetSubscriptionError> {
+    async fn get_subscription(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+    ) -> Result<SubscriptionSummary, GetSubscriptionError> {
         let state = self.serve(Operation::GetSubscription);
         let me = state.user_id(&credentials).map_err(GetSubscriptionError::Unauthorized)?;
         let org = state.user(&me).user.org_id;
@@ -1903,7 +2109,11 @@ impl OneclawApi for InMemoryOneclaw {
         })
     }
 
-    async fn create_credit_topup(&self, credentials: Credentials, body: TopupRequest) -> Result<CheckoutSession, CreateCreditTopupError> {
+    async fn create_credit_topup(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        body: TopupRequest,
+    ) -> Result<CheckoutSession, CreateCreditTopupError> {
         let mut state = self.serve(Operation::CreateCreditTopup);
         state.user_id(&credentials).map_err(CreateCreditTopupError::Unauthorized)?;
         let session_id = state.id("cs_topup");
@@ -1913,7 +2123,10 @@ impl OneclawApi for InMemoryOneclaw {
         })
     }
 
-    async fn get_credit_balance(&self, credentials: Credentials) -> Result<CreditBalance, GetCreditBalanceError> {
+    async fn get_credit_balance(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+    ) -> Result<CreditBalance, GetCreditBalanceError> {
         let state = self.serve(Operation::GetCreditBalance);
         let me = state.user_id(&credentials).map_err(GetCreditBalanceError::Unauthorized)?;
         Ok(state.credit_balance(&state.user(&me).user.org_id))
@@ -1921,7 +2134,7 @@ impl OneclawApi for InMemoryOneclaw {
 
     async fn list_credit_transactions(
         &self,
-        credentials: Credentials,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
         query: ListCreditTransactionsQuery,
     ) -> Result<CreditTransactionList, ListCreditTransactionsError> {
         let state = self.serve(Operation::ListCreditTransactions);
@@ -1934,7 +2147,7 @@ impl OneclawApi for InMemoryOneclaw {
 
     async fn set_overage_method(
         &self,
-        credentials: Credentials,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
         body: OverageMethodRequest,
     ) -> Result<OverageMethodResponse, SetOverageMethodError> {
         let mut state = self.serve(Operation::SetOverageMethod);
@@ -1944,9 +2157,15 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(OverageMethodResponse { overage_method: body.overage_method, updated_at: clock() })
     }
 
-    async fn handle_stripe_webhook(&self, stripe_signature: String, body: StripeEvent) -> Result<WebhookAck, HandleStripeWebhookError> {
+    async fn handle_stripe_webhook(
+        &self,
+        _cx: RequestContext,
+        stripe_signature: String,
+        body: StripeEvent,
+        raw_body: axum::body::Bytes,
+    ) -> Result<WebhookAck, HandleStripeWebhookError> {
         let mut state = self.serve(Operation::HandleStripeWebhook);
-        if !(stripe_signature.starts_with("t=") && stripe_signature.contains(",v1=")) {
+        if !stripe_signature_matches(&stripe_signature, &raw_body) {
             return Err(HandleStripeWebhookError::BadRequest(err("invalid_signature", "The Stripe signature could not be verified")));
         }
         // A completed top-up credits the organization named in its metadata.
@@ -1986,7 +2205,7 @@ impl OneclawApi for InMemoryOneclaw {
 
     async fn list_audit_events(
         &self,
-        credentials: Credentials,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
         query: ListAuditEventsQuery,
     ) -> Result<AuditEventList, ListAuditEventsError> {
         let state = self.serve(Operation::ListAuditEvents);
@@ -2014,7 +2233,10 @@ impl OneclawApi for InMemoryOneclaw {
 
     // --- Organization ------------------------------------------------------------------------------------
 
-    async fn list_org_members(&self, credentials: Credentials) -> Result<OrgMemberList, ListOrgMembersError> {
+    async fn list_org_members(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+    ) -> Result<OrgMemberList, ListOrgMembersError> {
         let state = self.serve(Operation::ListOrgMembers);
         let me = state.user_id(&credentials).map_err(ListOrgMembersError::Unauthorized)?;
         let org = &state.user(&me).user.org_id;
@@ -2042,7 +2264,11 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(OrgMemberList { items: members })
     }
 
-    async fn invite_org_member(&self, credentials: Credentials, body: InviteRequest) -> Result<Invitation, InviteOrgMemberError> {
+    async fn invite_org_member(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        body: InviteRequest,
+    ) -> Result<Invitation, InviteOrgMemberError> {
         let mut state = self.serve(Operation::InviteOrgMember);
         let me = state.user_id(&credentials).map_err(InviteOrgMemberError::Unauthorized)?;
         let inviter = state.user(&me).user.clone();
@@ -2065,7 +2291,11 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(invitation)
     }
 
-    async fn remove_org_member(&self, credentials: Credentials, user_id: Uuid) -> Result<(), RemoveOrgMemberError> {
+    async fn remove_org_member(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        user_id: Uuid,
+    ) -> Result<(), RemoveOrgMemberError> {
         let mut state = self.serve(Operation::RemoveOrgMember);
         let me = state.user_id(&credentials).map_err(RemoveOrgMemberError::Unauthorized)?;
         let actor = state.user(&me).user.clone();
@@ -2085,7 +2315,7 @@ impl OneclawApi for InMemoryOneclaw {
 
     async fn update_org_member_role(
         &self,
-        credentials: Credentials,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
         user_id: Uuid,
         body: UpdateMemberRoleRequest,
     ) -> Result<OrgMember, UpdateOrgMemberRoleError> {
@@ -2112,7 +2342,10 @@ impl OneclawApi for InMemoryOneclaw {
 
     // --- Security (IP rules) -------------------------------------------------------------------------------
 
-    async fn list_ip_rules(&self, credentials: Credentials) -> Result<IpRuleList, ListIpRulesError> {
+    async fn list_ip_rules(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+    ) -> Result<IpRuleList, ListIpRulesError> {
         let state = self.serve(Operation::ListIpRules);
         let me = state.user_id(&credentials).map_err(ListIpRulesError::Unauthorized)?;
         let org = &state.user(&me).user.org_id;
@@ -2120,7 +2353,11 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(IpRuleList { items: rules })
     }
 
-    async fn create_ip_rule(&self, credentials: Credentials, body: CreateIpRuleRequest) -> Result<IpRule, CreateIpRuleError> {
+    async fn create_ip_rule(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        body: CreateIpRuleRequest,
+    ) -> Result<IpRule, CreateIpRuleError> {
         let mut state = self.serve(Operation::CreateIpRule);
         let me = state.user_id(&credentials).map_err(CreateIpRuleError::Unauthorized)?;
         let valid =
@@ -2135,7 +2372,11 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(rule)
     }
 
-    async fn delete_ip_rule(&self, credentials: Credentials, rule_id: Uuid) -> Result<(), DeleteIpRuleError> {
+    async fn delete_ip_rule(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        rule_id: Uuid,
+    ) -> Result<(), DeleteIpRuleError> {
         let mut state = self.serve(Operation::DeleteIpRule);
         let me = state.user_id(&credentials).map_err(DeleteIpRuleError::Unauthorized)?;
         let org = state.user(&me).user.org_id;
@@ -2148,7 +2389,10 @@ impl OneclawApi for InMemoryOneclaw {
 
     // --- Admin (platform operators; `authorize` refuses everyone else) ------------------------------------------
 
-    async fn list_admin_settings(&self, credentials: Credentials) -> Result<SettingList, ListAdminSettingsError> {
+    async fn list_admin_settings(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+    ) -> Result<SettingList, ListAdminSettingsError> {
         let state = self.serve(Operation::ListAdminSettings);
         let _ = credentials;
         let settings = state.settings.values().cloned().collect();
@@ -2157,7 +2401,7 @@ impl OneclawApi for InMemoryOneclaw {
 
     async fn update_admin_setting(
         &self,
-        credentials: Credentials,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
         key: String,
         body: UpdateSettingRequest,
     ) -> Result<Setting, UpdateAdminSettingError> {
@@ -2169,19 +2413,30 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(setting)
     }
 
-    async fn delete_admin_setting(&self, credentials: Credentials, key: String) -> Result<(), DeleteAdminSettingError> {
+    async fn delete_admin_setting(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        key: String,
+    ) -> Result<(), DeleteAdminSettingError> {
         let mut state = self.serve(Operation::DeleteAdminSetting);
         let _ = credentials;
         state.settings.remove(&key).map(|_| ()).ok_or_else(|| DeleteAdminSettingError::NotFound(not_found("Setting")))
     }
 
-    async fn get_x402_config(&self, credentials: Credentials) -> Result<X402Config, GetX402ConfigError> {
+    async fn get_x402_config(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+    ) -> Result<X402Config, GetX402ConfigError> {
         let state = self.serve(Operation::GetX402Config);
         let _ = credentials;
         Ok(state.x402.clone().expect("a seeded x402 config"))
     }
 
-    async fn update_x402_config(&self, credentials: Credentials, body: X402ConfigUpdate) -> Result<X402Config, UpdateX402ConfigError> {
+    async fn update_x402_config(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        body: X402ConfigUpdate,
+    ) -> Result<X402Config, UpdateX402ConfigError> {
         let mut state = self.serve(Operation::UpdateX402Config);
         let _ = credentials;
         let config = X402Config {
@@ -2197,7 +2452,11 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(config)
     }
 
-    async fn list_admin_users(&self, credentials: Credentials, query: ListAdminUsersQuery) -> Result<AdminUserList, ListAdminUsersError> {
+    async fn list_admin_users(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        query: ListAdminUsersQuery,
+    ) -> Result<AdminUserList, ListAdminUsersError> {
         let state = self.serve(Operation::ListAdminUsers);
         let _ = credentials;
         let users = state
@@ -2219,7 +2478,11 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(AdminUserList { items: users })
     }
 
-    async fn delete_admin_user(&self, credentials: Credentials, user_id: Uuid) -> Result<(), DeleteAdminUserError> {
+    async fn delete_admin_user(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        user_id: Uuid,
+    ) -> Result<(), DeleteAdminUserError> {
         let mut state = self.serve(Operation::DeleteAdminUser);
         let _ = credentials;
         state.users.remove(&user_id).ok_or_else(|| DeleteAdminUserError::NotFound(not_found("User")))?;
@@ -2227,14 +2490,21 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(())
     }
 
-    async fn list_admin_chains(&self, credentials: Credentials) -> Result<ChainList, ListAdminChainsError> {
+    async fn list_admin_chains(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+    ) -> Result<ChainList, ListAdminChainsError> {
         let state = self.serve(Operation::ListAdminChains);
         let _ = credentials;
         let chains = state.chains_by_name();
         Ok(ChainList { items: chains })
     }
 
-    async fn create_admin_chain(&self, credentials: Credentials, body: ChainRequest) -> Result<Chain, CreateAdminChainError> {
+    async fn create_admin_chain(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        body: ChainRequest,
+    ) -> Result<Chain, CreateAdminChainError> {
         let mut state = self.serve(Operation::CreateAdminChain);
         let _ = credentials;
         if state.chains.values().any(|c| c.name == body.name || c.chain_id == body.chain_id) {
@@ -2247,7 +2517,7 @@ impl OneclawApi for InMemoryOneclaw {
 
     async fn update_admin_chain(
         &self,
-        credentials: Credentials,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
         chain_id: String,
         body: ChainRequest,
     ) -> Result<Chain, UpdateAdminChainError> {
@@ -2259,7 +2529,11 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(chain)
     }
 
-    async fn delete_admin_chain(&self, credentials: Credentials, chain_id: String) -> Result<(), DeleteAdminChainError> {
+    async fn delete_admin_chain(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        chain_id: String,
+    ) -> Result<(), DeleteAdminChainError> {
         let mut state = self.serve(Operation::DeleteAdminChain);
         let _ = credentials;
         let id = admin_chain(&state, &chain_id).ok_or_else(|| DeleteAdminChainError::NotFound(not_found("Chain")))?;
@@ -2267,7 +2541,11 @@ impl OneclawApi for InMemoryOneclaw {
         Ok(())
     }
 
-    async fn get_org_limits(&self, credentials: Credentials, org_id: Uuid) -> Result<OrgLimits, GetOrgLimitsError> {
+    async fn get_org_limits(
+        &self,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
+        org_id: Uuid,
+    ) -> Result<OrgLimits, GetOrgLimitsError> {
         let state = self.serve(Operation::GetOrgLimits);
         let _ = credentials;
         org_limits(&state, &org_id).ok_or_else(|| GetOrgLimitsError::NotFound(not_found("Organization")))
@@ -2275,7 +2553,7 @@ impl OneclawApi for InMemoryOneclaw {
 
     async fn update_org_limits(
         &self,
-        credentials: Credentials,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
         org_id: Uuid,
         body: OrgLimitsUpdate,
     ) -> Result<OrgLimits, UpdateOrgLimitsError> {
@@ -2295,7 +2573,7 @@ impl OneclawApi for InMemoryOneclaw {
 
     async fn set_org_billing_tier(
         &self,
-        credentials: Credentials,
+        RequestContext { identity: credentials, .. }: RequestContext<Credentials>,
         org_id: Uuid,
         body: BillingTierRequest,
     ) -> Result<OrgBillingTier, SetOrgBillingTierError> {
@@ -2977,8 +3255,7 @@ async fn every_operation_round_trips_through_the_typed_client() {
         },
         additional_properties: BTreeMap::from([("api_version".to_owned(), serde_json::json!("2024-06-20"))]),
     };
-    let ack =
-        anon.handle_stripe_webhook("t=1772366400,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e7", &event).await.expect("handleStripeWebhook");
+    let ack = anon.handle_stripe_webhook(&stripe_signature_of(&event), &event).await.expect("handleStripeWebhook");
     assert!(ack.received);
     let balance = ada.get_credit_balance().await.expect("getCreditBalance");
     assert_eq!((balance.balance_cents, balance.currency), (2500, CreditBalanceCurrency::Usd), "the webhook credited the organization");
@@ -3279,7 +3556,7 @@ async fn public_operations_work_without_credentials_and_never_call_authorize() {
         data: StripeEventData { object: BTreeMap::new() },
         additional_properties: BTreeMap::new(),
     };
-    assert!(anon.handle_stripe_webhook("t=1,v1=ab", &event).await.expect("handleStripeWebhook").received);
+    assert!(anon.handle_stripe_webhook(&stripe_signature_of(&event), &event).await.expect("handleStripeWebhook").received);
 
     assert_eq!(server.api.authorize_calls(), 0, "public operations never call authorize");
     let hooked = server.api.rate_limited();
@@ -3782,4 +4059,36 @@ async fn unsendable_secret_paths_are_refused_by_the_client() {
     assert!(paths(&ada.list_secrets(&vault.id, &ListSecretsQuery::default()).await.expect("list")).is_empty());
     // The same paths without the dots still work.
     ada.put_secret(&vault.id, "a/b", &secret_request(SecretType::Note, "v")).await.expect("a plain nested path");
+}
+
+/// The Stripe webhook gets the body's exact bytes beside the decoded event
+/// (`x-clawgen-raw-body`), so a real Stripe signature can be checked: Stripe
+/// signs its own serialisation (indentation, key order), which decoding and
+/// re-encoding the event would not reproduce.
+#[tokio::test]
+async fn stripe_signatures_are_checked_over_the_raw_body() {
+    let server = spawn_server().await;
+    let delivery = "{\n  \"id\": \"evt_1RawBytes\",\n  \"object\": \"event\",\n  \"api_version\": \"2024-06-20\",\n  \"created\": 1772366400,\n  \"data\": {\n    \"object\": {\n      \"id\": \"sub_1P2q3R4s5T6u\",\n      \"object\": \"subscription\"\n    }\n  },\n  \"livemode\": false,\n  \"type\": \"customer.subscription.updated\"\n}";
+    let signature = stripe_signature(STRIPE_SECRET, STRIPE_TIMESTAMP, delivery.as_bytes());
+    let json = ("Content-Type", "application/json");
+
+    let accepted = raw_request(&server, "POST", "/v1/billing/webhooks", &[json, ("Stripe-Signature", &signature)], delivery).await;
+    assert_eq!(accepted.status, 200, "{}", accepted.body);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&accepted.body).expect("JSON"), serde_json::json!({ "received": true }));
+
+    // The same event re-encoded (compact, as serde writes it) does not carry Stripe's signature.
+    let event: StripeEvent = serde_json::from_str(delivery).expect("a Stripe event");
+    let reencoded = serde_json::to_string(&event).expect("the event serialises");
+    assert_ne!(reencoded, delivery);
+    let refused = raw_request(&server, "POST", "/v1/billing/webhooks", &[json, ("Stripe-Signature", &signature)], &reencoded).await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&refused.body).expect("JSON")["error"], "invalid_signature");
+
+    // A signature under another secret, and a tampered body, are refused too.
+    let foreign = stripe_signature(b"whsec_other", STRIPE_TIMESTAMP, delivery.as_bytes());
+    let refused = raw_request(&server, "POST", "/v1/billing/webhooks", &[json, ("Stripe-Signature", &foreign)], delivery).await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    let tampered = delivery.replace("evt_1RawBytes", "evt_1RawBytez");
+    let refused = raw_request(&server, "POST", "/v1/billing/webhooks", &[json, ("Stripe-Signature", &signature)], &tampered).await;
+    assert_eq!(refused.status, 400, "{}", refused.body);
 }

@@ -11,14 +11,198 @@ use crate::ir::{Api, Operation, Response, Status};
 pub(super) fn module(api: &Api) -> TokenStream {
     let items = api.operations.iter().map(|op| {
         let errors = error_enum(api, op);
+        let mapping = documented_fn(api, op);
         let successes = op.success_enum.as_ref().map(|name| success_enum(api, op, name));
-        quote!(#errors #successes)
+        quote!(#errors #mapping #successes)
     });
+    let common = common_error(api);
+    let domain = (!api.operations.is_empty()).then(domain_error);
     quote! {
         //! Responses of each operation: an error enum with one variant per
         //! documented non-2xx status, and a success enum where an operation has
         //! more than one kind of success.
+
+        #domain
+        #common
         #(#items)*
+    }
+}
+
+/// `DomainError`, and the mapping of its values to an operation's documented errors.
+fn domain_error() -> TokenStream {
+    quote! {
+        /// Your own error type, mapped once to every operation's documented errors.
+        ///
+        /// Implement it for your error type, and `?` turns that error into any
+        /// operation's error enum: the variant documented for [`status`](Self::status)
+        /// (exactly, by its range, or `default`), with [`message`](Self::message) in
+        /// its body. A status the operation does not document falls back to its
+        /// documented 500, else to a 500 with the API's common error body.
+        pub trait DomainError: ::std::fmt::Display {
+            /// The HTTP status this error answers with.
+            fn status(&self) -> u16;
+
+            /// The message put in the answer's body; by default, the error's `Display`.
+            fn message(&self) -> ::std::string::String {
+                self.to_string()
+            }
+        }
+
+        /// The documented error for `error` (see [`DomainError`]).
+        fn map_domain_error<T>(
+            error: &dyn DomainError,
+            documented: fn(u16, ::std::string::String, u64) -> ::std::option::Option<T>,
+            undocumented: fn(u16, ::std::string::String) -> T,
+        ) -> T {
+            let message = error.message();
+            documented(error.status(), message.clone(), 0)
+                .or_else(|| documented(500, message.clone(), 0))
+                .unwrap_or_else(|| undocumented(500, common_error_body(500, message)))
+        }
+
+    }
+}
+
+/// `common_error` and `common_error_body`: the document's common error with a
+/// message put in. Each status the document answers with that schema keeps
+/// its own example (a 404's code says "not found"); other client errors take
+/// the 400's, other server errors the 500's.
+fn common_error(api: &Api) -> TokenStream {
+    let runtime = super::server::RunTime { message: quote!(message), retry_after: quote!(0u64) };
+    let Some((common, ty)) = api.common_error.as_ref().and_then(|r| Some((r, r.body.as_ref()?))) else {
+        return quote! {
+            /// A body that says `message`, as JSON text (the document has no common error schema).
+            pub fn common_error_body(status: u16, message: impl ::std::convert::Into<::std::string::String>) -> ::std::string::String {
+                let _ = status;
+                ::serde_json::json!({ "message": message.into() }).to_string()
+            }
+        };
+    };
+    let mut by_status: std::collections::BTreeMap<u16, &Response> = std::collections::BTreeMap::new();
+    for response in api.operations.iter().flat_map(|op| &op.errors) {
+        if let (Status::Code(code), Some(body)) = (response.status, &response.body) {
+            if body == ty && response.message_slot.is_some() && response.encoding == common.encoding {
+                by_status.entry(code).or_insert(response);
+            }
+        }
+    }
+    let value = |response: &Response, status: u16| super::server::body_value(api, response, status, &runtime);
+    // Server errors share one arm: a client cannot tell them apart by their body.
+    let arms: Vec<TokenStream> = by_status
+        .iter()
+        .filter(|(code, _)| **code / 100 != 5)
+        .filter_map(|(code, response)| {
+            let value = value(response, *code)?;
+            Some(quote!(#code => #value,))
+        })
+        .collect();
+    let of_class = |class: u16| by_status.iter().find(|(code, _)| **code / 100 == class).map(|(code, r)| (*code, *r));
+    let server_errors = by_status
+        .get(&500)
+        .map(|r| (500, *r))
+        .or_else(|| of_class(5))
+        .and_then(|(code, r)| value(r, code))
+        .map(|v| quote!(500..=599 => #v,));
+    // An example about credentials or pacing would mislead on a 404 or a 415: without
+    // a plain client error, the value is made from the schema.
+    let plain = by_status.iter().find(|(code, _)| **code / 100 == 4 && ![401, 403, 407, 429].contains(*code));
+    let made_up = Response { example: None, ..common.clone() };
+    let otherwise = match plain {
+        Some((code, response)) => value(response, *code),
+        None => value(&made_up, 400),
+    }
+    .unwrap_or_else(|| quote!(::std::default::Default::default()));
+    let ty = type_path(api, ty);
+    let choice = if arms.is_empty() && server_errors.is_none() {
+        otherwise
+    } else {
+        quote!(match status {
+            #(#arms)*
+            #server_errors
+            _ => #otherwise,
+        })
+    };
+    quote! {
+        /// The document's common error (the body most of its error responses
+        /// share) for `status`, saying `message`: the body of refusals no operation documents.
+        #[allow(unused_variables, unreachable_patterns)]
+        pub fn common_error(status: u16, message: impl ::std::convert::Into<::std::string::String>) -> #ty {
+            let message: ::std::string::String = message.into();
+            #choice
+        }
+
+        /// [`common_error`] as JSON text, for an `Undocumented` error's body.
+        pub fn common_error_body(status: u16, message: impl ::std::convert::Into<::std::string::String>) -> ::std::string::String {
+            ::serde_json::to_string(&common_error(status, message)).unwrap_or_default()
+        }
+    }
+}
+
+/// `documented(status, message, retry_after)`: the variant documented for
+/// `status`, with the message and retry delay put in; and the
+/// [`DomainError`] mapping built on it.
+fn documented_fn(api: &Api, op: &Operation) -> TokenStream {
+    let name = ident(&op.error_enum);
+    let runtime = super::server::RunTime { message: quote!(message), retry_after: quote!(retry_after) };
+    let mut exact = Vec::new();
+    let mut ranges = Vec::new();
+    let mut fallback = None;
+    for response in &op.errors {
+        match response.status {
+            Status::Code(code) => {
+                if let Some(value) = super::server::error_value(api, op, response, code, &runtime) {
+                    exact.push(quote!(#code => #value,));
+                }
+            }
+            Status::Range(digit) => {
+                let low = digit * 100;
+                let high = low + 99;
+                if let Some(value) = super::server::error_value_at(api, op, response, low, &quote!(status), &runtime) {
+                    ranges.push(quote!(#low..=#high => #value,));
+                }
+            }
+            Status::Default => fallback = super::server::error_value_at(api, op, response, 0, &quote!(status), &runtime),
+        }
+    }
+    let otherwise = match fallback {
+        // `default` alone: no match to make.
+        Some(value) if exact.is_empty() && ranges.is_empty() => {
+            return documented_items(&name, &quote!(::std::option::Option::Some(#value)));
+        }
+        Some(value) => quote!(_ => #value,),
+        None if exact.is_empty() && ranges.is_empty() => {
+            let body = quote!(::std::option::Option::None);
+            return documented_items(&name, &body);
+        }
+        None => quote!(_ => return ::std::option::Option::None,),
+    };
+    let body = quote! {
+        ::std::option::Option::Some(match status {
+            #(#exact)*
+            #(#ranges)*
+            #otherwise
+        })
+    };
+    documented_items(&name, &body)
+}
+
+fn documented_items(name: &proc_macro2::Ident, body: &TokenStream) -> TokenStream {
+    quote! {
+        impl #name {
+            /// The variant documented for `status` (exactly, by its range, or `default`),
+            /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+            /// the operation does not document `status`.
+            #[allow(unused_variables, unreachable_patterns)]
+            pub fn documented(status: u16, message: ::std::string::String, retry_after: u64) -> ::std::option::Option<Self> {
+                #body
+            }
+        }
+
+        impl<E: DomainError> ::std::convert::From<E> for #name {
+            fn from(error: E) -> Self {
+                map_domain_error(&error, Self::documented, |status, body| Self::Undocumented { status, body })
+            }
+        }
     }
 }
 

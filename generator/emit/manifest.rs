@@ -115,6 +115,8 @@ pub(super) fn render(api: &Api, parts: super::Parts, template: &str, named: Name
                 runtime_features => runtime_features,
                 client => parts.client,
                 server => parts.server,
+                crate_ident => api.crate_name.replace('-', "_"),
+                secured => api.operations.iter().any(|op| !op.security.is_empty()),
                 mock_example => example_name(api, "mock_server"),
                 exercise_example => example_name(api, "exercise"),
             })

@@ -44,10 +44,14 @@ pub(super) fn module(api: &Api) -> TokenStream {
             }
         };
         quote! {
+            /// The mock tells callers apart by nothing but its token.
+            type Identity = ();
+
             async fn authorize(
                 &self,
                 operation: super::auth::Operation,
                 credentials: &super::auth::Credentials,
+                _request: &super::server::RequestContext,
             ) -> ::std::result::Result<(), super::auth::AuthError> {
                 let presented = [#(#presented),*];
                 if presented.iter().flatten().any(|value| *value == self.secret) {
@@ -70,6 +74,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
                 &self,
                 _operation: super::auth::Operation,
                 _credentials: &super::auth::Credentials,
+                _request: &super::server::RequestContext,
             ) -> super::rate_limit::RateLimitDecision {
                 let now = ::std::time::SystemTime::now().duration_since(::std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
                 super::rate_limit::RateLimitDecision::Allow(Some(super::rate_limit::RateLimit {

@@ -14,8 +14,8 @@ use super::errors::{has_status_field, is_struct_variant, success_type};
 use super::literal::{Slot, SlotKind, literal};
 use super::rust::{ident, operation_doc, type_path};
 use crate::ir::{
-    Api, Encoding, Operation, PartKind, PathPiece, Presence, Response, RetryUnit, SchemeKind, Status, TypeKind, TypeRef, sample,
-    type_validates,
+    Api, Encoding, Operation, PartKind, PathPiece, Presence, Response, RetryUnit, RouterRefusal, SchemeKind, Status, TypeKind, TypeRef,
+    sample, type_validates,
 };
 
 /// The statuses the router itself may answer with.
@@ -31,15 +31,20 @@ pub(super) fn module(api: &Api) -> TokenStream {
     let secured = api.operations.iter().any(|op| !op.security.is_empty());
     let authorize = secured.then(|| {
         quote! {
+            /// Who a caller is, as [`authorize`](Self::authorize) establishes it: every
+            /// secured operation receives it in `cx.identity`.
+            type Identity: Send + 'static;
+
             /// Decides whether `credentials` (already known to satisfy one of the
-            /// operation's requirement alternatives) may call `operation`. Runs
-            /// before any input is parsed; refusals are answered with the
-            /// operation's documented 401 or 403.
+            /// operation's requirement alternatives) may call `operation`, and who
+            /// the caller is. Runs before any input is parsed; refusals are
+            /// answered with the operation's documented 401 or 403.
             fn authorize(
                 &self,
                 operation: super::auth::Operation,
                 credentials: &super::auth::Credentials,
-            ) -> impl ::std::future::Future<Output = ::std::result::Result<(), super::auth::AuthError>> + Send;
+                request: &RequestContext,
+            ) -> impl ::std::future::Future<Output = ::std::result::Result<Self::Identity, super::auth::AuthError>> + Send;
         }
     });
     let methods = api.operations.iter().filter(|op| !op.serves_spec).map(|op| trait_method(api, op));
@@ -52,8 +57,9 @@ pub(super) fn module(api: &Api) -> TokenStream {
                 &self,
                 operation: super::auth::Operation,
                 credentials: &super::auth::Credentials,
+                request: &RequestContext,
             ) -> impl ::std::future::Future<Output = super::rate_limit::RateLimitDecision> + Send {
-                let _ = (operation, credentials);
+                let _ = (operation, credentials, request);
                 async { super::rate_limit::RateLimitDecision::Allow(None) }
             }
         }
@@ -75,7 +81,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
     });
     let handlers = api.operations.iter().filter(|op| !op.serves_spec).map(|op| handler(api, op));
     let webhook_receiver = super::webhooks::receiver(api);
-    let rejections: Vec<TokenStream> = api.operations.iter().filter(|op| !op.serves_spec).filter_map(|op| rejection_fn(api, op)).collect();
+    let rejections: Vec<TokenStream> = api.operations.iter().filter(|op| !op.serves_spec).map(|op| rejection_fn(api, op)).collect();
     let document = api.spec_json.as_ref().map(|json| {
         quote! {
             /// The OpenAPI document this server implements, as JSON.
@@ -89,6 +95,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
     let error_impls = api.operations.iter().filter(|op| !op.serves_spec).map(|op| into_response(op, false));
     let success_impls = api.operations.iter().filter(|op| op.success_enum.is_some()).map(|op| into_response(op, true));
     let credentials = (secured || api.rate_limit.is_some()).then(|| credentials_fn(api));
+    let common_refusals = common_refusals(api);
     let doc_text = format!("The operations of {} that a server implements.", api.title);
     let doc_text_attr = super::rust::doc(Some(&doc_text));
 
@@ -99,20 +106,39 @@ pub(super) fn module(api: &Api) -> TokenStream {
         // The document-independent half of every handler.
         #[allow(unused_imports)]
         use ::clawgen_runtime::{server::*, shape};
+        pub use ::clawgen_runtime::server::{DEFAULT_BODY_LIMIT, RequestContext, RouterConfig};
 
         #doc_text_attr
+        ///
+        /// Every operation has a default that answers 501 Not Implemented in the
+        /// API's error format: implement the ones you serve. Errors of your own
+        /// become each operation's documented error through
+        /// [`DomainError`](super::errors::DomainError) and `?`.
         pub trait #trait_name: Send + Sync + 'static {
             #authorize
             #rate_limit
             #(#methods)*
         }
 
-        /// An axum router that serves `api` under the document's paths.
+        /// An axum router that serves `api` under the document's paths, with
+        /// [`RouterConfig::default`] (bodies up to [`DEFAULT_BODY_LIMIT`] bytes).
         pub fn router<A: #trait_name>(api: A) -> ::axum::Router {
+            router_with(api, RouterConfig::default())
+        }
+
+        /// An axum router that serves `api` under the document's paths, set up by
+        /// `config`. What no operation answers (a path no operation has, a method
+        /// its path does not take) is refused with the API's common error body.
+        pub fn router_with<A: #trait_name>(api: A, config: RouterConfig) -> ::axum::Router {
             ::axum::Router::new()
                 #(#routes)*
-                .with_state(::std::sync::Arc::new(api))
+                .fallback(unknown_path)
+                .method_not_allowed_fallback(method_not_allowed)
+                .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))
+                .with_state(::std::sync::Arc::new(Served { api, config }))
         }
+
+        #common_refusals
 
         #document
         #webhook_receiver
@@ -141,9 +167,9 @@ fn route_path(op: &Operation) -> String {
 /// The arguments an operation receives, as `(name, type)` pairs.
 pub(super) fn arguments(api: &Api, op: &Operation) -> Vec<(proc_macro2::Ident, TokenStream)> {
     let mut args = Vec::new();
-    if !op.security.is_empty() {
-        args.push((ident("credentials"), quote!(super::auth::Credentials)));
-    }
+    let context =
+        if op.security.is_empty() { quote!(super::server::RequestContext) } else { quote!(super::server::RequestContext<Self::Identity>) };
+    args.push((ident("cx"), context));
     for p in &op.path_params {
         args.push((ident(&p.name), type_path(api, &p.ty)));
     }
@@ -157,6 +183,9 @@ pub(super) fn arguments(api: &Api, op: &Operation) -> Vec<(proc_macro2::Ident, T
     if let Some(body) = &op.body {
         let ty = type_path(api, &body.ty);
         args.push((ident("body"), if body.required { ty } else { quote!(::std::option::Option<#ty>) }));
+        if op.raw_body {
+            args.push((ident("raw_body"), quote!(::axum::body::Bytes)));
+        }
     }
     args
 }
@@ -164,12 +193,18 @@ pub(super) fn arguments(api: &Api, op: &Operation) -> Vec<(proc_macro2::Ident, T
 fn trait_method(api: &Api, op: &Operation) -> TokenStream {
     let name = ident(&op.fn_name);
     let docs = operation_doc(op);
-    let args = arguments(api, op).into_iter().map(|(name, ty)| quote!(#name: #ty));
+    let arguments = arguments(api, op);
+    let names = arguments.iter().map(|(name, _)| name);
+    let args = arguments.iter().map(|(name, ty)| quote!(#name: #ty));
     let success = success_type(api, op);
     let error = ident(&op.error_enum);
+    let unimplemented = format!("`{}` is not implemented yet.", op.id);
     quote! {
         #docs
-        fn #name(&self, #(#args),*) -> impl ::std::future::Future<Output = ::std::result::Result<#success, super::errors::#error>> + Send;
+        fn #name(&self, #(#args),*) -> impl ::std::future::Future<Output = ::std::result::Result<#success, super::errors::#error>> + Send {
+            let _ = (#(#names,)*);
+            ::std::future::ready(Err(super::errors::#error::Undocumented { status: 501, body: super::errors::common_error_body(501, #unimplemented) }))
+        }
     }
 }
 
@@ -179,34 +214,20 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
     let rejection = format_ident!("reject_{}", op.fn_name.trim_start_matches('_'));
     let name = ident(&op.fn_name);
     let variant = ident(&op.type_stem);
-    let mut extractors = vec![quote!(::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>)];
     let mut steps = Vec::new();
+    let rejection = if rejection_statuses(api, op).is_empty() { format_ident!("refuse") } else { rejection };
 
-    let needs_query = op.query.is_some() || uses_query_credentials(api, op);
-    if !op.path_params.is_empty() {
-        extractors.push(quote!(path: ::std::result::Result<::axum::extract::Path<::std::collections::HashMap<::std::string::String, ::std::string::String>>, ::axum::extract::rejection::PathRejection>));
-    }
-    if needs_query {
-        extractors.push(quote!(::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery));
-    }
     let rate_limited = api.rate_limit.is_some();
     let reads_credentials = !op.security.is_empty() || rate_limited;
-    // Raw bodies keep their content type; an optional multipart body is absent without one.
-    let body_reads_headers =
-        op.body.as_ref().is_some_and(|b| b.encoding == Encoding::Raw || (b.encoding == Encoding::Multipart && !b.required));
-    if reads_credentials || !op.header_params.is_empty() || !op.cookie_params.is_empty() || body_reads_headers {
-        extractors.push(quote!(headers: ::axum::http::HeaderMap));
-    }
-    match &op.body {
-        Some(body) if body.encoding == Encoding::Multipart => extractors.push(quote!(
-            multipart: ::std::result::Result<::axum::extract::Multipart, ::axum::extract::multipart::MultipartRejection>
-        )),
-        Some(_) => extractors.push(quote!(body: ::axum::body::Bytes)),
-        None => {}
-    }
-
-    let query_arg = if needs_query { quote!(raw_query.as_deref()) } else { quote!(None) };
-    let read_credentials = reads_credentials.then(|| quote!(let credentials = credentials_from(&headers, #query_arg);));
+    // The request stays whole in the context; its inputs are read from `cx.parts`.
+    let mutable = (!op.path_params.is_empty()).then(|| quote!(mut));
+    let body_var = if op.body.is_some() { quote!(body) } else { quote!(_) };
+    let start = quote! {
+        let (parts, #body_var) = request.into_parts();
+        let #mutable cx = RequestContext::new(parts);
+        let api = &served.api;
+    };
+    let read_credentials = reads_credentials.then(|| quote!(let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());));
     if !op.security.is_empty() {
         let alternatives = op.security.iter().map(|all| {
             let present = all.iter().map(|u| {
@@ -228,20 +249,27 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
             if !satisfied {
                 return #rejection(#UNAUTHORIZED, ::std::string::String::from(#missing), 0);
             }
-            if let Err(error) = api.authorize(super::auth::Operation::#variant, &credentials).await {
-                return match error {
-                    super::auth::AuthError::Unauthenticated(message) => #rejection(#UNAUTHORIZED, message, 0),
-                    super::auth::AuthError::Forbidden(message) => #rejection(#FORBIDDEN, message, 0),
-                };
+            let identity = match api.authorize(super::auth::Operation::#variant, &credentials, &cx).await {
+                Ok(identity) => identity,
+                Err(super::auth::AuthError::Unauthenticated(message)) => return #rejection(#UNAUTHORIZED, message, 0),
+                Err(super::auth::AuthError::Forbidden(message)) => return #rejection(#FORBIDDEN, message, 0),
+            };
+        });
+    }
+    let offered = offered_media(op);
+    if !offered.is_empty() {
+        steps.push(quote! {
+            if let Err(refused) = check_accept(&cx.parts.headers, &[#(#offered),*]) {
+                return #rejection(refused.status, refused.message, 0);
             }
         });
     }
     if !op.path_params.is_empty() {
         let bad_path = bad_path_status(op);
         steps.push(quote! {
-            let path = match path {
-                Ok(::axum::extract::Path(path)) => path,
-                Err(error) => return #rejection(#bad_path, error.body_text(), 0),
+            let path = match path_params(&mut cx.parts).await {
+                Ok(path) => path,
+                Err(message) => return #rejection(#bad_path, message, 0),
             };
         });
         for p in &op.path_params {
@@ -267,7 +295,7 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
         let ty = type_path(api, &TypeRef::Named(query));
         let table = super::params::query_table(op);
         steps.push(quote! {
-            let query: #ty = match ::clawgen_runtime::params::decode(raw_query.as_deref().unwrap_or_default(), #table) {
+            let query: #ty = match ::clawgen_runtime::params::decode(cx.parts.uri.query().unwrap_or_default(), #table) {
                 Ok(query) => query,
                 Err(message) => return #rejection(#BAD_REQUEST, message, 0),
             };
@@ -291,7 +319,7 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
         let absent = if p.required { quote!(return #rejection(#status, ::std::string::String::from(#missing), 0)) } else { quote!(None) };
         let present = if p.required { quote!(value) } else { quote!(Some(value)) };
         steps.push(quote! {
-            let #arg = match headers.get(#wire).map(|v| v.to_str().map_err(|_| ::std::string::String::from("not text")).and_then(parse_text::<#ty>)) {
+            let #arg = match cx.parts.headers.get(#wire).map(|v| v.to_str().map_err(|_| ::std::string::String::from("not text")).and_then(parse_text::<#ty>)) {
                 Some(Ok(value)) => #present,
                 Some(Err(message)) => return #rejection(#BAD_REQUEST, format!("header `{}`: {message}", #wire), 0),
                 None => #absent,
@@ -307,7 +335,7 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
             if p.required { quote!(return #rejection(#BAD_REQUEST, ::std::string::String::from(#missing), 0)) } else { quote!(None) };
         let present = if p.required { quote!(value) } else { quote!(Some(value)) };
         steps.push(quote! {
-            let #arg = match cookie(&headers, #wire).map(|raw| parse_text::<#ty>(&raw)) {
+            let #arg = match cookie(&cx.parts.headers, #wire).map(|raw| parse_text::<#ty>(&raw)) {
                 Some(Ok(value)) => #present,
                 Some(Err(message)) => return #rejection(#BAD_REQUEST, format!("cookie `{}`: {message}", #wire), 0),
                 None => #absent,
@@ -321,22 +349,28 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
                 Some(check) => {
                     let path = if check.uses_path { quote!(path) } else { quote!(_path) };
                     let tokens = check.tokens;
-                    quote!(shape::decode::<#ty>(&body, |value, #path| {
+                    quote!(shape::decode::<#ty>(&bytes, |value, #path| {
                         #tokens
                         Ok(())
                     }))
                 }
-                None => quote!(::serde_json::from_slice::<#ty>(&body).map_err(|error| format!("invalid JSON body: {error}"))),
+                None => quote!(::serde_json::from_slice::<#ty>(&bytes).map_err(|error| format!("invalid JSON body: {error}"))),
             },
-            Encoding::Form => quote!(::serde_urlencoded::from_bytes::<#ty>(&body).map_err(|error| format!("invalid form body: {error}"))),
+            Encoding::Form => quote!(::serde_urlencoded::from_bytes::<#ty>(&bytes).map_err(|error| format!("invalid form body: {error}"))),
             Encoding::Text => quote!(
-                ::std::string::String::from_utf8(body.to_vec()).map_err(|_| ::std::string::String::from("the body is not UTF-8 text"))
+                ::std::string::String::from_utf8(bytes.to_vec()).map_err(|_| ::std::string::String::from("the body is not UTF-8 text"))
             ),
             Encoding::Multipart => multipart_body(api, body),
             // Not a request encoding: the IR reads such bodies as bytes.
             Encoding::Raw | Encoding::EventStream => quote!(::std::result::Result::<_, ::std::string::String>::Ok(super::media::Raw {
-                content_type: headers.get(::axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned(),
-                bytes: body.to_vec(),
+                content_type: cx
+                    .parts
+                    .headers
+                    .get(::axum::http::header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned(),
+                bytes: bytes.to_vec(),
             })),
         };
         let parse = quote! {
@@ -347,10 +381,33 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
         };
         // A multipart body is read part by part: there are no bytes to look at first.
         let absent = if body.encoding == Encoding::Multipart {
-            quote!(!headers.contains_key(::axum::http::header::CONTENT_TYPE))
+            quote!(!cx.parts.headers.contains_key(::axum::http::header::CONTENT_TYPE))
         } else {
-            quote!(body.is_empty())
+            quote!(bytes.is_empty())
         };
+        // The bytes first: under the router's limit (413), of the operation's media type (415).
+        steps.push(if body.encoding == Encoding::Multipart {
+            quote!(let multipart = multipart(&cx.parts, body).await;)
+        } else {
+            let media = &body.media_type;
+            let check = (body.encoding != Encoding::Raw).then(|| {
+                quote! {
+                    if let Err(refused) = check_content_type(&cx.parts.headers, &bytes, #media) {
+                        return #rejection(refused.status, refused.message, 0);
+                    }
+                }
+            });
+            quote! {
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => return #rejection(refused.status, refused.message, 0),
+                };
+                #check
+            }
+        });
+        if op.raw_body && body.encoding != Encoding::Multipart {
+            steps.push(quote!(let raw_body = bytes.clone();));
+        }
         let check = super::types::whole_value_check(api, &body.ty);
         if body.required {
             steps.push(quote!(let body = #parse;));
@@ -375,7 +432,8 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
         }
     }
 
-    let args = arguments(api, op).into_iter().map(|(name, _)| name);
+    let context = if op.security.is_empty() { quote!(cx) } else { quote!(cx.with_identity(identity)) };
+    let args = arguments(api, op).into_iter().map(|(name, _)| if name == "cx" { context.clone() } else { quote!(#name) });
     let success = if op.success_enum.is_some() {
         quote!(value.into_response())
     } else {
@@ -401,9 +459,14 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
             Err(error) => error.into_response(),
         }
     };
+    let extractors = quote! {
+        ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+        request: ::axum::extract::Request
+    };
     if !rate_limited {
         return quote! {
-            async fn #handler<A: #trait_name>(#(#extractors),*) -> ::axum::response::Response {
+            async fn #handler<A: #trait_name>(#extractors) -> ::axum::response::Response {
+                #start
                 #read_credentials
                 #call
             }
@@ -411,9 +474,10 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
     }
     // Rate limiting comes first and its headers go on every answer, rejections included.
     quote! {
-        async fn #handler<A: #trait_name>(#(#extractors),*) -> ::axum::response::Response {
+        async fn #handler<A: #trait_name>(#extractors) -> ::axum::response::Response {
+            #start
             #read_credentials
-            let (rate_limit, retry_after) = match api.rate_limit(super::auth::Operation::#variant, &credentials).await {
+            let (rate_limit, retry_after) = match api.rate_limit(super::auth::Operation::#variant, &credentials, &cx).await {
                 super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
                 super::rate_limit::RateLimitDecision::Refuse { rate_limit, retry_after } => (rate_limit, Some(retry_after)),
             };
@@ -443,10 +507,6 @@ fn documented_message(op: &Operation, status: u16) -> Option<String> {
         value = value.get(name)?;
     }
     value.as_str().map(str::to_owned)
-}
-
-fn uses_query_credentials(api: &Api, op: &Operation) -> bool {
-    op.security.iter().flatten().any(|u| matches!(api.security_schemes[u.scheme].kind, SchemeKind::ApiKeyQuery { .. }))
 }
 
 /// Whether the operation documents `status`, exactly or through a range or `default`.
@@ -483,29 +543,37 @@ fn rejection_statuses(api: &Api, op: &Operation) -> Vec<u16> {
     if api.rate_limit.is_some() {
         statuses.push(TOO_MANY_REQUESTS);
     }
+    // Documented, these refusals take the operation's own answer.
+    if !offered_media(op).is_empty() {
+        statuses.push(RouterRefusal::NotAcceptable.status());
+    }
+    if op.body.is_some() {
+        statuses.extend([RouterRefusal::BodyTooLarge.status(), RouterRefusal::UnsupportedMediaType.status()]);
+    }
     statuses
 }
 
 /// `reject_<op>(status, message, retry_after)`: the operation's documented
-/// answer for a rejected request, with the message and retry delay put in.
-fn rejection_fn(api: &Api, op: &Operation) -> Option<TokenStream> {
+/// answer for a rejected request, with the message and retry delay put in;
+/// for a status it does not document, the API's own answer for that status
+/// elsewhere, else its common error. `None` when [`refuse`] alone will do.
+fn rejection_fn(api: &Api, op: &Operation) -> TokenStream {
     let statuses = rejection_statuses(api, op);
     if statuses.is_empty() {
-        return None;
+        return TokenStream::new();
     }
     let name = format_ident!("reject_{}", op.fn_name.trim_start_matches('_'));
+    let error = ident(&op.error_enum);
     let runtime = RunTime { message: quote!(message), retry_after: quote!(retry_after) };
     let mut arms = Vec::new();
+    let router_refusals =
+        [RouterRefusal::NotAcceptable, RouterRefusal::BodyTooLarge, RouterRefusal::UnsupportedMediaType].map(RouterRefusal::status);
     for status in statuses {
-        let documented = op
-            .errors
-            .iter()
-            .find(|r| r.status == Status::Code(status))
-            .or_else(|| op.errors.iter().find(|r| r.status == Status::Range(status / 100)))
-            .or_else(|| op.errors.iter().find(|r| r.status == Status::Default));
-        if let Some(value) = documented.and_then(|response| error_value(api, op, response, status, &runtime)) {
-            arms.push(quote!(#status => #value.into_response(),));
-        } else if let Some(body) = conventional_body(api, op, status, &runtime) {
+        // Router refusals no operation documents take the common error, in `refuse`.
+        if documents(op, status) || router_refusals.contains(&status) {
+            continue;
+        }
+        if let Some(body) = conventional_body(api, op, status, &runtime) {
             // Undocumented for this operation: answer in the API's error shape all the same.
             arms.push(if status == TOO_MANY_REQUESTS {
                 quote!(#status => {
@@ -518,16 +586,64 @@ fn rejection_fn(api: &Api, op: &Operation) -> Option<TokenStream> {
             });
         }
     }
-    let body = if arms.is_empty() {
-        quote!(generic_rejection(status, message, retry_after))
+    let undocumented = if arms.is_empty() {
+        quote!(refuse(status, message, retry_after))
     } else {
-        quote!(match status { #(#arms)* _ => generic_rejection(status, message, retry_after), })
+        quote!(match status { #(#arms)* _ => refuse(status, message, retry_after), })
     };
-    Some(quote! {
+    quote! {
         fn #name(status: u16, message: ::std::string::String, retry_after: u64) -> ::axum::response::Response {
-            #body
+            if let Some(error) = super::errors::#error::documented(status, message.clone(), retry_after) {
+                return error.into_response();
+            }
+            #undocumented
         }
-    })
+    }
+}
+
+/// The media types of an operation's success bodies, for `Accept` (406).
+fn offered_media(op: &Operation) -> Vec<String> {
+    let mut offered: Vec<String> = op
+        .successes
+        .iter()
+        .filter(|r| r.body.is_some())
+        .map(|r| r.media_type.clone().unwrap_or_else(|| "application/json".to_owned()))
+        .collect();
+    offered.dedup();
+    offered
+}
+
+/// What every router shares: the answers to requests no operation takes,
+/// and `refuse`, which answers any refusal with the API's common error body.
+fn common_refusals(api: &Api) -> TokenStream {
+    let media = api.common_error.as_ref().and_then(|r| r.media_type.clone()).unwrap_or_else(|| "application/json".to_owned());
+    let refuse_body = if api.common_error.is_some() {
+        quote! {
+            let mut response = json_response_as(status, #media, &super::errors::common_error(status, message));
+            if status == 429 {
+                set_header(&mut response, "retry-after", &retry_after);
+            }
+            response
+        }
+    } else {
+        quote!(generic_rejection(status, message, retry_after))
+    };
+    let unknown = RouterRefusal::UnknownPath.status();
+    let not_allowed = RouterRefusal::MethodNotAllowed.status();
+    quote! {
+        /// A refusal that the operation does not document, answered with the API's common error body.
+        fn refuse(status: u16, message: ::std::string::String, retry_after: u64) -> ::axum::response::Response {
+            #refuse_body
+        }
+
+        async fn unknown_path(uri: ::axum::http::Uri) -> ::axum::response::Response {
+            refuse(#unknown, format!("No operation has the path `{}`.", uri.path()), 0)
+        }
+
+        async fn method_not_allowed(method: ::axum::http::Method, uri: ::axum::http::Uri) -> ::axum::response::Response {
+            refuse(#not_allowed, format!("The path `{}` does not take {method}.", uri.path()), 0)
+        }
+    }
 }
 
 /// The run-time values a rejection puts into the documented body and headers.
@@ -560,7 +676,7 @@ impl RunTime {
 }
 
 /// The body of `response`: its example (or a value made from its schema) with the run-time values put in.
-fn body_value(api: &Api, response: &Response, status: u16, runtime: &RunTime) -> Option<TokenStream> {
+pub(super) fn body_value(api: &Api, response: &Response, status: u16, runtime: &RunTime) -> Option<TokenStream> {
     let ty = response.body.as_ref()?;
     let slots = runtime.slots(response, status);
     let keep: Vec<&[String]> = slots.iter().map(|slot| slot.path).collect();
@@ -604,6 +720,18 @@ fn conventional_body(api: &Api, op: &Operation, status: u16, runtime: &RunTime) 
 
 /// The error-enum value for `response`, with the run-time values put in.
 pub(super) fn error_value(api: &Api, op: &Operation, response: &Response, status: u16, runtime: &RunTime) -> Option<TokenStream> {
+    error_value_at(api, op, response, status, &quote!(#status), runtime)
+}
+
+/// [`error_value`], with `status_expr` (a `u16` expression) in a range's or `default`'s `status` field.
+pub(super) fn error_value_at(
+    api: &Api,
+    op: &Operation,
+    response: &Response,
+    status: u16,
+    status_expr: &TokenStream,
+    runtime: &RunTime,
+) -> Option<TokenStream> {
     let enum_name = ident(&op.error_enum);
     let variant = ident(&response.variant);
     let body = match &response.body {
@@ -616,7 +744,8 @@ pub(super) fn error_value(api: &Api, op: &Operation, response: &Response, status
             None => quote!(super::errors::#enum_name::#variant),
         });
     }
-    let status_field = has_status_field(response).then(|| quote!(status: #status,));
+    // `status: status` is written `status`, as clippy wants.
+    let status_field = has_status_field(response).then(|| if status_expr.to_string() == "status" { quote!(status,) } else { quote!(status: #status_expr,) });
     let body_field = body.map(|body| quote!(body: #body,));
     let mut headers = Vec::new();
     for h in &response.headers {
@@ -797,10 +926,7 @@ fn into_response(op: &Operation, success: bool) -> TokenStream {
     });
     let undocumented = (!success).then(|| {
         quote! {
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status).unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     });
     quote! {

@@ -194,15 +194,18 @@ pub(super) fn receiver(api: &Api) -> Option<TokenStream> {
         let name = ident(&w.fn_name);
         let docs = operation_doc(w);
         let ty = type_path(api, &w.body.as_ref().map(|b| b.ty.clone()).unwrap_or(crate::ir::TypeRef::Json));
+        // A delivery is signed over its exact bytes: the receiver gets them too.
+        let raw = w.raw_body.then(|| quote!(raw_body: ::axum::body::Bytes));
         quote! {
             #docs
-            fn #name(&self, event: #ty) -> impl ::std::future::Future<Output = ::std::result::Result<(), ::std::string::String>> + Send;
+            fn #name(&self, event: #ty, #raw) -> impl ::std::future::Future<Output = ::std::result::Result<(), ::std::string::String>> + Send;
         }
     });
     let arms = deliverable(api).map(|w| {
         let variant = ident(&w.type_stem);
         let name = ident(&w.fn_name);
-        quote!(super::webhooks::Event::#variant(event) => receiver.#name(event).await,)
+        let raw = w.raw_body.then(|| quote!(body.clone()));
+        quote!(super::webhooks::Event::#variant(event) => receiver.#name(event, #raw).await,)
     });
     let trait_doc = doc(Some(&format!("Receives the webhooks of {}.", api.title)));
     let (check, secret_arg, secret_state) = match &api.webhook_signature {

@@ -60,6 +60,7 @@ pub fn lower_with(source: &Source, doc: &Document, name: &str, custom: &Customis
     mark_boxed_fields(&mut types);
     mark_validating_structs(&mut types);
 
+    let common_error = super::refusals::common_error(&operations);
     let api = Api {
         spec_file: source.path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default(),
         crate_name: format!("{name}-v{major}"),
@@ -78,6 +79,7 @@ pub fn lower_with(source: &Source, doc: &Document, name: &str, custom: &Customis
         webhook_signature,
         spec_json,
         skipped: custom.skipped.clone(),
+        common_error,
     };
     Ok((api, warnings))
 }

@@ -12,6 +12,7 @@ mod lower;
 pub mod names;
 mod operations;
 mod pattern;
+mod refusals;
 pub mod sample;
 mod schemas;
 mod unions;
@@ -20,6 +21,7 @@ mod wire;
 use serde_json::Value;
 
 pub use lower::{Customisation, lower, lower_with, type_validates};
+pub use refusals::RouterRefusal;
 pub use wire::PathPiece;
 
 /// One API, ready to emit.
@@ -59,6 +61,9 @@ pub struct Api {
     pub spec_json: Option<String>,
     /// Operations left out on purpose, with why; listed in the crate's docs.
     pub skipped: Vec<SkippedOperation>,
+    /// The document's common error: the response whose JSON body schema most error
+    /// responses share. Refusals no operation documents are answered with it.
+    pub common_error: Option<Response>,
 }
 
 /// An operation left out of the API (`x-clawgen-skip` or the config file's `skip`).
@@ -724,6 +729,9 @@ pub struct Operation {
     pub pointer: String,
     /// Whether the server answers it with the document itself (`x-clawgen-serve-spec`).
     pub serves_spec: bool,
+    /// Whether its handler also gets the body's exact bytes, to check a signature over
+    /// them: webhooks, callbacks, and operations marked `x-clawgen-raw-body: true`.
+    pub raw_body: bool,
 }
 
 /// A parameter.

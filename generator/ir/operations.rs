@@ -98,7 +98,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             rate_limit,
             fn_names: Namespace::with_reserved(&["new", "with_base_url", "base_url", "credentials", "http_client"]),
             stems: Namespace::default(),
-            error_names: Namespace::with_reserved(&["ClientError", "AuthError", "Credentials"]),
+            error_names: Namespace::with_reserved(&["ClientError", "AuthError", "Credentials", "DomainError"]),
             callbacks: Vec::new(),
         }
     }
@@ -141,6 +141,8 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
                     let key = method.key();
                     if let Some(cb) = operation_of(item, method) {
                         let mut lowered = self.operation(name, item, cb, method, &format!("{at}/{key}"))?;
+                        // A delivery is checked against its signature, over the bytes as sent.
+                        lowered.raw_body = true;
                         let note = format!("A callback of `{parent}`: the API sends it to `{expression}`.");
                         lowered.description = Some(match lowered.description.take() {
                             Some(text) => format!("{text}\n\n{note}"),
@@ -167,7 +169,9 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             for method in Method::ALL {
                 let key = method.key();
                 if let Some(op) = operation_of(&item, method) {
-                    out.push(self.operation(name, &item, op, method, &format!("{pointer}/{key}"))?);
+                    let mut lowered = self.operation(name, &item, op, method, &format!("{pointer}/{key}"))?;
+                    lowered.raw_body = true;
+                    out.push(lowered);
                 }
             }
         }
@@ -381,6 +385,7 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             security,
             pointer: pointer.to_owned(),
             serves_spec: op.extensions.get("x-clawgen-serve-spec").and_then(serde_json::Value::as_bool).unwrap_or(false),
+            raw_body: op.extensions.get("x-clawgen-raw-body").and_then(serde_json::Value::as_bool).unwrap_or(false),
         })
     }
 

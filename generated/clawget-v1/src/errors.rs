@@ -12,6 +12,116 @@
 //! Responses of each operation: an error enum with one variant per
 //! documented non-2xx status, and a success enum where an operation has
 //! more than one kind of success.
+/// Your own error type, mapped once to every operation's documented errors.
+///
+/// Implement it for your error type, and `?` turns that error into any
+/// operation's error enum: the variant documented for [`status`](Self::status)
+/// (exactly, by its range, or `default`), with [`message`](Self::message) in
+/// its body. A status the operation does not document falls back to its
+/// documented 500, else to a 500 with the API's common error body.
+pub trait DomainError: ::std::fmt::Display {
+    /// The HTTP status this error answers with.
+    fn status(&self) -> u16;
+    /// The message put in the answer's body; by default, the error's `Display`.
+    fn message(&self) -> ::std::string::String {
+        self.to_string()
+    }
+}
+/// The documented error for `error` (see [`DomainError`]).
+fn map_domain_error<T>(
+    error: &dyn DomainError,
+    documented: fn(u16, ::std::string::String, u64) -> ::std::option::Option<T>,
+    undocumented: fn(u16, ::std::string::String) -> T,
+) -> T {
+    let message = error.message();
+    documented(error.status(), message.clone(), 0)
+        .or_else(|| documented(500, message.clone(), 0))
+        .unwrap_or_else(|| undocumented(500, common_error_body(500, message)))
+}
+/// The document's common error (the body most of its error responses
+/// share) for `status`, saying `message`: the body of refusals no operation documents.
+#[allow(unused_variables, unreachable_patterns)]
+pub fn common_error(
+    status: u16,
+    message: impl ::std::convert::Into<::std::string::String>,
+) -> super::types::ErrorResponse {
+    let message: ::std::string::String = message.into();
+    match status {
+        400u16 => {
+            super::types::ErrorResponse {
+                success: false,
+                error: super::types::ErrorDetail {
+                    code: super::types::ErrorCode::Other(
+                        ::std::string::String::from("VALIDATION_ERROR"),
+                    ),
+                    message,
+                    details: ::std::option::Option::None,
+                },
+            }
+        }
+        401u16 => {
+            super::types::ErrorResponse {
+                success: false,
+                error: super::types::ErrorDetail {
+                    code: super::types::ErrorCode::InvalidApiKey,
+                    message,
+                    details: ::std::option::Option::None,
+                },
+            }
+        }
+        403u16 => {
+            super::types::ErrorResponse {
+                success: false,
+                error: super::types::ErrorDetail {
+                    code: super::types::ErrorCode::InsufficientPermissions,
+                    message,
+                    details: ::std::option::Option::None,
+                },
+            }
+        }
+        404u16 => {
+            super::types::ErrorResponse {
+                success: false,
+                error: super::types::ErrorDetail {
+                    code: super::types::ErrorCode::ListingNotFound,
+                    message,
+                    details: ::std::option::Option::None,
+                },
+            }
+        }
+        500..=599 => {
+            super::types::ErrorResponse {
+                success: false,
+                error: super::types::ErrorDetail {
+                    code: super::types::ErrorCode::Other(
+                        ::std::string::String::from("INTERNAL_ERROR"),
+                    ),
+                    message,
+                    details: ::std::option::Option::None,
+                },
+            }
+        }
+        _ => {
+            super::types::ErrorResponse {
+                success: false,
+                error: super::types::ErrorDetail {
+                    code: super::types::ErrorCode::Other(
+                        ::std::string::String::from("VALIDATION_ERROR"),
+                    ),
+                    message,
+                    details: ::std::option::Option::None,
+                },
+            }
+        }
+    }
+}
+/// [`common_error`] as JSON text, for an `Undocumented` error's body.
+pub fn common_error_body(
+    status: u16,
+    message: impl ::std::convert::Into<::std::string::String>,
+) -> ::std::string::String {
+    ::serde_json::to_string(&common_error(status, message)).unwrap_or_default()
+}
 /// Error responses of `listListings` (GET /listings).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListListingsError {
@@ -81,6 +191,98 @@ impl ::std::fmt::Display for ListListingsError {
     }
 }
 impl ::std::error::Error for ListListingsError {}
+impl ListListingsError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::ListListingsError::BadRequest(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                401u16 => {
+                    super::errors::ListListingsError::Unauthorized(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InvalidApiKey,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                403u16 => {
+                    super::errors::ListListingsError::Forbidden(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                429u16 => {
+                    super::errors::ListListingsError::TooManyRequests(super::types::RateLimitErrorResponse {
+                        success: false,
+                        error: super::types::RateLimitError {
+                            code: super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            details: super::types::RateLimitDetails {
+                                reset_at: ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                                limit: ::std::option::Option::None,
+                                window: ::std::option::Option::None,
+                            },
+                        },
+                    })
+                }
+                500u16 => {
+                    super::errors::ListListingsError::InternalServerError(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("INTERNAL_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for ListListingsError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `createListing` (POST /listings).
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreateListingError {
@@ -150,6 +352,98 @@ impl ::std::fmt::Display for CreateListingError {
     }
 }
 impl ::std::error::Error for CreateListingError {}
+impl CreateListingError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::CreateListingError::BadRequest(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                401u16 => {
+                    super::errors::CreateListingError::Unauthorized(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InvalidApiKey,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                403u16 => {
+                    super::errors::CreateListingError::Forbidden(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                429u16 => {
+                    super::errors::CreateListingError::TooManyRequests(super::types::RateLimitErrorResponse {
+                        success: false,
+                        error: super::types::RateLimitError {
+                            code: super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            details: super::types::RateLimitDetails {
+                                reset_at: ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                                limit: ::std::option::Option::None,
+                                window: ::std::option::Option::None,
+                            },
+                        },
+                    })
+                }
+                500u16 => {
+                    super::errors::CreateListingError::InternalServerError(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("INTERNAL_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for CreateListingError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `searchListings` (GET /listings/search).
 #[derive(Debug, Clone, PartialEq)]
 pub enum SearchListingsError {
@@ -219,6 +513,98 @@ impl ::std::fmt::Display for SearchListingsError {
     }
 }
 impl ::std::error::Error for SearchListingsError {}
+impl SearchListingsError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::SearchListingsError::BadRequest(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                401u16 => {
+                    super::errors::SearchListingsError::Unauthorized(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InvalidApiKey,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                403u16 => {
+                    super::errors::SearchListingsError::Forbidden(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                429u16 => {
+                    super::errors::SearchListingsError::TooManyRequests(super::types::RateLimitErrorResponse {
+                        success: false,
+                        error: super::types::RateLimitError {
+                            code: super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            details: super::types::RateLimitDetails {
+                                reset_at: ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                                limit: ::std::option::Option::None,
+                                window: ::std::option::Option::None,
+                            },
+                        },
+                    })
+                }
+                500u16 => {
+                    super::errors::SearchListingsError::InternalServerError(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("INTERNAL_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for SearchListingsError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `getListing` (GET /listings/{listingId}).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetListingError {
@@ -294,6 +680,108 @@ impl ::std::fmt::Display for GetListingError {
     }
 }
 impl ::std::error::Error for GetListingError {}
+impl GetListingError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::GetListingError::BadRequest(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                401u16 => {
+                    super::errors::GetListingError::Unauthorized(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InvalidApiKey,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                403u16 => {
+                    super::errors::GetListingError::Forbidden(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                404u16 => {
+                    super::errors::GetListingError::NotFound(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::ListingNotFound,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                429u16 => {
+                    super::errors::GetListingError::TooManyRequests(super::types::RateLimitErrorResponse {
+                        success: false,
+                        error: super::types::RateLimitError {
+                            code: super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            details: super::types::RateLimitDetails {
+                                reset_at: ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                                limit: ::std::option::Option::None,
+                                window: ::std::option::Option::None,
+                            },
+                        },
+                    })
+                }
+                500u16 => {
+                    super::errors::GetListingError::InternalServerError(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("INTERNAL_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for GetListingError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `deleteListing` (DELETE /listings/{listingId}).
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeleteListingError {
@@ -369,6 +857,108 @@ impl ::std::fmt::Display for DeleteListingError {
     }
 }
 impl ::std::error::Error for DeleteListingError {}
+impl DeleteListingError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::DeleteListingError::BadRequest(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                401u16 => {
+                    super::errors::DeleteListingError::Unauthorized(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InvalidApiKey,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                403u16 => {
+                    super::errors::DeleteListingError::Forbidden(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                404u16 => {
+                    super::errors::DeleteListingError::NotFound(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::ListingNotFound,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                429u16 => {
+                    super::errors::DeleteListingError::TooManyRequests(super::types::RateLimitErrorResponse {
+                        success: false,
+                        error: super::types::RateLimitError {
+                            code: super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            details: super::types::RateLimitDetails {
+                                reset_at: ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                                limit: ::std::option::Option::None,
+                                window: ::std::option::Option::None,
+                            },
+                        },
+                    })
+                }
+                500u16 => {
+                    super::errors::DeleteListingError::InternalServerError(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("INTERNAL_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for DeleteListingError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `updateListing` (PATCH /listings/{listingId}).
 #[derive(Debug, Clone, PartialEq)]
 pub enum UpdateListingError {
@@ -444,6 +1034,108 @@ impl ::std::fmt::Display for UpdateListingError {
     }
 }
 impl ::std::error::Error for UpdateListingError {}
+impl UpdateListingError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::UpdateListingError::BadRequest(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                401u16 => {
+                    super::errors::UpdateListingError::Unauthorized(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InvalidApiKey,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                403u16 => {
+                    super::errors::UpdateListingError::Forbidden(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                404u16 => {
+                    super::errors::UpdateListingError::NotFound(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::ListingNotFound,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                429u16 => {
+                    super::errors::UpdateListingError::TooManyRequests(super::types::RateLimitErrorResponse {
+                        success: false,
+                        error: super::types::RateLimitError {
+                            code: super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            details: super::types::RateLimitDetails {
+                                reset_at: ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                                limit: ::std::option::Option::None,
+                                window: ::std::option::Option::None,
+                            },
+                        },
+                    })
+                }
+                500u16 => {
+                    super::errors::UpdateListingError::InternalServerError(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("INTERNAL_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for UpdateListingError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `purchaseListing` (POST /listings/{listingId}/purchase).
 #[derive(Debug, Clone, PartialEq)]
 pub enum PurchaseListingError {
@@ -530,6 +1222,108 @@ impl ::std::fmt::Display for PurchaseListingError {
     }
 }
 impl ::std::error::Error for PurchaseListingError {}
+impl PurchaseListingError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::PurchaseListingError::BadRequest(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                401u16 => {
+                    super::errors::PurchaseListingError::Unauthorized(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InvalidApiKey,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                403u16 => {
+                    super::errors::PurchaseListingError::Forbidden(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                404u16 => {
+                    super::errors::PurchaseListingError::NotFound(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::ListingNotFound,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                429u16 => {
+                    super::errors::PurchaseListingError::TooManyRequests(super::types::RateLimitErrorResponse {
+                        success: false,
+                        error: super::types::RateLimitError {
+                            code: super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            details: super::types::RateLimitDetails {
+                                reset_at: ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                                limit: ::std::option::Option::None,
+                                window: ::std::option::Option::None,
+                            },
+                        },
+                    })
+                }
+                500u16 => {
+                    super::errors::PurchaseListingError::InternalServerError(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("INTERNAL_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for PurchaseListingError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `listSouls` (GET /souls).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListSoulsError {
@@ -599,6 +1393,98 @@ impl ::std::fmt::Display for ListSoulsError {
     }
 }
 impl ::std::error::Error for ListSoulsError {}
+impl ListSoulsError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::ListSoulsError::BadRequest(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                401u16 => {
+                    super::errors::ListSoulsError::Unauthorized(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InvalidApiKey,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                403u16 => {
+                    super::errors::ListSoulsError::Forbidden(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                429u16 => {
+                    super::errors::ListSoulsError::TooManyRequests(super::types::RateLimitErrorResponse {
+                        success: false,
+                        error: super::types::RateLimitError {
+                            code: super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            details: super::types::RateLimitDetails {
+                                reset_at: ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                                limit: ::std::option::Option::None,
+                                window: ::std::option::Option::None,
+                            },
+                        },
+                    })
+                }
+                500u16 => {
+                    super::errors::ListSoulsError::InternalServerError(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("INTERNAL_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for ListSoulsError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `getSoul` (GET /souls/{soulId}).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetSoulError {
@@ -678,6 +1564,110 @@ impl ::std::fmt::Display for GetSoulError {
     }
 }
 impl ::std::error::Error for GetSoulError {}
+impl GetSoulError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::GetSoulError::BadRequest(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                401u16 => {
+                    super::errors::GetSoulError::Unauthorized(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InvalidApiKey,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                403u16 => {
+                    super::errors::GetSoulError::Forbidden(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                404u16 => {
+                    super::errors::GetSoulError::NotFound(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("NOT_FOUND"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                429u16 => {
+                    super::errors::GetSoulError::TooManyRequests(super::types::RateLimitErrorResponse {
+                        success: false,
+                        error: super::types::RateLimitError {
+                            code: super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            details: super::types::RateLimitDetails {
+                                reset_at: ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                                limit: ::std::option::Option::None,
+                                window: ::std::option::Option::None,
+                            },
+                        },
+                    })
+                }
+                500u16 => {
+                    super::errors::GetSoulError::InternalServerError(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("INTERNAL_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for GetSoulError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `listSoulListings` (GET /souls/{soulId}/listings).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListSoulListingsError {
@@ -757,6 +1747,110 @@ impl ::std::fmt::Display for ListSoulListingsError {
     }
 }
 impl ::std::error::Error for ListSoulListingsError {}
+impl ListSoulListingsError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::ListSoulListingsError::BadRequest(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                401u16 => {
+                    super::errors::ListSoulListingsError::Unauthorized(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InvalidApiKey,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                403u16 => {
+                    super::errors::ListSoulListingsError::Forbidden(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                404u16 => {
+                    super::errors::ListSoulListingsError::NotFound(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("NOT_FOUND"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                429u16 => {
+                    super::errors::ListSoulListingsError::TooManyRequests(super::types::RateLimitErrorResponse {
+                        success: false,
+                        error: super::types::RateLimitError {
+                            code: super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            details: super::types::RateLimitDetails {
+                                reset_at: ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                                limit: ::std::option::Option::None,
+                                window: ::std::option::Option::None,
+                            },
+                        },
+                    })
+                }
+                500u16 => {
+                    super::errors::ListSoulListingsError::InternalServerError(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("INTERNAL_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for ListSoulListingsError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `listSoulActivity` (GET /souls/{soulId}/activity).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListSoulActivityError {
@@ -836,6 +1930,110 @@ impl ::std::fmt::Display for ListSoulActivityError {
     }
 }
 impl ::std::error::Error for ListSoulActivityError {}
+impl ListSoulActivityError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::ListSoulActivityError::BadRequest(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                401u16 => {
+                    super::errors::ListSoulActivityError::Unauthorized(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InvalidApiKey,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                403u16 => {
+                    super::errors::ListSoulActivityError::Forbidden(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                404u16 => {
+                    super::errors::ListSoulActivityError::NotFound(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("NOT_FOUND"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                429u16 => {
+                    super::errors::ListSoulActivityError::TooManyRequests(super::types::RateLimitErrorResponse {
+                        success: false,
+                        error: super::types::RateLimitError {
+                            code: super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            details: super::types::RateLimitDetails {
+                                reset_at: ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                                limit: ::std::option::Option::None,
+                                window: ::std::option::Option::None,
+                            },
+                        },
+                    })
+                }
+                500u16 => {
+                    super::errors::ListSoulActivityError::InternalServerError(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("INTERNAL_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for ListSoulActivityError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `listPurchases` (GET /activity/purchases).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListPurchasesError {
@@ -905,6 +2103,98 @@ impl ::std::fmt::Display for ListPurchasesError {
     }
 }
 impl ::std::error::Error for ListPurchasesError {}
+impl ListPurchasesError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::ListPurchasesError::BadRequest(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                401u16 => {
+                    super::errors::ListPurchasesError::Unauthorized(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InvalidApiKey,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                403u16 => {
+                    super::errors::ListPurchasesError::Forbidden(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                429u16 => {
+                    super::errors::ListPurchasesError::TooManyRequests(super::types::RateLimitErrorResponse {
+                        success: false,
+                        error: super::types::RateLimitError {
+                            code: super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            details: super::types::RateLimitDetails {
+                                reset_at: ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                                limit: ::std::option::Option::None,
+                                window: ::std::option::Option::None,
+                            },
+                        },
+                    })
+                }
+                500u16 => {
+                    super::errors::ListPurchasesError::InternalServerError(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("INTERNAL_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for ListPurchasesError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `listTransactions` (GET /activity/transactions).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListTransactionsError {
@@ -974,6 +2264,98 @@ impl ::std::fmt::Display for ListTransactionsError {
     }
 }
 impl ::std::error::Error for ListTransactionsError {}
+impl ListTransactionsError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::ListTransactionsError::BadRequest(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                401u16 => {
+                    super::errors::ListTransactionsError::Unauthorized(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InvalidApiKey,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                403u16 => {
+                    super::errors::ListTransactionsError::Forbidden(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                429u16 => {
+                    super::errors::ListTransactionsError::TooManyRequests(super::types::RateLimitErrorResponse {
+                        success: false,
+                        error: super::types::RateLimitError {
+                            code: super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            details: super::types::RateLimitDetails {
+                                reset_at: ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                                limit: ::std::option::Option::None,
+                                window: ::std::option::Option::None,
+                            },
+                        },
+                    })
+                }
+                500u16 => {
+                    super::errors::ListTransactionsError::InternalServerError(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("INTERNAL_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for ListTransactionsError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `getUsageAnalytics` (GET /activity/usage).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetUsageAnalyticsError {
@@ -1043,6 +2425,98 @@ impl ::std::fmt::Display for GetUsageAnalyticsError {
     }
 }
 impl ::std::error::Error for GetUsageAnalyticsError {}
+impl GetUsageAnalyticsError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::GetUsageAnalyticsError::BadRequest(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                401u16 => {
+                    super::errors::GetUsageAnalyticsError::Unauthorized(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InvalidApiKey,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                403u16 => {
+                    super::errors::GetUsageAnalyticsError::Forbidden(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                429u16 => {
+                    super::errors::GetUsageAnalyticsError::TooManyRequests(super::types::RateLimitErrorResponse {
+                        success: false,
+                        error: super::types::RateLimitError {
+                            code: super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            details: super::types::RateLimitDetails {
+                                reset_at: ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                                limit: ::std::option::Option::None,
+                                window: ::std::option::Option::None,
+                            },
+                        },
+                    })
+                }
+                500u16 => {
+                    super::errors::GetUsageAnalyticsError::InternalServerError(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("INTERNAL_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for GetUsageAnalyticsError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `getListingStats` (GET /activity/listings/{listingId}/stats).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetListingStatsError {
@@ -1118,6 +2592,108 @@ impl ::std::fmt::Display for GetListingStatsError {
     }
 }
 impl ::std::error::Error for GetListingStatsError {}
+impl GetListingStatsError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::GetListingStatsError::BadRequest(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                401u16 => {
+                    super::errors::GetListingStatsError::Unauthorized(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InvalidApiKey,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                403u16 => {
+                    super::errors::GetListingStatsError::Forbidden(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                404u16 => {
+                    super::errors::GetListingStatsError::NotFound(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::ListingNotFound,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                429u16 => {
+                    super::errors::GetListingStatsError::TooManyRequests(super::types::RateLimitErrorResponse {
+                        success: false,
+                        error: super::types::RateLimitError {
+                            code: super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            details: super::types::RateLimitDetails {
+                                reset_at: ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                                limit: ::std::option::Option::None,
+                                window: ::std::option::Option::None,
+                            },
+                        },
+                    })
+                }
+                500u16 => {
+                    super::errors::GetListingStatsError::InternalServerError(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("INTERNAL_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for GetListingStatsError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `listWebhooks` (GET /webhooks).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListWebhooksError {
@@ -1187,6 +2763,98 @@ impl ::std::fmt::Display for ListWebhooksError {
     }
 }
 impl ::std::error::Error for ListWebhooksError {}
+impl ListWebhooksError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::ListWebhooksError::BadRequest(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                401u16 => {
+                    super::errors::ListWebhooksError::Unauthorized(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InvalidApiKey,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                403u16 => {
+                    super::errors::ListWebhooksError::Forbidden(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                429u16 => {
+                    super::errors::ListWebhooksError::TooManyRequests(super::types::RateLimitErrorResponse {
+                        success: false,
+                        error: super::types::RateLimitError {
+                            code: super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            details: super::types::RateLimitDetails {
+                                reset_at: ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                                limit: ::std::option::Option::None,
+                                window: ::std::option::Option::None,
+                            },
+                        },
+                    })
+                }
+                500u16 => {
+                    super::errors::ListWebhooksError::InternalServerError(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("INTERNAL_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for ListWebhooksError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `createWebhook` (POST /webhooks).
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreateWebhookError {
@@ -1256,6 +2924,98 @@ impl ::std::fmt::Display for CreateWebhookError {
     }
 }
 impl ::std::error::Error for CreateWebhookError {}
+impl CreateWebhookError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::CreateWebhookError::BadRequest(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                401u16 => {
+                    super::errors::CreateWebhookError::Unauthorized(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InvalidApiKey,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                403u16 => {
+                    super::errors::CreateWebhookError::Forbidden(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                429u16 => {
+                    super::errors::CreateWebhookError::TooManyRequests(super::types::RateLimitErrorResponse {
+                        success: false,
+                        error: super::types::RateLimitError {
+                            code: super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            details: super::types::RateLimitDetails {
+                                reset_at: ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                                limit: ::std::option::Option::None,
+                                window: ::std::option::Option::None,
+                            },
+                        },
+                    })
+                }
+                500u16 => {
+                    super::errors::CreateWebhookError::InternalServerError(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("INTERNAL_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for CreateWebhookError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `deleteWebhook` (DELETE /webhooks/{webhookId}).
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeleteWebhookError {
@@ -1335,6 +3095,110 @@ impl ::std::fmt::Display for DeleteWebhookError {
     }
 }
 impl ::std::error::Error for DeleteWebhookError {}
+impl DeleteWebhookError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::DeleteWebhookError::BadRequest(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                401u16 => {
+                    super::errors::DeleteWebhookError::Unauthorized(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InvalidApiKey,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                403u16 => {
+                    super::errors::DeleteWebhookError::Forbidden(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                404u16 => {
+                    super::errors::DeleteWebhookError::NotFound(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("NOT_FOUND"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                429u16 => {
+                    super::errors::DeleteWebhookError::TooManyRequests(super::types::RateLimitErrorResponse {
+                        success: false,
+                        error: super::types::RateLimitError {
+                            code: super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            details: super::types::RateLimitDetails {
+                                reset_at: ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                                limit: ::std::option::Option::None,
+                                window: ::std::option::Option::None,
+                            },
+                        },
+                    })
+                }
+                500u16 => {
+                    super::errors::DeleteWebhookError::InternalServerError(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("INTERNAL_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for DeleteWebhookError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `listApiKeys` (GET /auth/keys).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListApiKeysError {
@@ -1404,6 +3268,98 @@ impl ::std::fmt::Display for ListApiKeysError {
     }
 }
 impl ::std::error::Error for ListApiKeysError {}
+impl ListApiKeysError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::ListApiKeysError::BadRequest(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                401u16 => {
+                    super::errors::ListApiKeysError::Unauthorized(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InvalidApiKey,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                403u16 => {
+                    super::errors::ListApiKeysError::Forbidden(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                429u16 => {
+                    super::errors::ListApiKeysError::TooManyRequests(super::types::RateLimitErrorResponse {
+                        success: false,
+                        error: super::types::RateLimitError {
+                            code: super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            details: super::types::RateLimitDetails {
+                                reset_at: ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                                limit: ::std::option::Option::None,
+                                window: ::std::option::Option::None,
+                            },
+                        },
+                    })
+                }
+                500u16 => {
+                    super::errors::ListApiKeysError::InternalServerError(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("INTERNAL_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for ListApiKeysError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `createApiKey` (POST /auth/keys).
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreateApiKeyError {
@@ -1473,6 +3429,98 @@ impl ::std::fmt::Display for CreateApiKeyError {
     }
 }
 impl ::std::error::Error for CreateApiKeyError {}
+impl CreateApiKeyError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::CreateApiKeyError::BadRequest(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                401u16 => {
+                    super::errors::CreateApiKeyError::Unauthorized(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InvalidApiKey,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                403u16 => {
+                    super::errors::CreateApiKeyError::Forbidden(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                429u16 => {
+                    super::errors::CreateApiKeyError::TooManyRequests(super::types::RateLimitErrorResponse {
+                        success: false,
+                        error: super::types::RateLimitError {
+                            code: super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            details: super::types::RateLimitDetails {
+                                reset_at: ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                                limit: ::std::option::Option::None,
+                                window: ::std::option::Option::None,
+                            },
+                        },
+                    })
+                }
+                500u16 => {
+                    super::errors::CreateApiKeyError::InternalServerError(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("INTERNAL_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for CreateApiKeyError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `revokeApiKey` (DELETE /auth/keys/{keyId}).
 #[derive(Debug, Clone, PartialEq)]
 pub enum RevokeApiKeyError {
@@ -1552,6 +3600,110 @@ impl ::std::fmt::Display for RevokeApiKeyError {
     }
 }
 impl ::std::error::Error for RevokeApiKeyError {}
+impl RevokeApiKeyError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::RevokeApiKeyError::BadRequest(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                401u16 => {
+                    super::errors::RevokeApiKeyError::Unauthorized(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InvalidApiKey,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                403u16 => {
+                    super::errors::RevokeApiKeyError::Forbidden(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                404u16 => {
+                    super::errors::RevokeApiKeyError::NotFound(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("NOT_FOUND"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                429u16 => {
+                    super::errors::RevokeApiKeyError::TooManyRequests(super::types::RateLimitErrorResponse {
+                        success: false,
+                        error: super::types::RateLimitError {
+                            code: super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            details: super::types::RateLimitDetails {
+                                reset_at: ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                                limit: ::std::option::Option::None,
+                                window: ::std::option::Option::None,
+                            },
+                        },
+                    })
+                }
+                500u16 => {
+                    super::errors::RevokeApiKeyError::InternalServerError(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("INTERNAL_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for RevokeApiKeyError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `listScopes` (GET /auth/scopes).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListScopesError {
@@ -1606,6 +3758,76 @@ impl ::std::fmt::Display for ListScopesError {
     }
 }
 impl ::std::error::Error for ListScopesError {}
+impl ListScopesError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::ListScopesError::Unauthorized(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InvalidApiKey,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                429u16 => {
+                    super::errors::ListScopesError::TooManyRequests(super::types::RateLimitErrorResponse {
+                        success: false,
+                        error: super::types::RateLimitError {
+                            code: super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            details: super::types::RateLimitDetails {
+                                reset_at: ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                                limit: ::std::option::Option::None,
+                                window: ::std::option::Option::None,
+                            },
+                        },
+                    })
+                }
+                500u16 => {
+                    super::errors::ListScopesError::InternalServerError(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("INTERNAL_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for ListScopesError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `refreshToken` (POST /auth/refresh).
 #[derive(Debug, Clone, PartialEq)]
 pub enum RefreshTokenError {
@@ -1660,3 +3882,73 @@ impl ::std::fmt::Display for RefreshTokenError {
     }
 }
 impl ::std::error::Error for RefreshTokenError {}
+impl RefreshTokenError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::RefreshTokenError::Unauthorized(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::InvalidApiKey,
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                429u16 => {
+                    super::errors::RefreshTokenError::TooManyRequests(super::types::RateLimitErrorResponse {
+                        success: false,
+                        error: super::types::RateLimitError {
+                            code: super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            details: super::types::RateLimitDetails {
+                                reset_at: ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                                limit: ::std::option::Option::None,
+                                window: ::std::option::Option::None,
+                            },
+                        },
+                    })
+                }
+                500u16 => {
+                    super::errors::RefreshTokenError::InternalServerError(super::types::ErrorResponse {
+                        success: false,
+                        error: super::types::ErrorDetail {
+                            code: super::types::ErrorCode::Other(
+                                ::std::string::String::from("INTERNAL_ERROR"),
+                            ),
+                            message,
+                            details: ::std::option::Option::None,
+                        },
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for RefreshTokenError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}

@@ -65,10 +65,13 @@ impl Mock {
     }
 }
 impl super::server::ClawgetApi for Mock {
+    /// The mock tells callers apart by nothing but its token.
+    type Identity = ();
     async fn authorize(
         &self,
         operation: super::auth::Operation,
         credentials: &super::auth::Credentials,
+        _request: &super::server::RequestContext,
     ) -> ::std::result::Result<(), super::auth::AuthError> {
         let presented = [credentials.api_key_auth.as_deref()];
         if presented.iter().flatten().any(|value| *value == self.secret) {
@@ -111,6 +114,7 @@ impl super::server::ClawgetApi for Mock {
         &self,
         _operation: super::auth::Operation,
         _credentials: &super::auth::Credentials,
+        _request: &super::server::RequestContext,
     ) -> super::rate_limit::RateLimitDecision {
         let now = ::std::time::SystemTime::now()
             .duration_since(::std::time::UNIX_EPOCH)
@@ -125,7 +129,7 @@ impl super::server::ClawgetApi for Mock {
     }
     async fn list_listings(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _query: super::types::ListListingsQuery,
     ) -> ::std::result::Result<
         super::types::ListingPage,
@@ -160,7 +164,7 @@ impl super::server::ClawgetApi for Mock {
     }
     async fn create_listing(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::ListingCreate,
     ) -> ::std::result::Result<
         super::types::ListingEnvelope,
@@ -204,7 +208,7 @@ impl super::server::ClawgetApi for Mock {
     }
     async fn search_listings(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _query: super::types::SearchListingsQuery,
     ) -> ::std::result::Result<
         super::types::ListingPage,
@@ -238,7 +242,7 @@ impl super::server::ClawgetApi for Mock {
     }
     async fn get_listing(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _listing_id: ::std::string::String,
     ) -> ::std::result::Result<
         super::types::ListingEnvelope,
@@ -295,7 +299,7 @@ impl super::server::ClawgetApi for Mock {
     }
     async fn delete_listing(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _listing_id: ::std::string::String,
     ) -> ::std::result::Result<
         super::types::DeletionEnvelope,
@@ -328,7 +332,7 @@ impl super::server::ClawgetApi for Mock {
     }
     async fn update_listing(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _listing_id: ::std::string::String,
         _body: super::types::ListingUpdate,
     ) -> ::std::result::Result<
@@ -387,7 +391,7 @@ impl super::server::ClawgetApi for Mock {
     }
     async fn purchase_listing(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _listing_id: ::std::string::String,
     ) -> ::std::result::Result<
         super::types::PurchaseEnvelope,
@@ -429,7 +433,7 @@ impl super::server::ClawgetApi for Mock {
     }
     async fn list_souls(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _query: super::types::ListSoulsQuery,
     ) -> ::std::result::Result<super::types::SoulPage, super::errors::ListSoulsError> {
         Ok(super::types::SoulPage {
@@ -455,7 +459,7 @@ impl super::server::ClawgetApi for Mock {
     }
     async fn get_soul(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _soul_id: ::std::string::String,
     ) -> ::std::result::Result<super::types::SoulEnvelope, super::errors::GetSoulError> {
         let path = format!("/souls/{}", to_text(& _soul_id));
@@ -505,7 +509,7 @@ impl super::server::ClawgetApi for Mock {
     }
     async fn list_soul_listings(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _soul_id: ::std::string::String,
         _query: super::types::ListSoulListingsQuery,
     ) -> ::std::result::Result<
@@ -557,7 +561,7 @@ impl super::server::ClawgetApi for Mock {
     }
     async fn list_soul_activity(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _soul_id: ::std::string::String,
         _query: super::types::ListSoulActivityQuery,
     ) -> ::std::result::Result<
@@ -610,7 +614,7 @@ impl super::server::ClawgetApi for Mock {
     }
     async fn list_purchases(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _query: super::types::ListPurchasesQuery,
     ) -> ::std::result::Result<
         super::types::PurchasePage,
@@ -641,7 +645,7 @@ impl super::server::ClawgetApi for Mock {
     }
     async fn list_transactions(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _query: super::types::ListTransactionsQuery,
     ) -> ::std::result::Result<
         super::types::TransactionPage,
@@ -683,7 +687,7 @@ impl super::server::ClawgetApi for Mock {
     }
     async fn get_usage_analytics(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _query: super::types::GetUsageAnalyticsQuery,
     ) -> ::std::result::Result<
         super::types::UsageAnalyticsEnvelope,
@@ -709,7 +713,7 @@ impl super::server::ClawgetApi for Mock {
     }
     async fn get_listing_stats(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _listing_id: ::std::string::String,
         _query: super::types::GetListingStatsQuery,
     ) -> ::std::result::Result<
@@ -747,7 +751,7 @@ impl super::server::ClawgetApi for Mock {
     }
     async fn list_webhooks(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _query: super::types::ListWebhooksQuery,
     ) -> ::std::result::Result<
         super::types::WebhookPage,
@@ -773,7 +777,7 @@ impl super::server::ClawgetApi for Mock {
     }
     async fn create_webhook(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::WebhookCreate,
     ) -> ::std::result::Result<
         super::types::WebhookEnvelope,
@@ -799,7 +803,7 @@ impl super::server::ClawgetApi for Mock {
     }
     async fn delete_webhook(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _webhook_id: ::std::string::String,
     ) -> ::std::result::Result<
         super::types::DeletionEnvelope,
@@ -834,7 +838,7 @@ impl super::server::ClawgetApi for Mock {
     }
     async fn list_api_keys(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _query: super::types::ListApiKeysQuery,
     ) -> ::std::result::Result<
         super::types::ApiKeyPage,
@@ -871,7 +875,7 @@ impl super::server::ClawgetApi for Mock {
     }
     async fn create_api_key(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::ApiKeyCreate,
     ) -> ::std::result::Result<
         super::types::ApiKeySecretEnvelope,
@@ -903,7 +907,7 @@ impl super::server::ClawgetApi for Mock {
     }
     async fn revoke_api_key(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _key_id: ::std::string::String,
     ) -> ::std::result::Result<
         super::types::ApiKeyEnvelope,
@@ -949,7 +953,7 @@ impl super::server::ClawgetApi for Mock {
     }
     async fn list_scopes(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
     ) -> ::std::result::Result<
         super::types::ScopeListEnvelope,
         super::errors::ListScopesError,
@@ -984,7 +988,7 @@ impl super::server::ClawgetApi for Mock {
     }
     async fn refresh_token(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
     ) -> ::std::result::Result<
         super::types::TokenRefreshEnvelope,
         super::errors::RefreshTokenError,

@@ -13,18 +13,28 @@
 use ::axum::response::IntoResponse as _;
 #[allow(unused_imports)]
 use ::clawgen_runtime::{server::*, shape};
+pub use ::clawgen_runtime::server::{DEFAULT_BODY_LIMIT, RequestContext, RouterConfig};
 /// The operations of Clawget API that a server implements.
+///
+/// Every operation has a default that answers 501 Not Implemented in the
+/// API's error format: implement the ones you serve. Errors of your own
+/// become each operation's documented error through
+/// [`DomainError`](super::errors::DomainError) and `?`.
 pub trait ClawgetApi: Send + Sync + 'static {
+    /// Who a caller is, as [`authorize`](Self::authorize) establishes it: every
+    /// secured operation receives it in `cx.identity`.
+    type Identity: Send + 'static;
     /// Decides whether `credentials` (already known to satisfy one of the
-    /// operation's requirement alternatives) may call `operation`. Runs
-    /// before any input is parsed; refusals are answered with the
-    /// operation's documented 401 or 403.
+    /// operation's requirement alternatives) may call `operation`, and who
+    /// the caller is. Runs before any input is parsed; refusals are
+    /// answered with the operation's documented 401 or 403.
     fn authorize(
         &self,
         operation: super::auth::Operation,
         credentials: &super::auth::Credentials,
+        request: &RequestContext,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::auth::AuthError>,
+        Output = ::std::result::Result<Self::Identity, super::auth::AuthError>,
     > + Send;
     /// The caller's request budget, asked before anything else (authorisation
     /// included). Its headers go on every answer; `Refuse` is answered with the
@@ -33,10 +43,11 @@ pub trait ClawgetApi: Send + Sync + 'static {
         &self,
         operation: super::auth::Operation,
         credentials: &super::auth::Credentials,
+        request: &RequestContext,
     ) -> impl ::std::future::Future<
         Output = super::rate_limit::RateLimitDecision,
     > + Send {
-        let _ = (operation, credentials);
+        let _ = (operation, credentials, request);
         async { super::rate_limit::RateLimitDecision::Allow(None) }
     }
     /// List marketplace listings
@@ -51,14 +62,25 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /listings`
     fn list_listings(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         query: super::types::ListListingsQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::ListingPage,
             super::errors::ListListingsError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, query);
+        ::std::future::ready(
+            Err(super::errors::ListListingsError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`listListings` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Create a listing
     ///
     /// Publish a new listing owned by the soul behind the API key
@@ -69,14 +91,25 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `POST /listings`
     fn create_listing(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         body: super::types::ListingCreate,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::ListingEnvelope,
             super::errors::CreateListingError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, body);
+        ::std::future::ready(
+            Err(super::errors::CreateListingError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`createListing` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Search marketplace listings
     ///
     /// Full-text search over the marketplace with optional filters, as in
@@ -89,14 +122,25 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /listings/search`
     fn search_listings(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         query: super::types::SearchListingsQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::ListingPage,
             super::errors::SearchListingsError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, query);
+        ::std::future::ready(
+            Err(super::errors::SearchListingsError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`searchListings` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Get a listing
     ///
     /// Fetch the details of one listing (the SDK's
@@ -107,14 +151,25 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /listings/{listingId}`
     fn get_listing(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         listing_id: ::std::string::String,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::ListingEnvelope,
             super::errors::GetListingError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, listing_id);
+        ::std::future::ready(
+            Err(super::errors::GetListingError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`getListing` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Delete a listing
     ///
     /// Remove a listing owned by the soul behind the API key (sellers) from
@@ -125,14 +180,25 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `DELETE /listings/{listingId}`
     fn delete_listing(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         listing_id: ::std::string::String,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::DeletionEnvelope,
             super::errors::DeleteListingError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, listing_id);
+        ::std::future::ready(
+            Err(super::errors::DeleteListingError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`deleteListing` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Update a listing
     ///
     /// Change some fields of a listing owned by the soul behind the API key
@@ -143,7 +209,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `PATCH /listings/{listingId}`
     fn update_listing(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         listing_id: ::std::string::String,
         body: super::types::ListingUpdate,
     ) -> impl ::std::future::Future<
@@ -151,7 +217,18 @@ pub trait ClawgetApi: Send + Sync + 'static {
             super::types::ListingEnvelope,
             super::errors::UpdateListingError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, listing_id, body);
+        ::std::future::ready(
+            Err(super::errors::UpdateListingError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`updateListing` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Purchase a listing
     ///
     /// Buy a license for a listing with the wallet of the soul behind the
@@ -170,14 +247,25 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `POST /listings/{listingId}/purchase`
     fn purchase_listing(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         listing_id: ::std::string::String,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::PurchaseEnvelope,
             super::errors::PurchaseListingError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, listing_id);
+        ::std::future::ready(
+            Err(super::errors::PurchaseListingError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`purchaseListing` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// List souls
     ///
     /// Browse the soul directory: the agents and creators that buy and sell
@@ -188,14 +276,25 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /souls`
     fn list_souls(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         query: super::types::ListSoulsQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::SoulPage,
             super::errors::ListSoulsError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, query);
+        ::std::future::ready(
+            Err(super::errors::ListSoulsError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`listSouls` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Get a soul's profile
     ///
     /// Fetch the profile and capability data of one soul. The path and the
@@ -205,14 +304,25 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /souls/{soulId}`
     fn get_soul(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         soul_id: ::std::string::String,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::SoulEnvelope,
             super::errors::GetSoulError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, soul_id);
+        ::std::future::ready(
+            Err(super::errors::GetSoulError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`getSoul` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// List a soul's listings
     ///
     /// Page through the active listings a soul sells. The path is not shown
@@ -223,7 +333,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /souls/{soulId}/listings`
     fn list_soul_listings(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         soul_id: ::std::string::String,
         query: super::types::ListSoulListingsQuery,
     ) -> impl ::std::future::Future<
@@ -231,7 +341,18 @@ pub trait ClawgetApi: Send + Sync + 'static {
             super::types::ListingPage,
             super::errors::ListSoulListingsError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, soul_id, query);
+        ::std::future::ready(
+            Err(super::errors::ListSoulListingsError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`listSoulListings` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Get a soul's activity stream
     ///
     /// Page through a soul's public activity stream, newest first. The path
@@ -241,7 +362,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /souls/{soulId}/activity`
     fn list_soul_activity(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         soul_id: ::std::string::String,
         query: super::types::ListSoulActivityQuery,
     ) -> impl ::std::future::Future<
@@ -249,7 +370,18 @@ pub trait ClawgetApi: Send + Sync + 'static {
             super::types::SoulActivityPage,
             super::errors::ListSoulActivityError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, soul_id, query);
+        ::std::future::ready(
+            Err(super::errors::ListSoulActivityError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`listSoulActivity` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Get purchase history
     ///
     /// Page through the purchases made by the soul behind the API key,
@@ -261,14 +393,25 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /activity/purchases`
     fn list_purchases(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         query: super::types::ListPurchasesQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::PurchasePage,
             super::errors::ListPurchasesError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, query);
+        ::std::future::ready(
+            Err(super::errors::ListPurchasesError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`listPurchases` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Get transaction logs
     ///
     /// Page through the wallet transactions (purchases, sales, deposits,
@@ -281,14 +424,25 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /activity/transactions`
     fn list_transactions(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         query: super::types::ListTransactionsQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::TransactionPage,
             super::errors::ListTransactionsError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, query);
+        ::std::future::ready(
+            Err(super::errors::ListTransactionsError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`listTransactions` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Get usage analytics
     ///
     /// Summarise the API and marketplace usage of the soul behind the API
@@ -299,14 +453,25 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /activity/usage`
     fn get_usage_analytics(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         query: super::types::GetUsageAnalyticsQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::UsageAnalyticsEnvelope,
             super::errors::GetUsageAnalyticsError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, query);
+        ::std::future::ready(
+            Err(super::errors::GetUsageAnalyticsError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`getUsageAnalytics` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Get listing performance stats
     ///
     /// Revenue reporting for sellers: the performance of one of the
@@ -320,7 +485,7 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /activity/listings/{listingId}/stats`
     fn get_listing_stats(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         listing_id: ::std::string::String,
         query: super::types::GetListingStatsQuery,
     ) -> impl ::std::future::Future<
@@ -328,7 +493,18 @@ pub trait ClawgetApi: Send + Sync + 'static {
             super::types::ListingStatsEnvelope,
             super::errors::GetListingStatsError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, listing_id, query);
+        ::std::future::ready(
+            Err(super::errors::GetListingStatsError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`getListingStats` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// List webhook endpoints
     ///
     /// Page through the webhook endpoints registered by the soul behind the
@@ -339,14 +515,25 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /webhooks`
     fn list_webhooks(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         query: super::types::ListWebhooksQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::WebhookPage,
             super::errors::ListWebhooksError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, query);
+        ::std::future::ready(
+            Err(super::errors::ListWebhooksError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`listWebhooks` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Create a webhook endpoint
     ///
     /// Register an HTTPS endpoint to receive the given events (the SDK's
@@ -358,14 +545,25 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `POST /webhooks`
     fn create_webhook(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         body: super::types::WebhookCreate,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::WebhookEnvelope,
             super::errors::CreateWebhookError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, body);
+        ::std::future::ready(
+            Err(super::errors::CreateWebhookError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`createWebhook` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Delete a webhook endpoint
     ///
     /// Unregister a webhook endpoint; no further events are delivered to
@@ -375,14 +573,25 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `DELETE /webhooks/{webhookId}`
     fn delete_webhook(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         webhook_id: ::std::string::String,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::DeletionEnvelope,
             super::errors::DeleteWebhookError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, webhook_id);
+        ::std::future::ready(
+            Err(super::errors::DeleteWebhookError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`deleteWebhook` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// List API keys
     ///
     /// Page through the API keys of the account, newest first. Only each
@@ -394,14 +603,25 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /auth/keys`
     fn list_api_keys(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         query: super::types::ListApiKeysQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::ApiKeyPage,
             super::errors::ListApiKeysError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, query);
+        ::std::future::ready(
+            Err(super::errors::ListApiKeysError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`listApiKeys` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Create an API key
     ///
     /// Generate a new API key with the given permission scopes. The full
@@ -413,14 +633,25 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `POST /auth/keys`
     fn create_api_key(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         body: super::types::ApiKeyCreate,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::ApiKeySecretEnvelope,
             super::errors::CreateApiKeyError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, body);
+        ::std::future::ready(
+            Err(super::errors::CreateApiKeyError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`createApiKey` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Revoke an API key
     ///
     /// Revoke an API key immediately; requests made with it afterwards fail
@@ -431,14 +662,25 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `DELETE /auth/keys/{keyId}`
     fn revoke_api_key(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         key_id: ::std::string::String,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::ApiKeyEnvelope,
             super::errors::RevokeApiKeyError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, key_id);
+        ::std::future::ready(
+            Err(super::errors::RevokeApiKeyError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`revokeApiKey` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// List permission scopes
     ///
     /// List every permission scope a key can be given, with what it allows.
@@ -450,13 +692,24 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `GET /auth/scopes`
     fn list_scopes(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::ScopeListEnvelope,
             super::errors::ListScopesError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx,);
+        ::std::future::ready(
+            Err(super::errors::ListScopesError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`listScopes` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Refresh the API key
     ///
     /// Token refresh: exchange the API key that authenticates this request
@@ -471,16 +724,34 @@ pub trait ClawgetApi: Send + Sync + 'static {
     /// `POST /auth/refresh`
     fn refresh_token(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::TokenRefreshEnvelope,
             super::errors::RefreshTokenError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx,);
+        ::std::future::ready(
+            Err(super::errors::RefreshTokenError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`refreshToken` is not implemented yet.",
+                ),
+            }),
+        )
+    }
 }
-/// An axum router that serves `api` under the document's paths.
+/// An axum router that serves `api` under the document's paths, with
+/// [`RouterConfig::default`] (bodies up to [`DEFAULT_BODY_LIMIT`] bytes).
 pub fn router<A: ClawgetApi>(api: A) -> ::axum::Router {
+    router_with(api, RouterConfig::default())
+}
+/// An axum router that serves `api` under the document's paths, set up by
+/// `config`. What no operation answers (a path no operation has, a method
+/// its path does not take) is refused with the API's common error body.
+pub fn router_with<A: ClawgetApi>(api: A, config: RouterConfig) -> ::axum::Router {
     ::axum::Router::new()
         .route(
             "/activity/listings/{listingId}/stats",
@@ -535,7 +806,35 @@ pub fn router<A: ClawgetApi>(api: A) -> ::axum::Router {
             "/webhooks/{webhookId}",
             ::axum::routing::delete(handle_delete_webhook::<A>),
         )
-        .with_state(::std::sync::Arc::new(api))
+        .fallback(unknown_path)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))
+        .with_state(::std::sync::Arc::new(Served { api, config }))
+}
+/// A refusal that the operation does not document, answered with the API's common error body.
+fn refuse(
+    status: u16,
+    message: ::std::string::String,
+    retry_after: u64,
+) -> ::axum::response::Response {
+    let mut response = json_response_as(
+        status,
+        "application/json",
+        &super::errors::common_error(status, message),
+    );
+    if status == 429 {
+        set_header(&mut response, "retry-after", &retry_after);
+    }
+    response
+}
+async fn unknown_path(uri: ::axum::http::Uri) -> ::axum::response::Response {
+    refuse(404u16, format!("No operation has the path `{}`.", uri.path()), 0)
+}
+async fn method_not_allowed(
+    method: ::axum::http::Method,
+    uri: ::axum::http::Uri,
+) -> ::axum::response::Response {
+    refuse(405u16, format!("The path `{}` does not take {method}.", uri.path()), 0)
 }
 /// Receives the webhooks of Clawget API.
 pub trait ClawgetWebhooks: Send + Sync + 'static {
@@ -553,6 +852,7 @@ pub trait ClawgetWebhooks: Send + Sync + 'static {
     fn purchase_completed(
         &self,
         event: super::types::PurchaseCompletedEvent,
+        raw_body: ::axum::body::Bytes,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), ::std::string::String>,
     > + Send;
@@ -568,6 +868,7 @@ pub trait ClawgetWebhooks: Send + Sync + 'static {
     fn subscription_renewed(
         &self,
         event: super::types::SubscriptionRenewedEvent,
+        raw_body: ::axum::body::Bytes,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), ::std::string::String>,
     > + Send;
@@ -584,6 +885,7 @@ pub trait ClawgetWebhooks: Send + Sync + 'static {
     fn subscription_cancelled(
         &self,
         event: super::types::SubscriptionCancelledEvent,
+        raw_body: ::axum::body::Bytes,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), ::std::string::String>,
     > + Send;
@@ -634,13 +936,13 @@ pub fn webhook_receiver<R: ClawgetWebhooks>(
                     };
                     let outcome = match event {
                         super::webhooks::Event::PurchaseCompleted(event) => {
-                            receiver.purchase_completed(event).await
+                            receiver.purchase_completed(event, body.clone()).await
                         }
                         super::webhooks::Event::SubscriptionRenewed(event) => {
-                            receiver.subscription_renewed(event).await
+                            receiver.subscription_renewed(event, body.clone()).await
                         }
                         super::webhooks::Event::SubscriptionCancelled(event) => {
-                            receiver.subscription_cancelled(event).await
+                            receiver.subscription_cancelled(event, body.clone()).await
                         }
                     };
                     match outcome {
@@ -658,13 +960,15 @@ pub fn webhook_receiver<R: ClawgetWebhooks>(
         )
 }
 async fn handle_list_listings<A: ClawgetApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListListings, &credentials)
+        .rate_limit(super::auth::Operation::ListListings, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -690,21 +994,26 @@ async fn handle_list_listings<A: ClawgetApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::ListListings, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::ListListings, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_list_listings(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_list_listings(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_list_listings(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_list_listings(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_list_listings(refused.status, refused.message, 0);
                 }
                 let query: super::types::ListListingsQuery = match ::clawgen_runtime::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
+                    cx.parts.uri.query().unwrap_or_default(),
                     super::params::QUERY_LIST_LISTINGS,
                 ) {
                     Ok(query) => query,
@@ -713,7 +1022,7 @@ async fn handle_list_listings<A: ClawgetApi>(
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_list_listings(400u16, error.to_string(), 0);
                 }
-                match api.list_listings(credentials, query).await {
+                match api.list_listings(cx.with_identity(identity), query).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -729,13 +1038,15 @@ async fn handle_list_listings<A: ClawgetApi>(
     response
 }
 async fn handle_create_listing<A: ClawgetApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::CreateListing, &credentials)
+        .rate_limit(super::auth::Operation::CreateListing, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -761,23 +1072,41 @@ async fn handle_create_listing<A: ClawgetApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::CreateListing, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::CreateListing, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_create_listing(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_create_listing(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_create_listing(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_create_listing(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_create_listing(refused.status, refused.message, 0);
+                }
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_create_listing(refused.status, refused.message, 0);
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_create_listing(refused.status, refused.message, 0);
                 }
                 let body = match shape::decode::<
                     super::types::ListingCreate,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::ListingCreate as shape::Shape>::check(
                             value,
@@ -795,7 +1124,7 @@ async fn handle_create_listing<A: ClawgetApi>(
                 } {
                     return reject_create_listing(400u16, error.to_string(), 0);
                 }
-                match api.create_listing(credentials, body).await {
+                match api.create_listing(cx.with_identity(identity), body).await {
                     Ok(value) => json_response(201u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -811,13 +1140,15 @@ async fn handle_create_listing<A: ClawgetApi>(
     response
 }
 async fn handle_search_listings<A: ClawgetApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::SearchListings, &credentials)
+        .rate_limit(super::auth::Operation::SearchListings, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -843,21 +1174,26 @@ async fn handle_search_listings<A: ClawgetApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::SearchListings, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::SearchListings, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_search_listings(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_search_listings(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_search_listings(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_search_listings(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_search_listings(refused.status, refused.message, 0);
                 }
                 let query: super::types::SearchListingsQuery = match ::clawgen_runtime::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
+                    cx.parts.uri.query().unwrap_or_default(),
                     super::params::QUERY_SEARCH_LISTINGS,
                 ) {
                     Ok(query) => query,
@@ -866,7 +1202,7 @@ async fn handle_search_listings<A: ClawgetApi>(
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_search_listings(400u16, error.to_string(), 0);
                 }
-                match api.search_listings(credentials, query).await {
+                match api.search_listings(cx.with_identity(identity), query).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -882,18 +1218,15 @@ async fn handle_search_listings<A: ClawgetApi>(
     response
 }
 async fn handle_get_listing<A: ClawgetApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetListing, &credentials)
+        .rate_limit(super::auth::Operation::GetListing, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -919,22 +1252,27 @@ async fn handle_get_listing<A: ClawgetApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::GetListing, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::GetListing, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_get_listing(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_get_listing(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_get_listing(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_get_listing(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_get_listing(refused.status, refused.message, 0);
                 }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => return reject_get_listing(400u16, error.body_text(), 0),
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_get_listing(400u16, message, 0),
                 };
                 let listing_id: ::std::string::String = match path_param(
                     &path,
@@ -966,7 +1304,7 @@ async fn handle_get_listing<A: ClawgetApi>(
                 })() {
                     return reject_get_listing(400u16, error.to_string(), 0);
                 }
-                match api.get_listing(credentials, listing_id).await {
+                match api.get_listing(cx.with_identity(identity), listing_id).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -982,18 +1320,15 @@ async fn handle_get_listing<A: ClawgetApi>(
     response
 }
 async fn handle_delete_listing<A: ClawgetApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::DeleteListing, &credentials)
+        .rate_limit(super::auth::Operation::DeleteListing, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -1019,24 +1354,27 @@ async fn handle_delete_listing<A: ClawgetApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::DeleteListing, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::DeleteListing, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_delete_listing(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_delete_listing(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_delete_listing(400u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_delete_listing(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_delete_listing(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_delete_listing(refused.status, refused.message, 0);
+                }
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_delete_listing(400u16, message, 0),
                 };
                 let listing_id: ::std::string::String = match path_param(
                     &path,
@@ -1068,7 +1406,7 @@ async fn handle_delete_listing<A: ClawgetApi>(
                 })() {
                     return reject_delete_listing(400u16, error.to_string(), 0);
                 }
-                match api.delete_listing(credentials, listing_id).await {
+                match api.delete_listing(cx.with_identity(identity), listing_id).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -1084,19 +1422,15 @@ async fn handle_delete_listing<A: ClawgetApi>(
     response
 }
 async fn handle_update_listing<A: ClawgetApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::UpdateListing, &credentials)
+        .rate_limit(super::auth::Operation::UpdateListing, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -1122,24 +1456,27 @@ async fn handle_update_listing<A: ClawgetApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::UpdateListing, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::UpdateListing, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_update_listing(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_update_listing(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_update_listing(400u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_update_listing(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_update_listing(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_update_listing(refused.status, refused.message, 0);
+                }
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_update_listing(400u16, message, 0),
                 };
                 let listing_id: ::std::string::String = match path_param(
                     &path,
@@ -1171,10 +1508,23 @@ async fn handle_update_listing<A: ClawgetApi>(
                 })() {
                     return reject_update_listing(400u16, error.to_string(), 0);
                 }
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_update_listing(refused.status, refused.message, 0);
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_update_listing(refused.status, refused.message, 0);
+                }
                 let body = match shape::decode::<
                     super::types::ListingUpdate,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::ListingUpdate as shape::Shape>::check(
                             value,
@@ -1192,7 +1542,10 @@ async fn handle_update_listing<A: ClawgetApi>(
                 } {
                     return reject_update_listing(400u16, error.to_string(), 0);
                 }
-                match api.update_listing(credentials, listing_id, body).await {
+                match api
+                    .update_listing(cx.with_identity(identity), listing_id, body)
+                    .await
+                {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -1208,18 +1561,15 @@ async fn handle_update_listing<A: ClawgetApi>(
     response
 }
 async fn handle_purchase_listing<A: ClawgetApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::PurchaseListing, &credentials)
+        .rate_limit(super::auth::Operation::PurchaseListing, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -1245,24 +1595,31 @@ async fn handle_purchase_listing<A: ClawgetApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::PurchaseListing, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::PurchaseListing,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_purchase_listing(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_purchase_listing(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_purchase_listing(400u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_purchase_listing(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_purchase_listing(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_purchase_listing(refused.status, refused.message, 0);
+                }
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_purchase_listing(400u16, message, 0),
                 };
                 let listing_id: ::std::string::String = match path_param(
                     &path,
@@ -1294,7 +1651,8 @@ async fn handle_purchase_listing<A: ClawgetApi>(
                 })() {
                     return reject_purchase_listing(400u16, error.to_string(), 0);
                 }
-                match api.purchase_listing(credentials, listing_id).await {
+                match api.purchase_listing(cx.with_identity(identity), listing_id).await
+                {
                     Ok(value) => json_response(201u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -1310,13 +1668,15 @@ async fn handle_purchase_listing<A: ClawgetApi>(
     response
 }
 async fn handle_list_souls<A: ClawgetApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListSouls, &credentials)
+        .rate_limit(super::auth::Operation::ListSouls, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -1342,21 +1702,26 @@ async fn handle_list_souls<A: ClawgetApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::ListSouls, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::ListSouls, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_list_souls(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_list_souls(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_list_souls(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_list_souls(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_list_souls(refused.status, refused.message, 0);
                 }
                 let query: super::types::ListSoulsQuery = match ::clawgen_runtime::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
+                    cx.parts.uri.query().unwrap_or_default(),
                     super::params::QUERY_LIST_SOULS,
                 ) {
                     Ok(query) => query,
@@ -1365,7 +1730,7 @@ async fn handle_list_souls<A: ClawgetApi>(
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_list_souls(400u16, error.to_string(), 0);
                 }
-                match api.list_souls(credentials, query).await {
+                match api.list_souls(cx.with_identity(identity), query).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -1381,18 +1746,15 @@ async fn handle_list_souls<A: ClawgetApi>(
     response
 }
 async fn handle_get_soul<A: ClawgetApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetSoul, &credentials)
+        .rate_limit(super::auth::Operation::GetSoul, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -1418,22 +1780,27 @@ async fn handle_get_soul<A: ClawgetApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::GetSoul, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::GetSoul, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_get_soul(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_get_soul(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_get_soul(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_get_soul(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_get_soul(refused.status, refused.message, 0);
                 }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => return reject_get_soul(400u16, error.body_text(), 0),
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_get_soul(400u16, message, 0),
                 };
                 let soul_id: ::std::string::String = match path_param(
                     &path,
@@ -1465,7 +1832,7 @@ async fn handle_get_soul<A: ClawgetApi>(
                 })() {
                     return reject_get_soul(400u16, error.to_string(), 0);
                 }
-                match api.get_soul(credentials, soul_id).await {
+                match api.get_soul(cx.with_identity(identity), soul_id).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -1481,19 +1848,15 @@ async fn handle_get_soul<A: ClawgetApi>(
     response
 }
 async fn handle_list_soul_listings<A: ClawgetApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListSoulListings, &credentials)
+        .rate_limit(super::auth::Operation::ListSoulListings, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -1519,24 +1882,31 @@ async fn handle_list_soul_listings<A: ClawgetApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::ListSoulListings, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::ListSoulListings,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_list_soul_listings(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_list_soul_listings(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_list_soul_listings(400u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_list_soul_listings(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_list_soul_listings(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_list_soul_listings(refused.status, refused.message, 0);
+                }
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_list_soul_listings(400u16, message, 0),
                 };
                 let soul_id: ::std::string::String = match path_param(
                     &path,
@@ -1569,7 +1939,7 @@ async fn handle_list_soul_listings<A: ClawgetApi>(
                     return reject_list_soul_listings(400u16, error.to_string(), 0);
                 }
                 let query: super::types::ListSoulListingsQuery = match ::clawgen_runtime::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
+                    cx.parts.uri.query().unwrap_or_default(),
                     super::params::QUERY_LIST_SOUL_LISTINGS,
                 ) {
                     Ok(query) => query,
@@ -1578,7 +1948,10 @@ async fn handle_list_soul_listings<A: ClawgetApi>(
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_list_soul_listings(400u16, error.to_string(), 0);
                 }
-                match api.list_soul_listings(credentials, soul_id, query).await {
+                match api
+                    .list_soul_listings(cx.with_identity(identity), soul_id, query)
+                    .await
+                {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -1594,19 +1967,15 @@ async fn handle_list_soul_listings<A: ClawgetApi>(
     response
 }
 async fn handle_list_soul_activity<A: ClawgetApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListSoulActivity, &credentials)
+        .rate_limit(super::auth::Operation::ListSoulActivity, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -1632,24 +2001,31 @@ async fn handle_list_soul_activity<A: ClawgetApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::ListSoulActivity, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::ListSoulActivity,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_list_soul_activity(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_list_soul_activity(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_list_soul_activity(400u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_list_soul_activity(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_list_soul_activity(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_list_soul_activity(refused.status, refused.message, 0);
+                }
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_list_soul_activity(400u16, message, 0),
                 };
                 let soul_id: ::std::string::String = match path_param(
                     &path,
@@ -1682,7 +2058,7 @@ async fn handle_list_soul_activity<A: ClawgetApi>(
                     return reject_list_soul_activity(400u16, error.to_string(), 0);
                 }
                 let query: super::types::ListSoulActivityQuery = match ::clawgen_runtime::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
+                    cx.parts.uri.query().unwrap_or_default(),
                     super::params::QUERY_LIST_SOUL_ACTIVITY,
                 ) {
                     Ok(query) => query,
@@ -1691,7 +2067,10 @@ async fn handle_list_soul_activity<A: ClawgetApi>(
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_list_soul_activity(400u16, error.to_string(), 0);
                 }
-                match api.list_soul_activity(credentials, soul_id, query).await {
+                match api
+                    .list_soul_activity(cx.with_identity(identity), soul_id, query)
+                    .await
+                {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -1707,13 +2086,15 @@ async fn handle_list_soul_activity<A: ClawgetApi>(
     response
 }
 async fn handle_list_purchases<A: ClawgetApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListPurchases, &credentials)
+        .rate_limit(super::auth::Operation::ListPurchases, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -1739,21 +2120,26 @@ async fn handle_list_purchases<A: ClawgetApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::ListPurchases, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::ListPurchases, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_list_purchases(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_list_purchases(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_list_purchases(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_list_purchases(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_list_purchases(refused.status, refused.message, 0);
                 }
                 let query: super::types::ListPurchasesQuery = match ::clawgen_runtime::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
+                    cx.parts.uri.query().unwrap_or_default(),
                     super::params::QUERY_LIST_PURCHASES,
                 ) {
                     Ok(query) => query,
@@ -1762,7 +2148,7 @@ async fn handle_list_purchases<A: ClawgetApi>(
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_list_purchases(400u16, error.to_string(), 0);
                 }
-                match api.list_purchases(credentials, query).await {
+                match api.list_purchases(cx.with_identity(identity), query).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -1778,13 +2164,15 @@ async fn handle_list_purchases<A: ClawgetApi>(
     response
 }
 async fn handle_list_transactions<A: ClawgetApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListTransactions, &credentials)
+        .rate_limit(super::auth::Operation::ListTransactions, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -1810,21 +2198,30 @@ async fn handle_list_transactions<A: ClawgetApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::ListTransactions, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::ListTransactions,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_list_transactions(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_list_transactions(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_list_transactions(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_list_transactions(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_list_transactions(refused.status, refused.message, 0);
                 }
                 let query: super::types::ListTransactionsQuery = match ::clawgen_runtime::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
+                    cx.parts.uri.query().unwrap_or_default(),
                     super::params::QUERY_LIST_TRANSACTIONS,
                 ) {
                     Ok(query) => query,
@@ -1833,7 +2230,7 @@ async fn handle_list_transactions<A: ClawgetApi>(
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_list_transactions(400u16, error.to_string(), 0);
                 }
-                match api.list_transactions(credentials, query).await {
+                match api.list_transactions(cx.with_identity(identity), query).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -1849,13 +2246,15 @@ async fn handle_list_transactions<A: ClawgetApi>(
     response
 }
 async fn handle_get_usage_analytics<A: ClawgetApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetUsageAnalytics, &credentials)
+        .rate_limit(super::auth::Operation::GetUsageAnalytics, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -1881,27 +2280,40 @@ async fn handle_get_usage_analytics<A: ClawgetApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::GetUsageAnalytics, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::GetUsageAnalytics,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_get_usage_analytics(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_get_usage_analytics(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_get_usage_analytics(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_get_usage_analytics(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_get_usage_analytics(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
                 }
                 let query: super::types::GetUsageAnalyticsQuery = match ::clawgen_runtime::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
+                    cx.parts.uri.query().unwrap_or_default(),
                     super::params::QUERY_GET_USAGE_ANALYTICS,
                 ) {
                     Ok(query) => query,
                     Err(message) => return reject_get_usage_analytics(400u16, message, 0),
                 };
-                match api.get_usage_analytics(credentials, query).await {
+                match api.get_usage_analytics(cx.with_identity(identity), query).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -1917,19 +2329,15 @@ async fn handle_get_usage_analytics<A: ClawgetApi>(
     response
 }
 async fn handle_get_listing_stats<A: ClawgetApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetListingStats, &credentials)
+        .rate_limit(super::auth::Operation::GetListingStats, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -1955,24 +2363,31 @@ async fn handle_get_listing_stats<A: ClawgetApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::GetListingStats, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::GetListingStats,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_get_listing_stats(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_get_listing_stats(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_get_listing_stats(400u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_get_listing_stats(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_get_listing_stats(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_get_listing_stats(refused.status, refused.message, 0);
+                }
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_get_listing_stats(400u16, message, 0),
                 };
                 let listing_id: ::std::string::String = match path_param(
                     &path,
@@ -2005,13 +2420,16 @@ async fn handle_get_listing_stats<A: ClawgetApi>(
                     return reject_get_listing_stats(400u16, error.to_string(), 0);
                 }
                 let query: super::types::GetListingStatsQuery = match ::clawgen_runtime::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
+                    cx.parts.uri.query().unwrap_or_default(),
                     super::params::QUERY_GET_LISTING_STATS,
                 ) {
                     Ok(query) => query,
                     Err(message) => return reject_get_listing_stats(400u16, message, 0),
                 };
-                match api.get_listing_stats(credentials, listing_id, query).await {
+                match api
+                    .get_listing_stats(cx.with_identity(identity), listing_id, query)
+                    .await
+                {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -2027,13 +2445,15 @@ async fn handle_get_listing_stats<A: ClawgetApi>(
     response
 }
 async fn handle_list_webhooks<A: ClawgetApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListWebhooks, &credentials)
+        .rate_limit(super::auth::Operation::ListWebhooks, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2059,21 +2479,26 @@ async fn handle_list_webhooks<A: ClawgetApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::ListWebhooks, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::ListWebhooks, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_list_webhooks(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_list_webhooks(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_list_webhooks(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_list_webhooks(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_list_webhooks(refused.status, refused.message, 0);
                 }
                 let query: super::types::ListWebhooksQuery = match ::clawgen_runtime::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
+                    cx.parts.uri.query().unwrap_or_default(),
                     super::params::QUERY_LIST_WEBHOOKS,
                 ) {
                     Ok(query) => query,
@@ -2082,7 +2507,7 @@ async fn handle_list_webhooks<A: ClawgetApi>(
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_list_webhooks(400u16, error.to_string(), 0);
                 }
-                match api.list_webhooks(credentials, query).await {
+                match api.list_webhooks(cx.with_identity(identity), query).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -2098,13 +2523,15 @@ async fn handle_list_webhooks<A: ClawgetApi>(
     response
 }
 async fn handle_create_webhook<A: ClawgetApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::CreateWebhook, &credentials)
+        .rate_limit(super::auth::Operation::CreateWebhook, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2130,23 +2557,41 @@ async fn handle_create_webhook<A: ClawgetApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::CreateWebhook, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::CreateWebhook, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_create_webhook(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_create_webhook(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_create_webhook(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_create_webhook(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_create_webhook(refused.status, refused.message, 0);
+                }
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_create_webhook(refused.status, refused.message, 0);
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_create_webhook(refused.status, refused.message, 0);
                 }
                 let body = match shape::decode::<
                     super::types::WebhookCreate,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::WebhookCreate as shape::Shape>::check(
                             value,
@@ -2164,7 +2609,7 @@ async fn handle_create_webhook<A: ClawgetApi>(
                 } {
                     return reject_create_webhook(400u16, error.to_string(), 0);
                 }
-                match api.create_webhook(credentials, body).await {
+                match api.create_webhook(cx.with_identity(identity), body).await {
                     Ok(value) => json_response(201u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -2180,18 +2625,15 @@ async fn handle_create_webhook<A: ClawgetApi>(
     response
 }
 async fn handle_delete_webhook<A: ClawgetApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::DeleteWebhook, &credentials)
+        .rate_limit(super::auth::Operation::DeleteWebhook, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2217,24 +2659,27 @@ async fn handle_delete_webhook<A: ClawgetApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::DeleteWebhook, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::DeleteWebhook, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_delete_webhook(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_delete_webhook(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_delete_webhook(400u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_delete_webhook(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_delete_webhook(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_delete_webhook(refused.status, refused.message, 0);
+                }
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_delete_webhook(400u16, message, 0),
                 };
                 let webhook_id: ::std::string::String = match path_param(
                     &path,
@@ -2266,7 +2711,7 @@ async fn handle_delete_webhook<A: ClawgetApi>(
                 })() {
                     return reject_delete_webhook(400u16, error.to_string(), 0);
                 }
-                match api.delete_webhook(credentials, webhook_id).await {
+                match api.delete_webhook(cx.with_identity(identity), webhook_id).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -2282,13 +2727,15 @@ async fn handle_delete_webhook<A: ClawgetApi>(
     response
 }
 async fn handle_list_api_keys<A: ClawgetApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListApiKeys, &credentials)
+        .rate_limit(super::auth::Operation::ListApiKeys, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2314,21 +2761,26 @@ async fn handle_list_api_keys<A: ClawgetApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::ListApiKeys, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::ListApiKeys, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_list_api_keys(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_list_api_keys(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_list_api_keys(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_list_api_keys(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_list_api_keys(refused.status, refused.message, 0);
                 }
                 let query: super::types::ListApiKeysQuery = match ::clawgen_runtime::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
+                    cx.parts.uri.query().unwrap_or_default(),
                     super::params::QUERY_LIST_API_KEYS,
                 ) {
                     Ok(query) => query,
@@ -2337,7 +2789,7 @@ async fn handle_list_api_keys<A: ClawgetApi>(
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_list_api_keys(400u16, error.to_string(), 0);
                 }
-                match api.list_api_keys(credentials, query).await {
+                match api.list_api_keys(cx.with_identity(identity), query).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -2353,13 +2805,15 @@ async fn handle_list_api_keys<A: ClawgetApi>(
     response
 }
 async fn handle_create_api_key<A: ClawgetApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::CreateApiKey, &credentials)
+        .rate_limit(super::auth::Operation::CreateApiKey, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2385,23 +2839,41 @@ async fn handle_create_api_key<A: ClawgetApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::CreateApiKey, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::CreateApiKey, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_create_api_key(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_create_api_key(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_create_api_key(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_create_api_key(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_create_api_key(refused.status, refused.message, 0);
+                }
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_create_api_key(refused.status, refused.message, 0);
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_create_api_key(refused.status, refused.message, 0);
                 }
                 let body = match shape::decode::<
                     super::types::ApiKeyCreate,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::ApiKeyCreate as shape::Shape>::check(
                             value,
@@ -2419,7 +2891,7 @@ async fn handle_create_api_key<A: ClawgetApi>(
                 } {
                     return reject_create_api_key(400u16, error.to_string(), 0);
                 }
-                match api.create_api_key(credentials, body).await {
+                match api.create_api_key(cx.with_identity(identity), body).await {
                     Ok(value) => json_response(201u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -2435,18 +2907,15 @@ async fn handle_create_api_key<A: ClawgetApi>(
     response
 }
 async fn handle_revoke_api_key<A: ClawgetApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::RevokeApiKey, &credentials)
+        .rate_limit(super::auth::Operation::RevokeApiKey, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2472,24 +2941,27 @@ async fn handle_revoke_api_key<A: ClawgetApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::RevokeApiKey, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::RevokeApiKey, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_revoke_api_key(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_revoke_api_key(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_revoke_api_key(400u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_revoke_api_key(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_revoke_api_key(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_revoke_api_key(refused.status, refused.message, 0);
+                }
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_revoke_api_key(400u16, message, 0),
                 };
                 let key_id: ::std::string::String = match path_param(
                     &path,
@@ -2521,7 +2993,7 @@ async fn handle_revoke_api_key<A: ClawgetApi>(
                 })() {
                     return reject_revoke_api_key(400u16, error.to_string(), 0);
                 }
-                match api.revoke_api_key(credentials, key_id).await {
+                match api.revoke_api_key(cx.with_identity(identity), key_id).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -2537,12 +3009,15 @@ async fn handle_revoke_api_key<A: ClawgetApi>(
     response
 }
 async fn handle_list_scopes<A: ClawgetApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListScopes, &credentials)
+        .rate_limit(super::auth::Operation::ListScopes, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2568,20 +3043,25 @@ async fn handle_list_scopes<A: ClawgetApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::ListScopes, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::ListScopes, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_list_scopes(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_list_scopes(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_list_scopes(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_list_scopes(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_list_scopes(refused.status, refused.message, 0);
                 }
-                match api.list_scopes(credentials).await {
+                match api.list_scopes(cx.with_identity(identity)).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -2597,12 +3077,15 @@ async fn handle_list_scopes<A: ClawgetApi>(
     response
 }
 async fn handle_refresh_token<A: ClawgetApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::RefreshToken, &credentials)
+        .rate_limit(super::auth::Operation::RefreshToken, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2628,20 +3111,25 @@ async fn handle_refresh_token<A: ClawgetApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::RefreshToken, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::RefreshToken, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_refresh_token(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_refresh_token(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_refresh_token(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_refresh_token(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_refresh_token(refused.status, refused.message, 0);
                 }
-                match api.refresh_token(credentials).await {
+                match api.refresh_token(cx.with_identity(identity)).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -2661,1425 +3149,308 @@ fn reject_list_listings(
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::ListListingsError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
-                        ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::ListListingsError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::ListListingsError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::ListListingsError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::ListListingsError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_create_listing(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::CreateListingError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
-                        ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::CreateListingError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::CreateListingError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::CreateListingError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::CreateListingError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_search_listings(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::SearchListingsError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
-                        ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::SearchListingsError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::SearchListingsError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::SearchListingsError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::SearchListingsError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_get_listing(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::GetListingError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
-                        ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::GetListingError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::GetListingError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::GetListingError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::GetListingError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_delete_listing(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::DeleteListingError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
-                        ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::DeleteListingError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::DeleteListingError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::DeleteListingError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::DeleteListingError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_update_listing(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::UpdateListingError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
-                        ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::UpdateListingError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::UpdateListingError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::UpdateListingError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::UpdateListingError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_purchase_listing(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::PurchaseListingError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
-                        ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::PurchaseListingError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::PurchaseListingError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::PurchaseListingError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::PurchaseListingError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_list_souls(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::ListSoulsError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
-                        ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::ListSoulsError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::ListSoulsError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::ListSoulsError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::ListSoulsError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_get_soul(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::GetSoulError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
-                        ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::GetSoulError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::GetSoulError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::GetSoulError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::GetSoulError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_list_soul_listings(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::ListSoulListingsError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
-                        ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::ListSoulListingsError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::ListSoulListingsError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::ListSoulListingsError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::ListSoulListingsError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_list_soul_activity(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::ListSoulActivityError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
-                        ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::ListSoulActivityError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::ListSoulActivityError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::ListSoulActivityError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::ListSoulActivityError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_list_purchases(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::ListPurchasesError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
-                        ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::ListPurchasesError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::ListPurchasesError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::ListPurchasesError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::ListPurchasesError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_list_transactions(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::ListTransactionsError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
-                        ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::ListTransactionsError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::ListTransactionsError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::ListTransactionsError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::ListTransactionsError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_get_usage_analytics(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::GetUsageAnalyticsError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
-                        ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::GetUsageAnalyticsError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::GetUsageAnalyticsError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::GetUsageAnalyticsError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::GetUsageAnalyticsError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_get_listing_stats(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::GetListingStatsError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
-                        ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::GetListingStatsError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::GetListingStatsError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::GetListingStatsError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::GetListingStatsError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_list_webhooks(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::ListWebhooksError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
-                        ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::ListWebhooksError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::ListWebhooksError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::ListWebhooksError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::ListWebhooksError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_create_webhook(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::CreateWebhookError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
-                        ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::CreateWebhookError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::CreateWebhookError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::CreateWebhookError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::CreateWebhookError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_delete_webhook(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::DeleteWebhookError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
-                        ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::DeleteWebhookError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::DeleteWebhookError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::DeleteWebhookError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::DeleteWebhookError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_list_api_keys(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::ListApiKeysError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
-                        ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::ListApiKeysError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::ListApiKeysError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::ListApiKeysError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::ListApiKeysError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_create_api_key(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::CreateApiKeyError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
-                        ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::CreateApiKeyError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::CreateApiKeyError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::CreateApiKeyError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::CreateApiKeyError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_revoke_api_key(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::RevokeApiKeyError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
-                        ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::RevokeApiKeyError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::RevokeApiKeyError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::RevokeApiKeyError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::RevokeApiKeyError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_list_scopes(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
+    if let Some(error) = super::errors::ListScopesError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
+    }
     match status {
-        401u16 => {
-            super::errors::ListScopesError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
         403u16 => {
             json_response(
                 403u16,
@@ -4093,30 +3464,7 @@ fn reject_list_scopes(
                 },
             )
         }
-        429u16 => {
-            super::errors::ListScopesError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+        _ => refuse(status, message, retry_after),
     }
 }
 fn reject_refresh_token(
@@ -4124,18 +3472,14 @@ fn reject_refresh_token(
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
+    if let Some(error) = super::errors::RefreshTokenError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
+    }
     match status {
-        401u16 => {
-            super::errors::RefreshTokenError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
         403u16 => {
             json_response(
                 403u16,
@@ -4149,30 +3493,7 @@ fn reject_refresh_token(
                 },
             )
         }
-        429u16 => {
-            super::errors::RefreshTokenError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+        _ => refuse(status, message, retry_after),
     }
 }
 /// The credentials a request presents, one field per security scheme.
@@ -4193,11 +3514,7 @@ impl ::axum::response::IntoResponse for super::errors::ListListingsError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -4209,11 +3526,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateListingError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -4225,11 +3538,7 @@ impl ::axum::response::IntoResponse for super::errors::SearchListingsError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -4242,11 +3551,7 @@ impl ::axum::response::IntoResponse for super::errors::GetListingError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -4259,11 +3564,7 @@ impl ::axum::response::IntoResponse for super::errors::DeleteListingError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -4276,11 +3577,7 @@ impl ::axum::response::IntoResponse for super::errors::UpdateListingError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -4293,11 +3590,7 @@ impl ::axum::response::IntoResponse for super::errors::PurchaseListingError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -4309,11 +3602,7 @@ impl ::axum::response::IntoResponse for super::errors::ListSoulsError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -4326,11 +3615,7 @@ impl ::axum::response::IntoResponse for super::errors::GetSoulError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -4343,11 +3628,7 @@ impl ::axum::response::IntoResponse for super::errors::ListSoulListingsError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -4360,11 +3641,7 @@ impl ::axum::response::IntoResponse for super::errors::ListSoulActivityError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -4376,11 +3653,7 @@ impl ::axum::response::IntoResponse for super::errors::ListPurchasesError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -4392,11 +3665,7 @@ impl ::axum::response::IntoResponse for super::errors::ListTransactionsError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -4408,11 +3677,7 @@ impl ::axum::response::IntoResponse for super::errors::GetUsageAnalyticsError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -4425,11 +3690,7 @@ impl ::axum::response::IntoResponse for super::errors::GetListingStatsError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -4441,11 +3702,7 @@ impl ::axum::response::IntoResponse for super::errors::ListWebhooksError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -4457,11 +3714,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateWebhookError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -4474,11 +3727,7 @@ impl ::axum::response::IntoResponse for super::errors::DeleteWebhookError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -4490,11 +3739,7 @@ impl ::axum::response::IntoResponse for super::errors::ListApiKeysError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -4506,11 +3751,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateApiKeyError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -4523,11 +3764,7 @@ impl ::axum::response::IntoResponse for super::errors::RevokeApiKeyError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -4537,11 +3774,7 @@ impl ::axum::response::IntoResponse for super::errors::ListScopesError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -4551,11 +3784,7 @@ impl ::axum::response::IntoResponse for super::errors::RefreshTokenError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }

@@ -12,6 +12,85 @@
 //! Responses of each operation: an error enum with one variant per
 //! documented non-2xx status, and a success enum where an operation has
 //! more than one kind of success.
+/// Your own error type, mapped once to every operation's documented errors.
+///
+/// Implement it for your error type, and `?` turns that error into any
+/// operation's error enum: the variant documented for [`status`](Self::status)
+/// (exactly, by its range, or `default`), with [`message`](Self::message) in
+/// its body. A status the operation does not document falls back to its
+/// documented 500, else to a 500 with the API's common error body.
+pub trait DomainError: ::std::fmt::Display {
+    /// The HTTP status this error answers with.
+    fn status(&self) -> u16;
+    /// The message put in the answer's body; by default, the error's `Display`.
+    fn message(&self) -> ::std::string::String {
+        self.to_string()
+    }
+}
+/// The documented error for `error` (see [`DomainError`]).
+fn map_domain_error<T>(
+    error: &dyn DomainError,
+    documented: fn(u16, ::std::string::String, u64) -> ::std::option::Option<T>,
+    undocumented: fn(u16, ::std::string::String) -> T,
+) -> T {
+    let message = error.message();
+    documented(error.status(), message.clone(), 0)
+        .or_else(|| documented(500, message.clone(), 0))
+        .unwrap_or_else(|| undocumented(500, common_error_body(500, message)))
+}
+/// The document's common error (the body most of its error responses
+/// share) for `status`, saying `message`: the body of refusals no operation documents.
+#[allow(unused_variables, unreachable_patterns)]
+pub fn common_error(
+    status: u16,
+    message: impl ::std::convert::Into<::std::string::String>,
+) -> super::types::Error {
+    let message: ::std::string::String = message.into();
+    match status {
+        400u16 => {
+            super::types::Error {
+                error: message,
+            }
+        }
+        401u16 => {
+            super::types::Error {
+                error: message,
+            }
+        }
+        403u16 => {
+            super::types::Error {
+                error: message,
+            }
+        }
+        404u16 => {
+            super::types::Error {
+                error: message,
+            }
+        }
+        429u16 => {
+            super::types::Error {
+                error: message,
+            }
+        }
+        500..=599 => {
+            super::types::Error {
+                error: message,
+            }
+        }
+        _ => {
+            super::types::Error {
+                error: message,
+            }
+        }
+    }
+}
+/// [`common_error`] as JSON text, for an `Undocumented` error's body.
+pub fn common_error_body(
+    status: u16,
+    message: impl ::std::convert::Into<::std::string::String>,
+) -> ::std::string::String {
+    ::serde_json::to_string(&common_error(status, message)).unwrap_or_default()
+}
 /// Error responses of `checkIndicator` (POST /v1/check-indicator).
 #[derive(Debug, Clone, PartialEq)]
 pub enum CheckIndicatorError {
@@ -86,6 +165,60 @@ impl ::std::fmt::Display for CheckIndicatorError {
     }
 }
 impl ::std::error::Error for CheckIndicatorError {}
+impl CheckIndicatorError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::CheckIndicatorError::BadRequest(super::types::Error {
+                        error: message,
+                    })
+                }
+                401u16 => {
+                    super::errors::CheckIndicatorError::Unauthorized(super::types::Error {
+                        error: message,
+                    })
+                }
+                403u16 => {
+                    super::errors::CheckIndicatorError::Forbidden(super::types::Error {
+                        error: message,
+                    })
+                }
+                429u16 => {
+                    super::errors::CheckIndicatorError::TooManyRequests {
+                        body: super::types::Error {
+                            error: message,
+                        },
+                        retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
+                    }
+                }
+                500u16 => {
+                    super::errors::CheckIndicatorError::InternalServerError(super::types::Error {
+                        error: message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for CheckIndicatorError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `getLatestIntelFeed` (GET /v1/intel-feed/latest).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetLatestIntelFeedError {
@@ -160,6 +293,60 @@ impl ::std::fmt::Display for GetLatestIntelFeedError {
     }
 }
 impl ::std::error::Error for GetLatestIntelFeedError {}
+impl GetLatestIntelFeedError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::GetLatestIntelFeedError::BadRequest(super::types::Error {
+                        error: message,
+                    })
+                }
+                401u16 => {
+                    super::errors::GetLatestIntelFeedError::Unauthorized(super::types::Error {
+                        error: message,
+                    })
+                }
+                403u16 => {
+                    super::errors::GetLatestIntelFeedError::Forbidden(super::types::Error {
+                        error: message,
+                    })
+                }
+                429u16 => {
+                    super::errors::GetLatestIntelFeedError::TooManyRequests {
+                        body: super::types::Error {
+                            error: message,
+                        },
+                        retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
+                    }
+                }
+                500u16 => {
+                    super::errors::GetLatestIntelFeedError::InternalServerError(super::types::Error {
+                        error: message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for GetLatestIntelFeedError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `getRunbook` (GET /v1/runbook/{id}).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetRunbookError {
@@ -234,3 +421,57 @@ impl ::std::fmt::Display for GetRunbookError {
     }
 }
 impl ::std::error::Error for GetRunbookError {}
+impl GetRunbookError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::GetRunbookError::Unauthorized(super::types::Error {
+                        error: message,
+                    })
+                }
+                403u16 => {
+                    super::errors::GetRunbookError::Forbidden(super::types::Error {
+                        error: message,
+                    })
+                }
+                404u16 => {
+                    super::errors::GetRunbookError::NotFound(super::types::Error {
+                        error: message,
+                    })
+                }
+                429u16 => {
+                    super::errors::GetRunbookError::TooManyRequests {
+                        body: super::types::Error {
+                            error: message,
+                        },
+                        retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
+                    }
+                }
+                500u16 => {
+                    super::errors::GetRunbookError::InternalServerError(super::types::Error {
+                        error: message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for GetRunbookError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}

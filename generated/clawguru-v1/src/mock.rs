@@ -26,10 +26,13 @@ impl Mock {
     }
 }
 impl super::server::ClawguruApi for Mock {
+    /// The mock tells callers apart by nothing but its token.
+    type Identity = ();
     async fn authorize(
         &self,
         operation: super::auth::Operation,
         credentials: &super::auth::Credentials,
+        _request: &super::server::RequestContext,
     ) -> ::std::result::Result<(), super::auth::AuthError> {
         let presented = [
             credentials.api_key_header.as_deref(),
@@ -56,7 +59,7 @@ impl super::server::ClawguruApi for Mock {
     }
     async fn check_indicator(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::CheckIndicatorRequest,
     ) -> ::std::result::Result<
         super::types::RiskAssessment,
@@ -86,7 +89,7 @@ impl super::server::ClawguruApi for Mock {
     }
     async fn get_latest_intel_feed(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _query: super::types::GetLatestIntelFeedQuery,
     ) -> ::std::result::Result<
         super::types::IntelFeed,
@@ -117,7 +120,7 @@ impl super::server::ClawguruApi for Mock {
     }
     async fn get_runbook(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _id: ::std::string::String,
     ) -> ::std::result::Result<super::types::Runbook, super::errors::GetRunbookError> {
         Ok(super::types::Runbook {

@@ -13,18 +13,28 @@
 use ::axum::response::IntoResponse as _;
 #[allow(unused_imports)]
 use ::clawgen_runtime::{server::*, shape};
+pub use ::clawgen_runtime::server::{DEFAULT_BODY_LIMIT, RequestContext, RouterConfig};
 /// The operations of ClawGuru API that a server implements.
+///
+/// Every operation has a default that answers 501 Not Implemented in the
+/// API's error format: implement the ones you serve. Errors of your own
+/// become each operation's documented error through
+/// [`DomainError`](super::errors::DomainError) and `?`.
 pub trait ClawguruApi: Send + Sync + 'static {
+    /// Who a caller is, as [`authorize`](Self::authorize) establishes it: every
+    /// secured operation receives it in `cx.identity`.
+    type Identity: Send + 'static;
     /// Decides whether `credentials` (already known to satisfy one of the
-    /// operation's requirement alternatives) may call `operation`. Runs
-    /// before any input is parsed; refusals are answered with the
-    /// operation's documented 401 or 403.
+    /// operation's requirement alternatives) may call `operation`, and who
+    /// the caller is. Runs before any input is parsed; refusals are
+    /// answered with the operation's documented 401 or 403.
     fn authorize(
         &self,
         operation: super::auth::Operation,
         credentials: &super::auth::Credentials,
+        request: &RequestContext,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::auth::AuthError>,
+        Output = ::std::result::Result<Self::Identity, super::auth::AuthError>,
     > + Send;
     /// Check Security Indicator
     ///
@@ -35,14 +45,25 @@ pub trait ClawguruApi: Send + Sync + 'static {
     /// `POST /v1/check-indicator`
     fn check_indicator(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         body: super::types::CheckIndicatorRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::RiskAssessment,
             super::errors::CheckIndicatorError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, body);
+        ::std::future::ready(
+            Err(super::errors::CheckIndicatorError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`checkIndicator` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Latest Intel Feed
     ///
     /// Returns the latest curated security intelligence items from
@@ -53,14 +74,25 @@ pub trait ClawguruApi: Send + Sync + 'static {
     /// `GET /v1/intel-feed/latest`
     fn get_latest_intel_feed(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         query: super::types::GetLatestIntelFeedQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::IntelFeed,
             super::errors::GetLatestIntelFeedError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, query);
+        ::std::future::ready(
+            Err(super::errors::GetLatestIntelFeedError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`getLatestIntelFeed` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Get Runbook by ID
     ///
     /// Returns the full content of a ClawGuru runbook by its slug
@@ -71,17 +103,35 @@ pub trait ClawguruApi: Send + Sync + 'static {
     /// `GET /v1/runbook/{id}`
     fn get_runbook(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         id: ::std::string::String,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::Runbook,
             super::errors::GetRunbookError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, id);
+        ::std::future::ready(
+            Err(super::errors::GetRunbookError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`getRunbook` is not implemented yet.",
+                ),
+            }),
+        )
+    }
 }
-/// An axum router that serves `api` under the document's paths.
+/// An axum router that serves `api` under the document's paths, with
+/// [`RouterConfig::default`] (bodies up to [`DEFAULT_BODY_LIMIT`] bytes).
 pub fn router<A: ClawguruApi>(api: A) -> ::axum::Router {
+    router_with(api, RouterConfig::default())
+}
+/// An axum router that serves `api` under the document's paths, set up by
+/// `config`. What no operation answers (a path no operation has, a method
+/// its path does not take) is refused with the API's common error body.
+pub fn router_with<A: ClawguruApi>(api: A, config: RouterConfig) -> ::axum::Router {
     ::axum::Router::new()
         .route("/v1/check-indicator", ::axum::routing::post(handle_check_indicator::<A>))
         .route(
@@ -89,14 +139,44 @@ pub fn router<A: ClawguruApi>(api: A) -> ::axum::Router {
             ::axum::routing::get(handle_get_latest_intel_feed::<A>),
         )
         .route("/v1/runbook/{id}", ::axum::routing::get(handle_get_runbook::<A>))
-        .with_state(::std::sync::Arc::new(api))
+        .fallback(unknown_path)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))
+        .with_state(::std::sync::Arc::new(Served { api, config }))
+}
+/// A refusal that the operation does not document, answered with the API's common error body.
+fn refuse(
+    status: u16,
+    message: ::std::string::String,
+    retry_after: u64,
+) -> ::axum::response::Response {
+    let mut response = json_response_as(
+        status,
+        "application/json",
+        &super::errors::common_error(status, message),
+    );
+    if status == 429 {
+        set_header(&mut response, "retry-after", &retry_after);
+    }
+    response
+}
+async fn unknown_path(uri: ::axum::http::Uri) -> ::axum::response::Response {
+    refuse(404u16, format!("No operation has the path `{}`.", uri.path()), 0)
+}
+async fn method_not_allowed(
+    method: ::axum::http::Method,
+    uri: ::axum::http::Uri,
+) -> ::axum::response::Response {
+    refuse(405u16, format!("The path `{}` does not take {method}.", uri.path()), 0)
 }
 async fn handle_check_indicator<A: ClawguruApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let satisfied = credentials.api_key_header.is_some()
         || credentials.bearer_auth.is_some();
     if !satisfied {
@@ -108,23 +188,36 @@ async fn handle_check_indicator<A: ClawguruApi>(
             0,
         );
     }
-    if let Err(error) = api
-        .authorize(super::auth::Operation::CheckIndicator, &credentials)
+    let identity = match api
+        .authorize(super::auth::Operation::CheckIndicator, &credentials, &cx)
         .await
     {
-        return match error {
-            super::auth::AuthError::Unauthenticated(message) => {
-                reject_check_indicator(401u16, message, 0)
-            }
-            super::auth::AuthError::Forbidden(message) => {
-                reject_check_indicator(403u16, message, 0)
-            }
-        };
+        Ok(identity) => identity,
+        Err(super::auth::AuthError::Unauthenticated(message)) => {
+            return reject_check_indicator(401u16, message, 0);
+        }
+        Err(super::auth::AuthError::Forbidden(message)) => {
+            return reject_check_indicator(403u16, message, 0);
+        }
+    };
+    if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
+        return reject_check_indicator(refused.status, refused.message, 0);
+    }
+    let bytes = match read_body(body, served.config.body_limit).await {
+        Ok(bytes) => bytes,
+        Err(refused) => return reject_check_indicator(refused.status, refused.message, 0),
+    };
+    if let Err(refused) = check_content_type(
+        &cx.parts.headers,
+        &bytes,
+        "application/json",
+    ) {
+        return reject_check_indicator(refused.status, refused.message, 0);
     }
     let body = match shape::decode::<
         super::types::CheckIndicatorRequest,
     >(
-        &body,
+        &bytes,
         |value, path| {
             <super::types::CheckIndicatorRequest as shape::Shape>::check(value, path)?;
             Ok(())
@@ -139,17 +232,19 @@ async fn handle_check_indicator<A: ClawguruApi>(
     } {
         return reject_check_indicator(400u16, error.to_string(), 0);
     }
-    match api.check_indicator(credentials, body).await {
+    match api.check_indicator(cx.with_identity(identity), body).await {
         Ok(value) => json_response(200u16, &value),
         Err(error) => error.into_response(),
     }
 }
 async fn handle_get_latest_intel_feed<A: ClawguruApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let satisfied = credentials.api_key_header.is_some()
         || credentials.bearer_auth.is_some();
     if !satisfied {
@@ -161,21 +256,23 @@ async fn handle_get_latest_intel_feed<A: ClawguruApi>(
             0,
         );
     }
-    if let Err(error) = api
-        .authorize(super::auth::Operation::GetLatestIntelFeed, &credentials)
+    let identity = match api
+        .authorize(super::auth::Operation::GetLatestIntelFeed, &credentials, &cx)
         .await
     {
-        return match error {
-            super::auth::AuthError::Unauthenticated(message) => {
-                reject_get_latest_intel_feed(401u16, message, 0)
-            }
-            super::auth::AuthError::Forbidden(message) => {
-                reject_get_latest_intel_feed(403u16, message, 0)
-            }
-        };
+        Ok(identity) => identity,
+        Err(super::auth::AuthError::Unauthenticated(message)) => {
+            return reject_get_latest_intel_feed(401u16, message, 0);
+        }
+        Err(super::auth::AuthError::Forbidden(message)) => {
+            return reject_get_latest_intel_feed(403u16, message, 0);
+        }
+    };
+    if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
+        return reject_get_latest_intel_feed(refused.status, refused.message, 0);
     }
     let query: super::types::GetLatestIntelFeedQuery = match ::clawgen_runtime::params::decode(
-        raw_query.as_deref().unwrap_or_default(),
+        cx.parts.uri.query().unwrap_or_default(),
         super::params::QUERY_GET_LATEST_INTEL_FEED,
     ) {
         Ok(query) => query,
@@ -184,22 +281,19 @@ async fn handle_get_latest_intel_feed<A: ClawguruApi>(
     if let Err(error) = super::validation::Validate::validate(&query) {
         return reject_get_latest_intel_feed(400u16, error.to_string(), 0);
     }
-    match api.get_latest_intel_feed(credentials, query).await {
+    match api.get_latest_intel_feed(cx.with_identity(identity), query).await {
         Ok(value) => json_response(200u16, &value),
         Err(error) => error.into_response(),
     }
 }
 async fn handle_get_runbook<A: ClawguruApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let satisfied = credentials.api_key_header.is_some()
         || credentials.bearer_auth.is_some();
     if !satisfied {
@@ -211,28 +305,30 @@ async fn handle_get_runbook<A: ClawguruApi>(
             0,
         );
     }
-    if let Err(error) = api
-        .authorize(super::auth::Operation::GetRunbook, &credentials)
+    let identity = match api
+        .authorize(super::auth::Operation::GetRunbook, &credentials, &cx)
         .await
     {
-        return match error {
-            super::auth::AuthError::Unauthenticated(message) => {
-                reject_get_runbook(401u16, message, 0)
-            }
-            super::auth::AuthError::Forbidden(message) => {
-                reject_get_runbook(403u16, message, 0)
-            }
-        };
+        Ok(identity) => identity,
+        Err(super::auth::AuthError::Unauthenticated(message)) => {
+            return reject_get_runbook(401u16, message, 0);
+        }
+        Err(super::auth::AuthError::Forbidden(message)) => {
+            return reject_get_runbook(403u16, message, 0);
+        }
+    };
+    if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
+        return reject_get_runbook(refused.status, refused.message, 0);
     }
-    let path = match path {
-        Ok(::axum::extract::Path(path)) => path,
-        Err(error) => return reject_get_runbook(404u16, error.body_text(), 0),
+    let path = match path_params(&mut cx.parts).await {
+        Ok(path) => path,
+        Err(message) => return reject_get_runbook(404u16, message, 0),
     };
     let id: ::std::string::String = match path_param(&path, "id", "") {
         Ok(value) => value,
         Err(message) => return reject_get_runbook(404u16, message, 0),
     };
-    match api.get_runbook(credentials, id).await {
+    match api.get_runbook(cx.with_identity(identity), id).await {
         Ok(value) => json_response(200u16, &value),
         Err(error) => error.into_response(),
     }
@@ -242,81 +338,42 @@ fn reject_check_indicator(
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::CheckIndicatorError::BadRequest(super::types::Error {
-                    error: message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::CheckIndicatorError::Unauthorized(super::types::Error {
-                    error: message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::CheckIndicatorError::Forbidden(super::types::Error {
-                    error: message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::CheckIndicatorError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_get_latest_intel_feed(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::GetLatestIntelFeedError::BadRequest(super::types::Error {
-                    error: message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::GetLatestIntelFeedError::Unauthorized(super::types::Error {
-                    error: message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::GetLatestIntelFeedError::Forbidden(super::types::Error {
-                    error: message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::GetLatestIntelFeedError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_get_runbook(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        404u16 => {
-            super::errors::GetRunbookError::NotFound(super::types::Error {
-                    error: message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::GetRunbookError::Unauthorized(super::types::Error {
-                    error: message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::GetRunbookError::Forbidden(super::types::Error {
-                    error: message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::GetRunbookError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 /// The credentials a request presents, one field per security scheme.
 #[allow(unused_variables)]
@@ -346,11 +403,7 @@ impl ::axum::response::IntoResponse for super::errors::CheckIndicatorError {
                 response
             }
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -366,11 +419,7 @@ impl ::axum::response::IntoResponse for super::errors::GetLatestIntelFeedError {
                 response
             }
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -386,11 +435,7 @@ impl ::axum::response::IntoResponse for super::errors::GetRunbookError {
                 response
             }
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }

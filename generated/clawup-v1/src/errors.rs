@@ -12,6 +12,68 @@
 //! Responses of each operation: an error enum with one variant per
 //! documented non-2xx status, and a success enum where an operation has
 //! more than one kind of success.
+/// Your own error type, mapped once to every operation's documented errors.
+///
+/// Implement it for your error type, and `?` turns that error into any
+/// operation's error enum: the variant documented for [`status`](Self::status)
+/// (exactly, by its range, or `default`), with [`message`](Self::message) in
+/// its body. A status the operation does not document falls back to its
+/// documented 500, else to a 500 with the API's common error body.
+pub trait DomainError: ::std::fmt::Display {
+    /// The HTTP status this error answers with.
+    fn status(&self) -> u16;
+    /// The message put in the answer's body; by default, the error's `Display`.
+    fn message(&self) -> ::std::string::String {
+        self.to_string()
+    }
+}
+/// The documented error for `error` (see [`DomainError`]).
+fn map_domain_error<T>(
+    error: &dyn DomainError,
+    documented: fn(u16, ::std::string::String, u64) -> ::std::option::Option<T>,
+    undocumented: fn(u16, ::std::string::String) -> T,
+) -> T {
+    let message = error.message();
+    documented(error.status(), message.clone(), 0)
+        .or_else(|| documented(500, message.clone(), 0))
+        .unwrap_or_else(|| undocumented(500, common_error_body(500, message)))
+}
+/// The document's common error (the body most of its error responses
+/// share) for `status`, saying `message`: the body of refusals no operation documents.
+#[allow(unused_variables, unreachable_patterns)]
+pub fn common_error(
+    status: u16,
+    message: impl ::std::convert::Into<::std::string::String>,
+) -> super::types::Error {
+    let message: ::std::string::String = message.into();
+    match status {
+        401u16 => {
+            super::types::Error {
+                error: ::std::string::String::from("AUTH_401"),
+                message,
+            }
+        }
+        500..=599 => {
+            super::types::Error {
+                error: ::std::string::String::from("INTERNAL_500"),
+                message,
+            }
+        }
+        _ => {
+            super::types::Error {
+                error: ::std::string::String::from("AUTH_401"),
+                message,
+            }
+        }
+    }
+}
+/// [`common_error`] as JSON text, for an `Undocumented` error's body.
+pub fn common_error_body(
+    status: u16,
+    message: impl ::std::convert::Into<::std::string::String>,
+) -> ::std::string::String {
+    ::serde_json::to_string(&common_error(status, message)).unwrap_or_default()
+}
 /// Error responses of `getCurrentUser` (GET /api/v1/auth/me).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetCurrentUserError {
@@ -56,6 +118,44 @@ impl ::std::fmt::Display for GetCurrentUserError {
     }
 }
 impl ::std::error::Error for GetCurrentUserError {}
+impl GetCurrentUserError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::GetCurrentUserError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("AUTH_401"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::GetCurrentUserError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("INTERNAL_500"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for GetCurrentUserError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `listPlans` (GET /api/v1/plans).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListPlansError {
@@ -100,6 +200,44 @@ impl ::std::fmt::Display for ListPlansError {
     }
 }
 impl ::std::error::Error for ListPlansError {}
+impl ListPlansError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::ListPlansError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("AUTH_401"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::ListPlansError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("INTERNAL_500"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for ListPlansError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `listModels` (GET /api/v1/models).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListModelsError {
@@ -144,6 +282,44 @@ impl ::std::fmt::Display for ListModelsError {
     }
 }
 impl ::std::error::Error for ListModelsError {}
+impl ListModelsError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::ListModelsError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("AUTH_401"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::ListModelsError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("INTERNAL_500"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for ListModelsError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `listRuntimeImages` (GET /api/v1/runtime/images).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListRuntimeImagesError {
@@ -188,6 +364,44 @@ impl ::std::fmt::Display for ListRuntimeImagesError {
     }
 }
 impl ::std::error::Error for ListRuntimeImagesError {}
+impl ListRuntimeImagesError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::ListRuntimeImagesError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("AUTH_401"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::ListRuntimeImagesError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("INTERNAL_500"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for ListRuntimeImagesError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `listTools` (GET /api/v1/tools).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListToolsError {
@@ -232,6 +446,44 @@ impl ::std::fmt::Display for ListToolsError {
     }
 }
 impl ::std::error::Error for ListToolsError {}
+impl ListToolsError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::ListToolsError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("AUTH_401"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::ListToolsError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("INTERNAL_500"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for ListToolsError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `listTeamTemplates` (GET /api/v1/teams/templates).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListTeamTemplatesError {
@@ -276,6 +528,44 @@ impl ::std::fmt::Display for ListTeamTemplatesError {
     }
 }
 impl ::std::error::Error for ListTeamTemplatesError {}
+impl ListTeamTemplatesError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::ListTeamTemplatesError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("AUTH_401"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::ListTeamTemplatesError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("INTERNAL_500"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for ListTeamTemplatesError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `getOpenApiDocument` (GET /openapi.json).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetOpenApiDocumentError {
@@ -311,3 +601,35 @@ impl ::std::fmt::Display for GetOpenApiDocumentError {
     }
 }
 impl ::std::error::Error for GetOpenApiDocumentError {}
+impl GetOpenApiDocumentError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                500u16 => {
+                    super::errors::GetOpenApiDocumentError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("INTERNAL_500"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for GetOpenApiDocumentError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}

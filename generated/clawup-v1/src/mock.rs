@@ -26,10 +26,13 @@ impl Mock {
     }
 }
 impl super::server::ClawupApi for Mock {
+    /// The mock tells callers apart by nothing but its token.
+    type Identity = ();
     async fn authorize(
         &self,
         operation: super::auth::Operation,
         credentials: &super::auth::Credentials,
+        _request: &super::server::RequestContext,
     ) -> ::std::result::Result<(), super::auth::AuthError> {
         let presented = [credentials.bearer_auth.as_deref()];
         if presented.iter().flatten().any(|value| *value == self.secret) {
@@ -43,7 +46,7 @@ impl super::server::ClawupApi for Mock {
     }
     async fn get_current_user(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
     ) -> ::std::result::Result<super::types::User, super::errors::GetCurrentUserError> {
         Ok(super::types::User {
             id: "0553776e-62bf-49be-ad29-4ab320a6afc3".parse().unwrap_or_default(),
@@ -57,7 +60,7 @@ impl super::server::ClawupApi for Mock {
     }
     async fn list_plans(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
     ) -> ::std::result::Result<super::types::PlanList, super::errors::ListPlansError> {
         Ok(super::types::PlanList {
             plans: ::std::vec![
@@ -86,7 +89,7 @@ impl super::server::ClawupApi for Mock {
     }
     async fn list_models(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
     ) -> ::std::result::Result<super::types::ModelList, super::errors::ListModelsError> {
         Ok(super::types::ModelList {
             models: ::std::vec![
@@ -112,7 +115,7 @@ impl super::server::ClawupApi for Mock {
     }
     async fn list_runtime_images(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
     ) -> ::std::result::Result<
         super::types::RuntimeImageList,
         super::errors::ListRuntimeImagesError,
@@ -138,7 +141,7 @@ impl super::server::ClawupApi for Mock {
     }
     async fn list_tools(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
     ) -> ::std::result::Result<super::types::ToolList, super::errors::ListToolsError> {
         Ok(super::types::ToolList {
             tools: ::std::vec![
@@ -158,7 +161,7 @@ impl super::server::ClawupApi for Mock {
     }
     async fn list_team_templates(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
     ) -> ::std::result::Result<
         super::types::TeamTemplateList,
         super::errors::ListTeamTemplatesError,

@@ -13,18 +13,28 @@
 use ::axum::response::IntoResponse as _;
 #[allow(unused_imports)]
 use ::clawgen_runtime::{server::*, shape};
+pub use ::clawgen_runtime::server::{DEFAULT_BODY_LIMIT, RequestContext, RouterConfig};
 /// The operations of ClawUp API that a server implements.
+///
+/// Every operation has a default that answers 501 Not Implemented in the
+/// API's error format: implement the ones you serve. Errors of your own
+/// become each operation's documented error through
+/// [`DomainError`](super::errors::DomainError) and `?`.
 pub trait ClawupApi: Send + Sync + 'static {
+    /// Who a caller is, as [`authorize`](Self::authorize) establishes it: every
+    /// secured operation receives it in `cx.identity`.
+    type Identity: Send + 'static;
     /// Decides whether `credentials` (already known to satisfy one of the
-    /// operation's requirement alternatives) may call `operation`. Runs
-    /// before any input is parsed; refusals are answered with the
-    /// operation's documented 401 or 403.
+    /// operation's requirement alternatives) may call `operation`, and who
+    /// the caller is. Runs before any input is parsed; refusals are
+    /// answered with the operation's documented 401 or 403.
     fn authorize(
         &self,
         operation: super::auth::Operation,
         credentials: &super::auth::Credentials,
+        request: &RequestContext,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::auth::AuthError>,
+        Output = ::std::result::Result<Self::Identity, super::auth::AuthError>,
     > + Send;
     /// Current User
     ///
@@ -34,13 +44,24 @@ pub trait ClawupApi: Send + Sync + 'static {
     /// `GET /api/v1/auth/me`
     fn get_current_user(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::User,
             super::errors::GetCurrentUserError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx,);
+        ::std::future::ready(
+            Err(super::errors::GetCurrentUserError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`getCurrentUser` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// List Plans
     ///
     /// Subscription plans and their limits.
@@ -50,13 +71,24 @@ pub trait ClawupApi: Send + Sync + 'static {
     /// `GET /api/v1/plans`
     fn list_plans(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::PlanList,
             super::errors::ListPlansError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx,);
+        ::std::future::ready(
+            Err(super::errors::ListPlansError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`listPlans` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// List Models
     ///
     /// The provider × model catalog: every model agents can use, with its
@@ -67,13 +99,24 @@ pub trait ClawupApi: Send + Sync + 'static {
     /// `GET /api/v1/models`
     fn list_models(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::ModelList,
             super::errors::ListModelsError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx,);
+        ::std::future::ready(
+            Err(super::errors::ListModelsError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`listModels` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// List Runtime Images
     ///
     /// Available runtime types and images agents can run in. Response shape not shown in the public docs;
@@ -82,13 +125,24 @@ pub trait ClawupApi: Send + Sync + 'static {
     /// `GET /api/v1/runtime/images`
     fn list_runtime_images(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::RuntimeImageList,
             super::errors::ListRuntimeImagesError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx,);
+        ::std::future::ready(
+            Err(super::errors::ListRuntimeImagesError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`listRuntimeImages` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// List Tools
     ///
     /// The MCP tool catalog: tools (MCP servers) agents can be given.
@@ -98,13 +152,24 @@ pub trait ClawupApi: Send + Sync + 'static {
     /// `GET /api/v1/tools`
     fn list_tools(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::ToolList,
             super::errors::ListToolsError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx,);
+        ::std::future::ready(
+            Err(super::errors::ListToolsError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`listTools` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// List Team Templates
     ///
     /// Built-in team templates: preset teams of agents, each with a role,
@@ -115,16 +180,34 @@ pub trait ClawupApi: Send + Sync + 'static {
     /// `GET /api/v1/teams/templates`
     fn list_team_templates(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::TeamTemplateList,
             super::errors::ListTeamTemplatesError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx,);
+        ::std::future::ready(
+            Err(super::errors::ListTeamTemplatesError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`listTeamTemplates` is not implemented yet.",
+                ),
+            }),
+        )
+    }
 }
-/// An axum router that serves `api` under the document's paths.
+/// An axum router that serves `api` under the document's paths, with
+/// [`RouterConfig::default`] (bodies up to [`DEFAULT_BODY_LIMIT`] bytes).
 pub fn router<A: ClawupApi>(api: A) -> ::axum::Router {
+    router_with(api, RouterConfig::default())
+}
+/// An axum router that serves `api` under the document's paths, set up by
+/// `config`. What no operation answers (a path no operation has, a method
+/// its path does not take) is refused with the API's common error body.
+pub fn router_with<A: ClawupApi>(api: A, config: RouterConfig) -> ::axum::Router {
     ::axum::Router::new()
         .route("/api/v1/auth/me", ::axum::routing::get(handle_get_current_user::<A>))
         .route("/api/v1/models", ::axum::routing::get(handle_list_models::<A>))
@@ -139,7 +222,35 @@ pub fn router<A: ClawupApi>(api: A) -> ::axum::Router {
         )
         .route("/api/v1/tools", ::axum::routing::get(handle_list_tools::<A>))
         .route("/openapi.json", ::axum::routing::get(serve_openapi_document))
-        .with_state(::std::sync::Arc::new(api))
+        .fallback(unknown_path)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))
+        .with_state(::std::sync::Arc::new(Served { api, config }))
+}
+/// A refusal that the operation does not document, answered with the API's common error body.
+fn refuse(
+    status: u16,
+    message: ::std::string::String,
+    retry_after: u64,
+) -> ::axum::response::Response {
+    let mut response = json_response_as(
+        status,
+        "application/json",
+        &super::errors::common_error(status, message),
+    );
+    if status == 429 {
+        set_header(&mut response, "retry-after", &retry_after);
+    }
+    response
+}
+async fn unknown_path(uri: ::axum::http::Uri) -> ::axum::response::Response {
+    refuse(404u16, format!("No operation has the path `{}`.", uri.path()), 0)
+}
+async fn method_not_allowed(
+    method: ::axum::http::Method,
+    uri: ::axum::http::Uri,
+) -> ::axum::response::Response {
+    refuse(405u16, format!("The path `{}` does not take {method}.", uri.path()), 0)
 }
 /// The OpenAPI document this server implements, as JSON.
 pub const OPENAPI_DOCUMENT: &str = "{\"openapi\":\"3.1.0\",\"info\":{\"title\":\"ClawUp API\",\"version\":\"1.0.0\",\"description\":\"ClawUp exposes a public HTTP API so you can build integrations, CLIs,\\nand automation on top of your account — without scraping the\\ndashboard.\\n\\n**Status: Draft v1.** The API currently covers authentication and the\\nread-only catalog endpoints (plans, models, runtimes, tools, team\\ntemplates). More endpoints are being added over time. Documented\\nendpoints are stable: fields are only added, never renamed or removed,\\nwithout a version bump.\\n\\n**Authentication.** API calls authenticate with an API key passed as a\\nBearer token (`Authorization: Bearer cu_...`). A key grants the same\\naccess as your account, so treat it like a password. Create, reveal,\\nexpire and revoke keys under Account → API Keys; revoked keys stop\\nworking immediately. Keys are prefixed `cu_`; older keys with an `eb_`\\nprefix continue to work. Every call under `/api/v1/` needs a key, the\\ncatalog endpoints included; only this document (`GET /openapi.json`),\\nwhich OpenAPI tools fetch without credentials, is public.\\n\\n**Errors.** Errors use a consistent JSON shape:\\n`{\\\"error\\\": \\\"AUTH_401\\\", \\\"message\\\": \\\"missing or invalid credentials\\\"}`.\\n`error` is a stable string code; `message` is human-readable and may\\nchange. A `401` means the key is missing, invalid, expired, or revoked.\\n\\n**Versioning.** Every route is under `/api/v1/`. Breaking changes ship\\nas a new version (`/api/v2/`) and the old version keeps working during a\\ndeprecation window. Within a version, only optional request fields and\\nadditive response fields are added.\\n\\n**Assumptions.** The public docs give the operations, the Bearer key on\\nevery API call, the `GET /api/v1/auth/me` example, the error shape and\\nthe meaning of 401; this document models those exactly. The catalog\\nresponses are designed (wrapper objects, so that fields can be added),\\ntheir closed-looking value sets (`interval`, `transport`) are open\\nenums, and `GET /openapi.json` is assumed public because the docs point\\nOpenAPI tools at it. Every catalog call documents 401 as `auth/me` does.\\n\"},\"x-clawgen-name\":\"clawup\",\"servers\":[{\"url\":\"https://api.clawup.org\",\"description\":\"ClawUp production API\"}],\"security\":[{\"BearerAuth\":[]}],\"tags\":[{\"name\":\"Auth\",\"description\":\"The account the API key belongs to.\"},{\"name\":\"Catalog\",\"description\":\"Read-only catalog of plans, models, runtimes, tools and team templates.\"},{\"name\":\"Spec\",\"description\":\"The machine-readable OpenAPI document of this API.\"}],\"paths\":{\"/api/v1/auth/me\":{\"get\":{\"operationId\":\"getCurrentUser\",\"summary\":\"Current User\",\"description\":\"Returns the currently authenticated user — the account the API key\\nbelongs to. Use it to verify a key.\\n\",\"tags\":[\"Auth\"],\"responses\":{\"200\":{\"description\":\"The authenticated user\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/User\"},\"example\":{\"id\":\"0553776e-62bf-49be-ad29-4ab320a6afc3\",\"email\":\"you@example.com\",\"credit_balance_cents\":0,\"is_node_admin\":false,\"created_at\":\"2026-05-06T07:14:56.272Z\",\"last_login_at\":\"2026-05-06T07:14:56.272Z\",\"login_count\":1}}}},\"401\":{\"$ref\":\"#/components/responses/Unauthorized\"},\"500\":{\"$ref\":\"#/components/responses/InternalError\"}}}},\"/api/v1/plans\":{\"get\":{\"operationId\":\"listPlans\",\"summary\":\"List Plans\",\"description\":\"Subscription plans and their limits.\\nResponse shape not shown in the public docs; designed as a catalog\\nwrapper object so that fields can be added without a version bump.\\n\",\"tags\":[\"Catalog\"],\"responses\":{\"200\":{\"description\":\"The subscription plans\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/PlanList\"},\"example\":{\"plans\":[{\"id\":\"free\",\"name\":\"Free\",\"description\":\"Try ClawUp with a single agent.\",\"price_cents\":0,\"currency\":\"usd\",\"interval\":\"month\",\"limits\":{\"max_agents\":1,\"max_teams\":1,\"max_concurrent_runs\":1,\"included_credits_cents\":500,\"max_api_keys\":2}},{\"id\":\"pro\",\"name\":\"Pro\",\"description\":\"For individuals running agent teams every day.\",\"price_cents\":2000,\"currency\":\"usd\",\"interval\":\"month\",\"limits\":{\"max_agents\":20,\"max_teams\":5,\"max_concurrent_runs\":5,\"included_credits_cents\":2000,\"max_api_keys\":null}}]}}}},\"401\":{\"$ref\":\"#/components/responses/Unauthorized\"},\"500\":{\"$ref\":\"#/components/responses/InternalError\"}}}},\"/api/v1/models\":{\"get\":{\"operationId\":\"listModels\",\"summary\":\"List Models\",\"description\":\"The provider × model catalog: every model agents can use, with its\\nprovider, limits and pricing. Response\\nshape not shown in the public docs; designed to match a provider ×\\nmodel catalog.\\n\",\"tags\":[\"Catalog\"],\"responses\":{\"200\":{\"description\":\"The model catalog\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/ModelList\"},\"example\":{\"models\":[{\"provider\":\"anthropic\",\"model\":\"claude-sonnet-4-5\",\"display_name\":\"Claude Sonnet 4.5\",\"context_window\":200000,\"max_output_tokens\":64000,\"input_cents_per_mtok\":300,\"output_cents_per_mtok\":1500,\"capabilities\":[\"tools\",\"vision\"],\"available\":true},{\"provider\":\"openai\",\"model\":\"gpt-4.1\",\"display_name\":\"GPT-4.1\",\"context_window\":1047576,\"max_output_tokens\":32768,\"input_cents_per_mtok\":200,\"output_cents_per_mtok\":800,\"capabilities\":[\"tools\",\"vision\"],\"available\":true}]}}}},\"401\":{\"$ref\":\"#/components/responses/Unauthorized\"},\"500\":{\"$ref\":\"#/components/responses/InternalError\"}}}},\"/api/v1/runtime/images\":{\"get\":{\"operationId\":\"listRuntimeImages\",\"summary\":\"List Runtime Images\",\"description\":\"Available runtime types and images agents can run in. Response shape not shown in the public docs;\\ndesigned as a flat list of images, each naming its runtime type.\\n\",\"tags\":[\"Catalog\"],\"responses\":{\"200\":{\"description\":\"The available runtime images\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/RuntimeImageList\"},\"example\":{\"images\":[{\"id\":\"node-22\",\"runtime_type\":\"container\",\"name\":\"Node.js 22\",\"image\":\"ghcr.io/clawup/runtime-node:22\",\"version\":\"22.15.0\",\"description\":\"Debian-based image with Node.js 22 and common CLI tools.\",\"is_default\":true},{\"id\":\"python-3-12\",\"runtime_type\":\"container\",\"name\":\"Python 3.12\",\"image\":\"ghcr.io/clawup/runtime-python:3.12\",\"version\":\"3.12.10\",\"description\":\"Debian-based image with Python 3.12, uv and common CLI tools.\",\"is_default\":false}]}}}},\"401\":{\"$ref\":\"#/components/responses/Unauthorized\"},\"500\":{\"$ref\":\"#/components/responses/InternalError\"}}}},\"/api/v1/tools\":{\"get\":{\"operationId\":\"listTools\",\"summary\":\"List Tools\",\"description\":\"The MCP tool catalog: tools (MCP servers) agents can be given.\\nResponse shape not shown in the public\\ndocs; designed to match an MCP tool catalog.\\n\",\"tags\":[\"Catalog\"],\"responses\":{\"200\":{\"description\":\"The MCP tool catalog\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/ToolList\"},\"example\":{\"tools\":[{\"id\":\"github\",\"name\":\"GitHub\",\"description\":\"Read and manage repositories, issues and pull requests.\",\"category\":\"development\",\"transport\":\"stdio\",\"required_secrets\":[\"GITHUB_TOKEN\"]},{\"id\":\"fetch\",\"name\":\"Fetch\",\"description\":\"Fetch web pages and convert them to Markdown.\",\"category\":\"web\",\"transport\":\"stdio\",\"required_secrets\":[]}]}}}},\"401\":{\"$ref\":\"#/components/responses/Unauthorized\"},\"500\":{\"$ref\":\"#/components/responses/InternalError\"}}}},\"/api/v1/teams/templates\":{\"get\":{\"operationId\":\"listTeamTemplates\",\"summary\":\"List Team Templates\",\"description\":\"Built-in team templates: preset teams of agents, each with a role,\\na model and tools. Response shape not\\nshown in the public docs; designed to reference the model and tool\\ncatalogs by their identifiers.\\n\",\"tags\":[\"Catalog\"],\"responses\":{\"200\":{\"description\":\"The built-in team templates\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/TeamTemplateList\"},\"example\":{\"templates\":[{\"id\":\"code-review\",\"name\":\"Code Review Team\",\"description\":\"A reviewer and a tester that review pull requests and run the test suite.\",\"agents\":[{\"name\":\"Reviewer\",\"role\":\"Reviews pull requests for correctness and style.\",\"provider\":\"anthropic\",\"model\":\"claude-sonnet-4-5\",\"tools\":[\"github\"]},{\"name\":\"Tester\",\"role\":\"Runs the test suite and reports failures.\",\"provider\":\"openai\",\"model\":\"gpt-4.1\",\"tools\":[\"github\"]}],\"tags\":[\"development\"]}]}}}},\"401\":{\"$ref\":\"#/components/responses/Unauthorized\"},\"500\":{\"$ref\":\"#/components/responses/InternalError\"}}}},\"/openapi.json\":{\"get\":{\"operationId\":\"getOpenApiDocument\",\"summary\":\"OpenAPI Document\",\"description\":\"Returns this very document: the full machine-readable OpenAPI 3.1\\ndescription of the ClawUp API, served straight from the backend so it\\nalways matches the live API. Point any OpenAPI tool at it to explore\\nendpoints or generate a typed client. Public: no API key needed.\\n\",\"tags\":[\"Spec\"],\"security\":[],\"x-clawgen-serve-spec\":true,\"responses\":{\"200\":{\"description\":\"This OpenAPI document, as JSON\",\"content\":{\"application/json\":{\"schema\":{\"type\":\"object\",\"description\":\"This OpenAPI 3.1 document, as served by the API itself.\"}}}},\"500\":{\"$ref\":\"#/components/responses/InternalError\"}}}}},\"components\":{\"securitySchemes\":{\"BearerAuth\":{\"type\":\"http\",\"scheme\":\"bearer\",\"description\":\"ClawUp API key passed as a Bearer token\\n(`Authorization: Bearer cu_xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`).\\nKeys are prefixed `cu_`; older keys with an `eb_` prefix are still\\naccepted. A key grants the same access as your account.\\n\"}},\"schemas\":{\"User\":{\"type\":\"object\",\"description\":\"A ClawUp user account.\",\"required\":[\"id\",\"email\",\"credit_balance_cents\",\"is_node_admin\",\"created_at\",\"last_login_at\",\"login_count\"],\"properties\":{\"id\":{\"type\":\"string\",\"format\":\"uuid\",\"description\":\"Unique identifier of the user.\"},\"email\":{\"type\":\"string\",\"format\":\"email\",\"description\":\"Email address of the account.\"},\"credit_balance_cents\":{\"type\":\"integer\",\"format\":\"int64\",\"description\":\"Remaining usage credit, in US cents.\"},\"is_node_admin\":{\"type\":\"boolean\",\"description\":\"Whether the user administers a ClawUp node.\"},\"created_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When the account was created.\"},\"last_login_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"When the user last signed in.\"},\"login_count\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":0,\"description\":\"Number of times the user has signed in.\"}},\"example\":{\"id\":\"0553776e-62bf-49be-ad29-4ab320a6afc3\",\"email\":\"you@example.com\",\"credit_balance_cents\":0,\"is_node_admin\":false,\"created_at\":\"2026-05-06T07:14:56.272Z\",\"last_login_at\":\"2026-05-06T07:14:56.272Z\",\"login_count\":1}},\"PlanLimits\":{\"type\":\"object\",\"description\":\"Limits of a subscription plan; `null` means unlimited. Shape not\\nshown in the public docs; designed to match the catalog's resources\\n(agents, teams, runs, credits, API keys).\\n\",\"required\":[\"max_agents\",\"max_teams\",\"max_concurrent_runs\",\"included_credits_cents\",\"max_api_keys\"],\"properties\":{\"max_agents\":{\"type\":[\"integer\",\"null\"],\"format\":\"int64\",\"minimum\":0,\"description\":\"Maximum number of agents; null when unlimited.\"},\"max_teams\":{\"type\":[\"integer\",\"null\"],\"format\":\"int64\",\"minimum\":0,\"description\":\"Maximum number of teams; null when unlimited.\"},\"max_concurrent_runs\":{\"type\":[\"integer\",\"null\"],\"format\":\"int64\",\"minimum\":0,\"description\":\"Maximum number of agent runs at the same time; null when unlimited.\"},\"included_credits_cents\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":0,\"description\":\"Usage credit included with each billing period, in US cents.\"},\"max_api_keys\":{\"type\":[\"integer\",\"null\"],\"format\":\"int64\",\"minimum\":0,\"description\":\"Maximum number of active API keys; null when unlimited.\"}},\"example\":{\"max_agents\":20,\"max_teams\":5,\"max_concurrent_runs\":5,\"included_credits_cents\":2000,\"max_api_keys\":null}},\"Plan\":{\"type\":\"object\",\"description\":\"A subscription plan. Shape not shown in the public docs; designed to\\nmatch a subscription catalog priced in cents like the account's\\ncredit balance.\\n\",\"required\":[\"id\",\"name\",\"description\",\"price_cents\",\"currency\",\"interval\",\"limits\"],\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"Stable plan identifier (slug).\"},\"name\":{\"type\":\"string\",\"description\":\"Display name of the plan.\"},\"description\":{\"type\":\"string\",\"description\":\"Short description of the plan.\"},\"price_cents\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":0,\"description\":\"Price per billing interval, in cents of `currency`.\"},\"currency\":{\"type\":\"string\",\"description\":\"ISO 4217 currency code, lowercase (e.g. usd).\"},\"interval\":{\"description\":\"Billing interval. The value set is designed; the enum is open.\",\"anyOf\":[{\"type\":\"string\",\"enum\":[\"month\",\"year\"]},{\"type\":\"string\",\"description\":\"A value not listed, which the API may add.\"}]},\"limits\":{\"$ref\":\"#/components/schemas/PlanLimits\",\"description\":\"Limits of the plan.\"}},\"example\":{\"id\":\"pro\",\"name\":\"Pro\",\"description\":\"For individuals running agent teams every day.\",\"price_cents\":2000,\"currency\":\"usd\",\"interval\":\"month\",\"limits\":{\"max_agents\":20,\"max_teams\":5,\"max_concurrent_runs\":5,\"included_credits_cents\":2000,\"max_api_keys\":null}}},\"PlanList\":{\"type\":\"object\",\"description\":\"The subscription plans.\",\"required\":[\"plans\"],\"properties\":{\"plans\":{\"type\":\"array\",\"description\":\"Every plan that can be subscribed to.\",\"items\":{\"$ref\":\"#/components/schemas/Plan\"}}},\"example\":{\"plans\":[{\"id\":\"pro\",\"name\":\"Pro\",\"description\":\"For individuals running agent teams every day.\",\"price_cents\":2000,\"currency\":\"usd\",\"interval\":\"month\",\"limits\":{\"max_agents\":20,\"max_teams\":5,\"max_concurrent_runs\":5,\"included_credits_cents\":2000,\"max_api_keys\":null}}]}},\"Model\":{\"type\":\"object\",\"description\":\"One provider × model entry of the catalog. Shape not shown in the\\npublic docs; designed to match a provider × model catalog whose\\nusage is billed from the account's credit balance.\\n\",\"required\":[\"provider\",\"model\",\"display_name\",\"context_window\",\"capabilities\",\"available\"],\"properties\":{\"provider\":{\"type\":\"string\",\"description\":\"Model provider (e.g. anthropic, openai).\"},\"model\":{\"type\":\"string\",\"description\":\"Model identifier at the provider (e.g. claude-sonnet-4-5).\"},\"display_name\":{\"type\":\"string\",\"description\":\"Human-readable model name.\"},\"context_window\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":0,\"description\":\"Maximum number of input tokens.\"},\"max_output_tokens\":{\"type\":\"integer\",\"format\":\"int64\",\"minimum\":0,\"description\":\"Maximum number of output tokens per response, where known.\"},\"input_cents_per_mtok\":{\"type\":\"number\",\"minimum\":0,\"description\":\"Price of one million input tokens, in US cents. Omitted when the model is not billed per token.\"},\"output_cents_per_mtok\":{\"type\":\"number\",\"minimum\":0,\"description\":\"Price of one million output tokens, in US cents. Omitted when the model is not billed per token.\"},\"capabilities\":{\"type\":\"array\",\"description\":\"Capabilities of the model (e.g. tools, vision).\",\"items\":{\"type\":\"string\"}},\"available\":{\"type\":\"boolean\",\"description\":\"Whether the model can currently be selected for agents.\"}},\"example\":{\"provider\":\"anthropic\",\"model\":\"claude-sonnet-4-5\",\"display_name\":\"Claude Sonnet 4.5\",\"context_window\":200000,\"max_output_tokens\":64000,\"input_cents_per_mtok\":300,\"output_cents_per_mtok\":1500,\"capabilities\":[\"tools\",\"vision\"],\"available\":true}},\"ModelList\":{\"type\":\"object\",\"description\":\"The provider × model catalog.\",\"required\":[\"models\"],\"properties\":{\"models\":{\"type\":\"array\",\"description\":\"Every model in the catalog.\",\"items\":{\"$ref\":\"#/components/schemas/Model\"}}},\"example\":{\"models\":[{\"provider\":\"anthropic\",\"model\":\"claude-sonnet-4-5\",\"display_name\":\"Claude Sonnet 4.5\",\"context_window\":200000,\"max_output_tokens\":64000,\"input_cents_per_mtok\":300,\"output_cents_per_mtok\":1500,\"capabilities\":[\"tools\",\"vision\"],\"available\":true}]}},\"RuntimeImage\":{\"type\":\"object\",\"description\":\"A runtime image agents can run in. Shape not shown in the public\\ndocs; designed to list images with their runtime type.\\n\",\"required\":[\"id\",\"runtime_type\",\"name\",\"image\",\"version\",\"description\",\"is_default\"],\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"Stable identifier of the image.\"},\"runtime_type\":{\"type\":\"string\",\"description\":\"Runtime type the image runs on (e.g. container).\"},\"name\":{\"type\":\"string\",\"description\":\"Display name of the image.\"},\"image\":{\"type\":\"string\",\"description\":\"Image reference (e.g. an OCI image with its tag).\"},\"version\":{\"type\":\"string\",\"description\":\"Version of the image's main toolchain.\"},\"description\":{\"type\":\"string\",\"description\":\"Short description of the image.\"},\"is_default\":{\"type\":\"boolean\",\"description\":\"Whether the image is the default for its runtime type.\"}},\"example\":{\"id\":\"node-22\",\"runtime_type\":\"container\",\"name\":\"Node.js 22\",\"image\":\"ghcr.io/clawup/runtime-node:22\",\"version\":\"22.15.0\",\"description\":\"Debian-based image with Node.js 22 and common CLI tools.\",\"is_default\":true}},\"RuntimeImageList\":{\"type\":\"object\",\"description\":\"The available runtime images.\",\"required\":[\"images\"],\"properties\":{\"images\":{\"type\":\"array\",\"description\":\"Every available runtime image.\",\"items\":{\"$ref\":\"#/components/schemas/RuntimeImage\"}}},\"example\":{\"images\":[{\"id\":\"node-22\",\"runtime_type\":\"container\",\"name\":\"Node.js 22\",\"image\":\"ghcr.io/clawup/runtime-node:22\",\"version\":\"22.15.0\",\"description\":\"Debian-based image with Node.js 22 and common CLI tools.\",\"is_default\":true}]}},\"Tool\":{\"type\":\"object\",\"description\":\"An MCP tool (server) agents can be given. Shape not shown in the\\npublic docs; designed to match an MCP tool catalog.\\n\",\"required\":[\"id\",\"name\",\"description\",\"category\",\"transport\",\"required_secrets\"],\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"Stable identifier of the tool, used by team templates.\"},\"name\":{\"type\":\"string\",\"description\":\"Display name of the tool.\"},\"description\":{\"type\":\"string\",\"description\":\"What the tool lets an agent do.\"},\"category\":{\"type\":\"string\",\"description\":\"Catalog category (e.g. development, web).\"},\"transport\":{\"description\":\"MCP transport the tool's server uses. The value set is designed; the enum is open.\",\"anyOf\":[{\"type\":\"string\",\"enum\":[\"stdio\",\"http\"]},{\"type\":\"string\",\"description\":\"A value not listed, which the API may add.\"}]},\"required_secrets\":{\"type\":\"array\",\"description\":\"Names of the secrets the tool needs configured (e.g. GITHUB_TOKEN); empty when none.\",\"items\":{\"type\":\"string\"}}},\"example\":{\"id\":\"github\",\"name\":\"GitHub\",\"description\":\"Read and manage repositories, issues and pull requests.\",\"category\":\"development\",\"transport\":\"stdio\",\"required_secrets\":[\"GITHUB_TOKEN\"]}},\"ToolList\":{\"type\":\"object\",\"description\":\"The MCP tool catalog.\",\"required\":[\"tools\"],\"properties\":{\"tools\":{\"type\":\"array\",\"description\":\"Every tool in the catalog.\",\"items\":{\"$ref\":\"#/components/schemas/Tool\"}}},\"example\":{\"tools\":[{\"id\":\"github\",\"name\":\"GitHub\",\"description\":\"Read and manage repositories, issues and pull requests.\",\"category\":\"development\",\"transport\":\"stdio\",\"required_secrets\":[\"GITHUB_TOKEN\"]}]}},\"TemplateAgent\":{\"type\":\"object\",\"description\":\"One agent of a team template. Shape not shown in the public docs;\\ndesigned to reference the model catalog (provider, model) and the\\ntool catalog (tool ids).\\n\",\"required\":[\"name\",\"role\",\"provider\",\"model\",\"tools\"],\"properties\":{\"name\":{\"type\":\"string\",\"description\":\"Name of the agent within the team.\"},\"role\":{\"type\":\"string\",\"description\":\"What the agent does in the team.\"},\"provider\":{\"type\":\"string\",\"description\":\"Provider of the agent's model, as in the model catalog.\"},\"model\":{\"type\":\"string\",\"description\":\"Model identifier, as in the model catalog.\"},\"tools\":{\"type\":\"array\",\"description\":\"Identifiers of the tools the agent is given, as in the tool catalog.\",\"items\":{\"type\":\"string\"}}},\"example\":{\"name\":\"Reviewer\",\"role\":\"Reviews pull requests for correctness and style.\",\"provider\":\"anthropic\",\"model\":\"claude-sonnet-4-5\",\"tools\":[\"github\"]}},\"TeamTemplate\":{\"type\":\"object\",\"description\":\"A built-in team template. Shape not shown in the public docs;\\ndesigned as a named preset of agents.\\n\",\"required\":[\"id\",\"name\",\"description\",\"agents\",\"tags\"],\"properties\":{\"id\":{\"type\":\"string\",\"description\":\"Stable identifier of the template.\"},\"name\":{\"type\":\"string\",\"description\":\"Display name of the template.\"},\"description\":{\"type\":\"string\",\"description\":\"What the team is for.\"},\"agents\":{\"type\":\"array\",\"description\":\"The agents the team starts with.\",\"items\":{\"$ref\":\"#/components/schemas/TemplateAgent\"}},\"tags\":{\"type\":\"array\",\"description\":\"Tags describing the template.\",\"items\":{\"type\":\"string\"}}},\"example\":{\"id\":\"code-review\",\"name\":\"Code Review Team\",\"description\":\"A reviewer and a tester that review pull requests and run the test suite.\",\"agents\":[{\"name\":\"Reviewer\",\"role\":\"Reviews pull requests for correctness and style.\",\"provider\":\"anthropic\",\"model\":\"claude-sonnet-4-5\",\"tools\":[\"github\"]}],\"tags\":[\"development\"]}},\"TeamTemplateList\":{\"type\":\"object\",\"description\":\"The built-in team templates.\",\"required\":[\"templates\"],\"properties\":{\"templates\":{\"type\":\"array\",\"description\":\"Every built-in team template.\",\"items\":{\"$ref\":\"#/components/schemas/TeamTemplate\"}}},\"example\":{\"templates\":[{\"id\":\"code-review\",\"name\":\"Code Review Team\",\"description\":\"A reviewer and a tester that review pull requests and run the test suite.\",\"agents\":[{\"name\":\"Reviewer\",\"role\":\"Reviews pull requests for correctness and style.\",\"provider\":\"anthropic\",\"model\":\"claude-sonnet-4-5\",\"tools\":[\"github\"]}],\"tags\":[\"development\"]}]}},\"Error\":{\"type\":\"object\",\"description\":\"The error body of every non-2xx response.\",\"required\":[\"error\",\"message\"],\"properties\":{\"error\":{\"type\":\"string\",\"description\":\"Stable machine-readable error code (e.g. AUTH_401).\"},\"message\":{\"type\":\"string\",\"description\":\"Human-readable error message; may change.\"}},\"example\":{\"error\":\"AUTH_401\",\"message\":\"missing or invalid credentials\"}}},\"responses\":{\"Unauthorized\":{\"description\":\"The API key is missing, invalid, expired, or revoked\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"},\"example\":{\"error\":\"AUTH_401\",\"message\":\"missing or invalid credentials\"}}}},\"InternalError\":{\"description\":\"Unexpected server error\",\"content\":{\"application/json\":{\"schema\":{\"$ref\":\"#/components/schemas/Error\"},\"example\":{\"error\":\"INTERNAL_500\",\"message\":\"internal server error\"}}}}}}}";
@@ -148,10 +259,13 @@ async fn serve_openapi_document() -> ::axum::response::Response {
         .into_response()
 }
 async fn handle_get_current_user<A: ClawupApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let satisfied = credentials.bearer_auth.is_some();
     if !satisfied {
         return reject_get_current_user(
@@ -160,29 +274,34 @@ async fn handle_get_current_user<A: ClawupApi>(
             0,
         );
     }
-    if let Err(error) = api
-        .authorize(super::auth::Operation::GetCurrentUser, &credentials)
+    let identity = match api
+        .authorize(super::auth::Operation::GetCurrentUser, &credentials, &cx)
         .await
     {
-        return match error {
-            super::auth::AuthError::Unauthenticated(message) => {
-                reject_get_current_user(401u16, message, 0)
-            }
-            super::auth::AuthError::Forbidden(message) => {
-                reject_get_current_user(403u16, message, 0)
-            }
-        };
+        Ok(identity) => identity,
+        Err(super::auth::AuthError::Unauthenticated(message)) => {
+            return reject_get_current_user(401u16, message, 0);
+        }
+        Err(super::auth::AuthError::Forbidden(message)) => {
+            return reject_get_current_user(403u16, message, 0);
+        }
+    };
+    if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
+        return reject_get_current_user(refused.status, refused.message, 0);
     }
-    match api.get_current_user(credentials).await {
+    match api.get_current_user(cx.with_identity(identity)).await {
         Ok(value) => json_response(200u16, &value),
         Err(error) => error.into_response(),
     }
 }
 async fn handle_list_plans<A: ClawupApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let satisfied = credentials.bearer_auth.is_some();
     if !satisfied {
         return reject_list_plans(
@@ -191,29 +310,34 @@ async fn handle_list_plans<A: ClawupApi>(
             0,
         );
     }
-    if let Err(error) = api
-        .authorize(super::auth::Operation::ListPlans, &credentials)
+    let identity = match api
+        .authorize(super::auth::Operation::ListPlans, &credentials, &cx)
         .await
     {
-        return match error {
-            super::auth::AuthError::Unauthenticated(message) => {
-                reject_list_plans(401u16, message, 0)
-            }
-            super::auth::AuthError::Forbidden(message) => {
-                reject_list_plans(403u16, message, 0)
-            }
-        };
+        Ok(identity) => identity,
+        Err(super::auth::AuthError::Unauthenticated(message)) => {
+            return reject_list_plans(401u16, message, 0);
+        }
+        Err(super::auth::AuthError::Forbidden(message)) => {
+            return reject_list_plans(403u16, message, 0);
+        }
+    };
+    if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
+        return reject_list_plans(refused.status, refused.message, 0);
     }
-    match api.list_plans(credentials).await {
+    match api.list_plans(cx.with_identity(identity)).await {
         Ok(value) => json_response(200u16, &value),
         Err(error) => error.into_response(),
     }
 }
 async fn handle_list_models<A: ClawupApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let satisfied = credentials.bearer_auth.is_some();
     if !satisfied {
         return reject_list_models(
@@ -222,29 +346,34 @@ async fn handle_list_models<A: ClawupApi>(
             0,
         );
     }
-    if let Err(error) = api
-        .authorize(super::auth::Operation::ListModels, &credentials)
+    let identity = match api
+        .authorize(super::auth::Operation::ListModels, &credentials, &cx)
         .await
     {
-        return match error {
-            super::auth::AuthError::Unauthenticated(message) => {
-                reject_list_models(401u16, message, 0)
-            }
-            super::auth::AuthError::Forbidden(message) => {
-                reject_list_models(403u16, message, 0)
-            }
-        };
+        Ok(identity) => identity,
+        Err(super::auth::AuthError::Unauthenticated(message)) => {
+            return reject_list_models(401u16, message, 0);
+        }
+        Err(super::auth::AuthError::Forbidden(message)) => {
+            return reject_list_models(403u16, message, 0);
+        }
+    };
+    if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
+        return reject_list_models(refused.status, refused.message, 0);
     }
-    match api.list_models(credentials).await {
+    match api.list_models(cx.with_identity(identity)).await {
         Ok(value) => json_response(200u16, &value),
         Err(error) => error.into_response(),
     }
 }
 async fn handle_list_runtime_images<A: ClawupApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let satisfied = credentials.bearer_auth.is_some();
     if !satisfied {
         return reject_list_runtime_images(
@@ -253,29 +382,34 @@ async fn handle_list_runtime_images<A: ClawupApi>(
             0,
         );
     }
-    if let Err(error) = api
-        .authorize(super::auth::Operation::ListRuntimeImages, &credentials)
+    let identity = match api
+        .authorize(super::auth::Operation::ListRuntimeImages, &credentials, &cx)
         .await
     {
-        return match error {
-            super::auth::AuthError::Unauthenticated(message) => {
-                reject_list_runtime_images(401u16, message, 0)
-            }
-            super::auth::AuthError::Forbidden(message) => {
-                reject_list_runtime_images(403u16, message, 0)
-            }
-        };
+        Ok(identity) => identity,
+        Err(super::auth::AuthError::Unauthenticated(message)) => {
+            return reject_list_runtime_images(401u16, message, 0);
+        }
+        Err(super::auth::AuthError::Forbidden(message)) => {
+            return reject_list_runtime_images(403u16, message, 0);
+        }
+    };
+    if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
+        return reject_list_runtime_images(refused.status, refused.message, 0);
     }
-    match api.list_runtime_images(credentials).await {
+    match api.list_runtime_images(cx.with_identity(identity)).await {
         Ok(value) => json_response(200u16, &value),
         Err(error) => error.into_response(),
     }
 }
 async fn handle_list_tools<A: ClawupApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let satisfied = credentials.bearer_auth.is_some();
     if !satisfied {
         return reject_list_tools(
@@ -284,29 +418,34 @@ async fn handle_list_tools<A: ClawupApi>(
             0,
         );
     }
-    if let Err(error) = api
-        .authorize(super::auth::Operation::ListTools, &credentials)
+    let identity = match api
+        .authorize(super::auth::Operation::ListTools, &credentials, &cx)
         .await
     {
-        return match error {
-            super::auth::AuthError::Unauthenticated(message) => {
-                reject_list_tools(401u16, message, 0)
-            }
-            super::auth::AuthError::Forbidden(message) => {
-                reject_list_tools(403u16, message, 0)
-            }
-        };
+        Ok(identity) => identity,
+        Err(super::auth::AuthError::Unauthenticated(message)) => {
+            return reject_list_tools(401u16, message, 0);
+        }
+        Err(super::auth::AuthError::Forbidden(message)) => {
+            return reject_list_tools(403u16, message, 0);
+        }
+    };
+    if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
+        return reject_list_tools(refused.status, refused.message, 0);
     }
-    match api.list_tools(credentials).await {
+    match api.list_tools(cx.with_identity(identity)).await {
         Ok(value) => json_response(200u16, &value),
         Err(error) => error.into_response(),
     }
 }
 async fn handle_list_team_templates<A: ClawupApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let satisfied = credentials.bearer_auth.is_some();
     if !satisfied {
         return reject_list_team_templates(
@@ -315,20 +454,22 @@ async fn handle_list_team_templates<A: ClawupApi>(
             0,
         );
     }
-    if let Err(error) = api
-        .authorize(super::auth::Operation::ListTeamTemplates, &credentials)
+    let identity = match api
+        .authorize(super::auth::Operation::ListTeamTemplates, &credentials, &cx)
         .await
     {
-        return match error {
-            super::auth::AuthError::Unauthenticated(message) => {
-                reject_list_team_templates(401u16, message, 0)
-            }
-            super::auth::AuthError::Forbidden(message) => {
-                reject_list_team_templates(403u16, message, 0)
-            }
-        };
+        Ok(identity) => identity,
+        Err(super::auth::AuthError::Unauthenticated(message)) => {
+            return reject_list_team_templates(401u16, message, 0);
+        }
+        Err(super::auth::AuthError::Forbidden(message)) => {
+            return reject_list_team_templates(403u16, message, 0);
+        }
+    };
+    if let Err(refused) = check_accept(&cx.parts.headers, &["application/json"]) {
+        return reject_list_team_templates(refused.status, refused.message, 0);
     }
-    match api.list_team_templates(credentials).await {
+    match api.list_team_templates(cx.with_identity(identity)).await {
         Ok(value) => json_response(200u16, &value),
         Err(error) => error.into_response(),
     }
@@ -338,14 +479,14 @@ fn reject_get_current_user(
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
+    if let Some(error) = super::errors::GetCurrentUserError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
+    }
     match status {
-        401u16 => {
-            super::errors::GetCurrentUserError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("AUTH_401"),
-                    message,
-                })
-                .into_response()
-        }
         403u16 => {
             json_response(
                 403u16,
@@ -355,7 +496,7 @@ fn reject_get_current_user(
                 },
             )
         }
-        _ => generic_rejection(status, message, retry_after),
+        _ => refuse(status, message, retry_after),
     }
 }
 fn reject_list_plans(
@@ -363,14 +504,14 @@ fn reject_list_plans(
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
+    if let Some(error) = super::errors::ListPlansError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
+    }
     match status {
-        401u16 => {
-            super::errors::ListPlansError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("AUTH_401"),
-                    message,
-                })
-                .into_response()
-        }
         403u16 => {
             json_response(
                 403u16,
@@ -380,7 +521,7 @@ fn reject_list_plans(
                 },
             )
         }
-        _ => generic_rejection(status, message, retry_after),
+        _ => refuse(status, message, retry_after),
     }
 }
 fn reject_list_models(
@@ -388,14 +529,14 @@ fn reject_list_models(
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
+    if let Some(error) = super::errors::ListModelsError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
+    }
     match status {
-        401u16 => {
-            super::errors::ListModelsError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("AUTH_401"),
-                    message,
-                })
-                .into_response()
-        }
         403u16 => {
             json_response(
                 403u16,
@@ -405,7 +546,7 @@ fn reject_list_models(
                 },
             )
         }
-        _ => generic_rejection(status, message, retry_after),
+        _ => refuse(status, message, retry_after),
     }
 }
 fn reject_list_runtime_images(
@@ -413,14 +554,14 @@ fn reject_list_runtime_images(
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
+    if let Some(error) = super::errors::ListRuntimeImagesError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
+    }
     match status {
-        401u16 => {
-            super::errors::ListRuntimeImagesError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("AUTH_401"),
-                    message,
-                })
-                .into_response()
-        }
         403u16 => {
             json_response(
                 403u16,
@@ -430,7 +571,7 @@ fn reject_list_runtime_images(
                 },
             )
         }
-        _ => generic_rejection(status, message, retry_after),
+        _ => refuse(status, message, retry_after),
     }
 }
 fn reject_list_tools(
@@ -438,14 +579,14 @@ fn reject_list_tools(
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
+    if let Some(error) = super::errors::ListToolsError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
+    }
     match status {
-        401u16 => {
-            super::errors::ListToolsError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("AUTH_401"),
-                    message,
-                })
-                .into_response()
-        }
         403u16 => {
             json_response(
                 403u16,
@@ -455,7 +596,7 @@ fn reject_list_tools(
                 },
             )
         }
-        _ => generic_rejection(status, message, retry_after),
+        _ => refuse(status, message, retry_after),
     }
 }
 fn reject_list_team_templates(
@@ -463,14 +604,14 @@ fn reject_list_team_templates(
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
+    if let Some(error) = super::errors::ListTeamTemplatesError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
+    }
     match status {
-        401u16 => {
-            super::errors::ListTeamTemplatesError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("AUTH_401"),
-                    message,
-                })
-                .into_response()
-        }
         403u16 => {
             json_response(
                 403u16,
@@ -480,7 +621,7 @@ fn reject_list_team_templates(
                 },
             )
         }
-        _ => generic_rejection(status, message, retry_after),
+        _ => refuse(status, message, retry_after),
     }
 }
 /// The credentials a request presents, one field per security scheme.
@@ -498,11 +639,7 @@ impl ::axum::response::IntoResponse for super::errors::GetCurrentUserError {
         match self {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -511,11 +648,7 @@ impl ::axum::response::IntoResponse for super::errors::ListPlansError {
         match self {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -524,11 +657,7 @@ impl ::axum::response::IntoResponse for super::errors::ListModelsError {
         match self {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -537,11 +666,7 @@ impl ::axum::response::IntoResponse for super::errors::ListRuntimeImagesError {
         match self {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -550,11 +675,7 @@ impl ::axum::response::IntoResponse for super::errors::ListToolsError {
         match self {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -563,11 +684,7 @@ impl ::axum::response::IntoResponse for super::errors::ListTeamTemplatesError {
         match self {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }

@@ -12,6 +12,115 @@
 //! Responses of each operation: an error enum with one variant per
 //! documented non-2xx status, and a success enum where an operation has
 //! more than one kind of success.
+/// Your own error type, mapped once to every operation's documented errors.
+///
+/// Implement it for your error type, and `?` turns that error into any
+/// operation's error enum: the variant documented for [`status`](Self::status)
+/// (exactly, by its range, or `default`), with [`message`](Self::message) in
+/// its body. A status the operation does not document falls back to its
+/// documented 500, else to a 500 with the API's common error body.
+pub trait DomainError: ::std::fmt::Display {
+    /// The HTTP status this error answers with.
+    fn status(&self) -> u16;
+    /// The message put in the answer's body; by default, the error's `Display`.
+    fn message(&self) -> ::std::string::String {
+        self.to_string()
+    }
+}
+/// The documented error for `error` (see [`DomainError`]).
+fn map_domain_error<T>(
+    error: &dyn DomainError,
+    documented: fn(u16, ::std::string::String, u64) -> ::std::option::Option<T>,
+    undocumented: fn(u16, ::std::string::String) -> T,
+) -> T {
+    let message = error.message();
+    documented(error.status(), message.clone(), 0)
+        .or_else(|| documented(500, message.clone(), 0))
+        .unwrap_or_else(|| undocumented(500, common_error_body(500, message)))
+}
+/// The document's common error (the body most of its error responses
+/// share) for `status`, saying `message`: the body of refusals no operation documents.
+#[allow(unused_variables, unreachable_patterns)]
+pub fn common_error(
+    status: u16,
+    message: impl ::std::convert::Into<::std::string::String>,
+) -> super::types::Error {
+    let message: ::std::string::String = message.into();
+    match status {
+        400u16 => {
+            super::types::Error {
+                error: super::types::ErrorDetail {
+                    code: ::std::string::String::from("invalid_request"),
+                    message,
+                    retry_after: ::std::option::Option::None,
+                },
+            }
+        }
+        401u16 => {
+            super::types::Error {
+                error: super::types::ErrorDetail {
+                    code: ::std::string::String::from("unauthorized"),
+                    message,
+                    retry_after: ::std::option::Option::None,
+                },
+            }
+        }
+        403u16 => {
+            super::types::Error {
+                error: super::types::ErrorDetail {
+                    code: ::std::string::String::from("insufficient_scope"),
+                    message,
+                    retry_after: ::std::option::Option::None,
+                },
+            }
+        }
+        404u16 => {
+            super::types::Error {
+                error: super::types::ErrorDetail {
+                    code: ::std::string::String::from("not_found"),
+                    message,
+                    retry_after: ::std::option::Option::None,
+                },
+            }
+        }
+        429u16 => {
+            super::types::Error {
+                error: super::types::ErrorDetail {
+                    code: ::std::string::String::from("rate_limit_exceeded"),
+                    message,
+                    retry_after: ::std::option::Option::Some(
+                        i64::try_from(0u64).unwrap_or(i64::MAX),
+                    ),
+                },
+            }
+        }
+        500..=599 => {
+            super::types::Error {
+                error: super::types::ErrorDetail {
+                    code: ::std::string::String::from("internal_error"),
+                    message,
+                    retry_after: ::std::option::Option::None,
+                },
+            }
+        }
+        _ => {
+            super::types::Error {
+                error: super::types::ErrorDetail {
+                    code: ::std::string::String::from("invalid_request"),
+                    message,
+                    retry_after: ::std::option::Option::None,
+                },
+            }
+        }
+    }
+}
+/// [`common_error`] as JSON text, for an `Undocumented` error's body.
+pub fn common_error_body(
+    status: u16,
+    message: impl ::std::convert::Into<::std::string::String>,
+) -> ::std::string::String {
+    ::serde_json::to_string(&common_error(status, message)).unwrap_or_default()
+}
 /// Error responses of `listRecentThreats` (GET /threats/recent).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListRecentThreatsError {
@@ -88,6 +197,79 @@ impl ::std::fmt::Display for ListRecentThreatsError {
     }
 }
 impl ::std::error::Error for ListRecentThreatsError {}
+impl ListRecentThreatsError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::ListRecentThreatsError::BadRequest(super::types::Error {
+                        error: super::types::ErrorDetail {
+                            code: ::std::string::String::from("invalid_request"),
+                            message,
+                            retry_after: ::std::option::Option::None,
+                        },
+                    })
+                }
+                401u16 => {
+                    super::errors::ListRecentThreatsError::Unauthorized(super::types::Error {
+                        error: super::types::ErrorDetail {
+                            code: ::std::string::String::from("unauthorized"),
+                            message,
+                            retry_after: ::std::option::Option::None,
+                        },
+                    })
+                }
+                403u16 => {
+                    super::errors::ListRecentThreatsError::Forbidden(super::types::Error {
+                        error: super::types::ErrorDetail {
+                            code: ::std::string::String::from("insufficient_scope"),
+                            message,
+                            retry_after: ::std::option::Option::None,
+                        },
+                    })
+                }
+                429u16 => {
+                    super::errors::ListRecentThreatsError::TooManyRequests(super::types::Error {
+                        error: super::types::ErrorDetail {
+                            code: ::std::string::String::from("rate_limit_exceeded"),
+                            message,
+                            retry_after: ::std::option::Option::Some(
+                                i64::try_from(retry_after).unwrap_or(i64::MAX),
+                            ),
+                        },
+                    })
+                }
+                500u16 => {
+                    super::errors::ListRecentThreatsError::InternalServerError(super::types::Error {
+                        error: super::types::ErrorDetail {
+                            code: ::std::string::String::from("internal_error"),
+                            message,
+                            retry_after: ::std::option::Option::None,
+                        },
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for ListRecentThreatsError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `analyzeThreat` (POST /threats/analyze).
 #[derive(Debug, Clone, PartialEq)]
 pub enum AnalyzeThreatError {
@@ -164,6 +346,79 @@ impl ::std::fmt::Display for AnalyzeThreatError {
     }
 }
 impl ::std::error::Error for AnalyzeThreatError {}
+impl AnalyzeThreatError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::AnalyzeThreatError::BadRequest(super::types::Error {
+                        error: super::types::ErrorDetail {
+                            code: ::std::string::String::from("invalid_request"),
+                            message,
+                            retry_after: ::std::option::Option::None,
+                        },
+                    })
+                }
+                401u16 => {
+                    super::errors::AnalyzeThreatError::Unauthorized(super::types::Error {
+                        error: super::types::ErrorDetail {
+                            code: ::std::string::String::from("unauthorized"),
+                            message,
+                            retry_after: ::std::option::Option::None,
+                        },
+                    })
+                }
+                403u16 => {
+                    super::errors::AnalyzeThreatError::Forbidden(super::types::Error {
+                        error: super::types::ErrorDetail {
+                            code: ::std::string::String::from("insufficient_scope"),
+                            message,
+                            retry_after: ::std::option::Option::None,
+                        },
+                    })
+                }
+                429u16 => {
+                    super::errors::AnalyzeThreatError::TooManyRequests(super::types::Error {
+                        error: super::types::ErrorDetail {
+                            code: ::std::string::String::from("rate_limit_exceeded"),
+                            message,
+                            retry_after: ::std::option::Option::Some(
+                                i64::try_from(retry_after).unwrap_or(i64::MAX),
+                            ),
+                        },
+                    })
+                }
+                500u16 => {
+                    super::errors::AnalyzeThreatError::InternalServerError(super::types::Error {
+                        error: super::types::ErrorDetail {
+                            code: ::std::string::String::from("internal_error"),
+                            message,
+                            retry_after: ::std::option::Option::None,
+                        },
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for AnalyzeThreatError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `updateThreatStatus` (PATCH /threats/{id}/status).
 #[derive(Debug, Clone, PartialEq)]
 pub enum UpdateThreatStatusError {
@@ -249,3 +504,85 @@ impl ::std::fmt::Display for UpdateThreatStatusError {
     }
 }
 impl ::std::error::Error for UpdateThreatStatusError {}
+impl UpdateThreatStatusError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::UpdateThreatStatusError::BadRequest(super::types::Error {
+                        error: super::types::ErrorDetail {
+                            code: ::std::string::String::from("invalid_request"),
+                            message,
+                            retry_after: ::std::option::Option::None,
+                        },
+                    })
+                }
+                401u16 => {
+                    super::errors::UpdateThreatStatusError::Unauthorized(super::types::Error {
+                        error: super::types::ErrorDetail {
+                            code: ::std::string::String::from("unauthorized"),
+                            message,
+                            retry_after: ::std::option::Option::None,
+                        },
+                    })
+                }
+                403u16 => {
+                    super::errors::UpdateThreatStatusError::Forbidden(super::types::Error {
+                        error: super::types::ErrorDetail {
+                            code: ::std::string::String::from("insufficient_scope"),
+                            message,
+                            retry_after: ::std::option::Option::None,
+                        },
+                    })
+                }
+                404u16 => {
+                    super::errors::UpdateThreatStatusError::NotFound(super::types::Error {
+                        error: super::types::ErrorDetail {
+                            code: ::std::string::String::from("not_found"),
+                            message,
+                            retry_after: ::std::option::Option::None,
+                        },
+                    })
+                }
+                429u16 => {
+                    super::errors::UpdateThreatStatusError::TooManyRequests(super::types::Error {
+                        error: super::types::ErrorDetail {
+                            code: ::std::string::String::from("rate_limit_exceeded"),
+                            message,
+                            retry_after: ::std::option::Option::Some(
+                                i64::try_from(retry_after).unwrap_or(i64::MAX),
+                            ),
+                        },
+                    })
+                }
+                500u16 => {
+                    super::errors::UpdateThreatStatusError::InternalServerError(super::types::Error {
+                        error: super::types::ErrorDetail {
+                            code: ::std::string::String::from("internal_error"),
+                            message,
+                            retry_after: ::std::option::Option::None,
+                        },
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for UpdateThreatStatusError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}

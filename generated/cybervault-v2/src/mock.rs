@@ -26,10 +26,13 @@ impl Mock {
     }
 }
 impl super::server::CybervaultApi for Mock {
+    /// The mock tells callers apart by nothing but its token.
+    type Identity = ();
     async fn authorize(
         &self,
         operation: super::auth::Operation,
         credentials: &super::auth::Credentials,
+        _request: &super::server::RequestContext,
     ) -> ::std::result::Result<(), super::auth::AuthError> {
         let presented = [credentials.bearer_auth.as_deref()];
         if presented.iter().flatten().any(|value| *value == self.secret) {
@@ -55,6 +58,7 @@ impl super::server::CybervaultApi for Mock {
         &self,
         _operation: super::auth::Operation,
         _credentials: &super::auth::Credentials,
+        _request: &super::server::RequestContext,
     ) -> super::rate_limit::RateLimitDecision {
         let now = ::std::time::SystemTime::now()
             .duration_since(::std::time::UNIX_EPOCH)
@@ -69,7 +73,7 @@ impl super::server::CybervaultApi for Mock {
     }
     async fn list_recent_threats(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _query: super::types::ListRecentThreatsQuery,
     ) -> ::std::result::Result<
         super::types::ThreatList,
@@ -96,7 +100,7 @@ impl super::server::CybervaultApi for Mock {
     }
     async fn analyze_threat(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::AnalyzeRequest,
     ) -> ::std::result::Result<
         super::types::AnalysisResult,
@@ -118,7 +122,7 @@ impl super::server::CybervaultApi for Mock {
     }
     async fn update_threat_status(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _id: ::std::string::String,
         _body: super::types::UpdateThreatStatusRequest,
     ) -> ::std::result::Result<

@@ -13,18 +13,28 @@
 use ::axum::response::IntoResponse as _;
 #[allow(unused_imports)]
 use ::clawgen_runtime::{server::*, shape};
+pub use ::clawgen_runtime::server::{DEFAULT_BODY_LIMIT, RequestContext, RouterConfig};
 /// The operations of CyberVault Threats API that a server implements.
+///
+/// Every operation has a default that answers 501 Not Implemented in the
+/// API's error format: implement the ones you serve. Errors of your own
+/// become each operation's documented error through
+/// [`DomainError`](super::errors::DomainError) and `?`.
 pub trait CybervaultApi: Send + Sync + 'static {
+    /// Who a caller is, as [`authorize`](Self::authorize) establishes it: every
+    /// secured operation receives it in `cx.identity`.
+    type Identity: Send + 'static;
     /// Decides whether `credentials` (already known to satisfy one of the
-    /// operation's requirement alternatives) may call `operation`. Runs
-    /// before any input is parsed; refusals are answered with the
-    /// operation's documented 401 or 403.
+    /// operation's requirement alternatives) may call `operation`, and who
+    /// the caller is. Runs before any input is parsed; refusals are
+    /// answered with the operation's documented 401 or 403.
     fn authorize(
         &self,
         operation: super::auth::Operation,
         credentials: &super::auth::Credentials,
+        request: &RequestContext,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::auth::AuthError>,
+        Output = ::std::result::Result<Self::Identity, super::auth::AuthError>,
     > + Send;
     /// The caller's request budget, asked before anything else (authorisation
     /// included). Its headers go on every answer; `Refuse` is answered with the
@@ -33,10 +43,11 @@ pub trait CybervaultApi: Send + Sync + 'static {
         &self,
         operation: super::auth::Operation,
         credentials: &super::auth::Credentials,
+        request: &RequestContext,
     ) -> impl ::std::future::Future<
         Output = super::rate_limit::RateLimitDecision,
     > + Send {
-        let _ = (operation, credentials);
+        let _ = (operation, credentials, request);
         async { super::rate_limit::RateLimitDecision::Allow(None) }
     }
     /// List Recent Threats
@@ -48,14 +59,25 @@ pub trait CybervaultApi: Send + Sync + 'static {
     /// `GET /threats/recent`
     fn list_recent_threats(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         query: super::types::ListRecentThreatsQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::ThreatList,
             super::errors::ListRecentThreatsError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, query);
+        ::std::future::ready(
+            Err(super::errors::ListRecentThreatsError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`listRecentThreats` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Submit Payload for Analysis
     ///
     /// Submit a file hash, IP address, URL, or raw payload for real-time
@@ -65,14 +87,25 @@ pub trait CybervaultApi: Send + Sync + 'static {
     /// `POST /threats/analyze`
     fn analyze_threat(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         body: super::types::AnalyzeRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::AnalysisResult,
             super::errors::AnalyzeThreatError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, body);
+        ::std::future::ready(
+            Err(super::errors::AnalyzeThreatError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`analyzeThreat` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Update Threat Status
     ///
     /// Manually update the lifecycle status of a detected threat. Use to
@@ -87,7 +120,7 @@ pub trait CybervaultApi: Send + Sync + 'static {
     /// `PATCH /threats/{id}/status`
     fn update_threat_status(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         id: ::std::string::String,
         body: super::types::UpdateThreatStatusRequest,
     ) -> impl ::std::future::Future<
@@ -95,10 +128,28 @@ pub trait CybervaultApi: Send + Sync + 'static {
             super::types::Threat,
             super::errors::UpdateThreatStatusError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, id, body);
+        ::std::future::ready(
+            Err(super::errors::UpdateThreatStatusError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`updateThreatStatus` is not implemented yet.",
+                ),
+            }),
+        )
+    }
 }
-/// An axum router that serves `api` under the document's paths.
+/// An axum router that serves `api` under the document's paths, with
+/// [`RouterConfig::default`] (bodies up to [`DEFAULT_BODY_LIMIT`] bytes).
 pub fn router<A: CybervaultApi>(api: A) -> ::axum::Router {
+    router_with(api, RouterConfig::default())
+}
+/// An axum router that serves `api` under the document's paths, set up by
+/// `config`. What no operation answers (a path no operation has, a method
+/// its path does not take) is refused with the API's common error body.
+pub fn router_with<A: CybervaultApi>(api: A, config: RouterConfig) -> ::axum::Router {
     ::axum::Router::new()
         .route("/threats/analyze", ::axum::routing::post(handle_analyze_threat::<A>))
         .route("/threats/recent", ::axum::routing::get(handle_list_recent_threats::<A>))
@@ -106,16 +157,46 @@ pub fn router<A: CybervaultApi>(api: A) -> ::axum::Router {
             "/threats/{id}/status",
             ::axum::routing::patch(handle_update_threat_status::<A>),
         )
-        .with_state(::std::sync::Arc::new(api))
+        .fallback(unknown_path)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))
+        .with_state(::std::sync::Arc::new(Served { api, config }))
+}
+/// A refusal that the operation does not document, answered with the API's common error body.
+fn refuse(
+    status: u16,
+    message: ::std::string::String,
+    retry_after: u64,
+) -> ::axum::response::Response {
+    let mut response = json_response_as(
+        status,
+        "application/json",
+        &super::errors::common_error(status, message),
+    );
+    if status == 429 {
+        set_header(&mut response, "retry-after", &retry_after);
+    }
+    response
+}
+async fn unknown_path(uri: ::axum::http::Uri) -> ::axum::response::Response {
+    refuse(404u16, format!("No operation has the path `{}`.", uri.path()), 0)
+}
+async fn method_not_allowed(
+    method: ::axum::http::Method,
+    uri: ::axum::http::Uri,
+) -> ::axum::response::Response {
+    refuse(405u16, format!("The path `{}` does not take {method}.", uri.path()), 0)
 }
 async fn handle_list_recent_threats<A: CybervaultApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListRecentThreats, &credentials)
+        .rate_limit(super::auth::Operation::ListRecentThreats, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -143,21 +224,34 @@ async fn handle_list_recent_threats<A: CybervaultApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::ListRecentThreats, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::ListRecentThreats,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_list_recent_threats(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_list_recent_threats(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_list_recent_threats(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_list_recent_threats(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_list_recent_threats(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
                 }
                 let query: super::types::ListRecentThreatsQuery = match ::clawgen_runtime::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
+                    cx.parts.uri.query().unwrap_or_default(),
                     super::params::QUERY_LIST_RECENT_THREATS,
                 ) {
                     Ok(query) => query,
@@ -166,7 +260,7 @@ async fn handle_list_recent_threats<A: CybervaultApi>(
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_list_recent_threats(400u16, error.to_string(), 0);
                 }
-                match api.list_recent_threats(credentials, query).await {
+                match api.list_recent_threats(cx.with_identity(identity), query).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -182,13 +276,15 @@ async fn handle_list_recent_threats<A: CybervaultApi>(
     response
 }
 async fn handle_analyze_threat<A: CybervaultApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::AnalyzeThreat, &credentials)
+        .rate_limit(super::auth::Operation::AnalyzeThreat, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -216,23 +312,41 @@ async fn handle_analyze_threat<A: CybervaultApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::AnalyzeThreat, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::AnalyzeThreat, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_analyze_threat(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_analyze_threat(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_analyze_threat(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_analyze_threat(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_analyze_threat(refused.status, refused.message, 0);
+                }
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_analyze_threat(refused.status, refused.message, 0);
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_analyze_threat(refused.status, refused.message, 0);
                 }
                 let body = match shape::decode::<
                     super::types::AnalyzeRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::AnalyzeRequest as shape::Shape>::check(
                             value,
@@ -250,7 +364,7 @@ async fn handle_analyze_threat<A: CybervaultApi>(
                 } {
                     return reject_analyze_threat(400u16, error.to_string(), 0);
                 }
-                match api.analyze_threat(credentials, body).await {
+                match api.analyze_threat(cx.with_identity(identity), body).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -266,19 +380,15 @@ async fn handle_analyze_threat<A: CybervaultApi>(
     response
 }
 async fn handle_update_threat_status<A: CybervaultApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::UpdateThreatStatus, &credentials)
+        .rate_limit(super::auth::Operation::UpdateThreatStatus, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -306,23 +416,36 @@ async fn handle_update_threat_status<A: CybervaultApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::UpdateThreatStatus, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::UpdateThreatStatus,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_update_threat_status(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_update_threat_status(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_update_threat_status(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_update_threat_status(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_update_threat_status(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
                 }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_update_threat_status(400u16, error.body_text(), 0);
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => {
+                        return reject_update_threat_status(400u16, message, 0);
                     }
                 };
                 let id: ::std::string::String = match path_param(&path, "id", "") {
@@ -331,10 +454,31 @@ async fn handle_update_threat_status<A: CybervaultApi>(
                         return reject_update_threat_status(400u16, message, 0);
                     }
                 };
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_update_threat_status(
+                            refused.status,
+                            refused.message,
+                            0,
+                        );
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_update_threat_status(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
+                }
                 let body = match shape::decode::<
                     super::types::UpdateThreatStatusRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::UpdateThreatStatusRequest as shape::Shape>::check(
                             value,
@@ -348,7 +492,10 @@ async fn handle_update_threat_status<A: CybervaultApi>(
                         return reject_update_threat_status(400u16, message, 0);
                     }
                 };
-                match api.update_threat_status(credentials, id, body).await {
+                match api
+                    .update_threat_status(cx.with_identity(identity), id, body)
+                    .await
+                {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -368,153 +515,42 @@ fn reject_list_recent_threats(
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::ListRecentThreatsError::BadRequest(super::types::Error {
-                    error: super::types::ErrorDetail {
-                        code: ::std::string::String::from("invalid_request"),
-                        message,
-                        retry_after: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::ListRecentThreatsError::Unauthorized(super::types::Error {
-                    error: super::types::ErrorDetail {
-                        code: ::std::string::String::from("unauthorized"),
-                        message,
-                        retry_after: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::ListRecentThreatsError::Forbidden(super::types::Error {
-                    error: super::types::ErrorDetail {
-                        code: ::std::string::String::from("insufficient_scope"),
-                        message,
-                        retry_after: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::ListRecentThreatsError::TooManyRequests(super::types::Error {
-                    error: super::types::ErrorDetail {
-                        code: ::std::string::String::from("rate_limit_exceeded"),
-                        message,
-                        retry_after: ::std::option::Option::Some(
-                            i64::try_from(retry_after).unwrap_or(i64::MAX),
-                        ),
-                    },
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::ListRecentThreatsError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_analyze_threat(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::AnalyzeThreatError::BadRequest(super::types::Error {
-                    error: super::types::ErrorDetail {
-                        code: ::std::string::String::from("invalid_request"),
-                        message,
-                        retry_after: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::AnalyzeThreatError::Unauthorized(super::types::Error {
-                    error: super::types::ErrorDetail {
-                        code: ::std::string::String::from("unauthorized"),
-                        message,
-                        retry_after: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::AnalyzeThreatError::Forbidden(super::types::Error {
-                    error: super::types::ErrorDetail {
-                        code: ::std::string::String::from("insufficient_scope"),
-                        message,
-                        retry_after: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::AnalyzeThreatError::TooManyRequests(super::types::Error {
-                    error: super::types::ErrorDetail {
-                        code: ::std::string::String::from("rate_limit_exceeded"),
-                        message,
-                        retry_after: ::std::option::Option::Some(
-                            i64::try_from(retry_after).unwrap_or(i64::MAX),
-                        ),
-                    },
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::AnalyzeThreatError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_update_threat_status(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::UpdateThreatStatusError::BadRequest(super::types::Error {
-                    error: super::types::ErrorDetail {
-                        code: ::std::string::String::from("invalid_request"),
-                        message,
-                        retry_after: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::UpdateThreatStatusError::Unauthorized(super::types::Error {
-                    error: super::types::ErrorDetail {
-                        code: ::std::string::String::from("unauthorized"),
-                        message,
-                        retry_after: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::UpdateThreatStatusError::Forbidden(super::types::Error {
-                    error: super::types::ErrorDetail {
-                        code: ::std::string::String::from("insufficient_scope"),
-                        message,
-                        retry_after: ::std::option::Option::None,
-                    },
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::UpdateThreatStatusError::TooManyRequests(super::types::Error {
-                    error: super::types::ErrorDetail {
-                        code: ::std::string::String::from("rate_limit_exceeded"),
-                        message,
-                        retry_after: ::std::option::Option::Some(
-                            i64::try_from(retry_after).unwrap_or(i64::MAX),
-                        ),
-                    },
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::UpdateThreatStatusError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 /// The credentials a request presents, one field per security scheme.
 #[allow(unused_variables)]
@@ -534,11 +570,7 @@ impl ::axum::response::IntoResponse for super::errors::ListRecentThreatsError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -550,11 +582,7 @@ impl ::axum::response::IntoResponse for super::errors::AnalyzeThreatError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -567,11 +595,7 @@ impl ::axum::response::IntoResponse for super::errors::UpdateThreatStatusError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }

@@ -12,6 +12,116 @@
 //! Responses of each operation: an error enum with one variant per
 //! documented non-2xx status, and a success enum where an operation has
 //! more than one kind of success.
+/// Your own error type, mapped once to every operation's documented errors.
+///
+/// Implement it for your error type, and `?` turns that error into any
+/// operation's error enum: the variant documented for [`status`](Self::status)
+/// (exactly, by its range, or `default`), with [`message`](Self::message) in
+/// its body. A status the operation does not document falls back to its
+/// documented 500, else to a 500 with the API's common error body.
+pub trait DomainError: ::std::fmt::Display {
+    /// The HTTP status this error answers with.
+    fn status(&self) -> u16;
+    /// The message put in the answer's body; by default, the error's `Display`.
+    fn message(&self) -> ::std::string::String {
+        self.to_string()
+    }
+}
+/// The documented error for `error` (see [`DomainError`]).
+fn map_domain_error<T>(
+    error: &dyn DomainError,
+    documented: fn(u16, ::std::string::String, u64) -> ::std::option::Option<T>,
+    undocumented: fn(u16, ::std::string::String) -> T,
+) -> T {
+    let message = error.message();
+    documented(error.status(), message.clone(), 0)
+        .or_else(|| documented(500, message.clone(), 0))
+        .unwrap_or_else(|| undocumented(500, common_error_body(500, message)))
+}
+/// The document's common error (the body most of its error responses
+/// share) for `status`, saying `message`: the body of refusals no operation documents.
+#[allow(unused_variables, unreachable_patterns)]
+pub fn common_error(
+    status: u16,
+    message: impl ::std::convert::Into<::std::string::String>,
+) -> super::types::Error {
+    let message: ::std::string::String = message.into();
+    match status {
+        400u16 => {
+            super::types::Error {
+                error: ::std::string::String::from("invalid_request"),
+                message,
+            }
+        }
+        401u16 => {
+            super::types::Error {
+                error: ::std::string::String::from("unauthorized"),
+                message,
+            }
+        }
+        402u16 => {
+            super::types::Error {
+                error: ::std::string::String::from("payment_required"),
+                message,
+            }
+        }
+        403u16 => {
+            super::types::Error {
+                error: ::std::string::String::from("forbidden"),
+                message,
+            }
+        }
+        404u16 => {
+            super::types::Error {
+                error: ::std::string::String::from("not_found"),
+                message,
+            }
+        }
+        409u16 => {
+            super::types::Error {
+                error: ::std::string::String::from("email_taken"),
+                message,
+            }
+        }
+        410u16 => {
+            super::types::Error {
+                error: ::std::string::String::from("share_expired"),
+                message,
+            }
+        }
+        422u16 => {
+            super::types::Error {
+                error: ::std::string::String::from("simulation_failed"),
+                message,
+            }
+        }
+        429u16 => {
+            super::types::Error {
+                error: ::std::string::String::from("rate_limited"),
+                message,
+            }
+        }
+        500..=599 => {
+            super::types::Error {
+                error: ::std::string::String::from("internal_error"),
+                message,
+            }
+        }
+        _ => {
+            super::types::Error {
+                error: ::std::string::String::from("invalid_request"),
+                message,
+            }
+        }
+    }
+}
+/// [`common_error`] as JSON text, for an `Undocumented` error's body.
+pub fn common_error_body(
+    status: u16,
+    message: impl ::std::convert::Into<::std::string::String>,
+) -> ::std::string::String {
+    ::serde_json::to_string(&common_error(status, message)).unwrap_or_default()
+}
 /// Error responses of `getHealth` (GET /v1/health).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetHealthError {
@@ -58,6 +168,44 @@ impl ::std::fmt::Display for GetHealthError {
     }
 }
 impl ::std::error::Error for GetHealthError {}
+impl GetHealthError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                429u16 => {
+                    super::errors::GetHealthError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::GetHealthError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for GetHealthError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `getHsmHealth` (GET /v1/health/hsm).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetHsmHealthError {
@@ -113,6 +261,50 @@ impl ::std::fmt::Display for GetHsmHealthError {
     }
 }
 impl ::std::error::Error for GetHsmHealthError {}
+impl GetHsmHealthError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                429u16 => {
+                    super::errors::GetHsmHealthError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::GetHsmHealthError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                503u16 => {
+                    super::errors::GetHsmHealthError::ServiceUnavailable(super::types::Error {
+                        error: ::std::string::String::from("hsm_unavailable"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for GetHsmHealthError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `accessShare` (GET /v1/share/{share_id}).
 #[derive(Debug, Clone, PartialEq)]
 pub enum AccessShareError {
@@ -190,6 +382,62 @@ impl ::std::fmt::Display for AccessShareError {
     }
 }
 impl ::std::error::Error for AccessShareError {}
+impl AccessShareError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                402u16 => {
+                    super::errors::AccessShareError::PaymentRequired(super::types::Error {
+                        error: ::std::string::String::from("payment_required"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::AccessShareError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                410u16 => {
+                    super::errors::AccessShareError::Gone(super::types::Error {
+                        error: ::std::string::String::from("share_expired"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::AccessShareError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::AccessShareError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for AccessShareError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `revokeShare` (DELETE /v1/share/{share_id}).
 #[derive(Debug, Clone, PartialEq)]
 pub enum RevokeShareError {
@@ -262,6 +510,62 @@ impl ::std::fmt::Display for RevokeShareError {
     }
 }
 impl ::std::error::Error for RevokeShareError {}
+impl RevokeShareError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::RevokeShareError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::RevokeShareError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::RevokeShareError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::RevokeShareError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::RevokeShareError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for RevokeShareError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `signup` (POST /v1/auth/signup).
 #[derive(Debug, Clone, PartialEq)]
 pub enum SignupError {
@@ -325,6 +629,56 @@ impl ::std::fmt::Display for SignupError {
     }
 }
 impl ::std::error::Error for SignupError {}
+impl SignupError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::SignupError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                409u16 => {
+                    super::errors::SignupError::Conflict(super::types::Error {
+                        error: ::std::string::String::from("email_taken"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::SignupError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::SignupError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for SignupError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `createToken` (POST /v1/auth/token).
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreateTokenError {
@@ -388,6 +742,56 @@ impl ::std::fmt::Display for CreateTokenError {
     }
 }
 impl ::std::error::Error for CreateTokenError {}
+impl CreateTokenError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::CreateTokenError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::CreateTokenError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("invalid_credentials"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::CreateTokenError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::CreateTokenError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for CreateTokenError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Successful responses of `createToken` (POST /v1/auth/token).
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreateTokenResponse {
@@ -452,6 +856,50 @@ impl ::std::fmt::Display for RevokeTokenError {
     }
 }
 impl ::std::error::Error for RevokeTokenError {}
+impl RevokeTokenError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::RevokeTokenError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::RevokeTokenError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::RevokeTokenError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for RevokeTokenError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `createAgentToken` (POST /v1/auth/agent-token).
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreateAgentTokenError {
@@ -524,6 +972,62 @@ impl ::std::fmt::Display for CreateAgentTokenError {
     }
 }
 impl ::std::error::Error for CreateAgentTokenError {}
+impl CreateAgentTokenError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::CreateAgentTokenError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::CreateAgentTokenError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("invalid_credentials"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::CreateAgentTokenError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("agent_inactive"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::CreateAgentTokenError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::CreateAgentTokenError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for CreateAgentTokenError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `createApiKeyToken` (POST /v1/auth/api-key-token).
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreateApiKeyTokenError {
@@ -587,6 +1091,56 @@ impl ::std::fmt::Display for CreateApiKeyTokenError {
     }
 }
 impl ::std::error::Error for CreateApiKeyTokenError {}
+impl CreateApiKeyTokenError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::CreateApiKeyTokenError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::CreateApiKeyTokenError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("invalid_credentials"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::CreateApiKeyTokenError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::CreateApiKeyTokenError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for CreateApiKeyTokenError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `signInWithGoogle` (POST /v1/auth/google).
 #[derive(Debug, Clone, PartialEq)]
 pub enum SignInWithGoogleError {
@@ -654,6 +1208,56 @@ impl ::std::fmt::Display for SignInWithGoogleError {
     }
 }
 impl ::std::error::Error for SignInWithGoogleError {}
+impl SignInWithGoogleError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::SignInWithGoogleError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::SignInWithGoogleError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("invalid_id_token"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::SignInWithGoogleError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::SignInWithGoogleError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for SignInWithGoogleError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Successful responses of `signInWithGoogle` (POST /v1/auth/google).
 #[derive(Debug, Clone, PartialEq)]
 pub enum SignInWithGoogleResponse {
@@ -738,6 +1342,62 @@ impl ::std::fmt::Display for ChangePasswordError {
     }
 }
 impl ::std::error::Error for ChangePasswordError {}
+impl ChangePasswordError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::ChangePasswordError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::ChangePasswordError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::ChangePasswordError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("invalid_current_password"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::ChangePasswordError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::ChangePasswordError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for ChangePasswordError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `refreshToken` (POST /v1/auth/refresh).
 #[derive(Debug, Clone, PartialEq)]
 pub enum RefreshTokenError {
@@ -790,6 +1450,50 @@ impl ::std::fmt::Display for RefreshTokenError {
     }
 }
 impl ::std::error::Error for RefreshTokenError {}
+impl RefreshTokenError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::RefreshTokenError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("not_implemented"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::RefreshTokenError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::RefreshTokenError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for RefreshTokenError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `getCurrentUser` (GET /v1/auth/me).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetCurrentUserError {
@@ -855,6 +1559,56 @@ impl ::std::fmt::Display for GetCurrentUserError {
     }
 }
 impl ::std::error::Error for GetCurrentUserError {}
+impl GetCurrentUserError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::GetCurrentUserError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::GetCurrentUserError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("user_token_required"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::GetCurrentUserError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::GetCurrentUserError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for GetCurrentUserError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `deleteCurrentUser` (DELETE /v1/auth/me).
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeleteCurrentUserError {
@@ -920,6 +1674,56 @@ impl ::std::fmt::Display for DeleteCurrentUserError {
     }
 }
 impl ::std::error::Error for DeleteCurrentUserError {}
+impl DeleteCurrentUserError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::DeleteCurrentUserError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::DeleteCurrentUserError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("user_token_required"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::DeleteCurrentUserError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::DeleteCurrentUserError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for DeleteCurrentUserError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `updateCurrentUser` (PATCH /v1/auth/me).
 #[derive(Debug, Clone, PartialEq)]
 pub enum UpdateCurrentUserError {
@@ -996,6 +1800,62 @@ impl ::std::fmt::Display for UpdateCurrentUserError {
     }
 }
 impl ::std::error::Error for UpdateCurrentUserError {}
+impl UpdateCurrentUserError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::UpdateCurrentUserError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::UpdateCurrentUserError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::UpdateCurrentUserError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("user_token_required"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::UpdateCurrentUserError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::UpdateCurrentUserError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for UpdateCurrentUserError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `getMfaStatus` (GET /v1/auth/mfa/status).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetMfaStatusError {
@@ -1061,6 +1921,56 @@ impl ::std::fmt::Display for GetMfaStatusError {
     }
 }
 impl ::std::error::Error for GetMfaStatusError {}
+impl GetMfaStatusError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::GetMfaStatusError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::GetMfaStatusError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("user_token_required"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::GetMfaStatusError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::GetMfaStatusError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for GetMfaStatusError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `setupMfa` (POST /v1/auth/mfa/setup).
 #[derive(Debug, Clone, PartialEq)]
 pub enum SetupMfaError {
@@ -1130,6 +2040,62 @@ impl ::std::fmt::Display for SetupMfaError {
     }
 }
 impl ::std::error::Error for SetupMfaError {}
+impl SetupMfaError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::SetupMfaError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::SetupMfaError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("user_token_required"),
+                        message,
+                    })
+                }
+                409u16 => {
+                    super::errors::SetupMfaError::Conflict(super::types::Error {
+                        error: ::std::string::String::from("mfa_already_enabled"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::SetupMfaError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::SetupMfaError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for SetupMfaError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `verifyMfaSetup` (POST /v1/auth/mfa/verify-setup).
 #[derive(Debug, Clone, PartialEq)]
 pub enum VerifyMfaSetupError {
@@ -1204,6 +2170,62 @@ impl ::std::fmt::Display for VerifyMfaSetupError {
     }
 }
 impl ::std::error::Error for VerifyMfaSetupError {}
+impl VerifyMfaSetupError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::VerifyMfaSetupError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_code"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::VerifyMfaSetupError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::VerifyMfaSetupError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("user_token_required"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::VerifyMfaSetupError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::VerifyMfaSetupError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for VerifyMfaSetupError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `verifyMfa` (POST /v1/auth/mfa/verify).
 #[derive(Debug, Clone, PartialEq)]
 pub enum VerifyMfaError {
@@ -1270,6 +2292,56 @@ impl ::std::fmt::Display for VerifyMfaError {
     }
 }
 impl ::std::error::Error for VerifyMfaError {}
+impl VerifyMfaError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::VerifyMfaError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::VerifyMfaError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("invalid_code"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::VerifyMfaError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::VerifyMfaError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for VerifyMfaError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `disableMfa` (DELETE /v1/auth/mfa).
 #[derive(Debug, Clone, PartialEq)]
 pub enum DisableMfaError {
@@ -1346,6 +2418,62 @@ impl ::std::fmt::Display for DisableMfaError {
     }
 }
 impl ::std::error::Error for DisableMfaError {}
+impl DisableMfaError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::DisableMfaError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::DisableMfaError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::DisableMfaError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("invalid_code"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::DisableMfaError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::DisableMfaError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for DisableMfaError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `requestDeviceCode` (POST /v1/auth/device/code).
 #[derive(Debug, Clone, PartialEq)]
 pub enum RequestDeviceCodeError {
@@ -1403,6 +2531,50 @@ impl ::std::fmt::Display for RequestDeviceCodeError {
     }
 }
 impl ::std::error::Error for RequestDeviceCodeError {}
+impl RequestDeviceCodeError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::RequestDeviceCodeError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::RequestDeviceCodeError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::RequestDeviceCodeError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for RequestDeviceCodeError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `pollDeviceToken` (POST /v1/auth/device/token).
 #[derive(Debug, Clone, PartialEq)]
 pub enum PollDeviceTokenError {
@@ -1460,6 +2632,50 @@ impl ::std::fmt::Display for PollDeviceTokenError {
     }
 }
 impl ::std::error::Error for PollDeviceTokenError {}
+impl PollDeviceTokenError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::PollDeviceTokenError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("authorization_pending"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::PollDeviceTokenError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::PollDeviceTokenError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for PollDeviceTokenError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `getDeviceCodeStatus` (GET /v1/auth/device/code/{user_code}).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetDeviceCodeStatusError {
@@ -1516,6 +2732,50 @@ impl ::std::fmt::Display for GetDeviceCodeStatusError {
     }
 }
 impl ::std::error::Error for GetDeviceCodeStatusError {}
+impl GetDeviceCodeStatusError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                404u16 => {
+                    super::errors::GetDeviceCodeStatusError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::GetDeviceCodeStatusError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::GetDeviceCodeStatusError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for GetDeviceCodeStatusError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `approveDevice` (POST /v1/auth/device/approve).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApproveDeviceError {
@@ -1600,6 +2860,68 @@ impl ::std::fmt::Display for ApproveDeviceError {
     }
 }
 impl ::std::error::Error for ApproveDeviceError {}
+impl ApproveDeviceError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::ApproveDeviceError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::ApproveDeviceError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::ApproveDeviceError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("user_token_required"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::ApproveDeviceError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::ApproveDeviceError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::ApproveDeviceError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for ApproveDeviceError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `denyDevice` (POST /v1/auth/device/deny).
 #[derive(Debug, Clone, PartialEq)]
 pub enum DenyDeviceError {
@@ -1684,6 +3006,68 @@ impl ::std::fmt::Display for DenyDeviceError {
     }
 }
 impl ::std::error::Error for DenyDeviceError {}
+impl DenyDeviceError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::DenyDeviceError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::DenyDeviceError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::DenyDeviceError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("user_token_required"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::DenyDeviceError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::DenyDeviceError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::DenyDeviceError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for DenyDeviceError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `listApiKeys` (GET /v1/auth/api-keys).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListApiKeysError {
@@ -1760,6 +3144,62 @@ impl ::std::fmt::Display for ListApiKeysError {
     }
 }
 impl ::std::error::Error for ListApiKeysError {}
+impl ListApiKeysError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::ListApiKeysError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::ListApiKeysError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::ListApiKeysError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("user_token_required"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::ListApiKeysError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::ListApiKeysError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for ListApiKeysError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `createApiKey` (POST /v1/auth/api-keys).
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreateApiKeyError {
@@ -1836,6 +3276,62 @@ impl ::std::fmt::Display for CreateApiKeyError {
     }
 }
 impl ::std::error::Error for CreateApiKeyError {}
+impl CreateApiKeyError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::CreateApiKeyError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::CreateApiKeyError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::CreateApiKeyError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("user_token_required"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::CreateApiKeyError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::CreateApiKeyError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for CreateApiKeyError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `revokeApiKey` (DELETE /v1/auth/api-keys/{key_id}).
 #[derive(Debug, Clone, PartialEq)]
 pub enum RevokeApiKeyError {
@@ -1911,6 +3407,62 @@ impl ::std::fmt::Display for RevokeApiKeyError {
     }
 }
 impl ::std::error::Error for RevokeApiKeyError {}
+impl RevokeApiKeyError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::RevokeApiKeyError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::RevokeApiKeyError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("user_token_required"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::RevokeApiKeyError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::RevokeApiKeyError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::RevokeApiKeyError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for RevokeApiKeyError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `listVaults` (GET /v1/vaults).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListVaultsError {
@@ -1978,6 +3530,56 @@ impl ::std::fmt::Display for ListVaultsError {
     }
 }
 impl ::std::error::Error for ListVaultsError {}
+impl ListVaultsError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::ListVaultsError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::ListVaultsError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::ListVaultsError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::ListVaultsError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for ListVaultsError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `createVault` (POST /v1/vaults).
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreateVaultError {
@@ -2068,6 +3670,74 @@ impl ::std::fmt::Display for CreateVaultError {
     }
 }
 impl ::std::error::Error for CreateVaultError {}
+impl CreateVaultError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::CreateVaultError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::CreateVaultError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                402u16 => {
+                    super::errors::CreateVaultError::PaymentRequired(super::types::Error {
+                        error: ::std::string::String::from("payment_required"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::CreateVaultError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                409u16 => {
+                    super::errors::CreateVaultError::Conflict(super::types::Error {
+                        error: ::std::string::String::from("vault_name_taken"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::CreateVaultError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::CreateVaultError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for CreateVaultError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `getVault` (GET /v1/vaults/{vault_id}).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetVaultError {
@@ -2145,6 +3815,62 @@ impl ::std::fmt::Display for GetVaultError {
     }
 }
 impl ::std::error::Error for GetVaultError {}
+impl GetVaultError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::GetVaultError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::GetVaultError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::GetVaultError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::GetVaultError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::GetVaultError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for GetVaultError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `deleteVault` (DELETE /v1/vaults/{vault_id}).
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeleteVaultError {
@@ -2222,6 +3948,62 @@ impl ::std::fmt::Display for DeleteVaultError {
     }
 }
 impl ::std::error::Error for DeleteVaultError {}
+impl DeleteVaultError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::DeleteVaultError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::DeleteVaultError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::DeleteVaultError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::DeleteVaultError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::DeleteVaultError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for DeleteVaultError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `enableCmek` (POST /v1/vaults/{vault_id}/cmek).
 #[derive(Debug, Clone, PartialEq)]
 pub enum EnableCmekError {
@@ -2322,6 +4104,80 @@ impl ::std::fmt::Display for EnableCmekError {
     }
 }
 impl ::std::error::Error for EnableCmekError {}
+impl EnableCmekError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::EnableCmekError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::EnableCmekError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                402u16 => {
+                    super::errors::EnableCmekError::PaymentRequired(super::types::Error {
+                        error: ::std::string::String::from("payment_required"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::EnableCmekError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::EnableCmekError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                409u16 => {
+                    super::errors::EnableCmekError::Conflict(super::types::Error {
+                        error: ::std::string::String::from("cmek_already_enabled"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::EnableCmekError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::EnableCmekError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for EnableCmekError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `disableCmek` (DELETE /v1/vaults/{vault_id}/cmek).
 #[derive(Debug, Clone, PartialEq)]
 pub enum DisableCmekError {
@@ -2408,6 +4264,68 @@ impl ::std::fmt::Display for DisableCmekError {
     }
 }
 impl ::std::error::Error for DisableCmekError {}
+impl DisableCmekError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::DisableCmekError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::DisableCmekError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::DisableCmekError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                409u16 => {
+                    super::errors::DisableCmekError::Conflict(super::types::Error {
+                        error: ::std::string::String::from("cmek_not_enabled"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::DisableCmekError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::DisableCmekError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for DisableCmekError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `startCmekRotation` (POST /v1/vaults/{vault_id}/cmek-rotate).
 #[derive(Debug, Clone, PartialEq)]
 pub enum StartCmekRotationError {
@@ -2505,6 +4423,74 @@ impl ::std::fmt::Display for StartCmekRotationError {
     }
 }
 impl ::std::error::Error for StartCmekRotationError {}
+impl StartCmekRotationError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::StartCmekRotationError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::StartCmekRotationError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::StartCmekRotationError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::StartCmekRotationError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                409u16 => {
+                    super::errors::StartCmekRotationError::Conflict(super::types::Error {
+                        error: ::std::string::String::from("rotation_in_progress"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::StartCmekRotationError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::StartCmekRotationError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for StartCmekRotationError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `getCmekRotationJob` (GET /v1/vaults/{vault_id}/cmek-rotate/{job_id}).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetCmekRotationJobError {
@@ -2582,6 +4568,62 @@ impl ::std::fmt::Display for GetCmekRotationJobError {
     }
 }
 impl ::std::error::Error for GetCmekRotationJobError {}
+impl GetCmekRotationJobError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::GetCmekRotationJobError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::GetCmekRotationJobError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::GetCmekRotationJobError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::GetCmekRotationJobError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::GetCmekRotationJobError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for GetCmekRotationJobError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `listSecrets` (GET /v1/vaults/{vault_id}/secrets).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListSecretsError {
@@ -2671,6 +4713,68 @@ impl ::std::fmt::Display for ListSecretsError {
     }
 }
 impl ::std::error::Error for ListSecretsError {}
+impl ListSecretsError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::ListSecretsError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::ListSecretsError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::ListSecretsError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::ListSecretsError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::ListSecretsError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::ListSecretsError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for ListSecretsError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `getSecret` (GET /v1/vaults/{vault_id}/secrets/{path}).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetSecretError {
@@ -2771,6 +4875,74 @@ impl ::std::fmt::Display for GetSecretError {
     }
 }
 impl ::std::error::Error for GetSecretError {}
+impl GetSecretError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::GetSecretError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::GetSecretError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                402u16 => {
+                    super::errors::GetSecretError::PaymentRequired(super::types::Error {
+                        error: ::std::string::String::from("payment_required"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::GetSecretError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::GetSecretError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::GetSecretError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::GetSecretError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for GetSecretError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `putSecret` (PUT /v1/vaults/{vault_id}/secrets/{path}).
 #[derive(Debug, Clone, PartialEq)]
 pub enum PutSecretError {
@@ -2871,6 +5043,74 @@ impl ::std::fmt::Display for PutSecretError {
     }
 }
 impl ::std::error::Error for PutSecretError {}
+impl PutSecretError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::PutSecretError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::PutSecretError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                402u16 => {
+                    super::errors::PutSecretError::PaymentRequired(super::types::Error {
+                        error: ::std::string::String::from("payment_required"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::PutSecretError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::PutSecretError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::PutSecretError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::PutSecretError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for PutSecretError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Successful responses of `putSecret` (PUT /v1/vaults/{vault_id}/secrets/{path}).
 #[derive(Debug, Clone, PartialEq)]
 pub enum PutSecretResponse {
@@ -2957,6 +5197,62 @@ impl ::std::fmt::Display for DeleteSecretError {
     }
 }
 impl ::std::error::Error for DeleteSecretError {}
+impl DeleteSecretError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::DeleteSecretError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::DeleteSecretError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::DeleteSecretError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::DeleteSecretError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::DeleteSecretError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for DeleteSecretError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `listPolicies` (GET /v1/vaults/{vault_id}/policies).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListPoliciesError {
@@ -3045,6 +5341,68 @@ impl ::std::fmt::Display for ListPoliciesError {
     }
 }
 impl ::std::error::Error for ListPoliciesError {}
+impl ListPoliciesError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::ListPoliciesError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::ListPoliciesError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::ListPoliciesError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::ListPoliciesError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::ListPoliciesError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::ListPoliciesError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for ListPoliciesError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `createPolicy` (POST /v1/vaults/{vault_id}/policies).
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreatePolicyError {
@@ -3133,6 +5491,68 @@ impl ::std::fmt::Display for CreatePolicyError {
     }
 }
 impl ::std::error::Error for CreatePolicyError {}
+impl CreatePolicyError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::CreatePolicyError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::CreatePolicyError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::CreatePolicyError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::CreatePolicyError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::CreatePolicyError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::CreatePolicyError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for CreatePolicyError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `updatePolicy` (PUT /v1/vaults/{vault_id}/policies/{policy_id}).
 #[derive(Debug, Clone, PartialEq)]
 pub enum UpdatePolicyError {
@@ -3221,6 +5641,68 @@ impl ::std::fmt::Display for UpdatePolicyError {
     }
 }
 impl ::std::error::Error for UpdatePolicyError {}
+impl UpdatePolicyError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::UpdatePolicyError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::UpdatePolicyError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::UpdatePolicyError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::UpdatePolicyError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::UpdatePolicyError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::UpdatePolicyError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for UpdatePolicyError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `deletePolicy` (DELETE /v1/vaults/{vault_id}/policies/{policy_id}).
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeletePolicyError {
@@ -3298,6 +5780,62 @@ impl ::std::fmt::Display for DeletePolicyError {
     }
 }
 impl ::std::error::Error for DeletePolicyError {}
+impl DeletePolicyError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::DeletePolicyError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::DeletePolicyError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::DeletePolicyError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::DeletePolicyError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::DeletePolicyError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for DeletePolicyError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `enrollAgent` (POST /v1/agents/enroll).
 #[derive(Debug, Clone, PartialEq)]
 pub enum EnrollAgentError {
@@ -3355,6 +5893,50 @@ impl ::std::fmt::Display for EnrollAgentError {
     }
 }
 impl ::std::error::Error for EnrollAgentError {}
+impl EnrollAgentError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::EnrollAgentError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::EnrollAgentError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::EnrollAgentError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for EnrollAgentError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `listAgents` (GET /v1/agents).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListAgentsError {
@@ -3433,6 +6015,62 @@ impl ::std::fmt::Display for ListAgentsError {
     }
 }
 impl ::std::error::Error for ListAgentsError {}
+impl ListAgentsError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::ListAgentsError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::ListAgentsError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::ListAgentsError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::ListAgentsError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::ListAgentsError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for ListAgentsError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `createAgent` (POST /v1/agents).
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreateAgentError {
@@ -3517,6 +6155,68 @@ impl ::std::fmt::Display for CreateAgentError {
     }
 }
 impl ::std::error::Error for CreateAgentError {}
+impl CreateAgentError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::CreateAgentError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::CreateAgentError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                402u16 => {
+                    super::errors::CreateAgentError::PaymentRequired(super::types::Error {
+                        error: ::std::string::String::from("payment_required"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::CreateAgentError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::CreateAgentError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::CreateAgentError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for CreateAgentError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `getCurrentAgent` (GET /v1/agents/me).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetCurrentAgentError {
@@ -3579,6 +6279,56 @@ impl ::std::fmt::Display for GetCurrentAgentError {
     }
 }
 impl ::std::error::Error for GetCurrentAgentError {}
+impl GetCurrentAgentError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::GetCurrentAgentError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::GetCurrentAgentError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("agent_token_required"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::GetCurrentAgentError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::GetCurrentAgentError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for GetCurrentAgentError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `getAgent` (GET /v1/agents/{agent_id}).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetAgentError {
@@ -3656,6 +6406,62 @@ impl ::std::fmt::Display for GetAgentError {
     }
 }
 impl ::std::error::Error for GetAgentError {}
+impl GetAgentError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::GetAgentError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::GetAgentError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::GetAgentError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::GetAgentError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::GetAgentError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for GetAgentError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `deactivateAgent` (DELETE /v1/agents/{agent_id}).
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeactivateAgentError {
@@ -3733,6 +6539,62 @@ impl ::std::fmt::Display for DeactivateAgentError {
     }
 }
 impl ::std::error::Error for DeactivateAgentError {}
+impl DeactivateAgentError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::DeactivateAgentError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::DeactivateAgentError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::DeactivateAgentError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::DeactivateAgentError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::DeactivateAgentError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for DeactivateAgentError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `updateAgent` (PATCH /v1/agents/{agent_id}).
 #[derive(Debug, Clone, PartialEq)]
 pub enum UpdateAgentError {
@@ -3821,6 +6683,68 @@ impl ::std::fmt::Display for UpdateAgentError {
     }
 }
 impl ::std::error::Error for UpdateAgentError {}
+impl UpdateAgentError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::UpdateAgentError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::UpdateAgentError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::UpdateAgentError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::UpdateAgentError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::UpdateAgentError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::UpdateAgentError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for UpdateAgentError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `rotateAgentKey` (POST /v1/agents/{agent_id}/rotate-key).
 #[derive(Debug, Clone, PartialEq)]
 pub enum RotateAgentKeyError {
@@ -3898,6 +6822,62 @@ impl ::std::fmt::Display for RotateAgentKeyError {
     }
 }
 impl ::std::error::Error for RotateAgentKeyError {}
+impl RotateAgentKeyError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::RotateAgentKeyError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::RotateAgentKeyError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::RotateAgentKeyError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::RotateAgentKeyError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::RotateAgentKeyError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for RotateAgentKeyError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `createShare` (POST /v1/secrets/{secret_id}/share).
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreateShareError {
@@ -3998,6 +6978,74 @@ impl ::std::fmt::Display for CreateShareError {
     }
 }
 impl ::std::error::Error for CreateShareError {}
+impl CreateShareError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::CreateShareError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::CreateShareError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                402u16 => {
+                    super::errors::CreateShareError::PaymentRequired(super::types::Error {
+                        error: ::std::string::String::from("payment_required"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::CreateShareError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::CreateShareError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::CreateShareError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::CreateShareError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for CreateShareError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `listOutboundShares` (GET /v1/shares/outbound).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListOutboundSharesError {
@@ -4065,6 +7113,56 @@ impl ::std::fmt::Display for ListOutboundSharesError {
     }
 }
 impl ::std::error::Error for ListOutboundSharesError {}
+impl ListOutboundSharesError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::ListOutboundSharesError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::ListOutboundSharesError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::ListOutboundSharesError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::ListOutboundSharesError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for ListOutboundSharesError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `listInboundShares` (GET /v1/shares/inbound).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListInboundSharesError {
@@ -4132,6 +7230,56 @@ impl ::std::fmt::Display for ListInboundSharesError {
     }
 }
 impl ::std::error::Error for ListInboundSharesError {}
+impl ListInboundSharesError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::ListInboundSharesError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::ListInboundSharesError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::ListInboundSharesError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::ListInboundSharesError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for ListInboundSharesError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `acceptShare` (POST /v1/shares/{share_id}/accept).
 #[derive(Debug, Clone, PartialEq)]
 pub enum AcceptShareError {
@@ -4219,6 +7367,68 @@ impl ::std::fmt::Display for AcceptShareError {
     }
 }
 impl ::std::error::Error for AcceptShareError {}
+impl AcceptShareError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::AcceptShareError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::AcceptShareError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::AcceptShareError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                409u16 => {
+                    super::errors::AcceptShareError::Conflict(super::types::Error {
+                        error: ::std::string::String::from("share_not_pending"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::AcceptShareError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::AcceptShareError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for AcceptShareError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `declineShare` (POST /v1/shares/{share_id}/decline).
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeclineShareError {
@@ -4306,6 +7516,68 @@ impl ::std::fmt::Display for DeclineShareError {
     }
 }
 impl ::std::error::Error for DeclineShareError {}
+impl DeclineShareError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::DeclineShareError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::DeclineShareError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::DeclineShareError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                409u16 => {
+                    super::errors::DeclineShareError::Conflict(super::types::Error {
+                        error: ::std::string::String::from("share_not_pending"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::DeclineShareError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::DeclineShareError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for DeclineShareError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `listChains` (GET /v1/chains).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListChainsError {
@@ -4363,6 +7635,50 @@ impl ::std::fmt::Display for ListChainsError {
     }
 }
 impl ::std::error::Error for ListChainsError {}
+impl ListChainsError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::ListChainsError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::ListChainsError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::ListChainsError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for ListChainsError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `getChain` (GET /v1/chains/{identifier}).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetChainError {
@@ -4419,6 +7735,50 @@ impl ::std::fmt::Display for GetChainError {
     }
 }
 impl ::std::error::Error for GetChainError {}
+impl GetChainError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                404u16 => {
+                    super::errors::GetChainError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::GetChainError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::GetChainError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for GetChainError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `listTransactions` (GET /v1/agents/{agent_id}/transactions).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListTransactionsError {
@@ -4507,6 +7867,68 @@ impl ::std::fmt::Display for ListTransactionsError {
     }
 }
 impl ::std::error::Error for ListTransactionsError {}
+impl ListTransactionsError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::ListTransactionsError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::ListTransactionsError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::ListTransactionsError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("intents_api_disabled"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::ListTransactionsError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::ListTransactionsError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::ListTransactionsError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for ListTransactionsError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `submitTransaction` (POST /v1/agents/{agent_id}/transactions).
 #[derive(Debug, Clone, PartialEq)]
 pub enum SubmitTransactionError {
@@ -4616,6 +8038,80 @@ impl ::std::fmt::Display for SubmitTransactionError {
     }
 }
 impl ::std::error::Error for SubmitTransactionError {}
+impl SubmitTransactionError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::SubmitTransactionError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::SubmitTransactionError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                402u16 => {
+                    super::errors::SubmitTransactionError::PaymentRequired(super::types::Error {
+                        error: ::std::string::String::from("payment_required"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::SubmitTransactionError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("intents_api_disabled"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::SubmitTransactionError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                422u16 => {
+                    super::errors::SubmitTransactionError::UnprocessableEntity(super::types::Error {
+                        error: ::std::string::String::from("simulation_failed"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::SubmitTransactionError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::SubmitTransactionError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for SubmitTransactionError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `getTransaction` (GET /v1/agents/{agent_id}/transactions/{tx_id}).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetTransactionError {
@@ -4693,6 +8189,62 @@ impl ::std::fmt::Display for GetTransactionError {
     }
 }
 impl ::std::error::Error for GetTransactionError {}
+impl GetTransactionError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::GetTransactionError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::GetTransactionError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("intents_api_disabled"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::GetTransactionError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::GetTransactionError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::GetTransactionError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for GetTransactionError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `simulateTransaction` (POST /v1/agents/{agent_id}/transactions/simulate).
 #[derive(Debug, Clone, PartialEq)]
 pub enum SimulateTransactionError {
@@ -4792,6 +8344,74 @@ impl ::std::fmt::Display for SimulateTransactionError {
     }
 }
 impl ::std::error::Error for SimulateTransactionError {}
+impl SimulateTransactionError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::SimulateTransactionError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::SimulateTransactionError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                402u16 => {
+                    super::errors::SimulateTransactionError::PaymentRequired(super::types::Error {
+                        error: ::std::string::String::from("payment_required"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::SimulateTransactionError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("intents_api_disabled"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::SimulateTransactionError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::SimulateTransactionError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::SimulateTransactionError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for SimulateTransactionError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `simulateTransactionBundle` (POST /v1/agents/{agent_id}/transactions/simulate-bundle).
 #[derive(Debug, Clone, PartialEq)]
 pub enum SimulateTransactionBundleError {
@@ -4891,6 +8511,74 @@ impl ::std::fmt::Display for SimulateTransactionBundleError {
     }
 }
 impl ::std::error::Error for SimulateTransactionBundleError {}
+impl SimulateTransactionBundleError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::SimulateTransactionBundleError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::SimulateTransactionBundleError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                402u16 => {
+                    super::errors::SimulateTransactionBundleError::PaymentRequired(super::types::Error {
+                        error: ::std::string::String::from("payment_required"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::SimulateTransactionBundleError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("intents_api_disabled"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::SimulateTransactionBundleError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::SimulateTransactionBundleError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::SimulateTransactionBundleError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for SimulateTransactionBundleError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `getUsageSummary` (GET /v1/billing/usage).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetUsageSummaryError {
@@ -4958,6 +8646,56 @@ impl ::std::fmt::Display for GetUsageSummaryError {
     }
 }
 impl ::std::error::Error for GetUsageSummaryError {}
+impl GetUsageSummaryError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::GetUsageSummaryError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::GetUsageSummaryError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::GetUsageSummaryError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::GetUsageSummaryError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for GetUsageSummaryError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `getUsageHistory` (GET /v1/billing/history).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetUsageHistoryError {
@@ -5036,6 +8774,62 @@ impl ::std::fmt::Display for GetUsageHistoryError {
     }
 }
 impl ::std::error::Error for GetUsageHistoryError {}
+impl GetUsageHistoryError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::GetUsageHistoryError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::GetUsageHistoryError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::GetUsageHistoryError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::GetUsageHistoryError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::GetUsageHistoryError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for GetUsageHistoryError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `createSubscriptionCheckout` (POST /v1/billing/subscribe).
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreateSubscriptionCheckoutError {
@@ -5122,6 +8916,68 @@ impl ::std::fmt::Display for CreateSubscriptionCheckoutError {
     }
 }
 impl ::std::error::Error for CreateSubscriptionCheckoutError {}
+impl CreateSubscriptionCheckoutError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::CreateSubscriptionCheckoutError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::CreateSubscriptionCheckoutError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::CreateSubscriptionCheckoutError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                409u16 => {
+                    super::errors::CreateSubscriptionCheckoutError::Conflict(super::types::Error {
+                        error: ::std::string::String::from("already_subscribed"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::CreateSubscriptionCheckoutError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::CreateSubscriptionCheckoutError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for CreateSubscriptionCheckoutError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `createBillingPortalSession` (POST /v1/billing/portal).
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreateBillingPortalSessionError {
@@ -5206,6 +9062,68 @@ impl ::std::fmt::Display for CreateBillingPortalSessionError {
     }
 }
 impl ::std::error::Error for CreateBillingPortalSessionError {}
+impl CreateBillingPortalSessionError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::CreateBillingPortalSessionError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::CreateBillingPortalSessionError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::CreateBillingPortalSessionError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                409u16 => {
+                    super::errors::CreateBillingPortalSessionError::Conflict(super::types::Error {
+                        error: ::std::string::String::from("no_billing_account"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::CreateBillingPortalSessionError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::CreateBillingPortalSessionError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for CreateBillingPortalSessionError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `getSubscription` (GET /v1/billing/subscription).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetSubscriptionError {
@@ -5273,6 +9191,56 @@ impl ::std::fmt::Display for GetSubscriptionError {
     }
 }
 impl ::std::error::Error for GetSubscriptionError {}
+impl GetSubscriptionError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::GetSubscriptionError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::GetSubscriptionError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::GetSubscriptionError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::GetSubscriptionError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for GetSubscriptionError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `createCreditTopup` (POST /v1/billing/credits/topup).
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreateCreditTopupError {
@@ -5349,6 +9317,62 @@ impl ::std::fmt::Display for CreateCreditTopupError {
     }
 }
 impl ::std::error::Error for CreateCreditTopupError {}
+impl CreateCreditTopupError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::CreateCreditTopupError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::CreateCreditTopupError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::CreateCreditTopupError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::CreateCreditTopupError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::CreateCreditTopupError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for CreateCreditTopupError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `getCreditBalance` (GET /v1/billing/credits/balance).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetCreditBalanceError {
@@ -5416,6 +9440,56 @@ impl ::std::fmt::Display for GetCreditBalanceError {
     }
 }
 impl ::std::error::Error for GetCreditBalanceError {}
+impl GetCreditBalanceError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::GetCreditBalanceError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::GetCreditBalanceError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::GetCreditBalanceError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::GetCreditBalanceError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for GetCreditBalanceError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `listCreditTransactions` (GET /v1/billing/credits/transactions).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListCreditTransactionsError {
@@ -5494,6 +9568,62 @@ impl ::std::fmt::Display for ListCreditTransactionsError {
     }
 }
 impl ::std::error::Error for ListCreditTransactionsError {}
+impl ListCreditTransactionsError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::ListCreditTransactionsError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::ListCreditTransactionsError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::ListCreditTransactionsError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::ListCreditTransactionsError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::ListCreditTransactionsError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for ListCreditTransactionsError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `setOverageMethod` (PATCH /v1/billing/overage-method).
 #[derive(Debug, Clone, PartialEq)]
 pub enum SetOverageMethodError {
@@ -5570,6 +9700,62 @@ impl ::std::fmt::Display for SetOverageMethodError {
     }
 }
 impl ::std::error::Error for SetOverageMethodError {}
+impl SetOverageMethodError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::SetOverageMethodError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::SetOverageMethodError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::SetOverageMethodError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::SetOverageMethodError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::SetOverageMethodError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for SetOverageMethodError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `handleStripeWebhook` (POST /v1/billing/webhooks).
 #[derive(Debug, Clone, PartialEq)]
 pub enum HandleStripeWebhookError {
@@ -5625,6 +9811,50 @@ impl ::std::fmt::Display for HandleStripeWebhookError {
     }
 }
 impl ::std::error::Error for HandleStripeWebhookError {}
+impl HandleStripeWebhookError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::HandleStripeWebhookError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_signature"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::HandleStripeWebhookError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::HandleStripeWebhookError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for HandleStripeWebhookError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `listAuditEvents` (GET /v1/audit/events).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListAuditEventsError {
@@ -5703,6 +9933,62 @@ impl ::std::fmt::Display for ListAuditEventsError {
     }
 }
 impl ::std::error::Error for ListAuditEventsError {}
+impl ListAuditEventsError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::ListAuditEventsError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::ListAuditEventsError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::ListAuditEventsError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::ListAuditEventsError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::ListAuditEventsError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for ListAuditEventsError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `listOrgMembers` (GET /v1/org/members).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListOrgMembersError {
@@ -5781,6 +10067,62 @@ impl ::std::fmt::Display for ListOrgMembersError {
     }
 }
 impl ::std::error::Error for ListOrgMembersError {}
+impl ListOrgMembersError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::ListOrgMembersError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::ListOrgMembersError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::ListOrgMembersError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::ListOrgMembersError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::ListOrgMembersError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for ListOrgMembersError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `inviteOrgMember` (POST /v1/org/invite).
 #[derive(Debug, Clone, PartialEq)]
 pub enum InviteOrgMemberError {
@@ -5868,6 +10210,68 @@ impl ::std::fmt::Display for InviteOrgMemberError {
     }
 }
 impl ::std::error::Error for InviteOrgMemberError {}
+impl InviteOrgMemberError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::InviteOrgMemberError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::InviteOrgMemberError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::InviteOrgMemberError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                409u16 => {
+                    super::errors::InviteOrgMemberError::Conflict(super::types::Error {
+                        error: ::std::string::String::from("already_member"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::InviteOrgMemberError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::InviteOrgMemberError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for InviteOrgMemberError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `removeOrgMember` (DELETE /v1/org/members/{user_id}).
 #[derive(Debug, Clone, PartialEq)]
 pub enum RemoveOrgMemberError {
@@ -5945,6 +10349,62 @@ impl ::std::fmt::Display for RemoveOrgMemberError {
     }
 }
 impl ::std::error::Error for RemoveOrgMemberError {}
+impl RemoveOrgMemberError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::RemoveOrgMemberError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::RemoveOrgMemberError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::RemoveOrgMemberError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::RemoveOrgMemberError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::RemoveOrgMemberError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for RemoveOrgMemberError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `updateOrgMemberRole` (PATCH /v1/org/members/{user_id}).
 #[derive(Debug, Clone, PartialEq)]
 pub enum UpdateOrgMemberRoleError {
@@ -6033,6 +10493,68 @@ impl ::std::fmt::Display for UpdateOrgMemberRoleError {
     }
 }
 impl ::std::error::Error for UpdateOrgMemberRoleError {}
+impl UpdateOrgMemberRoleError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::UpdateOrgMemberRoleError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::UpdateOrgMemberRoleError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::UpdateOrgMemberRoleError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::UpdateOrgMemberRoleError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::UpdateOrgMemberRoleError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::UpdateOrgMemberRoleError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for UpdateOrgMemberRoleError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `listIpRules` (GET /v1/security/ip-rules).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListIpRulesError {
@@ -6111,6 +10633,62 @@ impl ::std::fmt::Display for ListIpRulesError {
     }
 }
 impl ::std::error::Error for ListIpRulesError {}
+impl ListIpRulesError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::ListIpRulesError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::ListIpRulesError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::ListIpRulesError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::ListIpRulesError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::ListIpRulesError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for ListIpRulesError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `createIpRule` (POST /v1/security/ip-rules).
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreateIpRuleError {
@@ -6189,6 +10767,62 @@ impl ::std::fmt::Display for CreateIpRuleError {
     }
 }
 impl ::std::error::Error for CreateIpRuleError {}
+impl CreateIpRuleError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::CreateIpRuleError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::CreateIpRuleError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::CreateIpRuleError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::CreateIpRuleError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::CreateIpRuleError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for CreateIpRuleError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `deleteIpRule` (DELETE /v1/security/ip-rules/{rule_id}).
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeleteIpRuleError {
@@ -6266,6 +10900,62 @@ impl ::std::fmt::Display for DeleteIpRuleError {
     }
 }
 impl ::std::error::Error for DeleteIpRuleError {}
+impl DeleteIpRuleError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::DeleteIpRuleError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::DeleteIpRuleError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("forbidden"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::DeleteIpRuleError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::DeleteIpRuleError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::DeleteIpRuleError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for DeleteIpRuleError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `listAdminSettings` (GET /v1/admin/settings).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListAdminSettingsError {
@@ -6339,6 +11029,62 @@ impl ::std::fmt::Display for ListAdminSettingsError {
     }
 }
 impl ::std::error::Error for ListAdminSettingsError {}
+impl ListAdminSettingsError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::ListAdminSettingsError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::ListAdminSettingsError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::ListAdminSettingsError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("admin_required"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::ListAdminSettingsError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::ListAdminSettingsError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for ListAdminSettingsError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `updateAdminSetting` (PUT /v1/admin/settings/{key}).
 #[derive(Debug, Clone, PartialEq)]
 pub enum UpdateAdminSettingError {
@@ -6422,6 +11168,68 @@ impl ::std::fmt::Display for UpdateAdminSettingError {
     }
 }
 impl ::std::error::Error for UpdateAdminSettingError {}
+impl UpdateAdminSettingError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::UpdateAdminSettingError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::UpdateAdminSettingError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::UpdateAdminSettingError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("admin_required"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::UpdateAdminSettingError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::UpdateAdminSettingError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::UpdateAdminSettingError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for UpdateAdminSettingError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `deleteAdminSetting` (DELETE /v1/admin/settings/{key}).
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeleteAdminSettingError {
@@ -6494,6 +11302,62 @@ impl ::std::fmt::Display for DeleteAdminSettingError {
     }
 }
 impl ::std::error::Error for DeleteAdminSettingError {}
+impl DeleteAdminSettingError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::DeleteAdminSettingError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::DeleteAdminSettingError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("admin_required"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::DeleteAdminSettingError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::DeleteAdminSettingError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::DeleteAdminSettingError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for DeleteAdminSettingError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `getX402Config` (GET /v1/admin/x402).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetX402ConfigError {
@@ -6556,6 +11420,56 @@ impl ::std::fmt::Display for GetX402ConfigError {
     }
 }
 impl ::std::error::Error for GetX402ConfigError {}
+impl GetX402ConfigError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::GetX402ConfigError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::GetX402ConfigError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("admin_required"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::GetX402ConfigError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::GetX402ConfigError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for GetX402ConfigError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `updateX402Config` (PUT /v1/admin/x402).
 #[derive(Debug, Clone, PartialEq)]
 pub enum UpdateX402ConfigError {
@@ -6629,6 +11543,62 @@ impl ::std::fmt::Display for UpdateX402ConfigError {
     }
 }
 impl ::std::error::Error for UpdateX402ConfigError {}
+impl UpdateX402ConfigError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::UpdateX402ConfigError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::UpdateX402ConfigError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::UpdateX402ConfigError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("admin_required"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::UpdateX402ConfigError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::UpdateX402ConfigError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for UpdateX402ConfigError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `listAdminUsers` (GET /v1/admin/users).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListAdminUsersError {
@@ -6702,6 +11672,62 @@ impl ::std::fmt::Display for ListAdminUsersError {
     }
 }
 impl ::std::error::Error for ListAdminUsersError {}
+impl ListAdminUsersError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::ListAdminUsersError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::ListAdminUsersError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::ListAdminUsersError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("admin_required"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::ListAdminUsersError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::ListAdminUsersError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for ListAdminUsersError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `deleteAdminUser` (DELETE /v1/admin/users/{user_id}).
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeleteAdminUserError {
@@ -6774,6 +11800,62 @@ impl ::std::fmt::Display for DeleteAdminUserError {
     }
 }
 impl ::std::error::Error for DeleteAdminUserError {}
+impl DeleteAdminUserError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::DeleteAdminUserError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::DeleteAdminUserError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("admin_required"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::DeleteAdminUserError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::DeleteAdminUserError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::DeleteAdminUserError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for DeleteAdminUserError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `listAdminChains` (GET /v1/admin/chains).
 #[derive(Debug, Clone, PartialEq)]
 pub enum ListAdminChainsError {
@@ -6847,6 +11929,62 @@ impl ::std::fmt::Display for ListAdminChainsError {
     }
 }
 impl ::std::error::Error for ListAdminChainsError {}
+impl ListAdminChainsError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::ListAdminChainsError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::ListAdminChainsError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::ListAdminChainsError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("admin_required"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::ListAdminChainsError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::ListAdminChainsError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for ListAdminChainsError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `createAdminChain` (POST /v1/admin/chains).
 #[derive(Debug, Clone, PartialEq)]
 pub enum CreateAdminChainError {
@@ -6929,6 +12067,68 @@ impl ::std::fmt::Display for CreateAdminChainError {
     }
 }
 impl ::std::error::Error for CreateAdminChainError {}
+impl CreateAdminChainError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::CreateAdminChainError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::CreateAdminChainError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::CreateAdminChainError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("admin_required"),
+                        message,
+                    })
+                }
+                409u16 => {
+                    super::errors::CreateAdminChainError::Conflict(super::types::Error {
+                        error: ::std::string::String::from("chain_exists"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::CreateAdminChainError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::CreateAdminChainError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for CreateAdminChainError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `updateAdminChain` (PUT /v1/admin/chains/{chain_id}).
 #[derive(Debug, Clone, PartialEq)]
 pub enum UpdateAdminChainError {
@@ -7012,6 +12212,68 @@ impl ::std::fmt::Display for UpdateAdminChainError {
     }
 }
 impl ::std::error::Error for UpdateAdminChainError {}
+impl UpdateAdminChainError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::UpdateAdminChainError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::UpdateAdminChainError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::UpdateAdminChainError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("admin_required"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::UpdateAdminChainError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::UpdateAdminChainError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::UpdateAdminChainError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for UpdateAdminChainError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `deleteAdminChain` (DELETE /v1/admin/chains/{chain_id}).
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeleteAdminChainError {
@@ -7084,6 +12346,62 @@ impl ::std::fmt::Display for DeleteAdminChainError {
     }
 }
 impl ::std::error::Error for DeleteAdminChainError {}
+impl DeleteAdminChainError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::DeleteAdminChainError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::DeleteAdminChainError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("admin_required"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::DeleteAdminChainError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::DeleteAdminChainError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::DeleteAdminChainError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for DeleteAdminChainError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `getOrgLimits` (GET /v1/admin/orgs/{org_id}/limits).
 #[derive(Debug, Clone, PartialEq)]
 pub enum GetOrgLimitsError {
@@ -7156,6 +12474,62 @@ impl ::std::fmt::Display for GetOrgLimitsError {
     }
 }
 impl ::std::error::Error for GetOrgLimitsError {}
+impl GetOrgLimitsError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                401u16 => {
+                    super::errors::GetOrgLimitsError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::GetOrgLimitsError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("admin_required"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::GetOrgLimitsError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::GetOrgLimitsError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::GetOrgLimitsError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for GetOrgLimitsError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `updateOrgLimits` (PUT /v1/admin/orgs/{org_id}/limits).
 #[derive(Debug, Clone, PartialEq)]
 pub enum UpdateOrgLimitsError {
@@ -7239,6 +12613,68 @@ impl ::std::fmt::Display for UpdateOrgLimitsError {
     }
 }
 impl ::std::error::Error for UpdateOrgLimitsError {}
+impl UpdateOrgLimitsError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::UpdateOrgLimitsError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::UpdateOrgLimitsError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::UpdateOrgLimitsError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("admin_required"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::UpdateOrgLimitsError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::UpdateOrgLimitsError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::UpdateOrgLimitsError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for UpdateOrgLimitsError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}
 /// Error responses of `setOrgBillingTier` (PUT /v1/admin/orgs/{org_id}/billing-tier).
 #[derive(Debug, Clone, PartialEq)]
 pub enum SetOrgBillingTierError {
@@ -7322,3 +12758,65 @@ impl ::std::fmt::Display for SetOrgBillingTierError {
     }
 }
 impl ::std::error::Error for SetOrgBillingTierError {}
+impl SetOrgBillingTierError {
+    /// The variant documented for `status` (exactly, by its range, or `default`),
+    /// with `message` and `retry_after` (seconds, for a 429) put in; `None` when
+    /// the operation does not document `status`.
+    #[allow(unused_variables, unreachable_patterns)]
+    pub fn documented(
+        status: u16,
+        message: ::std::string::String,
+        retry_after: u64,
+    ) -> ::std::option::Option<Self> {
+        ::std::option::Option::Some(
+            match status {
+                400u16 => {
+                    super::errors::SetOrgBillingTierError::BadRequest(super::types::Error {
+                        error: ::std::string::String::from("invalid_request"),
+                        message,
+                    })
+                }
+                401u16 => {
+                    super::errors::SetOrgBillingTierError::Unauthorized(super::types::Error {
+                        error: ::std::string::String::from("unauthorized"),
+                        message,
+                    })
+                }
+                403u16 => {
+                    super::errors::SetOrgBillingTierError::Forbidden(super::types::Error {
+                        error: ::std::string::String::from("admin_required"),
+                        message,
+                    })
+                }
+                404u16 => {
+                    super::errors::SetOrgBillingTierError::NotFound(super::types::Error {
+                        error: ::std::string::String::from("not_found"),
+                        message,
+                    })
+                }
+                429u16 => {
+                    super::errors::SetOrgBillingTierError::TooManyRequests(super::types::Error {
+                        error: ::std::string::String::from("rate_limited"),
+                        message,
+                    })
+                }
+                500u16 => {
+                    super::errors::SetOrgBillingTierError::InternalServerError(super::types::Error {
+                        error: ::std::string::String::from("internal_error"),
+                        message,
+                    })
+                }
+                _ => return ::std::option::Option::None,
+            },
+        )
+    }
+}
+impl<E: DomainError> ::std::convert::From<E> for SetOrgBillingTierError {
+    fn from(error: E) -> Self {
+        map_domain_error(
+            &error,
+            Self::documented,
+            |status, body| Self::Undocumented { status, body },
+        )
+    }
+}

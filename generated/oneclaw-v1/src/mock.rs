@@ -65,10 +65,13 @@ impl Mock {
     }
 }
 impl super::server::OneclawApi for Mock {
+    /// The mock tells callers apart by nothing but its token.
+    type Identity = ();
     async fn authorize(
         &self,
         operation: super::auth::Operation,
         credentials: &super::auth::Credentials,
+        _request: &super::server::RequestContext,
     ) -> ::std::result::Result<(), super::auth::AuthError> {
         let presented = [credentials.bearer_jwt.as_deref()];
         if presented.iter().flatten().any(|value| *value == self.secret) {
@@ -158,6 +161,7 @@ impl super::server::OneclawApi for Mock {
         &self,
         _operation: super::auth::Operation,
         _credentials: &super::auth::Credentials,
+        _request: &super::server::RequestContext,
     ) -> super::rate_limit::RateLimitDecision {
         let now = ::std::time::SystemTime::now()
             .duration_since(::std::time::UNIX_EPOCH)
@@ -172,6 +176,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn get_health(
         &self,
+        _cx: super::server::RequestContext,
     ) -> ::std::result::Result<
         super::types::HealthStatus,
         super::errors::GetHealthError,
@@ -184,6 +189,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn get_hsm_health(
         &self,
+        _cx: super::server::RequestContext,
     ) -> ::std::result::Result<
         super::types::HsmHealth,
         super::errors::GetHsmHealthError,
@@ -197,6 +203,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn access_share(
         &self,
+        _cx: super::server::RequestContext,
         _share_id: ::uuid::Uuid,
     ) -> ::std::result::Result<
         super::types::SharedSecret,
@@ -223,7 +230,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn revoke_share(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _share_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::RevokeShareError> {
         let path = format!("/v1/share/{}", to_text(& _share_id));
@@ -240,6 +247,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn signup(
         &self,
+        _cx: super::server::RequestContext,
         _body: super::types::SignupRequest,
     ) -> ::std::result::Result<super::types::TokenResponse, super::errors::SignupError> {
         let path = ::std::string::String::from("/v1/auth/signup");
@@ -255,6 +263,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn create_token(
         &self,
+        _cx: super::server::RequestContext,
         _body: super::types::LoginRequest,
     ) -> ::std::result::Result<
         super::errors::CreateTokenResponse,
@@ -275,12 +284,13 @@ impl super::server::OneclawApi for Mock {
     }
     async fn revoke_token(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
     ) -> ::std::result::Result<(), super::errors::RevokeTokenError> {
         Ok(())
     }
     async fn create_agent_token(
         &self,
+        _cx: super::server::RequestContext,
         _body: super::types::AgentTokenRequest,
     ) -> ::std::result::Result<
         super::types::TokenResponse,
@@ -299,6 +309,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn create_api_key_token(
         &self,
+        _cx: super::server::RequestContext,
         _body: super::types::ApiKeyTokenRequest,
     ) -> ::std::result::Result<
         super::types::TokenResponse,
@@ -317,6 +328,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn sign_in_with_google(
         &self,
+        _cx: super::server::RequestContext,
         _body: super::types::GoogleSignInRequest,
     ) -> ::std::result::Result<
         super::errors::SignInWithGoogleResponse,
@@ -337,7 +349,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn change_password(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::ChangePasswordRequest,
     ) -> ::std::result::Result<(), super::errors::ChangePasswordError> {
         let path = ::std::string::String::from("/v1/auth/change-password");
@@ -346,6 +358,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn refresh_token(
         &self,
+        _cx: super::server::RequestContext,
     ) -> ::std::result::Result<(), super::errors::RefreshTokenError> {
         let path = ::std::string::String::from("/v1/auth/refresh");
         self.revive_below(&path);
@@ -360,7 +373,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn get_current_user(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
     ) -> ::std::result::Result<super::types::User, super::errors::GetCurrentUserError> {
         Ok(super::types::User {
             id: "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
@@ -378,13 +391,13 @@ impl super::server::OneclawApi for Mock {
     }
     async fn delete_current_user(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
     ) -> ::std::result::Result<(), super::errors::DeleteCurrentUserError> {
         Ok(())
     }
     async fn update_current_user(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::UpdateUserRequest,
     ) -> ::std::result::Result<
         super::types::User,
@@ -406,7 +419,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn get_mfa_status(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
     ) -> ::std::result::Result<
         super::types::MfaStatus,
         super::errors::GetMfaStatusError,
@@ -422,7 +435,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn setup_mfa(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
     ) -> ::std::result::Result<super::types::MfaSetup, super::errors::SetupMfaError> {
         let path = ::std::string::String::from("/v1/auth/mfa/setup");
         self.revive_below(&path);
@@ -435,7 +448,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn verify_mfa_setup(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::MfaCodeRequest,
     ) -> ::std::result::Result<
         super::types::MfaEnabled,
@@ -454,6 +467,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn verify_mfa(
         &self,
+        _cx: super::server::RequestContext,
         _body: super::types::MfaVerifyRequest,
     ) -> ::std::result::Result<
         super::types::TokenResponse,
@@ -472,13 +486,14 @@ impl super::server::OneclawApi for Mock {
     }
     async fn disable_mfa(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::DisableMfaRequest,
     ) -> ::std::result::Result<(), super::errors::DisableMfaError> {
         Ok(())
     }
     async fn request_device_code(
         &self,
+        _cx: super::server::RequestContext,
         _body: super::types::DeviceCodeRequest,
     ) -> ::std::result::Result<
         super::types::DeviceAuthorization,
@@ -503,6 +518,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn poll_device_token(
         &self,
+        _cx: super::server::RequestContext,
         _body: super::types::DeviceTokenRequest,
     ) -> ::std::result::Result<
         super::types::TokenResponse,
@@ -521,6 +537,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn get_device_code_status(
         &self,
+        _cx: super::server::RequestContext,
         _user_code: ::std::string::String,
     ) -> ::std::result::Result<
         super::types::DeviceCodeStatus,
@@ -544,7 +561,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn approve_device(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::DeviceDecisionRequest,
     ) -> ::std::result::Result<
         super::types::DeviceCodeStatus,
@@ -569,7 +586,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn deny_device(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::DeviceDecisionRequest,
     ) -> ::std::result::Result<
         super::types::DeviceCodeStatus,
@@ -594,7 +611,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn list_api_keys(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
     ) -> ::std::result::Result<
         super::types::ApiKeyList,
         super::errors::ListApiKeysError,
@@ -615,7 +632,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn create_api_key(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::CreateApiKeyRequest,
     ) -> ::std::result::Result<
         super::types::CreatedApiKey,
@@ -636,7 +653,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn revoke_api_key(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _key_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::RevokeApiKeyError> {
         let path = format!("/v1/auth/api-keys/{}", to_text(& _key_id));
@@ -653,7 +670,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn list_vaults(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
     ) -> ::std::result::Result<super::types::VaultList, super::errors::ListVaultsError> {
         Ok(super::types::VaultList {
             items: ::std::vec![
@@ -671,7 +688,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn create_vault(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::CreateVaultRequest,
     ) -> ::std::result::Result<super::types::Vault, super::errors::CreateVaultError> {
         let path = ::std::string::String::from("/v1/vaults");
@@ -694,7 +711,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn get_vault(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _vault_id: ::uuid::Uuid,
     ) -> ::std::result::Result<super::types::Vault, super::errors::GetVaultError> {
         let path = format!("/v1/vaults/{}", to_text(& _vault_id));
@@ -724,7 +741,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn delete_vault(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _vault_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::DeleteVaultError> {
         let path = format!("/v1/vaults/{}", to_text(& _vault_id));
@@ -741,7 +758,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn enable_cmek(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _vault_id: ::uuid::Uuid,
         _body: super::types::EnableCmekRequest,
     ) -> ::std::result::Result<
@@ -770,7 +787,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn disable_cmek(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _vault_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::DisableCmekError> {
         let path = format!("/v1/vaults/{}/cmek", to_text(& _vault_id));
@@ -787,7 +804,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn start_cmek_rotation(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _vault_id: ::uuid::Uuid,
         _body: super::types::CmekRotationRequest,
     ) -> ::std::result::Result<
@@ -817,7 +834,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn get_cmek_rotation_job(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _vault_id: ::uuid::Uuid,
         _job_id: ::uuid::Uuid,
     ) -> ::std::result::Result<
@@ -848,7 +865,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn list_secrets(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _vault_id: ::uuid::Uuid,
         _query: super::types::ListSecretsQuery,
     ) -> ::std::result::Result<
@@ -884,7 +901,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn get_secret(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _vault_id: ::uuid::Uuid,
         _path: ::std::string::String,
         _query: super::types::GetSecretQuery,
@@ -928,7 +945,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn put_secret(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _vault_id: ::uuid::Uuid,
         _path: ::std::string::String,
         _body: super::types::PutSecretRequest,
@@ -978,7 +995,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn delete_secret(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _vault_id: ::uuid::Uuid,
         _path: ::std::string::String,
     ) -> ::std::result::Result<(), super::errors::DeleteSecretError> {
@@ -998,7 +1015,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn list_policies(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _vault_id: ::uuid::Uuid,
     ) -> ::std::result::Result<
         super::types::PolicyList,
@@ -1034,7 +1051,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn create_policy(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _vault_id: ::uuid::Uuid,
         _body: super::types::PolicyRequest,
     ) -> ::std::result::Result<super::types::Policy, super::errors::CreatePolicyError> {
@@ -1074,7 +1091,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn update_policy(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _vault_id: ::uuid::Uuid,
         _policy_id: ::uuid::Uuid,
         _body: super::types::PolicyRequest,
@@ -1116,7 +1133,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn delete_policy(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _vault_id: ::uuid::Uuid,
         _policy_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::DeletePolicyError> {
@@ -1136,6 +1153,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn enroll_agent(
         &self,
+        _cx: super::server::RequestContext,
         _body: super::types::EnrollAgentRequest,
     ) -> ::std::result::Result<
         super::types::EnrollmentResponse,
@@ -1153,7 +1171,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn list_agents(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
     ) -> ::std::result::Result<super::types::AgentList, super::errors::ListAgentsError> {
         Ok(super::types::AgentList {
             items: ::std::vec![
@@ -1177,7 +1195,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn create_agent(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::CreateAgentRequest,
     ) -> ::std::result::Result<
         super::types::CreatedAgent,
@@ -1215,7 +1233,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn get_current_agent(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
     ) -> ::std::result::Result<
         super::types::AgentProfile,
         super::errors::GetCurrentAgentError,
@@ -1245,7 +1263,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn get_agent(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _agent_id: ::uuid::Uuid,
     ) -> ::std::result::Result<super::types::Agent, super::errors::GetAgentError> {
         let path = format!("/v1/agents/{}", to_text(& _agent_id));
@@ -1282,7 +1300,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn deactivate_agent(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _agent_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::DeactivateAgentError> {
         let path = format!("/v1/agents/{}", to_text(& _agent_id));
@@ -1299,7 +1317,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn update_agent(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _agent_id: ::uuid::Uuid,
         _body: super::types::UpdateAgentRequest,
     ) -> ::std::result::Result<super::types::Agent, super::errors::UpdateAgentError> {
@@ -1337,7 +1355,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn rotate_agent_key(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _agent_id: ::uuid::Uuid,
     ) -> ::std::result::Result<
         super::types::RotatedAgentKey,
@@ -1362,7 +1380,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn create_share(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _secret_id: ::uuid::Uuid,
         _body: super::types::CreateShareRequest,
     ) -> ::std::result::Result<super::types::Share, super::errors::CreateShareError> {
@@ -1401,7 +1419,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn list_outbound_shares(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _query: super::types::ListOutboundSharesQuery,
     ) -> ::std::result::Result<
         super::types::ShareList,
@@ -1428,7 +1446,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn list_inbound_shares(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _query: super::types::ListInboundSharesQuery,
     ) -> ::std::result::Result<
         super::types::ShareList,
@@ -1455,7 +1473,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn accept_share(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _share_id: ::uuid::Uuid,
     ) -> ::std::result::Result<super::types::Share, super::errors::AcceptShareError> {
         let path = format!("/v1/shares/{}/accept", to_text(& _share_id));
@@ -1493,7 +1511,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn decline_share(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _share_id: ::uuid::Uuid,
     ) -> ::std::result::Result<super::types::Share, super::errors::DeclineShareError> {
         let path = format!("/v1/shares/{}/decline", to_text(& _share_id));
@@ -1531,6 +1549,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn list_chains(
         &self,
+        _cx: super::server::RequestContext,
     ) -> ::std::result::Result<super::types::ChainList, super::errors::ListChainsError> {
         Ok(super::types::ChainList {
             items: ::std::vec![
@@ -1546,6 +1565,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn get_chain(
         &self,
+        _cx: super::server::RequestContext,
         _identifier: ::std::string::String,
     ) -> ::std::result::Result<super::types::Chain, super::errors::GetChainError> {
         let path = format!("/v1/chains/{}", to_text(& _identifier));
@@ -1575,7 +1595,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn list_transactions(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _agent_id: ::uuid::Uuid,
         _query: super::types::ListTransactionsQuery,
     ) -> ::std::result::Result<
@@ -1624,7 +1644,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn submit_transaction(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _agent_id: ::uuid::Uuid,
         _body: super::types::TransactionRequest,
     ) -> ::std::result::Result<
@@ -1689,7 +1709,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn get_transaction(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _agent_id: ::uuid::Uuid,
         _tx_id: ::uuid::Uuid,
     ) -> ::std::result::Result<
@@ -1755,7 +1775,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn simulate_transaction(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _agent_id: ::uuid::Uuid,
         _body: super::types::SimulationRequest,
     ) -> ::std::result::Result<
@@ -1794,7 +1814,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn simulate_transaction_bundle(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _agent_id: ::uuid::Uuid,
         _body: super::types::BundleSimulationRequest,
     ) -> ::std::result::Result<
@@ -1836,7 +1856,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn get_usage_summary(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
     ) -> ::std::result::Result<
         super::types::UsageSummary,
         super::errors::GetUsageSummaryError,
@@ -1873,7 +1893,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn get_usage_history(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
     ) -> ::std::result::Result<
         super::types::UsageHistory,
         super::errors::GetUsageHistoryError,
@@ -1889,7 +1909,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn create_subscription_checkout(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::SubscribeRequest,
     ) -> ::std::result::Result<
         super::types::CheckoutSession,
@@ -1906,7 +1926,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn create_billing_portal_session(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::PortalRequest,
     ) -> ::std::result::Result<
         super::types::PortalSession,
@@ -1922,7 +1942,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn get_subscription(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
     ) -> ::std::result::Result<
         super::types::SubscriptionSummary,
         super::errors::GetSubscriptionError,
@@ -1977,7 +1997,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn create_credit_topup(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::TopupRequest,
     ) -> ::std::result::Result<
         super::types::CheckoutSession,
@@ -1994,7 +2014,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn get_credit_balance(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
     ) -> ::std::result::Result<
         super::types::CreditBalance,
         super::errors::GetCreditBalanceError,
@@ -2010,7 +2030,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn list_credit_transactions(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _query: super::types::ListCreditTransactionsQuery,
     ) -> ::std::result::Result<
         super::types::CreditTransactionList,
@@ -2032,7 +2052,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn set_overage_method(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::OverageMethodRequest,
     ) -> ::std::result::Result<
         super::types::OverageMethodResponse,
@@ -2045,8 +2065,10 @@ impl super::server::OneclawApi for Mock {
     }
     async fn handle_stripe_webhook(
         &self,
+        _cx: super::server::RequestContext,
         _stripe_signature: ::std::string::String,
         _body: super::types::StripeEvent,
+        _raw_body: ::axum::body::Bytes,
     ) -> ::std::result::Result<
         super::types::WebhookAck,
         super::errors::HandleStripeWebhookError,
@@ -2059,7 +2081,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn list_audit_events(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _query: super::types::ListAuditEventsQuery,
     ) -> ::std::result::Result<
         super::types::AuditEventList,
@@ -2092,7 +2114,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn list_org_members(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
     ) -> ::std::result::Result<
         super::types::OrgMemberList,
         super::errors::ListOrgMembersError,
@@ -2112,7 +2134,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn invite_org_member(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::InviteRequest,
     ) -> ::std::result::Result<
         super::types::Invitation,
@@ -2133,7 +2155,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn remove_org_member(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _user_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::RemoveOrgMemberError> {
         let path = format!("/v1/org/members/{}", to_text(& _user_id));
@@ -2150,7 +2172,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn update_org_member_role(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _user_id: ::uuid::Uuid,
         _body: super::types::UpdateMemberRoleRequest,
     ) -> ::std::result::Result<
@@ -2181,7 +2203,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn list_ip_rules(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
     ) -> ::std::result::Result<
         super::types::IpRuleList,
         super::errors::ListIpRulesError,
@@ -2201,7 +2223,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn create_ip_rule(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::CreateIpRuleRequest,
     ) -> ::std::result::Result<super::types::IpRule, super::errors::CreateIpRuleError> {
         let path = ::std::string::String::from("/v1/security/ip-rules");
@@ -2221,7 +2243,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn delete_ip_rule(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _rule_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::DeleteIpRuleError> {
         let path = format!("/v1/security/ip-rules/{}", to_text(& _rule_id));
@@ -2238,7 +2260,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn list_admin_settings(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
     ) -> ::std::result::Result<
         super::types::SettingList,
         super::errors::ListAdminSettingsError,
@@ -2258,7 +2280,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn update_admin_setting(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _key: ::std::string::String,
         _body: super::types::UpdateSettingRequest,
     ) -> ::std::result::Result<
@@ -2288,7 +2310,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn delete_admin_setting(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _key: ::std::string::String,
     ) -> ::std::result::Result<(), super::errors::DeleteAdminSettingError> {
         let path = format!("/v1/admin/settings/{}", to_text(& _key));
@@ -2305,7 +2327,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn get_x402_config(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
     ) -> ::std::result::Result<
         super::types::X402Config,
         super::errors::GetX402ConfigError,
@@ -2326,7 +2348,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn update_x402_config(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::X402ConfigUpdate,
     ) -> ::std::result::Result<
         super::types::X402Config,
@@ -2348,7 +2370,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn list_admin_users(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _query: super::types::ListAdminUsersQuery,
     ) -> ::std::result::Result<
         super::types::AdminUserList,
@@ -2371,7 +2393,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn delete_admin_user(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _user_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::DeleteAdminUserError> {
         let path = format!("/v1/admin/users/{}", to_text(& _user_id));
@@ -2388,7 +2410,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn list_admin_chains(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
     ) -> ::std::result::Result<
         super::types::ChainList,
         super::errors::ListAdminChainsError,
@@ -2407,7 +2429,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn create_admin_chain(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _body: super::types::ChainRequest,
     ) -> ::std::result::Result<
         super::types::Chain,
@@ -2433,7 +2455,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn update_admin_chain(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _chain_id: ::std::string::String,
         _body: super::types::ChainRequest,
     ) -> ::std::result::Result<
@@ -2467,7 +2489,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn delete_admin_chain(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _chain_id: ::std::string::String,
     ) -> ::std::result::Result<(), super::errors::DeleteAdminChainError> {
         let path = format!("/v1/admin/chains/{}", to_text(& _chain_id));
@@ -2484,7 +2506,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn get_org_limits(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _org_id: ::uuid::Uuid,
     ) -> ::std::result::Result<
         super::types::OrgLimits,
@@ -2513,7 +2535,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn update_org_limits(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _org_id: ::uuid::Uuid,
         _body: super::types::OrgLimitsUpdate,
     ) -> ::std::result::Result<
@@ -2543,7 +2565,7 @@ impl super::server::OneclawApi for Mock {
     }
     async fn set_org_billing_tier(
         &self,
-        _credentials: super::auth::Credentials,
+        _cx: super::server::RequestContext<Self::Identity>,
         _org_id: ::uuid::Uuid,
         _body: super::types::BillingTierRequest,
     ) -> ::std::result::Result<

@@ -13,18 +13,28 @@
 use ::axum::response::IntoResponse as _;
 #[allow(unused_imports)]
 use ::clawgen_runtime::{server::*, shape};
+pub use ::clawgen_runtime::server::{DEFAULT_BODY_LIMIT, RequestContext, RouterConfig};
 /// The operations of 1claw API that a server implements.
+///
+/// Every operation has a default that answers 501 Not Implemented in the
+/// API's error format: implement the ones you serve. Errors of your own
+/// become each operation's documented error through
+/// [`DomainError`](super::errors::DomainError) and `?`.
 pub trait OneclawApi: Send + Sync + 'static {
+    /// Who a caller is, as [`authorize`](Self::authorize) establishes it: every
+    /// secured operation receives it in `cx.identity`.
+    type Identity: Send + 'static;
     /// Decides whether `credentials` (already known to satisfy one of the
-    /// operation's requirement alternatives) may call `operation`. Runs
-    /// before any input is parsed; refusals are answered with the
-    /// operation's documented 401 or 403.
+    /// operation's requirement alternatives) may call `operation`, and who
+    /// the caller is. Runs before any input is parsed; refusals are
+    /// answered with the operation's documented 401 or 403.
     fn authorize(
         &self,
         operation: super::auth::Operation,
         credentials: &super::auth::Credentials,
+        request: &RequestContext,
     ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), super::auth::AuthError>,
+        Output = ::std::result::Result<Self::Identity, super::auth::AuthError>,
     > + Send;
     /// The caller's request budget, asked before anything else (authorisation
     /// included). Its headers go on every answer; `Refuse` is answered with the
@@ -33,10 +43,11 @@ pub trait OneclawApi: Send + Sync + 'static {
         &self,
         operation: super::auth::Operation,
         credentials: &super::auth::Credentials,
+        request: &RequestContext,
     ) -> impl ::std::future::Future<
         Output = super::rate_limit::RateLimitDecision,
     > + Send {
-        let _ = (operation, credentials);
+        let _ = (operation, credentials, request);
         async { super::rate_limit::RateLimitDecision::Allow(None) }
     }
     /// Service health
@@ -46,12 +57,24 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/health`
     fn get_health(
         &self,
+        cx: super::server::RequestContext,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::HealthStatus,
             super::errors::GetHealthError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx,);
+        ::std::future::ready(
+            Err(super::errors::GetHealthError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`getHealth` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// HSM connectivity
     ///
     /// Checks that the API can reach the hardware security module holding the
@@ -61,12 +84,24 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/health/hsm`
     fn get_hsm_health(
         &self,
+        cx: super::server::RequestContext,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::HsmHealth,
             super::errors::GetHsmHealthError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx,);
+        ::std::future::ready(
+            Err(super::errors::GetHsmHealthError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`getHsmHealth` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Access a shared secret
     ///
     /// Returns the shared secret's value. Needs no authentication: possession of
@@ -80,13 +115,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/share/{share_id}`
     fn access_share(
         &self,
+        cx: super::server::RequestContext,
         share_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::SharedSecret,
             super::errors::AccessShareError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, share_id);
+        ::std::future::ready(
+            Err(super::errors::AccessShareError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`accessShare` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Revoke share
     ///
     /// Revokes a share. Only its creator may do so.
@@ -94,11 +141,22 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/share/{share_id}`
     fn revoke_share(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         share_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), super::errors::RevokeShareError>,
-    > + Send;
+    > + Send {
+        let _ = (cx, share_id);
+        ::std::future::ready(
+            Err(super::errors::RevokeShareError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`revokeShare` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Self-service signup
     ///
     /// Creates an account (and its organization) from an email and password and returns a JWT.
@@ -106,13 +164,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/signup`
     fn signup(
         &self,
+        cx: super::server::RequestContext,
         body: super::types::SignupRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::TokenResponse,
             super::errors::SignupError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, body);
+        ::std::future::ready(
+            Err(super::errors::SignupError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`signup` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Email/password login
     ///
     /// Exchanges an email and password for a JWT. The API expects `email`, not
@@ -122,13 +192,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/token`
     fn create_token(
         &self,
+        cx: super::server::RequestContext,
         body: super::types::LoginRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::errors::CreateTokenResponse,
             super::errors::CreateTokenError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, body);
+        ::std::future::ready(
+            Err(super::errors::CreateTokenError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`createToken` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Revoke token
     ///
     /// Revokes the bearer token used to call this endpoint (logout).
@@ -136,10 +218,21 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/auth/token`
     fn revoke_token(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), super::errors::RevokeTokenError>,
-    > + Send;
+    > + Send {
+        let _ = (cx,);
+        ::std::future::ready(
+            Err(super::errors::RevokeTokenError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`revokeToken` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Agent token
     ///
     /// Exchanges an agent ID and API key for a short-lived agent JWT. The JWT
@@ -149,13 +242,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/agent-token`
     fn create_agent_token(
         &self,
+        cx: super::server::RequestContext,
         body: super::types::AgentTokenRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::TokenResponse,
             super::errors::CreateAgentTokenError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, body);
+        ::std::future::ready(
+            Err(super::errors::CreateAgentTokenError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`createAgentToken` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Personal API key token
     ///
     /// Exchanges a personal API key (`1ck_...`) for a JWT acting as the key's user.
@@ -163,13 +268,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/api-key-token`
     fn create_api_key_token(
         &self,
+        cx: super::server::RequestContext,
         body: super::types::ApiKeyTokenRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::TokenResponse,
             super::errors::CreateApiKeyTokenError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, body);
+        ::std::future::ready(
+            Err(super::errors::CreateApiKeyTokenError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`createApiKeyToken` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Google sign-in
     ///
     /// Exchanges a Google `id_token` for a JWT, creating the account on first
@@ -179,13 +296,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/google`
     fn sign_in_with_google(
         &self,
+        cx: super::server::RequestContext,
         body: super::types::GoogleSignInRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::errors::SignInWithGoogleResponse,
             super::errors::SignInWithGoogleError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, body);
+        ::std::future::ready(
+            Err(super::errors::SignInWithGoogleError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`signInWithGoogle` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Change password
     ///
     /// Changes the calling user's password. Needs a user token.
@@ -193,11 +322,22 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/change-password`
     fn change_password(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         body: super::types::ChangePasswordRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), super::errors::ChangePasswordError>,
-    > + Send;
+    > + Send {
+        let _ = (cx, body);
+        ::std::future::ready(
+            Err(super::errors::ChangePasswordError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`changePassword` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Refresh token (not implemented)
     ///
     /// Exists but is not implemented: it answers 400 with
@@ -209,9 +349,21 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/refresh`
     fn refresh_token(
         &self,
+        cx: super::server::RequestContext,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), super::errors::RefreshTokenError>,
-    > + Send;
+    > + Send {
+        let _ = (cx,);
+        ::std::future::ready(
+            Err(super::errors::RefreshTokenError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`refreshToken` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Get current user profile
     ///
     /// Returns the profile of the calling user.
@@ -219,13 +371,24 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/auth/me`
     fn get_current_user(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::User,
             super::errors::GetCurrentUserError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx,);
+        ::std::future::ready(
+            Err(super::errors::GetCurrentUserError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`getCurrentUser` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Delete account
     ///
     /// Deletes the calling user's account and all associated data. This cannot be undone.
@@ -233,10 +396,21 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/auth/me`
     fn delete_current_user(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), super::errors::DeleteCurrentUserError>,
-    > + Send;
+    > + Send {
+        let _ = (cx,);
+        ::std::future::ready(
+            Err(super::errors::DeleteCurrentUserError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`deleteCurrentUser` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Update profile
     ///
     /// Updates the calling user's display name and/or marketing opt-in.
@@ -244,14 +418,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `PATCH /v1/auth/me`
     fn update_current_user(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         body: super::types::UpdateUserRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::User,
             super::errors::UpdateCurrentUserError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, body);
+        ::std::future::ready(
+            Err(super::errors::UpdateCurrentUserError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`updateCurrentUser` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// MFA status
     ///
     /// Returns whether TOTP MFA is enabled on the calling user's account.
@@ -259,13 +444,24 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/auth/mfa/status`
     fn get_mfa_status(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::MfaStatus,
             super::errors::GetMfaStatusError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx,);
+        ::std::future::ready(
+            Err(super::errors::GetMfaStatusError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`getMfaStatus` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Begin TOTP enrollment
     ///
     /// Generates a TOTP secret for the calling user. MFA is not active until
@@ -274,13 +470,24 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/mfa/setup`
     fn setup_mfa(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::MfaSetup,
             super::errors::SetupMfaError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx,);
+        ::std::future::ready(
+            Err(super::errors::SetupMfaError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`setupMfa` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Complete TOTP enrollment
     ///
     /// Confirms enrollment with a code from the authenticator app, enables MFA and
@@ -289,14 +496,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/mfa/verify-setup`
     fn verify_mfa_setup(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         body: super::types::MfaCodeRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::MfaEnabled,
             super::errors::VerifyMfaSetupError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, body);
+        ::std::future::ready(
+            Err(super::errors::VerifyMfaSetupError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`verifyMfaSetup` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Verify MFA during login
     ///
     /// Completes a login that answered with an MFA challenge. Needs no bearer
@@ -305,13 +523,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/mfa/verify`
     fn verify_mfa(
         &self,
+        cx: super::server::RequestContext,
         body: super::types::MfaVerifyRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::TokenResponse,
             super::errors::VerifyMfaError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, body);
+        ::std::future::ready(
+            Err(super::errors::VerifyMfaError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`verifyMfa` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Disable MFA
     ///
     /// Disables MFA on the calling user's account. Requires a current TOTP code or
@@ -320,11 +550,22 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/auth/mfa`
     fn disable_mfa(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         body: super::types::DisableMfaRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), super::errors::DisableMfaError>,
-    > + Send;
+    > + Send {
+        let _ = (cx, body);
+        ::std::future::ready(
+            Err(super::errors::DisableMfaError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`disableMfa` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Request device code
     ///
     /// Starts a CLI login (RFC 8628): returns a device code to poll with and a user
@@ -333,13 +574,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/device/code`
     fn request_device_code(
         &self,
+        cx: super::server::RequestContext,
         body: super::types::DeviceCodeRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::DeviceAuthorization,
             super::errors::RequestDeviceCodeError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, body);
+        ::std::future::ready(
+            Err(super::errors::RequestDeviceCodeError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`requestDeviceCode` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Poll for device token
     ///
     /// Polled by the CLI until the user approves or denies the login. While
@@ -350,13 +603,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/device/token`
     fn poll_device_token(
         &self,
+        cx: super::server::RequestContext,
         body: super::types::DeviceTokenRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::TokenResponse,
             super::errors::PollDeviceTokenError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, body);
+        ::std::future::ready(
+            Err(super::errors::PollDeviceTokenError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`pollDeviceToken` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Check device code status
     ///
     /// Looks up a device authorization by its user code (used by the approval
@@ -365,13 +630,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/auth/device/code/{user_code}`
     fn get_device_code_status(
         &self,
+        cx: super::server::RequestContext,
         user_code: ::std::string::String,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::DeviceCodeStatus,
             super::errors::GetDeviceCodeStatusError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, user_code);
+        ::std::future::ready(
+            Err(super::errors::GetDeviceCodeStatusError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`getDeviceCodeStatus` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Approve CLI login
     ///
     /// Approves a pending CLI login as the calling user; the CLI's next poll receives a token.
@@ -379,14 +656,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/device/approve`
     fn approve_device(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         body: super::types::DeviceDecisionRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::DeviceCodeStatus,
             super::errors::ApproveDeviceError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, body);
+        ::std::future::ready(
+            Err(super::errors::ApproveDeviceError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`approveDevice` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Deny CLI login
     ///
     /// Denies a pending CLI login; the CLI's next poll receives `access_denied`.
@@ -394,14 +682,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/device/deny`
     fn deny_device(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         body: super::types::DeviceDecisionRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::DeviceCodeStatus,
             super::errors::DenyDeviceError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, body);
+        ::std::future::ready(
+            Err(super::errors::DenyDeviceError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`denyDevice` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// List API keys
     ///
     /// Lists the calling user's personal API keys (without their secret values).
@@ -409,13 +708,24 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/auth/api-keys`
     fn list_api_keys(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::ApiKeyList,
             super::errors::ListApiKeysError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx,);
+        ::std::future::ready(
+            Err(super::errors::ListApiKeysError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`listApiKeys` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Create API key
     ///
     /// Creates a personal API key for the calling user. The key is returned only in
@@ -424,14 +734,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/auth/api-keys`
     fn create_api_key(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         body: super::types::CreateApiKeyRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::CreatedApiKey,
             super::errors::CreateApiKeyError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, body);
+        ::std::future::ready(
+            Err(super::errors::CreateApiKeyError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`createApiKey` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Revoke API key
     ///
     /// Revokes one of the calling user's personal API keys.
@@ -439,11 +760,22 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/auth/api-keys/{key_id}`
     fn revoke_api_key(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         key_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), super::errors::RevokeApiKeyError>,
-    > + Send;
+    > + Send {
+        let _ = (cx, key_id);
+        ::std::future::ready(
+            Err(super::errors::RevokeApiKeyError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`revokeApiKey` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// List vaults
     ///
     /// Lists the vaults visible to the caller (for agents, the vaults they are scoped to).
@@ -451,13 +783,24 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/vaults`
     fn list_vaults(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::VaultList,
             super::errors::ListVaultsError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx,);
+        ::std::future::ready(
+            Err(super::errors::ListVaultsError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`listVaults` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Create vault
     ///
     /// Creates a vault in the caller's organization. May answer 402 when the plan's
@@ -466,14 +809,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/vaults`
     fn create_vault(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         body: super::types::CreateVaultRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::Vault,
             super::errors::CreateVaultError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, body);
+        ::std::future::ready(
+            Err(super::errors::CreateVaultError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`createVault` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Get vault
     ///
     /// Returns one vault.
@@ -481,11 +835,22 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/vaults/{vault_id}`
     fn get_vault(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<super::types::Vault, super::errors::GetVaultError>,
-    > + Send;
+    > + Send {
+        let _ = (cx, vault_id);
+        ::std::future::ready(
+            Err(super::errors::GetVaultError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`getVault` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Delete vault
     ///
     /// Deletes a vault and all its secrets, policies and shares. Needs the owner or admin role.
@@ -493,11 +858,22 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/vaults/{vault_id}`
     fn delete_vault(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), super::errors::DeleteVaultError>,
-    > + Send;
+    > + Send {
+        let _ = (cx, vault_id);
+        ::std::future::ready(
+            Err(super::errors::DeleteVaultError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`deleteVault` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Enable CMEK
     ///
     /// Wraps the vault's data keys with a customer-managed key held in the
@@ -507,7 +883,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/vaults/{vault_id}/cmek`
     fn enable_cmek(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         body: super::types::EnableCmekRequest,
     ) -> impl ::std::future::Future<
@@ -515,7 +891,18 @@ pub trait OneclawApi: Send + Sync + 'static {
             super::types::CmekConfig,
             super::errors::EnableCmekError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, vault_id, body);
+        ::std::future::ready(
+            Err(super::errors::EnableCmekError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`enableCmek` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Disable CMEK
     ///
     /// Re-wraps the vault's data keys with platform HSM keys and removes the
@@ -524,11 +911,22 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/vaults/{vault_id}/cmek`
     fn disable_cmek(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), super::errors::DisableCmekError>,
-    > + Send;
+    > + Send {
+        let _ = (cx, vault_id);
+        ::std::future::ready(
+            Err(super::errors::DisableCmekError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`disableCmek` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Start CMEK key rotation
     ///
     /// Starts a background job re-wrapping every secret version of the vault under
@@ -537,7 +935,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/vaults/{vault_id}/cmek-rotate`
     fn start_cmek_rotation(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         body: super::types::CmekRotationRequest,
     ) -> impl ::std::future::Future<
@@ -545,7 +943,18 @@ pub trait OneclawApi: Send + Sync + 'static {
             super::types::CmekRotationJob,
             super::errors::StartCmekRotationError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, vault_id, body);
+        ::std::future::ready(
+            Err(super::errors::StartCmekRotationError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`startCmekRotation` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Get rotation job status
     ///
     /// Returns the progress of a CMEK rotation job.
@@ -553,7 +962,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/vaults/{vault_id}/cmek-rotate/{job_id}`
     fn get_cmek_rotation_job(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         job_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
@@ -561,7 +970,18 @@ pub trait OneclawApi: Send + Sync + 'static {
             super::types::CmekRotationJob,
             super::errors::GetCmekRotationJobError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, vault_id, job_id);
+        ::std::future::ready(
+            Err(super::errors::GetCmekRotationJobError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`getCmekRotationJob` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// List secrets
     ///
     /// Lists the secrets of a vault the caller may see. Returns metadata only, never values.
@@ -569,7 +989,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/vaults/{vault_id}/secrets`
     fn list_secrets(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         query: super::types::ListSecretsQuery,
     ) -> impl ::std::future::Future<
@@ -577,7 +997,18 @@ pub trait OneclawApi: Send + Sync + 'static {
             super::types::SecretList,
             super::errors::ListSecretsError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, vault_id, query);
+        ::std::future::ready(
+            Err(super::errors::ListSecretsError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`listSecrets` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Get secret value
     ///
     /// Returns the decrypted secret at `path` (a wildcard route: the path may
@@ -588,7 +1019,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/vaults/{vault_id}/secrets/{path}`
     fn get_secret(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         path: ::std::string::String,
         query: super::types::GetSecretQuery,
@@ -597,7 +1028,18 @@ pub trait OneclawApi: Send + Sync + 'static {
             super::types::Secret,
             super::errors::GetSecretError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, vault_id, path, query);
+        ::std::future::ready(
+            Err(super::errors::GetSecretError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`getSecret` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Create or update secret
     ///
     /// Stores a secret at `path` (a wildcard route: the path may contain
@@ -607,7 +1049,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `PUT /v1/vaults/{vault_id}/secrets/{path}`
     fn put_secret(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         path: ::std::string::String,
         body: super::types::PutSecretRequest,
@@ -616,7 +1058,18 @@ pub trait OneclawApi: Send + Sync + 'static {
             super::errors::PutSecretResponse,
             super::errors::PutSecretError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, vault_id, path, body);
+        ::std::future::ready(
+            Err(super::errors::PutSecretError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`putSecret` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Soft-delete secret
     ///
     /// Soft-deletes the secret at `path` (a wildcard route: the path may contain
@@ -625,12 +1078,23 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/vaults/{vault_id}/secrets/{path}`
     fn delete_secret(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         path: ::std::string::String,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), super::errors::DeleteSecretError>,
-    > + Send;
+    > + Send {
+        let _ = (cx, vault_id, path);
+        ::std::future::ready(
+            Err(super::errors::DeleteSecretError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`deleteSecret` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// List policies
     ///
     /// Lists the access policies of a vault.
@@ -638,14 +1102,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/vaults/{vault_id}/policies`
     fn list_policies(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::PolicyList,
             super::errors::ListPoliciesError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, vault_id);
+        ::std::future::ready(
+            Err(super::errors::ListPoliciesError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`listPolicies` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Create policy
     ///
     /// Grants a user or agent actions on secret paths of the vault. Access is
@@ -654,7 +1129,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/vaults/{vault_id}/policies`
     fn create_policy(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         body: super::types::PolicyRequest,
     ) -> impl ::std::future::Future<
@@ -662,7 +1137,18 @@ pub trait OneclawApi: Send + Sync + 'static {
             super::types::Policy,
             super::errors::CreatePolicyError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, vault_id, body);
+        ::std::future::ready(
+            Err(super::errors::CreatePolicyError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`createPolicy` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Update policy
     ///
     /// Replaces a policy's definition.
@@ -670,7 +1156,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `PUT /v1/vaults/{vault_id}/policies/{policy_id}`
     fn update_policy(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         policy_id: ::uuid::Uuid,
         body: super::types::PolicyRequest,
@@ -679,7 +1165,18 @@ pub trait OneclawApi: Send + Sync + 'static {
             super::types::Policy,
             super::errors::UpdatePolicyError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, vault_id, policy_id, body);
+        ::std::future::ready(
+            Err(super::errors::UpdatePolicyError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`updatePolicy` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Delete policy
     ///
     /// Deletes a policy; the access it granted stops immediately.
@@ -687,12 +1184,23 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/vaults/{vault_id}/policies/{policy_id}`
     fn delete_policy(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         vault_id: ::uuid::Uuid,
         policy_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), super::errors::DeletePolicyError>,
-    > + Send;
+    > + Send {
+        let _ = (cx, vault_id, policy_id);
+        ::std::future::ready(
+            Err(super::errors::DeletePolicyError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`deletePolicy` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Self-enroll an agent
     ///
     /// Lets an agent register itself without authentication. The credentials
@@ -702,13 +1210,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/agents/enroll`
     fn enroll_agent(
         &self,
+        cx: super::server::RequestContext,
         body: super::types::EnrollAgentRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::EnrollmentResponse,
             super::errors::EnrollAgentError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, body);
+        ::std::future::ready(
+            Err(super::errors::EnrollAgentError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`enrollAgent` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// List agents
     ///
     /// Lists the organization's agents.
@@ -716,13 +1236,24 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/agents`
     fn list_agents(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::AgentList,
             super::errors::ListAgentsError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx,);
+        ::std::future::ready(
+            Err(super::errors::ListAgentsError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`listAgents` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Register agent
     ///
     /// Registers an agent and returns its API key (shown only once).
@@ -730,14 +1261,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/agents`
     fn create_agent(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         body: super::types::CreateAgentRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::CreatedAgent,
             super::errors::CreateAgentError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, body);
+        ::std::future::ready(
+            Err(super::errors::CreateAgentError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`createAgent` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Get calling agent
     ///
     /// Returns the calling agent's own profile, including `created_by`. Needs an agent token.
@@ -745,13 +1287,24 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/agents/me`
     fn get_current_agent(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::AgentProfile,
             super::errors::GetCurrentAgentError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx,);
+        ::std::future::ready(
+            Err(super::errors::GetCurrentAgentError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`getCurrentAgent` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Get agent
     ///
     /// Returns one agent.
@@ -759,11 +1312,22 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/agents/{agent_id}`
     fn get_agent(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<super::types::Agent, super::errors::GetAgentError>,
-    > + Send;
+    > + Send {
+        let _ = (cx, agent_id);
+        ::std::future::ready(
+            Err(super::errors::GetAgentError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`getAgent` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Deactivate agent
     ///
     /// Deactivates an agent: its key and tokens stop working.
@@ -771,11 +1335,22 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/agents/{agent_id}`
     fn deactivate_agent(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), super::errors::DeactivateAgentError>,
-    > + Send;
+    > + Send {
+        let _ = (cx, agent_id);
+        ::std::future::ready(
+            Err(super::errors::DeactivateAgentError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`deactivateAgent` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Update agent
     ///
     /// Updates an agent's name, description or `intents_api_enabled`. New tokens
@@ -784,7 +1359,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `PATCH /v1/agents/{agent_id}`
     fn update_agent(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
         body: super::types::UpdateAgentRequest,
     ) -> impl ::std::future::Future<
@@ -792,7 +1367,18 @@ pub trait OneclawApi: Send + Sync + 'static {
             super::types::Agent,
             super::errors::UpdateAgentError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, agent_id, body);
+        ::std::future::ready(
+            Err(super::errors::UpdateAgentError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`updateAgent` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Rotate agent API key
     ///
     /// Issues a new API key for the agent; the old key stops working immediately.
@@ -800,14 +1386,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/agents/{agent_id}/rotate-key`
     fn rotate_agent_key(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::RotatedAgentKey,
             super::errors::RotateAgentKeyError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, agent_id);
+        ::std::future::ready(
+            Err(super::errors::RotateAgentKeyError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`rotateAgentKey` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Create share
     ///
     /// Shares a secret with its creator (for agents: the human who created them),
@@ -818,7 +1415,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/secrets/{secret_id}/share`
     fn create_share(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         secret_id: ::uuid::Uuid,
         body: super::types::CreateShareRequest,
     ) -> impl ::std::future::Future<
@@ -826,7 +1423,18 @@ pub trait OneclawApi: Send + Sync + 'static {
             super::types::Share,
             super::errors::CreateShareError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, secret_id, body);
+        ::std::future::ready(
+            Err(super::errors::CreateShareError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`createShare` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// List outbound shares
     ///
     /// Lists the shares the caller created.
@@ -834,14 +1442,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/shares/outbound`
     fn list_outbound_shares(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         query: super::types::ListOutboundSharesQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::ShareList,
             super::errors::ListOutboundSharesError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, query);
+        ::std::future::ready(
+            Err(super::errors::ListOutboundSharesError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`listOutboundShares` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// List inbound shares
     ///
     /// Lists the shares addressed to the caller.
@@ -849,14 +1468,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/shares/inbound`
     fn list_inbound_shares(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         query: super::types::ListInboundSharesQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::ShareList,
             super::errors::ListInboundSharesError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, query);
+        ::std::future::ready(
+            Err(super::errors::ListInboundSharesError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`listInboundShares` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Accept share
     ///
     /// Accepts a share addressed to the caller; it can then be read with `GET
@@ -865,14 +1495,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/shares/{share_id}/accept`
     fn accept_share(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         share_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::Share,
             super::errors::AcceptShareError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, share_id);
+        ::std::future::ready(
+            Err(super::errors::AcceptShareError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`acceptShare` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Decline share
     ///
     /// Declines a share addressed to the caller.
@@ -880,14 +1521,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/shares/{share_id}/decline`
     fn decline_share(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         share_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::Share,
             super::errors::DeclineShareError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, share_id);
+        ::std::future::ready(
+            Err(super::errors::DeclineShareError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`declineShare` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// List supported chains
     ///
     /// Lists the enabled blockchain networks the Intents API can transact on. Needs
@@ -896,12 +1548,24 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/chains`
     fn list_chains(
         &self,
+        cx: super::server::RequestContext,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::ChainList,
             super::errors::ListChainsError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx,);
+        ::std::future::ready(
+            Err(super::errors::ListChainsError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`listChains` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Get chain
     ///
     /// Returns a chain by its record ID or its EIP-155 chain ID. Needs no authentication.
@@ -909,10 +1573,22 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/chains/{identifier}`
     fn get_chain(
         &self,
+        cx: super::server::RequestContext,
         identifier: ::std::string::String,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<super::types::Chain, super::errors::GetChainError>,
-    > + Send;
+    > + Send {
+        let _ = (cx, identifier);
+        ::std::future::ready(
+            Err(super::errors::GetChainError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`getChain` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// List agent transactions
     ///
     /// Lists the agent's transactions, newest first.
@@ -920,7 +1596,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/agents/{agent_id}/transactions`
     fn list_transactions(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
         query: super::types::ListTransactionsQuery,
     ) -> impl ::std::future::Future<
@@ -928,7 +1604,18 @@ pub trait OneclawApi: Send + Sync + 'static {
             super::types::TransactionList,
             super::errors::ListTransactionsError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, agent_id, query);
+        ::std::future::ready(
+            Err(super::errors::ListTransactionsError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`listTransactions` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Submit a transaction
     ///
     /// Signs a transaction with a key held in the vault (the key never leaves it)
@@ -939,7 +1626,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/agents/{agent_id}/transactions`
     fn submit_transaction(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
         body: super::types::TransactionRequest,
     ) -> impl ::std::future::Future<
@@ -947,7 +1634,18 @@ pub trait OneclawApi: Send + Sync + 'static {
             super::types::Transaction,
             super::errors::SubmitTransactionError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, agent_id, body);
+        ::std::future::ready(
+            Err(super::errors::SubmitTransactionError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`submitTransaction` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Get transaction details
     ///
     /// Returns one transaction, including its simulation when one ran.
@@ -955,7 +1653,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/agents/{agent_id}/transactions/{tx_id}`
     fn get_transaction(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
         tx_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
@@ -963,7 +1661,18 @@ pub trait OneclawApi: Send + Sync + 'static {
             super::types::Transaction,
             super::errors::GetTransactionError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, agent_id, tx_id);
+        ::std::future::ready(
+            Err(super::errors::GetTransactionError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`getTransaction` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Simulate a transaction
     ///
     /// Simulates a transaction via Tenderly without signing or broadcasting it.
@@ -971,7 +1680,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/agents/{agent_id}/transactions/simulate`
     fn simulate_transaction(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
         body: super::types::SimulationRequest,
     ) -> impl ::std::future::Future<
@@ -979,7 +1688,18 @@ pub trait OneclawApi: Send + Sync + 'static {
             super::types::SimulationResult,
             super::errors::SimulateTransactionError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, agent_id, body);
+        ::std::future::ready(
+            Err(super::errors::SimulateTransactionError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`simulateTransaction` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Simulate a transaction bundle
     ///
     /// Simulates sequential transactions (e.g. approve then swap), each on the
@@ -988,7 +1708,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/agents/{agent_id}/transactions/simulate-bundle`
     fn simulate_transaction_bundle(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         agent_id: ::uuid::Uuid,
         body: super::types::BundleSimulationRequest,
     ) -> impl ::std::future::Future<
@@ -996,7 +1716,18 @@ pub trait OneclawApi: Send + Sync + 'static {
             super::types::BundleSimulationResult,
             super::errors::SimulateTransactionBundleError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, agent_id, body);
+        ::std::future::ready(
+            Err(super::errors::SimulateTransactionBundleError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`simulateTransactionBundle` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Usage summary
     ///
     /// Returns the organization's usage for the current billing period against its plan limits.
@@ -1004,13 +1735,24 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/billing/usage`
     fn get_usage_summary(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::UsageSummary,
             super::errors::GetUsageSummaryError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx,);
+        ::std::future::ready(
+            Err(super::errors::GetUsageSummaryError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`getUsageSummary` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Usage history
     ///
     /// Returns usage totals of past billing periods, newest first.
@@ -1018,13 +1760,24 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/billing/history`
     fn get_usage_history(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::UsageHistory,
             super::errors::GetUsageHistoryError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx,);
+        ::std::future::ready(
+            Err(super::errors::GetUsageHistoryError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`getUsageHistory` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Start subscription checkout
     ///
     /// Creates a Stripe Checkout session for a paid plan; redirect the user to `checkout_url`.
@@ -1032,14 +1785,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/billing/subscribe`
     fn create_subscription_checkout(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         body: super::types::SubscribeRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::CheckoutSession,
             super::errors::CreateSubscriptionCheckoutError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, body);
+        ::std::future::ready(
+            Err(super::errors::CreateSubscriptionCheckoutError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`createSubscriptionCheckout` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Open customer portal
     ///
     /// Creates a Stripe customer portal session to manage payment methods, invoices
@@ -1048,14 +1812,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/billing/portal`
     fn create_billing_portal_session(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         body: super::types::PortalRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::PortalSession,
             super::errors::CreateBillingPortalSessionError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, body);
+        ::std::future::ready(
+            Err(super::errors::CreateBillingPortalSessionError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`createBillingPortalSession` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Subscription summary
     ///
     /// Returns the subscription, current usage and credit balance in one response.
@@ -1063,13 +1838,24 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/billing/subscription`
     fn get_subscription(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::SubscriptionSummary,
             super::errors::GetSubscriptionError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx,);
+        ::std::future::ready(
+            Err(super::errors::GetSubscriptionError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`getSubscription` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Start credit top-up
     ///
     /// Creates a Stripe Checkout session to buy prepaid credits.
@@ -1077,14 +1863,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/billing/credits/topup`
     fn create_credit_topup(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         body: super::types::TopupRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::CheckoutSession,
             super::errors::CreateCreditTopupError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, body);
+        ::std::future::ready(
+            Err(super::errors::CreateCreditTopupError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`createCreditTopup` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Credit balance
     ///
     /// Returns the prepaid credit balance and the credits about to expire.
@@ -1092,13 +1889,24 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/billing/credits/balance`
     fn get_credit_balance(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::CreditBalance,
             super::errors::GetCreditBalanceError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx,);
+        ::std::future::ready(
+            Err(super::errors::GetCreditBalanceError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`getCreditBalance` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Credit ledger
     ///
     /// Returns the credit ledger, newest first, paginated.
@@ -1106,14 +1914,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/billing/credits/transactions`
     fn list_credit_transactions(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         query: super::types::ListCreditTransactionsQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::CreditTransactionList,
             super::errors::ListCreditTransactionsError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, query);
+        ::std::future::ready(
+            Err(super::errors::ListCreditTransactionsError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`listCreditTransactions` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Set overage method
     ///
     /// Chooses how usage beyond the plan quota is paid: prepaid credits or x402 micropayments.
@@ -1121,14 +1940,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `PATCH /v1/billing/overage-method`
     fn set_overage_method(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         body: super::types::OverageMethodRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::OverageMethodResponse,
             super::errors::SetOverageMethodError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, body);
+        ::std::future::ready(
+            Err(super::errors::SetOverageMethodError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`setOverageMethod` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Stripe webhook
     ///
     /// Receives Stripe events (subscription and checkout lifecycle). Needs no
@@ -1138,14 +1968,27 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/billing/webhooks`
     fn handle_stripe_webhook(
         &self,
+        cx: super::server::RequestContext,
         stripe_signature: ::std::string::String,
         body: super::types::StripeEvent,
+        raw_body: ::axum::body::Bytes,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::WebhookAck,
             super::errors::HandleStripeWebhookError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, stripe_signature, body, raw_body);
+        ::std::future::ready(
+            Err(super::errors::HandleStripeWebhookError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`handleStripeWebhook` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Query audit events
     ///
     /// Returns the organization's audit events, newest first, filtered.
@@ -1153,14 +1996,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/audit/events`
     fn list_audit_events(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         query: super::types::ListAuditEventsQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::AuditEventList,
             super::errors::ListAuditEventsError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, query);
+        ::std::future::ready(
+            Err(super::errors::ListAuditEventsError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`listAuditEvents` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// List org members
     ///
     /// Lists the members of the caller's organization, including pending invitations.
@@ -1168,13 +2022,24 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/org/members`
     fn list_org_members(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::OrgMemberList,
             super::errors::ListOrgMembersError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx,);
+        ::std::future::ready(
+            Err(super::errors::ListOrgMembersError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`listOrgMembers` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Invite member
     ///
     /// Invites a person by email. Needs the owner or admin role.
@@ -1182,14 +2047,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/org/invite`
     fn invite_org_member(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         body: super::types::InviteRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::Invitation,
             super::errors::InviteOrgMemberError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, body);
+        ::std::future::ready(
+            Err(super::errors::InviteOrgMemberError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`inviteOrgMember` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Remove member
     ///
     /// Removes a member from the organization. The last owner cannot be removed.
@@ -1197,11 +2073,22 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/org/members/{user_id}`
     fn remove_org_member(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         user_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), super::errors::RemoveOrgMemberError>,
-    > + Send;
+    > + Send {
+        let _ = (cx, user_id);
+        ::std::future::ready(
+            Err(super::errors::RemoveOrgMemberError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`removeOrgMember` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Update member role
     ///
     /// Changes a member's role. Needs the owner or admin role; only an owner can grant `owner`.
@@ -1209,7 +2096,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `PATCH /v1/org/members/{user_id}`
     fn update_org_member_role(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         user_id: ::uuid::Uuid,
         body: super::types::UpdateMemberRoleRequest,
     ) -> impl ::std::future::Future<
@@ -1217,7 +2104,18 @@ pub trait OneclawApi: Send + Sync + 'static {
             super::types::OrgMember,
             super::errors::UpdateOrgMemberRoleError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, user_id, body);
+        ::std::future::ready(
+            Err(super::errors::UpdateOrgMemberRoleError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`updateOrgMemberRole` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// List IP rules
     ///
     /// Lists the organization's IP allow/block rules.
@@ -1225,13 +2123,24 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/security/ip-rules`
     fn list_ip_rules(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::IpRuleList,
             super::errors::ListIpRulesError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx,);
+        ::std::future::ready(
+            Err(super::errors::ListIpRulesError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`listIpRules` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Create IP rule
     ///
     /// Adds an IP allow or block rule. Needs the owner or admin role.
@@ -1239,14 +2148,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/security/ip-rules`
     fn create_ip_rule(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         body: super::types::CreateIpRuleRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::IpRule,
             super::errors::CreateIpRuleError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, body);
+        ::std::future::ready(
+            Err(super::errors::CreateIpRuleError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`createIpRule` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Delete IP rule
     ///
     /// Deletes an IP rule. Needs the owner or admin role.
@@ -1254,11 +2174,22 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/security/ip-rules/{rule_id}`
     fn delete_ip_rule(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         rule_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), super::errors::DeleteIpRuleError>,
-    > + Send;
+    > + Send {
+        let _ = (cx, rule_id);
+        ::std::future::ready(
+            Err(super::errors::DeleteIpRuleError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`deleteIpRule` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// List settings
     ///
     /// Lists all platform settings. Platform operators only (not documented in
@@ -1267,13 +2198,24 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/admin/settings`
     fn list_admin_settings(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::SettingList,
             super::errors::ListAdminSettingsError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx,);
+        ::std::future::ready(
+            Err(super::errors::ListAdminSettingsError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`listAdminSettings` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Update setting
     ///
     /// Creates or replaces a platform setting. Platform operators only (not
@@ -1282,7 +2224,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `PUT /v1/admin/settings/{key}`
     fn update_admin_setting(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         key: ::std::string::String,
         body: super::types::UpdateSettingRequest,
     ) -> impl ::std::future::Future<
@@ -1290,7 +2232,18 @@ pub trait OneclawApi: Send + Sync + 'static {
             super::types::Setting,
             super::errors::UpdateAdminSettingError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, key, body);
+        ::std::future::ready(
+            Err(super::errors::UpdateAdminSettingError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`updateAdminSetting` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Delete setting
     ///
     /// Deletes a platform setting (it reverts to its built-in default). Platform
@@ -1299,11 +2252,22 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/admin/settings/{key}`
     fn delete_admin_setting(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         key: ::std::string::String,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), super::errors::DeleteAdminSettingError>,
-    > + Send;
+    > + Send {
+        let _ = (cx, key);
+        ::std::future::ready(
+            Err(super::errors::DeleteAdminSettingError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`deleteAdminSetting` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Get x402 payment config
     ///
     /// Returns the x402 micropayment configuration used for overage billing.
@@ -1312,13 +2276,24 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/admin/x402`
     fn get_x402_config(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::X402Config,
             super::errors::GetX402ConfigError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx,);
+        ::std::future::ready(
+            Err(super::errors::GetX402ConfigError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`getX402Config` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Update x402 payment config
     ///
     /// Replaces the x402 micropayment configuration. Platform operators only (not
@@ -1327,14 +2302,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `PUT /v1/admin/x402`
     fn update_x402_config(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         body: super::types::X402ConfigUpdate,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::X402Config,
             super::errors::UpdateX402ConfigError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, body);
+        ::std::future::ready(
+            Err(super::errors::UpdateX402ConfigError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`updateX402Config` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// List all users
     ///
     /// Lists every user of the platform (super-admin). Platform operators only (not
@@ -1343,14 +2329,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/admin/users`
     fn list_admin_users(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         query: super::types::ListAdminUsersQuery,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::AdminUserList,
             super::errors::ListAdminUsersError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, query);
+        ::std::future::ready(
+            Err(super::errors::ListAdminUsersError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`listAdminUsers` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Delete user
     ///
     /// Deletes a user and, by cascade, everything they own (platform admin only).
@@ -1359,11 +2356,22 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/admin/users/{user_id}`
     fn delete_admin_user(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         user_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), super::errors::DeleteAdminUserError>,
-    > + Send;
+    > + Send {
+        let _ = (cx, user_id);
+        ::std::future::ready(
+            Err(super::errors::DeleteAdminUserError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`deleteAdminUser` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// List chains (admin view)
     ///
     /// Lists all chains, including disabled ones. Platform operators only (not
@@ -1372,13 +2380,24 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/admin/chains`
     fn list_admin_chains(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::ChainList,
             super::errors::ListAdminChainsError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx,);
+        ::std::future::ready(
+            Err(super::errors::ListAdminChainsError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`listAdminChains` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Create chain
     ///
     /// Adds a chain to the registry. Platform operators only (not documented in
@@ -1387,14 +2406,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `POST /v1/admin/chains`
     fn create_admin_chain(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         body: super::types::ChainRequest,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::Chain,
             super::errors::CreateAdminChainError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, body);
+        ::std::future::ready(
+            Err(super::errors::CreateAdminChainError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`createAdminChain` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Update chain
     ///
     /// Replaces a chain's definition. Platform operators only (not documented in
@@ -1403,7 +2433,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `PUT /v1/admin/chains/{chain_id}`
     fn update_admin_chain(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         chain_id: ::std::string::String,
         body: super::types::ChainRequest,
     ) -> impl ::std::future::Future<
@@ -1411,7 +2441,18 @@ pub trait OneclawApi: Send + Sync + 'static {
             super::types::Chain,
             super::errors::UpdateAdminChainError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, chain_id, body);
+        ::std::future::ready(
+            Err(super::errors::UpdateAdminChainError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`updateAdminChain` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Delete chain
     ///
     /// Removes a chain from the registry. Platform operators only (not documented
@@ -1420,11 +2461,22 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `DELETE /v1/admin/chains/{chain_id}`
     fn delete_admin_chain(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         chain_id: ::std::string::String,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<(), super::errors::DeleteAdminChainError>,
-    > + Send;
+    > + Send {
+        let _ = (cx, chain_id);
+        ::std::future::ready(
+            Err(super::errors::DeleteAdminChainError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`deleteAdminChain` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Get org limits
     ///
     /// Returns an organization's effective limits. Platform operators only (not
@@ -1433,14 +2485,25 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `GET /v1/admin/orgs/{org_id}/limits`
     fn get_org_limits(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         org_id: ::uuid::Uuid,
     ) -> impl ::std::future::Future<
         Output = ::std::result::Result<
             super::types::OrgLimits,
             super::errors::GetOrgLimitsError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, org_id);
+        ::std::future::ready(
+            Err(super::errors::GetOrgLimitsError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`getOrgLimits` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Update org limits
     ///
     /// Sets limit overrides for an organization. Platform operators only (not
@@ -1449,7 +2512,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `PUT /v1/admin/orgs/{org_id}/limits`
     fn update_org_limits(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         org_id: ::uuid::Uuid,
         body: super::types::OrgLimitsUpdate,
     ) -> impl ::std::future::Future<
@@ -1457,7 +2520,18 @@ pub trait OneclawApi: Send + Sync + 'static {
             super::types::OrgLimits,
             super::errors::UpdateOrgLimitsError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, org_id, body);
+        ::std::future::ready(
+            Err(super::errors::UpdateOrgLimitsError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`updateOrgLimits` is not implemented yet.",
+                ),
+            }),
+        )
+    }
     /// Set org billing tier
     ///
     /// Sets an organization's billing tier (free, pro or business) without going
@@ -1466,7 +2540,7 @@ pub trait OneclawApi: Send + Sync + 'static {
     /// `PUT /v1/admin/orgs/{org_id}/billing-tier`
     fn set_org_billing_tier(
         &self,
-        credentials: super::auth::Credentials,
+        cx: super::server::RequestContext<Self::Identity>,
         org_id: ::uuid::Uuid,
         body: super::types::BillingTierRequest,
     ) -> impl ::std::future::Future<
@@ -1474,10 +2548,28 @@ pub trait OneclawApi: Send + Sync + 'static {
             super::types::OrgBillingTier,
             super::errors::SetOrgBillingTierError,
         >,
-    > + Send;
+    > + Send {
+        let _ = (cx, org_id, body);
+        ::std::future::ready(
+            Err(super::errors::SetOrgBillingTierError::Undocumented {
+                status: 501,
+                body: super::errors::common_error_body(
+                    501,
+                    "`setOrgBillingTier` is not implemented yet.",
+                ),
+            }),
+        )
+    }
 }
-/// An axum router that serves `api` under the document's paths.
+/// An axum router that serves `api` under the document's paths, with
+/// [`RouterConfig::default`] (bodies up to [`DEFAULT_BODY_LIMIT`] bytes).
 pub fn router<A: OneclawApi>(api: A) -> ::axum::Router {
+    router_with(api, RouterConfig::default())
+}
+/// An axum router that serves `api` under the document's paths, set up by
+/// `config`. What no operation answers (a path no operation has, a method
+/// its path does not take) is refused with the API's common error body.
+pub fn router_with<A: OneclawApi>(api: A, config: RouterConfig) -> ::axum::Router {
     ::axum::Router::new()
         .route(
             "/v1/admin/chains",
@@ -1734,15 +2826,46 @@ pub fn router<A: OneclawApi>(api: A) -> ::axum::Router {
                 .put(handle_put_secret::<A>)
                 .delete(handle_delete_secret::<A>),
         )
-        .with_state(::std::sync::Arc::new(api))
+        .fallback(unknown_path)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(::axum::extract::DefaultBodyLimit::max(config.body_limit))
+        .with_state(::std::sync::Arc::new(Served { api, config }))
+}
+/// A refusal that the operation does not document, answered with the API's common error body.
+fn refuse(
+    status: u16,
+    message: ::std::string::String,
+    retry_after: u64,
+) -> ::axum::response::Response {
+    let mut response = json_response_as(
+        status,
+        "application/json",
+        &super::errors::common_error(status, message),
+    );
+    if status == 429 {
+        set_header(&mut response, "retry-after", &retry_after);
+    }
+    response
+}
+async fn unknown_path(uri: ::axum::http::Uri) -> ::axum::response::Response {
+    refuse(404u16, format!("No operation has the path `{}`.", uri.path()), 0)
+}
+async fn method_not_allowed(
+    method: ::axum::http::Method,
+    uri: ::axum::http::Uri,
+) -> ::axum::response::Response {
+    refuse(405u16, format!("The path `{}` does not take {method}.", uri.path()), 0)
 }
 async fn handle_get_health<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetHealth, &credentials)
+        .rate_limit(super::auth::Operation::GetHealth, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -1760,7 +2883,13 @@ async fn handle_get_health<A: OneclawApi>(
         }
         None => {
             async {
-                match api.get_health().await {
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_get_health(refused.status, refused.message, 0);
+                }
+                match api.get_health(cx).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -1776,12 +2905,15 @@ async fn handle_get_health<A: OneclawApi>(
     response
 }
 async fn handle_get_hsm_health<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetHsmHealth, &credentials)
+        .rate_limit(super::auth::Operation::GetHsmHealth, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -1799,7 +2931,13 @@ async fn handle_get_hsm_health<A: OneclawApi>(
         }
         None => {
             async {
-                match api.get_hsm_health().await {
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_get_hsm_health(refused.status, refused.message, 0);
+                }
+                match api.get_hsm_health(cx).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -1815,18 +2953,15 @@ async fn handle_get_hsm_health<A: OneclawApi>(
     response
 }
 async fn handle_access_share<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::AccessShare, &credentials)
+        .rate_limit(super::auth::Operation::AccessShare, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -1844,17 +2979,21 @@ async fn handle_access_share<A: OneclawApi>(
         }
         None => {
             async {
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_access_share(404u16, error.body_text(), 0);
-                    }
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_access_share(refused.status, refused.message, 0);
+                }
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_access_share(404u16, message, 0),
                 };
                 let share_id: ::uuid::Uuid = match path_param(&path, "share_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_access_share(404u16, message, 0),
                 };
-                match api.access_share(share_id).await {
+                match api.access_share(cx, share_id).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -1870,18 +3009,15 @@ async fn handle_access_share<A: OneclawApi>(
     response
 }
 async fn handle_revoke_share<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::RevokeShare, &credentials)
+        .rate_limit(super::auth::Operation::RevokeShare, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -1907,30 +3043,27 @@ async fn handle_revoke_share<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::RevokeShare, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::RevokeShare, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_revoke_share(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_revoke_share(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_revoke_share(404u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_revoke_share(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_revoke_share(403u16, message, 0);
+                    }
+                };
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_revoke_share(404u16, message, 0),
                 };
                 let share_id: ::uuid::Uuid = match path_param(&path, "share_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_revoke_share(404u16, message, 0),
                 };
-                match api.revoke_share(credentials, share_id).await {
+                match api.revoke_share(cx.with_identity(identity), share_id).await {
                     Ok(value) => {
                         let () = value;
                         empty_response(204u16)
@@ -1949,13 +3082,15 @@ async fn handle_revoke_share<A: OneclawApi>(
     response
 }
 async fn handle_signup<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::Signup, &credentials)
+        .rate_limit(super::auth::Operation::Signup, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -1973,10 +3108,29 @@ async fn handle_signup<A: OneclawApi>(
         }
         None => {
             async {
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_signup(refused.status, refused.message, 0);
+                }
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_signup(refused.status, refused.message, 0);
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_signup(refused.status, refused.message, 0);
+                }
                 let body = match shape::decode::<
                     super::types::SignupRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::SignupRequest as shape::Shape>::check(
                             value,
@@ -1994,7 +3148,7 @@ async fn handle_signup<A: OneclawApi>(
                 } {
                     return reject_signup(400u16, error.to_string(), 0);
                 }
-                match api.signup(body).await {
+                match api.signup(cx, body).await {
                     Ok(value) => json_response(201u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -2010,13 +3164,15 @@ async fn handle_signup<A: OneclawApi>(
     response
 }
 async fn handle_create_token<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::CreateToken, &credentials)
+        .rate_limit(super::auth::Operation::CreateToken, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2034,10 +3190,29 @@ async fn handle_create_token<A: OneclawApi>(
         }
         None => {
             async {
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_create_token(refused.status, refused.message, 0);
+                }
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_create_token(refused.status, refused.message, 0);
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_create_token(refused.status, refused.message, 0);
+                }
                 let body = match shape::decode::<
                     super::types::LoginRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::LoginRequest as shape::Shape>::check(
                             value,
@@ -2055,7 +3230,7 @@ async fn handle_create_token<A: OneclawApi>(
                 } {
                     return reject_create_token(400u16, error.to_string(), 0);
                 }
-                match api.create_token(body).await {
+                match api.create_token(cx, body).await {
                     Ok(value) => value.into_response(),
                     Err(error) => error.into_response(),
                 }
@@ -2071,12 +3246,15 @@ async fn handle_create_token<A: OneclawApi>(
     response
 }
 async fn handle_revoke_token<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::RevokeToken, &credentials)
+        .rate_limit(super::auth::Operation::RevokeToken, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2102,20 +3280,19 @@ async fn handle_revoke_token<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::RevokeToken, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::RevokeToken, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_revoke_token(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_revoke_token(403u16, message, 0)
-                        }
-                    };
-                }
-                match api.revoke_token(credentials).await {
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_revoke_token(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_revoke_token(403u16, message, 0);
+                    }
+                };
+                match api.revoke_token(cx.with_identity(identity)).await {
                     Ok(value) => {
                         let () = value;
                         empty_response(204u16)
@@ -2134,13 +3311,15 @@ async fn handle_revoke_token<A: OneclawApi>(
     response
 }
 async fn handle_create_agent_token<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::CreateAgentToken, &credentials)
+        .rate_limit(super::auth::Operation::CreateAgentToken, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2158,10 +3337,33 @@ async fn handle_create_agent_token<A: OneclawApi>(
         }
         None => {
             async {
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_create_agent_token(refused.status, refused.message, 0);
+                }
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_create_agent_token(
+                            refused.status,
+                            refused.message,
+                            0,
+                        );
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_create_agent_token(refused.status, refused.message, 0);
+                }
                 let body = match shape::decode::<
                     super::types::AgentTokenRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::AgentTokenRequest as shape::Shape>::check(
                             value,
@@ -2179,7 +3381,7 @@ async fn handle_create_agent_token<A: OneclawApi>(
                 } {
                     return reject_create_agent_token(400u16, error.to_string(), 0);
                 }
-                match api.create_agent_token(body).await {
+                match api.create_agent_token(cx, body).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -2195,13 +3397,15 @@ async fn handle_create_agent_token<A: OneclawApi>(
     response
 }
 async fn handle_create_api_key_token<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::CreateApiKeyToken, &credentials)
+        .rate_limit(super::auth::Operation::CreateApiKeyToken, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2219,10 +3423,41 @@ async fn handle_create_api_key_token<A: OneclawApi>(
         }
         None => {
             async {
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_create_api_key_token(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
+                }
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_create_api_key_token(
+                            refused.status,
+                            refused.message,
+                            0,
+                        );
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_create_api_key_token(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
+                }
                 let body = match shape::decode::<
                     super::types::ApiKeyTokenRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::ApiKeyTokenRequest as shape::Shape>::check(
                             value,
@@ -2242,7 +3477,7 @@ async fn handle_create_api_key_token<A: OneclawApi>(
                 } {
                     return reject_create_api_key_token(400u16, error.to_string(), 0);
                 }
-                match api.create_api_key_token(body).await {
+                match api.create_api_key_token(cx, body).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -2258,13 +3493,15 @@ async fn handle_create_api_key_token<A: OneclawApi>(
     response
 }
 async fn handle_sign_in_with_google<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::SignInWithGoogle, &credentials)
+        .rate_limit(super::auth::Operation::SignInWithGoogle, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2282,10 +3519,41 @@ async fn handle_sign_in_with_google<A: OneclawApi>(
         }
         None => {
             async {
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_sign_in_with_google(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
+                }
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_sign_in_with_google(
+                            refused.status,
+                            refused.message,
+                            0,
+                        );
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_sign_in_with_google(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
+                }
                 let body = match shape::decode::<
                     super::types::GoogleSignInRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::GoogleSignInRequest as shape::Shape>::check(
                             value,
@@ -2303,7 +3571,7 @@ async fn handle_sign_in_with_google<A: OneclawApi>(
                 } {
                     return reject_sign_in_with_google(400u16, error.to_string(), 0);
                 }
-                match api.sign_in_with_google(body).await {
+                match api.sign_in_with_google(cx, body).await {
                     Ok(value) => value.into_response(),
                     Err(error) => error.into_response(),
                 }
@@ -2319,13 +3587,15 @@ async fn handle_sign_in_with_google<A: OneclawApi>(
     response
 }
 async fn handle_change_password<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ChangePassword, &credentials)
+        .rate_limit(super::auth::Operation::ChangePassword, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2351,23 +3621,35 @@ async fn handle_change_password<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::ChangePassword, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::ChangePassword, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_change_password(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_change_password(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_change_password(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_change_password(403u16, message, 0);
+                    }
+                };
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_change_password(refused.status, refused.message, 0);
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_change_password(refused.status, refused.message, 0);
                 }
                 let body = match shape::decode::<
                     super::types::ChangePasswordRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::ChangePasswordRequest as shape::Shape>::check(
                             value,
@@ -2385,7 +3667,7 @@ async fn handle_change_password<A: OneclawApi>(
                 } {
                     return reject_change_password(400u16, error.to_string(), 0);
                 }
-                match api.change_password(credentials, body).await {
+                match api.change_password(cx.with_identity(identity), body).await {
                     Ok(value) => {
                         let () = value;
                         empty_response(204u16)
@@ -2404,12 +3686,15 @@ async fn handle_change_password<A: OneclawApi>(
     response
 }
 async fn handle_refresh_token<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::RefreshToken, &credentials)
+        .rate_limit(super::auth::Operation::RefreshToken, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2427,7 +3712,7 @@ async fn handle_refresh_token<A: OneclawApi>(
         }
         None => {
             async {
-                match api.refresh_token().await {
+                match api.refresh_token(cx).await {
                     Ok(value) => {
                         let () = value;
                         empty_response(204)
@@ -2446,12 +3731,15 @@ async fn handle_refresh_token<A: OneclawApi>(
     response
 }
 async fn handle_get_current_user<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetCurrentUser, &credentials)
+        .rate_limit(super::auth::Operation::GetCurrentUser, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2477,20 +3765,25 @@ async fn handle_get_current_user<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::GetCurrentUser, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::GetCurrentUser, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_get_current_user(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_get_current_user(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_get_current_user(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_get_current_user(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_get_current_user(refused.status, refused.message, 0);
                 }
-                match api.get_current_user(credentials).await {
+                match api.get_current_user(cx.with_identity(identity)).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -2506,12 +3799,15 @@ async fn handle_get_current_user<A: OneclawApi>(
     response
 }
 async fn handle_delete_current_user<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::DeleteCurrentUser, &credentials)
+        .rate_limit(super::auth::Operation::DeleteCurrentUser, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2537,20 +3833,23 @@ async fn handle_delete_current_user<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::DeleteCurrentUser, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::DeleteCurrentUser,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_delete_current_user(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_delete_current_user(403u16, message, 0)
-                        }
-                    };
-                }
-                match api.delete_current_user(credentials).await {
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_delete_current_user(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_delete_current_user(403u16, message, 0);
+                    }
+                };
+                match api.delete_current_user(cx.with_identity(identity)).await {
                     Ok(value) => {
                         let () = value;
                         empty_response(204u16)
@@ -2569,13 +3868,15 @@ async fn handle_delete_current_user<A: OneclawApi>(
     response
 }
 async fn handle_update_current_user<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::UpdateCurrentUser, &credentials)
+        .rate_limit(super::auth::Operation::UpdateCurrentUser, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2601,23 +3902,57 @@ async fn handle_update_current_user<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::UpdateCurrentUser, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::UpdateCurrentUser,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_update_current_user(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_update_current_user(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_update_current_user(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_update_current_user(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_update_current_user(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
+                }
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_update_current_user(
+                            refused.status,
+                            refused.message,
+                            0,
+                        );
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_update_current_user(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
                 }
                 let body = match shape::decode::<
                     super::types::UpdateUserRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::UpdateUserRequest as shape::Shape>::check(
                             value,
@@ -2635,7 +3970,7 @@ async fn handle_update_current_user<A: OneclawApi>(
                 } {
                     return reject_update_current_user(400u16, error.to_string(), 0);
                 }
-                match api.update_current_user(credentials, body).await {
+                match api.update_current_user(cx.with_identity(identity), body).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -2651,12 +3986,15 @@ async fn handle_update_current_user<A: OneclawApi>(
     response
 }
 async fn handle_get_mfa_status<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetMfaStatus, &credentials)
+        .rate_limit(super::auth::Operation::GetMfaStatus, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2682,20 +4020,25 @@ async fn handle_get_mfa_status<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::GetMfaStatus, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::GetMfaStatus, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_get_mfa_status(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_get_mfa_status(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_get_mfa_status(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_get_mfa_status(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_get_mfa_status(refused.status, refused.message, 0);
                 }
-                match api.get_mfa_status(credentials).await {
+                match api.get_mfa_status(cx.with_identity(identity)).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -2711,12 +4054,15 @@ async fn handle_get_mfa_status<A: OneclawApi>(
     response
 }
 async fn handle_setup_mfa<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::SetupMfa, &credentials)
+        .rate_limit(super::auth::Operation::SetupMfa, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2742,20 +4088,25 @@ async fn handle_setup_mfa<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::SetupMfa, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::SetupMfa, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_setup_mfa(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_setup_mfa(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_setup_mfa(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_setup_mfa(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_setup_mfa(refused.status, refused.message, 0);
                 }
-                match api.setup_mfa(credentials).await {
+                match api.setup_mfa(cx.with_identity(identity)).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -2771,13 +4122,15 @@ async fn handle_setup_mfa<A: OneclawApi>(
     response
 }
 async fn handle_verify_mfa_setup<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::VerifyMfaSetup, &credentials)
+        .rate_limit(super::auth::Operation::VerifyMfaSetup, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2803,23 +4156,45 @@ async fn handle_verify_mfa_setup<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::VerifyMfaSetup, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::VerifyMfaSetup, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_verify_mfa_setup(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_verify_mfa_setup(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_verify_mfa_setup(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_verify_mfa_setup(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_verify_mfa_setup(refused.status, refused.message, 0);
+                }
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_verify_mfa_setup(
+                            refused.status,
+                            refused.message,
+                            0,
+                        );
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_verify_mfa_setup(refused.status, refused.message, 0);
                 }
                 let body = match shape::decode::<
                     super::types::MfaCodeRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::MfaCodeRequest as shape::Shape>::check(
                             value,
@@ -2837,7 +4212,7 @@ async fn handle_verify_mfa_setup<A: OneclawApi>(
                 } {
                     return reject_verify_mfa_setup(400u16, error.to_string(), 0);
                 }
-                match api.verify_mfa_setup(credentials, body).await {
+                match api.verify_mfa_setup(cx.with_identity(identity), body).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -2853,13 +4228,15 @@ async fn handle_verify_mfa_setup<A: OneclawApi>(
     response
 }
 async fn handle_verify_mfa<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::VerifyMfa, &credentials)
+        .rate_limit(super::auth::Operation::VerifyMfa, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2877,10 +4254,29 @@ async fn handle_verify_mfa<A: OneclawApi>(
         }
         None => {
             async {
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_verify_mfa(refused.status, refused.message, 0);
+                }
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_verify_mfa(refused.status, refused.message, 0);
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_verify_mfa(refused.status, refused.message, 0);
+                }
                 let body = match shape::decode::<
                     super::types::MfaVerifyRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::MfaVerifyRequest as shape::Shape>::check(
                             value,
@@ -2898,7 +4294,7 @@ async fn handle_verify_mfa<A: OneclawApi>(
                 } {
                     return reject_verify_mfa(400u16, error.to_string(), 0);
                 }
-                match api.verify_mfa(body).await {
+                match api.verify_mfa(cx, body).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -2914,13 +4310,15 @@ async fn handle_verify_mfa<A: OneclawApi>(
     response
 }
 async fn handle_disable_mfa<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::DisableMfa, &credentials)
+        .rate_limit(super::auth::Operation::DisableMfa, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -2946,23 +4344,35 @@ async fn handle_disable_mfa<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::DisableMfa, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::DisableMfa, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_disable_mfa(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_disable_mfa(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_disable_mfa(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_disable_mfa(403u16, message, 0);
+                    }
+                };
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_disable_mfa(refused.status, refused.message, 0);
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_disable_mfa(refused.status, refused.message, 0);
                 }
                 let body = match shape::decode::<
                     super::types::DisableMfaRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::DisableMfaRequest as shape::Shape>::check(
                             value,
@@ -2980,7 +4390,7 @@ async fn handle_disable_mfa<A: OneclawApi>(
                 } {
                     return reject_disable_mfa(400u16, error.to_string(), 0);
                 }
-                match api.disable_mfa(credentials, body).await {
+                match api.disable_mfa(cx.with_identity(identity), body).await {
                     Ok(value) => {
                         let () = value;
                         empty_response(204u16)
@@ -2999,13 +4409,15 @@ async fn handle_disable_mfa<A: OneclawApi>(
     response
 }
 async fn handle_request_device_code<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::RequestDeviceCode, &credentials)
+        .rate_limit(super::auth::Operation::RequestDeviceCode, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -3023,10 +4435,41 @@ async fn handle_request_device_code<A: OneclawApi>(
         }
         None => {
             async {
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_request_device_code(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
+                }
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_request_device_code(
+                            refused.status,
+                            refused.message,
+                            0,
+                        );
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_request_device_code(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
+                }
                 let body = match shape::decode::<
                     super::types::DeviceCodeRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::DeviceCodeRequest as shape::Shape>::check(
                             value,
@@ -3044,7 +4487,7 @@ async fn handle_request_device_code<A: OneclawApi>(
                 } {
                     return reject_request_device_code(400u16, error.to_string(), 0);
                 }
-                match api.request_device_code(body).await {
+                match api.request_device_code(cx, body).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -3060,13 +4503,15 @@ async fn handle_request_device_code<A: OneclawApi>(
     response
 }
 async fn handle_poll_device_token<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::PollDeviceToken, &credentials)
+        .rate_limit(super::auth::Operation::PollDeviceToken, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -3084,10 +4529,33 @@ async fn handle_poll_device_token<A: OneclawApi>(
         }
         None => {
             async {
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_poll_device_token(refused.status, refused.message, 0);
+                }
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_poll_device_token(
+                            refused.status,
+                            refused.message,
+                            0,
+                        );
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_poll_device_token(refused.status, refused.message, 0);
+                }
                 let body = match shape::decode::<
                     super::types::DeviceTokenRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::DeviceTokenRequest as shape::Shape>::check(
                             value,
@@ -3105,7 +4573,7 @@ async fn handle_poll_device_token<A: OneclawApi>(
                 } {
                     return reject_poll_device_token(400u16, error.to_string(), 0);
                 }
-                match api.poll_device_token(body).await {
+                match api.poll_device_token(cx, body).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -3121,18 +4589,15 @@ async fn handle_poll_device_token<A: OneclawApi>(
     response
 }
 async fn handle_get_device_code_status<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetDeviceCodeStatus, &credentials)
+        .rate_limit(super::auth::Operation::GetDeviceCodeStatus, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -3150,14 +4615,20 @@ async fn handle_get_device_code_status<A: OneclawApi>(
         }
         None => {
             async {
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_get_device_code_status(
-                            404u16,
-                            error.body_text(),
-                            0,
-                        );
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_get_device_code_status(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
+                }
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => {
+                        return reject_get_device_code_status(404u16, message, 0);
                     }
                 };
                 let user_code: ::std::string::String = match path_param(
@@ -3186,7 +4657,7 @@ async fn handle_get_device_code_status<A: OneclawApi>(
                 })() {
                     return reject_get_device_code_status(404u16, error.to_string(), 0);
                 }
-                match api.get_device_code_status(user_code).await {
+                match api.get_device_code_status(cx, user_code).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -3202,13 +4673,15 @@ async fn handle_get_device_code_status<A: OneclawApi>(
     response
 }
 async fn handle_approve_device<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ApproveDevice, &credentials)
+        .rate_limit(super::auth::Operation::ApproveDevice, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -3234,23 +4707,41 @@ async fn handle_approve_device<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::ApproveDevice, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::ApproveDevice, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_approve_device(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_approve_device(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_approve_device(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_approve_device(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_approve_device(refused.status, refused.message, 0);
+                }
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_approve_device(refused.status, refused.message, 0);
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_approve_device(refused.status, refused.message, 0);
                 }
                 let body = match shape::decode::<
                     super::types::DeviceDecisionRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::DeviceDecisionRequest as shape::Shape>::check(
                             value,
@@ -3268,7 +4759,7 @@ async fn handle_approve_device<A: OneclawApi>(
                 } {
                     return reject_approve_device(400u16, error.to_string(), 0);
                 }
-                match api.approve_device(credentials, body).await {
+                match api.approve_device(cx.with_identity(identity), body).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -3284,13 +4775,15 @@ async fn handle_approve_device<A: OneclawApi>(
     response
 }
 async fn handle_deny_device<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::DenyDevice, &credentials)
+        .rate_limit(super::auth::Operation::DenyDevice, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -3316,23 +4809,41 @@ async fn handle_deny_device<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::DenyDevice, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::DenyDevice, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_deny_device(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_deny_device(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_deny_device(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_deny_device(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_deny_device(refused.status, refused.message, 0);
+                }
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_deny_device(refused.status, refused.message, 0);
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_deny_device(refused.status, refused.message, 0);
                 }
                 let body = match shape::decode::<
                     super::types::DeviceDecisionRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::DeviceDecisionRequest as shape::Shape>::check(
                             value,
@@ -3350,7 +4861,7 @@ async fn handle_deny_device<A: OneclawApi>(
                 } {
                     return reject_deny_device(400u16, error.to_string(), 0);
                 }
-                match api.deny_device(credentials, body).await {
+                match api.deny_device(cx.with_identity(identity), body).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -3366,12 +4877,15 @@ async fn handle_deny_device<A: OneclawApi>(
     response
 }
 async fn handle_list_api_keys<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListApiKeys, &credentials)
+        .rate_limit(super::auth::Operation::ListApiKeys, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -3397,20 +4911,25 @@ async fn handle_list_api_keys<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::ListApiKeys, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::ListApiKeys, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_list_api_keys(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_list_api_keys(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_list_api_keys(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_list_api_keys(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_list_api_keys(refused.status, refused.message, 0);
                 }
-                match api.list_api_keys(credentials).await {
+                match api.list_api_keys(cx.with_identity(identity)).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -3426,13 +4945,15 @@ async fn handle_list_api_keys<A: OneclawApi>(
     response
 }
 async fn handle_create_api_key<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::CreateApiKey, &credentials)
+        .rate_limit(super::auth::Operation::CreateApiKey, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -3458,23 +4979,41 @@ async fn handle_create_api_key<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::CreateApiKey, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::CreateApiKey, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_create_api_key(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_create_api_key(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_create_api_key(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_create_api_key(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_create_api_key(refused.status, refused.message, 0);
+                }
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_create_api_key(refused.status, refused.message, 0);
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_create_api_key(refused.status, refused.message, 0);
                 }
                 let body = match shape::decode::<
                     super::types::CreateApiKeyRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::CreateApiKeyRequest as shape::Shape>::check(
                             value,
@@ -3492,7 +5031,7 @@ async fn handle_create_api_key<A: OneclawApi>(
                 } {
                     return reject_create_api_key(400u16, error.to_string(), 0);
                 }
-                match api.create_api_key(credentials, body).await {
+                match api.create_api_key(cx.with_identity(identity), body).await {
                     Ok(value) => json_response(201u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -3508,18 +5047,15 @@ async fn handle_create_api_key<A: OneclawApi>(
     response
 }
 async fn handle_revoke_api_key<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::RevokeApiKey, &credentials)
+        .rate_limit(super::auth::Operation::RevokeApiKey, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -3545,30 +5081,27 @@ async fn handle_revoke_api_key<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::RevokeApiKey, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::RevokeApiKey, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_revoke_api_key(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_revoke_api_key(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_revoke_api_key(404u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_revoke_api_key(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_revoke_api_key(403u16, message, 0);
+                    }
+                };
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_revoke_api_key(404u16, message, 0),
                 };
                 let key_id: ::uuid::Uuid = match path_param(&path, "key_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_revoke_api_key(404u16, message, 0),
                 };
-                match api.revoke_api_key(credentials, key_id).await {
+                match api.revoke_api_key(cx.with_identity(identity), key_id).await {
                     Ok(value) => {
                         let () = value;
                         empty_response(204u16)
@@ -3587,12 +5120,15 @@ async fn handle_revoke_api_key<A: OneclawApi>(
     response
 }
 async fn handle_list_vaults<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListVaults, &credentials)
+        .rate_limit(super::auth::Operation::ListVaults, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -3618,20 +5154,25 @@ async fn handle_list_vaults<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::ListVaults, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::ListVaults, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_list_vaults(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_list_vaults(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_list_vaults(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_list_vaults(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_list_vaults(refused.status, refused.message, 0);
                 }
-                match api.list_vaults(credentials).await {
+                match api.list_vaults(cx.with_identity(identity)).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -3647,13 +5188,15 @@ async fn handle_list_vaults<A: OneclawApi>(
     response
 }
 async fn handle_create_vault<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::CreateVault, &credentials)
+        .rate_limit(super::auth::Operation::CreateVault, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -3679,23 +5222,41 @@ async fn handle_create_vault<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::CreateVault, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::CreateVault, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_create_vault(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_create_vault(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_create_vault(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_create_vault(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_create_vault(refused.status, refused.message, 0);
+                }
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_create_vault(refused.status, refused.message, 0);
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_create_vault(refused.status, refused.message, 0);
                 }
                 let body = match shape::decode::<
                     super::types::CreateVaultRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::CreateVaultRequest as shape::Shape>::check(
                             value,
@@ -3713,7 +5274,7 @@ async fn handle_create_vault<A: OneclawApi>(
                 } {
                     return reject_create_vault(400u16, error.to_string(), 0);
                 }
-                match api.create_vault(credentials, body).await {
+                match api.create_vault(cx.with_identity(identity), body).await {
                     Ok(value) => json_response(201u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -3729,18 +5290,15 @@ async fn handle_create_vault<A: OneclawApi>(
     response
 }
 async fn handle_get_vault<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetVault, &credentials)
+        .rate_limit(super::auth::Operation::GetVault, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -3766,28 +5324,33 @@ async fn handle_get_vault<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::GetVault, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::GetVault, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_get_vault(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_get_vault(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_get_vault(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_get_vault(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_get_vault(refused.status, refused.message, 0);
                 }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => return reject_get_vault(404u16, error.body_text(), 0),
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_get_vault(404u16, message, 0),
                 };
                 let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_get_vault(404u16, message, 0),
                 };
-                match api.get_vault(credentials, vault_id).await {
+                match api.get_vault(cx.with_identity(identity), vault_id).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -3803,18 +5366,15 @@ async fn handle_get_vault<A: OneclawApi>(
     response
 }
 async fn handle_delete_vault<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::DeleteVault, &credentials)
+        .rate_limit(super::auth::Operation::DeleteVault, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -3840,30 +5400,27 @@ async fn handle_delete_vault<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::DeleteVault, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::DeleteVault, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_delete_vault(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_delete_vault(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_delete_vault(404u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_delete_vault(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_delete_vault(403u16, message, 0);
+                    }
+                };
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_delete_vault(404u16, message, 0),
                 };
                 let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_delete_vault(404u16, message, 0),
                 };
-                match api.delete_vault(credentials, vault_id).await {
+                match api.delete_vault(cx.with_identity(identity), vault_id).await {
                     Ok(value) => {
                         let () = value;
                         empty_response(204u16)
@@ -3882,19 +5439,15 @@ async fn handle_delete_vault<A: OneclawApi>(
     response
 }
 async fn handle_enable_cmek<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::EnableCmek, &credentials)
+        .rate_limit(super::auth::Operation::EnableCmek, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -3920,31 +5473,49 @@ async fn handle_enable_cmek<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::EnableCmek, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::EnableCmek, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_enable_cmek(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_enable_cmek(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_enable_cmek(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_enable_cmek(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_enable_cmek(refused.status, refused.message, 0);
                 }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => return reject_enable_cmek(400u16, error.body_text(), 0),
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_enable_cmek(400u16, message, 0),
                 };
                 let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_enable_cmek(400u16, message, 0),
                 };
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_enable_cmek(refused.status, refused.message, 0);
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_enable_cmek(refused.status, refused.message, 0);
+                }
                 let body = match shape::decode::<
                     super::types::EnableCmekRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::EnableCmekRequest as shape::Shape>::check(
                             value,
@@ -3962,7 +5533,7 @@ async fn handle_enable_cmek<A: OneclawApi>(
                 } {
                     return reject_enable_cmek(400u16, error.to_string(), 0);
                 }
-                match api.enable_cmek(credentials, vault_id, body).await {
+                match api.enable_cmek(cx.with_identity(identity), vault_id, body).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -3978,18 +5549,15 @@ async fn handle_enable_cmek<A: OneclawApi>(
     response
 }
 async fn handle_disable_cmek<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::DisableCmek, &credentials)
+        .rate_limit(super::auth::Operation::DisableCmek, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -4015,30 +5583,27 @@ async fn handle_disable_cmek<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::DisableCmek, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::DisableCmek, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_disable_cmek(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_disable_cmek(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_disable_cmek(404u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_disable_cmek(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_disable_cmek(403u16, message, 0);
+                    }
+                };
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_disable_cmek(404u16, message, 0),
                 };
                 let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_disable_cmek(404u16, message, 0),
                 };
-                match api.disable_cmek(credentials, vault_id).await {
+                match api.disable_cmek(cx.with_identity(identity), vault_id).await {
                     Ok(value) => {
                         let () = value;
                         empty_response(204u16)
@@ -4057,19 +5622,15 @@ async fn handle_disable_cmek<A: OneclawApi>(
     response
 }
 async fn handle_start_cmek_rotation<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::StartCmekRotation, &credentials)
+        .rate_limit(super::auth::Operation::StartCmekRotation, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -4095,33 +5656,65 @@ async fn handle_start_cmek_rotation<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::StartCmekRotation, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::StartCmekRotation,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_start_cmek_rotation(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_start_cmek_rotation(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_start_cmek_rotation(400u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_start_cmek_rotation(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_start_cmek_rotation(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_start_cmek_rotation(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
+                }
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_start_cmek_rotation(400u16, message, 0),
                 };
                 let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_start_cmek_rotation(400u16, message, 0),
                 };
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_start_cmek_rotation(
+                            refused.status,
+                            refused.message,
+                            0,
+                        );
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_start_cmek_rotation(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
+                }
                 let body = match shape::decode::<
                     super::types::CmekRotationRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::CmekRotationRequest as shape::Shape>::check(
                             value,
@@ -4139,7 +5732,10 @@ async fn handle_start_cmek_rotation<A: OneclawApi>(
                 } {
                     return reject_start_cmek_rotation(400u16, error.to_string(), 0);
                 }
-                match api.start_cmek_rotation(credentials, vault_id, body).await {
+                match api
+                    .start_cmek_rotation(cx.with_identity(identity), vault_id, body)
+                    .await
+                {
                     Ok(value) => json_response(202u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -4155,18 +5751,15 @@ async fn handle_start_cmek_rotation<A: OneclawApi>(
     response
 }
 async fn handle_get_cmek_rotation_job<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetCmekRotationJob, &credentials)
+        .rate_limit(super::auth::Operation::GetCmekRotationJob, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -4192,23 +5785,36 @@ async fn handle_get_cmek_rotation_job<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::GetCmekRotationJob, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::GetCmekRotationJob,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_get_cmek_rotation_job(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_get_cmek_rotation_job(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_get_cmek_rotation_job(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_get_cmek_rotation_job(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_get_cmek_rotation_job(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
                 }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_get_cmek_rotation_job(404u16, error.body_text(), 0);
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => {
+                        return reject_get_cmek_rotation_job(404u16, message, 0);
                     }
                 };
                 let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
@@ -4223,7 +5829,10 @@ async fn handle_get_cmek_rotation_job<A: OneclawApi>(
                         return reject_get_cmek_rotation_job(404u16, message, 0);
                     }
                 };
-                match api.get_cmek_rotation_job(credentials, vault_id, job_id).await {
+                match api
+                    .get_cmek_rotation_job(cx.with_identity(identity), vault_id, job_id)
+                    .await
+                {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -4239,19 +5848,15 @@ async fn handle_get_cmek_rotation_job<A: OneclawApi>(
     response
 }
 async fn handle_list_secrets<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListSecrets, &credentials)
+        .rate_limit(super::auth::Operation::ListSecrets, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -4277,37 +5882,41 @@ async fn handle_list_secrets<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::ListSecrets, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::ListSecrets, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_list_secrets(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_list_secrets(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_list_secrets(400u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_list_secrets(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_list_secrets(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_list_secrets(refused.status, refused.message, 0);
+                }
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_list_secrets(400u16, message, 0),
                 };
                 let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_list_secrets(400u16, message, 0),
                 };
                 let query: super::types::ListSecretsQuery = match ::clawgen_runtime::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
+                    cx.parts.uri.query().unwrap_or_default(),
                     super::params::QUERY_LIST_SECRETS,
                 ) {
                     Ok(query) => query,
                     Err(message) => return reject_list_secrets(400u16, message, 0),
                 };
-                match api.list_secrets(credentials, vault_id, query).await {
+                match api.list_secrets(cx.with_identity(identity), vault_id, query).await
+                {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -4323,19 +5932,15 @@ async fn handle_list_secrets<A: OneclawApi>(
     response
 }
 async fn handle_get_secret<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetSecret, &credentials)
+        .rate_limit(super::auth::Operation::GetSecret, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -4361,22 +5966,27 @@ async fn handle_get_secret<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::GetSecret, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::GetSecret, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_get_secret(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_get_secret(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_get_secret(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_get_secret(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_get_secret(refused.status, refused.message, 0);
                 }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => return reject_get_secret(400u16, error.body_text(), 0),
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_get_secret(400u16, message, 0),
                 };
                 let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
                     Ok(value) => value,
@@ -4403,7 +6013,7 @@ async fn handle_get_secret<A: OneclawApi>(
                     return reject_get_secret(400u16, error.to_string(), 0);
                 }
                 let query: super::types::GetSecretQuery = match ::clawgen_runtime::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
+                    cx.parts.uri.query().unwrap_or_default(),
                     super::params::QUERY_GET_SECRET,
                 ) {
                     Ok(query) => query,
@@ -4412,7 +6022,10 @@ async fn handle_get_secret<A: OneclawApi>(
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_get_secret(400u16, error.to_string(), 0);
                 }
-                match api.get_secret(credentials, vault_id, path, query).await {
+                match api
+                    .get_secret(cx.with_identity(identity), vault_id, path, query)
+                    .await
+                {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -4428,19 +6041,15 @@ async fn handle_get_secret<A: OneclawApi>(
     response
 }
 async fn handle_put_secret<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::PutSecret, &credentials)
+        .rate_limit(super::auth::Operation::PutSecret, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -4466,22 +6075,27 @@ async fn handle_put_secret<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::PutSecret, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::PutSecret, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_put_secret(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_put_secret(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_put_secret(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_put_secret(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_put_secret(refused.status, refused.message, 0);
                 }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => return reject_put_secret(400u16, error.body_text(), 0),
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_put_secret(400u16, message, 0),
                 };
                 let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
                     Ok(value) => value,
@@ -4507,10 +6121,23 @@ async fn handle_put_secret<A: OneclawApi>(
                 })() {
                     return reject_put_secret(400u16, error.to_string(), 0);
                 }
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_put_secret(refused.status, refused.message, 0);
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_put_secret(refused.status, refused.message, 0);
+                }
                 let body = match shape::decode::<
                     super::types::PutSecretRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::PutSecretRequest as shape::Shape>::check(
                             value,
@@ -4528,7 +6155,10 @@ async fn handle_put_secret<A: OneclawApi>(
                 } {
                     return reject_put_secret(400u16, error.to_string(), 0);
                 }
-                match api.put_secret(credentials, vault_id, path, body).await {
+                match api
+                    .put_secret(cx.with_identity(identity), vault_id, path, body)
+                    .await
+                {
                     Ok(value) => value.into_response(),
                     Err(error) => error.into_response(),
                 }
@@ -4544,18 +6174,15 @@ async fn handle_put_secret<A: OneclawApi>(
     response
 }
 async fn handle_delete_secret<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::DeleteSecret, &credentials)
+        .rate_limit(super::auth::Operation::DeleteSecret, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -4581,24 +6208,21 @@ async fn handle_delete_secret<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::DeleteSecret, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::DeleteSecret, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_delete_secret(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_delete_secret(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_delete_secret(404u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_delete_secret(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_delete_secret(403u16, message, 0);
+                    }
+                };
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_delete_secret(404u16, message, 0),
                 };
                 let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
                     Ok(value) => value,
@@ -4624,7 +6248,8 @@ async fn handle_delete_secret<A: OneclawApi>(
                 })() {
                     return reject_delete_secret(404u16, error.to_string(), 0);
                 }
-                match api.delete_secret(credentials, vault_id, path).await {
+                match api.delete_secret(cx.with_identity(identity), vault_id, path).await
+                {
                     Ok(value) => {
                         let () = value;
                         empty_response(204u16)
@@ -4643,18 +6268,15 @@ async fn handle_delete_secret<A: OneclawApi>(
     response
 }
 async fn handle_list_policies<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListPolicies, &credentials)
+        .rate_limit(super::auth::Operation::ListPolicies, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -4680,30 +6302,33 @@ async fn handle_list_policies<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::ListPolicies, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::ListPolicies, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_list_policies(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_list_policies(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_list_policies(400u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_list_policies(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_list_policies(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_list_policies(refused.status, refused.message, 0);
+                }
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_list_policies(400u16, message, 0),
                 };
                 let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_list_policies(400u16, message, 0),
                 };
-                match api.list_policies(credentials, vault_id).await {
+                match api.list_policies(cx.with_identity(identity), vault_id).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -4719,19 +6344,15 @@ async fn handle_list_policies<A: OneclawApi>(
     response
 }
 async fn handle_create_policy<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::CreatePolicy, &credentials)
+        .rate_limit(super::auth::Operation::CreatePolicy, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -4757,33 +6378,49 @@ async fn handle_create_policy<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::CreatePolicy, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::CreatePolicy, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_create_policy(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_create_policy(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_create_policy(400u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_create_policy(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_create_policy(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_create_policy(refused.status, refused.message, 0);
+                }
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_create_policy(400u16, message, 0),
                 };
                 let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_create_policy(400u16, message, 0),
                 };
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_create_policy(refused.status, refused.message, 0);
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_create_policy(refused.status, refused.message, 0);
+                }
                 let body = match shape::decode::<
                     super::types::PolicyRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::PolicyRequest as shape::Shape>::check(
                             value,
@@ -4801,7 +6438,8 @@ async fn handle_create_policy<A: OneclawApi>(
                 } {
                     return reject_create_policy(400u16, error.to_string(), 0);
                 }
-                match api.create_policy(credentials, vault_id, body).await {
+                match api.create_policy(cx.with_identity(identity), vault_id, body).await
+                {
                     Ok(value) => json_response(201u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -4817,19 +6455,15 @@ async fn handle_create_policy<A: OneclawApi>(
     response
 }
 async fn handle_update_policy<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::UpdatePolicy, &credentials)
+        .rate_limit(super::auth::Operation::UpdatePolicy, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -4855,24 +6489,27 @@ async fn handle_update_policy<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::UpdatePolicy, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::UpdatePolicy, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_update_policy(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_update_policy(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_update_policy(400u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_update_policy(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_update_policy(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_update_policy(refused.status, refused.message, 0);
+                }
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_update_policy(400u16, message, 0),
                 };
                 let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
                     Ok(value) => value,
@@ -4882,10 +6519,23 @@ async fn handle_update_policy<A: OneclawApi>(
                     Ok(value) => value,
                     Err(message) => return reject_update_policy(400u16, message, 0),
                 };
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_update_policy(refused.status, refused.message, 0);
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_update_policy(refused.status, refused.message, 0);
+                }
                 let body = match shape::decode::<
                     super::types::PolicyRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::PolicyRequest as shape::Shape>::check(
                             value,
@@ -4903,7 +6553,10 @@ async fn handle_update_policy<A: OneclawApi>(
                 } {
                     return reject_update_policy(400u16, error.to_string(), 0);
                 }
-                match api.update_policy(credentials, vault_id, policy_id, body).await {
+                match api
+                    .update_policy(cx.with_identity(identity), vault_id, policy_id, body)
+                    .await
+                {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -4919,18 +6572,15 @@ async fn handle_update_policy<A: OneclawApi>(
     response
 }
 async fn handle_delete_policy<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::DeletePolicy, &credentials)
+        .rate_limit(super::auth::Operation::DeletePolicy, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -4956,24 +6606,21 @@ async fn handle_delete_policy<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::DeletePolicy, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::DeletePolicy, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_delete_policy(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_delete_policy(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_delete_policy(404u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_delete_policy(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_delete_policy(403u16, message, 0);
+                    }
+                };
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_delete_policy(404u16, message, 0),
                 };
                 let vault_id: ::uuid::Uuid = match path_param(&path, "vault_id", "") {
                     Ok(value) => value,
@@ -4983,7 +6630,10 @@ async fn handle_delete_policy<A: OneclawApi>(
                     Ok(value) => value,
                     Err(message) => return reject_delete_policy(404u16, message, 0),
                 };
-                match api.delete_policy(credentials, vault_id, policy_id).await {
+                match api
+                    .delete_policy(cx.with_identity(identity), vault_id, policy_id)
+                    .await
+                {
                     Ok(value) => {
                         let () = value;
                         empty_response(204u16)
@@ -5002,13 +6652,15 @@ async fn handle_delete_policy<A: OneclawApi>(
     response
 }
 async fn handle_enroll_agent<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::EnrollAgent, &credentials)
+        .rate_limit(super::auth::Operation::EnrollAgent, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -5026,10 +6678,29 @@ async fn handle_enroll_agent<A: OneclawApi>(
         }
         None => {
             async {
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_enroll_agent(refused.status, refused.message, 0);
+                }
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_enroll_agent(refused.status, refused.message, 0);
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_enroll_agent(refused.status, refused.message, 0);
+                }
                 let body = match shape::decode::<
                     super::types::EnrollAgentRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::EnrollAgentRequest as shape::Shape>::check(
                             value,
@@ -5047,7 +6718,7 @@ async fn handle_enroll_agent<A: OneclawApi>(
                 } {
                     return reject_enroll_agent(400u16, error.to_string(), 0);
                 }
-                match api.enroll_agent(body).await {
+                match api.enroll_agent(cx, body).await {
                     Ok(value) => json_response(202u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -5063,12 +6734,15 @@ async fn handle_enroll_agent<A: OneclawApi>(
     response
 }
 async fn handle_list_agents<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListAgents, &credentials)
+        .rate_limit(super::auth::Operation::ListAgents, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -5094,20 +6768,25 @@ async fn handle_list_agents<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::ListAgents, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::ListAgents, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_list_agents(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_list_agents(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_list_agents(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_list_agents(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_list_agents(refused.status, refused.message, 0);
                 }
-                match api.list_agents(credentials).await {
+                match api.list_agents(cx.with_identity(identity)).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -5123,13 +6802,15 @@ async fn handle_list_agents<A: OneclawApi>(
     response
 }
 async fn handle_create_agent<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::CreateAgent, &credentials)
+        .rate_limit(super::auth::Operation::CreateAgent, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -5155,23 +6836,41 @@ async fn handle_create_agent<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::CreateAgent, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::CreateAgent, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_create_agent(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_create_agent(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_create_agent(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_create_agent(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_create_agent(refused.status, refused.message, 0);
+                }
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_create_agent(refused.status, refused.message, 0);
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_create_agent(refused.status, refused.message, 0);
                 }
                 let body = match shape::decode::<
                     super::types::CreateAgentRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::CreateAgentRequest as shape::Shape>::check(
                             value,
@@ -5189,7 +6888,7 @@ async fn handle_create_agent<A: OneclawApi>(
                 } {
                     return reject_create_agent(400u16, error.to_string(), 0);
                 }
-                match api.create_agent(credentials, body).await {
+                match api.create_agent(cx.with_identity(identity), body).await {
                     Ok(value) => json_response(201u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -5205,12 +6904,15 @@ async fn handle_create_agent<A: OneclawApi>(
     response
 }
 async fn handle_get_current_agent<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetCurrentAgent, &credentials)
+        .rate_limit(super::auth::Operation::GetCurrentAgent, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -5236,20 +6938,29 @@ async fn handle_get_current_agent<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::GetCurrentAgent, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::GetCurrentAgent,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_get_current_agent(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_get_current_agent(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_get_current_agent(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_get_current_agent(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_get_current_agent(refused.status, refused.message, 0);
                 }
-                match api.get_current_agent(credentials).await {
+                match api.get_current_agent(cx.with_identity(identity)).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -5265,18 +6976,15 @@ async fn handle_get_current_agent<A: OneclawApi>(
     response
 }
 async fn handle_get_agent<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetAgent, &credentials)
+        .rate_limit(super::auth::Operation::GetAgent, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -5302,28 +7010,33 @@ async fn handle_get_agent<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::GetAgent, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::GetAgent, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_get_agent(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_get_agent(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_get_agent(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_get_agent(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_get_agent(refused.status, refused.message, 0);
                 }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => return reject_get_agent(404u16, error.body_text(), 0),
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_get_agent(404u16, message, 0),
                 };
                 let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_get_agent(404u16, message, 0),
                 };
-                match api.get_agent(credentials, agent_id).await {
+                match api.get_agent(cx.with_identity(identity), agent_id).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -5339,18 +7052,15 @@ async fn handle_get_agent<A: OneclawApi>(
     response
 }
 async fn handle_deactivate_agent<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::DeactivateAgent, &credentials)
+        .rate_limit(super::auth::Operation::DeactivateAgent, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -5376,30 +7086,31 @@ async fn handle_deactivate_agent<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::DeactivateAgent, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::DeactivateAgent,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_deactivate_agent(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_deactivate_agent(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_deactivate_agent(404u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_deactivate_agent(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_deactivate_agent(403u16, message, 0);
+                    }
+                };
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_deactivate_agent(404u16, message, 0),
                 };
                 let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_deactivate_agent(404u16, message, 0),
                 };
-                match api.deactivate_agent(credentials, agent_id).await {
+                match api.deactivate_agent(cx.with_identity(identity), agent_id).await {
                     Ok(value) => {
                         let () = value;
                         empty_response(204u16)
@@ -5418,19 +7129,15 @@ async fn handle_deactivate_agent<A: OneclawApi>(
     response
 }
 async fn handle_update_agent<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::UpdateAgent, &credentials)
+        .rate_limit(super::auth::Operation::UpdateAgent, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -5456,33 +7163,49 @@ async fn handle_update_agent<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::UpdateAgent, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::UpdateAgent, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_update_agent(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_update_agent(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_update_agent(400u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_update_agent(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_update_agent(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_update_agent(refused.status, refused.message, 0);
+                }
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_update_agent(400u16, message, 0),
                 };
                 let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_update_agent(400u16, message, 0),
                 };
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_update_agent(refused.status, refused.message, 0);
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_update_agent(refused.status, refused.message, 0);
+                }
                 let body = match shape::decode::<
                     super::types::UpdateAgentRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::UpdateAgentRequest as shape::Shape>::check(
                             value,
@@ -5500,7 +7223,8 @@ async fn handle_update_agent<A: OneclawApi>(
                 } {
                     return reject_update_agent(400u16, error.to_string(), 0);
                 }
-                match api.update_agent(credentials, agent_id, body).await {
+                match api.update_agent(cx.with_identity(identity), agent_id, body).await
+                {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -5516,18 +7240,15 @@ async fn handle_update_agent<A: OneclawApi>(
     response
 }
 async fn handle_rotate_agent_key<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::RotateAgentKey, &credentials)
+        .rate_limit(super::auth::Operation::RotateAgentKey, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -5553,30 +7274,33 @@ async fn handle_rotate_agent_key<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::RotateAgentKey, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::RotateAgentKey, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_rotate_agent_key(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_rotate_agent_key(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_rotate_agent_key(404u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_rotate_agent_key(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_rotate_agent_key(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_rotate_agent_key(refused.status, refused.message, 0);
+                }
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_rotate_agent_key(404u16, message, 0),
                 };
                 let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_rotate_agent_key(404u16, message, 0),
                 };
-                match api.rotate_agent_key(credentials, agent_id).await {
+                match api.rotate_agent_key(cx.with_identity(identity), agent_id).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -5592,19 +7316,15 @@ async fn handle_rotate_agent_key<A: OneclawApi>(
     response
 }
 async fn handle_create_share<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::CreateShare, &credentials)
+        .rate_limit(super::auth::Operation::CreateShare, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -5630,33 +7350,49 @@ async fn handle_create_share<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::CreateShare, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::CreateShare, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_create_share(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_create_share(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_create_share(400u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_create_share(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_create_share(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_create_share(refused.status, refused.message, 0);
+                }
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_create_share(400u16, message, 0),
                 };
                 let secret_id: ::uuid::Uuid = match path_param(&path, "secret_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_create_share(400u16, message, 0),
                 };
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_create_share(refused.status, refused.message, 0);
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_create_share(refused.status, refused.message, 0);
+                }
                 let body = match shape::decode::<
                     super::types::CreateShareRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::CreateShareRequest as shape::Shape>::check(
                             value,
@@ -5674,7 +7410,8 @@ async fn handle_create_share<A: OneclawApi>(
                 } {
                     return reject_create_share(400u16, error.to_string(), 0);
                 }
-                match api.create_share(credentials, secret_id, body).await {
+                match api.create_share(cx.with_identity(identity), secret_id, body).await
+                {
                     Ok(value) => json_response(201u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -5690,13 +7427,15 @@ async fn handle_create_share<A: OneclawApi>(
     response
 }
 async fn handle_list_outbound_shares<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListOutboundShares, &credentials)
+        .rate_limit(super::auth::Operation::ListOutboundShares, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -5722,21 +7461,34 @@ async fn handle_list_outbound_shares<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::ListOutboundShares, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::ListOutboundShares,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_list_outbound_shares(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_list_outbound_shares(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_list_outbound_shares(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_list_outbound_shares(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_list_outbound_shares(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
                 }
                 let query: super::types::ListOutboundSharesQuery = match ::clawgen_runtime::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
+                    cx.parts.uri.query().unwrap_or_default(),
                     super::params::QUERY_LIST_OUTBOUND_SHARES,
                 ) {
                     Ok(query) => query,
@@ -5744,7 +7496,7 @@ async fn handle_list_outbound_shares<A: OneclawApi>(
                         return reject_list_outbound_shares(400u16, message, 0);
                     }
                 };
-                match api.list_outbound_shares(credentials, query).await {
+                match api.list_outbound_shares(cx.with_identity(identity), query).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -5760,13 +7512,15 @@ async fn handle_list_outbound_shares<A: OneclawApi>(
     response
 }
 async fn handle_list_inbound_shares<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListInboundShares, &credentials)
+        .rate_limit(super::auth::Operation::ListInboundShares, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -5792,27 +7546,40 @@ async fn handle_list_inbound_shares<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::ListInboundShares, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::ListInboundShares,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_list_inbound_shares(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_list_inbound_shares(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_list_inbound_shares(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_list_inbound_shares(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_list_inbound_shares(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
                 }
                 let query: super::types::ListInboundSharesQuery = match ::clawgen_runtime::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
+                    cx.parts.uri.query().unwrap_or_default(),
                     super::params::QUERY_LIST_INBOUND_SHARES,
                 ) {
                     Ok(query) => query,
                     Err(message) => return reject_list_inbound_shares(400u16, message, 0),
                 };
-                match api.list_inbound_shares(credentials, query).await {
+                match api.list_inbound_shares(cx.with_identity(identity), query).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -5828,18 +7595,15 @@ async fn handle_list_inbound_shares<A: OneclawApi>(
     response
 }
 async fn handle_accept_share<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::AcceptShare, &credentials)
+        .rate_limit(super::auth::Operation::AcceptShare, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -5865,30 +7629,33 @@ async fn handle_accept_share<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::AcceptShare, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::AcceptShare, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_accept_share(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_accept_share(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_accept_share(404u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_accept_share(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_accept_share(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_accept_share(refused.status, refused.message, 0);
+                }
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_accept_share(404u16, message, 0),
                 };
                 let share_id: ::uuid::Uuid = match path_param(&path, "share_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_accept_share(404u16, message, 0),
                 };
-                match api.accept_share(credentials, share_id).await {
+                match api.accept_share(cx.with_identity(identity), share_id).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -5904,18 +7671,15 @@ async fn handle_accept_share<A: OneclawApi>(
     response
 }
 async fn handle_decline_share<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::DeclineShare, &credentials)
+        .rate_limit(super::auth::Operation::DeclineShare, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -5941,30 +7705,33 @@ async fn handle_decline_share<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::DeclineShare, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::DeclineShare, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_decline_share(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_decline_share(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_decline_share(404u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_decline_share(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_decline_share(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_decline_share(refused.status, refused.message, 0);
+                }
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_decline_share(404u16, message, 0),
                 };
                 let share_id: ::uuid::Uuid = match path_param(&path, "share_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_decline_share(404u16, message, 0),
                 };
-                match api.decline_share(credentials, share_id).await {
+                match api.decline_share(cx.with_identity(identity), share_id).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -5980,12 +7747,15 @@ async fn handle_decline_share<A: OneclawApi>(
     response
 }
 async fn handle_list_chains<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListChains, &credentials)
+        .rate_limit(super::auth::Operation::ListChains, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -6003,7 +7773,13 @@ async fn handle_list_chains<A: OneclawApi>(
         }
         None => {
             async {
-                match api.list_chains().await {
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_list_chains(refused.status, refused.message, 0);
+                }
+                match api.list_chains(cx).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -6019,18 +7795,15 @@ async fn handle_list_chains<A: OneclawApi>(
     response
 }
 async fn handle_get_chain<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetChain, &credentials)
+        .rate_limit(super::auth::Operation::GetChain, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -6048,9 +7821,15 @@ async fn handle_get_chain<A: OneclawApi>(
         }
         None => {
             async {
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => return reject_get_chain(404u16, error.body_text(), 0),
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_get_chain(refused.status, refused.message, 0);
+                }
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_get_chain(404u16, message, 0),
                 };
                 let identifier: ::std::string::String = match path_param(
                     &path,
@@ -6076,7 +7855,7 @@ async fn handle_get_chain<A: OneclawApi>(
                 })() {
                     return reject_get_chain(404u16, error.to_string(), 0);
                 }
-                match api.get_chain(identifier).await {
+                match api.get_chain(cx, identifier).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -6092,19 +7871,15 @@ async fn handle_get_chain<A: OneclawApi>(
     response
 }
 async fn handle_list_transactions<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListTransactions, &credentials)
+        .rate_limit(super::auth::Operation::ListTransactions, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -6130,37 +7905,47 @@ async fn handle_list_transactions<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::ListTransactions, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::ListTransactions,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_list_transactions(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_list_transactions(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_list_transactions(400u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_list_transactions(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_list_transactions(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_list_transactions(refused.status, refused.message, 0);
+                }
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_list_transactions(400u16, message, 0),
                 };
                 let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_list_transactions(400u16, message, 0),
                 };
                 let query: super::types::ListTransactionsQuery = match ::clawgen_runtime::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
+                    cx.parts.uri.query().unwrap_or_default(),
                     super::params::QUERY_LIST_TRANSACTIONS,
                 ) {
                     Ok(query) => query,
                     Err(message) => return reject_list_transactions(400u16, message, 0),
                 };
-                match api.list_transactions(credentials, agent_id, query).await {
+                match api
+                    .list_transactions(cx.with_identity(identity), agent_id, query)
+                    .await
+                {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -6176,19 +7961,15 @@ async fn handle_list_transactions<A: OneclawApi>(
     response
 }
 async fn handle_submit_transaction<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::SubmitTransaction, &credentials)
+        .rate_limit(super::auth::Operation::SubmitTransaction, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -6214,33 +7995,57 @@ async fn handle_submit_transaction<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::SubmitTransaction, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::SubmitTransaction,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_submit_transaction(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_submit_transaction(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_submit_transaction(400u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_submit_transaction(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_submit_transaction(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_submit_transaction(refused.status, refused.message, 0);
+                }
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_submit_transaction(400u16, message, 0),
                 };
                 let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_submit_transaction(400u16, message, 0),
                 };
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_submit_transaction(
+                            refused.status,
+                            refused.message,
+                            0,
+                        );
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_submit_transaction(refused.status, refused.message, 0);
+                }
                 let body = match shape::decode::<
                     super::types::TransactionRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::TransactionRequest as shape::Shape>::check(
                             value,
@@ -6258,7 +8063,10 @@ async fn handle_submit_transaction<A: OneclawApi>(
                 } {
                     return reject_submit_transaction(400u16, error.to_string(), 0);
                 }
-                match api.submit_transaction(credentials, agent_id, body).await {
+                match api
+                    .submit_transaction(cx.with_identity(identity), agent_id, body)
+                    .await
+                {
                     Ok(value) => json_response(201u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -6274,18 +8082,15 @@ async fn handle_submit_transaction<A: OneclawApi>(
     response
 }
 async fn handle_get_transaction<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetTransaction, &credentials)
+        .rate_limit(super::auth::Operation::GetTransaction, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -6311,24 +8116,27 @@ async fn handle_get_transaction<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::GetTransaction, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::GetTransaction, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_get_transaction(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_get_transaction(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_get_transaction(404u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_get_transaction(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_get_transaction(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_get_transaction(refused.status, refused.message, 0);
+                }
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_get_transaction(404u16, message, 0),
                 };
                 let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id", "") {
                     Ok(value) => value,
@@ -6338,7 +8146,10 @@ async fn handle_get_transaction<A: OneclawApi>(
                     Ok(value) => value,
                     Err(message) => return reject_get_transaction(404u16, message, 0),
                 };
-                match api.get_transaction(credentials, agent_id, tx_id).await {
+                match api
+                    .get_transaction(cx.with_identity(identity), agent_id, tx_id)
+                    .await
+                {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -6354,19 +8165,15 @@ async fn handle_get_transaction<A: OneclawApi>(
     response
 }
 async fn handle_simulate_transaction<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::SimulateTransaction, &credentials)
+        .rate_limit(super::auth::Operation::SimulateTransaction, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -6392,23 +8199,36 @@ async fn handle_simulate_transaction<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::SimulateTransaction, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::SimulateTransaction,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_simulate_transaction(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_simulate_transaction(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_simulate_transaction(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_simulate_transaction(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_simulate_transaction(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
                 }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_simulate_transaction(400u16, error.body_text(), 0);
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => {
+                        return reject_simulate_transaction(400u16, message, 0);
                     }
                 };
                 let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id", "") {
@@ -6417,10 +8237,31 @@ async fn handle_simulate_transaction<A: OneclawApi>(
                         return reject_simulate_transaction(400u16, message, 0);
                     }
                 };
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_simulate_transaction(
+                            refused.status,
+                            refused.message,
+                            0,
+                        );
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_simulate_transaction(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
+                }
                 let body = match shape::decode::<
                     super::types::SimulationRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::SimulationRequest as shape::Shape>::check(
                             value,
@@ -6440,7 +8281,10 @@ async fn handle_simulate_transaction<A: OneclawApi>(
                 } {
                     return reject_simulate_transaction(400u16, error.to_string(), 0);
                 }
-                match api.simulate_transaction(credentials, agent_id, body).await {
+                match api
+                    .simulate_transaction(cx.with_identity(identity), agent_id, body)
+                    .await
+                {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -6456,19 +8300,15 @@ async fn handle_simulate_transaction<A: OneclawApi>(
     response
 }
 async fn handle_simulate_transaction_bundle<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::SimulateTransactionBundle, &credentials)
+        .rate_limit(super::auth::Operation::SimulateTransactionBundle, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -6494,30 +8334,36 @@ async fn handle_simulate_transaction_bundle<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
+                let identity = match api
                     .authorize(
                         super::auth::Operation::SimulateTransactionBundle,
                         &credentials,
+                        &cx,
                     )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_simulate_transaction_bundle(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_simulate_transaction_bundle(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_simulate_transaction_bundle(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_simulate_transaction_bundle(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_simulate_transaction_bundle(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
                 }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_simulate_transaction_bundle(
-                            400u16,
-                            error.body_text(),
-                            0,
-                        );
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => {
+                        return reject_simulate_transaction_bundle(400u16, message, 0);
                     }
                 };
                 let agent_id: ::uuid::Uuid = match path_param(&path, "agent_id", "") {
@@ -6526,10 +8372,31 @@ async fn handle_simulate_transaction_bundle<A: OneclawApi>(
                         return reject_simulate_transaction_bundle(400u16, message, 0);
                     }
                 };
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_simulate_transaction_bundle(
+                            refused.status,
+                            refused.message,
+                            0,
+                        );
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_simulate_transaction_bundle(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
+                }
                 let body = match shape::decode::<
                     super::types::BundleSimulationRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::BundleSimulationRequest as shape::Shape>::check(
                             value,
@@ -6553,7 +8420,13 @@ async fn handle_simulate_transaction_bundle<A: OneclawApi>(
                         0,
                     );
                 }
-                match api.simulate_transaction_bundle(credentials, agent_id, body).await
+                match api
+                    .simulate_transaction_bundle(
+                        cx.with_identity(identity),
+                        agent_id,
+                        body,
+                    )
+                    .await
                 {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
@@ -6570,12 +8443,15 @@ async fn handle_simulate_transaction_bundle<A: OneclawApi>(
     response
 }
 async fn handle_get_usage_summary<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetUsageSummary, &credentials)
+        .rate_limit(super::auth::Operation::GetUsageSummary, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -6601,20 +8477,29 @@ async fn handle_get_usage_summary<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::GetUsageSummary, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::GetUsageSummary,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_get_usage_summary(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_get_usage_summary(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_get_usage_summary(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_get_usage_summary(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_get_usage_summary(refused.status, refused.message, 0);
                 }
-                match api.get_usage_summary(credentials).await {
+                match api.get_usage_summary(cx.with_identity(identity)).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -6630,12 +8515,15 @@ async fn handle_get_usage_summary<A: OneclawApi>(
     response
 }
 async fn handle_get_usage_history<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetUsageHistory, &credentials)
+        .rate_limit(super::auth::Operation::GetUsageHistory, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -6661,20 +8549,29 @@ async fn handle_get_usage_history<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::GetUsageHistory, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::GetUsageHistory,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_get_usage_history(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_get_usage_history(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_get_usage_history(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_get_usage_history(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_get_usage_history(refused.status, refused.message, 0);
                 }
-                match api.get_usage_history(credentials).await {
+                match api.get_usage_history(cx.with_identity(identity)).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -6690,13 +8587,19 @@ async fn handle_get_usage_history<A: OneclawApi>(
     response
 }
 async fn handle_create_subscription_checkout<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::CreateSubscriptionCheckout, &credentials)
+        .rate_limit(
+            super::auth::Operation::CreateSubscriptionCheckout,
+            &credentials,
+            &cx,
+        )
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -6722,26 +8625,57 @@ async fn handle_create_subscription_checkout<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
+                let identity = match api
                     .authorize(
                         super::auth::Operation::CreateSubscriptionCheckout,
                         &credentials,
+                        &cx,
                     )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_create_subscription_checkout(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_create_subscription_checkout(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_create_subscription_checkout(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_create_subscription_checkout(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_create_subscription_checkout(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
+                }
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_create_subscription_checkout(
+                            refused.status,
+                            refused.message,
+                            0,
+                        );
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_create_subscription_checkout(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
                 }
                 let body = match shape::decode::<
                     super::types::SubscribeRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::SubscribeRequest as shape::Shape>::check(
                             value,
@@ -6765,7 +8699,10 @@ async fn handle_create_subscription_checkout<A: OneclawApi>(
                         0,
                     );
                 }
-                match api.create_subscription_checkout(credentials, body).await {
+                match api
+                    .create_subscription_checkout(cx.with_identity(identity), body)
+                    .await
+                {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -6781,13 +8718,19 @@ async fn handle_create_subscription_checkout<A: OneclawApi>(
     response
 }
 async fn handle_create_billing_portal_session<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::CreateBillingPortalSession, &credentials)
+        .rate_limit(
+            super::auth::Operation::CreateBillingPortalSession,
+            &credentials,
+            &cx,
+        )
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -6813,26 +8756,57 @@ async fn handle_create_billing_portal_session<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
+                let identity = match api
                     .authorize(
                         super::auth::Operation::CreateBillingPortalSession,
                         &credentials,
+                        &cx,
                     )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_create_billing_portal_session(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_create_billing_portal_session(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_create_billing_portal_session(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_create_billing_portal_session(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_create_billing_portal_session(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
+                }
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_create_billing_portal_session(
+                            refused.status,
+                            refused.message,
+                            0,
+                        );
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_create_billing_portal_session(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
                 }
                 let body = match shape::decode::<
                     super::types::PortalRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::PortalRequest as shape::Shape>::check(
                             value,
@@ -6856,7 +8830,10 @@ async fn handle_create_billing_portal_session<A: OneclawApi>(
                         0,
                     );
                 }
-                match api.create_billing_portal_session(credentials, body).await {
+                match api
+                    .create_billing_portal_session(cx.with_identity(identity), body)
+                    .await
+                {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -6872,12 +8849,15 @@ async fn handle_create_billing_portal_session<A: OneclawApi>(
     response
 }
 async fn handle_get_subscription<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetSubscription, &credentials)
+        .rate_limit(super::auth::Operation::GetSubscription, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -6903,20 +8883,29 @@ async fn handle_get_subscription<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::GetSubscription, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::GetSubscription,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_get_subscription(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_get_subscription(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_get_subscription(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_get_subscription(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_get_subscription(refused.status, refused.message, 0);
                 }
-                match api.get_subscription(credentials).await {
+                match api.get_subscription(cx.with_identity(identity)).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -6932,13 +8921,15 @@ async fn handle_get_subscription<A: OneclawApi>(
     response
 }
 async fn handle_create_credit_topup<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::CreateCreditTopup, &credentials)
+        .rate_limit(super::auth::Operation::CreateCreditTopup, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -6964,23 +8955,57 @@ async fn handle_create_credit_topup<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::CreateCreditTopup, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::CreateCreditTopup,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_create_credit_topup(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_create_credit_topup(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_create_credit_topup(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_create_credit_topup(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_create_credit_topup(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
+                }
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_create_credit_topup(
+                            refused.status,
+                            refused.message,
+                            0,
+                        );
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_create_credit_topup(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
                 }
                 let body = match shape::decode::<
                     super::types::TopupRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::TopupRequest as shape::Shape>::check(
                             value,
@@ -6998,7 +9023,7 @@ async fn handle_create_credit_topup<A: OneclawApi>(
                 } {
                     return reject_create_credit_topup(400u16, error.to_string(), 0);
                 }
-                match api.create_credit_topup(credentials, body).await {
+                match api.create_credit_topup(cx.with_identity(identity), body).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -7014,12 +9039,15 @@ async fn handle_create_credit_topup<A: OneclawApi>(
     response
 }
 async fn handle_get_credit_balance<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetCreditBalance, &credentials)
+        .rate_limit(super::auth::Operation::GetCreditBalance, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -7045,20 +9073,29 @@ async fn handle_get_credit_balance<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::GetCreditBalance, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::GetCreditBalance,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_get_credit_balance(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_get_credit_balance(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_get_credit_balance(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_get_credit_balance(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_get_credit_balance(refused.status, refused.message, 0);
                 }
-                match api.get_credit_balance(credentials).await {
+                match api.get_credit_balance(cx.with_identity(identity)).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -7074,13 +9111,15 @@ async fn handle_get_credit_balance<A: OneclawApi>(
     response
 }
 async fn handle_list_credit_transactions<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListCreditTransactions, &credentials)
+        .rate_limit(super::auth::Operation::ListCreditTransactions, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -7106,24 +9145,34 @@ async fn handle_list_credit_transactions<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
+                let identity = match api
                     .authorize(
                         super::auth::Operation::ListCreditTransactions,
                         &credentials,
+                        &cx,
                     )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_list_credit_transactions(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_list_credit_transactions(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_list_credit_transactions(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_list_credit_transactions(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_list_credit_transactions(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
                 }
                 let query: super::types::ListCreditTransactionsQuery = match ::clawgen_runtime::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
+                    cx.parts.uri.query().unwrap_or_default(),
                     super::params::QUERY_LIST_CREDIT_TRANSACTIONS,
                 ) {
                     Ok(query) => query,
@@ -7134,7 +9183,10 @@ async fn handle_list_credit_transactions<A: OneclawApi>(
                 if let Err(error) = super::validation::Validate::validate(&query) {
                     return reject_list_credit_transactions(400u16, error.to_string(), 0);
                 }
-                match api.list_credit_transactions(credentials, query).await {
+                match api
+                    .list_credit_transactions(cx.with_identity(identity), query)
+                    .await
+                {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -7150,13 +9202,15 @@ async fn handle_list_credit_transactions<A: OneclawApi>(
     response
 }
 async fn handle_set_overage_method<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::SetOverageMethod, &credentials)
+        .rate_limit(super::auth::Operation::SetOverageMethod, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -7182,23 +9236,49 @@ async fn handle_set_overage_method<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::SetOverageMethod, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::SetOverageMethod,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_set_overage_method(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_set_overage_method(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_set_overage_method(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_set_overage_method(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_set_overage_method(refused.status, refused.message, 0);
+                }
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_set_overage_method(
+                            refused.status,
+                            refused.message,
+                            0,
+                        );
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_set_overage_method(refused.status, refused.message, 0);
                 }
                 let body = match shape::decode::<
                     super::types::OverageMethodRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::OverageMethodRequest as shape::Shape>::check(
                             value,
@@ -7210,7 +9290,7 @@ async fn handle_set_overage_method<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_set_overage_method(400u16, message, 0),
                 };
-                match api.set_overage_method(credentials, body).await {
+                match api.set_overage_method(cx.with_identity(identity), body).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -7226,13 +9306,15 @@ async fn handle_set_overage_method<A: OneclawApi>(
     response
 }
 async fn handle_handle_stripe_webhook<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::HandleStripeWebhook, &credentials)
+        .rate_limit(super::auth::Operation::HandleStripeWebhook, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -7250,7 +9332,19 @@ async fn handle_handle_stripe_webhook<A: OneclawApi>(
         }
         None => {
             async {
-                let stripe_signature = match headers
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_handle_stripe_webhook(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
+                }
+                let stripe_signature = match cx
+                    .parts
+                    .headers
                     .get("stripe-signature")
                     .map(|v| {
                         v
@@ -7277,10 +9371,32 @@ async fn handle_handle_stripe_webhook<A: OneclawApi>(
                         );
                     }
                 };
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_handle_stripe_webhook(
+                            refused.status,
+                            refused.message,
+                            0,
+                        );
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_handle_stripe_webhook(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
+                }
+                let raw_body = bytes.clone();
                 let body = match shape::decode::<
                     super::types::StripeEvent,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::StripeEvent as shape::Shape>::check(value, path)?;
                         Ok(())
@@ -7297,7 +9413,10 @@ async fn handle_handle_stripe_webhook<A: OneclawApi>(
                 } {
                     return reject_handle_stripe_webhook(400u16, error.to_string(), 0);
                 }
-                match api.handle_stripe_webhook(stripe_signature, body).await {
+                match api
+                    .handle_stripe_webhook(cx, stripe_signature, body, raw_body)
+                    .await
+                {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -7313,13 +9432,15 @@ async fn handle_handle_stripe_webhook<A: OneclawApi>(
     response
 }
 async fn handle_list_audit_events<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListAuditEvents, &credentials)
+        .rate_limit(super::auth::Operation::ListAuditEvents, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -7345,27 +9466,36 @@ async fn handle_list_audit_events<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::ListAuditEvents, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::ListAuditEvents,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_list_audit_events(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_list_audit_events(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_list_audit_events(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_list_audit_events(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_list_audit_events(refused.status, refused.message, 0);
                 }
                 let query: super::types::ListAuditEventsQuery = match ::clawgen_runtime::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
+                    cx.parts.uri.query().unwrap_or_default(),
                     super::params::QUERY_LIST_AUDIT_EVENTS,
                 ) {
                     Ok(query) => query,
                     Err(message) => return reject_list_audit_events(400u16, message, 0),
                 };
-                match api.list_audit_events(credentials, query).await {
+                match api.list_audit_events(cx.with_identity(identity), query).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -7381,12 +9511,15 @@ async fn handle_list_audit_events<A: OneclawApi>(
     response
 }
 async fn handle_list_org_members<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListOrgMembers, &credentials)
+        .rate_limit(super::auth::Operation::ListOrgMembers, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -7412,20 +9545,25 @@ async fn handle_list_org_members<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::ListOrgMembers, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::ListOrgMembers, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_list_org_members(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_list_org_members(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_list_org_members(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_list_org_members(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_list_org_members(refused.status, refused.message, 0);
                 }
-                match api.list_org_members(credentials).await {
+                match api.list_org_members(cx.with_identity(identity)).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -7441,13 +9579,15 @@ async fn handle_list_org_members<A: OneclawApi>(
     response
 }
 async fn handle_invite_org_member<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::InviteOrgMember, &credentials)
+        .rate_limit(super::auth::Operation::InviteOrgMember, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -7473,23 +9613,49 @@ async fn handle_invite_org_member<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::InviteOrgMember, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::InviteOrgMember,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_invite_org_member(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_invite_org_member(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_invite_org_member(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_invite_org_member(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_invite_org_member(refused.status, refused.message, 0);
+                }
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_invite_org_member(
+                            refused.status,
+                            refused.message,
+                            0,
+                        );
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_invite_org_member(refused.status, refused.message, 0);
                 }
                 let body = match shape::decode::<
                     super::types::InviteRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::InviteRequest as shape::Shape>::check(
                             value,
@@ -7507,7 +9673,7 @@ async fn handle_invite_org_member<A: OneclawApi>(
                 } {
                     return reject_invite_org_member(400u16, error.to_string(), 0);
                 }
-                match api.invite_org_member(credentials, body).await {
+                match api.invite_org_member(cx.with_identity(identity), body).await {
                     Ok(value) => json_response(201u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -7523,18 +9689,15 @@ async fn handle_invite_org_member<A: OneclawApi>(
     response
 }
 async fn handle_remove_org_member<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::RemoveOrgMember, &credentials)
+        .rate_limit(super::auth::Operation::RemoveOrgMember, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -7560,30 +9723,31 @@ async fn handle_remove_org_member<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::RemoveOrgMember, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::RemoveOrgMember,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_remove_org_member(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_remove_org_member(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_remove_org_member(404u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_remove_org_member(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_remove_org_member(403u16, message, 0);
+                    }
+                };
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_remove_org_member(404u16, message, 0),
                 };
                 let user_id: ::uuid::Uuid = match path_param(&path, "user_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_remove_org_member(404u16, message, 0),
                 };
-                match api.remove_org_member(credentials, user_id).await {
+                match api.remove_org_member(cx.with_identity(identity), user_id).await {
                     Ok(value) => {
                         let () = value;
                         empty_response(204u16)
@@ -7602,19 +9766,15 @@ async fn handle_remove_org_member<A: OneclawApi>(
     response
 }
 async fn handle_update_org_member_role<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::UpdateOrgMemberRole, &credentials)
+        .rate_limit(super::auth::Operation::UpdateOrgMemberRole, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -7640,27 +9800,36 @@ async fn handle_update_org_member_role<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::UpdateOrgMemberRole, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::UpdateOrgMemberRole,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_update_org_member_role(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_update_org_member_role(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_update_org_member_role(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_update_org_member_role(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_update_org_member_role(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
                 }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_update_org_member_role(
-                            400u16,
-                            error.body_text(),
-                            0,
-                        );
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => {
+                        return reject_update_org_member_role(400u16, message, 0);
                     }
                 };
                 let user_id: ::uuid::Uuid = match path_param(&path, "user_id", "") {
@@ -7669,10 +9838,31 @@ async fn handle_update_org_member_role<A: OneclawApi>(
                         return reject_update_org_member_role(400u16, message, 0);
                     }
                 };
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_update_org_member_role(
+                            refused.status,
+                            refused.message,
+                            0,
+                        );
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_update_org_member_role(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
+                }
                 let body = match shape::decode::<
                     super::types::UpdateMemberRoleRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::UpdateMemberRoleRequest as shape::Shape>::check(
                             value,
@@ -7686,7 +9876,10 @@ async fn handle_update_org_member_role<A: OneclawApi>(
                         return reject_update_org_member_role(400u16, message, 0);
                     }
                 };
-                match api.update_org_member_role(credentials, user_id, body).await {
+                match api
+                    .update_org_member_role(cx.with_identity(identity), user_id, body)
+                    .await
+                {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -7702,12 +9895,15 @@ async fn handle_update_org_member_role<A: OneclawApi>(
     response
 }
 async fn handle_list_ip_rules<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListIpRules, &credentials)
+        .rate_limit(super::auth::Operation::ListIpRules, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -7733,20 +9929,25 @@ async fn handle_list_ip_rules<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::ListIpRules, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::ListIpRules, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_list_ip_rules(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_list_ip_rules(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_list_ip_rules(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_list_ip_rules(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_list_ip_rules(refused.status, refused.message, 0);
                 }
-                match api.list_ip_rules(credentials).await {
+                match api.list_ip_rules(cx.with_identity(identity)).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -7762,13 +9963,15 @@ async fn handle_list_ip_rules<A: OneclawApi>(
     response
 }
 async fn handle_create_ip_rule<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::CreateIpRule, &credentials)
+        .rate_limit(super::auth::Operation::CreateIpRule, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -7794,23 +9997,41 @@ async fn handle_create_ip_rule<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::CreateIpRule, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::CreateIpRule, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_create_ip_rule(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_create_ip_rule(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_create_ip_rule(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_create_ip_rule(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_create_ip_rule(refused.status, refused.message, 0);
+                }
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_create_ip_rule(refused.status, refused.message, 0);
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_create_ip_rule(refused.status, refused.message, 0);
                 }
                 let body = match shape::decode::<
                     super::types::CreateIpRuleRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::CreateIpRuleRequest as shape::Shape>::check(
                             value,
@@ -7828,7 +10049,7 @@ async fn handle_create_ip_rule<A: OneclawApi>(
                 } {
                     return reject_create_ip_rule(400u16, error.to_string(), 0);
                 }
-                match api.create_ip_rule(credentials, body).await {
+                match api.create_ip_rule(cx.with_identity(identity), body).await {
                     Ok(value) => json_response(201u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -7844,18 +10065,15 @@ async fn handle_create_ip_rule<A: OneclawApi>(
     response
 }
 async fn handle_delete_ip_rule<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::DeleteIpRule, &credentials)
+        .rate_limit(super::auth::Operation::DeleteIpRule, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -7881,30 +10099,27 @@ async fn handle_delete_ip_rule<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::DeleteIpRule, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::DeleteIpRule, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_delete_ip_rule(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_delete_ip_rule(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_delete_ip_rule(404u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_delete_ip_rule(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_delete_ip_rule(403u16, message, 0);
+                    }
+                };
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_delete_ip_rule(404u16, message, 0),
                 };
                 let rule_id: ::uuid::Uuid = match path_param(&path, "rule_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_delete_ip_rule(404u16, message, 0),
                 };
-                match api.delete_ip_rule(credentials, rule_id).await {
+                match api.delete_ip_rule(cx.with_identity(identity), rule_id).await {
                     Ok(value) => {
                         let () = value;
                         empty_response(204u16)
@@ -7923,12 +10138,15 @@ async fn handle_delete_ip_rule<A: OneclawApi>(
     response
 }
 async fn handle_list_admin_settings<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListAdminSettings, &credentials)
+        .rate_limit(super::auth::Operation::ListAdminSettings, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -7954,20 +10172,33 @@ async fn handle_list_admin_settings<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::ListAdminSettings, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::ListAdminSettings,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_list_admin_settings(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_list_admin_settings(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_list_admin_settings(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_list_admin_settings(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_list_admin_settings(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
                 }
-                match api.list_admin_settings(credentials).await {
+                match api.list_admin_settings(cx.with_identity(identity)).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -7983,19 +10214,15 @@ async fn handle_list_admin_settings<A: OneclawApi>(
     response
 }
 async fn handle_update_admin_setting<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::UpdateAdminSetting, &credentials)
+        .rate_limit(super::auth::Operation::UpdateAdminSetting, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -8021,23 +10248,36 @@ async fn handle_update_admin_setting<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::UpdateAdminSetting, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::UpdateAdminSetting,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_update_admin_setting(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_update_admin_setting(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_update_admin_setting(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_update_admin_setting(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_update_admin_setting(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
                 }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_update_admin_setting(400u16, error.body_text(), 0);
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => {
+                        return reject_update_admin_setting(400u16, message, 0);
                     }
                 };
                 let key: ::std::string::String = match path_param(&path, "key", "") {
@@ -8062,10 +10302,31 @@ async fn handle_update_admin_setting<A: OneclawApi>(
                 })() {
                     return reject_update_admin_setting(400u16, error.to_string(), 0);
                 }
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_update_admin_setting(
+                            refused.status,
+                            refused.message,
+                            0,
+                        );
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_update_admin_setting(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
+                }
                 let body = match shape::decode::<
                     super::types::UpdateSettingRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::UpdateSettingRequest as shape::Shape>::check(
                             value,
@@ -8079,7 +10340,10 @@ async fn handle_update_admin_setting<A: OneclawApi>(
                         return reject_update_admin_setting(400u16, message, 0);
                     }
                 };
-                match api.update_admin_setting(credentials, key, body).await {
+                match api
+                    .update_admin_setting(cx.with_identity(identity), key, body)
+                    .await
+                {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -8095,18 +10359,15 @@ async fn handle_update_admin_setting<A: OneclawApi>(
     response
 }
 async fn handle_delete_admin_setting<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::DeleteAdminSetting, &credentials)
+        .rate_limit(super::auth::Operation::DeleteAdminSetting, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -8132,23 +10393,26 @@ async fn handle_delete_admin_setting<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::DeleteAdminSetting, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::DeleteAdminSetting,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_delete_admin_setting(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_delete_admin_setting(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_delete_admin_setting(404u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_delete_admin_setting(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_delete_admin_setting(403u16, message, 0);
+                    }
+                };
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => {
+                        return reject_delete_admin_setting(404u16, message, 0);
                     }
                 };
                 let key: ::std::string::String = match path_param(&path, "key", "") {
@@ -8173,7 +10437,7 @@ async fn handle_delete_admin_setting<A: OneclawApi>(
                 })() {
                     return reject_delete_admin_setting(404u16, error.to_string(), 0);
                 }
-                match api.delete_admin_setting(credentials, key).await {
+                match api.delete_admin_setting(cx.with_identity(identity), key).await {
                     Ok(value) => {
                         let () = value;
                         empty_response(204u16)
@@ -8192,12 +10456,15 @@ async fn handle_delete_admin_setting<A: OneclawApi>(
     response
 }
 async fn handle_get_x402_config<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetX402Config, &credentials)
+        .rate_limit(super::auth::Operation::GetX402Config, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -8223,20 +10490,25 @@ async fn handle_get_x402_config<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::GetX402Config, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::GetX402Config, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_get_x402_config(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_get_x402_config(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_get_x402_config(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_get_x402_config(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_get_x402_config(refused.status, refused.message, 0);
                 }
-                match api.get_x402_config(credentials).await {
+                match api.get_x402_config(cx.with_identity(identity)).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -8252,13 +10524,15 @@ async fn handle_get_x402_config<A: OneclawApi>(
     response
 }
 async fn handle_update_x402_config<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::UpdateX402Config, &credentials)
+        .rate_limit(super::auth::Operation::UpdateX402Config, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -8284,23 +10558,49 @@ async fn handle_update_x402_config<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::UpdateX402Config, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::UpdateX402Config,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_update_x402_config(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_update_x402_config(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_update_x402_config(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_update_x402_config(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_update_x402_config(refused.status, refused.message, 0);
+                }
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_update_x402_config(
+                            refused.status,
+                            refused.message,
+                            0,
+                        );
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_update_x402_config(refused.status, refused.message, 0);
                 }
                 let body = match shape::decode::<
                     super::types::X402ConfigUpdate,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::X402ConfigUpdate as shape::Shape>::check(
                             value,
@@ -8318,7 +10618,7 @@ async fn handle_update_x402_config<A: OneclawApi>(
                 } {
                     return reject_update_x402_config(400u16, error.to_string(), 0);
                 }
-                match api.update_x402_config(credentials, body).await {
+                match api.update_x402_config(cx.with_identity(identity), body).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -8334,13 +10634,15 @@ async fn handle_update_x402_config<A: OneclawApi>(
     response
 }
 async fn handle_list_admin_users<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    ::axum::extract::RawQuery(raw_query): ::axum::extract::RawQuery,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, raw_query.as_deref());
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListAdminUsers, &credentials)
+        .rate_limit(super::auth::Operation::ListAdminUsers, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -8366,27 +10668,32 @@ async fn handle_list_admin_users<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::ListAdminUsers, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::ListAdminUsers, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_list_admin_users(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_list_admin_users(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_list_admin_users(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_list_admin_users(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_list_admin_users(refused.status, refused.message, 0);
                 }
                 let query: super::types::ListAdminUsersQuery = match ::clawgen_runtime::params::decode(
-                    raw_query.as_deref().unwrap_or_default(),
+                    cx.parts.uri.query().unwrap_or_default(),
                     super::params::QUERY_LIST_ADMIN_USERS,
                 ) {
                     Ok(query) => query,
                     Err(message) => return reject_list_admin_users(400u16, message, 0),
                 };
-                match api.list_admin_users(credentials, query).await {
+                match api.list_admin_users(cx.with_identity(identity), query).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -8402,18 +10709,15 @@ async fn handle_list_admin_users<A: OneclawApi>(
     response
 }
 async fn handle_delete_admin_user<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::DeleteAdminUser, &credentials)
+        .rate_limit(super::auth::Operation::DeleteAdminUser, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -8439,30 +10743,31 @@ async fn handle_delete_admin_user<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::DeleteAdminUser, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::DeleteAdminUser,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_delete_admin_user(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_delete_admin_user(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_delete_admin_user(404u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_delete_admin_user(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_delete_admin_user(403u16, message, 0);
+                    }
+                };
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_delete_admin_user(404u16, message, 0),
                 };
                 let user_id: ::uuid::Uuid = match path_param(&path, "user_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_delete_admin_user(404u16, message, 0),
                 };
-                match api.delete_admin_user(credentials, user_id).await {
+                match api.delete_admin_user(cx.with_identity(identity), user_id).await {
                     Ok(value) => {
                         let () = value;
                         empty_response(204u16)
@@ -8481,12 +10786,15 @@ async fn handle_delete_admin_user<A: OneclawApi>(
     response
 }
 async fn handle_list_admin_chains<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::ListAdminChains, &credentials)
+        .rate_limit(super::auth::Operation::ListAdminChains, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -8512,20 +10820,29 @@ async fn handle_list_admin_chains<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::ListAdminChains, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::ListAdminChains,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_list_admin_chains(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_list_admin_chains(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_list_admin_chains(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_list_admin_chains(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_list_admin_chains(refused.status, refused.message, 0);
                 }
-                match api.list_admin_chains(credentials).await {
+                match api.list_admin_chains(cx.with_identity(identity)).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -8541,13 +10858,15 @@ async fn handle_list_admin_chains<A: OneclawApi>(
     response
 }
 async fn handle_create_admin_chain<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::CreateAdminChain, &credentials)
+        .rate_limit(super::auth::Operation::CreateAdminChain, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -8573,23 +10892,49 @@ async fn handle_create_admin_chain<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::CreateAdminChain, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::CreateAdminChain,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_create_admin_chain(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_create_admin_chain(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_create_admin_chain(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_create_admin_chain(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_create_admin_chain(refused.status, refused.message, 0);
+                }
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_create_admin_chain(
+                            refused.status,
+                            refused.message,
+                            0,
+                        );
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_create_admin_chain(refused.status, refused.message, 0);
                 }
                 let body = match shape::decode::<
                     super::types::ChainRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::ChainRequest as shape::Shape>::check(
                             value,
@@ -8607,7 +10952,7 @@ async fn handle_create_admin_chain<A: OneclawApi>(
                 } {
                     return reject_create_admin_chain(400u16, error.to_string(), 0);
                 }
-                match api.create_admin_chain(credentials, body).await {
+                match api.create_admin_chain(cx.with_identity(identity), body).await {
                     Ok(value) => json_response(201u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -8623,19 +10968,15 @@ async fn handle_create_admin_chain<A: OneclawApi>(
     response
 }
 async fn handle_update_admin_chain<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::UpdateAdminChain, &credentials)
+        .rate_limit(super::auth::Operation::UpdateAdminChain, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -8661,24 +11002,31 @@ async fn handle_update_admin_chain<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::UpdateAdminChain, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::UpdateAdminChain,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_update_admin_chain(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_update_admin_chain(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_update_admin_chain(400u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_update_admin_chain(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_update_admin_chain(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_update_admin_chain(refused.status, refused.message, 0);
+                }
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_update_admin_chain(400u16, message, 0),
                 };
                 let chain_id: ::std::string::String = match path_param(
                     &path,
@@ -8704,10 +11052,27 @@ async fn handle_update_admin_chain<A: OneclawApi>(
                 })() {
                     return reject_update_admin_chain(400u16, error.to_string(), 0);
                 }
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_update_admin_chain(
+                            refused.status,
+                            refused.message,
+                            0,
+                        );
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_update_admin_chain(refused.status, refused.message, 0);
+                }
                 let body = match shape::decode::<
                     super::types::ChainRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::ChainRequest as shape::Shape>::check(
                             value,
@@ -8725,7 +11090,10 @@ async fn handle_update_admin_chain<A: OneclawApi>(
                 } {
                     return reject_update_admin_chain(400u16, error.to_string(), 0);
                 }
-                match api.update_admin_chain(credentials, chain_id, body).await {
+                match api
+                    .update_admin_chain(cx.with_identity(identity), chain_id, body)
+                    .await
+                {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -8741,18 +11109,15 @@ async fn handle_update_admin_chain<A: OneclawApi>(
     response
 }
 async fn handle_delete_admin_chain<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::DeleteAdminChain, &credentials)
+        .rate_limit(super::auth::Operation::DeleteAdminChain, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -8778,24 +11143,25 @@ async fn handle_delete_admin_chain<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::DeleteAdminChain, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::DeleteAdminChain,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_delete_admin_chain(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_delete_admin_chain(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_delete_admin_chain(404u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_delete_admin_chain(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_delete_admin_chain(403u16, message, 0);
+                    }
+                };
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_delete_admin_chain(404u16, message, 0),
                 };
                 let chain_id: ::std::string::String = match path_param(
                     &path,
@@ -8821,7 +11187,8 @@ async fn handle_delete_admin_chain<A: OneclawApi>(
                 })() {
                     return reject_delete_admin_chain(404u16, error.to_string(), 0);
                 }
-                match api.delete_admin_chain(credentials, chain_id).await {
+                match api.delete_admin_chain(cx.with_identity(identity), chain_id).await
+                {
                     Ok(value) => {
                         let () = value;
                         empty_response(204u16)
@@ -8840,18 +11207,15 @@ async fn handle_delete_admin_chain<A: OneclawApi>(
     response
 }
 async fn handle_get_org_limits<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, _) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::GetOrgLimits, &credentials)
+        .rate_limit(super::auth::Operation::GetOrgLimits, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -8877,30 +11241,33 @@ async fn handle_get_org_limits<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::GetOrgLimits, &credentials)
+                let identity = match api
+                    .authorize(super::auth::Operation::GetOrgLimits, &credentials, &cx)
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_get_org_limits(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_get_org_limits(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_get_org_limits(404u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_get_org_limits(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_get_org_limits(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_get_org_limits(refused.status, refused.message, 0);
+                }
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_get_org_limits(404u16, message, 0),
                 };
                 let org_id: ::uuid::Uuid = match path_param(&path, "org_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_get_org_limits(404u16, message, 0),
                 };
-                match api.get_org_limits(credentials, org_id).await {
+                match api.get_org_limits(cx.with_identity(identity), org_id).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -8916,19 +11283,15 @@ async fn handle_get_org_limits<A: OneclawApi>(
     response
 }
 async fn handle_update_org_limits<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::UpdateOrgLimits, &credentials)
+        .rate_limit(super::auth::Operation::UpdateOrgLimits, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -8954,33 +11317,57 @@ async fn handle_update_org_limits<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::UpdateOrgLimits, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::UpdateOrgLimits,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_update_org_limits(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_update_org_limits(403u16, message, 0)
-                        }
-                    };
-                }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_update_org_limits(400u16, error.body_text(), 0);
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_update_org_limits(401u16, message, 0);
                     }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_update_org_limits(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_update_org_limits(refused.status, refused.message, 0);
+                }
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => return reject_update_org_limits(400u16, message, 0),
                 };
                 let org_id: ::uuid::Uuid = match path_param(&path, "org_id", "") {
                     Ok(value) => value,
                     Err(message) => return reject_update_org_limits(400u16, message, 0),
                 };
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_update_org_limits(
+                            refused.status,
+                            refused.message,
+                            0,
+                        );
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_update_org_limits(refused.status, refused.message, 0);
+                }
                 let body = match shape::decode::<
                     super::types::OrgLimitsUpdate,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::OrgLimitsUpdate as shape::Shape>::check(
                             value,
@@ -8998,7 +11385,10 @@ async fn handle_update_org_limits<A: OneclawApi>(
                 } {
                     return reject_update_org_limits(400u16, error.to_string(), 0);
                 }
-                match api.update_org_limits(credentials, org_id, body).await {
+                match api
+                    .update_org_limits(cx.with_identity(identity), org_id, body)
+                    .await
+                {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -9014,19 +11404,15 @@ async fn handle_update_org_limits<A: OneclawApi>(
     response
 }
 async fn handle_set_org_billing_tier<A: OneclawApi>(
-    ::axum::extract::State(api): ::axum::extract::State<::std::sync::Arc<A>>,
-    path: ::std::result::Result<
-        ::axum::extract::Path<
-            ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-        >,
-        ::axum::extract::rejection::PathRejection,
-    >,
-    headers: ::axum::http::HeaderMap,
-    body: ::axum::body::Bytes,
+    ::axum::extract::State(served): ::axum::extract::State<::std::sync::Arc<Served<A>>>,
+    request: ::axum::extract::Request,
 ) -> ::axum::response::Response {
-    let credentials = credentials_from(&headers, None);
+    let (parts, body) = request.into_parts();
+    let mut cx = RequestContext::new(parts);
+    let api = &served.api;
+    let credentials = credentials_from(&cx.parts.headers, cx.parts.uri.query());
     let (rate_limit, retry_after) = match api
-        .rate_limit(super::auth::Operation::SetOrgBillingTier, &credentials)
+        .rate_limit(super::auth::Operation::SetOrgBillingTier, &credentials, &cx)
         .await
     {
         super::rate_limit::RateLimitDecision::Allow(rate_limit) => (rate_limit, None),
@@ -9052,23 +11438,36 @@ async fn handle_set_org_billing_tier<A: OneclawApi>(
                         0,
                     );
                 }
-                if let Err(error) = api
-                    .authorize(super::auth::Operation::SetOrgBillingTier, &credentials)
+                let identity = match api
+                    .authorize(
+                        super::auth::Operation::SetOrgBillingTier,
+                        &credentials,
+                        &cx,
+                    )
                     .await
                 {
-                    return match error {
-                        super::auth::AuthError::Unauthenticated(message) => {
-                            reject_set_org_billing_tier(401u16, message, 0)
-                        }
-                        super::auth::AuthError::Forbidden(message) => {
-                            reject_set_org_billing_tier(403u16, message, 0)
-                        }
-                    };
+                    Ok(identity) => identity,
+                    Err(super::auth::AuthError::Unauthenticated(message)) => {
+                        return reject_set_org_billing_tier(401u16, message, 0);
+                    }
+                    Err(super::auth::AuthError::Forbidden(message)) => {
+                        return reject_set_org_billing_tier(403u16, message, 0);
+                    }
+                };
+                if let Err(refused) = check_accept(
+                    &cx.parts.headers,
+                    &["application/json"],
+                ) {
+                    return reject_set_org_billing_tier(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
                 }
-                let path = match path {
-                    Ok(::axum::extract::Path(path)) => path,
-                    Err(error) => {
-                        return reject_set_org_billing_tier(400u16, error.body_text(), 0);
+                let path = match path_params(&mut cx.parts).await {
+                    Ok(path) => path,
+                    Err(message) => {
+                        return reject_set_org_billing_tier(400u16, message, 0);
                     }
                 };
                 let org_id: ::uuid::Uuid = match path_param(&path, "org_id", "") {
@@ -9077,10 +11476,31 @@ async fn handle_set_org_billing_tier<A: OneclawApi>(
                         return reject_set_org_billing_tier(400u16, message, 0);
                     }
                 };
+                let bytes = match read_body(body, served.config.body_limit).await {
+                    Ok(bytes) => bytes,
+                    Err(refused) => {
+                        return reject_set_org_billing_tier(
+                            refused.status,
+                            refused.message,
+                            0,
+                        );
+                    }
+                };
+                if let Err(refused) = check_content_type(
+                    &cx.parts.headers,
+                    &bytes,
+                    "application/json",
+                ) {
+                    return reject_set_org_billing_tier(
+                        refused.status,
+                        refused.message,
+                        0,
+                    );
+                }
                 let body = match shape::decode::<
                     super::types::BillingTierRequest,
                 >(
-                    &body,
+                    &bytes,
                     |value, path| {
                         <super::types::BillingTierRequest as shape::Shape>::check(
                             value,
@@ -9094,7 +11514,10 @@ async fn handle_set_org_billing_tier<A: OneclawApi>(
                         return reject_set_org_billing_tier(400u16, message, 0);
                     }
                 };
-                match api.set_org_billing_tier(credentials, org_id, body).await {
+                match api
+                    .set_org_billing_tier(cx.with_identity(identity), org_id, body)
+                    .await
+                {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
                 }
@@ -9114,152 +11537,98 @@ fn reject_get_health(
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        429u16 => {
-            super::errors::GetHealthError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::GetHealthError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_get_hsm_health(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        429u16 => {
-            super::errors::GetHsmHealthError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::GetHsmHealthError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_access_share(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        404u16 => {
-            super::errors::AccessShareError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::AccessShareError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::AccessShareError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_revoke_share(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        404u16 => {
-            super::errors::RevokeShareError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::RevokeShareError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::RevokeShareError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::RevokeShareError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::RevokeShareError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_signup(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::SignupError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::SignupError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::SignupError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_create_token(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::CreateTokenError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::CreateTokenError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::CreateTokenError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_revoke_token(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
+    if let Some(error) = super::errors::RevokeTokenError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
+    }
     match status {
-        401u16 => {
-            super::errors::RevokeTokenError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
         403u16 => {
             json_response(
                 403u16,
@@ -9269,14 +11638,7 @@ fn reject_revoke_token(
                 },
             )
         }
-        429u16 => {
-            super::errors::RevokeTokenError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+        _ => refuse(status, message, retry_after),
     }
 }
 fn reject_create_agent_token(
@@ -9284,637 +11646,308 @@ fn reject_create_agent_token(
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::CreateAgentTokenError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::CreateAgentTokenError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::CreateAgentTokenError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_create_api_key_token(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::CreateApiKeyTokenError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::CreateApiKeyTokenError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::CreateApiKeyTokenError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_sign_in_with_google(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::SignInWithGoogleError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::SignInWithGoogleError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::SignInWithGoogleError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_change_password(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::ChangePasswordError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::ChangePasswordError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::ChangePasswordError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("invalid_current_password"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::ChangePasswordError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::ChangePasswordError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_refresh_token(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        429u16 => {
-            super::errors::RefreshTokenError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::RefreshTokenError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_get_current_user(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        401u16 => {
-            super::errors::GetCurrentUserError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::GetCurrentUserError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("user_token_required"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::GetCurrentUserError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::GetCurrentUserError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_delete_current_user(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        401u16 => {
-            super::errors::DeleteCurrentUserError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::DeleteCurrentUserError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("user_token_required"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::DeleteCurrentUserError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::DeleteCurrentUserError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_update_current_user(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::UpdateCurrentUserError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::UpdateCurrentUserError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::UpdateCurrentUserError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("user_token_required"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::UpdateCurrentUserError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::UpdateCurrentUserError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_get_mfa_status(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        401u16 => {
-            super::errors::GetMfaStatusError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::GetMfaStatusError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("user_token_required"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::GetMfaStatusError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::GetMfaStatusError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_setup_mfa(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        401u16 => {
-            super::errors::SetupMfaError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::SetupMfaError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("user_token_required"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::SetupMfaError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::SetupMfaError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_verify_mfa_setup(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::VerifyMfaSetupError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_code"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::VerifyMfaSetupError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::VerifyMfaSetupError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("user_token_required"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::VerifyMfaSetupError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::VerifyMfaSetupError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_verify_mfa(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::VerifyMfaError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::VerifyMfaError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::VerifyMfaError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_disable_mfa(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::DisableMfaError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::DisableMfaError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::DisableMfaError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("invalid_code"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::DisableMfaError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::DisableMfaError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_request_device_code(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::RequestDeviceCodeError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::RequestDeviceCodeError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::RequestDeviceCodeError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_poll_device_token(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::PollDeviceTokenError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("authorization_pending"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::PollDeviceTokenError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::PollDeviceTokenError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_get_device_code_status(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        404u16 => {
-            super::errors::GetDeviceCodeStatusError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::GetDeviceCodeStatusError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::GetDeviceCodeStatusError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_approve_device(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::ApproveDeviceError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::ApproveDeviceError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::ApproveDeviceError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("user_token_required"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::ApproveDeviceError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::ApproveDeviceError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_deny_device(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::DenyDeviceError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::DenyDeviceError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::DenyDeviceError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("user_token_required"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::DenyDeviceError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::DenyDeviceError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_list_api_keys(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        401u16 => {
-            super::errors::ListApiKeysError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::ListApiKeysError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("user_token_required"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::ListApiKeysError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::ListApiKeysError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_create_api_key(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::CreateApiKeyError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::CreateApiKeyError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::CreateApiKeyError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("user_token_required"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::CreateApiKeyError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::CreateApiKeyError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_revoke_api_key(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        404u16 => {
-            super::errors::RevokeApiKeyError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::RevokeApiKeyError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::RevokeApiKeyError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("user_token_required"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::RevokeApiKeyError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::RevokeApiKeyError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_list_vaults(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
+    if let Some(error) = super::errors::ListVaultsError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
+    }
     match status {
-        401u16 => {
-            super::errors::ListVaultsError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
         403u16 => {
             json_response(
                 403u16,
@@ -9924,14 +11957,7 @@ fn reject_list_vaults(
                 },
             )
         }
-        429u16 => {
-            super::errors::ListVaultsError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+        _ => refuse(status, message, retry_after),
     }
 }
 fn reject_create_vault(
@@ -9939,881 +11965,350 @@ fn reject_create_vault(
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::CreateVaultError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::CreateVaultError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::CreateVaultError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::CreateVaultError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::CreateVaultError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_get_vault(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        404u16 => {
-            super::errors::GetVaultError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::GetVaultError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::GetVaultError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::GetVaultError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::GetVaultError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_delete_vault(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        404u16 => {
-            super::errors::DeleteVaultError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::DeleteVaultError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::DeleteVaultError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::DeleteVaultError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::DeleteVaultError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_enable_cmek(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::EnableCmekError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::EnableCmekError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::EnableCmekError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::EnableCmekError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::EnableCmekError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_disable_cmek(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        404u16 => {
-            super::errors::DisableCmekError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::DisableCmekError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::DisableCmekError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::DisableCmekError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::DisableCmekError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_start_cmek_rotation(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::StartCmekRotationError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::StartCmekRotationError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::StartCmekRotationError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::StartCmekRotationError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::StartCmekRotationError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_get_cmek_rotation_job(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        404u16 => {
-            super::errors::GetCmekRotationJobError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::GetCmekRotationJobError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::GetCmekRotationJobError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::GetCmekRotationJobError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::GetCmekRotationJobError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_list_secrets(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::ListSecretsError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::ListSecretsError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::ListSecretsError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::ListSecretsError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::ListSecretsError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_get_secret(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::GetSecretError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::GetSecretError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::GetSecretError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::GetSecretError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::GetSecretError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_put_secret(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::PutSecretError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::PutSecretError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::PutSecretError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::PutSecretError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::PutSecretError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_delete_secret(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        404u16 => {
-            super::errors::DeleteSecretError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::DeleteSecretError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::DeleteSecretError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::DeleteSecretError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::DeleteSecretError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_list_policies(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::ListPoliciesError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::ListPoliciesError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::ListPoliciesError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::ListPoliciesError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::ListPoliciesError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_create_policy(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::CreatePolicyError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::CreatePolicyError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::CreatePolicyError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::CreatePolicyError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::CreatePolicyError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_update_policy(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::UpdatePolicyError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::UpdatePolicyError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::UpdatePolicyError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::UpdatePolicyError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::UpdatePolicyError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_delete_policy(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        404u16 => {
-            super::errors::DeletePolicyError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::DeletePolicyError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::DeletePolicyError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::DeletePolicyError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::DeletePolicyError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_enroll_agent(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::EnrollAgentError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::EnrollAgentError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::EnrollAgentError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_list_agents(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        401u16 => {
-            super::errors::ListAgentsError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::ListAgentsError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::ListAgentsError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::ListAgentsError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_create_agent(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::CreateAgentError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::CreateAgentError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::CreateAgentError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::CreateAgentError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::CreateAgentError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_get_current_agent(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        401u16 => {
-            super::errors::GetCurrentAgentError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::GetCurrentAgentError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("agent_token_required"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::GetCurrentAgentError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::GetCurrentAgentError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_get_agent(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        404u16 => {
-            super::errors::GetAgentError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::GetAgentError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::GetAgentError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::GetAgentError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::GetAgentError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_deactivate_agent(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        404u16 => {
-            super::errors::DeactivateAgentError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::DeactivateAgentError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::DeactivateAgentError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::DeactivateAgentError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::DeactivateAgentError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_update_agent(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::UpdateAgentError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::UpdateAgentError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::UpdateAgentError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::UpdateAgentError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::UpdateAgentError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_rotate_agent_key(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        404u16 => {
-            super::errors::RotateAgentKeyError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::RotateAgentKeyError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::RotateAgentKeyError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::RotateAgentKeyError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::RotateAgentKeyError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_create_share(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::CreateShareError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::CreateShareError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::CreateShareError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::CreateShareError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::CreateShareError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_list_outbound_shares(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
+    if let Some(error) = super::errors::ListOutboundSharesError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
+    }
     match status {
-        400u16 => {
-            super::errors::ListOutboundSharesError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::ListOutboundSharesError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
         403u16 => {
             json_response(
                 403u16,
@@ -10823,14 +12318,7 @@ fn reject_list_outbound_shares(
                 },
             )
         }
-        429u16 => {
-            super::errors::ListOutboundSharesError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+        _ => refuse(status, message, retry_after),
     }
 }
 fn reject_list_inbound_shares(
@@ -10838,21 +12326,14 @@ fn reject_list_inbound_shares(
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
+    if let Some(error) = super::errors::ListInboundSharesError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
+    }
     match status {
-        400u16 => {
-            super::errors::ListInboundSharesError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::ListInboundSharesError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
         403u16 => {
             json_response(
                 403u16,
@@ -10862,14 +12343,7 @@ fn reject_list_inbound_shares(
                 },
             )
         }
-        429u16 => {
-            super::errors::ListInboundSharesError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+        _ => refuse(status, message, retry_after),
     }
 }
 fn reject_accept_share(
@@ -10877,1405 +12351,574 @@ fn reject_accept_share(
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        404u16 => {
-            super::errors::AcceptShareError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::AcceptShareError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::AcceptShareError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::AcceptShareError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::AcceptShareError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_decline_share(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        404u16 => {
-            super::errors::DeclineShareError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::DeclineShareError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::DeclineShareError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::DeclineShareError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::DeclineShareError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_list_chains(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        429u16 => {
-            super::errors::ListChainsError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::ListChainsError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_get_chain(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        404u16 => {
-            super::errors::GetChainError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::GetChainError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::GetChainError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_list_transactions(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::ListTransactionsError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::ListTransactionsError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::ListTransactionsError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("intents_api_disabled"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::ListTransactionsError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::ListTransactionsError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_submit_transaction(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::SubmitTransactionError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::SubmitTransactionError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::SubmitTransactionError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("intents_api_disabled"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::SubmitTransactionError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::SubmitTransactionError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_get_transaction(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        404u16 => {
-            super::errors::GetTransactionError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::GetTransactionError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::GetTransactionError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("intents_api_disabled"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::GetTransactionError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::GetTransactionError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_simulate_transaction(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::SimulateTransactionError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::SimulateTransactionError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::SimulateTransactionError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("intents_api_disabled"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::SimulateTransactionError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::SimulateTransactionError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_simulate_transaction_bundle(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::SimulateTransactionBundleError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::SimulateTransactionBundleError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::SimulateTransactionBundleError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("intents_api_disabled"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::SimulateTransactionBundleError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::SimulateTransactionBundleError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_get_usage_summary(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        401u16 => {
-            super::errors::GetUsageSummaryError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::GetUsageSummaryError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::GetUsageSummaryError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::GetUsageSummaryError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_get_usage_history(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        401u16 => {
-            super::errors::GetUsageHistoryError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::GetUsageHistoryError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::GetUsageHistoryError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::GetUsageHistoryError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_create_subscription_checkout(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::CreateSubscriptionCheckoutError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::CreateSubscriptionCheckoutError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::CreateSubscriptionCheckoutError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::CreateSubscriptionCheckoutError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::CreateSubscriptionCheckoutError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_create_billing_portal_session(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::CreateBillingPortalSessionError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::CreateBillingPortalSessionError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::CreateBillingPortalSessionError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::CreateBillingPortalSessionError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::CreateBillingPortalSessionError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_get_subscription(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        401u16 => {
-            super::errors::GetSubscriptionError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::GetSubscriptionError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::GetSubscriptionError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::GetSubscriptionError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_create_credit_topup(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::CreateCreditTopupError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::CreateCreditTopupError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::CreateCreditTopupError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::CreateCreditTopupError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::CreateCreditTopupError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_get_credit_balance(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        401u16 => {
-            super::errors::GetCreditBalanceError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::GetCreditBalanceError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::GetCreditBalanceError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::GetCreditBalanceError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_list_credit_transactions(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::ListCreditTransactionsError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::ListCreditTransactionsError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::ListCreditTransactionsError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::ListCreditTransactionsError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::ListCreditTransactionsError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_set_overage_method(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::SetOverageMethodError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::SetOverageMethodError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::SetOverageMethodError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::SetOverageMethodError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::SetOverageMethodError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_handle_stripe_webhook(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::HandleStripeWebhookError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_signature"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::HandleStripeWebhookError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::HandleStripeWebhookError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_list_audit_events(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::ListAuditEventsError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::ListAuditEventsError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::ListAuditEventsError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::ListAuditEventsError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::ListAuditEventsError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_list_org_members(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        401u16 => {
-            super::errors::ListOrgMembersError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::ListOrgMembersError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::ListOrgMembersError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::ListOrgMembersError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_invite_org_member(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::InviteOrgMemberError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::InviteOrgMemberError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::InviteOrgMemberError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::InviteOrgMemberError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::InviteOrgMemberError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_remove_org_member(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        404u16 => {
-            super::errors::RemoveOrgMemberError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::RemoveOrgMemberError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::RemoveOrgMemberError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::RemoveOrgMemberError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::RemoveOrgMemberError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_update_org_member_role(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::UpdateOrgMemberRoleError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::UpdateOrgMemberRoleError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::UpdateOrgMemberRoleError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::UpdateOrgMemberRoleError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::UpdateOrgMemberRoleError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_list_ip_rules(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        401u16 => {
-            super::errors::ListIpRulesError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::ListIpRulesError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::ListIpRulesError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::ListIpRulesError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_create_ip_rule(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::CreateIpRuleError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::CreateIpRuleError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::CreateIpRuleError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::CreateIpRuleError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::CreateIpRuleError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_delete_ip_rule(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        404u16 => {
-            super::errors::DeleteIpRuleError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::DeleteIpRuleError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::DeleteIpRuleError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::DeleteIpRuleError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::DeleteIpRuleError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_list_admin_settings(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        401u16 => {
-            super::errors::ListAdminSettingsError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::ListAdminSettingsError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("admin_required"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::ListAdminSettingsError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::ListAdminSettingsError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_update_admin_setting(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::UpdateAdminSettingError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::UpdateAdminSettingError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::UpdateAdminSettingError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("admin_required"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::UpdateAdminSettingError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::UpdateAdminSettingError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_delete_admin_setting(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        404u16 => {
-            super::errors::DeleteAdminSettingError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::DeleteAdminSettingError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::DeleteAdminSettingError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("admin_required"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::DeleteAdminSettingError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::DeleteAdminSettingError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_get_x402_config(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        401u16 => {
-            super::errors::GetX402ConfigError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::GetX402ConfigError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("admin_required"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::GetX402ConfigError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::GetX402ConfigError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_update_x402_config(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::UpdateX402ConfigError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::UpdateX402ConfigError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::UpdateX402ConfigError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("admin_required"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::UpdateX402ConfigError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::UpdateX402ConfigError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_list_admin_users(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::ListAdminUsersError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::ListAdminUsersError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::ListAdminUsersError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("admin_required"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::ListAdminUsersError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::ListAdminUsersError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_delete_admin_user(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        404u16 => {
-            super::errors::DeleteAdminUserError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::DeleteAdminUserError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::DeleteAdminUserError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("admin_required"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::DeleteAdminUserError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::DeleteAdminUserError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_list_admin_chains(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        401u16 => {
-            super::errors::ListAdminChainsError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::ListAdminChainsError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("admin_required"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::ListAdminChainsError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::ListAdminChainsError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_create_admin_chain(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::CreateAdminChainError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::CreateAdminChainError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::CreateAdminChainError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("admin_required"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::CreateAdminChainError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::CreateAdminChainError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_update_admin_chain(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::UpdateAdminChainError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::UpdateAdminChainError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::UpdateAdminChainError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("admin_required"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::UpdateAdminChainError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::UpdateAdminChainError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_delete_admin_chain(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        404u16 => {
-            super::errors::DeleteAdminChainError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::DeleteAdminChainError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::DeleteAdminChainError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("admin_required"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::DeleteAdminChainError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::DeleteAdminChainError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_get_org_limits(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        404u16 => {
-            super::errors::GetOrgLimitsError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::GetOrgLimitsError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::GetOrgLimitsError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("admin_required"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::GetOrgLimitsError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::GetOrgLimitsError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_update_org_limits(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::UpdateOrgLimitsError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::UpdateOrgLimitsError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::UpdateOrgLimitsError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("admin_required"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::UpdateOrgLimitsError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::UpdateOrgLimitsError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 fn reject_set_org_billing_tier(
     status: u16,
     message: ::std::string::String,
     retry_after: u64,
 ) -> ::axum::response::Response {
-    match status {
-        400u16 => {
-            super::errors::SetOrgBillingTierError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
-                .into_response()
-        }
-        401u16 => {
-            super::errors::SetOrgBillingTierError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
-                .into_response()
-        }
-        403u16 => {
-            super::errors::SetOrgBillingTierError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("admin_required"),
-                    message,
-                })
-                .into_response()
-        }
-        429u16 => {
-            super::errors::SetOrgBillingTierError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
-                .into_response()
-        }
-        _ => generic_rejection(status, message, retry_after),
+    if let Some(error) = super::errors::SetOrgBillingTierError::documented(
+        status,
+        message.clone(),
+        retry_after,
+    ) {
+        return error.into_response();
     }
+    refuse(status, message, retry_after)
 }
 /// The credentials a request presents, one field per security scheme.
 #[allow(unused_variables)]
@@ -12292,11 +12935,7 @@ impl ::axum::response::IntoResponse for super::errors::GetHealthError {
         match self {
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12306,11 +12945,7 @@ impl ::axum::response::IntoResponse for super::errors::GetHsmHealthError {
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
             Self::ServiceUnavailable(body) => json_response(503u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12322,11 +12957,7 @@ impl ::axum::response::IntoResponse for super::errors::AccessShareError {
             Self::Gone(body) => json_response(410u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12338,11 +12969,7 @@ impl ::axum::response::IntoResponse for super::errors::RevokeShareError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12353,11 +12980,7 @@ impl ::axum::response::IntoResponse for super::errors::SignupError {
             Self::Conflict(body) => json_response(409u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12368,11 +12991,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateTokenError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12382,11 +13001,7 @@ impl ::axum::response::IntoResponse for super::errors::RevokeTokenError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12398,11 +13013,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateAgentTokenError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12413,11 +13024,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateApiKeyTokenError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12428,11 +13035,7 @@ impl ::axum::response::IntoResponse for super::errors::SignInWithGoogleError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12444,11 +13047,7 @@ impl ::axum::response::IntoResponse for super::errors::ChangePasswordError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12458,11 +13057,7 @@ impl ::axum::response::IntoResponse for super::errors::RefreshTokenError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12473,11 +13068,7 @@ impl ::axum::response::IntoResponse for super::errors::GetCurrentUserError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12488,11 +13079,7 @@ impl ::axum::response::IntoResponse for super::errors::DeleteCurrentUserError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12504,11 +13091,7 @@ impl ::axum::response::IntoResponse for super::errors::UpdateCurrentUserError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12519,11 +13102,7 @@ impl ::axum::response::IntoResponse for super::errors::GetMfaStatusError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12535,11 +13114,7 @@ impl ::axum::response::IntoResponse for super::errors::SetupMfaError {
             Self::Conflict(body) => json_response(409u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12551,11 +13126,7 @@ impl ::axum::response::IntoResponse for super::errors::VerifyMfaSetupError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12566,11 +13137,7 @@ impl ::axum::response::IntoResponse for super::errors::VerifyMfaError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12582,11 +13149,7 @@ impl ::axum::response::IntoResponse for super::errors::DisableMfaError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12596,11 +13159,7 @@ impl ::axum::response::IntoResponse for super::errors::RequestDeviceCodeError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12610,11 +13169,7 @@ impl ::axum::response::IntoResponse for super::errors::PollDeviceTokenError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12624,11 +13179,7 @@ impl ::axum::response::IntoResponse for super::errors::GetDeviceCodeStatusError 
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12641,11 +13192,7 @@ impl ::axum::response::IntoResponse for super::errors::ApproveDeviceError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12658,11 +13205,7 @@ impl ::axum::response::IntoResponse for super::errors::DenyDeviceError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12674,11 +13217,7 @@ impl ::axum::response::IntoResponse for super::errors::ListApiKeysError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12690,11 +13229,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateApiKeyError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12706,11 +13241,7 @@ impl ::axum::response::IntoResponse for super::errors::RevokeApiKeyError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12721,11 +13252,7 @@ impl ::axum::response::IntoResponse for super::errors::ListVaultsError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12739,11 +13266,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateVaultError {
             Self::Conflict(body) => json_response(409u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12755,11 +13278,7 @@ impl ::axum::response::IntoResponse for super::errors::GetVaultError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12771,11 +13290,7 @@ impl ::axum::response::IntoResponse for super::errors::DeleteVaultError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12790,11 +13305,7 @@ impl ::axum::response::IntoResponse for super::errors::EnableCmekError {
             Self::Conflict(body) => json_response(409u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12807,11 +13318,7 @@ impl ::axum::response::IntoResponse for super::errors::DisableCmekError {
             Self::Conflict(body) => json_response(409u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12825,11 +13332,7 @@ impl ::axum::response::IntoResponse for super::errors::StartCmekRotationError {
             Self::Conflict(body) => json_response(409u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12841,11 +13344,7 @@ impl ::axum::response::IntoResponse for super::errors::GetCmekRotationJobError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12858,11 +13357,7 @@ impl ::axum::response::IntoResponse for super::errors::ListSecretsError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12876,11 +13371,7 @@ impl ::axum::response::IntoResponse for super::errors::GetSecretError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12894,11 +13385,7 @@ impl ::axum::response::IntoResponse for super::errors::PutSecretError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12910,11 +13397,7 @@ impl ::axum::response::IntoResponse for super::errors::DeleteSecretError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12927,11 +13410,7 @@ impl ::axum::response::IntoResponse for super::errors::ListPoliciesError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12944,11 +13423,7 @@ impl ::axum::response::IntoResponse for super::errors::CreatePolicyError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12961,11 +13436,7 @@ impl ::axum::response::IntoResponse for super::errors::UpdatePolicyError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12977,11 +13448,7 @@ impl ::axum::response::IntoResponse for super::errors::DeletePolicyError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -12991,11 +13458,7 @@ impl ::axum::response::IntoResponse for super::errors::EnrollAgentError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13007,11 +13470,7 @@ impl ::axum::response::IntoResponse for super::errors::ListAgentsError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13024,11 +13483,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateAgentError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13039,11 +13494,7 @@ impl ::axum::response::IntoResponse for super::errors::GetCurrentAgentError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13055,11 +13506,7 @@ impl ::axum::response::IntoResponse for super::errors::GetAgentError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13071,11 +13518,7 @@ impl ::axum::response::IntoResponse for super::errors::DeactivateAgentError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13088,11 +13531,7 @@ impl ::axum::response::IntoResponse for super::errors::UpdateAgentError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13104,11 +13543,7 @@ impl ::axum::response::IntoResponse for super::errors::RotateAgentKeyError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13122,11 +13557,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateShareError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13137,11 +13568,7 @@ impl ::axum::response::IntoResponse for super::errors::ListOutboundSharesError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13152,11 +13579,7 @@ impl ::axum::response::IntoResponse for super::errors::ListInboundSharesError {
             Self::Unauthorized(body) => json_response(401u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13169,11 +13592,7 @@ impl ::axum::response::IntoResponse for super::errors::AcceptShareError {
             Self::Conflict(body) => json_response(409u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13186,11 +13605,7 @@ impl ::axum::response::IntoResponse for super::errors::DeclineShareError {
             Self::Conflict(body) => json_response(409u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13200,11 +13615,7 @@ impl ::axum::response::IntoResponse for super::errors::ListChainsError {
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13214,11 +13625,7 @@ impl ::axum::response::IntoResponse for super::errors::GetChainError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13231,11 +13638,7 @@ impl ::axum::response::IntoResponse for super::errors::ListTransactionsError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13250,11 +13653,7 @@ impl ::axum::response::IntoResponse for super::errors::SubmitTransactionError {
             Self::UnprocessableEntity(body) => json_response(422u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13266,11 +13665,7 @@ impl ::axum::response::IntoResponse for super::errors::GetTransactionError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13284,11 +13679,7 @@ impl ::axum::response::IntoResponse for super::errors::SimulateTransactionError 
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13302,11 +13693,7 @@ impl ::axum::response::IntoResponse for super::errors::SimulateTransactionBundle
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13317,11 +13704,7 @@ impl ::axum::response::IntoResponse for super::errors::GetUsageSummaryError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13333,11 +13716,7 @@ impl ::axum::response::IntoResponse for super::errors::GetUsageHistoryError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13350,11 +13729,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateSubscriptionCheckou
             Self::Conflict(body) => json_response(409u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13367,11 +13742,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateBillingPortalSessio
             Self::Conflict(body) => json_response(409u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13382,11 +13753,7 @@ impl ::axum::response::IntoResponse for super::errors::GetSubscriptionError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13398,11 +13765,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateCreditTopupError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13413,11 +13776,7 @@ impl ::axum::response::IntoResponse for super::errors::GetCreditBalanceError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13429,11 +13788,7 @@ impl ::axum::response::IntoResponse for super::errors::ListCreditTransactionsErr
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13445,11 +13800,7 @@ impl ::axum::response::IntoResponse for super::errors::SetOverageMethodError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13459,11 +13810,7 @@ impl ::axum::response::IntoResponse for super::errors::HandleStripeWebhookError 
             Self::BadRequest(body) => json_response(400u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13475,11 +13822,7 @@ impl ::axum::response::IntoResponse for super::errors::ListAuditEventsError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13491,11 +13834,7 @@ impl ::axum::response::IntoResponse for super::errors::ListOrgMembersError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13508,11 +13847,7 @@ impl ::axum::response::IntoResponse for super::errors::InviteOrgMemberError {
             Self::Conflict(body) => json_response(409u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13524,11 +13859,7 @@ impl ::axum::response::IntoResponse for super::errors::RemoveOrgMemberError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13541,11 +13872,7 @@ impl ::axum::response::IntoResponse for super::errors::UpdateOrgMemberRoleError 
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13557,11 +13884,7 @@ impl ::axum::response::IntoResponse for super::errors::ListIpRulesError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13573,11 +13896,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateIpRuleError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13589,11 +13908,7 @@ impl ::axum::response::IntoResponse for super::errors::DeleteIpRuleError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13605,11 +13920,7 @@ impl ::axum::response::IntoResponse for super::errors::ListAdminSettingsError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13622,11 +13933,7 @@ impl ::axum::response::IntoResponse for super::errors::UpdateAdminSettingError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13638,11 +13945,7 @@ impl ::axum::response::IntoResponse for super::errors::DeleteAdminSettingError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13653,11 +13956,7 @@ impl ::axum::response::IntoResponse for super::errors::GetX402ConfigError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13669,11 +13968,7 @@ impl ::axum::response::IntoResponse for super::errors::UpdateX402ConfigError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13685,11 +13980,7 @@ impl ::axum::response::IntoResponse for super::errors::ListAdminUsersError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13701,11 +13992,7 @@ impl ::axum::response::IntoResponse for super::errors::DeleteAdminUserError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13717,11 +14004,7 @@ impl ::axum::response::IntoResponse for super::errors::ListAdminChainsError {
             Self::Forbidden(body) => json_response(403u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13734,11 +14017,7 @@ impl ::axum::response::IntoResponse for super::errors::CreateAdminChainError {
             Self::Conflict(body) => json_response(409u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13751,11 +14030,7 @@ impl ::axum::response::IntoResponse for super::errors::UpdateAdminChainError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13767,11 +14042,7 @@ impl ::axum::response::IntoResponse for super::errors::DeleteAdminChainError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13783,11 +14054,7 @@ impl ::axum::response::IntoResponse for super::errors::GetOrgLimitsError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13800,11 +14067,7 @@ impl ::axum::response::IntoResponse for super::errors::UpdateOrgLimitsError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }
@@ -13817,11 +14080,7 @@ impl ::axum::response::IntoResponse for super::errors::SetOrgBillingTierError {
             Self::NotFound(body) => json_response(404u16, &body),
             Self::TooManyRequests(body) => json_response(429u16, &body),
             Self::InternalServerError(body) => json_response(500u16, &body),
-            Self::Undocumented { status, body } => {
-                let status = ::axum::http::StatusCode::from_u16(status)
-                    .unwrap_or(::axum::http::StatusCode::INTERNAL_SERVER_ERROR);
-                (status, body).into_response()
-            }
+            Self::Undocumented { status, body } => undocumented_response(status, body),
         }
     }
 }

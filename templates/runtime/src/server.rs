@@ -46,7 +46,7 @@ pub fn set_header(response: &mut axum::response::Response, name: &'static str, v
     }
 }
 
-/// The answer to a rejected request whose status the operation does not document:
+/// The answer to a rejected request, for an API without a common error schema:
 /// `{"message": …}`, with `Retry-After` on a 429.
 pub fn generic_rejection(status: u16, message: String, retry_after: u64) -> axum::response::Response {
     let code = status_code(status, axum::http::StatusCode::BAD_REQUEST);
@@ -55,6 +55,14 @@ pub fn generic_rejection(status: u16, message: String, retry_after: u64) -> axum
         set_header(&mut response, "retry-after", &retry_after);
     }
     response
+}
+
+/// The answer for an `Undocumented` error value: its body goes out as JSON when
+/// it is JSON (the API's common error body, say), else as text.
+pub fn undocumented_response(status: u16, body: String) -> axum::response::Response {
+    let json = serde_json::from_str::<serde::de::IgnoredAny>(&body).is_ok();
+    let content_type = if json { "application/json" } else { "text/plain; charset=utf-8" };
+    typed_response(status, content_type, body.into_bytes())
 }
 
 /// The credentials of an `Authorization` header with the given scheme (lower case, with its space).
@@ -108,6 +116,16 @@ pub fn path_param<T: serde::de::DeserializeOwned>(
     crate::params::parse_text(value).map_err(|message| format!("path parameter `{name}`: {message}"))
 }
 
+/// The path parameters axum captured for the route, percent-decoded; `Err`
+/// with axum's explanation when they are not valid UTF-8.
+pub async fn path_params(parts: &mut axum::http::request::Parts) -> Result<std::collections::HashMap<String, String>, String> {
+    use axum::extract::FromRequestParts as _;
+    match axum::extract::Path::<std::collections::HashMap<String, String>>::from_request_parts(parts, &()).await {
+        Ok(axum::extract::Path(params)) => Ok(params),
+        Err(rejection) => Err(rejection.body_text()),
+    }
+}
+
 /// Answers with `events` in the `text/event-stream` format, each written as it comes.
 #[cfg(feature = "events")]
 pub fn event_stream_response<T: Send + 'static>(
@@ -127,6 +145,171 @@ pub fn event_stream_response<T: Send + 'static>(
 
 #[cfg(feature = "multipart")]
 pub use multipart::*;
+
+pub use context::*;
+pub use refusal::*;
+
+/// What a handler knows of its request besides its typed inputs.
+mod context {
+    /// The request as the handler's `cx` argument sees it: method, URI, headers,
+    /// the extensions that tower layers set (a request id, a tracing span), the
+    /// peer's address, and the caller's identity as `authorize` established it.
+    #[derive(Debug)]
+    pub struct RequestContext<I = ()> {
+        /// Method, URI, version, headers and extensions.
+        pub parts: axum::http::request::Parts,
+        /// The peer's address, when the router is served with
+        /// `into_make_service_with_connect_info::<SocketAddr>()`.
+        pub peer: Option<std::net::SocketAddr>,
+        /// Who is calling: what `authorize` returned (`()` on public operations).
+        pub identity: I,
+    }
+
+    impl RequestContext {
+        /// The context of a request not yet authorised.
+        pub fn new(parts: axum::http::request::Parts) -> Self {
+            let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|info| info.0);
+            RequestContext { parts, peer, identity: () }
+        }
+    }
+
+    impl<I> RequestContext<I> {
+        /// The same request, with `identity` as the caller.
+        pub fn with_identity<J>(self, identity: J) -> RequestContext<J> {
+            RequestContext { parts: self.parts, peer: self.peer, identity }
+        }
+
+        /// The request's headers.
+        pub fn headers(&self) -> &axum::http::HeaderMap {
+            &self.parts.headers
+        }
+
+        /// An extension a tower layer put on the request.
+        pub fn extension<T: Send + Sync + 'static>(&self) -> Option<&T> {
+            self.parts.extensions.get::<T>()
+        }
+    }
+
+    /// The largest body a router reads unless told otherwise: 2 MiB, as axum's default.
+    pub const DEFAULT_BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+    /// How a generated router is set up.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    #[non_exhaustive]
+    pub struct RouterConfig {
+        /// The largest request body read, in bytes; a larger one is answered 413.
+        pub body_limit: usize,
+    }
+
+    impl Default for RouterConfig {
+        fn default() -> Self {
+            RouterConfig { body_limit: DEFAULT_BODY_LIMIT }
+        }
+    }
+
+    impl RouterConfig {
+        /// The same setup, with another body limit in bytes.
+        #[must_use]
+        pub fn body_limit(mut self, bytes: usize) -> Self {
+            self.body_limit = bytes;
+            self
+        }
+    }
+
+    /// A generated router's state: the implementation and its setup.
+    #[derive(Debug)]
+    pub struct Served<A> {
+        /// The implementation of the server trait.
+        pub api: A,
+        /// The router's setup.
+        pub config: RouterConfig,
+    }
+}
+
+/// Refusals every operation can earn, decided before its inputs are read:
+/// a body too large (413) or of another media type (415), and an `Accept`
+/// header that none of its answers satisfies (406).
+mod refusal {
+    /// Why a request is refused: the status, and a message for the body.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct Refused {
+        /// The HTTP status.
+        pub status: u16,
+        /// What was wrong, for a person.
+        pub message: String,
+    }
+
+    /// The body's bytes, at most `limit` of them.
+    pub async fn read_body(body: axum::body::Body, limit: usize) -> Result<axum::body::Bytes, Refused> {
+        use http_body_util::BodyExt as _;
+        match http_body_util::Limited::new(body, limit).collect().await {
+            Ok(collected) => Ok(collected.to_bytes()),
+            Err(error) if error.is::<http_body_util::LengthLimitError>() => {
+                Err(Refused { status: 413, message: format!("the body is larger than {limit} bytes") })
+            }
+            Err(error) => Err(Refused { status: 400, message: format!("the body could not be read: {error}") }),
+        }
+    }
+
+    /// The media type of a `Content-Type` value: lower case, without parameters.
+    fn essence(value: &str) -> String {
+        value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
+    }
+
+    /// Whether `offered` falls in the media range `range` (`*/*`, `text/*`, `application/json`);
+    /// a JSON range also takes its `+json` kinds (`application/problem+json`).
+    fn in_range(range: &str, offered: &str) -> bool {
+        let offered = essence(offered);
+        match range.split_once('/') {
+            Some(("*", "*")) => true,
+            Some((kind, "*")) => offered.split_once('/').is_some_and(|(offered_kind, _)| offered_kind == kind),
+            _ => offered == range || (range == "application/json" && offered.ends_with("+json")),
+        }
+    }
+
+    /// 415 when a non-empty body says it is of another media type than `expected`.
+    /// A body without `Content-Type` is read as `expected`.
+    pub fn check_content_type(headers: &axum::http::HeaderMap, body: &[u8], expected: &str) -> Result<(), Refused> {
+        let Some(value) = headers.get(axum::http::header::CONTENT_TYPE) else { return Ok(()) };
+        let sent = essence(value.to_str().unwrap_or_default());
+        if body.is_empty() || in_range(&essence(expected), &sent) {
+            return Ok(());
+        }
+        Err(Refused { status: 415, message: format!("the body must be `{expected}`, not `{sent}`") })
+    }
+
+    /// 406 when the `Accept` headers exclude every media type in `offered`
+    /// (the operation's success bodies). No `Accept` header accepts anything.
+    pub fn check_accept(headers: &axum::http::HeaderMap, offered: &[&str]) -> Result<(), Refused> {
+        let mut ranges = headers.get_all(axum::http::header::ACCEPT).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(','));
+        let mut any = false;
+        let accepted = ranges.any(|range| {
+            any = true;
+            let mut pieces = range.split(';');
+            let media = pieces.next().unwrap_or_default().trim().to_ascii_lowercase();
+            let refused = pieces.filter_map(|p| p.trim().strip_prefix("q=")).any(|q| q.trim().parse::<f32>().is_ok_and(|q| q <= 0.0));
+            !refused && offered.iter().any(|offered| in_range(&media, offered))
+        });
+        if accepted || !any || offered.is_empty() {
+            return Ok(());
+        }
+        Err(Refused { status: 406, message: format!("this operation answers {}, which `Accept` excludes", offered.join(" or ")) })
+    }
+
+    /// A multipart body, read under the router's body limit.
+    #[cfg(feature = "multipart")]
+    pub async fn multipart(
+        parts: &axum::http::request::Parts,
+        body: axum::body::Body,
+    ) -> Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection> {
+        use axum::extract::FromRequest as _;
+        let mut request = axum::extract::Request::new(body);
+        *request.headers_mut() = parts.headers.clone();
+        // The body limit travels in the extensions (`DefaultBodyLimit`).
+        *request.extensions_mut() = parts.extensions.clone();
+        axum::extract::Multipart::from_request(request, &()).await
+    }
+}
 
 /// The parts of multipart bodies.
 #[cfg(feature = "multipart")]
@@ -189,6 +372,46 @@ mod tests {
         assert_eq!(path_param::<i64>(&params, "id", ";id="), Ok(5));
         assert!(path_param::<i64>(&params, "id", ".").is_err());
         assert!(path_param::<i64>(&params, "other", "").is_err());
+    }
+
+    #[test]
+    fn accept_headers_are_matched_by_range_and_quality() {
+        let mut headers = axum::http::HeaderMap::new();
+        assert!(check_accept(&headers, &["application/json"]).is_ok());
+        headers.insert(axum::http::header::ACCEPT, axum::http::HeaderValue::from_static("text/html, application/*;q=0.5"));
+        assert!(check_accept(&headers, &["application/json"]).is_ok());
+        headers.insert(axum::http::header::ACCEPT, axum::http::HeaderValue::from_static("text/html, application/json;q=0"));
+        assert_eq!(check_accept(&headers, &["application/json"]).map_err(|refused| refused.status), Err(406));
+        headers.insert(axum::http::header::ACCEPT, axum::http::HeaderValue::from_static("application/json"));
+        assert!(check_accept(&headers, &["application/problem+json"]).is_ok());
+    }
+
+    #[test]
+    fn content_types_are_matched_without_parameters() {
+        let mut headers = axum::http::HeaderMap::new();
+        assert!(check_content_type(&headers, b"{}", "application/json").is_ok());
+        headers.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("application/json; charset=utf-8"));
+        assert!(check_content_type(&headers, b"{}", "application/json").is_ok());
+        headers.insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static("text/plain"));
+        assert_eq!(check_content_type(&headers, b"{}", "application/json").map_err(|refused| refused.status), Err(415));
+        assert!(check_content_type(&headers, b"", "application/json").is_ok());
+    }
+
+    #[tokio::test]
+    async fn bodies_over_the_limit_are_refused_with_413() {
+        let small = read_body(axum::body::Body::from("abc"), 3).await;
+        assert_eq!(small.map(|bytes| bytes.len()), Ok(3));
+        let large = read_body(axum::body::Body::from("abcd"), 3).await;
+        assert_eq!(large.map_err(|refused| refused.status), Err(413));
+    }
+
+    #[test]
+    fn undocumented_bodies_keep_their_json() {
+        let response = undocumented_response(501, r#"{"message":"later"}"#.to_owned());
+        assert_eq!(response.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("application/json"));
+        let response = undocumented_response(500, "oops".to_owned());
+        assert_eq!(response.status(), 500);
+        assert_ne!(response.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("application/json"));
     }
 
     #[test]

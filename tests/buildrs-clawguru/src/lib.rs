@@ -27,16 +27,23 @@ mod tests {
     struct Fixed;
 
     impl server::ClawguruApi for Fixed {
-        async fn authorize(&self, _: auth::Operation, credentials: &auth::Credentials) -> Result<(), auth::AuthError> {
+        type Identity = auth::Credentials;
+
+        async fn authorize(
+            &self,
+            _: auth::Operation,
+            credentials: &auth::Credentials,
+            _request: &server::RequestContext,
+        ) -> Result<auth::Credentials, auth::AuthError> {
             match credentials.api_key_header.as_deref() {
-                Some("good") => Ok(()),
+                Some("good") => Ok(credentials.clone()),
                 _ => Err(auth::AuthError::Forbidden("Invalid API key.".into())),
             }
         }
 
         async fn check_indicator(
             &self,
-            _: auth::Credentials,
+            _cx: server::RequestContext<auth::Credentials>,
             body: types::CheckIndicatorRequest,
         ) -> Result<types::RiskAssessment, errors::CheckIndicatorError> {
             Ok(types::RiskAssessment {
@@ -53,13 +60,17 @@ mod tests {
 
         async fn get_latest_intel_feed(
             &self,
-            _: auth::Credentials,
+            _cx: server::RequestContext<auth::Credentials>,
             query: types::GetLatestIntelFeedQuery,
         ) -> Result<types::IntelFeed, errors::GetLatestIntelFeedError> {
             Ok(types::IntelFeed { items: vec![], total: query.limit, updated_at: chrono::DateTime::default() })
         }
 
-        async fn get_runbook(&self, _: auth::Credentials, id: String) -> Result<types::Runbook, errors::GetRunbookError> {
+        async fn get_runbook(
+            &self,
+            _cx: server::RequestContext<auth::Credentials>,
+            id: String,
+        ) -> Result<types::Runbook, errors::GetRunbookError> {
             Err(errors::GetRunbookError::NotFound(types::Error { error: format!("Runbook {id} not found") }))
         }
     }

@@ -24,7 +24,14 @@ mod tests {
     }
 
     impl server::SecurityApi for Keys {
-        async fn authorize(&self, operation: auth::Operation, credentials: &auth::Credentials) -> Result<(), auth::AuthError> {
+        type Identity = auth::Credentials;
+
+        async fn authorize(
+            &self,
+            operation: auth::Operation,
+            credentials: &auth::Credentials,
+            _request: &server::RequestContext,
+        ) -> Result<auth::Credentials, auth::AuthError> {
             let valid = |scheme: &str| match scheme {
                 "HeaderKey" => credentials.header_key.as_deref() == Some("hk"),
                 "QueryKey" => credentials.query_key.as_deref() == Some("qk"),
@@ -44,7 +51,7 @@ mod tests {
                 if alternative.iter().all(|(scheme, _)| valid(scheme)) {
                     authenticated = true;
                     if alternative.iter().all(|(scheme, scopes)| granted(scheme, scopes)) {
-                        return Ok(());
+                        return Ok(credentials.clone());
                     }
                 }
             }
@@ -55,24 +62,27 @@ mod tests {
             }
         }
 
-        async fn get_public(&self) -> Result<(), errors::GetPublicError> {
+        async fn get_public(&self, _cx: server::RequestContext) -> Result<(), errors::GetPublicError> {
             Ok(())
         }
 
-        async fn get_either(&self, _: auth::Credentials) -> Result<(), errors::GetEitherError> {
+        async fn get_either(&self, _cx: server::RequestContext<auth::Credentials>) -> Result<(), errors::GetEitherError> {
             Ok(())
         }
 
-        async fn get_both(&self, credentials: auth::Credentials) -> Result<(), errors::GetBothError> {
+        async fn get_both(
+            &self,
+            server::RequestContext { identity: credentials, .. }: server::RequestContext<auth::Credentials>,
+        ) -> Result<(), errors::GetBothError> {
             assert!(credentials.header_key.is_some() && credentials.token.is_some(), "the router let through {credentials:?}");
             Ok(())
         }
 
-        async fn get_scoped(&self, _: auth::Credentials) -> Result<(), errors::GetScopedError> {
+        async fn get_scoped(&self, _cx: server::RequestContext<auth::Credentials>) -> Result<(), errors::GetScopedError> {
             Ok(())
         }
 
-        async fn get_basic(&self, _: auth::Credentials) -> Result<(), errors::GetBasicError> {
+        async fn get_basic(&self, _cx: server::RequestContext<auth::Credentials>) -> Result<(), errors::GetBasicError> {
             Ok(())
         }
     }

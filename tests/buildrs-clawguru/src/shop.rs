@@ -33,7 +33,7 @@ mod tests {
     struct Shop;
 
     impl server::ShopApi for Shop {
-        async fn get_product(&self, id: String) -> Result<types::Product, errors::GetProductError> {
+        async fn get_product(&self, _cx: server::RequestContext, id: String) -> Result<types::Product, errors::GetProductError> {
             let price = Money { amount: 1250, currency: "EUR".into() };
             Ok(types::Product { id, price: price.clone(), sku: Some(Sku("ABC-1".into())), previous_prices: Some(vec![price]) })
         }

@@ -8,7 +8,7 @@ use constructs::callbacks::{server, types::Reading, webhooks::Event};
 struct Recorder(Arc<Mutex<Vec<Reading>>>);
 
 impl server::CallbacksWebhooks for Recorder {
-    async fn post_on_reading(&self, event: Reading) -> Result<(), String> {
+    async fn post_on_reading(&self, event: Reading, _raw_body: axum::body::Bytes) -> Result<(), String> {
         self.0.lock().expect("not poisoned").push(event);
         Ok(())
     }

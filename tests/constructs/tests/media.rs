@@ -31,23 +31,36 @@ struct Recorder {
 impl multipart::server::MultipartApi for Recorder {
     async fn upload_document(
         &self,
+        _cx: multipart::server::RequestContext,
         body: upload_types::UploadDocumentRequest,
     ) -> Result<upload_types::Receipt, upload_errors::UploadDocumentError> {
         self.documents.lock().expect("unpoisoned").push(body);
         Ok(upload_types::Receipt { id: "d1".into() })
     }
 
-    async fn set_avatar(&self, body: Option<upload_types::SetAvatarRequest>) -> Result<(), upload_errors::SetAvatarError> {
+    async fn set_avatar(
+        &self,
+        _cx: multipart::server::RequestContext,
+        body: Option<upload_types::SetAvatarRequest>,
+    ) -> Result<(), upload_errors::SetAvatarError> {
         self.avatars.lock().expect("unpoisoned").push(body);
         Ok(())
     }
 
-    async fn create_note(&self, body: upload_types::Note) -> Result<(), upload_errors::CreateNoteError> {
+    async fn create_note(
+        &self,
+        _cx: multipart::server::RequestContext,
+        body: upload_types::Note,
+    ) -> Result<(), upload_errors::CreateNoteError> {
         self.notes.lock().expect("unpoisoned").push(body);
         Ok(())
     }
 
-    async fn upload_blob(&self, body: multipart::media::Raw) -> Result<(), upload_errors::UploadBlobError> {
+    async fn upload_blob(
+        &self,
+        _cx: multipart::server::RequestContext,
+        body: multipart::media::Raw,
+    ) -> Result<(), upload_errors::UploadBlobError> {
         self.blobs.lock().expect("unpoisoned").push(body);
         Ok(())
     }
@@ -223,7 +236,11 @@ struct Streaming {
 }
 
 impl sse::server::SseApi for Streaming {
-    async fn stream_ticks(&self, query: sse::types::StreamTicksQuery) -> Result<EventStream<Tick>, sse_errors::StreamTicksError> {
+    async fn stream_ticks(
+        &self,
+        _cx: sse::server::RequestContext,
+        query: sse::types::StreamTicksQuery,
+    ) -> Result<EventStream<Tick>, sse_errors::StreamTicksError> {
         match query.limit {
             Some(0) => Err(sse_errors::StreamTicksError::NotFound(sse::types::Problem { message: "no ticks".into() })),
             // Sent as they happen, from another task.
@@ -244,15 +261,15 @@ impl sse::server::SseApi for Streaming {
         }
     }
 
-    async fn stream_log(&self) -> Result<EventStream<String>, sse_errors::StreamLogError> {
+    async fn stream_log(&self, _cx: sse::server::RequestContext) -> Result<EventStream<String>, sse_errors::StreamLogError> {
         Ok(EventStream::from_events(self.lines.clone()))
     }
 
-    async fn get_status(&self) -> Result<Tick, sse_errors::GetStatusError> {
+    async fn get_status(&self, _cx: sse::server::RequestContext) -> Result<Tick, sse_errors::GetStatusError> {
         Ok(Tick { count: 7, label: None })
     }
 
-    async fn start_job(&self) -> Result<sse_errors::StartJobResponse, sse_errors::StartJobError> {
+    async fn start_job(&self, _cx: sse::server::RequestContext) -> Result<sse_errors::StartJobResponse, sse_errors::StartJobError> {
         let frames = Event::new("50%".to_owned()).to_frame(|data| Ok(data.clone())).expect("encodes");
         Ok(sse_errors::StartJobResponse::Ok(frames))
     }

@@ -13,6 +13,7 @@ impl server::ParametersApi for Echoing {
     #[allow(clippy::too_many_arguments)]
     async fn search(
         &self,
+        _cx: server::RequestContext,
         id: i64,
         label: String,
         matrix: String,
@@ -26,11 +27,11 @@ impl server::ParametersApi for Echoing {
         Ok(types::Echo { text })
     }
 
-    async fn whoami(&self, authorization: String) -> Result<types::Echo, WhoamiError> {
+    async fn whoami(&self, _cx: server::RequestContext, authorization: String) -> Result<types::Echo, WhoamiError> {
         Ok(types::Echo { text: authorization })
     }
 
-    async fn get_guild(&self, guild_id: types::Snowflake) -> Result<types::Echo, GetGuildError> {
+    async fn get_guild(&self, _cx: server::RequestContext, guild_id: types::Snowflake) -> Result<types::Echo, GetGuildError> {
         Ok(types::Echo { text: guild_id })
     }
 }

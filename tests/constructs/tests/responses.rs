@@ -11,15 +11,15 @@ use constructs::responses::{
 struct Refusing;
 
 impl server::ResponsesApi for Refusing {
-    async fn submit_job(&self, _body: types::SubmitJobRequest) -> Result<SubmitJobResponse, SubmitJobError> {
+    async fn submit_job(&self, _cx: server::RequestContext, _body: types::SubmitJobRequest) -> Result<SubmitJobResponse, SubmitJobError> {
         Err(SubmitJobError::Status4xx { status: 422, body: types::Problem { title: "no name".into(), status: Some(422) } })
     }
 
-    async fn get_log(&self, _id: String) -> Result<String, GetLogError> {
+    async fn get_log(&self, _cx: server::RequestContext, _id: String) -> Result<String, GetLogError> {
         Err(GetLogError::NotFound)
     }
 
-    async fn get_artifact(&self, _id: String) -> Result<Raw, GetArtifactError> {
+    async fn get_artifact(&self, _cx: server::RequestContext, _id: String) -> Result<Raw, GetArtifactError> {
         Ok(Raw { content_type: "application/octet-stream".into(), bytes: Vec::new() })
     }
 }
