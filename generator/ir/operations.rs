@@ -96,7 +96,12 @@ impl<'s, 'd> OperationLowering<'s, 'd> {
             space,
             schemes,
             rate_limit,
-            fn_names: Namespace::with_reserved(&["new", "with_base_url", "base_url", "credentials", "http_client"]),
+            fn_names: Namespace::with_reserved(&[
+                // The client's own methods.
+                "new", "with_base_url", "base_url", "credentials", "http_client", "with_http_client", "with_transport",
+                "with_timeout", "with_connect_timeout", "with_retry_policy", "with_hooks", "with_credentials",
+                "set_credentials", "rate_limit", "execute", "open",
+            ]),
             stems: Namespace::default(),
             error_names: Namespace::with_reserved(&["ClientError", "AuthError", "Credentials"]),
             callbacks: Vec::new(),
