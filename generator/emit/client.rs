@@ -106,6 +106,8 @@ pub(super) fn module(api: &Api) -> TokenStream {
         pub use ::clawgen_runtime::client::{
             ClientError, HookError, HookFuture, Hooks, ResponseValue, RetryPolicy, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
         };
+        /// The reqwest the client is built on, so that hooks name the same version.
+        pub use ::reqwest;
         // The document-independent half of every method.
         #[allow(unused_imports)]
         use ::clawgen_runtime::{client::*, params};

@@ -16,6 +16,8 @@ pub use ::clawgen_runtime::client::{
     ClientError, HookError, HookFuture, Hooks, ResponseValue, RetryPolicy,
     DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
 };
+/// The reqwest the client is built on, so that hooks name the same version.
+pub use ::reqwest;
 #[allow(unused_imports)]
 use ::clawgen_runtime::{client::*, params};
 /// A client of CyberVault Threats API (API version 2.0.0).

@@ -13,7 +13,7 @@ pub use answer::{Answer, ResponseValue};
 pub use error::ClientError;
 pub use hooks::{HookError, HookFuture, Hooks};
 pub use retry::{body_number, is_idempotent, parse_retry_after, retry_after, seconds_until, RetryPolicy};
-pub use transport::{Call, Transport, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
+pub use transport::{BodyWait, Call, Transport, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 
 /// Refuses path parameter values that would not reach the server as given:
 /// empty segments, and `.`/`..`, which URL resolution removes (even encoded).

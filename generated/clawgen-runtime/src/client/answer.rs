@@ -94,7 +94,7 @@ impl Answer {
         let bytes: &[u8] = if self.bytes.is_empty() { b"null" } else { &self.bytes };
         serde_json::from_slice(bytes).map_err(|error| ClientError::Decode {
             status: self.status,
-            headers: self.headers.clone(),
+            headers: Box::new(self.headers.clone()),
             message: error.to_string(),
             bytes: self.bytes.clone(),
         })
@@ -128,7 +128,7 @@ impl Answer {
     pub fn required_header<T: std::str::FromStr, E>(&self, name: &str) -> Result<T, ClientError<E>> {
         self.header(name).ok_or_else(|| ClientError::Decode {
             status: self.status,
-            headers: self.headers.clone(),
+            headers: Box::new(self.headers.clone()),
             message: format!("required header `{name}` is missing or malformed"),
             bytes: self.bytes.clone(),
         })
@@ -141,7 +141,7 @@ impl Answer {
 
     /// A documented error, with this answer's status and headers.
     pub fn error<T, E>(&self, error: E) -> Result<T, ClientError<E>> {
-        Err(ClientError::Api { error, status: self.status, headers: self.headers.clone() })
+        Err(ClientError::Api { error, status: self.status, headers: Box::new(self.headers.clone()) })
     }
 }
 

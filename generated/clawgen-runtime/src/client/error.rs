@@ -12,8 +12,8 @@ pub enum ClientError<E> {
         error: E,
         /// The status of the answer.
         status: u16,
-        /// The headers of the answer (request ids, rate-limit state…).
-        headers: HeaderMap,
+        /// The headers of the answer (request ids, rate-limit state…), boxed to keep errors small.
+        headers: Box<HeaderMap>,
     },
     /// The request never got an answer (connection, TLS, timeout…).
     Transport(reqwest::Error),
@@ -22,8 +22,8 @@ pub enum ClientError<E> {
     Decode {
         /// The status of the answer.
         status: u16,
-        /// The headers of the answer.
-        headers: HeaderMap,
+        /// The headers of the answer, boxed to keep errors small.
+        headers: Box<HeaderMap>,
         /// What did not fit.
         message: String,
         /// The raw body, for diagnosis.
@@ -133,15 +133,15 @@ impl<E> ClientError<E> {
     /// The headers of the answer, where there was one.
     pub fn headers(&self) -> Option<&HeaderMap> {
         match self {
-            Self::Api { headers, .. } => Some(headers),
-            Self::Decode { status, headers, .. } if *status != 0 => Some(headers),
+            Self::Api { headers, .. } => Some(&**headers),
+            Self::Decode { status, headers, .. } if *status != 0 => Some(&**headers),
             _ => None,
         }
     }
 
     /// A value that could not be written as JSON (a map with non-string keys, say); nothing was sent.
     pub fn encoding(error: serde_json::Error) -> Self {
-        ClientError::Decode { status: 0, headers: HeaderMap::new(), message: error.to_string(), bytes: Vec::new() }
+        ClientError::Decode { status: 0, headers: Box::default(), message: error.to_string(), bytes: Vec::new() }
     }
 }
 
@@ -154,7 +154,7 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert("set-cookie", reqwest::header::HeaderValue::from_static("session=s3cret"));
         headers.insert("x-request-id", reqwest::header::HeaderValue::from_static("r-1"));
-        let error: ClientError<()> = ClientError::Api { error: (), status: 401, headers };
+        let error: ClientError<()> = ClientError::Api { error: (), status: 401, headers: Box::new(headers) };
         let shown = format!("{error:?}");
         assert!(!shown.contains("s3cret"), "{shown}");
         assert!(shown.contains("r-1"), "{shown}");

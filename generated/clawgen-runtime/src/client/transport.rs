@@ -43,6 +43,9 @@ impl Default for Transport {
     }
 }
 
+/// Reads the seconds to wait that a 429's body states.
+pub type BodyWait = fn(&[u8]) -> Option<u64>;
+
 /// What a generated method tells the transport about the call it sends.
 pub struct Call<'a> {
     /// The `operationId`, for hooks and tracing.
@@ -52,7 +55,7 @@ pub struct Call<'a> {
     /// The header that states when the rate limit resets, where the API declares one.
     pub reset_header: Option<&'static str>,
     /// Reads the seconds to wait that a 429's body states, where the document says where.
-    pub body_wait: Option<fn(&[u8]) -> Option<u64>>,
+    pub body_wait: Option<BodyWait>,
     /// Sees the headers of every answer (the client's rate-limit record).
     pub observe: &'a (dyn Fn(&HeaderMap) + Sync),
 }
@@ -115,7 +118,7 @@ impl Transport {
         let (answer, response) = self.traced(call, request, false).await?;
         let response = response.ok_or_else(|| ClientError::Decode {
             status: answer.status(),
-            headers: answer.headers().clone(),
+            headers: Box::new(answer.headers().clone()),
             message: "the answer was read before it was handed over".to_owned(),
             bytes: Vec::new(),
         })?;
@@ -130,16 +133,19 @@ impl Transport {
         whole: bool,
     ) -> Result<(Answer, Option<reqwest::Response>), ClientError<E>> {
         use tracing::Instrument;
+        let request = request.build().map_err(ClientError::Transport)?;
         // The path template and never the URL: a query may hold an API key.
         let span = tracing::info_span!(
             "clawgen.call",
             operation = call.operation,
+            method = request.method().as_str(),
             path = call.path,
-            method = tracing::field::Empty,
             status = tracing::field::Empty,
             attempts = tracing::field::Empty,
         );
-        self.attempts(call, request, whole).instrument(span).await
+        let (answer, response, attempts) = self.attempts(call, request, whole).instrument(span.clone()).await?;
+        span.record("status", answer.status()).record("attempts", attempts);
+        Ok((answer, response))
     }
 
     #[cfg(not(feature = "tracing"))]
@@ -149,24 +155,24 @@ impl Transport {
         request: reqwest::RequestBuilder,
         whole: bool,
     ) -> Result<(Answer, Option<reqwest::Response>), ClientError<E>> {
-        self.attempts(call, request, whole).await
+        let request = request.build().map_err(ClientError::Transport)?;
+        let (answer, response, _) = self.attempts(call, request, whole).await?;
+        Ok((answer, response))
     }
 
     /// The retry loop: each attempt runs the hooks, sends, and either returns
     /// the answer or waits as the policy says and sends a copy again.
+    /// Returns the answer and the number of attempts it took.
     async fn attempts<E>(
         &self,
         call: &Call<'_>,
-        request: reqwest::RequestBuilder,
+        mut request: reqwest::Request,
         whole: bool,
-    ) -> Result<(Answer, Option<reqwest::Response>), ClientError<E>> {
-        let mut request = request.build().map_err(ClientError::Transport)?;
+    ) -> Result<(Answer, Option<reqwest::Response>, u32), ClientError<E>> {
         if let (true, Some(timeout)) = (whole, self.timeout) {
             *request.timeout_mut() = Some(timeout);
         }
         let idempotent = super::is_idempotent(request.method(), request.headers());
-        #[cfg(feature = "tracing")]
-        tracing::Span::current().record("method", request.method().as_str());
         let mut retries = 0;
         loop {
             // A body that streams cannot be copied, and so is sent once.
@@ -209,9 +215,7 @@ impl Transport {
                     continue;
                 }
             }
-            #[cfg(feature = "tracing")]
-            tracing::Span::current().record("status", status).record("attempts", retries + 1);
-            return Ok((Answer::new(status, headers, bytes), unread));
+            return Ok((Answer::new(status, headers, bytes), unread, retries + 1));
         }
     }
 }
