@@ -47,7 +47,7 @@ impl Client {
         Self::with_transport(base_url, Transport::new())
     }
     /// Like [`Client::new`], over a reqwest client configured by the caller
-    /// (proxies, certificates, middleware-free tweaks), whose own timeouts apply.
+    /// (proxies, certificates, pool settings), whose own timeouts apply.
     pub fn with_http_client(
         base_url: impl Into<::std::string::String>,
         http: ::reqwest::Client,
