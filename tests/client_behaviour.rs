@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, Response, StatusCode};
 use clawguru_v1::auth::Credentials;
-use clawguru_v1::client::{reqwest, Client, ClientError, HookFuture, Hooks, RetryPolicy};
+use clawguru_v1::client::{Client, ClientError, HookFuture, Hooks, RetryPolicy, reqwest};
 use clawguru_v1::errors::{CheckIndicatorError, GetRunbookError};
 use clawguru_v1::types::CheckIndicatorRequest;
 
@@ -51,10 +51,11 @@ async fn serve(answers: Vec<Scripted>) -> (String, Script) {
     let app = axum::Router::new().fallback(move |request: Request<Body>| {
         let state = state.clone();
         async move {
-            state.received.lock().expect("received lock").push(Received {
-                method: request.method().to_string(),
-                headers: request.headers().clone(),
-            });
+            state
+                .received
+                .lock()
+                .expect("received lock")
+                .push(Received { method: request.method().to_string(), headers: request.headers().clone() });
             let next = state.answers.lock().expect("answers lock").pop_front();
             match next.unwrap_or_else(|| ok(&runbook_json())) {
                 Scripted::Answer(status, headers, body) => {
@@ -167,11 +168,8 @@ async fn a_documented_error_keeps_status_and_headers() {
 async fn extra_properties_are_ignored_and_success_headers_are_kept() {
     let mut runbook: serde_json::Value = serde_json::from_str(&runbook_json()).expect("JSON");
     runbook["addedLater"] = serde_json::json!({ "nested": [1, 2] });
-    let answer = Scripted::Answer(
-        200,
-        vec![("content-type", "application/json".to_owned()), ("etag", "\"v7\"".to_owned())],
-        runbook.to_string(),
-    );
+    let answer =
+        Scripted::Answer(200, vec![("content-type", "application/json".to_owned()), ("etag", "\"v7\"".to_owned())], runbook.to_string());
     let (base, _) = serve(vec![answer]).await;
     let response = client(&base).get_runbook_with_response("rb-1").await.expect("a 200");
     assert_eq!((response.status(), response.header("etag")), (200, Some("\"v7\"")));

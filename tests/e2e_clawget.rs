@@ -2470,7 +2470,8 @@ async fn the_retry_policy_waits_out_a_short_retry_after_but_not_a_long_one() {
         other => panic!("expected TooManyRequests, got {other:?}"),
     }
 
-    let patient = burst.clone().with_retry_policy(RetryPolicy { max_retries: 2, max_wait: Duration::from_secs(5), ..RetryPolicy::default() });
+    let patient =
+        burst.clone().with_retry_policy(RetryPolicy { max_retries: 2, max_wait: Duration::from_secs(5), ..RetryPolicy::default() });
     let requests = server.http_requests();
     let started = Instant::now();
     let scopes = patient.list_scopes().await.expect("the retry at the body's resetAt succeeds");

@@ -1344,7 +1344,11 @@ async fn retry_policy_does_not_wait_longer_than_max_wait() {
 #[tokio::test]
 async fn retry_policy_gives_up_after_max_retries() {
     let server = spawn_server().await;
-    let client = server.client(WRITER_KEY).with_retry_policy(RetryPolicy { max_retries: 2, max_wait: Duration::from_secs(5), ..RetryPolicy::default() });
+    let client = server.client(WRITER_KEY).with_retry_policy(RetryPolicy {
+        max_retries: 2,
+        max_wait: Duration::from_secs(5),
+        ..RetryPolicy::default()
+    });
 
     server.api.script_refusals(WRITER_KEY, &[0; 5]);
     let error = api_error(client.update_threat_status(SEED_THREAT_ID, &status_change(ThreatStatus::Closed, None)).await);

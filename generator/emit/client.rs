@@ -75,11 +75,8 @@ pub(super) fn module(api: &Api) -> TokenStream {
         None => quote!(::std::option::Option::None),
     };
     let hints = api.retry_hints();
-    let body_wait = if hints.is_empty() {
-        quote!(::std::option::Option::None)
-    } else {
-        quote!(::std::option::Option::Some(body_retry_wait))
-    };
+    let body_wait =
+        if hints.is_empty() { quote!(::std::option::Option::None) } else { quote!(::std::option::Option::Some(body_retry_wait)) };
     let body_retry_wait = (!hints.is_empty()).then(|| body_retry_wait(&hints));
     // What the transport needs to know of a call.
     let call = quote! {

@@ -198,11 +198,8 @@ impl Transport {
             let status = response.status().as_u16();
             let headers = response.headers().clone();
             (call.observe)(&headers);
-            let (bytes, unread) = if whole {
-                (response.bytes().await.map_err(ClientError::Transport)?.to_vec(), None)
-            } else {
-                (Vec::new(), Some(response))
-            };
+            let (bytes, unread) =
+                if whole { (response.bytes().await.map_err(ClientError::Transport)?.to_vec(), None) } else { (Vec::new(), Some(response)) };
             if let Some((policy, copy)) = again {
                 // `Retry-After` first, then a hint in the body, then the rate-limit reset time.
                 let asked = retry_after(&headers, None)
