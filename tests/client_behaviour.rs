@@ -375,3 +375,35 @@ async fn each_call_runs_in_a_span_without_secrets() {
     assert_eq!(text("attempts"), "2");
     assert!(!format!("{recorded:?}").contains("s3cret"), "{recorded:?}");
 }
+
+/// Counts the attempts of each call.
+#[derive(Clone, Default)]
+struct Attempts(Arc<Mutex<u32>>);
+
+impl Hooks for Attempts {
+    fn before_send<'a>(&'a self, _operation: &'static str, _request: &'a mut reqwest::Request) -> HookFuture<'a> {
+        Box::pin(async move {
+            *self.0.lock().expect("attempts lock") += 1;
+            Ok(())
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_retried_for_get_and_never_for_post() {
+    // A port that was free a moment ago: nothing listens there any more.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
+    let base = format!("http://{}", listener.local_addr().expect("an address"));
+    drop(listener);
+
+    let attempts = Attempts::default();
+    let client = client(&base).with_retry_policy(quick_retries()).with_hooks(attempts.clone());
+    let error = client.get_runbook("rb-1").await.expect_err("nothing listens");
+    assert!(matches!(&error, ClientError::Transport(e) if e.is_connect()), "{error:?}");
+    assert_eq!(*attempts.0.lock().expect("attempts lock"), 3, "the first attempt and two retries");
+
+    *attempts.0.lock().expect("attempts lock") = 0;
+    let error = client.check_indicator(&indicator()).await.expect_err("nothing listens");
+    assert!(matches!(&error, ClientError::Transport(e) if e.is_connect()), "{error:?}");
+    assert_eq!(*attempts.0.lock().expect("attempts lock"), 1, "a POST is sent once");
+}
