@@ -1471,7 +1471,7 @@ async fn raw_request(addr: &str, method: &str, target: &str, headers: &[(&str, &
 /// The typed API error of a call that must have failed with a documented status.
 fn api_error<T: Debug, E: Debug>(result: Result<T, ClientError<E>>) -> E {
     match result {
-        Err(ClientError::Api(error)) => error,
+        Err(ClientError::Api { error, .. }) => error,
         other => panic!("expected a typed API error, got {other:?}"),
     }
 }
@@ -2528,7 +2528,8 @@ async fn the_retry_policy_waits_out_a_short_retry_after_but_not_a_long_one() {
         other => panic!("expected TooManyRequests, got {other:?}"),
     }
 
-    let patient = burst.clone().with_retry_policy(RetryPolicy { max_retries: 2, max_wait: Duration::from_secs(5) });
+    let patient =
+        burst.clone().with_retry_policy(RetryPolicy { max_retries: 2, max_wait: Duration::from_secs(5), ..RetryPolicy::default() });
     let requests = server.http_requests();
     let started = Instant::now();
     let scopes = patient.list_scopes().await.expect("the retry at the body's resetAt succeeds");

@@ -435,7 +435,7 @@ async fn raw_request(server: &TestServer, method: &str, target: &str, headers: &
 /// The typed API error of a call that must have failed with a documented status.
 fn api_error<T: Debug, E: Debug>(result: Result<T, ClientError<E>>) -> E {
     match result {
-        Err(ClientError::Api(error)) => error,
+        Err(ClientError::Api { error, .. }) => error,
         other => panic!("expected a typed API error, got {other:?}"),
     }
 }

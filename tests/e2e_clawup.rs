@@ -478,7 +478,7 @@ fn bearer(key: &str) -> String {
 /// The typed API error of a call that must have failed with a documented status.
 fn api_error<T: Debug, E: Debug>(result: Result<T, ClientError<E>>) -> E {
     match result {
-        Err(ClientError::Api(error)) => error,
+        Err(ClientError::Api { error, .. }) => error,
         other => panic!("expected a typed API error, got {other:?}"),
     }
 }
@@ -763,7 +763,7 @@ async fn undocumented_status_of_the_document_is_reported_raw() {
     // A client pointed one level too deep gets the router's 404, in the API's error format.
     let client = Client::new(format!("{}/api", server.url));
     match client.get_open_api_document().await {
-        Err(ClientError::Api(GetOpenApiDocumentError::Undocumented { status, body })) => {
+        Err(ClientError::Api { error: GetOpenApiDocumentError::Undocumented { status, body }, .. }) => {
             assert_eq!(status, 404);
             let body: types::Error = serde_json::from_str(&body).expect("the API's error body");
             assert_eq!(body.message, "No operation has the path `/api/openapi.json`.");

@@ -516,7 +516,7 @@ fn bearer(key: &str) -> String {
 /// The typed API error of a call that must have failed with a documented status.
 fn api_error<T: Debug, E: Debug>(result: Result<T, ClientError<E>>) -> E {
     match result {
-        Err(ClientError::Api(error)) => error,
+        Err(ClientError::Api { error, .. }) => error,
         other => panic!("expected a typed API error, got {other:?}"),
     }
 }
@@ -1267,7 +1267,7 @@ async fn client_records_the_latest_rate_limit() {
 #[tokio::test]
 async fn retry_policy_waits_retry_after_then_succeeds() {
     let server = spawn_server().await;
-    let policy = RetryPolicy { max_retries: 3, max_wait: Duration::from_secs(5) };
+    let policy = RetryPolicy { max_retries: 3, max_wait: Duration::from_secs(5), ..RetryPolicy::default() };
     let client = server.client(READER_KEY).with_retry_policy(policy);
 
     // GET: refused once with Retry-After: 1, then served.
@@ -1325,7 +1325,7 @@ async fn without_retry_policy_the_429_is_returned() {
 #[tokio::test]
 async fn retry_policy_does_not_wait_longer_than_max_wait() {
     let server = spawn_server().await;
-    let policy = RetryPolicy { max_retries: 3, max_wait: Duration::from_millis(500) };
+    let policy = RetryPolicy { max_retries: 3, max_wait: Duration::from_millis(500), ..RetryPolicy::default() };
     let client = server.client(READER_KEY).with_retry_policy(policy);
 
     server.api.script_refusals(READER_KEY, &[1]);
@@ -1351,7 +1351,11 @@ async fn retry_policy_does_not_wait_longer_than_max_wait() {
 #[tokio::test]
 async fn retry_policy_gives_up_after_max_retries() {
     let server = spawn_server().await;
-    let client = server.client(WRITER_KEY).with_retry_policy(RetryPolicy { max_retries: 2, max_wait: Duration::from_secs(5) });
+    let client = server.client(WRITER_KEY).with_retry_policy(RetryPolicy {
+        max_retries: 2,
+        max_wait: Duration::from_secs(5),
+        ..RetryPolicy::default()
+    });
 
     server.api.script_refusals(WRITER_KEY, &[0; 5]);
     let error = api_error(client.update_threat_status(SEED_THREAT_ID, &status_change(ThreatStatus::Closed, None)).await);

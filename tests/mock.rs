@@ -31,7 +31,7 @@ async fn the_mock_refuses_other_credentials_with_the_documented_401() {
     let base = serve_mock("s3cret").await;
     let error = Client::new(&base).with_api_key_header("wrong").get_runbook("x").await.expect_err("refused");
     // The spec documents 403 for "Invalid or revoked API key", and 401 for a missing one.
-    assert!(matches!(error, clawguru_v1::client::ClientError::Api(GetRunbookError::Forbidden(_))), "{error:?}");
+    assert!(matches!(error, clawguru_v1::client::ClientError::Api { error: GetRunbookError::Forbidden(_), .. }), "{error:?}");
     let missing = Client::new(&base).get_runbook("x").await.expect_err("refused before sending");
     assert!(matches!(missing, clawguru_v1::client::ClientError::MissingCredentials { .. }), "{missing:?}");
 }
@@ -132,10 +132,10 @@ async fn a_resource_deleted_through_the_mock_stays_deleted() {
     client.get_listing("listing_xyz").await.expect("there before");
     client.delete_listing("listing_xyz").await.expect("deleted");
     let gone = client.get_listing("listing_xyz").await.expect_err("gone");
-    assert!(matches!(gone, ClientError::Api(GetListingError::NotFound(_))), "{gone:?}");
+    assert!(matches!(gone, ClientError::Api { error: GetListingError::NotFound(_), .. }), "{gone:?}");
     let update = clawget_v1::types::ListingUpdate { title: Some("New".into()), ..Default::default() };
     let gone = client.update_listing("listing_xyz", &update).await.expect_err("gone");
-    assert!(matches!(gone, ClientError::Api(UpdateListingError::NotFound(_))), "{gone:?}");
+    assert!(matches!(gone, ClientError::Api { error: UpdateListingError::NotFound(_), .. }), "{gone:?}");
     client.get_listing("listing_abc123").await.expect("another listing is still there");
     let created: clawget_v1::types::ListingCreate =
         serde_json::from_str(r#"{"title":"T","description":"D","category":"c","price":25}"#).expect("a listing");

@@ -7,42 +7,43 @@ use super::errors::{has_status_field, is_struct_variant, success_type};
 use super::rust::{ident, operation_doc, type_path};
 use crate::ir::{Api, Encoding, Operation, PartKind, PathPiece, Response, RetryHint, RetryUnit, SchemeKind, Status, TypeRef};
 
-/// The contents of the `client` module.
+/// The contents of the `client` module: the client's state and setters, and one
+/// method per operation. Sending (timeouts, retries, hooks, tracing) is the runtime's.
 pub(super) fn module(api: &Api) -> TokenStream {
     let default_base = api.base_url.as_deref().unwrap_or("http://localhost");
-    // Other credentials mean another budget: a clone that changes them starts its own record.
-    let fresh_budget = api.rate_limit.is_some().then(|| quote!(self.rate_limit = ::std::default::Default::default();));
+    let tracks = api.rate_limit.is_some();
+    // Other credentials mean another budget: a client that changes them starts its own record.
+    let fresh_budget = tracks.then(|| quote!(self.rate_limit = ::std::default::Default::default();));
+    let forget_budget = tracks.then(|| {
+        quote! {
+            if let Ok(mut guard) = self.rate_limit.lock() {
+                *guard = None;
+            }
+        }
+    });
     let setters = api.security_schemes.iter().map(|s| {
         let field = ident(&s.field);
         let setter = format_ident!("with_{}", s.field.trim_end_matches('_'));
         let text = format!("Sets the credential of the `{}` security scheme: {}.", s.key, s.kind.describe());
         let text_attr = super::rust::doc(Some(&text));
-        if s.kind == SchemeKind::Basic {
-            return quote! {
-                #text_attr
-                pub fn #setter(mut self, username: impl Into<::std::string::String>, password: impl Into<::std::string::String>) -> Self {
-                    self.credentials.#field = ::std::option::Option::Some(super::auth::BasicAuth {
-                        username: username.into(),
-                        password: ::std::option::Option::Some(password.into()),
-                    });
-                    #fresh_budget
-                    self
-                }
-            };
-        }
+        let (params, value) = if s.kind == SchemeKind::Basic {
+            (
+                quote!(username: impl Into<::std::string::String>, password: impl Into<::std::string::String>),
+                quote!(super::auth::BasicAuth { username: username.into(), password: ::std::option::Option::Some(password.into()) }),
+            )
+        } else {
+            (quote!(value: impl Into<::std::string::String>), quote!(value.into()))
+        };
         quote! {
             #text_attr
-            pub fn #setter(mut self, value: impl Into<::std::string::String>) -> Self {
-                self.credentials.#field = ::std::option::Option::Some(value.into());
-                #fresh_budget
-                self
+            pub fn #setter(self, #params) -> Self {
+                let mut credentials = self.credentials();
+                credentials.#field = ::std::option::Option::Some(#value);
+                self.with_credentials(credentials)
             }
         }
     });
     let methods = api.operations.iter().map(|op| method(api, op));
-    // A document with webhooks or components only still gets a client, which sends nothing.
-    let unused_without_operations = api.operations.is_empty().then(|| quote!(#[allow(dead_code)]));
-    let tracks = api.rate_limit.is_some();
     let rate_limit_field =
         tracks.then(|| quote!(rate_limit: ::std::sync::Arc<::std::sync::Mutex<::std::option::Option<super::rate_limit::RateLimit>>>,));
     let rate_limit_init = tracks.then(|| quote!(rate_limit: ::std::default::Default::default(),));
@@ -54,68 +55,70 @@ pub(super) fn module(api: &Api) -> TokenStream {
             }
         }
     });
-    let record = tracks.then(|| {
-        quote! {
+    let observe = if tracks {
+        quote!(|headers: &::reqwest::header::HeaderMap| {
             if let Some(rate_limit) = super::rate_limit::RateLimit::from_lookup(|name| headers.get(name).and_then(|v| v.to_str().ok())) {
                 if let Ok(mut guard) = self.rate_limit.lock() {
                     *guard = Some(rate_limit);
                 }
             }
-        }
-    });
+        })
+    } else {
+        quote!(|_: &::reqwest::header::HeaderMap| {})
+    };
     // The rate-limit reset time, where the API declares it: the last hint a 429 is read for.
-    let reset_wait = api.rate_limit.as_ref().and_then(|r| r.reset.as_ref()).map(|reset| {
-        let reset = reset.to_ascii_lowercase();
-        quote!(.or_else(|| retry_after(&headers, ::std::option::Option::Some(#reset))))
-    });
+    let reset_header = match api.rate_limit.as_ref().and_then(|r| r.reset.as_ref()) {
+        Some(reset) => {
+            let reset = reset.to_ascii_lowercase();
+            quote!(::std::option::Option::Some(#reset))
+        }
+        None => quote!(::std::option::Option::None),
+    };
     let hints = api.retry_hints();
-    let body_wait = (!hints.is_empty()).then(|| quote!(.or_else(|| body_retry_wait(&bytes))));
+    let body_wait =
+        if hints.is_empty() { quote!(::std::option::Option::None) } else { quote!(::std::option::Option::Some(body_retry_wait)) };
     let body_retry_wait = (!hints.is_empty()).then(|| body_retry_wait(&hints));
-    let execute = sending(
-        SendingShape {
-            name: quote!(execute),
-            doc: "Sends `request`, retrying on 429 as the retry policy allows, and reads the whole answer.",
-            output: quote!((u16, ::reqwest::header::HeaderMap, ::std::vec::Vec<u8>)),
-            read: quote!(let bytes = response.bytes().await.map_err(ClientError::Transport)?.to_vec();),
-            value: quote!((status, headers, bytes)),
-        },
-        &record,
-        &body_wait,
-        &reset_wait,
-    );
+    // What the transport needs to know of a call.
+    let call = quote! {
+        let observe = #observe;
+        let call = Call { operation, path, reset_header: #reset_header, body_wait: #body_wait, observe: &observe };
+    };
     // A stream is read as it arrives, so its answer is handed over unread.
     let open = api.uses_event_streams().then(|| {
-        sending(
-            SendingShape {
-                name: quote!(open),
-                doc: "Sends `request`, retrying on 429 as the retry policy allows, and returns the answer unread.",
-                output: quote!((u16, ::reqwest::header::HeaderMap, ::reqwest::Response)),
-                read: TokenStream::new(),
-                value: quote!((status, headers, response)),
-            },
-            &record,
-            &None,
-            &reset_wait,
-        )
+        quote! {
+            /// Sends `request` as the transport allows, and returns the answer unread.
+            async fn open<E>(&self, operation: &'static str, path: &'static str, request: ::reqwest::RequestBuilder) -> ::std::result::Result<(Answer, ::reqwest::Response), ClientError<E>> {
+                #call
+                self.transport.open(&call, request).await
+            }
+        }
     });
     let title = format!("A client of {} (API version {}).", api.title, api.api_version);
     let title_attr = super::rust::doc(Some(&title));
     quote! {
-        //! The typed async client.
+        //! The typed async client. Sending (timeouts, retries, hooks, tracing)
+        //! is the runtime's `Transport`; each method builds its request and
+        //! reads the documented answers.
 
-        pub use ::clawgen_runtime::client::{ClientError, RetryPolicy};
+        pub use ::clawgen_runtime::client::{
+            ClientError, HookError, HookFuture, Hooks, ResponseValue, RetryPolicy, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+        };
+        /// The reqwest the client is built on, so that hooks name the same version.
+        pub use ::reqwest;
         // The document-independent half of every method.
         #[allow(unused_imports)]
         use ::clawgen_runtime::{client::*, params};
 
         #title_attr
+        ///
+        /// Cloning is cheap. Clones share the connection pool and the
+        /// credentials that [`Client::set_credentials`] replaces; the `with_*`
+        /// setters give the clone they return its own.
         #[derive(Debug, Clone)]
         pub struct Client {
             base_url: ::std::string::String,
-            #unused_without_operations
-            http: ::reqwest::Client,
-            credentials: super::auth::Credentials,
-            retry: ::std::option::Option<RetryPolicy>,
+            transport: Transport,
+            credentials: ::std::sync::Arc<::std::sync::RwLock<super::auth::Credentials>>,
             #rate_limit_field
         }
 
@@ -126,35 +129,83 @@ pub(super) fn module(api: &Api) -> TokenStream {
         }
 
         impl Client {
-            /// A client of the API at `base_url` (without a trailing slash), with no credentials.
+            /// A client of the API at `base_url` (without a trailing slash), with no
+            /// credentials, over rustls, with [`DEFAULT_CONNECT_TIMEOUT`] and
+            /// [`DEFAULT_TIMEOUT`], no retries and no hooks.
             pub fn new(base_url: impl Into<::std::string::String>) -> Self {
-                Self::with_http_client(base_url, ::reqwest::Client::new())
+                Self::with_transport(base_url, Transport::new())
             }
 
-            /// Like [`Client::new`], with a configured reqwest client (timeouts, proxies…).
+            /// Like [`Client::new`], over a reqwest client configured by the caller
+            /// (proxies, certificates, pool settings), whose own timeouts apply.
             pub fn with_http_client(base_url: impl Into<::std::string::String>, http: ::reqwest::Client) -> Self {
-                let base_url = base_url.into().trim_end_matches('/').to_owned();
-                Self { base_url, http, credentials: ::std::default::Default::default(), retry: None, #rate_limit_init }
+                Self::with_transport(base_url, Transport::with_http_client(http))
             }
 
-            /// Replaces every credential at once.
+            fn with_transport(base_url: impl Into<::std::string::String>, transport: Transport) -> Self {
+                let base_url = base_url.into().trim_end_matches('/').to_owned();
+                Self { base_url, transport, credentials: ::std::default::Default::default(), #rate_limit_init }
+            }
+
+            /// The total time each attempt may take; `None` waits as long as the
+            /// server takes. For one call, set it on a clone:
+            /// `client.clone().with_timeout(Some(duration)).operation(…)`.
+            pub fn with_timeout(mut self, timeout: ::std::option::Option<::std::time::Duration>) -> Self {
+                self.transport = self.transport.with_timeout(timeout);
+                self
+            }
+
+            /// Connects within `timeout`, on a fresh client of the crate's defaults.
+            pub fn with_connect_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                self.transport = self.transport.with_connect_timeout(timeout);
+                self
+            }
+
+            /// Retries as `policy` allows (see [`RetryPolicy`]): 429 and 503 after
+            /// the wait the server asks for (`Retry-After`, else the retry hint of
+            /// the body where the API documents one, else the rate-limit reset
+            /// time) or a backoff; connection failures, 502 and 504 only where
+            /// sending twice is harmless. Off by default.
+            pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
+                self.transport = self.transport.with_retry_policy(Some(policy));
+                self
+            }
+
+            /// Runs `hooks` around every attempt of every call (see [`Hooks`]).
+            pub fn with_hooks(mut self, hooks: impl Hooks + 'static) -> Self {
+                self.transport = self.transport.with_hooks(::std::sync::Arc::new(hooks));
+                self
+            }
+
+            /// Replaces every credential, for the client returned only.
             pub fn with_credentials(mut self, credentials: super::auth::Credentials) -> Self {
-                self.credentials = credentials;
+                self.credentials = ::std::sync::Arc::new(::std::sync::RwLock::new(credentials));
                 #fresh_budget
                 self
             }
 
-            /// Retries answers of 429 after the wait the server asks for (`Retry-After`,
-            /// else the retry hint of the body where the API documents one, else the
-            /// rate-limit reset time), within `policy`. Off by default.
-            pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
-                self.retry = Some(policy);
-                self
+            /// Replaces every credential on a live client, for it and the clones
+            /// that share its credentials (a refreshed token, a rotated key).
+            pub fn set_credentials(&self, credentials: super::auth::Credentials) {
+                if let Ok(mut guard) = self.credentials.write() {
+                    *guard = credentials;
+                }
+                #forget_budget
+            }
+
+            /// A copy of the credentials the next call sends.
+            pub fn credentials(&self) -> super::auth::Credentials {
+                self.credentials.read().map(|guard| guard.clone()).unwrap_or_default()
             }
 
             #rate_limit_getter
 
-            #execute
+            /// Sends `request` as the transport allows, and reads the whole answer.
+            #[allow(dead_code)]
+            async fn execute<E>(&self, operation: &'static str, path: &'static str, request: ::reqwest::RequestBuilder) -> ::std::result::Result<Answer, ClientError<E>> {
+                #call
+                self.transport.execute(&call, request).await
+            }
             #open
 
             /// The base URL requests go to.
@@ -168,57 +219,6 @@ pub(super) fn module(api: &Api) -> TokenStream {
         }
 
         #body_retry_wait
-
-    }
-}
-
-/// What varies between the client's two ways of sending: reading the whole answer, or not.
-struct SendingShape {
-    name: TokenStream,
-    doc: &'static str,
-    output: TokenStream,
-    read: TokenStream,
-    value: TokenStream,
-}
-
-/// A method that sends a request, retrying on 429 as the retry policy allows.
-/// A stream's body is not read there, so `body_wait` (a 429 body's retry hint) is for whole answers only.
-fn sending(
-    shape: SendingShape,
-    record: &Option<TokenStream>,
-    body_wait: &Option<TokenStream>,
-    reset_wait: &Option<TokenStream>,
-) -> TokenStream {
-    let SendingShape { name, doc, output, read, value } = shape;
-    let doc = super::rust::doc(Some(doc));
-    quote! {
-        #doc
-        #[allow(dead_code)]
-        async fn #name<E>(
-            &self,
-            mut request: ::reqwest::RequestBuilder,
-        ) -> ::std::result::Result<#output, ClientError<E>> {
-            let mut retries = 0;
-            loop {
-                let again = if self.retry.is_some() { request.try_clone() } else { None };
-                let response = request.send().await.map_err(ClientError::Transport)?;
-                let status = response.status().as_u16();
-                let headers = response.headers().clone();
-                #read
-                #record
-                if let (429, Some(policy), Some(again)) = (status, self.retry, again) {
-                    // `Retry-After` first, then a hint in the body, then the rate-limit reset time.
-                    let asked = retry_after(&headers, ::std::option::Option::None) #body_wait #reset_wait;
-                    if let Some(wait) = policy.wait(retries, asked) {
-                        retries += 1;
-                        ::tokio::time::sleep(wait).await;
-                        request = again;
-                        continue;
-                    }
-                }
-                return Ok(#value);
-            }
-        }
     }
 }
 
@@ -270,23 +270,28 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
 
     let mut args = Vec::new();
+    let mut names = Vec::new();
     for p in &op.path_params {
         let arg = ident(&p.name);
         let ty = if p.ty == TypeRef::String { quote!(str) } else { type_path(api, &p.ty) };
         args.push(quote!(#arg: &#ty));
+        names.push(arg);
     }
     if let Some(query) = op.query {
         let ty = type_path(api, &TypeRef::Named(query));
         args.push(quote!(query: &#ty));
+        names.push(ident("query"));
     }
     for p in op.header_params.iter().chain(&op.cookie_params) {
         let arg = ident(&p.name);
         let ty = if p.ty == TypeRef::String { quote!(str) } else { type_path(api, &p.ty) };
         args.push(if p.required { quote!(#arg: &#ty) } else { quote!(#arg: ::std::option::Option<&#ty>) });
+        names.push(arg);
     }
     if let Some(body) = &op.body {
         let ty = if body.ty == TypeRef::String { quote!(str) } else { type_path(api, &body.ty) };
         args.push(if body.required { quote!(body: &#ty) } else { quote!(body: ::std::option::Option<&#ty>) });
+        names.push(ident("body"));
     }
 
     // The URL: the IR's template, literal text as written, parameters after
@@ -374,21 +379,32 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
     let error_enum = ident(&op.error_enum);
     let success = success_type(api, op);
     let error_arms = op.errors.iter().map(|r| decode_arm(api, op, r, false));
-    let undocumented = quote!(Err(ClientError::Api(super::errors::#error_enum::Undocumented {
-        status,
-        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-    })));
+    let undocumented = quote!(answer.error(Failure::Undocumented { status: answer.status(), body: answer.text() }));
     let default_arm = match op.errors.iter().find(|r| r.status == Status::Default) {
         Some(_) => TokenStream::new(),
         None => quote!(_ => #undocumented,),
     };
-    if let Some(stream) = event_stream(op) {
+    let (op_id, path) = (&op.id, &op.path);
+    let with_response = format_ident!("{}_with_response", op.fn_name);
+    let with_response_doc = format!("[`Client::{}`], with the status and headers of the answer.", op.fn_name);
+    let prelude = quote! {
+        #(#path_checks)*
+        let url = format!(#format, #(#format_args),*);
+    };
+    let building = quote! {
+        #auth
+        #query
+        #(#headers)*
+        #cookies
+        #body
+    };
+    let (value, reading) = if let Some(stream) = event_stream(op) {
         let pattern = status_pattern(stream.status);
         let media = stream.media_type.as_deref().unwrap_or("text/event-stream");
         let errors = if op.errors.is_empty() {
-            undocumented
+            undocumented.clone()
         } else {
-            quote!(match status {
+            quote!(match answer.status() {
                 #(#error_arms)*
                 #default_arm
             })
@@ -397,50 +413,45 @@ fn method(api: &Api, op: &Operation) -> TokenStream {
             Some(TypeRef::EventStream(item)) if **item == TypeRef::String => quote!(|data: &str| Ok(data.to_owned())),
             _ => quote!(|data: &str| ::serde_json::from_str(data).map_err(|error| error.to_string())),
         };
-        return quote! {
-            #docs
-            #deprecated
-            pub async fn #name(&self, #(#args),*) -> ::std::result::Result<#success, ClientError<super::errors::#error_enum>> {
-                #(#path_checks)*
-                let url = format!(#format, #(#format_args),*);
-                let request = self.http.request(::reqwest::Method::#method, url).header(::reqwest::header::ACCEPT, #media);
-                #auth
-                #query
-                #(#headers)*
-                #cookies
-                #body
-                let (status, headers, response) = self.open(request).await?;
-                if matches!(status, #pattern) {
-                    return Ok(super::media::EventStream::from_bytes(response.bytes_stream(), #decode));
-                }
-                let bytes = response.bytes().await.map_err(ClientError::Transport)?.to_vec();
-                // Not every operation reads both.
-                let _ = (&headers, &bytes);
-                #errors
+        let reading = quote! {
+            let request = self.transport.http().request(::reqwest::Method::#method, url).header(::reqwest::header::ACCEPT, #media);
+            #building
+            let (answer, response) = self.open(#op_id, #path, request).await?;
+            if matches!(answer.status(), #pattern) {
+                return answer.value(super::media::EventStream::from_bytes(response.bytes_stream(), #decode));
             }
+            let answer = Answer::new(answer.status(), answer.headers().clone(), response.bytes().await.map_err(ClientError::Transport)?.to_vec());
+            #errors
         };
-    }
-    let success_arms = success_arms(api, op);
-    quote! {
-        #docs
-        #deprecated
-        pub async fn #name(&self, #(#args),*) -> ::std::result::Result<#success, ClientError<super::errors::#error_enum>> {
-            #(#path_checks)*
-            let url = format!(#format, #(#format_args),*);
-            let request = self.http.request(::reqwest::Method::#method, url);
-            #auth
-            #query
-            #(#headers)*
-            #cookies
-            #body
-            let (status, headers, bytes) = self.execute(request).await?;
-            // Not every operation reads both.
-            let _ = (&headers, &bytes);
-            match status {
+        (success.clone(), reading)
+    } else {
+        let success_arms = success_arms(api, op);
+        let reading = quote! {
+            let request = self.transport.http().request(::reqwest::Method::#method, url);
+            #building
+            let answer = self.execute(#op_id, #path, request).await?;
+            match answer.status() {
                 #success_arms
                 #(#error_arms)*
                 #default_arm
             }
+        };
+        (success.clone(), reading)
+    };
+    let with_response_attr = super::rust::doc(Some(&with_response_doc));
+    quote! {
+        #docs
+        #deprecated
+        pub async fn #name(&self, #(#args),*) -> ::std::result::Result<#value, ClientError<super::errors::#error_enum>> {
+            self.#with_response(#(#names),*).await.map(ResponseValue::into_inner)
+        }
+
+        #with_response_attr
+        #deprecated
+        pub async fn #with_response(&self, #(#args),*) -> ::std::result::Result<ResponseValue<#value>, ClientError<super::errors::#error_enum>> {
+            use super::errors::#error_enum as Failure;
+            #prelude
+            #reading
         }
     }
 }
@@ -459,12 +470,12 @@ fn authentication(api: &Api, op: &Operation) -> TokenStream {
     let branches = op.security.iter().map(|all| {
         let present = all.iter().map(|u| {
             let field = ident(&api.security_schemes[u.scheme].field);
-            quote!(self.credentials.#field.is_some())
+            quote!(credentials.#field.is_some())
         });
         let applies = all.iter().map(|u| {
             let scheme = &api.security_schemes[u.scheme];
             let field = ident(&scheme.field);
-            let value = quote!(self.credentials.#field.as_deref().unwrap_or_default());
+            let value = quote!(credentials.#field.as_deref().unwrap_or_default());
             match &scheme.kind {
                 SchemeKind::ApiKeyHeader { name } => quote!(let request = request.header(#name, #value);),
                 SchemeKind::ApiKeyQuery { name } => quote!(let request = request.query(&[(#name, #value)]);),
@@ -476,7 +487,7 @@ fn authentication(api: &Api, op: &Operation) -> TokenStream {
                     quote!(let request = request.header(::reqwest::header::AUTHORIZATION, format!("{} {}", #scheme, #value));)
                 }
                 SchemeKind::Basic => quote! {
-                    let request = match &self.credentials.#field {
+                    let request = match &credentials.#field {
                         Some(basic) => request.basic_auth(&basic.username, basic.password.as_deref()),
                         None => request,
                     };
@@ -486,6 +497,7 @@ fn authentication(api: &Api, op: &Operation) -> TokenStream {
         quote!(if #(#present)&&* { #(#applies)* request })
     });
     quote! {
+        let credentials = self.credentials();
         let request = #(#branches)else* else {
             return Err(ClientError::MissingCredentials { operation: #op_id });
         };
@@ -494,7 +506,7 @@ fn authentication(api: &Api, op: &Operation) -> TokenStream {
 
 fn success_arms(api: &Api, op: &Operation) -> TokenStream {
     if op.successes.is_empty() {
-        return quote!(200..=299 => Ok(()),);
+        return quote!(200..=299 => answer.value(()),);
     }
     let arms = op.successes.iter().map(|r| {
         if op.success_enum.is_some() {
@@ -502,7 +514,7 @@ fn success_arms(api: &Api, op: &Operation) -> TokenStream {
         } else {
             let pattern = status_pattern(r.status);
             let value = read_body(r);
-            quote!(#pattern => Ok(#value),)
+            quote!(#pattern => answer.value(#value),)
         }
     });
     quote!(#(#arms)*)
@@ -512,15 +524,10 @@ fn success_arms(api: &Api, op: &Operation) -> TokenStream {
 fn read_body(r: &Response) -> TokenStream {
     match (r.body.as_ref(), r.encoding) {
         (None, _) => quote!(()),
-        (Some(_), Encoding::Json) => quote!(decode(status, &bytes)?),
+        (Some(_), Encoding::Json) => quote!(answer.json()?),
         // Streams are read apart (`event_stream`), and never in enums; multipart is a request encoding.
-        (Some(_), Encoding::Text | Encoding::Form | Encoding::EventStream | Encoding::Multipart) => {
-            quote!(::std::string::String::from_utf8_lossy(&bytes).into_owned())
-        }
-        (Some(_), Encoding::Raw) => quote!(super::media::Raw {
-            content_type: headers.get(::reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned(),
-            bytes: bytes.clone(),
-        }),
+        (Some(_), Encoding::Text | Encoding::Form | Encoding::EventStream | Encoding::Multipart) => quote!(answer.text()),
+        (Some(_), Encoding::Raw) => quote!(answer.raw()),
     }
 }
 
@@ -538,10 +545,15 @@ fn status_pattern(status: Status) -> TokenStream {
 /// One match arm that builds a variant of the success or error enum.
 fn decode_arm(api: &Api, op: &Operation, r: &Response, success: bool) -> TokenStream {
     let pattern = status_pattern(r.status);
-    let enum_name = ident(if success { op.success_enum.as_deref().unwrap_or_default() } else { &op.error_enum });
+    let enum_path = if success {
+        let name = ident(op.success_enum.as_deref().unwrap_or_default());
+        quote!(super::errors::#name)
+    } else {
+        quote!(Failure)
+    };
     let variant = ident(&r.variant);
     let value = if is_struct_variant(r) {
-        let status = has_status_field(r).then(|| quote!(status,));
+        let status = has_status_field(r).then(|| quote!(status: answer.status(),));
         let body = r.body.as_ref().map(|_| {
             let value = read_body(r);
             quote!(body: #value,)
@@ -551,36 +563,30 @@ fn decode_arm(api: &Api, op: &Operation, r: &Response, success: bool) -> TokenSt
             let ty = type_path(api, &h.ty);
             let wire = h.wire_name.to_ascii_lowercase();
             if h.required {
-                quote!(#field: header::<#ty, _>(status, &headers, #wire)?.ok_or_else(|| ClientError::Decode {
-                    status,
-                    message: format!("required header `{}` is missing", #wire),
-                    body: ::std::string::String::new(),
-                })?,)
+                quote!(#field: answer.required_header::<#ty, _>(#wire)?,)
             } else {
-                quote!(#field: header::<#ty, _>(status, &headers, #wire)?,)
+                quote!(#field: answer.header::<#ty>(#wire),)
             }
         });
-        quote!(super::errors::#enum_name::#variant { #status #body #(#headers)* })
+        quote!(#enum_path::#variant { #status #body #(#headers)* })
     } else if r.body.is_some() {
         let value = read_body(r);
-        quote!(super::errors::#enum_name::#variant(#value))
+        quote!(#enum_path::#variant(#value))
     } else {
-        quote!(super::errors::#enum_name::#variant)
+        quote!(#enum_path::#variant)
     };
-    if success { quote!(#pattern => Ok(#value),) } else { quote!(#pattern => Err(ClientError::Api(#value)),) }
+    if success { quote!(#pattern => answer.value(#value),) } else { quote!(#pattern => answer.error(#value),) }
 }
 
 /// `body_retry_wait(body)`: the seconds to wait that a 429's JSON body states,
 /// from the first of `hints` (`x-clawgen-retry-after`) that it carries.
 fn body_retry_wait(hints: &[&RetryHint]) -> TokenStream {
-    let needs_number = hints.iter().any(|h| h.unit != RetryUnit::DateTime);
-    let needs_now = hints.iter().any(|h| matches!(h.unit, RetryUnit::UnixSeconds | RetryUnit::DateTime));
     let waits = hints.iter().map(|hint| {
         let pointer = hint.pointer();
         match hint.unit {
-            RetryUnit::Seconds => quote!(|body| number(body.pointer(#pointer)?).map(|n| n.ceil() as u64)),
-            RetryUnit::Milliseconds => quote!(|body| number(body.pointer(#pointer)?).map(|n| (n / 1000.0).ceil() as u64)),
-            RetryUnit::UnixSeconds => quote!(|body| number(body.pointer(#pointer)?).map(|n| seconds_until(n * 1000.0))),
+            RetryUnit::Seconds => quote!(|body| body_number(body.pointer(#pointer)?).map(|n| n.ceil() as u64)),
+            RetryUnit::Milliseconds => quote!(|body| body_number(body.pointer(#pointer)?).map(|n| (n / 1000.0).ceil() as u64)),
+            RetryUnit::UnixSeconds => quote!(|body| body_number(body.pointer(#pointer)?).map(|n| seconds_until(n * 1000.0))),
             RetryUnit::DateTime => quote!(|body| {
                 let at = ::chrono::DateTime::parse_from_rfc3339(body.pointer(#pointer)?.as_str()?).ok()?;
                 Some(seconds_until(at.timestamp_millis() as f64))
@@ -590,29 +596,9 @@ fn body_retry_wait(hints: &[&RetryHint]) -> TokenStream {
     let count = hints.len();
     let places: Vec<String> = hints.iter().map(|h| format!("`{}`", h.pointer())).collect();
     let text = format!("The seconds to wait that a 429's JSON body states at {}, the first that it carries.", places.join(", "));
-    let number = needs_number.then(|| {
-        quote! {
-            /// A non-negative number, or a string holding one.
-            fn number(value: &::serde_json::Value) -> ::std::option::Option<f64> {
-                value.as_f64().or_else(|| value.as_str()?.trim().parse().ok()).filter(|n: &f64| n.is_finite() && *n >= 0.0)
-            }
-        }
-    });
-    let now = needs_now.then(|| {
-        quote! {
-            /// Whole seconds (rounded up) from now until `millis` since the epoch; 0 once past.
-            fn seconds_until(millis: f64) -> u64 {
-                let now = ::std::time::SystemTime::now().duration_since(::std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or_default();
-                ((millis - now as f64) / 1000.0).ceil().max(0.0) as u64
-            }
-        }
-    });
     quote! {
         #[doc = #text]
-        #[allow(dead_code)]
         fn body_retry_wait(body: &[u8]) -> ::std::option::Option<u64> {
-            #number
-            #now
             let body: ::serde_json::Value = ::serde_json::from_slice(body).ok()?;
             let waits: [fn(&::serde_json::Value) -> ::std::option::Option<u64>; #count] = [#(#waits),*];
             waits.iter().find_map(|wait| wait(&body))

@@ -162,13 +162,13 @@ fn call(api: &Api, op: &Operation) -> TokenStream {
     // documents no success (a refresh that always answers 400) expects its error.
     let documented = match (op.errors.is_empty(), op.successes.is_empty()) {
         (true, _) => None,
-        (false, true) => Some(quote!(Err(ClientError::Api(_)) => Outcome::Success,)),
-        (false, false) => Some(quote!(Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),)),
+        (false, true) => Some(quote!(Err(ClientError::Api { .. }) => Outcome::Success,)),
+        (false, false) => Some(quote!(Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),)),
     };
     quote! {
         let outcome = match client.#name(#(#args),*).await {
             Ok(_) => Outcome::Success,
-            Err(ClientError::Api(super::errors::#error::Undocumented { status, body })) => {
+            Err(ClientError::Api { error: super::errors::#error::Undocumented { status, body }, .. }) => {
                 Outcome::Failed(format!("undocumented status {status}: {body}"))
             }
             #documented

@@ -9,17 +9,27 @@
     rustdoc::broken_intra_doc_links,
     rustdoc::invalid_html_tags
 )]
-//! The typed async client.
-pub use ::clawgen_runtime::client::{ClientError, RetryPolicy};
+//! The typed async client. Sending (timeouts, retries, hooks, tracing)
+//! is the runtime's `Transport`; each method builds its request and
+//! reads the documented answers.
+pub use ::clawgen_runtime::client::{
+    ClientError, HookError, HookFuture, Hooks, ResponseValue, RetryPolicy,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+};
+/// The reqwest the client is built on, so that hooks name the same version.
+pub use ::reqwest;
 #[allow(unused_imports)]
 use ::clawgen_runtime::{client::*, params};
 /// A client of Clawget API (API version 1.0.0).
+///
+/// Cloning is cheap. Clones share the connection pool and the
+/// credentials that [`Client::set_credentials`] replaces; the `with_*`
+/// setters give the clone they return its own.
 #[derive(Debug, Clone)]
 pub struct Client {
     base_url: ::std::string::String,
-    http: ::reqwest::Client,
-    credentials: super::auth::Credentials,
-    retry: ::std::option::Option<RetryPolicy>,
+    transport: Transport,
+    credentials: ::std::sync::Arc<::std::sync::RwLock<super::auth::Credentials>>,
     rate_limit: ::std::sync::Arc<
         ::std::sync::Mutex<::std::option::Option<super::rate_limit::RateLimit>>,
     >,
@@ -30,57 +40,94 @@ impl ::std::default::Default for Client {
     }
 }
 impl Client {
-    /// A client of the API at `base_url` (without a trailing slash), with no credentials.
+    /// A client of the API at `base_url` (without a trailing slash), with no
+    /// credentials, over rustls, with [`DEFAULT_CONNECT_TIMEOUT`] and
+    /// [`DEFAULT_TIMEOUT`], no retries and no hooks.
     pub fn new(base_url: impl Into<::std::string::String>) -> Self {
-        Self::with_http_client(base_url, ::reqwest::Client::new())
+        Self::with_transport(base_url, Transport::new())
     }
-    /// Like [`Client::new`], with a configured reqwest client (timeouts, proxies…).
+    /// Like [`Client::new`], over a reqwest client configured by the caller
+    /// (proxies, certificates, pool settings), whose own timeouts apply.
     pub fn with_http_client(
         base_url: impl Into<::std::string::String>,
         http: ::reqwest::Client,
     ) -> Self {
+        Self::with_transport(base_url, Transport::with_http_client(http))
+    }
+    fn with_transport(
+        base_url: impl Into<::std::string::String>,
+        transport: Transport,
+    ) -> Self {
         let base_url = base_url.into().trim_end_matches('/').to_owned();
         Self {
             base_url,
-            http,
+            transport,
             credentials: ::std::default::Default::default(),
-            retry: None,
             rate_limit: ::std::default::Default::default(),
         }
     }
-    /// Replaces every credential at once.
+    /// The total time each attempt may take; `None` waits as long as the
+    /// server takes. For one call, set it on a clone:
+    /// `client.clone().with_timeout(Some(duration)).operation(…)`.
+    pub fn with_timeout(
+        mut self,
+        timeout: ::std::option::Option<::std::time::Duration>,
+    ) -> Self {
+        self.transport = self.transport.with_timeout(timeout);
+        self
+    }
+    /// Connects within `timeout`, on a fresh client of the crate's defaults.
+    pub fn with_connect_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.transport = self.transport.with_connect_timeout(timeout);
+        self
+    }
+    /// Retries as `policy` allows (see [`RetryPolicy`]): 429 and 503 after
+    /// the wait the server asks for (`Retry-After`, else the retry hint of
+    /// the body where the API documents one, else the rate-limit reset
+    /// time) or a backoff; connection failures, 502 and 504 only where
+    /// sending twice is harmless. Off by default.
+    pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.transport = self.transport.with_retry_policy(Some(policy));
+        self
+    }
+    /// Runs `hooks` around every attempt of every call (see [`Hooks`]).
+    pub fn with_hooks(mut self, hooks: impl Hooks + 'static) -> Self {
+        self.transport = self.transport.with_hooks(::std::sync::Arc::new(hooks));
+        self
+    }
+    /// Replaces every credential, for the client returned only.
     pub fn with_credentials(mut self, credentials: super::auth::Credentials) -> Self {
-        self.credentials = credentials;
+        self.credentials = ::std::sync::Arc::new(::std::sync::RwLock::new(credentials));
         self.rate_limit = ::std::default::Default::default();
         self
     }
-    /// Retries answers of 429 after the wait the server asks for (`Retry-After`,
-    /// else the retry hint of the body where the API documents one, else the
-    /// rate-limit reset time), within `policy`. Off by default.
-    pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = Some(policy);
-        self
+    /// Replaces every credential on a live client, for it and the clones
+    /// that share its credentials (a refreshed token, a rotated key).
+    pub fn set_credentials(&self, credentials: super::auth::Credentials) {
+        if let Ok(mut guard) = self.credentials.write() {
+            *guard = credentials;
+        }
+        if let Ok(mut guard) = self.rate_limit.lock() {
+            *guard = None;
+        }
+    }
+    /// A copy of the credentials the next call sends.
+    pub fn credentials(&self) -> super::auth::Credentials {
+        self.credentials.read().map(|guard| guard.clone()).unwrap_or_default()
     }
     /// The budget stated by the most recent answer that carried rate-limit headers.
     pub fn rate_limit(&self) -> ::std::option::Option<super::rate_limit::RateLimit> {
         self.rate_limit.lock().map(|guard| *guard).unwrap_or_default()
     }
-    /// Sends `request`, retrying on 429 as the retry policy allows, and reads the whole answer.
+    /// Sends `request` as the transport allows, and reads the whole answer.
     #[allow(dead_code)]
     async fn execute<E>(
         &self,
-        mut request: ::reqwest::RequestBuilder,
-    ) -> ::std::result::Result<
-        (u16, ::reqwest::header::HeaderMap, ::std::vec::Vec<u8>),
-        ClientError<E>,
-    > {
-        let mut retries = 0;
-        loop {
-            let again = if self.retry.is_some() { request.try_clone() } else { None };
-            let response = request.send().await.map_err(ClientError::Transport)?;
-            let status = response.status().as_u16();
-            let headers = response.headers().clone();
-            let bytes = response.bytes().await.map_err(ClientError::Transport)?.to_vec();
+        operation: &'static str,
+        path: &'static str,
+        request: ::reqwest::RequestBuilder,
+    ) -> ::std::result::Result<Answer, ClientError<E>> {
+        let observe = |headers: &::reqwest::header::HeaderMap| {
             if let Some(rate_limit) = super::rate_limit::RateLimit::from_lookup(|name| {
                 headers.get(name).and_then(|v| v.to_str().ok())
             }) {
@@ -88,32 +135,25 @@ impl Client {
                     *guard = Some(rate_limit);
                 }
             }
-            if let (429, Some(policy), Some(again)) = (status, self.retry, again) {
-                let asked = retry_after(&headers, ::std::option::Option::None)
-                    .or_else(|| body_retry_wait(&bytes))
-                    .or_else(|| retry_after(
-                        &headers,
-                        ::std::option::Option::Some("x-ratelimit-reset"),
-                    ));
-                if let Some(wait) = policy.wait(retries, asked) {
-                    retries += 1;
-                    ::tokio::time::sleep(wait).await;
-                    request = again;
-                    continue;
-                }
-            }
-            return Ok((status, headers, bytes));
-        }
+        };
+        let call = Call {
+            operation,
+            path,
+            reset_header: ::std::option::Option::Some("x-ratelimit-reset"),
+            body_wait: ::std::option::Option::Some(body_retry_wait),
+            observe: &observe,
+        };
+        self.transport.execute(&call, request).await
     }
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.base_url
     }
     /// Sets the credential of the `ApiKeyAuth` security scheme: a token as `Authorization: Bearer <token>`.
-    pub fn with_api_key_auth(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.credentials.api_key_auth = ::std::option::Option::Some(value.into());
-        self.rate_limit = ::std::default::Default::default();
-        self
+    pub fn with_api_key_auth(self, value: impl Into<::std::string::String>) -> Self {
+        let mut credentials = self.credentials();
+        credentials.api_key_auth = ::std::option::Option::Some(value.into());
+        self.with_credentials(credentials)
     }
     /// List marketplace listings
     ///
@@ -132,13 +172,23 @@ impl Client {
         super::types::ListingPage,
         ClientError<super::errors::ListListingsError>,
     > {
+        self.list_listings_with_response(query).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::list_listings`], with the status and headers of the answer.
+    pub async fn list_listings_with_response(
+        &self,
+        query: &super::types::ListListingsQuery,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::ListingPage>,
+        ClientError<super::errors::ListListingsError>,
+    > {
+        use super::errors::ListListingsError as Failure;
         let url = format!("{}/listings", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.api_key_auth.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.api_key_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.api_key_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -148,62 +198,20 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_LIST_LISTINGS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListListingsError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListListingsError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListListingsError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListListingsError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListListingsError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("listListings", "/listings", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::ListListingsError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -222,13 +230,23 @@ impl Client {
         super::types::ListingEnvelope,
         ClientError<super::errors::CreateListingError>,
     > {
+        self.create_listing_with_response(body).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::create_listing`], with the status and headers of the answer.
+    pub async fn create_listing_with_response(
+        &self,
+        body: &super::types::ListingCreate,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::ListingEnvelope>,
+        ClientError<super::errors::CreateListingError>,
+    > {
+        use super::errors::CreateListingError as Failure;
         let url = format!("{}/listings", self.base_url);
-        let request = self.http.request(::reqwest::Method::POST, url);
-        let request = if self.credentials.api_key_auth.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
+        let credentials = self.credentials();
+        let request = if credentials.api_key_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.api_key_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -238,62 +256,20 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            201u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateListingError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateListingError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateListingError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateListingError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateListingError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("createListing", "/listings", request).await?;
+        match answer.status() {
+            201u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::CreateListingError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -314,13 +290,23 @@ impl Client {
         super::types::ListingPage,
         ClientError<super::errors::SearchListingsError>,
     > {
+        self.search_listings_with_response(query).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::search_listings`], with the status and headers of the answer.
+    pub async fn search_listings_with_response(
+        &self,
+        query: &super::types::SearchListingsQuery,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::ListingPage>,
+        ClientError<super::errors::SearchListingsError>,
+    > {
+        use super::errors::SearchListingsError as Failure;
         let url = format!("{}/listings/search", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.api_key_auth.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.api_key_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.api_key_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -330,62 +316,20 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_SEARCH_LISTINGS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SearchListingsError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SearchListingsError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SearchListingsError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SearchListingsError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SearchListingsError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("searchListings", "/listings/search", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::SearchListingsError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -404,85 +348,47 @@ impl Client {
         super::types::ListingEnvelope,
         ClientError<super::errors::GetListingError>,
     > {
+        self.get_listing_with_response(listing_id).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::get_listing`], with the status and headers of the answer.
+    pub async fn get_listing_with_response(
+        &self,
+        listing_id: &str,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::ListingEnvelope>,
+        ClientError<super::errors::GetListingError>,
+    > {
+        use super::errors::GetListingError as Failure;
         check_path_value("listingId", listing_id, false)?;
         let url = format!(
             "{}/listings/{}", self.base_url, params::encode_segment(listing_id)
         );
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.api_key_auth.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.api_key_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.api_key_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "getListing",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetListingError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetListingError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetListingError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetListingError::NotFound(decode(status, &bytes)?),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetListingError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetListingError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("getListing", "/listings/{listingId}", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::GetListingError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -501,87 +407,51 @@ impl Client {
         super::types::DeletionEnvelope,
         ClientError<super::errors::DeleteListingError>,
     > {
+        self.delete_listing_with_response(listing_id)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::delete_listing`], with the status and headers of the answer.
+    pub async fn delete_listing_with_response(
+        &self,
+        listing_id: &str,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::DeletionEnvelope>,
+        ClientError<super::errors::DeleteListingError>,
+    > {
+        use super::errors::DeleteListingError as Failure;
         check_path_value("listingId", listing_id, false)?;
         let url = format!(
             "{}/listings/{}", self.base_url, params::encode_segment(listing_id)
         );
-        let request = self.http.request(::reqwest::Method::DELETE, url);
-        let request = if self.credentials.api_key_auth.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::DELETE, url);
+        let credentials = self.credentials();
+        let request = if credentials.api_key_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.api_key_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "deleteListing",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteListingError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteListingError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteListingError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteListingError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteListingError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteListingError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("deleteListing", "/listings/{listingId}", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::DeleteListingError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -601,16 +471,29 @@ impl Client {
         super::types::ListingEnvelope,
         ClientError<super::errors::UpdateListingError>,
     > {
+        self.update_listing_with_response(listing_id, body)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::update_listing`], with the status and headers of the answer.
+    pub async fn update_listing_with_response(
+        &self,
+        listing_id: &str,
+        body: &super::types::ListingUpdate,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::ListingEnvelope>,
+        ClientError<super::errors::UpdateListingError>,
+    > {
+        use super::errors::UpdateListingError as Failure;
         check_path_value("listingId", listing_id, false)?;
         let url = format!(
             "{}/listings/{}", self.base_url, params::encode_segment(listing_id)
         );
-        let request = self.http.request(::reqwest::Method::PATCH, url);
-        let request = if self.credentials.api_key_auth.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::PATCH, url);
+        let credentials = self.credentials();
+        let request = if credentials.api_key_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.api_key_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -620,71 +503,23 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateListingError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateListingError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateListingError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateListingError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateListingError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateListingError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("updateListing", "/listings/{listingId}", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::UpdateListingError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -711,87 +546,51 @@ impl Client {
         super::types::PurchaseEnvelope,
         ClientError<super::errors::PurchaseListingError>,
     > {
+        self.purchase_listing_with_response(listing_id)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::purchase_listing`], with the status and headers of the answer.
+    pub async fn purchase_listing_with_response(
+        &self,
+        listing_id: &str,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::PurchaseEnvelope>,
+        ClientError<super::errors::PurchaseListingError>,
+    > {
+        use super::errors::PurchaseListingError as Failure;
         check_path_value("listingId", listing_id, false)?;
         let url = format!(
             "{}/listings/{}/purchase", self.base_url, params::encode_segment(listing_id)
         );
-        let request = self.http.request(::reqwest::Method::POST, url);
-        let request = if self.credentials.api_key_auth.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
+        let credentials = self.credentials();
+        let request = if credentials.api_key_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.api_key_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "purchaseListing",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            201u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::PurchaseListingError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::PurchaseListingError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::PurchaseListingError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::PurchaseListingError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::PurchaseListingError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::PurchaseListingError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("purchaseListing", "/listings/{listingId}/purchase", request)
+            .await?;
+        match answer.status() {
+            201u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::PurchaseListingError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -810,13 +609,23 @@ impl Client {
         super::types::SoulPage,
         ClientError<super::errors::ListSoulsError>,
     > {
+        self.list_souls_with_response(query).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::list_souls`], with the status and headers of the answer.
+    pub async fn list_souls_with_response(
+        &self,
+        query: &super::types::ListSoulsQuery,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::SoulPage>,
+        ClientError<super::errors::ListSoulsError>,
+    > {
+        use super::errors::ListSoulsError as Failure;
         let url = format!("{}/souls", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.api_key_auth.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.api_key_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.api_key_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -826,60 +635,20 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_LIST_SOULS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListSoulsError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListSoulsError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListSoulsError::Forbidden(decode(status, &bytes)?),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListSoulsError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListSoulsError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("listSouls", "/souls", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::ListSoulsError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -897,79 +666,45 @@ impl Client {
         super::types::SoulEnvelope,
         ClientError<super::errors::GetSoulError>,
     > {
+        self.get_soul_with_response(soul_id).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::get_soul`], with the status and headers of the answer.
+    pub async fn get_soul_with_response(
+        &self,
+        soul_id: &str,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::SoulEnvelope>,
+        ClientError<super::errors::GetSoulError>,
+    > {
+        use super::errors::GetSoulError as Failure;
         check_path_value("soulId", soul_id, false)?;
         let url = format!("{}/souls/{}", self.base_url, params::encode_segment(soul_id));
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.api_key_auth.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.api_key_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.api_key_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "getSoul",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetSoulError::BadRequest(decode(status, &bytes)?),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetSoulError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetSoulError::Forbidden(decode(status, &bytes)?),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetSoulError::NotFound(decode(status, &bytes)?),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetSoulError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetSoulError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("getSoul", "/souls/{soulId}", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::GetSoulError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -989,16 +724,29 @@ impl Client {
         super::types::ListingPage,
         ClientError<super::errors::ListSoulListingsError>,
     > {
+        self.list_soul_listings_with_response(soul_id, query)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::list_soul_listings`], with the status and headers of the answer.
+    pub async fn list_soul_listings_with_response(
+        &self,
+        soul_id: &str,
+        query: &super::types::ListSoulListingsQuery,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::ListingPage>,
+        ClientError<super::errors::ListSoulListingsError>,
+    > {
+        use super::errors::ListSoulListingsError as Failure;
         check_path_value("soulId", soul_id, false)?;
         let url = format!(
             "{}/souls/{}/listings", self.base_url, params::encode_segment(soul_id)
         );
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.api_key_auth.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.api_key_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.api_key_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -1008,71 +756,23 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_LIST_SOUL_LISTINGS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListSoulListingsError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListSoulListingsError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListSoulListingsError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListSoulListingsError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListSoulListingsError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListSoulListingsError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("listSoulListings", "/souls/{soulId}/listings", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::ListSoulListingsError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -1091,16 +791,29 @@ impl Client {
         super::types::SoulActivityPage,
         ClientError<super::errors::ListSoulActivityError>,
     > {
+        self.list_soul_activity_with_response(soul_id, query)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::list_soul_activity`], with the status and headers of the answer.
+    pub async fn list_soul_activity_with_response(
+        &self,
+        soul_id: &str,
+        query: &super::types::ListSoulActivityQuery,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::SoulActivityPage>,
+        ClientError<super::errors::ListSoulActivityError>,
+    > {
+        use super::errors::ListSoulActivityError as Failure;
         check_path_value("soulId", soul_id, false)?;
         let url = format!(
             "{}/souls/{}/activity", self.base_url, params::encode_segment(soul_id)
         );
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.api_key_auth.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.api_key_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.api_key_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -1110,71 +823,23 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_LIST_SOUL_ACTIVITY)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListSoulActivityError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListSoulActivityError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListSoulActivityError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListSoulActivityError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListSoulActivityError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListSoulActivityError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("listSoulActivity", "/souls/{soulId}/activity", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::ListSoulActivityError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -1194,13 +859,23 @@ impl Client {
         super::types::PurchasePage,
         ClientError<super::errors::ListPurchasesError>,
     > {
+        self.list_purchases_with_response(query).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::list_purchases`], with the status and headers of the answer.
+    pub async fn list_purchases_with_response(
+        &self,
+        query: &super::types::ListPurchasesQuery,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::PurchasePage>,
+        ClientError<super::errors::ListPurchasesError>,
+    > {
+        use super::errors::ListPurchasesError as Failure;
         let url = format!("{}/activity/purchases", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.api_key_auth.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.api_key_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.api_key_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -1210,62 +885,22 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_LIST_PURCHASES)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListPurchasesError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListPurchasesError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListPurchasesError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListPurchasesError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListPurchasesError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("listPurchases", "/activity/purchases", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::ListPurchasesError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -1286,13 +921,23 @@ impl Client {
         super::types::TransactionPage,
         ClientError<super::errors::ListTransactionsError>,
     > {
+        self.list_transactions_with_response(query).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::list_transactions`], with the status and headers of the answer.
+    pub async fn list_transactions_with_response(
+        &self,
+        query: &super::types::ListTransactionsQuery,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::TransactionPage>,
+        ClientError<super::errors::ListTransactionsError>,
+    > {
+        use super::errors::ListTransactionsError as Failure;
         let url = format!("{}/activity/transactions", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.api_key_auth.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.api_key_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.api_key_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -1302,62 +947,22 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_LIST_TRANSACTIONS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListTransactionsError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListTransactionsError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListTransactionsError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListTransactionsError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListTransactionsError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("listTransactions", "/activity/transactions", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::ListTransactionsError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -1376,13 +981,25 @@ impl Client {
         super::types::UsageAnalyticsEnvelope,
         ClientError<super::errors::GetUsageAnalyticsError>,
     > {
+        self.get_usage_analytics_with_response(query)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::get_usage_analytics`], with the status and headers of the answer.
+    pub async fn get_usage_analytics_with_response(
+        &self,
+        query: &super::types::GetUsageAnalyticsQuery,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::UsageAnalyticsEnvelope>,
+        ClientError<super::errors::GetUsageAnalyticsError>,
+    > {
+        use super::errors::GetUsageAnalyticsError as Failure;
         let url = format!("{}/activity/usage", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.api_key_auth.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.api_key_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.api_key_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -1392,62 +1009,22 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_GET_USAGE_ANALYTICS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetUsageAnalyticsError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetUsageAnalyticsError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetUsageAnalyticsError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetUsageAnalyticsError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetUsageAnalyticsError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("getUsageAnalytics", "/activity/usage", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::GetUsageAnalyticsError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -1470,17 +1047,30 @@ impl Client {
         super::types::ListingStatsEnvelope,
         ClientError<super::errors::GetListingStatsError>,
     > {
+        self.get_listing_stats_with_response(listing_id, query)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::get_listing_stats`], with the status and headers of the answer.
+    pub async fn get_listing_stats_with_response(
+        &self,
+        listing_id: &str,
+        query: &super::types::GetListingStatsQuery,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::ListingStatsEnvelope>,
+        ClientError<super::errors::GetListingStatsError>,
+    > {
+        use super::errors::GetListingStatsError as Failure;
         check_path_value("listingId", listing_id, false)?;
         let url = format!(
             "{}/activity/listings/{}/stats", self.base_url,
             params::encode_segment(listing_id)
         );
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.api_key_auth.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.api_key_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.api_key_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -1490,71 +1080,23 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_GET_LISTING_STATS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetListingStatsError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetListingStatsError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetListingStatsError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetListingStatsError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetListingStatsError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetListingStatsError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("getListingStats", "/activity/listings/{listingId}/stats", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::GetListingStatsError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -1573,13 +1115,23 @@ impl Client {
         super::types::WebhookPage,
         ClientError<super::errors::ListWebhooksError>,
     > {
+        self.list_webhooks_with_response(query).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::list_webhooks`], with the status and headers of the answer.
+    pub async fn list_webhooks_with_response(
+        &self,
+        query: &super::types::ListWebhooksQuery,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::WebhookPage>,
+        ClientError<super::errors::ListWebhooksError>,
+    > {
+        use super::errors::ListWebhooksError as Failure;
         let url = format!("{}/webhooks", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.api_key_auth.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.api_key_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.api_key_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -1589,62 +1141,20 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_LIST_WEBHOOKS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListWebhooksError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListWebhooksError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListWebhooksError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListWebhooksError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListWebhooksError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("listWebhooks", "/webhooks", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::ListWebhooksError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -1664,13 +1174,23 @@ impl Client {
         super::types::WebhookEnvelope,
         ClientError<super::errors::CreateWebhookError>,
     > {
+        self.create_webhook_with_response(body).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::create_webhook`], with the status and headers of the answer.
+    pub async fn create_webhook_with_response(
+        &self,
+        body: &super::types::WebhookCreate,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::WebhookEnvelope>,
+        ClientError<super::errors::CreateWebhookError>,
+    > {
+        use super::errors::CreateWebhookError as Failure;
         let url = format!("{}/webhooks", self.base_url);
-        let request = self.http.request(::reqwest::Method::POST, url);
-        let request = if self.credentials.api_key_auth.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
+        let credentials = self.credentials();
+        let request = if credentials.api_key_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.api_key_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -1680,62 +1200,20 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            201u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateWebhookError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateWebhookError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateWebhookError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateWebhookError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateWebhookError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("createWebhook", "/webhooks", request).await?;
+        match answer.status() {
+            201u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::CreateWebhookError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -1753,87 +1231,51 @@ impl Client {
         super::types::DeletionEnvelope,
         ClientError<super::errors::DeleteWebhookError>,
     > {
+        self.delete_webhook_with_response(webhook_id)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::delete_webhook`], with the status and headers of the answer.
+    pub async fn delete_webhook_with_response(
+        &self,
+        webhook_id: &str,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::DeletionEnvelope>,
+        ClientError<super::errors::DeleteWebhookError>,
+    > {
+        use super::errors::DeleteWebhookError as Failure;
         check_path_value("webhookId", webhook_id, false)?;
         let url = format!(
             "{}/webhooks/{}", self.base_url, params::encode_segment(webhook_id)
         );
-        let request = self.http.request(::reqwest::Method::DELETE, url);
-        let request = if self.credentials.api_key_auth.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::DELETE, url);
+        let credentials = self.credentials();
+        let request = if credentials.api_key_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.api_key_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "deleteWebhook",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteWebhookError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteWebhookError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteWebhookError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteWebhookError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteWebhookError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteWebhookError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("deleteWebhook", "/webhooks/{webhookId}", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::DeleteWebhookError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -1853,13 +1295,23 @@ impl Client {
         super::types::ApiKeyPage,
         ClientError<super::errors::ListApiKeysError>,
     > {
+        self.list_api_keys_with_response(query).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::list_api_keys`], with the status and headers of the answer.
+    pub async fn list_api_keys_with_response(
+        &self,
+        query: &super::types::ListApiKeysQuery,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::ApiKeyPage>,
+        ClientError<super::errors::ListApiKeysError>,
+    > {
+        use super::errors::ListApiKeysError as Failure;
         let url = format!("{}/auth/keys", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.api_key_auth.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.api_key_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.api_key_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -1869,62 +1321,20 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_LIST_API_KEYS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListApiKeysError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListApiKeysError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListApiKeysError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListApiKeysError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListApiKeysError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("listApiKeys", "/auth/keys", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::ListApiKeysError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -1944,13 +1354,23 @@ impl Client {
         super::types::ApiKeySecretEnvelope,
         ClientError<super::errors::CreateApiKeyError>,
     > {
+        self.create_api_key_with_response(body).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::create_api_key`], with the status and headers of the answer.
+    pub async fn create_api_key_with_response(
+        &self,
+        body: &super::types::ApiKeyCreate,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::ApiKeySecretEnvelope>,
+        ClientError<super::errors::CreateApiKeyError>,
+    > {
+        use super::errors::CreateApiKeyError as Failure;
         let url = format!("{}/auth/keys", self.base_url);
-        let request = self.http.request(::reqwest::Method::POST, url);
-        let request = if self.credentials.api_key_auth.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
+        let credentials = self.credentials();
+        let request = if credentials.api_key_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.api_key_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -1960,62 +1380,20 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            201u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateApiKeyError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateApiKeyError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateApiKeyError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateApiKeyError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateApiKeyError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("createApiKey", "/auth/keys", request).await?;
+        match answer.status() {
+            201u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::CreateApiKeyError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -2034,87 +1412,47 @@ impl Client {
         super::types::ApiKeyEnvelope,
         ClientError<super::errors::RevokeApiKeyError>,
     > {
+        self.revoke_api_key_with_response(key_id).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::revoke_api_key`], with the status and headers of the answer.
+    pub async fn revoke_api_key_with_response(
+        &self,
+        key_id: &str,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::ApiKeyEnvelope>,
+        ClientError<super::errors::RevokeApiKeyError>,
+    > {
+        use super::errors::RevokeApiKeyError as Failure;
         check_path_value("keyId", key_id, false)?;
         let url = format!(
             "{}/auth/keys/{}", self.base_url, params::encode_segment(key_id)
         );
-        let request = self.http.request(::reqwest::Method::DELETE, url);
-        let request = if self.credentials.api_key_auth.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::DELETE, url);
+        let credentials = self.credentials();
+        let request = if credentials.api_key_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.api_key_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "revokeApiKey",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RevokeApiKeyError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RevokeApiKeyError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RevokeApiKeyError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RevokeApiKeyError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RevokeApiKeyError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RevokeApiKeyError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("revokeApiKey", "/auth/keys/{keyId}", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::RevokeApiKeyError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -2133,57 +1471,40 @@ impl Client {
         super::types::ScopeListEnvelope,
         ClientError<super::errors::ListScopesError>,
     > {
+        self.list_scopes_with_response().await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::list_scopes`], with the status and headers of the answer.
+    pub async fn list_scopes_with_response(
+        &self,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::ScopeListEnvelope>,
+        ClientError<super::errors::ListScopesError>,
+    > {
+        use super::errors::ListScopesError as Failure;
         let url = format!("{}/auth/scopes", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.api_key_auth.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.api_key_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.api_key_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "listScopes",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListScopesError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListScopesError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListScopesError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("listScopes", "/auth/scopes", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::ListScopesError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -2205,72 +1526,46 @@ impl Client {
         super::types::TokenRefreshEnvelope,
         ClientError<super::errors::RefreshTokenError>,
     > {
+        self.refresh_token_with_response().await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::refresh_token`], with the status and headers of the answer.
+    pub async fn refresh_token_with_response(
+        &self,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::TokenRefreshEnvelope>,
+        ClientError<super::errors::RefreshTokenError>,
+    > {
+        use super::errors::RefreshTokenError as Failure;
         let url = format!("{}/auth/refresh", self.base_url);
-        let request = self.http.request(::reqwest::Method::POST, url);
-        let request = if self.credentials.api_key_auth.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
+        let credentials = self.credentials();
+        let request = if credentials.api_key_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.api_key_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.api_key_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "refreshToken",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RefreshTokenError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RefreshTokenError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RefreshTokenError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("refreshToken", "/auth/refresh", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::RefreshTokenError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
 }
 ///The seconds to wait that a 429's JSON body states at `/error/details/resetAt`, the first that it carries.
-#[allow(dead_code)]
 fn body_retry_wait(body: &[u8]) -> ::std::option::Option<u64> {
-    /// Whole seconds (rounded up) from now until `millis` since the epoch; 0 once past.
-    fn seconds_until(millis: f64) -> u64 {
-        let now = ::std::time::SystemTime::now()
-            .duration_since(::std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis())
-            .unwrap_or_default();
-        ((millis - now as f64) / 1000.0).ceil().max(0.0) as u64
-    }
     let body: ::serde_json::Value = ::serde_json::from_slice(body).ok()?;
     let waits: [fn(&::serde_json::Value) -> ::std::option::Option<u64>; 1usize] = [
         |body| {

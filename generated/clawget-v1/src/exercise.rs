@@ -52,11 +52,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::ListListingsError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::ListListingsError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -93,11 +94,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::CreateListingError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::CreateListingError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -122,11 +124,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::SearchListingsError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::SearchListingsError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -137,11 +140,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.get_listing("listing_abc123").await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::GetListingError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::GetListingError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -173,11 +177,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::UpdateListingError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::UpdateListingError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -188,11 +193,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.purchase_listing("listing_abc123").await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::PurchaseListingError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::PurchaseListingError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -215,11 +224,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::ListSoulsError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::ListSoulsError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -230,9 +240,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.get_soul("soul_k9m2x7").await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(super::errors::GetSoulError::Undocumented { status, body }),
+            ClientError::Api {
+                error: super::errors::GetSoulError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -252,11 +265,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::ListSoulListingsError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::ListSoulListingsError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -276,11 +293,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::ListSoulActivityError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::ListSoulActivityError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -302,11 +323,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::ListPurchasesError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::ListPurchasesError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -332,11 +354,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::ListTransactionsError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::ListTransactionsError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -354,11 +380,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::GetUsageAnalyticsError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::GetUsageAnalyticsError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -377,11 +407,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::GetListingStatsError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::GetListingStatsError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -400,11 +434,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::ListWebhooksError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::ListWebhooksError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -428,11 +463,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::CreateWebhookError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::CreateWebhookError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -451,11 +487,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::ListApiKeysError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::ListApiKeysError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -481,11 +518,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::CreateApiKeyError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::CreateApiKeyError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -496,11 +534,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.list_scopes().await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::ListScopesError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::ListScopesError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -511,11 +550,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.refresh_token().await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::RefreshTokenError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::RefreshTokenError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -526,11 +566,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.revoke_api_key("key_7c2n5v").await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::RevokeApiKeyError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::RevokeApiKeyError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -541,11 +582,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.delete_listing("listing_abc123").await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::DeleteListingError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::DeleteListingError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -556,11 +598,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.delete_webhook("wh_4h7j2k").await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::DeleteWebhookError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::DeleteWebhookError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls

@@ -9,17 +9,27 @@
     rustdoc::broken_intra_doc_links,
     rustdoc::invalid_html_tags
 )]
-//! The typed async client.
-pub use ::clawgen_runtime::client::{ClientError, RetryPolicy};
+//! The typed async client. Sending (timeouts, retries, hooks, tracing)
+//! is the runtime's `Transport`; each method builds its request and
+//! reads the documented answers.
+pub use ::clawgen_runtime::client::{
+    ClientError, HookError, HookFuture, Hooks, ResponseValue, RetryPolicy,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+};
+/// The reqwest the client is built on, so that hooks name the same version.
+pub use ::reqwest;
 #[allow(unused_imports)]
 use ::clawgen_runtime::{client::*, params};
 /// A client of ClawGuru API (API version 1.0.0).
+///
+/// Cloning is cheap. Clones share the connection pool and the
+/// credentials that [`Client::set_credentials`] replaces; the `with_*`
+/// setters give the clone they return its own.
 #[derive(Debug, Clone)]
 pub struct Client {
     base_url: ::std::string::String,
-    http: ::reqwest::Client,
-    credentials: super::auth::Credentials,
-    retry: ::std::option::Option<RetryPolicy>,
+    transport: Transport,
+    credentials: ::std::sync::Arc<::std::sync::RwLock<super::auth::Credentials>>,
 }
 impl ::std::default::Default for Client {
     fn default() -> Self {
@@ -27,79 +37,109 @@ impl ::std::default::Default for Client {
     }
 }
 impl Client {
-    /// A client of the API at `base_url` (without a trailing slash), with no credentials.
+    /// A client of the API at `base_url` (without a trailing slash), with no
+    /// credentials, over rustls, with [`DEFAULT_CONNECT_TIMEOUT`] and
+    /// [`DEFAULT_TIMEOUT`], no retries and no hooks.
     pub fn new(base_url: impl Into<::std::string::String>) -> Self {
-        Self::with_http_client(base_url, ::reqwest::Client::new())
+        Self::with_transport(base_url, Transport::new())
     }
-    /// Like [`Client::new`], with a configured reqwest client (timeouts, proxies…).
+    /// Like [`Client::new`], over a reqwest client configured by the caller
+    /// (proxies, certificates, pool settings), whose own timeouts apply.
     pub fn with_http_client(
         base_url: impl Into<::std::string::String>,
         http: ::reqwest::Client,
     ) -> Self {
+        Self::with_transport(base_url, Transport::with_http_client(http))
+    }
+    fn with_transport(
+        base_url: impl Into<::std::string::String>,
+        transport: Transport,
+    ) -> Self {
         let base_url = base_url.into().trim_end_matches('/').to_owned();
         Self {
             base_url,
-            http,
+            transport,
             credentials: ::std::default::Default::default(),
-            retry: None,
         }
     }
-    /// Replaces every credential at once.
-    pub fn with_credentials(mut self, credentials: super::auth::Credentials) -> Self {
-        self.credentials = credentials;
+    /// The total time each attempt may take; `None` waits as long as the
+    /// server takes. For one call, set it on a clone:
+    /// `client.clone().with_timeout(Some(duration)).operation(…)`.
+    pub fn with_timeout(
+        mut self,
+        timeout: ::std::option::Option<::std::time::Duration>,
+    ) -> Self {
+        self.transport = self.transport.with_timeout(timeout);
         self
     }
-    /// Retries answers of 429 after the wait the server asks for (`Retry-After`,
-    /// else the retry hint of the body where the API documents one, else the
-    /// rate-limit reset time), within `policy`. Off by default.
+    /// Connects within `timeout`, on a fresh client of the crate's defaults.
+    pub fn with_connect_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.transport = self.transport.with_connect_timeout(timeout);
+        self
+    }
+    /// Retries as `policy` allows (see [`RetryPolicy`]): 429 and 503 after
+    /// the wait the server asks for (`Retry-After`, else the retry hint of
+    /// the body where the API documents one, else the rate-limit reset
+    /// time) or a backoff; connection failures, 502 and 504 only where
+    /// sending twice is harmless. Off by default.
     pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.transport = self.transport.with_retry_policy(Some(policy));
         self
     }
-    /// Sends `request`, retrying on 429 as the retry policy allows, and reads the whole answer.
+    /// Runs `hooks` around every attempt of every call (see [`Hooks`]).
+    pub fn with_hooks(mut self, hooks: impl Hooks + 'static) -> Self {
+        self.transport = self.transport.with_hooks(::std::sync::Arc::new(hooks));
+        self
+    }
+    /// Replaces every credential, for the client returned only.
+    pub fn with_credentials(mut self, credentials: super::auth::Credentials) -> Self {
+        self.credentials = ::std::sync::Arc::new(::std::sync::RwLock::new(credentials));
+        self
+    }
+    /// Replaces every credential on a live client, for it and the clones
+    /// that share its credentials (a refreshed token, a rotated key).
+    pub fn set_credentials(&self, credentials: super::auth::Credentials) {
+        if let Ok(mut guard) = self.credentials.write() {
+            *guard = credentials;
+        }
+    }
+    /// A copy of the credentials the next call sends.
+    pub fn credentials(&self) -> super::auth::Credentials {
+        self.credentials.read().map(|guard| guard.clone()).unwrap_or_default()
+    }
+    /// Sends `request` as the transport allows, and reads the whole answer.
     #[allow(dead_code)]
     async fn execute<E>(
         &self,
-        mut request: ::reqwest::RequestBuilder,
-    ) -> ::std::result::Result<
-        (u16, ::reqwest::header::HeaderMap, ::std::vec::Vec<u8>),
-        ClientError<E>,
-    > {
-        let mut retries = 0;
-        loop {
-            let again = if self.retry.is_some() { request.try_clone() } else { None };
-            let response = request.send().await.map_err(ClientError::Transport)?;
-            let status = response.status().as_u16();
-            let headers = response.headers().clone();
-            let bytes = response.bytes().await.map_err(ClientError::Transport)?.to_vec();
-            if let (429, Some(policy), Some(again)) = (status, self.retry, again) {
-                let asked = retry_after(&headers, ::std::option::Option::None);
-                if let Some(wait) = policy.wait(retries, asked) {
-                    retries += 1;
-                    ::tokio::time::sleep(wait).await;
-                    request = again;
-                    continue;
-                }
-            }
-            return Ok((status, headers, bytes));
-        }
+        operation: &'static str,
+        path: &'static str,
+        request: ::reqwest::RequestBuilder,
+    ) -> ::std::result::Result<Answer, ClientError<E>> {
+        let observe = |_: &::reqwest::header::HeaderMap| {};
+        let call = Call {
+            operation,
+            path,
+            reset_header: ::std::option::Option::None,
+            body_wait: ::std::option::Option::None,
+            observe: &observe,
+        };
+        self.transport.execute(&call, request).await
     }
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.base_url
     }
     /// Sets the credential of the `ApiKeyHeader` security scheme: an API key in the `X-Api-Key` header.
-    pub fn with_api_key_header(
-        mut self,
-        value: impl Into<::std::string::String>,
-    ) -> Self {
-        self.credentials.api_key_header = ::std::option::Option::Some(value.into());
-        self
+    pub fn with_api_key_header(self, value: impl Into<::std::string::String>) -> Self {
+        let mut credentials = self.credentials();
+        credentials.api_key_header = ::std::option::Option::Some(value.into());
+        self.with_credentials(credentials)
     }
     /// Sets the credential of the `BearerAuth` security scheme: a token as `Authorization: Bearer <token>`.
-    pub fn with_bearer_auth(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.credentials.bearer_auth = ::std::option::Option::Some(value.into());
-        self
+    pub fn with_bearer_auth(self, value: impl Into<::std::string::String>) -> Self {
+        let mut credentials = self.credentials();
+        credentials.bearer_auth = ::std::option::Option::Some(value.into());
+        self.with_credentials(credentials)
     }
     /// Check Security Indicator
     ///
@@ -115,20 +155,30 @@ impl Client {
         super::types::RiskAssessment,
         ClientError<super::errors::CheckIndicatorError>,
     > {
+        self.check_indicator_with_response(body).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::check_indicator`], with the status and headers of the answer.
+    pub async fn check_indicator_with_response(
+        &self,
+        body: &super::types::CheckIndicatorRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::RiskAssessment>,
+        ClientError<super::errors::CheckIndicatorError>,
+    > {
+        use super::errors::CheckIndicatorError as Failure;
         let url = format!("{}/v1/check-indicator", self.base_url);
-        let request = self.http.request(::reqwest::Method::POST, url);
-        let request = if self.credentials.api_key_header.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
+        let credentials = self.credentials();
+        let request = if credentials.api_key_header.is_some() {
             let request = request
                 .header(
                     "X-Api-Key",
-                    self.credentials.api_key_header.as_deref().unwrap_or_default(),
+                    credentials.api_key_header.as_deref().unwrap_or_default(),
                 );
             request
-        } else if self.credentials.bearer_auth.is_some() {
+        } else if credentials.bearer_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.bearer_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -138,68 +188,28 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CheckIndicatorError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CheckIndicatorError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CheckIndicatorError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("checkIndicator", "/v1/check-indicator", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
             429u16 => {
-                Err(
-                    ClientError::Api(super::errors::CheckIndicatorError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
-                )
+                answer
+                    .error(Failure::TooManyRequests {
+                        body: answer.json()?,
+                        retry_after: answer.required_header::<i64, _>("retry-after")?,
+                    })
             }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CheckIndicatorError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::CheckIndicatorError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -218,20 +228,32 @@ impl Client {
         super::types::IntelFeed,
         ClientError<super::errors::GetLatestIntelFeedError>,
     > {
+        self.get_latest_intel_feed_with_response(query)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::get_latest_intel_feed`], with the status and headers of the answer.
+    pub async fn get_latest_intel_feed_with_response(
+        &self,
+        query: &super::types::GetLatestIntelFeedQuery,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::IntelFeed>,
+        ClientError<super::errors::GetLatestIntelFeedError>,
+    > {
+        use super::errors::GetLatestIntelFeedError as Failure;
         let url = format!("{}/v1/intel-feed/latest", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.api_key_header.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.api_key_header.is_some() {
             let request = request
                 .header(
                     "X-Api-Key",
-                    self.credentials.api_key_header.as_deref().unwrap_or_default(),
+                    credentials.api_key_header.as_deref().unwrap_or_default(),
                 );
             request
-        } else if self.credentials.bearer_auth.is_some() {
+        } else if credentials.bearer_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.bearer_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -241,68 +263,28 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_GET_LATEST_INTEL_FEED)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetLatestIntelFeedError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetLatestIntelFeedError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetLatestIntelFeedError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("getLatestIntelFeed", "/v1/intel-feed/latest", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
             429u16 => {
-                Err(
-                    ClientError::Api(super::errors::GetLatestIntelFeedError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
-                )
+                answer
+                    .error(Failure::TooManyRequests {
+                        body: answer.json()?,
+                        retry_after: answer.required_header::<i64, _>("retry-after")?,
+                    })
             }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetLatestIntelFeedError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::GetLatestIntelFeedError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -321,87 +303,57 @@ impl Client {
         super::types::Runbook,
         ClientError<super::errors::GetRunbookError>,
     > {
+        self.get_runbook_with_response(id).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::get_runbook`], with the status and headers of the answer.
+    pub async fn get_runbook_with_response(
+        &self,
+        id: &str,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::Runbook>,
+        ClientError<super::errors::GetRunbookError>,
+    > {
+        use super::errors::GetRunbookError as Failure;
         check_path_value("id", id, false)?;
         let url = format!("{}/v1/runbook/{}", self.base_url, params::encode_segment(id));
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.api_key_header.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.api_key_header.is_some() {
             let request = request
                 .header(
                     "X-Api-Key",
-                    self.credentials.api_key_header.as_deref().unwrap_or_default(),
+                    credentials.api_key_header.as_deref().unwrap_or_default(),
                 );
             request
-        } else if self.credentials.bearer_auth.is_some() {
+        } else if credentials.bearer_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.bearer_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "getRunbook",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetRunbookError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetRunbookError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetRunbookError::NotFound(decode(status, &bytes)?),
-                    ),
-                )
-            }
+        let answer = self.execute("getRunbook", "/v1/runbook/{id}", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
             429u16 => {
-                Err(
-                    ClientError::Api(super::errors::GetRunbookError::TooManyRequests {
-                        body: decode(status, &bytes)?,
-                        retry_after: header::<i64, _>(status, &headers, "retry-after")?
-                            .ok_or_else(|| ClientError::Decode {
-                                status,
-                                message: format!(
-                                    "required header `{}` is missing", "retry-after"
-                                ),
-                                body: ::std::string::String::new(),
-                            })?,
-                    }),
-                )
+                answer
+                    .error(Failure::TooManyRequests {
+                        body: answer.json()?,
+                        retry_after: answer.required_header::<i64, _>("retry-after")?,
+                    })
             }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetRunbookError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::GetRunbookError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }

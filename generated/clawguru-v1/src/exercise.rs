@@ -47,11 +47,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::CheckIndicatorError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::CheckIndicatorError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -71,11 +72,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::GetLatestIntelFeedError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::GetLatestIntelFeedError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -86,11 +91,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.get_runbook("ssh-hardening-ubuntu").await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::GetRunbookError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::GetRunbookError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls

@@ -9,17 +9,27 @@
     rustdoc::broken_intra_doc_links,
     rustdoc::invalid_html_tags
 )]
-//! The typed async client.
-pub use ::clawgen_runtime::client::{ClientError, RetryPolicy};
+//! The typed async client. Sending (timeouts, retries, hooks, tracing)
+//! is the runtime's `Transport`; each method builds its request and
+//! reads the documented answers.
+pub use ::clawgen_runtime::client::{
+    ClientError, HookError, HookFuture, Hooks, ResponseValue, RetryPolicy,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+};
+/// The reqwest the client is built on, so that hooks name the same version.
+pub use ::reqwest;
 #[allow(unused_imports)]
 use ::clawgen_runtime::{client::*, params};
 /// A client of ClawUp API (API version 1.0.0).
+///
+/// Cloning is cheap. Clones share the connection pool and the
+/// credentials that [`Client::set_credentials`] replaces; the `with_*`
+/// setters give the clone they return its own.
 #[derive(Debug, Clone)]
 pub struct Client {
     base_url: ::std::string::String,
-    http: ::reqwest::Client,
-    credentials: super::auth::Credentials,
-    retry: ::std::option::Option<RetryPolicy>,
+    transport: Transport,
+    credentials: ::std::sync::Arc<::std::sync::RwLock<super::auth::Credentials>>,
 }
 impl ::std::default::Default for Client {
     fn default() -> Self {
@@ -27,71 +37,103 @@ impl ::std::default::Default for Client {
     }
 }
 impl Client {
-    /// A client of the API at `base_url` (without a trailing slash), with no credentials.
+    /// A client of the API at `base_url` (without a trailing slash), with no
+    /// credentials, over rustls, with [`DEFAULT_CONNECT_TIMEOUT`] and
+    /// [`DEFAULT_TIMEOUT`], no retries and no hooks.
     pub fn new(base_url: impl Into<::std::string::String>) -> Self {
-        Self::with_http_client(base_url, ::reqwest::Client::new())
+        Self::with_transport(base_url, Transport::new())
     }
-    /// Like [`Client::new`], with a configured reqwest client (timeouts, proxies…).
+    /// Like [`Client::new`], over a reqwest client configured by the caller
+    /// (proxies, certificates, pool settings), whose own timeouts apply.
     pub fn with_http_client(
         base_url: impl Into<::std::string::String>,
         http: ::reqwest::Client,
     ) -> Self {
+        Self::with_transport(base_url, Transport::with_http_client(http))
+    }
+    fn with_transport(
+        base_url: impl Into<::std::string::String>,
+        transport: Transport,
+    ) -> Self {
         let base_url = base_url.into().trim_end_matches('/').to_owned();
         Self {
             base_url,
-            http,
+            transport,
             credentials: ::std::default::Default::default(),
-            retry: None,
         }
     }
-    /// Replaces every credential at once.
-    pub fn with_credentials(mut self, credentials: super::auth::Credentials) -> Self {
-        self.credentials = credentials;
+    /// The total time each attempt may take; `None` waits as long as the
+    /// server takes. For one call, set it on a clone:
+    /// `client.clone().with_timeout(Some(duration)).operation(…)`.
+    pub fn with_timeout(
+        mut self,
+        timeout: ::std::option::Option<::std::time::Duration>,
+    ) -> Self {
+        self.transport = self.transport.with_timeout(timeout);
         self
     }
-    /// Retries answers of 429 after the wait the server asks for (`Retry-After`,
-    /// else the retry hint of the body where the API documents one, else the
-    /// rate-limit reset time), within `policy`. Off by default.
+    /// Connects within `timeout`, on a fresh client of the crate's defaults.
+    pub fn with_connect_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.transport = self.transport.with_connect_timeout(timeout);
+        self
+    }
+    /// Retries as `policy` allows (see [`RetryPolicy`]): 429 and 503 after
+    /// the wait the server asks for (`Retry-After`, else the retry hint of
+    /// the body where the API documents one, else the rate-limit reset
+    /// time) or a backoff; connection failures, 502 and 504 only where
+    /// sending twice is harmless. Off by default.
     pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = Some(policy);
+        self.transport = self.transport.with_retry_policy(Some(policy));
         self
     }
-    /// Sends `request`, retrying on 429 as the retry policy allows, and reads the whole answer.
+    /// Runs `hooks` around every attempt of every call (see [`Hooks`]).
+    pub fn with_hooks(mut self, hooks: impl Hooks + 'static) -> Self {
+        self.transport = self.transport.with_hooks(::std::sync::Arc::new(hooks));
+        self
+    }
+    /// Replaces every credential, for the client returned only.
+    pub fn with_credentials(mut self, credentials: super::auth::Credentials) -> Self {
+        self.credentials = ::std::sync::Arc::new(::std::sync::RwLock::new(credentials));
+        self
+    }
+    /// Replaces every credential on a live client, for it and the clones
+    /// that share its credentials (a refreshed token, a rotated key).
+    pub fn set_credentials(&self, credentials: super::auth::Credentials) {
+        if let Ok(mut guard) = self.credentials.write() {
+            *guard = credentials;
+        }
+    }
+    /// A copy of the credentials the next call sends.
+    pub fn credentials(&self) -> super::auth::Credentials {
+        self.credentials.read().map(|guard| guard.clone()).unwrap_or_default()
+    }
+    /// Sends `request` as the transport allows, and reads the whole answer.
     #[allow(dead_code)]
     async fn execute<E>(
         &self,
-        mut request: ::reqwest::RequestBuilder,
-    ) -> ::std::result::Result<
-        (u16, ::reqwest::header::HeaderMap, ::std::vec::Vec<u8>),
-        ClientError<E>,
-    > {
-        let mut retries = 0;
-        loop {
-            let again = if self.retry.is_some() { request.try_clone() } else { None };
-            let response = request.send().await.map_err(ClientError::Transport)?;
-            let status = response.status().as_u16();
-            let headers = response.headers().clone();
-            let bytes = response.bytes().await.map_err(ClientError::Transport)?.to_vec();
-            if let (429, Some(policy), Some(again)) = (status, self.retry, again) {
-                let asked = retry_after(&headers, ::std::option::Option::None);
-                if let Some(wait) = policy.wait(retries, asked) {
-                    retries += 1;
-                    ::tokio::time::sleep(wait).await;
-                    request = again;
-                    continue;
-                }
-            }
-            return Ok((status, headers, bytes));
-        }
+        operation: &'static str,
+        path: &'static str,
+        request: ::reqwest::RequestBuilder,
+    ) -> ::std::result::Result<Answer, ClientError<E>> {
+        let observe = |_: &::reqwest::header::HeaderMap| {};
+        let call = Call {
+            operation,
+            path,
+            reset_header: ::std::option::Option::None,
+            body_wait: ::std::option::Option::None,
+            observe: &observe,
+        };
+        self.transport.execute(&call, request).await
     }
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.base_url
     }
     /// Sets the credential of the `BearerAuth` security scheme: a token as `Authorization: Bearer <token>`.
-    pub fn with_bearer_auth(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.credentials.bearer_auth = ::std::option::Option::Some(value.into());
-        self
+    pub fn with_bearer_auth(self, value: impl Into<::std::string::String>) -> Self {
+        let mut credentials = self.credentials();
+        credentials.bearer_auth = ::std::option::Option::Some(value.into());
+        self.with_credentials(credentials)
     }
     /// Current User
     ///
@@ -105,48 +147,39 @@ impl Client {
         super::types::User,
         ClientError<super::errors::GetCurrentUserError>,
     > {
+        self.get_current_user_with_response().await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::get_current_user`], with the status and headers of the answer.
+    pub async fn get_current_user_with_response(
+        &self,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::User>,
+        ClientError<super::errors::GetCurrentUserError>,
+    > {
+        use super::errors::GetCurrentUserError as Failure;
         let url = format!("{}/api/v1/auth/me", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_auth.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.bearer_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "getCurrentUser",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetCurrentUserError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetCurrentUserError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("getCurrentUser", "/api/v1/auth/me", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::GetCurrentUserError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -163,48 +196,39 @@ impl Client {
         super::types::PlanList,
         ClientError<super::errors::ListPlansError>,
     > {
+        self.list_plans_with_response().await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::list_plans`], with the status and headers of the answer.
+    pub async fn list_plans_with_response(
+        &self,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::PlanList>,
+        ClientError<super::errors::ListPlansError>,
+    > {
+        use super::errors::ListPlansError as Failure;
         let url = format!("{}/api/v1/plans", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_auth.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.bearer_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "listPlans",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListPlansError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListPlansError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("listPlans", "/api/v1/plans", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::ListPlansError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -222,48 +246,39 @@ impl Client {
         super::types::ModelList,
         ClientError<super::errors::ListModelsError>,
     > {
+        self.list_models_with_response().await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::list_models`], with the status and headers of the answer.
+    pub async fn list_models_with_response(
+        &self,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::ModelList>,
+        ClientError<super::errors::ListModelsError>,
+    > {
+        use super::errors::ListModelsError as Failure;
         let url = format!("{}/api/v1/models", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_auth.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.bearer_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "listModels",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListModelsError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListModelsError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("listModels", "/api/v1/models", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::ListModelsError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -279,48 +294,41 @@ impl Client {
         super::types::RuntimeImageList,
         ClientError<super::errors::ListRuntimeImagesError>,
     > {
+        self.list_runtime_images_with_response().await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::list_runtime_images`], with the status and headers of the answer.
+    pub async fn list_runtime_images_with_response(
+        &self,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::RuntimeImageList>,
+        ClientError<super::errors::ListRuntimeImagesError>,
+    > {
+        use super::errors::ListRuntimeImagesError as Failure;
         let url = format!("{}/api/v1/runtime/images", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_auth.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.bearer_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "listRuntimeImages",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListRuntimeImagesError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListRuntimeImagesError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("listRuntimeImages", "/api/v1/runtime/images", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::ListRuntimeImagesError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -337,48 +345,39 @@ impl Client {
         super::types::ToolList,
         ClientError<super::errors::ListToolsError>,
     > {
+        self.list_tools_with_response().await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::list_tools`], with the status and headers of the answer.
+    pub async fn list_tools_with_response(
+        &self,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::ToolList>,
+        ClientError<super::errors::ListToolsError>,
+    > {
+        use super::errors::ListToolsError as Failure;
         let url = format!("{}/api/v1/tools", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_auth.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.bearer_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "listTools",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListToolsError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListToolsError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("listTools", "/api/v1/tools", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::ListToolsError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -396,48 +395,41 @@ impl Client {
         super::types::TeamTemplateList,
         ClientError<super::errors::ListTeamTemplatesError>,
     > {
+        self.list_team_templates_with_response().await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::list_team_templates`], with the status and headers of the answer.
+    pub async fn list_team_templates_with_response(
+        &self,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::TeamTemplateList>,
+        ClientError<super::errors::ListTeamTemplatesError>,
+    > {
+        use super::errors::ListTeamTemplatesError as Failure;
         let url = format!("{}/api/v1/teams/templates", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_auth.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.bearer_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "listTeamTemplates",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListTeamTemplatesError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListTeamTemplatesError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("listTeamTemplates", "/api/v1/teams/templates", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::ListTeamTemplatesError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -455,28 +447,30 @@ impl Client {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
         ClientError<super::errors::GetOpenApiDocumentError>,
     > {
+        self.get_open_api_document_with_response().await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::get_open_api_document`], with the status and headers of the answer.
+    pub async fn get_open_api_document_with_response(
+        &self,
+    ) -> ::std::result::Result<
+        ResponseValue<
+            ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+        >,
+        ClientError<super::errors::GetOpenApiDocumentError>,
+    > {
+        use super::errors::GetOpenApiDocumentError as Failure;
         let url = format!("{}/openapi.json", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetOpenApiDocumentError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let answer = self.execute("getOpenApiDocument", "/openapi.json", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::GetOpenApiDocumentError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }

@@ -39,11 +39,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.get_current_user().await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::GetCurrentUserError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::GetCurrentUserError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -54,11 +55,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.list_plans().await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::ListPlansError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::ListPlansError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -69,11 +71,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.list_models().await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::ListModelsError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::ListModelsError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -84,11 +87,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.list_runtime_images().await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::ListRuntimeImagesError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::ListRuntimeImagesError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -99,11 +106,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.list_tools().await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::ListToolsError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::ListToolsError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -114,11 +122,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.list_team_templates().await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::ListTeamTemplatesError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::ListTeamTemplatesError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls

@@ -9,17 +9,27 @@
     rustdoc::broken_intra_doc_links,
     rustdoc::invalid_html_tags
 )]
-//! The typed async client.
-pub use ::clawgen_runtime::client::{ClientError, RetryPolicy};
+//! The typed async client. Sending (timeouts, retries, hooks, tracing)
+//! is the runtime's `Transport`; each method builds its request and
+//! reads the documented answers.
+pub use ::clawgen_runtime::client::{
+    ClientError, HookError, HookFuture, Hooks, ResponseValue, RetryPolicy,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+};
+/// The reqwest the client is built on, so that hooks name the same version.
+pub use ::reqwest;
 #[allow(unused_imports)]
 use ::clawgen_runtime::{client::*, params};
 /// A client of CyberVault Threats API (API version 2.0.0).
+///
+/// Cloning is cheap. Clones share the connection pool and the
+/// credentials that [`Client::set_credentials`] replaces; the `with_*`
+/// setters give the clone they return its own.
 #[derive(Debug, Clone)]
 pub struct Client {
     base_url: ::std::string::String,
-    http: ::reqwest::Client,
-    credentials: super::auth::Credentials,
-    retry: ::std::option::Option<RetryPolicy>,
+    transport: Transport,
+    credentials: ::std::sync::Arc<::std::sync::RwLock<super::auth::Credentials>>,
     rate_limit: ::std::sync::Arc<
         ::std::sync::Mutex<::std::option::Option<super::rate_limit::RateLimit>>,
     >,
@@ -30,57 +40,94 @@ impl ::std::default::Default for Client {
     }
 }
 impl Client {
-    /// A client of the API at `base_url` (without a trailing slash), with no credentials.
+    /// A client of the API at `base_url` (without a trailing slash), with no
+    /// credentials, over rustls, with [`DEFAULT_CONNECT_TIMEOUT`] and
+    /// [`DEFAULT_TIMEOUT`], no retries and no hooks.
     pub fn new(base_url: impl Into<::std::string::String>) -> Self {
-        Self::with_http_client(base_url, ::reqwest::Client::new())
+        Self::with_transport(base_url, Transport::new())
     }
-    /// Like [`Client::new`], with a configured reqwest client (timeouts, proxies…).
+    /// Like [`Client::new`], over a reqwest client configured by the caller
+    /// (proxies, certificates, pool settings), whose own timeouts apply.
     pub fn with_http_client(
         base_url: impl Into<::std::string::String>,
         http: ::reqwest::Client,
     ) -> Self {
+        Self::with_transport(base_url, Transport::with_http_client(http))
+    }
+    fn with_transport(
+        base_url: impl Into<::std::string::String>,
+        transport: Transport,
+    ) -> Self {
         let base_url = base_url.into().trim_end_matches('/').to_owned();
         Self {
             base_url,
-            http,
+            transport,
             credentials: ::std::default::Default::default(),
-            retry: None,
             rate_limit: ::std::default::Default::default(),
         }
     }
-    /// Replaces every credential at once.
+    /// The total time each attempt may take; `None` waits as long as the
+    /// server takes. For one call, set it on a clone:
+    /// `client.clone().with_timeout(Some(duration)).operation(…)`.
+    pub fn with_timeout(
+        mut self,
+        timeout: ::std::option::Option<::std::time::Duration>,
+    ) -> Self {
+        self.transport = self.transport.with_timeout(timeout);
+        self
+    }
+    /// Connects within `timeout`, on a fresh client of the crate's defaults.
+    pub fn with_connect_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.transport = self.transport.with_connect_timeout(timeout);
+        self
+    }
+    /// Retries as `policy` allows (see [`RetryPolicy`]): 429 and 503 after
+    /// the wait the server asks for (`Retry-After`, else the retry hint of
+    /// the body where the API documents one, else the rate-limit reset
+    /// time) or a backoff; connection failures, 502 and 504 only where
+    /// sending twice is harmless. Off by default.
+    pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.transport = self.transport.with_retry_policy(Some(policy));
+        self
+    }
+    /// Runs `hooks` around every attempt of every call (see [`Hooks`]).
+    pub fn with_hooks(mut self, hooks: impl Hooks + 'static) -> Self {
+        self.transport = self.transport.with_hooks(::std::sync::Arc::new(hooks));
+        self
+    }
+    /// Replaces every credential, for the client returned only.
     pub fn with_credentials(mut self, credentials: super::auth::Credentials) -> Self {
-        self.credentials = credentials;
+        self.credentials = ::std::sync::Arc::new(::std::sync::RwLock::new(credentials));
         self.rate_limit = ::std::default::Default::default();
         self
     }
-    /// Retries answers of 429 after the wait the server asks for (`Retry-After`,
-    /// else the retry hint of the body where the API documents one, else the
-    /// rate-limit reset time), within `policy`. Off by default.
-    pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = Some(policy);
-        self
+    /// Replaces every credential on a live client, for it and the clones
+    /// that share its credentials (a refreshed token, a rotated key).
+    pub fn set_credentials(&self, credentials: super::auth::Credentials) {
+        if let Ok(mut guard) = self.credentials.write() {
+            *guard = credentials;
+        }
+        if let Ok(mut guard) = self.rate_limit.lock() {
+            *guard = None;
+        }
+    }
+    /// A copy of the credentials the next call sends.
+    pub fn credentials(&self) -> super::auth::Credentials {
+        self.credentials.read().map(|guard| guard.clone()).unwrap_or_default()
     }
     /// The budget stated by the most recent answer that carried rate-limit headers.
     pub fn rate_limit(&self) -> ::std::option::Option<super::rate_limit::RateLimit> {
         self.rate_limit.lock().map(|guard| *guard).unwrap_or_default()
     }
-    /// Sends `request`, retrying on 429 as the retry policy allows, and reads the whole answer.
+    /// Sends `request` as the transport allows, and reads the whole answer.
     #[allow(dead_code)]
     async fn execute<E>(
         &self,
-        mut request: ::reqwest::RequestBuilder,
-    ) -> ::std::result::Result<
-        (u16, ::reqwest::header::HeaderMap, ::std::vec::Vec<u8>),
-        ClientError<E>,
-    > {
-        let mut retries = 0;
-        loop {
-            let again = if self.retry.is_some() { request.try_clone() } else { None };
-            let response = request.send().await.map_err(ClientError::Transport)?;
-            let status = response.status().as_u16();
-            let headers = response.headers().clone();
-            let bytes = response.bytes().await.map_err(ClientError::Transport)?.to_vec();
+        operation: &'static str,
+        path: &'static str,
+        request: ::reqwest::RequestBuilder,
+    ) -> ::std::result::Result<Answer, ClientError<E>> {
+        let observe = |headers: &::reqwest::header::HeaderMap| {
             if let Some(rate_limit) = super::rate_limit::RateLimit::from_lookup(|name| {
                 headers.get(name).and_then(|v| v.to_str().ok())
             }) {
@@ -88,32 +135,25 @@ impl Client {
                     *guard = Some(rate_limit);
                 }
             }
-            if let (429, Some(policy), Some(again)) = (status, self.retry, again) {
-                let asked = retry_after(&headers, ::std::option::Option::None)
-                    .or_else(|| body_retry_wait(&bytes))
-                    .or_else(|| retry_after(
-                        &headers,
-                        ::std::option::Option::Some("x-ratelimit-reset"),
-                    ));
-                if let Some(wait) = policy.wait(retries, asked) {
-                    retries += 1;
-                    ::tokio::time::sleep(wait).await;
-                    request = again;
-                    continue;
-                }
-            }
-            return Ok((status, headers, bytes));
-        }
+        };
+        let call = Call {
+            operation,
+            path,
+            reset_header: ::std::option::Option::Some("x-ratelimit-reset"),
+            body_wait: ::std::option::Option::Some(body_retry_wait),
+            observe: &observe,
+        };
+        self.transport.execute(&call, request).await
     }
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.base_url
     }
     /// Sets the credential of the `BearerAuth` security scheme: a token as `Authorization: Bearer <token>`.
-    pub fn with_bearer_auth(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.credentials.bearer_auth = ::std::option::Option::Some(value.into());
-        self.rate_limit = ::std::default::Default::default();
-        self
+    pub fn with_bearer_auth(self, value: impl Into<::std::string::String>) -> Self {
+        let mut credentials = self.credentials();
+        credentials.bearer_auth = ::std::option::Option::Some(value.into());
+        self.with_credentials(credentials)
     }
     /// List Recent Threats
     ///
@@ -129,13 +169,25 @@ impl Client {
         super::types::ThreatList,
         ClientError<super::errors::ListRecentThreatsError>,
     > {
+        self.list_recent_threats_with_response(query)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::list_recent_threats`], with the status and headers of the answer.
+    pub async fn list_recent_threats_with_response(
+        &self,
+        query: &super::types::ListRecentThreatsQuery,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::ThreatList>,
+        ClientError<super::errors::ListRecentThreatsError>,
+    > {
+        use super::errors::ListRecentThreatsError as Failure;
         let url = format!("{}/threats/recent", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_auth.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.bearer_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -145,62 +197,22 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_LIST_RECENT_THREATS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListRecentThreatsError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListRecentThreatsError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListRecentThreatsError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListRecentThreatsError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListRecentThreatsError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("listRecentThreats", "/threats/recent", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::ListRecentThreatsError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -218,13 +230,23 @@ impl Client {
         super::types::AnalysisResult,
         ClientError<super::errors::AnalyzeThreatError>,
     > {
+        self.analyze_threat_with_response(body).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::analyze_threat`], with the status and headers of the answer.
+    pub async fn analyze_threat_with_response(
+        &self,
+        body: &super::types::AnalyzeRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::AnalysisResult>,
+        ClientError<super::errors::AnalyzeThreatError>,
+    > {
+        use super::errors::AnalyzeThreatError as Failure;
         let url = format!("{}/threats/analyze", self.base_url);
-        let request = self.http.request(::reqwest::Method::POST, url);
-        let request = if self.credentials.bearer_auth.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.bearer_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -234,62 +256,20 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::AnalyzeThreatError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::AnalyzeThreatError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::AnalyzeThreatError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::AnalyzeThreatError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::AnalyzeThreatError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("analyzeThreat", "/threats/analyze", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::AnalyzeThreatError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -313,16 +293,29 @@ impl Client {
         super::types::Threat,
         ClientError<super::errors::UpdateThreatStatusError>,
     > {
+        self.update_threat_status_with_response(id, body)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::update_threat_status`], with the status and headers of the answer.
+    pub async fn update_threat_status_with_response(
+        &self,
+        id: &str,
+        body: &super::types::UpdateThreatStatusRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::Threat>,
+        ClientError<super::errors::UpdateThreatStatusError>,
+    > {
+        use super::errors::UpdateThreatStatusError as Failure;
         check_path_value("id", id, false)?;
         let url = format!(
             "{}/threats/{}/status", self.base_url, params::encode_segment(id)
         );
-        let request = self.http.request(::reqwest::Method::PATCH, url);
-        let request = if self.credentials.bearer_auth.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::PATCH, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_auth.is_some() {
             let request = request
-                .bearer_auth(
-                    self.credentials.bearer_auth.as_deref().unwrap_or_default(),
-                );
+                .bearer_auth(credentials.bearer_auth.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -332,88 +325,32 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateThreatStatusError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateThreatStatusError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateThreatStatusError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateThreatStatusError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateThreatStatusError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateThreatStatusError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("updateThreatStatus", "/threats/{id}/status", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::UpdateThreatStatusError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
 }
 ///The seconds to wait that a 429's JSON body states at `/error/retry_after`, the first that it carries.
-#[allow(dead_code)]
 fn body_retry_wait(body: &[u8]) -> ::std::option::Option<u64> {
-    /// A non-negative number, or a string holding one.
-    fn number(value: &::serde_json::Value) -> ::std::option::Option<f64> {
-        value
-            .as_f64()
-            .or_else(|| value.as_str()?.trim().parse().ok())
-            .filter(|n: &f64| n.is_finite() && *n >= 0.0)
-    }
     let body: ::serde_json::Value = ::serde_json::from_slice(body).ok()?;
     let waits: [fn(&::serde_json::Value) -> ::std::option::Option<u64>; 1usize] = [
-        |body| number(body.pointer("/error/retry_after")?).map(|n| n.ceil() as u64),
+        |body| body_number(body.pointer("/error/retry_after")?).map(|n| n.ceil() as u64),
     ];
     waits.iter().find_map(|wait| wait(&body))
 }

@@ -52,11 +52,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::ListRecentThreatsError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::ListRecentThreatsError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -83,11 +87,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::AnalyzeThreatError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::AnalyzeThreatError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -111,11 +116,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::UpdateThreatStatusError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::UpdateThreatStatusError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls

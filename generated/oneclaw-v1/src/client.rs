@@ -9,17 +9,27 @@
     rustdoc::broken_intra_doc_links,
     rustdoc::invalid_html_tags
 )]
-//! The typed async client.
-pub use ::clawgen_runtime::client::{ClientError, RetryPolicy};
+//! The typed async client. Sending (timeouts, retries, hooks, tracing)
+//! is the runtime's `Transport`; each method builds its request and
+//! reads the documented answers.
+pub use ::clawgen_runtime::client::{
+    ClientError, HookError, HookFuture, Hooks, ResponseValue, RetryPolicy,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+};
+/// The reqwest the client is built on, so that hooks name the same version.
+pub use ::reqwest;
 #[allow(unused_imports)]
 use ::clawgen_runtime::{client::*, params};
 /// A client of 1claw API (API version 1.0.0).
+///
+/// Cloning is cheap. Clones share the connection pool and the
+/// credentials that [`Client::set_credentials`] replaces; the `with_*`
+/// setters give the clone they return its own.
 #[derive(Debug, Clone)]
 pub struct Client {
     base_url: ::std::string::String,
-    http: ::reqwest::Client,
-    credentials: super::auth::Credentials,
-    retry: ::std::option::Option<RetryPolicy>,
+    transport: Transport,
+    credentials: ::std::sync::Arc<::std::sync::RwLock<super::auth::Credentials>>,
     rate_limit: ::std::sync::Arc<
         ::std::sync::Mutex<::std::option::Option<super::rate_limit::RateLimit>>,
     >,
@@ -30,57 +40,94 @@ impl ::std::default::Default for Client {
     }
 }
 impl Client {
-    /// A client of the API at `base_url` (without a trailing slash), with no credentials.
+    /// A client of the API at `base_url` (without a trailing slash), with no
+    /// credentials, over rustls, with [`DEFAULT_CONNECT_TIMEOUT`] and
+    /// [`DEFAULT_TIMEOUT`], no retries and no hooks.
     pub fn new(base_url: impl Into<::std::string::String>) -> Self {
-        Self::with_http_client(base_url, ::reqwest::Client::new())
+        Self::with_transport(base_url, Transport::new())
     }
-    /// Like [`Client::new`], with a configured reqwest client (timeouts, proxies…).
+    /// Like [`Client::new`], over a reqwest client configured by the caller
+    /// (proxies, certificates, pool settings), whose own timeouts apply.
     pub fn with_http_client(
         base_url: impl Into<::std::string::String>,
         http: ::reqwest::Client,
     ) -> Self {
+        Self::with_transport(base_url, Transport::with_http_client(http))
+    }
+    fn with_transport(
+        base_url: impl Into<::std::string::String>,
+        transport: Transport,
+    ) -> Self {
         let base_url = base_url.into().trim_end_matches('/').to_owned();
         Self {
             base_url,
-            http,
+            transport,
             credentials: ::std::default::Default::default(),
-            retry: None,
             rate_limit: ::std::default::Default::default(),
         }
     }
-    /// Replaces every credential at once.
+    /// The total time each attempt may take; `None` waits as long as the
+    /// server takes. For one call, set it on a clone:
+    /// `client.clone().with_timeout(Some(duration)).operation(…)`.
+    pub fn with_timeout(
+        mut self,
+        timeout: ::std::option::Option<::std::time::Duration>,
+    ) -> Self {
+        self.transport = self.transport.with_timeout(timeout);
+        self
+    }
+    /// Connects within `timeout`, on a fresh client of the crate's defaults.
+    pub fn with_connect_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+        self.transport = self.transport.with_connect_timeout(timeout);
+        self
+    }
+    /// Retries as `policy` allows (see [`RetryPolicy`]): 429 and 503 after
+    /// the wait the server asks for (`Retry-After`, else the retry hint of
+    /// the body where the API documents one, else the rate-limit reset
+    /// time) or a backoff; connection failures, 502 and 504 only where
+    /// sending twice is harmless. Off by default.
+    pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.transport = self.transport.with_retry_policy(Some(policy));
+        self
+    }
+    /// Runs `hooks` around every attempt of every call (see [`Hooks`]).
+    pub fn with_hooks(mut self, hooks: impl Hooks + 'static) -> Self {
+        self.transport = self.transport.with_hooks(::std::sync::Arc::new(hooks));
+        self
+    }
+    /// Replaces every credential, for the client returned only.
     pub fn with_credentials(mut self, credentials: super::auth::Credentials) -> Self {
-        self.credentials = credentials;
+        self.credentials = ::std::sync::Arc::new(::std::sync::RwLock::new(credentials));
         self.rate_limit = ::std::default::Default::default();
         self
     }
-    /// Retries answers of 429 after the wait the server asks for (`Retry-After`,
-    /// else the retry hint of the body where the API documents one, else the
-    /// rate-limit reset time), within `policy`. Off by default.
-    pub fn with_retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = Some(policy);
-        self
+    /// Replaces every credential on a live client, for it and the clones
+    /// that share its credentials (a refreshed token, a rotated key).
+    pub fn set_credentials(&self, credentials: super::auth::Credentials) {
+        if let Ok(mut guard) = self.credentials.write() {
+            *guard = credentials;
+        }
+        if let Ok(mut guard) = self.rate_limit.lock() {
+            *guard = None;
+        }
+    }
+    /// A copy of the credentials the next call sends.
+    pub fn credentials(&self) -> super::auth::Credentials {
+        self.credentials.read().map(|guard| guard.clone()).unwrap_or_default()
     }
     /// The budget stated by the most recent answer that carried rate-limit headers.
     pub fn rate_limit(&self) -> ::std::option::Option<super::rate_limit::RateLimit> {
         self.rate_limit.lock().map(|guard| *guard).unwrap_or_default()
     }
-    /// Sends `request`, retrying on 429 as the retry policy allows, and reads the whole answer.
+    /// Sends `request` as the transport allows, and reads the whole answer.
     #[allow(dead_code)]
     async fn execute<E>(
         &self,
-        mut request: ::reqwest::RequestBuilder,
-    ) -> ::std::result::Result<
-        (u16, ::reqwest::header::HeaderMap, ::std::vec::Vec<u8>),
-        ClientError<E>,
-    > {
-        let mut retries = 0;
-        loop {
-            let again = if self.retry.is_some() { request.try_clone() } else { None };
-            let response = request.send().await.map_err(ClientError::Transport)?;
-            let status = response.status().as_u16();
-            let headers = response.headers().clone();
-            let bytes = response.bytes().await.map_err(ClientError::Transport)?.to_vec();
+        operation: &'static str,
+        path: &'static str,
+        request: ::reqwest::RequestBuilder,
+    ) -> ::std::result::Result<Answer, ClientError<E>> {
+        let observe = |headers: &::reqwest::header::HeaderMap| {
             if let Some(rate_limit) = super::rate_limit::RateLimit::from_lookup(|name| {
                 headers.get(name).and_then(|v| v.to_str().ok())
             }) {
@@ -88,31 +135,25 @@ impl Client {
                     *guard = Some(rate_limit);
                 }
             }
-            if let (429, Some(policy), Some(again)) = (status, self.retry, again) {
-                let asked = retry_after(&headers, ::std::option::Option::None)
-                    .or_else(|| retry_after(
-                        &headers,
-                        ::std::option::Option::Some("x-ratelimit-reset"),
-                    ));
-                if let Some(wait) = policy.wait(retries, asked) {
-                    retries += 1;
-                    ::tokio::time::sleep(wait).await;
-                    request = again;
-                    continue;
-                }
-            }
-            return Ok((status, headers, bytes));
-        }
+        };
+        let call = Call {
+            operation,
+            path,
+            reset_header: ::std::option::Option::Some("x-ratelimit-reset"),
+            body_wait: ::std::option::Option::None,
+            observe: &observe,
+        };
+        self.transport.execute(&call, request).await
     }
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
         &self.base_url
     }
     /// Sets the credential of the `BearerJwt` security scheme: a token as `Authorization: Bearer <token>`.
-    pub fn with_bearer_jwt(mut self, value: impl Into<::std::string::String>) -> Self {
-        self.credentials.bearer_jwt = ::std::option::Option::Some(value.into());
-        self.rate_limit = ::std::default::Default::default();
-        self
+    pub fn with_bearer_jwt(self, value: impl Into<::std::string::String>) -> Self {
+        let mut credentials = self.credentials();
+        credentials.bearer_jwt = ::std::option::Option::Some(value.into());
+        self.with_credentials(credentials)
     }
     /// Service health
     ///
@@ -125,37 +166,29 @@ impl Client {
         super::types::HealthStatus,
         ClientError<super::errors::GetHealthError>,
     > {
+        self.get_health_with_response().await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::get_health`], with the status and headers of the answer.
+    pub async fn get_health_with_response(
+        &self,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::HealthStatus>,
+        ClientError<super::errors::GetHealthError>,
+    > {
+        use super::errors::GetHealthError as Failure;
         let url = format!("{}/v1/health", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetHealthError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetHealthError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let answer = self.execute("getHealth", "/v1/health", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::GetHealthError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -172,46 +205,30 @@ impl Client {
         super::types::HsmHealth,
         ClientError<super::errors::GetHsmHealthError>,
     > {
+        self.get_hsm_health_with_response().await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::get_hsm_health`], with the status and headers of the answer.
+    pub async fn get_hsm_health_with_response(
+        &self,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::HsmHealth>,
+        ClientError<super::errors::GetHsmHealthError>,
+    > {
+        use super::errors::GetHsmHealthError as Failure;
         let url = format!("{}/v1/health/hsm", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetHsmHealthError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetHsmHealthError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            503u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetHsmHealthError::ServiceUnavailable(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let answer = self.execute("getHsmHealth", "/v1/health/hsm", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            503u16 => answer.error(Failure::ServiceUnavailable(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::GetHsmHealthError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -233,65 +250,36 @@ impl Client {
         super::types::SharedSecret,
         ClientError<super::errors::AccessShareError>,
     > {
+        self.access_share_with_response(share_id).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::access_share`], with the status and headers of the answer.
+    pub async fn access_share_with_response(
+        &self,
+        share_id: &::uuid::Uuid,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::SharedSecret>,
+        ClientError<super::errors::AccessShareError>,
+    > {
+        use super::errors::AccessShareError as Failure;
         let url = format!(
             "{}/v1/share/{}", self.base_url, params::encode_segment(&
             params::to_text(share_id))
         );
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            402u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::AccessShareError::PaymentRequired(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::AccessShareError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            410u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::AccessShareError::Gone(decode(status, &bytes)?),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::AccessShareError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::AccessShareError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let answer = self.execute("accessShare", "/v1/share/{share_id}", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            402u16 => answer.error(Failure::PaymentRequired(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            410u16 => answer.error(Failure::Gone(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::AccessShareError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -304,76 +292,46 @@ impl Client {
         &self,
         share_id: &::uuid::Uuid,
     ) -> ::std::result::Result<(), ClientError<super::errors::RevokeShareError>> {
+        self.revoke_share_with_response(share_id).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::revoke_share`], with the status and headers of the answer.
+    pub async fn revoke_share_with_response(
+        &self,
+        share_id: &::uuid::Uuid,
+    ) -> ::std::result::Result<
+        ResponseValue<()>,
+        ClientError<super::errors::RevokeShareError>,
+    > {
+        use super::errors::RevokeShareError as Failure;
         let url = format!(
             "{}/v1/share/{}", self.base_url, params::encode_segment(&
             params::to_text(share_id))
         );
-        let request = self.http.request(::reqwest::Method::DELETE, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::DELETE, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "revokeShare",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            204u16 => Ok(()),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RevokeShareError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RevokeShareError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RevokeShareError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RevokeShareError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RevokeShareError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("revokeShare", "/v1/share/{share_id}", request).await?;
+        match answer.status() {
+            204u16 => answer.value(()),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::RevokeShareError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -389,54 +347,35 @@ impl Client {
         super::types::TokenResponse,
         ClientError<super::errors::SignupError>,
     > {
+        self.signup_with_response(body).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::signup`], with the status and headers of the answer.
+    pub async fn signup_with_response(
+        &self,
+        body: &super::types::SignupRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::TokenResponse>,
+        ClientError<super::errors::SignupError>,
+    > {
+        use super::errors::SignupError as Failure;
         let url = format!("{}/v1/auth/signup", self.base_url);
-        let request = self.http.request(::reqwest::Method::POST, url);
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            201u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SignupError::BadRequest(decode(status, &bytes)?),
-                    ),
-                )
-            }
-            409u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SignupError::Conflict(decode(status, &bytes)?),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SignupError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SignupError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("signup", "/v1/auth/signup", request).await?;
+        match answer.status() {
+            201u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            409u16 => answer.error(Failure::Conflict(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::SignupError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -454,61 +393,41 @@ impl Client {
         super::errors::CreateTokenResponse,
         ClientError<super::errors::CreateTokenError>,
     > {
+        self.create_token_with_response(body).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::create_token`], with the status and headers of the answer.
+    pub async fn create_token_with_response(
+        &self,
+        body: &super::types::LoginRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::errors::CreateTokenResponse>,
+        ClientError<super::errors::CreateTokenError>,
+    > {
+        use super::errors::CreateTokenError as Failure;
         let url = format!("{}/v1/auth/token", self.base_url);
-        let request = self.http.request(::reqwest::Method::POST, url);
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(super::errors::CreateTokenResponse::Ok(decode(status, &bytes)?)),
+        let answer = self.execute("createToken", "/v1/auth/token", request).await?;
+        match answer.status() {
+            200u16 => {
+                answer.value(super::errors::CreateTokenResponse::Ok(answer.json()?))
+            }
             202u16 => {
-                Ok(super::errors::CreateTokenResponse::Accepted(decode(status, &bytes)?))
+                answer
+                    .value(super::errors::CreateTokenResponse::Accepted(answer.json()?))
             }
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateTokenError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateTokenError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateTokenError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateTokenError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::CreateTokenError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -520,55 +439,40 @@ impl Client {
     pub async fn revoke_token(
         &self,
     ) -> ::std::result::Result<(), ClientError<super::errors::RevokeTokenError>> {
+        self.revoke_token_with_response().await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::revoke_token`], with the status and headers of the answer.
+    pub async fn revoke_token_with_response(
+        &self,
+    ) -> ::std::result::Result<
+        ResponseValue<()>,
+        ClientError<super::errors::RevokeTokenError>,
+    > {
+        use super::errors::RevokeTokenError as Failure;
         let url = format!("{}/v1/auth/token", self.base_url);
-        let request = self.http.request(::reqwest::Method::DELETE, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::DELETE, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "revokeToken",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            204u16 => Ok(()),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RevokeTokenError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RevokeTokenError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RevokeTokenError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("revokeToken", "/v1/auth/token", request).await?;
+        match answer.status() {
+            204u16 => answer.value(()),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::RevokeTokenError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -586,67 +490,38 @@ impl Client {
         super::types::TokenResponse,
         ClientError<super::errors::CreateAgentTokenError>,
     > {
+        self.create_agent_token_with_response(body).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::create_agent_token`], with the status and headers of the answer.
+    pub async fn create_agent_token_with_response(
+        &self,
+        body: &super::types::AgentTokenRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::TokenResponse>,
+        ClientError<super::errors::CreateAgentTokenError>,
+    > {
+        use super::errors::CreateAgentTokenError as Failure;
         let url = format!("{}/v1/auth/agent-token", self.base_url);
-        let request = self.http.request(::reqwest::Method::POST, url);
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateAgentTokenError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateAgentTokenError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateAgentTokenError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateAgentTokenError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateAgentTokenError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("createAgentToken", "/v1/auth/agent-token", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::CreateAgentTokenError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -662,58 +537,39 @@ impl Client {
         super::types::TokenResponse,
         ClientError<super::errors::CreateApiKeyTokenError>,
     > {
+        self.create_api_key_token_with_response(body)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::create_api_key_token`], with the status and headers of the answer.
+    pub async fn create_api_key_token_with_response(
+        &self,
+        body: &super::types::ApiKeyTokenRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::TokenResponse>,
+        ClientError<super::errors::CreateApiKeyTokenError>,
+    > {
+        use super::errors::CreateApiKeyTokenError as Failure;
         let url = format!("{}/v1/auth/api-key-token", self.base_url);
-        let request = self.http.request(::reqwest::Method::POST, url);
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateApiKeyTokenError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateApiKeyTokenError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateApiKeyTokenError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateApiKeyTokenError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("createApiKeyToken", "/v1/auth/api-key-token", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::CreateApiKeyTokenError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -731,67 +587,43 @@ impl Client {
         super::errors::SignInWithGoogleResponse,
         ClientError<super::errors::SignInWithGoogleError>,
     > {
+        self.sign_in_with_google_with_response(body).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::sign_in_with_google`], with the status and headers of the answer.
+    pub async fn sign_in_with_google_with_response(
+        &self,
+        body: &super::types::GoogleSignInRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::errors::SignInWithGoogleResponse>,
+        ClientError<super::errors::SignInWithGoogleError>,
+    > {
+        use super::errors::SignInWithGoogleError as Failure;
         let url = format!("{}/v1/auth/google", self.base_url);
-        let request = self.http.request(::reqwest::Method::POST, url);
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
+        let answer = self.execute("signInWithGoogle", "/v1/auth/google", request).await?;
+        match answer.status() {
             200u16 => {
-                Ok(super::errors::SignInWithGoogleResponse::Ok(decode(status, &bytes)?))
+                answer.value(super::errors::SignInWithGoogleResponse::Ok(answer.json()?))
             }
             202u16 => {
-                Ok(
-                    super::errors::SignInWithGoogleResponse::Accepted(
-                        decode(status, &bytes)?,
-                    ),
-                )
+                answer
+                    .value(
+                        super::errors::SignInWithGoogleResponse::Accepted(answer.json()?),
+                    )
             }
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SignInWithGoogleError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SignInWithGoogleError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SignInWithGoogleError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SignInWithGoogleError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::SignInWithGoogleError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -804,11 +636,23 @@ impl Client {
         &self,
         body: &super::types::ChangePasswordRequest,
     ) -> ::std::result::Result<(), ClientError<super::errors::ChangePasswordError>> {
+        self.change_password_with_response(body).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::change_password`], with the status and headers of the answer.
+    pub async fn change_password_with_response(
+        &self,
+        body: &super::types::ChangePasswordRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<()>,
+        ClientError<super::errors::ChangePasswordError>,
+    > {
+        use super::errors::ChangePasswordError as Failure;
         let url = format!("{}/v1/auth/change-password", self.base_url);
-        let request = self.http.request(::reqwest::Method::POST, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -818,62 +662,22 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            204u16 => Ok(()),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ChangePasswordError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ChangePasswordError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ChangePasswordError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ChangePasswordError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ChangePasswordError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("changePassword", "/v1/auth/change-password", request)
+            .await?;
+        match answer.status() {
+            204u16 => answer.value(()),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::ChangePasswordError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -889,46 +693,30 @@ impl Client {
     pub async fn refresh_token(
         &self,
     ) -> ::std::result::Result<(), ClientError<super::errors::RefreshTokenError>> {
+        self.refresh_token_with_response().await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::refresh_token`], with the status and headers of the answer.
+    pub async fn refresh_token_with_response(
+        &self,
+    ) -> ::std::result::Result<
+        ResponseValue<()>,
+        ClientError<super::errors::RefreshTokenError>,
+    > {
+        use super::errors::RefreshTokenError as Failure;
         let url = format!("{}/v1/auth/refresh", self.base_url);
-        let request = self.http.request(::reqwest::Method::POST, url);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200..=299 => Ok(()),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RefreshTokenError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RefreshTokenError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RefreshTokenError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
+        let answer = self.execute("refreshToken", "/v1/auth/refresh", request).await?;
+        match answer.status() {
+            200..=299 => answer.value(()),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::RefreshTokenError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -943,64 +731,41 @@ impl Client {
         super::types::User,
         ClientError<super::errors::GetCurrentUserError>,
     > {
+        self.get_current_user_with_response().await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::get_current_user`], with the status and headers of the answer.
+    pub async fn get_current_user_with_response(
+        &self,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::User>,
+        ClientError<super::errors::GetCurrentUserError>,
+    > {
+        use super::errors::GetCurrentUserError as Failure;
         let url = format!("{}/v1/auth/me", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "getCurrentUser",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetCurrentUserError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetCurrentUserError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetCurrentUserError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetCurrentUserError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("getCurrentUser", "/v1/auth/me", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::GetCurrentUserError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -1012,64 +777,41 @@ impl Client {
     pub async fn delete_current_user(
         &self,
     ) -> ::std::result::Result<(), ClientError<super::errors::DeleteCurrentUserError>> {
+        self.delete_current_user_with_response().await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::delete_current_user`], with the status and headers of the answer.
+    pub async fn delete_current_user_with_response(
+        &self,
+    ) -> ::std::result::Result<
+        ResponseValue<()>,
+        ClientError<super::errors::DeleteCurrentUserError>,
+    > {
+        use super::errors::DeleteCurrentUserError as Failure;
         let url = format!("{}/v1/auth/me", self.base_url);
-        let request = self.http.request(::reqwest::Method::DELETE, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::DELETE, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "deleteCurrentUser",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            204u16 => Ok(()),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteCurrentUserError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteCurrentUserError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteCurrentUserError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteCurrentUserError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("deleteCurrentUser", "/v1/auth/me", request).await?;
+        match answer.status() {
+            204u16 => answer.value(()),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::DeleteCurrentUserError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -1085,11 +827,23 @@ impl Client {
         super::types::User,
         ClientError<super::errors::UpdateCurrentUserError>,
     > {
+        self.update_current_user_with_response(body).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::update_current_user`], with the status and headers of the answer.
+    pub async fn update_current_user_with_response(
+        &self,
+        body: &super::types::UpdateUserRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::User>,
+        ClientError<super::errors::UpdateCurrentUserError>,
+    > {
+        use super::errors::UpdateCurrentUserError as Failure;
         let url = format!("{}/v1/auth/me", self.base_url);
-        let request = self.http.request(::reqwest::Method::PATCH, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::PATCH, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -1099,62 +853,20 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateCurrentUserError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateCurrentUserError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateCurrentUserError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateCurrentUserError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateCurrentUserError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("updateCurrentUser", "/v1/auth/me", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::UpdateCurrentUserError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -1169,64 +881,41 @@ impl Client {
         super::types::MfaStatus,
         ClientError<super::errors::GetMfaStatusError>,
     > {
+        self.get_mfa_status_with_response().await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::get_mfa_status`], with the status and headers of the answer.
+    pub async fn get_mfa_status_with_response(
+        &self,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::MfaStatus>,
+        ClientError<super::errors::GetMfaStatusError>,
+    > {
+        use super::errors::GetMfaStatusError as Failure;
         let url = format!("{}/v1/auth/mfa/status", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "getMfaStatus",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetMfaStatusError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetMfaStatusError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetMfaStatusError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetMfaStatusError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("getMfaStatus", "/v1/auth/mfa/status", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::GetMfaStatusError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -1242,69 +931,42 @@ impl Client {
         super::types::MfaSetup,
         ClientError<super::errors::SetupMfaError>,
     > {
+        self.setup_mfa_with_response().await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::setup_mfa`], with the status and headers of the answer.
+    pub async fn setup_mfa_with_response(
+        &self,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::MfaSetup>,
+        ClientError<super::errors::SetupMfaError>,
+    > {
+        use super::errors::SetupMfaError as Failure;
         let url = format!("{}/v1/auth/mfa/setup", self.base_url);
-        let request = self.http.request(::reqwest::Method::POST, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "setupMfa",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SetupMfaError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SetupMfaError::Forbidden(decode(status, &bytes)?),
-                    ),
-                )
-            }
-            409u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SetupMfaError::Conflict(decode(status, &bytes)?),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SetupMfaError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SetupMfaError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("setupMfa", "/v1/auth/mfa/setup", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            409u16 => answer.error(Failure::Conflict(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::SetupMfaError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -1321,11 +983,23 @@ impl Client {
         super::types::MfaEnabled,
         ClientError<super::errors::VerifyMfaSetupError>,
     > {
+        self.verify_mfa_setup_with_response(body).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::verify_mfa_setup`], with the status and headers of the answer.
+    pub async fn verify_mfa_setup_with_response(
+        &self,
+        body: &super::types::MfaCodeRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::MfaEnabled>,
+        ClientError<super::errors::VerifyMfaSetupError>,
+    > {
+        use super::errors::VerifyMfaSetupError as Failure;
         let url = format!("{}/v1/auth/mfa/verify-setup", self.base_url);
-        let request = self.http.request(::reqwest::Method::POST, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -1335,62 +1009,22 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::VerifyMfaSetupError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::VerifyMfaSetupError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::VerifyMfaSetupError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::VerifyMfaSetupError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::VerifyMfaSetupError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("verifyMfaSetup", "/v1/auth/mfa/verify-setup", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::VerifyMfaSetupError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -1407,58 +1041,35 @@ impl Client {
         super::types::TokenResponse,
         ClientError<super::errors::VerifyMfaError>,
     > {
+        self.verify_mfa_with_response(body).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::verify_mfa`], with the status and headers of the answer.
+    pub async fn verify_mfa_with_response(
+        &self,
+        body: &super::types::MfaVerifyRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::TokenResponse>,
+        ClientError<super::errors::VerifyMfaError>,
+    > {
+        use super::errors::VerifyMfaError as Failure;
         let url = format!("{}/v1/auth/mfa/verify", self.base_url);
-        let request = self.http.request(::reqwest::Method::POST, url);
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::VerifyMfaError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::VerifyMfaError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::VerifyMfaError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::VerifyMfaError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("verifyMfa", "/v1/auth/mfa/verify", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::VerifyMfaError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -1472,11 +1083,23 @@ impl Client {
         &self,
         body: &super::types::DisableMfaRequest,
     ) -> ::std::result::Result<(), ClientError<super::errors::DisableMfaError>> {
+        self.disable_mfa_with_response(body).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::disable_mfa`], with the status and headers of the answer.
+    pub async fn disable_mfa_with_response(
+        &self,
+        body: &super::types::DisableMfaRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<()>,
+        ClientError<super::errors::DisableMfaError>,
+    > {
+        use super::errors::DisableMfaError as Failure;
         let url = format!("{}/v1/auth/mfa", self.base_url);
-        let request = self.http.request(::reqwest::Method::DELETE, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::DELETE, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -1486,62 +1109,20 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            204u16 => Ok(()),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DisableMfaError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DisableMfaError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DisableMfaError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DisableMfaError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DisableMfaError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("disableMfa", "/v1/auth/mfa", request).await?;
+        match answer.status() {
+            204u16 => answer.value(()),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::DisableMfaError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -1558,49 +1139,36 @@ impl Client {
         super::types::DeviceAuthorization,
         ClientError<super::errors::RequestDeviceCodeError>,
     > {
+        self.request_device_code_with_response(body).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::request_device_code`], with the status and headers of the answer.
+    pub async fn request_device_code_with_response(
+        &self,
+        body: &super::types::DeviceCodeRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::DeviceAuthorization>,
+        ClientError<super::errors::RequestDeviceCodeError>,
+    > {
+        use super::errors::RequestDeviceCodeError as Failure;
         let url = format!("{}/v1/auth/device/code", self.base_url);
-        let request = self.http.request(::reqwest::Method::POST, url);
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RequestDeviceCodeError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RequestDeviceCodeError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RequestDeviceCodeError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("requestDeviceCode", "/v1/auth/device/code", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::RequestDeviceCodeError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -1619,49 +1187,36 @@ impl Client {
         super::types::TokenResponse,
         ClientError<super::errors::PollDeviceTokenError>,
     > {
+        self.poll_device_token_with_response(body).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::poll_device_token`], with the status and headers of the answer.
+    pub async fn poll_device_token_with_response(
+        &self,
+        body: &super::types::DeviceTokenRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::TokenResponse>,
+        ClientError<super::errors::PollDeviceTokenError>,
+    > {
+        use super::errors::PollDeviceTokenError as Failure;
         let url = format!("{}/v1/auth/device/token", self.base_url);
-        let request = self.http.request(::reqwest::Method::POST, url);
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::PollDeviceTokenError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::PollDeviceTokenError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::PollDeviceTokenError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("pollDeviceToken", "/v1/auth/device/token", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::PollDeviceTokenError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -1678,49 +1233,38 @@ impl Client {
         super::types::DeviceCodeStatus,
         ClientError<super::errors::GetDeviceCodeStatusError>,
     > {
+        self.get_device_code_status_with_response(user_code)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::get_device_code_status`], with the status and headers of the answer.
+    pub async fn get_device_code_status_with_response(
+        &self,
+        user_code: &str,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::DeviceCodeStatus>,
+        ClientError<super::errors::GetDeviceCodeStatusError>,
+    > {
+        use super::errors::GetDeviceCodeStatusError as Failure;
         check_path_value("user_code", user_code, false)?;
         let url = format!(
             "{}/v1/auth/device/code/{}", self.base_url, params::encode_segment(user_code)
         );
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetDeviceCodeStatusError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetDeviceCodeStatusError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetDeviceCodeStatusError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let answer = self
+            .execute("getDeviceCodeStatus", "/v1/auth/device/code/{user_code}", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::GetDeviceCodeStatusError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -1736,11 +1280,23 @@ impl Client {
         super::types::DeviceCodeStatus,
         ClientError<super::errors::ApproveDeviceError>,
     > {
+        self.approve_device_with_response(body).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::approve_device`], with the status and headers of the answer.
+    pub async fn approve_device_with_response(
+        &self,
+        body: &super::types::DeviceDecisionRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::DeviceCodeStatus>,
+        ClientError<super::errors::ApproveDeviceError>,
+    > {
+        use super::errors::ApproveDeviceError as Failure;
         let url = format!("{}/v1/auth/device/approve", self.base_url);
-        let request = self.http.request(::reqwest::Method::POST, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -1750,71 +1306,23 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ApproveDeviceError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ApproveDeviceError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ApproveDeviceError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ApproveDeviceError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ApproveDeviceError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ApproveDeviceError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("approveDevice", "/v1/auth/device/approve", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::ApproveDeviceError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -1830,11 +1338,23 @@ impl Client {
         super::types::DeviceCodeStatus,
         ClientError<super::errors::DenyDeviceError>,
     > {
+        self.deny_device_with_response(body).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::deny_device`], with the status and headers of the answer.
+    pub async fn deny_device_with_response(
+        &self,
+        body: &super::types::DeviceDecisionRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::DeviceCodeStatus>,
+        ClientError<super::errors::DenyDeviceError>,
+    > {
+        use super::errors::DenyDeviceError as Failure;
         let url = format!("{}/v1/auth/device/deny", self.base_url);
-        let request = self.http.request(::reqwest::Method::POST, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -1844,69 +1364,21 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DenyDeviceError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DenyDeviceError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DenyDeviceError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DenyDeviceError::NotFound(decode(status, &bytes)?),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DenyDeviceError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DenyDeviceError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("denyDevice", "/v1/auth/device/deny", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::DenyDeviceError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -1921,73 +1393,42 @@ impl Client {
         super::types::ApiKeyList,
         ClientError<super::errors::ListApiKeysError>,
     > {
+        self.list_api_keys_with_response().await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::list_api_keys`], with the status and headers of the answer.
+    pub async fn list_api_keys_with_response(
+        &self,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::ApiKeyList>,
+        ClientError<super::errors::ListApiKeysError>,
+    > {
+        use super::errors::ListApiKeysError as Failure;
         let url = format!("{}/v1/auth/api-keys", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "listApiKeys",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListApiKeysError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListApiKeysError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListApiKeysError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListApiKeysError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListApiKeysError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("listApiKeys", "/v1/auth/api-keys", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::ListApiKeysError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -2004,11 +1445,23 @@ impl Client {
         super::types::CreatedApiKey,
         ClientError<super::errors::CreateApiKeyError>,
     > {
+        self.create_api_key_with_response(body).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::create_api_key`], with the status and headers of the answer.
+    pub async fn create_api_key_with_response(
+        &self,
+        body: &super::types::CreateApiKeyRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::CreatedApiKey>,
+        ClientError<super::errors::CreateApiKeyError>,
+    > {
+        use super::errors::CreateApiKeyError as Failure;
         let url = format!("{}/v1/auth/api-keys", self.base_url);
-        let request = self.http.request(::reqwest::Method::POST, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -2018,62 +1471,20 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            201u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateApiKeyError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateApiKeyError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateApiKeyError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateApiKeyError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateApiKeyError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("createApiKey", "/v1/auth/api-keys", request).await?;
+        match answer.status() {
+            201u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::CreateApiKeyError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -2086,76 +1497,48 @@ impl Client {
         &self,
         key_id: &::uuid::Uuid,
     ) -> ::std::result::Result<(), ClientError<super::errors::RevokeApiKeyError>> {
+        self.revoke_api_key_with_response(key_id).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::revoke_api_key`], with the status and headers of the answer.
+    pub async fn revoke_api_key_with_response(
+        &self,
+        key_id: &::uuid::Uuid,
+    ) -> ::std::result::Result<
+        ResponseValue<()>,
+        ClientError<super::errors::RevokeApiKeyError>,
+    > {
+        use super::errors::RevokeApiKeyError as Failure;
         let url = format!(
             "{}/v1/auth/api-keys/{}", self.base_url, params::encode_segment(&
             params::to_text(key_id))
         );
-        let request = self.http.request(::reqwest::Method::DELETE, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::DELETE, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "revokeApiKey",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            204u16 => Ok(()),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RevokeApiKeyError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RevokeApiKeyError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RevokeApiKeyError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RevokeApiKeyError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RevokeApiKeyError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("revokeApiKey", "/v1/auth/api-keys/{key_id}", request)
+            .await?;
+        match answer.status() {
+            204u16 => answer.value(()),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::RevokeApiKeyError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -2170,64 +1553,41 @@ impl Client {
         super::types::VaultList,
         ClientError<super::errors::ListVaultsError>,
     > {
+        self.list_vaults_with_response().await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::list_vaults`], with the status and headers of the answer.
+    pub async fn list_vaults_with_response(
+        &self,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::VaultList>,
+        ClientError<super::errors::ListVaultsError>,
+    > {
+        use super::errors::ListVaultsError as Failure;
         let url = format!("{}/v1/vaults", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "listVaults",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListVaultsError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListVaultsError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListVaultsError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListVaultsError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("listVaults", "/v1/vaults", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::ListVaultsError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -2244,11 +1604,23 @@ impl Client {
         super::types::Vault,
         ClientError<super::errors::CreateVaultError>,
     > {
+        self.create_vault_with_response(body).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::create_vault`], with the status and headers of the answer.
+    pub async fn create_vault_with_response(
+        &self,
+        body: &super::types::CreateVaultRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::Vault>,
+        ClientError<super::errors::CreateVaultError>,
+    > {
+        use super::errors::CreateVaultError as Failure;
         let url = format!("{}/v1/vaults", self.base_url);
-        let request = self.http.request(::reqwest::Method::POST, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -2258,80 +1630,22 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            201u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateVaultError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateVaultError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            402u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateVaultError::PaymentRequired(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateVaultError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            409u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateVaultError::Conflict(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateVaultError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateVaultError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("createVault", "/v1/vaults", request).await?;
+        match answer.status() {
+            201u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            402u16 => answer.error(Failure::PaymentRequired(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            409u16 => answer.error(Failure::Conflict(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::CreateVaultError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -2347,72 +1661,46 @@ impl Client {
         super::types::Vault,
         ClientError<super::errors::GetVaultError>,
     > {
+        self.get_vault_with_response(vault_id).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::get_vault`], with the status and headers of the answer.
+    pub async fn get_vault_with_response(
+        &self,
+        vault_id: &::uuid::Uuid,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::Vault>,
+        ClientError<super::errors::GetVaultError>,
+    > {
+        use super::errors::GetVaultError as Failure;
         let url = format!(
             "{}/v1/vaults/{}", self.base_url, params::encode_segment(&
             params::to_text(vault_id))
         );
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "getVault",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetVaultError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetVaultError::Forbidden(decode(status, &bytes)?),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetVaultError::NotFound(decode(status, &bytes)?),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetVaultError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetVaultError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("getVault", "/v1/vaults/{vault_id}", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::GetVaultError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -2425,76 +1713,48 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
     ) -> ::std::result::Result<(), ClientError<super::errors::DeleteVaultError>> {
+        self.delete_vault_with_response(vault_id).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::delete_vault`], with the status and headers of the answer.
+    pub async fn delete_vault_with_response(
+        &self,
+        vault_id: &::uuid::Uuid,
+    ) -> ::std::result::Result<
+        ResponseValue<()>,
+        ClientError<super::errors::DeleteVaultError>,
+    > {
+        use super::errors::DeleteVaultError as Failure;
         let url = format!(
             "{}/v1/vaults/{}", self.base_url, params::encode_segment(&
             params::to_text(vault_id))
         );
-        let request = self.http.request(::reqwest::Method::DELETE, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::DELETE, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "deleteVault",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            204u16 => Ok(()),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteVaultError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteVaultError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteVaultError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteVaultError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteVaultError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("deleteVault", "/v1/vaults/{vault_id}", request)
+            .await?;
+        match answer.status() {
+            204u16 => answer.value(()),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::DeleteVaultError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -2513,14 +1773,29 @@ impl Client {
         super::types::CmekConfig,
         ClientError<super::errors::EnableCmekError>,
     > {
+        self.enable_cmek_with_response(vault_id, body)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::enable_cmek`], with the status and headers of the answer.
+    pub async fn enable_cmek_with_response(
+        &self,
+        vault_id: &::uuid::Uuid,
+        body: &super::types::EnableCmekRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::CmekConfig>,
+        ClientError<super::errors::EnableCmekError>,
+    > {
+        use super::errors::EnableCmekError as Failure;
         let url = format!(
             "{}/v1/vaults/{}/cmek", self.base_url, params::encode_segment(&
             params::to_text(vault_id))
         );
-        let request = self.http.request(::reqwest::Method::POST, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -2530,85 +1805,25 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::EnableCmekError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::EnableCmekError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            402u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::EnableCmekError::PaymentRequired(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::EnableCmekError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::EnableCmekError::NotFound(decode(status, &bytes)?),
-                    ),
-                )
-            }
-            409u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::EnableCmekError::Conflict(decode(status, &bytes)?),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::EnableCmekError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::EnableCmekError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("enableCmek", "/v1/vaults/{vault_id}/cmek", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            402u16 => answer.error(Failure::PaymentRequired(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            409u16 => answer.error(Failure::Conflict(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::EnableCmekError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -2622,85 +1837,49 @@ impl Client {
         &self,
         vault_id: &::uuid::Uuid,
     ) -> ::std::result::Result<(), ClientError<super::errors::DisableCmekError>> {
+        self.disable_cmek_with_response(vault_id).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::disable_cmek`], with the status and headers of the answer.
+    pub async fn disable_cmek_with_response(
+        &self,
+        vault_id: &::uuid::Uuid,
+    ) -> ::std::result::Result<
+        ResponseValue<()>,
+        ClientError<super::errors::DisableCmekError>,
+    > {
+        use super::errors::DisableCmekError as Failure;
         let url = format!(
             "{}/v1/vaults/{}/cmek", self.base_url, params::encode_segment(&
             params::to_text(vault_id))
         );
-        let request = self.http.request(::reqwest::Method::DELETE, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::DELETE, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "disableCmek",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            204u16 => Ok(()),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DisableCmekError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DisableCmekError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DisableCmekError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            409u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DisableCmekError::Conflict(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DisableCmekError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DisableCmekError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("disableCmek", "/v1/vaults/{vault_id}/cmek", request)
+            .await?;
+        match answer.status() {
+            204u16 => answer.value(()),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            409u16 => answer.error(Failure::Conflict(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::DisableCmekError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -2718,14 +1897,29 @@ impl Client {
         super::types::CmekRotationJob,
         ClientError<super::errors::StartCmekRotationError>,
     > {
+        self.start_cmek_rotation_with_response(vault_id, body)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::start_cmek_rotation`], with the status and headers of the answer.
+    pub async fn start_cmek_rotation_with_response(
+        &self,
+        vault_id: &::uuid::Uuid,
+        body: &super::types::CmekRotationRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::CmekRotationJob>,
+        ClientError<super::errors::StartCmekRotationError>,
+    > {
+        use super::errors::StartCmekRotationError as Failure;
         let url = format!(
             "{}/v1/vaults/{}/cmek-rotate", self.base_url, params::encode_segment(&
             params::to_text(vault_id))
         );
-        let request = self.http.request(::reqwest::Method::POST, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -2735,80 +1929,24 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            202u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::StartCmekRotationError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::StartCmekRotationError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::StartCmekRotationError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::StartCmekRotationError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            409u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::StartCmekRotationError::Conflict(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::StartCmekRotationError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::StartCmekRotationError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("startCmekRotation", "/v1/vaults/{vault_id}/cmek-rotate", request)
+            .await?;
+        match answer.status() {
+            202u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            409u16 => answer.error(Failure::Conflict(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::StartCmekRotationError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -2825,76 +1963,55 @@ impl Client {
         super::types::CmekRotationJob,
         ClientError<super::errors::GetCmekRotationJobError>,
     > {
+        self.get_cmek_rotation_job_with_response(vault_id, job_id)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::get_cmek_rotation_job`], with the status and headers of the answer.
+    pub async fn get_cmek_rotation_job_with_response(
+        &self,
+        vault_id: &::uuid::Uuid,
+        job_id: &::uuid::Uuid,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::CmekRotationJob>,
+        ClientError<super::errors::GetCmekRotationJobError>,
+    > {
+        use super::errors::GetCmekRotationJobError as Failure;
         let url = format!(
             "{}/v1/vaults/{}/cmek-rotate/{}", self.base_url, params::encode_segment(&
             params::to_text(vault_id)), params::encode_segment(& params::to_text(job_id))
         );
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "getCmekRotationJob",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetCmekRotationJobError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetCmekRotationJobError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetCmekRotationJobError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetCmekRotationJobError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetCmekRotationJobError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute(
+                "getCmekRotationJob",
+                "/v1/vaults/{vault_id}/cmek-rotate/{job_id}",
+                request,
+            )
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::GetCmekRotationJobError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -2911,14 +2028,29 @@ impl Client {
         super::types::SecretList,
         ClientError<super::errors::ListSecretsError>,
     > {
+        self.list_secrets_with_response(vault_id, query)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::list_secrets`], with the status and headers of the answer.
+    pub async fn list_secrets_with_response(
+        &self,
+        vault_id: &::uuid::Uuid,
+        query: &super::types::ListSecretsQuery,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::SecretList>,
+        ClientError<super::errors::ListSecretsError>,
+    > {
+        use super::errors::ListSecretsError as Failure;
         let url = format!(
             "{}/v1/vaults/{}/secrets", self.base_url, params::encode_segment(&
             params::to_text(vault_id))
         );
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -2928,71 +2060,23 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_LIST_SECRETS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListSecretsError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListSecretsError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListSecretsError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListSecretsError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListSecretsError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListSecretsError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("listSecrets", "/v1/vaults/{vault_id}/secrets", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::ListSecretsError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -3013,15 +2097,31 @@ impl Client {
         super::types::Secret,
         ClientError<super::errors::GetSecretError>,
     > {
+        self.get_secret_with_response(vault_id, path, query)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::get_secret`], with the status and headers of the answer.
+    pub async fn get_secret_with_response(
+        &self,
+        vault_id: &::uuid::Uuid,
+        path: &str,
+        query: &super::types::GetSecretQuery,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::Secret>,
+        ClientError<super::errors::GetSecretError>,
+    > {
+        use super::errors::GetSecretError as Failure;
         check_path_value("path", path, true)?;
         let url = format!(
             "{}/v1/vaults/{}/secrets/{}", self.base_url, params::encode_segment(&
             params::to_text(vault_id)), params::encode_segments(path)
         );
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -3031,76 +2131,24 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_GET_SECRET)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetSecretError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetSecretError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            402u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetSecretError::PaymentRequired(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetSecretError::Forbidden(decode(status, &bytes)?),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetSecretError::NotFound(decode(status, &bytes)?),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetSecretError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetSecretError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("getSecret", "/v1/vaults/{vault_id}/secrets/{path}", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            402u16 => answer.error(Failure::PaymentRequired(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::GetSecretError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -3120,15 +2168,31 @@ impl Client {
         super::errors::PutSecretResponse,
         ClientError<super::errors::PutSecretError>,
     > {
+        self.put_secret_with_response(vault_id, path, body)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::put_secret`], with the status and headers of the answer.
+    pub async fn put_secret_with_response(
+        &self,
+        vault_id: &::uuid::Uuid,
+        path: &str,
+        body: &super::types::PutSecretRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::errors::PutSecretResponse>,
+        ClientError<super::errors::PutSecretError>,
+    > {
+        use super::errors::PutSecretError as Failure;
         check_path_value("path", path, true)?;
         let url = format!(
             "{}/v1/vaults/{}/secrets/{}", self.base_url, params::encode_segment(&
             params::to_text(vault_id)), params::encode_segments(path)
         );
-        let request = self.http.request(::reqwest::Method::PUT, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::PUT, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -3138,79 +2202,27 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(super::errors::PutSecretResponse::Ok(decode(status, &bytes)?)),
+        let answer = self
+            .execute("putSecret", "/v1/vaults/{vault_id}/secrets/{path}", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(super::errors::PutSecretResponse::Ok(answer.json()?)),
             201u16 => {
-                Ok(super::errors::PutSecretResponse::Created(decode(status, &bytes)?))
+                answer.value(super::errors::PutSecretResponse::Created(answer.json()?))
             }
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::PutSecretError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::PutSecretError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            402u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::PutSecretError::PaymentRequired(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::PutSecretError::Forbidden(decode(status, &bytes)?),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::PutSecretError::NotFound(decode(status, &bytes)?),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::PutSecretError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::PutSecretError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            402u16 => answer.error(Failure::PaymentRequired(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::PutSecretError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -3225,77 +2237,52 @@ impl Client {
         vault_id: &::uuid::Uuid,
         path: &str,
     ) -> ::std::result::Result<(), ClientError<super::errors::DeleteSecretError>> {
+        self.delete_secret_with_response(vault_id, path)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::delete_secret`], with the status and headers of the answer.
+    pub async fn delete_secret_with_response(
+        &self,
+        vault_id: &::uuid::Uuid,
+        path: &str,
+    ) -> ::std::result::Result<
+        ResponseValue<()>,
+        ClientError<super::errors::DeleteSecretError>,
+    > {
+        use super::errors::DeleteSecretError as Failure;
         check_path_value("path", path, true)?;
         let url = format!(
             "{}/v1/vaults/{}/secrets/{}", self.base_url, params::encode_segment(&
             params::to_text(vault_id)), params::encode_segments(path)
         );
-        let request = self.http.request(::reqwest::Method::DELETE, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::DELETE, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "deleteSecret",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            204u16 => Ok(()),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteSecretError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteSecretError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteSecretError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteSecretError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteSecretError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("deleteSecret", "/v1/vaults/{vault_id}/secrets/{path}", request)
+            .await?;
+        match answer.status() {
+            204u16 => answer.value(()),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::DeleteSecretError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -3311,85 +2298,49 @@ impl Client {
         super::types::PolicyList,
         ClientError<super::errors::ListPoliciesError>,
     > {
+        self.list_policies_with_response(vault_id).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::list_policies`], with the status and headers of the answer.
+    pub async fn list_policies_with_response(
+        &self,
+        vault_id: &::uuid::Uuid,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::PolicyList>,
+        ClientError<super::errors::ListPoliciesError>,
+    > {
+        use super::errors::ListPoliciesError as Failure;
         let url = format!(
             "{}/v1/vaults/{}/policies", self.base_url, params::encode_segment(&
             params::to_text(vault_id))
         );
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "listPolicies",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListPoliciesError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListPoliciesError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListPoliciesError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListPoliciesError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListPoliciesError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListPoliciesError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("listPolicies", "/v1/vaults/{vault_id}/policies", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::ListPoliciesError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -3407,14 +2358,29 @@ impl Client {
         super::types::Policy,
         ClientError<super::errors::CreatePolicyError>,
     > {
+        self.create_policy_with_response(vault_id, body)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::create_policy`], with the status and headers of the answer.
+    pub async fn create_policy_with_response(
+        &self,
+        vault_id: &::uuid::Uuid,
+        body: &super::types::PolicyRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::Policy>,
+        ClientError<super::errors::CreatePolicyError>,
+    > {
+        use super::errors::CreatePolicyError as Failure;
         let url = format!(
             "{}/v1/vaults/{}/policies", self.base_url, params::encode_segment(&
             params::to_text(vault_id))
         );
-        let request = self.http.request(::reqwest::Method::POST, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -3424,71 +2390,23 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            201u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreatePolicyError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreatePolicyError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreatePolicyError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreatePolicyError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreatePolicyError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreatePolicyError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("createPolicy", "/v1/vaults/{vault_id}/policies", request)
+            .await?;
+        match answer.status() {
+            201u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::CreatePolicyError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -3506,15 +2424,31 @@ impl Client {
         super::types::Policy,
         ClientError<super::errors::UpdatePolicyError>,
     > {
+        self.update_policy_with_response(vault_id, policy_id, body)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::update_policy`], with the status and headers of the answer.
+    pub async fn update_policy_with_response(
+        &self,
+        vault_id: &::uuid::Uuid,
+        policy_id: &::uuid::Uuid,
+        body: &super::types::PolicyRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::Policy>,
+        ClientError<super::errors::UpdatePolicyError>,
+    > {
+        use super::errors::UpdatePolicyError as Failure;
         let url = format!(
             "{}/v1/vaults/{}/policies/{}", self.base_url, params::encode_segment(&
             params::to_text(vault_id)), params::encode_segment(&
             params::to_text(policy_id))
         );
-        let request = self.http.request(::reqwest::Method::PUT, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::PUT, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -3524,71 +2458,27 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdatePolicyError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdatePolicyError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdatePolicyError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdatePolicyError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdatePolicyError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdatePolicyError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute(
+                "updatePolicy",
+                "/v1/vaults/{vault_id}/policies/{policy_id}",
+                request,
+            )
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::UpdatePolicyError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -3602,77 +2492,56 @@ impl Client {
         vault_id: &::uuid::Uuid,
         policy_id: &::uuid::Uuid,
     ) -> ::std::result::Result<(), ClientError<super::errors::DeletePolicyError>> {
+        self.delete_policy_with_response(vault_id, policy_id)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::delete_policy`], with the status and headers of the answer.
+    pub async fn delete_policy_with_response(
+        &self,
+        vault_id: &::uuid::Uuid,
+        policy_id: &::uuid::Uuid,
+    ) -> ::std::result::Result<
+        ResponseValue<()>,
+        ClientError<super::errors::DeletePolicyError>,
+    > {
+        use super::errors::DeletePolicyError as Failure;
         let url = format!(
             "{}/v1/vaults/{}/policies/{}", self.base_url, params::encode_segment(&
             params::to_text(vault_id)), params::encode_segment(&
             params::to_text(policy_id))
         );
-        let request = self.http.request(::reqwest::Method::DELETE, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::DELETE, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "deletePolicy",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            204u16 => Ok(()),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeletePolicyError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeletePolicyError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeletePolicyError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeletePolicyError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeletePolicyError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute(
+                "deletePolicy",
+                "/v1/vaults/{vault_id}/policies/{policy_id}",
+                request,
+            )
+            .await?;
+        match answer.status() {
+            204u16 => answer.value(()),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::DeletePolicyError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -3690,49 +2559,34 @@ impl Client {
         super::types::EnrollmentResponse,
         ClientError<super::errors::EnrollAgentError>,
     > {
+        self.enroll_agent_with_response(body).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::enroll_agent`], with the status and headers of the answer.
+    pub async fn enroll_agent_with_response(
+        &self,
+        body: &super::types::EnrollAgentRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::EnrollmentResponse>,
+        ClientError<super::errors::EnrollAgentError>,
+    > {
+        use super::errors::EnrollAgentError as Failure;
         let url = format!("{}/v1/agents/enroll", self.base_url);
-        let request = self.http.request(::reqwest::Method::POST, url);
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            202u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::EnrollAgentError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::EnrollAgentError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::EnrollAgentError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("enrollAgent", "/v1/agents/enroll", request).await?;
+        match answer.status() {
+            202u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::EnrollAgentError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -3747,73 +2601,42 @@ impl Client {
         super::types::AgentList,
         ClientError<super::errors::ListAgentsError>,
     > {
+        self.list_agents_with_response().await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::list_agents`], with the status and headers of the answer.
+    pub async fn list_agents_with_response(
+        &self,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::AgentList>,
+        ClientError<super::errors::ListAgentsError>,
+    > {
+        use super::errors::ListAgentsError as Failure;
         let url = format!("{}/v1/agents", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "listAgents",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListAgentsError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListAgentsError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListAgentsError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListAgentsError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListAgentsError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("listAgents", "/v1/agents", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::ListAgentsError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -3829,11 +2652,23 @@ impl Client {
         super::types::CreatedAgent,
         ClientError<super::errors::CreateAgentError>,
     > {
+        self.create_agent_with_response(body).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::create_agent`], with the status and headers of the answer.
+    pub async fn create_agent_with_response(
+        &self,
+        body: &super::types::CreateAgentRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::CreatedAgent>,
+        ClientError<super::errors::CreateAgentError>,
+    > {
+        use super::errors::CreateAgentError as Failure;
         let url = format!("{}/v1/agents", self.base_url);
-        let request = self.http.request(::reqwest::Method::POST, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -3843,71 +2678,21 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            201u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateAgentError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateAgentError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            402u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateAgentError::PaymentRequired(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateAgentError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateAgentError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateAgentError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("createAgent", "/v1/agents", request).await?;
+        match answer.status() {
+            201u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            402u16 => answer.error(Failure::PaymentRequired(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::CreateAgentError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -3922,64 +2707,41 @@ impl Client {
         super::types::AgentProfile,
         ClientError<super::errors::GetCurrentAgentError>,
     > {
+        self.get_current_agent_with_response().await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::get_current_agent`], with the status and headers of the answer.
+    pub async fn get_current_agent_with_response(
+        &self,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::AgentProfile>,
+        ClientError<super::errors::GetCurrentAgentError>,
+    > {
+        use super::errors::GetCurrentAgentError as Failure;
         let url = format!("{}/v1/agents/me", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "getCurrentAgent",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetCurrentAgentError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetCurrentAgentError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetCurrentAgentError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetCurrentAgentError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("getCurrentAgent", "/v1/agents/me", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::GetCurrentAgentError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -3995,72 +2757,46 @@ impl Client {
         super::types::Agent,
         ClientError<super::errors::GetAgentError>,
     > {
+        self.get_agent_with_response(agent_id).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::get_agent`], with the status and headers of the answer.
+    pub async fn get_agent_with_response(
+        &self,
+        agent_id: &::uuid::Uuid,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::Agent>,
+        ClientError<super::errors::GetAgentError>,
+    > {
+        use super::errors::GetAgentError as Failure;
         let url = format!(
             "{}/v1/agents/{}", self.base_url, params::encode_segment(&
             params::to_text(agent_id))
         );
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "getAgent",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetAgentError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetAgentError::Forbidden(decode(status, &bytes)?),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetAgentError::NotFound(decode(status, &bytes)?),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetAgentError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetAgentError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("getAgent", "/v1/agents/{agent_id}", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::GetAgentError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -4073,76 +2809,50 @@ impl Client {
         &self,
         agent_id: &::uuid::Uuid,
     ) -> ::std::result::Result<(), ClientError<super::errors::DeactivateAgentError>> {
+        self.deactivate_agent_with_response(agent_id)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::deactivate_agent`], with the status and headers of the answer.
+    pub async fn deactivate_agent_with_response(
+        &self,
+        agent_id: &::uuid::Uuid,
+    ) -> ::std::result::Result<
+        ResponseValue<()>,
+        ClientError<super::errors::DeactivateAgentError>,
+    > {
+        use super::errors::DeactivateAgentError as Failure;
         let url = format!(
             "{}/v1/agents/{}", self.base_url, params::encode_segment(&
             params::to_text(agent_id))
         );
-        let request = self.http.request(::reqwest::Method::DELETE, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::DELETE, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "deactivateAgent",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            204u16 => Ok(()),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeactivateAgentError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeactivateAgentError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeactivateAgentError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeactivateAgentError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeactivateAgentError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("deactivateAgent", "/v1/agents/{agent_id}", request)
+            .await?;
+        match answer.status() {
+            204u16 => answer.value(()),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::DeactivateAgentError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -4160,14 +2870,29 @@ impl Client {
         super::types::Agent,
         ClientError<super::errors::UpdateAgentError>,
     > {
+        self.update_agent_with_response(agent_id, body)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::update_agent`], with the status and headers of the answer.
+    pub async fn update_agent_with_response(
+        &self,
+        agent_id: &::uuid::Uuid,
+        body: &super::types::UpdateAgentRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::Agent>,
+        ClientError<super::errors::UpdateAgentError>,
+    > {
+        use super::errors::UpdateAgentError as Failure;
         let url = format!(
             "{}/v1/agents/{}", self.base_url, params::encode_segment(&
             params::to_text(agent_id))
         );
-        let request = self.http.request(::reqwest::Method::PATCH, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::PATCH, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -4177,71 +2902,23 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateAgentError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateAgentError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateAgentError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateAgentError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateAgentError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateAgentError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("updateAgent", "/v1/agents/{agent_id}", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::UpdateAgentError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -4257,76 +2934,50 @@ impl Client {
         super::types::RotatedAgentKey,
         ClientError<super::errors::RotateAgentKeyError>,
     > {
+        self.rotate_agent_key_with_response(agent_id)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::rotate_agent_key`], with the status and headers of the answer.
+    pub async fn rotate_agent_key_with_response(
+        &self,
+        agent_id: &::uuid::Uuid,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::RotatedAgentKey>,
+        ClientError<super::errors::RotateAgentKeyError>,
+    > {
+        use super::errors::RotateAgentKeyError as Failure;
         let url = format!(
             "{}/v1/agents/{}/rotate-key", self.base_url, params::encode_segment(&
             params::to_text(agent_id))
         );
-        let request = self.http.request(::reqwest::Method::POST, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "rotateAgentKey",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RotateAgentKeyError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RotateAgentKeyError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RotateAgentKeyError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RotateAgentKeyError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RotateAgentKeyError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("rotateAgentKey", "/v1/agents/{agent_id}/rotate-key", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::RotateAgentKeyError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -4346,14 +2997,29 @@ impl Client {
         super::types::Share,
         ClientError<super::errors::CreateShareError>,
     > {
+        self.create_share_with_response(secret_id, body)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::create_share`], with the status and headers of the answer.
+    pub async fn create_share_with_response(
+        &self,
+        secret_id: &::uuid::Uuid,
+        body: &super::types::CreateShareRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::Share>,
+        ClientError<super::errors::CreateShareError>,
+    > {
+        use super::errors::CreateShareError as Failure;
         let url = format!(
             "{}/v1/secrets/{}/share", self.base_url, params::encode_segment(&
             params::to_text(secret_id))
         );
-        let request = self.http.request(::reqwest::Method::POST, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -4363,80 +3029,24 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            201u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateShareError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateShareError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            402u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateShareError::PaymentRequired(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateShareError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateShareError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateShareError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateShareError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("createShare", "/v1/secrets/{secret_id}/share", request)
+            .await?;
+        match answer.status() {
+            201u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            402u16 => answer.error(Failure::PaymentRequired(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::CreateShareError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -4452,11 +3062,25 @@ impl Client {
         super::types::ShareList,
         ClientError<super::errors::ListOutboundSharesError>,
     > {
+        self.list_outbound_shares_with_response(query)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::list_outbound_shares`], with the status and headers of the answer.
+    pub async fn list_outbound_shares_with_response(
+        &self,
+        query: &super::types::ListOutboundSharesQuery,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::ShareList>,
+        ClientError<super::errors::ListOutboundSharesError>,
+    > {
+        use super::errors::ListOutboundSharesError as Failure;
         let url = format!("{}/v1/shares/outbound", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -4466,53 +3090,21 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_LIST_OUTBOUND_SHARES)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListOutboundSharesError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListOutboundSharesError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListOutboundSharesError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListOutboundSharesError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("listOutboundShares", "/v1/shares/outbound", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::ListOutboundSharesError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -4528,11 +3120,25 @@ impl Client {
         super::types::ShareList,
         ClientError<super::errors::ListInboundSharesError>,
     > {
+        self.list_inbound_shares_with_response(query)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::list_inbound_shares`], with the status and headers of the answer.
+    pub async fn list_inbound_shares_with_response(
+        &self,
+        query: &super::types::ListInboundSharesQuery,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::ShareList>,
+        ClientError<super::errors::ListInboundSharesError>,
+    > {
+        use super::errors::ListInboundSharesError as Failure;
         let url = format!("{}/v1/shares/inbound", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -4542,53 +3148,21 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_LIST_INBOUND_SHARES)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListInboundSharesError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListInboundSharesError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListInboundSharesError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListInboundSharesError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("listInboundShares", "/v1/shares/inbound", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::ListInboundSharesError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -4605,85 +3179,49 @@ impl Client {
         super::types::Share,
         ClientError<super::errors::AcceptShareError>,
     > {
+        self.accept_share_with_response(share_id).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::accept_share`], with the status and headers of the answer.
+    pub async fn accept_share_with_response(
+        &self,
+        share_id: &::uuid::Uuid,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::Share>,
+        ClientError<super::errors::AcceptShareError>,
+    > {
+        use super::errors::AcceptShareError as Failure;
         let url = format!(
             "{}/v1/shares/{}/accept", self.base_url, params::encode_segment(&
             params::to_text(share_id))
         );
-        let request = self.http.request(::reqwest::Method::POST, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "acceptShare",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::AcceptShareError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::AcceptShareError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::AcceptShareError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            409u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::AcceptShareError::Conflict(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::AcceptShareError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::AcceptShareError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("acceptShare", "/v1/shares/{share_id}/accept", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            409u16 => answer.error(Failure::Conflict(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::AcceptShareError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -4699,85 +3237,49 @@ impl Client {
         super::types::Share,
         ClientError<super::errors::DeclineShareError>,
     > {
+        self.decline_share_with_response(share_id).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::decline_share`], with the status and headers of the answer.
+    pub async fn decline_share_with_response(
+        &self,
+        share_id: &::uuid::Uuid,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::Share>,
+        ClientError<super::errors::DeclineShareError>,
+    > {
+        use super::errors::DeclineShareError as Failure;
         let url = format!(
             "{}/v1/shares/{}/decline", self.base_url, params::encode_segment(&
             params::to_text(share_id))
         );
-        let request = self.http.request(::reqwest::Method::POST, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "declineShare",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeclineShareError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeclineShareError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeclineShareError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            409u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeclineShareError::Conflict(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeclineShareError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeclineShareError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("declineShare", "/v1/shares/{share_id}/decline", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            409u16 => answer.error(Failure::Conflict(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::DeclineShareError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -4793,46 +3295,30 @@ impl Client {
         super::types::ChainList,
         ClientError<super::errors::ListChainsError>,
     > {
+        self.list_chains_with_response().await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::list_chains`], with the status and headers of the answer.
+    pub async fn list_chains_with_response(
+        &self,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::ChainList>,
+        ClientError<super::errors::ListChainsError>,
+    > {
+        use super::errors::ListChainsError as Failure;
         let url = format!("{}/v1/chains", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListChainsError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListChainsError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListChainsError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let answer = self.execute("listChains", "/v1/chains", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::ListChainsError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -4848,47 +3334,34 @@ impl Client {
         super::types::Chain,
         ClientError<super::errors::GetChainError>,
     > {
+        self.get_chain_with_response(identifier).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::get_chain`], with the status and headers of the answer.
+    pub async fn get_chain_with_response(
+        &self,
+        identifier: &str,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::Chain>,
+        ClientError<super::errors::GetChainError>,
+    > {
+        use super::errors::GetChainError as Failure;
         check_path_value("identifier", identifier, false)?;
         let url = format!(
             "{}/v1/chains/{}", self.base_url, params::encode_segment(identifier)
         );
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetChainError::NotFound(decode(status, &bytes)?),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetChainError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetChainError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let answer = self.execute("getChain", "/v1/chains/{identifier}", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::GetChainError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -4905,14 +3378,29 @@ impl Client {
         super::types::TransactionList,
         ClientError<super::errors::ListTransactionsError>,
     > {
+        self.list_transactions_with_response(agent_id, query)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::list_transactions`], with the status and headers of the answer.
+    pub async fn list_transactions_with_response(
+        &self,
+        agent_id: &::uuid::Uuid,
+        query: &super::types::ListTransactionsQuery,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::TransactionList>,
+        ClientError<super::errors::ListTransactionsError>,
+    > {
+        use super::errors::ListTransactionsError as Failure;
         let url = format!(
             "{}/v1/agents/{}/transactions", self.base_url, params::encode_segment(&
             params::to_text(agent_id))
         );
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -4922,71 +3410,23 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_LIST_TRANSACTIONS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListTransactionsError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListTransactionsError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListTransactionsError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListTransactionsError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListTransactionsError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListTransactionsError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("listTransactions", "/v1/agents/{agent_id}/transactions", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::ListTransactionsError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -5006,14 +3446,29 @@ impl Client {
         super::types::Transaction,
         ClientError<super::errors::SubmitTransactionError>,
     > {
+        self.submit_transaction_with_response(agent_id, body)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::submit_transaction`], with the status and headers of the answer.
+    pub async fn submit_transaction_with_response(
+        &self,
+        agent_id: &::uuid::Uuid,
+        body: &super::types::TransactionRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::Transaction>,
+        ClientError<super::errors::SubmitTransactionError>,
+    > {
+        use super::errors::SubmitTransactionError as Failure;
         let url = format!(
             "{}/v1/agents/{}/transactions", self.base_url, params::encode_segment(&
             params::to_text(agent_id))
         );
-        let request = self.http.request(::reqwest::Method::POST, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -5023,89 +3478,25 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            201u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SubmitTransactionError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SubmitTransactionError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            402u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SubmitTransactionError::PaymentRequired(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SubmitTransactionError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SubmitTransactionError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            422u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SubmitTransactionError::UnprocessableEntity(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SubmitTransactionError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SubmitTransactionError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("submitTransaction", "/v1/agents/{agent_id}/transactions", request)
+            .await?;
+        match answer.status() {
+            201u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            402u16 => answer.error(Failure::PaymentRequired(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            422u16 => answer.error(Failure::UnprocessableEntity(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::SubmitTransactionError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -5122,76 +3513,55 @@ impl Client {
         super::types::Transaction,
         ClientError<super::errors::GetTransactionError>,
     > {
+        self.get_transaction_with_response(agent_id, tx_id)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::get_transaction`], with the status and headers of the answer.
+    pub async fn get_transaction_with_response(
+        &self,
+        agent_id: &::uuid::Uuid,
+        tx_id: &::uuid::Uuid,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::Transaction>,
+        ClientError<super::errors::GetTransactionError>,
+    > {
+        use super::errors::GetTransactionError as Failure;
         let url = format!(
             "{}/v1/agents/{}/transactions/{}", self.base_url, params::encode_segment(&
             params::to_text(agent_id)), params::encode_segment(& params::to_text(tx_id))
         );
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "getTransaction",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetTransactionError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetTransactionError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetTransactionError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetTransactionError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetTransactionError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute(
+                "getTransaction",
+                "/v1/agents/{agent_id}/transactions/{tx_id}",
+                request,
+            )
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::GetTransactionError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -5208,14 +3578,29 @@ impl Client {
         super::types::SimulationResult,
         ClientError<super::errors::SimulateTransactionError>,
     > {
+        self.simulate_transaction_with_response(agent_id, body)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::simulate_transaction`], with the status and headers of the answer.
+    pub async fn simulate_transaction_with_response(
+        &self,
+        agent_id: &::uuid::Uuid,
+        body: &super::types::SimulationRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::SimulationResult>,
+        ClientError<super::errors::SimulateTransactionError>,
+    > {
+        use super::errors::SimulateTransactionError as Failure;
         let url = format!(
             "{}/v1/agents/{}/transactions/simulate", self.base_url,
             params::encode_segment(& params::to_text(agent_id))
         );
-        let request = self.http.request(::reqwest::Method::POST, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -5225,80 +3610,28 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SimulateTransactionError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SimulateTransactionError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            402u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SimulateTransactionError::PaymentRequired(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SimulateTransactionError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SimulateTransactionError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SimulateTransactionError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SimulateTransactionError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute(
+                "simulateTransaction",
+                "/v1/agents/{agent_id}/transactions/simulate",
+                request,
+            )
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            402u16 => answer.error(Failure::PaymentRequired(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::SimulateTransactionError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -5316,14 +3649,29 @@ impl Client {
         super::types::BundleSimulationResult,
         ClientError<super::errors::SimulateTransactionBundleError>,
     > {
+        self.simulate_transaction_bundle_with_response(agent_id, body)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::simulate_transaction_bundle`], with the status and headers of the answer.
+    pub async fn simulate_transaction_bundle_with_response(
+        &self,
+        agent_id: &::uuid::Uuid,
+        body: &super::types::BundleSimulationRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::BundleSimulationResult>,
+        ClientError<super::errors::SimulateTransactionBundleError>,
+    > {
+        use super::errors::SimulateTransactionBundleError as Failure;
         let url = format!(
             "{}/v1/agents/{}/transactions/simulate-bundle", self.base_url,
             params::encode_segment(& params::to_text(agent_id))
         );
-        let request = self.http.request(::reqwest::Method::POST, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -5333,80 +3681,28 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SimulateTransactionBundleError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SimulateTransactionBundleError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            402u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SimulateTransactionBundleError::PaymentRequired(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SimulateTransactionBundleError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SimulateTransactionBundleError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SimulateTransactionBundleError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SimulateTransactionBundleError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute(
+                "simulateTransactionBundle",
+                "/v1/agents/{agent_id}/transactions/simulate-bundle",
+                request,
+            )
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            402u16 => answer.error(Failure::PaymentRequired(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::SimulateTransactionBundleError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -5421,64 +3717,43 @@ impl Client {
         super::types::UsageSummary,
         ClientError<super::errors::GetUsageSummaryError>,
     > {
+        self.get_usage_summary_with_response().await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::get_usage_summary`], with the status and headers of the answer.
+    pub async fn get_usage_summary_with_response(
+        &self,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::UsageSummary>,
+        ClientError<super::errors::GetUsageSummaryError>,
+    > {
+        use super::errors::GetUsageSummaryError as Failure;
         let url = format!("{}/v1/billing/usage", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "getUsageSummary",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetUsageSummaryError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetUsageSummaryError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetUsageSummaryError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetUsageSummaryError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("getUsageSummary", "/v1/billing/usage", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::GetUsageSummaryError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -5493,73 +3768,44 @@ impl Client {
         super::types::UsageHistory,
         ClientError<super::errors::GetUsageHistoryError>,
     > {
+        self.get_usage_history_with_response().await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::get_usage_history`], with the status and headers of the answer.
+    pub async fn get_usage_history_with_response(
+        &self,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::UsageHistory>,
+        ClientError<super::errors::GetUsageHistoryError>,
+    > {
+        use super::errors::GetUsageHistoryError as Failure;
         let url = format!("{}/v1/billing/history", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "getUsageHistory",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetUsageHistoryError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetUsageHistoryError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetUsageHistoryError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetUsageHistoryError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetUsageHistoryError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("getUsageHistory", "/v1/billing/history", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::GetUsageHistoryError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -5575,11 +3821,25 @@ impl Client {
         super::types::CheckoutSession,
         ClientError<super::errors::CreateSubscriptionCheckoutError>,
     > {
+        self.create_subscription_checkout_with_response(body)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::create_subscription_checkout`], with the status and headers of the answer.
+    pub async fn create_subscription_checkout_with_response(
+        &self,
+        body: &super::types::SubscribeRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::CheckoutSession>,
+        ClientError<super::errors::CreateSubscriptionCheckoutError>,
+    > {
+        use super::errors::CreateSubscriptionCheckoutError as Failure;
         let url = format!("{}/v1/billing/subscribe", self.base_url);
-        let request = self.http.request(::reqwest::Method::POST, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -5589,71 +3849,23 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateSubscriptionCheckoutError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateSubscriptionCheckoutError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateSubscriptionCheckoutError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            409u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateSubscriptionCheckoutError::Conflict(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateSubscriptionCheckoutError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateSubscriptionCheckoutError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("createSubscriptionCheckout", "/v1/billing/subscribe", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            409u16 => answer.error(Failure::Conflict(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::CreateSubscriptionCheckoutError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -5670,11 +3882,25 @@ impl Client {
         super::types::PortalSession,
         ClientError<super::errors::CreateBillingPortalSessionError>,
     > {
+        self.create_billing_portal_session_with_response(body)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::create_billing_portal_session`], with the status and headers of the answer.
+    pub async fn create_billing_portal_session_with_response(
+        &self,
+        body: &super::types::PortalRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::PortalSession>,
+        ClientError<super::errors::CreateBillingPortalSessionError>,
+    > {
+        use super::errors::CreateBillingPortalSessionError as Failure;
         let url = format!("{}/v1/billing/portal", self.base_url);
-        let request = self.http.request(::reqwest::Method::POST, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -5684,71 +3910,23 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateBillingPortalSessionError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateBillingPortalSessionError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateBillingPortalSessionError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            409u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateBillingPortalSessionError::Conflict(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateBillingPortalSessionError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateBillingPortalSessionError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("createBillingPortalSession", "/v1/billing/portal", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            409u16 => answer.error(Failure::Conflict(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::CreateBillingPortalSessionError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -5763,64 +3941,43 @@ impl Client {
         super::types::SubscriptionSummary,
         ClientError<super::errors::GetSubscriptionError>,
     > {
+        self.get_subscription_with_response().await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::get_subscription`], with the status and headers of the answer.
+    pub async fn get_subscription_with_response(
+        &self,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::SubscriptionSummary>,
+        ClientError<super::errors::GetSubscriptionError>,
+    > {
+        use super::errors::GetSubscriptionError as Failure;
         let url = format!("{}/v1/billing/subscription", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "getSubscription",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetSubscriptionError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetSubscriptionError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetSubscriptionError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetSubscriptionError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("getSubscription", "/v1/billing/subscription", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::GetSubscriptionError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -5836,11 +3993,23 @@ impl Client {
         super::types::CheckoutSession,
         ClientError<super::errors::CreateCreditTopupError>,
     > {
+        self.create_credit_topup_with_response(body).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::create_credit_topup`], with the status and headers of the answer.
+    pub async fn create_credit_topup_with_response(
+        &self,
+        body: &super::types::TopupRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::CheckoutSession>,
+        ClientError<super::errors::CreateCreditTopupError>,
+    > {
+        use super::errors::CreateCreditTopupError as Failure;
         let url = format!("{}/v1/billing/credits/topup", self.base_url);
-        let request = self.http.request(::reqwest::Method::POST, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -5850,62 +4019,22 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateCreditTopupError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateCreditTopupError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateCreditTopupError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateCreditTopupError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateCreditTopupError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("createCreditTopup", "/v1/billing/credits/topup", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::CreateCreditTopupError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -5920,64 +4049,43 @@ impl Client {
         super::types::CreditBalance,
         ClientError<super::errors::GetCreditBalanceError>,
     > {
+        self.get_credit_balance_with_response().await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::get_credit_balance`], with the status and headers of the answer.
+    pub async fn get_credit_balance_with_response(
+        &self,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::CreditBalance>,
+        ClientError<super::errors::GetCreditBalanceError>,
+    > {
+        use super::errors::GetCreditBalanceError as Failure;
         let url = format!("{}/v1/billing/credits/balance", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "getCreditBalance",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetCreditBalanceError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetCreditBalanceError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetCreditBalanceError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetCreditBalanceError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("getCreditBalance", "/v1/billing/credits/balance", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::GetCreditBalanceError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -5993,11 +4101,25 @@ impl Client {
         super::types::CreditTransactionList,
         ClientError<super::errors::ListCreditTransactionsError>,
     > {
+        self.list_credit_transactions_with_response(query)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::list_credit_transactions`], with the status and headers of the answer.
+    pub async fn list_credit_transactions_with_response(
+        &self,
+        query: &super::types::ListCreditTransactionsQuery,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::CreditTransactionList>,
+        ClientError<super::errors::ListCreditTransactionsError>,
+    > {
+        use super::errors::ListCreditTransactionsError as Failure;
         let url = format!("{}/v1/billing/credits/transactions", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -6007,62 +4129,26 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_LIST_CREDIT_TRANSACTIONS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListCreditTransactionsError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListCreditTransactionsError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListCreditTransactionsError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListCreditTransactionsError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListCreditTransactionsError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute(
+                "listCreditTransactions",
+                "/v1/billing/credits/transactions",
+                request,
+            )
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::ListCreditTransactionsError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -6078,11 +4164,23 @@ impl Client {
         super::types::OverageMethodResponse,
         ClientError<super::errors::SetOverageMethodError>,
     > {
+        self.set_overage_method_with_response(body).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::set_overage_method`], with the status and headers of the answer.
+    pub async fn set_overage_method_with_response(
+        &self,
+        body: &super::types::OverageMethodRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::OverageMethodResponse>,
+        ClientError<super::errors::SetOverageMethodError>,
+    > {
+        use super::errors::SetOverageMethodError as Failure;
         let url = format!("{}/v1/billing/overage-method", self.base_url);
-        let request = self.http.request(::reqwest::Method::PATCH, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::PATCH, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -6092,62 +4190,22 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SetOverageMethodError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SetOverageMethodError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SetOverageMethodError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SetOverageMethodError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SetOverageMethodError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("setOverageMethod", "/v1/billing/overage-method", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::SetOverageMethodError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -6166,51 +4224,41 @@ impl Client {
         super::types::WebhookAck,
         ClientError<super::errors::HandleStripeWebhookError>,
     > {
+        self.handle_stripe_webhook_with_response(stripe_signature, body)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::handle_stripe_webhook`], with the status and headers of the answer.
+    pub async fn handle_stripe_webhook_with_response(
+        &self,
+        stripe_signature: &str,
+        body: &super::types::StripeEvent,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::WebhookAck>,
+        ClientError<super::errors::HandleStripeWebhookError>,
+    > {
+        use super::errors::HandleStripeWebhookError as Failure;
         let url = format!("{}/v1/billing/webhooks", self.base_url);
-        let request = self.http.request(::reqwest::Method::POST, url);
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
         let request = request
             .header("Stripe-Signature", params::to_text(stripe_signature));
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::HandleStripeWebhookError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::HandleStripeWebhookError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::HandleStripeWebhookError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("handleStripeWebhook", "/v1/billing/webhooks", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::HandleStripeWebhookError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -6226,11 +4274,23 @@ impl Client {
         super::types::AuditEventList,
         ClientError<super::errors::ListAuditEventsError>,
     > {
+        self.list_audit_events_with_response(query).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::list_audit_events`], with the status and headers of the answer.
+    pub async fn list_audit_events_with_response(
+        &self,
+        query: &super::types::ListAuditEventsQuery,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::AuditEventList>,
+        ClientError<super::errors::ListAuditEventsError>,
+    > {
+        use super::errors::ListAuditEventsError as Failure;
         let url = format!("{}/v1/audit/events", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -6240,62 +4300,20 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_LIST_AUDIT_EVENTS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListAuditEventsError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListAuditEventsError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListAuditEventsError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListAuditEventsError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListAuditEventsError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("listAuditEvents", "/v1/audit/events", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::ListAuditEventsError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -6310,73 +4328,42 @@ impl Client {
         super::types::OrgMemberList,
         ClientError<super::errors::ListOrgMembersError>,
     > {
+        self.list_org_members_with_response().await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::list_org_members`], with the status and headers of the answer.
+    pub async fn list_org_members_with_response(
+        &self,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::OrgMemberList>,
+        ClientError<super::errors::ListOrgMembersError>,
+    > {
+        use super::errors::ListOrgMembersError as Failure;
         let url = format!("{}/v1/org/members", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "listOrgMembers",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListOrgMembersError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListOrgMembersError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListOrgMembersError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListOrgMembersError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListOrgMembersError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("listOrgMembers", "/v1/org/members", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::ListOrgMembersError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -6392,11 +4379,23 @@ impl Client {
         super::types::Invitation,
         ClientError<super::errors::InviteOrgMemberError>,
     > {
+        self.invite_org_member_with_response(body).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::invite_org_member`], with the status and headers of the answer.
+    pub async fn invite_org_member_with_response(
+        &self,
+        body: &super::types::InviteRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::Invitation>,
+        ClientError<super::errors::InviteOrgMemberError>,
+    > {
+        use super::errors::InviteOrgMemberError as Failure;
         let url = format!("{}/v1/org/invite", self.base_url);
-        let request = self.http.request(::reqwest::Method::POST, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -6406,71 +4405,21 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            201u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::InviteOrgMemberError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::InviteOrgMemberError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::InviteOrgMemberError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            409u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::InviteOrgMemberError::Conflict(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::InviteOrgMemberError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::InviteOrgMemberError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("inviteOrgMember", "/v1/org/invite", request).await?;
+        match answer.status() {
+            201u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            409u16 => answer.error(Failure::Conflict(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::InviteOrgMemberError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -6483,76 +4432,50 @@ impl Client {
         &self,
         user_id: &::uuid::Uuid,
     ) -> ::std::result::Result<(), ClientError<super::errors::RemoveOrgMemberError>> {
+        self.remove_org_member_with_response(user_id)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::remove_org_member`], with the status and headers of the answer.
+    pub async fn remove_org_member_with_response(
+        &self,
+        user_id: &::uuid::Uuid,
+    ) -> ::std::result::Result<
+        ResponseValue<()>,
+        ClientError<super::errors::RemoveOrgMemberError>,
+    > {
+        use super::errors::RemoveOrgMemberError as Failure;
         let url = format!(
             "{}/v1/org/members/{}", self.base_url, params::encode_segment(&
             params::to_text(user_id))
         );
-        let request = self.http.request(::reqwest::Method::DELETE, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::DELETE, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "removeOrgMember",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            204u16 => Ok(()),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RemoveOrgMemberError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RemoveOrgMemberError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RemoveOrgMemberError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RemoveOrgMemberError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::RemoveOrgMemberError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("removeOrgMember", "/v1/org/members/{user_id}", request)
+            .await?;
+        match answer.status() {
+            204u16 => answer.value(()),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::RemoveOrgMemberError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -6569,14 +4492,29 @@ impl Client {
         super::types::OrgMember,
         ClientError<super::errors::UpdateOrgMemberRoleError>,
     > {
+        self.update_org_member_role_with_response(user_id, body)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::update_org_member_role`], with the status and headers of the answer.
+    pub async fn update_org_member_role_with_response(
+        &self,
+        user_id: &::uuid::Uuid,
+        body: &super::types::UpdateMemberRoleRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::OrgMember>,
+        ClientError<super::errors::UpdateOrgMemberRoleError>,
+    > {
+        use super::errors::UpdateOrgMemberRoleError as Failure;
         let url = format!(
             "{}/v1/org/members/{}", self.base_url, params::encode_segment(&
             params::to_text(user_id))
         );
-        let request = self.http.request(::reqwest::Method::PATCH, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::PATCH, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -6586,71 +4524,23 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateOrgMemberRoleError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateOrgMemberRoleError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateOrgMemberRoleError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateOrgMemberRoleError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateOrgMemberRoleError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateOrgMemberRoleError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("updateOrgMemberRole", "/v1/org/members/{user_id}", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::UpdateOrgMemberRoleError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -6665,73 +4555,44 @@ impl Client {
         super::types::IpRuleList,
         ClientError<super::errors::ListIpRulesError>,
     > {
+        self.list_ip_rules_with_response().await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::list_ip_rules`], with the status and headers of the answer.
+    pub async fn list_ip_rules_with_response(
+        &self,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::IpRuleList>,
+        ClientError<super::errors::ListIpRulesError>,
+    > {
+        use super::errors::ListIpRulesError as Failure;
         let url = format!("{}/v1/security/ip-rules", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "listIpRules",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListIpRulesError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListIpRulesError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListIpRulesError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListIpRulesError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListIpRulesError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("listIpRules", "/v1/security/ip-rules", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::ListIpRulesError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -6747,11 +4608,23 @@ impl Client {
         super::types::IpRule,
         ClientError<super::errors::CreateIpRuleError>,
     > {
+        self.create_ip_rule_with_response(body).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::create_ip_rule`], with the status and headers of the answer.
+    pub async fn create_ip_rule_with_response(
+        &self,
+        body: &super::types::CreateIpRuleRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::IpRule>,
+        ClientError<super::errors::CreateIpRuleError>,
+    > {
+        use super::errors::CreateIpRuleError as Failure;
         let url = format!("{}/v1/security/ip-rules", self.base_url);
-        let request = self.http.request(::reqwest::Method::POST, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -6761,62 +4634,22 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            201u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateIpRuleError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateIpRuleError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateIpRuleError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateIpRuleError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateIpRuleError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("createIpRule", "/v1/security/ip-rules", request)
+            .await?;
+        match answer.status() {
+            201u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::CreateIpRuleError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -6829,76 +4662,48 @@ impl Client {
         &self,
         rule_id: &::uuid::Uuid,
     ) -> ::std::result::Result<(), ClientError<super::errors::DeleteIpRuleError>> {
+        self.delete_ip_rule_with_response(rule_id).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::delete_ip_rule`], with the status and headers of the answer.
+    pub async fn delete_ip_rule_with_response(
+        &self,
+        rule_id: &::uuid::Uuid,
+    ) -> ::std::result::Result<
+        ResponseValue<()>,
+        ClientError<super::errors::DeleteIpRuleError>,
+    > {
+        use super::errors::DeleteIpRuleError as Failure;
         let url = format!(
             "{}/v1/security/ip-rules/{}", self.base_url, params::encode_segment(&
             params::to_text(rule_id))
         );
-        let request = self.http.request(::reqwest::Method::DELETE, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::DELETE, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "deleteIpRule",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            204u16 => Ok(()),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteIpRuleError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteIpRuleError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteIpRuleError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteIpRuleError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteIpRuleError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("deleteIpRule", "/v1/security/ip-rules/{rule_id}", request)
+            .await?;
+        match answer.status() {
+            204u16 => answer.value(()),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::DeleteIpRuleError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -6914,73 +4719,44 @@ impl Client {
         super::types::SettingList,
         ClientError<super::errors::ListAdminSettingsError>,
     > {
+        self.list_admin_settings_with_response().await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::list_admin_settings`], with the status and headers of the answer.
+    pub async fn list_admin_settings_with_response(
+        &self,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::SettingList>,
+        ClientError<super::errors::ListAdminSettingsError>,
+    > {
+        use super::errors::ListAdminSettingsError as Failure;
         let url = format!("{}/v1/admin/settings", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "listAdminSettings",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListAdminSettingsError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListAdminSettingsError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListAdminSettingsError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListAdminSettingsError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListAdminSettingsError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("listAdminSettings", "/v1/admin/settings", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::ListAdminSettingsError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -6998,14 +4774,29 @@ impl Client {
         super::types::Setting,
         ClientError<super::errors::UpdateAdminSettingError>,
     > {
+        self.update_admin_setting_with_response(key, body)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::update_admin_setting`], with the status and headers of the answer.
+    pub async fn update_admin_setting_with_response(
+        &self,
+        key: &str,
+        body: &super::types::UpdateSettingRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::Setting>,
+        ClientError<super::errors::UpdateAdminSettingError>,
+    > {
+        use super::errors::UpdateAdminSettingError as Failure;
         check_path_value("key", key, false)?;
         let url = format!(
             "{}/v1/admin/settings/{}", self.base_url, params::encode_segment(key)
         );
-        let request = self.http.request(::reqwest::Method::PUT, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::PUT, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -7015,71 +4806,23 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateAdminSettingError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateAdminSettingError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateAdminSettingError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateAdminSettingError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateAdminSettingError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateAdminSettingError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("updateAdminSetting", "/v1/admin/settings/{key}", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::UpdateAdminSettingError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -7093,76 +4836,48 @@ impl Client {
         &self,
         key: &str,
     ) -> ::std::result::Result<(), ClientError<super::errors::DeleteAdminSettingError>> {
+        self.delete_admin_setting_with_response(key).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::delete_admin_setting`], with the status and headers of the answer.
+    pub async fn delete_admin_setting_with_response(
+        &self,
+        key: &str,
+    ) -> ::std::result::Result<
+        ResponseValue<()>,
+        ClientError<super::errors::DeleteAdminSettingError>,
+    > {
+        use super::errors::DeleteAdminSettingError as Failure;
         check_path_value("key", key, false)?;
         let url = format!(
             "{}/v1/admin/settings/{}", self.base_url, params::encode_segment(key)
         );
-        let request = self.http.request(::reqwest::Method::DELETE, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::DELETE, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "deleteAdminSetting",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            204u16 => Ok(()),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteAdminSettingError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteAdminSettingError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteAdminSettingError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteAdminSettingError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteAdminSettingError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("deleteAdminSetting", "/v1/admin/settings/{key}", request)
+            .await?;
+        match answer.status() {
+            204u16 => answer.value(()),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::DeleteAdminSettingError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -7178,64 +4893,41 @@ impl Client {
         super::types::X402Config,
         ClientError<super::errors::GetX402ConfigError>,
     > {
+        self.get_x402_config_with_response().await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::get_x402_config`], with the status and headers of the answer.
+    pub async fn get_x402_config_with_response(
+        &self,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::X402Config>,
+        ClientError<super::errors::GetX402ConfigError>,
+    > {
+        use super::errors::GetX402ConfigError as Failure;
         let url = format!("{}/v1/admin/x402", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "getX402Config",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetX402ConfigError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetX402ConfigError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetX402ConfigError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetX402ConfigError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("getX402Config", "/v1/admin/x402", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::GetX402ConfigError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -7252,11 +4944,23 @@ impl Client {
         super::types::X402Config,
         ClientError<super::errors::UpdateX402ConfigError>,
     > {
+        self.update_x402_config_with_response(body).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::update_x402_config`], with the status and headers of the answer.
+    pub async fn update_x402_config_with_response(
+        &self,
+        body: &super::types::X402ConfigUpdate,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::X402Config>,
+        ClientError<super::errors::UpdateX402ConfigError>,
+    > {
+        use super::errors::UpdateX402ConfigError as Failure;
         let url = format!("{}/v1/admin/x402", self.base_url);
-        let request = self.http.request(::reqwest::Method::PUT, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::PUT, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -7266,62 +4970,20 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateX402ConfigError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateX402ConfigError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateX402ConfigError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateX402ConfigError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateX402ConfigError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("updateX402Config", "/v1/admin/x402", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::UpdateX402ConfigError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -7338,11 +5000,23 @@ impl Client {
         super::types::AdminUserList,
         ClientError<super::errors::ListAdminUsersError>,
     > {
+        self.list_admin_users_with_response(query).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::list_admin_users`], with the status and headers of the answer.
+    pub async fn list_admin_users_with_response(
+        &self,
+        query: &super::types::ListAdminUsersQuery,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::AdminUserList>,
+        ClientError<super::errors::ListAdminUsersError>,
+    > {
+        use super::errors::ListAdminUsersError as Failure;
         let url = format!("{}/v1/admin/users", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -7352,62 +5026,20 @@ impl Client {
         let pairs = params::encode(query, super::params::QUERY_LIST_ADMIN_USERS)
             .map_err(ClientError::encoding)?;
         let request = request.query(&pairs);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListAdminUsersError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListAdminUsersError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListAdminUsersError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListAdminUsersError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListAdminUsersError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("listAdminUsers", "/v1/admin/users", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::ListAdminUsersError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -7421,76 +5053,50 @@ impl Client {
         &self,
         user_id: &::uuid::Uuid,
     ) -> ::std::result::Result<(), ClientError<super::errors::DeleteAdminUserError>> {
+        self.delete_admin_user_with_response(user_id)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::delete_admin_user`], with the status and headers of the answer.
+    pub async fn delete_admin_user_with_response(
+        &self,
+        user_id: &::uuid::Uuid,
+    ) -> ::std::result::Result<
+        ResponseValue<()>,
+        ClientError<super::errors::DeleteAdminUserError>,
+    > {
+        use super::errors::DeleteAdminUserError as Failure;
         let url = format!(
             "{}/v1/admin/users/{}", self.base_url, params::encode_segment(&
             params::to_text(user_id))
         );
-        let request = self.http.request(::reqwest::Method::DELETE, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::DELETE, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "deleteAdminUser",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            204u16 => Ok(()),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteAdminUserError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteAdminUserError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteAdminUserError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteAdminUserError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteAdminUserError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("deleteAdminUser", "/v1/admin/users/{user_id}", request)
+            .await?;
+        match answer.status() {
+            204u16 => answer.value(()),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::DeleteAdminUserError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -7506,73 +5112,42 @@ impl Client {
         super::types::ChainList,
         ClientError<super::errors::ListAdminChainsError>,
     > {
+        self.list_admin_chains_with_response().await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::list_admin_chains`], with the status and headers of the answer.
+    pub async fn list_admin_chains_with_response(
+        &self,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::ChainList>,
+        ClientError<super::errors::ListAdminChainsError>,
+    > {
+        use super::errors::ListAdminChainsError as Failure;
         let url = format!("{}/v1/admin/chains", self.base_url);
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "listAdminChains",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListAdminChainsError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListAdminChainsError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListAdminChainsError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListAdminChainsError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::ListAdminChainsError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self.execute("listAdminChains", "/v1/admin/chains", request).await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::ListAdminChainsError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -7589,11 +5164,23 @@ impl Client {
         super::types::Chain,
         ClientError<super::errors::CreateAdminChainError>,
     > {
+        self.create_admin_chain_with_response(body).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::create_admin_chain`], with the status and headers of the answer.
+    pub async fn create_admin_chain_with_response(
+        &self,
+        body: &super::types::ChainRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::Chain>,
+        ClientError<super::errors::CreateAdminChainError>,
+    > {
+        use super::errors::CreateAdminChainError as Failure;
         let url = format!("{}/v1/admin/chains", self.base_url);
-        let request = self.http.request(::reqwest::Method::POST, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::POST, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -7603,71 +5190,23 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            201u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateAdminChainError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateAdminChainError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateAdminChainError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            409u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateAdminChainError::Conflict(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateAdminChainError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::CreateAdminChainError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("createAdminChain", "/v1/admin/chains", request)
+            .await?;
+        match answer.status() {
+            201u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            409u16 => answer.error(Failure::Conflict(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::CreateAdminChainError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -7685,14 +5224,29 @@ impl Client {
         super::types::Chain,
         ClientError<super::errors::UpdateAdminChainError>,
     > {
+        self.update_admin_chain_with_response(chain_id, body)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::update_admin_chain`], with the status and headers of the answer.
+    pub async fn update_admin_chain_with_response(
+        &self,
+        chain_id: &str,
+        body: &super::types::ChainRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::Chain>,
+        ClientError<super::errors::UpdateAdminChainError>,
+    > {
+        use super::errors::UpdateAdminChainError as Failure;
         check_path_value("chain_id", chain_id, false)?;
         let url = format!(
             "{}/v1/admin/chains/{}", self.base_url, params::encode_segment(chain_id)
         );
-        let request = self.http.request(::reqwest::Method::PUT, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::PUT, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -7702,71 +5256,23 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateAdminChainError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateAdminChainError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateAdminChainError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateAdminChainError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateAdminChainError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateAdminChainError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("updateAdminChain", "/v1/admin/chains/{chain_id}", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::UpdateAdminChainError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -7780,76 +5286,50 @@ impl Client {
         &self,
         chain_id: &str,
     ) -> ::std::result::Result<(), ClientError<super::errors::DeleteAdminChainError>> {
+        self.delete_admin_chain_with_response(chain_id)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::delete_admin_chain`], with the status and headers of the answer.
+    pub async fn delete_admin_chain_with_response(
+        &self,
+        chain_id: &str,
+    ) -> ::std::result::Result<
+        ResponseValue<()>,
+        ClientError<super::errors::DeleteAdminChainError>,
+    > {
+        use super::errors::DeleteAdminChainError as Failure;
         check_path_value("chain_id", chain_id, false)?;
         let url = format!(
             "{}/v1/admin/chains/{}", self.base_url, params::encode_segment(chain_id)
         );
-        let request = self.http.request(::reqwest::Method::DELETE, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::DELETE, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "deleteAdminChain",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            204u16 => Ok(()),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteAdminChainError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteAdminChainError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteAdminChainError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteAdminChainError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::DeleteAdminChainError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("deleteAdminChain", "/v1/admin/chains/{chain_id}", request)
+            .await?;
+        match answer.status() {
+            204u16 => answer.value(()),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::DeleteAdminChainError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -7866,76 +5346,48 @@ impl Client {
         super::types::OrgLimits,
         ClientError<super::errors::GetOrgLimitsError>,
     > {
+        self.get_org_limits_with_response(org_id).await.map(ResponseValue::into_inner)
+    }
+    /// [`Client::get_org_limits`], with the status and headers of the answer.
+    pub async fn get_org_limits_with_response(
+        &self,
+        org_id: &::uuid::Uuid,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::OrgLimits>,
+        ClientError<super::errors::GetOrgLimitsError>,
+    > {
+        use super::errors::GetOrgLimitsError as Failure;
         let url = format!(
             "{}/v1/admin/orgs/{}/limits", self.base_url, params::encode_segment(&
             params::to_text(org_id))
         );
-        let request = self.http.request(::reqwest::Method::GET, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::GET, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
                 operation: "getOrgLimits",
             });
         };
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetOrgLimitsError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetOrgLimitsError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetOrgLimitsError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetOrgLimitsError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::GetOrgLimitsError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("getOrgLimits", "/v1/admin/orgs/{org_id}/limits", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::GetOrgLimitsError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -7953,14 +5405,29 @@ impl Client {
         super::types::OrgLimits,
         ClientError<super::errors::UpdateOrgLimitsError>,
     > {
+        self.update_org_limits_with_response(org_id, body)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::update_org_limits`], with the status and headers of the answer.
+    pub async fn update_org_limits_with_response(
+        &self,
+        org_id: &::uuid::Uuid,
+        body: &super::types::OrgLimitsUpdate,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::OrgLimits>,
+        ClientError<super::errors::UpdateOrgLimitsError>,
+    > {
+        use super::errors::UpdateOrgLimitsError as Failure;
         let url = format!(
             "{}/v1/admin/orgs/{}/limits", self.base_url, params::encode_segment(&
             params::to_text(org_id))
         );
-        let request = self.http.request(::reqwest::Method::PUT, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::PUT, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -7970,71 +5437,23 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateOrgLimitsError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateOrgLimitsError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateOrgLimitsError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateOrgLimitsError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateOrgLimitsError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::UpdateOrgLimitsError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute("updateOrgLimits", "/v1/admin/orgs/{org_id}/limits", request)
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::UpdateOrgLimitsError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }
@@ -8052,14 +5471,29 @@ impl Client {
         super::types::OrgBillingTier,
         ClientError<super::errors::SetOrgBillingTierError>,
     > {
+        self.set_org_billing_tier_with_response(org_id, body)
+            .await
+            .map(ResponseValue::into_inner)
+    }
+    /// [`Client::set_org_billing_tier`], with the status and headers of the answer.
+    pub async fn set_org_billing_tier_with_response(
+        &self,
+        org_id: &::uuid::Uuid,
+        body: &super::types::BillingTierRequest,
+    ) -> ::std::result::Result<
+        ResponseValue<super::types::OrgBillingTier>,
+        ClientError<super::errors::SetOrgBillingTierError>,
+    > {
+        use super::errors::SetOrgBillingTierError as Failure;
         let url = format!(
             "{}/v1/admin/orgs/{}/billing-tier", self.base_url, params::encode_segment(&
             params::to_text(org_id))
         );
-        let request = self.http.request(::reqwest::Method::PUT, url);
-        let request = if self.credentials.bearer_jwt.is_some() {
+        let request = self.transport.http().request(::reqwest::Method::PUT, url);
+        let credentials = self.credentials();
+        let request = if credentials.bearer_jwt.is_some() {
             let request = request
-                .bearer_auth(self.credentials.bearer_jwt.as_deref().unwrap_or_default());
+                .bearer_auth(credentials.bearer_jwt.as_deref().unwrap_or_default());
             request
         } else {
             return Err(ClientError::MissingCredentials {
@@ -8069,71 +5503,27 @@ impl Client {
         let request = request
             .header(::reqwest::header::CONTENT_TYPE, "application/json")
             .body(::serde_json::to_vec(body).map_err(ClientError::encoding)?);
-        let (status, headers, bytes) = self.execute(request).await?;
-        let _ = (&headers, &bytes);
-        match status {
-            200u16 => Ok(decode(status, &bytes)?),
-            400u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SetOrgBillingTierError::BadRequest(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            401u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SetOrgBillingTierError::Unauthorized(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            403u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SetOrgBillingTierError::Forbidden(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            404u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SetOrgBillingTierError::NotFound(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            429u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SetOrgBillingTierError::TooManyRequests(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
-            500u16 => {
-                Err(
-                    ClientError::Api(
-                        super::errors::SetOrgBillingTierError::InternalServerError(
-                            decode(status, &bytes)?,
-                        ),
-                    ),
-                )
-            }
+        let answer = self
+            .execute(
+                "setOrgBillingTier",
+                "/v1/admin/orgs/{org_id}/billing-tier",
+                request,
+            )
+            .await?;
+        match answer.status() {
+            200u16 => answer.value(answer.json()?),
+            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
+            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
+            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
             _ => {
-                Err(
-                    ClientError::Api(super::errors::SetOrgBillingTierError::Undocumented {
-                        status,
-                        body: ::std::string::String::from_utf8_lossy(&bytes).into_owned(),
-                    }),
-                )
+                answer
+                    .error(Failure::Undocumented {
+                        status: answer.status(),
+                        body: answer.text(),
+                    })
             }
         }
     }

@@ -39,11 +39,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.get_health().await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::GetHealthError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::GetHealthError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -54,11 +55,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.get_hsm_health().await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::GetHsmHealthError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::GetHsmHealthError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -74,11 +76,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::AccessShareError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::AccessShareError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -101,9 +104,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(super::errors::SignupError::Undocumented { status, body }),
+            ClientError::Api {
+                error: super::errors::SignupError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -122,11 +128,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::CreateTokenError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::CreateTokenError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -149,11 +156,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::CreateAgentTokenError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::CreateAgentTokenError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -173,11 +184,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::CreateApiKeyTokenError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::CreateApiKeyTokenError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -197,11 +212,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::SignInWithGoogleError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::SignInWithGoogleError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -222,11 +241,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::ChangePasswordError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::ChangePasswordError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -237,11 +257,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.refresh_token().await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::RefreshTokenError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::RefreshTokenError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(_)) => Outcome::Success,
+        Err(ClientError::Api { .. }) => Outcome::Success,
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -252,11 +273,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.get_current_user().await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::GetCurrentUserError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::GetCurrentUserError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -277,11 +299,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::UpdateCurrentUserError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::UpdateCurrentUserError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -292,11 +318,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.get_mfa_status().await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::GetMfaStatusError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::GetMfaStatusError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -307,9 +334,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.setup_mfa().await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(super::errors::SetupMfaError::Undocumented { status, body }),
+            ClientError::Api {
+                error: super::errors::SetupMfaError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -327,11 +357,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::VerifyMfaSetupError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::VerifyMfaSetupError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -350,11 +381,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::VerifyMfaError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::VerifyMfaError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -373,11 +405,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::RequestDeviceCodeError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::RequestDeviceCodeError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -399,11 +435,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::PollDeviceTokenError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::PollDeviceTokenError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -414,11 +454,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.get_device_code_status("WDJB-MJHT").await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::GetDeviceCodeStatusError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::GetDeviceCodeStatusError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -436,11 +480,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::ApproveDeviceError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::ApproveDeviceError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -458,11 +503,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::DenyDeviceError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::DenyDeviceError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -473,11 +519,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.list_api_keys().await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::ListApiKeysError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::ListApiKeysError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -498,11 +545,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::CreateApiKeyError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::CreateApiKeyError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -513,11 +561,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.list_vaults().await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::ListVaultsError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::ListVaultsError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -538,11 +587,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::CreateVaultError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::CreateVaultError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -556,9 +606,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(super::errors::GetVaultError::Undocumented { status, body }),
+            ClientError::Api {
+                error: super::errors::GetVaultError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -580,11 +633,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::EnableCmekError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::EnableCmekError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -607,11 +661,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::StartCmekRotationError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::StartCmekRotationError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -628,11 +686,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::GetCmekRotationJobError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::GetCmekRotationJobError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -652,11 +714,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::ListSecretsError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::ListSecretsError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -676,11 +739,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::GetSecretError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::GetSecretError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -716,11 +780,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::PutSecretError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::PutSecretError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -736,11 +801,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::ListPoliciesError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::ListPoliciesError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -772,11 +838,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::CreatePolicyError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::CreatePolicyError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -809,11 +876,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::UpdatePolicyError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::UpdatePolicyError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -835,11 +903,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::EnrollAgentError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::EnrollAgentError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -850,11 +919,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.list_agents().await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::ListAgentsError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::ListAgentsError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -882,11 +952,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::CreateAgentError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::CreateAgentError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -897,11 +968,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.get_current_agent().await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::GetCurrentAgentError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::GetCurrentAgentError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -915,9 +990,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(super::errors::GetAgentError::Undocumented { status, body }),
+            ClientError::Api {
+                error: super::errors::GetAgentError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -938,11 +1016,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::UpdateAgentError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::UpdateAgentError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -958,11 +1037,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::RotateAgentKeyError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::RotateAgentKeyError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -987,11 +1067,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::CreateShareError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::CreateShareError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1009,11 +1090,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::ListOutboundSharesError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::ListOutboundSharesError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1031,11 +1116,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::ListInboundSharesError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::ListInboundSharesError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1051,11 +1140,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::AcceptShareError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::AcceptShareError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1071,11 +1161,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::DeclineShareError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::DeclineShareError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1086,11 +1177,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.list_chains().await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::ListChainsError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::ListChainsError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1101,9 +1193,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.get_chain("8453").await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(super::errors::GetChainError::Undocumented { status, body }),
+            ClientError::Api {
+                error: super::errors::GetChainError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1123,11 +1218,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::ListTransactionsError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::ListTransactionsError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1158,11 +1257,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::SubmitTransactionError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::SubmitTransactionError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1179,11 +1282,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::GetTransactionError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::GetTransactionError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1210,11 +1314,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::SimulateTransactionError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::SimulateTransactionError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1246,14 +1354,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::SimulateTransactionBundleError::Undocumented {
+            ClientError::Api {
+                error: super::errors::SimulateTransactionBundleError::Undocumented {
                     status,
                     body,
                 },
-            ),
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1264,11 +1373,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.get_usage_summary().await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::GetUsageSummaryError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::GetUsageSummaryError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1279,11 +1392,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.get_usage_history().await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::GetUsageHistoryError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::GetUsageHistoryError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1308,14 +1425,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::CreateSubscriptionCheckoutError::Undocumented {
+            ClientError::Api {
+                error: super::errors::CreateSubscriptionCheckoutError::Undocumented {
                     status,
                     body,
                 },
-            ),
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1333,14 +1451,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::CreateBillingPortalSessionError::Undocumented {
+            ClientError::Api {
+                error: super::errors::CreateBillingPortalSessionError::Undocumented {
                     status,
                     body,
                 },
-            ),
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1351,11 +1470,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.get_subscription().await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::GetSubscriptionError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::GetSubscriptionError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1377,11 +1500,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::CreateCreditTopupError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::CreateCreditTopupError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1392,11 +1519,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.get_credit_balance().await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::GetCreditBalanceError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::GetCreditBalanceError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1415,11 +1546,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::ListCreditTransactionsError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::ListCreditTransactionsError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1437,11 +1572,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::SetOverageMethodError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::SetOverageMethodError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1485,11 +1624,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::HandleStripeWebhookError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::HandleStripeWebhookError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1515,11 +1658,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::ListAuditEventsError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::ListAuditEventsError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1530,11 +1677,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.list_org_members().await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::ListOrgMembersError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::ListOrgMembersError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1553,11 +1701,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::InviteOrgMemberError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::InviteOrgMemberError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1576,11 +1728,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::UpdateOrgMemberRoleError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::UpdateOrgMemberRoleError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1591,11 +1747,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.list_ip_rules().await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::ListIpRulesError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::ListIpRulesError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1617,11 +1774,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::CreateIpRuleError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::CreateIpRuleError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1632,11 +1790,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.list_admin_settings().await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::ListAdminSettingsError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::ListAdminSettingsError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1658,11 +1820,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::UpdateAdminSettingError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::UpdateAdminSettingError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1673,11 +1839,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.get_x402_config().await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::GetX402ConfigError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::GetX402ConfigError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1706,11 +1873,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::UpdateX402ConfigError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::UpdateX402ConfigError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1728,11 +1899,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::ListAdminUsersError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::ListAdminUsersError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1743,11 +1915,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.list_admin_chains().await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::ListAdminChainsError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::ListAdminChainsError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1776,11 +1952,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::CreateAdminChainError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::CreateAdminChainError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1810,11 +1990,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::UpdateAdminChainError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::UpdateAdminChainError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1830,11 +2014,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::GetOrgLimitsError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::GetOrgLimitsError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1858,11 +2043,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::UpdateOrgLimitsError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::UpdateOrgLimitsError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1881,11 +2070,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::SetOrgBillingTierError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::SetOrgBillingTierError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1902,11 +2095,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::DeleteSecretError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::DeleteSecretError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1923,11 +2117,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::DeletePolicyError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::DeletePolicyError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1943,11 +2138,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::RevokeApiKeyError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::RevokeApiKeyError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1963,11 +2159,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::DisableCmekError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::DisableCmekError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -1983,11 +2180,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::RemoveOrgMemberError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::RemoveOrgMemberError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -2003,11 +2204,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::DeleteIpRuleError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::DeleteIpRuleError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -2018,11 +2220,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.delete_admin_setting("signup_enabled").await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::DeleteAdminSettingError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::DeleteAdminSettingError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -2038,11 +2244,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::DeleteAdminUserError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::DeleteAdminUserError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -2056,11 +2266,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::DeleteAdminChainError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::DeleteAdminChainError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -2076,11 +2290,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::RevokeShareError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::RevokeShareError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -2091,11 +2306,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.revoke_token().await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::RevokeTokenError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::RevokeTokenError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -2106,11 +2322,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client.delete_current_user().await {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::DeleteCurrentUserError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::DeleteCurrentUserError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -2129,11 +2349,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::DisableMfaError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::DisableMfaError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -2149,11 +2370,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::DeleteVaultError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::DeleteVaultError::Undocumented { status, body },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls
@@ -2169,11 +2391,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     {
         Ok(_) => Outcome::Success,
         Err(
-            ClientError::Api(
-                super::errors::DeactivateAgentError::Undocumented { status, body },
-            ),
+            ClientError::Api {
+                error: super::errors::DeactivateAgentError::Undocumented {
+                    status,
+                    body,
+                },
+                ..
+            },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
-        Err(ClientError::Api(error)) => Outcome::DocumentedError(error.status()),
+        Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
     calls

@@ -43,7 +43,9 @@ async fn a_problem_body_is_sent_as_application_problem_json() {
 
     let error = Client::new(&base).submit_job(&types::SubmitJobRequest::default()).await.expect_err("refused");
     match error {
-        ClientError::Api(SubmitJobError::Status4xx { status, body }) => assert_eq!((status, body.title.as_str()), (422, "no name")),
+        ClientError::Api { error: SubmitJobError::Status4xx { status, body }, .. } => {
+            assert_eq!((status, body.title.as_str()), (422, "no name"))
+        }
         other => panic!("expected the typed 4XX, got {other:?}"),
     }
 }

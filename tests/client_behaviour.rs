@@ -1,0 +1,409 @@
+//! How a generated client (clawguru-v1) behaves against servers that misbehave:
+//! a small axum server on 127.0.0.1 answers from a script and records what it
+//! received. Not the generated server: these answers are the ones real
+//! services and proxies give (a 429 with an HTTP date, an HTML 500, a server
+//! that hangs, one that fails now and then).
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, Response, StatusCode};
+use clawguru_v1::auth::Credentials;
+use clawguru_v1::client::{Client, ClientError, HookFuture, Hooks, RetryPolicy, reqwest};
+use clawguru_v1::errors::{CheckIndicatorError, GetRunbookError};
+use clawguru_v1::types::CheckIndicatorRequest;
+
+const KEY: &str = "k-s3cret-key";
+
+/// One scripted answer: a status, headers and a body, or no answer at all.
+#[derive(Clone)]
+enum Scripted {
+    Answer(u16, Vec<(&'static str, String)>, String),
+    Hang,
+}
+
+/// What the server received: method and headers of each request.
+#[derive(Debug, Clone)]
+struct Received {
+    method: String,
+    headers: HeaderMap,
+}
+
+#[derive(Clone, Default)]
+struct Script {
+    answers: Arc<Mutex<VecDeque<Scripted>>>,
+    received: Arc<Mutex<Vec<Received>>>,
+}
+
+impl Script {
+    fn received(&self) -> Vec<Received> {
+        self.received.lock().expect("received lock").clone()
+    }
+}
+
+/// A server that answers each request with the next scripted answer (a 200
+/// runbook once the script is out), and the base URL to reach it.
+async fn serve(answers: Vec<Scripted>) -> (String, Script) {
+    let script = Script { answers: Arc::new(Mutex::new(answers.into())), received: Arc::default() };
+    let state = script.clone();
+    let app = axum::Router::new().fallback(move |request: Request<Body>| {
+        let state = state.clone();
+        async move {
+            state
+                .received
+                .lock()
+                .expect("received lock")
+                .push(Received { method: request.method().to_string(), headers: request.headers().clone() });
+            let next = state.answers.lock().expect("answers lock").pop_front();
+            match next.unwrap_or_else(|| ok(&runbook_json())) {
+                Scripted::Answer(status, headers, body) => {
+                    let mut response = Response::builder().status(StatusCode::from_u16(status).expect("a status"));
+                    for (name, value) in headers {
+                        response = response.header(name, value);
+                    }
+                    response.body(Body::from(body)).expect("a response")
+                }
+                Scripted::Hang => std::future::pending().await,
+            }
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
+    let address = listener.local_addr().expect("an address");
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
+    (format!("http://{address}"), script)
+}
+
+fn json(status: u16, body: &str) -> Scripted {
+    Scripted::Answer(status, vec![("content-type", "application/json".to_owned())], body.to_owned())
+}
+
+fn ok(body: &str) -> Scripted {
+    json(200, body)
+}
+
+fn runbook_json() -> String {
+    serde_json::json!({
+        "id": "rb-1", "title": "Contain", "summary": "s", "tags": [], "clawScore": 7, "steps": [],
+        "faq": [], "relatedIds": [], "updatedAt": "2026-01-02",
+    })
+    .to_string()
+}
+
+fn client(base: &str) -> Client {
+    Client::new(base).with_api_key_header(KEY)
+}
+
+/// A policy whose backoff is too short to slow the tests down.
+fn quick_retries() -> RetryPolicy {
+    RetryPolicy { max_retries: 2, max_wait: Duration::from_secs(5), initial_backoff: Duration::from_millis(1) }
+}
+
+fn indicator() -> CheckIndicatorRequest {
+    serde_json::from_value(serde_json::json!({ "indicator": "203.0.113.9", "type": "ip" })).expect("a request")
+}
+
+#[tokio::test]
+async fn a_429_with_an_http_date_reads_as_the_seconds_until_then() {
+    let date = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(120));
+    let answer = Scripted::Answer(
+        429,
+        vec![("content-type", "application/json".to_owned()), ("retry-after", date)],
+        r#"{"error":"slow down"}"#.to_owned(),
+    );
+    let (base, _) = serve(vec![answer]).await;
+    let error = client(&base).get_runbook("rb-1").await.expect_err("a 429");
+    let ClientError::Api { error: GetRunbookError::TooManyRequests { body, retry_after }, status, .. } = error else {
+        panic!("the typed 429: {error:?}")
+    };
+    assert_eq!((status, body.error.as_str()), (429, "slow down"));
+    assert!((100..=120).contains(&retry_after), "{retry_after}");
+}
+
+#[tokio::test]
+async fn a_429_without_its_required_retry_after_keeps_the_whole_answer() {
+    let (base, _) = serve(vec![json(429, r#"{"error":"slow down"}"#)]).await;
+    let error = client(&base).get_runbook("rb-1").await.expect_err("a 429");
+    assert_eq!(error.status(), Some(429));
+    let ClientError::Decode { bytes, message, .. } = &error else { panic!("{error:?}") };
+    assert_eq!(bytes, br#"{"error":"slow down"}"#);
+    assert!(message.contains("retry-after"), "{message}");
+}
+
+#[tokio::test]
+async fn a_429_without_retry_after_is_retried_after_a_backoff() {
+    let (base, script) = serve(vec![json(429, r#"{"error":"slow down"}"#)]).await;
+    let runbook = client(&base).with_retry_policy(quick_retries()).get_runbook("rb-1").await.expect("the retry's 200");
+    assert_eq!(runbook.id, "rb-1");
+    assert_eq!(script.received().len(), 2);
+}
+
+#[tokio::test]
+async fn an_html_500_from_a_proxy_keeps_status_headers_and_bytes() {
+    let page = "<html><body>Bad gateway-ish</body></html>";
+    let (base, _) = serve(vec![Scripted::Answer(500, vec![("content-type", "text/html".to_owned())], page.to_owned())]).await;
+    let error = client(&base).get_runbook("rb-1").await.expect_err("a 500");
+    assert_eq!(error.status(), Some(500));
+    let content_type = error.headers().and_then(|h| h.get("content-type")).map(|v| v.as_bytes().to_vec());
+    assert_eq!(content_type.as_deref(), Some(&b"text/html"[..]));
+    let ClientError::Decode { bytes, .. } = &error else { panic!("{error:?}") };
+    assert_eq!(bytes, page.as_bytes());
+}
+
+#[tokio::test]
+async fn a_documented_error_keeps_status_and_headers() {
+    let answer = Scripted::Answer(
+        404,
+        vec![("content-type", "application/json".to_owned()), ("x-request-id", "r-404".to_owned())],
+        r#"{"error":"no such runbook"}"#.to_owned(),
+    );
+    let (base, _) = serve(vec![answer]).await;
+    let error = client(&base).get_runbook("rb-9").await.expect_err("a 404");
+    assert!(matches!(error.api(), Some(GetRunbookError::NotFound(body)) if body.error == "no such runbook"), "{error:?}");
+    assert_eq!(error.headers().and_then(|h| h.get("x-request-id")).map(|v| v.as_bytes()), Some(&b"r-404"[..]));
+}
+
+#[tokio::test]
+async fn extra_properties_are_ignored_and_success_headers_are_kept() {
+    let mut runbook: serde_json::Value = serde_json::from_str(&runbook_json()).expect("JSON");
+    runbook["addedLater"] = serde_json::json!({ "nested": [1, 2] });
+    let answer =
+        Scripted::Answer(200, vec![("content-type", "application/json".to_owned()), ("etag", "\"v7\"".to_owned())], runbook.to_string());
+    let (base, _) = serve(vec![answer]).await;
+    let response = client(&base).get_runbook_with_response("rb-1").await.expect("a 200");
+    assert_eq!((response.status(), response.header("etag")), (200, Some("\"v7\"")));
+    assert_eq!(response.into_inner().id, "rb-1");
+}
+
+#[tokio::test]
+async fn an_undecodable_success_is_a_decode_error_with_the_whole_answer() {
+    let (base, _) = serve(vec![ok(r#"{"id": 5}"#)]).await;
+    let error = client(&base).get_runbook("rb-1").await.expect_err("not a runbook");
+    let ClientError::Decode { status, bytes, .. } = &error else { panic!("{error:?}") };
+    assert_eq!((*status, bytes.as_slice()), (200, &br#"{"id": 5}"#[..]));
+}
+
+#[tokio::test]
+async fn a_hanging_server_is_cut_off_by_the_timeout() {
+    let (base, script) = serve(vec![Scripted::Hang]).await;
+    let client = client(&base);
+    // A per-call override, on a clone: the original keeps the default.
+    let error = client.clone().with_timeout(Some(Duration::from_millis(200))).get_runbook("rb-1").await.expect_err("a timeout");
+    assert!(matches!(&error, ClientError::Transport(e) if e.is_timeout()), "{error:?}");
+    assert_eq!(script.received().len(), 1);
+    // The next answer is served (the script is out): the original client is unchanged and works.
+    assert_eq!(client.get_runbook("rb-1").await.expect("a 200").id, "rb-1");
+}
+
+#[tokio::test]
+async fn a_flaky_server_is_retried_for_get() {
+    let gateway = |status| Scripted::Answer(status, Vec::new(), String::from("upstream trouble"));
+    let (base, script) = serve(vec![gateway(502), gateway(504)]).await;
+    let runbook = client(&base).with_retry_policy(quick_retries()).get_runbook("rb-1").await.expect("the third attempt");
+    assert_eq!(runbook.id, "rb-1");
+    assert_eq!(script.received().len(), 3);
+}
+
+#[tokio::test]
+async fn a_flaky_server_is_never_retried_for_post() {
+    let (base, script) = serve(vec![Scripted::Answer(502, Vec::new(), String::from("upstream trouble"))]).await;
+    let error = client(&base).with_retry_policy(quick_retries()).check_indicator(&indicator()).await.expect_err("the 502");
+    assert!(
+        matches!(error.api(), Some(CheckIndicatorError::Undocumented { status: 502, body }) if body == "upstream trouble"),
+        "{error:?}"
+    );
+    assert_eq!(script.received().len(), 1, "a POST is sent once");
+    assert_eq!(script.received()[0].method, "POST");
+}
+
+#[tokio::test]
+async fn without_a_policy_nothing_is_retried() {
+    let (base, script) = serve(vec![Scripted::Answer(502, Vec::new(), String::new())]).await;
+    let error = client(&base).get_runbook("rb-1").await.expect_err("the 502");
+    assert_eq!(error.status(), Some(502));
+    assert_eq!(script.received().len(), 1);
+}
+
+/// Adds a request id to each attempt and overrides the key with the current
+/// token, which the test refreshes while the client lives; counts answers.
+#[derive(Clone, Default)]
+struct Stamp {
+    sent: Arc<Mutex<u32>>,
+    token: Arc<Mutex<String>>,
+    answers: Arc<Mutex<Vec<u16>>>,
+}
+
+impl Hooks for Stamp {
+    fn before_send<'a>(&'a self, _operation: &'static str, request: &'a mut reqwest::Request) -> HookFuture<'a> {
+        Box::pin(async move {
+            let id = {
+                let mut sent = self.sent.lock().expect("sent lock");
+                *sent += 1;
+                *sent
+            };
+            let token = self.token.lock().expect("token lock").clone();
+            request.headers_mut().insert("x-request-id", format!("req-{id}").parse()?);
+            request.headers_mut().insert("x-api-key", token.parse()?);
+            Ok(())
+        })
+    }
+
+    fn after_response(&self, _operation: &'static str, response: &reqwest::Response) {
+        self.answers.lock().expect("answers lock").push(response.status().as_u16());
+    }
+}
+
+#[tokio::test]
+async fn hooks_add_a_request_id_and_a_refreshed_token_on_a_live_client() {
+    let (base, script) = serve(vec![Scripted::Answer(502, Vec::new(), String::new())]).await;
+    let stamp = Stamp { token: Arc::new(Mutex::new("token-1".to_owned())), ..Stamp::default() };
+    let client = client(&base).with_hooks(stamp.clone()).with_retry_policy(quick_retries());
+
+    client.get_runbook("rb-1").await.expect("a 200 after the retry");
+    *stamp.token.lock().expect("token lock") = "token-2".to_owned();
+    client.get_runbook("rb-1").await.expect("a 200");
+
+    let seen: Vec<(String, String)> = script
+        .received()
+        .iter()
+        .map(|r| {
+            let text = |name: &str| r.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+            (text("x-request-id"), text("x-api-key"))
+        })
+        .collect();
+    let expected = [("req-1", "token-1"), ("req-2", "token-1"), ("req-3", "token-2")];
+    assert_eq!(seen, expected.map(|(id, token)| (id.to_owned(), token.to_owned())), "each attempt runs the hook");
+    assert_eq!(*stamp.answers.lock().expect("answers lock"), [502, 200, 200]);
+}
+
+struct Refuse;
+
+impl Hooks for Refuse {
+    fn before_send<'a>(&'a self, operation: &'static str, _request: &'a mut reqwest::Request) -> HookFuture<'a> {
+        Box::pin(async move { Err(format!("{operation} is not allowed here").into()) })
+    }
+}
+
+#[tokio::test]
+async fn a_hook_can_refuse_to_send() {
+    let (base, script) = serve(Vec::new()).await;
+    let error = client(&base).with_hooks(Refuse).get_runbook("rb-1").await.expect_err("refused");
+    assert!(matches!(&error, ClientError::Hook(why) if why.to_string() == "getRunbook is not allowed here"), "{error:?}");
+    assert!(script.received().is_empty());
+}
+
+#[tokio::test]
+async fn credentials_are_replaced_on_a_live_client_and_its_clones() {
+    let (base, script) = serve(Vec::new()).await;
+    let client = client(&base);
+    let clone = client.clone();
+    clone.get_runbook("rb-1").await.expect("a 200");
+    client.set_credentials(Credentials { api_key_header: Some("rotated".to_owned()), ..Credentials::default() });
+    clone.get_runbook("rb-1").await.expect("a 200");
+    let keys: Vec<_> = script.received().iter().map(|r| r.headers.get("x-api-key").cloned()).collect();
+    assert_eq!(keys, [Some(KEY.parse().expect("a value")), Some("rotated".parse().expect("a value"))]);
+    // `with_*` gives the returned client its own credentials.
+    let other = client.clone().with_api_key_header("other");
+    assert_eq!(client.credentials().api_key_header.as_deref(), Some("rotated"));
+    assert_eq!(other.credentials().api_key_header.as_deref(), Some("other"));
+}
+
+#[test]
+fn debug_output_shows_no_credential() {
+    let client = Client::new("http://127.0.0.1:9").with_api_key_header(KEY).with_bearer_auth("b-s3cret");
+    let shown = format!("{client:?}");
+    assert!(!shown.contains("s3cret"), "{shown}");
+    assert!(shown.contains("<redacted>"), "{shown}");
+}
+
+/// A span's name and its fields as text.
+type Recorded = (String, BTreeMap<String, String>);
+
+/// A subscriber that keeps the fields of every span, by span.
+#[derive(Clone, Default)]
+struct Spans(Arc<Mutex<Vec<Recorded>>>);
+
+struct Fields<'a>(&'a mut BTreeMap<String, String>);
+
+impl tracing::field::Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        self.0.insert(field.name().to_owned(), format!("{value:?}"));
+    }
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        self.0.insert(field.name().to_owned(), value.to_owned());
+    }
+}
+
+impl tracing::Subscriber for Spans {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        let mut fields = BTreeMap::new();
+        span.record(&mut Fields(&mut fields));
+        let mut spans = self.0.lock().expect("spans lock");
+        spans.push((span.metadata().name().to_owned(), fields));
+        tracing::span::Id::from_u64(spans.len() as u64)
+    }
+    fn record(&self, span: &tracing::span::Id, values: &tracing::span::Record<'_>) {
+        if let Some((_, fields)) = self.0.lock().expect("spans lock").get_mut(span.into_u64() as usize - 1) {
+            values.record(&mut Fields(fields));
+        }
+    }
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, _: &tracing::Event<'_>) {}
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[tokio::test]
+async fn each_call_runs_in_a_span_without_secrets() {
+    let (base, _) = serve(vec![Scripted::Answer(503, vec![("retry-after", "0".to_owned())], String::new())]).await;
+    let spans = Spans::default();
+    let _default = tracing::subscriber::set_default(spans.clone());
+    client(&base).with_retry_policy(quick_retries()).get_runbook("rb-1").await.expect("a 200 after the retry");
+
+    let recorded = spans.0.lock().expect("spans lock").clone();
+    let calls: Vec<_> = recorded.iter().filter(|(name, _)| name == "clawgen.call").map(|(_, fields)| fields.clone()).collect();
+    assert_eq!(calls.len(), 1, "{recorded:?}");
+    let text = |name: &str| calls[0].get(name).cloned().unwrap_or_default();
+    assert_eq!(text("operation"), "getRunbook");
+    assert_eq!(text("path"), "/v1/runbook/{id}");
+    assert_eq!(text("method"), "GET");
+    assert_eq!(text("status"), "200");
+    assert_eq!(text("attempts"), "2");
+    assert!(!format!("{recorded:?}").contains("s3cret"), "{recorded:?}");
+}
+
+/// Counts the attempts of each call.
+#[derive(Clone, Default)]
+struct Attempts(Arc<Mutex<u32>>);
+
+impl Hooks for Attempts {
+    fn before_send<'a>(&'a self, _operation: &'static str, _request: &'a mut reqwest::Request) -> HookFuture<'a> {
+        Box::pin(async move {
+            *self.0.lock().expect("attempts lock") += 1;
+            Ok(())
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_retried_for_get_and_never_for_post() {
+    // A port that was free a moment ago: nothing listens there any more.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
+    let base = format!("http://{}", listener.local_addr().expect("an address"));
+    drop(listener);
+
+    let attempts = Attempts::default();
+    let client = client(&base).with_retry_policy(quick_retries()).with_hooks(attempts.clone());
+    let error = client.get_runbook("rb-1").await.expect_err("nothing listens");
+    assert!(matches!(&error, ClientError::Transport(e) if e.is_connect()), "{error:?}");
+    assert_eq!(*attempts.0.lock().expect("attempts lock"), 3, "the first attempt and two retries");
+
+    *attempts.0.lock().expect("attempts lock") = 0;
+    let error = client.check_indicator(&indicator()).await.expect_err("nothing listens");
+    assert!(matches!(&error, ClientError::Transport(e) if e.is_connect()), "{error:?}");
+    assert_eq!(*attempts.0.lock().expect("attempts lock"), 1, "a POST is sent once");
+}
