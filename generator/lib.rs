@@ -182,7 +182,7 @@ fn strict_error(lenient: &Warning) -> Error {
 /// schema nested 500 levels through `properties`, 1,000 levels of JSON, peaks
 /// at about 200 MiB); release builds take far less. It is address space,
 /// touched only as deep as a document goes.
-const LOWERING_STACK: usize = load::MAX_NESTING * (512 << 10);
+pub(crate) const LOWERING_STACK: usize = load::MAX_NESTING * (512 << 10);
 
 /// Generates a standalone crate from the document at `spec`. Reads the file; writes nothing.
 pub fn generate_crate(spec: &Path) -> Result<Generated> {
