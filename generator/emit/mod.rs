@@ -150,8 +150,8 @@ pub fn crate_files(api: &Api, parts: Parts) -> Result<Vec<GeneratedFile>> {
     queue.sort_by_key(|&i| LARGEST_FIRST.iter().position(|path| *path == rust_files[i].0).unwrap_or(LARGEST_FIRST.len()));
     let printed = parallel::map(&rust_files, &queue, |(path, emit)| -> Result<Option<Printed>> {
         let Some(tokens) = emit()? else { return Ok(None) };
-        let named = named_crates(&tokens);
-        Ok(Some(Printed { contents: rust::format_file(api, path, tokens)?, named }))
+        let (contents, named) = rust::format_file_naming(api, path, tokens, &["serde", "serde_json", "base64"])?;
+        Ok(Some(Printed { contents, named: manifest::Named { serde: named[0], serde_json: named[1], base64: named[2] } }))
     });
     let printed: Vec<Option<Printed>> = printed.into_iter().collect::<Result<_>>()?;
     // Much of what named serde and serde_json is in the runtime now: the crate
@@ -204,32 +204,6 @@ pub fn crate_files(api: &Api, parts: Parts) -> Result<Vec<GeneratedFile>> {
         }
     }
     Ok(files)
-}
-
-/// Which of the crates the manifest may declare `tokens` name as `::krate::…`.
-fn named_crates(tokens: &TokenStream) -> manifest::Named {
-    fn walk(tokens: &TokenStream, named: &mut manifest::Named) {
-        use proc_macro2::TokenTree;
-        let trees: Vec<TokenTree> = tokens.clone().into_iter().collect();
-        let colon = |tree: &TokenTree| matches!(tree, TokenTree::Punct(p) if p.as_char() == ':');
-        for window in trees.windows(5) {
-            if let [a, b, TokenTree::Ident(krate), c, d] = window {
-                if colon(a) && colon(b) && colon(c) && colon(d) {
-                    named.serde |= krate == "serde";
-                    named.serde_json |= krate == "serde_json";
-                    named.base64 |= krate == "base64";
-                }
-            }
-        }
-        for tree in &trees {
-            if let TokenTree::Group(group) = tree {
-                walk(&group.stream(), named);
-            }
-        }
-    }
-    let mut named = manifest::Named { serde: false, serde_json: false, base64: false };
-    walk(tokens, &mut named);
-    named
 }
 
 fn with_allowed_lints(tokens: TokenStream) -> TokenStream {
