@@ -152,7 +152,38 @@ pub(super) fn format_file_naming(api: &Api, file: &str, tokens: TokenStream, cra
 }
 
 /// Parses and prints `tokens`, with safe docs, and which of `crates` they name.
+///
+/// A large module is parsed and printed a run of items at a time: the syn
+/// tree and syn's copy of the tokens then exist for one run only, and the
+/// tokens of a run are freed once it is printed. prettyplease prints each
+/// top-level item on its own lines, so the runs' texts put end to end are the
+/// text of the whole file.
 fn print(tokens: TokenStream, crates: &[&str]) -> syn::Result<(String, Vec<bool>)> {
+    let mut out = String::new();
+    let mut named = vec![false; crates.len()];
+    // Tokens not yet printed: a run that does not parse on its own (a split
+    // inside an item, which `ItemRuns` should not make) waits for the next.
+    let mut pending = TokenStream::new();
+    let mut failure = None;
+    for run in ItemRuns::new(tokens) {
+        pending.extend(run);
+        match print_run(pending.clone(), crates) {
+            Ok((text, run_named)) => {
+                out.push_str(&text);
+                named.iter_mut().zip(run_named).for_each(|(all, run)| *all |= run);
+                pending = TokenStream::new();
+                failure = None;
+            }
+            Err(err) => failure = Some(err),
+        }
+    }
+    match failure {
+        Some(err) => Err(err),
+        None => Ok((out, named)),
+    }
+}
+
+fn print_run(tokens: TokenStream, crates: &[&str]) -> syn::Result<(String, Vec<bool>)> {
     use syn::fold::Fold;
     use syn::visit::Visit;
     let parsed: syn::File = syn::parse2(tokens)?;
@@ -164,6 +195,68 @@ fn print(tokens: TokenStream, crates: &[&str]) -> syn::Result<(String, Vec<bool>
         names.visit_file(&parsed);
     }
     Ok((prettyplease::unparse(&parsed), names.named))
+}
+
+/// Splits a file's tokens into runs of whole top-level items, without parsing.
+struct ItemRuns {
+    trees: std::iter::Peekable<proc_macro2::token_stream::IntoIter>,
+}
+
+impl ItemRuns {
+    /// Items per run: enough that a run's overhead does not count, few enough that its syn tree is small.
+    const ITEMS: usize = 128;
+
+    fn new(tokens: TokenStream) -> Self {
+        ItemRuns { trees: tokens.into_iter().peekable() }
+    }
+
+    /// The next item (with the inner attributes before it), or `None` at the end.
+    fn item(&mut self) -> Option<Vec<proc_macro2::TokenTree>> {
+        use proc_macro2::{Delimiter, TokenTree};
+        let mut item = Vec::new();
+        // `None` until the item's keyword is seen; then whether only `;` ends it
+        // (`const X: T = T { .. };`) or a body in braces may (`fn`, `impl`, `struct`, `mod`, `m! {..}`).
+        let mut semicolon_only: Option<bool> = None;
+        while let Some(tree) = self.trees.next() {
+            let ends = match &tree {
+                TokenTree::Punct(p) if p.as_char() == ';' => true,
+                TokenTree::Group(g) => g.delimiter() == Delimiter::Brace && semicolon_only == Some(false),
+                TokenTree::Ident(word) if semicolon_only.is_none() => {
+                    let word = word.to_string();
+                    let next_is = |trees: &mut std::iter::Peekable<_>, words: &[&str]| matches!(trees.peek(), Some(TokenTree::Ident(next)) if words.iter().any(|w| next == w));
+                    semicolon_only = match word.as_str() {
+                        "pub" | "unsafe" | "async" | "default" | "safe" => None,
+                        "static" | "type" | "use" => Some(true),
+                        "const" => Some(!next_is(&mut self.trees, &["fn", "unsafe", "async", "extern"])),
+                        "extern" => Some(next_is(&mut self.trees, &["crate"])),
+                        _ => Some(false),
+                    };
+                    false
+                }
+                _ => false,
+            };
+            item.push(tree);
+            if ends {
+                break;
+            }
+        }
+        (!item.is_empty()).then_some(item)
+    }
+}
+
+impl Iterator for ItemRuns {
+    type Item = TokenStream;
+
+    fn next(&mut self) -> Option<TokenStream> {
+        let mut run = TokenStream::new();
+        for _ in 0..Self::ITEMS {
+            match self.item() {
+                Some(item) => run.extend(item),
+                None => break,
+            }
+        }
+        (!run.is_empty()).then_some(run)
+    }
 }
 
 /// Makes the text of every doc attribute safe for a comment (see [`safe_comment_text`]).
@@ -387,7 +480,42 @@ mod safety_tests {
         assert!(!printed.contains('\u{202E}') && !printed.contains('\r'), "{printed}");
         assert_eq!(printed.matches("evil\\u{202E}  title").count(), 2, "{printed}");
         assert_eq!(named, [true, true, true, true, true, false, true]);
-        let (_, named) = print(quote!(fn f() -> serde::X { crate::chrono::x() }), &crates).unwrap();
+        let (_, named) = print(
+            quote!(
+                fn f() -> serde::X {
+                    crate::chrono::x()
+                }
+            ),
+            &crates,
+        )
+        .unwrap();
         assert_eq!(named, [false, false, false, false, false, true, false]);
+    }
+
+    #[test]
+    fn files_print_the_same_in_runs_of_items() {
+        let items = (0..300).map(|i| {
+            let name = format_ident!("S{i}");
+            quote! {
+                #[doc = "An item."]
+                pub struct #name { a: [u8; 2] }
+                pub const X: #name = #name { a: [0; 2] };
+                const _: () = if true { () } else { () };
+                impl<const N: usize> Tr<{ N }> for #name where [(); { N }]: Sized { fn f() {} }
+                pub(crate) const fn g() -> u8 { 1 }
+                extern crate alloc;
+                m! { x }
+                m!(y);
+                struct T(u8);
+                use ::serde::Serialize as _;
+            }
+        });
+        let tokens = quote!(#![doc = "File."] #![allow(dead_code)] #(#items)*);
+        let file: syn::File = syn::parse2(tokens.clone()).unwrap();
+        let (printed, named) = print(tokens, &["serde"]).unwrap();
+        assert_eq!(printed, prettyplease::unparse(&file));
+        assert_eq!(named, [true]);
+        let broken = quote!(fn f() {}, fn);
+        assert!(print(broken, &[]).is_err());
     }
 }
