@@ -130,6 +130,9 @@ fn generate_one(source: &load::Source, layout: Layout, options: &Options) -> Res
         let name = options.name.clone().unwrap_or(fallback);
         let (custom, notes) = options::apply(source, &mut doc, &options)?;
         let (api, mut warnings) = ir::lower_with(source, &doc, &name, &custom)?;
+        // Emission reads the IR alone: the normalised document (a copy of the
+        // whole JSON and its typed model) goes before the largest allocations come.
+        drop(doc);
         if options.is_strict() {
             if let Some(lenient) = warnings.iter().find(|w| w.is_lenient()) {
                 return Err(strict_error(lenient));

@@ -26,12 +26,21 @@ use super::{Diagnostic, Severity};
 struct SourceFile {
     text: String,
     line_starts: Vec<usize>,
+    chars: crate::load::CharIndex,
 }
 
 impl SourceFile {
     fn new(text: String) -> Self {
         let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(at, _)| at + 1)).collect();
-        SourceFile { text, line_starts }
+        let chars = crate::load::CharIndex::new(&text);
+        SourceFile { text, line_starts, chars }
+    }
+
+    /// The byte offset, in the 1-based `line`, of its 1-based character `column` (its end if shorter).
+    fn column_offset(&self, line: usize, column: usize) -> Option<usize> {
+        let start = *self.line_starts.get(line.checked_sub(1)?)?;
+        let end = start + self.line(line)?.len();
+        Some(self.chars.byte_after_chars(&self.text, start, column.saturating_sub(1)).min(end) - start)
     }
 
     /// The 1-based `line`, without its line break.
@@ -82,7 +91,8 @@ impl Renderer {
         if let Some(location) = &diagnostic.location {
             let path = location.file.display().to_string();
             let line = location.line_col.and_then(|(line, column)| {
-                let excerpt = Excerpt::of(self.file(&location.file)?.line(line)?, column);
+                let file = self.file(&location.file)?;
+                let excerpt = Excerpt::of(file.line(line)?, file.column_offset(line, column)?);
                 Some((line, column, excerpt))
             });
             group = match line {
@@ -146,8 +156,8 @@ impl Excerpt {
     /// with `...`), so the output is the same as for the whole line.
     const CONTEXT: usize = 512;
 
-    fn of(line: &str, column: usize) -> Self {
-        let at = byte_of_column(line, column);
+    /// The excerpt around byte `at` of `line`.
+    fn of(line: &str, at: usize) -> Self {
         let span = caret_span_at(line, at);
         if line.len() <= Self::LONG_LINE || span.len() > Self::CONTEXT / 2 {
             return Excerpt { text: line.to_owned(), span, column: None };
@@ -164,6 +174,7 @@ impl Excerpt {
 }
 
 /// The byte offset of the 1-based character `column` of `line` (its end if shorter).
+#[cfg(test)]
 fn byte_of_column(line: &str, column: usize) -> usize {
     let chars = column.saturating_sub(1);
     if line.as_bytes()[..chars.min(line.len())].is_ascii() {

@@ -18,6 +18,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 #[derive(Default)]
 pub(super) struct Locator {
     line_starts: OnceLock<Vec<usize>>,
+    chars: OnceLock<CharIndex>,
     json: OnceLock<JsonIndex>,
     yaml: OnceLock<YamlIndex>,
 }
@@ -59,9 +60,71 @@ impl Locator {
         let pos = pos.min(text.len());
         let line = starts.partition_point(|&start| start <= pos);
         let line_start = starts[line - 1];
-        let col = String::from_utf8_lossy(&text.as_bytes()[line_start..pos]).chars().count() + 1;
+        let col = self.chars.get_or_init(|| CharIndex::new(text)).chars_between(text, line_start, pos) + 1;
         (line, col)
     }
+}
+
+/// Counts characters between byte offsets without reading all the bytes in
+/// between: a minified document's one line is megabytes long.
+pub(crate) struct CharIndex {
+    /// Per block of [`CharIndex::BLOCK`] bytes, the UTF-8 continuation bytes before it.
+    continuations: Vec<usize>,
+}
+
+impl CharIndex {
+    const BLOCK: usize = 4096;
+
+    pub(crate) fn new(text: &str) -> Self {
+        let mut continuations = vec![0];
+        let mut seen = 0;
+        for block in text.as_bytes().chunks(Self::BLOCK) {
+            seen += continuation_bytes(block);
+            continuations.push(seen);
+        }
+        CharIndex { continuations }
+    }
+
+    /// Continuation bytes in `text[..at]`.
+    fn continuations_before(&self, text: &str, at: usize) -> usize {
+        let at = at.min(text.len());
+        let block = at / Self::BLOCK;
+        self.continuations[block] + continuation_bytes(&text.as_bytes()[block * Self::BLOCK..at])
+    }
+
+    /// The characters in `text[from..to]` (`from` and `to` on character boundaries).
+    pub(crate) fn chars_between(&self, text: &str, from: usize, to: usize) -> usize {
+        let to = to.min(text.len());
+        let from = from.min(to);
+        (to - from) - (self.continuations_before(text, to) - self.continuations_before(text, from))
+    }
+
+    /// The byte offset `chars` characters after `from` (the end of `text` if there are fewer).
+    pub(crate) fn byte_after_chars(&self, text: &str, from: usize, chars: usize) -> usize {
+        // Whole blocks first, while the character count stays within reach; then character by character.
+        let mut at = from;
+        let mut left = chars;
+        loop {
+            let mut next = (at / Self::BLOCK + 1) * Self::BLOCK;
+            if next >= text.len() {
+                break;
+            }
+            while !text.is_char_boundary(next) {
+                next += 1;
+            }
+            let in_block = self.chars_between(text, at, next);
+            if in_block > left {
+                break;
+            }
+            left -= in_block;
+            at = next;
+        }
+        text[at..].char_indices().nth(left).map_or(text.len(), |(offset, _)| at + offset)
+    }
+}
+
+fn continuation_bytes(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b & 0xC0 == 0x80).count()
 }
 
 /// Finds `segments` in JSON text, without keeping an index (for tests and one-off lookups).
@@ -475,5 +538,20 @@ mod tests {
             assert_eq!(locator.yaml(text, &segs("/a/e/2")), None);
             assert_eq!(locator.yaml(text, &segs("/a/c")), None);
         }
+    }
+
+    #[test]
+    fn characters_are_counted_across_blocks() {
+        let text: String = (0..3000).map(|i| if i % 7 == 0 { "ü€x".to_owned() } else { format!("{i},") }).collect();
+        let index = CharIndex::new(&text);
+        let boundaries: Vec<usize> = text.char_indices().map(|(at, _)| at).step_by(97).collect();
+        for &from in boundaries.iter().step_by(5) {
+            for &to in boundaries.iter().filter(|&&to| to >= from).take(40) {
+                let expected = text[from..to].chars().count();
+                assert_eq!(index.chars_between(&text, from, to), expected);
+                assert_eq!(index.byte_after_chars(&text, from, expected), to);
+            }
+        }
+        assert_eq!(index.byte_after_chars(&text, 0, usize::MAX / 2), text.len());
     }
 }

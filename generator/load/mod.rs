@@ -129,6 +129,7 @@ impl Source {
     }
 }
 
+pub(crate) use locate::CharIndex;
 pub(crate) use pointer::{escape_segment, pointer_segments};
 
 /// Why a file's text could not be read.
