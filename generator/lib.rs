@@ -130,6 +130,9 @@ fn generate_one(source: &load::Source, layout: Layout, options: &Options) -> Res
         let name = options.name.clone().unwrap_or(fallback);
         let (custom, notes) = options::apply(source, &mut doc, &options)?;
         let (api, mut warnings) = ir::lower_with(source, &doc, &name, &custom)?;
+        // Emission reads the IR alone: the normalised document (a copy of the
+        // whole JSON and its typed model) goes before the largest allocations come.
+        drop(doc);
         if options.is_strict() {
             if let Some(lenient) = warnings.iter().find(|w| w.is_lenient()) {
                 return Err(strict_error(lenient));
@@ -182,7 +185,7 @@ fn strict_error(lenient: &Warning) -> Error {
 /// schema nested 500 levels through `properties`, 1,000 levels of JSON, peaks
 /// at about 200 MiB); release builds take far less. It is address space,
 /// touched only as deep as a document goes.
-const LOWERING_STACK: usize = load::MAX_NESTING * (512 << 10);
+pub(crate) const LOWERING_STACK: usize = load::MAX_NESTING * (512 << 10);
 
 /// Generates a standalone crate from the document at `spec`. Reads the file; writes nothing.
 pub fn generate_crate(spec: &Path) -> Result<Generated> {

@@ -208,7 +208,7 @@ fn query() -> ListRecentThreatsQuery {
 
 fn api_error<T: Debug, E: Debug>(result: Result<T, ClientError<E>>) -> E {
     match result {
-        Err(ClientError::Api(error)) => error,
+        Err(ClientError::Api { error, .. }) => error,
         other => panic!("expected a typed API error, got {other:?}"),
     }
 }

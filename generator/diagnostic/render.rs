@@ -26,12 +26,21 @@ use super::{Diagnostic, Severity};
 struct SourceFile {
     text: String,
     line_starts: Vec<usize>,
+    chars: crate::load::CharIndex,
 }
 
 impl SourceFile {
     fn new(text: String) -> Self {
         let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(at, _)| at + 1)).collect();
-        SourceFile { text, line_starts }
+        let chars = crate::load::CharIndex::new(&text);
+        SourceFile { text, line_starts, chars }
+    }
+
+    /// The byte offset, in the 1-based `line`, of its 1-based character `column` (its end if shorter).
+    fn column_offset(&self, line: usize, column: usize) -> Option<usize> {
+        let start = *self.line_starts.get(line.checked_sub(1)?)?;
+        let end = start + self.line(line)?.len();
+        Some(self.chars.byte_after_chars(&self.text, start, column.saturating_sub(1)).min(end) - start)
     }
 
     /// The 1-based `line`, without its line break.
@@ -78,20 +87,25 @@ impl Renderer {
         };
         let title = level.clone().primary_title(diagnostic.message.as_str()).id(diagnostic.code.id());
         let mut group = Group::with_title(title);
+        let mut header_fix: Option<(String, String)> = None;
         if let Some(location) = &diagnostic.location {
             let path = location.file.display().to_string();
             let line = location.line_col.and_then(|(line, column)| {
-                let text = self.file(&location.file)?.line(line)?.to_owned();
-                Some((line, column, text))
+                let file = self.file(&location.file)?;
+                let excerpt = Excerpt::of(file.line(line)?, file.column_offset(line, column)?);
+                Some((line, column, excerpt))
             });
             group = match line {
-                Some((line, column, text)) => {
-                    let span = caret_span(&text, column);
-                    let mut annotation = AnnotationKind::Primary.span(span);
+                Some((line, column, excerpt)) => {
+                    if let Some(shown_column) = excerpt.column {
+                        // The renderer names the column in what it was given; the header names the line's.
+                        header_fix = Some((format!("{path}:{line}:{shown_column}"), format!("{path}:{line}:{column}")));
+                    }
+                    let mut annotation = AnnotationKind::Primary.span(excerpt.span);
                     if let Some(label) = &diagnostic.label {
                         annotation = annotation.label(label.clone());
                     }
-                    group.element(Snippet::source(text).line_start(line).path(path).annotation(annotation))
+                    group.element(Snippet::source(excerpt.text).line_start(line).path(path).annotation(annotation))
                 }
                 None => {
                     let mut origin = Origin::path(path);
@@ -113,15 +127,78 @@ impl Renderer {
         }
         let renderer = if self.styled { annotate_snippets::Renderer::styled() } else { annotate_snippets::Renderer::plain() };
         let mut out = renderer.render(&[group]);
+        if let Some((shown, real)) = header_fix {
+            let header = out.find("--> ").unwrap_or(0);
+            if let Some(at) = out[header..].find(&shown) {
+                out.replace_range(header + at..header + at + shown.len(), &real);
+            }
+        }
         out.push('\n');
         out
     }
 }
 
+/// What of a line a diagnostic shows, and the bytes of it to underline.
+struct Excerpt {
+    text: String,
+    span: Range<usize>,
+    /// Where `text` is a part of the line: the 1-based column of the caret in it.
+    column: Option<usize>,
+}
+
+impl Excerpt {
+    /// Lines longer than this are cut down to the caret's surroundings
+    /// before rendering: a minified JSON document is one line of megabytes,
+    /// and the renderer would measure all of it for every diagnostic.
+    const LONG_LINE: usize = 4096;
+    /// How much of a long line is kept on each side of the caret: more than
+    /// the renderer shows (it cuts to the terminal's width around the caret,
+    /// with `...`), so the output is the same as for the whole line.
+    const CONTEXT: usize = 512;
+
+    /// The excerpt around byte `at` of `line`.
+    fn of(line: &str, at: usize) -> Self {
+        let span = caret_span_at(line, at);
+        if line.len() <= Self::LONG_LINE || span.len() > Self::CONTEXT / 2 {
+            return Excerpt { text: line.to_owned(), span, column: None };
+        }
+        let mut start = floor_char_boundary(line, span.start.saturating_sub(Self::CONTEXT));
+        // The renderer trims leading whitespace: start where the line has none.
+        while start > 0 && line[start..].starts_with(char::is_whitespace) {
+            start = floor_char_boundary(line, start - 1);
+        }
+        let end = floor_char_boundary(line, (span.end + Self::CONTEXT).min(line.len()));
+        let column = line[start..span.start].chars().count() + 1;
+        Excerpt { text: line[start..end].to_owned(), span: span.start - start..span.end - start, column: Some(column) }
+    }
+}
+
+/// The byte offset of the 1-based character `column` of `line` (its end if shorter).
+#[cfg(test)]
+fn byte_of_column(line: &str, column: usize) -> usize {
+    let chars = column.saturating_sub(1);
+    if line.as_bytes()[..chars.min(line.len())].is_ascii() {
+        return chars.min(line.len());
+    }
+    line.char_indices().nth(chars).map_or(line.len(), |(at, _)| at)
+}
+
+fn floor_char_boundary(text: &str, mut at: usize) -> usize {
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
 /// The bytes to underline: the token that starts at the 1-based character
 /// `column`: a key up to its colon, a quoted string, a bracket, or a word.
+#[cfg(test)]
 fn caret_span(line: &str, column: usize) -> Range<usize> {
-    let start = line.char_indices().nth(column.saturating_sub(1)).map_or(line.len(), |(at, _)| at);
+    caret_span_at(line, byte_of_column(line, column))
+}
+
+/// [`caret_span`] of the token at byte `start`; reads no further than the token.
+fn caret_span_at(line: &str, start: usize) -> Range<usize> {
     let rest = &line[start..];
     let length = if let Some(quote @ ('"' | '\'')) = rest.chars().next() {
         // A quoted key or value: through the closing quote.
@@ -129,8 +206,8 @@ fn caret_span(line: &str, column: usize) -> Range<usize> {
     } else if rest.starts_with(['{', '[']) {
         1
     } else {
-        let key_end = rest.find(": ").or_else(|| rest.strip_suffix(':').map(str::len));
         let word_end = rest.find([',', '}', ']']).unwrap_or(rest.len());
+        let key_end = rest[..word_end].find(": ").or_else(|| rest.strip_suffix(':').map(str::len));
         key_end.unwrap_or(word_end).min(word_end)
     };
     let end = start + rest[..length.min(rest.len())].trim_end().len();
@@ -177,5 +254,28 @@ mod tests {
         assert!(rendered.starts_with("error[E0002]: cannot parse: x\n --> missing.yaml:2:1"), "{rendered}");
         let bare = Renderer::plain().render(&Diagnostic::new(Code::Internal, "template x: y", None));
         assert!(bare.starts_with("error[E0099]: template x: y\n"), "{bare}");
+    }
+
+    #[test]
+    fn long_lines_render_as_they_would_whole() {
+        let line: String = (0..2000).map(|i| format!("{{\"k{i}\":[\"välue {i}\", {i}]}},")).collect();
+        let render = |column: usize, whole: bool| {
+            let location = Location { file: "t.json".into(), pointer: "/x".into(), line_col: Some((1, column)) };
+            let diagnostic = Diagnostic::new(Code::Invalid, "long", Some(location)).with_label("here");
+            if whole {
+                // The long-line threshold out of the way: the whole line goes to the renderer.
+                let mut group = Group::with_title(Level::ERROR.primary_title("long").id("E0003"));
+                let annotation = AnnotationKind::Primary.span(caret_span(&line, column)).label("here");
+                group = group.element(Snippet::source(line.as_str()).line_start(1).path("t.json").annotation(annotation));
+                group = group.element(Level::NOTE.message("at #/x"));
+                format!("{}\n", annotate_snippets::Renderer::plain().render(&[group]))
+            } else {
+                Renderer::plain().with_source("t.json", line.clone()).render(&diagnostic)
+            }
+        };
+        let columns = [1, 2, 40, 150, 600, 1500, 20_000, line.chars().count() - 30, line.chars().count()];
+        for column in columns {
+            assert_eq!(render(column, false), render(column, true), "column {column}");
+        }
     }
 }

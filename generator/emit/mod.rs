@@ -14,6 +14,7 @@ mod exercise;
 mod literal;
 mod manifest;
 mod mock;
+mod parallel;
 mod params;
 mod rate_limit;
 mod runtime;
@@ -67,69 +68,107 @@ fn allowed_lints() -> TokenStream {
     }
 }
 
-/// The modules of the crate, as `(name, feature gate, contents)`.
-fn modules(api: &Api, parts: Parts) -> Result<Vec<(&'static str, Option<&'static str>, TokenStream)>> {
-    let lints = allowed_lints();
-    let with_lints = |tokens: TokenStream| quote!(#lints #tokens);
+/// How one output file's tokens are made; `None` when the API has nothing to put in it.
+type Emitter<'a> = Box<dyn Fn() -> Result<Option<TokenStream>> + Sync + 'a>;
+
+/// One module of the crate: its name, its feature gate and its emitter.
+struct Module<'a> {
+    name: &'static str,
+    feature: Option<&'static str>,
+    emit: Emitter<'a>,
+}
+
+impl<'a> Module<'a> {
+    fn new(name: &'static str, feature: Option<&'static str>, emit: impl Fn() -> Result<Option<TokenStream>> + Sync + 'a) -> Self {
+        Module { name, feature, emit: Box::new(emit) }
+    }
+}
+
+/// The modules of the crate, in their order in `lib.rs`. Nothing is emitted
+/// yet: each module's tokens are made, printed and dropped in one go (see
+/// [`parallel`]).
+fn modules(api: &Api, parts: Parts) -> Vec<Module<'_>> {
     let mut out = vec![
-        ("types", None, with_lints(types::module(api)?)),
-        ("errors", None, with_lints(errors::module(api))),
-        ("auth", None, with_lints(auth::module(api))),
-        ("validation", None, support::validation_module()),
+        Module::new("types", None, move || types::module(api).map(|tokens| Some(with_allowed_lints(tokens)))),
+        Module::new("errors", None, move || Ok(Some(with_allowed_lints(errors::module(api))))),
+        Module::new("auth", None, move || Ok(Some(with_allowed_lints(auth::module(api))))),
+        Module::new("validation", None, || Ok(Some(support::validation_module()))),
     ];
     if params::needed(api) {
-        out.push(("params", None, params::module(api)));
+        out.push(Module::new("params", None, move || Ok(Some(params::module(api)))));
     }
     if let Some(headers) = &api.rate_limit {
-        out.push(("rate_limit", None, rate_limit::module(headers)));
+        out.push(Module::new("rate_limit", None, move || Ok(Some(rate_limit::module(headers)))));
     }
     let media = support::MediaNeeds::of(api);
     if media.any() {
-        out.push(("media", None, support::media_module(media)));
+        out.push(Module::new("media", None, move || Ok(Some(support::media_module(media)))));
     }
-    if let Some(tokens) = webhooks::module(api) {
-        out.push(("webhooks", None, with_lints(tokens)));
-    }
+    out.push(Module::new("webhooks", None, move || Ok(webhooks::module(api).map(with_allowed_lints))));
     if parts.client {
-        out.push(("client", Some("client"), with_lints(client::module(api))));
+        out.push(Module::new("client", Some("client"), move || Ok(Some(with_allowed_lints(client::module(api))))));
     }
     if parts.server {
         if shape::needed(api) {
-            out.push(("shape", Some("server"), shape::module(api)));
+            out.push(Module::new("shape", Some("server"), move || Ok(Some(shape::module(api)))));
         }
-        out.push(("server", Some("server"), with_lints(server::module(api))));
+        out.push(Module::new("server", Some("server"), move || Ok(Some(with_allowed_lints(server::module(api))))));
     }
-    Ok(out)
+    out
+}
+
+/// The files that take longest come first into the work queue, so that no
+/// core is left with a large one at the end.
+const LARGEST_FIRST: [&str; 6] = ["src/server.rs", "src/types.rs", "src/client.rs", "src/mock.rs", "src/errors.rs", "src/exercise.rs"];
+
+/// One Rust file of the output, printed.
+struct Printed {
+    contents: String,
+    named: manifest::Named,
 }
 
 /// The files of a standalone crate with the chosen parts (each a Cargo feature): manifest, README, and one file per module.
 pub fn crate_files(api: &Api, parts: Parts) -> Result<Vec<GeneratedFile>> {
-    let mut modules = modules(api, parts)?;
+    let mut modules = modules(api, parts);
     // The mock implements the server trait, so it exists where the server does.
     if parts.server {
-        modules.push(("mock", Some("mock"), with_allowed_lints(mock::module(api))));
+        modules.push(Module::new("mock", Some("mock"), move || Ok(Some(with_allowed_lints(mock::module(api))))));
     }
     if parts.client {
-        modules.push(("exercise", Some("exercise"), with_allowed_lints(exercise::module(api))));
+        modules.push(Module::new("exercise", Some("exercise"), move || Ok(Some(with_allowed_lints(exercise::module(api))))));
     }
+    let mut rust_files: Vec<(String, &Emitter<'_>)> = modules.iter().map(|m| (format!("src/{}.rs", m.name), &m.emit)).collect();
+    let mock_example: Emitter<'_> = Box::new(move || Ok(Some(mock::example(api))));
+    let exercise_example: Emitter<'_> = Box::new(move || Ok(Some(exercise::example(api))));
+    if parts.server {
+        rust_files.push(("examples/mock_server.rs".to_owned(), &mock_example));
+    }
+    if parts.client {
+        rust_files.push(("examples/exercise.rs".to_owned(), &exercise_example));
+    }
+    let mut queue: Vec<usize> = (0..rust_files.len()).collect();
+    queue.sort_by_key(|&i| LARGEST_FIRST.iter().position(|path| *path == rust_files[i].0).unwrap_or(LARGEST_FIRST.len()));
+    let printed = parallel::map(&rust_files, &queue, |(path, emit)| -> Result<Option<Printed>> {
+        let Some(tokens) = emit()? else { return Ok(None) };
+        let (contents, named) = rust::format_file_naming(api, path, tokens, &["serde", "serde_json", "base64"])?;
+        Ok(Some(Printed { contents, named: manifest::Named { serde: named[0], serde_json: named[1], base64: named[2] } }))
+    });
+    let printed: Vec<Option<Printed>> = printed.into_iter().collect::<Result<_>>()?;
     // Much of what named serde and serde_json is in the runtime now: the crate
     // declares them only where its own code does.
-    let mut code: Vec<String> = modules.iter().map(|(_, _, tokens)| tokens.to_string()).collect();
-    if parts.server {
-        code.push(mock::example(api).to_string());
-    }
-    if parts.client {
-        code.push(exercise::example(api).to_string());
-    }
-    let names = |krate: &str| code.iter().any(|text| text.contains(&format!(":: {krate} ::")));
-    let named = manifest::Named { serde: names("serde"), serde_json: names("serde_json"), base64: names("base64") };
+    let named =
+        printed.iter().flatten().fold(manifest::Named { serde: false, serde_json: false, base64: false }, |all, file| manifest::Named {
+            serde: all.serde || file.named.serde,
+            serde_json: all.serde_json || file.named.serde_json,
+            base64: all.base64 || file.named.base64,
+        });
     let mut files = vec![
         GeneratedFile { path: "Cargo.toml".into(), contents: manifest::render(api, parts, "Cargo.toml.jinja", named)? },
         GeneratedFile { path: "README.md".into(), contents: manifest::render(api, parts, "README.md.jinja", named)? },
     ];
-    let declarations = modules.iter().map(|(name, feature, _)| {
-        let name = rust::ident(name);
-        match feature {
+    let declarations = modules.iter().zip(&printed).filter(|(_, printed)| printed.is_some()).map(|(module, _)| {
+        let name = rust::ident(module.name);
+        match module.feature {
             // prettyplease, not rustfmt, lays out the modules: keep `cargo fmt` off them.
             Some(feature) => quote!(#[cfg(feature = #feature)] #[rustfmt::skip] pub mod #name;),
             None => quote!(#[rustfmt::skip] pub mod #name;),
@@ -159,20 +198,10 @@ pub fn crate_files(api: &Api, parts: Parts) -> Result<Vec<GeneratedFile>> {
         #(#declarations)*
     };
     files.push(GeneratedFile { path: "src/lib.rs".into(), contents: rust::format_file(api, "src/lib.rs", lib)? });
-    for (name, _, tokens) in modules {
-        let path = format!("src/{name}.rs");
-        let contents = rust::format_file(api, &path, tokens)?;
-        files.push(GeneratedFile { path, contents });
-    }
-    if parts.server {
-        let path = "examples/mock_server.rs".to_owned();
-        let contents = rust::format_file(api, &path, mock::example(api))?;
-        files.push(GeneratedFile { path, contents });
-    }
-    if parts.client {
-        let path = "examples/exercise.rs".to_owned();
-        let contents = rust::format_file(api, &path, exercise::example(api))?;
-        files.push(GeneratedFile { path, contents });
+    for ((path, _), printed) in rust_files.into_iter().zip(printed) {
+        if let Some(printed) = printed {
+            files.push(GeneratedFile { path, contents: printed.contents });
+        }
     }
     Ok(files)
 }
@@ -184,10 +213,13 @@ fn with_allowed_lints(tokens: TokenStream) -> TokenStream {
 
 /// One file holding the chosen parts as inline modules, for `include!` from a build script.
 pub fn module_file(api: &Api, parts: Parts) -> Result<GeneratedFile> {
-    let modules = modules(api, parts)?.into_iter().map(|(name, _, tokens)| {
-        let name = rust::ident(name);
-        quote!(pub mod #name { #tokens })
-    });
+    let mut modules = Vec::new();
+    for module in self::modules(api, parts) {
+        if let Some(tokens) = (module.emit)()? {
+            let name = rust::ident(module.name);
+            modules.push(quote!(pub mod #name { #tokens }));
+        }
+    }
     let path = format!("{}.rs", api.name.replace('-', "_"));
     let contents = rust::format_file(api, &path, quote!(#(#modules)*))?;
     Ok(GeneratedFile { path, contents })

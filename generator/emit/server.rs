@@ -745,7 +745,8 @@ pub(super) fn error_value_at(
         });
     }
     // `status: status` is written `status`, as clippy wants.
-    let status_field = has_status_field(response).then(|| if status_expr.to_string() == "status" { quote!(status,) } else { quote!(status: #status_expr,) });
+    let status_field = has_status_field(response)
+        .then(|| if status_expr.to_string() == "status" { quote!(status,) } else { quote!(status: #status_expr,) });
     let body_field = body.map(|body| quote!(body: #body,));
     let mut headers = Vec::new();
     for h in &response.headers {

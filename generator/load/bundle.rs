@@ -95,6 +95,12 @@ impl<'a> Bundler<'a> {
     /// Inlines the external references inside `value`, which was read from `file`
     /// at `local` and now lives at `pointer` in the main document.
     pub(super) fn inline(&mut self, value: &mut Value, file: &Path, local: &str, pointer: &str) -> Result<()> {
+        self.walk(value, file, &mut local.to_owned(), &mut pointer.to_owned())
+    }
+
+    /// [`Bundler::inline`], with the two pointers as buffers that each level
+    /// extends and restores: a document has millions of nodes.
+    fn walk(&mut self, value: &mut Value, file: &Path, local: &mut String, pointer: &mut String) -> Result<()> {
         match value {
             Value::Object(map) => {
                 if let Some(Value::String(reference)) = map.get("$ref") {
@@ -120,12 +126,12 @@ impl<'a> Bundler<'a> {
                         continue;
                     }
                     let key = escape_segment(key);
-                    self.inline(child, file, &format!("{local}/{key}"), &format!("{pointer}/{key}"))?;
+                    self.walk_child(child, file, local, pointer, &key)?;
                 }
             }
             Value::Array(items) => {
                 for (index, item) in items.iter_mut().enumerate() {
-                    self.inline(item, file, &format!("{local}/{index}"), &format!("{pointer}/{index}"))?;
+                    self.walk_child(item, file, local, pointer, &index.to_string())?;
                 }
             }
             _ => {}
@@ -133,8 +139,24 @@ impl<'a> Bundler<'a> {
         Ok(())
     }
 
+    fn walk_child(&mut self, child: &mut Value, file: &Path, local: &mut String, pointer: &mut String, segment: &str) -> Result<()> {
+        let (local_len, pointer_len) = (local.len(), pointer.len());
+        for buffer in [&mut *local, &mut *pointer] {
+            buffer.push('/');
+            buffer.push_str(segment);
+        }
+        let result = self.walk(child, file, local, pointer);
+        local.truncate(local_len);
+        pointer.truncate(pointer_len);
+        result
+    }
+
     /// What a `$ref` in `file` points at.
     fn target(&self, reference: &str, file: &Path) -> Target {
+        // Most references are local ones in the main document, which stay as written.
+        if reference.starts_with('#') && file == self.main {
+            return Target::Main(String::new());
+        }
         let (path, fragment) = reference.split_once('#').unwrap_or((reference, ""));
         if path.contains("://") {
             return Target::Remote;
@@ -172,7 +194,7 @@ impl<'a> Bundler<'a> {
             }
         }
         self.open.push((key, pointer.to_owned()));
-        let result = self.inline(&mut content, &target, &fragment, pointer);
+        let result = self.walk(&mut content, &target, &mut fragment.clone(), &mut pointer.to_owned());
         self.open.pop();
         *value = content;
         result

@@ -48,6 +48,8 @@ pub struct Source {
     pub value: Value,
     /// Every other file the document references.
     pub referenced: Vec<PathBuf>,
+    /// Indexes of `text` for [`Source::locate`], built on its first call.
+    locator: locate::Locator,
 }
 
 impl Source {
@@ -94,20 +96,30 @@ impl Source {
             (Format::Yaml, yaml::parse(body))
         };
         let value = parsed.map_err(|(message, line_col)| Error::Syntax { location: at(line_col), message })?;
-        Ok(Source { path: path.to_path_buf(), text, format, value, referenced: Vec::new() })
+        Ok(Source { path: path.to_path_buf(), text, format, value, referenced: Vec::new(), locator: locate::Locator::default() })
     }
 
     /// A source with nothing in it, to fill in.
     pub(crate) fn empty() -> Self {
-        Source { path: PathBuf::new(), text: String::new(), format: Format::Yaml, value: Value::Null, referenced: Vec::new() }
+        Source {
+            path: PathBuf::new(),
+            text: String::new(),
+            format: Format::Yaml,
+            value: Value::Null,
+            referenced: Vec::new(),
+            locator: locate::Locator::default(),
+        }
     }
 
     /// The 1-based line and column of the node at `pointer`, if it can be found.
+    ///
+    /// The first call indexes `text` (one pass); later calls cost the pointer's
+    /// depth, so a document with many located diagnostics stays linear.
     pub fn locate(&self, pointer: &str) -> Option<(usize, usize)> {
         let segments = pointer_segments(pointer);
         match self.format {
-            Format::Json => locate::json(&self.text, &segments),
-            Format::Yaml => locate::yaml(&self.text, &segments),
+            Format::Json => self.locator.json(&self.text, &segments),
+            Format::Yaml => self.locator.yaml(&self.text, &segments),
         }
     }
 
@@ -117,6 +129,7 @@ impl Source {
     }
 }
 
+pub(crate) use locate::CharIndex;
 pub(crate) use pointer::{escape_segment, pointer_segments};
 
 /// Why a file's text could not be read.

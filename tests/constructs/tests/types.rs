@@ -1,7 +1,7 @@
 //! How the types generated from `tests/specs/` behave on the wire.
 
 use constructs::{enums, formats, names, nullability, nullable_30, objects, unions};
-use serde_json::{Value, json};
+use serde_json::{json, Value};
 
 fn decode<T: serde::de::DeserializeOwned>(value: Value) -> Result<T, serde_json::Error> {
     serde_json::from_value(value)
