@@ -88,14 +88,31 @@ fn a_crate_follows_its_api_through_releases() {
     );
     assert_up_to_date("specs/cybervault.yaml", &out);
 
-    // 2.1.0: same major, compatible; the version follows and the changelog gains an entry on top.
-    let (stdout, _) = generate("tests/releases/cybervault-2.1.0.yaml", &out, &[], 0);
+    // 2.1.0: same major, compatible on the wire; the version follows and the changelog gains an entry on top.
+    // A new operation is a new method of the server trait: while those have no default body, it
+    // breaks the crate's Rust API, and generation asks for --allow-breaking.
+    let operation_added_breaks_rust = !clawgen::diff::rust::SERVER_METHODS_HAVE_DEFAULTS;
+    if operation_added_breaks_rust {
+        let (_, stderr) = generate("tests/releases/cybervault-2.1.0.yaml", &out, &[], 1);
+        assert!(stderr.contains("the generated Rust API") && stderr.contains("nothing was written"), "{stderr}");
+    }
+    let allow: &[&str] = if operation_added_breaks_rust { &["--allow-breaking"] } else { &[] };
+    let (stdout, _) = generate("tests/releases/cybervault-2.1.0.yaml", &out, allow, 0);
     assert!(stdout.contains("1 change: 1 compatible; added to CHANGELOG.md"), "{stdout}");
     assert_eq!(package_version(&v2), "2.1.0");
     let second = read(&v2.join("CHANGELOG.md"));
+    let rust = if operation_added_breaks_rust {
+        "Rust API: 1 breaking: a major release of the crate.\n\
+         Breaking changes under the same major version, accepted with `--allow-breaking`.\n"
+    } else {
+        "Rust API: 1 additive: a minor release of the crate.\n"
+    };
+    let effect = if operation_added_breaks_rust { "breaks the Rust API" } else { "adds to the Rust API" };
     assert_eq!(
         newest_entry(&second),
-        "## 2.1.0\n\nCompared with 2.0.0: 1 compatible.\n\n### Compatible\n\n- `GET /threats/{id}`: operation added\n\n"
+        format!(
+            "## 2.1.0\n\nCompared with 2.0.0: 1 compatible.\n{rust}\n### Compatible\n\n- `GET /threats/{{id}}`: operation added ({effect})\n\n"
+        )
     );
     assert!(second.ends_with(&first[first.find("## 2.0.0").expect("old entry")..]), "the old entry stays as it was:\n{second}");
     assert!(read(&v2.join("src/client.rs")).contains("pub async fn get_threat("));
@@ -122,7 +139,9 @@ fn a_crate_follows_its_api_through_releases() {
     assert_eq!(output.status.code(), Some(1), "stdout:\n{stdout}\nstderr:\n{stderr}");
     assert!(stdout.contains("breaking for clients (9):"), "{stdout}");
     assert!(
-        stdout.contains("GET /threats/recent: query parameter `limit`: maximum tightened from <= 100 to <= 50 [maximum-tightened]"),
+        stdout.contains(
+            "GET /threats/recent: query parameter `limit`: maximum tightened from <= 100 to <= 50 [maximum-tightened; Rust API unchanged]"
+        ),
         "{stdout}"
     );
     assert!(stderr.contains("--allow-breaking") && stderr.contains("nothing was written"), "{stderr}");
@@ -142,14 +161,14 @@ fn a_crate_follows_its_api_through_releases() {
     assert!(entry.contains("accepted with `--allow-breaking`"), "{entry}");
     for line in [
         "### Breaking for clients\n",
-        "- `GET /threats/recent`: query parameter `limit`: maximum tightened from <= 100 to <= 50\n",
-        "- `POST /threats/analyze`: request body (application/json) property `context`: became required\n",
-        "- `GET /threats/{id}`: response 200 (application/json) property `source_ip`: property removed\n",
-        "- `PATCH /threats/{id}/status`: security: `BearerAuth` now needs the scopes `threat:write`\n",
+        "- `GET /threats/recent`: query parameter `limit`: maximum tightened from <= 100 to <= 50 (Rust API unchanged)\n",
+        "- `POST /threats/analyze`: request body (application/json) property `context`: became required (breaks the Rust API)\n",
+        "- `GET /threats/{id}`: response 200 (application/json) property `source_ip`: property removed (breaks the Rust API)\n",
+        "- `PATCH /threats/{id}/status`: security: `BearerAuth` now needs the scopes `threat:write` (Rust API unchanged)\n",
         "### Breaking for servers\n",
-        "- `PATCH /threats/{id}/status`: request body (application/json) property `status(#0)`: enum values added: `escalated`\n",
+        "- `PATCH /threats/{id}/status`: request body (application/json) property `status(#0)`: enum values added: `escalated` (adds to the Rust API)\n",
         "### Compatible\n",
-        "- `POST /threats/analyze`: response 200 (application/json) property `engine_version`: optional property added\n",
+        "- `POST /threats/analyze`: response 200 (application/json) property `engine_version`: optional property added (adds to the Rust API)\n",
     ] {
         assert!(entry.contains(line), "missing {line:?} in:\n{entry}");
     }

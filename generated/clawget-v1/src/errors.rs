@@ -14,6 +14,7 @@
 //! more than one kind of success.
 /// Error responses of `listListings` (GET /listings).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListListingsError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -83,6 +84,7 @@ impl ::std::fmt::Display for ListListingsError {
 impl ::std::error::Error for ListListingsError {}
 /// Error responses of `createListing` (POST /listings).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateListingError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -152,6 +154,7 @@ impl ::std::fmt::Display for CreateListingError {
 impl ::std::error::Error for CreateListingError {}
 /// Error responses of `searchListings` (GET /listings/search).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum SearchListingsError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -221,6 +224,7 @@ impl ::std::fmt::Display for SearchListingsError {
 impl ::std::error::Error for SearchListingsError {}
 /// Error responses of `getListing` (GET /listings/{listingId}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetListingError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -296,6 +300,7 @@ impl ::std::fmt::Display for GetListingError {
 impl ::std::error::Error for GetListingError {}
 /// Error responses of `deleteListing` (DELETE /listings/{listingId}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DeleteListingError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -371,6 +376,7 @@ impl ::std::fmt::Display for DeleteListingError {
 impl ::std::error::Error for DeleteListingError {}
 /// Error responses of `updateListing` (PATCH /listings/{listingId}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum UpdateListingError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -446,6 +452,7 @@ impl ::std::fmt::Display for UpdateListingError {
 impl ::std::error::Error for UpdateListingError {}
 /// Error responses of `purchaseListing` (POST /listings/{listingId}/purchase).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum PurchaseListingError {
     /// 400: Bad request: invalid parameters, or a purchase the wallet or the
     /// license history refuses. The public docs list `INSUFFICIENT_BALANCE`
@@ -532,6 +539,7 @@ impl ::std::fmt::Display for PurchaseListingError {
 impl ::std::error::Error for PurchaseListingError {}
 /// Error responses of `listSouls` (GET /souls).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListSoulsError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -601,6 +609,7 @@ impl ::std::fmt::Display for ListSoulsError {
 impl ::std::error::Error for ListSoulsError {}
 /// Error responses of `getSoul` (GET /souls/{soulId}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetSoulError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -680,6 +689,7 @@ impl ::std::fmt::Display for GetSoulError {
 impl ::std::error::Error for GetSoulError {}
 /// Error responses of `listSoulListings` (GET /souls/{soulId}/listings).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListSoulListingsError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -759,6 +769,7 @@ impl ::std::fmt::Display for ListSoulListingsError {
 impl ::std::error::Error for ListSoulListingsError {}
 /// Error responses of `listSoulActivity` (GET /souls/{soulId}/activity).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListSoulActivityError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -838,6 +849,7 @@ impl ::std::fmt::Display for ListSoulActivityError {
 impl ::std::error::Error for ListSoulActivityError {}
 /// Error responses of `listPurchases` (GET /activity/purchases).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListPurchasesError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -907,6 +919,7 @@ impl ::std::fmt::Display for ListPurchasesError {
 impl ::std::error::Error for ListPurchasesError {}
 /// Error responses of `listTransactions` (GET /activity/transactions).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListTransactionsError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -976,6 +989,7 @@ impl ::std::fmt::Display for ListTransactionsError {
 impl ::std::error::Error for ListTransactionsError {}
 /// Error responses of `getUsageAnalytics` (GET /activity/usage).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetUsageAnalyticsError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -1045,6 +1059,7 @@ impl ::std::fmt::Display for GetUsageAnalyticsError {
 impl ::std::error::Error for GetUsageAnalyticsError {}
 /// Error responses of `getListingStats` (GET /activity/listings/{listingId}/stats).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetListingStatsError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -1120,6 +1135,7 @@ impl ::std::fmt::Display for GetListingStatsError {
 impl ::std::error::Error for GetListingStatsError {}
 /// Error responses of `listWebhooks` (GET /webhooks).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListWebhooksError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -1189,6 +1205,7 @@ impl ::std::fmt::Display for ListWebhooksError {
 impl ::std::error::Error for ListWebhooksError {}
 /// Error responses of `createWebhook` (POST /webhooks).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateWebhookError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -1258,6 +1275,7 @@ impl ::std::fmt::Display for CreateWebhookError {
 impl ::std::error::Error for CreateWebhookError {}
 /// Error responses of `deleteWebhook` (DELETE /webhooks/{webhookId}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DeleteWebhookError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -1337,6 +1355,7 @@ impl ::std::fmt::Display for DeleteWebhookError {
 impl ::std::error::Error for DeleteWebhookError {}
 /// Error responses of `listApiKeys` (GET /auth/keys).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListApiKeysError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -1406,6 +1425,7 @@ impl ::std::fmt::Display for ListApiKeysError {
 impl ::std::error::Error for ListApiKeysError {}
 /// Error responses of `createApiKey` (POST /auth/keys).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateApiKeyError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -1475,6 +1495,7 @@ impl ::std::fmt::Display for CreateApiKeyError {
 impl ::std::error::Error for CreateApiKeyError {}
 /// Error responses of `revokeApiKey` (DELETE /auth/keys/{keyId}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum RevokeApiKeyError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -1554,6 +1575,7 @@ impl ::std::fmt::Display for RevokeApiKeyError {
 impl ::std::error::Error for RevokeApiKeyError {}
 /// Error responses of `listScopes` (GET /auth/scopes).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListScopesError {
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
     Unauthorized(super::types::ErrorResponse),
@@ -1608,6 +1630,7 @@ impl ::std::fmt::Display for ListScopesError {
 impl ::std::error::Error for ListScopesError {}
 /// Error responses of `refreshToken` (POST /auth/refresh).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum RefreshTokenError {
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
     Unauthorized(super::types::ErrorResponse),

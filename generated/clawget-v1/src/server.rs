@@ -2663,61 +2663,64 @@ fn reject_list_listings(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::ListListingsError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
+            super::errors::ListListingsError::BadRequest(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
                         ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::ListListingsError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::ListListingsError::Unauthorized(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InvalidApiKey,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::ListListingsError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::ListListingsError::Forbidden(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::ListListingsError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
+            super::errors::ListListingsError::TooManyRequests(
+                    super::types::RateLimitErrorResponse::new(
+                        false,
+                        super::types::RateLimitError::new(
+                            super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            super::types::RateLimitDetails::new(
+                                ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                            ),
+                        ),
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -2730,61 +2733,64 @@ fn reject_create_listing(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::CreateListingError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
+            super::errors::CreateListingError::BadRequest(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
                         ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::CreateListingError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::CreateListingError::Unauthorized(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InvalidApiKey,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::CreateListingError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::CreateListingError::Forbidden(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateListingError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
+            super::errors::CreateListingError::TooManyRequests(
+                    super::types::RateLimitErrorResponse::new(
+                        false,
+                        super::types::RateLimitError::new(
+                            super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            super::types::RateLimitDetails::new(
+                                ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                            ),
+                        ),
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -2797,61 +2803,64 @@ fn reject_search_listings(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::SearchListingsError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
+            super::errors::SearchListingsError::BadRequest(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
                         ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::SearchListingsError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::SearchListingsError::Unauthorized(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InvalidApiKey,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::SearchListingsError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::SearchListingsError::Forbidden(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::SearchListingsError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
+            super::errors::SearchListingsError::TooManyRequests(
+                    super::types::RateLimitErrorResponse::new(
+                        false,
+                        super::types::RateLimitError::new(
+                            super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            super::types::RateLimitDetails::new(
+                                ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                            ),
+                        ),
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -2864,61 +2873,64 @@ fn reject_get_listing(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::GetListingError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
+            super::errors::GetListingError::BadRequest(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
                         ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::GetListingError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::GetListingError::Unauthorized(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InvalidApiKey,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::GetListingError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::GetListingError::Forbidden(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::GetListingError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
+            super::errors::GetListingError::TooManyRequests(
+                    super::types::RateLimitErrorResponse::new(
+                        false,
+                        super::types::RateLimitError::new(
+                            super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            super::types::RateLimitDetails::new(
+                                ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                            ),
+                        ),
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -2931,61 +2943,64 @@ fn reject_delete_listing(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::DeleteListingError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
+            super::errors::DeleteListingError::BadRequest(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
                         ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::DeleteListingError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::DeleteListingError::Unauthorized(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InvalidApiKey,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::DeleteListingError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::DeleteListingError::Forbidden(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::DeleteListingError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
+            super::errors::DeleteListingError::TooManyRequests(
+                    super::types::RateLimitErrorResponse::new(
+                        false,
+                        super::types::RateLimitError::new(
+                            super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            super::types::RateLimitDetails::new(
+                                ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                            ),
+                        ),
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -2998,61 +3013,64 @@ fn reject_update_listing(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::UpdateListingError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
+            super::errors::UpdateListingError::BadRequest(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
                         ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::UpdateListingError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::UpdateListingError::Unauthorized(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InvalidApiKey,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::UpdateListingError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::UpdateListingError::Forbidden(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::UpdateListingError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
+            super::errors::UpdateListingError::TooManyRequests(
+                    super::types::RateLimitErrorResponse::new(
+                        false,
+                        super::types::RateLimitError::new(
+                            super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            super::types::RateLimitDetails::new(
+                                ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                            ),
+                        ),
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3065,61 +3083,64 @@ fn reject_purchase_listing(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::PurchaseListingError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
+            super::errors::PurchaseListingError::BadRequest(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
                         ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::PurchaseListingError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::PurchaseListingError::Unauthorized(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InvalidApiKey,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::PurchaseListingError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::PurchaseListingError::Forbidden(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::PurchaseListingError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
+            super::errors::PurchaseListingError::TooManyRequests(
+                    super::types::RateLimitErrorResponse::new(
+                        false,
+                        super::types::RateLimitError::new(
+                            super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            super::types::RateLimitDetails::new(
+                                ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                            ),
+                        ),
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3132,61 +3153,64 @@ fn reject_list_souls(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::ListSoulsError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
+            super::errors::ListSoulsError::BadRequest(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
                         ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::ListSoulsError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::ListSoulsError::Unauthorized(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InvalidApiKey,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::ListSoulsError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::ListSoulsError::Forbidden(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::ListSoulsError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
+            super::errors::ListSoulsError::TooManyRequests(
+                    super::types::RateLimitErrorResponse::new(
+                        false,
+                        super::types::RateLimitError::new(
+                            super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            super::types::RateLimitDetails::new(
+                                ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                            ),
+                        ),
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3199,61 +3223,64 @@ fn reject_get_soul(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::GetSoulError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
+            super::errors::GetSoulError::BadRequest(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
                         ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::GetSoulError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::GetSoulError::Unauthorized(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InvalidApiKey,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::GetSoulError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::GetSoulError::Forbidden(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::GetSoulError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
+            super::errors::GetSoulError::TooManyRequests(
+                    super::types::RateLimitErrorResponse::new(
+                        false,
+                        super::types::RateLimitError::new(
+                            super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            super::types::RateLimitDetails::new(
+                                ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                            ),
+                        ),
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3266,61 +3293,64 @@ fn reject_list_soul_listings(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::ListSoulListingsError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
+            super::errors::ListSoulListingsError::BadRequest(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
                         ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::ListSoulListingsError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::ListSoulListingsError::Unauthorized(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InvalidApiKey,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::ListSoulListingsError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::ListSoulListingsError::Forbidden(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::ListSoulListingsError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
+            super::errors::ListSoulListingsError::TooManyRequests(
+                    super::types::RateLimitErrorResponse::new(
+                        false,
+                        super::types::RateLimitError::new(
+                            super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            super::types::RateLimitDetails::new(
+                                ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                            ),
+                        ),
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3333,61 +3363,64 @@ fn reject_list_soul_activity(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::ListSoulActivityError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
+            super::errors::ListSoulActivityError::BadRequest(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
                         ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::ListSoulActivityError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::ListSoulActivityError::Unauthorized(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InvalidApiKey,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::ListSoulActivityError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::ListSoulActivityError::Forbidden(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::ListSoulActivityError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
+            super::errors::ListSoulActivityError::TooManyRequests(
+                    super::types::RateLimitErrorResponse::new(
+                        false,
+                        super::types::RateLimitError::new(
+                            super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            super::types::RateLimitDetails::new(
+                                ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                            ),
+                        ),
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3400,61 +3433,64 @@ fn reject_list_purchases(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::ListPurchasesError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
+            super::errors::ListPurchasesError::BadRequest(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
                         ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::ListPurchasesError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::ListPurchasesError::Unauthorized(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InvalidApiKey,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::ListPurchasesError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::ListPurchasesError::Forbidden(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::ListPurchasesError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
+            super::errors::ListPurchasesError::TooManyRequests(
+                    super::types::RateLimitErrorResponse::new(
+                        false,
+                        super::types::RateLimitError::new(
+                            super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            super::types::RateLimitDetails::new(
+                                ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                            ),
+                        ),
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3467,61 +3503,64 @@ fn reject_list_transactions(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::ListTransactionsError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
+            super::errors::ListTransactionsError::BadRequest(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
                         ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::ListTransactionsError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::ListTransactionsError::Unauthorized(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InvalidApiKey,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::ListTransactionsError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::ListTransactionsError::Forbidden(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::ListTransactionsError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
+            super::errors::ListTransactionsError::TooManyRequests(
+                    super::types::RateLimitErrorResponse::new(
+                        false,
+                        super::types::RateLimitError::new(
+                            super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            super::types::RateLimitDetails::new(
+                                ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                            ),
+                        ),
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3534,61 +3573,64 @@ fn reject_get_usage_analytics(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::GetUsageAnalyticsError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
+            super::errors::GetUsageAnalyticsError::BadRequest(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
                         ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::GetUsageAnalyticsError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::GetUsageAnalyticsError::Unauthorized(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InvalidApiKey,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::GetUsageAnalyticsError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::GetUsageAnalyticsError::Forbidden(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::GetUsageAnalyticsError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
+            super::errors::GetUsageAnalyticsError::TooManyRequests(
+                    super::types::RateLimitErrorResponse::new(
+                        false,
+                        super::types::RateLimitError::new(
+                            super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            super::types::RateLimitDetails::new(
+                                ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                            ),
+                        ),
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3601,61 +3643,64 @@ fn reject_get_listing_stats(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::GetListingStatsError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
+            super::errors::GetListingStatsError::BadRequest(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
                         ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::GetListingStatsError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::GetListingStatsError::Unauthorized(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InvalidApiKey,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::GetListingStatsError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::GetListingStatsError::Forbidden(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::GetListingStatsError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
+            super::errors::GetListingStatsError::TooManyRequests(
+                    super::types::RateLimitErrorResponse::new(
+                        false,
+                        super::types::RateLimitError::new(
+                            super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            super::types::RateLimitDetails::new(
+                                ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                            ),
+                        ),
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3668,61 +3713,64 @@ fn reject_list_webhooks(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::ListWebhooksError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
+            super::errors::ListWebhooksError::BadRequest(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
                         ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::ListWebhooksError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::ListWebhooksError::Unauthorized(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InvalidApiKey,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::ListWebhooksError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::ListWebhooksError::Forbidden(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::ListWebhooksError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
+            super::errors::ListWebhooksError::TooManyRequests(
+                    super::types::RateLimitErrorResponse::new(
+                        false,
+                        super::types::RateLimitError::new(
+                            super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            super::types::RateLimitDetails::new(
+                                ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                            ),
+                        ),
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3735,61 +3783,64 @@ fn reject_create_webhook(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::CreateWebhookError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
+            super::errors::CreateWebhookError::BadRequest(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
                         ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::CreateWebhookError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::CreateWebhookError::Unauthorized(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InvalidApiKey,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::CreateWebhookError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::CreateWebhookError::Forbidden(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateWebhookError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
+            super::errors::CreateWebhookError::TooManyRequests(
+                    super::types::RateLimitErrorResponse::new(
+                        false,
+                        super::types::RateLimitError::new(
+                            super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            super::types::RateLimitDetails::new(
+                                ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                            ),
+                        ),
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3802,61 +3853,64 @@ fn reject_delete_webhook(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::DeleteWebhookError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
+            super::errors::DeleteWebhookError::BadRequest(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
                         ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::DeleteWebhookError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::DeleteWebhookError::Unauthorized(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InvalidApiKey,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::DeleteWebhookError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::DeleteWebhookError::Forbidden(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::DeleteWebhookError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
+            super::errors::DeleteWebhookError::TooManyRequests(
+                    super::types::RateLimitErrorResponse::new(
+                        false,
+                        super::types::RateLimitError::new(
+                            super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            super::types::RateLimitDetails::new(
+                                ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                            ),
+                        ),
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3869,61 +3923,64 @@ fn reject_list_api_keys(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::ListApiKeysError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
+            super::errors::ListApiKeysError::BadRequest(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
                         ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::ListApiKeysError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::ListApiKeysError::Unauthorized(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InvalidApiKey,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::ListApiKeysError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::ListApiKeysError::Forbidden(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::ListApiKeysError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
+            super::errors::ListApiKeysError::TooManyRequests(
+                    super::types::RateLimitErrorResponse::new(
+                        false,
+                        super::types::RateLimitError::new(
+                            super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            super::types::RateLimitDetails::new(
+                                ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                            ),
+                        ),
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -3936,61 +3993,64 @@ fn reject_create_api_key(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::CreateApiKeyError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
+            super::errors::CreateApiKeyError::BadRequest(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
                         ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::CreateApiKeyError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::CreateApiKeyError::Unauthorized(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InvalidApiKey,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::CreateApiKeyError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::CreateApiKeyError::Forbidden(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateApiKeyError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
+            super::errors::CreateApiKeyError::TooManyRequests(
+                    super::types::RateLimitErrorResponse::new(
+                        false,
+                        super::types::RateLimitError::new(
+                            super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            super::types::RateLimitDetails::new(
+                                ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                            ),
+                        ),
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -4003,61 +4063,64 @@ fn reject_revoke_api_key(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::RevokeApiKeyError::BadRequest(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("VALIDATION_ERROR"),
+            super::errors::RevokeApiKeyError::BadRequest(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::Other(
+                                ::std::string::String::from("VALIDATION_ERROR"),
+                            ),
+                            message,
                         ),
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::RevokeApiKeyError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::RevokeApiKeyError::Unauthorized(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InvalidApiKey,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::RevokeApiKeyError::Forbidden(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::RevokeApiKeyError::Forbidden(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InsufficientPermissions,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::RevokeApiKeyError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
+            super::errors::RevokeApiKeyError::TooManyRequests(
+                    super::types::RateLimitErrorResponse::new(
+                        false,
+                        super::types::RateLimitError::new(
+                            super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            super::types::RateLimitDetails::new(
+                                ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                            ),
+                        ),
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -4070,50 +4133,50 @@ fn reject_list_scopes(
 ) -> ::axum::response::Response {
     match status {
         401u16 => {
-            super::errors::ListScopesError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::ListScopesError::Unauthorized(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InvalidApiKey,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
             json_response(
                 403u16,
-                &super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
+                &super::types::ErrorResponse::new(
+                    false,
+                    super::types::ErrorDetail::new(
+                        super::types::ErrorCode::InsufficientPermissions,
                         message,
-                        details: ::std::option::Option::None,
-                    },
-                },
+                    ),
+                ),
             )
         }
         429u16 => {
-            super::errors::ListScopesError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
+            super::errors::ListScopesError::TooManyRequests(
+                    super::types::RateLimitErrorResponse::new(
+                        false,
+                        super::types::RateLimitError::new(
+                            super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            super::types::RateLimitDetails::new(
+                                ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                            ),
+                        ),
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -4126,50 +4189,50 @@ fn reject_refresh_token(
 ) -> ::axum::response::Response {
     match status {
         401u16 => {
-            super::errors::RefreshTokenError::Unauthorized(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InvalidApiKey,
-                        message,
-                        details: ::std::option::Option::None,
-                    },
-                })
+            super::errors::RefreshTokenError::Unauthorized(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::InvalidApiKey,
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
             json_response(
                 403u16,
-                &super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
+                &super::types::ErrorResponse::new(
+                    false,
+                    super::types::ErrorDetail::new(
+                        super::types::ErrorCode::InsufficientPermissions,
                         message,
-                        details: ::std::option::Option::None,
-                    },
-                },
+                    ),
+                ),
             )
         }
         429u16 => {
-            super::errors::RefreshTokenError::TooManyRequests(super::types::RateLimitErrorResponse {
-                    success: false,
-                    error: super::types::RateLimitError {
-                        code: super::types::ErrorCode::RateLimitExceeded,
-                        message,
-                        details: super::types::RateLimitDetails {
-                            reset_at: ::chrono::DateTime::<
-                                ::chrono::Utc,
-                            >::from({
-                                let now = ::std::time::SystemTime::now();
-                                now.checked_add(
-                                        ::std::time::Duration::from_secs(retry_after),
-                                    )
-                                    .unwrap_or(now)
-                            }),
-                            limit: ::std::option::Option::None,
-                            window: ::std::option::Option::None,
-                        },
-                    },
-                })
+            super::errors::RefreshTokenError::TooManyRequests(
+                    super::types::RateLimitErrorResponse::new(
+                        false,
+                        super::types::RateLimitError::new(
+                            super::types::ErrorCode::RateLimitExceeded,
+                            message,
+                            super::types::RateLimitDetails::new(
+                                ::chrono::DateTime::<
+                                    ::chrono::Utc,
+                                >::from({
+                                    let now = ::std::time::SystemTime::now();
+                                    now.checked_add(
+                                            ::std::time::Duration::from_secs(retry_after),
+                                        )
+                                        .unwrap_or(now)
+                                }),
+                            ),
+                        ),
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),

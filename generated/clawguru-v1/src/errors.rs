@@ -14,6 +14,7 @@
 //! more than one kind of success.
 /// Error responses of `checkIndicator` (POST /v1/check-indicator).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CheckIndicatorError {
     /// 400: Invalid input — check required fields and types
     BadRequest(super::types::Error),
@@ -88,6 +89,7 @@ impl ::std::fmt::Display for CheckIndicatorError {
 impl ::std::error::Error for CheckIndicatorError {}
 /// Error responses of `getLatestIntelFeed` (GET /v1/intel-feed/latest).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetLatestIntelFeedError {
     /// 400: Invalid input — check required fields and types
     BadRequest(super::types::Error),
@@ -162,6 +164,7 @@ impl ::std::fmt::Display for GetLatestIntelFeedError {
 impl ::std::error::Error for GetLatestIntelFeedError {}
 /// Error responses of `getRunbook` (GET /v1/runbook/{id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetRunbookError {
     /// 401: Missing API key in request headers
     Unauthorized(super::types::Error),

@@ -244,21 +244,21 @@ fn reject_check_indicator(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::CheckIndicatorError::BadRequest(super::types::Error {
-                    error: message,
-                })
+            super::errors::CheckIndicatorError::BadRequest(
+                    super::types::Error::new(message),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::CheckIndicatorError::Unauthorized(super::types::Error {
-                    error: message,
-                })
+            super::errors::CheckIndicatorError::Unauthorized(
+                    super::types::Error::new(message),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::CheckIndicatorError::Forbidden(super::types::Error {
-                    error: message,
-                })
+            super::errors::CheckIndicatorError::Forbidden(
+                    super::types::Error::new(message),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -271,21 +271,21 @@ fn reject_get_latest_intel_feed(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::GetLatestIntelFeedError::BadRequest(super::types::Error {
-                    error: message,
-                })
+            super::errors::GetLatestIntelFeedError::BadRequest(
+                    super::types::Error::new(message),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::GetLatestIntelFeedError::Unauthorized(super::types::Error {
-                    error: message,
-                })
+            super::errors::GetLatestIntelFeedError::Unauthorized(
+                    super::types::Error::new(message),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::GetLatestIntelFeedError::Forbidden(super::types::Error {
-                    error: message,
-                })
+            super::errors::GetLatestIntelFeedError::Forbidden(
+                    super::types::Error::new(message),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -298,21 +298,17 @@ fn reject_get_runbook(
 ) -> ::axum::response::Response {
     match status {
         404u16 => {
-            super::errors::GetRunbookError::NotFound(super::types::Error {
-                    error: message,
-                })
+            super::errors::GetRunbookError::NotFound(super::types::Error::new(message))
                 .into_response()
         }
         401u16 => {
-            super::errors::GetRunbookError::Unauthorized(super::types::Error {
-                    error: message,
-                })
+            super::errors::GetRunbookError::Unauthorized(
+                    super::types::Error::new(message),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::GetRunbookError::Forbidden(super::types::Error {
-                    error: message,
-                })
+            super::errors::GetRunbookError::Forbidden(super::types::Error::new(message))
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),

@@ -14,6 +14,7 @@
 //! more than one kind of success.
 /// Error responses of `getCurrentUser` (GET /api/v1/auth/me).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetCurrentUserError {
     /// 401: The API key is missing, invalid, expired, or revoked
     Unauthorized(super::types::Error),
@@ -58,6 +59,7 @@ impl ::std::fmt::Display for GetCurrentUserError {
 impl ::std::error::Error for GetCurrentUserError {}
 /// Error responses of `listPlans` (GET /api/v1/plans).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListPlansError {
     /// 401: The API key is missing, invalid, expired, or revoked
     Unauthorized(super::types::Error),
@@ -102,6 +104,7 @@ impl ::std::fmt::Display for ListPlansError {
 impl ::std::error::Error for ListPlansError {}
 /// Error responses of `listModels` (GET /api/v1/models).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListModelsError {
     /// 401: The API key is missing, invalid, expired, or revoked
     Unauthorized(super::types::Error),
@@ -146,6 +149,7 @@ impl ::std::fmt::Display for ListModelsError {
 impl ::std::error::Error for ListModelsError {}
 /// Error responses of `listRuntimeImages` (GET /api/v1/runtime/images).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListRuntimeImagesError {
     /// 401: The API key is missing, invalid, expired, or revoked
     Unauthorized(super::types::Error),
@@ -190,6 +194,7 @@ impl ::std::fmt::Display for ListRuntimeImagesError {
 impl ::std::error::Error for ListRuntimeImagesError {}
 /// Error responses of `listTools` (GET /api/v1/tools).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListToolsError {
     /// 401: The API key is missing, invalid, expired, or revoked
     Unauthorized(super::types::Error),
@@ -234,6 +239,7 @@ impl ::std::fmt::Display for ListToolsError {
 impl ::std::error::Error for ListToolsError {}
 /// Error responses of `listTeamTemplates` (GET /api/v1/teams/templates).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListTeamTemplatesError {
     /// 401: The API key is missing, invalid, expired, or revoked
     Unauthorized(super::types::Error),
@@ -278,6 +284,7 @@ impl ::std::fmt::Display for ListTeamTemplatesError {
 impl ::std::error::Error for ListTeamTemplatesError {}
 /// Error responses of `getOpenApiDocument` (GET /openapi.json).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetOpenApiDocumentError {
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),

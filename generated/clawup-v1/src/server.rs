@@ -340,19 +340,21 @@ fn reject_get_current_user(
 ) -> ::axum::response::Response {
     match status {
         401u16 => {
-            super::errors::GetCurrentUserError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("AUTH_401"),
-                    message,
-                })
+            super::errors::GetCurrentUserError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("AUTH_401"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("AUTH_401"),
+                &super::types::Error::new(
+                    ::std::string::String::from("AUTH_401"),
                     message,
-                },
+                ),
             )
         }
         _ => generic_rejection(status, message, retry_after),
@@ -365,19 +367,21 @@ fn reject_list_plans(
 ) -> ::axum::response::Response {
     match status {
         401u16 => {
-            super::errors::ListPlansError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("AUTH_401"),
-                    message,
-                })
+            super::errors::ListPlansError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("AUTH_401"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("AUTH_401"),
+                &super::types::Error::new(
+                    ::std::string::String::from("AUTH_401"),
                     message,
-                },
+                ),
             )
         }
         _ => generic_rejection(status, message, retry_after),
@@ -390,19 +394,21 @@ fn reject_list_models(
 ) -> ::axum::response::Response {
     match status {
         401u16 => {
-            super::errors::ListModelsError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("AUTH_401"),
-                    message,
-                })
+            super::errors::ListModelsError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("AUTH_401"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("AUTH_401"),
+                &super::types::Error::new(
+                    ::std::string::String::from("AUTH_401"),
                     message,
-                },
+                ),
             )
         }
         _ => generic_rejection(status, message, retry_after),
@@ -415,19 +421,21 @@ fn reject_list_runtime_images(
 ) -> ::axum::response::Response {
     match status {
         401u16 => {
-            super::errors::ListRuntimeImagesError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("AUTH_401"),
-                    message,
-                })
+            super::errors::ListRuntimeImagesError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("AUTH_401"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("AUTH_401"),
+                &super::types::Error::new(
+                    ::std::string::String::from("AUTH_401"),
                     message,
-                },
+                ),
             )
         }
         _ => generic_rejection(status, message, retry_after),
@@ -440,19 +448,21 @@ fn reject_list_tools(
 ) -> ::axum::response::Response {
     match status {
         401u16 => {
-            super::errors::ListToolsError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("AUTH_401"),
-                    message,
-                })
+            super::errors::ListToolsError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("AUTH_401"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("AUTH_401"),
+                &super::types::Error::new(
+                    ::std::string::String::from("AUTH_401"),
                     message,
-                },
+                ),
             )
         }
         _ => generic_rejection(status, message, retry_after),
@@ -465,19 +475,21 @@ fn reject_list_team_templates(
 ) -> ::axum::response::Response {
     match status {
         401u16 => {
-            super::errors::ListTeamTemplatesError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("AUTH_401"),
-                    message,
-                })
+            super::errors::ListTeamTemplatesError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("AUTH_401"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("AUTH_401"),
+                &super::types::Error::new(
+                    ::std::string::String::from("AUTH_401"),
                     message,
-                },
+                ),
             )
         }
         _ => generic_rejection(status, message, retry_after),

@@ -14,6 +14,7 @@
 //! more than one kind of success.
 /// Error responses of `listRecentThreats` (GET /threats/recent).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListRecentThreatsError {
     /// 400: Invalid request — a parameter or body field is missing or malformed
     BadRequest(super::types::Error),
@@ -90,6 +91,7 @@ impl ::std::fmt::Display for ListRecentThreatsError {
 impl ::std::error::Error for ListRecentThreatsError {}
 /// Error responses of `analyzeThreat` (POST /threats/analyze).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum AnalyzeThreatError {
     /// 400: Invalid request — a parameter or body field is missing or malformed
     BadRequest(super::types::Error),
@@ -166,6 +168,7 @@ impl ::std::fmt::Display for AnalyzeThreatError {
 impl ::std::error::Error for AnalyzeThreatError {}
 /// Error responses of `updateThreatStatus` (PATCH /threats/{id}/status).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum UpdateThreatStatusError {
     /// 400: Invalid request — a parameter or body field is missing or malformed
     BadRequest(super::types::Error),

@@ -370,45 +370,48 @@ fn reject_list_recent_threats(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::ListRecentThreatsError::BadRequest(super::types::Error {
-                    error: super::types::ErrorDetail {
-                        code: ::std::string::String::from("invalid_request"),
-                        message,
-                        retry_after: ::std::option::Option::None,
-                    },
-                })
+            super::errors::ListRecentThreatsError::BadRequest(
+                    super::types::Error::new(
+                        super::types::ErrorDetail::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::ListRecentThreatsError::Unauthorized(super::types::Error {
-                    error: super::types::ErrorDetail {
-                        code: ::std::string::String::from("unauthorized"),
-                        message,
-                        retry_after: ::std::option::Option::None,
-                    },
-                })
+            super::errors::ListRecentThreatsError::Unauthorized(
+                    super::types::Error::new(
+                        super::types::ErrorDetail::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::ListRecentThreatsError::Forbidden(super::types::Error {
-                    error: super::types::ErrorDetail {
-                        code: ::std::string::String::from("insufficient_scope"),
-                        message,
-                        retry_after: ::std::option::Option::None,
-                    },
-                })
+            super::errors::ListRecentThreatsError::Forbidden(
+                    super::types::Error::new(
+                        super::types::ErrorDetail::new(
+                            ::std::string::String::from("insufficient_scope"),
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::ListRecentThreatsError::TooManyRequests(super::types::Error {
-                    error: super::types::ErrorDetail {
-                        code: ::std::string::String::from("rate_limit_exceeded"),
-                        message,
-                        retry_after: ::std::option::Option::Some(
-                            i64::try_from(retry_after).unwrap_or(i64::MAX),
-                        ),
-                    },
-                })
+            super::errors::ListRecentThreatsError::TooManyRequests(
+                    super::types::Error::new(
+                        super::types::ErrorDetail::new(
+                                ::std::string::String::from("rate_limit_exceeded"),
+                                message,
+                            )
+                            .retry_after(i64::try_from(retry_after).unwrap_or(i64::MAX)),
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -421,45 +424,48 @@ fn reject_analyze_threat(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::AnalyzeThreatError::BadRequest(super::types::Error {
-                    error: super::types::ErrorDetail {
-                        code: ::std::string::String::from("invalid_request"),
-                        message,
-                        retry_after: ::std::option::Option::None,
-                    },
-                })
+            super::errors::AnalyzeThreatError::BadRequest(
+                    super::types::Error::new(
+                        super::types::ErrorDetail::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::AnalyzeThreatError::Unauthorized(super::types::Error {
-                    error: super::types::ErrorDetail {
-                        code: ::std::string::String::from("unauthorized"),
-                        message,
-                        retry_after: ::std::option::Option::None,
-                    },
-                })
+            super::errors::AnalyzeThreatError::Unauthorized(
+                    super::types::Error::new(
+                        super::types::ErrorDetail::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::AnalyzeThreatError::Forbidden(super::types::Error {
-                    error: super::types::ErrorDetail {
-                        code: ::std::string::String::from("insufficient_scope"),
-                        message,
-                        retry_after: ::std::option::Option::None,
-                    },
-                })
+            super::errors::AnalyzeThreatError::Forbidden(
+                    super::types::Error::new(
+                        super::types::ErrorDetail::new(
+                            ::std::string::String::from("insufficient_scope"),
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::AnalyzeThreatError::TooManyRequests(super::types::Error {
-                    error: super::types::ErrorDetail {
-                        code: ::std::string::String::from("rate_limit_exceeded"),
-                        message,
-                        retry_after: ::std::option::Option::Some(
-                            i64::try_from(retry_after).unwrap_or(i64::MAX),
-                        ),
-                    },
-                })
+            super::errors::AnalyzeThreatError::TooManyRequests(
+                    super::types::Error::new(
+                        super::types::ErrorDetail::new(
+                                ::std::string::String::from("rate_limit_exceeded"),
+                                message,
+                            )
+                            .retry_after(i64::try_from(retry_after).unwrap_or(i64::MAX)),
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -472,45 +478,48 @@ fn reject_update_threat_status(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::UpdateThreatStatusError::BadRequest(super::types::Error {
-                    error: super::types::ErrorDetail {
-                        code: ::std::string::String::from("invalid_request"),
-                        message,
-                        retry_after: ::std::option::Option::None,
-                    },
-                })
+            super::errors::UpdateThreatStatusError::BadRequest(
+                    super::types::Error::new(
+                        super::types::ErrorDetail::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::UpdateThreatStatusError::Unauthorized(super::types::Error {
-                    error: super::types::ErrorDetail {
-                        code: ::std::string::String::from("unauthorized"),
-                        message,
-                        retry_after: ::std::option::Option::None,
-                    },
-                })
+            super::errors::UpdateThreatStatusError::Unauthorized(
+                    super::types::Error::new(
+                        super::types::ErrorDetail::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::UpdateThreatStatusError::Forbidden(super::types::Error {
-                    error: super::types::ErrorDetail {
-                        code: ::std::string::String::from("insufficient_scope"),
-                        message,
-                        retry_after: ::std::option::Option::None,
-                    },
-                })
+            super::errors::UpdateThreatStatusError::Forbidden(
+                    super::types::Error::new(
+                        super::types::ErrorDetail::new(
+                            ::std::string::String::from("insufficient_scope"),
+                            message,
+                        ),
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::UpdateThreatStatusError::TooManyRequests(super::types::Error {
-                    error: super::types::ErrorDetail {
-                        code: ::std::string::String::from("rate_limit_exceeded"),
-                        message,
-                        retry_after: ::std::option::Option::Some(
-                            i64::try_from(retry_after).unwrap_or(i64::MAX),
-                        ),
-                    },
-                })
+            super::errors::UpdateThreatStatusError::TooManyRequests(
+                    super::types::Error::new(
+                        super::types::ErrorDetail::new(
+                                ::std::string::String::from("rate_limit_exceeded"),
+                                message,
+                            )
+                            .retry_after(i64::try_from(retry_after).unwrap_or(i64::MAX)),
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),

@@ -14,6 +14,7 @@
 //! more than one kind of success.
 /// Error responses of `getHealth` (GET /v1/health).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetHealthError {
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
@@ -60,6 +61,7 @@ impl ::std::fmt::Display for GetHealthError {
 impl ::std::error::Error for GetHealthError {}
 /// Error responses of `getHsmHealth` (GET /v1/health/hsm).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetHsmHealthError {
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
@@ -115,6 +117,7 @@ impl ::std::fmt::Display for GetHsmHealthError {
 impl ::std::error::Error for GetHsmHealthError {}
 /// Error responses of `accessShare` (GET /v1/share/{share_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum AccessShareError {
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
@@ -192,6 +195,7 @@ impl ::std::fmt::Display for AccessShareError {
 impl ::std::error::Error for AccessShareError {}
 /// Error responses of `revokeShare` (DELETE /v1/share/{share_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum RevokeShareError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -264,6 +268,7 @@ impl ::std::fmt::Display for RevokeShareError {
 impl ::std::error::Error for RevokeShareError {}
 /// Error responses of `signup` (POST /v1/auth/signup).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum SignupError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -327,6 +332,7 @@ impl ::std::fmt::Display for SignupError {
 impl ::std::error::Error for SignupError {}
 /// Error responses of `createToken` (POST /v1/auth/token).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateTokenError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -390,6 +396,7 @@ impl ::std::fmt::Display for CreateTokenError {
 impl ::std::error::Error for CreateTokenError {}
 /// Successful responses of `createToken` (POST /v1/auth/token).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateTokenResponse {
     /// 200: Signed in
     Ok(super::types::TokenResponse),
@@ -398,6 +405,7 @@ pub enum CreateTokenResponse {
 }
 /// Error responses of `revokeToken` (DELETE /v1/auth/token).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum RevokeTokenError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -454,6 +462,7 @@ impl ::std::fmt::Display for RevokeTokenError {
 impl ::std::error::Error for RevokeTokenError {}
 /// Error responses of `createAgentToken` (POST /v1/auth/agent-token).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateAgentTokenError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -526,6 +535,7 @@ impl ::std::fmt::Display for CreateAgentTokenError {
 impl ::std::error::Error for CreateAgentTokenError {}
 /// Error responses of `createApiKeyToken` (POST /v1/auth/api-key-token).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateApiKeyTokenError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -589,6 +599,7 @@ impl ::std::fmt::Display for CreateApiKeyTokenError {
 impl ::std::error::Error for CreateApiKeyTokenError {}
 /// Error responses of `signInWithGoogle` (POST /v1/auth/google).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum SignInWithGoogleError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -656,6 +667,7 @@ impl ::std::fmt::Display for SignInWithGoogleError {
 impl ::std::error::Error for SignInWithGoogleError {}
 /// Successful responses of `signInWithGoogle` (POST /v1/auth/google).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum SignInWithGoogleResponse {
     /// 200: Signed in
     Ok(super::types::TokenResponse),
@@ -664,6 +676,7 @@ pub enum SignInWithGoogleResponse {
 }
 /// Error responses of `changePassword` (POST /v1/auth/change-password).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ChangePasswordError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -740,6 +753,7 @@ impl ::std::fmt::Display for ChangePasswordError {
 impl ::std::error::Error for ChangePasswordError {}
 /// Error responses of `refreshToken` (POST /v1/auth/refresh).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum RefreshTokenError {
     /// 400: Refresh tokens are not implemented yet
     BadRequest(super::types::Error),
@@ -792,6 +806,7 @@ impl ::std::fmt::Display for RefreshTokenError {
 impl ::std::error::Error for RefreshTokenError {}
 /// Error responses of `getCurrentUser` (GET /v1/auth/me).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetCurrentUserError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -857,6 +872,7 @@ impl ::std::fmt::Display for GetCurrentUserError {
 impl ::std::error::Error for GetCurrentUserError {}
 /// Error responses of `deleteCurrentUser` (DELETE /v1/auth/me).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DeleteCurrentUserError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -922,6 +938,7 @@ impl ::std::fmt::Display for DeleteCurrentUserError {
 impl ::std::error::Error for DeleteCurrentUserError {}
 /// Error responses of `updateCurrentUser` (PATCH /v1/auth/me).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum UpdateCurrentUserError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -998,6 +1015,7 @@ impl ::std::fmt::Display for UpdateCurrentUserError {
 impl ::std::error::Error for UpdateCurrentUserError {}
 /// Error responses of `getMfaStatus` (GET /v1/auth/mfa/status).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetMfaStatusError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -1063,6 +1081,7 @@ impl ::std::fmt::Display for GetMfaStatusError {
 impl ::std::error::Error for GetMfaStatusError {}
 /// Error responses of `setupMfa` (POST /v1/auth/mfa/setup).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum SetupMfaError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -1132,6 +1151,7 @@ impl ::std::fmt::Display for SetupMfaError {
 impl ::std::error::Error for SetupMfaError {}
 /// Error responses of `verifyMfaSetup` (POST /v1/auth/mfa/verify-setup).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum VerifyMfaSetupError {
     /// 400: Malformed or wrong code, or no enrollment in progress
     BadRequest(super::types::Error),
@@ -1206,6 +1226,7 @@ impl ::std::fmt::Display for VerifyMfaSetupError {
 impl ::std::error::Error for VerifyMfaSetupError {}
 /// Error responses of `verifyMfa` (POST /v1/auth/mfa/verify).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum VerifyMfaError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -1272,6 +1293,7 @@ impl ::std::fmt::Display for VerifyMfaError {
 impl ::std::error::Error for VerifyMfaError {}
 /// Error responses of `disableMfa` (DELETE /v1/auth/mfa).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DisableMfaError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -1348,6 +1370,7 @@ impl ::std::fmt::Display for DisableMfaError {
 impl ::std::error::Error for DisableMfaError {}
 /// Error responses of `requestDeviceCode` (POST /v1/auth/device/code).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum RequestDeviceCodeError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -1405,6 +1428,7 @@ impl ::std::fmt::Display for RequestDeviceCodeError {
 impl ::std::error::Error for RequestDeviceCodeError {}
 /// Error responses of `pollDeviceToken` (POST /v1/auth/device/token).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum PollDeviceTokenError {
     /// 400: Not approved (yet): `authorization_pending`, `slow_down`, `access_denied`,
     /// `expired_token` or `invalid_request`
@@ -1462,6 +1486,7 @@ impl ::std::fmt::Display for PollDeviceTokenError {
 impl ::std::error::Error for PollDeviceTokenError {}
 /// Error responses of `getDeviceCodeStatus` (GET /v1/auth/device/code/{user_code}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetDeviceCodeStatusError {
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
@@ -1518,6 +1543,7 @@ impl ::std::fmt::Display for GetDeviceCodeStatusError {
 impl ::std::error::Error for GetDeviceCodeStatusError {}
 /// Error responses of `approveDevice` (POST /v1/auth/device/approve).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ApproveDeviceError {
     /// 400: The code has expired or was already approved or denied
     BadRequest(super::types::Error),
@@ -1602,6 +1628,7 @@ impl ::std::fmt::Display for ApproveDeviceError {
 impl ::std::error::Error for ApproveDeviceError {}
 /// Error responses of `denyDevice` (POST /v1/auth/device/deny).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DenyDeviceError {
     /// 400: The code has expired or was already approved or denied
     BadRequest(super::types::Error),
@@ -1686,6 +1713,7 @@ impl ::std::fmt::Display for DenyDeviceError {
 impl ::std::error::Error for DenyDeviceError {}
 /// Error responses of `listApiKeys` (GET /v1/auth/api-keys).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListApiKeysError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -1762,6 +1790,7 @@ impl ::std::fmt::Display for ListApiKeysError {
 impl ::std::error::Error for ListApiKeysError {}
 /// Error responses of `createApiKey` (POST /v1/auth/api-keys).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateApiKeyError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -1838,6 +1867,7 @@ impl ::std::fmt::Display for CreateApiKeyError {
 impl ::std::error::Error for CreateApiKeyError {}
 /// Error responses of `revokeApiKey` (DELETE /v1/auth/api-keys/{key_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum RevokeApiKeyError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -1913,6 +1943,7 @@ impl ::std::fmt::Display for RevokeApiKeyError {
 impl ::std::error::Error for RevokeApiKeyError {}
 /// Error responses of `listVaults` (GET /v1/vaults).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListVaultsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -1980,6 +2011,7 @@ impl ::std::fmt::Display for ListVaultsError {
 impl ::std::error::Error for ListVaultsError {}
 /// Error responses of `createVault` (POST /v1/vaults).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateVaultError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -2070,6 +2102,7 @@ impl ::std::fmt::Display for CreateVaultError {
 impl ::std::error::Error for CreateVaultError {}
 /// Error responses of `getVault` (GET /v1/vaults/{vault_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetVaultError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -2147,6 +2180,7 @@ impl ::std::fmt::Display for GetVaultError {
 impl ::std::error::Error for GetVaultError {}
 /// Error responses of `deleteVault` (DELETE /v1/vaults/{vault_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DeleteVaultError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -2224,6 +2258,7 @@ impl ::std::fmt::Display for DeleteVaultError {
 impl ::std::error::Error for DeleteVaultError {}
 /// Error responses of `enableCmek` (POST /v1/vaults/{vault_id}/cmek).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum EnableCmekError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -2324,6 +2359,7 @@ impl ::std::fmt::Display for EnableCmekError {
 impl ::std::error::Error for EnableCmekError {}
 /// Error responses of `disableCmek` (DELETE /v1/vaults/{vault_id}/cmek).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DisableCmekError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -2410,6 +2446,7 @@ impl ::std::fmt::Display for DisableCmekError {
 impl ::std::error::Error for DisableCmekError {}
 /// Error responses of `startCmekRotation` (POST /v1/vaults/{vault_id}/cmek-rotate).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum StartCmekRotationError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -2507,6 +2544,7 @@ impl ::std::fmt::Display for StartCmekRotationError {
 impl ::std::error::Error for StartCmekRotationError {}
 /// Error responses of `getCmekRotationJob` (GET /v1/vaults/{vault_id}/cmek-rotate/{job_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetCmekRotationJobError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -2584,6 +2622,7 @@ impl ::std::fmt::Display for GetCmekRotationJobError {
 impl ::std::error::Error for GetCmekRotationJobError {}
 /// Error responses of `listSecrets` (GET /v1/vaults/{vault_id}/secrets).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListSecretsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -2673,6 +2712,7 @@ impl ::std::fmt::Display for ListSecretsError {
 impl ::std::error::Error for ListSecretsError {}
 /// Error responses of `getSecret` (GET /v1/vaults/{vault_id}/secrets/{path}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetSecretError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -2773,6 +2813,7 @@ impl ::std::fmt::Display for GetSecretError {
 impl ::std::error::Error for GetSecretError {}
 /// Error responses of `putSecret` (PUT /v1/vaults/{vault_id}/secrets/{path}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum PutSecretError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -2873,6 +2914,7 @@ impl ::std::fmt::Display for PutSecretError {
 impl ::std::error::Error for PutSecretError {}
 /// Successful responses of `putSecret` (PUT /v1/vaults/{vault_id}/secrets/{path}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum PutSecretResponse {
     /// 200: New version written
     Ok(super::types::SecretMetadata),
@@ -2881,6 +2923,7 @@ pub enum PutSecretResponse {
 }
 /// Error responses of `deleteSecret` (DELETE /v1/vaults/{vault_id}/secrets/{path}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DeleteSecretError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -2959,6 +3002,7 @@ impl ::std::fmt::Display for DeleteSecretError {
 impl ::std::error::Error for DeleteSecretError {}
 /// Error responses of `listPolicies` (GET /v1/vaults/{vault_id}/policies).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListPoliciesError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -3047,6 +3091,7 @@ impl ::std::fmt::Display for ListPoliciesError {
 impl ::std::error::Error for ListPoliciesError {}
 /// Error responses of `createPolicy` (POST /v1/vaults/{vault_id}/policies).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreatePolicyError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -3135,6 +3180,7 @@ impl ::std::fmt::Display for CreatePolicyError {
 impl ::std::error::Error for CreatePolicyError {}
 /// Error responses of `updatePolicy` (PUT /v1/vaults/{vault_id}/policies/{policy_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum UpdatePolicyError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -3223,6 +3269,7 @@ impl ::std::fmt::Display for UpdatePolicyError {
 impl ::std::error::Error for UpdatePolicyError {}
 /// Error responses of `deletePolicy` (DELETE /v1/vaults/{vault_id}/policies/{policy_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DeletePolicyError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -3300,6 +3347,7 @@ impl ::std::fmt::Display for DeletePolicyError {
 impl ::std::error::Error for DeletePolicyError {}
 /// Error responses of `enrollAgent` (POST /v1/agents/enroll).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum EnrollAgentError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -3357,6 +3405,7 @@ impl ::std::fmt::Display for EnrollAgentError {
 impl ::std::error::Error for EnrollAgentError {}
 /// Error responses of `listAgents` (GET /v1/agents).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListAgentsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -3435,6 +3484,7 @@ impl ::std::fmt::Display for ListAgentsError {
 impl ::std::error::Error for ListAgentsError {}
 /// Error responses of `createAgent` (POST /v1/agents).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateAgentError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -3519,6 +3569,7 @@ impl ::std::fmt::Display for CreateAgentError {
 impl ::std::error::Error for CreateAgentError {}
 /// Error responses of `getCurrentAgent` (GET /v1/agents/me).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetCurrentAgentError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -3581,6 +3632,7 @@ impl ::std::fmt::Display for GetCurrentAgentError {
 impl ::std::error::Error for GetCurrentAgentError {}
 /// Error responses of `getAgent` (GET /v1/agents/{agent_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetAgentError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -3658,6 +3710,7 @@ impl ::std::fmt::Display for GetAgentError {
 impl ::std::error::Error for GetAgentError {}
 /// Error responses of `deactivateAgent` (DELETE /v1/agents/{agent_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DeactivateAgentError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -3735,6 +3788,7 @@ impl ::std::fmt::Display for DeactivateAgentError {
 impl ::std::error::Error for DeactivateAgentError {}
 /// Error responses of `updateAgent` (PATCH /v1/agents/{agent_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum UpdateAgentError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -3823,6 +3877,7 @@ impl ::std::fmt::Display for UpdateAgentError {
 impl ::std::error::Error for UpdateAgentError {}
 /// Error responses of `rotateAgentKey` (POST /v1/agents/{agent_id}/rotate-key).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum RotateAgentKeyError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -3900,6 +3955,7 @@ impl ::std::fmt::Display for RotateAgentKeyError {
 impl ::std::error::Error for RotateAgentKeyError {}
 /// Error responses of `createShare` (POST /v1/secrets/{secret_id}/share).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateShareError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -4000,6 +4056,7 @@ impl ::std::fmt::Display for CreateShareError {
 impl ::std::error::Error for CreateShareError {}
 /// Error responses of `listOutboundShares` (GET /v1/shares/outbound).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListOutboundSharesError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -4067,6 +4124,7 @@ impl ::std::fmt::Display for ListOutboundSharesError {
 impl ::std::error::Error for ListOutboundSharesError {}
 /// Error responses of `listInboundShares` (GET /v1/shares/inbound).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListInboundSharesError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -4134,6 +4192,7 @@ impl ::std::fmt::Display for ListInboundSharesError {
 impl ::std::error::Error for ListInboundSharesError {}
 /// Error responses of `acceptShare` (POST /v1/shares/{share_id}/accept).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum AcceptShareError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -4221,6 +4280,7 @@ impl ::std::fmt::Display for AcceptShareError {
 impl ::std::error::Error for AcceptShareError {}
 /// Error responses of `declineShare` (POST /v1/shares/{share_id}/decline).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DeclineShareError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -4308,6 +4368,7 @@ impl ::std::fmt::Display for DeclineShareError {
 impl ::std::error::Error for DeclineShareError {}
 /// Error responses of `listChains` (GET /v1/chains).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListChainsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -4365,6 +4426,7 @@ impl ::std::fmt::Display for ListChainsError {
 impl ::std::error::Error for ListChainsError {}
 /// Error responses of `getChain` (GET /v1/chains/{identifier}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetChainError {
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
@@ -4421,6 +4483,7 @@ impl ::std::fmt::Display for GetChainError {
 impl ::std::error::Error for GetChainError {}
 /// Error responses of `listTransactions` (GET /v1/agents/{agent_id}/transactions).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListTransactionsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -4509,6 +4572,7 @@ impl ::std::fmt::Display for ListTransactionsError {
 impl ::std::error::Error for ListTransactionsError {}
 /// Error responses of `submitTransaction` (POST /v1/agents/{agent_id}/transactions).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum SubmitTransactionError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -4618,6 +4682,7 @@ impl ::std::fmt::Display for SubmitTransactionError {
 impl ::std::error::Error for SubmitTransactionError {}
 /// Error responses of `getTransaction` (GET /v1/agents/{agent_id}/transactions/{tx_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetTransactionError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -4695,6 +4760,7 @@ impl ::std::fmt::Display for GetTransactionError {
 impl ::std::error::Error for GetTransactionError {}
 /// Error responses of `simulateTransaction` (POST /v1/agents/{agent_id}/transactions/simulate).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum SimulateTransactionError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -4794,6 +4860,7 @@ impl ::std::fmt::Display for SimulateTransactionError {
 impl ::std::error::Error for SimulateTransactionError {}
 /// Error responses of `simulateTransactionBundle` (POST /v1/agents/{agent_id}/transactions/simulate-bundle).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum SimulateTransactionBundleError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -4893,6 +4960,7 @@ impl ::std::fmt::Display for SimulateTransactionBundleError {
 impl ::std::error::Error for SimulateTransactionBundleError {}
 /// Error responses of `getUsageSummary` (GET /v1/billing/usage).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetUsageSummaryError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -4960,6 +5028,7 @@ impl ::std::fmt::Display for GetUsageSummaryError {
 impl ::std::error::Error for GetUsageSummaryError {}
 /// Error responses of `getUsageHistory` (GET /v1/billing/history).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetUsageHistoryError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -5038,6 +5107,7 @@ impl ::std::fmt::Display for GetUsageHistoryError {
 impl ::std::error::Error for GetUsageHistoryError {}
 /// Error responses of `createSubscriptionCheckout` (POST /v1/billing/subscribe).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateSubscriptionCheckoutError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -5124,6 +5194,7 @@ impl ::std::fmt::Display for CreateSubscriptionCheckoutError {
 impl ::std::error::Error for CreateSubscriptionCheckoutError {}
 /// Error responses of `createBillingPortalSession` (POST /v1/billing/portal).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateBillingPortalSessionError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -5208,6 +5279,7 @@ impl ::std::fmt::Display for CreateBillingPortalSessionError {
 impl ::std::error::Error for CreateBillingPortalSessionError {}
 /// Error responses of `getSubscription` (GET /v1/billing/subscription).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetSubscriptionError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -5275,6 +5347,7 @@ impl ::std::fmt::Display for GetSubscriptionError {
 impl ::std::error::Error for GetSubscriptionError {}
 /// Error responses of `createCreditTopup` (POST /v1/billing/credits/topup).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateCreditTopupError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -5351,6 +5424,7 @@ impl ::std::fmt::Display for CreateCreditTopupError {
 impl ::std::error::Error for CreateCreditTopupError {}
 /// Error responses of `getCreditBalance` (GET /v1/billing/credits/balance).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetCreditBalanceError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -5418,6 +5492,7 @@ impl ::std::fmt::Display for GetCreditBalanceError {
 impl ::std::error::Error for GetCreditBalanceError {}
 /// Error responses of `listCreditTransactions` (GET /v1/billing/credits/transactions).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListCreditTransactionsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -5496,6 +5571,7 @@ impl ::std::fmt::Display for ListCreditTransactionsError {
 impl ::std::error::Error for ListCreditTransactionsError {}
 /// Error responses of `setOverageMethod` (PATCH /v1/billing/overage-method).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum SetOverageMethodError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -5572,6 +5648,7 @@ impl ::std::fmt::Display for SetOverageMethodError {
 impl ::std::error::Error for SetOverageMethodError {}
 /// Error responses of `handleStripeWebhook` (POST /v1/billing/webhooks).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum HandleStripeWebhookError {
     /// 400: Missing or invalid Stripe-Signature, or a malformed event
     BadRequest(super::types::Error),
@@ -5627,6 +5704,7 @@ impl ::std::fmt::Display for HandleStripeWebhookError {
 impl ::std::error::Error for HandleStripeWebhookError {}
 /// Error responses of `listAuditEvents` (GET /v1/audit/events).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListAuditEventsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -5705,6 +5783,7 @@ impl ::std::fmt::Display for ListAuditEventsError {
 impl ::std::error::Error for ListAuditEventsError {}
 /// Error responses of `listOrgMembers` (GET /v1/org/members).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListOrgMembersError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -5783,6 +5862,7 @@ impl ::std::fmt::Display for ListOrgMembersError {
 impl ::std::error::Error for ListOrgMembersError {}
 /// Error responses of `inviteOrgMember` (POST /v1/org/invite).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum InviteOrgMemberError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -5870,6 +5950,7 @@ impl ::std::fmt::Display for InviteOrgMemberError {
 impl ::std::error::Error for InviteOrgMemberError {}
 /// Error responses of `removeOrgMember` (DELETE /v1/org/members/{user_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum RemoveOrgMemberError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -5947,6 +6028,7 @@ impl ::std::fmt::Display for RemoveOrgMemberError {
 impl ::std::error::Error for RemoveOrgMemberError {}
 /// Error responses of `updateOrgMemberRole` (PATCH /v1/org/members/{user_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum UpdateOrgMemberRoleError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -6035,6 +6117,7 @@ impl ::std::fmt::Display for UpdateOrgMemberRoleError {
 impl ::std::error::Error for UpdateOrgMemberRoleError {}
 /// Error responses of `listIpRules` (GET /v1/security/ip-rules).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListIpRulesError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -6113,6 +6196,7 @@ impl ::std::fmt::Display for ListIpRulesError {
 impl ::std::error::Error for ListIpRulesError {}
 /// Error responses of `createIpRule` (POST /v1/security/ip-rules).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateIpRuleError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -6191,6 +6275,7 @@ impl ::std::fmt::Display for CreateIpRuleError {
 impl ::std::error::Error for CreateIpRuleError {}
 /// Error responses of `deleteIpRule` (DELETE /v1/security/ip-rules/{rule_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DeleteIpRuleError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -6268,6 +6353,7 @@ impl ::std::fmt::Display for DeleteIpRuleError {
 impl ::std::error::Error for DeleteIpRuleError {}
 /// Error responses of `listAdminSettings` (GET /v1/admin/settings).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListAdminSettingsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -6341,6 +6427,7 @@ impl ::std::fmt::Display for ListAdminSettingsError {
 impl ::std::error::Error for ListAdminSettingsError {}
 /// Error responses of `updateAdminSetting` (PUT /v1/admin/settings/{key}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum UpdateAdminSettingError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -6424,6 +6511,7 @@ impl ::std::fmt::Display for UpdateAdminSettingError {
 impl ::std::error::Error for UpdateAdminSettingError {}
 /// Error responses of `deleteAdminSetting` (DELETE /v1/admin/settings/{key}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DeleteAdminSettingError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -6496,6 +6584,7 @@ impl ::std::fmt::Display for DeleteAdminSettingError {
 impl ::std::error::Error for DeleteAdminSettingError {}
 /// Error responses of `getX402Config` (GET /v1/admin/x402).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetX402ConfigError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -6558,6 +6647,7 @@ impl ::std::fmt::Display for GetX402ConfigError {
 impl ::std::error::Error for GetX402ConfigError {}
 /// Error responses of `updateX402Config` (PUT /v1/admin/x402).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum UpdateX402ConfigError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -6631,6 +6721,7 @@ impl ::std::fmt::Display for UpdateX402ConfigError {
 impl ::std::error::Error for UpdateX402ConfigError {}
 /// Error responses of `listAdminUsers` (GET /v1/admin/users).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListAdminUsersError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -6704,6 +6795,7 @@ impl ::std::fmt::Display for ListAdminUsersError {
 impl ::std::error::Error for ListAdminUsersError {}
 /// Error responses of `deleteAdminUser` (DELETE /v1/admin/users/{user_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DeleteAdminUserError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -6776,6 +6868,7 @@ impl ::std::fmt::Display for DeleteAdminUserError {
 impl ::std::error::Error for DeleteAdminUserError {}
 /// Error responses of `listAdminChains` (GET /v1/admin/chains).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListAdminChainsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -6849,6 +6942,7 @@ impl ::std::fmt::Display for ListAdminChainsError {
 impl ::std::error::Error for ListAdminChainsError {}
 /// Error responses of `createAdminChain` (POST /v1/admin/chains).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateAdminChainError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -6931,6 +7025,7 @@ impl ::std::fmt::Display for CreateAdminChainError {
 impl ::std::error::Error for CreateAdminChainError {}
 /// Error responses of `updateAdminChain` (PUT /v1/admin/chains/{chain_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum UpdateAdminChainError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -7014,6 +7109,7 @@ impl ::std::fmt::Display for UpdateAdminChainError {
 impl ::std::error::Error for UpdateAdminChainError {}
 /// Error responses of `deleteAdminChain` (DELETE /v1/admin/chains/{chain_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DeleteAdminChainError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -7086,6 +7182,7 @@ impl ::std::fmt::Display for DeleteAdminChainError {
 impl ::std::error::Error for DeleteAdminChainError {}
 /// Error responses of `getOrgLimits` (GET /v1/admin/orgs/{org_id}/limits).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetOrgLimitsError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -7158,6 +7255,7 @@ impl ::std::fmt::Display for GetOrgLimitsError {
 impl ::std::error::Error for GetOrgLimitsError {}
 /// Error responses of `updateOrgLimits` (PUT /v1/admin/orgs/{org_id}/limits).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum UpdateOrgLimitsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -7241,6 +7339,7 @@ impl ::std::fmt::Display for UpdateOrgLimitsError {
 impl ::std::error::Error for UpdateOrgLimitsError {}
 /// Error responses of `setOrgBillingTier` (PUT /v1/admin/orgs/{org_id}/billing-tier).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum SetOrgBillingTierError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter

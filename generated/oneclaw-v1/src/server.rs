@@ -7210,6 +7210,12 @@ async fn handle_set_overage_method<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_set_overage_method(400u16, message, 0),
                 };
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
+                    return reject_set_overage_method(400u16, error.to_string(), 0);
+                }
                 match api.set_overage_method(credentials, body).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
@@ -9094,6 +9100,12 @@ async fn handle_set_org_billing_tier<A: OneclawApi>(
                         return reject_set_org_billing_tier(400u16, message, 0);
                     }
                 };
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
+                    return reject_set_org_billing_tier(400u16, error.to_string(), 0);
+                }
                 match api.set_org_billing_tier(credentials, org_id, body).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
@@ -9116,10 +9128,12 @@ fn reject_get_health(
 ) -> ::axum::response::Response {
     match status {
         429u16 => {
-            super::errors::GetHealthError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::GetHealthError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9132,10 +9146,12 @@ fn reject_get_hsm_health(
 ) -> ::axum::response::Response {
     match status {
         429u16 => {
-            super::errors::GetHsmHealthError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::GetHsmHealthError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9148,17 +9164,21 @@ fn reject_access_share(
 ) -> ::axum::response::Response {
     match status {
         404u16 => {
-            super::errors::AccessShareError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
+            super::errors::AccessShareError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::AccessShareError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::AccessShareError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9171,31 +9191,39 @@ fn reject_revoke_share(
 ) -> ::axum::response::Response {
     match status {
         404u16 => {
-            super::errors::RevokeShareError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
+            super::errors::RevokeShareError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::RevokeShareError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::RevokeShareError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::RevokeShareError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::RevokeShareError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::RevokeShareError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::RevokeShareError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9208,17 +9236,21 @@ fn reject_signup(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::SignupError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::SignupError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::SignupError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::SignupError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9231,17 +9263,21 @@ fn reject_create_token(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::CreateTokenError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::CreateTokenError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateTokenError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::CreateTokenError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9254,26 +9290,30 @@ fn reject_revoke_token(
 ) -> ::axum::response::Response {
     match status {
         401u16 => {
-            super::errors::RevokeTokenError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::RevokeTokenError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
+                &super::types::Error::new(
+                    ::std::string::String::from("forbidden"),
                     message,
-                },
+                ),
             )
         }
         429u16 => {
-            super::errors::RevokeTokenError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::RevokeTokenError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9286,17 +9326,21 @@ fn reject_create_agent_token(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::CreateAgentTokenError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::CreateAgentTokenError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateAgentTokenError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::CreateAgentTokenError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9309,17 +9353,21 @@ fn reject_create_api_key_token(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::CreateApiKeyTokenError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::CreateApiKeyTokenError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateApiKeyTokenError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::CreateApiKeyTokenError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9332,17 +9380,21 @@ fn reject_sign_in_with_google(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::SignInWithGoogleError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::SignInWithGoogleError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::SignInWithGoogleError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::SignInWithGoogleError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9355,31 +9407,39 @@ fn reject_change_password(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::ChangePasswordError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::ChangePasswordError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::ChangePasswordError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::ChangePasswordError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::ChangePasswordError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("invalid_current_password"),
-                    message,
-                })
+            super::errors::ChangePasswordError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_current_password"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::ChangePasswordError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::ChangePasswordError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9392,10 +9452,12 @@ fn reject_refresh_token(
 ) -> ::axum::response::Response {
     match status {
         429u16 => {
-            super::errors::RefreshTokenError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::RefreshTokenError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9408,24 +9470,30 @@ fn reject_get_current_user(
 ) -> ::axum::response::Response {
     match status {
         401u16 => {
-            super::errors::GetCurrentUserError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::GetCurrentUserError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::GetCurrentUserError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("user_token_required"),
-                    message,
-                })
+            super::errors::GetCurrentUserError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("user_token_required"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::GetCurrentUserError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::GetCurrentUserError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9438,24 +9506,30 @@ fn reject_delete_current_user(
 ) -> ::axum::response::Response {
     match status {
         401u16 => {
-            super::errors::DeleteCurrentUserError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::DeleteCurrentUserError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::DeleteCurrentUserError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("user_token_required"),
-                    message,
-                })
+            super::errors::DeleteCurrentUserError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("user_token_required"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::DeleteCurrentUserError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::DeleteCurrentUserError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9468,31 +9542,39 @@ fn reject_update_current_user(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::UpdateCurrentUserError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::UpdateCurrentUserError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::UpdateCurrentUserError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::UpdateCurrentUserError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::UpdateCurrentUserError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("user_token_required"),
-                    message,
-                })
+            super::errors::UpdateCurrentUserError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("user_token_required"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::UpdateCurrentUserError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::UpdateCurrentUserError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9505,24 +9587,30 @@ fn reject_get_mfa_status(
 ) -> ::axum::response::Response {
     match status {
         401u16 => {
-            super::errors::GetMfaStatusError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::GetMfaStatusError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::GetMfaStatusError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("user_token_required"),
-                    message,
-                })
+            super::errors::GetMfaStatusError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("user_token_required"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::GetMfaStatusError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::GetMfaStatusError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9535,24 +9623,30 @@ fn reject_setup_mfa(
 ) -> ::axum::response::Response {
     match status {
         401u16 => {
-            super::errors::SetupMfaError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::SetupMfaError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::SetupMfaError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("user_token_required"),
-                    message,
-                })
+            super::errors::SetupMfaError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("user_token_required"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::SetupMfaError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::SetupMfaError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9565,31 +9659,39 @@ fn reject_verify_mfa_setup(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::VerifyMfaSetupError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_code"),
-                    message,
-                })
+            super::errors::VerifyMfaSetupError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_code"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::VerifyMfaSetupError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::VerifyMfaSetupError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::VerifyMfaSetupError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("user_token_required"),
-                    message,
-                })
+            super::errors::VerifyMfaSetupError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("user_token_required"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::VerifyMfaSetupError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::VerifyMfaSetupError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9602,17 +9704,21 @@ fn reject_verify_mfa(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::VerifyMfaError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::VerifyMfaError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::VerifyMfaError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::VerifyMfaError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9625,31 +9731,39 @@ fn reject_disable_mfa(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::DisableMfaError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::DisableMfaError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::DisableMfaError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::DisableMfaError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::DisableMfaError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("invalid_code"),
-                    message,
-                })
+            super::errors::DisableMfaError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_code"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::DisableMfaError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::DisableMfaError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9662,17 +9776,21 @@ fn reject_request_device_code(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::RequestDeviceCodeError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::RequestDeviceCodeError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::RequestDeviceCodeError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::RequestDeviceCodeError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9685,17 +9803,21 @@ fn reject_poll_device_token(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::PollDeviceTokenError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("authorization_pending"),
-                    message,
-                })
+            super::errors::PollDeviceTokenError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("authorization_pending"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::PollDeviceTokenError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::PollDeviceTokenError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9708,17 +9830,21 @@ fn reject_get_device_code_status(
 ) -> ::axum::response::Response {
     match status {
         404u16 => {
-            super::errors::GetDeviceCodeStatusError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
+            super::errors::GetDeviceCodeStatusError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::GetDeviceCodeStatusError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::GetDeviceCodeStatusError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9731,31 +9857,39 @@ fn reject_approve_device(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::ApproveDeviceError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::ApproveDeviceError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::ApproveDeviceError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::ApproveDeviceError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::ApproveDeviceError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("user_token_required"),
-                    message,
-                })
+            super::errors::ApproveDeviceError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("user_token_required"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::ApproveDeviceError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::ApproveDeviceError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9768,31 +9902,39 @@ fn reject_deny_device(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::DenyDeviceError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::DenyDeviceError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::DenyDeviceError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::DenyDeviceError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::DenyDeviceError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("user_token_required"),
-                    message,
-                })
+            super::errors::DenyDeviceError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("user_token_required"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::DenyDeviceError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::DenyDeviceError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9805,24 +9947,30 @@ fn reject_list_api_keys(
 ) -> ::axum::response::Response {
     match status {
         401u16 => {
-            super::errors::ListApiKeysError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::ListApiKeysError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::ListApiKeysError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("user_token_required"),
-                    message,
-                })
+            super::errors::ListApiKeysError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("user_token_required"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::ListApiKeysError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::ListApiKeysError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9835,31 +9983,39 @@ fn reject_create_api_key(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::CreateApiKeyError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::CreateApiKeyError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::CreateApiKeyError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::CreateApiKeyError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::CreateApiKeyError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("user_token_required"),
-                    message,
-                })
+            super::errors::CreateApiKeyError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("user_token_required"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateApiKeyError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::CreateApiKeyError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9872,31 +10028,39 @@ fn reject_revoke_api_key(
 ) -> ::axum::response::Response {
     match status {
         404u16 => {
-            super::errors::RevokeApiKeyError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
+            super::errors::RevokeApiKeyError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::RevokeApiKeyError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::RevokeApiKeyError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::RevokeApiKeyError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("user_token_required"),
-                    message,
-                })
+            super::errors::RevokeApiKeyError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("user_token_required"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::RevokeApiKeyError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::RevokeApiKeyError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9909,26 +10073,30 @@ fn reject_list_vaults(
 ) -> ::axum::response::Response {
     match status {
         401u16 => {
-            super::errors::ListVaultsError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::ListVaultsError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
+                &super::types::Error::new(
+                    ::std::string::String::from("forbidden"),
                     message,
-                },
+                ),
             )
         }
         429u16 => {
-            super::errors::ListVaultsError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::ListVaultsError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9941,31 +10109,39 @@ fn reject_create_vault(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::CreateVaultError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::CreateVaultError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::CreateVaultError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::CreateVaultError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::CreateVaultError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::CreateVaultError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateVaultError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::CreateVaultError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -9978,31 +10154,39 @@ fn reject_get_vault(
 ) -> ::axum::response::Response {
     match status {
         404u16 => {
-            super::errors::GetVaultError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
+            super::errors::GetVaultError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::GetVaultError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::GetVaultError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::GetVaultError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::GetVaultError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::GetVaultError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::GetVaultError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10015,31 +10199,39 @@ fn reject_delete_vault(
 ) -> ::axum::response::Response {
     match status {
         404u16 => {
-            super::errors::DeleteVaultError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
+            super::errors::DeleteVaultError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::DeleteVaultError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::DeleteVaultError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::DeleteVaultError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::DeleteVaultError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::DeleteVaultError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::DeleteVaultError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10052,31 +10244,39 @@ fn reject_enable_cmek(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::EnableCmekError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::EnableCmekError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::EnableCmekError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::EnableCmekError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::EnableCmekError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::EnableCmekError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::EnableCmekError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::EnableCmekError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10089,31 +10289,39 @@ fn reject_disable_cmek(
 ) -> ::axum::response::Response {
     match status {
         404u16 => {
-            super::errors::DisableCmekError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
+            super::errors::DisableCmekError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::DisableCmekError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::DisableCmekError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::DisableCmekError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::DisableCmekError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::DisableCmekError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::DisableCmekError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10126,31 +10334,39 @@ fn reject_start_cmek_rotation(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::StartCmekRotationError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::StartCmekRotationError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::StartCmekRotationError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::StartCmekRotationError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::StartCmekRotationError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::StartCmekRotationError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::StartCmekRotationError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::StartCmekRotationError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10163,31 +10379,39 @@ fn reject_get_cmek_rotation_job(
 ) -> ::axum::response::Response {
     match status {
         404u16 => {
-            super::errors::GetCmekRotationJobError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
+            super::errors::GetCmekRotationJobError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::GetCmekRotationJobError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::GetCmekRotationJobError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::GetCmekRotationJobError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::GetCmekRotationJobError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::GetCmekRotationJobError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::GetCmekRotationJobError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10200,31 +10424,39 @@ fn reject_list_secrets(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::ListSecretsError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::ListSecretsError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::ListSecretsError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::ListSecretsError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::ListSecretsError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::ListSecretsError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::ListSecretsError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::ListSecretsError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10237,31 +10469,39 @@ fn reject_get_secret(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::GetSecretError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::GetSecretError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::GetSecretError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::GetSecretError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::GetSecretError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::GetSecretError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::GetSecretError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::GetSecretError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10274,31 +10514,39 @@ fn reject_put_secret(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::PutSecretError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::PutSecretError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::PutSecretError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::PutSecretError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::PutSecretError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::PutSecretError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::PutSecretError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::PutSecretError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10311,31 +10559,39 @@ fn reject_delete_secret(
 ) -> ::axum::response::Response {
     match status {
         404u16 => {
-            super::errors::DeleteSecretError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
+            super::errors::DeleteSecretError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::DeleteSecretError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::DeleteSecretError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::DeleteSecretError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::DeleteSecretError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::DeleteSecretError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::DeleteSecretError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10348,31 +10604,39 @@ fn reject_list_policies(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::ListPoliciesError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::ListPoliciesError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::ListPoliciesError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::ListPoliciesError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::ListPoliciesError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::ListPoliciesError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::ListPoliciesError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::ListPoliciesError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10385,31 +10649,39 @@ fn reject_create_policy(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::CreatePolicyError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::CreatePolicyError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::CreatePolicyError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::CreatePolicyError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::CreatePolicyError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::CreatePolicyError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::CreatePolicyError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::CreatePolicyError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10422,31 +10694,39 @@ fn reject_update_policy(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::UpdatePolicyError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::UpdatePolicyError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::UpdatePolicyError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::UpdatePolicyError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::UpdatePolicyError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::UpdatePolicyError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::UpdatePolicyError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::UpdatePolicyError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10459,31 +10739,39 @@ fn reject_delete_policy(
 ) -> ::axum::response::Response {
     match status {
         404u16 => {
-            super::errors::DeletePolicyError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
+            super::errors::DeletePolicyError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::DeletePolicyError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::DeletePolicyError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::DeletePolicyError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::DeletePolicyError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::DeletePolicyError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::DeletePolicyError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10496,17 +10784,21 @@ fn reject_enroll_agent(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::EnrollAgentError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::EnrollAgentError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::EnrollAgentError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::EnrollAgentError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10519,24 +10811,30 @@ fn reject_list_agents(
 ) -> ::axum::response::Response {
     match status {
         401u16 => {
-            super::errors::ListAgentsError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::ListAgentsError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::ListAgentsError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::ListAgentsError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::ListAgentsError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::ListAgentsError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10549,31 +10847,39 @@ fn reject_create_agent(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::CreateAgentError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::CreateAgentError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::CreateAgentError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::CreateAgentError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::CreateAgentError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::CreateAgentError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateAgentError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::CreateAgentError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10586,24 +10892,30 @@ fn reject_get_current_agent(
 ) -> ::axum::response::Response {
     match status {
         401u16 => {
-            super::errors::GetCurrentAgentError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::GetCurrentAgentError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::GetCurrentAgentError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("agent_token_required"),
-                    message,
-                })
+            super::errors::GetCurrentAgentError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("agent_token_required"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::GetCurrentAgentError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::GetCurrentAgentError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10616,31 +10928,39 @@ fn reject_get_agent(
 ) -> ::axum::response::Response {
     match status {
         404u16 => {
-            super::errors::GetAgentError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
+            super::errors::GetAgentError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::GetAgentError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::GetAgentError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::GetAgentError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::GetAgentError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::GetAgentError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::GetAgentError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10653,31 +10973,39 @@ fn reject_deactivate_agent(
 ) -> ::axum::response::Response {
     match status {
         404u16 => {
-            super::errors::DeactivateAgentError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
+            super::errors::DeactivateAgentError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::DeactivateAgentError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::DeactivateAgentError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::DeactivateAgentError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::DeactivateAgentError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::DeactivateAgentError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::DeactivateAgentError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10690,31 +11018,39 @@ fn reject_update_agent(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::UpdateAgentError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::UpdateAgentError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::UpdateAgentError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::UpdateAgentError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::UpdateAgentError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::UpdateAgentError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::UpdateAgentError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::UpdateAgentError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10727,31 +11063,39 @@ fn reject_rotate_agent_key(
 ) -> ::axum::response::Response {
     match status {
         404u16 => {
-            super::errors::RotateAgentKeyError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
+            super::errors::RotateAgentKeyError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::RotateAgentKeyError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::RotateAgentKeyError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::RotateAgentKeyError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::RotateAgentKeyError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::RotateAgentKeyError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::RotateAgentKeyError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10764,31 +11108,39 @@ fn reject_create_share(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::CreateShareError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::CreateShareError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::CreateShareError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::CreateShareError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::CreateShareError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::CreateShareError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateShareError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::CreateShareError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10801,33 +11153,39 @@ fn reject_list_outbound_shares(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::ListOutboundSharesError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::ListOutboundSharesError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::ListOutboundSharesError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::ListOutboundSharesError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
+                &super::types::Error::new(
+                    ::std::string::String::from("forbidden"),
                     message,
-                },
+                ),
             )
         }
         429u16 => {
-            super::errors::ListOutboundSharesError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::ListOutboundSharesError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10840,33 +11198,39 @@ fn reject_list_inbound_shares(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::ListInboundSharesError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::ListInboundSharesError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::ListInboundSharesError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::ListInboundSharesError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
+                &super::types::Error::new(
+                    ::std::string::String::from("forbidden"),
                     message,
-                },
+                ),
             )
         }
         429u16 => {
-            super::errors::ListInboundSharesError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::ListInboundSharesError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10879,31 +11243,39 @@ fn reject_accept_share(
 ) -> ::axum::response::Response {
     match status {
         404u16 => {
-            super::errors::AcceptShareError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
+            super::errors::AcceptShareError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::AcceptShareError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::AcceptShareError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::AcceptShareError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::AcceptShareError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::AcceptShareError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::AcceptShareError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10916,31 +11288,39 @@ fn reject_decline_share(
 ) -> ::axum::response::Response {
     match status {
         404u16 => {
-            super::errors::DeclineShareError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
+            super::errors::DeclineShareError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::DeclineShareError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::DeclineShareError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::DeclineShareError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::DeclineShareError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::DeclineShareError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::DeclineShareError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10953,10 +11333,12 @@ fn reject_list_chains(
 ) -> ::axum::response::Response {
     match status {
         429u16 => {
-            super::errors::ListChainsError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::ListChainsError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10969,17 +11351,21 @@ fn reject_get_chain(
 ) -> ::axum::response::Response {
     match status {
         404u16 => {
-            super::errors::GetChainError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
+            super::errors::GetChainError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::GetChainError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::GetChainError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -10992,31 +11378,39 @@ fn reject_list_transactions(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::ListTransactionsError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::ListTransactionsError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::ListTransactionsError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::ListTransactionsError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::ListTransactionsError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("intents_api_disabled"),
-                    message,
-                })
+            super::errors::ListTransactionsError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("intents_api_disabled"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::ListTransactionsError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::ListTransactionsError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11029,31 +11423,39 @@ fn reject_submit_transaction(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::SubmitTransactionError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::SubmitTransactionError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::SubmitTransactionError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::SubmitTransactionError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::SubmitTransactionError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("intents_api_disabled"),
-                    message,
-                })
+            super::errors::SubmitTransactionError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("intents_api_disabled"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::SubmitTransactionError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::SubmitTransactionError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11066,31 +11468,39 @@ fn reject_get_transaction(
 ) -> ::axum::response::Response {
     match status {
         404u16 => {
-            super::errors::GetTransactionError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
+            super::errors::GetTransactionError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::GetTransactionError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::GetTransactionError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::GetTransactionError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("intents_api_disabled"),
-                    message,
-                })
+            super::errors::GetTransactionError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("intents_api_disabled"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::GetTransactionError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::GetTransactionError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11103,31 +11513,39 @@ fn reject_simulate_transaction(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::SimulateTransactionError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::SimulateTransactionError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::SimulateTransactionError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::SimulateTransactionError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::SimulateTransactionError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("intents_api_disabled"),
-                    message,
-                })
+            super::errors::SimulateTransactionError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("intents_api_disabled"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::SimulateTransactionError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::SimulateTransactionError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11140,31 +11558,39 @@ fn reject_simulate_transaction_bundle(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::SimulateTransactionBundleError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::SimulateTransactionBundleError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::SimulateTransactionBundleError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::SimulateTransactionBundleError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::SimulateTransactionBundleError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("intents_api_disabled"),
-                    message,
-                })
+            super::errors::SimulateTransactionBundleError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("intents_api_disabled"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::SimulateTransactionBundleError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::SimulateTransactionBundleError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11177,24 +11603,30 @@ fn reject_get_usage_summary(
 ) -> ::axum::response::Response {
     match status {
         401u16 => {
-            super::errors::GetUsageSummaryError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::GetUsageSummaryError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::GetUsageSummaryError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::GetUsageSummaryError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::GetUsageSummaryError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::GetUsageSummaryError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11207,24 +11639,30 @@ fn reject_get_usage_history(
 ) -> ::axum::response::Response {
     match status {
         401u16 => {
-            super::errors::GetUsageHistoryError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::GetUsageHistoryError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::GetUsageHistoryError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::GetUsageHistoryError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::GetUsageHistoryError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::GetUsageHistoryError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11237,31 +11675,39 @@ fn reject_create_subscription_checkout(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::CreateSubscriptionCheckoutError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::CreateSubscriptionCheckoutError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::CreateSubscriptionCheckoutError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::CreateSubscriptionCheckoutError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::CreateSubscriptionCheckoutError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::CreateSubscriptionCheckoutError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateSubscriptionCheckoutError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::CreateSubscriptionCheckoutError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11274,31 +11720,39 @@ fn reject_create_billing_portal_session(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::CreateBillingPortalSessionError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::CreateBillingPortalSessionError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::CreateBillingPortalSessionError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::CreateBillingPortalSessionError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::CreateBillingPortalSessionError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::CreateBillingPortalSessionError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateBillingPortalSessionError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::CreateBillingPortalSessionError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11311,24 +11765,30 @@ fn reject_get_subscription(
 ) -> ::axum::response::Response {
     match status {
         401u16 => {
-            super::errors::GetSubscriptionError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::GetSubscriptionError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::GetSubscriptionError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::GetSubscriptionError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::GetSubscriptionError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::GetSubscriptionError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11341,31 +11801,39 @@ fn reject_create_credit_topup(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::CreateCreditTopupError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::CreateCreditTopupError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::CreateCreditTopupError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::CreateCreditTopupError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::CreateCreditTopupError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::CreateCreditTopupError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateCreditTopupError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::CreateCreditTopupError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11378,24 +11846,30 @@ fn reject_get_credit_balance(
 ) -> ::axum::response::Response {
     match status {
         401u16 => {
-            super::errors::GetCreditBalanceError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::GetCreditBalanceError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::GetCreditBalanceError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::GetCreditBalanceError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::GetCreditBalanceError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::GetCreditBalanceError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11408,31 +11882,39 @@ fn reject_list_credit_transactions(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::ListCreditTransactionsError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::ListCreditTransactionsError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::ListCreditTransactionsError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::ListCreditTransactionsError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::ListCreditTransactionsError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::ListCreditTransactionsError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::ListCreditTransactionsError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::ListCreditTransactionsError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11445,31 +11927,39 @@ fn reject_set_overage_method(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::SetOverageMethodError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::SetOverageMethodError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::SetOverageMethodError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::SetOverageMethodError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::SetOverageMethodError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::SetOverageMethodError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::SetOverageMethodError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::SetOverageMethodError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11482,17 +11972,21 @@ fn reject_handle_stripe_webhook(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::HandleStripeWebhookError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_signature"),
-                    message,
-                })
+            super::errors::HandleStripeWebhookError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_signature"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::HandleStripeWebhookError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::HandleStripeWebhookError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11505,31 +11999,39 @@ fn reject_list_audit_events(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::ListAuditEventsError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::ListAuditEventsError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::ListAuditEventsError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::ListAuditEventsError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::ListAuditEventsError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::ListAuditEventsError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::ListAuditEventsError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::ListAuditEventsError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11542,24 +12044,30 @@ fn reject_list_org_members(
 ) -> ::axum::response::Response {
     match status {
         401u16 => {
-            super::errors::ListOrgMembersError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::ListOrgMembersError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::ListOrgMembersError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::ListOrgMembersError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::ListOrgMembersError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::ListOrgMembersError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11572,31 +12080,39 @@ fn reject_invite_org_member(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::InviteOrgMemberError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::InviteOrgMemberError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::InviteOrgMemberError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::InviteOrgMemberError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::InviteOrgMemberError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::InviteOrgMemberError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::InviteOrgMemberError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::InviteOrgMemberError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11609,31 +12125,39 @@ fn reject_remove_org_member(
 ) -> ::axum::response::Response {
     match status {
         404u16 => {
-            super::errors::RemoveOrgMemberError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
+            super::errors::RemoveOrgMemberError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::RemoveOrgMemberError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::RemoveOrgMemberError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::RemoveOrgMemberError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::RemoveOrgMemberError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::RemoveOrgMemberError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::RemoveOrgMemberError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11646,31 +12170,39 @@ fn reject_update_org_member_role(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::UpdateOrgMemberRoleError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::UpdateOrgMemberRoleError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::UpdateOrgMemberRoleError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::UpdateOrgMemberRoleError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::UpdateOrgMemberRoleError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::UpdateOrgMemberRoleError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::UpdateOrgMemberRoleError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::UpdateOrgMemberRoleError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11683,24 +12215,30 @@ fn reject_list_ip_rules(
 ) -> ::axum::response::Response {
     match status {
         401u16 => {
-            super::errors::ListIpRulesError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::ListIpRulesError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::ListIpRulesError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::ListIpRulesError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::ListIpRulesError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::ListIpRulesError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11713,31 +12251,39 @@ fn reject_create_ip_rule(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::CreateIpRuleError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::CreateIpRuleError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::CreateIpRuleError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::CreateIpRuleError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::CreateIpRuleError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::CreateIpRuleError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateIpRuleError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::CreateIpRuleError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11750,31 +12296,39 @@ fn reject_delete_ip_rule(
 ) -> ::axum::response::Response {
     match status {
         404u16 => {
-            super::errors::DeleteIpRuleError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
+            super::errors::DeleteIpRuleError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::DeleteIpRuleError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::DeleteIpRuleError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::DeleteIpRuleError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
-                    message,
-                })
+            super::errors::DeleteIpRuleError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("forbidden"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::DeleteIpRuleError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::DeleteIpRuleError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11787,24 +12341,30 @@ fn reject_list_admin_settings(
 ) -> ::axum::response::Response {
     match status {
         401u16 => {
-            super::errors::ListAdminSettingsError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::ListAdminSettingsError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::ListAdminSettingsError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("admin_required"),
-                    message,
-                })
+            super::errors::ListAdminSettingsError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("admin_required"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::ListAdminSettingsError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::ListAdminSettingsError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11817,31 +12377,39 @@ fn reject_update_admin_setting(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::UpdateAdminSettingError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::UpdateAdminSettingError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::UpdateAdminSettingError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::UpdateAdminSettingError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::UpdateAdminSettingError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("admin_required"),
-                    message,
-                })
+            super::errors::UpdateAdminSettingError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("admin_required"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::UpdateAdminSettingError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::UpdateAdminSettingError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11854,31 +12422,39 @@ fn reject_delete_admin_setting(
 ) -> ::axum::response::Response {
     match status {
         404u16 => {
-            super::errors::DeleteAdminSettingError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
+            super::errors::DeleteAdminSettingError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::DeleteAdminSettingError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::DeleteAdminSettingError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::DeleteAdminSettingError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("admin_required"),
-                    message,
-                })
+            super::errors::DeleteAdminSettingError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("admin_required"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::DeleteAdminSettingError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::DeleteAdminSettingError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11891,24 +12467,30 @@ fn reject_get_x402_config(
 ) -> ::axum::response::Response {
     match status {
         401u16 => {
-            super::errors::GetX402ConfigError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::GetX402ConfigError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::GetX402ConfigError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("admin_required"),
-                    message,
-                })
+            super::errors::GetX402ConfigError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("admin_required"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::GetX402ConfigError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::GetX402ConfigError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11921,31 +12503,39 @@ fn reject_update_x402_config(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::UpdateX402ConfigError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::UpdateX402ConfigError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::UpdateX402ConfigError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::UpdateX402ConfigError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::UpdateX402ConfigError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("admin_required"),
-                    message,
-                })
+            super::errors::UpdateX402ConfigError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("admin_required"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::UpdateX402ConfigError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::UpdateX402ConfigError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11958,31 +12548,39 @@ fn reject_list_admin_users(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::ListAdminUsersError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::ListAdminUsersError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::ListAdminUsersError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::ListAdminUsersError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::ListAdminUsersError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("admin_required"),
-                    message,
-                })
+            super::errors::ListAdminUsersError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("admin_required"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::ListAdminUsersError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::ListAdminUsersError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -11995,31 +12593,39 @@ fn reject_delete_admin_user(
 ) -> ::axum::response::Response {
     match status {
         404u16 => {
-            super::errors::DeleteAdminUserError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
+            super::errors::DeleteAdminUserError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::DeleteAdminUserError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::DeleteAdminUserError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::DeleteAdminUserError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("admin_required"),
-                    message,
-                })
+            super::errors::DeleteAdminUserError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("admin_required"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::DeleteAdminUserError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::DeleteAdminUserError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12032,24 +12638,30 @@ fn reject_list_admin_chains(
 ) -> ::axum::response::Response {
     match status {
         401u16 => {
-            super::errors::ListAdminChainsError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::ListAdminChainsError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::ListAdminChainsError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("admin_required"),
-                    message,
-                })
+            super::errors::ListAdminChainsError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("admin_required"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::ListAdminChainsError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::ListAdminChainsError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12062,31 +12674,39 @@ fn reject_create_admin_chain(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::CreateAdminChainError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::CreateAdminChainError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::CreateAdminChainError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::CreateAdminChainError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::CreateAdminChainError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("admin_required"),
-                    message,
-                })
+            super::errors::CreateAdminChainError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("admin_required"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::CreateAdminChainError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::CreateAdminChainError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12099,31 +12719,39 @@ fn reject_update_admin_chain(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::UpdateAdminChainError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::UpdateAdminChainError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::UpdateAdminChainError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::UpdateAdminChainError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::UpdateAdminChainError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("admin_required"),
-                    message,
-                })
+            super::errors::UpdateAdminChainError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("admin_required"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::UpdateAdminChainError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::UpdateAdminChainError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12136,31 +12764,39 @@ fn reject_delete_admin_chain(
 ) -> ::axum::response::Response {
     match status {
         404u16 => {
-            super::errors::DeleteAdminChainError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
+            super::errors::DeleteAdminChainError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::DeleteAdminChainError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::DeleteAdminChainError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::DeleteAdminChainError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("admin_required"),
-                    message,
-                })
+            super::errors::DeleteAdminChainError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("admin_required"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::DeleteAdminChainError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::DeleteAdminChainError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12173,31 +12809,39 @@ fn reject_get_org_limits(
 ) -> ::axum::response::Response {
     match status {
         404u16 => {
-            super::errors::GetOrgLimitsError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message,
-                })
+            super::errors::GetOrgLimitsError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::GetOrgLimitsError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::GetOrgLimitsError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::GetOrgLimitsError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("admin_required"),
-                    message,
-                })
+            super::errors::GetOrgLimitsError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("admin_required"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::GetOrgLimitsError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::GetOrgLimitsError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12210,31 +12854,39 @@ fn reject_update_org_limits(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::UpdateOrgLimitsError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::UpdateOrgLimitsError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::UpdateOrgLimitsError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::UpdateOrgLimitsError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::UpdateOrgLimitsError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("admin_required"),
-                    message,
-                })
+            super::errors::UpdateOrgLimitsError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("admin_required"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::UpdateOrgLimitsError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::UpdateOrgLimitsError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
@@ -12247,31 +12899,39 @@ fn reject_set_org_billing_tier(
 ) -> ::axum::response::Response {
     match status {
         400u16 => {
-            super::errors::SetOrgBillingTierError::BadRequest(super::types::Error {
-                    error: ::std::string::String::from("invalid_request"),
-                    message,
-                })
+            super::errors::SetOrgBillingTierError::BadRequest(
+                    super::types::Error::new(
+                        ::std::string::String::from("invalid_request"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         401u16 => {
-            super::errors::SetOrgBillingTierError::Unauthorized(super::types::Error {
-                    error: ::std::string::String::from("unauthorized"),
-                    message,
-                })
+            super::errors::SetOrgBillingTierError::Unauthorized(
+                    super::types::Error::new(
+                        ::std::string::String::from("unauthorized"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         403u16 => {
-            super::errors::SetOrgBillingTierError::Forbidden(super::types::Error {
-                    error: ::std::string::String::from("admin_required"),
-                    message,
-                })
+            super::errors::SetOrgBillingTierError::Forbidden(
+                    super::types::Error::new(
+                        ::std::string::String::from("admin_required"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         429u16 => {
-            super::errors::SetOrgBillingTierError::TooManyRequests(super::types::Error {
-                    error: ::std::string::String::from("rate_limited"),
-                    message,
-                })
+            super::errors::SetOrgBillingTierError::TooManyRequests(
+                    super::types::Error::new(
+                        ::std::string::String::from("rate_limited"),
+                        message,
+                    ),
+                )
                 .into_response()
         }
         _ => generic_rejection(status, message, retry_after),
