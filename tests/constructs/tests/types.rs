@@ -97,10 +97,10 @@ mod enumerations {
         assert_eq!(decode::<ChannelKind>(json!(1)).unwrap(), ChannelKind::Dm);
         assert_eq!(encode(&ChannelKind::GuildText), json!(0));
         assert_eq!(ChannelKind::GuildVoice.value(), 2);
-        assert!(decode::<ChannelKind>(json!(9)).is_err(), "the list is closed");
+        assert_eq!(decode::<ChannelKind>(json!(9)).unwrap(), ChannelKind::Other(9), "open by default");
         assert_eq!(decode::<Gateway>(json!("RESUMED")).unwrap(), Gateway::Resumed);
         assert_eq!(encode(&Gateway::Ready), json!("READY"));
-        assert!(decode::<Gateway>(json!("HELLO")).is_err());
+        assert_eq!(decode::<Gateway>(json!("HELLO")).unwrap(), Gateway::Other("HELLO".into()));
     }
 
     #[test]
@@ -124,8 +124,13 @@ mod enumerations {
         assert_eq!(decode::<Priority>(json!(-1)).unwrap(), Priority::Minus1);
         assert_eq!(encode(&Priority::V3), json!(3));
         assert_eq!(Priority::Minus1.value(), -1);
-        let error = decode::<Priority>(json!(7)).unwrap_err().to_string();
+        // Open by default: a client keeps the value; a server refuses it in a request.
+        let unlisted: Priority = decode(json!(7)).unwrap();
+        assert_eq!(unlisted, Priority::Other(7));
+        assert_eq!(encode(&unlisted), json!(7));
+        let error = enums::validation::Validate::validate(&unlisted).unwrap_err().to_string();
         assert!(error.contains('7') && error.contains("one of 1, 2, 3, -1"), "{error}");
+        assert!(enums::validation::Validate::validate(&Priority::V2).is_ok());
         assert!(decode::<Priority>(json!("2")).is_err());
     }
 
@@ -310,7 +315,8 @@ mod object_shapes {
         assert_eq!(labelled.state, LabelledState::Open);
         let slug: &String = &labelled.slug;
         assert_eq!(slug, "a-b");
-        assert!(decode::<Labelled>(json!({"state": "ajar", "slug": "a"})).is_err(), "the enum stays closed");
+        let ajar: Labelled = decode(json!({"state": "ajar", "slug": "a"})).unwrap();
+        assert_eq!(ajar.state, LabelledState::Other("ajar".into()), "the enum stays an enum, open as every enum");
     }
 }
 
