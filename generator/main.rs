@@ -244,8 +244,9 @@ fn generate(
                 print!("{}", report::text(changes));
             }
             eprintln!(
-                "error: {}: the document changed in ways that break clients or servers, under the same major version; \
-                 raise the major version of `info.version` (the crate then goes to a new directory) or pass --allow-breaking",
+                "error: {}: the document changed in ways that break clients or servers, or the generated Rust API, under the \
+                 same major version; raise the major version of `info.version` (the crate then goes to a new directory) or \
+                 pass --allow-breaking",
                 release.dir.display()
             );
         }
@@ -262,6 +263,9 @@ fn generate(
             println!("  {}; added to {}", report::summary(changes), release::CHANGELOG);
             if changes.suggestion.sufficient == Some(false) {
                 eprintln!("warning: {}: {}", release.dir.display(), report::suggestion(changes));
+            }
+            if changes.crate_suggestion.sufficient == Some(false) && changes.crate_suggestion.bump > changes.suggestion.bump {
+                eprintln!("warning: {}: {}", release.dir.display(), report::crate_suggestion(changes));
             }
         }
     }

@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, Request, Response, StatusCode};
 use clawguru_v1::auth::Credentials;
 use clawguru_v1::client::{Client, ClientError, HookFuture, Hooks, RetryPolicy, reqwest};
 use clawguru_v1::errors::{CheckIndicatorError, GetRunbookError};
-use clawguru_v1::types::CheckIndicatorRequest;
+use clawguru_v1::types::{CheckIndicatorRequest, IndicatorType};
 
 const KEY: &str = "k-s3cret-key";
 
@@ -174,6 +174,18 @@ async fn extra_properties_are_ignored_and_success_headers_are_kept() {
     let response = client(&base).get_runbook_with_response("rb-1").await.expect("a 200");
     assert_eq!((response.status(), response.header("etag")), (200, Some("\"v7\"")));
     assert_eq!(response.into_inner().id, "rb-1");
+}
+
+#[tokio::test]
+async fn an_enum_value_the_document_does_not_list_decodes_as_other() {
+    let assessment = serde_json::json!({
+        "indicator": "2001:db8::1", "type": "ipv6", "risk": "low", "score": 3, "tags": [], "summary": "s",
+        "actions": [], "timestamp": "2026-01-02T03:04:05Z",
+    });
+    let (base, _) = serve(vec![ok(&assessment.to_string())]).await;
+    let answer = client(&base).check_indicator(&indicator()).await.expect("a 200 with a value added later");
+    assert_eq!(answer.type_, IndicatorType::Other("ipv6".to_owned()));
+    assert_eq!(answer.indicator, "2001:db8::1");
 }
 
 #[tokio::test]

@@ -33,15 +33,21 @@ fn text_output_lists_every_change_by_severity() {
     assert!(clients < servers && servers < compatible, "{out}");
     assert!(
         out.contains(
-            "  - GET /threats/recent: query parameter `limit`: maximum tightened from <= 100 to <= 50 [maximum-tightened] \
+            "  - GET /threats/recent: query parameter `limit`: maximum tightened from <= 100 to <= 50 [maximum-tightened; Rust API unchanged] \
          (tests/releases/cybervault-2.2.0.yaml:87:13 at #/paths/~1threats~1recent/get/parameters/2/schema/maximum)\n"
         ),
         "{out}"
     );
     // Removals point into the OLD document.
-    assert!(out.contains("property `source_ip`: property removed [property-removed] (tests/releases/cybervault-2.1.0.yaml:"), "{out}");
+    assert!(
+        out.contains(
+            "property `source_ip`: property removed [property-removed; breaks the Rust API] (tests/releases/cybervault-2.1.0.yaml:"
+        ),
+        "{out}"
+    );
     assert!(out.contains("11 changes: 9 breaking for clients, 1 breaking for servers, 1 compatible\n"), "{out}");
-    assert!(out.ends_with("suggested bump: major (2.1.0 -> 3.0.0); the new document declares 2.2.0, which is not enough\n"), "{out}");
+    assert!(out.contains("suggested bump: major (2.1.0 -> 3.0.0); the new document declares 2.2.0, which is not enough\n"), "{out}");
+    assert!(out.ends_with("suggested crate bump: major (2.1.0 -> 3.0.0), for the generated Rust API (Rust API: 4 breaking, 5 additive, 2 unchanged); info.version is not enough\n"), "{out}");
     insta::assert_snapshot!("diff_text_2.1.0_to_2.2.0", out);
 }
 
@@ -59,6 +65,11 @@ fn json_output_has_the_documented_shape() {
         serde_json::json!({"breaking_clients_and_servers": 0, "breaking_clients": 9, "breaking_servers": 1, "compatible": 1})
     );
     assert_eq!(report["suggestion"], serde_json::json!({"bump": "major", "version": "3.0.0", "declared": "minor", "sufficient": false}));
+    assert_eq!(report["rust_breaking"], true);
+    assert_eq!(
+        report["crate_suggestion"],
+        serde_json::json!({"bump": "major", "version": "3.0.0", "declared": "minor", "sufficient": false})
+    );
     let changes = report["changes"].as_array().expect("a list of changes");
     assert_eq!(changes.len(), 11);
     let limit = changes.iter().find(|c| c["rule"] == "maximum-tightened").expect("the page size change");
@@ -67,6 +78,7 @@ fn json_output_has_the_documented_shape() {
         serde_json::json!({
             "rule": "maximum-tightened",
             "severity": "breaking-clients",
+            "rust": "unchanged",
             "direction": "request",
             "operation": {"path": "/threats/recent", "method": "GET"},
             "subject": "query parameter `limit`",
@@ -86,7 +98,8 @@ fn json_output_has_the_documented_shape() {
 fn fail_on_breaking_exits_1_only_for_breaking_changes() {
     diff(&[V2_1, V2_2, "--fail-on-breaking"], 1);
     let compatible = diff(&["specs/cybervault.yaml", V2_1, "--fail-on-breaking"], 0);
-    assert!(compatible.contains("  - GET /threats/{id}: operation added [operation-added]"), "{compatible}");
+    // `--fail-on-breaking` is about the wire; what the change does to the generated crate is said beside it.
+    assert!(compatible.contains("  - GET /threats/{id}: operation added [operation-added; adds to the Rust API]"), "{compatible}");
     assert!(
         compatible.contains("suggested bump: minor (2.0.0 -> 2.1.0); the new document declares 2.1.0, which is enough"),
         "{compatible}"

@@ -122,14 +122,11 @@ fn unix_now() -> Duration {
 }
 
 fn error_body(code: ErrorCode, message: impl Into<String>, details: &[(&str, Value)]) -> ErrorResponse {
-    ErrorResponse {
-        success: false,
-        error: ErrorDetail {
-            code,
-            message: message.into(),
-            details: (!details.is_empty()).then(|| details.iter().map(|(name, value)| ((*name).to_owned(), value.clone())).collect()),
-        },
+    let mut detail = ErrorDetail::new(code, message);
+    if !details.is_empty() {
+        detail = detail.details(details.iter().map(|(name, value)| ((*name).to_owned(), value.clone())).collect());
     }
+    ErrorResponse::new(false, detail)
 }
 
 /// Whole seconds from now until `at` (rounded up; 0 once past).
@@ -176,7 +173,7 @@ fn paginate<T>(items: Vec<T>, page: i64, limit: i64) -> (Vec<T>, PaginationMeta)
     let total = i64::try_from(items.len()).expect("a small store");
     let size = usize::try_from(limit).unwrap_or(0);
     let skip = usize::try_from(page - 1).unwrap_or(0).saturating_mul(size);
-    (items.into_iter().skip(skip).take(size).collect(), PaginationMeta { page, limit, total })
+    (items.into_iter().skip(skip).take(size).collect(), PaginationMeta::new(page, limit, total))
 }
 
 // ---------------------------------------------------------------------------
@@ -281,19 +278,20 @@ impl Store {
 
     fn with_listing_count(&self, soul: &Soul) -> Soul {
         let count = self.listings.values().filter(|l| l.seller_id == soul.id && l.status == ListingStatus::Active).count();
-        Soul { listing_count: i64::try_from(count).expect("small"), ..soul.clone() }
+        {
+            let mut value = soul.clone();
+            value.listing_count = i64::try_from(count).expect("small");
+            value
+        }
     }
 
     fn record_activity(&mut self, soul_id: &str, type_: SoulActivityType, listing_id: Option<&str>, summary: String) {
         let number = self.next_number();
         let occurred_at = self.current();
-        self.activity.push(SoulActivity {
-            id: format!("act_{number:04}"),
-            soul_id: soul_id.to_owned(),
-            type_,
-            listing_id: listing_id.map(str::to_owned),
-            summary,
-            occurred_at,
+        self.activity.push({
+            let mut value = SoulActivity::new(format!("act_{number:04}"), soul_id.to_owned(), type_, summary, occurred_at);
+            value.listing_id = listing_id.map(str::to_owned);
+            value
         });
     }
 
@@ -306,36 +304,35 @@ impl Store {
         } else {
             TransactionDirection::Debit
         };
-        let transaction = Transaction {
-            id: format!("txn_{number:04}"),
+        let transaction = Transaction::new(
+            format!("txn_{number:04}"),
             type_,
             direction,
-            amount: usdt(amount),
-            currency: Currency::Usdt,
-            balance_after: usdt(wallet.balance),
-            status: TransactionStatus::Completed,
-            reference: Some(reference.to_owned()),
-            description: Some(description),
+            usdt(amount),
+            Currency::Usdt,
+            usdt(wallet.balance),
+            TransactionStatus::Completed,
             created_at,
-        };
+        )
+        .reference(reference.to_owned())
+        .description(description);
         self.transactions.push((soul_id.to_owned(), transaction));
     }
 
     /// Signs a `purchase.completed` delivery for every subscribed endpoint of the buyer and the seller.
     fn queue_purchase_event(&mut self, purchase: &Purchase) {
-        let event = PurchaseCompletedEvent {
-            event: PurchaseCompletedEventEvent::PurchaseCompleted,
-            timestamp: purchase.created_at,
-            data: PurchaseCompletedData {
-                purchase_id: purchase.id.clone(),
-                listing_id: purchase.listing_id.clone(),
-                buyer_id: purchase.buyer_id.clone(),
-                amount: purchase.amount.clone(),
-                currency: purchase.currency.clone(),
-                license_key: purchase.license_key.clone(),
-            },
-            signature: None,
-        };
+        let event = PurchaseCompletedEvent::new(
+            PurchaseCompletedEventEvent::PurchaseCompleted,
+            purchase.created_at,
+            PurchaseCompletedData::new(
+                purchase.id.clone(),
+                purchase.listing_id.clone(),
+                purchase.buyer_id.clone(),
+                purchase.amount.clone(),
+                purchase.currency.clone(),
+                purchase.license_key.clone(),
+            ),
+        );
         let body = serde_json::to_vec(&event).expect("the event serializes");
         let timestamp_ms = unix_now().as_millis();
         let deliveries: Vec<Delivery> = self
@@ -357,17 +354,7 @@ impl Store {
         let number = self.next_number();
         let created_at = self.now();
         let secret = format!("clg_{environment}_k{number:04}x7f3q9z2m");
-        let meta = ApiKey {
-            id: format!("key_gen{number:04}"),
-            name: name.to_owned(),
-            prefix: secret[..12].to_owned(),
-            environment,
-            scopes,
-            created_at,
-            last_used_at: None,
-            expires_at: None,
-            revoked_at: None,
-        };
+        let meta = ApiKey::new(format!("key_gen{number:04}"), name.to_owned(), secret[..12].to_owned(), environment, scopes, created_at);
         self.keys.push(KeyRecord { secret: secret.clone(), soul_id: soul_id.to_owned(), meta: meta.clone(), budget: (PRO_BUDGET, HOUR) });
         (secret, meta)
     }
@@ -410,13 +397,15 @@ impl InMemoryClawget {
             activity: seed_listings()
                 .iter()
                 .filter(|listing| listing.status == ListingStatus::Active)
-                .map(|listing| SoulActivity {
-                    id: format!("act_seed_{}", listing.id),
-                    soul_id: listing.seller_id.clone(),
-                    type_: SoulActivityType::ListingPublished,
-                    listing_id: Some(listing.id.clone()),
-                    summary: format!("Published {}", listing.title),
-                    occurred_at: listing.created_at,
+                .map(|listing| {
+                    SoulActivity::new(
+                        format!("act_seed_{}", listing.id),
+                        listing.seller_id.clone(),
+                        SoulActivityType::ListingPublished,
+                        format!("Published {}", listing.title),
+                        listing.created_at,
+                    )
+                    .listing_id(listing.id.clone())
                 })
                 .collect(),
             webhooks: Vec::new(),
@@ -465,35 +454,32 @@ impl InMemoryClawget {
 }
 
 fn deposit(id: &str, amount: i64, when: &str) -> Transaction {
-    Transaction {
-        id: id.to_owned(),
-        type_: TransactionType::Deposit,
-        direction: TransactionDirection::Credit,
-        amount: usdt(amount),
-        currency: Currency::Usdt,
-        balance_after: usdt(amount),
-        status: TransactionStatus::Completed,
-        reference: Some("trc20_0xabc".to_owned()),
-        description: Some("USDT deposit (TRC-20)".to_owned()),
-        created_at: at(when),
-    }
+    Transaction::new(
+        id.to_owned(),
+        TransactionType::Deposit,
+        TransactionDirection::Credit,
+        usdt(amount),
+        Currency::Usdt,
+        usdt(amount),
+        TransactionStatus::Completed,
+        at(when),
+    )
+    .reference("trc20_0xabc".to_owned())
+    .description("USDT deposit (TRC-20)".to_owned())
 }
 
 fn seed_keys() -> Vec<KeyRecord> {
     let key = |secret: &str, id: &str, soul: &str, scopes: &[Scope], budget: (u64, Duration), created: &str| KeyRecord {
         secret: secret.to_owned(),
         soul_id: soul.to_owned(),
-        meta: ApiKey {
-            id: id.to_owned(),
-            name: format!("{id} agent"),
-            prefix: secret[..12].to_owned(),
-            environment: ApiKeyEnvironment::Live,
-            scopes: scopes.to_vec(),
-            created_at: at(created),
-            last_used_at: None,
-            expires_at: None,
-            revoked_at: None,
-        },
+        meta: ApiKey::new(
+            id.to_owned(),
+            format!("{id} agent"),
+            secret[..12].to_owned(),
+            ApiKeyEnvironment::Live,
+            scopes.to_vec(),
+            at(created),
+        ),
         budget,
     };
     vec![
@@ -518,39 +504,32 @@ fn listing(
     featured: bool,
     created: &str,
 ) -> Listing {
-    Listing {
-        id: id.to_owned(),
-        title: title.to_owned(),
-        description: description.to_owned(),
-        category: category.to_owned(),
+    Listing::new(
+        id.to_owned(),
+        title.to_owned(),
+        description.to_owned(),
+        category.to_owned(),
         price,
-        currency: Currency::Usdt,
-        pricing_model: PricingModel::OneTime,
-        billing_period: None,
-        seller_id: seller.to_owned(),
+        Currency::Usdt,
+        PricingModel::OneTime,
+        seller.to_owned(),
         rating,
-        review_count: 10,
-        purchase_count: 100,
+        10,
+        100,
         featured,
-        tags: Vec::new(),
-        thumbnail_url: None,
-        status: ListingStatus::Active,
-        created_at: at(created),
-        updated_at: at(created),
-    }
+        Vec::new(),
+        ListingStatus::Active,
+        at(created),
+        at(created),
+    )
 }
 
 /// Six active listings and a draft. Automation: abc123 (25.00, 4.7), scrapelite
 /// (5.00, 3.6), pipeline (75.00, 4.9). Productivity, featured: xyz (12.00 monthly),
 /// p7q2r9 (12.50 monthly), notes (8.00).
 fn seed_listings() -> Vec<Listing> {
-    let abc = Listing {
-        review_count: 318,
-        purchase_count: 2411,
-        tags: strings(&["web-scraping", "data-extraction"]),
-        thumbnail_url: Some("https://cdn.clawget.io/listings/listing_abc123/thumb.png".to_owned()),
-        updated_at: at("2025-01-30T11:20:00Z"),
-        ..listing(
+    let abc = {
+        let mut value = listing(
             "listing_abc123",
             "Web Scraper Pro",
             "Headless scraping agent with rotating proxies, CAPTCHA handoff and structured JSON output.",
@@ -560,13 +539,16 @@ fn seed_listings() -> Vec<Listing> {
             4.7,
             false,
             "2024-09-14T08:00:00Z",
-        )
+        );
+        value.review_count = 318;
+        value.purchase_count = 2411;
+        value.tags = strings(&["web-scraping", "data-extraction"]);
+        value.thumbnail_url = Some("https://cdn.clawget.io/listings/listing_abc123/thumb.png".to_owned());
+        value.updated_at = at("2025-01-30T11:20:00Z");
+        value
     };
-    let xyz = Listing {
-        pricing_model: PricingModel::Subscription,
-        billing_period: Some(BillingPeriod::Monthly),
-        tags: strings(&["email"]),
-        ..listing(
+    let xyz = {
+        let mut value = listing(
             "listing_xyz",
             "Inbox Zero Agent",
             "Triages email, drafts replies and keeps your inbox empty.",
@@ -576,12 +558,14 @@ fn seed_listings() -> Vec<Listing> {
             4.4,
             true,
             "2024-11-02T08:00:00Z",
-        )
+        );
+        value.pricing_model = PricingModel::Subscription;
+        value.billing_period = Some(BillingPeriod::Monthly);
+        value.tags = strings(&["email"]);
+        value
     };
-    let calendar = Listing {
-        pricing_model: PricingModel::Subscription,
-        billing_period: Some(BillingPeriod::Monthly),
-        ..listing(
+    let calendar = {
+        let mut value = listing(
             "listing_p7q2r9",
             "Calendar Concierge",
             "Schedules meetings across time zones.",
@@ -591,11 +575,13 @@ fn seed_listings() -> Vec<Listing> {
             4.1,
             true,
             "2024-12-10T08:00:00Z",
-        )
+        );
+        value.pricing_model = PricingModel::Subscription;
+        value.billing_period = Some(BillingPeriod::Monthly);
+        value
     };
-    let draft = Listing {
-        status: ListingStatus::Draft,
-        ..listing(
+    let draft = {
+        let mut value = listing(
             "listing_draft01",
             "Unreleased Agent",
             "Work in progress.",
@@ -605,7 +591,9 @@ fn seed_listings() -> Vec<Listing> {
             0.0,
             false,
             "2025-01-25T08:00:00Z",
-        )
+        );
+        value.status = ListingStatus::Draft;
+        value
     };
     vec![
         abc,
@@ -649,26 +637,19 @@ fn seed_listings() -> Vec<Listing> {
 }
 
 fn seed_souls() -> Vec<Soul> {
-    let soul = |id: &str, handle: &str, name: &str, capabilities: &[&str], verified: bool, rating: f64, joined: &str| Soul {
-        id: id.to_owned(),
-        handle: handle.to_owned(),
-        display_name: name.to_owned(),
-        bio: None,
-        avatar_url: None,
-        capabilities: strings(capabilities),
-        verified,
-        rating,
-        listing_count: 0,
-        joined_at: at(joined),
+    let soul = |id: &str, handle: &str, name: &str, capabilities: &[&str], verified: bool, rating: f64, joined: &str| {
+        Soul::new(id.to_owned(), handle.to_owned(), name.to_owned(), strings(capabilities), verified, rating, 0, at(joined))
     };
     vec![
         soul("soul_alice", "alice", "Alice Agent", &["purchasing", "research"], true, 4.5, "2024-06-01T00:00:00Z"),
         soul("soul_bob", "bob", "Bob Bot", &["purchasing"], false, 3.9, "2024-07-01T00:00:00Z"),
         soul("soul_carol", "carol", "Carol Analyst", &["research", "analytics"], true, 4.2, "2024-08-01T00:00:00Z"),
-        Soul {
-            bio: Some("Scraping agents since 2023.".to_owned()),
-            avatar_url: Some("https://cdn.clawget.io/souls/soul_k9m2x7.png".to_owned()),
-            ..soul("soul_k9m2x7", "scraperworks", "ScraperWorks", &["web-scraping", "automation"], true, 4.8, "2023-05-01T00:00:00Z")
+        {
+            let mut value =
+                soul("soul_k9m2x7", "scraperworks", "ScraperWorks", &["web-scraping", "automation"], true, 4.8, "2023-05-01T00:00:00Z")
+                    .bio("Scraping agents since 2023.".to_owned());
+            value.avatar_url = Some("https://cdn.clawget.io/souls/soul_k9m2x7.png".to_owned());
+            value
         },
         soul("soul_m3n8b1", "tidyops", "TidyOps", &["productivity", "automation"], false, 4.2, "2024-02-01T00:00:00Z"),
     ]
@@ -683,9 +664,9 @@ fn scope_catalogue() -> Vec<ScopeInfo> {
         Scope::ActivityRead => "Purchase history, transactions, usage analytics, listing stats.",
         Scope::WebhooksManage => "Create, list and delete webhook endpoints.",
         Scope::KeysManage => "Create, list and revoke API keys.",
-        Scope::Other(_) => "A scope this test does not know.",
+        _ => "A scope this test does not know.",
     };
-    ALL_SCOPES.iter().map(|scope| ScopeInfo { name: scope.clone(), description: describe(scope.clone()).to_owned() }).collect()
+    ALL_SCOPES.iter().map(|scope| ScopeInfo::new(scope.clone(), describe(scope.clone()).to_owned())).collect()
 }
 
 fn period_days(period: &StatsPeriod) -> Option<i64> {
@@ -693,7 +674,7 @@ fn period_days(period: &StatsPeriod) -> Option<i64> {
         StatsPeriod::V7d => Some(7),
         StatsPeriod::V30d => Some(30),
         StatsPeriod::V90d => Some(90),
-        StatsPeriod::All | StatsPeriod::Other(_) => None,
+        _ => None,
     }
 }
 
@@ -780,10 +761,10 @@ impl ClawgetApi for InMemoryClawget {
             ListingSort::Rating => items.sort_by(|a, b| b.rating.total_cmp(&a.rating)),
             ListingSort::PriceAsc => items.sort_by(|a, b| a.price.total_cmp(&b.price)),
             ListingSort::PriceDesc => items.sort_by(|a, b| b.price.total_cmp(&a.price)),
-            ListingSort::Other(_) => {}
+            _ => {}
         }
         let (data, meta) = paginate(items, query.page, query.limit);
-        Ok(ListingPage { success: true, data, meta })
+        Ok(ListingPage::new(true, data, meta))
     }
 
     async fn create_listing(
@@ -798,31 +779,34 @@ impl ClawgetApi for InMemoryClawget {
         let seller = store.caller(&credentials);
         let number = store.next_number();
         let now = store.now();
-        let listing = Listing {
-            id: format!("listing_new{number:04}"),
-            title: body.title,
-            description: body.description,
-            category: body.category,
-            price: body.price,
-            currency: Currency::Usdt,
-            pricing_model: body.pricing_model,
-            billing_period: body.billing_period,
-            seller_id: seller.clone(),
-            rating: 0.0,
-            review_count: 0,
-            purchase_count: 0,
-            featured: false,
-            tags: body.tags.unwrap_or_default(),
-            thumbnail_url: body.thumbnail_url,
-            status: body.status,
-            created_at: now,
-            updated_at: now,
+        let listing = {
+            let mut value = Listing::new(
+                format!("listing_new{number:04}"),
+                body.title,
+                body.description,
+                body.category,
+                body.price,
+                Currency::Usdt,
+                body.pricing_model,
+                seller.clone(),
+                0.0,
+                0,
+                0,
+                false,
+                body.tags.unwrap_or_default(),
+                body.status,
+                now,
+                now,
+            );
+            value.billing_period = body.billing_period;
+            value.thumbnail_url = body.thumbnail_url;
+            value
         };
         store.listings.insert(listing.id.clone(), listing.clone());
         if listing.status == ListingStatus::Active {
             store.record_activity(&seller, SoulActivityType::ListingPublished, Some(&listing.id), format!("Published {}", listing.title));
         }
-        Ok(ListingEnvelope { success: true, meta: None, data: listing })
+        Ok(ListingEnvelope::new(true, listing))
     }
 
     async fn search_listings(
@@ -850,7 +834,7 @@ impl ClawgetApi for InMemoryClawget {
             .collect();
         scored.sort_by(|(ra, a), (rb, b)| rb.cmp(ra).then(b.rating.total_cmp(&a.rating)));
         let (data, meta) = paginate(scored.into_iter().map(|(_, l)| l).collect(), query.page, query.limit);
-        Ok(ListingPage { success: true, data, meta })
+        Ok(ListingPage::new(true, data, meta))
     }
 
     async fn get_listing(
@@ -861,9 +845,7 @@ impl ClawgetApi for InMemoryClawget {
         let store = self.enter();
         let caller = store.caller(&credentials);
         match store.listings.get(&listing_id) {
-            Some(l) if l.status == ListingStatus::Active || l.seller_id == caller => {
-                Ok(ListingEnvelope { success: true, meta: None, data: l.clone() })
-            }
+            Some(l) if l.status == ListingStatus::Active || l.seller_id == caller => Ok(ListingEnvelope::new(true, l.clone())),
             _ => Err(GetListingError::NotFound(listing_not_found(&listing_id))),
         }
     }
@@ -882,7 +864,7 @@ impl ClawgetApi for InMemoryClawget {
         let removed = store.listings.remove(&listing_id).expect("just found");
         store.now();
         store.record_activity(&caller, SoulActivityType::ListingRemoved, Some(&listing_id), format!("Removed {}", removed.title));
-        Ok(DeletionEnvelope { success: true, meta: None, data: Deletion { id: listing_id, deleted: true } })
+        Ok(DeletionEnvelope::new(true, Deletion::new(listing_id, true)))
     }
 
     async fn update_listing(
@@ -901,7 +883,7 @@ impl ClawgetApi for InMemoryClawget {
         }
         let now = store.now();
         let listing = store.listings.get_mut(&listing_id).expect("just found");
-        let ListingUpdate { title, description, category, price, billing_period, tags, thumbnail_url, status } = body;
+        let ListingUpdate { title, description, category, price, billing_period, tags, thumbnail_url, status, .. } = body;
         listing.title = title.unwrap_or(listing.title.clone());
         listing.description = description.unwrap_or(listing.description.clone());
         listing.category = category.unwrap_or(listing.category.clone());
@@ -913,7 +895,7 @@ impl ClawgetApi for InMemoryClawget {
         listing.updated_at = now;
         let updated = listing.clone();
         store.record_activity(&caller, SoulActivityType::ListingUpdated, Some(&listing_id), format!("Updated {}", updated.title));
-        Ok(ListingEnvelope { success: true, meta: None, data: updated })
+        Ok(ListingEnvelope::new(true, updated))
     }
 
     async fn purchase_listing(
@@ -964,18 +946,21 @@ impl ClawgetApi for InMemoryClawget {
         }
         let number = store.next_number();
         let created_at = store.now();
-        let purchase = Purchase {
-            id: format!("purch_{number:04}"),
-            listing_id: listing_id.clone(),
-            buyer_id: buyer.clone(),
-            seller_id: listing.seller_id.clone(),
-            amount: usdt(price),
-            currency: Currency::Usdt,
-            license_key: format!("lic_{number:04}{}", &listing_id["listing_".len()..]),
-            pricing_model: listing.pricing_model.clone(),
-            subscription_id: (listing.pricing_model == PricingModel::Subscription).then(|| format!("sub_{number:04}")),
-            status: PurchaseStatus::Completed,
-            created_at,
+        let purchase = {
+            let mut value = Purchase::new(
+                format!("purch_{number:04}"),
+                listing_id.clone(),
+                buyer.clone(),
+                listing.seller_id.clone(),
+                usdt(price),
+                Currency::Usdt,
+                format!("lic_{number:04}{}", &listing_id["listing_".len()..]),
+                listing.pricing_model.clone(),
+                PurchaseStatus::Completed,
+                created_at,
+            );
+            value.subscription_id = (listing.pricing_model == PricingModel::Subscription).then(|| format!("sub_{number:04}"));
+            value
         };
         store.wallets.get_mut(&buyer).expect("buyer wallet").balance -= price;
         store.wallets.get_mut(&listing.seller_id).expect("seller wallet").balance += price;
@@ -986,7 +971,7 @@ impl ClawgetApi for InMemoryClawget {
         store.record_activity(&buyer, SoulActivityType::PurchaseCompleted, Some(&listing_id), format!("Purchased {}", listing.title));
         store.purchases.push(purchase.clone());
         store.queue_purchase_event(&purchase);
-        Ok(PurchaseEnvelope { success: true, meta: None, data: purchase })
+        Ok(PurchaseEnvelope::new(true, purchase))
     }
 
     async fn list_souls(&self, _cx: RequestContext<Credentials>, query: ListSoulsQuery) -> Result<SoulPage, ListSoulsError> {
@@ -999,13 +984,13 @@ impl ClawgetApi for InMemoryClawget {
             .map(|soul| store.with_listing_count(soul))
             .collect();
         let (data, meta) = paginate(souls, query.page, query.limit);
-        Ok(SoulPage { success: true, data, meta })
+        Ok(SoulPage::new(true, data, meta))
     }
 
     async fn get_soul(&self, _cx: RequestContext<Credentials>, soul_id: String) -> Result<SoulEnvelope, GetSoulError> {
         let store = self.enter();
         let soul = store.souls.get(&soul_id).ok_or_else(|| GetSoulError::NotFound(not_found("Soul")))?;
-        Ok(SoulEnvelope { success: true, meta: None, data: store.with_listing_count(soul) })
+        Ok(SoulEnvelope::new(true, store.with_listing_count(soul)))
     }
 
     async fn list_soul_listings(
@@ -1022,7 +1007,7 @@ impl ClawgetApi for InMemoryClawget {
             store.listings.values().filter(|l| l.seller_id == soul_id && l.status == ListingStatus::Active).cloned().collect();
         items.sort_by_key(|item| Reverse(item.created_at));
         let (data, meta) = paginate(items, query.page, query.limit);
-        Ok(ListingPage { success: true, data, meta })
+        Ok(ListingPage::new(true, data, meta))
     }
 
     async fn list_soul_activity(
@@ -1038,7 +1023,7 @@ impl ClawgetApi for InMemoryClawget {
         let mut items: Vec<SoulActivity> = store.activity.iter().filter(|a| a.soul_id == soul_id).cloned().collect();
         items.sort_by_key(|item| Reverse(item.occurred_at));
         let (data, meta) = paginate(items, query.page, query.limit);
-        Ok(SoulActivityPage { success: true, data, meta })
+        Ok(SoulActivityPage::new(true, data, meta))
     }
 
     async fn list_purchases(
@@ -1057,7 +1042,7 @@ impl ClawgetApi for InMemoryClawget {
             .collect();
         items.sort_by_key(|item| Reverse(item.created_at));
         let (data, meta) = paginate(items, query.page, query.limit);
-        Ok(PurchasePage { success: true, data, meta })
+        Ok(PurchasePage::new(true, data, meta))
     }
 
     async fn list_transactions(
@@ -1079,7 +1064,7 @@ impl ClawgetApi for InMemoryClawget {
             .collect();
         items.sort_by_key(|item| Reverse(item.created_at));
         let (data, meta) = paginate(items, query.page, query.limit);
-        Ok(TransactionPage { success: true, data, meta })
+        Ok(TransactionPage::new(true, data, meta))
     }
 
     async fn get_usage_analytics(
@@ -1100,27 +1085,25 @@ impl ClawgetApi for InMemoryClawget {
         let bought: Vec<&Purchase> =
             store.purchases.iter().filter(|p| p.buyer_id == soul && p.created_at >= period_start && p.created_at <= period_end).collect();
         let usage = store.usage.get(&soul).copied().unwrap_or_default();
-        let data = UsageAnalytics {
+        let data = UsageAnalytics::new(
             period,
             period_start,
             period_end,
-            tier: match limit {
+            match limit {
                 0..=100 => Tier::Free,
                 101..=1000 => Tier::Pro,
                 _ => Tier::Enterprise,
             },
-            rate_limit_per_hour: i64::try_from(limit).expect("small"),
-            api_requests: usage.api_requests,
-            rate_limited_requests: usage.rate_limited,
-            purchases: i64::try_from(bought.len()).expect("small"),
-            total_spent: usdt(bought.iter().map(|p| cents(p.amount.parse().expect("a decimal amount"))).sum()),
-            currency: Currency::Usdt,
-            active_licenses: i64::try_from(
-                store.purchases.iter().filter(|p| p.buyer_id == soul && p.status == PurchaseStatus::Completed).count(),
-            )
-            .expect("small"),
-        };
-        Ok(UsageAnalyticsEnvelope { success: true, meta: None, data })
+            i64::try_from(limit).expect("small"),
+            usage.api_requests,
+            usage.rate_limited,
+            i64::try_from(bought.len()).expect("small"),
+            usdt(bought.iter().map(|p| cents(p.amount.parse().expect("a decimal amount"))).sum()),
+            Currency::Usdt,
+            i64::try_from(store.purchases.iter().filter(|p| p.buyer_id == soul && p.status == PurchaseStatus::Completed).count())
+                .expect("small"),
+        );
+        Ok(UsageAnalyticsEnvelope::new(true, data))
     }
 
     async fn get_listing_stats(
@@ -1145,16 +1128,16 @@ impl ClawgetApi for InMemoryClawget {
             .filter(|p| p.listing_id == listing_id)
             .filter(|p| period_days(&period).is_none_or(|days| p.created_at >= end - TimeDelta::days(days)))
             .collect();
-        let data = ListingStats {
-            listing_id: listing_id.clone(),
+        let data = ListingStats::new(
+            listing_id.clone(),
             period,
-            revenue: usdt(sold.iter().map(|p| cents(p.amount.parse().expect("a decimal amount"))).sum()),
-            currency: Currency::Usdt,
-            purchases: i64::try_from(sold.len()).expect("small"),
-            active_licenses: i64::try_from(sold.iter().filter(|p| p.status == PurchaseStatus::Completed).count()).expect("small"),
-            average_rating: listing.rating,
-        };
-        Ok(ListingStatsEnvelope { success: true, meta: None, data })
+            usdt(sold.iter().map(|p| cents(p.amount.parse().expect("a decimal amount"))).sum()),
+            Currency::Usdt,
+            i64::try_from(sold.len()).expect("small"),
+            i64::try_from(sold.iter().filter(|p| p.status == PurchaseStatus::Completed).count()).expect("small"),
+            listing.rating,
+        );
+        Ok(ListingStatsEnvelope::new(true, data))
     }
 
     async fn list_webhooks(
@@ -1166,7 +1149,7 @@ impl ClawgetApi for InMemoryClawget {
         let soul = store.caller(&credentials);
         let items: Vec<Webhook> = store.webhooks.iter().filter(|hook| hook.soul_id == soul).map(|hook| hook.webhook.clone()).collect();
         let (data, meta) = paginate(items, query.page, query.limit);
-        Ok(WebhookPage { success: true, data, meta })
+        Ok(WebhookPage::new(true, data, meta))
     }
 
     async fn create_webhook(
@@ -1185,9 +1168,9 @@ impl ClawgetApi for InMemoryClawget {
         let soul = store.caller(&credentials);
         let number = store.next_number();
         let created_at = store.now();
-        let webhook = Webhook { id: format!("wh_{number:04}"), url: body.url, events: body.events, active: true, created_at };
+        let webhook = Webhook::new(format!("wh_{number:04}"), body.url, body.events, true, created_at);
         store.webhooks.push(WebhookRecord { soul_id: soul, secret: body.secret, webhook: webhook.clone() });
-        Ok(WebhookEnvelope { success: true, meta: None, data: webhook })
+        Ok(WebhookEnvelope::new(true, webhook))
     }
 
     async fn delete_webhook(
@@ -1203,7 +1186,7 @@ impl ClawgetApi for InMemoryClawget {
             .position(|hook| hook.webhook.id == webhook_id && hook.soul_id == soul)
             .ok_or_else(|| DeleteWebhookError::NotFound(not_found("Webhook endpoint")))?;
         store.webhooks.remove(index);
-        Ok(DeletionEnvelope { success: true, meta: None, data: Deletion { id: webhook_id, deleted: true } })
+        Ok(DeletionEnvelope::new(true, Deletion::new(webhook_id, true)))
     }
 
     async fn list_api_keys(
@@ -1216,7 +1199,7 @@ impl ClawgetApi for InMemoryClawget {
         let mut items: Vec<ApiKey> = store.keys.iter().filter(|key| key.soul_id == soul).map(|key| key.meta.clone()).collect();
         items.sort_by_key(|item| Reverse(item.created_at));
         let (data, meta) = paginate(items, query.page, query.limit);
-        Ok(ApiKeyPage { success: true, data, meta })
+        Ok(ApiKeyPage::new(true, data, meta))
     }
 
     async fn create_api_key(
@@ -1229,17 +1212,12 @@ impl ClawgetApi for InMemoryClawget {
         let (key, meta) = store.issue_key(&soul, &body.name, body.environment, body.scopes);
         let record = store.keys.last_mut().expect("just issued");
         record.meta.expires_at = body.expires_at;
-        let data = ApiKeyWithSecret {
-            id: meta.id,
-            name: meta.name,
-            prefix: meta.prefix,
-            environment: meta.environment,
-            scopes: meta.scopes,
-            created_at: meta.created_at,
-            expires_at: body.expires_at,
-            key,
+        let data = {
+            let mut value = ApiKeyWithSecret::new(meta.id, meta.name, meta.prefix, meta.environment, meta.scopes, meta.created_at, key);
+            value.expires_at = body.expires_at;
+            value
         };
-        Ok(ApiKeySecretEnvelope { success: true, meta: None, data })
+        Ok(ApiKeySecretEnvelope::new(true, data))
     }
 
     async fn revoke_api_key(
@@ -1256,12 +1234,12 @@ impl ClawgetApi for InMemoryClawget {
             .find(|key| key.meta.id == key_id && key.soul_id == soul)
             .ok_or_else(|| RevokeApiKeyError::NotFound(not_found("API key")))?;
         key.meta.revoked_at.get_or_insert(now);
-        Ok(ApiKeyEnvelope { success: true, meta: None, data: key.meta.clone() })
+        Ok(ApiKeyEnvelope::new(true, key.meta.clone()))
     }
 
     async fn list_scopes(&self, _cx: RequestContext<Credentials>) -> Result<ScopeListEnvelope, ListScopesError> {
         let _store = self.enter();
-        Ok(ScopeListEnvelope { success: true, meta: None, data: scope_catalogue() })
+        Ok(ScopeListEnvelope::new(true, scope_catalogue()))
     }
 
     async fn refresh_token(
@@ -1281,11 +1259,7 @@ impl ClawgetApi for InMemoryClawget {
         let (key, api_key) = store.issue_key(&soul, &name, environment, scopes);
         let grace_end = api_key.created_at + TimeDelta::hours(24);
         store.keys.iter_mut().find(|k| k.secret == old_secret).expect("the old key").meta.expires_at = Some(grace_end);
-        Ok(TokenRefreshEnvelope {
-            success: true,
-            meta: None,
-            data: TokenRefresh { key, api_key, previous_key_id: old_id, previous_key_expires_at: grace_end },
-        })
+        Ok(TokenRefreshEnvelope::new(true, TokenRefresh::new(key, api_key, old_id, grace_end)))
     }
 }
 
@@ -1484,11 +1458,23 @@ fn missing_credentials<T: Debug, E: Debug>(result: Result<T, ClientError<E>>) ->
 }
 
 fn list_query(category: Option<&str>, featured: Option<bool>, sort: Option<ListingSort>, page: i64, limit: i64) -> ListListingsQuery {
-    ListListingsQuery { category: category.map(str::to_owned), featured, sort, page, limit }
+    {
+        let mut value = ListListingsQuery::default().page(page).limit(limit);
+        value.category = category.map(str::to_owned);
+        value.featured = featured;
+        value.sort = sort;
+        value
+    }
 }
 
 fn search_query(query: &str, category: Option<&str>, max_price: Option<f64>, min_rating: Option<f64>) -> SearchListingsQuery {
-    SearchListingsQuery { query: query.to_owned(), category: category.map(str::to_owned), max_price, min_rating, page: 1, limit: 20 }
+    {
+        let mut value = SearchListingsQuery::new(query.to_owned()).page(1).limit(20);
+        value.category = category.map(str::to_owned);
+        value.max_price = max_price;
+        value.min_rating = min_rating;
+        value
+    }
 }
 
 fn ids<'a>(listings: impl IntoIterator<Item = &'a Listing>) -> Vec<&'a str> {
@@ -1496,21 +1482,14 @@ fn ids<'a>(listings: impl IntoIterator<Item = &'a Listing>) -> Vec<&'a str> {
 }
 
 fn new_listing(title: &str, price: f64) -> ListingCreate {
-    ListingCreate {
-        title: title.to_owned(),
-        description: "Tracks competitor prices and alerts on drops.".to_owned(),
-        category: "automation".to_owned(),
-        price,
-        pricing_model: PricingModel::OneTime,
-        billing_period: None,
-        tags: Some(strings(&["prices", "monitoring"])),
-        thumbnail_url: None,
-        status: ListingStatus::Active,
-    }
+    ListingCreate::new(title.to_owned(), "Tracks competitor prices and alerts on drops.".to_owned(), "automation".to_owned(), price)
+        .pricing_model(PricingModel::OneTime)
+        .tags(strings(&["prices", "monitoring"]))
+        .status(ListingStatus::Active)
 }
 
 fn webhook_create(url: &str, events: &[WebhookEventType], secret: &str) -> WebhookCreate {
-    WebhookCreate { url: url.to_owned(), events: events.to_vec(), secret: secret.to_owned() }
+    WebhookCreate::new(url.to_owned(), events.to_vec(), secret.to_owned())
 }
 
 const CREATE_LISTING_JSON: &str = r#"{"title":"Raw Agent","description":"Made on the wire.","category":"automation","price":1.5}"#;
@@ -1545,6 +1524,7 @@ fn route(operation: Operation) -> (&'static str, &'static str, &'static str) {
         Operation::RevokeApiKey => ("DELETE", "/auth/keys/key_full", ""),
         Operation::ListScopes => ("GET", "/auth/scopes", ""),
         Operation::RefreshToken => ("POST", "/auth/refresh", ""),
+        _ => panic!("an operation this test does not route: {}", operation.id()),
     }
 }
 
@@ -1616,7 +1596,7 @@ async fn listings_crud_round_trips_through_the_client() {
     assert_eq!(fetched.data, listing);
 
     // Fields left out of the update keep their value.
-    let update = ListingUpdate { price: Some(7.5), tags: Some(strings(&["prices"])), ..ListingUpdate::default() };
+    let update = ListingUpdate::default().price(7.5).tags(strings(&["prices"]));
     let updated = seller.update_listing(&listing.id, &update).await.expect("a 200 listing").data;
     assert_eq!(updated.price, 7.5);
     assert_eq!(updated.tags, ["prices"]);
@@ -1629,11 +1609,11 @@ async fn listings_crud_round_trips_through_the_client() {
     // Both new listings lead their category, newest first.
     let page = seller.list_listings(&list_query(Some("automation"), None, None, 1, 20)).await.expect("a 200 page");
     assert_eq!(ids(&page.data), [raw_id.as_str(), &listing.id, "listing_scrapelite", "listing_pipeline", "listing_abc123"]);
-    assert_eq!(page.meta, PaginationMeta { page: 1, limit: 20, total: 5 });
+    assert_eq!(page.meta, PaginationMeta::new(1, 20, 5));
 
     let deleted = seller.delete_listing(&listing.id).await.expect("a 200 deletion");
     assert!(deleted.success);
-    assert_eq!(deleted.data, Deletion { id: listing.id.clone(), deleted: true });
+    assert_eq!(deleted.data, Deletion::new(listing.id.clone(), true));
     let error = api_error(seller.get_listing(&listing.id).await);
     assert_eq!(error.status(), 404);
     assert_eq!(error, GetListingError::NotFound(listing_not_found(&listing.id)));
@@ -1641,7 +1621,7 @@ async fn listings_crud_round_trips_through_the_client() {
     assert!(matches!(&error, DeleteListingError::NotFound(body) if body.error.code == ErrorCode::ListingNotFound), "{error:?}");
 
     // The seller's activity stream tells the story, newest first.
-    let activity = seller.list_soul_activity("soul_k9m2x7", &ListSoulActivityQuery { page: 1, limit: 4 }).await.expect("a 200 page");
+    let activity = seller.list_soul_activity("soul_k9m2x7", &ListSoulActivityQuery::default().page(1).limit(4)).await.expect("a 200 page");
     let story: Vec<(SoulActivityType, Option<&str>)> = activity.data.iter().map(|a| (a.type_.clone(), a.listing_id.as_deref())).collect();
     assert_eq!(
         story,
@@ -1652,7 +1632,7 @@ async fn listings_crud_round_trips_through_the_client() {
             (SoulActivityType::ListingPublished, Some(listing.id.as_str())),
         ]
     );
-    assert_eq!(activity.meta, PaginationMeta { page: 1, limit: 4, total: 7 }, "plus the three seeded publications");
+    assert_eq!(activity.meta, PaginationMeta::new(1, 4, 7), "plus the three seeded publications");
 }
 
 #[tokio::test]
@@ -1661,7 +1641,7 @@ async fn listing_writes_are_validated_and_limited_to_the_seller() {
     let alice = server.client(FULL_KEY);
 
     // abc123 belongs to soul_k9m2x7, not to alice.
-    let cut = ListingUpdate { price: Some(1.0), ..ListingUpdate::default() };
+    let cut = ListingUpdate::default().price(1.0);
     let error = api_error(alice.update_listing("listing_abc123", &cut).await);
     assert_eq!(error.status(), 403);
     assert_eq!(error, UpdateListingError::Forbidden(not_yours()));
@@ -1679,7 +1659,7 @@ async fn listing_writes_are_validated_and_limited_to_the_seller() {
 
     // The generated validation (minLength, minimum, maxItems) answers 400 before the implementation runs.
     let calls = server.api.operation_calls();
-    let too_many_tags = ListingCreate { tags: Some((0..11).map(|i| format!("tag{i}")).collect()), ..new_listing("Tags", 1.0) };
+    let too_many_tags = new_listing("Tags", 1.0).tags((0..11).map(|i| format!("tag{i}")).collect());
     for (body, field) in [(new_listing("", 1.0), "title"), (new_listing("Negative", -1.0), "price"), (too_many_tags, "tags")] {
         match api_error(alice.create_listing(&body).await) {
             CreateListingError::BadRequest(error) => {
@@ -1698,10 +1678,14 @@ async fn listing_writes_are_validated_and_limited_to_the_seller() {
     assert_eq!(server.api.operation_calls(), calls, "invalid bodies never reach the implementation");
 
     // The implementation's own rule: a subscription needs a billing period.
-    let subscription = ListingCreate { pricing_model: PricingModel::Subscription, ..new_listing("Monthly Digest", 3.0) };
+    let subscription = new_listing("Monthly Digest", 3.0).pricing_model(PricingModel::Subscription);
     let error = api_error(alice.create_listing(&subscription).await);
     assert_eq!(error, CreateListingError::BadRequest(validation_error("billingPeriod", "is required for subscriptions")));
-    let monthly = ListingCreate { billing_period: Some(BillingPeriod::Monthly), ..subscription };
+    let monthly = {
+        let mut value = subscription;
+        value.billing_period = Some(BillingPeriod::Monthly);
+        value
+    };
     let created = alice.create_listing(&monthly).await.expect("a 201 subscription listing").data;
     assert_eq!((created.pricing_model, created.billing_period), (PricingModel::Subscription, Some(BillingPeriod::Monthly)));
     assert_eq!(created.seller_id, "soul_alice");
@@ -1719,20 +1703,20 @@ async fn list_listings_filters_sorts_and_paginates() {
         ["listing_notes", "listing_scrapelite", "listing_p7q2r9", "listing_xyz", "listing_pipeline", "listing_abc123"],
         "active listings only, newest first"
     );
-    assert_eq!(all.meta, PaginationMeta { page: 1, limit: 20, total: 6 });
+    assert_eq!(all.meta, PaginationMeta::new(1, 20, 6));
 
     // The docs' marketplace-embedding example: featured: true, limit: 6, category: 'productivity'.
     let featured = client.list_listings(&list_query(Some("productivity"), Some(true), None, 1, 6)).await.expect("a 200 page");
     assert_eq!(ids(&featured.data), ["listing_notes", "listing_p7q2r9", "listing_xyz"]);
     assert!(featured.data.iter().all(|l| l.featured && l.category == "productivity"));
-    assert_eq!(featured.meta, PaginationMeta { page: 1, limit: 6, total: 3 });
+    assert_eq!(featured.meta, PaginationMeta::new(1, 6, 3));
 
     let not_featured = client.list_listings(&list_query(None, Some(false), None, 1, 20)).await.expect("a 200 page");
     assert_eq!(ids(&not_featured.data), ["listing_scrapelite", "listing_pipeline", "listing_abc123"]);
 
     let second = client.list_listings(&list_query(Some("productivity"), Some(true), None, 2, 2)).await.expect("a 200 page");
     assert_eq!(ids(&second.data), ["listing_xyz"]);
-    assert_eq!(second.meta, PaginationMeta { page: 2, limit: 2, total: 3 });
+    assert_eq!(second.meta, PaginationMeta::new(2, 2, 3));
     let beyond = client.list_listings(&list_query(Some("productivity"), Some(true), None, 3, 2)).await.expect("a 200 page");
     assert!(beyond.data.is_empty());
     assert_eq!(beyond.meta.total, 3);
@@ -1786,7 +1770,7 @@ async fn search_listings_matches_the_docs_example() {
     let results = client.search_listings(&example).await.expect("a 200 page");
     assert!(results.success);
     assert_eq!(ids(&results.data), ["listing_abc123"]);
-    assert_eq!(results.meta, PaginationMeta { page: 1, limit: 20, total: 1 });
+    assert_eq!(results.meta, PaginationMeta::new(1, 20, 1));
     assert!(results.data[0].price <= 50.0);
 
     // Each filter matters.
@@ -1853,8 +1837,8 @@ async fn purchase_debits_the_wallet_and_feeds_history_stats_and_analytics() {
     // Purchase history, newest first, and its listingId filter.
     let history = alice.list_purchases(&ListPurchasesQuery::default()).await.expect("a 200 page");
     assert_eq!(history.data, [second.clone(), first.clone()]);
-    assert_eq!(history.meta, PaginationMeta { page: 1, limit: 20, total: 2 });
-    let only_abc = ListPurchasesQuery { listing_id: Some("listing_abc123".to_owned()), ..ListPurchasesQuery::default() };
+    assert_eq!(history.meta, PaginationMeta::new(1, 20, 2));
+    let only_abc = ListPurchasesQuery::default().listing_id("listing_abc123".to_owned());
     assert_eq!(alice.list_purchases(&only_abc).await.expect("a 200 page").data, std::slice::from_ref(&first));
     assert!(seller.list_purchases(&ListPurchasesQuery::default()).await.expect("a 200 page").data.is_empty(), "the seller bought nothing");
 
@@ -1872,11 +1856,11 @@ async fn purchase_debits_the_wallet_and_feeds_history_stats_and_analytics() {
     );
     assert_eq!(log.data[0].reference.as_deref(), Some(second.id.as_str()));
     assert_eq!(log.meta.total, 3);
-    let purchases_only = ListTransactionsQuery { type_: Some(TransactionType::Purchase), ..ListTransactionsQuery::default() };
+    let purchases_only = ListTransactionsQuery::default().type_(TransactionType::Purchase);
     assert_eq!(alice.list_transactions(&purchases_only).await.expect("a 200 page").meta.total, 2);
-    let since = ListTransactionsQuery { from: Some(at("2025-02-01T00:00:00Z")), ..ListTransactionsQuery::default() };
+    let since = ListTransactionsQuery::default().from(at("2025-02-01T00:00:00Z"));
     assert_eq!(alice.list_transactions(&since).await.expect("a 200 page").meta.total, 2);
-    let before = ListTransactionsQuery { to: Some(at("2025-02-01T00:00:00Z")), ..ListTransactionsQuery::default() };
+    let before = ListTransactionsQuery::default().to(at("2025-02-01T00:00:00Z"));
     let before = alice.list_transactions(&before).await.expect("a 200 page");
     assert_eq!(before.data.len(), 1);
     assert_eq!(before.data[0].type_, TransactionType::Deposit);
@@ -1887,20 +1871,12 @@ async fn purchase_debits_the_wallet_and_feeds_history_stats_and_analytics() {
 
     // The listing counts the sale, and the seller's stats report it (the docs' listingStats call).
     assert_eq!(alice.get_listing("listing_abc123").await.expect("a 200 listing").data.purchase_count, 2412);
-    let thirty_days = GetListingStatsQuery { period: Some(StatsPeriod::V30d) };
+    let thirty_days = GetListingStatsQuery::default().period(StatsPeriod::V30d);
     let stats = seller.get_listing_stats("listing_abc123", &thirty_days).await.expect("a 200 stats");
     assert!(stats.success);
     assert_eq!(
         stats.data,
-        ListingStats {
-            listing_id: "listing_abc123".to_owned(),
-            period: StatsPeriod::V30d,
-            revenue: "25.00".to_owned(),
-            currency: Currency::Usdt,
-            purchases: 1,
-            active_licenses: 1,
-            average_rating: 4.7,
-        }
+        ListingStats::new("listing_abc123".to_owned(), StatsPeriod::V30d, "25.00".to_owned(), Currency::Usdt, 1, 1, 4.7)
     );
     let untouched = seller.get_listing_stats("listing_pipeline", &GetListingStatsQuery::default()).await.expect("a 200 stats").data;
     assert_eq!((untouched.period, untouched.purchases, untouched.revenue.as_str()), (StatsPeriod::V30d, 0, "0.00"));
@@ -1927,7 +1903,7 @@ async fn purchase_debits_the_wallet_and_feeds_history_stats_and_analytics() {
     assert_eq!((usage.purchases, usage.total_spent.as_str(), usage.active_licenses), (2, "37.00", 2));
     assert_eq!((usage.api_requests, usage.rate_limited_requests), (12, 0));
     let all_time =
-        alice.get_usage_analytics(&GetUsageAnalyticsQuery { period: Some(StatsPeriod::All) }).await.expect("a 200 analytics").data;
+        alice.get_usage_analytics(&GetUsageAnalyticsQuery::default().period(StatsPeriod::All)).await.expect("a 200 analytics").data;
     assert_eq!(all_time.period, StatsPeriod::All);
     assert_eq!(all_time.period_start, at("2024-06-01T00:00:00Z"), "since alice joined");
     assert_eq!(all_time.api_requests, 13);
@@ -2077,17 +2053,17 @@ async fn souls_directory_profiles_listings_and_activity() {
     assert!(all.success);
     let handles: Vec<&str> = all.data.iter().map(|s| s.handle.as_str()).collect();
     assert_eq!(handles, ["alice", "bob", "carol", "scraperworks", "tidyops"]);
-    assert_eq!(all.meta, PaginationMeta { page: 1, limit: 20, total: 5 });
+    assert_eq!(all.meta, PaginationMeta::new(1, 20, 5));
 
-    let automation = ListSoulsQuery { capability: Some("automation".to_owned()), ..ListSoulsQuery::default() };
+    let automation = ListSoulsQuery::default().capability("automation".to_owned());
     let automation = client.list_souls(&automation).await.expect("a 200 page");
     let souls: Vec<&str> = automation.data.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(souls, ["soul_k9m2x7", "soul_m3n8b1"]);
-    let verified = ListSoulsQuery { verified: Some(true), page: 1, limit: 2, ..ListSoulsQuery::default() };
+    let verified = ListSoulsQuery::default().verified(true).page(1).limit(2);
     let verified = client.list_souls(&verified).await.expect("a 200 page");
     let souls: Vec<&str> = verified.data.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(souls, ["soul_alice", "soul_carol"]);
-    assert_eq!(verified.meta, PaginationMeta { page: 1, limit: 2, total: 3 });
+    assert_eq!(verified.meta, PaginationMeta::new(1, 2, 3));
 
     let profile = client.get_soul("soul_k9m2x7").await.expect("a 200 soul").data;
     assert_eq!(profile.display_name, "ScraperWorks");
@@ -2103,9 +2079,9 @@ async fn souls_directory_profiles_listings_and_activity() {
     let listings = client.list_soul_listings("soul_k9m2x7", &ListSoulListingsQuery::default()).await.expect("a 200 page");
     assert_eq!(ids(&listings.data), ["listing_xyz", "listing_pipeline", "listing_abc123"]);
     assert!(listings.data.iter().all(|l| l.seller_id == "soul_k9m2x7"));
-    let last = client.list_soul_listings("soul_k9m2x7", &ListSoulListingsQuery { page: 3, limit: 1 }).await.expect("a 200 page");
+    let last = client.list_soul_listings("soul_k9m2x7", &ListSoulListingsQuery::default().page(3).limit(1)).await.expect("a 200 page");
     assert_eq!(ids(&last.data), ["listing_abc123"]);
-    assert_eq!(last.meta, PaginationMeta { page: 3, limit: 1, total: 3 });
+    assert_eq!(last.meta, PaginationMeta::new(3, 1, 3));
     let error = api_error(client.list_soul_listings("soul_nobody", &ListSoulListingsQuery::default()).await);
     assert!(
         matches!(&error, ListSoulListingsError::NotFound(body) if body.error.code == ErrorCode::Other("NOT_FOUND".to_owned())),
@@ -2156,7 +2132,7 @@ async fn webhook_endpoints_are_created_listed_without_secret_and_deleted() {
 
     let listed = seller.list_webhooks(&ListWebhooksQuery::default()).await.expect("a 200 page");
     assert_eq!(listed.data, std::slice::from_ref(&hook));
-    assert_eq!(listed.meta, PaginationMeta { page: 1, limit: 20, total: 1 });
+    assert_eq!(listed.meta, PaginationMeta::new(1, 20, 1));
     let raw = server.raw("GET", "/webhooks", Some(SELLER_KEY), "").await;
     assert_eq!(raw.status, 200, "{}", raw.body);
     assert!(
@@ -2195,7 +2171,7 @@ async fn webhook_endpoints_are_created_listed_without_secret_and_deleted() {
     let error = api_error(server.client(FULL_KEY).delete_webhook(&hook.id).await);
     assert_eq!(error, DeleteWebhookError::NotFound(not_found("Webhook endpoint")));
     let deleted = seller.delete_webhook(&hook.id).await.expect("a 200 deletion");
-    assert_eq!(deleted.data, Deletion { id: hook.id.clone(), deleted: true });
+    assert_eq!(deleted.data, Deletion::new(hook.id.clone(), true));
     assert!(seller.list_webhooks(&ListWebhooksQuery::default()).await.expect("a 200 page").data.is_empty());
     let error = api_error(seller.delete_webhook(&hook.id).await);
     assert_eq!(error.status(), 404);
@@ -2213,12 +2189,7 @@ async fn api_keys_are_shown_once_scoped_revocable_and_refreshable() {
     assert!(keys.data[2].last_used_at.is_some(), "this very request used it");
 
     // Create: the secret is in this answer only.
-    let request = ApiKeyCreate {
-        name: "ci agent".to_owned(),
-        environment: ApiKeyEnvironment::Dev,
-        scopes: vec![Scope::ListingsRead],
-        expires_at: None,
-    };
+    let request = ApiKeyCreate::new("ci agent".to_owned(), vec![Scope::ListingsRead]).environment(ApiKeyEnvironment::Dev);
     let created = alice.create_api_key(&request).await.expect("a 201 key");
     assert!(created.success);
     let created = created.data;
@@ -2253,7 +2224,15 @@ async fn api_keys_are_shown_once_scoped_revocable_and_refreshable() {
     assert_eq!(error, ListListingsError::Unauthorized(error_body(ErrorCode::InvalidApiKey, INVALID_KEY_MESSAGE, &[])));
     let error = api_error(alice.revoke_api_key("key_seller").await);
     assert_eq!(error, RevokeApiKeyError::NotFound(not_found("API key")), "another account's key");
-    let error = api_error(alice.create_api_key(&ApiKeyCreate { scopes: Vec::new(), ..request }).await);
+    let error = api_error(
+        alice
+            .create_api_key(&{
+                let mut value = request;
+                value.scopes = Vec::new();
+                value
+            })
+            .await,
+    );
     assert!(matches!(&error, CreateApiKeyError::BadRequest(body) if body.error.message.contains("scopes")), "minItems 1: {error:?}");
 
     // Listing scopes needs no scope.
@@ -2313,13 +2292,7 @@ async fn client_without_a_key_sends_nothing() {
         missing_credentials(c.delete_webhook("wh_0001").await),
         missing_credentials(c.list_api_keys(&ListApiKeysQuery::default()).await),
         missing_credentials(
-            c.create_api_key(&ApiKeyCreate {
-                name: "x".to_owned(),
-                environment: ApiKeyEnvironment::Live,
-                scopes: vec![Scope::ListingsRead],
-                expires_at: None,
-            })
-            .await,
+            c.create_api_key(&ApiKeyCreate::new("x".to_owned(), vec![Scope::ListingsRead]).environment(ApiKeyEnvironment::Live)).await,
         ),
         missing_credentials(c.revoke_api_key("key_full").await),
         missing_credentials(c.list_scopes().await),
@@ -2561,19 +2534,19 @@ const CANCELLED_EVENT: &str = r#"{"event":"subscription.cancelled","timestamp":"
 const UNKNOWN_EVENT: &str = r#"{"event":"order.shipped","timestamp":"2025-03-03T14:30:00Z","data":{"orderId":"ord_1"}}"#;
 
 fn expected_purchase_event() -> PurchaseCompletedEvent {
-    PurchaseCompletedEvent {
-        event: PurchaseCompletedEventEvent::PurchaseCompleted,
-        timestamp: at("2025-02-03T14:30:00Z"),
-        data: PurchaseCompletedData {
-            purchase_id: "purch_abc123".to_owned(),
-            listing_id: "listing_xyz".to_owned(),
-            buyer_id: "soul_def456".to_owned(),
-            amount: "25.00".to_owned(),
-            currency: Currency::Usdt,
-            license_key: "lic_789xyz".to_owned(),
-        },
-        signature: Some("sha256_signature_here".to_owned()),
-    }
+    PurchaseCompletedEvent::new(
+        PurchaseCompletedEventEvent::PurchaseCompleted,
+        at("2025-02-03T14:30:00Z"),
+        PurchaseCompletedData::new(
+            "purch_abc123".to_owned(),
+            "listing_xyz".to_owned(),
+            "soul_def456".to_owned(),
+            "25.00".to_owned(),
+            Currency::Usdt,
+            "lic_789xyz".to_owned(),
+        ),
+    )
+    .signature("sha256_signature_here".to_owned())
 }
 
 #[test]
@@ -2803,19 +2776,18 @@ async fn a_purchase_is_delivered_signed_to_the_sellers_endpoint() {
     let addr = spawn_receiver(SELLER_SECRET, recorder.clone()).await;
     let response = deliver(&addr, &delivery.body, Some(&delivery.signature), Some(delivery.timestamp_ms)).await;
     assert_eq!(response.status, 200, "{}", response.body);
-    let expected = PurchaseCompletedEvent {
-        event: PurchaseCompletedEventEvent::PurchaseCompleted,
-        timestamp: purchase.created_at,
-        data: PurchaseCompletedData {
-            purchase_id: purchase.id.clone(),
-            listing_id: "listing_abc123".to_owned(),
-            buyer_id: "soul_alice".to_owned(),
-            amount: "25.00".to_owned(),
-            currency: Currency::Usdt,
-            license_key: purchase.license_key.clone(),
-        },
-        signature: None,
-    };
+    let expected = PurchaseCompletedEvent::new(
+        PurchaseCompletedEventEvent::PurchaseCompleted,
+        purchase.created_at,
+        PurchaseCompletedData::new(
+            purchase.id.clone(),
+            "listing_abc123".to_owned(),
+            "soul_alice".to_owned(),
+            "25.00".to_owned(),
+            Currency::Usdt,
+            purchase.license_key.clone(),
+        ),
+    );
     assert_eq!(recorder.events(), [Event::PurchaseCompleted(expected)]);
 
     // Another endpoint's secret does not verify it.

@@ -118,7 +118,7 @@ impl InMemoryClawguru {
         let mut budgets = self.0.budgets.lock().expect("budget lock");
         if let Some(remaining) = budgets.get_mut(&key) {
             if *remaining == 0 {
-                return Err((types::Error { error: RATE_LIMIT_MESSAGE.to_owned() }, RETRY_AFTER_SECS));
+                return Err((types::Error::new(RATE_LIMIT_MESSAGE.to_owned()), RETRY_AFTER_SECS));
             }
             *remaining -= 1;
         }
@@ -174,7 +174,7 @@ fn assess(request: &CheckIndicatorRequest) -> RiskAssessment {
             strings(&["Keep monitoring"]),
         )
     };
-    RiskAssessment { indicator: indicator.clone(), type_: request.type_, risk, score, tags, summary, actions, timestamp: at(CLOCK) }
+    RiskAssessment::new(indicator.clone(), request.type_.clone(), risk, score, tags, summary, actions, at(CLOCK))
 }
 
 impl ClawguruApi for InMemoryClawguru {
@@ -200,7 +200,7 @@ impl ClawguruApi for InMemoryClawguru {
     ) -> Result<RiskAssessment, CheckIndicatorError> {
         let key = self.admit(&credentials).map_err(|(body, retry_after)| CheckIndicatorError::TooManyRequests { body, retry_after })?;
         if body.indicator == INTERNAL_ERROR_TRIGGER {
-            return Err(CheckIndicatorError::InternalServerError(types::Error { error: INTERNAL_ERROR_MESSAGE.to_owned() }));
+            return Err(CheckIndicatorError::InternalServerError(types::Error::new(INTERNAL_ERROR_MESSAGE.to_owned())));
         }
         let assessment = assess(&body);
         self.meter(key);
@@ -217,14 +217,15 @@ impl ClawguruApi for InMemoryClawguru {
             .0
             .intel
             .iter()
-            .filter(|item| query.severity.is_none_or(|severity| severity == item.severity))
-            .filter(|item| query.category.is_none_or(|category| category == item.category))
+            .filter(|item| query.severity.as_ref().is_none_or(|severity| *severity == item.severity))
+            .filter(|item| query.category.as_ref().is_none_or(|category| *category == item.category))
             .cloned()
             .collect();
         items.sort_by_key(|item| std::cmp::Reverse(item.when));
         items.truncate(usize::try_from(query.limit).unwrap_or(0));
         self.meter(key);
-        Ok(IntelFeed { total: i64::try_from(items.len()).expect("small feed"), items, updated_at: at(CLOCK) })
+        let total = i64::try_from(items.len()).expect("small feed");
+        Ok(IntelFeed::new(items, total, at(CLOCK)))
     }
 
     async fn get_runbook(
@@ -233,12 +234,8 @@ impl ClawguruApi for InMemoryClawguru {
         id: String,
     ) -> Result<Runbook, GetRunbookError> {
         let key = self.admit(&credentials).map_err(|(body, retry_after)| GetRunbookError::TooManyRequests { body, retry_after })?;
-        let runbook = self
-            .0
-            .runbooks
-            .get(&id)
-            .cloned()
-            .ok_or_else(|| GetRunbookError::NotFound(types::Error { error: RUNBOOK_NOT_FOUND.to_owned() }))?;
+        let runbook =
+            self.0.runbooks.get(&id).cloned().ok_or_else(|| GetRunbookError::NotFound(types::Error::new(RUNBOOK_NOT_FOUND.to_owned())))?;
         self.meter(key);
         Ok(runbook)
     }
@@ -246,40 +243,40 @@ impl ClawguruApi for InMemoryClawguru {
 
 /// The runbook of the seed docs.
 fn ssh_hardening_runbook() -> Runbook {
-    Runbook {
-        id: "ssh-hardening-ubuntu".to_owned(),
-        title: "SSH Hardening: Ubuntu 22.04".to_owned(),
-        summary: "Step-by-step SSH lockdown for Ubuntu: keys-only auth, fail2ban, port change.".to_owned(),
-        tags: strings(&["ssh", "hardening", "ubuntu", "security"]),
-        claw_score: 94,
-        steps: strings(&[
+    Runbook::new(
+        "ssh-hardening-ubuntu".to_owned(),
+        "SSH Hardening: Ubuntu 22.04".to_owned(),
+        "Step-by-step SSH lockdown for Ubuntu: keys-only auth, fail2ban, port change.".to_owned(),
+        strings(&["ssh", "hardening", "ubuntu", "security"]),
+        94,
+        strings(&[
             "Disable password authentication in /etc/ssh/sshd_config",
             "Generate and deploy SSH key pairs",
             "Change SSH port from 22 to a non-standard port",
             "Install and configure fail2ban",
             "Restrict SSH to specific IP ranges via UFW",
         ]),
-        faq: vec![RunbookFaq {
-            q: "Should I always disable root SSH login?".to_owned(),
-            a: "Yes. Disable PermitRootLogin in sshd_config and use sudo for privileged operations.".to_owned(),
-        }],
-        related_ids: strings(&["firewall-ufw-ubuntu", "fail2ban-setup"]),
-        updated_at: at("2026-02-25"),
-    }
+        vec![RunbookFaq::new(
+            "Should I always disable root SSH login?".to_owned(),
+            "Yes. Disable PermitRootLogin in sshd_config and use sudo for privileged operations.".to_owned(),
+        )],
+        strings(&["firewall-ufw-ubuntu", "fail2ban-setup"]),
+        at("2026-02-25"),
+    )
 }
 
 fn fail2ban_runbook() -> Runbook {
-    Runbook {
-        id: "fail2ban-setup".to_owned(),
-        title: "fail2ban Setup".to_owned(),
-        summary: "Ban brute-force sources automatically.".to_owned(),
-        tags: strings(&["fail2ban", "ssh"]),
-        claw_score: 88,
-        steps: strings(&["Install fail2ban", "Enable the sshd jail"]),
-        faq: Vec::new(),
-        related_ids: strings(&["ssh-hardening-ubuntu"]),
-        updated_at: at("2026-01-31"),
-    }
+    Runbook::new(
+        "fail2ban-setup".to_owned(),
+        "fail2ban Setup".to_owned(),
+        "Ban brute-force sources automatically.".to_owned(),
+        strings(&["fail2ban", "ssh"]),
+        88,
+        strings(&["Install fail2ban", "Enable the sshd jail"]),
+        Vec::new(),
+        strings(&["ssh-hardening-ubuntu"]),
+        at("2026-01-31"),
+    )
 }
 
 const SEVERITIES: [Severity; 3] = [Severity::High, Severity::Medium, Severity::Low];
@@ -293,38 +290,26 @@ fn intel_items() -> Vec<IntelItem> {
     (0..INTEL_ITEM_COUNT)
         .rev()
         .map(|i| {
-            let severity = SEVERITIES[i % SEVERITIES.len()];
-            let category = CATEGORIES[i % CATEGORIES.len()];
+            let severity = SEVERITIES[i % SEVERITIES.len()].clone();
+            let category = CATEGORIES[i % CATEGORIES.len()].clone();
             let when = at(&format!("2026-02-{:02}T12:00:00Z", 25 - i));
             let id = format!("ioc-{:03}", i + 1);
             if i == 0 {
-                IntelItem {
+                IntelItem::new(
                     id,
-                    title: "Exposed Gateway (public) → Token Leakage".to_owned(),
+                    "Exposed Gateway (public) → Token Leakage".to_owned(),
                     severity,
                     category,
                     when,
-                    summary: "Public gateway endpoints without private networking + weak auth repeatedly lead to key/token leaks."
-                        .to_owned(),
-                    actions: strings(&[
-                        "Enforce private subnet/VPN",
-                        "Firewall deny-by-default",
-                        "Rotate all keys",
-                        "Enable auth-fail alerts",
-                    ]),
-                    tags: strings(&["gateway", "token", "exposure", "critical-infrastructure"]),
-                }
+                    "Public gateway endpoints without private networking + weak auth repeatedly lead to key/token leaks.".to_owned(),
+                    strings(&["Enforce private subnet/VPN", "Firewall deny-by-default", "Rotate all keys", "Enable auth-fail alerts"]),
+                    strings(&["gateway", "token", "exposure", "critical-infrastructure"]),
+                )
             } else {
-                IntelItem {
-                    title: format!("{severity} {category} finding {}", i + 1),
-                    summary: format!("Analyst note for {id}."),
-                    id,
-                    severity,
-                    category,
-                    when,
-                    actions: strings(&["Review exposure"]),
-                    tags: vec![category.as_str().to_owned()],
-                }
+                let title = format!("{severity} {category} finding {}", i + 1);
+                let note = format!("Analyst note for {id}.");
+                let tags = vec![category.as_str().to_owned()];
+                IntelItem::new(id, title, severity, category, when, note, strings(&["Review exposure"]), tags)
             }
         })
         .collect()
@@ -441,11 +426,16 @@ fn api_error<T: Debug, E: Debug>(result: Result<T, ClientError<E>>) -> E {
 }
 
 fn request(indicator: &str, type_: IndicatorType) -> CheckIndicatorRequest {
-    CheckIndicatorRequest { indicator: indicator.to_owned(), type_ }
+    CheckIndicatorRequest::new(indicator.to_owned()).type_(type_)
 }
 
 fn query(severity: Option<Severity>, category: Option<ThreatCategory>, limit: i64) -> GetLatestIntelFeedQuery {
-    GetLatestIntelFeedQuery { severity, category, limit }
+    {
+        let mut value = GetLatestIntelFeedQuery::default().limit(limit);
+        value.severity = severity;
+        value.category = category;
+        value
+    }
 }
 
 fn ids(feed: &IntelFeed) -> Vec<&str> {
@@ -702,7 +692,7 @@ async fn get_runbook_unknown_id_is_not_found() {
     for id in ["does-not-exist", "ssh-hardening-ubuntu/extra", "ssh hardening?x=1"] {
         let error = api_error(client.get_runbook(id).await);
         assert_eq!(error.status(), 404, "{id}");
-        assert_eq!(error, GetRunbookError::NotFound(types::Error { error: RUNBOOK_NOT_FOUND.to_owned() }), "{id}");
+        assert_eq!(error, GetRunbookError::NotFound(types::Error::new(RUNBOOK_NOT_FOUND.to_owned())), "{id}");
     }
     assert_eq!(server.api.operation_calls(), 3, "the implementation answered each 404");
     assert_eq!(server.api.usage(GOOD_KEY), 0, "failed calls are not metered");
@@ -776,12 +766,18 @@ async fn malformed_json_body_is_400_json_after_authentication() {
     let server = spawn_server().await;
     let json = ("Content-Type", "application/json");
 
-    for body in [r#"{"indicator": "#, "not json", r#"{"indicator":"x","type":"ipv6"}"#, "{}", ""] {
+    for body in [r#"{"indicator": "#, "not json", "{}", ""] {
         let response = raw_request(&server, "POST", "/v1/check-indicator", &[("X-Api-Key", GOOD_KEY), json], body).await;
         assert_eq!(response.status, 400, "{body:?}: {}", response.body);
         let message = response.error_message();
         assert!(message.starts_with("invalid JSON body"), "{body:?}: {message}");
     }
+    // An enum value the document does not list decodes (clients tolerate new values in answers),
+    // but the server refuses it in a request.
+    let unlisted = r#"{"indicator":"x","type":"ipv6"}"#;
+    let response = raw_request(&server, "POST", "/v1/check-indicator", &[("X-Api-Key", GOOD_KEY), json], unlisted).await;
+    assert_eq!(response.status, 400, "{}", response.body);
+    assert_eq!(response.error_message(), r#"type: "ipv6" is not one of "ip", "domain", "hash", "url""#);
     let missing = raw_request(&server, "POST", "/v1/check-indicator", &[("X-Api-Key", GOOD_KEY), json], "{}").await;
     assert!(missing.error_message().contains("indicator"), "{}", missing.body);
     assert_eq!(server.api.operation_calls(), 0, "malformed bodies never reach the implementation");
@@ -801,7 +797,7 @@ async fn malformed_json_body_is_400_json_after_authentication() {
 #[tokio::test]
 async fn wrong_key_is_forbidden_with_either_scheme() {
     let server = spawn_server().await;
-    let forbidden = || types::Error { error: INVALID_KEY_MESSAGE.to_owned() };
+    let forbidden = || types::Error::new(INVALID_KEY_MESSAGE.to_owned());
 
     for client in [server.client().with_api_key_header(BAD_KEY), server.client().with_bearer_auth(BAD_KEY)] {
         let error = api_error(client.check_indicator(&request("192.0.2.1", IndicatorType::Ip)).await);
@@ -852,7 +848,7 @@ async fn empty_indicator_is_a_typed_bad_request() {
 async fn rate_limited_key_gets_429_with_retry_after() {
     let server = spawn_server().await;
     let limited = server.client().with_api_key_header(LIMITED_KEY);
-    let rate_limited = || types::Error { error: RATE_LIMIT_MESSAGE.to_owned() };
+    let rate_limited = || types::Error::new(RATE_LIMIT_MESSAGE.to_owned());
 
     // The budget of two calls is shared by all operations.
     limited.check_indicator(&request("192.0.2.1", IndicatorType::Ip)).await.expect("first call within budget");
@@ -897,7 +893,7 @@ async fn implementation_failure_is_a_typed_500() {
 
     let error = api_error(client.check_indicator(&request(INTERNAL_ERROR_TRIGGER, IndicatorType::Domain)).await);
     assert_eq!(error.status(), 500);
-    assert_eq!(error, CheckIndicatorError::InternalServerError(types::Error { error: INTERNAL_ERROR_MESSAGE.to_owned() }));
+    assert_eq!(error, CheckIndicatorError::InternalServerError(types::Error::new(INTERNAL_ERROR_MESSAGE.to_owned())));
 
     let response = raw_request(
         &server,

@@ -73,7 +73,7 @@ fn time(text: &str) -> DateTime<Utc> {
 }
 
 fn error_body(code: &str, message: &str) -> types::Error {
-    types::Error { error: code.to_owned(), message: message.to_owned() }
+    types::Error::new(code.to_owned(), message.to_owned())
 }
 
 fn internal_error() -> types::Error {
@@ -185,140 +185,132 @@ impl ClawupApi for InMemoryClawup {
 
     async fn list_plans(&self, _cx: RequestContext<Credentials>) -> Result<PlanList, ListPlansError> {
         self.enter().map_err(ListPlansError::InternalServerError)?;
-        Ok(PlanList { plans: plans() })
+        Ok(PlanList::new(plans()))
     }
 
     async fn list_models(&self, _cx: RequestContext<Credentials>) -> Result<ModelList, ListModelsError> {
         self.enter().map_err(ListModelsError::InternalServerError)?;
-        Ok(ModelList { models: models() })
+        Ok(ModelList::new(models()))
     }
 
     async fn list_runtime_images(&self, _cx: RequestContext<Credentials>) -> Result<RuntimeImageList, ListRuntimeImagesError> {
         self.enter().map_err(ListRuntimeImagesError::InternalServerError)?;
-        Ok(RuntimeImageList { images: runtime_images() })
+        Ok(RuntimeImageList::new(runtime_images()))
     }
 
     async fn list_tools(&self, _cx: RequestContext<Credentials>) -> Result<ToolList, ListToolsError> {
         self.enter().map_err(ListToolsError::InternalServerError)?;
-        Ok(ToolList { tools: tools() })
+        Ok(ToolList::new(tools()))
     }
 
     async fn list_team_templates(&self, _cx: RequestContext<Credentials>) -> Result<TeamTemplateList, ListTeamTemplatesError> {
         self.enter().map_err(ListTeamTemplatesError::InternalServerError)?;
-        Ok(TeamTemplateList { templates: team_templates() })
+        Ok(TeamTemplateList::new(team_templates()))
     }
 }
 
 /// The seed's `GET /api/v1/auth/me` answer.
 fn seed_user() -> User {
-    User {
-        id: "0553776e-62bf-49be-ad29-4ab320a6afc3".parse().expect("a UUID"),
-        email: "you@example.com".to_owned(),
-        credit_balance_cents: 0,
-        is_node_admin: false,
-        created_at: time("2026-05-06T07:14:56.272Z"),
-        last_login_at: time("2026-05-06T07:14:56.272Z"),
-        login_count: 1,
-    }
+    User::new(
+        "0553776e-62bf-49be-ad29-4ab320a6afc3".parse().expect("a UUID"),
+        "you@example.com".to_owned(),
+        0,
+        false,
+        time("2026-05-06T07:14:56.272Z"),
+        time("2026-05-06T07:14:56.272Z"),
+        1,
+    )
 }
 
 fn legacy_user() -> User {
-    User {
-        id: "9b2e4c61-0f3a-4d8e-a5b7-3c6d9e1f2a4b".parse().expect("a UUID"),
-        email: "early-bird@example.com".to_owned(),
-        credit_balance_cents: -250,
-        is_node_admin: true,
-        created_at: time("2024-11-02T09:30:00Z"),
-        last_login_at: time("2026-04-30T18:05:12.5Z"),
-        login_count: 412,
-    }
+    User::new(
+        "9b2e4c61-0f3a-4d8e-a5b7-3c6d9e1f2a4b".parse().expect("a UUID"),
+        "early-bird@example.com".to_owned(),
+        -250,
+        true,
+        time("2024-11-02T09:30:00Z"),
+        time("2026-04-30T18:05:12.5Z"),
+        412,
+    )
 }
 
 fn limits(agents: Option<i64>, teams: Option<i64>, runs: Option<i64>, credits: i64, keys: Option<i64>) -> PlanLimits {
-    PlanLimits { max_agents: agents, max_teams: teams, max_concurrent_runs: runs, included_credits_cents: credits, max_api_keys: keys }
+    PlanLimits::new(agents, teams, runs, credits, keys)
 }
 
 /// The spec's two example plans, then a yearly one of ours.
 fn plans() -> Vec<Plan> {
     vec![
-        Plan {
-            id: "free".to_owned(),
-            name: "Free".to_owned(),
-            description: "Try ClawUp with a single agent.".to_owned(),
-            price_cents: 0,
-            currency: "usd".to_owned(),
-            interval: PlanInterval::Month,
-            limits: limits(Some(1), Some(1), Some(1), 500, Some(2)),
-        },
-        Plan {
-            id: "pro".to_owned(),
-            name: "Pro".to_owned(),
-            description: "For individuals running agent teams every day.".to_owned(),
-            price_cents: 2000,
-            currency: "usd".to_owned(),
-            interval: PlanInterval::Month,
-            limits: limits(Some(20), Some(5), Some(5), 2000, None),
-        },
-        Plan {
-            id: "enterprise".to_owned(),
-            name: "Enterprise".to_owned(),
-            description: "Unlimited agents, billed yearly.".to_owned(),
-            price_cents: 240_000,
-            currency: "eur".to_owned(),
-            interval: PlanInterval::Year,
-            limits: limits(None, None, None, 50_000, None),
-        },
+        Plan::new(
+            "free".to_owned(),
+            "Free".to_owned(),
+            "Try ClawUp with a single agent.".to_owned(),
+            0,
+            "usd".to_owned(),
+            PlanInterval::Month,
+            limits(Some(1), Some(1), Some(1), 500, Some(2)),
+        ),
+        Plan::new(
+            "pro".to_owned(),
+            "Pro".to_owned(),
+            "For individuals running agent teams every day.".to_owned(),
+            2000,
+            "usd".to_owned(),
+            PlanInterval::Month,
+            limits(Some(20), Some(5), Some(5), 2000, None),
+        ),
+        Plan::new(
+            "enterprise".to_owned(),
+            "Enterprise".to_owned(),
+            "Unlimited agents, billed yearly.".to_owned(),
+            240_000,
+            "eur".to_owned(),
+            PlanInterval::Year,
+            limits(None, None, None, 50_000, None),
+        ),
     ]
 }
 
 /// The spec's two example models, then a self-hosted one that is not billed per token.
 fn models() -> Vec<Model> {
     vec![
-        Model {
-            provider: "anthropic".to_owned(),
-            model: "claude-sonnet-4-5".to_owned(),
-            display_name: "Claude Sonnet 4.5".to_owned(),
-            context_window: 200_000,
-            max_output_tokens: Some(64_000),
-            input_cents_per_mtok: Some(300.0),
-            output_cents_per_mtok: Some(1500.0),
-            capabilities: strings(&["tools", "vision"]),
-            available: true,
-        },
-        Model {
-            provider: "openai".to_owned(),
-            model: "gpt-4.1".to_owned(),
-            display_name: "GPT-4.1".to_owned(),
-            context_window: 1_047_576,
-            max_output_tokens: Some(32_768),
-            input_cents_per_mtok: Some(200.0),
-            output_cents_per_mtok: Some(800.0),
-            capabilities: strings(&["tools", "vision"]),
-            available: true,
-        },
-        Model {
-            provider: "ollama".to_owned(),
-            model: "llama3.1:8b".to_owned(),
-            display_name: "Llama 3.1 8B (self-hosted)".to_owned(),
-            context_window: 131_072,
-            max_output_tokens: None,
-            input_cents_per_mtok: None,
-            output_cents_per_mtok: None,
-            capabilities: strings(&["tools"]),
-            available: false,
-        },
+        Model::new(
+            "anthropic".to_owned(),
+            "claude-sonnet-4-5".to_owned(),
+            "Claude Sonnet 4.5".to_owned(),
+            200_000,
+            strings(&["tools", "vision"]),
+            true,
+        )
+        .max_output_tokens(64_000)
+        .input_cents_per_mtok(300.0)
+        .output_cents_per_mtok(1500.0),
+        Model::new("openai".to_owned(), "gpt-4.1".to_owned(), "GPT-4.1".to_owned(), 1_047_576, strings(&["tools", "vision"]), true)
+            .max_output_tokens(32_768)
+            .input_cents_per_mtok(200.0)
+            .output_cents_per_mtok(800.0),
+        Model::new(
+            "ollama".to_owned(),
+            "llama3.1:8b".to_owned(),
+            "Llama 3.1 8B (self-hosted)".to_owned(),
+            131_072,
+            strings(&["tools"]),
+            false,
+        ),
     ]
 }
 
 fn runtime_images() -> Vec<RuntimeImage> {
-    let image = |id: &str, name: &str, image: &str, version: &str, description: &str, is_default: bool| RuntimeImage {
-        id: id.to_owned(),
-        runtime_type: "container".to_owned(),
-        name: name.to_owned(),
-        image: image.to_owned(),
-        version: version.to_owned(),
-        description: description.to_owned(),
-        is_default,
+    let image = |id: &str, name: &str, image: &str, version: &str, description: &str, is_default: bool| {
+        RuntimeImage::new(
+            id.to_owned(),
+            "container".to_owned(),
+            name.to_owned(),
+            image.to_owned(),
+            version.to_owned(),
+            description.to_owned(),
+            is_default,
+        )
     };
     vec![
         image(
@@ -341,13 +333,8 @@ fn runtime_images() -> Vec<RuntimeImage> {
 }
 
 fn tools() -> Vec<Tool> {
-    let tool = |id: &str, name: &str, description: &str, category: &str, transport: ToolTransport, secrets: &[&str]| Tool {
-        id: id.to_owned(),
-        name: name.to_owned(),
-        description: description.to_owned(),
-        category: category.to_owned(),
-        transport,
-        required_secrets: strings(secrets),
+    let tool = |id: &str, name: &str, description: &str, category: &str, transport: ToolTransport, secrets: &[&str]| {
+        Tool::new(id.to_owned(), name.to_owned(), description.to_owned(), category.to_owned(), transport, strings(secrets))
     };
     vec![
         tool(
@@ -364,23 +351,19 @@ fn tools() -> Vec<Tool> {
 }
 
 fn team_templates() -> Vec<TeamTemplate> {
-    let agent = |name: &str, role: &str, provider: &str, model: &str, tools: &[&str]| TemplateAgent {
-        name: name.to_owned(),
-        role: role.to_owned(),
-        provider: provider.to_owned(),
-        model: model.to_owned(),
-        tools: strings(tools),
+    let agent = |name: &str, role: &str, provider: &str, model: &str, tools: &[&str]| {
+        TemplateAgent::new(name.to_owned(), role.to_owned(), provider.to_owned(), model.to_owned(), strings(tools))
     };
-    vec![TeamTemplate {
-        id: "code-review".to_owned(),
-        name: "Code Review Team".to_owned(),
-        description: "A reviewer and a tester that review pull requests and run the test suite.".to_owned(),
-        agents: vec![
+    vec![TeamTemplate::new(
+        "code-review".to_owned(),
+        "Code Review Team".to_owned(),
+        "A reviewer and a tester that review pull requests and run the test suite.".to_owned(),
+        vec![
             agent("Reviewer", "Reviews pull requests for correctness and style.", "anthropic", "claude-sonnet-4-5", &["github"]),
             agent("Tester", "Runs the test suite and reports failures.", "openai", "gpt-4.1", &["github"]),
         ],
-        tags: strings(&["development"]),
-    }]
+        strings(&["development"]),
+    )]
 }
 
 // ---------------------------------------------------------------------------

@@ -115,7 +115,7 @@ fn time(text: &str) -> DateTime<Utc> {
 }
 
 fn error_body(code: &str, message: &str) -> types::Error {
-    types::Error { error: ErrorDetail { code: code.to_owned(), message: message.to_owned(), retry_after: None } }
+    types::Error::new(ErrorDetail::new(code.to_owned(), message.to_owned()))
 }
 
 // ---------------------------------------------------------------------------
@@ -283,7 +283,7 @@ impl CybervaultApi for InMemoryCybervault {
         let offset = usize::try_from(query.offset).expect("validated: offset >= 0");
         let limit = usize::try_from(query.limit).expect("validated: 1 <= limit <= 100");
         let data = matching.into_iter().skip(offset).take(limit).cloned().collect();
-        Ok(ThreatList { data, meta: types::PageMeta { total, limit: query.limit, offset: query.offset } })
+        Ok(ThreatList::new(data, types::PageMeta::new(total, query.limit, query.offset)))
     }
 
     async fn analyze_threat(&self, _cx: RequestContext<Credentials>, body: AnalyzeRequest) -> Result<AnalysisResult, AnalyzeThreatError> {
@@ -329,13 +329,7 @@ fn analyze(request: &AnalyzeRequest) -> AnalysisResult {
     match KNOWN_TARGETS.iter().find(|(target, ..)| *target == request.target) {
         Some(&(_, score, classification, confidence, rule)) => {
             let (action, scope) = if score >= 90 { ("block_immediately", "global".to_owned()) } else { ("quarantine", zone) };
-            AnalysisResult {
-                analysis_id,
-                threat_score: score,
-                classification: classification.to_owned(),
-                confidence,
-                mitigation: Mitigation { action: action.to_owned(), rule_id: Some(rule.to_owned()), scope },
-            }
+            AnalysisResult::new(analysis_id, score, classification.to_owned(), confidence, Mitigation::new(action, scope).rule_id(rule))
         }
         None => {
             let score = i64::try_from(fnv(&request.target) % 50).expect("below 50");
@@ -344,15 +338,9 @@ fn analyze(request: &AnalyzeRequest) -> AnalysisResult {
                 TargetType::Ip => "suspicious_login",
                 TargetType::Url => "phishing",
                 TargetType::Payload => "exploit_attempt",
-                TargetType::Other(_) => "unclassified",
+                _ => "unclassified",
             };
-            AnalysisResult {
-                analysis_id,
-                threat_score: score,
-                classification: classification.to_owned(),
-                confidence: 0.5,
-                mitigation: Mitigation { action: "monitor".to_owned(), rule_id: None, scope: zone },
-            }
+            AnalysisResult::new(analysis_id, score, classification.to_owned(), 0.5, Mitigation::new("monitor".to_owned(), zone))
         }
     }
 }
@@ -361,25 +349,25 @@ fn analyze(request: &AnalyzeRequest) -> AnalysisResult {
 /// `SEVERITIES[i % 4]`, type `TYPES[i % 5]` and were detected `i` hours before it.
 fn threat(i: usize) -> Threat {
     if i == 0 {
-        return Threat {
-            id: SEED_THREAT_ID.to_owned(),
-            type_: ThreatType::RansomwareAttempt,
-            severity: Severity::Critical,
-            timestamp: time(SEED_TIMESTAMP),
-            source_ip: "192.168.1.45".to_owned(),
-            indicators: strings(&["hash:md5:a1b2c3", "domain:evil-payload.net"]),
-            status: ThreatStatus::Mitigated,
-        };
+        return Threat::new(
+            SEED_THREAT_ID.to_owned(),
+            ThreatType::RansomwareAttempt,
+            Severity::Critical,
+            time(SEED_TIMESTAMP),
+            "192.168.1.45".to_owned(),
+            strings(&["hash:md5:a1b2c3", "domain:evil-payload.net"]),
+            ThreatStatus::Mitigated,
+        );
     }
-    Threat {
-        id: threat_id(i),
-        type_: TYPES[i % TYPES.len()].clone(),
-        severity: SEVERITIES[i % SEVERITIES.len()],
-        timestamp: detected(i),
-        source_ip: format!("198.51.100.{i}"),
-        indicators: vec![format!("domain:c2-{i}.example"), format!("ip:198.51.100.{i}")],
-        status: ThreatStatus::New,
-    }
+    Threat::new(
+        threat_id(i),
+        TYPES[i % TYPES.len()].clone(),
+        SEVERITIES[i % SEVERITIES.len()].clone(),
+        detected(i),
+        format!("198.51.100.{i}"),
+        vec![format!("domain:c2-{i}.example"), format!("ip:198.51.100.{i}")],
+        ThreatStatus::New,
+    )
 }
 
 fn threat_id(i: usize) -> String {
@@ -522,7 +510,7 @@ fn api_error<T: Debug, E: Debug>(result: Result<T, ClientError<E>>) -> E {
 }
 
 fn query(severity: Severity) -> ListRecentThreatsQuery {
-    ListRecentThreatsQuery { severity, type_: None, limit: 25, offset: 0, since: None }
+    ListRecentThreatsQuery::new(severity).limit(25).offset(0)
 }
 
 fn ids(list: &ThreatList) -> Vec<&str> {
@@ -530,10 +518,15 @@ fn ids(list: &ThreatList) -> Vec<&str> {
 }
 
 fn analyze_request(target: &str, target_type: TargetType, zone: Option<&str>) -> AnalyzeRequest {
-    AnalyzeRequest {
-        target: target.to_owned(),
-        target_type,
-        context: zone.map(|zone| AnalysisContext { environment: Some("production".to_owned()), network_zone: Some(zone.to_owned()) }),
+    {
+        let mut value = AnalyzeRequest::new(target.to_owned(), target_type);
+        value.context = zone.map(|zone| {
+            let mut value = AnalysisContext::default();
+            value.environment = Some("production".to_owned());
+            value.network_zone = Some(zone.to_owned());
+            value
+        });
+        value
     }
 }
 
@@ -545,7 +538,11 @@ async fn reader_update(server: &TestServer, id: &str, body: &str) -> RawResponse
 }
 
 fn status_change(status: ThreatStatus, note: Option<&str>) -> UpdateThreatStatusRequest {
-    UpdateThreatStatusRequest { status, note: note.map(str::to_owned) }
+    {
+        let mut value = UpdateThreatStatusRequest::new(status);
+        value.note = note.map(str::to_owned);
+        value
+    }
 }
 
 const SEED_THREAT_JSON: &str = r#"{
@@ -569,7 +566,7 @@ async fn list_recent_threats_returns_the_seed_threat_first() {
 
     let list = client.list_recent_threats(&query(Severity::Critical)).await.expect("a 200 page");
     assert_eq!(ids(&list), threat_ids((0..THREAT_COUNT).step_by(4)), "every fourth threat is critical, newest first");
-    assert_eq!(list.meta, types::PageMeta { total: 8, limit: 25, offset: 0 });
+    assert_eq!(list.meta, types::PageMeta::new(8, 25, 0));
     assert!(list.data.iter().all(|threat| threat.severity == Severity::Critical));
     assert!(list.data.windows(2).all(|pair| pair[0].timestamp > pair[1].timestamp), "most recent first");
     let seed = &list.data[0];
@@ -603,23 +600,22 @@ async fn list_recent_threats_filters_by_type_and_since() {
     let server = spawn_server().await;
     let client = server.client(READER_KEY);
 
-    let ransomware = ListRecentThreatsQuery { type_: Some(ThreatType::RansomwareAttempt), ..query(Severity::Critical) };
+    let ransomware = query(Severity::Critical).type_(ThreatType::RansomwareAttempt);
     let list = client.list_recent_threats(&ransomware).await.expect("a 200 page");
     assert_eq!(ids(&list), threat_ids([0, 20]));
     assert_eq!(list.meta.total, 2);
 
-    let phishing = ListRecentThreatsQuery { type_: Some(ThreatType::Phishing), ..query(Severity::Critical) };
+    let phishing = query(Severity::Critical).type_(ThreatType::Phishing);
     assert_eq!(ids(&client.list_recent_threats(&phishing).await.expect("a 200 page")), threat_ids([16]));
 
     // `command_and_control` needs its wire name in the query string.
-    let c2 = ListRecentThreatsQuery { type_: Some(ThreatType::CommandAndControl), ..query(Severity::Medium) };
+    let c2 = query(Severity::Medium).type_(ThreatType::CommandAndControl);
     let list = client.list_recent_threats(&c2).await.expect("a 200 page");
     assert_eq!(ids(&list), threat_ids([2, 22]));
     assert!(list.data.iter().all(|threat| threat.type_ == ThreatType::CommandAndControl));
 
     // `since` is exclusive: threat 8 was detected exactly 8 hours before the seed.
-    let since =
-        |hours: i64| ListRecentThreatsQuery { since: Some(time(SEED_TIMESTAMP) - TimeDelta::hours(hours)), ..query(Severity::Critical) };
+    let since = |hours: i64| query(Severity::Critical).since(time(SEED_TIMESTAMP) - TimeDelta::hours(hours));
     let list = client.list_recent_threats(&since(10)).await.expect("a 200 page");
     assert_eq!(ids(&list), threat_ids([0, 4, 8]));
     assert_eq!(list.meta.total, 3);
@@ -629,8 +625,7 @@ async fn list_recent_threats_filters_by_type_and_since() {
     assert_eq!(future.meta.total, 0);
 
     // Filters combine.
-    let combined =
-        ListRecentThreatsQuery { type_: Some(ThreatType::DataExfiltration), since: Some(detected(20)), ..query(Severity::Critical) };
+    let combined = query(Severity::Critical).type_(ThreatType::DataExfiltration).since(detected(20));
     assert_eq!(ids(&client.list_recent_threats(&combined).await.expect("a 200 page")), threat_ids([4]));
 
     // On the wire, an offset timestamp is the same instant (`+` percent-encoded).
@@ -652,13 +647,13 @@ async fn list_recent_threats_filters_by_type_and_since() {
 async fn list_recent_threats_paginates_with_limit_and_offset() {
     let server = spawn_server().await;
     let client = server.client(READER_KEY);
-    let page = |limit: i64, offset: i64| ListRecentThreatsQuery { limit, offset, ..query(Severity::Critical) };
+    let page = |limit: i64, offset: i64| query(Severity::Critical).limit(limit).offset(offset);
 
     let mut collected = Vec::new();
     for (offset, expected) in [(0, vec![0, 4, 8]), (3, vec![12, 16, 20]), (6, vec![24, 28])] {
         let list = client.list_recent_threats(&page(3, offset)).await.expect("a 200 page");
         assert_eq!(ids(&list), threat_ids(expected), "offset {offset}");
-        assert_eq!(list.meta, types::PageMeta { total: 8, limit: 3, offset }, "offset {offset}");
+        assert_eq!(list.meta, types::PageMeta::new(8, 3, offset), "offset {offset}");
         collected.extend(list.data);
     }
     let all = client.list_recent_threats(&page(100, 0)).await.expect("limit=100 is the inclusive maximum");
@@ -667,7 +662,7 @@ async fn list_recent_threats_paginates_with_limit_and_offset() {
 
     let beyond = client.list_recent_threats(&page(3, 8)).await.expect("a 200 page past the end");
     assert!(beyond.data.is_empty());
-    assert_eq!(beyond.meta, types::PageMeta { total: 8, limit: 3, offset: 8 });
+    assert_eq!(beyond.meta, types::PageMeta::new(8, 3, 8));
 
     let one = client.list_recent_threats(&page(1, 5)).await.expect("limit=1 is the inclusive minimum");
     assert_eq!(ids(&one), threat_ids([20]));
@@ -693,7 +688,7 @@ async fn list_recent_threats_invalid_queries_are_400() {
     assert!(message.contains("severity"), "{message}");
 
     for (limit, offset, name) in [(101, 0, "limit"), (0, 0, "limit"), (-5, 0, "limit"), (25, -1, "offset")] {
-        let bad = ListRecentThreatsQuery { limit, offset, ..query(Severity::High) };
+        let bad = query(Severity::High).limit(limit).offset(offset);
         let error = api_error(client.list_recent_threats(&bad).await);
         assert_eq!(error.status(), 400, "limit={limit} offset={offset}");
         match error {
@@ -744,10 +739,7 @@ async fn analyze_threat_scores_deterministically() {
     assert_eq!(result.threat_score, 92);
     assert_eq!(result.classification, "command_and_control");
     assert!((result.confidence - 0.97).abs() < 1e-9, "{}", result.confidence);
-    assert_eq!(
-        result.mitigation,
-        Mitigation { action: "block_immediately".to_owned(), rule_id: Some("waf_rule_884".to_owned()), scope: "global".to_owned() }
-    );
+    assert_eq!(result.mitigation, Mitigation::new("block_immediately".to_owned(), "global".to_owned()).rule_id("waf_rule_884".to_owned()));
     assert!(result.analysis_id.starts_with("anl_") && result.analysis_id.len() == 14, "{}", result.analysis_id);
     let mut json = serde_json::to_value(&result).expect("serializable");
     json["analysis_id"] = "anl_9x7c2m4p0q".into();
@@ -784,7 +776,7 @@ async fn analyze_threat_scores_deterministically() {
             client.analyze_threat(&analyze_request("https://example.org/x", target_type.clone(), None)).await.expect("a 200 analysis");
         assert_eq!(unknown.classification, classification, "{target_type}");
         assert!(unknown.threat_score < 50, "{target_type}: {}", unknown.threat_score);
-        assert_eq!(unknown.mitigation, Mitigation { action: "monitor".to_owned(), rule_id: None, scope: "global".to_owned() });
+        assert_eq!(unknown.mitigation, Mitigation::new("monitor".to_owned(), "global".to_owned()));
     }
 
     // On the wire: `rule_id` is omitted when absent, and `context` is optional.
@@ -875,10 +867,18 @@ async fn update_threat_status_changes_the_stored_status() {
 
     let updated =
         client.update_threat_status(SEED_THREAT_ID, &status_change(ThreatStatus::FalsePositive, Some(note))).await.expect("a 200");
-    assert_eq!(updated, Threat { status: ThreatStatus::FalsePositive, ..threat(0) }, "only the status changed");
+    assert_eq!(
+        updated,
+        {
+            let mut value = threat(0);
+            value.status = ThreatStatus::FalsePositive;
+            value
+        },
+        "only the status changed"
+    );
     assert_eq!(server.api.stored(SEED_THREAT_ID).status, ThreatStatus::FalsePositive);
     // The change is visible through the list.
-    let list = client.list_recent_threats(&ListRecentThreatsQuery { limit: 1, ..query(Severity::Critical) }).await.expect("a 200 page");
+    let list = client.list_recent_threats(&query(Severity::Critical).limit(1)).await.expect("a 200 page");
     assert_eq!(list.data[0].status, ThreatStatus::FalsePositive);
 
     // Another threat, without a note; statuses other than closed/ignored need only threat:read.
@@ -1252,7 +1252,7 @@ async fn client_records_the_latest_rate_limit() {
     let error = api_error(client.update_threat_status(UNKNOWN_THREAT_ID, &status_change(ThreatStatus::New, None)).await);
     assert_eq!(error.status(), 404);
     assert_eq!(client.rate_limit(), budget(82));
-    let error = api_error(client.list_recent_threats(&ListRecentThreatsQuery { limit: 101, ..query(Severity::Low) }).await);
+    let error = api_error(client.list_recent_threats(&query(Severity::Low).limit(101)).await);
     assert_eq!(error.status(), 400);
     assert_eq!(client.rate_limit(), budget(81));
 

@@ -121,7 +121,7 @@ fn at(text: &str) -> DateTime<Utc> {
 }
 
 fn err(code: &str, message: impl Into<String>) -> Error {
-    Error { error: code.to_owned(), message: message.into() }
+    Error::new(code.to_owned(), message.into())
 }
 
 fn not_found(what: &str) -> Error {
@@ -134,19 +134,22 @@ fn bad_request(message: impl Into<String>) -> Error {
 
 /// The agent as `GET /v1/agents/me` shows it: with `created_by`, which the seed promises there.
 fn profile(agent: Agent) -> AgentProfile {
-    AgentProfile {
-        id: agent.id,
-        org_id: agent.org_id,
-        name: agent.name,
-        description: agent.description,
-        is_active: agent.is_active,
-        intents_api_enabled: agent.intents_api_enabled,
-        vault_ids: agent.vault_ids,
-        key_prefix: agent.key_prefix,
-        created_by: agent.created_by.expect("every stored agent has its creator"),
-        created_at: agent.created_at,
-        updated_at: agent.updated_at,
-        last_active_at: agent.last_active_at,
+    {
+        let mut value = AgentProfile::new(
+            agent.id,
+            agent.org_id,
+            agent.name,
+            agent.is_active,
+            agent.intents_api_enabled,
+            agent.vault_ids,
+            agent.key_prefix,
+            agent.created_by.expect("every stored agent has its creator"),
+            agent.created_at,
+            agent.updated_at,
+        );
+        value.description = agent.description;
+        value.last_active_at = agent.last_active_at;
+        value
     }
 }
 
@@ -300,37 +303,32 @@ impl State {
             let id = chain_uuid(chain_id);
             state.chains.insert(
                 id,
-                Chain {
+                Chain::new(
                     id,
-                    name: name.to_owned(),
-                    display_name: display_name.to_owned(),
+                    name.to_owned(),
+                    display_name.to_owned(),
                     chain_id,
-                    native_currency: NativeCurrency { symbol: symbol.to_owned(), decimals: 18 },
-                    explorer_url: Some(explorer.to_owned()),
+                    NativeCurrency::new(symbol.to_owned(), 18),
                     is_testnet,
-                    enabled: true,
-                },
+                    true,
+                )
+                .explorer_url(explorer.to_owned()),
             );
         }
         state.settings.insert(
             "signup_enabled".to_owned(),
-            Setting {
-                key: "signup_enabled".to_owned(),
-                value: "true".to_owned(),
-                description: Some("Whether self-service signup is open".to_owned()),
-                updated_by: None,
-                updated_at: clock(),
-            },
+            Setting::new("signup_enabled".to_owned(), "true".to_owned(), clock())
+                .description("Whether self-service signup is open".to_owned()),
         );
-        state.x402 = Some(X402Config {
-            enabled: false,
-            network: "base".to_owned(),
-            asset: "USDC".to_owned(),
-            pay_to: "0x1c1a000000000000000000000000000000000001".to_owned(),
-            facilitator_url: "https://x402.org/facilitator".to_owned(),
-            price_per_request_usd: "0.001".to_owned(),
-            updated_at: clock(),
-        });
+        state.x402 = Some(X402Config::new(
+            false,
+            "base".to_owned(),
+            "USDC".to_owned(),
+            "0x1c1a000000000000000000000000000000000001".to_owned(),
+            "https://x402.org/facilitator".to_owned(),
+            "0.001".to_owned(),
+            clock(),
+        ));
         state
     }
 
@@ -361,16 +359,10 @@ impl State {
             Some(record) => (record.org_id, record.invitation.role),
             None => (self.uuid("org"), OrgRole::Owner),
         };
-        let user = User {
-            id,
-            email: email.to_owned(),
-            display_name,
-            org_id,
-            role,
-            mfa_enabled: false,
-            marketing_opt_in,
-            auth_provider,
-            created_at: clock(),
+        let user = {
+            let mut value = User::new(id, email.to_owned(), org_id, role, false, marketing_opt_in, auth_provider, clock());
+            value.display_name = display_name;
+            value
         };
         self.users.insert(
             id,
@@ -402,7 +394,7 @@ impl State {
         };
         let access_token = format!("eyJhbGciOiJFZERTQSJ9.{subject}.sig{:06}", self.next_id * 7919);
         self.tokens.insert(access_token.clone(), principal);
-        TokenResponse { access_token, token_type: TokenResponseTokenType::Bearer, expires_in: 3600, refresh_token: None }
+        TokenResponse::new(access_token, TokenResponseTokenType::Bearer, 3600)
     }
 
     fn principal(&self, credentials: &Credentials) -> Option<Principal> {
@@ -464,21 +456,13 @@ impl State {
             Principal::Agent(id) => (ActorType::Agent, *id),
         };
         let org_id = self.org_of(principal);
-        self.audit.push(AuditEvent {
-            id,
-            org_id,
-            action: action.to_owned(),
-            actor_type,
-            actor_id: Some(actor_id),
-            resource_type: "secret".to_owned(),
-            resource_id: Some(secret.id.to_string()),
-            vault_id: Some(secret.vault_id),
-            outcome: AuditOutcome::Success,
-            ip_address: None,
-            user_agent: None,
-            details: Some(BTreeMap::from([("path".to_owned(), secret.path.clone())])),
-            created_at: clock(),
-        });
+        self.audit.push(
+            AuditEvent::new(id, org_id, action.to_owned(), actor_type, "secret".to_owned(), AuditOutcome::Success, clock())
+                .actor_id(actor_id)
+                .vault_id(secret.vault_id)
+                .details(BTreeMap::from([("path".to_owned(), secret.path.clone())]))
+                .resource_id(secret.id.to_string()),
+        );
     }
 
     fn usage(&self, user_id: &Uuid) -> UsageSummary {
@@ -489,25 +473,21 @@ impl State {
         let transactions =
             self.transactions.values().filter(|tx| self.agents.get(&tx.agent_id).is_some_and(|a| &a.agent.org_id == org)).count();
         let count = |n: usize| i64::try_from(n).expect("small counts");
-        UsageSummary {
-            tier: self.tiers.get(org).copied().unwrap_or(BillingTier::Free),
-            period_start: at("2026-03-01T00:00:00Z"),
-            period_end: at("2026-04-01T00:00:00Z"),
-            api_calls: UsageMeter { used: 0, limit: None },
-            secret_reads: UsageMeter { used: record.secret_reads, limit: Some(record.read_quota) },
-            secret_writes: UsageMeter { used: record.secret_writes, limit: Some(record.write_quota) },
-            transactions: UsageMeter { used: count(transactions), limit: Some(100) },
-            vaults: UsageMeter { used: count(vaults), limit: Some(5) },
-            agents: UsageMeter { used: count(agents), limit: Some(10) },
-        }
+        UsageSummary::new(
+            self.tiers.get(org).cloned().unwrap_or(BillingTier::Free),
+            at("2026-03-01T00:00:00Z"),
+            at("2026-04-01T00:00:00Z"),
+            UsageMeter::new(0),
+            UsageMeter::new(record.secret_reads).limit(record.read_quota),
+            UsageMeter::new(record.secret_writes).limit(record.write_quota),
+            UsageMeter::new(count(transactions)).limit(100),
+            UsageMeter::new(count(vaults)).limit(5),
+            UsageMeter::new(count(agents)).limit(10),
+        )
     }
 
     fn credit_balance(&self, org: &Uuid) -> CreditBalance {
-        CreditBalance {
-            balance_cents: self.credits.get(org).copied().unwrap_or(0),
-            currency: CreditBalanceCurrency::Usd,
-            expiring: Vec::new(),
-        }
+        CreditBalance::new(self.credits.get(org).copied().unwrap_or(0), CreditBalanceCurrency::Usd, Vec::new())
     }
 
     /// The agent an Intents API call acts for, if the caller may act for it.
@@ -536,17 +516,19 @@ impl State {
             .find(|chain| chain.name == request.chain && chain.enabled)
             .ok_or_else(|| bad_request(format!("chain: unknown chain `{}`", request.chain)))?;
         let success = request.data != FAILING_CALLDATA;
-        Ok(SimulationResult {
-            success,
-            gas_used: 21_000 + i64::try_from(request.data.len()).expect("short calldata") * 16,
-            revert_reason: (!success).then(|| "execution reverted".to_owned()),
-            balance_changes: vec![BalanceChange {
-                address: request.to.clone(),
-                asset: "native".to_owned(),
-                symbol: Some(chain.native_currency.symbol.clone()),
-                delta: request.value.clone(),
-            }],
-            simulation_url: Some(format!("https://dashboard.tenderly.co/1claw/simulator/{}", request.chain)),
+        Ok({
+            let mut value = SimulationResult::new(
+                success,
+                21_000 + i64::try_from(request.data.len()).expect("short calldata") * 16,
+                vec![{
+                    let mut value = BalanceChange::new(request.to.clone(), "native".to_owned(), request.value.clone());
+                    value.symbol = Some(chain.native_currency.symbol.clone());
+                    value
+                }],
+            )
+            .simulation_url(format!("https://dashboard.tenderly.co/1claw/simulator/{}", request.chain));
+            value.revert_reason = (!success).then(|| "execution reverted".to_owned());
+            value
         })
     }
 }
@@ -725,14 +707,10 @@ impl InMemoryOneclaw {
         let share = &mut state.shares.get_mut(share_id).expect("the share").share;
         share.access_count += 1;
         share.last_accessed_at = Some(clock());
-        ShareAccess::Served(SharedSecret {
-            share_id: share.id,
-            path: secret.path,
-            type_: secret.type_,
-            value: secret.value,
-            expires_at: share.expires_at,
-            access_count: share.access_count,
-            max_access_count: share.max_access_count,
+        ShareAccess::Served({
+            let mut value = SharedSecret::new(share.id, secret.path, secret.type_, secret.value, share.expires_at, share.access_count);
+            value.max_access_count = share.max_access_count;
+            value
         })
     }
 }
@@ -787,12 +765,12 @@ impl OneclawApi for InMemoryOneclaw {
 
     async fn get_health(&self, _cx: RequestContext) -> Result<HealthStatus, GetHealthError> {
         let _state = self.serve(Operation::GetHealth);
-        Ok(HealthStatus { status: HealthStatusStatus::Ok, version: "1.0.0".to_owned(), timestamp: clock() })
+        Ok(HealthStatus::new(HealthStatusStatus::Ok, "1.0.0".to_owned(), clock()))
     }
 
     async fn get_hsm_health(&self, _cx: RequestContext) -> Result<HsmHealth, GetHsmHealthError> {
         let _state = self.serve(Operation::GetHsmHealth);
-        Ok(HsmHealth { status: HsmHealthStatus::Ok, connected: true, latency_ms: Some(4), checked_at: clock() })
+        Ok(HsmHealth::new(HsmHealthStatus::Ok, true, clock()).latency_ms(4))
     }
 
     async fn access_share(&self, _cx: RequestContext, share_id: Uuid) -> Result<SharedSecret, AccessShareError> {
@@ -843,7 +821,7 @@ impl OneclawApi for InMemoryOneclaw {
         if record.user.mfa_enabled {
             let mfa_token = state.id("mfa");
             state.mfa_challenges.insert(mfa_token.clone(), id);
-            return Ok(CreateTokenResponse::Accepted(MfaChallenge { mfa_required: true, mfa_token, expires_in: 300 }));
+            return Ok(CreateTokenResponse::Accepted(MfaChallenge::new(true, mfa_token, 300)));
         }
         Ok(CreateTokenResponse::Ok(state.issue(Principal::User(id))))
     }
@@ -965,11 +943,12 @@ impl OneclawApi for InMemoryOneclaw {
         let me = state.user_id(&credentials).map_err(GetMfaStatusError::Unauthorized)?;
         let record = state.user(&me);
         let enabled = record.user.mfa_enabled;
-        Ok(MfaStatus {
-            enabled,
-            method: enabled.then_some(MfaStatusMethod::Totp),
-            enrolled_at: record.mfa_enrolled_at,
-            backup_codes_remaining: enabled.then(|| i64::try_from(record.backup_codes.len()).expect("few codes")),
+        Ok({
+            let mut value = MfaStatus::new(enabled);
+            value.method = enabled.then_some(MfaStatusMethod::Totp);
+            value.enrolled_at = record.mfa_enrolled_at;
+            value.backup_codes_remaining = enabled.then(|| i64::try_from(record.backup_codes.len()).expect("few codes"));
+            value
         })
     }
 
@@ -986,7 +965,7 @@ impl OneclawApi for InMemoryOneclaw {
         let secret = "JBSWY3DPEHPK3PXP".to_owned();
         record.mfa_pending_secret = Some(secret.clone());
         let otpauth_uri = format!("otpauth://totp/1claw:{}?secret={secret}&issuer=1claw", record.user.email);
-        Ok(MfaSetup { secret, otpauth_uri })
+        Ok(MfaSetup::new(secret, otpauth_uri))
     }
 
     async fn verify_mfa_setup(
@@ -1004,7 +983,7 @@ impl OneclawApi for InMemoryOneclaw {
         record.user.mfa_enabled = true;
         record.mfa_enrolled_at = Some(clock());
         record.backup_codes = (1..=8).map(|n| format!("bk{n:02}-{:04}", serial(&me))).collect();
-        Ok(MfaEnabled { enabled: true, backup_codes: record.backup_codes.clone() })
+        Ok(MfaEnabled::new(true, record.backup_codes.clone()))
     }
 
     async fn verify_mfa(&self, _cx: RequestContext, body: MfaVerifyRequest) -> Result<TokenResponse, VerifyMfaError> {
@@ -1061,23 +1040,12 @@ impl OneclawApi for InMemoryOneclaw {
             user_code.clone(),
             DeviceRecord {
                 device_code: device_code.clone(),
-                status: DeviceCodeStatus {
-                    user_code: user_code.clone(),
-                    status: DeviceCodeState::Pending,
-                    client_id: body.client_id,
-                    expires_at: at("2026-03-01T12:15:00Z"),
-                },
+                status: DeviceCodeStatus::new(user_code.clone(), DeviceCodeState::Pending, body.client_id, at("2026-03-01T12:15:00Z")),
                 approved_by: None,
             },
         );
-        Ok(DeviceAuthorization {
-            device_code,
-            verification_uri_complete: Some(format!("https://1claw.xyz/device?code={user_code}")),
-            user_code,
-            verification_uri: "https://1claw.xyz/device".to_owned(),
-            expires_in: 900,
-            interval: 5,
-        })
+        let complete = format!("https://1claw.xyz/device?code={user_code}");
+        Ok(DeviceAuthorization::new(device_code, user_code, "https://1claw.xyz/device", 900, 5).verification_uri_complete(complete))
     }
 
     async fn poll_device_token(&self, _cx: RequestContext, body: DeviceTokenRequest) -> Result<TokenResponse, PollDeviceTokenError> {
@@ -1141,7 +1109,7 @@ impl OneclawApi for InMemoryOneclaw {
         let state = self.serve(Operation::ListApiKeys);
         let me = state.user_id(&credentials).map_err(ListApiKeysError::Unauthorized)?;
         let keys = state.api_keys.values().filter(|r| r.user_id == me).map(|r| r.key.clone()).collect();
-        Ok(ApiKeyList { items: keys })
+        Ok(ApiKeyList::new(keys))
     }
 
     async fn create_api_key(
@@ -1153,22 +1121,16 @@ impl OneclawApi for InMemoryOneclaw {
         let me = state.user_id(&credentials).map_err(CreateApiKeyError::Unauthorized)?;
         let id = state.uuid("key");
         let secret = format!("1ck_{:04}_{}", serial(&id), body.name.len() * 7919);
-        let key = ApiKey {
-            id,
-            name: body.name,
-            key_prefix: secret[..8].to_owned(),
-            created_at: clock(),
-            expires_at: body.expires_at,
-            last_used_at: None,
+        let key = {
+            let mut value = ApiKey::new(id, body.name, secret[..8].to_owned(), clock());
+            value.expires_at = body.expires_at;
+            value
         };
         state.api_keys.insert(id, ApiKeyRecord { key: key.clone(), secret: secret.clone(), user_id: me });
-        Ok(CreatedApiKey {
-            id,
-            name: key.name,
-            key: secret,
-            key_prefix: key.key_prefix,
-            created_at: key.created_at,
-            expires_at: key.expires_at,
+        Ok({
+            let mut value = CreatedApiKey::new(id, key.name, secret, key.key_prefix, key.created_at);
+            value.expires_at = key.expires_at;
+            value
         })
     }
 
@@ -1196,7 +1158,7 @@ impl OneclawApi for InMemoryOneclaw {
         let me = state.principal(&credentials).ok_or_else(|| ListVaultsError::Unauthorized(unauthorized()))?;
         let org = state.org_of(&me);
         let vaults = state.vaults.values().filter(|v| v.org_id == org && state.agent_may_use(&me, &v.id)).cloned().collect();
-        Ok(VaultList { items: vaults })
+        Ok(VaultList::new(vaults))
     }
 
     async fn create_vault(
@@ -1211,16 +1173,10 @@ impl OneclawApi for InMemoryOneclaw {
             return Err(CreateVaultError::Conflict(err("vault_name_taken", "A vault with this name already exists")));
         }
         let id = state.uuid("vlt");
-        let vault = Vault {
-            id,
-            org_id,
-            name: body.name,
-            description: body.description,
-            created_by: me,
-            cmek_enabled: false,
-            secret_count: 0,
-            created_at: clock(),
-            updated_at: clock(),
+        let vault = {
+            let mut value = Vault::new(id, org_id, body.name, me, false, 0, clock(), clock());
+            value.description = body.description;
+            value
         };
         state.vaults.insert(id, vault.clone());
         Ok(vault)
@@ -1267,7 +1223,7 @@ impl OneclawApi for InMemoryOneclaw {
         if state.cmek.contains_key(&vault_id) {
             return Err(EnableCmekError::Conflict(err("cmek_already_enabled", "CMEK is already enabled on this vault")));
         }
-        let config = CmekConfig { vault_id, enabled: true, provider: body.provider, key_uri: body.key_uri, enabled_at: clock() };
+        let config = CmekConfig::new(vault_id, true, body.provider, body.key_uri, clock());
         state.cmek.insert(vault_id, config.clone());
         state.vaults.get_mut(&vault_id).expect("the vault").cmek_enabled = true;
         Ok(config)
@@ -1307,16 +1263,7 @@ impl OneclawApi for InMemoryOneclaw {
             config.key_uri = new_key_uri;
         }
         let id = state.uuid("job");
-        let job = CmekRotationJob {
-            id,
-            vault_id,
-            status: JobStatus::Queued,
-            total_secrets,
-            processed_secrets: 0,
-            started_at: clock(),
-            completed_at: None,
-            error: None,
-        };
+        let job = CmekRotationJob::new(id, vault_id, JobStatus::Queued, total_secrets, 0, clock());
         state.cmek_jobs.insert(id, job.clone());
         Ok(job)
     }
@@ -1367,7 +1314,7 @@ impl OneclawApi for InMemoryOneclaw {
             })
             .map(|(_, record)| metadata(record.current()))
             .collect();
-        Ok(SecretList { items: secrets })
+        Ok(SecretList::new(secrets))
     }
 
     async fn get_secret(
@@ -1436,27 +1383,22 @@ impl OneclawApi for InMemoryOneclaw {
         let key = (vault_id, path.clone());
         let previous = state.secrets.get(&key).filter(|record| !record.deleted).map(|record| record.current().clone());
         let secret = match &previous {
-            Some(previous) => Secret {
-                type_: body.type_,
-                value: body.value,
-                version: previous.version + 1,
-                metadata: body.metadata,
-                updated_at: clock(),
-                expires_at: body.expires_at,
-                ..previous.clone()
-            },
-            None => Secret {
-                id: state.uuid("sec"),
-                vault_id,
-                path,
-                type_: body.type_,
-                value: body.value,
-                version: 1,
-                metadata: body.metadata,
-                created_at: clock(),
-                updated_at: clock(),
-                expires_at: body.expires_at,
-            },
+            Some(previous) => {
+                let mut value = previous.clone();
+                value.type_ = body.type_;
+                value.value = body.value;
+                value.version = previous.version + 1;
+                value.metadata = body.metadata;
+                value.updated_at = clock();
+                value.expires_at = body.expires_at;
+                value
+            }
+            None => {
+                let mut value = Secret::new(state.uuid("sec"), vault_id, path, body.type_, body.value, 1, clock(), clock());
+                value.metadata = body.metadata;
+                value.expires_at = body.expires_at;
+                value
+            }
         };
         match state.secrets.get_mut(&key) {
             Some(record) if previous.is_some() => record.versions.push(secret.clone()),
@@ -1506,7 +1448,7 @@ impl OneclawApi for InMemoryOneclaw {
         let me = Principal::User(state.user_id(&credentials).map_err(ListPoliciesError::Unauthorized)?);
         state.visible_vault(&me, &vault_id).ok_or_else(|| ListPoliciesError::NotFound(not_found("Vault")))?;
         let policies = state.policies.values().filter(|p| p.vault_id == vault_id).cloned().collect();
-        Ok(PolicyList { items: policies })
+        Ok(PolicyList::new(policies))
     }
 
     async fn create_policy(
@@ -1519,18 +1461,21 @@ impl OneclawApi for InMemoryOneclaw {
         let me = state.user_id(&credentials).map_err(CreatePolicyError::Unauthorized)?;
         state.visible_vault(&Principal::User(me), &vault_id).ok_or_else(|| CreatePolicyError::NotFound(not_found("Vault")))?;
         let id = state.uuid("pol");
-        let policy = Policy {
-            id,
-            vault_id,
-            secret_path_pattern: body.secret_path_pattern,
-            principal_type: body.principal_type,
-            principal_id: body.principal_id,
-            permissions: body.permissions,
-            conditions: body.conditions,
-            expires_at: body.expires_at,
-            created_by: me,
-            created_at: clock(),
-            updated_at: clock(),
+        let policy = {
+            let mut value = Policy::new(
+                id,
+                vault_id,
+                body.secret_path_pattern,
+                body.principal_type,
+                body.principal_id,
+                body.permissions,
+                me,
+                clock(),
+                clock(),
+            );
+            value.conditions = body.conditions;
+            value.expires_at = body.expires_at;
+            value
         };
         state.policies.insert(id, policy.clone());
         Ok(policy)
@@ -1587,7 +1532,7 @@ impl OneclawApi for InMemoryOneclaw {
         let agent_id = state.uuid("agt");
         let message = format!("Enrollment of {} is pending; credentials will be emailed to {}", body.name, body.human_email);
         state.enrollments.push(body);
-        Ok(EnrollmentResponse { agent_id, status: EnrollmentResponseStatus::PendingApproval, message })
+        Ok(EnrollmentResponse::new(agent_id, EnrollmentResponseStatus::PendingApproval, message))
     }
 
     async fn list_agents(
@@ -1598,7 +1543,7 @@ impl OneclawApi for InMemoryOneclaw {
         let me = Principal::User(state.user_id(&credentials).map_err(ListAgentsError::Unauthorized)?);
         let org = state.org_of(&me);
         let agents = state.agents.values().filter(|r| r.agent.org_id == org).map(|r| r.agent.clone()).collect();
-        Ok(AgentList { items: agents })
+        Ok(AgentList::new(agents))
     }
 
     async fn create_agent(
@@ -1615,22 +1560,15 @@ impl OneclawApi for InMemoryOneclaw {
         }
         let id = state.uuid("agt");
         let api_key = format!("ocv_{:04}_{}", serial(&id), state.next_id * 104_729);
-        let agent = Agent {
-            id,
-            org_id,
-            name: body.name,
-            description: body.description,
-            is_active: true,
-            intents_api_enabled: body.intents_api_enabled,
-            vault_ids,
-            key_prefix: api_key[..8].to_owned(),
-            created_by: Some(me),
-            created_at: clock(),
-            updated_at: clock(),
-            last_active_at: None,
+        let agent = {
+            let mut value =
+                Agent::new(id, org_id, body.name, true, body.intents_api_enabled, vault_ids, api_key[..8].to_owned(), clock(), clock())
+                    .created_by(me);
+            value.description = body.description;
+            value
         };
         state.agents.insert(id, AgentRecord { agent: agent.clone(), api_key: api_key.clone() });
-        Ok(CreatedAgent { agent, api_key })
+        Ok(CreatedAgent::new(agent, api_key))
     }
 
     async fn get_current_agent(
@@ -1725,7 +1663,7 @@ impl OneclawApi for InMemoryOneclaw {
             .ok_or_else(|| RotateAgentKeyError::NotFound(not_found("Agent")))?;
         record.api_key = api_key.clone();
         record.agent.key_prefix = api_key[..8].to_owned();
-        Ok(RotatedAgentKey { agent_id, key_prefix: record.agent.key_prefix.clone(), api_key, rotated_at: clock() })
+        Ok(RotatedAgentKey::new(agent_id, api_key, record.agent.key_prefix.clone(), clock()))
     }
 
     // --- Sharing ---------------------------------------------------------------------------
@@ -1757,21 +1695,14 @@ impl OneclawApi for InMemoryOneclaw {
             _ => {}
         }
         let id = state.uuid("shr");
-        let share = Share {
-            url: Some(format!("https://1claw.xyz/share/{id}")),
-            id,
-            secret_id,
-            secret_path,
-            created_by: me,
-            recipient_type: body.recipient_type,
-            recipient_id: body.recipient_id,
-            recipient_email: body.recipient_email,
-            status: ShareStatus::Pending,
-            expires_at: body.expires_at,
-            max_access_count: body.max_access_count,
-            access_count: 0,
-            created_at: clock(),
-            last_accessed_at: None,
+        let share = {
+            let mut value =
+                Share::new(id, secret_id, secret_path, me, body.recipient_type, ShareStatus::Pending, body.expires_at, 0, clock())
+                    .url(format!("https://1claw.xyz/share/{id}"));
+            value.recipient_id = body.recipient_id;
+            value.recipient_email = body.recipient_email;
+            value.max_access_count = body.max_access_count;
+            value
         };
         state.shares.insert(id, ShareRecord { share: share.clone(), vault_id });
         Ok(share)
@@ -1791,7 +1722,7 @@ impl OneclawApi for InMemoryOneclaw {
             .filter(|s| s.created_by == me && query.status.as_ref().is_none_or(|status| s.status == *status))
             .cloned()
             .collect();
-        Ok(ShareList { items: shares })
+        Ok(ShareList::new(shares))
     }
 
     async fn list_inbound_shares(
@@ -1808,7 +1739,7 @@ impl OneclawApi for InMemoryOneclaw {
             .filter(|s| is_recipient(&state, &me, s) && query.status.as_ref().is_none_or(|status| s.status == *status))
             .cloned()
             .collect();
-        Ok(ShareList { items: shares })
+        Ok(ShareList::new(shares))
     }
 
     async fn accept_share(
@@ -1854,7 +1785,7 @@ impl OneclawApi for InMemoryOneclaw {
     async fn list_chains(&self, _cx: RequestContext) -> Result<ChainList, ListChainsError> {
         let state = self.serve(Operation::ListChains);
         let chains = state.chains_by_name().into_iter().filter(|c| c.enabled).collect();
-        Ok(ChainList { items: chains })
+        Ok(ChainList::new(chains))
     }
 
     async fn get_chain(&self, _cx: RequestContext, identifier: String) -> Result<Chain, GetChainError> {
@@ -1895,7 +1826,7 @@ impl OneclawApi for InMemoryOneclaw {
             })
             .cloned()
             .collect();
-        Ok(TransactionList { items: transactions })
+        Ok(TransactionList::new(transactions))
     }
 
     async fn submit_transaction(
@@ -1921,12 +1852,10 @@ impl OneclawApi for InMemoryOneclaw {
                 return Err(SubmitTransactionError::NotFound(not_found("Signing key")));
             }
         }
-        let request = SimulationRequest {
-            chain: body.chain.clone(),
-            to: body.to.clone(),
-            value: body.value.clone(),
-            data: body.data.clone(),
-            gas_limit: body.gas_limit,
+        let request = {
+            let mut value = SimulationRequest::new(body.chain.clone(), body.to.clone()).value(body.value.clone()).data(body.data.clone());
+            value.gas_limit = body.gas_limit;
+            value
         };
         let simulation = state.simulate(&request).map_err(SubmitTransactionError::BadRequest)?;
         if body.simulate_first && !simulation.success {
@@ -1937,22 +1866,24 @@ impl OneclawApi for InMemoryOneclaw {
         }
         let chain_id = state.chains.values().find(|c| c.name == body.chain).map(|c| c.chain_id).expect("a simulated chain");
         let id = state.uuid("tx");
-        let transaction = Transaction {
-            tx_hash: Some(format!("0x{:064x}", state.next_id * 15_485_863)),
-            id,
-            agent_id,
-            chain: body.chain,
-            chain_id,
-            from: format!("0x{:040x}", serial(&agent.id) * 4_099),
-            to: body.to,
-            value: body.value,
-            data: body.data,
-            simulate_first: body.simulate_first,
-            status: TransactionStatus::Broadcast,
-            simulation: body.simulate_first.then_some(simulation),
-            error: None,
-            created_at: clock(),
-            updated_at: clock(),
+        let transaction = {
+            let mut value = Transaction::new(
+                id,
+                agent_id,
+                body.chain,
+                chain_id,
+                format!("0x{:040x}", serial(&agent.id) * 4_099),
+                body.to,
+                body.value,
+                body.data,
+                body.simulate_first,
+                TransactionStatus::Broadcast,
+                clock(),
+                clock(),
+            )
+            .tx_hash(format!("0x{:064x}", state.next_id * 15_485_863));
+            value.simulation = body.simulate_first.then_some(simulation);
+            value
         };
         state.transactions.insert(id, transaction.clone());
         Ok(transaction)
@@ -2008,7 +1939,7 @@ impl OneclawApi for InMemoryOneclaw {
             .map(|tx| state.simulate(tx))
             .collect::<Result<Vec<_>, _>>()
             .map_err(SimulateTransactionBundleError::BadRequest)?;
-        Ok(BundleSimulationResult { success: results.iter().all(|r| r.success), results })
+        Ok(BundleSimulationResult::new(results.iter().all(|r| r.success), results))
     }
 
     // --- Billing & usage ---------------------------------------------------------------------------
@@ -2030,26 +1961,18 @@ impl OneclawApi for InMemoryOneclaw {
         let me = state.user_id(&credentials).map_err(GetUsageHistoryError::Unauthorized)?;
         let usage = state.usage(&me);
         let periods = vec![
-            UsagePeriod {
-                period_start: usage.period_start,
-                period_end: usage.period_end,
-                api_calls: 0,
-                secret_reads: usage.secret_reads.used,
-                secret_writes: usage.secret_writes.used,
-                transactions: usage.transactions.used,
-                overage_cents: 0,
-            },
-            UsagePeriod {
-                period_start: at("2026-02-01T00:00:00Z"),
-                period_end: at("2026-03-01T00:00:00Z"),
-                api_calls: 0,
-                secret_reads: 0,
-                secret_writes: 0,
-                transactions: 0,
-                overage_cents: 0,
-            },
+            UsagePeriod::new(
+                usage.period_start,
+                usage.period_end,
+                0,
+                usage.secret_reads.used,
+                usage.secret_writes.used,
+                usage.transactions.used,
+                0,
+            ),
+            UsagePeriod::new(at("2026-02-01T00:00:00Z"), at("2026-03-01T00:00:00Z"), 0, 0, 0, 0, 0),
         ];
-        Ok(UsageHistory { items: periods })
+        Ok(UsageHistory::new(periods))
     }
 
     async fn create_subscription_checkout(
@@ -2063,7 +1986,7 @@ impl OneclawApi for InMemoryOneclaw {
         let wanted = match body.tier {
             SubscribeRequestTier::Pro => BillingTier::Pro,
             SubscribeRequestTier::Business => BillingTier::Business,
-            SubscribeRequestTier::Other(tier) => {
+            tier => {
                 return Err(CreateSubscriptionCheckoutError::BadRequest(bad_request(format!("Unknown tier {tier}"))));
             }
         };
@@ -2071,10 +1994,7 @@ impl OneclawApi for InMemoryOneclaw {
             return Err(CreateSubscriptionCheckoutError::Conflict(err("already_subscribed", "The organization already has this plan")));
         }
         let session_id = state.id("cs_test");
-        Ok(CheckoutSession {
-            checkout_url: format!("https://checkout.stripe.com/c/pay/{session_id}?interval={}", body.interval),
-            session_id,
-        })
+        Ok(CheckoutSession::new(format!("https://checkout.stripe.com/c/pay/{session_id}?interval={}", body.interval), session_id))
     }
 
     async fn create_billing_portal_session(
@@ -2085,7 +2005,7 @@ impl OneclawApi for InMemoryOneclaw {
         let state = self.serve(Operation::CreateBillingPortalSession);
         let me = state.user_id(&credentials).map_err(CreateBillingPortalSessionError::Unauthorized)?;
         let org = &state.user(&me).user.org_id;
-        Ok(PortalSession { portal_url: format!("https://billing.stripe.com/p/session/{org}?return_url={}", body.return_url) })
+        Ok(PortalSession::new(format!("https://billing.stripe.com/p/session/{org}?return_url={}", body.return_url)))
     }
 
     async fn get_subscription(
@@ -2097,16 +2017,10 @@ impl OneclawApi for InMemoryOneclaw {
         let org = state.user(&me).user.org_id;
         let usage = state.usage(&me);
         let paid = usage.tier != BillingTier::Free;
-        Ok(SubscriptionSummary {
-            tier: usage.tier,
-            status: if paid { SubscriptionStatus::Active } else { SubscriptionStatus::None },
-            interval: paid.then_some(BillingInterval::Month),
-            current_period_end: paid.then_some(usage.period_end),
-            cancel_at_period_end: false,
-            overage_method: state.overage.get(&org).copied().unwrap_or(OverageMethod::Credits),
-            usage,
-            credits: state.credit_balance(&org),
-        })
+        let status = if paid { SubscriptionStatus::Active } else { SubscriptionStatus::None };
+        let overage = state.overage.get(&org).cloned().unwrap_or(OverageMethod::Credits);
+        let summary = SubscriptionSummary::new(usage.tier.clone(), status, false, overage, usage.clone(), state.credit_balance(&org));
+        Ok(if paid { summary.interval(BillingInterval::Month).current_period_end(usage.period_end) } else { summary })
     }
 
     async fn create_credit_topup(
@@ -2117,10 +2031,7 @@ impl OneclawApi for InMemoryOneclaw {
         let mut state = self.serve(Operation::CreateCreditTopup);
         state.user_id(&credentials).map_err(CreateCreditTopupError::Unauthorized)?;
         let session_id = state.id("cs_topup");
-        Ok(CheckoutSession {
-            checkout_url: format!("https://checkout.stripe.com/c/pay/{session_id}?amount={}", body.amount_cents),
-            session_id,
-        })
+        Ok(CheckoutSession::new(format!("https://checkout.stripe.com/c/pay/{session_id}?amount={}", body.amount_cents), session_id))
     }
 
     async fn get_credit_balance(
@@ -2142,7 +2053,11 @@ impl OneclawApi for InMemoryOneclaw {
         let org = &state.user(&me).user.org_id;
         let ledger = state.credit_ledger.iter().filter(|(o, _)| o == org).map(|(_, tx)| tx.clone()).collect();
         let (items, next_cursor) = page(ledger, query.limit, query.cursor.as_deref()).map_err(ListCreditTransactionsError::BadRequest)?;
-        Ok(CreditTransactionList { items, next_cursor })
+        Ok({
+            let mut value = CreditTransactionList::new(items);
+            value.next_cursor = next_cursor;
+            value
+        })
     }
 
     async fn set_overage_method(
@@ -2153,8 +2068,8 @@ impl OneclawApi for InMemoryOneclaw {
         let mut state = self.serve(Operation::SetOverageMethod);
         let me = state.user_id(&credentials).map_err(SetOverageMethodError::Unauthorized)?;
         let org = state.user(&me).user.org_id;
-        state.overage.insert(org, body.overage_method);
-        Ok(OverageMethodResponse { overage_method: body.overage_method, updated_at: clock() })
+        state.overage.insert(org, body.overage_method.clone());
+        Ok(OverageMethodResponse::new(body.overage_method, clock()))
     }
 
     async fn handle_stripe_webhook(
@@ -2185,20 +2100,19 @@ impl OneclawApi for InMemoryOneclaw {
                 let id = state.uuid("ctx");
                 state.credit_ledger.push((
                     org,
-                    CreditTransaction {
+                    CreditTransaction::new(
                         id,
-                        type_: CreditTransactionType::Topup,
-                        amount_cents: amount,
+                        CreditTransactionType::Topup,
+                        amount,
                         balance_after_cents,
-                        description: format!("Top-up via Stripe event {}", body.id),
-                        created_at: clock(),
-                        expires_at: None,
-                    },
+                        format!("Top-up via Stripe event {}", body.id),
+                        clock(),
+                    ),
                 ));
             }
         }
         state.webhook_events.push(body.id);
-        Ok(WebhookAck { received: true })
+        Ok(WebhookAck::new(true))
     }
 
     // --- Audit ---------------------------------------------------------------------------------------
@@ -2228,7 +2142,7 @@ impl OneclawApi for InMemoryOneclaw {
             })
             .cloned()
             .collect();
-        Ok(AuditEventList { items: events })
+        Ok(AuditEventList::new(events))
     }
 
     // --- Organization ------------------------------------------------------------------------------------
@@ -2244,24 +2158,21 @@ impl OneclawApi for InMemoryOneclaw {
             .users
             .values()
             .filter(|r| &r.user.org_id == org)
-            .map(|r| OrgMember {
-                user_id: r.user.id,
-                email: r.user.email.clone(),
-                display_name: r.user.display_name.clone(),
-                role: r.user.role.clone(),
-                status: MemberStatus::Active,
-                joined_at: Some(r.user.created_at),
+            .map(|r| {
+                let mut value =
+                    OrgMember::new(r.user.id, r.user.email.clone(), r.user.role.clone(), MemberStatus::Active).joined_at(r.user.created_at);
+                value.display_name = r.user.display_name.clone();
+                value
             })
             .collect();
-        members.extend(state.invitations.values().filter(|r| &r.org_id == org).map(|r| OrgMember {
-            user_id: r.invitation.id,
-            email: r.invitation.email.clone(),
-            display_name: None,
-            role: r.invitation.role.clone(),
-            status: MemberStatus::Invited,
-            joined_at: None,
-        }));
-        Ok(OrgMemberList { items: members })
+        members.extend(
+            state
+                .invitations
+                .values()
+                .filter(|r| &r.org_id == org)
+                .map(|r| OrgMember::new(r.invitation.id, r.invitation.email.clone(), r.invitation.role.clone(), MemberStatus::Invited)),
+        );
+        Ok(OrgMemberList::new(members))
     }
 
     async fn invite_org_member(
@@ -2279,14 +2190,7 @@ impl OneclawApi for InMemoryOneclaw {
             return Err(InviteOrgMemberError::Conflict(err("already_member", "This email already belongs to a member")));
         }
         let id = state.uuid("inv");
-        let invitation = Invitation {
-            id,
-            email: body.email,
-            role: body.role,
-            invited_by: me,
-            created_at: clock(),
-            expires_at: at("2026-03-08T12:00:00Z"),
-        };
+        let invitation = Invitation::new(id, body.email, body.role, me, clock(), at("2026-03-08T12:00:00Z"));
         state.invitations.insert(id, InvitationRecord { invitation: invitation.clone(), org_id: inviter.org_id });
         Ok(invitation)
     }
@@ -2330,13 +2234,10 @@ impl OneclawApi for InMemoryOneclaw {
         }
         let user = &mut state.user_mut(&user_id).user;
         user.role = body.role;
-        Ok(OrgMember {
-            user_id,
-            email: user.email.clone(),
-            display_name: user.display_name.clone(),
-            role: user.role.clone(),
-            status: MemberStatus::Active,
-            joined_at: Some(user.created_at),
+        Ok({
+            let mut value = OrgMember::new(user_id, user.email.clone(), user.role.clone(), MemberStatus::Active).joined_at(user.created_at);
+            value.display_name = user.display_name.clone();
+            value
         })
     }
 
@@ -2350,7 +2251,7 @@ impl OneclawApi for InMemoryOneclaw {
         let me = state.user_id(&credentials).map_err(ListIpRulesError::Unauthorized)?;
         let org = &state.user(&me).user.org_id;
         let rules = state.ip_rules.values().filter(|(o, _)| o == org).map(|(_, rule)| rule.clone()).collect();
-        Ok(IpRuleList { items: rules })
+        Ok(IpRuleList::new(rules))
     }
 
     async fn create_ip_rule(
@@ -2367,7 +2268,11 @@ impl OneclawApi for InMemoryOneclaw {
         }
         let org = state.user(&me).user.org_id;
         let id = state.uuid("ipr");
-        let rule = IpRule { id, cidr: body.cidr, action: body.action, description: body.description, created_by: me, created_at: clock() };
+        let rule = {
+            let mut value = IpRule::new(id, body.cidr, body.action, me, clock());
+            value.description = body.description;
+            value
+        };
         state.ip_rules.insert(id, (org, rule.clone()));
         Ok(rule)
     }
@@ -2396,7 +2301,7 @@ impl OneclawApi for InMemoryOneclaw {
         let state = self.serve(Operation::ListAdminSettings);
         let _ = credentials;
         let settings = state.settings.values().cloned().collect();
-        Ok(SettingList { items: settings })
+        Ok(SettingList::new(settings))
     }
 
     async fn update_admin_setting(
@@ -2407,8 +2312,11 @@ impl OneclawApi for InMemoryOneclaw {
     ) -> Result<Setting, UpdateAdminSettingError> {
         let mut state = self.serve(Operation::UpdateAdminSetting);
         let me = state.user_id(&credentials).map_err(UpdateAdminSettingError::Unauthorized)?;
-        let setting =
-            Setting { key: key.clone(), value: body.value, description: body.description, updated_by: Some(me), updated_at: clock() };
+        let setting = {
+            let mut value = Setting::new(key.clone(), body.value, clock()).updated_by(me);
+            value.description = body.description;
+            value
+        };
         state.settings.insert(key, setting.clone());
         Ok(setting)
     }
@@ -2439,15 +2347,15 @@ impl OneclawApi for InMemoryOneclaw {
     ) -> Result<X402Config, UpdateX402ConfigError> {
         let mut state = self.serve(Operation::UpdateX402Config);
         let _ = credentials;
-        let config = X402Config {
-            enabled: body.enabled,
-            network: body.network,
-            asset: body.asset,
-            pay_to: body.pay_to,
-            facilitator_url: body.facilitator_url,
-            price_per_request_usd: body.price_per_request_usd,
-            updated_at: at("2026-03-01T12:30:00Z"),
-        };
+        let config = X402Config::new(
+            body.enabled,
+            body.network,
+            body.asset,
+            body.pay_to,
+            body.facilitator_url,
+            body.price_per_request_usd,
+            at("2026-03-01T12:30:00Z"),
+        );
         state.x402 = Some(config.clone());
         Ok(config)
     }
@@ -2463,19 +2371,21 @@ impl OneclawApi for InMemoryOneclaw {
             .users
             .values()
             .filter(|r| query.email.as_deref().is_none_or(|email| r.user.email.contains(email)))
-            .map(|r| AdminUser {
-                id: r.user.id,
-                email: r.user.email.clone(),
-                display_name: r.user.display_name.clone(),
-                org_id: r.user.org_id,
-                role: r.user.role.clone(),
-                is_platform_admin: r.platform_admin,
-                mfa_enabled: r.user.mfa_enabled,
-                created_at: r.user.created_at,
-                last_login_at: None,
+            .map(|r| {
+                let mut value = AdminUser::new(
+                    r.user.id,
+                    r.user.email.clone(),
+                    r.user.org_id,
+                    r.user.role.clone(),
+                    r.platform_admin,
+                    r.user.mfa_enabled,
+                    r.user.created_at,
+                );
+                value.display_name = r.user.display_name.clone();
+                value
             })
             .collect();
-        Ok(AdminUserList { items: users })
+        Ok(AdminUserList::new(users))
     }
 
     async fn delete_admin_user(
@@ -2497,7 +2407,7 @@ impl OneclawApi for InMemoryOneclaw {
         let state = self.serve(Operation::ListAdminChains);
         let _ = credentials;
         let chains = state.chains_by_name();
-        Ok(ChainList { items: chains })
+        Ok(ChainList::new(chains))
     }
 
     async fn create_admin_chain(
@@ -2582,25 +2492,28 @@ impl OneclawApi for InMemoryOneclaw {
         if !state.users.values().any(|r| r.user.org_id == org_id) {
             return Err(SetOrgBillingTierError::NotFound(not_found("Organization")));
         }
-        state.tiers.insert(org_id, body.tier);
+        state.tiers.insert(org_id, body.tier.clone());
         if let Some(limits) = state.org_limits.get_mut(&org_id) {
-            limits.tier = body.tier;
+            limits.tier = body.tier.clone();
         }
-        Ok(OrgBillingTier { org_id, tier: body.tier, updated_at: clock() })
+        Ok(OrgBillingTier::new(org_id, body.tier, clock()))
     }
 }
 
 fn metadata(secret: &Secret) -> SecretMetadata {
-    SecretMetadata {
-        id: secret.id,
-        vault_id: secret.vault_id,
-        path: secret.path.clone(),
-        type_: secret.type_.clone(),
-        version: secret.version,
-        metadata: secret.metadata.clone(),
-        created_at: secret.created_at,
-        updated_at: secret.updated_at,
-        expires_at: secret.expires_at,
+    {
+        let mut value = SecretMetadata::new(
+            secret.id,
+            secret.vault_id,
+            secret.path.clone(),
+            secret.type_.clone(),
+            secret.version,
+            secret.created_at,
+            secret.updated_at,
+        );
+        value.metadata = secret.metadata.clone();
+        value.expires_at = secret.expires_at;
+        value
     }
 }
 
@@ -2625,15 +2538,10 @@ fn admin_chain(state: &State, identifier: &str) -> Option<Uuid> {
 }
 
 fn chain_from(id: Uuid, body: ChainRequest) -> Chain {
-    Chain {
-        id,
-        name: body.name,
-        display_name: body.display_name,
-        chain_id: body.chain_id,
-        native_currency: body.native_currency,
-        explorer_url: body.explorer_url,
-        is_testnet: body.is_testnet,
-        enabled: body.enabled,
+    {
+        let mut value = Chain::new(id, body.name, body.display_name, body.chain_id, body.native_currency, body.is_testnet, body.enabled);
+        value.explorer_url = body.explorer_url;
+        value
     }
 }
 
@@ -2641,16 +2549,14 @@ fn org_limits(state: &State, org_id: &Uuid) -> Option<OrgLimits> {
     if let Some(limits) = state.org_limits.get(org_id) {
         return Some(limits.clone());
     }
-    state.users.values().any(|r| r.user.org_id == *org_id).then(|| OrgLimits {
-        org_id: *org_id,
-        tier: state.tiers.get(org_id).copied().unwrap_or(BillingTier::Free),
-        max_vaults: Some(5),
-        max_secrets: Some(500),
-        max_agents: Some(10),
-        max_api_calls_per_month: Some(100_000),
-        max_transactions_per_month: Some(100),
-        rate_limit_per_minute: Some(60),
-        updated_at: clock(),
+    state.users.values().any(|r| r.user.org_id == *org_id).then(|| {
+        OrgLimits::new(*org_id, state.tiers.get(org_id).cloned().unwrap_or(BillingTier::Free), clock())
+            .max_vaults(5)
+            .max_secrets(500)
+            .max_agents(10)
+            .max_api_calls_per_month(100_000)
+            .rate_limit_per_minute(60)
+            .max_transactions_per_month(100)
     })
 }
 
@@ -2697,7 +2603,7 @@ impl TestServer {
 
     /// Signs the seeded platform administrator in.
     async fn admin(&self) -> (Client, User) {
-        let request = LoginRequest { email: ADMIN_EMAIL.to_owned(), password: ADMIN_PASSWORD.to_owned() };
+        let request = LoginRequest::new(ADMIN_EMAIL.to_owned(), ADMIN_PASSWORD.to_owned());
         let CreateTokenResponse::Ok(token) = self.client().create_token(&request).await.expect("the admin signs in") else {
             panic!("the admin has no MFA");
         };
@@ -2822,19 +2728,19 @@ fn assert_missing_credentials<T: Debug, E: Debug>(result: Result<T, ClientError<
 }
 
 fn signup_request(email: &str) -> SignupRequest {
-    SignupRequest { email: email.to_owned(), password: PASSWORD.to_owned(), display_name: None, marketing_opt_in: false }
+    SignupRequest::new(email.to_owned(), PASSWORD.to_owned()).marketing_opt_in(false)
 }
 
 fn secret_request(type_: SecretType, value: &str) -> PutSecretRequest {
-    PutSecretRequest { type_, value: value.to_owned(), metadata: None, expires_at: None }
+    PutSecretRequest::new(type_, value.to_owned())
 }
 
 fn vault_request(name: &str) -> CreateVaultRequest {
-    CreateVaultRequest { name: name.to_owned(), description: None }
+    CreateVaultRequest::new(name.to_owned())
 }
 
 fn agent_request(name: &str, vault_ids: Vec<Uuid>, intents_api_enabled: bool) -> CreateAgentRequest {
-    CreateAgentRequest { name: name.to_owned(), description: None, vault_ids: Some(vault_ids), intents_api_enabled }
+    CreateAgentRequest::new(name.to_owned()).vault_ids(vault_ids).intents_api_enabled(intents_api_enabled)
 }
 
 fn share_request(
@@ -2843,35 +2749,28 @@ fn share_request(
     expires_at: &str,
     max_access_count: Option<i64>,
 ) -> CreateShareRequest {
-    CreateShareRequest {
-        recipient_type,
-        recipient_id: recipient_id.copied(),
-        recipient_email: None,
-        expires_at: at(expires_at),
-        max_access_count,
+    {
+        let mut value = CreateShareRequest::new(recipient_type, at(expires_at));
+        value.recipient_id = recipient_id.copied();
+        value.max_access_count = max_access_count;
+        value
     }
 }
 
 fn transaction_request(data: &str, signing_key_path: Option<&str>) -> TransactionRequest {
-    TransactionRequest {
-        chain: "base".to_owned(),
-        to: "0x4200000000000000000000000000000000000006".to_owned(),
-        value: "0".to_owned(),
-        data: data.to_owned(),
-        gas_limit: Some(60_000),
-        signing_key_path: signing_key_path.map(str::to_owned),
-        simulate_first: true,
+    let request = TransactionRequest::new("base", "0x4200000000000000000000000000000000000006")
+        .gas_limit(60_000)
+        .simulate_first(true)
+        .value("0")
+        .data(data);
+    match signing_key_path {
+        Some(path) => request.signing_key_path(path),
+        None => request,
     }
 }
 
 fn simulation_request(value: &str, data: &str) -> SimulationRequest {
-    SimulationRequest {
-        chain: "base".to_owned(),
-        to: "0x4200000000000000000000000000000000000006".to_owned(),
-        value: value.to_owned(),
-        data: data.to_owned(),
-        gas_limit: None,
-    }
+    SimulationRequest::new("base", "0x4200000000000000000000000000000000000006").value(value).data(data)
 }
 
 fn paths(list: &SecretList) -> Vec<&str> {
@@ -2904,12 +2803,11 @@ async fn every_operation_round_trips_through_the_typed_client() {
 
     // --- Authentication and account -------------------------------------------
     let signup = anon
-        .signup(&SignupRequest {
-            email: "ada@example.com".to_owned(),
-            password: PASSWORD.to_owned(),
-            display_name: Some("Ada Lovelace".to_owned()),
-            marketing_opt_in: false,
-        })
+        .signup(
+            &SignupRequest::new("ada@example.com".to_owned(), PASSWORD.to_owned())
+                .marketing_opt_in(false)
+                .display_name("Ada Lovelace".to_owned()),
+        )
         .await
         .expect("signup");
     assert_eq!((signup.token_type, signup.expires_in, signup.refresh_token.as_deref()), (TokenResponseTokenType::Bearer, 3600, None));
@@ -2923,13 +2821,13 @@ async fn every_operation_round_trips_through_the_typed_client() {
     );
 
     let updated = ada
-        .update_current_user(&UpdateUserRequest { display_name: Some("Ada L.".to_owned()), marketing_opt_in: Some(true) })
+        .update_current_user(&UpdateUserRequest::default().marketing_opt_in(true).display_name("Ada L.".to_owned()))
         .await
         .expect("updateCurrentUser");
     assert_eq!((updated.display_name.as_deref(), updated.marketing_opt_in), (Some("Ada L."), true));
     assert_eq!(updated.id, me.id);
 
-    let login = |password: &str| LoginRequest { email: "ada@example.com".to_owned(), password: password.to_owned() };
+    let login = |password: &str| LoginRequest::new("ada@example.com".to_owned(), password.to_owned());
     match anon.create_token(&login(PASSWORD)).await.expect("createToken") {
         CreateTokenResponse::Ok(token) => {
             assert_ne!(token.access_token, signup.access_token, "a fresh token");
@@ -2940,19 +2838,17 @@ async fn every_operation_round_trips_through_the_typed_client() {
         other => panic!("expected a token, got {other:?}"),
     }
 
-    ada.change_password(&ChangePasswordRequest { current_password: PASSWORD.to_owned(), new_password: new_password.to_owned() })
-        .await
-        .expect("changePassword");
+    ada.change_password(&ChangePasswordRequest::new(PASSWORD.to_owned(), new_password.to_owned())).await.expect("changePassword");
     let error = api_error(anon.create_token(&login(PASSWORD)).await);
     assert_eq!(error, CreateTokenError::Unauthorized(err("invalid_credentials", "Invalid email or password")), "the old password is gone");
 
     // --- MFA ---------------------------------------------------------------------
     let status = ada.get_mfa_status().await.expect("getMfaStatus");
-    assert_eq!(status, MfaStatus { enabled: false, method: None, enrolled_at: None, backup_codes_remaining: None });
+    assert_eq!(status, MfaStatus::new(false));
     let setup = ada.setup_mfa().await.expect("setupMfa");
     assert_eq!(setup.secret, "JBSWY3DPEHPK3PXP");
     assert!(setup.otpauth_uri.starts_with("otpauth://totp/1claw:ada@example.com?secret=JBSWY3DPEHPK3PXP"), "{}", setup.otpauth_uri);
-    let enabled = ada.verify_mfa_setup(&MfaCodeRequest { code: MFA_CODE.to_owned() }).await.expect("verifyMfaSetup");
+    let enabled = ada.verify_mfa_setup(&MfaCodeRequest::new(MFA_CODE.to_owned())).await.expect("verifyMfaSetup");
     assert!(enabled.enabled);
     assert_eq!(enabled.backup_codes.len(), 8);
     let challenge = match anon.create_token(&login(new_password)).await.expect("createToken with MFA") {
@@ -2961,27 +2857,23 @@ async fn every_operation_round_trips_through_the_typed_client() {
     };
     assert!(challenge.mfa_required);
     assert_eq!(challenge.expires_in, 300);
-    let mfa_token =
-        anon.verify_mfa(&MfaVerifyRequest { mfa_token: challenge.mfa_token.clone(), code: MFA_CODE.to_owned() }).await.expect("verifyMfa");
+    let mfa_token = anon.verify_mfa(&MfaVerifyRequest::new(challenge.mfa_token.clone(), MFA_CODE.to_owned())).await.expect("verifyMfa");
     assert_eq!(server.client_with(&mfa_token.access_token).get_current_user().await.expect("the MFA token works").id, me.id);
-    ada.disable_mfa(&DisableMfaRequest { code: Some(MFA_CODE.to_owned()), password: None }).await.expect("disableMfa");
+    ada.disable_mfa(&DisableMfaRequest::default().code(MFA_CODE.to_owned())).await.expect("disableMfa");
     assert!(!ada.get_current_user().await.expect("profile").mfa_enabled, "MFA is off again");
 
     // --- Google --------------------------------------------------------------------
-    let google = match anon
-        .sign_in_with_google(&GoogleSignInRequest { id_token: "google:grace@example.com".to_owned() })
-        .await
-        .expect("signInWithGoogle")
-    {
-        SignInWithGoogleResponse::Ok(token) => token,
-        other => panic!("expected a token, got {other:?}"),
-    };
+    let google =
+        match anon.sign_in_with_google(&GoogleSignInRequest::new("google:grace@example.com".to_owned())).await.expect("signInWithGoogle") {
+            SignInWithGoogleResponse::Ok(token) => token,
+            other => panic!("expected a token, got {other:?}"),
+        };
     let grace = server.client_with(&google.access_token);
     let grace_user = grace.get_current_user().await.expect("Grace's profile");
     assert_eq!((grace_user.email.as_str(), grace_user.auth_provider), ("grace@example.com", UserAuthProvider::Google));
 
     // --- Device authorization --------------------------------------------------------
-    let device_request = DeviceCodeRequest { client_id: "1claw-cli".to_owned(), scope: Some("vaults:read".to_owned()) };
+    let device_request = DeviceCodeRequest::new("1claw-cli".to_owned()).scope("vaults:read".to_owned());
     let device = anon.request_device_code(&device_request).await.expect("requestDeviceCode");
     assert_eq!((device.interval, device.expires_in), (5, 900));
     assert_eq!(device.verification_uri_complete.as_deref(), Some(format!("https://1claw.xyz/device?code={}", device.user_code).as_str()));
@@ -2990,38 +2882,40 @@ async fn every_operation_round_trips_through_the_typed_client() {
         (pending.status, pending.client_id.as_str(), pending.user_code.as_str()),
         (DeviceCodeState::Pending, "1claw-cli", device.user_code.as_str())
     );
-    let approved = ada.approve_device(&DeviceDecisionRequest { user_code: device.user_code.clone() }).await.expect("approveDevice");
+    let approved = ada.approve_device(&DeviceDecisionRequest::new(device.user_code.clone())).await.expect("approveDevice");
     assert_eq!(approved.status, DeviceCodeState::Approved);
-    let poll = |device_code: &str| DeviceTokenRequest {
-        grant_type: DeviceTokenRequestGrantType::UrnIetfParamsOauthGrantTypeDeviceCode,
-        device_code: device_code.to_owned(),
-        client_id: "1claw-cli".to_owned(),
+    let poll = |device_code: &str| {
+        DeviceTokenRequest::new(
+            DeviceTokenRequestGrantType::UrnIetfParamsOauthGrantTypeDeviceCode,
+            device_code.to_owned(),
+            "1claw-cli".to_owned(),
+        )
     };
     let cli_token = anon.poll_device_token(&poll(&device.device_code)).await.expect("pollDeviceToken");
     assert_eq!(server.client_with(&cli_token.access_token).get_current_user().await.expect("the CLI token works").id, me.id);
     let second = anon.request_device_code(&device_request).await.expect("a second device code");
-    let denied = ada.deny_device(&DeviceDecisionRequest { user_code: second.user_code.clone() }).await.expect("denyDevice");
+    let denied = ada.deny_device(&DeviceDecisionRequest::new(second.user_code.clone())).await.expect("denyDevice");
     assert_eq!(denied.status, DeviceCodeState::Denied);
     let error = api_error(anon.poll_device_token(&poll(&second.device_code)).await);
     assert!(matches!(&error, PollDeviceTokenError::BadRequest(body) if body.error == "access_denied"), "{error:?}");
 
     // --- Personal API keys -------------------------------------------------------------
-    let key = ada.create_api_key(&CreateApiKeyRequest { name: "ci".to_owned(), expires_at: None }).await.expect("createApiKey");
+    let key = ada.create_api_key(&CreateApiKeyRequest::new("ci".to_owned())).await.expect("createApiKey");
     assert!(key.key.starts_with("1ck_"), "{}", key.key);
     assert_eq!(key.key_prefix, key.key[..8]);
     let keys = ada.list_api_keys().await.expect("listApiKeys");
     assert_eq!(keys.items.len(), 1);
     assert_eq!((keys.items[0].id, keys.items[0].name.as_str(), keys.items[0].key_prefix.as_str()), (key.id, "ci", key.key_prefix.as_str()));
-    let key_token = anon.create_api_key_token(&ApiKeyTokenRequest { api_key: key.key.clone() }).await.expect("createApiKeyToken");
+    let key_token = anon.create_api_key_token(&ApiKeyTokenRequest::new(key.key.clone())).await.expect("createApiKeyToken");
     assert_eq!(server.client_with(&key_token.access_token).get_current_user().await.expect("the key token works").id, me.id);
     ada.revoke_api_key(&key.id).await.expect("revokeApiKey");
     assert!(ada.list_api_keys().await.expect("keys").items.is_empty());
-    let error = api_error(anon.create_api_key_token(&ApiKeyTokenRequest { api_key: key.key.clone() }).await);
+    let error = api_error(anon.create_api_key_token(&ApiKeyTokenRequest::new(key.key.clone())).await);
     assert_eq!(error.status(), 401, "a revoked key no longer signs in");
 
     // --- Vaults -------------------------------------------------------------------------
     let vault = ada
-        .create_vault(&CreateVaultRequest { name: "production".to_owned(), description: Some("Prod credentials".to_owned()) })
+        .create_vault(&CreateVaultRequest::new("production".to_owned()).description("Prod credentials".to_owned()))
         .await
         .expect("createVault");
     assert_eq!((vault.org_id, vault.created_by, vault.cmek_enabled, vault.secret_count), (me.org_id, me.id, false, 0));
@@ -3032,20 +2926,13 @@ async fn every_operation_round_trips_through_the_typed_client() {
 
     // --- CMEK (part 1) ---------------------------------------------------------------------
     let key_uri = "gcp-kms://projects/acme/locations/global/keyRings/1claw/cryptoKeys/vault";
-    let cmek = ada
-        .enable_cmek(&vault.id, &EnableCmekRequest { provider: CmekProvider::GcpKms, key_uri: key_uri.to_owned() })
-        .await
-        .expect("enableCmek");
+    let cmek = ada.enable_cmek(&vault.id, &EnableCmekRequest::new(CmekProvider::GcpKms, key_uri.to_owned())).await.expect("enableCmek");
     assert_eq!((cmek.vault_id, cmek.enabled, cmek.provider, cmek.key_uri.as_str()), (vault.id, true, CmekProvider::GcpKms, key_uri));
     assert!(ada.get_vault(&vault.id).await.expect("vault").cmek_enabled);
 
     // --- Secrets ------------------------------------------------------------------------------
-    let openai = PutSecretRequest {
-        type_: SecretType::ApiKey,
-        value: "sk-proj-4f9Kx2mQ8vT1nL7pR3wZ".to_owned(),
-        metadata: Some(BTreeMap::from([("provider".to_owned(), "openai".to_owned())])),
-        expires_at: None,
-    };
+    let openai = PutSecretRequest::new(SecretType::ApiKey, "sk-proj-4f9Kx2mQ8vT1nL7pR3wZ".to_owned())
+        .metadata(BTreeMap::from([("provider".to_owned(), "openai".to_owned())]));
     let created = match ada.put_secret(&vault.id, "api-keys/openai", &openai).await.expect("putSecret") {
         PutSecretResponse::Created(created) => created,
         other => panic!("expected 201 Created, got {other:?}"),
@@ -3058,7 +2945,7 @@ async fn every_operation_round_trips_through_the_typed_client() {
     assert_eq!(listed.items, std::slice::from_ref(&created));
 
     // --- CMEK (part 2) ----------------------------------------------------------------------------
-    let rotation = CmekRotationRequest { new_key_uri: Some(format!("{key_uri}-v2")) };
+    let rotation = CmekRotationRequest::default().new_key_uri(format!("{key_uri}-v2"));
     let job = ada.start_cmek_rotation(&vault.id, &rotation).await.expect("startCmekRotation");
     assert_eq!((job.status, job.total_secrets, job.processed_secrets, job.vault_id), (JobStatus::Queued, 1, 0, vault.id));
     let done = ada.get_cmek_rotation_job(&vault.id, &job.id).await.expect("getCmekRotationJob");
@@ -3067,18 +2954,15 @@ async fn every_operation_round_trips_through_the_typed_client() {
     assert!(!ada.get_vault(&vault.id).await.expect("vault").cmek_enabled);
 
     // --- Policies -----------------------------------------------------------------------------------
-    let policy_request = |permissions: Vec<Permission>| PolicyRequest {
-        secret_path_pattern: "api-keys/*".to_owned(),
-        principal_type: PrincipalType::Agent,
+    let policy_request = |permissions: Vec<Permission>| {
         // An agent that only this policy names (it is never created).
-        principal_id: tagged("agt", 0x7ead),
-        permissions,
-        conditions: Some(PolicyConditions { ip_cidrs: Some(vec!["10.0.0.0/8".to_owned()]) }),
-        expires_at: Some(at("2026-12-31T23:59:59Z")),
+        PolicyRequest::new("api-keys/*", PrincipalType::Agent, tagged("agt", 0x7ead), permissions)
+            .conditions(PolicyConditions::default().ip_cidrs(vec!["10.0.0.0/8".to_owned()]))
+            .expires_at(at("2026-12-31T23:59:59Z"))
     };
     let policy = ada.create_policy(&vault.id, &policy_request(vec![Permission::Read])).await.expect("createPolicy");
     assert_eq!((policy.vault_id, policy.secret_path_pattern.as_str(), policy.created_by), (vault.id, "api-keys/*", me.id));
-    assert_eq!(policy.conditions, Some(PolicyConditions { ip_cidrs: Some(vec!["10.0.0.0/8".to_owned()]) }));
+    assert_eq!(policy.conditions, Some(PolicyConditions::default().ip_cidrs(vec!["10.0.0.0/8".to_owned()])));
     assert_eq!(ada.list_policies(&vault.id).await.expect("listPolicies").items, std::slice::from_ref(&policy));
     let widened =
         ada.update_policy(&vault.id, &policy.id, &policy_request(vec![Permission::Read, Permission::List])).await.expect("updatePolicy");
@@ -3089,19 +2973,17 @@ async fn every_operation_round_trips_through_the_typed_client() {
     assert!(ada.list_policies(&vault.id).await.expect("policies").items.is_empty());
 
     // --- Agents ----------------------------------------------------------------------------------------
-    let enrolled = anon
-        .enroll_agent(&EnrollAgentRequest { name: "ci-bot".to_owned(), description: None, human_email: "ops@example.com".to_owned() })
-        .await
-        .expect("enrollAgent");
+    let enrolled =
+        anon.enroll_agent(&EnrollAgentRequest::new("ci-bot".to_owned(), "ops@example.com".to_owned())).await.expect("enrollAgent");
     assert_eq!(enrolled.status, EnrollmentResponseStatus::PendingApproval);
     assert!(enrolled.message.contains("ops@example.com"), "{}", enrolled.message);
     let created_agent = ada
-        .create_agent(&CreateAgentRequest {
-            name: "trader".to_owned(),
-            description: Some("Swaps on Base".to_owned()),
-            vault_ids: Some(vec![vault.id]),
-            intents_api_enabled: true,
-        })
+        .create_agent(
+            &CreateAgentRequest::new("trader".to_owned())
+                .vault_ids(vec![vault.id])
+                .intents_api_enabled(true)
+                .description("Swaps on Base".to_owned()),
+        )
         .await
         .expect("createAgent");
     let agent_id = created_agent.agent.id;
@@ -3110,15 +2992,13 @@ async fn every_operation_round_trips_through_the_typed_client() {
     assert_eq!(created_agent.agent.key_prefix, created_agent.api_key[..8]);
     assert_eq!(ada.list_agents().await.expect("listAgents").items, std::slice::from_ref(&created_agent.agent));
     assert_eq!(ada.get_agent(&agent_id).await.expect("getAgent"), created_agent.agent);
-    let renamed = ada
-        .update_agent(&agent_id, &UpdateAgentRequest { description: Some("Swaps and bridges".to_owned()), ..UpdateAgentRequest::default() })
-        .await
-        .expect("updateAgent");
+    let renamed =
+        ada.update_agent(&agent_id, &UpdateAgentRequest::default().description("Swaps and bridges".to_owned())).await.expect("updateAgent");
     assert_eq!(
         (renamed.name.as_str(), renamed.description.as_deref(), renamed.intents_api_enabled),
         ("trader", Some("Swaps and bridges"), true)
     );
-    let agent_login = |api_key: &str| AgentTokenRequest { agent_id, api_key: api_key.to_owned() };
+    let agent_login = |api_key: &str| AgentTokenRequest::new(agent_id, api_key.to_owned());
     let agent_token = anon.create_agent_token(&agent_login(&created_agent.api_key)).await.expect("createAgentToken");
     let agent = server.client_with(&agent_token.access_token);
     let agent_me = agent.get_current_agent().await.expect("getCurrentAgent");
@@ -3154,9 +3034,7 @@ async fn every_operation_round_trips_through_the_typed_client() {
     let bundle = agent
         .simulate_transaction_bundle(
             &agent_id,
-            &BundleSimulationRequest {
-                transactions: vec![simulation_request("0", "0x095ea7b3"), simulation_request("0", FAILING_CALLDATA)],
-            },
+            &BundleSimulationRequest::new(vec![simulation_request("0", "0x095ea7b3"), simulation_request("0", FAILING_CALLDATA)]),
         )
         .await
         .expect("simulateTransactionBundle");
@@ -3170,10 +3048,8 @@ async fn every_operation_round_trips_through_the_typed_client() {
     assert_eq!((tx.agent_id, tx.chain.as_str(), tx.chain_id, tx.status.clone()), (agent_id, "base", 8453, TransactionStatus::Broadcast));
     assert!(tx.tx_hash.as_ref().is_some_and(|hash| hash.len() == 66), "{:?}", tx.tx_hash);
     assert!(tx.simulation.as_ref().is_some_and(|s| s.success), "simulate_first attaches the simulation");
-    let txs = agent
-        .list_transactions(&agent_id, &ListTransactionsQuery { chain: Some("base".to_owned()), ..ListTransactionsQuery::default() })
-        .await
-        .expect("listTransactions");
+    let txs =
+        agent.list_transactions(&agent_id, &ListTransactionsQuery::default().chain("base".to_owned())).await.expect("listTransactions");
     assert_eq!(txs.items, std::slice::from_ref(&tx));
     assert_eq!(agent.get_transaction(&agent_id, &tx.id).await.expect("getTransaction"), tx);
 
@@ -3208,24 +3084,24 @@ async fn every_operation_round_trips_through_the_typed_client() {
     // --- Billing & usage -----------------------------------------------------------------------------------------
     let usage = ada.get_usage_summary().await.expect("getUsageSummary");
     assert_eq!(usage.tier, BillingTier::Free);
-    assert_eq!(usage.secret_reads, UsageMeter { used: 2, limit: Some(DEFAULT_SECRET_QUOTA) }, "getSecret plus the share access");
-    assert_eq!(usage.secret_writes, UsageMeter { used: 2, limit: Some(DEFAULT_SECRET_QUOTA) });
+    assert_eq!(usage.secret_reads, UsageMeter::new(2).limit(DEFAULT_SECRET_QUOTA), "getSecret plus the share access");
+    assert_eq!(usage.secret_writes, UsageMeter::new(2).limit(DEFAULT_SECRET_QUOTA));
     assert_eq!((usage.vaults.used, usage.agents.used, usage.transactions.used), (1, 1, 1));
     let history = ada.get_usage_history().await.expect("getUsageHistory");
     assert_eq!(history.items.len(), 2);
     assert_eq!((history.items[0].secret_reads, history.items[0].secret_writes, history.items[0].transactions), (2, 2, 1));
     let checkout = ada
-        .create_subscription_checkout(&SubscribeRequest {
-            tier: SubscribeRequestTier::Pro,
-            interval: BillingInterval::Month,
-            success_url: "https://1claw.xyz/billing/success".to_owned(),
-            cancel_url: "https://1claw.xyz/billing/cancel".to_owned(),
-        })
+        .create_subscription_checkout(&SubscribeRequest::new(
+            SubscribeRequestTier::Pro,
+            BillingInterval::Month,
+            "https://1claw.xyz/billing/success".to_owned(),
+            "https://1claw.xyz/billing/cancel".to_owned(),
+        ))
         .await
         .expect("createSubscriptionCheckout");
     assert_eq!(checkout.checkout_url, format!("https://checkout.stripe.com/c/pay/{}?interval=month", checkout.session_id));
     let portal = ada
-        .create_billing_portal_session(&PortalRequest { return_url: "https://1claw.xyz/settings/billing".to_owned() })
+        .create_billing_portal_session(&PortalRequest::new("https://1claw.xyz/settings/billing".to_owned()))
         .await
         .expect("createBillingPortalSession");
     assert_eq!(
@@ -3233,27 +3109,28 @@ async fn every_operation_round_trips_through_the_typed_client() {
         format!("https://billing.stripe.com/p/session/{}?return_url=https://1claw.xyz/settings/billing", me.org_id)
     );
     let topup = ada
-        .create_credit_topup(&TopupRequest {
-            amount_cents: 2500,
-            success_url: "https://1claw.xyz/billing/success".to_owned(),
-            cancel_url: "https://1claw.xyz/billing/cancel".to_owned(),
-        })
+        .create_credit_topup(&TopupRequest::new(
+            2500,
+            "https://1claw.xyz/billing/success".to_owned(),
+            "https://1claw.xyz/billing/cancel".to_owned(),
+        ))
         .await
         .expect("createCreditTopup");
     assert!(topup.checkout_url.ends_with("?amount=2500"), "{}", topup.checkout_url);
-    let event = StripeEvent {
-        id: "evt_1PaidTopup".to_owned(),
-        object: StripeEventObject::Event,
-        type_: "checkout.session.completed".to_owned(),
-        created: 1_772_366_400,
-        livemode: false,
-        data: StripeEventData {
-            object: BTreeMap::from([
+    let event = {
+        let mut value = StripeEvent::new(
+            "evt_1PaidTopup".to_owned(),
+            StripeEventObject::Event,
+            "checkout.session.completed".to_owned(),
+            1_772_366_400,
+            false,
+            StripeEventData::new(BTreeMap::from([
                 ("amount_total".to_owned(), serde_json::json!(2500)),
                 ("metadata".to_owned(), serde_json::json!({ "org_id": me.org_id })),
-            ]),
-        },
-        additional_properties: BTreeMap::from([("api_version".to_owned(), serde_json::json!("2024-06-20"))]),
+            ])),
+        );
+        value.additional_properties = BTreeMap::from([("api_version".to_owned(), serde_json::json!("2024-06-20"))]);
+        value
     };
     let ack = anon.handle_stripe_webhook(&stripe_signature_of(&event), &event).await.expect("handleStripeWebhook");
     assert!(ack.received);
@@ -3266,7 +3143,7 @@ async fn every_operation_round_trips_through_the_typed_client() {
         (CreditTransactionType::Topup, 2500, 2500)
     );
     assert!(ledger.items[0].description.contains("evt_1PaidTopup"));
-    let overage = ada.set_overage_method(&OverageMethodRequest { overage_method: OverageMethod::X402 }).await.expect("setOverageMethod");
+    let overage = ada.set_overage_method(&OverageMethodRequest::new(OverageMethod::X402)).await.expect("setOverageMethod");
     assert_eq!(overage.overage_method, OverageMethod::X402);
     let subscription = ada.get_subscription().await.expect("getSubscription");
     assert_eq!(
@@ -3277,11 +3154,7 @@ async fn every_operation_round_trips_through_the_typed_client() {
 
     // --- Audit ------------------------------------------------------------------------------------------------------
     let reads = ada
-        .list_audit_events(&ListAuditEventsQuery {
-            action: Some("secret.read".to_owned()),
-            vault_id: Some(vault.id),
-            ..ListAuditEventsQuery::default()
-        })
+        .list_audit_events(&ListAuditEventsQuery::default().vault_id(vault.id).action("secret.read".to_owned()))
         .await
         .expect("listAuditEvents");
     assert_eq!(reads.items.len(), 1, "one successful read through the secrets API");
@@ -3293,10 +3166,8 @@ async fn every_operation_round_trips_through_the_typed_client() {
     assert_eq!(event.details.as_ref().and_then(|d| d.get("path")).map(String::as_str), Some("api-keys/openai"));
 
     // --- Organization ---------------------------------------------------------------------------------------------------
-    let invitation = ada
-        .invite_org_member(&InviteRequest { email: "carol@example.com".to_owned(), role: OrgRole::Member })
-        .await
-        .expect("inviteOrgMember");
+    let invitation =
+        ada.invite_org_member(&InviteRequest::new("carol@example.com".to_owned(), OrgRole::Member)).await.expect("inviteOrgMember");
     assert_eq!((invitation.email.as_str(), invitation.role, invitation.invited_by), ("carol@example.com", OrgRole::Member, me.id));
     let (carol, _, carol_user) = server.user("carol@example.com").await;
     assert_eq!((carol_user.org_id, carol_user.role), (me.org_id, OrgRole::Member), "the invitation placed Carol in Ada's org");
@@ -3305,18 +3176,14 @@ async fn every_operation_round_trips_through_the_typed_client() {
     assert_eq!(emails, ["ada@example.com", "carol@example.com"]);
     assert!(members.items.iter().all(|m| m.status == MemberStatus::Active));
     let promoted =
-        ada.update_org_member_role(&carol_user.id, &UpdateMemberRoleRequest { role: OrgRole::Admin }).await.expect("updateOrgMemberRole");
+        ada.update_org_member_role(&carol_user.id, &UpdateMemberRoleRequest::new(OrgRole::Admin)).await.expect("updateOrgMemberRole");
     assert_eq!((promoted.user_id, promoted.role), (carol_user.id, OrgRole::Admin));
     ada.remove_org_member(&carol_user.id).await.expect("removeOrgMember");
     assert_ne!(carol.get_current_user().await.expect("Carol still exists").org_id, me.org_id, "Carol left Ada's org");
 
     // --- Security (IP rules) -------------------------------------------------------------------------------------------------
     let rule = ada
-        .create_ip_rule(&CreateIpRuleRequest {
-            cidr: "203.0.113.0/24".to_owned(),
-            action: IpRuleAction::Block,
-            description: Some("scanner".to_owned()),
-        })
+        .create_ip_rule(&CreateIpRuleRequest::new("203.0.113.0/24".to_owned(), IpRuleAction::Block).description("scanner".to_owned()))
         .await
         .expect("createIpRule");
     assert_eq!((rule.cidr.as_str(), rule.action.clone(), rule.created_by), ("203.0.113.0/24", IpRuleAction::Block, me.id));
@@ -3329,10 +3196,7 @@ async fn every_operation_round_trips_through_the_typed_client() {
     let settings = admin.list_admin_settings().await.expect("listAdminSettings");
     assert_eq!(settings.items.iter().map(|s| s.key.as_str()).collect::<Vec<_>>(), ["signup_enabled"]);
     let setting = admin
-        .update_admin_setting(
-            "maintenance_mode",
-            &UpdateSettingRequest { value: "on".to_owned(), description: Some("Read-only mode".to_owned()) },
-        )
+        .update_admin_setting("maintenance_mode", &UpdateSettingRequest::new("on".to_owned()).description("Read-only mode".to_owned()))
         .await
         .expect("updateAdminSetting");
     assert_eq!((setting.key.as_str(), setting.value.as_str(), setting.updated_by), ("maintenance_mode", "on", Some(admin_user.id)));
@@ -3341,48 +3205,48 @@ async fn every_operation_round_trips_through_the_typed_client() {
     let x402 = admin.get_x402_config().await.expect("getX402Config");
     assert_eq!((x402.enabled, x402.network.as_str(), x402.asset.as_str()), (false, "base", "USDC"));
     let x402 = admin
-        .update_x402_config(&X402ConfigUpdate {
-            enabled: true,
-            network: "base-sepolia".to_owned(),
-            asset: x402.asset,
-            pay_to: x402.pay_to,
-            facilitator_url: x402.facilitator_url,
-            price_per_request_usd: "0.002".to_owned(),
-        })
+        .update_x402_config(&X402ConfigUpdate::new(
+            true,
+            "base-sepolia".to_owned(),
+            x402.asset,
+            x402.pay_to,
+            x402.facilitator_url,
+            "0.002".to_owned(),
+        ))
         .await
         .expect("updateX402Config");
     assert_eq!((x402.enabled, x402.network.as_str(), x402.price_per_request_usd.as_str()), (true, "base-sepolia", "0.002"));
-    let users = admin.list_admin_users(&ListAdminUsersQuery { email: Some("grace@".to_owned()) }).await.expect("listAdminUsers");
+    let users = admin.list_admin_users(&ListAdminUsersQuery::default().email("grace@".to_owned())).await.expect("listAdminUsers");
     assert_eq!(users.items.iter().map(|u| u.id).collect::<Vec<_>>(), [grace_user.id]);
     assert!(!users.items[0].is_platform_admin);
     admin.delete_admin_user(&grace_user.id).await.expect("deleteAdminUser");
     assert_eq!(api_error(grace.get_current_user().await).status(), 401, "the deleted user's token is dead");
     let admin_chains = admin.list_admin_chains().await.expect("listAdminChains");
     assert_eq!(admin_chains.items.len(), 3);
-    let optimism = ChainRequest {
-        name: "optimism".to_owned(),
-        display_name: "Optimism".to_owned(),
-        chain_id: 10,
-        native_currency: NativeCurrency { symbol: "ETH".to_owned(), decimals: 18 },
-        explorer_url: Some("https://optimistic.etherscan.io".to_owned()),
-        is_testnet: false,
-        enabled: true,
-    };
+    let optimism =
+        ChainRequest::new("optimism".to_owned(), "Optimism".to_owned(), 10, NativeCurrency::new("ETH".to_owned(), 18), false, true)
+            .explorer_url("https://optimistic.etherscan.io".to_owned());
     let chain = admin.create_admin_chain(&optimism).await.expect("createAdminChain");
     assert_eq!((chain.id, chain.chain_id), (chain_uuid(10), 10));
     assert_eq!(anon.get_chain("optimism").await.expect("the new chain is public").id, chain.id);
     let disabled = admin
-        .update_admin_chain(
-            &chain.id.to_string(),
-            &ChainRequest { display_name: "OP Mainnet".to_owned(), enabled: false, ..optimism.clone() },
-        )
+        .update_admin_chain(&chain.id.to_string(), &{
+            let mut value = optimism.clone();
+            value.display_name = "OP Mainnet".to_owned();
+            value.enabled = false;
+            value
+        })
         .await
         .expect("updateAdminChain");
     assert_eq!((disabled.display_name.as_str(), disabled.enabled), ("OP Mainnet", false));
     assert_eq!(api_error(anon.get_chain("optimism").await), GetChainError::NotFound(not_found("Chain")), "disabled chains are hidden");
     assert_eq!(
         admin
-            .update_admin_chain("10", &ChainRequest { display_name: "Optimism".to_owned(), ..optimism.clone() })
+            .update_admin_chain("10", &{
+                let mut value = optimism.clone();
+                value.display_name = "Optimism".to_owned();
+                value
+            })
             .await
             .expect("by EIP-155 id")
             .id,
@@ -3392,13 +3256,9 @@ async fn every_operation_round_trips_through_the_typed_client() {
     admin.delete_admin_chain(&chain.id.to_string()).await.expect("deleteAdminChain");
     let limits = admin.get_org_limits(&me.org_id).await.expect("getOrgLimits");
     assert_eq!((limits.org_id, limits.tier, limits.max_vaults, limits.max_agents), (me.org_id, BillingTier::Free, Some(5), Some(10)));
-    let raised = admin
-        .update_org_limits(&me.org_id, &OrgLimitsUpdate { max_vaults: Some(20), ..OrgLimitsUpdate::default() })
-        .await
-        .expect("updateOrgLimits");
+    let raised = admin.update_org_limits(&me.org_id, &OrgLimitsUpdate::default().max_vaults(20)).await.expect("updateOrgLimits");
     assert_eq!((raised.max_vaults, raised.max_agents), (Some(20), Some(10)), "only the given limit changed");
-    let tier =
-        admin.set_org_billing_tier(&me.org_id, &BillingTierRequest { tier: BillingTier::Business }).await.expect("setOrgBillingTier");
+    let tier = admin.set_org_billing_tier(&me.org_id, &BillingTierRequest::new(BillingTier::Business)).await.expect("setOrgBillingTier");
     assert_eq!((tier.org_id, tier.tier), (me.org_id, BillingTier::Business));
     assert_eq!(ada.get_usage_summary().await.expect("usage").tier, BillingTier::Business);
 
@@ -3472,10 +3332,7 @@ async fn secret_paths_with_several_segments_round_trip_unchanged() {
     let mut sorted = written.to_vec();
     sorted.sort_unstable();
     assert_eq!(paths(&listed), sorted, "the list shows every path");
-    let under_a = ada
-        .list_secrets(&vault.id, &ListSecretsQuery { prefix: Some("a/".to_owned()), ..ListSecretsQuery::default() })
-        .await
-        .expect("a prefix");
+    let under_a = ada.list_secrets(&vault.id, &ListSecretsQuery::default().prefix("a/".to_owned())).await.expect("a prefix");
     assert_eq!(paths(&under_a), ["a/b/c/d"]);
 
     // A second write is a new version (200); older versions stay readable.
@@ -3485,7 +3342,7 @@ async fn secret_paths_with_several_segments_round_trip_unchanged() {
     }
     let current = ada.get_secret(&vault.id, "config/prod/db", &GetSecretQuery::default()).await.expect("current");
     assert_eq!((current.value.as_str(), current.version), ("rotated", 2));
-    let first = ada.get_secret(&vault.id, "config/prod/db", &GetSecretQuery { version: Some(1) }).await.expect("version 1");
+    let first = ada.get_secret(&vault.id, "config/prod/db", &GetSecretQuery::default().version(1)).await.expect("version 1");
     assert_eq!((first.value.as_str(), first.version), ("value 0", 1));
 
     // On the wire: slashes stay separators, encoded spaces decode once.
@@ -3538,23 +3395,23 @@ async fn public_operations_work_without_credentials_and_never_call_authorize() {
     anon.get_hsm_health().await.expect("getHsmHealth");
     assert_eq!(anon.list_chains().await.expect("listChains").items.len(), 3);
     assert_eq!(anon.get_chain("base").await.expect("getChain").chain_id, 8453);
-    let device =
-        anon.request_device_code(&DeviceCodeRequest { client_id: "cli".to_owned(), scope: None }).await.expect("requestDeviceCode");
+    let device = anon.request_device_code(&DeviceCodeRequest::new("cli".to_owned())).await.expect("requestDeviceCode");
     anon.get_device_code_status(&device.user_code).await.expect("getDeviceCodeStatus");
-    anon.enroll_agent(&EnrollAgentRequest { name: "bot".to_owned(), description: None, human_email: "h@example.com".to_owned() })
-        .await
-        .expect("enrollAgent");
+    anon.enroll_agent(&EnrollAgentRequest::new("bot".to_owned(), "h@example.com".to_owned())).await.expect("enrollAgent");
     anon.signup(&signup_request("ada@example.com")).await.expect("signup");
-    let login = LoginRequest { email: "ada@example.com".to_owned(), password: PASSWORD.to_owned() };
+    let login = LoginRequest::new("ada@example.com".to_owned(), PASSWORD.to_owned());
     assert!(matches!(anon.create_token(&login).await.expect("createToken"), CreateTokenResponse::Ok(_)));
-    let event = StripeEvent {
-        id: "evt_x".to_owned(),
-        object: StripeEventObject::Event,
-        type_: "invoice.paid".to_owned(),
-        created: 1,
-        livemode: false,
-        data: StripeEventData { object: BTreeMap::new() },
-        additional_properties: BTreeMap::new(),
+    let event = {
+        let mut value = StripeEvent::new(
+            "evt_x".to_owned(),
+            StripeEventObject::Event,
+            "invoice.paid".to_owned(),
+            1,
+            false,
+            StripeEventData::new(BTreeMap::new()),
+        );
+        value.additional_properties = BTreeMap::new();
+        value
     };
     assert!(anon.handle_stripe_webhook(&stripe_signature_of(&event), &event).await.expect("handleStripeWebhook").received);
 
@@ -3632,7 +3489,7 @@ async fn unknown_and_revoked_tokens_are_401() {
     assert_eq!(response.error(), ("unauthorized".to_owned(), INVALID_TOKEN.to_owned()));
 
     // Other tokens of the same user are unaffected.
-    let login = LoginRequest { email: "ada@example.com".to_owned(), password: PASSWORD.to_owned() };
+    let login = LoginRequest::new("ada@example.com".to_owned(), PASSWORD.to_owned());
     let CreateTokenResponse::Ok(fresh) = server.client().create_token(&login).await.expect("sign in again") else { panic!("no MFA") };
     assert_eq!(server.client_with(&fresh.access_token).get_vault(&vault.id).await.expect("a fresh token works").id, vault.id);
     assert!(!server.api.has_served(Operation::ListVaults), "refused calls never reach the implementation");
@@ -3646,7 +3503,7 @@ async fn insufficient_permissions_are_403() {
     // A user token on a platform-admin operation: refused by `authorize`.
     let error = api_error(ada.list_admin_settings().await);
     assert_eq!(error, ListAdminSettingsError::Forbidden(err("admin_required", ADMIN_REQUIRED)));
-    let error = api_error(ada.set_org_billing_tier(&me.org_id, &BillingTierRequest { tier: BillingTier::Business }).await);
+    let error = api_error(ada.set_org_billing_tier(&me.org_id, &BillingTierRequest::new(BillingTier::Business)).await);
     assert!(matches!(&error, SetOrgBillingTierError::Forbidden(body) if body.message == ADMIN_REQUIRED), "{error:?}");
     let response = raw_request(&server, "GET", "/v1/admin/users", &[("Authorization", &bearer(&ada_token))], "").await;
     assert_eq!(response.status, 403, "{}", response.body);
@@ -3659,7 +3516,7 @@ async fn insufficient_permissions_are_403() {
     let vault = ada.create_vault(&vault_request("v")).await.expect("a vault");
     let created = ada.create_agent(&agent_request("reader", vec![vault.id], false)).await.expect("an agent");
     let agent_id = created.agent.id;
-    let token = server.client().create_agent_token(&AgentTokenRequest { agent_id, api_key: created.api_key }).await.expect("agent token");
+    let token = server.client().create_agent_token(&AgentTokenRequest::new(agent_id, created.api_key)).await.expect("agent token");
     let agent = server.client_with(&token.access_token);
     let disabled = || err("intents_api_disabled", INTENTS_DISABLED);
     assert_eq!(
@@ -3685,9 +3542,7 @@ async fn insufficient_permissions_are_403() {
     assert_eq!(response.status, 403, "{}", response.body);
     assert_eq!(response.error(), ("intents_api_disabled".to_owned(), INTENTS_DISABLED.to_owned()));
     // Turning the flag on is what makes the difference (same token).
-    ada.update_agent(&agent_id, &UpdateAgentRequest { intents_api_enabled: Some(true), ..UpdateAgentRequest::default() })
-        .await
-        .expect("enable intents");
+    ada.update_agent(&agent_id, &UpdateAgentRequest::default().intents_api_enabled(true)).await.expect("enable intents");
     let tx = agent.submit_transaction(&agent_id, &transaction_request("0x", None)).await.expect("now allowed");
     assert_eq!(tx.agent_id, agent_id);
     // A simulation that reverts refuses to sign (422).
@@ -3763,7 +3618,7 @@ async fn exhausted_secret_quota_is_402() {
     assert_eq!(api_error(server.client().access_share(&share.id).await), AccessShareError::PaymentRequired(payment_required()));
 
     let usage = ada.get_usage_summary().await.expect("usage");
-    assert_eq!((usage.secret_reads, usage.secret_writes), (UsageMeter { used: 2, limit: Some(2) }, UsageMeter { used: 2, limit: Some(2) }));
+    assert_eq!((usage.secret_reads, usage.secret_writes), (UsageMeter::new(2).limit(2), UsageMeter::new(2).limit(2)));
 
     // The quota is per user: someone else's account still works, and so does a raise.
     let (bob, _, _) = server.user("bob@example.com").await;
@@ -3798,7 +3653,7 @@ async fn unknown_or_invisible_resources_are_404() {
         GetSecretError::NotFound(not_found("Secret"))
     );
     assert_eq!(
-        api_error(ada.get_secret(&vault.id, "db/password", &GetSecretQuery { version: Some(7) }).await),
+        api_error(ada.get_secret(&vault.id, "db/password", &GetSecretQuery::default().version(7)).await),
         GetSecretError::NotFound(not_found("Secret version"))
     );
     assert_eq!(
@@ -3888,13 +3743,13 @@ async fn shares_enforce_access_count_expiry_acceptance_and_revocation() {
         .await
         .expect("a direct share");
     assert_eq!(api_error(anon.access_share(&direct.id).await), AccessShareError::NotFound(not_found("Share")));
-    let pending = bob.list_inbound_shares(&ListInboundSharesQuery { status: Some(ShareStatus::Pending) }).await.expect("inbound");
+    let pending = bob.list_inbound_shares(&ListInboundSharesQuery::default().status(ShareStatus::Pending)).await.expect("inbound");
     assert_eq!(pending.items.iter().map(|s| s.id).collect::<Vec<_>>(), [direct.id]);
     bob.accept_share(&direct.id).await.expect("accept");
     assert_eq!(anon.access_share(&direct.id).await.expect("served after acceptance").value, "sk-1");
     ada.revoke_share(&direct.id).await.expect("revoke");
     assert_eq!(api_error(anon.access_share(&direct.id).await), gone());
-    let revoked = ada.list_outbound_shares(&ListOutboundSharesQuery { status: Some(ShareStatus::Revoked) }).await.expect("revoked");
+    let revoked = ada.list_outbound_shares(&ListOutboundSharesQuery::default().status(ShareStatus::Revoked)).await.expect("revoked");
     assert_eq!(revoked.items.iter().map(|s| s.id).collect::<Vec<_>>(), [direct.id]);
 
     // A soft-deleted secret's shares stop working.
@@ -3924,8 +3779,7 @@ async fn rate_limit_hook_answers_429_before_authentication() {
         ada.get_current_user().await.expect("within the budget");
         assert_eq!(ada.rate_limit(), Some(RateLimit { limit: Some(4), remaining: Some(remaining), reset: Some(RESET_AT) }));
     }
-    let limited =
-        || Error { error: "rate_limited".to_owned(), message: format!("Rate limit exceeded. Retry after {RETRY_AFTER_SECS} seconds.") };
+    let limited = || Error::new("rate_limited".to_owned(), format!("Rate limit exceeded. Retry after {RETRY_AFTER_SECS} seconds."));
     let error = api_error(ada.get_current_user().await);
     assert_eq!(error, GetCurrentUserError::TooManyRequests(limited()));
     let error = api_error(ada.put_secret(&tagged("vlt", 1), "config/prod/db", &secret_request(SecretType::Note, "x")).await);

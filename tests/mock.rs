@@ -16,7 +16,7 @@ async fn the_mock_answers_every_operation_with_the_documented_example() {
     let base = serve_mock("s3cret").await;
     // One token works for every scheme the spec declares: the API key and the bearer token.
     for client in [Client::new(&base).with_api_key_header("s3cret"), Client::new(&base).with_bearer_auth("s3cret")] {
-        let request = types::CheckIndicatorRequest { indicator: "192.0.2.1".into(), type_: types::IndicatorType::Ip };
+        let request = types::CheckIndicatorRequest::new("192.0.2.1").type_(types::IndicatorType::Ip);
         let assessment = client.check_indicator(&request).await.expect("the mock answers");
         assert_eq!((assessment.indicator.as_str(), assessment.score), ("192.0.2.1", 82), "the spec's example");
         let feed = client.get_latest_intel_feed(&types::GetLatestIntelFeedQuery::default()).await.expect("the mock answers");
@@ -133,7 +133,7 @@ async fn a_resource_deleted_through_the_mock_stays_deleted() {
     client.delete_listing("listing_xyz").await.expect("deleted");
     let gone = client.get_listing("listing_xyz").await.expect_err("gone");
     assert!(matches!(gone, ClientError::Api { error: GetListingError::NotFound(_), .. }), "{gone:?}");
-    let update = clawget_v1::types::ListingUpdate { title: Some("New".into()), ..Default::default() };
+    let update = clawget_v1::types::ListingUpdate::default().title("New");
     let gone = client.update_listing("listing_xyz", &update).await.expect_err("gone");
     assert!(matches!(gone, ClientError::Api { error: UpdateListingError::NotFound(_), .. }), "{gone:?}");
     client.get_listing("listing_abc123").await.expect("another listing is still there");

@@ -88,14 +88,15 @@ fn a_crate_follows_its_api_through_releases() {
     );
     assert_up_to_date("specs/cybervault.yaml", &out);
 
-    // 2.1.0: same major, compatible; the version follows and the changelog gains an entry on top.
+    // 2.1.0: same major, compatible on the wire; the version follows and the changelog gains an entry on top.
     let (stdout, _) = generate("tests/releases/cybervault-2.1.0.yaml", &out, &[], 0);
     assert!(stdout.contains("1 change: 1 compatible; added to CHANGELOG.md"), "{stdout}");
     assert_eq!(package_version(&v2), "2.1.0");
     let second = read(&v2.join("CHANGELOG.md"));
     assert_eq!(
         newest_entry(&second),
-        "## 2.1.0\n\nCompared with 2.0.0: 1 compatible.\n\n### Compatible\n\n- `GET /threats/{id}`: operation added\n\n"
+        "## 2.1.0\n\nCompared with 2.0.0: 1 compatible.\nRust API: 1 additive: a minor release of the crate.\n\n\
+         ### Compatible\n\n- `GET /threats/{id}`: operation added (adds to the Rust API)\n\n"
     );
     assert!(second.ends_with(&first[first.find("## 2.0.0").expect("old entry")..]), "the old entry stays as it was:\n{second}");
     assert!(read(&v2.join("src/client.rs")).contains("pub async fn get_threat("));
@@ -122,7 +123,9 @@ fn a_crate_follows_its_api_through_releases() {
     assert_eq!(output.status.code(), Some(1), "stdout:\n{stdout}\nstderr:\n{stderr}");
     assert!(stdout.contains("breaking for clients (9):"), "{stdout}");
     assert!(
-        stdout.contains("GET /threats/recent: query parameter `limit`: maximum tightened from <= 100 to <= 50 [maximum-tightened]"),
+        stdout.contains(
+            "GET /threats/recent: query parameter `limit`: maximum tightened from <= 100 to <= 50 [maximum-tightened; Rust API unchanged]"
+        ),
         "{stdout}"
     );
     assert!(stderr.contains("--allow-breaking") && stderr.contains("nothing was written"), "{stderr}");
@@ -142,14 +145,14 @@ fn a_crate_follows_its_api_through_releases() {
     assert!(entry.contains("accepted with `--allow-breaking`"), "{entry}");
     for line in [
         "### Breaking for clients\n",
-        "- `GET /threats/recent`: query parameter `limit`: maximum tightened from <= 100 to <= 50\n",
-        "- `POST /threats/analyze`: request body (application/json) property `context`: became required\n",
-        "- `GET /threats/{id}`: response 200 (application/json) property `source_ip`: property removed\n",
-        "- `PATCH /threats/{id}/status`: security: `BearerAuth` now needs the scopes `threat:write`\n",
+        "- `GET /threats/recent`: query parameter `limit`: maximum tightened from <= 100 to <= 50 (Rust API unchanged)\n",
+        "- `POST /threats/analyze`: request body (application/json) property `context`: became required (breaks the Rust API)\n",
+        "- `GET /threats/{id}`: response 200 (application/json) property `source_ip`: property removed (breaks the Rust API)\n",
+        "- `PATCH /threats/{id}/status`: security: `BearerAuth` now needs the scopes `threat:write` (Rust API unchanged)\n",
         "### Breaking for servers\n",
-        "- `PATCH /threats/{id}/status`: request body (application/json) property `status(#0)`: enum values added: `escalated`\n",
+        "- `PATCH /threats/{id}/status`: request body (application/json) property `status(#0)`: enum values added: `escalated` (adds to the Rust API)\n",
         "### Compatible\n",
-        "- `POST /threats/analyze`: response 200 (application/json) property `engine_version`: optional property added\n",
+        "- `POST /threats/analyze`: response 200 (application/json) property `engine_version`: optional property added (adds to the Rust API)\n",
     ] {
         assert!(entry.contains(line), "missing {line:?} in:\n{entry}");
     }

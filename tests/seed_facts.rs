@@ -169,7 +169,7 @@ fn clawguru_seed_facts() {
         let alternatives: Vec<Vec<&str>> = operation.security().iter().map(|alt| alt.iter().map(|(scheme, _)| *scheme).collect()).collect();
         assert_eq!(alternatives, [vec!["ApiKeyHeader"], vec!["BearerAuth"]], "{}", operation.id());
     }
-    let error = clawguru_v1::errors::GetRunbookError::NotFound(clawguru_v1::types::Error { error: "Runbook not found".into() });
+    let error = clawguru_v1::errors::GetRunbookError::NotFound(clawguru_v1::types::Error::new("Runbook not found"));
     assert_eq!(error.status(), 404);
 
     // Full sets in the seed stay closed; the risk scale, shown by one example, is open.

@@ -17,6 +17,7 @@
 pub mod report;
 mod resolve;
 pub mod rules;
+pub mod rust;
 mod schema;
 mod security;
 mod shape;
@@ -34,6 +35,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub use rules::{Constraint, Direction, Rule, Severity};
+pub use rust::RustEffect;
 pub use version::{Bump, Suggestion};
 pub(crate) use walk::operation_count;
 
@@ -73,6 +75,8 @@ pub struct Change {
     pub rule: Rule,
     /// Whom it breaks.
     pub severity: Severity,
+    /// What it does to the generated crate's Rust API.
+    pub rust: RustEffect,
     /// Which way the affected data travels, for changes inside requests or responses.
     pub direction: Option<Direction>,
     /// The operation, unless the change is document-wide (global security, a scheme).
@@ -121,12 +125,19 @@ pub struct Report {
     pub identical: bool,
     /// The semver bump the changes call for.
     pub suggestion: Suggestion,
+    /// The semver bump the generated crate needs, from what the changes do to its Rust API.
+    pub crate_suggestion: Suggestion,
 }
 
 impl Report {
     /// Whether any change breaks clients or servers.
     pub fn is_breaking(&self) -> bool {
         self.changes.iter().any(|c| c.severity.is_breaking())
+    }
+
+    /// Whether any change breaks the generated crate's Rust API.
+    pub fn breaks_rust_api(&self) -> bool {
+        self.changes.iter().any(|c| c.rust == RustEffect::Breaking)
     }
 
     /// How many changes have `severity`.
@@ -181,12 +192,16 @@ fn compare(old: &Source, new: &Source) -> Result<Report> {
     let identical = equal_except_version(&old.value, &new.value);
     let breaking = changes.iter().any(|c| c.severity.is_breaking());
     let suggestion = version::suggest(&old_version, &new_version, breaking, !changes.is_empty(), identical);
+    let rust_breaking = changes.iter().any(|c| c.rust == RustEffect::Breaking);
+    let rust_added = changes.iter().any(|c| c.rust == RustEffect::Additive);
+    let crate_suggestion = version::suggest(&old_version, &new_version, rust_breaking, rust_added || rust_breaking, identical);
     Ok(Report {
         old: Document { file: old.path.clone(), version: old_version },
         new: Document { file: new.path.clone(), version: new_version },
         changes,
         identical,
         suggestion,
+        crate_suggestion,
     })
 }
 
@@ -252,6 +267,11 @@ impl<'a> Differ<'a> {
 
     /// Records a change whose severity follows from its rule and direction; [`Differ::locate`] adds its line later.
     fn push(&mut self, rule: Rule, context: &Context<'_>, message: String, at: At) {
+        self.push_rust(rule, rule.rust_effect(), context, message, at);
+    }
+
+    /// [`Differ::push`], where the walk knows what the change does to the Rust API better than the rule.
+    fn push_rust(&mut self, rule: Rule, rust: RustEffect, context: &Context<'_>, message: String, at: At) {
         let (side, pointer, source) = match at {
             At::Old(pointer) => (Side::Old, pointer, self.old.source),
             At::New(pointer) => (Side::New, pointer, self.new.source),
@@ -259,6 +279,7 @@ impl<'a> Differ<'a> {
         self.changes.push(Change {
             rule,
             severity: rule.severity(context.direction),
+            rust,
             direction: context.direction,
             operation: context.operation.cloned(),
             subject: context.subject.clone(),

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::{Change, Direction, Document, Operation, Report, Rule, Severity, Side, Suggestion};
+use super::{Change, Direction, Document, Operation, Report, Rule, RustEffect, Severity, Side, Suggestion};
 
 /// The `format` of the JSON output.
 pub const JSON_FORMAT: &str = "clawgen-diff/1";
@@ -30,12 +30,40 @@ pub fn text(report: &Report) -> String {
         }
         let _ = writeln!(out, "\n{} ({}):", severity.title(), changes.len());
         for change in changes {
-            let _ = writeln!(out, "  - {} [{}] ({})", change.summary(), change.rule.id(), change.location);
+            let _ = writeln!(out, "  - {} [{}; {}] ({})", change.summary(), change.rule.id(), change.rust.title(), change.location);
         }
     }
     let _ = writeln!(out, "\n{}", summary(report));
     let _ = writeln!(out, "{}", suggestion(report));
+    let _ = writeln!(out, "{}", crate_suggestion(report));
     out
+}
+
+/// `Rust API: 1 breaking, 2 additive`: the changes by what they do to the generated crate.
+pub fn rust_counts(report: &Report) -> String {
+    let count = |effect: RustEffect| report.changes.iter().filter(|c| c.rust == effect).count();
+    let parts: Vec<String> = [RustEffect::Breaking, RustEffect::Additive, RustEffect::Unchanged]
+        .into_iter()
+        .filter(|effect| count(*effect) > 0)
+        .map(|effect| format!("{} {}", count(effect), effect.id()))
+        .collect();
+    if parts.is_empty() { "Rust API: unchanged".to_owned() } else { format!("Rust API: {}", parts.join(", ")) }
+}
+
+/// `suggested crate bump: major (2.1.0 -> 3.0.0), for the Rust API; …`: the bump of the generated crate.
+pub fn crate_suggestion(report: &Report) -> String {
+    let Suggestion { bump, version, sufficient, .. } = &report.crate_suggestion;
+    let mut line = format!("suggested crate bump: {}", bump.id());
+    if let Some(version) = version {
+        let _ = write!(line, " ({} -> {version})", report.old.version);
+    }
+    let _ = write!(line, ", for the generated Rust API ({})", rust_counts(report));
+    match sufficient {
+        Some(true) => line.push_str("; info.version is enough"),
+        Some(false) => line.push_str("; info.version is not enough"),
+        None => {}
+    }
+    line
 }
 
 /// `3 changes: 1 breaking for clients, 2 compatible`, or why there are none.
@@ -87,9 +115,11 @@ struct Json<'r> {
     old: &'r Document,
     new: &'r Document,
     breaking: bool,
+    rust_breaking: bool,
     identical: bool,
     summary: Summary,
     suggestion: &'r Suggestion,
+    crate_suggestion: &'r Suggestion,
     changes: Vec<JsonChange<'r>>,
 }
 
@@ -105,6 +135,7 @@ struct Summary {
 struct JsonChange<'r> {
     rule: String,
     severity: Severity,
+    rust: RustEffect,
     direction: Option<Direction>,
     operation: Option<&'r Operation>,
     subject: &'r str,
@@ -129,6 +160,7 @@ pub fn json(report: &Report) -> String {
         .map(|change| JsonChange {
             rule: Rule::id(change.rule),
             severity: change.severity,
+            rust: change.rust,
             direction: change.direction,
             operation: change.operation.as_ref(),
             subject: &change.subject,
@@ -147,6 +179,7 @@ pub fn json(report: &Report) -> String {
         old: &report.old,
         new: &report.new,
         breaking: report.is_breaking(),
+        rust_breaking: report.breaks_rust_api(),
         identical: report.identical,
         summary: Summary {
             breaking_clients_and_servers: report.count(Severity::BreakingClientsAndServers),
@@ -155,6 +188,7 @@ pub fn json(report: &Report) -> String {
             compatible: report.count(Severity::Compatible),
         },
         suggestion: &report.suggestion,
+        crate_suggestion: &report.crate_suggestion,
         changes,
     };
     // Plain data with string keys: serialising it cannot fail.

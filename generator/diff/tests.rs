@@ -641,3 +641,73 @@ fn every_spec_compared_with_its_30_spelling_has_no_changes() {
         assert!(found.is_empty(), "{}: {found:#?}", spec.display());
     }
 }
+
+/// `(rule, Rust effect)` of every change.
+fn rust_effects(old: &Value, new: &Value) -> Vec<(String, RustEffect)> {
+    compare(old, new).changes.into_iter().map(|c| (c.rule.id(), c.rust)).collect()
+}
+
+#[test]
+fn an_optional_query_parameter_is_additive_only_beside_another() {
+    let op = |parameters: Value| {
+        json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1.0.0"}, "paths": {"/things": {"get": {
+            "operationId": "listThings", "parameters": parameters, "responses": {"200": {"description": "ok"}}
+        }}}})
+    };
+    let limit = json!({"name": "limit", "in": "query", "schema": {"type": "integer"}});
+    let page = json!({"name": "page", "in": "query", "schema": {"type": "integer"}});
+    let trace = json!({"name": "X-Trace", "in": "header", "schema": {"type": "string"}});
+    // A field of the existing `#[non_exhaustive]` query struct.
+    let added = rust_effects(&op(json!([limit])), &op(json!([limit, page])));
+    assert_eq!(added, [("optional-parameter-added".to_owned(), RustEffect::Additive)]);
+    // The first query parameter, or a header, is a new argument of the client method.
+    let first = rust_effects(&op(json!([])), &op(json!([page])));
+    assert_eq!(first, [("optional-parameter-added".to_owned(), RustEffect::Breaking)]);
+    let header = rust_effects(&op(json!([limit])), &op(json!([limit, trace])));
+    assert_eq!(header, [("optional-parameter-added".to_owned(), RustEffect::Breaking)]);
+}
+
+#[test]
+fn a_second_success_breaks_the_rust_api_and_an_error_adds_to_it() {
+    let op = |responses: Value| {
+        json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1.0.0"}, "paths": {"/things": {"get": {
+            "operationId": "listThings", "responses": responses
+        }}}})
+    };
+    let ok = json!({"description": "ok"});
+    let added = |old: Value, new: Value| rust_effects(&op(old), &op(new));
+    assert_eq!(added(json!({"200": ok}), json!({"200": ok, "404": ok})), [("response-added".to_owned(), RustEffect::Additive)]);
+    assert_eq!(added(json!({"200": ok}), json!({"200": ok, "202": ok})), [("response-added".to_owned(), RustEffect::Breaking)]);
+    let third = added(json!({"200": ok, "202": ok}), json!({"200": ok, "202": ok, "203": ok}));
+    assert_eq!(third, [("response-added".to_owned(), RustEffect::Additive)]);
+}
+
+#[test]
+fn a_media_type_matters_to_the_rust_api_only_where_the_crate_reads_it() {
+    let body = |types: &[&str]| {
+        let content: serde_json::Map<String, Value> =
+            types.iter().map(|t| ((*t).to_owned(), json!({"schema": {"type": "string"}}))).collect();
+        json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1.0.0"}, "paths": {"/things": {"post": {
+            "operationId": "createThing", "requestBody": {"required": true, "content": content},
+            "responses": {"200": {"description": "ok"}}
+        }}}})
+    };
+    let xml = rust_effects(&body(&["application/json"]), &body(&["application/json", "application/xml"]));
+    assert_eq!(xml, [("media-type-added".to_owned(), RustEffect::Unchanged)]);
+    let json_first = rust_effects(&body(&["text/plain"]), &body(&["text/plain", "application/json"]));
+    assert_eq!(json_first, [("media-type-added".to_owned(), RustEffect::Breaking)]);
+    let gone = rust_effects(&body(&["application/json", "application/xml"]), &body(&["application/xml"]));
+    assert_eq!(gone, [("media-type-removed".to_owned(), RustEffect::Breaking)]);
+}
+
+#[test]
+fn the_crate_bump_can_exceed_the_http_one() {
+    let op = |parameters: Value| {
+        json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1.0.0"}, "paths": {"/things": {"get": {
+            "operationId": "listThings", "parameters": parameters, "responses": {"200": {"description": "ok"}}
+        }}}})
+    };
+    let report = compare(&op(json!([])), &op(json!([{"name": "page", "in": "query", "schema": {"type": "integer"}}])));
+    assert!(!report.is_breaking() && report.breaks_rust_api());
+    assert_eq!((report.suggestion.bump, report.crate_suggestion.bump), (Bump::Minor, Bump::Major));
+}

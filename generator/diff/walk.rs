@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::resolve::{Doc, Node};
+use super::rust::{self, RustEffect};
 use super::{At, Context, Differ, Direction, Operation, Rule};
 use crate::error::Result;
 
@@ -68,6 +69,14 @@ fn operations<'a>(doc: Doc<'a>) -> Result<BTreeMap<(String, usize), Op<'a>>> {
         }
     }
     Ok(out)
+}
+
+/// Whether the crate generated from the document has a server (`x-clawgen-features` leaves it out).
+fn generates_server(doc: Doc<'_>) -> bool {
+    match doc.source.value.get("x-clawgen-features").and_then(Value::as_array) {
+        Some(features) => features.iter().any(|f| f.as_str() == Some("server")),
+        None => true,
+    }
 }
 
 /// Counts the operations of a document, for changelogs.
@@ -155,7 +164,11 @@ impl<'a> Differ<'a> {
             let context = Context { operation: Some(&new_op.operation), subject: String::new(), direction: None };
             match old_ops.get(key) {
                 Some(old_op) => self.operation(old_op, new_op, &context)?,
-                None => self.push(Rule::OperationAdded, &context, "operation added".into(), At::New(new_op.node.pointer.clone())),
+                None => {
+                    // Without a server there is no trait to gain a method: only a client method and types are new.
+                    let rust = if generates_server(self.new) { Rule::OperationAdded.rust_effect() } else { RustEffect::Additive };
+                    self.push_rust(Rule::OperationAdded, rust, &context, "operation added".into(), At::New(new_op.node.pointer.clone()));
+                }
             }
         }
         for (key, old_op) in &old_ops {
@@ -198,7 +211,15 @@ impl<'a> Differ<'a> {
             let Some(old_param) = old_params.get(key) else {
                 let rule = if new_param.required() { Rule::RequiredParameterAdded } else { Rule::OptionalParameterAdded };
                 let message = if new_param.required() { "required parameter added" } else { "optional parameter added" };
-                self.push(rule, &here, message.into(), At::New(new_param.node.pointer.clone()));
+                // An optional query parameter is a new field of the operation's `#[non_exhaustive]` query
+                // struct, if it has one already; otherwise (or in a header or cookie) a new argument.
+                let had_query = old_params.values().any(|p| p.location == "query");
+                let rust = match rule {
+                    Rule::OptionalParameterAdded if new_param.location == "query" && had_query => RustEffect::Additive,
+                    Rule::OptionalParameterAdded => RustEffect::Breaking,
+                    _ => rule.rust_effect(),
+                };
+                self.push_rust(rule, rust, &here, message.into(), At::New(new_param.node.pointer.clone()));
                 continue;
             };
             let at_required = || new_param.node.child("required").map_or_else(|| new_param.node.pointer.clone(), |n| n.pointer);
@@ -263,10 +284,16 @@ impl<'a> Differ<'a> {
     fn content(&mut self, here: &Context<'_>, old: &Node<'a>, new: &Node<'a>) -> Result<()> {
         let old_media = by_key(old.child("content"), media_key);
         let new_media = by_key(new.child("content"), media_key);
+        // The crate reads one media type per body: a change matters to its Rust API only where it changes that one.
+        let best = |media: &BTreeMap<String, (String, Node<'a>)>| media.keys().map(|m| rust::media_rank(m)).min().unwrap_or(u8::MAX);
+        let (old_best, new_best) = (best(&old_media), best(&new_media));
         for (key, (name, new_type)) in &new_media {
             let this = here.with_subject(format!("{} ({name})", here.subject));
             match old_media.get(key) {
-                None => self.push(Rule::MediaTypeAdded, &this, "media type added".into(), At::New(new_type.pointer.clone())),
+                None => {
+                    let rust = if rust::media_rank(key) < old_best { RustEffect::Breaking } else { RustEffect::Unchanged };
+                    self.push_rust(Rule::MediaTypeAdded, rust, &this, "media type added".into(), At::New(new_type.pointer.clone()));
+                }
                 Some((_, old_type)) => {
                     if let (Some(old_schema), Some(new_schema)) = (old_type.child("schema"), new_type.child("schema")) {
                         self.schema(&this, "", old_schema, new_schema)?;
@@ -277,7 +304,8 @@ impl<'a> Differ<'a> {
         for (key, (name, old_type)) in &old_media {
             if !new_media.contains_key(key) {
                 let this = here.with_subject(format!("{} ({name})", here.subject));
-                self.push(Rule::MediaTypeRemoved, &this, "media type removed".into(), At::Old(old_type.pointer.clone()));
+                let rust = if rust::media_rank(key) <= new_best { RustEffect::Breaking } else { RustEffect::Unchanged };
+                self.push_rust(Rule::MediaTypeRemoved, rust, &this, "media type removed".into(), At::Old(old_type.pointer.clone()));
             }
         }
         Ok(())
@@ -291,7 +319,11 @@ impl<'a> Differ<'a> {
         for (key, (code, new_response)) in &new_responses {
             let here = response.with_subject(format!("response {code}"));
             let Some((_, old_response)) = old_responses.get(key) else {
-                self.push(Rule::ResponseAdded, &here, "response added".into(), At::New(new_response.pointer.clone()));
+                // A new error is a variant of a `#[non_exhaustive]` enum, and so is a third success; a
+                // second success turns the method's return type into an enum of the two.
+                let successes = old_responses.keys().filter(|status| status.starts_with('2')).count();
+                let rust = if key.starts_with('2') && successes < 2 { RustEffect::Breaking } else { RustEffect::Additive };
+                self.push_rust(Rule::ResponseAdded, rust, &here, "response added".into(), At::New(new_response.pointer.clone()));
                 continue;
             };
             let old_response = self.old.resolve(old_response.clone())?;

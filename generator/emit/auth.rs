@@ -65,6 +65,7 @@ pub(super) fn module(api: &Api) -> TokenStream {
         quote! {
             /// Every operation of the API, as the server's `authorize` hook sees it.
             #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+            #[non_exhaustive]
             pub enum Operation { #(#variants)* }
 
             impl Operation {

@@ -284,6 +284,7 @@ fn error_enum(api: &Api, op: &Operation) -> TokenStream {
     quote! {
         #text_attr
         #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             /// A status the document does not describe for this operation.
@@ -326,6 +327,7 @@ fn success_enum(api: &Api, op: &Operation, name: &str) -> TokenStream {
     quote! {
         #text_attr
         #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
         pub enum #name { #(#variants)* }
     }
 }

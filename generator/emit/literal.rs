@@ -184,10 +184,11 @@ pub(super) fn literal(api: &Api, ty: &TypeRef, value: &Value, slots: &[Slot<'_>]
                     quote!(super::types::#name::#variant(#inner))
                 }
                 TypeKind::Struct(st) => {
+                    // Built as a user would: the constructor, then a setter per optional property given.
                     let object = value.as_object().ok_or_else(|| format!("{} needs an object", def.name))?;
-                    let mut fields = Vec::new();
+                    let mut arguments = Vec::new();
+                    let mut setters = Vec::new();
                     for field in &st.fields {
-                        let field_ident = ident(&field.name);
                         let nested: Vec<Slot<'_>> = slots
                             .iter()
                             .filter(|s| s.path.first() == Some(&field.wire_name))
@@ -197,37 +198,35 @@ pub(super) fn literal(api: &Api, ty: &TypeRef, value: &Value, slots: &[Slot<'_>]
                         let given = object.get(&field.wire_name).or((!nested.is_empty()).then_some(&Value::Null));
                         let some = |tokens: TokenStream| quote!(::std::option::Option::Some(#tokens));
                         let none = quote!(::std::option::Option::None);
-                        let value_expr = match (given, field.presence()) {
-                            (Some(Value::Null), Presence::OptionalNullable) if nested.is_empty() => some(none),
-                            (Some(Value::Null), Presence::RequiredNullable) if nested.is_empty() => none,
+                        let setter = super::types::setter_name(st, field);
+                        match (given, field.presence()) {
+                            (Some(Value::Null), Presence::OptionalNullable) if nested.is_empty() => setters.push(quote!(.#setter(#none))),
+                            (Some(Value::Null), Presence::RequiredNullable) if nested.is_empty() => arguments.push(none),
                             (Some(v), presence) => {
                                 let lit = boxed(field.boxed, literal(api, &field.ty, v, &nested)?);
                                 match presence {
-                                    Presence::Required | Presence::Defaulted => lit,
-                                    Presence::RequiredNullable | Presence::Optional => some(lit),
-                                    Presence::OptionalNullable => some(some(lit)),
+                                    Presence::Required => arguments.push(lit),
+                                    Presence::RequiredNullable => arguments.push(some(lit)),
+                                    Presence::Defaulted | Presence::Optional => setters.push(quote!(.#setter(#lit))),
+                                    Presence::OptionalNullable => {
+                                        let value = some(lit);
+                                        setters.push(quote!(.#setter(#value)));
+                                    }
                                 }
-                            }
-                            (None, Presence::Defaulted) => {
-                                let f = super::rust::default_fn(&def.name, field);
-                                quote!(super::types::#f())
                             }
                             (None, Presence::Required) => {
                                 return Err(format!("required property `{}` of {} is missing", field.wire_name, def.name));
                             }
-                            (None, _) => none,
-                        };
-                        // `message: message` would trip clippy's redundant_field_names.
-                        if value_expr.to_string() == field.name {
-                            fields.push(quote!(#field_ident));
-                        } else {
-                            fields.push(quote!(#field_ident: #value_expr));
+                            (None, Presence::RequiredNullable) => arguments.push(none),
+                            (None, _) => {}
                         }
                     }
-                    if st.additional.is_some() {
-                        fields.push(quote!(additional_properties: ::std::default::Default::default()));
+                    let all_optional = st.fields.iter().all(|f| !super::types::is_constructor_argument(f));
+                    if all_optional {
+                        quote!(<super::types::#name as ::std::default::Default>::default() #(#setters)*)
+                    } else {
+                        quote!(super::types::#name::new(#(#arguments),*) #(#setters)*)
                     }
-                    quote!(super::types::#name { #(#fields),* })
                 }
             }
         }

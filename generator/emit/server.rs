@@ -342,6 +342,22 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
             };
         });
     }
+    // A header or cookie that decoded into an enum's `Other` names a value the document does not list.
+    for (p, place) in op.header_params.iter().map(|p| (p, "header")).chain(op.cookie_params.iter().map(|p| (p, "cookie"))) {
+        let Some(check) = super::types::whole_value_check(api, &p.ty).filter(|_| type_validates(&api.types, &p.ty)) else { continue };
+        let arg = ident(&p.name);
+        let label = format!("{place} `{}`", p.wire_name);
+        let refuse = quote! {
+            if let Err(error) = #check {
+                return #rejection(#BAD_REQUEST, format!("{}: {error}", #label), 0);
+            }
+        };
+        steps.push(if p.required {
+            quote!({ let value = &#arg; #refuse })
+        } else {
+            quote!(if let ::std::option::Option::Some(value) = &#arg { #refuse })
+        });
+    }
     if let Some(body) = &op.body {
         let ty = type_path(api, &body.ty);
         let decoded = match body.encoding {

@@ -133,17 +133,126 @@ fn structure(api: &Api, def: &TypeDef, st: &Struct) -> Result<(TokenStream, bool
         }
     });
     let validate = st.validates.then(|| validation(api, def, st));
+    let building = builder(api, def, st, all_optional);
     Ok((
         quote! {
             #docs
             #[derive(Debug, Clone, PartialEq, #derive_default ::serde::Serialize, ::serde::Deserialize)]
+            #[non_exhaustive]
             pub struct #name { #(#fields)* }
+            #building
             #(#defaults)*
             #manual_default
             #validate
         },
         double_option,
     ))
+}
+
+/// Whether a field is an argument of the struct's constructor: it must be present.
+pub(super) fn is_constructor_argument(field: &Field) -> bool {
+    matches!(field.presence(), Presence::Required | Presence::RequiredNullable)
+}
+
+/// The name of the method that sets an optional field: the field's own, unless
+/// that would shadow a function every struct has (`new`, `default`, `validate`).
+pub(super) fn setter_name(st: &Struct, field: &Field) -> proc_macro2::Ident {
+    const TAKEN: &[&str] = &["new", "default", "validate", "clone", "eq", "fmt", "serialize", "deserialize"];
+    if !TAKEN.contains(&field.name.trim_end_matches('_')) {
+        return ident(&field.name);
+    }
+    let mut name = format!("with_{}", field.name.trim_end_matches('_'));
+    while st.fields.iter().any(|f| f.name == name) {
+        name.push('_');
+    }
+    ident(&name)
+}
+
+/// The type a constructor argument or setter takes: text as `impl Into<String>`.
+fn argument_type(ty: TokenStream, field: &Field) -> (TokenStream, TokenStream) {
+    let name = ident(&field.name);
+    if field.ty == TypeRef::String
+        && !field.boxed
+        && matches!(field.presence(), Presence::Required | Presence::Optional | Presence::Defaulted)
+    {
+        (quote!(impl ::std::convert::Into<::std::string::String>), quote!(#name.into()))
+    } else {
+        (ty, quote!(#name))
+    }
+}
+
+/// The struct's constructor (its required fields, where it has any: every struct
+/// is `#[non_exhaustive]`, so that a new optional property is not a breaking
+/// change) and one setter per optional field, so that values are built as
+/// `Type::new(a, b).c(x)` or `Type::default().c(x)`.
+fn builder(api: &Api, def: &TypeDef, st: &Struct, all_optional: bool) -> TokenStream {
+    let mut params = Vec::new();
+    let mut inits = Vec::new();
+    let mut setters = Vec::new();
+    for field in &st.fields {
+        let name = ident(&field.name);
+        let base = type_path(api, &field.ty);
+        let base = if field.boxed { quote!(::std::boxed::Box<#base>) } else { base };
+        match field.presence() {
+            Presence::Required | Presence::RequiredNullable => {
+                let (ty, value) = argument_type(field_type(api, field), field);
+                params.push(quote!(#name: #ty));
+                if value.to_string() == field.name {
+                    inits.push(quote!(#name));
+                } else {
+                    inits.push(quote!(#name: #value));
+                }
+            }
+            presence => {
+                inits.push(match presence {
+                    Presence::Defaulted => {
+                        let f = default_fn(&def.name, field);
+                        quote!(#name: #f())
+                    }
+                    _ => quote!(#name: ::std::option::Option::None),
+                });
+                let (ty, value) = match presence {
+                    Presence::OptionalNullable => (quote!(::std::option::Option<#base>), quote!(::std::option::Option::Some(#name))),
+                    Presence::Optional => {
+                        let (ty, value) = argument_type(base, field);
+                        (ty, quote!(::std::option::Option::Some(#value)))
+                    }
+                    _ => argument_type(base, field),
+                };
+                let setter = setter_name(st, field);
+                let text = doc(Some(&format!("Sets `{}`.", field.wire_name)));
+                setters.push(quote! {
+                    #text
+                    #[must_use]
+                    pub fn #setter(mut self, #name: #ty) -> Self {
+                        self.#name = #value;
+                        self
+                    }
+                });
+            }
+        }
+    }
+    let constructor = (!all_optional).then(|| {
+        let additional = st.additional.is_some().then(|| quote!(additional_properties: ::std::default::Default::default(),));
+        let many = (params.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+        quote! {
+            /// A value with the required properties; set optional ones with the methods named after them.
+            #many
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits,)* #additional }
+            }
+        }
+    });
+    if constructor.is_none() && setters.is_empty() {
+        return TokenStream::new();
+    }
+    let name = ident(&def.name);
+    quote! {
+        impl #name {
+            #constructor
+            #(#setters)*
+        }
+    }
 }
 
 /// The type's documentation, or a line naming its schema so that `missing_docs` holds.
@@ -357,10 +466,33 @@ fn enumeration(def: &TypeDef, e: &Enumeration) -> TokenStream {
             pub fn as_str(&self) -> &str { self.value() }
         }
     });
+    let refuse_other = e.refuses_other().then(|| {
+        let listed = e.variants.iter().map(|v| v.value.to_json().to_string()).collect::<Vec<_>>().join(", ");
+        let shown = if e.is_integer() { "{}" } else { "{:?}" };
+        let message = format!("{shown} is not one of {}", listed.replace('{', "{{").replace('}', "}}"));
+        quote! {
+            // Decoding keeps a value this version does not list (a client reads
+            // answers of newer servers), but a request to this server must use a listed one.
+            impl super::validation::Validate for #name {
+                fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+                    match self {
+                        Self::Other(value) => Err(super::validation::ValidationError {
+                            path: ::std::string::String::new(),
+                            message: format!(#message, value),
+                        }),
+                        _ => Ok(()),
+                    }
+                }
+            }
+        }
+    });
     quote! {
         #docs
         #[derive(Debug, Clone, #copy PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum #name { #(#variants)* #other }
+
+        #refuse_other
 
         impl #name {
             /// The value as it appears on the wire.
@@ -428,6 +560,7 @@ fn closed_string_enum(def: &TypeDef, e: &Enumeration) -> TokenStream {
     quote! {
         #docs
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
+        #[non_exhaustive]
         pub enum #name { #(#variants)* }
 
         impl #name {
@@ -469,6 +602,7 @@ fn union(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
         pub enum #name { #(#variants)* }
 
         // The tag stays in the object when decoding, so variants that declare
@@ -513,6 +647,7 @@ fn untagged_union(api: &Api, def: &TypeDef, u: &Union) -> TokenStream {
         #docs
         #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
         #[serde(untagged)]
+        #[non_exhaustive]
         pub enum #name { #(#variants)* }
     }
 }

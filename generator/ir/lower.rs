@@ -252,7 +252,7 @@ fn reaches(types: &[TypeDef], from: TypeId, goal: TypeId) -> bool {
     false
 }
 
-/// A struct validates when one of its fields has constraints or holds a struct that validates.
+/// A struct validates when one of its fields has constraints or holds a type that validates.
 fn mark_validating_structs(types: &mut [TypeDef]) {
     loop {
         let mut changed = false;
@@ -275,10 +275,15 @@ fn mark_validating_structs(types: &mut [TypeDef]) {
     }
 }
 
-/// Whether values of `ty` have a `validate` method to call.
+/// Whether values of `ty` have a `validate` method to call: structs with checks,
+/// and enums whose `Other` the server refuses in requests.
 pub fn type_validates(types: &[TypeDef], ty: &TypeRef) -> bool {
     match ty {
-        TypeRef::Named(id) => matches!(&types[id.0].kind, TypeKind::Struct(st) if st.validates),
+        TypeRef::Named(id) => match &types[id.0].kind {
+            TypeKind::Struct(st) => st.validates,
+            TypeKind::Enum(e) => e.refuses_other(),
+            _ => false,
+        },
         TypeRef::Array(inner) | TypeRef::Map(inner) | TypeRef::Nullable(inner) => type_validates(types, inner),
         _ => false,
     }

@@ -368,13 +368,25 @@ impl Constraints {
 pub struct Enumeration {
     /// The variants, in document order.
     pub variants: Vec<EnumVariant>,
-    /// Whether values the document does not list are accepted (kept in an
-    /// `Other` variant) rather than refused: the schema says the list will grow
-    /// (`x-extensible-enum`, `anyOf: [{enum}, {type: string}]`, `x-clawgen-open-enum`).
+    /// Whether values the document does not list decode into an `Other`
+    /// variant rather than failing. Every enum is open by default, so that a
+    /// client built against this version reads answers that use a value added
+    /// later; `x-clawgen-closed-enum: true` closes one, and so does being the
+    /// only thing that tells apart the variants of an untagged union.
     pub open: bool,
+    /// Whether the document itself says the list will grow (`x-extensible-enum`,
+    /// `anyOf: [{enum}, {type: string}]`, `x-clawgen-open-enum`), so that a
+    /// server accepts unlisted values in requests too. Otherwise an `Other`
+    /// value in a request is refused by the server's validation.
+    pub declared_open: bool,
 }
 
 impl Enumeration {
+    /// Whether the server refuses an `Other` value in a request: open for readers, closed for the server.
+    pub fn refuses_other(&self) -> bool {
+        self.open && !self.declared_open
+    }
+
     /// Whether the values are integers (else strings).
     pub fn is_integer(&self) -> bool {
         self.variants.first().is_some_and(|v| matches!(v.value, EnumValue::Int(_)))

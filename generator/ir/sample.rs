@@ -208,7 +208,8 @@ fn fits_at(types: &[TypeDef], ty: &TypeRef, value: &Value, depth: usize) -> bool
             TypeKind::Enum(e) => {
                 let listed = e.variants.iter().any(|v| v.value.to_json() == *value);
                 let other = if e.is_integer() { value.is_i64() } else { value.is_string() };
-                listed || (e.open && other)
+                // Only a document that declares the enum open makes an unlisted value valid.
+                listed || (e.declared_open && other)
             }
             TypeKind::Union(u) => u.variants.iter().any(|v| fits_at(types, &v.ty, value, depth + 1)),
             TypeKind::Struct(st) => value.as_object().is_some_and(|object| {

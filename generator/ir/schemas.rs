@@ -348,12 +348,12 @@ impl<'d> TypeSpace<'d> {
                 ty
             }));
         }
-        let open = is_open(schema);
+        let open = openness(schema);
         match &schema.schema_kind {
             SchemaKind::Type(Type::String(s)) => {
                 let listed: Vec<EnumValue> = s.enumeration.iter().flatten().map(|v| EnumValue::Str(v.clone())).collect();
                 match open_values(schema) {
-                    Some(extensible) if listed.is_empty() => Ok(TypeKind::Enum(enumeration(extensible, true))),
+                    Some(extensible) if listed.is_empty() => Ok(TypeKind::Enum(enumeration(extensible, Openness::Declared))),
                     _ => Ok(TypeKind::Enum(enumeration(listed, open))),
                 }
             }
@@ -416,12 +416,13 @@ impl<'d> TypeSpace<'d> {
 
     /// `oneOf`/`anyOf`: an enum where every variant is a constant or the list is
     /// the open-enum idiom, else a union.
-    fn choice(&mut self, schema: &Schema, variants: &[ReferenceOr<Schema>], pointer: &str, name: &str, open: bool) -> Result<TypeKind> {
+    fn choice(&mut self, schema: &Schema, variants: &[ReferenceOr<Schema>], pointer: &str, name: &str, open: Openness) -> Result<TypeKind> {
         if let Some(listed) = self.constant_choices(variants, pointer) {
             return Ok(TypeKind::Enum(documented_enumeration(listed, open)));
         }
         if let Some(values) = self.open_enum_idiom(variants, pointer) {
-            return Ok(TypeKind::Enum(enumeration(values, true)));
+            let open = if open == Openness::Closed { open } else { Openness::Declared };
+            return Ok(TypeKind::Enum(enumeration(values, open)));
         }
         self.union(schema, variants, pointer, name)
     }
@@ -457,6 +458,7 @@ impl<'d> TypeSpace<'d> {
             None => None,
         };
         if tag.is_none() {
+            self.close_discriminating_enums(&out);
             self.order_untagged(&mut out);
         }
         Ok(TypeKind::Union(Union { variants: out, tag }))
@@ -670,7 +672,7 @@ pub(super) fn same_kind(values: &[EnumValue]) -> bool {
     values.iter().all(|v| matches!(v, EnumValue::Str(_))) || values.iter().all(|v| matches!(v, EnumValue::Int(_)))
 }
 
-fn enumeration(values: Vec<EnumValue>, open: bool) -> Enumeration {
+fn enumeration(values: Vec<EnumValue>, open: Openness) -> Enumeration {
     documented_enumeration(values.into_iter().map(|value| ListedValue { value, title: None, doc: None }).collect(), open)
 }
 
@@ -684,9 +686,12 @@ pub(super) struct ListedValue {
 
 /// An enum of `listed`, each variant named after its title where it has one
 /// (`DM` for `const: 1`), else after its value.
-fn documented_enumeration(listed: Vec<ListedValue>, open: bool) -> Enumeration {
-    // An open enum's catch-all variant is `Other`.
-    let mut used = if open { Namespace::with_reserved(&["Other"]) } else { Namespace::default() };
+fn documented_enumeration(listed: Vec<ListedValue>, open: Openness) -> Enumeration {
+    // A constant is what tells objects apart: it stays closed.
+    let open = if listed.len() == 1 && open == Openness::Readers { Openness::Closed } else { open };
+    // An open enum's catch-all variant is `Other`; the name is reserved either way,
+    // so that a variant keeps its name when a later pass closes the enum.
+    let mut used = Namespace::with_reserved(&["Other"]);
     let mut variants: Vec<EnumVariant> = Vec::new();
     for ListedValue { value, title, doc } in listed {
         if variants.iter().any(|v| v.value == value) {
@@ -700,15 +705,34 @@ fn documented_enumeration(listed: Vec<ListedValue>, open: bool) -> Enumeration {
         });
         variants.push(EnumVariant { name: used.claim(wanted), value, doc });
     }
-    Enumeration { variants, open }
+    Enumeration { variants, open: open != Openness::Closed, declared_open: open == Openness::Declared }
 }
 
-/// Whether the schema says its `enum` will grow: `x-clawgen-open-enum: true`,
-/// or Azure's `x-ms-enum: {modelAsString: true}`.
-fn is_open(schema: &Schema) -> bool {
+/// Who accepts values an enum does not list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Openness {
+    /// Nobody: `x-clawgen-closed-enum: true`, where the API guarantees its set.
+    Closed,
+    /// Readers (decoding keeps them as `Other`); the server refuses them in requests. The default.
+    Readers,
+    /// Everyone: the document says the list will grow.
+    Declared,
+}
+
+/// How open the schema's `enum` is: declared open by `x-clawgen-open-enum: true`
+/// or Azure's `x-ms-enum: {modelAsString: true}`, closed by `x-clawgen-closed-enum: true`.
+fn openness(schema: &Schema) -> Openness {
     let ext = &schema.schema_data.extensions;
-    ext.get("x-clawgen-open-enum").and_then(Value::as_bool).unwrap_or(false)
+    let flag = |key: &str| ext.get(key).and_then(Value::as_bool).unwrap_or(false);
+    if flag("x-clawgen-closed-enum") {
+        Openness::Closed
+    } else if flag("x-clawgen-open-enum")
         || ext.get("x-ms-enum").and_then(|e| e.get("modelAsString")).and_then(Value::as_bool).unwrap_or(false)
+    {
+        Openness::Declared
+    } else {
+        Openness::Readers
+    }
 }
 
 /// The values of Zalando's `x-extensible-enum`: known values of a string that may take others.

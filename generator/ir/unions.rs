@@ -148,6 +148,48 @@ impl TypeSpace<'_> {
         }
     }
 
+    /// An untagged union is decoded by trying each variant, so the enums that
+    /// tell its variants apart (a variant itself, or a property of a variant)
+    /// must refuse values they do not list: an `Other` would swallow the next
+    /// variant's values. Those stay closed unless the document declares them open.
+    pub(super) fn close_discriminating_enums(&mut self, variants: &[UnionVariant]) {
+        if variants.len() < 2 {
+            return;
+        }
+        let mut enums = Vec::new();
+        for variant in variants {
+            let Some(id) = self.named(&variant.ty) else { continue };
+            match &self.types[id.0].kind {
+                TypeKind::Enum(_) => enums.push(id),
+                TypeKind::Struct(st) => enums.extend(st.fields.iter().filter_map(|f| self.named(&f.ty))),
+                _ => {}
+            }
+        }
+        for id in enums {
+            if let TypeKind::Enum(e) = &mut self.types[id.0].kind {
+                if !e.declared_open {
+                    e.open = false;
+                }
+            }
+        }
+    }
+
+    /// The named type `ty` is, through `Option`s and aliases.
+    fn named(&self, ty: &TypeRef) -> Option<super::TypeId> {
+        let mut ty = ty;
+        for _ in 0..32 {
+            match ty {
+                TypeRef::Nullable(inner) => ty = inner,
+                TypeRef::Named(id) => match &self.types.get(id.0)?.kind {
+                    TypeKind::Alias(inner) => ty = inner,
+                    _ => return Some(*id),
+                },
+                _ => return None,
+            }
+        }
+        None
+    }
+
     /// Sorts untagged variants so that serde's first match is the right one:
     /// narrow scalars before wide ones (an integer before a number, a date
     /// before a string), objects with more required properties before those

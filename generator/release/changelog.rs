@@ -50,7 +50,10 @@ pub(super) fn entry(report: &Report) -> String {
         report::counts(report)
     };
     let mut out = format!("## {}\n\nCompared with {}: {what}.\n", report.new.version, report.old.version);
-    if report.is_breaking() {
+    if !report.changes.is_empty() {
+        let _ = writeln!(out, "{}: a {} release of the crate.", report::rust_counts(report), report.crate_suggestion.bump.id());
+    }
+    if report.is_breaking() || report.breaks_rust_api() {
         out.push_str("Breaking changes under the same major version, accepted with `--allow-breaking`.\n");
     }
     for severity in Severity::ALL {
@@ -67,7 +70,7 @@ pub(super) fn entry(report: &Report) -> String {
                 .flatten()
                 .filter(|part| !part.is_empty())
                 .collect();
-            let _ = writeln!(out, "- {}", parts.join(": "));
+            let _ = writeln!(out, "- {} ({})", parts.join(": "), change.rust.title());
         }
     }
     out

@@ -53,9 +53,10 @@ pub struct Release {
 }
 
 impl Release {
-    /// Whether the new document breaks the crate's current one; only a new major version (a new directory) may do that.
+    /// Whether the new document breaks the crate's current one, on the wire or in
+    /// the generated Rust API; only a new major version (a new directory) may do that.
     pub fn is_breaking(&self) -> bool {
-        self.changes.as_ref().is_some_and(Report::is_breaking)
+        self.changes.as_ref().is_some_and(|report| report.is_breaking() || report.breaks_rust_api())
     }
 }
 

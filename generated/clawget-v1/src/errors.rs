@@ -48,70 +48,64 @@ pub fn common_error(
     let message: ::std::string::String = message.into();
     match status {
         400u16 => {
-            super::types::ErrorResponse {
-                success: false,
-                error: super::types::ErrorDetail {
-                    code: super::types::ErrorCode::Other(
+            super::types::ErrorResponse::new(
+                false,
+                super::types::ErrorDetail::new(
+                    super::types::ErrorCode::Other(
                         ::std::string::String::from("VALIDATION_ERROR"),
                     ),
                     message,
-                    details: ::std::option::Option::None,
-                },
-            }
+                ),
+            )
         }
         401u16 => {
-            super::types::ErrorResponse {
-                success: false,
-                error: super::types::ErrorDetail {
-                    code: super::types::ErrorCode::InvalidApiKey,
+            super::types::ErrorResponse::new(
+                false,
+                super::types::ErrorDetail::new(
+                    super::types::ErrorCode::InvalidApiKey,
                     message,
-                    details: ::std::option::Option::None,
-                },
-            }
+                ),
+            )
         }
         403u16 => {
-            super::types::ErrorResponse {
-                success: false,
-                error: super::types::ErrorDetail {
-                    code: super::types::ErrorCode::InsufficientPermissions,
+            super::types::ErrorResponse::new(
+                false,
+                super::types::ErrorDetail::new(
+                    super::types::ErrorCode::InsufficientPermissions,
                     message,
-                    details: ::std::option::Option::None,
-                },
-            }
+                ),
+            )
         }
         404u16 => {
-            super::types::ErrorResponse {
-                success: false,
-                error: super::types::ErrorDetail {
-                    code: super::types::ErrorCode::ListingNotFound,
+            super::types::ErrorResponse::new(
+                false,
+                super::types::ErrorDetail::new(
+                    super::types::ErrorCode::ListingNotFound,
                     message,
-                    details: ::std::option::Option::None,
-                },
-            }
+                ),
+            )
         }
         500..=599 => {
-            super::types::ErrorResponse {
-                success: false,
-                error: super::types::ErrorDetail {
-                    code: super::types::ErrorCode::Other(
+            super::types::ErrorResponse::new(
+                false,
+                super::types::ErrorDetail::new(
+                    super::types::ErrorCode::Other(
                         ::std::string::String::from("INTERNAL_ERROR"),
                     ),
                     message,
-                    details: ::std::option::Option::None,
-                },
-            }
+                ),
+            )
         }
         _ => {
-            super::types::ErrorResponse {
-                success: false,
-                error: super::types::ErrorDetail {
-                    code: super::types::ErrorCode::Other(
+            super::types::ErrorResponse::new(
+                false,
+                super::types::ErrorDetail::new(
+                    super::types::ErrorCode::Other(
                         ::std::string::String::from("VALIDATION_ERROR"),
                     ),
                     message,
-                    details: ::std::option::Option::None,
-                },
-            }
+                ),
+            )
         }
     }
 }
@@ -124,6 +118,7 @@ pub fn common_error_body(
 }
 /// Error responses of `listListings` (GET /listings).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListListingsError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -204,70 +199,74 @@ impl ListListingsError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::ListListingsError::BadRequest(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("VALIDATION_ERROR"),
+                    super::errors::ListListingsError::BadRequest(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("VALIDATION_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::ListListingsError::Unauthorized(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InvalidApiKey,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::ListListingsError::Unauthorized(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InvalidApiKey,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::ListListingsError::Forbidden(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InsufficientPermissions,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::ListListingsError::Forbidden(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InsufficientPermissions,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::ListListingsError::TooManyRequests(super::types::RateLimitErrorResponse {
-                        success: false,
-                        error: super::types::RateLimitError {
-                            code: super::types::ErrorCode::RateLimitExceeded,
-                            message,
-                            details: super::types::RateLimitDetails {
-                                reset_at: ::chrono::DateTime::<
-                                    ::chrono::Utc,
-                                >::from({
-                                    let now = ::std::time::SystemTime::now();
-                                    now.checked_add(
-                                            ::std::time::Duration::from_secs(retry_after),
-                                        )
-                                        .unwrap_or(now)
-                                }),
-                                limit: ::std::option::Option::None,
-                                window: ::std::option::Option::None,
-                            },
-                        },
-                    })
+                    super::errors::ListListingsError::TooManyRequests(
+                        super::types::RateLimitErrorResponse::new(
+                            false,
+                            super::types::RateLimitError::new(
+                                super::types::ErrorCode::RateLimitExceeded,
+                                message,
+                                super::types::RateLimitDetails::new(
+                                    ::chrono::DateTime::<
+                                        ::chrono::Utc,
+                                    >::from({
+                                        let now = ::std::time::SystemTime::now();
+                                        now.checked_add(
+                                                ::std::time::Duration::from_secs(retry_after),
+                                            )
+                                            .unwrap_or(now)
+                                    }),
+                                ),
+                            ),
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::ListListingsError::InternalServerError(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("INTERNAL_ERROR"),
+                    super::errors::ListListingsError::InternalServerError(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("INTERNAL_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -285,6 +284,7 @@ impl<E: DomainError> ::std::convert::From<E> for ListListingsError {
 }
 /// Error responses of `createListing` (POST /listings).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateListingError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -365,70 +365,74 @@ impl CreateListingError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::CreateListingError::BadRequest(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("VALIDATION_ERROR"),
+                    super::errors::CreateListingError::BadRequest(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("VALIDATION_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::CreateListingError::Unauthorized(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InvalidApiKey,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::CreateListingError::Unauthorized(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InvalidApiKey,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::CreateListingError::Forbidden(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InsufficientPermissions,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::CreateListingError::Forbidden(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InsufficientPermissions,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::CreateListingError::TooManyRequests(super::types::RateLimitErrorResponse {
-                        success: false,
-                        error: super::types::RateLimitError {
-                            code: super::types::ErrorCode::RateLimitExceeded,
-                            message,
-                            details: super::types::RateLimitDetails {
-                                reset_at: ::chrono::DateTime::<
-                                    ::chrono::Utc,
-                                >::from({
-                                    let now = ::std::time::SystemTime::now();
-                                    now.checked_add(
-                                            ::std::time::Duration::from_secs(retry_after),
-                                        )
-                                        .unwrap_or(now)
-                                }),
-                                limit: ::std::option::Option::None,
-                                window: ::std::option::Option::None,
-                            },
-                        },
-                    })
+                    super::errors::CreateListingError::TooManyRequests(
+                        super::types::RateLimitErrorResponse::new(
+                            false,
+                            super::types::RateLimitError::new(
+                                super::types::ErrorCode::RateLimitExceeded,
+                                message,
+                                super::types::RateLimitDetails::new(
+                                    ::chrono::DateTime::<
+                                        ::chrono::Utc,
+                                    >::from({
+                                        let now = ::std::time::SystemTime::now();
+                                        now.checked_add(
+                                                ::std::time::Duration::from_secs(retry_after),
+                                            )
+                                            .unwrap_or(now)
+                                    }),
+                                ),
+                            ),
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::CreateListingError::InternalServerError(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("INTERNAL_ERROR"),
+                    super::errors::CreateListingError::InternalServerError(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("INTERNAL_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -446,6 +450,7 @@ impl<E: DomainError> ::std::convert::From<E> for CreateListingError {
 }
 /// Error responses of `searchListings` (GET /listings/search).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum SearchListingsError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -526,70 +531,74 @@ impl SearchListingsError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::SearchListingsError::BadRequest(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("VALIDATION_ERROR"),
+                    super::errors::SearchListingsError::BadRequest(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("VALIDATION_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::SearchListingsError::Unauthorized(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InvalidApiKey,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::SearchListingsError::Unauthorized(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InvalidApiKey,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::SearchListingsError::Forbidden(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InsufficientPermissions,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::SearchListingsError::Forbidden(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InsufficientPermissions,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::SearchListingsError::TooManyRequests(super::types::RateLimitErrorResponse {
-                        success: false,
-                        error: super::types::RateLimitError {
-                            code: super::types::ErrorCode::RateLimitExceeded,
-                            message,
-                            details: super::types::RateLimitDetails {
-                                reset_at: ::chrono::DateTime::<
-                                    ::chrono::Utc,
-                                >::from({
-                                    let now = ::std::time::SystemTime::now();
-                                    now.checked_add(
-                                            ::std::time::Duration::from_secs(retry_after),
-                                        )
-                                        .unwrap_or(now)
-                                }),
-                                limit: ::std::option::Option::None,
-                                window: ::std::option::Option::None,
-                            },
-                        },
-                    })
+                    super::errors::SearchListingsError::TooManyRequests(
+                        super::types::RateLimitErrorResponse::new(
+                            false,
+                            super::types::RateLimitError::new(
+                                super::types::ErrorCode::RateLimitExceeded,
+                                message,
+                                super::types::RateLimitDetails::new(
+                                    ::chrono::DateTime::<
+                                        ::chrono::Utc,
+                                    >::from({
+                                        let now = ::std::time::SystemTime::now();
+                                        now.checked_add(
+                                                ::std::time::Duration::from_secs(retry_after),
+                                            )
+                                            .unwrap_or(now)
+                                    }),
+                                ),
+                            ),
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::SearchListingsError::InternalServerError(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("INTERNAL_ERROR"),
+                    super::errors::SearchListingsError::InternalServerError(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("INTERNAL_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -607,6 +616,7 @@ impl<E: DomainError> ::std::convert::From<E> for SearchListingsError {
 }
 /// Error responses of `getListing` (GET /listings/{listingId}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetListingError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -693,80 +703,85 @@ impl GetListingError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::GetListingError::BadRequest(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("VALIDATION_ERROR"),
+                    super::errors::GetListingError::BadRequest(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("VALIDATION_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::GetListingError::Unauthorized(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InvalidApiKey,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::GetListingError::Unauthorized(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InvalidApiKey,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::GetListingError::Forbidden(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InsufficientPermissions,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::GetListingError::Forbidden(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InsufficientPermissions,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::GetListingError::NotFound(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::ListingNotFound,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::GetListingError::NotFound(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::ListingNotFound,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::GetListingError::TooManyRequests(super::types::RateLimitErrorResponse {
-                        success: false,
-                        error: super::types::RateLimitError {
-                            code: super::types::ErrorCode::RateLimitExceeded,
-                            message,
-                            details: super::types::RateLimitDetails {
-                                reset_at: ::chrono::DateTime::<
-                                    ::chrono::Utc,
-                                >::from({
-                                    let now = ::std::time::SystemTime::now();
-                                    now.checked_add(
-                                            ::std::time::Duration::from_secs(retry_after),
-                                        )
-                                        .unwrap_or(now)
-                                }),
-                                limit: ::std::option::Option::None,
-                                window: ::std::option::Option::None,
-                            },
-                        },
-                    })
+                    super::errors::GetListingError::TooManyRequests(
+                        super::types::RateLimitErrorResponse::new(
+                            false,
+                            super::types::RateLimitError::new(
+                                super::types::ErrorCode::RateLimitExceeded,
+                                message,
+                                super::types::RateLimitDetails::new(
+                                    ::chrono::DateTime::<
+                                        ::chrono::Utc,
+                                    >::from({
+                                        let now = ::std::time::SystemTime::now();
+                                        now.checked_add(
+                                                ::std::time::Duration::from_secs(retry_after),
+                                            )
+                                            .unwrap_or(now)
+                                    }),
+                                ),
+                            ),
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::GetListingError::InternalServerError(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("INTERNAL_ERROR"),
+                    super::errors::GetListingError::InternalServerError(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("INTERNAL_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -784,6 +799,7 @@ impl<E: DomainError> ::std::convert::From<E> for GetListingError {
 }
 /// Error responses of `deleteListing` (DELETE /listings/{listingId}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DeleteListingError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -870,80 +886,85 @@ impl DeleteListingError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::DeleteListingError::BadRequest(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("VALIDATION_ERROR"),
+                    super::errors::DeleteListingError::BadRequest(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("VALIDATION_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::DeleteListingError::Unauthorized(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InvalidApiKey,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::DeleteListingError::Unauthorized(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InvalidApiKey,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::DeleteListingError::Forbidden(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InsufficientPermissions,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::DeleteListingError::Forbidden(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InsufficientPermissions,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::DeleteListingError::NotFound(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::ListingNotFound,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::DeleteListingError::NotFound(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::ListingNotFound,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::DeleteListingError::TooManyRequests(super::types::RateLimitErrorResponse {
-                        success: false,
-                        error: super::types::RateLimitError {
-                            code: super::types::ErrorCode::RateLimitExceeded,
-                            message,
-                            details: super::types::RateLimitDetails {
-                                reset_at: ::chrono::DateTime::<
-                                    ::chrono::Utc,
-                                >::from({
-                                    let now = ::std::time::SystemTime::now();
-                                    now.checked_add(
-                                            ::std::time::Duration::from_secs(retry_after),
-                                        )
-                                        .unwrap_or(now)
-                                }),
-                                limit: ::std::option::Option::None,
-                                window: ::std::option::Option::None,
-                            },
-                        },
-                    })
+                    super::errors::DeleteListingError::TooManyRequests(
+                        super::types::RateLimitErrorResponse::new(
+                            false,
+                            super::types::RateLimitError::new(
+                                super::types::ErrorCode::RateLimitExceeded,
+                                message,
+                                super::types::RateLimitDetails::new(
+                                    ::chrono::DateTime::<
+                                        ::chrono::Utc,
+                                    >::from({
+                                        let now = ::std::time::SystemTime::now();
+                                        now.checked_add(
+                                                ::std::time::Duration::from_secs(retry_after),
+                                            )
+                                            .unwrap_or(now)
+                                    }),
+                                ),
+                            ),
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::DeleteListingError::InternalServerError(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("INTERNAL_ERROR"),
+                    super::errors::DeleteListingError::InternalServerError(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("INTERNAL_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -961,6 +982,7 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteListingError {
 }
 /// Error responses of `updateListing` (PATCH /listings/{listingId}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum UpdateListingError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -1047,80 +1069,85 @@ impl UpdateListingError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::UpdateListingError::BadRequest(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("VALIDATION_ERROR"),
+                    super::errors::UpdateListingError::BadRequest(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("VALIDATION_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::UpdateListingError::Unauthorized(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InvalidApiKey,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::UpdateListingError::Unauthorized(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InvalidApiKey,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::UpdateListingError::Forbidden(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InsufficientPermissions,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::UpdateListingError::Forbidden(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InsufficientPermissions,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::UpdateListingError::NotFound(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::ListingNotFound,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::UpdateListingError::NotFound(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::ListingNotFound,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::UpdateListingError::TooManyRequests(super::types::RateLimitErrorResponse {
-                        success: false,
-                        error: super::types::RateLimitError {
-                            code: super::types::ErrorCode::RateLimitExceeded,
-                            message,
-                            details: super::types::RateLimitDetails {
-                                reset_at: ::chrono::DateTime::<
-                                    ::chrono::Utc,
-                                >::from({
-                                    let now = ::std::time::SystemTime::now();
-                                    now.checked_add(
-                                            ::std::time::Duration::from_secs(retry_after),
-                                        )
-                                        .unwrap_or(now)
-                                }),
-                                limit: ::std::option::Option::None,
-                                window: ::std::option::Option::None,
-                            },
-                        },
-                    })
+                    super::errors::UpdateListingError::TooManyRequests(
+                        super::types::RateLimitErrorResponse::new(
+                            false,
+                            super::types::RateLimitError::new(
+                                super::types::ErrorCode::RateLimitExceeded,
+                                message,
+                                super::types::RateLimitDetails::new(
+                                    ::chrono::DateTime::<
+                                        ::chrono::Utc,
+                                    >::from({
+                                        let now = ::std::time::SystemTime::now();
+                                        now.checked_add(
+                                                ::std::time::Duration::from_secs(retry_after),
+                                            )
+                                            .unwrap_or(now)
+                                    }),
+                                ),
+                            ),
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::UpdateListingError::InternalServerError(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("INTERNAL_ERROR"),
+                    super::errors::UpdateListingError::InternalServerError(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("INTERNAL_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -1138,6 +1165,7 @@ impl<E: DomainError> ::std::convert::From<E> for UpdateListingError {
 }
 /// Error responses of `purchaseListing` (POST /listings/{listingId}/purchase).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum PurchaseListingError {
     /// 400: Bad request: invalid parameters, or a purchase the wallet or the
     /// license history refuses. The public docs list `INSUFFICIENT_BALANCE`
@@ -1235,80 +1263,85 @@ impl PurchaseListingError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::PurchaseListingError::BadRequest(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("VALIDATION_ERROR"),
+                    super::errors::PurchaseListingError::BadRequest(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("VALIDATION_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::PurchaseListingError::Unauthorized(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InvalidApiKey,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::PurchaseListingError::Unauthorized(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InvalidApiKey,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::PurchaseListingError::Forbidden(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InsufficientPermissions,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::PurchaseListingError::Forbidden(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InsufficientPermissions,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::PurchaseListingError::NotFound(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::ListingNotFound,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::PurchaseListingError::NotFound(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::ListingNotFound,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::PurchaseListingError::TooManyRequests(super::types::RateLimitErrorResponse {
-                        success: false,
-                        error: super::types::RateLimitError {
-                            code: super::types::ErrorCode::RateLimitExceeded,
-                            message,
-                            details: super::types::RateLimitDetails {
-                                reset_at: ::chrono::DateTime::<
-                                    ::chrono::Utc,
-                                >::from({
-                                    let now = ::std::time::SystemTime::now();
-                                    now.checked_add(
-                                            ::std::time::Duration::from_secs(retry_after),
-                                        )
-                                        .unwrap_or(now)
-                                }),
-                                limit: ::std::option::Option::None,
-                                window: ::std::option::Option::None,
-                            },
-                        },
-                    })
+                    super::errors::PurchaseListingError::TooManyRequests(
+                        super::types::RateLimitErrorResponse::new(
+                            false,
+                            super::types::RateLimitError::new(
+                                super::types::ErrorCode::RateLimitExceeded,
+                                message,
+                                super::types::RateLimitDetails::new(
+                                    ::chrono::DateTime::<
+                                        ::chrono::Utc,
+                                    >::from({
+                                        let now = ::std::time::SystemTime::now();
+                                        now.checked_add(
+                                                ::std::time::Duration::from_secs(retry_after),
+                                            )
+                                            .unwrap_or(now)
+                                    }),
+                                ),
+                            ),
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::PurchaseListingError::InternalServerError(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("INTERNAL_ERROR"),
+                    super::errors::PurchaseListingError::InternalServerError(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("INTERNAL_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -1326,6 +1359,7 @@ impl<E: DomainError> ::std::convert::From<E> for PurchaseListingError {
 }
 /// Error responses of `listSouls` (GET /souls).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListSoulsError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -1406,70 +1440,74 @@ impl ListSoulsError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::ListSoulsError::BadRequest(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("VALIDATION_ERROR"),
+                    super::errors::ListSoulsError::BadRequest(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("VALIDATION_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::ListSoulsError::Unauthorized(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InvalidApiKey,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::ListSoulsError::Unauthorized(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InvalidApiKey,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::ListSoulsError::Forbidden(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InsufficientPermissions,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::ListSoulsError::Forbidden(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InsufficientPermissions,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::ListSoulsError::TooManyRequests(super::types::RateLimitErrorResponse {
-                        success: false,
-                        error: super::types::RateLimitError {
-                            code: super::types::ErrorCode::RateLimitExceeded,
-                            message,
-                            details: super::types::RateLimitDetails {
-                                reset_at: ::chrono::DateTime::<
-                                    ::chrono::Utc,
-                                >::from({
-                                    let now = ::std::time::SystemTime::now();
-                                    now.checked_add(
-                                            ::std::time::Duration::from_secs(retry_after),
-                                        )
-                                        .unwrap_or(now)
-                                }),
-                                limit: ::std::option::Option::None,
-                                window: ::std::option::Option::None,
-                            },
-                        },
-                    })
+                    super::errors::ListSoulsError::TooManyRequests(
+                        super::types::RateLimitErrorResponse::new(
+                            false,
+                            super::types::RateLimitError::new(
+                                super::types::ErrorCode::RateLimitExceeded,
+                                message,
+                                super::types::RateLimitDetails::new(
+                                    ::chrono::DateTime::<
+                                        ::chrono::Utc,
+                                    >::from({
+                                        let now = ::std::time::SystemTime::now();
+                                        now.checked_add(
+                                                ::std::time::Duration::from_secs(retry_after),
+                                            )
+                                            .unwrap_or(now)
+                                    }),
+                                ),
+                            ),
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::ListSoulsError::InternalServerError(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("INTERNAL_ERROR"),
+                    super::errors::ListSoulsError::InternalServerError(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("INTERNAL_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -1487,6 +1525,7 @@ impl<E: DomainError> ::std::convert::From<E> for ListSoulsError {
 }
 /// Error responses of `getSoul` (GET /souls/{soulId}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetSoulError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -1577,82 +1616,87 @@ impl GetSoulError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::GetSoulError::BadRequest(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("VALIDATION_ERROR"),
+                    super::errors::GetSoulError::BadRequest(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("VALIDATION_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::GetSoulError::Unauthorized(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InvalidApiKey,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::GetSoulError::Unauthorized(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InvalidApiKey,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::GetSoulError::Forbidden(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InsufficientPermissions,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::GetSoulError::Forbidden(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InsufficientPermissions,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::GetSoulError::NotFound(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("NOT_FOUND"),
+                    super::errors::GetSoulError::NotFound(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("NOT_FOUND"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::GetSoulError::TooManyRequests(super::types::RateLimitErrorResponse {
-                        success: false,
-                        error: super::types::RateLimitError {
-                            code: super::types::ErrorCode::RateLimitExceeded,
-                            message,
-                            details: super::types::RateLimitDetails {
-                                reset_at: ::chrono::DateTime::<
-                                    ::chrono::Utc,
-                                >::from({
-                                    let now = ::std::time::SystemTime::now();
-                                    now.checked_add(
-                                            ::std::time::Duration::from_secs(retry_after),
-                                        )
-                                        .unwrap_or(now)
-                                }),
-                                limit: ::std::option::Option::None,
-                                window: ::std::option::Option::None,
-                            },
-                        },
-                    })
+                    super::errors::GetSoulError::TooManyRequests(
+                        super::types::RateLimitErrorResponse::new(
+                            false,
+                            super::types::RateLimitError::new(
+                                super::types::ErrorCode::RateLimitExceeded,
+                                message,
+                                super::types::RateLimitDetails::new(
+                                    ::chrono::DateTime::<
+                                        ::chrono::Utc,
+                                    >::from({
+                                        let now = ::std::time::SystemTime::now();
+                                        now.checked_add(
+                                                ::std::time::Duration::from_secs(retry_after),
+                                            )
+                                            .unwrap_or(now)
+                                    }),
+                                ),
+                            ),
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::GetSoulError::InternalServerError(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("INTERNAL_ERROR"),
+                    super::errors::GetSoulError::InternalServerError(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("INTERNAL_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -1670,6 +1714,7 @@ impl<E: DomainError> ::std::convert::From<E> for GetSoulError {
 }
 /// Error responses of `listSoulListings` (GET /souls/{soulId}/listings).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListSoulListingsError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -1760,82 +1805,87 @@ impl ListSoulListingsError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::ListSoulListingsError::BadRequest(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("VALIDATION_ERROR"),
+                    super::errors::ListSoulListingsError::BadRequest(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("VALIDATION_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::ListSoulListingsError::Unauthorized(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InvalidApiKey,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::ListSoulListingsError::Unauthorized(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InvalidApiKey,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::ListSoulListingsError::Forbidden(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InsufficientPermissions,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::ListSoulListingsError::Forbidden(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InsufficientPermissions,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::ListSoulListingsError::NotFound(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("NOT_FOUND"),
+                    super::errors::ListSoulListingsError::NotFound(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("NOT_FOUND"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::ListSoulListingsError::TooManyRequests(super::types::RateLimitErrorResponse {
-                        success: false,
-                        error: super::types::RateLimitError {
-                            code: super::types::ErrorCode::RateLimitExceeded,
-                            message,
-                            details: super::types::RateLimitDetails {
-                                reset_at: ::chrono::DateTime::<
-                                    ::chrono::Utc,
-                                >::from({
-                                    let now = ::std::time::SystemTime::now();
-                                    now.checked_add(
-                                            ::std::time::Duration::from_secs(retry_after),
-                                        )
-                                        .unwrap_or(now)
-                                }),
-                                limit: ::std::option::Option::None,
-                                window: ::std::option::Option::None,
-                            },
-                        },
-                    })
+                    super::errors::ListSoulListingsError::TooManyRequests(
+                        super::types::RateLimitErrorResponse::new(
+                            false,
+                            super::types::RateLimitError::new(
+                                super::types::ErrorCode::RateLimitExceeded,
+                                message,
+                                super::types::RateLimitDetails::new(
+                                    ::chrono::DateTime::<
+                                        ::chrono::Utc,
+                                    >::from({
+                                        let now = ::std::time::SystemTime::now();
+                                        now.checked_add(
+                                                ::std::time::Duration::from_secs(retry_after),
+                                            )
+                                            .unwrap_or(now)
+                                    }),
+                                ),
+                            ),
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::ListSoulListingsError::InternalServerError(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("INTERNAL_ERROR"),
+                    super::errors::ListSoulListingsError::InternalServerError(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("INTERNAL_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -1853,6 +1903,7 @@ impl<E: DomainError> ::std::convert::From<E> for ListSoulListingsError {
 }
 /// Error responses of `listSoulActivity` (GET /souls/{soulId}/activity).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListSoulActivityError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -1943,82 +1994,87 @@ impl ListSoulActivityError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::ListSoulActivityError::BadRequest(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("VALIDATION_ERROR"),
+                    super::errors::ListSoulActivityError::BadRequest(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("VALIDATION_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::ListSoulActivityError::Unauthorized(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InvalidApiKey,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::ListSoulActivityError::Unauthorized(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InvalidApiKey,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::ListSoulActivityError::Forbidden(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InsufficientPermissions,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::ListSoulActivityError::Forbidden(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InsufficientPermissions,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::ListSoulActivityError::NotFound(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("NOT_FOUND"),
+                    super::errors::ListSoulActivityError::NotFound(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("NOT_FOUND"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::ListSoulActivityError::TooManyRequests(super::types::RateLimitErrorResponse {
-                        success: false,
-                        error: super::types::RateLimitError {
-                            code: super::types::ErrorCode::RateLimitExceeded,
-                            message,
-                            details: super::types::RateLimitDetails {
-                                reset_at: ::chrono::DateTime::<
-                                    ::chrono::Utc,
-                                >::from({
-                                    let now = ::std::time::SystemTime::now();
-                                    now.checked_add(
-                                            ::std::time::Duration::from_secs(retry_after),
-                                        )
-                                        .unwrap_or(now)
-                                }),
-                                limit: ::std::option::Option::None,
-                                window: ::std::option::Option::None,
-                            },
-                        },
-                    })
+                    super::errors::ListSoulActivityError::TooManyRequests(
+                        super::types::RateLimitErrorResponse::new(
+                            false,
+                            super::types::RateLimitError::new(
+                                super::types::ErrorCode::RateLimitExceeded,
+                                message,
+                                super::types::RateLimitDetails::new(
+                                    ::chrono::DateTime::<
+                                        ::chrono::Utc,
+                                    >::from({
+                                        let now = ::std::time::SystemTime::now();
+                                        now.checked_add(
+                                                ::std::time::Duration::from_secs(retry_after),
+                                            )
+                                            .unwrap_or(now)
+                                    }),
+                                ),
+                            ),
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::ListSoulActivityError::InternalServerError(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("INTERNAL_ERROR"),
+                    super::errors::ListSoulActivityError::InternalServerError(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("INTERNAL_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -2036,6 +2092,7 @@ impl<E: DomainError> ::std::convert::From<E> for ListSoulActivityError {
 }
 /// Error responses of `listPurchases` (GET /activity/purchases).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListPurchasesError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -2116,70 +2173,74 @@ impl ListPurchasesError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::ListPurchasesError::BadRequest(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("VALIDATION_ERROR"),
+                    super::errors::ListPurchasesError::BadRequest(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("VALIDATION_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::ListPurchasesError::Unauthorized(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InvalidApiKey,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::ListPurchasesError::Unauthorized(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InvalidApiKey,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::ListPurchasesError::Forbidden(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InsufficientPermissions,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::ListPurchasesError::Forbidden(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InsufficientPermissions,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::ListPurchasesError::TooManyRequests(super::types::RateLimitErrorResponse {
-                        success: false,
-                        error: super::types::RateLimitError {
-                            code: super::types::ErrorCode::RateLimitExceeded,
-                            message,
-                            details: super::types::RateLimitDetails {
-                                reset_at: ::chrono::DateTime::<
-                                    ::chrono::Utc,
-                                >::from({
-                                    let now = ::std::time::SystemTime::now();
-                                    now.checked_add(
-                                            ::std::time::Duration::from_secs(retry_after),
-                                        )
-                                        .unwrap_or(now)
-                                }),
-                                limit: ::std::option::Option::None,
-                                window: ::std::option::Option::None,
-                            },
-                        },
-                    })
+                    super::errors::ListPurchasesError::TooManyRequests(
+                        super::types::RateLimitErrorResponse::new(
+                            false,
+                            super::types::RateLimitError::new(
+                                super::types::ErrorCode::RateLimitExceeded,
+                                message,
+                                super::types::RateLimitDetails::new(
+                                    ::chrono::DateTime::<
+                                        ::chrono::Utc,
+                                    >::from({
+                                        let now = ::std::time::SystemTime::now();
+                                        now.checked_add(
+                                                ::std::time::Duration::from_secs(retry_after),
+                                            )
+                                            .unwrap_or(now)
+                                    }),
+                                ),
+                            ),
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::ListPurchasesError::InternalServerError(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("INTERNAL_ERROR"),
+                    super::errors::ListPurchasesError::InternalServerError(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("INTERNAL_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -2197,6 +2258,7 @@ impl<E: DomainError> ::std::convert::From<E> for ListPurchasesError {
 }
 /// Error responses of `listTransactions` (GET /activity/transactions).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListTransactionsError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -2277,70 +2339,74 @@ impl ListTransactionsError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::ListTransactionsError::BadRequest(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("VALIDATION_ERROR"),
+                    super::errors::ListTransactionsError::BadRequest(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("VALIDATION_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::ListTransactionsError::Unauthorized(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InvalidApiKey,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::ListTransactionsError::Unauthorized(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InvalidApiKey,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::ListTransactionsError::Forbidden(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InsufficientPermissions,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::ListTransactionsError::Forbidden(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InsufficientPermissions,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::ListTransactionsError::TooManyRequests(super::types::RateLimitErrorResponse {
-                        success: false,
-                        error: super::types::RateLimitError {
-                            code: super::types::ErrorCode::RateLimitExceeded,
-                            message,
-                            details: super::types::RateLimitDetails {
-                                reset_at: ::chrono::DateTime::<
-                                    ::chrono::Utc,
-                                >::from({
-                                    let now = ::std::time::SystemTime::now();
-                                    now.checked_add(
-                                            ::std::time::Duration::from_secs(retry_after),
-                                        )
-                                        .unwrap_or(now)
-                                }),
-                                limit: ::std::option::Option::None,
-                                window: ::std::option::Option::None,
-                            },
-                        },
-                    })
+                    super::errors::ListTransactionsError::TooManyRequests(
+                        super::types::RateLimitErrorResponse::new(
+                            false,
+                            super::types::RateLimitError::new(
+                                super::types::ErrorCode::RateLimitExceeded,
+                                message,
+                                super::types::RateLimitDetails::new(
+                                    ::chrono::DateTime::<
+                                        ::chrono::Utc,
+                                    >::from({
+                                        let now = ::std::time::SystemTime::now();
+                                        now.checked_add(
+                                                ::std::time::Duration::from_secs(retry_after),
+                                            )
+                                            .unwrap_or(now)
+                                    }),
+                                ),
+                            ),
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::ListTransactionsError::InternalServerError(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("INTERNAL_ERROR"),
+                    super::errors::ListTransactionsError::InternalServerError(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("INTERNAL_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -2358,6 +2424,7 @@ impl<E: DomainError> ::std::convert::From<E> for ListTransactionsError {
 }
 /// Error responses of `getUsageAnalytics` (GET /activity/usage).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetUsageAnalyticsError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -2438,70 +2505,74 @@ impl GetUsageAnalyticsError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::GetUsageAnalyticsError::BadRequest(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("VALIDATION_ERROR"),
+                    super::errors::GetUsageAnalyticsError::BadRequest(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("VALIDATION_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::GetUsageAnalyticsError::Unauthorized(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InvalidApiKey,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::GetUsageAnalyticsError::Unauthorized(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InvalidApiKey,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::GetUsageAnalyticsError::Forbidden(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InsufficientPermissions,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::GetUsageAnalyticsError::Forbidden(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InsufficientPermissions,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::GetUsageAnalyticsError::TooManyRequests(super::types::RateLimitErrorResponse {
-                        success: false,
-                        error: super::types::RateLimitError {
-                            code: super::types::ErrorCode::RateLimitExceeded,
-                            message,
-                            details: super::types::RateLimitDetails {
-                                reset_at: ::chrono::DateTime::<
-                                    ::chrono::Utc,
-                                >::from({
-                                    let now = ::std::time::SystemTime::now();
-                                    now.checked_add(
-                                            ::std::time::Duration::from_secs(retry_after),
-                                        )
-                                        .unwrap_or(now)
-                                }),
-                                limit: ::std::option::Option::None,
-                                window: ::std::option::Option::None,
-                            },
-                        },
-                    })
+                    super::errors::GetUsageAnalyticsError::TooManyRequests(
+                        super::types::RateLimitErrorResponse::new(
+                            false,
+                            super::types::RateLimitError::new(
+                                super::types::ErrorCode::RateLimitExceeded,
+                                message,
+                                super::types::RateLimitDetails::new(
+                                    ::chrono::DateTime::<
+                                        ::chrono::Utc,
+                                    >::from({
+                                        let now = ::std::time::SystemTime::now();
+                                        now.checked_add(
+                                                ::std::time::Duration::from_secs(retry_after),
+                                            )
+                                            .unwrap_or(now)
+                                    }),
+                                ),
+                            ),
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::GetUsageAnalyticsError::InternalServerError(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("INTERNAL_ERROR"),
+                    super::errors::GetUsageAnalyticsError::InternalServerError(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("INTERNAL_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -2519,6 +2590,7 @@ impl<E: DomainError> ::std::convert::From<E> for GetUsageAnalyticsError {
 }
 /// Error responses of `getListingStats` (GET /activity/listings/{listingId}/stats).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetListingStatsError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -2605,80 +2677,85 @@ impl GetListingStatsError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::GetListingStatsError::BadRequest(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("VALIDATION_ERROR"),
+                    super::errors::GetListingStatsError::BadRequest(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("VALIDATION_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::GetListingStatsError::Unauthorized(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InvalidApiKey,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::GetListingStatsError::Unauthorized(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InvalidApiKey,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::GetListingStatsError::Forbidden(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InsufficientPermissions,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::GetListingStatsError::Forbidden(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InsufficientPermissions,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::GetListingStatsError::NotFound(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::ListingNotFound,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::GetListingStatsError::NotFound(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::ListingNotFound,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::GetListingStatsError::TooManyRequests(super::types::RateLimitErrorResponse {
-                        success: false,
-                        error: super::types::RateLimitError {
-                            code: super::types::ErrorCode::RateLimitExceeded,
-                            message,
-                            details: super::types::RateLimitDetails {
-                                reset_at: ::chrono::DateTime::<
-                                    ::chrono::Utc,
-                                >::from({
-                                    let now = ::std::time::SystemTime::now();
-                                    now.checked_add(
-                                            ::std::time::Duration::from_secs(retry_after),
-                                        )
-                                        .unwrap_or(now)
-                                }),
-                                limit: ::std::option::Option::None,
-                                window: ::std::option::Option::None,
-                            },
-                        },
-                    })
+                    super::errors::GetListingStatsError::TooManyRequests(
+                        super::types::RateLimitErrorResponse::new(
+                            false,
+                            super::types::RateLimitError::new(
+                                super::types::ErrorCode::RateLimitExceeded,
+                                message,
+                                super::types::RateLimitDetails::new(
+                                    ::chrono::DateTime::<
+                                        ::chrono::Utc,
+                                    >::from({
+                                        let now = ::std::time::SystemTime::now();
+                                        now.checked_add(
+                                                ::std::time::Duration::from_secs(retry_after),
+                                            )
+                                            .unwrap_or(now)
+                                    }),
+                                ),
+                            ),
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::GetListingStatsError::InternalServerError(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("INTERNAL_ERROR"),
+                    super::errors::GetListingStatsError::InternalServerError(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("INTERNAL_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -2696,6 +2773,7 @@ impl<E: DomainError> ::std::convert::From<E> for GetListingStatsError {
 }
 /// Error responses of `listWebhooks` (GET /webhooks).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListWebhooksError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -2776,70 +2854,74 @@ impl ListWebhooksError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::ListWebhooksError::BadRequest(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("VALIDATION_ERROR"),
+                    super::errors::ListWebhooksError::BadRequest(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("VALIDATION_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::ListWebhooksError::Unauthorized(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InvalidApiKey,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::ListWebhooksError::Unauthorized(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InvalidApiKey,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::ListWebhooksError::Forbidden(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InsufficientPermissions,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::ListWebhooksError::Forbidden(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InsufficientPermissions,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::ListWebhooksError::TooManyRequests(super::types::RateLimitErrorResponse {
-                        success: false,
-                        error: super::types::RateLimitError {
-                            code: super::types::ErrorCode::RateLimitExceeded,
-                            message,
-                            details: super::types::RateLimitDetails {
-                                reset_at: ::chrono::DateTime::<
-                                    ::chrono::Utc,
-                                >::from({
-                                    let now = ::std::time::SystemTime::now();
-                                    now.checked_add(
-                                            ::std::time::Duration::from_secs(retry_after),
-                                        )
-                                        .unwrap_or(now)
-                                }),
-                                limit: ::std::option::Option::None,
-                                window: ::std::option::Option::None,
-                            },
-                        },
-                    })
+                    super::errors::ListWebhooksError::TooManyRequests(
+                        super::types::RateLimitErrorResponse::new(
+                            false,
+                            super::types::RateLimitError::new(
+                                super::types::ErrorCode::RateLimitExceeded,
+                                message,
+                                super::types::RateLimitDetails::new(
+                                    ::chrono::DateTime::<
+                                        ::chrono::Utc,
+                                    >::from({
+                                        let now = ::std::time::SystemTime::now();
+                                        now.checked_add(
+                                                ::std::time::Duration::from_secs(retry_after),
+                                            )
+                                            .unwrap_or(now)
+                                    }),
+                                ),
+                            ),
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::ListWebhooksError::InternalServerError(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("INTERNAL_ERROR"),
+                    super::errors::ListWebhooksError::InternalServerError(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("INTERNAL_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -2857,6 +2939,7 @@ impl<E: DomainError> ::std::convert::From<E> for ListWebhooksError {
 }
 /// Error responses of `createWebhook` (POST /webhooks).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateWebhookError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -2937,70 +3020,74 @@ impl CreateWebhookError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::CreateWebhookError::BadRequest(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("VALIDATION_ERROR"),
+                    super::errors::CreateWebhookError::BadRequest(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("VALIDATION_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::CreateWebhookError::Unauthorized(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InvalidApiKey,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::CreateWebhookError::Unauthorized(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InvalidApiKey,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::CreateWebhookError::Forbidden(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InsufficientPermissions,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::CreateWebhookError::Forbidden(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InsufficientPermissions,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::CreateWebhookError::TooManyRequests(super::types::RateLimitErrorResponse {
-                        success: false,
-                        error: super::types::RateLimitError {
-                            code: super::types::ErrorCode::RateLimitExceeded,
-                            message,
-                            details: super::types::RateLimitDetails {
-                                reset_at: ::chrono::DateTime::<
-                                    ::chrono::Utc,
-                                >::from({
-                                    let now = ::std::time::SystemTime::now();
-                                    now.checked_add(
-                                            ::std::time::Duration::from_secs(retry_after),
-                                        )
-                                        .unwrap_or(now)
-                                }),
-                                limit: ::std::option::Option::None,
-                                window: ::std::option::Option::None,
-                            },
-                        },
-                    })
+                    super::errors::CreateWebhookError::TooManyRequests(
+                        super::types::RateLimitErrorResponse::new(
+                            false,
+                            super::types::RateLimitError::new(
+                                super::types::ErrorCode::RateLimitExceeded,
+                                message,
+                                super::types::RateLimitDetails::new(
+                                    ::chrono::DateTime::<
+                                        ::chrono::Utc,
+                                    >::from({
+                                        let now = ::std::time::SystemTime::now();
+                                        now.checked_add(
+                                                ::std::time::Duration::from_secs(retry_after),
+                                            )
+                                            .unwrap_or(now)
+                                    }),
+                                ),
+                            ),
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::CreateWebhookError::InternalServerError(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("INTERNAL_ERROR"),
+                    super::errors::CreateWebhookError::InternalServerError(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("INTERNAL_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -3018,6 +3105,7 @@ impl<E: DomainError> ::std::convert::From<E> for CreateWebhookError {
 }
 /// Error responses of `deleteWebhook` (DELETE /webhooks/{webhookId}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DeleteWebhookError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -3108,82 +3196,87 @@ impl DeleteWebhookError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::DeleteWebhookError::BadRequest(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("VALIDATION_ERROR"),
+                    super::errors::DeleteWebhookError::BadRequest(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("VALIDATION_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::DeleteWebhookError::Unauthorized(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InvalidApiKey,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::DeleteWebhookError::Unauthorized(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InvalidApiKey,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::DeleteWebhookError::Forbidden(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InsufficientPermissions,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::DeleteWebhookError::Forbidden(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InsufficientPermissions,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::DeleteWebhookError::NotFound(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("NOT_FOUND"),
+                    super::errors::DeleteWebhookError::NotFound(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("NOT_FOUND"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::DeleteWebhookError::TooManyRequests(super::types::RateLimitErrorResponse {
-                        success: false,
-                        error: super::types::RateLimitError {
-                            code: super::types::ErrorCode::RateLimitExceeded,
-                            message,
-                            details: super::types::RateLimitDetails {
-                                reset_at: ::chrono::DateTime::<
-                                    ::chrono::Utc,
-                                >::from({
-                                    let now = ::std::time::SystemTime::now();
-                                    now.checked_add(
-                                            ::std::time::Duration::from_secs(retry_after),
-                                        )
-                                        .unwrap_or(now)
-                                }),
-                                limit: ::std::option::Option::None,
-                                window: ::std::option::Option::None,
-                            },
-                        },
-                    })
+                    super::errors::DeleteWebhookError::TooManyRequests(
+                        super::types::RateLimitErrorResponse::new(
+                            false,
+                            super::types::RateLimitError::new(
+                                super::types::ErrorCode::RateLimitExceeded,
+                                message,
+                                super::types::RateLimitDetails::new(
+                                    ::chrono::DateTime::<
+                                        ::chrono::Utc,
+                                    >::from({
+                                        let now = ::std::time::SystemTime::now();
+                                        now.checked_add(
+                                                ::std::time::Duration::from_secs(retry_after),
+                                            )
+                                            .unwrap_or(now)
+                                    }),
+                                ),
+                            ),
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::DeleteWebhookError::InternalServerError(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("INTERNAL_ERROR"),
+                    super::errors::DeleteWebhookError::InternalServerError(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("INTERNAL_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -3201,6 +3294,7 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteWebhookError {
 }
 /// Error responses of `listApiKeys` (GET /auth/keys).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListApiKeysError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -3281,70 +3375,74 @@ impl ListApiKeysError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::ListApiKeysError::BadRequest(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("VALIDATION_ERROR"),
+                    super::errors::ListApiKeysError::BadRequest(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("VALIDATION_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::ListApiKeysError::Unauthorized(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InvalidApiKey,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::ListApiKeysError::Unauthorized(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InvalidApiKey,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::ListApiKeysError::Forbidden(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InsufficientPermissions,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::ListApiKeysError::Forbidden(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InsufficientPermissions,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::ListApiKeysError::TooManyRequests(super::types::RateLimitErrorResponse {
-                        success: false,
-                        error: super::types::RateLimitError {
-                            code: super::types::ErrorCode::RateLimitExceeded,
-                            message,
-                            details: super::types::RateLimitDetails {
-                                reset_at: ::chrono::DateTime::<
-                                    ::chrono::Utc,
-                                >::from({
-                                    let now = ::std::time::SystemTime::now();
-                                    now.checked_add(
-                                            ::std::time::Duration::from_secs(retry_after),
-                                        )
-                                        .unwrap_or(now)
-                                }),
-                                limit: ::std::option::Option::None,
-                                window: ::std::option::Option::None,
-                            },
-                        },
-                    })
+                    super::errors::ListApiKeysError::TooManyRequests(
+                        super::types::RateLimitErrorResponse::new(
+                            false,
+                            super::types::RateLimitError::new(
+                                super::types::ErrorCode::RateLimitExceeded,
+                                message,
+                                super::types::RateLimitDetails::new(
+                                    ::chrono::DateTime::<
+                                        ::chrono::Utc,
+                                    >::from({
+                                        let now = ::std::time::SystemTime::now();
+                                        now.checked_add(
+                                                ::std::time::Duration::from_secs(retry_after),
+                                            )
+                                            .unwrap_or(now)
+                                    }),
+                                ),
+                            ),
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::ListApiKeysError::InternalServerError(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("INTERNAL_ERROR"),
+                    super::errors::ListApiKeysError::InternalServerError(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("INTERNAL_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -3362,6 +3460,7 @@ impl<E: DomainError> ::std::convert::From<E> for ListApiKeysError {
 }
 /// Error responses of `createApiKey` (POST /auth/keys).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateApiKeyError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -3442,70 +3541,74 @@ impl CreateApiKeyError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::CreateApiKeyError::BadRequest(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("VALIDATION_ERROR"),
+                    super::errors::CreateApiKeyError::BadRequest(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("VALIDATION_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::CreateApiKeyError::Unauthorized(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InvalidApiKey,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::CreateApiKeyError::Unauthorized(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InvalidApiKey,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::CreateApiKeyError::Forbidden(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InsufficientPermissions,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::CreateApiKeyError::Forbidden(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InsufficientPermissions,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::CreateApiKeyError::TooManyRequests(super::types::RateLimitErrorResponse {
-                        success: false,
-                        error: super::types::RateLimitError {
-                            code: super::types::ErrorCode::RateLimitExceeded,
-                            message,
-                            details: super::types::RateLimitDetails {
-                                reset_at: ::chrono::DateTime::<
-                                    ::chrono::Utc,
-                                >::from({
-                                    let now = ::std::time::SystemTime::now();
-                                    now.checked_add(
-                                            ::std::time::Duration::from_secs(retry_after),
-                                        )
-                                        .unwrap_or(now)
-                                }),
-                                limit: ::std::option::Option::None,
-                                window: ::std::option::Option::None,
-                            },
-                        },
-                    })
+                    super::errors::CreateApiKeyError::TooManyRequests(
+                        super::types::RateLimitErrorResponse::new(
+                            false,
+                            super::types::RateLimitError::new(
+                                super::types::ErrorCode::RateLimitExceeded,
+                                message,
+                                super::types::RateLimitDetails::new(
+                                    ::chrono::DateTime::<
+                                        ::chrono::Utc,
+                                    >::from({
+                                        let now = ::std::time::SystemTime::now();
+                                        now.checked_add(
+                                                ::std::time::Duration::from_secs(retry_after),
+                                            )
+                                            .unwrap_or(now)
+                                    }),
+                                ),
+                            ),
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::CreateApiKeyError::InternalServerError(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("INTERNAL_ERROR"),
+                    super::errors::CreateApiKeyError::InternalServerError(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("INTERNAL_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -3523,6 +3626,7 @@ impl<E: DomainError> ::std::convert::From<E> for CreateApiKeyError {
 }
 /// Error responses of `revokeApiKey` (DELETE /auth/keys/{keyId}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum RevokeApiKeyError {
     /// 400: Bad request (invalid parameters)
     BadRequest(super::types::ErrorResponse),
@@ -3613,82 +3717,87 @@ impl RevokeApiKeyError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::RevokeApiKeyError::BadRequest(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("VALIDATION_ERROR"),
+                    super::errors::RevokeApiKeyError::BadRequest(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("VALIDATION_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::RevokeApiKeyError::Unauthorized(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InvalidApiKey,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::RevokeApiKeyError::Unauthorized(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InvalidApiKey,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::RevokeApiKeyError::Forbidden(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InsufficientPermissions,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::RevokeApiKeyError::Forbidden(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InsufficientPermissions,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::RevokeApiKeyError::NotFound(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("NOT_FOUND"),
+                    super::errors::RevokeApiKeyError::NotFound(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("NOT_FOUND"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::RevokeApiKeyError::TooManyRequests(super::types::RateLimitErrorResponse {
-                        success: false,
-                        error: super::types::RateLimitError {
-                            code: super::types::ErrorCode::RateLimitExceeded,
-                            message,
-                            details: super::types::RateLimitDetails {
-                                reset_at: ::chrono::DateTime::<
-                                    ::chrono::Utc,
-                                >::from({
-                                    let now = ::std::time::SystemTime::now();
-                                    now.checked_add(
-                                            ::std::time::Duration::from_secs(retry_after),
-                                        )
-                                        .unwrap_or(now)
-                                }),
-                                limit: ::std::option::Option::None,
-                                window: ::std::option::Option::None,
-                            },
-                        },
-                    })
+                    super::errors::RevokeApiKeyError::TooManyRequests(
+                        super::types::RateLimitErrorResponse::new(
+                            false,
+                            super::types::RateLimitError::new(
+                                super::types::ErrorCode::RateLimitExceeded,
+                                message,
+                                super::types::RateLimitDetails::new(
+                                    ::chrono::DateTime::<
+                                        ::chrono::Utc,
+                                    >::from({
+                                        let now = ::std::time::SystemTime::now();
+                                        now.checked_add(
+                                                ::std::time::Duration::from_secs(retry_after),
+                                            )
+                                            .unwrap_or(now)
+                                    }),
+                                ),
+                            ),
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::RevokeApiKeyError::InternalServerError(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("INTERNAL_ERROR"),
+                    super::errors::RevokeApiKeyError::InternalServerError(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("INTERNAL_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -3706,6 +3815,7 @@ impl<E: DomainError> ::std::convert::From<E> for RevokeApiKeyError {
 }
 /// Error responses of `listScopes` (GET /auth/scopes).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListScopesError {
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
     Unauthorized(super::types::ErrorResponse),
@@ -3771,48 +3881,50 @@ impl ListScopesError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::ListScopesError::Unauthorized(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InvalidApiKey,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::ListScopesError::Unauthorized(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InvalidApiKey,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::ListScopesError::TooManyRequests(super::types::RateLimitErrorResponse {
-                        success: false,
-                        error: super::types::RateLimitError {
-                            code: super::types::ErrorCode::RateLimitExceeded,
-                            message,
-                            details: super::types::RateLimitDetails {
-                                reset_at: ::chrono::DateTime::<
-                                    ::chrono::Utc,
-                                >::from({
-                                    let now = ::std::time::SystemTime::now();
-                                    now.checked_add(
-                                            ::std::time::Duration::from_secs(retry_after),
-                                        )
-                                        .unwrap_or(now)
-                                }),
-                                limit: ::std::option::Option::None,
-                                window: ::std::option::Option::None,
-                            },
-                        },
-                    })
+                    super::errors::ListScopesError::TooManyRequests(
+                        super::types::RateLimitErrorResponse::new(
+                            false,
+                            super::types::RateLimitError::new(
+                                super::types::ErrorCode::RateLimitExceeded,
+                                message,
+                                super::types::RateLimitDetails::new(
+                                    ::chrono::DateTime::<
+                                        ::chrono::Utc,
+                                    >::from({
+                                        let now = ::std::time::SystemTime::now();
+                                        now.checked_add(
+                                                ::std::time::Duration::from_secs(retry_after),
+                                            )
+                                            .unwrap_or(now)
+                                    }),
+                                ),
+                            ),
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::ListScopesError::InternalServerError(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("INTERNAL_ERROR"),
+                    super::errors::ListScopesError::InternalServerError(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("INTERNAL_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -3830,6 +3942,7 @@ impl<E: DomainError> ::std::convert::From<E> for ListScopesError {
 }
 /// Error responses of `refreshToken` (POST /auth/refresh).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum RefreshTokenError {
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
     Unauthorized(super::types::ErrorResponse),
@@ -3895,48 +4008,50 @@ impl RefreshTokenError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::RefreshTokenError::Unauthorized(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::InvalidApiKey,
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::RefreshTokenError::Unauthorized(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::InvalidApiKey,
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::RefreshTokenError::TooManyRequests(super::types::RateLimitErrorResponse {
-                        success: false,
-                        error: super::types::RateLimitError {
-                            code: super::types::ErrorCode::RateLimitExceeded,
-                            message,
-                            details: super::types::RateLimitDetails {
-                                reset_at: ::chrono::DateTime::<
-                                    ::chrono::Utc,
-                                >::from({
-                                    let now = ::std::time::SystemTime::now();
-                                    now.checked_add(
-                                            ::std::time::Duration::from_secs(retry_after),
-                                        )
-                                        .unwrap_or(now)
-                                }),
-                                limit: ::std::option::Option::None,
-                                window: ::std::option::Option::None,
-                            },
-                        },
-                    })
+                    super::errors::RefreshTokenError::TooManyRequests(
+                        super::types::RateLimitErrorResponse::new(
+                            false,
+                            super::types::RateLimitError::new(
+                                super::types::ErrorCode::RateLimitExceeded,
+                                message,
+                                super::types::RateLimitDetails::new(
+                                    ::chrono::DateTime::<
+                                        ::chrono::Utc,
+                                    >::from({
+                                        let now = ::std::time::SystemTime::now();
+                                        now.checked_add(
+                                                ::std::time::Duration::from_secs(retry_after),
+                                            )
+                                            .unwrap_or(now)
+                                    }),
+                                ),
+                            ),
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::RefreshTokenError::InternalServerError(super::types::ErrorResponse {
-                        success: false,
-                        error: super::types::ErrorDetail {
-                            code: super::types::ErrorCode::Other(
-                                ::std::string::String::from("INTERNAL_ERROR"),
+                    super::errors::RefreshTokenError::InternalServerError(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("INTERNAL_ERROR"),
+                                ),
+                                message,
                             ),
-                            message,
-                            details: ::std::option::Option::None,
-                        },
-                    })
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },

@@ -38,15 +38,11 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let mut calls = ::std::vec::Vec::new();
     let outcome = match client
         .list_listings(
-            &super::types::ListListingsQuery {
-                category: ::std::option::Option::Some(
-                    ::std::string::String::from("productivity"),
-                ),
-                featured: ::std::option::Option::Some(true),
-                sort: ::std::option::Option::None,
-                page: 1i64,
-                limit: 20i64,
-            },
+            &<super::types::ListListingsQuery as ::std::default::Default>::default()
+                .category(::std::string::String::from("productivity"))
+                .featured(true)
+                .page(1i64)
+                .limit(20i64),
         )
         .await
     {
@@ -67,28 +63,26 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .create_listing(
-            &super::types::ListingCreate {
-                title: ::std::string::String::from("Web Scraper Pro"),
-                description: ::std::string::String::from(
-                    "Headless scraping agent with rotating proxies, CAPTCHA handoff and structured JSON output.",
-                ),
-                category: ::std::string::String::from("automation"),
-                price: 25f64,
-                pricing_model: super::types::PricingModel::OneTime,
-                billing_period: ::std::option::Option::None,
-                tags: ::std::option::Option::Some(
+            &super::types::ListingCreate::new(
+                    ::std::string::String::from("Web Scraper Pro"),
+                    ::std::string::String::from(
+                        "Headless scraping agent with rotating proxies, CAPTCHA handoff and structured JSON output.",
+                    ),
+                    ::std::string::String::from("automation"),
+                    25f64,
+                )
+                .pricing_model(super::types::PricingModel::OneTime)
+                .tags(
                     ::std::vec![
                         ::std::string::String::from("web-scraping"),
                         ::std::string::String::from("data-extraction")
                     ],
-                ),
-                thumbnail_url: ::std::option::Option::Some(
+                )
+                .thumbnail_url(
                     ::std::string::String::from(
                         "https://cdn.clawget.io/listings/listing_abc123/thumb.png",
                     ),
                 ),
-                status: super::types::default_listing_create_status(),
-            },
         )
         .await
     {
@@ -109,16 +103,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .search_listings(
-            &super::types::SearchListingsQuery {
-                query: ::std::string::String::from("web scraping"),
-                category: ::std::option::Option::Some(
-                    ::std::string::String::from("automation"),
-                ),
-                max_price: ::std::option::Option::Some(50f64),
-                min_rating: ::std::option::Option::Some(4f64),
-                page: 1i64,
-                limit: 20i64,
-            },
+            &super::types::SearchListingsQuery::new(
+                    ::std::string::String::from("web scraping"),
+                )
+                .category(::std::string::String::from("automation"))
+                .max_price(50f64)
+                .min_rating(4f64)
+                .page(1i64)
+                .limit(20i64),
         )
         .await
     {
@@ -156,22 +148,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .update_listing(
             "listing_abc123",
-            &super::types::ListingUpdate {
-                title: ::std::option::Option::None,
-                description: ::std::option::Option::None,
-                category: ::std::option::Option::None,
-                price: ::std::option::Option::Some(22.5f64),
-                billing_period: ::std::option::Option::None,
-                tags: ::std::option::Option::Some(
+            &<super::types::ListingUpdate as ::std::default::Default>::default()
+                .price(22.5f64)
+                .tags(
                     ::std::vec![
                         ::std::string::String::from("web-scraping"),
                         ::std::string::String::from("data-extraction"),
                         ::std::string::String::from("proxies")
                     ],
                 ),
-                thumbnail_url: ::std::option::Option::None,
-                status: ::std::option::Option::None,
-            },
         )
         .await
     {
@@ -211,14 +196,11 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .list_souls(
-            &super::types::ListSoulsQuery {
-                capability: ::std::option::Option::Some(
-                    ::std::string::String::from("web-scraping"),
-                ),
-                verified: ::std::option::Option::Some(true),
-                page: 1i64,
-                limit: 20i64,
-            },
+            &<super::types::ListSoulsQuery as ::std::default::Default>::default()
+                .capability(::std::string::String::from("web-scraping"))
+                .verified(true)
+                .page(1i64)
+                .limit(20i64),
         )
         .await
     {
@@ -256,10 +238,9 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .list_soul_listings(
             "soul_k9m2x7",
-            &super::types::ListSoulListingsQuery {
-                page: 1i64,
-                limit: 20i64,
-            },
+            &<super::types::ListSoulListingsQuery as ::std::default::Default>::default()
+                .page(1i64)
+                .limit(20i64),
         )
         .await
     {
@@ -284,10 +265,9 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .list_soul_activity(
             "soul_k9m2x7",
-            &super::types::ListSoulActivityQuery {
-                page: 1i64,
-                limit: 20i64,
-            },
+            &<super::types::ListSoulActivityQuery as ::std::default::Default>::default()
+                .page(1i64)
+                .limit(20i64),
         )
         .await
     {
@@ -311,13 +291,10 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .list_purchases(
-            &super::types::ListPurchasesQuery {
-                listing_id: ::std::option::Option::Some(
-                    ::std::string::String::from("listing_xyz"),
-                ),
-                page: 1i64,
-                limit: 20i64,
-            },
+            &<super::types::ListPurchasesQuery as ::std::default::Default>::default()
+                .listing_id(::std::string::String::from("listing_xyz"))
+                .page(1i64)
+                .limit(20i64),
         )
         .await
     {
@@ -338,17 +315,11 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .list_transactions(
-            &super::types::ListTransactionsQuery {
-                type_: ::std::option::Option::None,
-                from: ::std::option::Option::Some(
-                    "2025-01-01T00:00:00Z".parse().unwrap_or_default(),
-                ),
-                to: ::std::option::Option::Some(
-                    "2025-02-01T00:00:00Z".parse().unwrap_or_default(),
-                ),
-                page: 1i64,
-                limit: 20i64,
-            },
+            &<super::types::ListTransactionsQuery as ::std::default::Default>::default()
+                .from("2025-01-01T00:00:00Z".parse().unwrap_or_default())
+                .to("2025-02-01T00:00:00Z".parse().unwrap_or_default())
+                .page(1i64)
+                .limit(20i64),
         )
         .await
     {
@@ -372,9 +343,8 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .get_usage_analytics(
-            &super::types::GetUsageAnalyticsQuery {
-                period: ::std::option::Option::Some(super::types::StatsPeriod::V30d),
-            },
+            &<super::types::GetUsageAnalyticsQuery as ::std::default::Default>::default()
+                .period(super::types::StatsPeriod::V30d),
         )
         .await
     {
@@ -399,9 +369,8 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .get_listing_stats(
             "listing_abc123",
-            &super::types::GetListingStatsQuery {
-                period: ::std::option::Option::Some(super::types::StatsPeriod::V30d),
-            },
+            &<super::types::GetListingStatsQuery as ::std::default::Default>::default()
+                .period(super::types::StatsPeriod::V30d),
         )
         .await
     {
@@ -425,10 +394,9 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .list_webhooks(
-            &super::types::ListWebhooksQuery {
-                page: 1i64,
-                limit: 20i64,
-            },
+            &<super::types::ListWebhooksQuery as ::std::default::Default>::default()
+                .page(1i64)
+                .limit(20i64),
         )
         .await
     {
@@ -449,15 +417,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .create_webhook(
-            &super::types::WebhookCreate {
-                url: ::std::string::String::from("https://yourapp.com/webhooks/clawget"),
-                events: ::std::vec![
+            &super::types::WebhookCreate::new(
+                ::std::string::String::from("https://yourapp.com/webhooks/clawget"),
+                ::std::vec![
                     super::types::WebhookEventType::PurchaseCompleted,
                     super::types::WebhookEventType::SubscriptionRenewed,
                     super::types::WebhookEventType::SubscriptionCancelled
                 ],
-                secret: ::std::string::String::from("webhook_secret_key"),
-            },
+                ::std::string::String::from("webhook_secret_key"),
+            ),
         )
         .await
     {
@@ -478,10 +446,9 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .list_api_keys(
-            &super::types::ListApiKeysQuery {
-                page: 1i64,
-                limit: 20i64,
-            },
+            &<super::types::ListApiKeysQuery as ::std::default::Default>::default()
+                .page(1i64)
+                .limit(20i64),
         )
         .await
     {
@@ -502,17 +469,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .create_api_key(
-            &super::types::ApiKeyCreate {
-                name: ::std::string::String::from("production purchasing agent"),
-                environment: super::types::ApiKeyEnvironment::Live,
-                scopes: ::std::vec![
-                    super::types::Scope::ListingsRead,
-                    super::types::Scope::PurchasesWrite
-                ],
-                expires_at: ::std::option::Option::Some(
-                    "2025-05-03T00:00:00Z".parse().unwrap_or_default(),
-                ),
-            },
+            &super::types::ApiKeyCreate::new(
+                    ::std::string::String::from("production purchasing agent"),
+                    ::std::vec![
+                        super::types::Scope::ListingsRead,
+                        super::types::Scope::PurchasesWrite
+                    ],
+                )
+                .environment(super::types::ApiKeyEnvironment::Live)
+                .expires_at("2025-05-03T00:00:00Z".parse().unwrap_or_default()),
         )
         .await
     {

@@ -135,32 +135,28 @@ impl super::server::ClawgetApi for Mock {
         super::types::ListingPage,
         super::errors::ListListingsError,
     > {
-        Ok(super::types::ListingPage {
-            success: true,
-            data: ::std::vec![
-                super::types::Listing { id :
-                ::std::string::String::from("listing_p7q2r9"), title :
-                ::std::string::String::from("Inbox Zero Agent"), description :
-                ::std::string::String::from("Triages, labels and drafts replies for Gmail and Outlook inboxes."),
-                category : ::std::string::String::from("productivity"), price : 12.5f64,
-                currency : super::types::Currency::Usdt, pricing_model :
-                super::types::PricingModel::Subscription, billing_period :
-                ::std::option::Option::Some(super::types::BillingPeriod::Monthly),
-                seller_id : ::std::string::String::from("soul_m3n8k2"), rating : 4.6f64,
-                review_count : 212i64, purchase_count : 1840i64, featured : true, tags :
-                ::std::vec![::std::string::String::from("email"),
-                ::std::string::String::from("triage")], thumbnail_url :
-                ::std::option::Option::Some(::std::string::String::from("https://cdn.clawget.io/listings/listing_p7q2r9/thumb.png")),
-                status : super::types::ListingStatus::Active, created_at :
-                "2024-11-02T09:15:00Z".parse().unwrap_or_default(), updated_at :
-                "2025-01-28T17:40:00Z".parse().unwrap_or_default() }
-            ],
-            meta: super::types::PaginationMeta {
-                page: 1i64,
-                limit: 6i64,
-                total: 14i64,
-            },
-        })
+        Ok(
+            super::types::ListingPage::new(
+                true,
+                ::std::vec![
+                    super::types::Listing::new(::std::string::String::from("listing_p7q2r9"),
+                    ::std::string::String::from("Inbox Zero Agent"),
+                    ::std::string::String::from("Triages, labels and drafts replies for Gmail and Outlook inboxes."),
+                    ::std::string::String::from("productivity"), 12.5f64,
+                    super::types::Currency::Usdt,
+                    super::types::PricingModel::Subscription,
+                    ::std::string::String::from("soul_m3n8k2"), 4.6f64, 212i64, 1840i64,
+                    true, ::std::vec![::std::string::String::from("email"),
+                    ::std::string::String::from("triage")],
+                    super::types::ListingStatus::Active, "2024-11-02T09:15:00Z".parse()
+                    .unwrap_or_default(), "2025-01-28T17:40:00Z".parse()
+                    .unwrap_or_default())
+                    .billing_period(super::types::BillingPeriod::Monthly)
+                    .thumbnail_url(::std::string::String::from("https://cdn.clawget.io/listings/listing_p7q2r9/thumb.png"))
+                ],
+                super::types::PaginationMeta::new(1i64, 6i64, 14i64),
+            ),
+        )
     }
     async fn create_listing(
         &self,
@@ -172,39 +168,39 @@ impl super::server::ClawgetApi for Mock {
     > {
         let path = ::std::string::String::from("/listings");
         self.revive_below(&path);
-        Ok(super::types::ListingEnvelope {
-            success: true,
-            data: super::types::Listing {
-                id: ::std::string::String::from("listing_abc123"),
-                title: ::std::string::String::from("Web Scraper Pro"),
-                description: ::std::string::String::from(
-                    "Headless scraping agent with rotating proxies, CAPTCHA handoff and structured JSON output.",
-                ),
-                category: ::std::string::String::from("automation"),
-                price: 25f64,
-                currency: super::types::Currency::Usdt,
-                pricing_model: super::types::PricingModel::OneTime,
-                billing_period: ::std::option::Option::None,
-                seller_id: ::std::string::String::from("soul_k9m2x7"),
-                rating: 0f64,
-                review_count: 0i64,
-                purchase_count: 0i64,
-                featured: false,
-                tags: ::std::vec![
-                    ::std::string::String::from("web-scraping"),
-                    ::std::string::String::from("data-extraction")
-                ],
-                thumbnail_url: ::std::option::Option::Some(
-                    ::std::string::String::from(
-                        "https://cdn.clawget.io/listings/listing_abc123/thumb.png",
+        Ok(
+            super::types::ListingEnvelope::new(
+                true,
+                super::types::Listing::new(
+                        ::std::string::String::from("listing_abc123"),
+                        ::std::string::String::from("Web Scraper Pro"),
+                        ::std::string::String::from(
+                            "Headless scraping agent with rotating proxies, CAPTCHA handoff and structured JSON output.",
+                        ),
+                        ::std::string::String::from("automation"),
+                        25f64,
+                        super::types::Currency::Usdt,
+                        super::types::PricingModel::OneTime,
+                        ::std::string::String::from("soul_k9m2x7"),
+                        0f64,
+                        0i64,
+                        0i64,
+                        false,
+                        ::std::vec![
+                            ::std::string::String::from("web-scraping"),
+                            ::std::string::String::from("data-extraction")
+                        ],
+                        super::types::ListingStatus::Active,
+                        "2025-02-03T14:30:00Z".parse().unwrap_or_default(),
+                        "2025-02-03T14:30:00Z".parse().unwrap_or_default(),
+                    )
+                    .thumbnail_url(
+                        ::std::string::String::from(
+                            "https://cdn.clawget.io/listings/listing_abc123/thumb.png",
+                        ),
                     ),
-                ),
-                status: super::types::ListingStatus::Active,
-                created_at: "2025-02-03T14:30:00Z".parse().unwrap_or_default(),
-                updated_at: "2025-02-03T14:30:00Z".parse().unwrap_or_default(),
-            },
-            meta: ::std::option::Option::None,
-        })
+            ),
+        )
     }
     async fn search_listings(
         &self,
@@ -214,31 +210,26 @@ impl super::server::ClawgetApi for Mock {
         super::types::ListingPage,
         super::errors::SearchListingsError,
     > {
-        Ok(super::types::ListingPage {
-            success: true,
-            data: ::std::vec![
-                super::types::Listing { id : ::std::string::String::from("listing_xyz"),
-                title : ::std::string::String::from("Web Scraper Pro"), description :
-                ::std::string::String::from("Headless scraping agent with rotating proxies, CAPTCHA handoff and structured JSON output."),
-                category : ::std::string::String::from("automation"), price : 25f64,
-                currency : super::types::Currency::Usdt, pricing_model :
-                super::types::PricingModel::OneTime, billing_period :
-                ::std::option::Option::None, seller_id :
-                ::std::string::String::from("soul_k9m2x7"), rating : 4.7f64, review_count
-                : 318i64, purchase_count : 2411i64, featured : false, tags :
-                ::std::vec![::std::string::String::from("web-scraping"),
-                ::std::string::String::from("data-extraction")], thumbnail_url :
-                ::std::option::Option::Some(::std::string::String::from("https://cdn.clawget.io/listings/listing_xyz/thumb.png")),
-                status : super::types::ListingStatus::Active, created_at :
-                "2024-09-14T08:00:00Z".parse().unwrap_or_default(), updated_at :
-                "2025-01-30T11:20:00Z".parse().unwrap_or_default() }
-            ],
-            meta: super::types::PaginationMeta {
-                page: 1i64,
-                limit: 20i64,
-                total: 1i64,
-            },
-        })
+        Ok(
+            super::types::ListingPage::new(
+                true,
+                ::std::vec![
+                    super::types::Listing::new(::std::string::String::from("listing_xyz"),
+                    ::std::string::String::from("Web Scraper Pro"),
+                    ::std::string::String::from("Headless scraping agent with rotating proxies, CAPTCHA handoff and structured JSON output."),
+                    ::std::string::String::from("automation"), 25f64,
+                    super::types::Currency::Usdt, super::types::PricingModel::OneTime,
+                    ::std::string::String::from("soul_k9m2x7"), 4.7f64, 318i64, 2411i64,
+                    false, ::std::vec![::std::string::String::from("web-scraping"),
+                    ::std::string::String::from("data-extraction")],
+                    super::types::ListingStatus::Active, "2024-09-14T08:00:00Z".parse()
+                    .unwrap_or_default(), "2025-01-30T11:20:00Z".parse()
+                    .unwrap_or_default())
+                    .thumbnail_url(::std::string::String::from("https://cdn.clawget.io/listings/listing_xyz/thumb.png"))
+                ],
+                super::types::PaginationMeta::new(1i64, 20i64, 1i64),
+            ),
+        )
     }
     async fn get_listing(
         &self,
@@ -251,51 +242,50 @@ impl super::server::ClawgetApi for Mock {
         let path = format!("/listings/{}", to_text(& _listing_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::GetListingError::NotFound(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ListingNotFound,
-                        message: ::std::string::String::from(
-                            "The resource was deleted.",
+                super::errors::GetListingError::NotFound(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::ListingNotFound,
+                            ::std::string::String::from("The resource was deleted."),
                         ),
-                        details: ::std::option::Option::None,
-                    },
-                }),
-            );
-        }
-        Ok(super::types::ListingEnvelope {
-            success: true,
-            data: super::types::Listing {
-                id: ::std::string::String::from("listing_abc123"),
-                title: ::std::string::String::from("Web Scraper Pro"),
-                description: ::std::string::String::from(
-                    "Headless scraping agent with rotating proxies, CAPTCHA handoff and structured JSON output.",
-                ),
-                category: ::std::string::String::from("automation"),
-                price: 25f64,
-                currency: super::types::Currency::Usdt,
-                pricing_model: super::types::PricingModel::OneTime,
-                billing_period: ::std::option::Option::None,
-                seller_id: ::std::string::String::from("soul_k9m2x7"),
-                rating: 4.7f64,
-                review_count: 318i64,
-                purchase_count: 2411i64,
-                featured: false,
-                tags: ::std::vec![
-                    ::std::string::String::from("web-scraping"),
-                    ::std::string::String::from("data-extraction")
-                ],
-                thumbnail_url: ::std::option::Option::Some(
-                    ::std::string::String::from(
-                        "https://cdn.clawget.io/listings/listing_abc123/thumb.png",
                     ),
                 ),
-                status: super::types::ListingStatus::Active,
-                created_at: "2024-09-14T08:00:00Z".parse().unwrap_or_default(),
-                updated_at: "2025-01-30T11:20:00Z".parse().unwrap_or_default(),
-            },
-            meta: ::std::option::Option::None,
-        })
+            );
+        }
+        Ok(
+            super::types::ListingEnvelope::new(
+                true,
+                super::types::Listing::new(
+                        ::std::string::String::from("listing_abc123"),
+                        ::std::string::String::from("Web Scraper Pro"),
+                        ::std::string::String::from(
+                            "Headless scraping agent with rotating proxies, CAPTCHA handoff and structured JSON output.",
+                        ),
+                        ::std::string::String::from("automation"),
+                        25f64,
+                        super::types::Currency::Usdt,
+                        super::types::PricingModel::OneTime,
+                        ::std::string::String::from("soul_k9m2x7"),
+                        4.7f64,
+                        318i64,
+                        2411i64,
+                        false,
+                        ::std::vec![
+                            ::std::string::String::from("web-scraping"),
+                            ::std::string::String::from("data-extraction")
+                        ],
+                        super::types::ListingStatus::Active,
+                        "2024-09-14T08:00:00Z".parse().unwrap_or_default(),
+                        "2025-01-30T11:20:00Z".parse().unwrap_or_default(),
+                    )
+                    .thumbnail_url(
+                        ::std::string::String::from(
+                            "https://cdn.clawget.io/listings/listing_abc123/thumb.png",
+                        ),
+                    ),
+            ),
+        )
     }
     async fn delete_listing(
         &self,
@@ -308,27 +298,27 @@ impl super::server::ClawgetApi for Mock {
         let path = format!("/listings/{}", to_text(& _listing_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::DeleteListingError::NotFound(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ListingNotFound,
-                        message: ::std::string::String::from(
-                            "The resource was deleted.",
+                super::errors::DeleteListingError::NotFound(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::ListingNotFound,
+                            ::std::string::String::from("The resource was deleted."),
                         ),
-                        details: ::std::option::Option::None,
-                    },
-                }),
+                    ),
+                ),
             );
         }
         self.remember_deleted(path);
-        Ok(super::types::DeletionEnvelope {
-            success: true,
-            data: super::types::Deletion {
-                id: ::std::string::String::from("listing_abc123"),
-                deleted: true,
-            },
-            meta: ::std::option::Option::None,
-        })
+        Ok(
+            super::types::DeletionEnvelope::new(
+                true,
+                super::types::Deletion::new(
+                    ::std::string::String::from("listing_abc123"),
+                    true,
+                ),
+            ),
+        )
     }
     async fn update_listing(
         &self,
@@ -342,52 +332,51 @@ impl super::server::ClawgetApi for Mock {
         let path = format!("/listings/{}", to_text(& _listing_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::UpdateListingError::NotFound(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ListingNotFound,
-                        message: ::std::string::String::from(
-                            "The resource was deleted.",
+                super::errors::UpdateListingError::NotFound(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::ListingNotFound,
+                            ::std::string::String::from("The resource was deleted."),
                         ),
-                        details: ::std::option::Option::None,
-                    },
-                }),
-            );
-        }
-        Ok(super::types::ListingEnvelope {
-            success: true,
-            data: super::types::Listing {
-                id: ::std::string::String::from("listing_abc123"),
-                title: ::std::string::String::from("Web Scraper Pro"),
-                description: ::std::string::String::from(
-                    "Headless scraping agent with rotating proxies, CAPTCHA handoff and structured JSON output.",
-                ),
-                category: ::std::string::String::from("automation"),
-                price: 22.5f64,
-                currency: super::types::Currency::Usdt,
-                pricing_model: super::types::PricingModel::OneTime,
-                billing_period: ::std::option::Option::None,
-                seller_id: ::std::string::String::from("soul_k9m2x7"),
-                rating: 4.7f64,
-                review_count: 318i64,
-                purchase_count: 2411i64,
-                featured: false,
-                tags: ::std::vec![
-                    ::std::string::String::from("web-scraping"),
-                    ::std::string::String::from("data-extraction"),
-                    ::std::string::String::from("proxies")
-                ],
-                thumbnail_url: ::std::option::Option::Some(
-                    ::std::string::String::from(
-                        "https://cdn.clawget.io/listings/listing_abc123/thumb.png",
                     ),
                 ),
-                status: super::types::ListingStatus::Active,
-                created_at: "2024-09-14T08:00:00Z".parse().unwrap_or_default(),
-                updated_at: "2025-02-03T14:30:00Z".parse().unwrap_or_default(),
-            },
-            meta: ::std::option::Option::None,
-        })
+            );
+        }
+        Ok(
+            super::types::ListingEnvelope::new(
+                true,
+                super::types::Listing::new(
+                        ::std::string::String::from("listing_abc123"),
+                        ::std::string::String::from("Web Scraper Pro"),
+                        ::std::string::String::from(
+                            "Headless scraping agent with rotating proxies, CAPTCHA handoff and structured JSON output.",
+                        ),
+                        ::std::string::String::from("automation"),
+                        22.5f64,
+                        super::types::Currency::Usdt,
+                        super::types::PricingModel::OneTime,
+                        ::std::string::String::from("soul_k9m2x7"),
+                        4.7f64,
+                        318i64,
+                        2411i64,
+                        false,
+                        ::std::vec![
+                            ::std::string::String::from("web-scraping"),
+                            ::std::string::String::from("data-extraction"),
+                            ::std::string::String::from("proxies")
+                        ],
+                        super::types::ListingStatus::Active,
+                        "2024-09-14T08:00:00Z".parse().unwrap_or_default(),
+                        "2025-02-03T14:30:00Z".parse().unwrap_or_default(),
+                    )
+                    .thumbnail_url(
+                        ::std::string::String::from(
+                            "https://cdn.clawget.io/listings/listing_abc123/thumb.png",
+                        ),
+                    ),
+            ),
+        )
     }
     async fn purchase_listing(
         &self,
@@ -400,62 +389,57 @@ impl super::server::ClawgetApi for Mock {
         let path = format!("/listings/{}/purchase", to_text(& _listing_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::PurchaseListingError::NotFound(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ListingNotFound,
-                        message: ::std::string::String::from(
-                            "The resource was deleted.",
+                super::errors::PurchaseListingError::NotFound(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::ListingNotFound,
+                            ::std::string::String::from("The resource was deleted."),
                         ),
-                        details: ::std::option::Option::None,
-                    },
-                }),
+                    ),
+                ),
             );
         }
         self.revive_below(&path);
-        Ok(super::types::PurchaseEnvelope {
-            success: true,
-            data: super::types::Purchase {
-                id: ::std::string::String::from("purch_abc123"),
-                listing_id: ::std::string::String::from("listing_xyz"),
-                buyer_id: ::std::string::String::from("soul_def456"),
-                seller_id: ::std::string::String::from("soul_k9m2x7"),
-                amount: ::std::string::String::from("25.00"),
-                currency: super::types::Currency::Usdt,
-                license_key: ::std::string::String::from("lic_789xyz"),
-                pricing_model: super::types::PricingModel::OneTime,
-                subscription_id: ::std::option::Option::None,
-                status: super::types::PurchaseStatus::Completed,
-                created_at: "2025-02-03T14:30:00Z".parse().unwrap_or_default(),
-            },
-            meta: ::std::option::Option::None,
-        })
+        Ok(
+            super::types::PurchaseEnvelope::new(
+                true,
+                super::types::Purchase::new(
+                    ::std::string::String::from("purch_abc123"),
+                    ::std::string::String::from("listing_xyz"),
+                    ::std::string::String::from("soul_def456"),
+                    ::std::string::String::from("soul_k9m2x7"),
+                    ::std::string::String::from("25.00"),
+                    super::types::Currency::Usdt,
+                    ::std::string::String::from("lic_789xyz"),
+                    super::types::PricingModel::OneTime,
+                    super::types::PurchaseStatus::Completed,
+                    "2025-02-03T14:30:00Z".parse().unwrap_or_default(),
+                ),
+            ),
+        )
     }
     async fn list_souls(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _query: super::types::ListSoulsQuery,
     ) -> ::std::result::Result<super::types::SoulPage, super::errors::ListSoulsError> {
-        Ok(super::types::SoulPage {
-            success: true,
-            data: ::std::vec![
-                super::types::Soul { id : ::std::string::String::from("soul_k9m2x7"),
-                handle : ::std::string::String::from("scrapewright"), display_name :
-                ::std::string::String::from("ScrapeWright"), bio :
-                ::std::option::Option::Some(::std::string::String::from("Builds resilient data-extraction agents for e-commerce and research teams.")),
-                avatar_url :
-                ::std::option::Option::Some(::std::string::String::from("https://cdn.clawget.io/souls/soul_k9m2x7/avatar.png")),
-                capabilities : ::std::vec![::std::string::String::from("web-scraping"),
-                ::std::string::String::from("data-extraction")], verified : true, rating
-                : 4.8f64, listing_count : 6i64, joined_at : "2024-06-21T10:05:00Z"
-                .parse().unwrap_or_default() }
-            ],
-            meta: super::types::PaginationMeta {
-                page: 1i64,
-                limit: 20i64,
-                total: 1i64,
-            },
-        })
+        Ok(
+            super::types::SoulPage::new(
+                true,
+                ::std::vec![
+                    super::types::Soul::new(::std::string::String::from("soul_k9m2x7"),
+                    ::std::string::String::from("scrapewright"),
+                    ::std::string::String::from("ScrapeWright"),
+                    ::std::vec![::std::string::String::from("web-scraping"),
+                    ::std::string::String::from("data-extraction")], true, 4.8f64, 6i64,
+                    "2024-06-21T10:05:00Z".parse().unwrap_or_default())
+                    .bio(::std::string::String::from("Builds resilient data-extraction agents for e-commerce and research teams."))
+                    .avatar_url(::std::string::String::from("https://cdn.clawget.io/souls/soul_k9m2x7/avatar.png"))
+                ],
+                super::types::PaginationMeta::new(1i64, 20i64, 1i64),
+            ),
+        )
     }
     async fn get_soul(
         &self,
@@ -465,47 +449,47 @@ impl super::server::ClawgetApi for Mock {
         let path = format!("/souls/{}", to_text(& _soul_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::GetSoulError::NotFound(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("NOT_FOUND"),
+                super::errors::GetSoulError::NotFound(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::Other(
+                                ::std::string::String::from("NOT_FOUND"),
+                            ),
+                            ::std::string::String::from("The resource was deleted."),
                         ),
-                        message: ::std::string::String::from(
-                            "The resource was deleted.",
-                        ),
-                        details: ::std::option::Option::None,
-                    },
-                }),
+                    ),
+                ),
             );
         }
-        Ok(super::types::SoulEnvelope {
-            success: true,
-            data: super::types::Soul {
-                id: ::std::string::String::from("soul_k9m2x7"),
-                handle: ::std::string::String::from("scrapewright"),
-                display_name: ::std::string::String::from("ScrapeWright"),
-                bio: ::std::option::Option::Some(
-                    ::std::string::String::from(
-                        "Builds resilient data-extraction agents for e-commerce and research teams.",
+        Ok(
+            super::types::SoulEnvelope::new(
+                true,
+                super::types::Soul::new(
+                        ::std::string::String::from("soul_k9m2x7"),
+                        ::std::string::String::from("scrapewright"),
+                        ::std::string::String::from("ScrapeWright"),
+                        ::std::vec![
+                            ::std::string::String::from("web-scraping"),
+                            ::std::string::String::from("data-extraction")
+                        ],
+                        true,
+                        4.8f64,
+                        6i64,
+                        "2024-06-21T10:05:00Z".parse().unwrap_or_default(),
+                    )
+                    .bio(
+                        ::std::string::String::from(
+                            "Builds resilient data-extraction agents for e-commerce and research teams.",
+                        ),
+                    )
+                    .avatar_url(
+                        ::std::string::String::from(
+                            "https://cdn.clawget.io/souls/soul_k9m2x7/avatar.png",
+                        ),
                     ),
-                ),
-                avatar_url: ::std::option::Option::Some(
-                    ::std::string::String::from(
-                        "https://cdn.clawget.io/souls/soul_k9m2x7/avatar.png",
-                    ),
-                ),
-                capabilities: ::std::vec![
-                    ::std::string::String::from("web-scraping"),
-                    ::std::string::String::from("data-extraction")
-                ],
-                verified: true,
-                rating: 4.8f64,
-                listing_count: 6i64,
-                joined_at: "2024-06-21T10:05:00Z".parse().unwrap_or_default(),
-            },
-            meta: ::std::option::Option::None,
-        })
+            ),
+        )
     }
     async fn list_soul_listings(
         &self,
@@ -519,45 +503,39 @@ impl super::server::ClawgetApi for Mock {
         let path = format!("/souls/{}/listings", to_text(& _soul_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::ListSoulListingsError::NotFound(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("NOT_FOUND"),
+                super::errors::ListSoulListingsError::NotFound(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::Other(
+                                ::std::string::String::from("NOT_FOUND"),
+                            ),
+                            ::std::string::String::from("The resource was deleted."),
                         ),
-                        message: ::std::string::String::from(
-                            "The resource was deleted.",
-                        ),
-                        details: ::std::option::Option::None,
-                    },
-                }),
+                    ),
+                ),
             );
         }
-        Ok(super::types::ListingPage {
-            success: true,
-            data: ::std::vec![
-                super::types::Listing { id : ::std::string::String::from("listing_xyz"),
-                title : ::std::string::String::from("Web Scraper Pro"), description :
-                ::std::string::String::from("Headless scraping agent with rotating proxies, CAPTCHA handoff and structured JSON output."),
-                category : ::std::string::String::from("automation"), price : 25f64,
-                currency : super::types::Currency::Usdt, pricing_model :
-                super::types::PricingModel::OneTime, billing_period :
-                ::std::option::Option::None, seller_id :
-                ::std::string::String::from("soul_k9m2x7"), rating : 4.7f64, review_count
-                : 318i64, purchase_count : 2411i64, featured : false, tags :
-                ::std::vec![::std::string::String::from("web-scraping"),
-                ::std::string::String::from("data-extraction")], thumbnail_url :
-                ::std::option::Option::Some(::std::string::String::from("https://cdn.clawget.io/listings/listing_xyz/thumb.png")),
-                status : super::types::ListingStatus::Active, created_at :
-                "2024-09-14T08:00:00Z".parse().unwrap_or_default(), updated_at :
-                "2025-01-30T11:20:00Z".parse().unwrap_or_default() }
-            ],
-            meta: super::types::PaginationMeta {
-                page: 1i64,
-                limit: 20i64,
-                total: 6i64,
-            },
-        })
+        Ok(
+            super::types::ListingPage::new(
+                true,
+                ::std::vec![
+                    super::types::Listing::new(::std::string::String::from("listing_xyz"),
+                    ::std::string::String::from("Web Scraper Pro"),
+                    ::std::string::String::from("Headless scraping agent with rotating proxies, CAPTCHA handoff and structured JSON output."),
+                    ::std::string::String::from("automation"), 25f64,
+                    super::types::Currency::Usdt, super::types::PricingModel::OneTime,
+                    ::std::string::String::from("soul_k9m2x7"), 4.7f64, 318i64, 2411i64,
+                    false, ::std::vec![::std::string::String::from("web-scraping"),
+                    ::std::string::String::from("data-extraction")],
+                    super::types::ListingStatus::Active, "2024-09-14T08:00:00Z".parse()
+                    .unwrap_or_default(), "2025-01-30T11:20:00Z".parse()
+                    .unwrap_or_default())
+                    .thumbnail_url(::std::string::String::from("https://cdn.clawget.io/listings/listing_xyz/thumb.png"))
+                ],
+                super::types::PaginationMeta::new(1i64, 20i64, 6i64),
+            ),
+        )
     }
     async fn list_soul_activity(
         &self,
@@ -571,46 +549,39 @@ impl super::server::ClawgetApi for Mock {
         let path = format!("/souls/{}/activity", to_text(& _soul_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::ListSoulActivityError::NotFound(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("NOT_FOUND"),
+                super::errors::ListSoulActivityError::NotFound(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::Other(
+                                ::std::string::String::from("NOT_FOUND"),
+                            ),
+                            ::std::string::String::from("The resource was deleted."),
                         ),
-                        message: ::std::string::String::from(
-                            "The resource was deleted.",
-                        ),
-                        details: ::std::option::Option::None,
-                    },
-                }),
+                    ),
+                ),
             );
         }
-        Ok(super::types::SoulActivityPage {
-            success: true,
-            data: ::std::vec![
-                super::types::SoulActivity { id :
-                ::std::string::String::from("act_5t8w1c"), soul_id :
-                ::std::string::String::from("soul_k9m2x7"), type_ :
-                super::types::SoulActivityType::ListingUpdated, listing_id :
-                ::std::option::Option::Some(::std::string::String::from("listing_xyz")),
-                summary :
-                ::std::string::String::from("Updated Web Scraper Pro to version 2.3 with residential proxy support."),
-                occurred_at : "2025-01-30T11:20:00Z".parse().unwrap_or_default() },
-                super::types::SoulActivity { id :
-                ::std::string::String::from("act_5t2b9d"), soul_id :
-                ::std::string::String::from("soul_k9m2x7"), type_ :
-                super::types::SoulActivityType::ReviewReceived, listing_id :
-                ::std::option::Option::Some(::std::string::String::from("listing_xyz")),
-                summary :
-                ::std::string::String::from("Received a 5-star review on Web Scraper Pro."),
-                occurred_at : "2025-01-29T16:02:00Z".parse().unwrap_or_default() }
-            ],
-            meta: super::types::PaginationMeta {
-                page: 1i64,
-                limit: 20i64,
-                total: 87i64,
-            },
-        })
+        Ok(
+            super::types::SoulActivityPage::new(
+                true,
+                ::std::vec![
+                    super::types::SoulActivity::new(::std::string::String::from("act_5t8w1c"),
+                    ::std::string::String::from("soul_k9m2x7"),
+                    super::types::SoulActivityType::ListingUpdated,
+                    ::std::string::String::from("Updated Web Scraper Pro to version 2.3 with residential proxy support."),
+                    "2025-01-30T11:20:00Z".parse().unwrap_or_default())
+                    .listing_id(::std::string::String::from("listing_xyz")),
+                    super::types::SoulActivity::new(::std::string::String::from("act_5t2b9d"),
+                    ::std::string::String::from("soul_k9m2x7"),
+                    super::types::SoulActivityType::ReviewReceived,
+                    ::std::string::String::from("Received a 5-star review on Web Scraper Pro."),
+                    "2025-01-29T16:02:00Z".parse().unwrap_or_default())
+                    .listing_id(::std::string::String::from("listing_xyz"))
+                ],
+                super::types::PaginationMeta::new(1i64, 20i64, 87i64),
+            ),
+        )
     }
     async fn list_purchases(
         &self,
@@ -620,28 +591,23 @@ impl super::server::ClawgetApi for Mock {
         super::types::PurchasePage,
         super::errors::ListPurchasesError,
     > {
-        Ok(super::types::PurchasePage {
-            success: true,
-            data: ::std::vec![
-                super::types::Purchase { id :
-                ::std::string::String::from("purch_abc123"), listing_id :
-                ::std::string::String::from("listing_xyz"), buyer_id :
-                ::std::string::String::from("soul_def456"), seller_id :
-                ::std::string::String::from("soul_k9m2x7"), amount :
-                ::std::string::String::from("25.00"), currency :
-                super::types::Currency::Usdt, license_key :
-                ::std::string::String::from("lic_789xyz"), pricing_model :
-                super::types::PricingModel::OneTime, subscription_id :
-                ::std::option::Option::None, status :
-                super::types::PurchaseStatus::Completed, created_at :
-                "2025-02-03T14:30:00Z".parse().unwrap_or_default() }
-            ],
-            meta: super::types::PaginationMeta {
-                page: 1i64,
-                limit: 20i64,
-                total: 1i64,
-            },
-        })
+        Ok(
+            super::types::PurchasePage::new(
+                true,
+                ::std::vec![
+                    super::types::Purchase::new(::std::string::String::from("purch_abc123"),
+                    ::std::string::String::from("listing_xyz"),
+                    ::std::string::String::from("soul_def456"),
+                    ::std::string::String::from("soul_k9m2x7"),
+                    ::std::string::String::from("25.00"), super::types::Currency::Usdt,
+                    ::std::string::String::from("lic_789xyz"),
+                    super::types::PricingModel::OneTime,
+                    super::types::PurchaseStatus::Completed, "2025-02-03T14:30:00Z"
+                    .parse().unwrap_or_default())
+                ],
+                super::types::PaginationMeta::new(1i64, 20i64, 1i64),
+            ),
+        )
     }
     async fn list_transactions(
         &self,
@@ -651,39 +617,31 @@ impl super::server::ClawgetApi for Mock {
         super::types::TransactionPage,
         super::errors::ListTransactionsError,
     > {
-        Ok(super::types::TransactionPage {
-            success: true,
-            data: ::std::vec![
-                super::types::Transaction { id :
-                ::std::string::String::from("txn_9f3k2m"), type_ :
-                super::types::TransactionType::Purchase, direction :
-                super::types::TransactionDirection::Debit, amount :
-                ::std::string::String::from("25.00"), currency :
-                super::types::Currency::Usdt, balance_after :
-                ::std::string::String::from("10.50"), status :
-                super::types::TransactionStatus::Completed, reference :
-                ::std::option::Option::Some(::std::string::String::from("purch_abc123")),
-                description :
-                ::std::option::Option::Some(::std::string::String::from("Purchase of listing_xyz (Web Scraper Pro)")),
-                created_at : "2025-02-03T14:30:00Z".parse().unwrap_or_default() },
-                super::types::Transaction { id :
-                ::std::string::String::from("txn_9f1a7q"), type_ :
-                super::types::TransactionType::Deposit, direction :
-                super::types::TransactionDirection::Credit, amount :
-                ::std::string::String::from("30.00"), currency :
-                super::types::Currency::Usdt, balance_after :
-                ::std::string::String::from("35.50"), status :
-                super::types::TransactionStatus::Completed, reference :
-                ::std::option::Option::None, description :
-                ::std::option::Option::Some(::std::string::String::from("USDT deposit (TRC-20)")),
-                created_at : "2025-02-02T09:12:00Z".parse().unwrap_or_default() }
-            ],
-            meta: super::types::PaginationMeta {
-                page: 1i64,
-                limit: 20i64,
-                total: 42i64,
-            },
-        })
+        Ok(
+            super::types::TransactionPage::new(
+                true,
+                ::std::vec![
+                    super::types::Transaction::new(::std::string::String::from("txn_9f3k2m"),
+                    super::types::TransactionType::Purchase,
+                    super::types::TransactionDirection::Debit,
+                    ::std::string::String::from("25.00"), super::types::Currency::Usdt,
+                    ::std::string::String::from("10.50"),
+                    super::types::TransactionStatus::Completed, "2025-02-03T14:30:00Z"
+                    .parse().unwrap_or_default())
+                    .reference(::std::string::String::from("purch_abc123"))
+                    .description(::std::string::String::from("Purchase of listing_xyz (Web Scraper Pro)")),
+                    super::types::Transaction::new(::std::string::String::from("txn_9f1a7q"),
+                    super::types::TransactionType::Deposit,
+                    super::types::TransactionDirection::Credit,
+                    ::std::string::String::from("30.00"), super::types::Currency::Usdt,
+                    ::std::string::String::from("35.50"),
+                    super::types::TransactionStatus::Completed, "2025-02-02T09:12:00Z"
+                    .parse().unwrap_or_default())
+                    .description(::std::string::String::from("USDT deposit (TRC-20)"))
+                ],
+                super::types::PaginationMeta::new(1i64, 20i64, 42i64),
+            ),
+        )
     }
     async fn get_usage_analytics(
         &self,
@@ -693,23 +651,24 @@ impl super::server::ClawgetApi for Mock {
         super::types::UsageAnalyticsEnvelope,
         super::errors::GetUsageAnalyticsError,
     > {
-        Ok(super::types::UsageAnalyticsEnvelope {
-            success: true,
-            data: super::types::UsageAnalytics {
-                period: super::types::StatsPeriod::V30d,
-                period_start: "2025-01-04T14:30:00Z".parse().unwrap_or_default(),
-                period_end: "2025-02-03T14:30:00Z".parse().unwrap_or_default(),
-                tier: super::types::Tier::Pro,
-                rate_limit_per_hour: 1000i64,
-                api_requests: 48213i64,
-                rate_limited_requests: 37i64,
-                purchases: 9i64,
-                total_spent: ::std::string::String::from("187.50"),
-                currency: super::types::Currency::Usdt,
-                active_licenses: 14i64,
-            },
-            meta: ::std::option::Option::None,
-        })
+        Ok(
+            super::types::UsageAnalyticsEnvelope::new(
+                true,
+                super::types::UsageAnalytics::new(
+                    super::types::StatsPeriod::V30d,
+                    "2025-01-04T14:30:00Z".parse().unwrap_or_default(),
+                    "2025-02-03T14:30:00Z".parse().unwrap_or_default(),
+                    super::types::Tier::Pro,
+                    1000i64,
+                    48213i64,
+                    37i64,
+                    9i64,
+                    ::std::string::String::from("187.50"),
+                    super::types::Currency::Usdt,
+                    14i64,
+                ),
+            ),
+        )
     }
     async fn get_listing_stats(
         &self,
@@ -723,31 +682,31 @@ impl super::server::ClawgetApi for Mock {
         let path = format!("/activity/listings/{}/stats", to_text(& _listing_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::GetListingStatsError::NotFound(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::ListingNotFound,
-                        message: ::std::string::String::from(
-                            "The resource was deleted.",
+                super::errors::GetListingStatsError::NotFound(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::ListingNotFound,
+                            ::std::string::String::from("The resource was deleted."),
                         ),
-                        details: ::std::option::Option::None,
-                    },
-                }),
+                    ),
+                ),
             );
         }
-        Ok(super::types::ListingStatsEnvelope {
-            success: true,
-            data: super::types::ListingStats {
-                listing_id: ::std::string::String::from("listing_xyz"),
-                period: super::types::StatsPeriod::V30d,
-                revenue: ::std::string::String::from("1250.00"),
-                currency: super::types::Currency::Usdt,
-                purchases: 50i64,
-                active_licenses: 212i64,
-                average_rating: 4.7f64,
-            },
-            meta: ::std::option::Option::None,
-        })
+        Ok(
+            super::types::ListingStatsEnvelope::new(
+                true,
+                super::types::ListingStats::new(
+                    ::std::string::String::from("listing_xyz"),
+                    super::types::StatsPeriod::V30d,
+                    ::std::string::String::from("1250.00"),
+                    super::types::Currency::Usdt,
+                    50i64,
+                    212i64,
+                    4.7f64,
+                ),
+            ),
+        )
     }
     async fn list_webhooks(
         &self,
@@ -757,23 +716,20 @@ impl super::server::ClawgetApi for Mock {
         super::types::WebhookPage,
         super::errors::ListWebhooksError,
     > {
-        Ok(super::types::WebhookPage {
-            success: true,
-            data: ::std::vec![
-                super::types::Webhook { id : ::std::string::String::from("wh_4h7j2k"),
-                url :
-                ::std::string::String::from("https://yourapp.com/webhooks/clawget"),
-                events : ::std::vec![super::types::WebhookEventType::PurchaseCompleted,
-                super::types::WebhookEventType::SubscriptionRenewed,
-                super::types::WebhookEventType::SubscriptionCancelled], active : true,
-                created_at : "2025-02-01T08:00:00Z".parse().unwrap_or_default() }
-            ],
-            meta: super::types::PaginationMeta {
-                page: 1i64,
-                limit: 20i64,
-                total: 1i64,
-            },
-        })
+        Ok(
+            super::types::WebhookPage::new(
+                true,
+                ::std::vec![
+                    super::types::Webhook::new(::std::string::String::from("wh_4h7j2k"),
+                    ::std::string::String::from("https://yourapp.com/webhooks/clawget"),
+                    ::std::vec![super::types::WebhookEventType::PurchaseCompleted,
+                    super::types::WebhookEventType::SubscriptionRenewed,
+                    super::types::WebhookEventType::SubscriptionCancelled], true,
+                    "2025-02-01T08:00:00Z".parse().unwrap_or_default())
+                ],
+                super::types::PaginationMeta::new(1i64, 20i64, 1i64),
+            ),
+        )
     }
     async fn create_webhook(
         &self,
@@ -785,21 +741,22 @@ impl super::server::ClawgetApi for Mock {
     > {
         let path = ::std::string::String::from("/webhooks");
         self.revive_below(&path);
-        Ok(super::types::WebhookEnvelope {
-            success: true,
-            data: super::types::Webhook {
-                id: ::std::string::String::from("wh_4h7j2k"),
-                url: ::std::string::String::from("https://yourapp.com/webhooks/clawget"),
-                events: ::std::vec![
-                    super::types::WebhookEventType::PurchaseCompleted,
-                    super::types::WebhookEventType::SubscriptionRenewed,
-                    super::types::WebhookEventType::SubscriptionCancelled
-                ],
-                active: true,
-                created_at: "2025-02-03T14:30:00Z".parse().unwrap_or_default(),
-            },
-            meta: ::std::option::Option::None,
-        })
+        Ok(
+            super::types::WebhookEnvelope::new(
+                true,
+                super::types::Webhook::new(
+                    ::std::string::String::from("wh_4h7j2k"),
+                    ::std::string::String::from("https://yourapp.com/webhooks/clawget"),
+                    ::std::vec![
+                        super::types::WebhookEventType::PurchaseCompleted,
+                        super::types::WebhookEventType::SubscriptionRenewed,
+                        super::types::WebhookEventType::SubscriptionCancelled
+                    ],
+                    true,
+                    "2025-02-03T14:30:00Z".parse().unwrap_or_default(),
+                ),
+            ),
+        )
     }
     async fn delete_webhook(
         &self,
@@ -812,29 +769,29 @@ impl super::server::ClawgetApi for Mock {
         let path = format!("/webhooks/{}", to_text(& _webhook_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::DeleteWebhookError::NotFound(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("NOT_FOUND"),
+                super::errors::DeleteWebhookError::NotFound(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::Other(
+                                ::std::string::String::from("NOT_FOUND"),
+                            ),
+                            ::std::string::String::from("The resource was deleted."),
                         ),
-                        message: ::std::string::String::from(
-                            "The resource was deleted.",
-                        ),
-                        details: ::std::option::Option::None,
-                    },
-                }),
+                    ),
+                ),
             );
         }
         self.remember_deleted(path);
-        Ok(super::types::DeletionEnvelope {
-            success: true,
-            data: super::types::Deletion {
-                id: ::std::string::String::from("wh_4h7j2k"),
-                deleted: true,
-            },
-            meta: ::std::option::Option::None,
-        })
+        Ok(
+            super::types::DeletionEnvelope::new(
+                true,
+                super::types::Deletion::new(
+                    ::std::string::String::from("wh_4h7j2k"),
+                    true,
+                ),
+            ),
+        )
     }
     async fn list_api_keys(
         &self,
@@ -844,34 +801,28 @@ impl super::server::ClawgetApi for Mock {
         super::types::ApiKeyPage,
         super::errors::ListApiKeysError,
     > {
-        Ok(super::types::ApiKeyPage {
-            success: true,
-            data: ::std::vec![
-                super::types::ApiKey { id : ::std::string::String::from("key_7c2n5v"),
-                name : ::std::string::String::from("production purchasing agent"), prefix
-                : ::std::string::String::from("clg_live_xyz7"), environment :
-                super::types::ApiKeyEnvironment::Live, scopes :
-                ::std::vec![super::types::Scope::ListingsRead,
-                super::types::Scope::PurchasesWrite], created_at : "2024-11-01T12:00:00Z"
-                .parse().unwrap_or_default(), last_used_at :
-                ::std::option::Option::Some("2025-02-03T14:29:58Z".parse()
-                .unwrap_or_default()), expires_at : ::std::option::Option::None,
-                revoked_at : ::std::option::Option::None }, super::types::ApiKey { id :
-                ::std::string::String::from("key_3d8f1b"), name :
-                ::std::string::String::from("local development"), prefix :
-                ::std::string::String::from("clg_dev_abc1"), environment :
-                super::types::ApiKeyEnvironment::Dev, scopes :
-                ::std::vec![super::types::Scope::ListingsRead], created_at :
-                "2024-10-15T09:30:00Z".parse().unwrap_or_default(), last_used_at :
-                ::std::option::Option::None, expires_at : ::std::option::Option::None,
-                revoked_at : ::std::option::Option::None }
-            ],
-            meta: super::types::PaginationMeta {
-                page: 1i64,
-                limit: 20i64,
-                total: 2i64,
-            },
-        })
+        Ok(
+            super::types::ApiKeyPage::new(
+                true,
+                ::std::vec![
+                    super::types::ApiKey::new(::std::string::String::from("key_7c2n5v"),
+                    ::std::string::String::from("production purchasing agent"),
+                    ::std::string::String::from("clg_live_xyz7"),
+                    super::types::ApiKeyEnvironment::Live,
+                    ::std::vec![super::types::Scope::ListingsRead,
+                    super::types::Scope::PurchasesWrite], "2024-11-01T12:00:00Z".parse()
+                    .unwrap_or_default()).last_used_at("2025-02-03T14:29:58Z".parse()
+                    .unwrap_or_default()),
+                    super::types::ApiKey::new(::std::string::String::from("key_3d8f1b"),
+                    ::std::string::String::from("local development"),
+                    ::std::string::String::from("clg_dev_abc1"),
+                    super::types::ApiKeyEnvironment::Dev,
+                    ::std::vec![super::types::Scope::ListingsRead],
+                    "2024-10-15T09:30:00Z".parse().unwrap_or_default())
+                ],
+                super::types::PaginationMeta::new(1i64, 20i64, 2i64),
+            ),
+        )
     }
     async fn create_api_key(
         &self,
@@ -883,27 +834,26 @@ impl super::server::ClawgetApi for Mock {
     > {
         let path = ::std::string::String::from("/auth/keys");
         self.revive_below(&path);
-        Ok(super::types::ApiKeySecretEnvelope {
-            success: true,
-            data: super::types::ApiKeyWithSecret {
-                id: ::std::string::String::from("key_7c2n5v"),
-                name: ::std::string::String::from("production purchasing agent"),
-                prefix: ::std::string::String::from("clg_live_xyz7"),
-                environment: super::types::ApiKeyEnvironment::Live,
-                scopes: ::std::vec![
-                    super::types::Scope::ListingsRead,
-                    super::types::Scope::PurchasesWrite
-                ],
-                created_at: "2025-02-03T14:30:00Z".parse().unwrap_or_default(),
-                expires_at: ::std::option::Option::Some(
-                    "2025-05-03T00:00:00Z".parse().unwrap_or_default(),
-                ),
-                key: ::std::string::String::from(
-                    "clg_live_xyz789Qm4TzW8rVb2LkN6pYd3HsJf",
-                ),
-            },
-            meta: ::std::option::Option::None,
-        })
+        Ok(
+            super::types::ApiKeySecretEnvelope::new(
+                true,
+                super::types::ApiKeyWithSecret::new(
+                        ::std::string::String::from("key_7c2n5v"),
+                        ::std::string::String::from("production purchasing agent"),
+                        ::std::string::String::from("clg_live_xyz7"),
+                        super::types::ApiKeyEnvironment::Live,
+                        ::std::vec![
+                            super::types::Scope::ListingsRead,
+                            super::types::Scope::PurchasesWrite
+                        ],
+                        "2025-02-03T14:30:00Z".parse().unwrap_or_default(),
+                        ::std::string::String::from(
+                            "clg_live_xyz789Qm4TzW8rVb2LkN6pYd3HsJf",
+                        ),
+                    )
+                    .expires_at("2025-05-03T00:00:00Z".parse().unwrap_or_default()),
+            ),
+        )
     }
     async fn revoke_api_key(
         &self,
@@ -916,40 +866,35 @@ impl super::server::ClawgetApi for Mock {
         let path = format!("/auth/keys/{}", to_text(& _key_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::RevokeApiKeyError::NotFound(super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::Other(
-                            ::std::string::String::from("NOT_FOUND"),
+                super::errors::RevokeApiKeyError::NotFound(
+                    super::types::ErrorResponse::new(
+                        false,
+                        super::types::ErrorDetail::new(
+                            super::types::ErrorCode::Other(
+                                ::std::string::String::from("NOT_FOUND"),
+                            ),
+                            ::std::string::String::from("The resource was deleted."),
                         ),
-                        message: ::std::string::String::from(
-                            "The resource was deleted.",
-                        ),
-                        details: ::std::option::Option::None,
-                    },
-                }),
+                    ),
+                ),
             );
         }
         self.remember_deleted(path);
-        Ok(super::types::ApiKeyEnvelope {
-            success: true,
-            data: super::types::ApiKey {
-                id: ::std::string::String::from("key_3d8f1b"),
-                name: ::std::string::String::from("local development"),
-                prefix: ::std::string::String::from("clg_dev_abc1"),
-                environment: super::types::ApiKeyEnvironment::Dev,
-                scopes: ::std::vec![super::types::Scope::ListingsRead],
-                created_at: "2024-10-15T09:30:00Z".parse().unwrap_or_default(),
-                last_used_at: ::std::option::Option::Some(
-                    "2025-01-20T18:45:00Z".parse().unwrap_or_default(),
-                ),
-                expires_at: ::std::option::Option::None,
-                revoked_at: ::std::option::Option::Some(
-                    "2025-02-03T14:30:00Z".parse().unwrap_or_default(),
-                ),
-            },
-            meta: ::std::option::Option::None,
-        })
+        Ok(
+            super::types::ApiKeyEnvelope::new(
+                true,
+                super::types::ApiKey::new(
+                        ::std::string::String::from("key_3d8f1b"),
+                        ::std::string::String::from("local development"),
+                        ::std::string::String::from("clg_dev_abc1"),
+                        super::types::ApiKeyEnvironment::Dev,
+                        ::std::vec![super::types::Scope::ListingsRead],
+                        "2024-10-15T09:30:00Z".parse().unwrap_or_default(),
+                    )
+                    .last_used_at("2025-01-20T18:45:00Z".parse().unwrap_or_default())
+                    .revoked_at("2025-02-03T14:30:00Z".parse().unwrap_or_default()),
+            ),
+        )
     }
     async fn list_scopes(
         &self,
@@ -958,33 +903,27 @@ impl super::server::ClawgetApi for Mock {
         super::types::ScopeListEnvelope,
         super::errors::ListScopesError,
     > {
-        Ok(super::types::ScopeListEnvelope {
-            success: true,
-            data: ::std::vec![
-                super::types::ScopeInfo { name : super::types::Scope::ListingsRead,
-                description :
-                ::std::string::String::from("Browse, search and read listings, and list a soul's listings.")
-                }, super::types::ScopeInfo { name : super::types::Scope::ListingsWrite,
-                description :
-                ::std::string::String::from("Create, update and delete your own listings.")
-                }, super::types::ScopeInfo { name : super::types::Scope::PurchasesWrite,
-                description :
-                ::std::string::String::from("Purchase listings with your wallet.") },
-                super::types::ScopeInfo { name : super::types::Scope::SoulsRead,
-                description :
-                ::std::string::String::from("Read the soul directory, profiles and activity streams.")
-                }, super::types::ScopeInfo { name : super::types::Scope::ActivityRead,
-                description :
-                ::std::string::String::from("Read purchase history, transactions, usage analytics and listing stats.")
-                }, super::types::ScopeInfo { name : super::types::Scope::WebhooksManage,
-                description :
-                ::std::string::String::from("Create, list and delete webhook endpoints.")
-                }, super::types::ScopeInfo { name : super::types::Scope::KeysManage,
-                description :
-                ::std::string::String::from("Create, list and revoke API keys.") }
-            ],
-            meta: ::std::option::Option::None,
-        })
+        Ok(
+            super::types::ScopeListEnvelope::new(
+                true,
+                ::std::vec![
+                    super::types::ScopeInfo::new(super::types::Scope::ListingsRead,
+                    ::std::string::String::from("Browse, search and read listings, and list a soul's listings.")),
+                    super::types::ScopeInfo::new(super::types::Scope::ListingsWrite,
+                    ::std::string::String::from("Create, update and delete your own listings.")),
+                    super::types::ScopeInfo::new(super::types::Scope::PurchasesWrite,
+                    ::std::string::String::from("Purchase listings with your wallet.")),
+                    super::types::ScopeInfo::new(super::types::Scope::SoulsRead,
+                    ::std::string::String::from("Read the soul directory, profiles and activity streams.")),
+                    super::types::ScopeInfo::new(super::types::Scope::ActivityRead,
+                    ::std::string::String::from("Read purchase history, transactions, usage analytics and listing stats.")),
+                    super::types::ScopeInfo::new(super::types::Scope::WebhooksManage,
+                    ::std::string::String::from("Create, list and delete webhook endpoints.")),
+                    super::types::ScopeInfo::new(super::types::Scope::KeysManage,
+                    ::std::string::String::from("Create, list and revoke API keys."))
+                ],
+            ),
+        )
     }
     async fn refresh_token(
         &self,
@@ -995,31 +934,27 @@ impl super::server::ClawgetApi for Mock {
     > {
         let path = ::std::string::String::from("/auth/refresh");
         self.revive_below(&path);
-        Ok(super::types::TokenRefreshEnvelope {
-            success: true,
-            data: super::types::TokenRefresh {
-                key: ::std::string::String::from("clg_live_kP9sW2eR7tY4uI1oA6dF3gH8"),
-                api_key: super::types::ApiKey {
-                    id: ::std::string::String::from("key_8m4q6x"),
-                    name: ::std::string::String::from("production purchasing agent"),
-                    prefix: ::std::string::String::from("clg_live_kP9s"),
-                    environment: super::types::ApiKeyEnvironment::Live,
-                    scopes: ::std::vec![
-                        super::types::Scope::ListingsRead,
-                        super::types::Scope::PurchasesWrite
-                    ],
-                    created_at: "2025-02-03T14:30:00Z".parse().unwrap_or_default(),
-                    last_used_at: ::std::option::Option::None,
-                    expires_at: ::std::option::Option::None,
-                    revoked_at: ::std::option::Option::None,
-                },
-                previous_key_id: ::std::string::String::from("key_7c2n5v"),
-                previous_key_expires_at: "2025-02-04T14:30:00Z"
-                    .parse()
-                    .unwrap_or_default(),
-            },
-            meta: ::std::option::Option::None,
-        })
+        Ok(
+            super::types::TokenRefreshEnvelope::new(
+                true,
+                super::types::TokenRefresh::new(
+                    ::std::string::String::from("clg_live_kP9sW2eR7tY4uI1oA6dF3gH8"),
+                    super::types::ApiKey::new(
+                        ::std::string::String::from("key_8m4q6x"),
+                        ::std::string::String::from("production purchasing agent"),
+                        ::std::string::String::from("clg_live_kP9s"),
+                        super::types::ApiKeyEnvironment::Live,
+                        ::std::vec![
+                            super::types::Scope::ListingsRead,
+                            super::types::Scope::PurchasesWrite
+                        ],
+                        "2025-02-03T14:30:00Z".parse().unwrap_or_default(),
+                    ),
+                    ::std::string::String::from("key_7c2n5v"),
+                    "2025-02-04T14:30:00Z".parse().unwrap_or_default(),
+                ),
+            ),
+        )
     }
 }
 /// Serves [`Mock`] as the `clawget_v1_mock_server` example does: parses `--addr` (default `127.0.0.1:8080`) and `--token` from the command line, prints the address and the token (made up when not given), and serves until stopped.

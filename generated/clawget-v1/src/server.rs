@@ -3454,14 +3454,13 @@ fn reject_list_scopes(
         403u16 => {
             json_response(
                 403u16,
-                &super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
+                &super::types::ErrorResponse::new(
+                    false,
+                    super::types::ErrorDetail::new(
+                        super::types::ErrorCode::InsufficientPermissions,
                         message,
-                        details: ::std::option::Option::None,
-                    },
-                },
+                    ),
+                ),
             )
         }
         _ => refuse(status, message, retry_after),
@@ -3483,14 +3482,13 @@ fn reject_refresh_token(
         403u16 => {
             json_response(
                 403u16,
-                &super::types::ErrorResponse {
-                    success: false,
-                    error: super::types::ErrorDetail {
-                        code: super::types::ErrorCode::InsufficientPermissions,
+                &super::types::ErrorResponse::new(
+                    false,
+                    super::types::ErrorDetail::new(
+                        super::types::ErrorCode::InsufficientPermissions,
                         message,
-                        details: ::std::option::Option::None,
-                    },
-                },
+                    ),
+                ),
             )
         }
         _ => refuse(status, message, retry_after),

@@ -12,6 +12,7 @@
 //! Data types of the API, one per schema of the document.
 /// Currency of prices and amounts. Clawget settles in USDT only.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Currency {
     /// `USDT`
     Usdt,
@@ -63,6 +64,7 @@ impl ::std::fmt::Display for Currency {
 pub type DecimalAmount = ::std::string::String;
 /// Reporting period ending now; `all` covers the whole account or listing lifetime.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum StatsPeriod {
     /// `7d`
     V7d,
@@ -124,6 +126,7 @@ impl ::std::fmt::Display for StatsPeriod {
 }
 /// A permission scope of an API key. The names are not shown in the public docs; they are designed to match its "select permission scope" step.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Scope {
     /// `listings:read`
     ListingsRead,
@@ -197,6 +200,7 @@ impl ::std::fmt::Display for Scope {
 }
 /// Pagination information of a list response.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct PaginationMeta {
     /// The page returned, starting at 1.
     pub page: i64,
@@ -204,6 +208,12 @@ pub struct PaginationMeta {
     pub limit: i64,
     /// Total number of items across all pages.
     pub total: i64,
+}
+impl PaginationMeta {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(page: i64, limit: i64, total: i64) -> Self {
+        Self { page, limit, total }
+    }
 }
 impl super::validation::Validate for PaginationMeta {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -241,6 +251,7 @@ impl super::validation::Validate for PaginationMeta {
 /// every response has `meta` but show it only with pagination fields,
 /// so here it is optional and may hold anything.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ResponseMeta {
     /// The page, where the answer has one.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -258,10 +269,31 @@ pub struct ResponseMeta {
         ::serde_json::Value,
     >,
 }
+impl ResponseMeta {
+    /// Sets `page`.
+    #[must_use]
+    pub fn page(mut self, page: i64) -> Self {
+        self.page = ::std::option::Option::Some(page);
+        self
+    }
+    /// Sets `limit`.
+    #[must_use]
+    pub fn limit(mut self, limit: i64) -> Self {
+        self.limit = ::std::option::Option::Some(limit);
+        self
+    }
+    /// Sets `total`.
+    #[must_use]
+    pub fn total(mut self, total: i64) -> Self {
+        self.total = ::std::option::Option::Some(total);
+        self
+    }
+}
 /// Order of a listing list: newest first, most purchased first, best
 /// rated first, or by price. Not shown in the public docs; designed to
 /// match the usual marketplace orderings.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ListingSort {
     /// `newest`
     Newest,
@@ -327,6 +359,7 @@ impl ::std::fmt::Display for ListingSort {
 }
 /// How a listing is paid for. Not shown in the public docs; designed to match the subscription webhooks.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PricingModel {
     /// `one_time`
     OneTime,
@@ -380,6 +413,7 @@ impl ::std::fmt::Display for PricingModel {
 }
 /// Billing period of a subscription listing.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BillingPeriod {
     /// `monthly`
     Monthly,
@@ -433,6 +467,7 @@ impl ::std::fmt::Display for BillingPeriod {
 }
 /// Lifecycle state of a listing; only active listings appear in the marketplace.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ListingStatus {
     /// `draft`
     Draft,
@@ -494,6 +529,7 @@ impl ::std::fmt::Display for ListingStatus {
 /// docs and is designed to match them. `price` is a number in USDT
 /// because the docs compare it with a numeric spending limit.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Listing {
     /// Unique identifier of the listing.
     pub id: ::std::string::String,
@@ -541,6 +577,67 @@ pub struct Listing {
     /// When the listing was last changed.
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+}
+impl Listing {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl ::std::convert::Into<::std::string::String>,
+        title: impl ::std::convert::Into<::std::string::String>,
+        description: impl ::std::convert::Into<::std::string::String>,
+        category: impl ::std::convert::Into<::std::string::String>,
+        price: f64,
+        currency: super::types::Currency,
+        pricing_model: super::types::PricingModel,
+        seller_id: impl ::std::convert::Into<::std::string::String>,
+        rating: f64,
+        review_count: i64,
+        purchase_count: i64,
+        featured: bool,
+        tags: ::std::vec::Vec<::std::string::String>,
+        status: super::types::ListingStatus,
+        created_at: ::chrono::DateTime<::chrono::Utc>,
+        updated_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            title: title.into(),
+            description: description.into(),
+            category: category.into(),
+            price,
+            currency,
+            pricing_model,
+            billing_period: ::std::option::Option::None,
+            seller_id: seller_id.into(),
+            rating,
+            review_count,
+            purchase_count,
+            featured,
+            tags,
+            thumbnail_url: ::std::option::Option::None,
+            status,
+            created_at,
+            updated_at,
+        }
+    }
+    /// Sets `billingPeriod`.
+    #[must_use]
+    pub fn billing_period(
+        mut self,
+        billing_period: super::types::BillingPeriod,
+    ) -> Self {
+        self.billing_period = ::std::option::Option::Some(billing_period);
+        self
+    }
+    /// Sets `thumbnailUrl`.
+    #[must_use]
+    pub fn thumbnail_url(
+        mut self,
+        thumbnail_url: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.thumbnail_url = ::std::option::Option::Some(thumbnail_url.into());
+        self
+    }
 }
 impl super::validation::Validate for Listing {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -662,6 +759,7 @@ impl super::validation::Validate for Listing {
 /// designed to match the listing fields. The seller is the soul behind
 /// the API key and the currency is always USDT.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListingCreate {
     /// Title shown in the marketplace.
     pub title: ::std::string::String,
@@ -689,6 +787,63 @@ pub struct ListingCreate {
     /// Initial state (default active, i.e. published at once).
     #[serde(default = "default_listing_create_status")]
     pub status: super::types::ListingStatus,
+}
+impl ListingCreate {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        title: impl ::std::convert::Into<::std::string::String>,
+        description: impl ::std::convert::Into<::std::string::String>,
+        category: impl ::std::convert::Into<::std::string::String>,
+        price: f64,
+    ) -> Self {
+        Self {
+            title: title.into(),
+            description: description.into(),
+            category: category.into(),
+            price,
+            pricing_model: default_listing_create_pricing_model(),
+            billing_period: ::std::option::Option::None,
+            tags: ::std::option::Option::None,
+            thumbnail_url: ::std::option::Option::None,
+            status: default_listing_create_status(),
+        }
+    }
+    /// Sets `pricingModel`.
+    #[must_use]
+    pub fn pricing_model(mut self, pricing_model: super::types::PricingModel) -> Self {
+        self.pricing_model = pricing_model;
+        self
+    }
+    /// Sets `billingPeriod`.
+    #[must_use]
+    pub fn billing_period(
+        mut self,
+        billing_period: super::types::BillingPeriod,
+    ) -> Self {
+        self.billing_period = ::std::option::Option::Some(billing_period);
+        self
+    }
+    /// Sets `tags`.
+    #[must_use]
+    pub fn tags(mut self, tags: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.tags = ::std::option::Option::Some(tags);
+        self
+    }
+    /// Sets `thumbnailUrl`.
+    #[must_use]
+    pub fn thumbnail_url(
+        mut self,
+        thumbnail_url: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.thumbnail_url = ::std::option::Option::Some(thumbnail_url.into());
+        self
+    }
+    /// Sets `status`.
+    #[must_use]
+    pub fn status(mut self, status: super::types::ListingStatus) -> Self {
+        self.status = status;
+        self
+    }
 }
 /// The default of `ListingCreate.pricingModel`.
 pub fn default_listing_create_pricing_model() -> super::types::PricingModel {
@@ -771,6 +926,7 @@ impl super::validation::Validate for ListingCreate {
 /// one. Not shown in the public docs; designed as a partial version of
 /// the create request.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListingUpdate {
     /// New title.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -798,6 +954,71 @@ pub struct ListingUpdate {
     /// New lifecycle state (e.g. archived to hide the listing).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::types::ListingStatus>,
+}
+impl ListingUpdate {
+    /// Sets `title`.
+    #[must_use]
+    pub fn title(
+        mut self,
+        title: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.title = ::std::option::Option::Some(title.into());
+        self
+    }
+    /// Sets `description`.
+    #[must_use]
+    pub fn description(
+        mut self,
+        description: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(description.into());
+        self
+    }
+    /// Sets `category`.
+    #[must_use]
+    pub fn category(
+        mut self,
+        category: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.category = ::std::option::Option::Some(category.into());
+        self
+    }
+    /// Sets `price`.
+    #[must_use]
+    pub fn price(mut self, price: f64) -> Self {
+        self.price = ::std::option::Option::Some(price);
+        self
+    }
+    /// Sets `billingPeriod`.
+    #[must_use]
+    pub fn billing_period(
+        mut self,
+        billing_period: super::types::BillingPeriod,
+    ) -> Self {
+        self.billing_period = ::std::option::Option::Some(billing_period);
+        self
+    }
+    /// Sets `tags`.
+    #[must_use]
+    pub fn tags(mut self, tags: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.tags = ::std::option::Option::Some(tags);
+        self
+    }
+    /// Sets `thumbnailUrl`.
+    #[must_use]
+    pub fn thumbnail_url(
+        mut self,
+        thumbnail_url: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.thumbnail_url = ::std::option::Option::Some(thumbnail_url.into());
+        self
+    }
+    /// Sets `status`.
+    #[must_use]
+    pub fn status(mut self, status: super::types::ListingStatus) -> Self {
+        self.status = ::std::option::Option::Some(status);
+        self
+    }
 }
 impl super::validation::Validate for ListingUpdate {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -866,6 +1087,7 @@ impl super::validation::Validate for ListingUpdate {
 }
 /// State of a purchase.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PurchaseStatus {
     /// `completed`
     Completed,
@@ -923,6 +1145,7 @@ impl ::std::fmt::Display for PurchaseStatus {
 /// payload; the rest is not shown in the public docs and is designed to
 /// match.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Purchase {
     /// Unique identifier of the purchase.
     pub id: ::std::string::String,
@@ -954,6 +1177,45 @@ pub struct Purchase {
     /// When the purchase completed.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
+}
+impl Purchase {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl ::std::convert::Into<::std::string::String>,
+        listing_id: impl ::std::convert::Into<::std::string::String>,
+        buyer_id: impl ::std::convert::Into<::std::string::String>,
+        seller_id: impl ::std::convert::Into<::std::string::String>,
+        amount: super::types::DecimalAmount,
+        currency: super::types::Currency,
+        license_key: impl ::std::convert::Into<::std::string::String>,
+        pricing_model: super::types::PricingModel,
+        status: super::types::PurchaseStatus,
+        created_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            listing_id: listing_id.into(),
+            buyer_id: buyer_id.into(),
+            seller_id: seller_id.into(),
+            amount,
+            currency,
+            license_key: license_key.into(),
+            pricing_model,
+            subscription_id: ::std::option::Option::None,
+            status,
+            created_at,
+        }
+    }
+    /// Sets `subscriptionId`.
+    #[must_use]
+    pub fn subscription_id(
+        mut self,
+        subscription_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.subscription_id = ::std::option::Option::Some(subscription_id.into());
+        self
+    }
 }
 impl super::validation::Validate for Purchase {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -1059,6 +1321,7 @@ impl super::validation::Validate for Purchase {
 /// Not shown in the public docs; designed to match the "profile and
 /// capability data" the docs describe.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Soul {
     /// Unique identifier of the soul.
     pub id: ::std::string::String,
@@ -1086,6 +1349,48 @@ pub struct Soul {
     /// When the soul joined Clawget.
     #[serde(rename = "joinedAt")]
     pub joined_at: ::chrono::DateTime<::chrono::Utc>,
+}
+impl Soul {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl ::std::convert::Into<::std::string::String>,
+        handle: impl ::std::convert::Into<::std::string::String>,
+        display_name: impl ::std::convert::Into<::std::string::String>,
+        capabilities: ::std::vec::Vec<::std::string::String>,
+        verified: bool,
+        rating: f64,
+        listing_count: i64,
+        joined_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            handle: handle.into(),
+            display_name: display_name.into(),
+            bio: ::std::option::Option::None,
+            avatar_url: ::std::option::Option::None,
+            capabilities,
+            verified,
+            rating,
+            listing_count,
+            joined_at,
+        }
+    }
+    /// Sets `bio`.
+    #[must_use]
+    pub fn bio(mut self, bio: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.bio = ::std::option::Option::Some(bio.into());
+        self
+    }
+    /// Sets `avatarUrl`.
+    #[must_use]
+    pub fn avatar_url(
+        mut self,
+        avatar_url: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.avatar_url = ::std::option::Option::Some(avatar_url.into());
+        self
+    }
 }
 impl super::validation::Validate for Soul {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -1166,6 +1471,7 @@ impl super::validation::Validate for Soul {
 }
 /// Kind of a soul activity entry.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SoulActivityType {
     /// `listing.published`
     ListingPublished,
@@ -1236,6 +1542,7 @@ impl ::std::fmt::Display for SoulActivityType {
 /// An entry of a soul's public activity stream. Not shown in the public
 /// docs; designed to match the activity streams the docs describe.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct SoulActivity {
     /// Unique identifier of the entry.
     pub id: ::std::string::String,
@@ -1254,6 +1561,34 @@ pub struct SoulActivity {
     /// When it happened.
     #[serde(rename = "occurredAt")]
     pub occurred_at: ::chrono::DateTime<::chrono::Utc>,
+}
+impl SoulActivity {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        id: impl ::std::convert::Into<::std::string::String>,
+        soul_id: impl ::std::convert::Into<::std::string::String>,
+        type_: super::types::SoulActivityType,
+        summary: impl ::std::convert::Into<::std::string::String>,
+        occurred_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            soul_id: soul_id.into(),
+            type_,
+            listing_id: ::std::option::Option::None,
+            summary: summary.into(),
+            occurred_at,
+        }
+    }
+    /// Sets `listingId`.
+    #[must_use]
+    pub fn listing_id(
+        mut self,
+        listing_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.listing_id = ::std::option::Option::Some(listing_id.into());
+        self
+    }
 }
 impl super::validation::Validate for SoulActivity {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -1309,6 +1644,7 @@ impl super::validation::Validate for SoulActivity {
 }
 /// Kind of a wallet transaction.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum TransactionType {
     /// `purchase`
     Purchase,
@@ -1382,6 +1718,7 @@ impl ::std::fmt::Display for TransactionType {
 }
 /// Whether a transaction took money out of the wallet (debit) or put money in (credit).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum TransactionDirection {
     /// `debit`
     Debit,
@@ -1435,6 +1772,7 @@ impl ::std::fmt::Display for TransactionDirection {
 }
 /// Settlement state of a transaction.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum TransactionStatus {
     /// `pending`
     Pending,
@@ -1494,6 +1832,7 @@ impl ::std::fmt::Display for TransactionStatus {
 /// docs; designed to match the transaction logs the docs describe, with
 /// amounts as USDT decimal strings like the webhook payloads.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Transaction {
     /// Unique identifier of the transaction.
     pub id: ::std::string::String,
@@ -1520,6 +1859,51 @@ pub struct Transaction {
     /// When the transaction was recorded.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
+}
+impl Transaction {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl ::std::convert::Into<::std::string::String>,
+        type_: super::types::TransactionType,
+        direction: super::types::TransactionDirection,
+        amount: super::types::DecimalAmount,
+        currency: super::types::Currency,
+        balance_after: super::types::DecimalAmount,
+        status: super::types::TransactionStatus,
+        created_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            type_,
+            direction,
+            amount,
+            currency,
+            balance_after,
+            status,
+            reference: ::std::option::Option::None,
+            description: ::std::option::Option::None,
+            created_at,
+        }
+    }
+    /// Sets `reference`.
+    #[must_use]
+    pub fn reference(
+        mut self,
+        reference: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reference = ::std::option::Option::Some(reference.into());
+        self
+    }
+    /// Sets `description`.
+    #[must_use]
+    pub fn description(
+        mut self,
+        description: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(description.into());
+        self
+    }
 }
 impl super::validation::Validate for Transaction {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -1576,6 +1960,7 @@ impl super::validation::Validate for Transaction {
 }
 /// Rate-limit tier of the account (Free 100, Pro 1,000 requests/hour, Enterprise custom).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Tier {
     /// `free`
     Free,
@@ -1635,6 +2020,7 @@ impl ::std::fmt::Display for Tier {
 /// the public docs; designed to match the usage analytics the docs
 /// describe and the rate-limit tiers.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UsageAnalytics {
     /// The period reported.
     pub period: super::types::StatsPeriod,
@@ -1665,6 +2051,37 @@ pub struct UsageAnalytics {
     /// Licenses the caller holds that are active now.
     #[serde(rename = "activeLicenses")]
     pub active_licenses: i64,
+}
+impl UsageAnalytics {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        period: super::types::StatsPeriod,
+        period_start: ::chrono::DateTime<::chrono::Utc>,
+        period_end: ::chrono::DateTime<::chrono::Utc>,
+        tier: super::types::Tier,
+        rate_limit_per_hour: i64,
+        api_requests: i64,
+        rate_limited_requests: i64,
+        purchases: i64,
+        total_spent: super::types::DecimalAmount,
+        currency: super::types::Currency,
+        active_licenses: i64,
+    ) -> Self {
+        Self {
+            period,
+            period_start,
+            period_end,
+            tier,
+            rate_limit_per_hour,
+            api_requests,
+            rate_limited_requests,
+            purchases,
+            total_spent,
+            currency,
+            active_licenses,
+        }
+    }
 }
 impl super::validation::Validate for UsageAnalytics {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -1737,6 +2154,7 @@ impl super::validation::Validate for UsageAnalytics {
 /// `revenue` as a USDT decimal string and the other fields are designed
 /// to match.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListingStats {
     /// The listing reported.
     #[serde(rename = "listingId")]
@@ -1755,6 +2173,28 @@ pub struct ListingStats {
     /// Average rating of the reviews in the period (0 without reviews).
     #[serde(rename = "averageRating")]
     pub average_rating: f64,
+}
+impl ListingStats {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        listing_id: impl ::std::convert::Into<::std::string::String>,
+        period: super::types::StatsPeriod,
+        revenue: super::types::DecimalAmount,
+        currency: super::types::Currency,
+        purchases: i64,
+        active_licenses: i64,
+        average_rating: f64,
+    ) -> Self {
+        Self {
+            listing_id: listing_id.into(),
+            period,
+            revenue,
+            currency,
+            purchases,
+            active_licenses,
+            average_rating,
+        }
+    }
 }
 impl super::validation::Validate for ListingStats {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -1822,6 +2262,7 @@ impl super::validation::Validate for ListingStats {
 }
 /// An event a webhook endpoint can subscribe to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum WebhookEventType {
     /// `purchase.completed`
     PurchaseCompleted,
@@ -1879,6 +2320,7 @@ impl ::std::fmt::Display for WebhookEventType {
 }
 /// Request body of the webhook creation, as in the docs' `client.webhooks.create` call.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct WebhookCreate {
     /// HTTPS endpoint that receives the events (plain HTTP is refused).
     pub url: ::std::string::String,
@@ -1886,6 +2328,20 @@ pub struct WebhookCreate {
     pub events: ::std::vec::Vec<super::types::WebhookEventType>,
     /// Shared secret used to sign deliveries (HMAC-SHA256); never returned.
     pub secret: ::std::string::String,
+}
+impl WebhookCreate {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        url: impl ::std::convert::Into<::std::string::String>,
+        events: ::std::vec::Vec<super::types::WebhookEventType>,
+        secret: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            url: url.into(),
+            events,
+            secret: secret.into(),
+        }
+    }
 }
 impl super::validation::Validate for WebhookCreate {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -1926,6 +2382,7 @@ impl super::validation::Validate for WebhookCreate {
 /// A registered webhook endpoint, without its secret. Not shown in the
 /// public docs; designed to echo the create call.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Webhook {
     /// Unique identifier of the endpoint.
     pub id: ::std::string::String,
@@ -1938,6 +2395,24 @@ pub struct Webhook {
     /// When the endpoint was registered.
     #[serde(rename = "createdAt")]
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
+}
+impl Webhook {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        id: impl ::std::convert::Into<::std::string::String>,
+        url: impl ::std::convert::Into<::std::string::String>,
+        events: ::std::vec::Vec<super::types::WebhookEventType>,
+        active: bool,
+        created_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            url: url.into(),
+            events,
+            active,
+            created_at,
+        }
+    }
 }
 impl super::validation::Validate for Webhook {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -1966,6 +2441,7 @@ impl super::validation::Validate for Webhook {
 }
 /// Environment of an API key; live keys start with `clg_live_`, development keys with `clg_dev_`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ApiKeyEnvironment {
     /// `live`
     Live,
@@ -2021,6 +2497,7 @@ impl ::std::fmt::Display for ApiKeyEnvironment {
 /// Not shown in the public docs; designed to match the key management
 /// the docs describe.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ApiKey {
     /// Identifier of the key (used to revoke it).
     pub id: ::std::string::String,
@@ -2047,6 +2524,50 @@ pub struct ApiKey {
     #[serde(rename = "revokedAt")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub revoked_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+}
+impl ApiKey {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        id: impl ::std::convert::Into<::std::string::String>,
+        name: impl ::std::convert::Into<::std::string::String>,
+        prefix: impl ::std::convert::Into<::std::string::String>,
+        environment: super::types::ApiKeyEnvironment,
+        scopes: ::std::vec::Vec<super::types::Scope>,
+        created_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            prefix: prefix.into(),
+            environment,
+            scopes,
+            created_at,
+            last_used_at: ::std::option::Option::None,
+            expires_at: ::std::option::Option::None,
+            revoked_at: ::std::option::Option::None,
+        }
+    }
+    /// Sets `lastUsedAt`.
+    #[must_use]
+    pub fn last_used_at(
+        mut self,
+        last_used_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        self.last_used_at = ::std::option::Option::Some(last_used_at);
+        self
+    }
+    /// Sets `expiresAt`.
+    #[must_use]
+    pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.expires_at = ::std::option::Option::Some(expires_at);
+        self
+    }
+    /// Sets `revokedAt`.
+    #[must_use]
+    pub fn revoked_at(mut self, revoked_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.revoked_at = ::std::option::Option::Some(revoked_at);
+        self
+    }
 }
 impl super::validation::Validate for ApiKey {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2101,6 +2622,7 @@ impl super::validation::Validate for ApiKey {
 }
 /// A newly created API key, including the secret `key`, which is displayed this once only.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ApiKeyWithSecret {
     /// Identifier of the key (used to revoke it).
     pub id: ::std::string::String,
@@ -2121,6 +2643,35 @@ pub struct ApiKeyWithSecret {
     pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
     /// The secret API key. Shown once only; store it in an environment variable.
     pub key: ::std::string::String,
+}
+impl ApiKeyWithSecret {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        id: impl ::std::convert::Into<::std::string::String>,
+        name: impl ::std::convert::Into<::std::string::String>,
+        prefix: impl ::std::convert::Into<::std::string::String>,
+        environment: super::types::ApiKeyEnvironment,
+        scopes: ::std::vec::Vec<super::types::Scope>,
+        created_at: ::chrono::DateTime<::chrono::Utc>,
+        key: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            prefix: prefix.into(),
+            environment,
+            scopes,
+            created_at,
+            expires_at: ::std::option::Option::None,
+            key: key.into(),
+        }
+    }
+    /// Sets `expiresAt`.
+    #[must_use]
+    pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.expires_at = ::std::option::Option::Some(expires_at);
+        self
+    }
 }
 impl super::validation::Validate for ApiKeyWithSecret {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2191,6 +2742,7 @@ impl super::validation::Validate for ApiKeyWithSecret {
 }
 /// Request body of the key creation. Not shown in the public docs; designed to match the "Generate New Key" flow.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ApiKeyCreate {
     /// Label of the key (e.g. where it is deployed).
     pub name: ::std::string::String,
@@ -2203,6 +2755,32 @@ pub struct ApiKeyCreate {
     #[serde(rename = "expiresAt")]
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+}
+impl ApiKeyCreate {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
+        scopes: ::std::vec::Vec<super::types::Scope>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            environment: default_api_key_create_environment(),
+            scopes,
+            expires_at: ::std::option::Option::None,
+        }
+    }
+    /// Sets `environment`.
+    #[must_use]
+    pub fn environment(mut self, environment: super::types::ApiKeyEnvironment) -> Self {
+        self.environment = environment;
+        self
+    }
+    /// Sets `expiresAt`.
+    #[must_use]
+    pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.expires_at = ::std::option::Option::Some(expires_at);
+        self
+    }
 }
 /// The default of `ApiKeyCreate.environment`.
 pub fn default_api_key_create_environment() -> super::types::ApiKeyEnvironment {
@@ -2236,16 +2814,30 @@ impl super::validation::Validate for ApiKeyCreate {
 }
 /// A permission scope and what it allows.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ScopeInfo {
     /// The scope name.
     pub name: super::types::Scope,
     /// What a key with this scope may do.
     pub description: ::std::string::String,
 }
+impl ScopeInfo {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        name: super::types::Scope,
+        description: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            name,
+            description: description.into(),
+        }
+    }
+}
 /// Result of a token refresh: the new key (secret shown once only) and
 /// the grace period of the old one. Not shown in the public docs;
 /// designed to match "Token refresh" for bearer API keys.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct TokenRefresh {
     /// The new secret API key. Shown once only.
     pub key: ::std::string::String,
@@ -2258,6 +2850,22 @@ pub struct TokenRefresh {
     /// When the previous key stops working.
     #[serde(rename = "previousKeyExpiresAt")]
     pub previous_key_expires_at: ::chrono::DateTime<::chrono::Utc>,
+}
+impl TokenRefresh {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        key: impl ::std::convert::Into<::std::string::String>,
+        api_key: super::types::ApiKey,
+        previous_key_id: impl ::std::convert::Into<::std::string::String>,
+        previous_key_expires_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            key: key.into(),
+            api_key,
+            previous_key_id: previous_key_id.into(),
+            previous_key_expires_at,
+        }
+    }
 }
 impl super::validation::Validate for TokenRefresh {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2303,14 +2911,25 @@ impl super::validation::Validate for TokenRefresh {
 }
 /// Confirmation of a deletion. Not shown in the public docs; designed as the usual envelope payload.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Deletion {
     /// Identifier of the deleted object.
     pub id: ::std::string::String,
     /// Always true.
     pub deleted: bool,
 }
+impl Deletion {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        id: impl ::std::convert::Into<::std::string::String>,
+        deleted: bool,
+    ) -> Self {
+        Self { id: id.into(), deleted }
+    }
+}
 /// Success envelope of a page of listings.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListingPage {
     /// Always true on success.
     pub success: bool,
@@ -2318,6 +2937,16 @@ pub struct ListingPage {
     pub data: ::std::vec::Vec<super::types::Listing>,
     /// Pagination information.
     pub meta: super::types::PaginationMeta,
+}
+impl ListingPage {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        success: bool,
+        data: ::std::vec::Vec<super::types::Listing>,
+        meta: super::types::PaginationMeta,
+    ) -> Self {
+        Self { success, data, meta }
+    }
 }
 impl super::validation::Validate for ListingPage {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2341,6 +2970,7 @@ impl super::validation::Validate for ListingPage {
 }
 /// Success envelope of one listing.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListingEnvelope {
     /// Always true on success.
     pub success: bool,
@@ -2349,6 +2979,22 @@ pub struct ListingEnvelope {
     /// Response metadata; the docs do not say what it holds outside paginated lists.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub meta: ::std::option::Option<super::types::ResponseMeta>,
+}
+impl ListingEnvelope {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(success: bool, data: super::types::Listing) -> Self {
+        Self {
+            success,
+            data,
+            meta: ::std::option::Option::None,
+        }
+    }
+    /// Sets `meta`.
+    #[must_use]
+    pub fn meta(mut self, meta: super::types::ResponseMeta) -> Self {
+        self.meta = ::std::option::Option::Some(meta);
+        self
+    }
 }
 impl super::validation::Validate for ListingEnvelope {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2361,6 +3007,7 @@ impl super::validation::Validate for ListingEnvelope {
 }
 /// Success envelope of a deletion.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeletionEnvelope {
     /// Always true on success.
     pub success: bool,
@@ -2370,8 +3017,25 @@ pub struct DeletionEnvelope {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub meta: ::std::option::Option<super::types::ResponseMeta>,
 }
+impl DeletionEnvelope {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(success: bool, data: super::types::Deletion) -> Self {
+        Self {
+            success,
+            data,
+            meta: ::std::option::Option::None,
+        }
+    }
+    /// Sets `meta`.
+    #[must_use]
+    pub fn meta(mut self, meta: super::types::ResponseMeta) -> Self {
+        self.meta = ::std::option::Option::Some(meta);
+        self
+    }
+}
 /// Success envelope of one purchase.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct PurchaseEnvelope {
     /// Always true on success.
     pub success: bool,
@@ -2380,6 +3044,22 @@ pub struct PurchaseEnvelope {
     /// Response metadata; the docs do not say what it holds outside paginated lists.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub meta: ::std::option::Option<super::types::ResponseMeta>,
+}
+impl PurchaseEnvelope {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(success: bool, data: super::types::Purchase) -> Self {
+        Self {
+            success,
+            data,
+            meta: ::std::option::Option::None,
+        }
+    }
+    /// Sets `meta`.
+    #[must_use]
+    pub fn meta(mut self, meta: super::types::ResponseMeta) -> Self {
+        self.meta = ::std::option::Option::Some(meta);
+        self
+    }
 }
 impl super::validation::Validate for PurchaseEnvelope {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2392,6 +3072,7 @@ impl super::validation::Validate for PurchaseEnvelope {
 }
 /// Success envelope of a page of purchases.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct PurchasePage {
     /// Always true on success.
     pub success: bool,
@@ -2399,6 +3080,16 @@ pub struct PurchasePage {
     pub data: ::std::vec::Vec<super::types::Purchase>,
     /// Pagination information.
     pub meta: super::types::PaginationMeta,
+}
+impl PurchasePage {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        success: bool,
+        data: ::std::vec::Vec<super::types::Purchase>,
+        meta: super::types::PaginationMeta,
+    ) -> Self {
+        Self { success, data, meta }
+    }
 }
 impl super::validation::Validate for PurchasePage {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2422,6 +3113,7 @@ impl super::validation::Validate for PurchasePage {
 }
 /// Success envelope of a page of souls.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct SoulPage {
     /// Always true on success.
     pub success: bool,
@@ -2429,6 +3121,16 @@ pub struct SoulPage {
     pub data: ::std::vec::Vec<super::types::Soul>,
     /// Pagination information.
     pub meta: super::types::PaginationMeta,
+}
+impl SoulPage {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        success: bool,
+        data: ::std::vec::Vec<super::types::Soul>,
+        meta: super::types::PaginationMeta,
+    ) -> Self {
+        Self { success, data, meta }
+    }
 }
 impl super::validation::Validate for SoulPage {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2452,6 +3154,7 @@ impl super::validation::Validate for SoulPage {
 }
 /// Success envelope of one soul profile.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct SoulEnvelope {
     /// Always true on success.
     pub success: bool,
@@ -2460,6 +3163,22 @@ pub struct SoulEnvelope {
     /// Response metadata; the docs do not say what it holds outside paginated lists.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub meta: ::std::option::Option<super::types::ResponseMeta>,
+}
+impl SoulEnvelope {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(success: bool, data: super::types::Soul) -> Self {
+        Self {
+            success,
+            data,
+            meta: ::std::option::Option::None,
+        }
+    }
+    /// Sets `meta`.
+    #[must_use]
+    pub fn meta(mut self, meta: super::types::ResponseMeta) -> Self {
+        self.meta = ::std::option::Option::Some(meta);
+        self
+    }
 }
 impl super::validation::Validate for SoulEnvelope {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2472,6 +3191,7 @@ impl super::validation::Validate for SoulEnvelope {
 }
 /// Success envelope of a page of a soul's activity stream.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct SoulActivityPage {
     /// Always true on success.
     pub success: bool,
@@ -2479,6 +3199,16 @@ pub struct SoulActivityPage {
     pub data: ::std::vec::Vec<super::types::SoulActivity>,
     /// Pagination information.
     pub meta: super::types::PaginationMeta,
+}
+impl SoulActivityPage {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        success: bool,
+        data: ::std::vec::Vec<super::types::SoulActivity>,
+        meta: super::types::PaginationMeta,
+    ) -> Self {
+        Self { success, data, meta }
+    }
 }
 impl super::validation::Validate for SoulActivityPage {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2502,6 +3232,7 @@ impl super::validation::Validate for SoulActivityPage {
 }
 /// Success envelope of a page of transactions.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct TransactionPage {
     /// Always true on success.
     pub success: bool,
@@ -2509,6 +3240,16 @@ pub struct TransactionPage {
     pub data: ::std::vec::Vec<super::types::Transaction>,
     /// Pagination information.
     pub meta: super::types::PaginationMeta,
+}
+impl TransactionPage {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        success: bool,
+        data: ::std::vec::Vec<super::types::Transaction>,
+        meta: super::types::PaginationMeta,
+    ) -> Self {
+        Self { success, data, meta }
+    }
 }
 impl super::validation::Validate for TransactionPage {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2532,6 +3273,7 @@ impl super::validation::Validate for TransactionPage {
 }
 /// Success envelope of usage analytics.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UsageAnalyticsEnvelope {
     /// Always true on success.
     pub success: bool,
@@ -2540,6 +3282,22 @@ pub struct UsageAnalyticsEnvelope {
     /// Response metadata; the docs do not say what it holds outside paginated lists.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub meta: ::std::option::Option<super::types::ResponseMeta>,
+}
+impl UsageAnalyticsEnvelope {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(success: bool, data: super::types::UsageAnalytics) -> Self {
+        Self {
+            success,
+            data,
+            meta: ::std::option::Option::None,
+        }
+    }
+    /// Sets `meta`.
+    #[must_use]
+    pub fn meta(mut self, meta: super::types::ResponseMeta) -> Self {
+        self.meta = ::std::option::Option::Some(meta);
+        self
+    }
 }
 impl super::validation::Validate for UsageAnalyticsEnvelope {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2552,6 +3310,7 @@ impl super::validation::Validate for UsageAnalyticsEnvelope {
 }
 /// Success envelope of listing stats.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListingStatsEnvelope {
     /// Always true on success.
     pub success: bool,
@@ -2560,6 +3319,22 @@ pub struct ListingStatsEnvelope {
     /// Response metadata; the docs do not say what it holds outside paginated lists.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub meta: ::std::option::Option<super::types::ResponseMeta>,
+}
+impl ListingStatsEnvelope {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(success: bool, data: super::types::ListingStats) -> Self {
+        Self {
+            success,
+            data,
+            meta: ::std::option::Option::None,
+        }
+    }
+    /// Sets `meta`.
+    #[must_use]
+    pub fn meta(mut self, meta: super::types::ResponseMeta) -> Self {
+        self.meta = ::std::option::Option::Some(meta);
+        self
+    }
 }
 impl super::validation::Validate for ListingStatsEnvelope {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2572,6 +3347,7 @@ impl super::validation::Validate for ListingStatsEnvelope {
 }
 /// Success envelope of a page of webhook endpoints.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct WebhookPage {
     /// Always true on success.
     pub success: bool,
@@ -2579,6 +3355,16 @@ pub struct WebhookPage {
     pub data: ::std::vec::Vec<super::types::Webhook>,
     /// Pagination information.
     pub meta: super::types::PaginationMeta,
+}
+impl WebhookPage {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        success: bool,
+        data: ::std::vec::Vec<super::types::Webhook>,
+        meta: super::types::PaginationMeta,
+    ) -> Self {
+        Self { success, data, meta }
+    }
 }
 impl super::validation::Validate for WebhookPage {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2602,6 +3388,7 @@ impl super::validation::Validate for WebhookPage {
 }
 /// Success envelope of one webhook endpoint.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct WebhookEnvelope {
     /// Always true on success.
     pub success: bool,
@@ -2610,6 +3397,22 @@ pub struct WebhookEnvelope {
     /// Response metadata; the docs do not say what it holds outside paginated lists.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub meta: ::std::option::Option<super::types::ResponseMeta>,
+}
+impl WebhookEnvelope {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(success: bool, data: super::types::Webhook) -> Self {
+        Self {
+            success,
+            data,
+            meta: ::std::option::Option::None,
+        }
+    }
+    /// Sets `meta`.
+    #[must_use]
+    pub fn meta(mut self, meta: super::types::ResponseMeta) -> Self {
+        self.meta = ::std::option::Option::Some(meta);
+        self
+    }
 }
 impl super::validation::Validate for WebhookEnvelope {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2622,6 +3425,7 @@ impl super::validation::Validate for WebhookEnvelope {
 }
 /// Success envelope of a page of API keys.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ApiKeyPage {
     /// Always true on success.
     pub success: bool,
@@ -2629,6 +3433,16 @@ pub struct ApiKeyPage {
     pub data: ::std::vec::Vec<super::types::ApiKey>,
     /// Pagination information.
     pub meta: super::types::PaginationMeta,
+}
+impl ApiKeyPage {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        success: bool,
+        data: ::std::vec::Vec<super::types::ApiKey>,
+        meta: super::types::PaginationMeta,
+    ) -> Self {
+        Self { success, data, meta }
+    }
 }
 impl super::validation::Validate for ApiKeyPage {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2652,6 +3466,7 @@ impl super::validation::Validate for ApiKeyPage {
 }
 /// Success envelope of one API key (without its secret).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ApiKeyEnvelope {
     /// Always true on success.
     pub success: bool,
@@ -2660,6 +3475,22 @@ pub struct ApiKeyEnvelope {
     /// Response metadata; the docs do not say what it holds outside paginated lists.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub meta: ::std::option::Option<super::types::ResponseMeta>,
+}
+impl ApiKeyEnvelope {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(success: bool, data: super::types::ApiKey) -> Self {
+        Self {
+            success,
+            data,
+            meta: ::std::option::Option::None,
+        }
+    }
+    /// Sets `meta`.
+    #[must_use]
+    pub fn meta(mut self, meta: super::types::ResponseMeta) -> Self {
+        self.meta = ::std::option::Option::Some(meta);
+        self
+    }
 }
 impl super::validation::Validate for ApiKeyEnvelope {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2672,6 +3503,7 @@ impl super::validation::Validate for ApiKeyEnvelope {
 }
 /// Success envelope of a newly created API key, secret included.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ApiKeySecretEnvelope {
     /// Always true on success.
     pub success: bool,
@@ -2680,6 +3512,22 @@ pub struct ApiKeySecretEnvelope {
     /// Response metadata; the docs do not say what it holds outside paginated lists.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub meta: ::std::option::Option<super::types::ResponseMeta>,
+}
+impl ApiKeySecretEnvelope {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(success: bool, data: super::types::ApiKeyWithSecret) -> Self {
+        Self {
+            success,
+            data,
+            meta: ::std::option::Option::None,
+        }
+    }
+    /// Sets `meta`.
+    #[must_use]
+    pub fn meta(mut self, meta: super::types::ResponseMeta) -> Self {
+        self.meta = ::std::option::Option::Some(meta);
+        self
+    }
 }
 impl super::validation::Validate for ApiKeySecretEnvelope {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2692,6 +3540,7 @@ impl super::validation::Validate for ApiKeySecretEnvelope {
 }
 /// Success envelope of the scope catalogue (not paginated, so no `meta`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ScopeListEnvelope {
     /// Always true on success.
     pub success: bool,
@@ -2701,8 +3550,25 @@ pub struct ScopeListEnvelope {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub meta: ::std::option::Option<super::types::ResponseMeta>,
 }
+impl ScopeListEnvelope {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(success: bool, data: ::std::vec::Vec<super::types::ScopeInfo>) -> Self {
+        Self {
+            success,
+            data,
+            meta: ::std::option::Option::None,
+        }
+    }
+    /// Sets `meta`.
+    #[must_use]
+    pub fn meta(mut self, meta: super::types::ResponseMeta) -> Self {
+        self.meta = ::std::option::Option::Some(meta);
+        self
+    }
+}
 /// Success envelope of a token refresh.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct TokenRefreshEnvelope {
     /// Always true on success.
     pub success: bool,
@@ -2711,6 +3577,22 @@ pub struct TokenRefreshEnvelope {
     /// Response metadata; the docs do not say what it holds outside paginated lists.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub meta: ::std::option::Option<super::types::ResponseMeta>,
+}
+impl TokenRefreshEnvelope {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(success: bool, data: super::types::TokenRefresh) -> Self {
+        Self {
+            success,
+            data,
+            meta: ::std::option::Option::None,
+        }
+    }
+    /// Sets `meta`.
+    #[must_use]
+    pub fn meta(mut self, meta: super::types::ResponseMeta) -> Self {
+        self.meta = ::std::option::Option::Some(meta);
+        self
+    }
 }
 impl super::validation::Validate for TokenRefreshEnvelope {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2728,6 +3610,7 @@ impl super::validation::Validate for TokenRefreshEnvelope {
 /// for the statuses the docs give no code for; they are examples,
 /// not documented codes).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ErrorCode {
     /// `INVALID_API_KEY`
     InvalidApiKey,
@@ -2801,6 +3684,7 @@ impl ::std::fmt::Display for ErrorCode {
 }
 /// The error of a failed request.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ErrorDetail {
     /// Machine-readable error code.
     pub code: super::types::ErrorCode,
@@ -2812,18 +3696,48 @@ pub struct ErrorDetail {
         ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
     >,
 }
+impl ErrorDetail {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        code: super::types::ErrorCode,
+        message: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            details: ::std::option::Option::None,
+        }
+    }
+    /// Sets `details`.
+    #[must_use]
+    pub fn details(
+        mut self,
+        details: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
+        self.details = ::std::option::Option::Some(details);
+        self
+    }
+}
 /// The error envelope of every non-2xx response.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ErrorResponse {
     /// Always false on error.
     pub success: bool,
     /// The error.
     pub error: super::types::ErrorDetail,
 }
+impl ErrorResponse {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(success: bool, error: super::types::ErrorDetail) -> Self {
+        Self { success, error }
+    }
+}
 /// The `details` of a `RATE_LIMIT_EXCEEDED` error, as the public docs show
 /// them. `resetAt` is the retry hint; `limit` and `window` are optional so
 /// that an answer without them still decodes.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct RateLimitDetails {
     /// When the window resets and requests succeed again.
     #[serde(rename = "resetAt")]
@@ -2834,6 +3748,31 @@ pub struct RateLimitDetails {
     /// The window's length (e.g. `1h`).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub window: ::std::option::Option<::std::string::String>,
+}
+impl RateLimitDetails {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(reset_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        Self {
+            reset_at,
+            limit: ::std::option::Option::None,
+            window: ::std::option::Option::None,
+        }
+    }
+    /// Sets `limit`.
+    #[must_use]
+    pub fn limit(mut self, limit: i64) -> Self {
+        self.limit = ::std::option::Option::Some(limit);
+        self
+    }
+    /// Sets `window`.
+    #[must_use]
+    pub fn window(
+        mut self,
+        window: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.window = ::std::option::Option::Some(window.into());
+        self
+    }
 }
 impl super::validation::Validate for RateLimitDetails {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2850,6 +3789,7 @@ impl super::validation::Validate for RateLimitDetails {
 }
 /// The error of a rate-limited request.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct RateLimitError {
     /// `RATE_LIMIT_EXCEEDED`.
     pub code: super::types::ErrorCode,
@@ -2857,6 +3797,20 @@ pub struct RateLimitError {
     pub message: ::std::string::String,
     /// When the limit resets, and what it is.
     pub details: super::types::RateLimitDetails,
+}
+impl RateLimitError {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        code: super::types::ErrorCode,
+        message: impl ::std::convert::Into<::std::string::String>,
+        details: super::types::RateLimitDetails,
+    ) -> Self {
+        Self {
+            code,
+            message: message.into(),
+            details,
+        }
+    }
 }
 impl super::validation::Validate for RateLimitError {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2870,11 +3824,18 @@ impl super::validation::Validate for RateLimitError {
 }
 /// The error envelope of a 429.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct RateLimitErrorResponse {
     /// Always false on error.
     pub success: bool,
     /// The error.
     pub error: super::types::RateLimitError,
+}
+impl RateLimitErrorResponse {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(success: bool, error: super::types::RateLimitError) -> Self {
+        Self { success, error }
+    }
 }
 impl super::validation::Validate for RateLimitErrorResponse {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2887,6 +3848,7 @@ impl super::validation::Validate for RateLimitErrorResponse {
 }
 /// Data of a `purchase.completed` event, as shown in the public docs.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct PurchaseCompletedData {
     /// The purchase.
     #[serde(rename = "purchaseId")]
@@ -2904,6 +3866,26 @@ pub struct PurchaseCompletedData {
     /// License key issued by the purchase.
     #[serde(rename = "licenseKey")]
     pub license_key: ::std::string::String,
+}
+impl PurchaseCompletedData {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        purchase_id: impl ::std::convert::Into<::std::string::String>,
+        listing_id: impl ::std::convert::Into<::std::string::String>,
+        buyer_id: impl ::std::convert::Into<::std::string::String>,
+        amount: super::types::DecimalAmount,
+        currency: super::types::Currency,
+        license_key: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            purchase_id: purchase_id.into(),
+            listing_id: listing_id.into(),
+            buyer_id: buyer_id.into(),
+            amount,
+            currency,
+            license_key: license_key.into(),
+        }
+    }
 }
 impl super::validation::Validate for PurchaseCompletedData {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2978,6 +3960,7 @@ impl super::validation::Validate for PurchaseCompletedData {
 /// docs. The body `signature` field is the one the docs show; the
 /// `X-Clawget-Signature` header is what receivers verify.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct PurchaseCompletedEvent {
     /// The event name.
     pub event: super::types::PurchaseCompletedEventEvent,
@@ -2988,6 +3971,30 @@ pub struct PurchaseCompletedEvent {
     /// Copy of the delivery signature (hex HMAC-SHA256); verify the `X-Clawget-Signature` header instead.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub signature: ::std::option::Option<::std::string::String>,
+}
+impl PurchaseCompletedEvent {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        event: super::types::PurchaseCompletedEventEvent,
+        timestamp: ::chrono::DateTime<::chrono::Utc>,
+        data: super::types::PurchaseCompletedData,
+    ) -> Self {
+        Self {
+            event,
+            timestamp,
+            data,
+            signature: ::std::option::Option::None,
+        }
+    }
+    /// Sets `signature`.
+    #[must_use]
+    pub fn signature(
+        mut self,
+        signature: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.signature = ::std::option::Option::Some(signature.into());
+        self
+    }
 }
 impl super::validation::Validate for PurchaseCompletedEvent {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -3002,6 +4009,7 @@ impl super::validation::Validate for PurchaseCompletedEvent {
 /// docs; designed to match the `purchase.completed` payload plus the new
 /// billing period.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriptionRenewedData {
     /// The subscription renewed.
     #[serde(rename = "subscriptionId")]
@@ -3022,6 +4030,28 @@ pub struct SubscriptionRenewedData {
     /// End of the period paid for (the next renewal).
     #[serde(rename = "currentPeriodEnd")]
     pub current_period_end: ::chrono::DateTime<::chrono::Utc>,
+}
+impl SubscriptionRenewedData {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        subscription_id: impl ::std::convert::Into<::std::string::String>,
+        listing_id: impl ::std::convert::Into<::std::string::String>,
+        buyer_id: impl ::std::convert::Into<::std::string::String>,
+        amount: super::types::DecimalAmount,
+        currency: super::types::Currency,
+        current_period_start: ::chrono::DateTime<::chrono::Utc>,
+        current_period_end: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            subscription_id: subscription_id.into(),
+            listing_id: listing_id.into(),
+            buyer_id: buyer_id.into(),
+            amount,
+            currency,
+            current_period_start,
+            current_period_end,
+        }
+    }
 }
 impl super::validation::Validate for SubscriptionRenewedData {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -3094,6 +4124,7 @@ impl super::validation::Validate for SubscriptionRenewedData {
 }
 /// Payload of the `subscription.renewed` webhook, in the event envelope shown in the public docs.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriptionRenewedEvent {
     /// The event name.
     pub event: super::types::SubscriptionRenewedEventEvent,
@@ -3104,6 +4135,30 @@ pub struct SubscriptionRenewedEvent {
     /// Copy of the delivery signature (hex HMAC-SHA256); verify the `X-Clawget-Signature` header instead.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub signature: ::std::option::Option<::std::string::String>,
+}
+impl SubscriptionRenewedEvent {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        event: super::types::SubscriptionRenewedEventEvent,
+        timestamp: ::chrono::DateTime<::chrono::Utc>,
+        data: super::types::SubscriptionRenewedData,
+    ) -> Self {
+        Self {
+            event,
+            timestamp,
+            data,
+            signature: ::std::option::Option::None,
+        }
+    }
+    /// Sets `signature`.
+    #[must_use]
+    pub fn signature(
+        mut self,
+        signature: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.signature = ::std::option::Option::Some(signature.into());
+        self
+    }
 }
 impl super::validation::Validate for SubscriptionRenewedEvent {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -3116,6 +4171,7 @@ impl super::validation::Validate for SubscriptionRenewedEvent {
 }
 /// Why a subscription was cancelled. Not shown in the public docs; designed to match the usual causes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CancellationReason {
     /// `buyer_cancelled`
     BuyerCancelled,
@@ -3179,6 +4235,7 @@ impl ::std::fmt::Display for CancellationReason {
 /// docs; designed to match the `purchase.completed` payload plus the
 /// cancellation details.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriptionCancelledData {
     /// The subscription cancelled.
     #[serde(rename = "subscriptionId")]
@@ -3201,6 +4258,31 @@ pub struct SubscriptionCancelledData {
     pub access_ends_at: ::chrono::DateTime<::chrono::Utc>,
     /// Why the subscription was cancelled.
     pub reason: super::types::CancellationReason,
+}
+impl SubscriptionCancelledData {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        subscription_id: impl ::std::convert::Into<::std::string::String>,
+        listing_id: impl ::std::convert::Into<::std::string::String>,
+        buyer_id: impl ::std::convert::Into<::std::string::String>,
+        amount: super::types::DecimalAmount,
+        currency: super::types::Currency,
+        cancelled_at: ::chrono::DateTime<::chrono::Utc>,
+        access_ends_at: ::chrono::DateTime<::chrono::Utc>,
+        reason: super::types::CancellationReason,
+    ) -> Self {
+        Self {
+            subscription_id: subscription_id.into(),
+            listing_id: listing_id.into(),
+            buyer_id: buyer_id.into(),
+            amount,
+            currency,
+            cancelled_at,
+            access_ends_at,
+            reason,
+        }
+    }
 }
 impl super::validation::Validate for SubscriptionCancelledData {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -3273,6 +4355,7 @@ impl super::validation::Validate for SubscriptionCancelledData {
 }
 /// Payload of the `subscription.cancelled` webhook, in the event envelope shown in the public docs.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriptionCancelledEvent {
     /// The event name.
     pub event: super::types::SubscriptionCancelledEventEvent,
@@ -3283,6 +4366,30 @@ pub struct SubscriptionCancelledEvent {
     /// Copy of the delivery signature (hex HMAC-SHA256); verify the `X-Clawget-Signature` header instead.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub signature: ::std::option::Option<::std::string::String>,
+}
+impl SubscriptionCancelledEvent {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        event: super::types::SubscriptionCancelledEventEvent,
+        timestamp: ::chrono::DateTime<::chrono::Utc>,
+        data: super::types::SubscriptionCancelledData,
+    ) -> Self {
+        Self {
+            event,
+            timestamp,
+            data,
+            signature: ::std::option::Option::None,
+        }
+    }
+    /// Sets `signature`.
+    #[must_use]
+    pub fn signature(
+        mut self,
+        signature: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.signature = ::std::option::Option::Some(signature.into());
+        self
+    }
 }
 impl super::validation::Validate for SubscriptionCancelledEvent {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -3306,6 +4413,7 @@ impl super::validation::Validate for SubscriptionCancelledEvent {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum PurchaseCompletedEventEvent {
     /// `purchase.completed`
     #[serde(rename = "purchase.completed")]
@@ -3337,6 +4445,7 @@ impl ::std::fmt::Display for PurchaseCompletedEventEvent {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum SubscriptionRenewedEventEvent {
     /// `subscription.renewed`
     #[serde(rename = "subscription.renewed")]
@@ -3368,6 +4477,7 @@ impl ::std::fmt::Display for SubscriptionRenewedEventEvent {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
+#[non_exhaustive]
 pub enum SubscriptionCancelledEventEvent {
     /// `subscription.cancelled`
     #[serde(rename = "subscription.cancelled")]
@@ -3388,6 +4498,7 @@ impl ::std::fmt::Display for SubscriptionCancelledEventEvent {
 }
 /// Query parameters of `listListings`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListListingsQuery {
     /// Only listings in this category (e.g. automation, productivity).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -3404,6 +4515,41 @@ pub struct ListListingsQuery {
     /// Items per page, 1–100 (default 20).
     #[serde(default = "default_list_listings_query_limit")]
     pub limit: i64,
+}
+impl ListListingsQuery {
+    /// Sets `category`.
+    #[must_use]
+    pub fn category(
+        mut self,
+        category: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.category = ::std::option::Option::Some(category.into());
+        self
+    }
+    /// Sets `featured`.
+    #[must_use]
+    pub fn featured(mut self, featured: bool) -> Self {
+        self.featured = ::std::option::Option::Some(featured);
+        self
+    }
+    /// Sets `sort`.
+    #[must_use]
+    pub fn sort(mut self, sort: super::types::ListingSort) -> Self {
+        self.sort = ::std::option::Option::Some(sort);
+        self
+    }
+    /// Sets `page`.
+    #[must_use]
+    pub fn page(mut self, page: i64) -> Self {
+        self.page = page;
+        self
+    }
+    /// Sets `limit`.
+    #[must_use]
+    pub fn limit(mut self, limit: i64) -> Self {
+        self.limit = limit;
+        self
+    }
 }
 /// The default of `ListListingsQuery.page`.
 pub fn default_list_listings_query_page() -> i64 {
@@ -3458,6 +4604,7 @@ impl super::validation::Validate for ListListingsQuery {
 }
 /// Query parameters of `searchListings`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct SearchListingsQuery {
     /// Free-text search terms, matched against titles, descriptions and tags.
     pub query: ::std::string::String,
@@ -3478,6 +4625,52 @@ pub struct SearchListingsQuery {
     /// Items per page, 1–100 (default 20).
     #[serde(default = "default_search_listings_query_limit")]
     pub limit: i64,
+}
+impl SearchListingsQuery {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(query: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            query: query.into(),
+            category: ::std::option::Option::None,
+            max_price: ::std::option::Option::None,
+            min_rating: ::std::option::Option::None,
+            page: default_search_listings_query_page(),
+            limit: default_search_listings_query_limit(),
+        }
+    }
+    /// Sets `category`.
+    #[must_use]
+    pub fn category(
+        mut self,
+        category: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.category = ::std::option::Option::Some(category.into());
+        self
+    }
+    /// Sets `maxPrice`.
+    #[must_use]
+    pub fn max_price(mut self, max_price: f64) -> Self {
+        self.max_price = ::std::option::Option::Some(max_price);
+        self
+    }
+    /// Sets `minRating`.
+    #[must_use]
+    pub fn min_rating(mut self, min_rating: f64) -> Self {
+        self.min_rating = ::std::option::Option::Some(min_rating);
+        self
+    }
+    /// Sets `page`.
+    #[must_use]
+    pub fn page(mut self, page: i64) -> Self {
+        self.page = page;
+        self
+    }
+    /// Sets `limit`.
+    #[must_use]
+    pub fn limit(mut self, limit: i64) -> Self {
+        self.limit = limit;
+        self
+    }
 }
 /// The default of `SearchListingsQuery.page`.
 pub fn default_search_listings_query_page() -> i64 {
@@ -3547,6 +4740,7 @@ impl super::validation::Validate for SearchListingsQuery {
 }
 /// Query parameters of `listSouls`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListSoulsQuery {
     /// Only souls that declare this capability.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -3560,6 +4754,35 @@ pub struct ListSoulsQuery {
     /// Items per page, 1–100 (default 20).
     #[serde(default = "default_list_souls_query_limit")]
     pub limit: i64,
+}
+impl ListSoulsQuery {
+    /// Sets `capability`.
+    #[must_use]
+    pub fn capability(
+        mut self,
+        capability: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.capability = ::std::option::Option::Some(capability.into());
+        self
+    }
+    /// Sets `verified`.
+    #[must_use]
+    pub fn verified(mut self, verified: bool) -> Self {
+        self.verified = ::std::option::Option::Some(verified);
+        self
+    }
+    /// Sets `page`.
+    #[must_use]
+    pub fn page(mut self, page: i64) -> Self {
+        self.page = page;
+        self
+    }
+    /// Sets `limit`.
+    #[must_use]
+    pub fn limit(mut self, limit: i64) -> Self {
+        self.limit = limit;
+        self
+    }
 }
 /// The default of `ListSoulsQuery.page`.
 pub fn default_list_souls_query_page() -> i64 {
@@ -3613,6 +4836,7 @@ impl super::validation::Validate for ListSoulsQuery {
 }
 /// Query parameters of `listSoulListings`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListSoulListingsQuery {
     /// Page number, starting at 1 (default 1).
     #[serde(default = "default_list_soul_listings_query_page")]
@@ -3620,6 +4844,20 @@ pub struct ListSoulListingsQuery {
     /// Items per page, 1–100 (default 20).
     #[serde(default = "default_list_soul_listings_query_limit")]
     pub limit: i64,
+}
+impl ListSoulListingsQuery {
+    /// Sets `page`.
+    #[must_use]
+    pub fn page(mut self, page: i64) -> Self {
+        self.page = page;
+        self
+    }
+    /// Sets `limit`.
+    #[must_use]
+    pub fn limit(mut self, limit: i64) -> Self {
+        self.limit = limit;
+        self
+    }
 }
 /// The default of `ListSoulListingsQuery.page`.
 pub fn default_list_soul_listings_query_page() -> i64 {
@@ -3662,6 +4900,7 @@ impl super::validation::Validate for ListSoulListingsQuery {
 }
 /// Query parameters of `listSoulActivity`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListSoulActivityQuery {
     /// Page number, starting at 1 (default 1).
     #[serde(default = "default_list_soul_activity_query_page")]
@@ -3669,6 +4908,20 @@ pub struct ListSoulActivityQuery {
     /// Items per page, 1–100 (default 20).
     #[serde(default = "default_list_soul_activity_query_limit")]
     pub limit: i64,
+}
+impl ListSoulActivityQuery {
+    /// Sets `page`.
+    #[must_use]
+    pub fn page(mut self, page: i64) -> Self {
+        self.page = page;
+        self
+    }
+    /// Sets `limit`.
+    #[must_use]
+    pub fn limit(mut self, limit: i64) -> Self {
+        self.limit = limit;
+        self
+    }
 }
 /// The default of `ListSoulActivityQuery.page`.
 pub fn default_list_soul_activity_query_page() -> i64 {
@@ -3711,6 +4964,7 @@ impl super::validation::Validate for ListSoulActivityQuery {
 }
 /// Query parameters of `listPurchases`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListPurchasesQuery {
     /// Only purchases of this listing.
     #[serde(rename = "listingId")]
@@ -3722,6 +4976,29 @@ pub struct ListPurchasesQuery {
     /// Items per page, 1–100 (default 20).
     #[serde(default = "default_list_purchases_query_limit")]
     pub limit: i64,
+}
+impl ListPurchasesQuery {
+    /// Sets `listingId`.
+    #[must_use]
+    pub fn listing_id(
+        mut self,
+        listing_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.listing_id = ::std::option::Option::Some(listing_id.into());
+        self
+    }
+    /// Sets `page`.
+    #[must_use]
+    pub fn page(mut self, page: i64) -> Self {
+        self.page = page;
+        self
+    }
+    /// Sets `limit`.
+    #[must_use]
+    pub fn limit(mut self, limit: i64) -> Self {
+        self.limit = limit;
+        self
+    }
 }
 /// The default of `ListPurchasesQuery.page`.
 pub fn default_list_purchases_query_page() -> i64 {
@@ -3780,6 +5057,7 @@ impl super::validation::Validate for ListPurchasesQuery {
 }
 /// Query parameters of `listTransactions`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListTransactionsQuery {
     /// Only transactions of this type.
     #[serde(rename = "type")]
@@ -3797,6 +5075,38 @@ pub struct ListTransactionsQuery {
     /// Items per page, 1–100 (default 20).
     #[serde(default = "default_list_transactions_query_limit")]
     pub limit: i64,
+}
+impl ListTransactionsQuery {
+    /// Sets `type`.
+    #[must_use]
+    pub fn type_(mut self, type_: super::types::TransactionType) -> Self {
+        self.type_ = ::std::option::Option::Some(type_);
+        self
+    }
+    /// Sets `from`.
+    #[must_use]
+    pub fn from(mut self, from: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.from = ::std::option::Option::Some(from);
+        self
+    }
+    /// Sets `to`.
+    #[must_use]
+    pub fn to(mut self, to: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.to = ::std::option::Option::Some(to);
+        self
+    }
+    /// Sets `page`.
+    #[must_use]
+    pub fn page(mut self, page: i64) -> Self {
+        self.page = page;
+        self
+    }
+    /// Sets `limit`.
+    #[must_use]
+    pub fn limit(mut self, limit: i64) -> Self {
+        self.limit = limit;
+        self
+    }
 }
 /// The default of `ListTransactionsQuery.page`.
 pub fn default_list_transactions_query_page() -> i64 {
@@ -3842,20 +5152,39 @@ impl super::validation::Validate for ListTransactionsQuery {
 }
 /// Query parameters of `getUsageAnalytics`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetUsageAnalyticsQuery {
     /// Reporting period (default 30d).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub period: ::std::option::Option<super::types::StatsPeriod>,
 }
+impl GetUsageAnalyticsQuery {
+    /// Sets `period`.
+    #[must_use]
+    pub fn period(mut self, period: super::types::StatsPeriod) -> Self {
+        self.period = ::std::option::Option::Some(period);
+        self
+    }
+}
 /// Query parameters of `getListingStats`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetListingStatsQuery {
     /// Reporting period (default 30d).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub period: ::std::option::Option<super::types::StatsPeriod>,
 }
+impl GetListingStatsQuery {
+    /// Sets `period`.
+    #[must_use]
+    pub fn period(mut self, period: super::types::StatsPeriod) -> Self {
+        self.period = ::std::option::Option::Some(period);
+        self
+    }
+}
 /// Query parameters of `listWebhooks`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListWebhooksQuery {
     /// Page number, starting at 1 (default 1).
     #[serde(default = "default_list_webhooks_query_page")]
@@ -3863,6 +5192,20 @@ pub struct ListWebhooksQuery {
     /// Items per page, 1–100 (default 20).
     #[serde(default = "default_list_webhooks_query_limit")]
     pub limit: i64,
+}
+impl ListWebhooksQuery {
+    /// Sets `page`.
+    #[must_use]
+    pub fn page(mut self, page: i64) -> Self {
+        self.page = page;
+        self
+    }
+    /// Sets `limit`.
+    #[must_use]
+    pub fn limit(mut self, limit: i64) -> Self {
+        self.limit = limit;
+        self
+    }
 }
 /// The default of `ListWebhooksQuery.page`.
 pub fn default_list_webhooks_query_page() -> i64 {
@@ -3905,6 +5248,7 @@ impl super::validation::Validate for ListWebhooksQuery {
 }
 /// Query parameters of `listApiKeys`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListApiKeysQuery {
     /// Page number, starting at 1 (default 1).
     #[serde(default = "default_list_api_keys_query_page")]
@@ -3912,6 +5256,20 @@ pub struct ListApiKeysQuery {
     /// Items per page, 1–100 (default 20).
     #[serde(default = "default_list_api_keys_query_limit")]
     pub limit: i64,
+}
+impl ListApiKeysQuery {
+    /// Sets `page`.
+    #[must_use]
+    pub fn page(mut self, page: i64) -> Self {
+        self.page = page;
+        self
+    }
+    /// Sets `limit`.
+    #[must_use]
+    pub fn limit(mut self, limit: i64) -> Self {
+        self.limit = limit;
+        self
+    }
 }
 /// The default of `ListApiKeysQuery.page`.
 pub fn default_list_api_keys_query_page() -> i64 {

@@ -47,41 +47,13 @@ pub fn common_error(
 ) -> super::types::Error {
     let message: ::std::string::String = message.into();
     match status {
-        400u16 => {
-            super::types::Error {
-                error: message,
-            }
-        }
-        401u16 => {
-            super::types::Error {
-                error: message,
-            }
-        }
-        403u16 => {
-            super::types::Error {
-                error: message,
-            }
-        }
-        404u16 => {
-            super::types::Error {
-                error: message,
-            }
-        }
-        429u16 => {
-            super::types::Error {
-                error: message,
-            }
-        }
-        500..=599 => {
-            super::types::Error {
-                error: message,
-            }
-        }
-        _ => {
-            super::types::Error {
-                error: message,
-            }
-        }
+        400u16 => super::types::Error::new(message),
+        401u16 => super::types::Error::new(message),
+        403u16 => super::types::Error::new(message),
+        404u16 => super::types::Error::new(message),
+        429u16 => super::types::Error::new(message),
+        500..=599 => super::types::Error::new(message),
+        _ => super::types::Error::new(message),
     }
 }
 /// [`common_error`] as JSON text, for an `Undocumented` error's body.
@@ -93,6 +65,7 @@ pub fn common_error_body(
 }
 /// Error responses of `checkIndicator` (POST /v1/check-indicator).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CheckIndicatorError {
     /// 400: Invalid input — check required fields and types
     BadRequest(super::types::Error),
@@ -178,32 +151,30 @@ impl CheckIndicatorError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::CheckIndicatorError::BadRequest(super::types::Error {
-                        error: message,
-                    })
+                    super::errors::CheckIndicatorError::BadRequest(
+                        super::types::Error::new(message),
+                    )
                 }
                 401u16 => {
-                    super::errors::CheckIndicatorError::Unauthorized(super::types::Error {
-                        error: message,
-                    })
+                    super::errors::CheckIndicatorError::Unauthorized(
+                        super::types::Error::new(message),
+                    )
                 }
                 403u16 => {
-                    super::errors::CheckIndicatorError::Forbidden(super::types::Error {
-                        error: message,
-                    })
+                    super::errors::CheckIndicatorError::Forbidden(
+                        super::types::Error::new(message),
+                    )
                 }
                 429u16 => {
                     super::errors::CheckIndicatorError::TooManyRequests {
-                        body: super::types::Error {
-                            error: message,
-                        },
+                        body: super::types::Error::new(message),
                         retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
                     }
                 }
                 500u16 => {
-                    super::errors::CheckIndicatorError::InternalServerError(super::types::Error {
-                        error: message,
-                    })
+                    super::errors::CheckIndicatorError::InternalServerError(
+                        super::types::Error::new(message),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -221,6 +192,7 @@ impl<E: DomainError> ::std::convert::From<E> for CheckIndicatorError {
 }
 /// Error responses of `getLatestIntelFeed` (GET /v1/intel-feed/latest).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetLatestIntelFeedError {
     /// 400: Invalid input — check required fields and types
     BadRequest(super::types::Error),
@@ -306,32 +278,30 @@ impl GetLatestIntelFeedError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::GetLatestIntelFeedError::BadRequest(super::types::Error {
-                        error: message,
-                    })
+                    super::errors::GetLatestIntelFeedError::BadRequest(
+                        super::types::Error::new(message),
+                    )
                 }
                 401u16 => {
-                    super::errors::GetLatestIntelFeedError::Unauthorized(super::types::Error {
-                        error: message,
-                    })
+                    super::errors::GetLatestIntelFeedError::Unauthorized(
+                        super::types::Error::new(message),
+                    )
                 }
                 403u16 => {
-                    super::errors::GetLatestIntelFeedError::Forbidden(super::types::Error {
-                        error: message,
-                    })
+                    super::errors::GetLatestIntelFeedError::Forbidden(
+                        super::types::Error::new(message),
+                    )
                 }
                 429u16 => {
                     super::errors::GetLatestIntelFeedError::TooManyRequests {
-                        body: super::types::Error {
-                            error: message,
-                        },
+                        body: super::types::Error::new(message),
                         retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
                     }
                 }
                 500u16 => {
-                    super::errors::GetLatestIntelFeedError::InternalServerError(super::types::Error {
-                        error: message,
-                    })
+                    super::errors::GetLatestIntelFeedError::InternalServerError(
+                        super::types::Error::new(message),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -349,6 +319,7 @@ impl<E: DomainError> ::std::convert::From<E> for GetLatestIntelFeedError {
 }
 /// Error responses of `getRunbook` (GET /v1/runbook/{id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetRunbookError {
     /// 401: Missing API key in request headers
     Unauthorized(super::types::Error),
@@ -434,32 +405,30 @@ impl GetRunbookError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::GetRunbookError::Unauthorized(super::types::Error {
-                        error: message,
-                    })
+                    super::errors::GetRunbookError::Unauthorized(
+                        super::types::Error::new(message),
+                    )
                 }
                 403u16 => {
-                    super::errors::GetRunbookError::Forbidden(super::types::Error {
-                        error: message,
-                    })
+                    super::errors::GetRunbookError::Forbidden(
+                        super::types::Error::new(message),
+                    )
                 }
                 404u16 => {
-                    super::errors::GetRunbookError::NotFound(super::types::Error {
-                        error: message,
-                    })
+                    super::errors::GetRunbookError::NotFound(
+                        super::types::Error::new(message),
+                    )
                 }
                 429u16 => {
                     super::errors::GetRunbookError::TooManyRequests {
-                        body: super::types::Error {
-                            error: message,
-                        },
+                        body: super::types::Error::new(message),
                         retry_after: i64::try_from(retry_after).unwrap_or(i64::MAX),
                     }
                 }
                 500u16 => {
-                    super::errors::GetRunbookError::InternalServerError(super::types::Error {
-                        error: message,
-                    })
+                    super::errors::GetRunbookError::InternalServerError(
+                        super::types::Error::new(message),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },

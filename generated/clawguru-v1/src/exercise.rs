@@ -38,10 +38,10 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let mut calls = ::std::vec::Vec::new();
     let outcome = match client
         .check_indicator(
-            &super::types::CheckIndicatorRequest {
-                indicator: ::std::string::String::from("192.0.2.1"),
-                type_: super::types::IndicatorType::Ip,
-            },
+            &super::types::CheckIndicatorRequest::new(
+                    ::std::string::String::from("192.0.2.1"),
+                )
+                .type_(super::types::IndicatorType::Ip),
         )
         .await
     {
@@ -62,11 +62,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .get_latest_intel_feed(
-            &super::types::GetLatestIntelFeedQuery {
-                severity: ::std::option::Option::None,
-                category: ::std::option::Option::None,
-                limit: super::types::default_get_latest_intel_feed_query_limit(),
-            },
+            &<super::types::GetLatestIntelFeedQuery as ::std::default::Default>::default(),
         )
         .await
     {

@@ -65,27 +65,29 @@ impl super::server::ClawguruApi for Mock {
         super::types::RiskAssessment,
         super::errors::CheckIndicatorError,
     > {
-        Ok(super::types::RiskAssessment {
-            indicator: ::std::string::String::from("192.0.2.1"),
-            type_: super::types::IndicatorType::Ip,
-            risk: super::types::RiskLevel::High,
-            score: 82i64,
-            tags: ::std::vec![
-                ::std::string::String::from("threat-intel"),
-                ::std::string::String::from("active-ioc"),
-                ::std::string::String::from("immediate-action")
-            ],
-            summary: ::std::string::String::from(
-                "Indicator \"192.0.2.1\" matches known threat-intel patterns. Immediate containment recommended.",
+        Ok(
+            super::types::RiskAssessment::new(
+                ::std::string::String::from("192.0.2.1"),
+                super::types::IndicatorType::Ip,
+                super::types::RiskLevel::High,
+                82i64,
+                ::std::vec![
+                    ::std::string::String::from("threat-intel"),
+                    ::std::string::String::from("active-ioc"),
+                    ::std::string::String::from("immediate-action")
+                ],
+                ::std::string::String::from(
+                    "Indicator \"192.0.2.1\" matches known threat-intel patterns. Immediate containment recommended.",
+                ),
+                ::std::vec![
+                    ::std::string::String::from("Block indicator in firewall / SIEM rule immediately"),
+                    ::std::string::String::from("Scan internal logs for historic matches"),
+                    ::std::string::String::from("Rotate credentials if indicator interacted with auth systems"),
+                    ::std::string::String::from("Open incident ticket and notify SOC")
+                ],
+                "2026-03-01T22:00:00.000Z".parse().unwrap_or_default(),
             ),
-            actions: ::std::vec![
-                ::std::string::String::from("Block indicator in firewall / SIEM rule immediately"),
-                ::std::string::String::from("Scan internal logs for historic matches"),
-                ::std::string::String::from("Rotate credentials if indicator interacted with auth systems"),
-                ::std::string::String::from("Open incident ticket and notify SOC")
-            ],
-            timestamp: "2026-03-01T22:00:00.000Z".parse().unwrap_or_default(),
-        })
+        )
     }
     async fn get_latest_intel_feed(
         &self,
@@ -95,67 +97,65 @@ impl super::server::ClawguruApi for Mock {
         super::types::IntelFeed,
         super::errors::GetLatestIntelFeedError,
     > {
-        Ok(super::types::IntelFeed {
-            items: ::std::vec![
-                super::types::IntelItem { id : ::std::string::String::from("ioc-001"),
-                title :
-                ::std::string::String::from("Exposed Gateway (public) → Token Leakage"),
-                severity : super::types::Severity::High, category :
-                super::types::ThreatCategory::Exposure, when : "2026-02-25T12:00:00Z"
-                .parse().unwrap_or_default(), summary :
-                ::std::string::String::from("Public gateway endpoints without private networking + weak auth repeatedly lead to key/token leaks."),
-                actions :
-                ::std::vec![::std::string::String::from("Enforce private subnet/VPN"),
-                ::std::string::String::from("Firewall deny-by-default"),
-                ::std::string::String::from("Rotate all keys"),
-                ::std::string::String::from("Enable auth-fail alerts")], tags :
-                ::std::vec![::std::string::String::from("gateway"),
-                ::std::string::String::from("token"),
-                ::std::string::String::from("exposure"),
-                ::std::string::String::from("critical-infrastructure")] }
-            ],
-            total: 1i64,
-            updated_at: "2026-03-01T22:00:00.000Z".parse().unwrap_or_default(),
-        })
+        Ok(
+            super::types::IntelFeed::new(
+                ::std::vec![
+                    super::types::IntelItem::new(::std::string::String::from("ioc-001"),
+                    ::std::string::String::from("Exposed Gateway (public) → Token Leakage"),
+                    super::types::Severity::High, super::types::ThreatCategory::Exposure,
+                    "2026-02-25T12:00:00Z".parse().unwrap_or_default(),
+                    ::std::string::String::from("Public gateway endpoints without private networking + weak auth repeatedly lead to key/token leaks."),
+                    ::std::vec![::std::string::String::from("Enforce private subnet/VPN"),
+                    ::std::string::String::from("Firewall deny-by-default"),
+                    ::std::string::String::from("Rotate all keys"),
+                    ::std::string::String::from("Enable auth-fail alerts")],
+                    ::std::vec![::std::string::String::from("gateway"),
+                    ::std::string::String::from("token"),
+                    ::std::string::String::from("exposure"),
+                    ::std::string::String::from("critical-infrastructure")])
+                ],
+                1i64,
+                "2026-03-01T22:00:00.000Z".parse().unwrap_or_default(),
+            ),
+        )
     }
     async fn get_runbook(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
         _id: ::std::string::String,
     ) -> ::std::result::Result<super::types::Runbook, super::errors::GetRunbookError> {
-        Ok(super::types::Runbook {
-            id: ::std::string::String::from("ssh-hardening-ubuntu"),
-            title: ::std::string::String::from("SSH Hardening: Ubuntu 22.04"),
-            summary: ::std::string::String::from(
-                "Step-by-step SSH lockdown for Ubuntu: keys-only auth, fail2ban, port change.",
+        Ok(
+            super::types::Runbook::new(
+                ::std::string::String::from("ssh-hardening-ubuntu"),
+                ::std::string::String::from("SSH Hardening: Ubuntu 22.04"),
+                ::std::string::String::from(
+                    "Step-by-step SSH lockdown for Ubuntu: keys-only auth, fail2ban, port change.",
+                ),
+                ::std::vec![
+                    ::std::string::String::from("ssh"),
+                    ::std::string::String::from("hardening"),
+                    ::std::string::String::from("ubuntu"),
+                    ::std::string::String::from("security")
+                ],
+                94i64,
+                ::std::vec![
+                    ::std::string::String::from("Disable password authentication in /etc/ssh/sshd_config"),
+                    ::std::string::String::from("Generate and deploy SSH key pairs"),
+                    ::std::string::String::from("Change SSH port from 22 to a non-standard port"),
+                    ::std::string::String::from("Install and configure fail2ban"),
+                    ::std::string::String::from("Restrict SSH to specific IP ranges via UFW")
+                ],
+                ::std::vec![
+                    super::types::RunbookFaq::new(::std::string::String::from("Should I always disable root SSH login?"),
+                    ::std::string::String::from("Yes. Disable PermitRootLogin in sshd_config and use sudo for privileged operations."))
+                ],
+                ::std::vec![
+                    ::std::string::String::from("firewall-ufw-ubuntu"),
+                    ::std::string::String::from("fail2ban-setup")
+                ],
+                "2026-02-25".parse().unwrap_or_default(),
             ),
-            tags: ::std::vec![
-                ::std::string::String::from("ssh"),
-                ::std::string::String::from("hardening"),
-                ::std::string::String::from("ubuntu"),
-                ::std::string::String::from("security")
-            ],
-            claw_score: 94i64,
-            steps: ::std::vec![
-                ::std::string::String::from("Disable password authentication in /etc/ssh/sshd_config"),
-                ::std::string::String::from("Generate and deploy SSH key pairs"),
-                ::std::string::String::from("Change SSH port from 22 to a non-standard port"),
-                ::std::string::String::from("Install and configure fail2ban"),
-                ::std::string::String::from("Restrict SSH to specific IP ranges via UFW")
-            ],
-            faq: ::std::vec![
-                super::types::RunbookFaq { q :
-                ::std::string::String::from("Should I always disable root SSH login?"), a
-                :
-                ::std::string::String::from("Yes. Disable PermitRootLogin in sshd_config and use sudo for privileged operations.")
-                }
-            ],
-            related_ids: ::std::vec![
-                ::std::string::String::from("firewall-ufw-ubuntu"),
-                ::std::string::String::from("fail2ban-setup")
-            ],
-            updated_at: "2026-02-25".parse().unwrap_or_default(),
-        })
+        )
     }
 }
 /// Serves [`Mock`] as the `clawguru_v1_mock_server` example does: parses `--addr` (default `127.0.0.1:8080`) and `--token` from the command line, prints the address and the token (made up when not given), and serves until stopped.

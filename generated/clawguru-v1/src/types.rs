@@ -11,46 +11,80 @@
 )]
 //! Data types of the API, one per schema of the document.
 /// Type of a security indicator.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum IndicatorType {
     /// `ip`
-    #[serde(rename = "ip")]
     Ip,
     /// `domain`
-    #[serde(rename = "domain")]
     Domain,
     /// `hash`
-    #[serde(rename = "hash")]
     Hash,
     /// `url`
-    #[serde(rename = "url")]
     Url,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
+}
+impl super::validation::Validate for IndicatorType {
+    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        match self {
+            Self::Other(value) => {
+                Err(super::validation::ValidationError {
+                    path: ::std::string::String::new(),
+                    message: format!(
+                        "{:?} is not one of \"ip\", \"domain\", \"hash\", \"url\"", value
+                    ),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
 }
 impl IndicatorType {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Ip => "ip",
             Self::Domain => "domain",
             Self::Hash => "hash",
             Self::Url => "url",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for IndicatorType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for IndicatorType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "ip" => Self::Ip,
+                "domain" => Self::Domain,
+                "hash" => Self::Hash,
+                "url" => Self::Url,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for IndicatorType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// Risk level assigned to an indicator. The docs only show "high" in
@@ -58,6 +92,7 @@ impl ::std::fmt::Display for IndicatorType {
 /// risk scale we assume. The enum is open: a level not listed here
 /// decodes as it is.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum RiskLevel {
     /// `low`
     Low,
@@ -118,93 +153,163 @@ impl ::std::fmt::Display for RiskLevel {
     }
 }
 /// Severity level of an intel item.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Severity {
     /// `high`
-    #[serde(rename = "high")]
     High,
     /// `medium`
-    #[serde(rename = "medium")]
     Medium,
     /// `low`
-    #[serde(rename = "low")]
     Low,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
+}
+impl super::validation::Validate for Severity {
+    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        match self {
+            Self::Other(value) => {
+                Err(super::validation::ValidationError {
+                    path: ::std::string::String::new(),
+                    message: format!(
+                        "{:?} is not one of \"high\", \"medium\", \"low\"", value
+                    ),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
 }
 impl Severity {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::High => "high",
             Self::Medium => "medium",
             Self::Low => "low",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for Severity {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Severity {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "high" => Self::High,
+                "medium" => Self::Medium,
+                "low" => Self::Low,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for Severity {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// Threat category of an intel item.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ThreatCategory {
     /// `exposure`
-    #[serde(rename = "exposure")]
     Exposure,
     /// `websocket`
-    #[serde(rename = "websocket")]
     Websocket,
     /// `secrets`
-    #[serde(rename = "secrets")]
     Secrets,
     /// `supply-chain`
-    #[serde(rename = "supply-chain")]
     SupplyChain,
     /// `ops`
-    #[serde(rename = "ops")]
     Ops,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
+}
+impl super::validation::Validate for ThreatCategory {
+    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        match self {
+            Self::Other(value) => {
+                Err(super::validation::ValidationError {
+                    path: ::std::string::String::new(),
+                    message: format!(
+                        "{:?} is not one of \"exposure\", \"websocket\", \"secrets\", \"supply-chain\", \"ops\"",
+                        value
+                    ),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
 }
 impl ThreatCategory {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Exposure => "exposure",
             Self::Websocket => "websocket",
             Self::Secrets => "secrets",
             Self::SupplyChain => "supply-chain",
             Self::Ops => "ops",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for ThreatCategory {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for ThreatCategory {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "exposure" => Self::Exposure,
+                "websocket" => Self::Websocket,
+                "secrets" => Self::Secrets,
+                "supply-chain" => Self::SupplyChain,
+                "ops" => Self::Ops,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for ThreatCategory {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// Request body of the indicator check.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CheckIndicatorRequest {
     /// The indicator to assess (IP, domain, hash, or URL).
     pub indicator: ::std::string::String,
@@ -212,6 +317,21 @@ pub struct CheckIndicatorRequest {
     #[serde(rename = "type")]
     #[serde(default = "default_check_indicator_request_type")]
     pub type_: super::types::IndicatorType,
+}
+impl CheckIndicatorRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(indicator: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            indicator: indicator.into(),
+            type_: default_check_indicator_request_type(),
+        }
+    }
+    /// Sets `type`.
+    #[must_use]
+    pub fn type_(mut self, type_: super::types::IndicatorType) -> Self {
+        self.type_ = type_;
+        self
+    }
 }
 /// The default of `CheckIndicatorRequest.type`.
 pub fn default_check_indicator_request_type() -> super::types::IndicatorType {
@@ -229,11 +349,16 @@ impl super::validation::Validate for CheckIndicatorRequest {
                 "characters",
             )?;
         }
+        {
+            let value = &self.type_;
+            super::validation::Validate::validate(value).map_err(|e| e.within("type"))?;
+        }
         Ok(())
     }
 }
 /// Risk assessment of a security indicator.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct RiskAssessment {
     /// The assessed indicator, as submitted.
     pub indicator: ::std::string::String,
@@ -253,8 +378,37 @@ pub struct RiskAssessment {
     /// Time at which the assessment was made.
     pub timestamp: ::chrono::DateTime<::chrono::Utc>,
 }
+impl RiskAssessment {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        indicator: impl ::std::convert::Into<::std::string::String>,
+        type_: super::types::IndicatorType,
+        risk: super::types::RiskLevel,
+        score: i64,
+        tags: ::std::vec::Vec<::std::string::String>,
+        summary: impl ::std::convert::Into<::std::string::String>,
+        actions: ::std::vec::Vec<::std::string::String>,
+        timestamp: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            indicator: indicator.into(),
+            type_,
+            risk,
+            score,
+            tags,
+            summary: summary.into(),
+            actions,
+            timestamp,
+        }
+    }
+}
 impl super::validation::Validate for RiskAssessment {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        {
+            let value = &self.type_;
+            super::validation::Validate::validate(value).map_err(|e| e.within("type"))?;
+        }
         {
             let value = &self.score;
             super::validation::number(
@@ -269,6 +423,7 @@ impl super::validation::Validate for RiskAssessment {
 }
 /// A curated security intelligence item.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct IntelItem {
     /// Unique identifier of the intel item.
     pub id: ::std::string::String,
@@ -287,8 +442,49 @@ pub struct IntelItem {
     /// Tags describing the item.
     pub tags: ::std::vec::Vec<::std::string::String>,
 }
+impl IntelItem {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl ::std::convert::Into<::std::string::String>,
+        title: impl ::std::convert::Into<::std::string::String>,
+        severity: super::types::Severity,
+        category: super::types::ThreatCategory,
+        when: ::chrono::DateTime<::chrono::Utc>,
+        summary: impl ::std::convert::Into<::std::string::String>,
+        actions: ::std::vec::Vec<::std::string::String>,
+        tags: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            title: title.into(),
+            severity,
+            category,
+            when,
+            summary: summary.into(),
+            actions,
+            tags,
+        }
+    }
+}
+impl super::validation::Validate for IntelItem {
+    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        {
+            let value = &self.severity;
+            super::validation::Validate::validate(value)
+                .map_err(|e| e.within("severity"))?;
+        }
+        {
+            let value = &self.category;
+            super::validation::Validate::validate(value)
+                .map_err(|e| e.within("category"))?;
+        }
+        Ok(())
+    }
+}
 /// The latest curated intel items, optionally filtered.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct IntelFeed {
     /// Intel items matching the filters.
     pub items: ::std::vec::Vec<super::types::IntelItem>,
@@ -298,8 +494,29 @@ pub struct IntelFeed {
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
 }
+impl IntelFeed {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        items: ::std::vec::Vec<super::types::IntelItem>,
+        total: i64,
+        updated_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self { items, total, updated_at }
+    }
+}
 impl super::validation::Validate for IntelFeed {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        {
+            let value = &self.items;
+            for (index, value) in value.iter().enumerate() {
+                (|| -> ::std::result::Result<(), super::validation::ValidationError> {
+                    super::validation::Validate::validate(value)
+                        .map_err(|e| e.within(""))?;
+                    Ok(())
+                })()
+                    .map_err(|e| e.within(&index.to_string()).within("items"))?;
+            }
+        }
         {
             let value = &self.total;
             super::validation::number(
@@ -314,14 +531,25 @@ impl super::validation::Validate for IntelFeed {
 }
 /// A question-and-answer entry of a runbook.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct RunbookFaq {
     /// The question.
     pub q: ::std::string::String,
     /// The answer.
     pub a: ::std::string::String,
 }
+impl RunbookFaq {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        q: impl ::std::convert::Into<::std::string::String>,
+        a: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self { q: q.into(), a: a.into() }
+    }
+}
 /// A step-by-step remediation runbook.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Runbook {
     /// Runbook slug identifier.
     pub id: ::std::string::String,
@@ -345,6 +573,33 @@ pub struct Runbook {
     #[serde(rename = "updatedAt")]
     pub updated_at: ::chrono::NaiveDate,
 }
+impl Runbook {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: impl ::std::convert::Into<::std::string::String>,
+        title: impl ::std::convert::Into<::std::string::String>,
+        summary: impl ::std::convert::Into<::std::string::String>,
+        tags: ::std::vec::Vec<::std::string::String>,
+        claw_score: i64,
+        steps: ::std::vec::Vec<::std::string::String>,
+        faq: ::std::vec::Vec<super::types::RunbookFaq>,
+        related_ids: ::std::vec::Vec<::std::string::String>,
+        updated_at: ::chrono::NaiveDate,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            title: title.into(),
+            summary: summary.into(),
+            tags,
+            claw_score,
+            steps,
+            faq,
+            related_ids,
+            updated_at,
+        }
+    }
+}
 impl super::validation::Validate for Runbook {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
         {
@@ -361,12 +616,20 @@ impl super::validation::Validate for Runbook {
 }
 /// The error body of every non-2xx response.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Error {
     /// The human-readable error message.
     pub error: ::std::string::String,
 }
+impl Error {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(error: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { error: error.into() }
+    }
+}
 /// Query parameters of `getLatestIntelFeed`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetLatestIntelFeedQuery {
     /// Filter by severity level.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -377,6 +640,26 @@ pub struct GetLatestIntelFeedQuery {
     /// Maximum number of items to return (1–50, default 20).
     #[serde(default = "default_get_latest_intel_feed_query_limit")]
     pub limit: i64,
+}
+impl GetLatestIntelFeedQuery {
+    /// Sets `severity`.
+    #[must_use]
+    pub fn severity(mut self, severity: super::types::Severity) -> Self {
+        self.severity = ::std::option::Option::Some(severity);
+        self
+    }
+    /// Sets `category`.
+    #[must_use]
+    pub fn category(mut self, category: super::types::ThreatCategory) -> Self {
+        self.category = ::std::option::Option::Some(category);
+        self
+    }
+    /// Sets `limit`.
+    #[must_use]
+    pub fn limit(mut self, limit: i64) -> Self {
+        self.limit = limit;
+        self
+    }
 }
 /// The default of `GetLatestIntelFeedQuery.limit`.
 pub fn default_get_latest_intel_feed_query_limit() -> i64 {
@@ -393,6 +676,14 @@ impl ::std::default::Default for GetLatestIntelFeedQuery {
 }
 impl super::validation::Validate for GetLatestIntelFeedQuery {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        if let ::std::option::Option::Some(value) = &self.severity {
+            super::validation::Validate::validate(value)
+                .map_err(|e| e.within("severity"))?;
+        }
+        if let ::std::option::Option::Some(value) = &self.category {
+            super::validation::Validate::validate(value)
+                .map_err(|e| e.within("category"))?;
+        }
         {
             let value = &self.limit;
             super::validation::number(

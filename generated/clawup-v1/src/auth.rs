@@ -39,6 +39,7 @@ pub enum AuthError {
 }
 /// Every operation of the API, as the server's `authorize` hook sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Operation {
     /// `getCurrentUser`: GET /api/v1/auth/me
     GetCurrentUser,

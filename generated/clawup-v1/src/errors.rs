@@ -48,23 +48,15 @@ pub fn common_error(
     let message: ::std::string::String = message.into();
     match status {
         401u16 => {
-            super::types::Error {
-                error: ::std::string::String::from("AUTH_401"),
-                message,
-            }
+            super::types::Error::new(::std::string::String::from("AUTH_401"), message)
         }
         500..=599 => {
-            super::types::Error {
-                error: ::std::string::String::from("INTERNAL_500"),
+            super::types::Error::new(
+                ::std::string::String::from("INTERNAL_500"),
                 message,
-            }
+            )
         }
-        _ => {
-            super::types::Error {
-                error: ::std::string::String::from("AUTH_401"),
-                message,
-            }
-        }
+        _ => super::types::Error::new(::std::string::String::from("AUTH_401"), message),
     }
 }
 /// [`common_error`] as JSON text, for an `Undocumented` error's body.
@@ -76,6 +68,7 @@ pub fn common_error_body(
 }
 /// Error responses of `getCurrentUser` (GET /api/v1/auth/me).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetCurrentUserError {
     /// 401: The API key is missing, invalid, expired, or revoked
     Unauthorized(super::types::Error),
@@ -131,16 +124,20 @@ impl GetCurrentUserError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::GetCurrentUserError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("AUTH_401"),
-                        message,
-                    })
+                    super::errors::GetCurrentUserError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("AUTH_401"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::GetCurrentUserError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("INTERNAL_500"),
-                        message,
-                    })
+                    super::errors::GetCurrentUserError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("INTERNAL_500"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -158,6 +155,7 @@ impl<E: DomainError> ::std::convert::From<E> for GetCurrentUserError {
 }
 /// Error responses of `listPlans` (GET /api/v1/plans).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListPlansError {
     /// 401: The API key is missing, invalid, expired, or revoked
     Unauthorized(super::types::Error),
@@ -213,16 +211,20 @@ impl ListPlansError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::ListPlansError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("AUTH_401"),
-                        message,
-                    })
+                    super::errors::ListPlansError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("AUTH_401"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::ListPlansError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("INTERNAL_500"),
-                        message,
-                    })
+                    super::errors::ListPlansError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("INTERNAL_500"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -240,6 +242,7 @@ impl<E: DomainError> ::std::convert::From<E> for ListPlansError {
 }
 /// Error responses of `listModels` (GET /api/v1/models).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListModelsError {
     /// 401: The API key is missing, invalid, expired, or revoked
     Unauthorized(super::types::Error),
@@ -295,16 +298,20 @@ impl ListModelsError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::ListModelsError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("AUTH_401"),
-                        message,
-                    })
+                    super::errors::ListModelsError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("AUTH_401"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::ListModelsError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("INTERNAL_500"),
-                        message,
-                    })
+                    super::errors::ListModelsError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("INTERNAL_500"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -322,6 +329,7 @@ impl<E: DomainError> ::std::convert::From<E> for ListModelsError {
 }
 /// Error responses of `listRuntimeImages` (GET /api/v1/runtime/images).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListRuntimeImagesError {
     /// 401: The API key is missing, invalid, expired, or revoked
     Unauthorized(super::types::Error),
@@ -377,16 +385,20 @@ impl ListRuntimeImagesError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::ListRuntimeImagesError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("AUTH_401"),
-                        message,
-                    })
+                    super::errors::ListRuntimeImagesError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("AUTH_401"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::ListRuntimeImagesError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("INTERNAL_500"),
-                        message,
-                    })
+                    super::errors::ListRuntimeImagesError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("INTERNAL_500"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -404,6 +416,7 @@ impl<E: DomainError> ::std::convert::From<E> for ListRuntimeImagesError {
 }
 /// Error responses of `listTools` (GET /api/v1/tools).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListToolsError {
     /// 401: The API key is missing, invalid, expired, or revoked
     Unauthorized(super::types::Error),
@@ -459,16 +472,20 @@ impl ListToolsError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::ListToolsError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("AUTH_401"),
-                        message,
-                    })
+                    super::errors::ListToolsError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("AUTH_401"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::ListToolsError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("INTERNAL_500"),
-                        message,
-                    })
+                    super::errors::ListToolsError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("INTERNAL_500"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -486,6 +503,7 @@ impl<E: DomainError> ::std::convert::From<E> for ListToolsError {
 }
 /// Error responses of `listTeamTemplates` (GET /api/v1/teams/templates).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListTeamTemplatesError {
     /// 401: The API key is missing, invalid, expired, or revoked
     Unauthorized(super::types::Error),
@@ -541,16 +559,20 @@ impl ListTeamTemplatesError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::ListTeamTemplatesError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("AUTH_401"),
-                        message,
-                    })
+                    super::errors::ListTeamTemplatesError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("AUTH_401"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::ListTeamTemplatesError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("INTERNAL_500"),
-                        message,
-                    })
+                    super::errors::ListTeamTemplatesError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("INTERNAL_500"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -568,6 +590,7 @@ impl<E: DomainError> ::std::convert::From<E> for ListTeamTemplatesError {
 }
 /// Error responses of `getOpenApiDocument` (GET /openapi.json).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetOpenApiDocumentError {
     /// 500: Unexpected server error
     InternalServerError(super::types::Error),
@@ -614,10 +637,12 @@ impl GetOpenApiDocumentError {
         ::std::option::Option::Some(
             match status {
                 500u16 => {
-                    super::errors::GetOpenApiDocumentError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("INTERNAL_500"),
-                        message,
-                    })
+                    super::errors::GetOpenApiDocumentError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("INTERNAL_500"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },

@@ -48,70 +48,69 @@ impl super::server::ClawupApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
     ) -> ::std::result::Result<super::types::User, super::errors::GetCurrentUserError> {
-        Ok(super::types::User {
-            id: "0553776e-62bf-49be-ad29-4ab320a6afc3".parse().unwrap_or_default(),
-            email: ::std::string::String::from("you@example.com"),
-            credit_balance_cents: 0i64,
-            is_node_admin: false,
-            created_at: "2026-05-06T07:14:56.272Z".parse().unwrap_or_default(),
-            last_login_at: "2026-05-06T07:14:56.272Z".parse().unwrap_or_default(),
-            login_count: 1i64,
-        })
+        Ok(
+            super::types::User::new(
+                "0553776e-62bf-49be-ad29-4ab320a6afc3".parse().unwrap_or_default(),
+                ::std::string::String::from("you@example.com"),
+                0i64,
+                false,
+                "2026-05-06T07:14:56.272Z".parse().unwrap_or_default(),
+                "2026-05-06T07:14:56.272Z".parse().unwrap_or_default(),
+                1i64,
+            ),
+        )
     }
     async fn list_plans(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
     ) -> ::std::result::Result<super::types::PlanList, super::errors::ListPlansError> {
-        Ok(super::types::PlanList {
-            plans: ::std::vec![
-                super::types::Plan { id : ::std::string::String::from("free"), name :
-                ::std::string::String::from("Free"), description :
-                ::std::string::String::from("Try ClawUp with a single agent."),
-                price_cents : 0i64, currency : ::std::string::String::from("usd"),
-                interval : super::types::PlanInterval::Month, limits :
-                super::types::PlanLimits { max_agents :
-                ::std::option::Option::Some(1i64), max_teams :
-                ::std::option::Option::Some(1i64), max_concurrent_runs :
-                ::std::option::Option::Some(1i64), included_credits_cents : 500i64,
-                max_api_keys : ::std::option::Option::Some(2i64) } }, super::types::Plan
-                { id : ::std::string::String::from("pro"), name :
-                ::std::string::String::from("Pro"), description :
-                ::std::string::String::from("For individuals running agent teams every day."),
-                price_cents : 2000i64, currency : ::std::string::String::from("usd"),
-                interval : super::types::PlanInterval::Month, limits :
-                super::types::PlanLimits { max_agents :
-                ::std::option::Option::Some(20i64), max_teams :
-                ::std::option::Option::Some(5i64), max_concurrent_runs :
-                ::std::option::Option::Some(5i64), included_credits_cents : 2000i64,
-                max_api_keys : ::std::option::Option::None } }
-            ],
-        })
+        Ok(
+            super::types::PlanList::new(
+                ::std::vec![
+                    super::types::Plan::new(::std::string::String::from("free"),
+                    ::std::string::String::from("Free"),
+                    ::std::string::String::from("Try ClawUp with a single agent."), 0i64,
+                    ::std::string::String::from("usd"),
+                    super::types::PlanInterval::Month,
+                    super::types::PlanLimits::new(::std::option::Option::Some(1i64),
+                    ::std::option::Option::Some(1i64), ::std::option::Option::Some(1i64),
+                    500i64, ::std::option::Option::Some(2i64))),
+                    super::types::Plan::new(::std::string::String::from("pro"),
+                    ::std::string::String::from("Pro"),
+                    ::std::string::String::from("For individuals running agent teams every day."),
+                    2000i64, ::std::string::String::from("usd"),
+                    super::types::PlanInterval::Month,
+                    super::types::PlanLimits::new(::std::option::Option::Some(20i64),
+                    ::std::option::Option::Some(5i64), ::std::option::Option::Some(5i64),
+                    2000i64, ::std::option::Option::None))
+                ],
+            ),
+        )
     }
     async fn list_models(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
     ) -> ::std::result::Result<super::types::ModelList, super::errors::ListModelsError> {
-        Ok(super::types::ModelList {
-            models: ::std::vec![
-                super::types::Model { provider :
-                ::std::string::String::from("anthropic"), model :
-                ::std::string::String::from("claude-sonnet-4-5"), display_name :
-                ::std::string::String::from("Claude Sonnet 4.5"), context_window :
-                200000i64, max_output_tokens : ::std::option::Option::Some(64000i64),
-                input_cents_per_mtok : ::std::option::Option::Some(300f64),
-                output_cents_per_mtok : ::std::option::Option::Some(1500f64),
-                capabilities : ::std::vec![::std::string::String::from("tools"),
-                ::std::string::String::from("vision")], available : true },
-                super::types::Model { provider : ::std::string::String::from("openai"),
-                model : ::std::string::String::from("gpt-4.1"), display_name :
-                ::std::string::String::from("GPT-4.1"), context_window : 1047576i64,
-                max_output_tokens : ::std::option::Option::Some(32768i64),
-                input_cents_per_mtok : ::std::option::Option::Some(200f64),
-                output_cents_per_mtok : ::std::option::Option::Some(800f64), capabilities
-                : ::std::vec![::std::string::String::from("tools"),
-                ::std::string::String::from("vision")], available : true }
-            ],
-        })
+        Ok(
+            super::types::ModelList::new(
+                ::std::vec![
+                    super::types::Model::new(::std::string::String::from("anthropic"),
+                    ::std::string::String::from("claude-sonnet-4-5"),
+                    ::std::string::String::from("Claude Sonnet 4.5"), 200000i64,
+                    ::std::vec![::std::string::String::from("tools"),
+                    ::std::string::String::from("vision")], true)
+                    .max_output_tokens(64000i64).input_cents_per_mtok(300f64)
+                    .output_cents_per_mtok(1500f64),
+                    super::types::Model::new(::std::string::String::from("openai"),
+                    ::std::string::String::from("gpt-4.1"),
+                    ::std::string::String::from("GPT-4.1"), 1047576i64,
+                    ::std::vec![::std::string::String::from("tools"),
+                    ::std::string::String::from("vision")], true)
+                    .max_output_tokens(32768i64).input_cents_per_mtok(200f64)
+                    .output_cents_per_mtok(800f64)
+                ],
+            ),
+        )
     }
     async fn list_runtime_images(
         &self,
@@ -120,44 +119,48 @@ impl super::server::ClawupApi for Mock {
         super::types::RuntimeImageList,
         super::errors::ListRuntimeImagesError,
     > {
-        Ok(super::types::RuntimeImageList {
-            images: ::std::vec![
-                super::types::RuntimeImage { id : ::std::string::String::from("node-22"),
-                runtime_type : ::std::string::String::from("container"), name :
-                ::std::string::String::from("Node.js 22"), image :
-                ::std::string::String::from("ghcr.io/clawup/runtime-node:22"), version :
-                ::std::string::String::from("22.15.0"), description :
-                ::std::string::String::from("Debian-based image with Node.js 22 and common CLI tools."),
-                is_default : true }, super::types::RuntimeImage { id :
-                ::std::string::String::from("python-3-12"), runtime_type :
-                ::std::string::String::from("container"), name :
-                ::std::string::String::from("Python 3.12"), image :
-                ::std::string::String::from("ghcr.io/clawup/runtime-python:3.12"),
-                version : ::std::string::String::from("3.12.10"), description :
-                ::std::string::String::from("Debian-based image with Python 3.12, uv and common CLI tools."),
-                is_default : false }
-            ],
-        })
+        Ok(
+            super::types::RuntimeImageList::new(
+                ::std::vec![
+                    super::types::RuntimeImage::new(::std::string::String::from("node-22"),
+                    ::std::string::String::from("container"),
+                    ::std::string::String::from("Node.js 22"),
+                    ::std::string::String::from("ghcr.io/clawup/runtime-node:22"),
+                    ::std::string::String::from("22.15.0"),
+                    ::std::string::String::from("Debian-based image with Node.js 22 and common CLI tools."),
+                    true),
+                    super::types::RuntimeImage::new(::std::string::String::from("python-3-12"),
+                    ::std::string::String::from("container"),
+                    ::std::string::String::from("Python 3.12"),
+                    ::std::string::String::from("ghcr.io/clawup/runtime-python:3.12"),
+                    ::std::string::String::from("3.12.10"),
+                    ::std::string::String::from("Debian-based image with Python 3.12, uv and common CLI tools."),
+                    false)
+                ],
+            ),
+        )
     }
     async fn list_tools(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
     ) -> ::std::result::Result<super::types::ToolList, super::errors::ListToolsError> {
-        Ok(super::types::ToolList {
-            tools: ::std::vec![
-                super::types::Tool { id : ::std::string::String::from("github"), name :
-                ::std::string::String::from("GitHub"), description :
-                ::std::string::String::from("Read and manage repositories, issues and pull requests."),
-                category : ::std::string::String::from("development"), transport :
-                super::types::ToolTransport::Stdio, required_secrets :
-                ::std::vec![::std::string::String::from("GITHUB_TOKEN")] },
-                super::types::Tool { id : ::std::string::String::from("fetch"), name :
-                ::std::string::String::from("Fetch"), description :
-                ::std::string::String::from("Fetch web pages and convert them to Markdown."),
-                category : ::std::string::String::from("web"), transport :
-                super::types::ToolTransport::Stdio, required_secrets : ::std::vec![] }
-            ],
-        })
+        Ok(
+            super::types::ToolList::new(
+                ::std::vec![
+                    super::types::Tool::new(::std::string::String::from("github"),
+                    ::std::string::String::from("GitHub"),
+                    ::std::string::String::from("Read and manage repositories, issues and pull requests."),
+                    ::std::string::String::from("development"),
+                    super::types::ToolTransport::Stdio,
+                    ::std::vec![::std::string::String::from("GITHUB_TOKEN")]),
+                    super::types::Tool::new(::std::string::String::from("fetch"),
+                    ::std::string::String::from("Fetch"),
+                    ::std::string::String::from("Fetch web pages and convert them to Markdown."),
+                    ::std::string::String::from("web"),
+                    super::types::ToolTransport::Stdio, ::std::vec![])
+                ],
+            ),
+        )
     }
     async fn list_team_templates(
         &self,
@@ -166,27 +169,26 @@ impl super::server::ClawupApi for Mock {
         super::types::TeamTemplateList,
         super::errors::ListTeamTemplatesError,
     > {
-        Ok(super::types::TeamTemplateList {
-            templates: ::std::vec![
-                super::types::TeamTemplate { id :
-                ::std::string::String::from("code-review"), name :
-                ::std::string::String::from("Code Review Team"), description :
-                ::std::string::String::from("A reviewer and a tester that review pull requests and run the test suite."),
-                agents : ::std::vec![super::types::TemplateAgent { name :
-                ::std::string::String::from("Reviewer"), role :
-                ::std::string::String::from("Reviews pull requests for correctness and style."),
-                provider : ::std::string::String::from("anthropic"), model :
-                ::std::string::String::from("claude-sonnet-4-5"), tools :
-                ::std::vec![::std::string::String::from("github")] },
-                super::types::TemplateAgent { name :
-                ::std::string::String::from("Tester"), role :
-                ::std::string::String::from("Runs the test suite and reports failures."),
-                provider : ::std::string::String::from("openai"), model :
-                ::std::string::String::from("gpt-4.1"), tools :
-                ::std::vec![::std::string::String::from("github")] }], tags :
-                ::std::vec![::std::string::String::from("development")] }
-            ],
-        })
+        Ok(
+            super::types::TeamTemplateList::new(
+                ::std::vec![
+                    super::types::TeamTemplate::new(::std::string::String::from("code-review"),
+                    ::std::string::String::from("Code Review Team"),
+                    ::std::string::String::from("A reviewer and a tester that review pull requests and run the test suite."),
+                    ::std::vec![super::types::TemplateAgent::new(::std::string::String::from("Reviewer"),
+                    ::std::string::String::from("Reviews pull requests for correctness and style."),
+                    ::std::string::String::from("anthropic"),
+                    ::std::string::String::from("claude-sonnet-4-5"),
+                    ::std::vec![::std::string::String::from("github")]),
+                    super::types::TemplateAgent::new(::std::string::String::from("Tester"),
+                    ::std::string::String::from("Runs the test suite and reports failures."),
+                    ::std::string::String::from("openai"),
+                    ::std::string::String::from("gpt-4.1"),
+                    ::std::vec![::std::string::String::from("github")])],
+                    ::std::vec![::std::string::String::from("development")])
+                ],
+            ),
+        )
     }
 }
 /// Serves [`Mock`] as the `clawup_v1_mock_server` example does: parses `--addr` (default `127.0.0.1:8080`) and `--token` from the command line, prints the address and the token (made up when not given), and serves until stopped.

@@ -490,10 +490,10 @@ fn reject_get_current_user(
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("AUTH_401"),
+                &super::types::Error::new(
+                    ::std::string::String::from("AUTH_401"),
                     message,
-                },
+                ),
             )
         }
         _ => refuse(status, message, retry_after),
@@ -515,10 +515,10 @@ fn reject_list_plans(
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("AUTH_401"),
+                &super::types::Error::new(
+                    ::std::string::String::from("AUTH_401"),
                     message,
-                },
+                ),
             )
         }
         _ => refuse(status, message, retry_after),
@@ -540,10 +540,10 @@ fn reject_list_models(
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("AUTH_401"),
+                &super::types::Error::new(
+                    ::std::string::String::from("AUTH_401"),
                     message,
-                },
+                ),
             )
         }
         _ => refuse(status, message, retry_after),
@@ -565,10 +565,10 @@ fn reject_list_runtime_images(
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("AUTH_401"),
+                &super::types::Error::new(
+                    ::std::string::String::from("AUTH_401"),
                     message,
-                },
+                ),
             )
         }
         _ => refuse(status, message, retry_after),
@@ -590,10 +590,10 @@ fn reject_list_tools(
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("AUTH_401"),
+                &super::types::Error::new(
+                    ::std::string::String::from("AUTH_401"),
                     message,
-                },
+                ),
             )
         }
         _ => refuse(status, message, retry_after),
@@ -615,10 +615,10 @@ fn reject_list_team_templates(
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("AUTH_401"),
+                &super::types::Error::new(
+                    ::std::string::String::from("AUTH_401"),
                     message,
-                },
+                ),
             )
         }
         _ => refuse(status, message, retry_after),

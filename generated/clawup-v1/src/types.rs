@@ -12,6 +12,7 @@
 //! Data types of the API, one per schema of the document.
 /// A ClawUp user account.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct User {
     /// Unique identifier of the user.
     pub id: ::uuid::Uuid,
@@ -27,6 +28,28 @@ pub struct User {
     pub last_login_at: ::chrono::DateTime<::chrono::Utc>,
     /// Number of times the user has signed in.
     pub login_count: i64,
+}
+impl User {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        id: ::uuid::Uuid,
+        email: impl ::std::convert::Into<::std::string::String>,
+        credit_balance_cents: i64,
+        is_node_admin: bool,
+        created_at: ::chrono::DateTime<::chrono::Utc>,
+        last_login_at: ::chrono::DateTime<::chrono::Utc>,
+        login_count: i64,
+    ) -> Self {
+        Self {
+            id,
+            email: email.into(),
+            credit_balance_cents,
+            is_node_admin,
+            created_at,
+            last_login_at,
+            login_count,
+        }
+    }
 }
 impl super::validation::Validate for User {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -50,6 +73,7 @@ impl super::validation::Validate for User {
 /// shown in the public docs; designed to match the catalog's resources
 /// (agents, teams, runs, credits, API keys).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct PlanLimits {
     /// Maximum number of agents; null when unlimited.
     #[serde(default)]
@@ -65,6 +89,24 @@ pub struct PlanLimits {
     /// Maximum number of active API keys; null when unlimited.
     #[serde(default)]
     pub max_api_keys: ::std::option::Option<i64>,
+}
+impl PlanLimits {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        max_agents: ::std::option::Option<i64>,
+        max_teams: ::std::option::Option<i64>,
+        max_concurrent_runs: ::std::option::Option<i64>,
+        included_credits_cents: i64,
+        max_api_keys: ::std::option::Option<i64>,
+    ) -> Self {
+        Self {
+            max_agents,
+            max_teams,
+            max_concurrent_runs,
+            included_credits_cents,
+            max_api_keys,
+        }
+    }
 }
 impl super::validation::Validate for PlanLimits {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -116,6 +158,7 @@ impl super::validation::Validate for PlanLimits {
 /// match a subscription catalog priced in cents like the account's
 /// credit balance.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Plan {
     /// Stable plan identifier (slug).
     pub id: ::std::string::String,
@@ -131,6 +174,28 @@ pub struct Plan {
     pub interval: super::types::PlanInterval,
     /// Limits of the plan.
     pub limits: super::types::PlanLimits,
+}
+impl Plan {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        id: impl ::std::convert::Into<::std::string::String>,
+        name: impl ::std::convert::Into<::std::string::String>,
+        description: impl ::std::convert::Into<::std::string::String>,
+        price_cents: i64,
+        currency: impl ::std::convert::Into<::std::string::String>,
+        interval: super::types::PlanInterval,
+        limits: super::types::PlanLimits,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            description: description.into(),
+            price_cents,
+            currency: currency.into(),
+            interval,
+            limits,
+        }
+    }
 }
 impl super::validation::Validate for Plan {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -153,9 +218,16 @@ impl super::validation::Validate for Plan {
 }
 /// The subscription plans.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct PlanList {
     /// Every plan that can be subscribed to.
     pub plans: ::std::vec::Vec<super::types::Plan>,
+}
+impl PlanList {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(plans: ::std::vec::Vec<super::types::Plan>) -> Self {
+        Self { plans }
+    }
 }
 impl super::validation::Validate for PlanList {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -177,6 +249,7 @@ impl super::validation::Validate for PlanList {
 /// public docs; designed to match a provider × model catalog whose
 /// usage is billed from the account's credit balance.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Model {
     /// Model provider (e.g. anthropic, openai).
     pub provider: ::std::string::String,
@@ -199,6 +272,47 @@ pub struct Model {
     pub capabilities: ::std::vec::Vec<::std::string::String>,
     /// Whether the model can currently be selected for agents.
     pub available: bool,
+}
+impl Model {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        provider: impl ::std::convert::Into<::std::string::String>,
+        model: impl ::std::convert::Into<::std::string::String>,
+        display_name: impl ::std::convert::Into<::std::string::String>,
+        context_window: i64,
+        capabilities: ::std::vec::Vec<::std::string::String>,
+        available: bool,
+    ) -> Self {
+        Self {
+            provider: provider.into(),
+            model: model.into(),
+            display_name: display_name.into(),
+            context_window,
+            max_output_tokens: ::std::option::Option::None,
+            input_cents_per_mtok: ::std::option::Option::None,
+            output_cents_per_mtok: ::std::option::Option::None,
+            capabilities,
+            available,
+        }
+    }
+    /// Sets `max_output_tokens`.
+    #[must_use]
+    pub fn max_output_tokens(mut self, max_output_tokens: i64) -> Self {
+        self.max_output_tokens = ::std::option::Option::Some(max_output_tokens);
+        self
+    }
+    /// Sets `input_cents_per_mtok`.
+    #[must_use]
+    pub fn input_cents_per_mtok(mut self, input_cents_per_mtok: f64) -> Self {
+        self.input_cents_per_mtok = ::std::option::Option::Some(input_cents_per_mtok);
+        self
+    }
+    /// Sets `output_cents_per_mtok`.
+    #[must_use]
+    pub fn output_cents_per_mtok(mut self, output_cents_per_mtok: f64) -> Self {
+        self.output_cents_per_mtok = ::std::option::Option::Some(output_cents_per_mtok);
+        self
+    }
 }
 impl super::validation::Validate for Model {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -240,9 +354,16 @@ impl super::validation::Validate for Model {
 }
 /// The provider × model catalog.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ModelList {
     /// Every model in the catalog.
     pub models: ::std::vec::Vec<super::types::Model>,
+}
+impl ModelList {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(models: ::std::vec::Vec<super::types::Model>) -> Self {
+        Self { models }
+    }
 }
 impl super::validation::Validate for ModelList {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -263,6 +384,7 @@ impl super::validation::Validate for ModelList {
 /// A runtime image agents can run in. Shape not shown in the public
 /// docs; designed to list images with their runtime type.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct RuntimeImage {
     /// Stable identifier of the image.
     pub id: ::std::string::String,
@@ -279,15 +401,45 @@ pub struct RuntimeImage {
     /// Whether the image is the default for its runtime type.
     pub is_default: bool,
 }
+impl RuntimeImage {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        id: impl ::std::convert::Into<::std::string::String>,
+        runtime_type: impl ::std::convert::Into<::std::string::String>,
+        name: impl ::std::convert::Into<::std::string::String>,
+        image: impl ::std::convert::Into<::std::string::String>,
+        version: impl ::std::convert::Into<::std::string::String>,
+        description: impl ::std::convert::Into<::std::string::String>,
+        is_default: bool,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            runtime_type: runtime_type.into(),
+            name: name.into(),
+            image: image.into(),
+            version: version.into(),
+            description: description.into(),
+            is_default,
+        }
+    }
+}
 /// The available runtime images.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct RuntimeImageList {
     /// Every available runtime image.
     pub images: ::std::vec::Vec<super::types::RuntimeImage>,
 }
+impl RuntimeImageList {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(images: ::std::vec::Vec<super::types::RuntimeImage>) -> Self {
+        Self { images }
+    }
+}
 /// An MCP tool (server) agents can be given. Shape not shown in the
 /// public docs; designed to match an MCP tool catalog.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Tool {
     /// Stable identifier of the tool, used by team templates.
     pub id: ::std::string::String,
@@ -302,16 +454,44 @@ pub struct Tool {
     /// Names of the secrets the tool needs configured (e.g. GITHUB_TOKEN); empty when none.
     pub required_secrets: ::std::vec::Vec<::std::string::String>,
 }
+impl Tool {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        id: impl ::std::convert::Into<::std::string::String>,
+        name: impl ::std::convert::Into<::std::string::String>,
+        description: impl ::std::convert::Into<::std::string::String>,
+        category: impl ::std::convert::Into<::std::string::String>,
+        transport: super::types::ToolTransport,
+        required_secrets: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            description: description.into(),
+            category: category.into(),
+            transport,
+            required_secrets,
+        }
+    }
+}
 /// The MCP tool catalog.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ToolList {
     /// Every tool in the catalog.
     pub tools: ::std::vec::Vec<super::types::Tool>,
+}
+impl ToolList {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(tools: ::std::vec::Vec<super::types::Tool>) -> Self {
+        Self { tools }
+    }
 }
 /// One agent of a team template. Shape not shown in the public docs;
 /// designed to reference the model catalog (provider, model) and the
 /// tool catalog (tool ids).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct TemplateAgent {
     /// Name of the agent within the team.
     pub name: ::std::string::String,
@@ -324,9 +504,28 @@ pub struct TemplateAgent {
     /// Identifiers of the tools the agent is given, as in the tool catalog.
     pub tools: ::std::vec::Vec<::std::string::String>,
 }
+impl TemplateAgent {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
+        role: impl ::std::convert::Into<::std::string::String>,
+        provider: impl ::std::convert::Into<::std::string::String>,
+        model: impl ::std::convert::Into<::std::string::String>,
+        tools: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            role: role.into(),
+            provider: provider.into(),
+            model: model.into(),
+            tools,
+        }
+    }
+}
 /// A built-in team template. Shape not shown in the public docs;
 /// designed as a named preset of agents.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct TeamTemplate {
     /// Stable identifier of the template.
     pub id: ::std::string::String,
@@ -339,22 +538,61 @@ pub struct TeamTemplate {
     /// Tags describing the template.
     pub tags: ::std::vec::Vec<::std::string::String>,
 }
+impl TeamTemplate {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        id: impl ::std::convert::Into<::std::string::String>,
+        name: impl ::std::convert::Into<::std::string::String>,
+        description: impl ::std::convert::Into<::std::string::String>,
+        agents: ::std::vec::Vec<super::types::TemplateAgent>,
+        tags: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            description: description.into(),
+            agents,
+            tags,
+        }
+    }
+}
 /// The built-in team templates.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct TeamTemplateList {
     /// Every built-in team template.
     pub templates: ::std::vec::Vec<super::types::TeamTemplate>,
 }
+impl TeamTemplateList {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(templates: ::std::vec::Vec<super::types::TeamTemplate>) -> Self {
+        Self { templates }
+    }
+}
 /// The error body of every non-2xx response.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Error {
     /// Stable machine-readable error code (e.g. AUTH_401).
     pub error: ::std::string::String,
     /// Human-readable error message; may change.
     pub message: ::std::string::String,
 }
+impl Error {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        error: impl ::std::convert::Into<::std::string::String>,
+        message: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            error: error.into(),
+            message: message.into(),
+        }
+    }
+}
 /// Billing interval. The value set is designed; the enum is open.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PlanInterval {
     /// `month`
     Month,
@@ -408,6 +646,7 @@ impl ::std::fmt::Display for PlanInterval {
 }
 /// MCP transport the tool's server uses. The value set is designed; the enum is open.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ToolTransport {
     /// `stdio`
     Stdio,

@@ -41,6 +41,7 @@ pub enum AuthError {
 }
 /// Every operation of the API, as the server's `authorize` hook sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Operation {
     /// `listRecentThreats`: GET /threats/recent
     ListRecentThreats,

@@ -48,69 +48,61 @@ pub fn common_error(
     let message: ::std::string::String = message.into();
     match status {
         400u16 => {
-            super::types::Error {
-                error: super::types::ErrorDetail {
-                    code: ::std::string::String::from("invalid_request"),
+            super::types::Error::new(
+                super::types::ErrorDetail::new(
+                    ::std::string::String::from("invalid_request"),
                     message,
-                    retry_after: ::std::option::Option::None,
-                },
-            }
+                ),
+            )
         }
         401u16 => {
-            super::types::Error {
-                error: super::types::ErrorDetail {
-                    code: ::std::string::String::from("unauthorized"),
+            super::types::Error::new(
+                super::types::ErrorDetail::new(
+                    ::std::string::String::from("unauthorized"),
                     message,
-                    retry_after: ::std::option::Option::None,
-                },
-            }
+                ),
+            )
         }
         403u16 => {
-            super::types::Error {
-                error: super::types::ErrorDetail {
-                    code: ::std::string::String::from("insufficient_scope"),
+            super::types::Error::new(
+                super::types::ErrorDetail::new(
+                    ::std::string::String::from("insufficient_scope"),
                     message,
-                    retry_after: ::std::option::Option::None,
-                },
-            }
+                ),
+            )
         }
         404u16 => {
-            super::types::Error {
-                error: super::types::ErrorDetail {
-                    code: ::std::string::String::from("not_found"),
+            super::types::Error::new(
+                super::types::ErrorDetail::new(
+                    ::std::string::String::from("not_found"),
                     message,
-                    retry_after: ::std::option::Option::None,
-                },
-            }
+                ),
+            )
         }
         429u16 => {
-            super::types::Error {
-                error: super::types::ErrorDetail {
-                    code: ::std::string::String::from("rate_limit_exceeded"),
-                    message,
-                    retry_after: ::std::option::Option::Some(
-                        i64::try_from(0u64).unwrap_or(i64::MAX),
-                    ),
-                },
-            }
+            super::types::Error::new(
+                super::types::ErrorDetail::new(
+                        ::std::string::String::from("rate_limit_exceeded"),
+                        message,
+                    )
+                    .retry_after(i64::try_from(0u64).unwrap_or(i64::MAX)),
+            )
         }
         500..=599 => {
-            super::types::Error {
-                error: super::types::ErrorDetail {
-                    code: ::std::string::String::from("internal_error"),
+            super::types::Error::new(
+                super::types::ErrorDetail::new(
+                    ::std::string::String::from("internal_error"),
                     message,
-                    retry_after: ::std::option::Option::None,
-                },
-            }
+                ),
+            )
         }
         _ => {
-            super::types::Error {
-                error: super::types::ErrorDetail {
-                    code: ::std::string::String::from("invalid_request"),
+            super::types::Error::new(
+                super::types::ErrorDetail::new(
+                    ::std::string::String::from("invalid_request"),
                     message,
-                    retry_after: ::std::option::Option::None,
-                },
-            }
+                ),
+            )
         }
     }
 }
@@ -123,6 +115,7 @@ pub fn common_error_body(
 }
 /// Error responses of `listRecentThreats` (GET /threats/recent).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListRecentThreatsError {
     /// 400: Invalid request — a parameter or body field is missing or malformed
     BadRequest(super::types::Error),
@@ -210,51 +203,55 @@ impl ListRecentThreatsError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::ListRecentThreatsError::BadRequest(super::types::Error {
-                        error: super::types::ErrorDetail {
-                            code: ::std::string::String::from("invalid_request"),
-                            message,
-                            retry_after: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::ListRecentThreatsError::BadRequest(
+                        super::types::Error::new(
+                            super::types::ErrorDetail::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::ListRecentThreatsError::Unauthorized(super::types::Error {
-                        error: super::types::ErrorDetail {
-                            code: ::std::string::String::from("unauthorized"),
-                            message,
-                            retry_after: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::ListRecentThreatsError::Unauthorized(
+                        super::types::Error::new(
+                            super::types::ErrorDetail::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::ListRecentThreatsError::Forbidden(super::types::Error {
-                        error: super::types::ErrorDetail {
-                            code: ::std::string::String::from("insufficient_scope"),
-                            message,
-                            retry_after: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::ListRecentThreatsError::Forbidden(
+                        super::types::Error::new(
+                            super::types::ErrorDetail::new(
+                                ::std::string::String::from("insufficient_scope"),
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::ListRecentThreatsError::TooManyRequests(super::types::Error {
-                        error: super::types::ErrorDetail {
-                            code: ::std::string::String::from("rate_limit_exceeded"),
-                            message,
-                            retry_after: ::std::option::Option::Some(
-                                i64::try_from(retry_after).unwrap_or(i64::MAX),
-                            ),
-                        },
-                    })
+                    super::errors::ListRecentThreatsError::TooManyRequests(
+                        super::types::Error::new(
+                            super::types::ErrorDetail::new(
+                                    ::std::string::String::from("rate_limit_exceeded"),
+                                    message,
+                                )
+                                .retry_after(i64::try_from(retry_after).unwrap_or(i64::MAX)),
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::ListRecentThreatsError::InternalServerError(super::types::Error {
-                        error: super::types::ErrorDetail {
-                            code: ::std::string::String::from("internal_error"),
-                            message,
-                            retry_after: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::ListRecentThreatsError::InternalServerError(
+                        super::types::Error::new(
+                            super::types::ErrorDetail::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -272,6 +269,7 @@ impl<E: DomainError> ::std::convert::From<E> for ListRecentThreatsError {
 }
 /// Error responses of `analyzeThreat` (POST /threats/analyze).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum AnalyzeThreatError {
     /// 400: Invalid request — a parameter or body field is missing or malformed
     BadRequest(super::types::Error),
@@ -359,51 +357,55 @@ impl AnalyzeThreatError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::AnalyzeThreatError::BadRequest(super::types::Error {
-                        error: super::types::ErrorDetail {
-                            code: ::std::string::String::from("invalid_request"),
-                            message,
-                            retry_after: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::AnalyzeThreatError::BadRequest(
+                        super::types::Error::new(
+                            super::types::ErrorDetail::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::AnalyzeThreatError::Unauthorized(super::types::Error {
-                        error: super::types::ErrorDetail {
-                            code: ::std::string::String::from("unauthorized"),
-                            message,
-                            retry_after: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::AnalyzeThreatError::Unauthorized(
+                        super::types::Error::new(
+                            super::types::ErrorDetail::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::AnalyzeThreatError::Forbidden(super::types::Error {
-                        error: super::types::ErrorDetail {
-                            code: ::std::string::String::from("insufficient_scope"),
-                            message,
-                            retry_after: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::AnalyzeThreatError::Forbidden(
+                        super::types::Error::new(
+                            super::types::ErrorDetail::new(
+                                ::std::string::String::from("insufficient_scope"),
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::AnalyzeThreatError::TooManyRequests(super::types::Error {
-                        error: super::types::ErrorDetail {
-                            code: ::std::string::String::from("rate_limit_exceeded"),
-                            message,
-                            retry_after: ::std::option::Option::Some(
-                                i64::try_from(retry_after).unwrap_or(i64::MAX),
-                            ),
-                        },
-                    })
+                    super::errors::AnalyzeThreatError::TooManyRequests(
+                        super::types::Error::new(
+                            super::types::ErrorDetail::new(
+                                    ::std::string::String::from("rate_limit_exceeded"),
+                                    message,
+                                )
+                                .retry_after(i64::try_from(retry_after).unwrap_or(i64::MAX)),
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::AnalyzeThreatError::InternalServerError(super::types::Error {
-                        error: super::types::ErrorDetail {
-                            code: ::std::string::String::from("internal_error"),
-                            message,
-                            retry_after: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::AnalyzeThreatError::InternalServerError(
+                        super::types::Error::new(
+                            super::types::ErrorDetail::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -421,6 +423,7 @@ impl<E: DomainError> ::std::convert::From<E> for AnalyzeThreatError {
 }
 /// Error responses of `updateThreatStatus` (PATCH /threats/{id}/status).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum UpdateThreatStatusError {
     /// 400: Invalid request — a parameter or body field is missing or malformed
     BadRequest(super::types::Error),
@@ -517,60 +520,65 @@ impl UpdateThreatStatusError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::UpdateThreatStatusError::BadRequest(super::types::Error {
-                        error: super::types::ErrorDetail {
-                            code: ::std::string::String::from("invalid_request"),
-                            message,
-                            retry_after: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::UpdateThreatStatusError::BadRequest(
+                        super::types::Error::new(
+                            super::types::ErrorDetail::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::UpdateThreatStatusError::Unauthorized(super::types::Error {
-                        error: super::types::ErrorDetail {
-                            code: ::std::string::String::from("unauthorized"),
-                            message,
-                            retry_after: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::UpdateThreatStatusError::Unauthorized(
+                        super::types::Error::new(
+                            super::types::ErrorDetail::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::UpdateThreatStatusError::Forbidden(super::types::Error {
-                        error: super::types::ErrorDetail {
-                            code: ::std::string::String::from("insufficient_scope"),
-                            message,
-                            retry_after: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::UpdateThreatStatusError::Forbidden(
+                        super::types::Error::new(
+                            super::types::ErrorDetail::new(
+                                ::std::string::String::from("insufficient_scope"),
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::UpdateThreatStatusError::NotFound(super::types::Error {
-                        error: super::types::ErrorDetail {
-                            code: ::std::string::String::from("not_found"),
-                            message,
-                            retry_after: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::UpdateThreatStatusError::NotFound(
+                        super::types::Error::new(
+                            super::types::ErrorDetail::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::UpdateThreatStatusError::TooManyRequests(super::types::Error {
-                        error: super::types::ErrorDetail {
-                            code: ::std::string::String::from("rate_limit_exceeded"),
-                            message,
-                            retry_after: ::std::option::Option::Some(
-                                i64::try_from(retry_after).unwrap_or(i64::MAX),
-                            ),
-                        },
-                    })
+                    super::errors::UpdateThreatStatusError::TooManyRequests(
+                        super::types::Error::new(
+                            super::types::ErrorDetail::new(
+                                    ::std::string::String::from("rate_limit_exceeded"),
+                                    message,
+                                )
+                                .retry_after(i64::try_from(retry_after).unwrap_or(i64::MAX)),
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::UpdateThreatStatusError::InternalServerError(super::types::Error {
-                        error: super::types::ErrorDetail {
-                            code: ::std::string::String::from("internal_error"),
-                            message,
-                            retry_after: ::std::option::Option::None,
-                        },
-                    })
+                    super::errors::UpdateThreatStatusError::InternalServerError(
+                        super::types::Error::new(
+                            super::types::ErrorDetail::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },

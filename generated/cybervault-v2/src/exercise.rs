@@ -38,15 +38,8 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let mut calls = ::std::vec::Vec::new();
     let outcome = match client
         .list_recent_threats(
-            &super::types::ListRecentThreatsQuery {
-                severity: super::types::Severity::Critical,
-                type_: ::std::option::Option::None,
-                limit: super::types::default_list_recent_threats_query_limit(),
-                offset: super::types::default_list_recent_threats_query_offset(),
-                since: ::std::option::Option::Some(
-                    "2025-03-15T00:00:00Z".parse().unwrap_or_default(),
-                ),
-            },
+            &super::types::ListRecentThreatsQuery::new(super::types::Severity::Critical)
+                .since("2025-03-15T00:00:00Z".parse().unwrap_or_default()),
         )
         .await
     {
@@ -70,18 +63,15 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .analyze_threat(
-            &super::types::AnalyzeRequest {
-                target: ::std::string::String::from("203.0.113.42"),
-                target_type: super::types::TargetType::Ip,
-                context: ::std::option::Option::Some(super::types::AnalysisContext {
-                    environment: ::std::option::Option::Some(
-                        ::std::string::String::from("production"),
-                    ),
-                    network_zone: ::std::option::Option::Some(
-                        ::std::string::String::from("dmz"),
-                    ),
-                }),
-            },
+            &super::types::AnalyzeRequest::new(
+                    ::std::string::String::from("203.0.113.42"),
+                    super::types::TargetType::Ip,
+                )
+                .context(
+                    <super::types::AnalysisContext as ::std::default::Default>::default()
+                        .environment(::std::string::String::from("production"))
+                        .network_zone(::std::string::String::from("dmz")),
+                ),
         )
         .await
     {
@@ -103,14 +93,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .update_threat_status(
             "thr_8f4a2c9d1e",
-            &super::types::UpdateThreatStatusRequest {
-                status: super::types::ThreatStatus::FalsePositive,
-                note: ::std::option::Option::Some(
+            &super::types::UpdateThreatStatusRequest::new(
+                    super::types::ThreatStatus::FalsePositive,
+                )
+                .note(
                     ::std::string::String::from(
                         "Internal vulnerability scanner, whitelisted in change CHG-2291.",
                     ),
                 ),
-            },
         )
         .await
     {

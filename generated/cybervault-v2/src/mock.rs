@@ -79,24 +79,20 @@ impl super::server::CybervaultApi for Mock {
         super::types::ThreatList,
         super::errors::ListRecentThreatsError,
     > {
-        Ok(super::types::ThreatList {
-            data: ::std::vec![
-                super::types::Threat { id :
-                ::std::string::String::from("thr_8f4a2c9d1e"), type_ :
-                super::types::ThreatType::RansomwareAttempt, severity :
-                super::types::Severity::Critical, timestamp : "2025-03-15T08:42:11Z"
-                .parse().unwrap_or_default(), source_ip :
-                ::std::string::String::from("192.168.1.45"), indicators :
-                ::std::vec![::std::string::String::from("hash:md5:a1b2c3"),
-                ::std::string::String::from("domain:evil-payload.net")], status :
-                super::types::ThreatStatus::Mitigated }
-            ],
-            meta: super::types::PageMeta {
-                total: 142i64,
-                limit: 25i64,
-                offset: 0i64,
-            },
-        })
+        Ok(
+            super::types::ThreatList::new(
+                ::std::vec![
+                    super::types::Threat::new(::std::string::String::from("thr_8f4a2c9d1e"),
+                    super::types::ThreatType::RansomwareAttempt,
+                    super::types::Severity::Critical, "2025-03-15T08:42:11Z".parse()
+                    .unwrap_or_default(), ::std::string::String::from("192.168.1.45"),
+                    ::std::vec![::std::string::String::from("hash:md5:a1b2c3"),
+                    ::std::string::String::from("domain:evil-payload.net")],
+                    super::types::ThreatStatus::Mitigated)
+                ],
+                super::types::PageMeta::new(142i64, 25i64, 0i64),
+            ),
+        )
     }
     async fn analyze_threat(
         &self,
@@ -106,19 +102,19 @@ impl super::server::CybervaultApi for Mock {
         super::types::AnalysisResult,
         super::errors::AnalyzeThreatError,
     > {
-        Ok(super::types::AnalysisResult {
-            analysis_id: ::std::string::String::from("anl_9x7c2m4p0q"),
-            threat_score: 92i64,
-            classification: ::std::string::String::from("command_and_control"),
-            confidence: 0.97f64,
-            mitigation: super::types::Mitigation {
-                action: ::std::string::String::from("block_immediately"),
-                rule_id: ::std::option::Option::Some(
-                    ::std::string::String::from("waf_rule_884"),
-                ),
-                scope: ::std::string::String::from("global"),
-            },
-        })
+        Ok(
+            super::types::AnalysisResult::new(
+                ::std::string::String::from("anl_9x7c2m4p0q"),
+                92i64,
+                ::std::string::String::from("command_and_control"),
+                0.97f64,
+                super::types::Mitigation::new(
+                        ::std::string::String::from("block_immediately"),
+                        ::std::string::String::from("global"),
+                    )
+                    .rule_id(::std::string::String::from("waf_rule_884")),
+            ),
+        )
     }
     async fn update_threat_status(
         &self,
@@ -129,18 +125,20 @@ impl super::server::CybervaultApi for Mock {
         super::types::Threat,
         super::errors::UpdateThreatStatusError,
     > {
-        Ok(super::types::Threat {
-            id: ::std::string::String::from("thr_8f4a2c9d1e"),
-            type_: super::types::ThreatType::RansomwareAttempt,
-            severity: super::types::Severity::Critical,
-            timestamp: "2025-03-15T08:42:11Z".parse().unwrap_or_default(),
-            source_ip: ::std::string::String::from("192.168.1.45"),
-            indicators: ::std::vec![
-                ::std::string::String::from("hash:md5:a1b2c3"),
-                ::std::string::String::from("domain:evil-payload.net")
-            ],
-            status: super::types::ThreatStatus::FalsePositive,
-        })
+        Ok(
+            super::types::Threat::new(
+                ::std::string::String::from("thr_8f4a2c9d1e"),
+                super::types::ThreatType::RansomwareAttempt,
+                super::types::Severity::Critical,
+                "2025-03-15T08:42:11Z".parse().unwrap_or_default(),
+                ::std::string::String::from("192.168.1.45"),
+                ::std::vec![
+                    ::std::string::String::from("hash:md5:a1b2c3"),
+                    ::std::string::String::from("domain:evil-payload.net")
+                ],
+                super::types::ThreatStatus::FalsePositive,
+            ),
+        )
     }
 }
 /// Serves [`Mock`] as the `cybervault_v2_mock_server` example does: parses `--addr` (default `127.0.0.1:8080`) and `--token` from the command line, prints the address and the token (made up when not given), and serves until stopped.

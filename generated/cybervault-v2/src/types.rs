@@ -11,46 +11,81 @@
 )]
 //! Data types of the API, one per schema of the document.
 /// Severity of a threat.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Severity {
     /// `critical`
-    #[serde(rename = "critical")]
     Critical,
     /// `high`
-    #[serde(rename = "high")]
     High,
     /// `medium`
-    #[serde(rename = "medium")]
     Medium,
     /// `low`
-    #[serde(rename = "low")]
     Low,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
+}
+impl super::validation::Validate for Severity {
+    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        match self {
+            Self::Other(value) => {
+                Err(super::validation::ValidationError {
+                    path: ::std::string::String::new(),
+                    message: format!(
+                        "{:?} is not one of \"critical\", \"high\", \"medium\", \"low\"",
+                        value
+                    ),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
 }
 impl Severity {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Critical => "critical",
             Self::High => "high",
             Self::Medium => "medium",
             Self::Low => "low",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for Severity {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for Severity {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "critical" => Self::Critical,
+                "high" => Self::High,
+                "medium" => Self::Medium,
+                "low" => Self::Low,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for Severity {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// Type of a detected threat. The public docs only show
@@ -59,6 +94,7 @@ impl ::std::fmt::Display for Severity {
 /// `command_and_control`). The enum is open: a type not listed here
 /// decodes as it is.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ThreatType {
     /// `ransomware_attempt`
     RansomwareAttempt,
@@ -168,6 +204,7 @@ impl ::std::fmt::Display for ThreatType {
 /// designed to cover that lifecycle. The enum is open: a status not
 /// listed here decodes as it is.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ThreatStatus {
     /// `new`
     New,
@@ -243,6 +280,7 @@ impl ::std::fmt::Display for ThreatStatus {
 /// hashes, IP addresses, URLs and raw payloads but show only `ip`; the
 /// other spellings are designed, and the enum is open.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum TargetType {
     /// `hash`
     Hash,
@@ -304,6 +342,7 @@ impl ::std::fmt::Display for TargetType {
 }
 /// A threat detected in the monitored environment.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Threat {
     /// Unique identifier of the threat (prefixed `thr_`).
     pub id: ::std::string::String,
@@ -322,8 +361,41 @@ pub struct Threat {
     /// Current lifecycle status of the threat.
     pub status: super::types::ThreatStatus,
 }
+impl Threat {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        id: impl ::std::convert::Into<::std::string::String>,
+        type_: super::types::ThreatType,
+        severity: super::types::Severity,
+        timestamp: ::chrono::DateTime<::chrono::Utc>,
+        source_ip: impl ::std::convert::Into<::std::string::String>,
+        indicators: ::std::vec::Vec<::std::string::String>,
+        status: super::types::ThreatStatus,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            type_,
+            severity,
+            timestamp,
+            source_ip: source_ip.into(),
+            indicators,
+            status,
+        }
+    }
+}
+impl super::validation::Validate for Threat {
+    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        {
+            let value = &self.severity;
+            super::validation::Validate::validate(value)
+                .map_err(|e| e.within("severity"))?;
+        }
+        Ok(())
+    }
+}
 /// Pagination information of a list response.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct PageMeta {
     /// Total number of threats matching the filters.
     pub total: i64,
@@ -331,6 +403,12 @@ pub struct PageMeta {
     pub limit: i64,
     /// Offset of the first result in this page, as requested.
     pub offset: i64,
+}
+impl PageMeta {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(total: i64, limit: i64, offset: i64) -> Self {
+        Self { total, limit, offset }
+    }
 }
 impl super::validation::Validate for PageMeta {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -366,14 +444,35 @@ impl super::validation::Validate for PageMeta {
 }
 /// A page of recently detected threats.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ThreatList {
     /// Threats in this page, most recent first.
     pub data: ::std::vec::Vec<super::types::Threat>,
     /// Pagination information.
     pub meta: super::types::PageMeta,
 }
+impl ThreatList {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        data: ::std::vec::Vec<super::types::Threat>,
+        meta: super::types::PageMeta,
+    ) -> Self {
+        Self { data, meta }
+    }
+}
 impl super::validation::Validate for ThreatList {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        {
+            let value = &self.data;
+            for (index, value) in value.iter().enumerate() {
+                (|| -> ::std::result::Result<(), super::validation::ValidationError> {
+                    super::validation::Validate::validate(value)
+                        .map_err(|e| e.within(""))?;
+                    Ok(())
+                })()
+                    .map_err(|e| e.within(&index.to_string()).within("data"))?;
+            }
+        }
         {
             let value = &self.meta;
             super::validation::Validate::validate(value).map_err(|e| e.within("meta"))?;
@@ -386,6 +485,7 @@ impl super::validation::Validate for ThreatList {
 /// shown in the public docs; their value sets are not documented, so
 /// they are free-form strings.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AnalysisContext {
     /// Environment the target was seen in (e.g. production, staging).
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -394,8 +494,29 @@ pub struct AnalysisContext {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub network_zone: ::std::option::Option<::std::string::String>,
 }
+impl AnalysisContext {
+    /// Sets `environment`.
+    #[must_use]
+    pub fn environment(
+        mut self,
+        environment: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.environment = ::std::option::Option::Some(environment.into());
+        self
+    }
+    /// Sets `network_zone`.
+    #[must_use]
+    pub fn network_zone(
+        mut self,
+        network_zone: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.network_zone = ::std::option::Option::Some(network_zone.into());
+        self
+    }
+}
 /// A target to submit for real-time threat analysis.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AnalyzeRequest {
     /// The file hash, IP address, URL, or raw payload to analyze.
     pub target: ::std::string::String,
@@ -404,6 +525,25 @@ pub struct AnalyzeRequest {
     /// Optional deployment context of the target.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub context: ::std::option::Option<super::types::AnalysisContext>,
+}
+impl AnalyzeRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        target: impl ::std::convert::Into<::std::string::String>,
+        target_type: super::types::TargetType,
+    ) -> Self {
+        Self {
+            target: target.into(),
+            target_type,
+            context: ::std::option::Option::None,
+        }
+    }
+    /// Sets `context`.
+    #[must_use]
+    pub fn context(mut self, context: super::types::AnalysisContext) -> Self {
+        self.context = ::std::option::Option::Some(context);
+        self
+    }
 }
 impl super::validation::Validate for AnalyzeRequest {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -424,6 +564,7 @@ impl super::validation::Validate for AnalyzeRequest {
 /// one example; the field meanings and the optional `rule_id` are
 /// designed to match it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Mitigation {
     /// Recommended action (e.g. block_immediately, quarantine, monitor).
     /// The vocabulary is not documented publicly, so it is a free-form
@@ -436,8 +577,31 @@ pub struct Mitigation {
     /// Scope the action should apply to (e.g. global, or a network zone).
     pub scope: ::std::string::String,
 }
+impl Mitigation {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        action: impl ::std::convert::Into<::std::string::String>,
+        scope: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            action: action.into(),
+            rule_id: ::std::option::Option::None,
+            scope: scope.into(),
+        }
+    }
+    /// Sets `rule_id`.
+    #[must_use]
+    pub fn rule_id(
+        mut self,
+        rule_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.rule_id = ::std::option::Option::Some(rule_id.into());
+        self
+    }
+}
 /// Result of a real-time threat analysis.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AnalysisResult {
     /// Unique identifier of the analysis (prefixed `anl_`).
     pub analysis_id: ::std::string::String,
@@ -451,6 +615,24 @@ pub struct AnalysisResult {
     pub confidence: f64,
     /// Recommended mitigation.
     pub mitigation: super::types::Mitigation,
+}
+impl AnalysisResult {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        analysis_id: impl ::std::convert::Into<::std::string::String>,
+        threat_score: i64,
+        classification: impl ::std::convert::Into<::std::string::String>,
+        confidence: f64,
+        mitigation: super::types::Mitigation,
+    ) -> Self {
+        Self {
+            analysis_id: analysis_id.into(),
+            threat_score,
+            classification: classification.into(),
+            confidence,
+            mitigation,
+        }
+    }
 }
 impl super::validation::Validate for AnalysisResult {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -479,6 +661,7 @@ impl super::validation::Validate for AnalysisResult {
 /// requires the `threat:write` scope. The request shape is not shown in
 /// the public docs; designed to match the Threat resource.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateThreatStatusRequest {
     /// The new lifecycle status.
     pub status: super::types::ThreatStatus,
@@ -486,12 +669,31 @@ pub struct UpdateThreatStatusRequest {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub note: ::std::option::Option<::std::string::String>,
 }
+impl UpdateThreatStatusRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(status: super::types::ThreatStatus) -> Self {
+        Self {
+            status,
+            note: ::std::option::Option::None,
+        }
+    }
+    /// Sets `note`.
+    #[must_use]
+    pub fn note(
+        mut self,
+        note: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.note = ::std::option::Option::Some(note.into());
+        self
+    }
+}
 /// Details of an error. Codes used by this API: `invalid_request` (400),
 /// `unauthorized` (401), `insufficient_scope` (403), `not_found` (404),
 /// `rate_limit_exceeded` (429), `internal_error` (500). Only
 /// `rate_limit_exceeded` is shown in the public docs; the others are
 /// designed to match it.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ErrorDetail {
     /// Unique machine-readable error code.
     pub code: ::std::string::String,
@@ -500,6 +702,25 @@ pub struct ErrorDetail {
     /// Seconds to wait before retrying. Only present on 429 responses.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub retry_after: ::std::option::Option<i64>,
+}
+impl ErrorDetail {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        code: impl ::std::convert::Into<::std::string::String>,
+        message: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            code: code.into(),
+            message: message.into(),
+            retry_after: ::std::option::Option::None,
+        }
+    }
+    /// Sets `retry_after`.
+    #[must_use]
+    pub fn retry_after(mut self, retry_after: i64) -> Self {
+        self.retry_after = ::std::option::Option::Some(retry_after);
+        self
+    }
 }
 impl super::validation::Validate for ErrorDetail {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -516,9 +737,16 @@ impl super::validation::Validate for ErrorDetail {
 }
 /// The error body of every non-2xx response.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Error {
     /// The error details.
     pub error: super::types::ErrorDetail,
+}
+impl Error {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(error: super::types::ErrorDetail) -> Self {
+        Self { error }
+    }
 }
 impl super::validation::Validate for Error {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -531,6 +759,7 @@ impl super::validation::Validate for Error {
 }
 /// Query parameters of `listRecentThreats`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListRecentThreatsQuery {
     /// Filter by severity: critical, high, medium, low.
     pub severity: super::types::Severity,
@@ -551,6 +780,42 @@ pub struct ListRecentThreatsQuery {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub since: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
+impl ListRecentThreatsQuery {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(severity: super::types::Severity) -> Self {
+        Self {
+            severity,
+            type_: ::std::option::Option::None,
+            limit: default_list_recent_threats_query_limit(),
+            offset: default_list_recent_threats_query_offset(),
+            since: ::std::option::Option::None,
+        }
+    }
+    /// Sets `type`.
+    #[must_use]
+    pub fn type_(mut self, type_: super::types::ThreatType) -> Self {
+        self.type_ = ::std::option::Option::Some(type_);
+        self
+    }
+    /// Sets `limit`.
+    #[must_use]
+    pub fn limit(mut self, limit: i64) -> Self {
+        self.limit = limit;
+        self
+    }
+    /// Sets `offset`.
+    #[must_use]
+    pub fn offset(mut self, offset: i64) -> Self {
+        self.offset = offset;
+        self
+    }
+    /// Sets `since`.
+    #[must_use]
+    pub fn since(mut self, since: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.since = ::std::option::Option::Some(since);
+        self
+    }
+}
 /// The default of `ListRecentThreatsQuery.limit`.
 pub fn default_list_recent_threats_query_limit() -> i64 {
     25i64
@@ -561,6 +826,11 @@ pub fn default_list_recent_threats_query_offset() -> i64 {
 }
 impl super::validation::Validate for ListRecentThreatsQuery {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        {
+            let value = &self.severity;
+            super::validation::Validate::validate(value)
+                .map_err(|e| e.within("severity"))?;
+        }
         {
             let value = &self.limit;
             super::validation::number(

@@ -38,6 +38,7 @@ pub enum AuthError {
 }
 /// Every operation of the API, as the server's `authorize` hook sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Operation {
     /// `getHealth`: GET /v1/health
     GetHealth,

@@ -48,70 +48,61 @@ pub fn common_error(
     let message: ::std::string::String = message.into();
     match status {
         400u16 => {
-            super::types::Error {
-                error: ::std::string::String::from("invalid_request"),
+            super::types::Error::new(
+                ::std::string::String::from("invalid_request"),
                 message,
-            }
+            )
         }
         401u16 => {
-            super::types::Error {
-                error: ::std::string::String::from("unauthorized"),
+            super::types::Error::new(
+                ::std::string::String::from("unauthorized"),
                 message,
-            }
+            )
         }
         402u16 => {
-            super::types::Error {
-                error: ::std::string::String::from("payment_required"),
+            super::types::Error::new(
+                ::std::string::String::from("payment_required"),
                 message,
-            }
+            )
         }
         403u16 => {
-            super::types::Error {
-                error: ::std::string::String::from("forbidden"),
-                message,
-            }
+            super::types::Error::new(::std::string::String::from("forbidden"), message)
         }
         404u16 => {
-            super::types::Error {
-                error: ::std::string::String::from("not_found"),
-                message,
-            }
+            super::types::Error::new(::std::string::String::from("not_found"), message)
         }
         409u16 => {
-            super::types::Error {
-                error: ::std::string::String::from("email_taken"),
-                message,
-            }
+            super::types::Error::new(::std::string::String::from("email_taken"), message)
         }
         410u16 => {
-            super::types::Error {
-                error: ::std::string::String::from("share_expired"),
+            super::types::Error::new(
+                ::std::string::String::from("share_expired"),
                 message,
-            }
+            )
         }
         422u16 => {
-            super::types::Error {
-                error: ::std::string::String::from("simulation_failed"),
+            super::types::Error::new(
+                ::std::string::String::from("simulation_failed"),
                 message,
-            }
+            )
         }
         429u16 => {
-            super::types::Error {
-                error: ::std::string::String::from("rate_limited"),
+            super::types::Error::new(
+                ::std::string::String::from("rate_limited"),
                 message,
-            }
+            )
         }
         500..=599 => {
-            super::types::Error {
-                error: ::std::string::String::from("internal_error"),
+            super::types::Error::new(
+                ::std::string::String::from("internal_error"),
                 message,
-            }
+            )
         }
         _ => {
-            super::types::Error {
-                error: ::std::string::String::from("invalid_request"),
+            super::types::Error::new(
+                ::std::string::String::from("invalid_request"),
                 message,
-            }
+            )
         }
     }
 }
@@ -124,6 +115,7 @@ pub fn common_error_body(
 }
 /// Error responses of `getHealth` (GET /v1/health).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetHealthError {
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
@@ -181,16 +173,20 @@ impl GetHealthError {
         ::std::option::Option::Some(
             match status {
                 429u16 => {
-                    super::errors::GetHealthError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::GetHealthError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::GetHealthError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::GetHealthError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -208,6 +204,7 @@ impl<E: DomainError> ::std::convert::From<E> for GetHealthError {
 }
 /// Error responses of `getHsmHealth` (GET /v1/health/hsm).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetHsmHealthError {
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
@@ -274,22 +271,28 @@ impl GetHsmHealthError {
         ::std::option::Option::Some(
             match status {
                 429u16 => {
-                    super::errors::GetHsmHealthError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::GetHsmHealthError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::GetHsmHealthError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::GetHsmHealthError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 503u16 => {
-                    super::errors::GetHsmHealthError::ServiceUnavailable(super::types::Error {
-                        error: ::std::string::String::from("hsm_unavailable"),
-                        message,
-                    })
+                    super::errors::GetHsmHealthError::ServiceUnavailable(
+                        super::types::Error::new(
+                            ::std::string::String::from("hsm_unavailable"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -307,6 +310,7 @@ impl<E: DomainError> ::std::convert::From<E> for GetHsmHealthError {
 }
 /// Error responses of `accessShare` (GET /v1/share/{share_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum AccessShareError {
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
@@ -395,34 +399,44 @@ impl AccessShareError {
         ::std::option::Option::Some(
             match status {
                 402u16 => {
-                    super::errors::AccessShareError::PaymentRequired(super::types::Error {
-                        error: ::std::string::String::from("payment_required"),
-                        message,
-                    })
+                    super::errors::AccessShareError::PaymentRequired(
+                        super::types::Error::new(
+                            ::std::string::String::from("payment_required"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::AccessShareError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::AccessShareError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 410u16 => {
-                    super::errors::AccessShareError::Gone(super::types::Error {
-                        error: ::std::string::String::from("share_expired"),
-                        message,
-                    })
+                    super::errors::AccessShareError::Gone(
+                        super::types::Error::new(
+                            ::std::string::String::from("share_expired"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::AccessShareError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::AccessShareError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::AccessShareError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::AccessShareError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -440,6 +454,7 @@ impl<E: DomainError> ::std::convert::From<E> for AccessShareError {
 }
 /// Error responses of `revokeShare` (DELETE /v1/share/{share_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum RevokeShareError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -523,34 +538,44 @@ impl RevokeShareError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::RevokeShareError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::RevokeShareError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::RevokeShareError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::RevokeShareError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::RevokeShareError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::RevokeShareError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::RevokeShareError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::RevokeShareError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::RevokeShareError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::RevokeShareError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -568,6 +593,7 @@ impl<E: DomainError> ::std::convert::From<E> for RevokeShareError {
 }
 /// Error responses of `signup` (POST /v1/auth/signup).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum SignupError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -642,28 +668,36 @@ impl SignupError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::SignupError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::SignupError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 409u16 => {
-                    super::errors::SignupError::Conflict(super::types::Error {
-                        error: ::std::string::String::from("email_taken"),
-                        message,
-                    })
+                    super::errors::SignupError::Conflict(
+                        super::types::Error::new(
+                            ::std::string::String::from("email_taken"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::SignupError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::SignupError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::SignupError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::SignupError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -681,6 +715,7 @@ impl<E: DomainError> ::std::convert::From<E> for SignupError {
 }
 /// Error responses of `createToken` (POST /v1/auth/token).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateTokenError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -755,28 +790,36 @@ impl CreateTokenError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::CreateTokenError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::CreateTokenError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::CreateTokenError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("invalid_credentials"),
-                        message,
-                    })
+                    super::errors::CreateTokenError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_credentials"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::CreateTokenError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::CreateTokenError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::CreateTokenError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::CreateTokenError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -794,6 +837,7 @@ impl<E: DomainError> ::std::convert::From<E> for CreateTokenError {
 }
 /// Successful responses of `createToken` (POST /v1/auth/token).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateTokenResponse {
     /// 200: Signed in
     Ok(super::types::TokenResponse),
@@ -802,6 +846,7 @@ pub enum CreateTokenResponse {
 }
 /// Error responses of `revokeToken` (DELETE /v1/auth/token).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum RevokeTokenError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -869,22 +914,28 @@ impl RevokeTokenError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::RevokeTokenError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::RevokeTokenError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::RevokeTokenError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::RevokeTokenError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::RevokeTokenError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::RevokeTokenError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -902,6 +953,7 @@ impl<E: DomainError> ::std::convert::From<E> for RevokeTokenError {
 }
 /// Error responses of `createAgentToken` (POST /v1/auth/agent-token).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateAgentTokenError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -985,34 +1037,44 @@ impl CreateAgentTokenError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::CreateAgentTokenError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::CreateAgentTokenError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::CreateAgentTokenError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("invalid_credentials"),
-                        message,
-                    })
+                    super::errors::CreateAgentTokenError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_credentials"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::CreateAgentTokenError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("agent_inactive"),
-                        message,
-                    })
+                    super::errors::CreateAgentTokenError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("agent_inactive"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::CreateAgentTokenError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::CreateAgentTokenError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::CreateAgentTokenError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::CreateAgentTokenError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -1030,6 +1092,7 @@ impl<E: DomainError> ::std::convert::From<E> for CreateAgentTokenError {
 }
 /// Error responses of `createApiKeyToken` (POST /v1/auth/api-key-token).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateApiKeyTokenError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -1104,28 +1167,36 @@ impl CreateApiKeyTokenError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::CreateApiKeyTokenError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::CreateApiKeyTokenError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::CreateApiKeyTokenError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("invalid_credentials"),
-                        message,
-                    })
+                    super::errors::CreateApiKeyTokenError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_credentials"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::CreateApiKeyTokenError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::CreateApiKeyTokenError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::CreateApiKeyTokenError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::CreateApiKeyTokenError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -1143,6 +1214,7 @@ impl<E: DomainError> ::std::convert::From<E> for CreateApiKeyTokenError {
 }
 /// Error responses of `signInWithGoogle` (POST /v1/auth/google).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum SignInWithGoogleError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -1221,28 +1293,36 @@ impl SignInWithGoogleError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::SignInWithGoogleError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::SignInWithGoogleError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::SignInWithGoogleError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("invalid_id_token"),
-                        message,
-                    })
+                    super::errors::SignInWithGoogleError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_id_token"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::SignInWithGoogleError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::SignInWithGoogleError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::SignInWithGoogleError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::SignInWithGoogleError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -1260,6 +1340,7 @@ impl<E: DomainError> ::std::convert::From<E> for SignInWithGoogleError {
 }
 /// Successful responses of `signInWithGoogle` (POST /v1/auth/google).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum SignInWithGoogleResponse {
     /// 200: Signed in
     Ok(super::types::TokenResponse),
@@ -1268,6 +1349,7 @@ pub enum SignInWithGoogleResponse {
 }
 /// Error responses of `changePassword` (POST /v1/auth/change-password).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ChangePasswordError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -1355,34 +1437,44 @@ impl ChangePasswordError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::ChangePasswordError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::ChangePasswordError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::ChangePasswordError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::ChangePasswordError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::ChangePasswordError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("invalid_current_password"),
-                        message,
-                    })
+                    super::errors::ChangePasswordError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_current_password"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::ChangePasswordError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::ChangePasswordError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::ChangePasswordError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::ChangePasswordError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -1400,6 +1492,7 @@ impl<E: DomainError> ::std::convert::From<E> for ChangePasswordError {
 }
 /// Error responses of `refreshToken` (POST /v1/auth/refresh).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum RefreshTokenError {
     /// 400: Refresh tokens are not implemented yet
     BadRequest(super::types::Error),
@@ -1463,22 +1556,28 @@ impl RefreshTokenError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::RefreshTokenError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("not_implemented"),
-                        message,
-                    })
+                    super::errors::RefreshTokenError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_implemented"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::RefreshTokenError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::RefreshTokenError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::RefreshTokenError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::RefreshTokenError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -1496,6 +1595,7 @@ impl<E: DomainError> ::std::convert::From<E> for RefreshTokenError {
 }
 /// Error responses of `getCurrentUser` (GET /v1/auth/me).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetCurrentUserError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -1572,28 +1672,36 @@ impl GetCurrentUserError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::GetCurrentUserError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::GetCurrentUserError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::GetCurrentUserError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("user_token_required"),
-                        message,
-                    })
+                    super::errors::GetCurrentUserError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("user_token_required"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::GetCurrentUserError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::GetCurrentUserError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::GetCurrentUserError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::GetCurrentUserError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -1611,6 +1719,7 @@ impl<E: DomainError> ::std::convert::From<E> for GetCurrentUserError {
 }
 /// Error responses of `deleteCurrentUser` (DELETE /v1/auth/me).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DeleteCurrentUserError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -1687,28 +1796,36 @@ impl DeleteCurrentUserError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::DeleteCurrentUserError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::DeleteCurrentUserError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::DeleteCurrentUserError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("user_token_required"),
-                        message,
-                    })
+                    super::errors::DeleteCurrentUserError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("user_token_required"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::DeleteCurrentUserError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::DeleteCurrentUserError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::DeleteCurrentUserError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::DeleteCurrentUserError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -1726,6 +1843,7 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteCurrentUserError {
 }
 /// Error responses of `updateCurrentUser` (PATCH /v1/auth/me).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum UpdateCurrentUserError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -1813,34 +1931,44 @@ impl UpdateCurrentUserError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::UpdateCurrentUserError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::UpdateCurrentUserError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::UpdateCurrentUserError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::UpdateCurrentUserError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::UpdateCurrentUserError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("user_token_required"),
-                        message,
-                    })
+                    super::errors::UpdateCurrentUserError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("user_token_required"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::UpdateCurrentUserError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::UpdateCurrentUserError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::UpdateCurrentUserError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::UpdateCurrentUserError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -1858,6 +1986,7 @@ impl<E: DomainError> ::std::convert::From<E> for UpdateCurrentUserError {
 }
 /// Error responses of `getMfaStatus` (GET /v1/auth/mfa/status).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetMfaStatusError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -1934,28 +2063,36 @@ impl GetMfaStatusError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::GetMfaStatusError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::GetMfaStatusError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::GetMfaStatusError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("user_token_required"),
-                        message,
-                    })
+                    super::errors::GetMfaStatusError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("user_token_required"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::GetMfaStatusError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::GetMfaStatusError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::GetMfaStatusError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::GetMfaStatusError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -1973,6 +2110,7 @@ impl<E: DomainError> ::std::convert::From<E> for GetMfaStatusError {
 }
 /// Error responses of `setupMfa` (POST /v1/auth/mfa/setup).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum SetupMfaError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -2053,34 +2191,44 @@ impl SetupMfaError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::SetupMfaError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::SetupMfaError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::SetupMfaError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("user_token_required"),
-                        message,
-                    })
+                    super::errors::SetupMfaError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("user_token_required"),
+                            message,
+                        ),
+                    )
                 }
                 409u16 => {
-                    super::errors::SetupMfaError::Conflict(super::types::Error {
-                        error: ::std::string::String::from("mfa_already_enabled"),
-                        message,
-                    })
+                    super::errors::SetupMfaError::Conflict(
+                        super::types::Error::new(
+                            ::std::string::String::from("mfa_already_enabled"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::SetupMfaError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::SetupMfaError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::SetupMfaError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::SetupMfaError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -2098,6 +2246,7 @@ impl<E: DomainError> ::std::convert::From<E> for SetupMfaError {
 }
 /// Error responses of `verifyMfaSetup` (POST /v1/auth/mfa/verify-setup).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum VerifyMfaSetupError {
     /// 400: Malformed or wrong code, or no enrollment in progress
     BadRequest(super::types::Error),
@@ -2183,34 +2332,44 @@ impl VerifyMfaSetupError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::VerifyMfaSetupError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_code"),
-                        message,
-                    })
+                    super::errors::VerifyMfaSetupError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_code"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::VerifyMfaSetupError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::VerifyMfaSetupError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::VerifyMfaSetupError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("user_token_required"),
-                        message,
-                    })
+                    super::errors::VerifyMfaSetupError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("user_token_required"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::VerifyMfaSetupError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::VerifyMfaSetupError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::VerifyMfaSetupError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::VerifyMfaSetupError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -2228,6 +2387,7 @@ impl<E: DomainError> ::std::convert::From<E> for VerifyMfaSetupError {
 }
 /// Error responses of `verifyMfa` (POST /v1/auth/mfa/verify).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum VerifyMfaError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -2305,28 +2465,36 @@ impl VerifyMfaError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::VerifyMfaError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::VerifyMfaError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::VerifyMfaError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("invalid_code"),
-                        message,
-                    })
+                    super::errors::VerifyMfaError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_code"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::VerifyMfaError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::VerifyMfaError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::VerifyMfaError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::VerifyMfaError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -2344,6 +2512,7 @@ impl<E: DomainError> ::std::convert::From<E> for VerifyMfaError {
 }
 /// Error responses of `disableMfa` (DELETE /v1/auth/mfa).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DisableMfaError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -2431,34 +2600,44 @@ impl DisableMfaError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::DisableMfaError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::DisableMfaError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::DisableMfaError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::DisableMfaError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::DisableMfaError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("invalid_code"),
-                        message,
-                    })
+                    super::errors::DisableMfaError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_code"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::DisableMfaError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::DisableMfaError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::DisableMfaError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::DisableMfaError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -2476,6 +2655,7 @@ impl<E: DomainError> ::std::convert::From<E> for DisableMfaError {
 }
 /// Error responses of `requestDeviceCode` (POST /v1/auth/device/code).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum RequestDeviceCodeError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -2544,22 +2724,28 @@ impl RequestDeviceCodeError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::RequestDeviceCodeError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::RequestDeviceCodeError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::RequestDeviceCodeError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::RequestDeviceCodeError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::RequestDeviceCodeError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::RequestDeviceCodeError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -2577,6 +2763,7 @@ impl<E: DomainError> ::std::convert::From<E> for RequestDeviceCodeError {
 }
 /// Error responses of `pollDeviceToken` (POST /v1/auth/device/token).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum PollDeviceTokenError {
     /// 400: Not approved (yet): `authorization_pending`, `slow_down`, `access_denied`,
     /// `expired_token` or `invalid_request`
@@ -2645,22 +2832,28 @@ impl PollDeviceTokenError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::PollDeviceTokenError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("authorization_pending"),
-                        message,
-                    })
+                    super::errors::PollDeviceTokenError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("authorization_pending"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::PollDeviceTokenError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::PollDeviceTokenError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::PollDeviceTokenError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::PollDeviceTokenError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -2678,6 +2871,7 @@ impl<E: DomainError> ::std::convert::From<E> for PollDeviceTokenError {
 }
 /// Error responses of `getDeviceCodeStatus` (GET /v1/auth/device/code/{user_code}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetDeviceCodeStatusError {
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
@@ -2745,22 +2939,28 @@ impl GetDeviceCodeStatusError {
         ::std::option::Option::Some(
             match status {
                 404u16 => {
-                    super::errors::GetDeviceCodeStatusError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::GetDeviceCodeStatusError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::GetDeviceCodeStatusError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::GetDeviceCodeStatusError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::GetDeviceCodeStatusError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::GetDeviceCodeStatusError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -2778,6 +2978,7 @@ impl<E: DomainError> ::std::convert::From<E> for GetDeviceCodeStatusError {
 }
 /// Error responses of `approveDevice` (POST /v1/auth/device/approve).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ApproveDeviceError {
     /// 400: The code has expired or was already approved or denied
     BadRequest(super::types::Error),
@@ -2873,40 +3074,52 @@ impl ApproveDeviceError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::ApproveDeviceError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::ApproveDeviceError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::ApproveDeviceError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::ApproveDeviceError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::ApproveDeviceError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("user_token_required"),
-                        message,
-                    })
+                    super::errors::ApproveDeviceError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("user_token_required"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::ApproveDeviceError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::ApproveDeviceError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::ApproveDeviceError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::ApproveDeviceError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::ApproveDeviceError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::ApproveDeviceError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -2924,6 +3137,7 @@ impl<E: DomainError> ::std::convert::From<E> for ApproveDeviceError {
 }
 /// Error responses of `denyDevice` (POST /v1/auth/device/deny).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DenyDeviceError {
     /// 400: The code has expired or was already approved or denied
     BadRequest(super::types::Error),
@@ -3019,40 +3233,52 @@ impl DenyDeviceError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::DenyDeviceError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::DenyDeviceError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::DenyDeviceError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::DenyDeviceError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::DenyDeviceError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("user_token_required"),
-                        message,
-                    })
+                    super::errors::DenyDeviceError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("user_token_required"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::DenyDeviceError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::DenyDeviceError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::DenyDeviceError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::DenyDeviceError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::DenyDeviceError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::DenyDeviceError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -3070,6 +3296,7 @@ impl<E: DomainError> ::std::convert::From<E> for DenyDeviceError {
 }
 /// Error responses of `listApiKeys` (GET /v1/auth/api-keys).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListApiKeysError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -3157,34 +3384,44 @@ impl ListApiKeysError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::ListApiKeysError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::ListApiKeysError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::ListApiKeysError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::ListApiKeysError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::ListApiKeysError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("user_token_required"),
-                        message,
-                    })
+                    super::errors::ListApiKeysError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("user_token_required"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::ListApiKeysError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::ListApiKeysError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::ListApiKeysError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::ListApiKeysError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -3202,6 +3439,7 @@ impl<E: DomainError> ::std::convert::From<E> for ListApiKeysError {
 }
 /// Error responses of `createApiKey` (POST /v1/auth/api-keys).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateApiKeyError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -3289,34 +3527,44 @@ impl CreateApiKeyError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::CreateApiKeyError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::CreateApiKeyError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::CreateApiKeyError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::CreateApiKeyError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::CreateApiKeyError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("user_token_required"),
-                        message,
-                    })
+                    super::errors::CreateApiKeyError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("user_token_required"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::CreateApiKeyError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::CreateApiKeyError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::CreateApiKeyError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::CreateApiKeyError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -3334,6 +3582,7 @@ impl<E: DomainError> ::std::convert::From<E> for CreateApiKeyError {
 }
 /// Error responses of `revokeApiKey` (DELETE /v1/auth/api-keys/{key_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum RevokeApiKeyError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -3420,34 +3669,44 @@ impl RevokeApiKeyError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::RevokeApiKeyError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::RevokeApiKeyError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::RevokeApiKeyError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("user_token_required"),
-                        message,
-                    })
+                    super::errors::RevokeApiKeyError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("user_token_required"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::RevokeApiKeyError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::RevokeApiKeyError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::RevokeApiKeyError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::RevokeApiKeyError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::RevokeApiKeyError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::RevokeApiKeyError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -3465,6 +3724,7 @@ impl<E: DomainError> ::std::convert::From<E> for RevokeApiKeyError {
 }
 /// Error responses of `listVaults` (GET /v1/vaults).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListVaultsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -3543,28 +3803,36 @@ impl ListVaultsError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::ListVaultsError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::ListVaultsError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::ListVaultsError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::ListVaultsError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::ListVaultsError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::ListVaultsError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::ListVaultsError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::ListVaultsError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -3582,6 +3850,7 @@ impl<E: DomainError> ::std::convert::From<E> for ListVaultsError {
 }
 /// Error responses of `createVault` (POST /v1/vaults).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateVaultError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -3683,46 +3952,60 @@ impl CreateVaultError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::CreateVaultError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::CreateVaultError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::CreateVaultError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::CreateVaultError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 402u16 => {
-                    super::errors::CreateVaultError::PaymentRequired(super::types::Error {
-                        error: ::std::string::String::from("payment_required"),
-                        message,
-                    })
+                    super::errors::CreateVaultError::PaymentRequired(
+                        super::types::Error::new(
+                            ::std::string::String::from("payment_required"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::CreateVaultError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::CreateVaultError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 409u16 => {
-                    super::errors::CreateVaultError::Conflict(super::types::Error {
-                        error: ::std::string::String::from("vault_name_taken"),
-                        message,
-                    })
+                    super::errors::CreateVaultError::Conflict(
+                        super::types::Error::new(
+                            ::std::string::String::from("vault_name_taken"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::CreateVaultError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::CreateVaultError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::CreateVaultError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::CreateVaultError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -3740,6 +4023,7 @@ impl<E: DomainError> ::std::convert::From<E> for CreateVaultError {
 }
 /// Error responses of `getVault` (GET /v1/vaults/{vault_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetVaultError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -3828,34 +4112,44 @@ impl GetVaultError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::GetVaultError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::GetVaultError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::GetVaultError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::GetVaultError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::GetVaultError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::GetVaultError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::GetVaultError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::GetVaultError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::GetVaultError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::GetVaultError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -3873,6 +4167,7 @@ impl<E: DomainError> ::std::convert::From<E> for GetVaultError {
 }
 /// Error responses of `deleteVault` (DELETE /v1/vaults/{vault_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DeleteVaultError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -3961,34 +4256,44 @@ impl DeleteVaultError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::DeleteVaultError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::DeleteVaultError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::DeleteVaultError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::DeleteVaultError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::DeleteVaultError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::DeleteVaultError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::DeleteVaultError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::DeleteVaultError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::DeleteVaultError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::DeleteVaultError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -4006,6 +4311,7 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteVaultError {
 }
 /// Error responses of `enableCmek` (POST /v1/vaults/{vault_id}/cmek).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum EnableCmekError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -4117,52 +4423,68 @@ impl EnableCmekError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::EnableCmekError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::EnableCmekError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::EnableCmekError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::EnableCmekError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 402u16 => {
-                    super::errors::EnableCmekError::PaymentRequired(super::types::Error {
-                        error: ::std::string::String::from("payment_required"),
-                        message,
-                    })
+                    super::errors::EnableCmekError::PaymentRequired(
+                        super::types::Error::new(
+                            ::std::string::String::from("payment_required"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::EnableCmekError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::EnableCmekError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::EnableCmekError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::EnableCmekError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 409u16 => {
-                    super::errors::EnableCmekError::Conflict(super::types::Error {
-                        error: ::std::string::String::from("cmek_already_enabled"),
-                        message,
-                    })
+                    super::errors::EnableCmekError::Conflict(
+                        super::types::Error::new(
+                            ::std::string::String::from("cmek_already_enabled"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::EnableCmekError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::EnableCmekError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::EnableCmekError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::EnableCmekError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -4180,6 +4502,7 @@ impl<E: DomainError> ::std::convert::From<E> for EnableCmekError {
 }
 /// Error responses of `disableCmek` (DELETE /v1/vaults/{vault_id}/cmek).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DisableCmekError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -4277,40 +4600,52 @@ impl DisableCmekError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::DisableCmekError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::DisableCmekError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::DisableCmekError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::DisableCmekError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::DisableCmekError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::DisableCmekError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 409u16 => {
-                    super::errors::DisableCmekError::Conflict(super::types::Error {
-                        error: ::std::string::String::from("cmek_not_enabled"),
-                        message,
-                    })
+                    super::errors::DisableCmekError::Conflict(
+                        super::types::Error::new(
+                            ::std::string::String::from("cmek_not_enabled"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::DisableCmekError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::DisableCmekError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::DisableCmekError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::DisableCmekError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -4328,6 +4663,7 @@ impl<E: DomainError> ::std::convert::From<E> for DisableCmekError {
 }
 /// Error responses of `startCmekRotation` (POST /v1/vaults/{vault_id}/cmek-rotate).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum StartCmekRotationError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -4436,46 +4772,60 @@ impl StartCmekRotationError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::StartCmekRotationError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::StartCmekRotationError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::StartCmekRotationError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::StartCmekRotationError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::StartCmekRotationError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::StartCmekRotationError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::StartCmekRotationError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::StartCmekRotationError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 409u16 => {
-                    super::errors::StartCmekRotationError::Conflict(super::types::Error {
-                        error: ::std::string::String::from("rotation_in_progress"),
-                        message,
-                    })
+                    super::errors::StartCmekRotationError::Conflict(
+                        super::types::Error::new(
+                            ::std::string::String::from("rotation_in_progress"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::StartCmekRotationError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::StartCmekRotationError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::StartCmekRotationError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::StartCmekRotationError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -4493,6 +4843,7 @@ impl<E: DomainError> ::std::convert::From<E> for StartCmekRotationError {
 }
 /// Error responses of `getCmekRotationJob` (GET /v1/vaults/{vault_id}/cmek-rotate/{job_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetCmekRotationJobError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -4581,34 +4932,44 @@ impl GetCmekRotationJobError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::GetCmekRotationJobError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::GetCmekRotationJobError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::GetCmekRotationJobError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::GetCmekRotationJobError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::GetCmekRotationJobError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::GetCmekRotationJobError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::GetCmekRotationJobError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::GetCmekRotationJobError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::GetCmekRotationJobError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::GetCmekRotationJobError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -4626,6 +4987,7 @@ impl<E: DomainError> ::std::convert::From<E> for GetCmekRotationJobError {
 }
 /// Error responses of `listSecrets` (GET /v1/vaults/{vault_id}/secrets).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListSecretsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -4726,40 +5088,52 @@ impl ListSecretsError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::ListSecretsError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::ListSecretsError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::ListSecretsError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::ListSecretsError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::ListSecretsError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::ListSecretsError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::ListSecretsError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::ListSecretsError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::ListSecretsError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::ListSecretsError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::ListSecretsError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::ListSecretsError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -4777,6 +5151,7 @@ impl<E: DomainError> ::std::convert::From<E> for ListSecretsError {
 }
 /// Error responses of `getSecret` (GET /v1/vaults/{vault_id}/secrets/{path}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetSecretError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -4888,46 +5263,60 @@ impl GetSecretError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::GetSecretError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::GetSecretError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::GetSecretError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::GetSecretError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 402u16 => {
-                    super::errors::GetSecretError::PaymentRequired(super::types::Error {
-                        error: ::std::string::String::from("payment_required"),
-                        message,
-                    })
+                    super::errors::GetSecretError::PaymentRequired(
+                        super::types::Error::new(
+                            ::std::string::String::from("payment_required"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::GetSecretError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::GetSecretError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::GetSecretError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::GetSecretError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::GetSecretError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::GetSecretError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::GetSecretError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::GetSecretError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -4945,6 +5334,7 @@ impl<E: DomainError> ::std::convert::From<E> for GetSecretError {
 }
 /// Error responses of `putSecret` (PUT /v1/vaults/{vault_id}/secrets/{path}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum PutSecretError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -5056,46 +5446,60 @@ impl PutSecretError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::PutSecretError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::PutSecretError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::PutSecretError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::PutSecretError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 402u16 => {
-                    super::errors::PutSecretError::PaymentRequired(super::types::Error {
-                        error: ::std::string::String::from("payment_required"),
-                        message,
-                    })
+                    super::errors::PutSecretError::PaymentRequired(
+                        super::types::Error::new(
+                            ::std::string::String::from("payment_required"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::PutSecretError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::PutSecretError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::PutSecretError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::PutSecretError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::PutSecretError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::PutSecretError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::PutSecretError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::PutSecretError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -5113,6 +5517,7 @@ impl<E: DomainError> ::std::convert::From<E> for PutSecretError {
 }
 /// Successful responses of `putSecret` (PUT /v1/vaults/{vault_id}/secrets/{path}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum PutSecretResponse {
     /// 200: New version written
     Ok(super::types::SecretMetadata),
@@ -5121,6 +5526,7 @@ pub enum PutSecretResponse {
 }
 /// Error responses of `deleteSecret` (DELETE /v1/vaults/{vault_id}/secrets/{path}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DeleteSecretError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -5210,34 +5616,44 @@ impl DeleteSecretError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::DeleteSecretError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::DeleteSecretError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::DeleteSecretError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::DeleteSecretError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::DeleteSecretError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::DeleteSecretError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::DeleteSecretError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::DeleteSecretError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::DeleteSecretError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::DeleteSecretError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -5255,6 +5671,7 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteSecretError {
 }
 /// Error responses of `listPolicies` (GET /v1/vaults/{vault_id}/policies).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListPoliciesError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -5354,40 +5771,52 @@ impl ListPoliciesError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::ListPoliciesError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::ListPoliciesError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::ListPoliciesError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::ListPoliciesError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::ListPoliciesError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::ListPoliciesError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::ListPoliciesError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::ListPoliciesError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::ListPoliciesError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::ListPoliciesError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::ListPoliciesError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::ListPoliciesError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -5405,6 +5834,7 @@ impl<E: DomainError> ::std::convert::From<E> for ListPoliciesError {
 }
 /// Error responses of `createPolicy` (POST /v1/vaults/{vault_id}/policies).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreatePolicyError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -5504,40 +5934,52 @@ impl CreatePolicyError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::CreatePolicyError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::CreatePolicyError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::CreatePolicyError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::CreatePolicyError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::CreatePolicyError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::CreatePolicyError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::CreatePolicyError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::CreatePolicyError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::CreatePolicyError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::CreatePolicyError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::CreatePolicyError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::CreatePolicyError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -5555,6 +5997,7 @@ impl<E: DomainError> ::std::convert::From<E> for CreatePolicyError {
 }
 /// Error responses of `updatePolicy` (PUT /v1/vaults/{vault_id}/policies/{policy_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum UpdatePolicyError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -5654,40 +6097,52 @@ impl UpdatePolicyError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::UpdatePolicyError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::UpdatePolicyError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::UpdatePolicyError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::UpdatePolicyError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::UpdatePolicyError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::UpdatePolicyError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::UpdatePolicyError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::UpdatePolicyError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::UpdatePolicyError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::UpdatePolicyError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::UpdatePolicyError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::UpdatePolicyError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -5705,6 +6160,7 @@ impl<E: DomainError> ::std::convert::From<E> for UpdatePolicyError {
 }
 /// Error responses of `deletePolicy` (DELETE /v1/vaults/{vault_id}/policies/{policy_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DeletePolicyError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -5793,34 +6249,44 @@ impl DeletePolicyError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::DeletePolicyError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::DeletePolicyError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::DeletePolicyError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::DeletePolicyError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::DeletePolicyError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::DeletePolicyError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::DeletePolicyError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::DeletePolicyError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::DeletePolicyError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::DeletePolicyError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -5838,6 +6304,7 @@ impl<E: DomainError> ::std::convert::From<E> for DeletePolicyError {
 }
 /// Error responses of `enrollAgent` (POST /v1/agents/enroll).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum EnrollAgentError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -5906,22 +6373,28 @@ impl EnrollAgentError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::EnrollAgentError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::EnrollAgentError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::EnrollAgentError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::EnrollAgentError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::EnrollAgentError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::EnrollAgentError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -5939,6 +6412,7 @@ impl<E: DomainError> ::std::convert::From<E> for EnrollAgentError {
 }
 /// Error responses of `listAgents` (GET /v1/agents).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListAgentsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -6028,34 +6502,44 @@ impl ListAgentsError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::ListAgentsError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::ListAgentsError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::ListAgentsError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::ListAgentsError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::ListAgentsError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::ListAgentsError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::ListAgentsError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::ListAgentsError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::ListAgentsError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::ListAgentsError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -6073,6 +6557,7 @@ impl<E: DomainError> ::std::convert::From<E> for ListAgentsError {
 }
 /// Error responses of `createAgent` (POST /v1/agents).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateAgentError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -6168,40 +6653,52 @@ impl CreateAgentError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::CreateAgentError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::CreateAgentError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::CreateAgentError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::CreateAgentError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 402u16 => {
-                    super::errors::CreateAgentError::PaymentRequired(super::types::Error {
-                        error: ::std::string::String::from("payment_required"),
-                        message,
-                    })
+                    super::errors::CreateAgentError::PaymentRequired(
+                        super::types::Error::new(
+                            ::std::string::String::from("payment_required"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::CreateAgentError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::CreateAgentError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::CreateAgentError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::CreateAgentError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::CreateAgentError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::CreateAgentError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -6219,6 +6716,7 @@ impl<E: DomainError> ::std::convert::From<E> for CreateAgentError {
 }
 /// Error responses of `getCurrentAgent` (GET /v1/agents/me).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetCurrentAgentError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -6292,28 +6790,36 @@ impl GetCurrentAgentError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::GetCurrentAgentError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::GetCurrentAgentError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::GetCurrentAgentError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("agent_token_required"),
-                        message,
-                    })
+                    super::errors::GetCurrentAgentError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("agent_token_required"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::GetCurrentAgentError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::GetCurrentAgentError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::GetCurrentAgentError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::GetCurrentAgentError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -6331,6 +6837,7 @@ impl<E: DomainError> ::std::convert::From<E> for GetCurrentAgentError {
 }
 /// Error responses of `getAgent` (GET /v1/agents/{agent_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetAgentError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -6419,34 +6926,44 @@ impl GetAgentError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::GetAgentError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::GetAgentError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::GetAgentError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::GetAgentError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::GetAgentError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::GetAgentError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::GetAgentError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::GetAgentError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::GetAgentError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::GetAgentError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -6464,6 +6981,7 @@ impl<E: DomainError> ::std::convert::From<E> for GetAgentError {
 }
 /// Error responses of `deactivateAgent` (DELETE /v1/agents/{agent_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DeactivateAgentError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -6552,34 +7070,44 @@ impl DeactivateAgentError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::DeactivateAgentError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::DeactivateAgentError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::DeactivateAgentError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::DeactivateAgentError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::DeactivateAgentError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::DeactivateAgentError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::DeactivateAgentError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::DeactivateAgentError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::DeactivateAgentError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::DeactivateAgentError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -6597,6 +7125,7 @@ impl<E: DomainError> ::std::convert::From<E> for DeactivateAgentError {
 }
 /// Error responses of `updateAgent` (PATCH /v1/agents/{agent_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum UpdateAgentError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -6696,40 +7225,52 @@ impl UpdateAgentError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::UpdateAgentError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::UpdateAgentError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::UpdateAgentError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::UpdateAgentError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::UpdateAgentError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::UpdateAgentError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::UpdateAgentError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::UpdateAgentError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::UpdateAgentError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::UpdateAgentError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::UpdateAgentError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::UpdateAgentError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -6747,6 +7288,7 @@ impl<E: DomainError> ::std::convert::From<E> for UpdateAgentError {
 }
 /// Error responses of `rotateAgentKey` (POST /v1/agents/{agent_id}/rotate-key).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum RotateAgentKeyError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -6835,34 +7377,44 @@ impl RotateAgentKeyError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::RotateAgentKeyError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::RotateAgentKeyError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::RotateAgentKeyError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::RotateAgentKeyError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::RotateAgentKeyError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::RotateAgentKeyError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::RotateAgentKeyError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::RotateAgentKeyError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::RotateAgentKeyError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::RotateAgentKeyError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -6880,6 +7432,7 @@ impl<E: DomainError> ::std::convert::From<E> for RotateAgentKeyError {
 }
 /// Error responses of `createShare` (POST /v1/secrets/{secret_id}/share).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateShareError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -6991,46 +7544,60 @@ impl CreateShareError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::CreateShareError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::CreateShareError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::CreateShareError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::CreateShareError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 402u16 => {
-                    super::errors::CreateShareError::PaymentRequired(super::types::Error {
-                        error: ::std::string::String::from("payment_required"),
-                        message,
-                    })
+                    super::errors::CreateShareError::PaymentRequired(
+                        super::types::Error::new(
+                            ::std::string::String::from("payment_required"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::CreateShareError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::CreateShareError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::CreateShareError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::CreateShareError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::CreateShareError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::CreateShareError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::CreateShareError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::CreateShareError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -7048,6 +7615,7 @@ impl<E: DomainError> ::std::convert::From<E> for CreateShareError {
 }
 /// Error responses of `listOutboundShares` (GET /v1/shares/outbound).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListOutboundSharesError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -7126,28 +7694,36 @@ impl ListOutboundSharesError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::ListOutboundSharesError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::ListOutboundSharesError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::ListOutboundSharesError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::ListOutboundSharesError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::ListOutboundSharesError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::ListOutboundSharesError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::ListOutboundSharesError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::ListOutboundSharesError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -7165,6 +7741,7 @@ impl<E: DomainError> ::std::convert::From<E> for ListOutboundSharesError {
 }
 /// Error responses of `listInboundShares` (GET /v1/shares/inbound).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListInboundSharesError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -7243,28 +7820,36 @@ impl ListInboundSharesError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::ListInboundSharesError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::ListInboundSharesError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::ListInboundSharesError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::ListInboundSharesError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::ListInboundSharesError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::ListInboundSharesError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::ListInboundSharesError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::ListInboundSharesError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -7282,6 +7867,7 @@ impl<E: DomainError> ::std::convert::From<E> for ListInboundSharesError {
 }
 /// Error responses of `acceptShare` (POST /v1/shares/{share_id}/accept).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum AcceptShareError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -7380,40 +7966,52 @@ impl AcceptShareError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::AcceptShareError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::AcceptShareError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::AcceptShareError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::AcceptShareError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::AcceptShareError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::AcceptShareError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 409u16 => {
-                    super::errors::AcceptShareError::Conflict(super::types::Error {
-                        error: ::std::string::String::from("share_not_pending"),
-                        message,
-                    })
+                    super::errors::AcceptShareError::Conflict(
+                        super::types::Error::new(
+                            ::std::string::String::from("share_not_pending"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::AcceptShareError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::AcceptShareError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::AcceptShareError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::AcceptShareError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -7431,6 +8029,7 @@ impl<E: DomainError> ::std::convert::From<E> for AcceptShareError {
 }
 /// Error responses of `declineShare` (POST /v1/shares/{share_id}/decline).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DeclineShareError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -7529,40 +8128,52 @@ impl DeclineShareError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::DeclineShareError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::DeclineShareError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::DeclineShareError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::DeclineShareError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::DeclineShareError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::DeclineShareError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 409u16 => {
-                    super::errors::DeclineShareError::Conflict(super::types::Error {
-                        error: ::std::string::String::from("share_not_pending"),
-                        message,
-                    })
+                    super::errors::DeclineShareError::Conflict(
+                        super::types::Error::new(
+                            ::std::string::String::from("share_not_pending"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::DeclineShareError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::DeclineShareError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::DeclineShareError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::DeclineShareError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -7580,6 +8191,7 @@ impl<E: DomainError> ::std::convert::From<E> for DeclineShareError {
 }
 /// Error responses of `listChains` (GET /v1/chains).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListChainsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -7648,22 +8260,28 @@ impl ListChainsError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::ListChainsError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::ListChainsError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::ListChainsError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::ListChainsError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::ListChainsError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::ListChainsError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -7681,6 +8299,7 @@ impl<E: DomainError> ::std::convert::From<E> for ListChainsError {
 }
 /// Error responses of `getChain` (GET /v1/chains/{identifier}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetChainError {
     /// 404: No resource with this identifier exists, or it is not visible to the caller
     NotFound(super::types::Error),
@@ -7748,22 +8367,28 @@ impl GetChainError {
         ::std::option::Option::Some(
             match status {
                 404u16 => {
-                    super::errors::GetChainError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::GetChainError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::GetChainError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::GetChainError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::GetChainError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::GetChainError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -7781,6 +8406,7 @@ impl<E: DomainError> ::std::convert::From<E> for GetChainError {
 }
 /// Error responses of `listTransactions` (GET /v1/agents/{agent_id}/transactions).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListTransactionsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -7880,40 +8506,52 @@ impl ListTransactionsError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::ListTransactionsError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::ListTransactionsError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::ListTransactionsError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::ListTransactionsError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::ListTransactionsError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("intents_api_disabled"),
-                        message,
-                    })
+                    super::errors::ListTransactionsError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("intents_api_disabled"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::ListTransactionsError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::ListTransactionsError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::ListTransactionsError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::ListTransactionsError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::ListTransactionsError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::ListTransactionsError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -7931,6 +8569,7 @@ impl<E: DomainError> ::std::convert::From<E> for ListTransactionsError {
 }
 /// Error responses of `submitTransaction` (POST /v1/agents/{agent_id}/transactions).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum SubmitTransactionError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -8051,52 +8690,68 @@ impl SubmitTransactionError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::SubmitTransactionError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::SubmitTransactionError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::SubmitTransactionError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::SubmitTransactionError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 402u16 => {
-                    super::errors::SubmitTransactionError::PaymentRequired(super::types::Error {
-                        error: ::std::string::String::from("payment_required"),
-                        message,
-                    })
+                    super::errors::SubmitTransactionError::PaymentRequired(
+                        super::types::Error::new(
+                            ::std::string::String::from("payment_required"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::SubmitTransactionError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("intents_api_disabled"),
-                        message,
-                    })
+                    super::errors::SubmitTransactionError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("intents_api_disabled"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::SubmitTransactionError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::SubmitTransactionError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 422u16 => {
-                    super::errors::SubmitTransactionError::UnprocessableEntity(super::types::Error {
-                        error: ::std::string::String::from("simulation_failed"),
-                        message,
-                    })
+                    super::errors::SubmitTransactionError::UnprocessableEntity(
+                        super::types::Error::new(
+                            ::std::string::String::from("simulation_failed"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::SubmitTransactionError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::SubmitTransactionError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::SubmitTransactionError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::SubmitTransactionError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -8114,6 +8769,7 @@ impl<E: DomainError> ::std::convert::From<E> for SubmitTransactionError {
 }
 /// Error responses of `getTransaction` (GET /v1/agents/{agent_id}/transactions/{tx_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetTransactionError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -8202,34 +8858,44 @@ impl GetTransactionError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::GetTransactionError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::GetTransactionError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::GetTransactionError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("intents_api_disabled"),
-                        message,
-                    })
+                    super::errors::GetTransactionError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("intents_api_disabled"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::GetTransactionError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::GetTransactionError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::GetTransactionError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::GetTransactionError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::GetTransactionError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::GetTransactionError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -8247,6 +8913,7 @@ impl<E: DomainError> ::std::convert::From<E> for GetTransactionError {
 }
 /// Error responses of `simulateTransaction` (POST /v1/agents/{agent_id}/transactions/simulate).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum SimulateTransactionError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -8357,46 +9024,60 @@ impl SimulateTransactionError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::SimulateTransactionError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::SimulateTransactionError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::SimulateTransactionError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::SimulateTransactionError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 402u16 => {
-                    super::errors::SimulateTransactionError::PaymentRequired(super::types::Error {
-                        error: ::std::string::String::from("payment_required"),
-                        message,
-                    })
+                    super::errors::SimulateTransactionError::PaymentRequired(
+                        super::types::Error::new(
+                            ::std::string::String::from("payment_required"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::SimulateTransactionError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("intents_api_disabled"),
-                        message,
-                    })
+                    super::errors::SimulateTransactionError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("intents_api_disabled"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::SimulateTransactionError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::SimulateTransactionError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::SimulateTransactionError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::SimulateTransactionError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::SimulateTransactionError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::SimulateTransactionError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -8414,6 +9095,7 @@ impl<E: DomainError> ::std::convert::From<E> for SimulateTransactionError {
 }
 /// Error responses of `simulateTransactionBundle` (POST /v1/agents/{agent_id}/transactions/simulate-bundle).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum SimulateTransactionBundleError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -8524,46 +9206,60 @@ impl SimulateTransactionBundleError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::SimulateTransactionBundleError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::SimulateTransactionBundleError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::SimulateTransactionBundleError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::SimulateTransactionBundleError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 402u16 => {
-                    super::errors::SimulateTransactionBundleError::PaymentRequired(super::types::Error {
-                        error: ::std::string::String::from("payment_required"),
-                        message,
-                    })
+                    super::errors::SimulateTransactionBundleError::PaymentRequired(
+                        super::types::Error::new(
+                            ::std::string::String::from("payment_required"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::SimulateTransactionBundleError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("intents_api_disabled"),
-                        message,
-                    })
+                    super::errors::SimulateTransactionBundleError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("intents_api_disabled"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::SimulateTransactionBundleError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::SimulateTransactionBundleError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::SimulateTransactionBundleError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::SimulateTransactionBundleError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::SimulateTransactionBundleError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::SimulateTransactionBundleError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -8581,6 +9277,7 @@ impl<E: DomainError> ::std::convert::From<E> for SimulateTransactionBundleError 
 }
 /// Error responses of `getUsageSummary` (GET /v1/billing/usage).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetUsageSummaryError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -8659,28 +9356,36 @@ impl GetUsageSummaryError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::GetUsageSummaryError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::GetUsageSummaryError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::GetUsageSummaryError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::GetUsageSummaryError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::GetUsageSummaryError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::GetUsageSummaryError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::GetUsageSummaryError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::GetUsageSummaryError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -8698,6 +9403,7 @@ impl<E: DomainError> ::std::convert::From<E> for GetUsageSummaryError {
 }
 /// Error responses of `getUsageHistory` (GET /v1/billing/history).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetUsageHistoryError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -8787,34 +9493,44 @@ impl GetUsageHistoryError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::GetUsageHistoryError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::GetUsageHistoryError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::GetUsageHistoryError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::GetUsageHistoryError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::GetUsageHistoryError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::GetUsageHistoryError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::GetUsageHistoryError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::GetUsageHistoryError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::GetUsageHistoryError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::GetUsageHistoryError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -8832,6 +9548,7 @@ impl<E: DomainError> ::std::convert::From<E> for GetUsageHistoryError {
 }
 /// Error responses of `createSubscriptionCheckout` (POST /v1/billing/subscribe).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateSubscriptionCheckoutError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -8929,40 +9646,52 @@ impl CreateSubscriptionCheckoutError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::CreateSubscriptionCheckoutError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::CreateSubscriptionCheckoutError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::CreateSubscriptionCheckoutError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::CreateSubscriptionCheckoutError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::CreateSubscriptionCheckoutError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::CreateSubscriptionCheckoutError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 409u16 => {
-                    super::errors::CreateSubscriptionCheckoutError::Conflict(super::types::Error {
-                        error: ::std::string::String::from("already_subscribed"),
-                        message,
-                    })
+                    super::errors::CreateSubscriptionCheckoutError::Conflict(
+                        super::types::Error::new(
+                            ::std::string::String::from("already_subscribed"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::CreateSubscriptionCheckoutError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::CreateSubscriptionCheckoutError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::CreateSubscriptionCheckoutError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::CreateSubscriptionCheckoutError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -8980,6 +9709,7 @@ impl<E: DomainError> ::std::convert::From<E> for CreateSubscriptionCheckoutError
 }
 /// Error responses of `createBillingPortalSession` (POST /v1/billing/portal).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateBillingPortalSessionError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -9075,40 +9805,52 @@ impl CreateBillingPortalSessionError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::CreateBillingPortalSessionError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::CreateBillingPortalSessionError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::CreateBillingPortalSessionError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::CreateBillingPortalSessionError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::CreateBillingPortalSessionError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::CreateBillingPortalSessionError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 409u16 => {
-                    super::errors::CreateBillingPortalSessionError::Conflict(super::types::Error {
-                        error: ::std::string::String::from("no_billing_account"),
-                        message,
-                    })
+                    super::errors::CreateBillingPortalSessionError::Conflict(
+                        super::types::Error::new(
+                            ::std::string::String::from("no_billing_account"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::CreateBillingPortalSessionError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::CreateBillingPortalSessionError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::CreateBillingPortalSessionError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::CreateBillingPortalSessionError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -9126,6 +9868,7 @@ impl<E: DomainError> ::std::convert::From<E> for CreateBillingPortalSessionError
 }
 /// Error responses of `getSubscription` (GET /v1/billing/subscription).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetSubscriptionError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -9204,28 +9947,36 @@ impl GetSubscriptionError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::GetSubscriptionError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::GetSubscriptionError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::GetSubscriptionError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::GetSubscriptionError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::GetSubscriptionError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::GetSubscriptionError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::GetSubscriptionError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::GetSubscriptionError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -9243,6 +9994,7 @@ impl<E: DomainError> ::std::convert::From<E> for GetSubscriptionError {
 }
 /// Error responses of `createCreditTopup` (POST /v1/billing/credits/topup).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateCreditTopupError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -9330,34 +10082,44 @@ impl CreateCreditTopupError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::CreateCreditTopupError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::CreateCreditTopupError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::CreateCreditTopupError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::CreateCreditTopupError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::CreateCreditTopupError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::CreateCreditTopupError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::CreateCreditTopupError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::CreateCreditTopupError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::CreateCreditTopupError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::CreateCreditTopupError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -9375,6 +10137,7 @@ impl<E: DomainError> ::std::convert::From<E> for CreateCreditTopupError {
 }
 /// Error responses of `getCreditBalance` (GET /v1/billing/credits/balance).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetCreditBalanceError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -9453,28 +10216,36 @@ impl GetCreditBalanceError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::GetCreditBalanceError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::GetCreditBalanceError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::GetCreditBalanceError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::GetCreditBalanceError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::GetCreditBalanceError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::GetCreditBalanceError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::GetCreditBalanceError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::GetCreditBalanceError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -9492,6 +10263,7 @@ impl<E: DomainError> ::std::convert::From<E> for GetCreditBalanceError {
 }
 /// Error responses of `listCreditTransactions` (GET /v1/billing/credits/transactions).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListCreditTransactionsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -9581,34 +10353,44 @@ impl ListCreditTransactionsError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::ListCreditTransactionsError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::ListCreditTransactionsError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::ListCreditTransactionsError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::ListCreditTransactionsError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::ListCreditTransactionsError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::ListCreditTransactionsError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::ListCreditTransactionsError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::ListCreditTransactionsError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::ListCreditTransactionsError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::ListCreditTransactionsError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -9626,6 +10408,7 @@ impl<E: DomainError> ::std::convert::From<E> for ListCreditTransactionsError {
 }
 /// Error responses of `setOverageMethod` (PATCH /v1/billing/overage-method).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum SetOverageMethodError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -9713,34 +10496,44 @@ impl SetOverageMethodError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::SetOverageMethodError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::SetOverageMethodError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::SetOverageMethodError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::SetOverageMethodError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::SetOverageMethodError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::SetOverageMethodError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::SetOverageMethodError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::SetOverageMethodError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::SetOverageMethodError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::SetOverageMethodError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -9758,6 +10551,7 @@ impl<E: DomainError> ::std::convert::From<E> for SetOverageMethodError {
 }
 /// Error responses of `handleStripeWebhook` (POST /v1/billing/webhooks).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum HandleStripeWebhookError {
     /// 400: Missing or invalid Stripe-Signature, or a malformed event
     BadRequest(super::types::Error),
@@ -9824,22 +10618,28 @@ impl HandleStripeWebhookError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::HandleStripeWebhookError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_signature"),
-                        message,
-                    })
+                    super::errors::HandleStripeWebhookError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_signature"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::HandleStripeWebhookError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::HandleStripeWebhookError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::HandleStripeWebhookError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::HandleStripeWebhookError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -9857,6 +10657,7 @@ impl<E: DomainError> ::std::convert::From<E> for HandleStripeWebhookError {
 }
 /// Error responses of `listAuditEvents` (GET /v1/audit/events).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListAuditEventsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -9946,34 +10747,44 @@ impl ListAuditEventsError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::ListAuditEventsError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::ListAuditEventsError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::ListAuditEventsError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::ListAuditEventsError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::ListAuditEventsError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::ListAuditEventsError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::ListAuditEventsError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::ListAuditEventsError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::ListAuditEventsError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::ListAuditEventsError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -9991,6 +10802,7 @@ impl<E: DomainError> ::std::convert::From<E> for ListAuditEventsError {
 }
 /// Error responses of `listOrgMembers` (GET /v1/org/members).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListOrgMembersError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -10080,34 +10892,44 @@ impl ListOrgMembersError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::ListOrgMembersError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::ListOrgMembersError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::ListOrgMembersError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::ListOrgMembersError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::ListOrgMembersError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::ListOrgMembersError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::ListOrgMembersError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::ListOrgMembersError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::ListOrgMembersError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::ListOrgMembersError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -10125,6 +10947,7 @@ impl<E: DomainError> ::std::convert::From<E> for ListOrgMembersError {
 }
 /// Error responses of `inviteOrgMember` (POST /v1/org/invite).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum InviteOrgMemberError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -10223,40 +11046,52 @@ impl InviteOrgMemberError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::InviteOrgMemberError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::InviteOrgMemberError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::InviteOrgMemberError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::InviteOrgMemberError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::InviteOrgMemberError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::InviteOrgMemberError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 409u16 => {
-                    super::errors::InviteOrgMemberError::Conflict(super::types::Error {
-                        error: ::std::string::String::from("already_member"),
-                        message,
-                    })
+                    super::errors::InviteOrgMemberError::Conflict(
+                        super::types::Error::new(
+                            ::std::string::String::from("already_member"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::InviteOrgMemberError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::InviteOrgMemberError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::InviteOrgMemberError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::InviteOrgMemberError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -10274,6 +11109,7 @@ impl<E: DomainError> ::std::convert::From<E> for InviteOrgMemberError {
 }
 /// Error responses of `removeOrgMember` (DELETE /v1/org/members/{user_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum RemoveOrgMemberError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -10362,34 +11198,44 @@ impl RemoveOrgMemberError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::RemoveOrgMemberError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::RemoveOrgMemberError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::RemoveOrgMemberError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::RemoveOrgMemberError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::RemoveOrgMemberError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::RemoveOrgMemberError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::RemoveOrgMemberError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::RemoveOrgMemberError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::RemoveOrgMemberError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::RemoveOrgMemberError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -10407,6 +11253,7 @@ impl<E: DomainError> ::std::convert::From<E> for RemoveOrgMemberError {
 }
 /// Error responses of `updateOrgMemberRole` (PATCH /v1/org/members/{user_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum UpdateOrgMemberRoleError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -10506,40 +11353,52 @@ impl UpdateOrgMemberRoleError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::UpdateOrgMemberRoleError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::UpdateOrgMemberRoleError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::UpdateOrgMemberRoleError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::UpdateOrgMemberRoleError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::UpdateOrgMemberRoleError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::UpdateOrgMemberRoleError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::UpdateOrgMemberRoleError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::UpdateOrgMemberRoleError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::UpdateOrgMemberRoleError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::UpdateOrgMemberRoleError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::UpdateOrgMemberRoleError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::UpdateOrgMemberRoleError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -10557,6 +11416,7 @@ impl<E: DomainError> ::std::convert::From<E> for UpdateOrgMemberRoleError {
 }
 /// Error responses of `listIpRules` (GET /v1/security/ip-rules).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListIpRulesError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -10646,34 +11506,44 @@ impl ListIpRulesError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::ListIpRulesError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::ListIpRulesError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::ListIpRulesError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::ListIpRulesError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::ListIpRulesError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::ListIpRulesError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::ListIpRulesError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::ListIpRulesError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::ListIpRulesError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::ListIpRulesError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -10691,6 +11561,7 @@ impl<E: DomainError> ::std::convert::From<E> for ListIpRulesError {
 }
 /// Error responses of `createIpRule` (POST /v1/security/ip-rules).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateIpRuleError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -10780,34 +11651,44 @@ impl CreateIpRuleError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::CreateIpRuleError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::CreateIpRuleError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::CreateIpRuleError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::CreateIpRuleError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::CreateIpRuleError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::CreateIpRuleError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::CreateIpRuleError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::CreateIpRuleError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::CreateIpRuleError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::CreateIpRuleError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -10825,6 +11706,7 @@ impl<E: DomainError> ::std::convert::From<E> for CreateIpRuleError {
 }
 /// Error responses of `deleteIpRule` (DELETE /v1/security/ip-rules/{rule_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DeleteIpRuleError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -10913,34 +11795,44 @@ impl DeleteIpRuleError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::DeleteIpRuleError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::DeleteIpRuleError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::DeleteIpRuleError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("forbidden"),
-                        message,
-                    })
+                    super::errors::DeleteIpRuleError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("forbidden"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::DeleteIpRuleError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::DeleteIpRuleError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::DeleteIpRuleError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::DeleteIpRuleError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::DeleteIpRuleError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::DeleteIpRuleError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -10958,6 +11850,7 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteIpRuleError {
 }
 /// Error responses of `listAdminSettings` (GET /v1/admin/settings).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListAdminSettingsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -11042,34 +11935,44 @@ impl ListAdminSettingsError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::ListAdminSettingsError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::ListAdminSettingsError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::ListAdminSettingsError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::ListAdminSettingsError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::ListAdminSettingsError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("admin_required"),
-                        message,
-                    })
+                    super::errors::ListAdminSettingsError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("admin_required"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::ListAdminSettingsError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::ListAdminSettingsError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::ListAdminSettingsError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::ListAdminSettingsError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -11087,6 +11990,7 @@ impl<E: DomainError> ::std::convert::From<E> for ListAdminSettingsError {
 }
 /// Error responses of `updateAdminSetting` (PUT /v1/admin/settings/{key}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum UpdateAdminSettingError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -11181,40 +12085,52 @@ impl UpdateAdminSettingError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::UpdateAdminSettingError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::UpdateAdminSettingError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::UpdateAdminSettingError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::UpdateAdminSettingError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::UpdateAdminSettingError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("admin_required"),
-                        message,
-                    })
+                    super::errors::UpdateAdminSettingError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("admin_required"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::UpdateAdminSettingError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::UpdateAdminSettingError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::UpdateAdminSettingError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::UpdateAdminSettingError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::UpdateAdminSettingError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::UpdateAdminSettingError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -11232,6 +12148,7 @@ impl<E: DomainError> ::std::convert::From<E> for UpdateAdminSettingError {
 }
 /// Error responses of `deleteAdminSetting` (DELETE /v1/admin/settings/{key}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DeleteAdminSettingError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -11315,34 +12232,44 @@ impl DeleteAdminSettingError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::DeleteAdminSettingError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::DeleteAdminSettingError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::DeleteAdminSettingError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("admin_required"),
-                        message,
-                    })
+                    super::errors::DeleteAdminSettingError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("admin_required"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::DeleteAdminSettingError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::DeleteAdminSettingError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::DeleteAdminSettingError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::DeleteAdminSettingError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::DeleteAdminSettingError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::DeleteAdminSettingError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -11360,6 +12287,7 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteAdminSettingError {
 }
 /// Error responses of `getX402Config` (GET /v1/admin/x402).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetX402ConfigError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -11433,28 +12361,36 @@ impl GetX402ConfigError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::GetX402ConfigError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::GetX402ConfigError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::GetX402ConfigError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("admin_required"),
-                        message,
-                    })
+                    super::errors::GetX402ConfigError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("admin_required"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::GetX402ConfigError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::GetX402ConfigError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::GetX402ConfigError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::GetX402ConfigError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -11472,6 +12408,7 @@ impl<E: DomainError> ::std::convert::From<E> for GetX402ConfigError {
 }
 /// Error responses of `updateX402Config` (PUT /v1/admin/x402).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum UpdateX402ConfigError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -11556,34 +12493,44 @@ impl UpdateX402ConfigError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::UpdateX402ConfigError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::UpdateX402ConfigError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::UpdateX402ConfigError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::UpdateX402ConfigError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::UpdateX402ConfigError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("admin_required"),
-                        message,
-                    })
+                    super::errors::UpdateX402ConfigError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("admin_required"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::UpdateX402ConfigError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::UpdateX402ConfigError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::UpdateX402ConfigError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::UpdateX402ConfigError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -11601,6 +12548,7 @@ impl<E: DomainError> ::std::convert::From<E> for UpdateX402ConfigError {
 }
 /// Error responses of `listAdminUsers` (GET /v1/admin/users).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListAdminUsersError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -11685,34 +12633,44 @@ impl ListAdminUsersError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::ListAdminUsersError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::ListAdminUsersError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::ListAdminUsersError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::ListAdminUsersError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::ListAdminUsersError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("admin_required"),
-                        message,
-                    })
+                    super::errors::ListAdminUsersError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("admin_required"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::ListAdminUsersError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::ListAdminUsersError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::ListAdminUsersError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::ListAdminUsersError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -11730,6 +12688,7 @@ impl<E: DomainError> ::std::convert::From<E> for ListAdminUsersError {
 }
 /// Error responses of `deleteAdminUser` (DELETE /v1/admin/users/{user_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DeleteAdminUserError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -11813,34 +12772,44 @@ impl DeleteAdminUserError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::DeleteAdminUserError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::DeleteAdminUserError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::DeleteAdminUserError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("admin_required"),
-                        message,
-                    })
+                    super::errors::DeleteAdminUserError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("admin_required"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::DeleteAdminUserError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::DeleteAdminUserError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::DeleteAdminUserError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::DeleteAdminUserError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::DeleteAdminUserError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::DeleteAdminUserError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -11858,6 +12827,7 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteAdminUserError {
 }
 /// Error responses of `listAdminChains` (GET /v1/admin/chains).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum ListAdminChainsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -11942,34 +12912,44 @@ impl ListAdminChainsError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::ListAdminChainsError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::ListAdminChainsError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::ListAdminChainsError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::ListAdminChainsError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::ListAdminChainsError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("admin_required"),
-                        message,
-                    })
+                    super::errors::ListAdminChainsError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("admin_required"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::ListAdminChainsError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::ListAdminChainsError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::ListAdminChainsError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::ListAdminChainsError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -11987,6 +12967,7 @@ impl<E: DomainError> ::std::convert::From<E> for ListAdminChainsError {
 }
 /// Error responses of `createAdminChain` (POST /v1/admin/chains).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum CreateAdminChainError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -12080,40 +13061,52 @@ impl CreateAdminChainError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::CreateAdminChainError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::CreateAdminChainError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::CreateAdminChainError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::CreateAdminChainError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::CreateAdminChainError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("admin_required"),
-                        message,
-                    })
+                    super::errors::CreateAdminChainError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("admin_required"),
+                            message,
+                        ),
+                    )
                 }
                 409u16 => {
-                    super::errors::CreateAdminChainError::Conflict(super::types::Error {
-                        error: ::std::string::String::from("chain_exists"),
-                        message,
-                    })
+                    super::errors::CreateAdminChainError::Conflict(
+                        super::types::Error::new(
+                            ::std::string::String::from("chain_exists"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::CreateAdminChainError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::CreateAdminChainError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::CreateAdminChainError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::CreateAdminChainError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -12131,6 +13124,7 @@ impl<E: DomainError> ::std::convert::From<E> for CreateAdminChainError {
 }
 /// Error responses of `updateAdminChain` (PUT /v1/admin/chains/{chain_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum UpdateAdminChainError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -12225,40 +13219,52 @@ impl UpdateAdminChainError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::UpdateAdminChainError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::UpdateAdminChainError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::UpdateAdminChainError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::UpdateAdminChainError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::UpdateAdminChainError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("admin_required"),
-                        message,
-                    })
+                    super::errors::UpdateAdminChainError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("admin_required"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::UpdateAdminChainError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::UpdateAdminChainError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::UpdateAdminChainError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::UpdateAdminChainError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::UpdateAdminChainError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::UpdateAdminChainError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -12276,6 +13282,7 @@ impl<E: DomainError> ::std::convert::From<E> for UpdateAdminChainError {
 }
 /// Error responses of `deleteAdminChain` (DELETE /v1/admin/chains/{chain_id}).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DeleteAdminChainError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -12359,34 +13366,44 @@ impl DeleteAdminChainError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::DeleteAdminChainError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::DeleteAdminChainError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::DeleteAdminChainError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("admin_required"),
-                        message,
-                    })
+                    super::errors::DeleteAdminChainError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("admin_required"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::DeleteAdminChainError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::DeleteAdminChainError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::DeleteAdminChainError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::DeleteAdminChainError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::DeleteAdminChainError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::DeleteAdminChainError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -12404,6 +13421,7 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteAdminChainError {
 }
 /// Error responses of `getOrgLimits` (GET /v1/admin/orgs/{org_id}/limits).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum GetOrgLimitsError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
     Unauthorized(super::types::Error),
@@ -12487,34 +13505,44 @@ impl GetOrgLimitsError {
         ::std::option::Option::Some(
             match status {
                 401u16 => {
-                    super::errors::GetOrgLimitsError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::GetOrgLimitsError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::GetOrgLimitsError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("admin_required"),
-                        message,
-                    })
+                    super::errors::GetOrgLimitsError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("admin_required"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::GetOrgLimitsError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::GetOrgLimitsError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::GetOrgLimitsError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::GetOrgLimitsError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::GetOrgLimitsError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::GetOrgLimitsError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -12532,6 +13560,7 @@ impl<E: DomainError> ::std::convert::From<E> for GetOrgLimitsError {
 }
 /// Error responses of `updateOrgLimits` (PUT /v1/admin/orgs/{org_id}/limits).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum UpdateOrgLimitsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -12626,40 +13655,52 @@ impl UpdateOrgLimitsError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::UpdateOrgLimitsError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::UpdateOrgLimitsError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::UpdateOrgLimitsError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::UpdateOrgLimitsError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::UpdateOrgLimitsError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("admin_required"),
-                        message,
-                    })
+                    super::errors::UpdateOrgLimitsError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("admin_required"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::UpdateOrgLimitsError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::UpdateOrgLimitsError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::UpdateOrgLimitsError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::UpdateOrgLimitsError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::UpdateOrgLimitsError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::UpdateOrgLimitsError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },
@@ -12677,6 +13718,7 @@ impl<E: DomainError> ::std::convert::From<E> for UpdateOrgLimitsError {
 }
 /// Error responses of `setOrgBillingTier` (PUT /v1/admin/orgs/{org_id}/billing-tier).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum SetOrgBillingTierError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
@@ -12771,40 +13813,52 @@ impl SetOrgBillingTierError {
         ::std::option::Option::Some(
             match status {
                 400u16 => {
-                    super::errors::SetOrgBillingTierError::BadRequest(super::types::Error {
-                        error: ::std::string::String::from("invalid_request"),
-                        message,
-                    })
+                    super::errors::SetOrgBillingTierError::BadRequest(
+                        super::types::Error::new(
+                            ::std::string::String::from("invalid_request"),
+                            message,
+                        ),
+                    )
                 }
                 401u16 => {
-                    super::errors::SetOrgBillingTierError::Unauthorized(super::types::Error {
-                        error: ::std::string::String::from("unauthorized"),
-                        message,
-                    })
+                    super::errors::SetOrgBillingTierError::Unauthorized(
+                        super::types::Error::new(
+                            ::std::string::String::from("unauthorized"),
+                            message,
+                        ),
+                    )
                 }
                 403u16 => {
-                    super::errors::SetOrgBillingTierError::Forbidden(super::types::Error {
-                        error: ::std::string::String::from("admin_required"),
-                        message,
-                    })
+                    super::errors::SetOrgBillingTierError::Forbidden(
+                        super::types::Error::new(
+                            ::std::string::String::from("admin_required"),
+                            message,
+                        ),
+                    )
                 }
                 404u16 => {
-                    super::errors::SetOrgBillingTierError::NotFound(super::types::Error {
-                        error: ::std::string::String::from("not_found"),
-                        message,
-                    })
+                    super::errors::SetOrgBillingTierError::NotFound(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            message,
+                        ),
+                    )
                 }
                 429u16 => {
-                    super::errors::SetOrgBillingTierError::TooManyRequests(super::types::Error {
-                        error: ::std::string::String::from("rate_limited"),
-                        message,
-                    })
+                    super::errors::SetOrgBillingTierError::TooManyRequests(
+                        super::types::Error::new(
+                            ::std::string::String::from("rate_limited"),
+                            message,
+                        ),
+                    )
                 }
                 500u16 => {
-                    super::errors::SetOrgBillingTierError::InternalServerError(super::types::Error {
-                        error: ::std::string::String::from("internal_error"),
-                        message,
-                    })
+                    super::errors::SetOrgBillingTierError::InternalServerError(
+                        super::types::Error::new(
+                            ::std::string::String::from("internal_error"),
+                            message,
+                        ),
+                    )
                 }
                 _ => return ::std::option::Option::None,
             },

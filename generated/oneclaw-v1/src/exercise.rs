@@ -91,14 +91,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .signup(
-            &super::types::SignupRequest {
-                email: ::std::string::String::from("ada@example.com"),
-                password: ::std::string::String::from("correct-horse-battery-staple"),
-                display_name: ::std::option::Option::Some(
-                    ::std::string::String::from("Ada Lovelace"),
-                ),
-                marketing_opt_in: false,
-            },
+            &super::types::SignupRequest::new(
+                    ::std::string::String::from("ada@example.com"),
+                    ::std::string::String::from("correct-horse-battery-staple"),
+                )
+                .display_name(::std::string::String::from("Ada Lovelace"))
+                .marketing_opt_in(false),
         )
         .await
     {
@@ -119,10 +117,10 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .create_token(
-            &super::types::LoginRequest {
-                email: ::std::string::String::from("ada@example.com"),
-                password: ::std::string::String::from("correct-horse-battery-staple"),
-            },
+            &super::types::LoginRequest::new(
+                ::std::string::String::from("ada@example.com"),
+                ::std::string::String::from("correct-horse-battery-staple"),
+            ),
         )
         .await
     {
@@ -143,14 +141,10 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .create_agent_token(
-            &super::types::AgentTokenRequest {
-                agent_id: "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35"
-                    .parse()
-                    .unwrap_or_default(),
-                api_key: ::std::string::String::from(
-                    "ocv_k3J9xQ2mV7pL5tR8wY4zN6bC1dF0gH",
-                ),
-            },
+            &super::types::AgentTokenRequest::new(
+                "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
+                ::std::string::String::from("ocv_k3J9xQ2mV7pL5tR8wY4zN6bC1dF0gH"),
+            ),
         )
         .await
     {
@@ -174,11 +168,9 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .create_api_key_token(
-            &super::types::ApiKeyTokenRequest {
-                api_key: ::std::string::String::from(
-                    "1ck_7Hq2Lm9Xv4Tn8Rb3Kw6Pz1Yc5Dj0Sf",
-                ),
-            },
+            &super::types::ApiKeyTokenRequest::new(
+                ::std::string::String::from("1ck_7Hq2Lm9Xv4Tn8Rb3Kw6Pz1Yc5Dj0Sf"),
+            ),
         )
         .await
     {
@@ -202,11 +194,11 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .sign_in_with_google(
-            &super::types::GoogleSignInRequest {
-                id_token: ::std::string::String::from(
+            &super::types::GoogleSignInRequest::new(
+                ::std::string::String::from(
                     "eyJhbGciOiJSUzI1NiIsImtpZCI6ImE0YjcifQ.eyJpc3MiOiJodHRwczovL2FjY291bnRzLmdvb2dsZS5jb20ifQ.c2ln",
                 ),
-            },
+            ),
         )
         .await
     {
@@ -230,12 +222,10 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .change_password(
-            &super::types::ChangePasswordRequest {
-                current_password: ::std::string::String::from(
-                    "correct-horse-battery-staple",
-                ),
-                new_password: ::std::string::String::from("tr0ub4dor-and-3-more-words"),
-            },
+            &super::types::ChangePasswordRequest::new(
+                ::std::string::String::from("correct-horse-battery-staple"),
+                ::std::string::String::from("tr0ub4dor-and-3-more-words"),
+            ),
         )
         .await
     {
@@ -288,12 +278,9 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .update_current_user(
-            &super::types::UpdateUserRequest {
-                display_name: ::std::option::Option::Some(
-                    ::std::string::String::from("Ada King"),
-                ),
-                marketing_opt_in: ::std::option::Option::Some(true),
-            },
+            &<super::types::UpdateUserRequest as ::std::default::Default>::default()
+                .display_name(::std::string::String::from("Ada King"))
+                .marketing_opt_in(true),
         )
         .await
     {
@@ -349,9 +336,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .verify_mfa_setup(
-            &super::types::MfaCodeRequest {
-                code: ::std::string::String::from("492039"),
-            },
+            &super::types::MfaCodeRequest::new(::std::string::String::from("492039")),
         )
         .await
     {
@@ -372,10 +357,10 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .verify_mfa(
-            &super::types::MfaVerifyRequest {
-                mfa_token: ::std::string::String::from("mfa_2Jt8QkV7bXnW4pLr9sYc"),
-                code: ::std::string::String::from("492039"),
-            },
+            &super::types::MfaVerifyRequest::new(
+                ::std::string::String::from("mfa_2Jt8QkV7bXnW4pLr9sYc"),
+                ::std::string::String::from("492039"),
+            ),
         )
         .await
     {
@@ -396,10 +381,9 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .request_device_code(
-            &super::types::DeviceCodeRequest {
-                client_id: ::std::string::String::from("1claw-cli"),
-                scope: ::std::option::Option::None,
-            },
+            &super::types::DeviceCodeRequest::new(
+                ::std::string::String::from("1claw-cli"),
+            ),
         )
         .await
     {
@@ -423,13 +407,11 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .poll_device_token(
-            &super::types::DeviceTokenRequest {
-                grant_type: super::types::DeviceTokenRequestGrantType::UrnIetfParamsOauthGrantTypeDeviceCode,
-                device_code: ::std::string::String::from(
-                    "GmRhmhcxhwAzkoEqiMEg_DnyEysNkuNhszIySk9eS",
-                ),
-                client_id: ::std::string::String::from("1claw-cli"),
-            },
+            &super::types::DeviceTokenRequest::new(
+                super::types::DeviceTokenRequestGrantType::UrnIetfParamsOauthGrantTypeDeviceCode,
+                ::std::string::String::from("GmRhmhcxhwAzkoEqiMEg_DnyEysNkuNhszIySk9eS"),
+                ::std::string::String::from("1claw-cli"),
+            ),
         )
         .await
     {
@@ -472,9 +454,9 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .approve_device(
-            &super::types::DeviceDecisionRequest {
-                user_code: ::std::string::String::from("WDJB-MJHT"),
-            },
+            &super::types::DeviceDecisionRequest::new(
+                ::std::string::String::from("WDJB-MJHT"),
+            ),
         )
         .await
     {
@@ -495,9 +477,9 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .deny_device(
-            &super::types::DeviceDecisionRequest {
-                user_code: ::std::string::String::from("WDJB-MJHT"),
-            },
+            &super::types::DeviceDecisionRequest::new(
+                ::std::string::String::from("WDJB-MJHT"),
+            ),
         )
         .await
     {
@@ -534,12 +516,10 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .create_api_key(
-            &super::types::CreateApiKeyRequest {
-                name: ::std::string::String::from("ci-pipeline"),
-                expires_at: ::std::option::Option::Some(
-                    "2026-08-10T08:00:00Z".parse().unwrap_or_default(),
-                ),
-            },
+            &super::types::CreateApiKeyRequest::new(
+                    ::std::string::String::from("ci-pipeline"),
+                )
+                .expires_at("2026-08-10T08:00:00Z".parse().unwrap_or_default()),
         )
         .await
     {
@@ -576,12 +556,10 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .create_vault(
-            &super::types::CreateVaultRequest {
-                name: ::std::string::String::from("production"),
-                description: ::std::option::Option::Some(
-                    ::std::string::String::from("Production secrets"),
-                ),
-            },
+            &super::types::CreateVaultRequest::new(
+                    ::std::string::String::from("production"),
+                )
+                .description(::std::string::String::from("Production secrets")),
         )
         .await
     {
@@ -622,12 +600,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .enable_cmek(
             &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
-            &super::types::EnableCmekRequest {
-                provider: super::types::CmekProvider::GcpKms,
-                key_uri: ::std::string::String::from(
+            &super::types::EnableCmekRequest::new(
+                super::types::CmekProvider::GcpKms,
+                ::std::string::String::from(
                     "projects/acme/locations/us/keyRings/1claw/cryptoKeys/vault-production",
                 ),
-            },
+            ),
         )
         .await
     {
@@ -649,13 +627,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .start_cmek_rotation(
             &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
-            &super::types::CmekRotationRequest {
-                new_key_uri: ::std::option::Option::Some(
+            &<super::types::CmekRotationRequest as ::std::default::Default>::default()
+                .new_key_uri(
                     ::std::string::String::from(
                         "projects/acme/locations/us/keyRings/1claw/cryptoKeys/vault-production-2026q2",
                     ),
                 ),
-            },
         )
         .await
     {
@@ -705,10 +682,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .list_secrets(
             &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
-            &super::types::ListSecretsQuery {
-                prefix: ::std::option::Option::None,
-                type_: ::std::option::Option::None,
-            },
+            &<super::types::ListSecretsQuery as ::std::default::Default>::default(),
         )
         .await
     {
@@ -731,9 +705,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         .get_secret(
             &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
             "db",
-            &super::types::GetSecretQuery {
-                version: ::std::option::Option::None,
-            },
+            &<super::types::GetSecretQuery as ::std::default::Default>::default(),
         )
         .await
     {
@@ -756,10 +728,11 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         .put_secret(
             &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
             "db",
-            &super::types::PutSecretRequest {
-                type_: super::types::SecretType::ApiKey,
-                value: ::std::string::String::from("sk-proj-4f9Kx2mQ8vT1nL7pR3wZ"),
-                metadata: ::std::option::Option::Some(
+            &super::types::PutSecretRequest::new(
+                    super::types::SecretType::ApiKey,
+                    ::std::string::String::from("sk-proj-4f9Kx2mQ8vT1nL7pR3wZ"),
+                )
+                .metadata(
                     [
                         (
                             ::std::string::String::from("owner"),
@@ -773,8 +746,6 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                         .into_iter()
                         .collect(),
                 ),
-                expires_at: ::std::option::Option::None,
-            },
         )
         .await
     {
@@ -817,22 +788,19 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .create_policy(
             &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
-            &super::types::PolicyRequest {
-                secret_path_pattern: ::std::string::String::from("api-keys/*"),
-                principal_type: super::types::PrincipalType::Agent,
-                principal_id: "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35"
-                    .parse()
-                    .unwrap_or_default(),
-                permissions: ::std::vec![super::types::Permission::Read],
-                conditions: ::std::option::Option::Some(super::types::PolicyConditions {
-                    ip_cidrs: ::std::option::Option::Some(
-                        ::std::vec![::std::string::String::from("203.0.113.0/24")],
-                    ),
-                }),
-                expires_at: ::std::option::Option::Some(
-                    "2026-12-31T23:59:59Z".parse().unwrap_or_default(),
-                ),
-            },
+            &super::types::PolicyRequest::new(
+                    ::std::string::String::from("api-keys/*"),
+                    super::types::PrincipalType::Agent,
+                    "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
+                    ::std::vec![super::types::Permission::Read],
+                )
+                .conditions(
+                    <super::types::PolicyConditions as ::std::default::Default>::default()
+                        .ip_cidrs(
+                            ::std::vec![::std::string::String::from("203.0.113.0/24")],
+                        ),
+                )
+                .expires_at("2026-12-31T23:59:59Z".parse().unwrap_or_default()),
         )
         .await
     {
@@ -855,22 +823,19 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         .update_policy(
             &"0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
             &"2d9f7a1c-8e3b-4f6d-a5c1-4b7e9d2a6f13".parse().unwrap_or_default(),
-            &super::types::PolicyRequest {
-                secret_path_pattern: ::std::string::String::from("api-keys/*"),
-                principal_type: super::types::PrincipalType::Agent,
-                principal_id: "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35"
-                    .parse()
-                    .unwrap_or_default(),
-                permissions: ::std::vec![super::types::Permission::Read],
-                conditions: ::std::option::Option::Some(super::types::PolicyConditions {
-                    ip_cidrs: ::std::option::Option::Some(
-                        ::std::vec![::std::string::String::from("203.0.113.0/24")],
-                    ),
-                }),
-                expires_at: ::std::option::Option::Some(
-                    "2026-12-31T23:59:59Z".parse().unwrap_or_default(),
-                ),
-            },
+            &super::types::PolicyRequest::new(
+                    ::std::string::String::from("api-keys/*"),
+                    super::types::PrincipalType::Agent,
+                    "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
+                    ::std::vec![super::types::Permission::Read],
+                )
+                .conditions(
+                    <super::types::PolicyConditions as ::std::default::Default>::default()
+                        .ip_cidrs(
+                            ::std::vec![::std::string::String::from("203.0.113.0/24")],
+                        ),
+                )
+                .expires_at("2026-12-31T23:59:59Z".parse().unwrap_or_default()),
         )
         .await
     {
@@ -891,13 +856,11 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .enroll_agent(
-            &super::types::EnrollAgentRequest {
-                name: ::std::string::String::from("research-bot"),
-                description: ::std::option::Option::Some(
-                    ::std::string::String::from("Summarises papers nightly"),
-                ),
-                human_email: ::std::string::String::from("ada@example.com"),
-            },
+            &super::types::EnrollAgentRequest::new(
+                    ::std::string::String::from("research-bot"),
+                    ::std::string::String::from("ada@example.com"),
+                )
+                .description(::std::string::String::from("Summarises papers nightly")),
         )
         .await
     {
@@ -934,19 +897,17 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .create_agent(
-            &super::types::CreateAgentRequest {
-                name: ::std::string::String::from("deploy-bot"),
-                description: ::std::option::Option::Some(
-                    ::std::string::String::from("Deploys services from CI"),
-                ),
-                vault_ids: ::std::option::Option::Some(
+            &super::types::CreateAgentRequest::new(
+                    ::std::string::String::from("deploy-bot"),
+                )
+                .description(::std::string::String::from("Deploys services from CI"))
+                .vault_ids(
                     ::std::vec![
                         "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse()
                         .unwrap_or_default()
                     ],
-                ),
-                intents_api_enabled: true,
-            },
+                )
+                .intents_api_enabled(true),
         )
         .await
     {
@@ -1006,11 +967,8 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .update_agent(
             &"7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
-            &super::types::UpdateAgentRequest {
-                name: ::std::option::Option::None,
-                description: ::std::option::Option::None,
-                intents_api_enabled: ::std::option::Option::Some(false),
-            },
+            &<super::types::UpdateAgentRequest as ::std::default::Default>::default()
+                .intents_api_enabled(false),
         )
         .await
     {
@@ -1053,15 +1011,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .create_share(
             &"5a1d9e3c-2f7b-4c8a-b6e4-1d3f9a7c2e58".parse().unwrap_or_default(),
-            &super::types::CreateShareRequest {
-                recipient_type: super::types::RecipientType::User,
-                recipient_id: ::std::option::Option::Some(
+            &super::types::CreateShareRequest::new(
+                    super::types::RecipientType::User,
+                    "2026-03-08T12:00:00Z".parse().unwrap_or_default(),
+                )
+                .recipient_id(
                     "d1c7e5a3-8f2b-4d6e-9a1c-5b3f7e9d2a46".parse().unwrap_or_default(),
-                ),
-                recipient_email: ::std::option::Option::None,
-                expires_at: "2026-03-08T12:00:00Z".parse().unwrap_or_default(),
-                max_access_count: ::std::option::Option::Some(3i64),
-            },
+                )
+                .max_access_count(3i64),
         )
         .await
     {
@@ -1082,9 +1039,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .list_outbound_shares(
-            &super::types::ListOutboundSharesQuery {
-                status: ::std::option::Option::None,
-            },
+            &<super::types::ListOutboundSharesQuery as ::std::default::Default>::default(),
         )
         .await
     {
@@ -1108,9 +1063,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .list_inbound_shares(
-            &super::types::ListInboundSharesQuery {
-                status: ::std::option::Option::None,
-            },
+            &<super::types::ListInboundSharesQuery as ::std::default::Default>::default(),
         )
         .await
     {
@@ -1209,10 +1162,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .list_transactions(
             &"7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
-            &super::types::ListTransactionsQuery {
-                status: ::std::option::Option::None,
-                chain: ::std::option::Option::None,
-            },
+            &<super::types::ListTransactionsQuery as ::std::default::Default>::default(),
         )
         .await
     {
@@ -1237,21 +1187,20 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .submit_transaction(
             &"7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
-            &super::types::TransactionRequest {
-                chain: ::std::string::String::from("base"),
-                to: ::std::string::String::from(
-                    "0x4200000000000000000000000000000000000006",
-                ),
-                value: ::std::string::String::from("0"),
-                data: ::std::string::String::from(
-                    "0xa9059cbb0000000000000000000000004200000000000000000000000000000000000006000000000000000000000000000000000000000000000000000000000000000a",
-                ),
-                gas_limit: ::std::option::Option::None,
-                signing_key_path: ::std::option::Option::Some(
-                    ::std::string::String::from("keys/base-hot-wallet"),
-                ),
-                simulate_first: true,
-            },
+            &super::types::TransactionRequest::new(
+                    ::std::string::String::from("base"),
+                    ::std::string::String::from(
+                        "0x4200000000000000000000000000000000000006",
+                    ),
+                )
+                .value(::std::string::String::from("0"))
+                .data(
+                    ::std::string::String::from(
+                        "0xa9059cbb0000000000000000000000004200000000000000000000000000000000000006000000000000000000000000000000000000000000000000000000000000000a",
+                    ),
+                )
+                .signing_key_path(::std::string::String::from("keys/base-hot-wallet"))
+                .simulate_first(true),
         )
         .await
     {
@@ -1298,17 +1247,18 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .simulate_transaction(
             &"7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
-            &super::types::SimulationRequest {
-                chain: ::std::string::String::from("base"),
-                to: ::std::string::String::from(
-                    "0x4200000000000000000000000000000000000006",
+            &super::types::SimulationRequest::new(
+                    ::std::string::String::from("base"),
+                    ::std::string::String::from(
+                        "0x4200000000000000000000000000000000000006",
+                    ),
+                )
+                .value(::std::string::String::from("0"))
+                .data(
+                    ::std::string::String::from(
+                        "0xa9059cbb0000000000000000000000004200000000000000000000000000000000000006000000000000000000000000000000000000000000000000000000000000000a",
+                    ),
                 ),
-                value: ::std::string::String::from("0"),
-                data: ::std::string::String::from(
-                    "0xa9059cbb0000000000000000000000004200000000000000000000000000000000000006000000000000000000000000000000000000000000000000000000000000000a",
-                ),
-                gas_limit: ::std::option::Option::None,
-            },
         )
         .await
     {
@@ -1333,22 +1283,18 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .simulate_transaction_bundle(
             &"7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
-            &super::types::BundleSimulationRequest {
-                transactions: ::std::vec![
-                    super::types::SimulationRequest { chain :
-                    ::std::string::String::from("base"), to :
-                    ::std::string::String::from("0x4200000000000000000000000000000000000006"),
-                    value : ::std::string::String::from("0"), data :
-                    ::std::string::String::from("0xa9059cbb0000000000000000000000004200000000000000000000000000000000000006000000000000000000000000000000000000000000000000000000000000000a"),
-                    gas_limit : ::std::option::Option::None },
-                    super::types::SimulationRequest { chain :
-                    ::std::string::String::from("base"), to :
-                    ::std::string::String::from("0x2626664c2603336E57B271c5C0b26F421741e481"),
-                    value : ::std::string::String::from("0"), data :
-                    ::std::string::String::from("0x04e45aaf"), gas_limit :
-                    ::std::option::Option::None }
+            &super::types::BundleSimulationRequest::new(
+                ::std::vec![
+                    super::types::SimulationRequest::new(::std::string::String::from("base"),
+                    ::std::string::String::from("0x4200000000000000000000000000000000000006"))
+                    .value(::std::string::String::from("0"))
+                    .data(::std::string::String::from("0xa9059cbb0000000000000000000000004200000000000000000000000000000000000006000000000000000000000000000000000000000000000000000000000000000a")),
+                    super::types::SimulationRequest::new(::std::string::String::from("base"),
+                    ::std::string::String::from("0x2626664c2603336E57B271c5C0b26F421741e481"))
+                    .value(::std::string::String::from("0"))
+                    .data(::std::string::String::from("0x04e45aaf"))
                 ],
-            },
+            ),
         )
         .await
     {
@@ -1410,16 +1356,12 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .create_subscription_checkout(
-            &super::types::SubscribeRequest {
-                tier: super::types::SubscribeRequestTier::Pro,
-                interval: super::types::BillingInterval::Month,
-                success_url: ::std::string::String::from(
-                    "https://1claw.xyz/billing?status=success",
-                ),
-                cancel_url: ::std::string::String::from(
-                    "https://1claw.xyz/billing?status=cancelled",
-                ),
-            },
+            &super::types::SubscribeRequest::new(
+                super::types::SubscribeRequestTier::Pro,
+                super::types::BillingInterval::Month,
+                ::std::string::String::from("https://1claw.xyz/billing?status=success"),
+                ::std::string::String::from("https://1claw.xyz/billing?status=cancelled"),
+            ),
         )
         .await
     {
@@ -1443,9 +1385,9 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .create_billing_portal_session(
-            &super::types::PortalRequest {
-                return_url: ::std::string::String::from("https://1claw.xyz/billing"),
-            },
+            &super::types::PortalRequest::new(
+                ::std::string::String::from("https://1claw.xyz/billing"),
+            ),
         )
         .await
     {
@@ -1488,13 +1430,11 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .create_credit_topup(
-            &super::types::TopupRequest {
-                amount_cents: 2000i64,
-                success_url: ::std::string::String::from(
-                    "https://1claw.xyz/billing?topup=success",
-                ),
-                cancel_url: ::std::string::String::from("https://1claw.xyz/billing"),
-            },
+            &super::types::TopupRequest::new(
+                2000i64,
+                ::std::string::String::from("https://1claw.xyz/billing?topup=success"),
+                ::std::string::String::from("https://1claw.xyz/billing"),
+            ),
         )
         .await
     {
@@ -1537,10 +1477,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .list_credit_transactions(
-            &super::types::ListCreditTransactionsQuery {
-                limit: super::types::default_list_credit_transactions_query_limit(),
-                cursor: ::std::option::Option::None,
-            },
+            &<super::types::ListCreditTransactionsQuery as ::std::default::Default>::default(),
         )
         .await
     {
@@ -1564,9 +1501,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .set_overage_method(
-            &super::types::OverageMethodRequest {
-                overage_method: super::types::OverageMethod::X402,
-            },
+            &super::types::OverageMethodRequest::new(super::types::OverageMethod::X402),
         )
         .await
     {
@@ -1591,14 +1526,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .handle_stripe_webhook(
             "t=1772366400,v1=5257a869e7ecebeda32affa62cdca3fa51cad7e77a0e56ff536d0ce8e108d8bd",
-            &super::types::StripeEvent {
-                id: ::std::string::String::from("evt_1P2q3R4s5T6u7V8w"),
-                object: super::types::StripeEventObject::Event,
-                type_: ::std::string::String::from("customer.subscription.updated"),
-                created: 1772366400i64,
-                livemode: true,
-                data: super::types::StripeEventData {
-                    object: [
+            &super::types::StripeEvent::new(
+                ::std::string::String::from("evt_1P2q3R4s5T6u7V8w"),
+                super::types::StripeEventObject::Event,
+                ::std::string::String::from("customer.subscription.updated"),
+                1772366400i64,
+                true,
+                super::types::StripeEventData::new(
+                    [
                         (
                             ::std::string::String::from("id"),
                             ::serde_json::from_str("\"sub_1P2q3R4s5T6u\"")
@@ -1616,9 +1551,8 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                     ]
                         .into_iter()
                         .collect(),
-                },
-                additional_properties: ::std::default::Default::default(),
-            },
+                ),
+            ),
         )
         .await
     {
@@ -1642,17 +1576,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .list_audit_events(
-            &super::types::ListAuditEventsQuery {
-                action: ::std::option::Option::None,
-                actor_type: ::std::option::Option::None,
-                actor_id: ::std::option::Option::None,
-                resource_type: ::std::option::Option::None,
-                resource_id: ::std::option::Option::None,
-                vault_id: ::std::option::Option::None,
-                outcome: ::std::option::Option::None,
-                from: ::std::option::Option::None,
-                to: ::std::option::Option::None,
-            },
+            &<super::types::ListAuditEventsQuery as ::std::default::Default>::default(),
         )
         .await
     {
@@ -1692,10 +1616,10 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .invite_org_member(
-            &super::types::InviteRequest {
-                email: ::std::string::String::from("grace@example.com"),
-                role: super::types::OrgRole::Admin,
-            },
+            &super::types::InviteRequest::new(
+                ::std::string::String::from("grace@example.com"),
+                super::types::OrgRole::Admin,
+            ),
         )
         .await
     {
@@ -1720,9 +1644,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .update_org_member_role(
             &"d1c7e5a3-8f2b-4d6e-9a1c-5b3f7e9d2a46".parse().unwrap_or_default(),
-            &super::types::UpdateMemberRoleRequest {
-                role: super::types::OrgRole::Member,
-            },
+            &super::types::UpdateMemberRoleRequest::new(super::types::OrgRole::Member),
         )
         .await
     {
@@ -1762,13 +1684,11 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .create_ip_rule(
-            &super::types::CreateIpRuleRequest {
-                cidr: ::std::string::String::from("203.0.113.0/24"),
-                action: super::types::IpRuleAction::Allow,
-                description: ::std::option::Option::Some(
-                    ::std::string::String::from("Office network"),
-                ),
-            },
+            &super::types::CreateIpRuleRequest::new(
+                    ::std::string::String::from("203.0.113.0/24"),
+                    super::types::IpRuleAction::Allow,
+                )
+                .description(::std::string::String::from("Office network")),
         )
         .await
     {
@@ -1809,12 +1729,10 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .update_admin_setting(
             "signup_enabled",
-            &super::types::UpdateSettingRequest {
-                value: ::std::string::String::from("false"),
-                description: ::std::option::Option::Some(
-                    ::std::string::String::from("Allow self-service signup"),
-                ),
-            },
+            &super::types::UpdateSettingRequest::new(
+                    ::std::string::String::from("false"),
+                )
+                .description(::std::string::String::from("Allow self-service signup")),
         )
         .await
     {
@@ -1854,20 +1772,18 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .update_x402_config(
-            &super::types::X402ConfigUpdate {
-                enabled: true,
-                network: ::std::string::String::from("base"),
-                asset: ::std::string::String::from(
+            &super::types::X402ConfigUpdate::new(
+                true,
+                ::std::string::String::from("base"),
+                ::std::string::String::from(
                     "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913",
                 ),
-                pay_to: ::std::string::String::from(
+                ::std::string::String::from(
                     "0x9f2C4a1B7e3D5c6A8b0E1d2F3a4B5c6D7e8F9a0B",
                 ),
-                facilitator_url: ::std::string::String::from(
-                    "https://x402.org/facilitator",
-                ),
-                price_per_request_usd: ::std::string::String::from("0.001"),
-            },
+                ::std::string::String::from("https://x402.org/facilitator"),
+                ::std::string::String::from("0.001"),
+            ),
         )
         .await
     {
@@ -1891,9 +1807,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .list_admin_users(
-            &super::types::ListAdminUsersQuery {
-                email: ::std::option::Option::None,
-            },
+            &<super::types::ListAdminUsersQuery as ::std::default::Default>::default(),
         )
         .await
     {
@@ -1933,20 +1847,18 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .create_admin_chain(
-            &super::types::ChainRequest {
-                name: ::std::string::String::from("base"),
-                display_name: ::std::string::String::from("Base"),
-                chain_id: 8453i64,
-                native_currency: super::types::NativeCurrency {
-                    symbol: ::std::string::String::from("ETH"),
-                    decimals: 18i64,
-                },
-                explorer_url: ::std::option::Option::Some(
-                    ::std::string::String::from("https://basescan.org"),
-                ),
-                is_testnet: false,
-                enabled: true,
-            },
+            &super::types::ChainRequest::new(
+                    ::std::string::String::from("base"),
+                    ::std::string::String::from("Base"),
+                    8453i64,
+                    super::types::NativeCurrency::new(
+                        ::std::string::String::from("ETH"),
+                        18i64,
+                    ),
+                    false,
+                    true,
+                )
+                .explorer_url(::std::string::String::from("https://basescan.org")),
         )
         .await
     {
@@ -1971,20 +1883,18 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .update_admin_chain(
             "9d4e2b7a-6c1f-4a8d-b3e9-5f2a7c1d8e64",
-            &super::types::ChainRequest {
-                name: ::std::string::String::from("base"),
-                display_name: ::std::string::String::from("Base"),
-                chain_id: 8453i64,
-                native_currency: super::types::NativeCurrency {
-                    symbol: ::std::string::String::from("ETH"),
-                    decimals: 18i64,
-                },
-                explorer_url: ::std::option::Option::Some(
-                    ::std::string::String::from("https://basescan.org"),
-                ),
-                is_testnet: false,
-                enabled: true,
-            },
+            &super::types::ChainRequest::new(
+                    ::std::string::String::from("base"),
+                    ::std::string::String::from("Base"),
+                    8453i64,
+                    super::types::NativeCurrency::new(
+                        ::std::string::String::from("ETH"),
+                        18i64,
+                    ),
+                    false,
+                    true,
+                )
+                .explorer_url(::std::string::String::from("https://basescan.org")),
         )
         .await
     {
@@ -2030,14 +1940,13 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .update_org_limits(
             &"9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
-            &super::types::OrgLimitsUpdate {
-                max_vaults: ::std::option::Option::Some(50i64),
-                max_secrets: ::std::option::Option::Some(5000i64),
-                max_agents: ::std::option::Option::Some(100i64),
-                max_api_calls_per_month: ::std::option::Option::Some(500000i64),
-                max_transactions_per_month: ::std::option::Option::Some(5000i64),
-                rate_limit_per_minute: ::std::option::Option::Some(600i64),
-            },
+            &<super::types::OrgLimitsUpdate as ::std::default::Default>::default()
+                .max_vaults(50i64)
+                .max_secrets(5000i64)
+                .max_agents(100i64)
+                .max_api_calls_per_month(500000i64)
+                .max_transactions_per_month(5000i64)
+                .rate_limit_per_minute(600i64),
         )
         .await
     {
@@ -2062,9 +1971,7 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
     let outcome = match client
         .set_org_billing_tier(
             &"9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
-            &super::types::BillingTierRequest {
-                tier: super::types::BillingTier::Business,
-            },
+            &super::types::BillingTierRequest::new(super::types::BillingTier::Business),
         )
         .await
     {
@@ -2340,10 +2247,8 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
         });
     let outcome = match client
         .disable_mfa(
-            &super::types::DisableMfaRequest {
-                code: ::std::option::Option::Some(::std::string::String::from("492039")),
-                password: ::std::option::Option::None,
-            },
+            &<super::types::DisableMfaRequest as ::std::default::Default>::default()
+                .code(::std::string::String::from("492039")),
         )
         .await
     {

@@ -181,11 +181,13 @@ impl super::server::OneclawApi for Mock {
         super::types::HealthStatus,
         super::errors::GetHealthError,
     > {
-        Ok(super::types::HealthStatus {
-            status: super::types::HealthStatusStatus::Ok,
-            version: ::std::string::String::from("1.0.0"),
-            timestamp: "2026-03-01T12:00:00Z".parse().unwrap_or_default(),
-        })
+        Ok(
+            super::types::HealthStatus::new(
+                super::types::HealthStatusStatus::Ok,
+                ::std::string::String::from("1.0.0"),
+                "2026-03-01T12:00:00Z".parse().unwrap_or_default(),
+            ),
+        )
     }
     async fn get_hsm_health(
         &self,
@@ -194,12 +196,14 @@ impl super::server::OneclawApi for Mock {
         super::types::HsmHealth,
         super::errors::GetHsmHealthError,
     > {
-        Ok(super::types::HsmHealth {
-            status: super::types::HsmHealthStatus::Ok,
-            connected: true,
-            latency_ms: ::std::option::Option::Some(12i64),
-            checked_at: "2026-03-01T12:00:00Z".parse().unwrap_or_default(),
-        })
+        Ok(
+            super::types::HsmHealth::new(
+                    super::types::HsmHealthStatus::Ok,
+                    true,
+                    "2026-03-01T12:00:00Z".parse().unwrap_or_default(),
+                )
+                .latency_ms(12i64),
+        )
     }
     async fn access_share(
         &self,
@@ -212,21 +216,25 @@ impl super::server::OneclawApi for Mock {
         let path = format!("/v1/share/{}", to_text(& _share_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::AccessShareError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::AccessShareError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
-        Ok(super::types::SharedSecret {
-            share_id: "8c3a6e1f-9d2b-4a7c-b1e5-6f4d2a9c3e71".parse().unwrap_or_default(),
-            path: ::std::string::String::from("api-keys/openai"),
-            type_: super::types::SecretType::ApiKey,
-            value: ::std::string::String::from("sk-proj-4f9Kx2mQ8vT1nL7pR3wZ"),
-            expires_at: "2026-03-08T12:00:00Z".parse().unwrap_or_default(),
-            access_count: 1i64,
-            max_access_count: ::std::option::Option::Some(3i64),
-        })
+        Ok(
+            super::types::SharedSecret::new(
+                    "8c3a6e1f-9d2b-4a7c-b1e5-6f4d2a9c3e71".parse().unwrap_or_default(),
+                    ::std::string::String::from("api-keys/openai"),
+                    super::types::SecretType::ApiKey,
+                    ::std::string::String::from("sk-proj-4f9Kx2mQ8vT1nL7pR3wZ"),
+                    "2026-03-08T12:00:00Z".parse().unwrap_or_default(),
+                    1i64,
+                )
+                .max_access_count(3i64),
+        )
     }
     async fn revoke_share(
         &self,
@@ -236,10 +244,12 @@ impl super::server::OneclawApi for Mock {
         let path = format!("/v1/share/{}", to_text(& _share_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::RevokeShareError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::RevokeShareError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
         self.remember_deleted(path);
@@ -252,14 +262,15 @@ impl super::server::OneclawApi for Mock {
     ) -> ::std::result::Result<super::types::TokenResponse, super::errors::SignupError> {
         let path = ::std::string::String::from("/v1/auth/signup");
         self.revive_below(&path);
-        Ok(super::types::TokenResponse {
-            access_token: ::std::string::String::from(
-                "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyOjNmNmQyYThjIiwib3JnIjoiOWIyZjZjMWUifQ.bXlfc2lnbmF0dXJlX2V4YW1wbGVfb25seQ",
+        Ok(
+            super::types::TokenResponse::new(
+                ::std::string::String::from(
+                    "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyOjNmNmQyYThjIiwib3JnIjoiOWIyZjZjMWUifQ.bXlfc2lnbmF0dXJlX2V4YW1wbGVfb25seQ",
+                ),
+                super::types::TokenResponseTokenType::Bearer,
+                3600i64,
             ),
-            token_type: super::types::TokenResponseTokenType::Bearer,
-            expires_in: 3600i64,
-            refresh_token: ::std::option::Option::None,
-        })
+        )
     }
     async fn create_token(
         &self,
@@ -272,14 +283,15 @@ impl super::server::OneclawApi for Mock {
         let path = ::std::string::String::from("/v1/auth/token");
         self.revive_below(&path);
         Ok(
-            super::errors::CreateTokenResponse::Ok(super::types::TokenResponse {
-                access_token: ::std::string::String::from(
-                    "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyOjNmNmQyYThjIiwib3JnIjoiOWIyZjZjMWUifQ.bXlfc2lnbmF0dXJlX2V4YW1wbGVfb25seQ",
+            super::errors::CreateTokenResponse::Ok(
+                super::types::TokenResponse::new(
+                    ::std::string::String::from(
+                        "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyOjNmNmQyYThjIiwib3JnIjoiOWIyZjZjMWUifQ.bXlfc2lnbmF0dXJlX2V4YW1wbGVfb25seQ",
+                    ),
+                    super::types::TokenResponseTokenType::Bearer,
+                    3600i64,
                 ),
-                token_type: super::types::TokenResponseTokenType::Bearer,
-                expires_in: 3600i64,
-                refresh_token: ::std::option::Option::None,
-            }),
+            ),
         )
     }
     async fn revoke_token(
@@ -298,14 +310,15 @@ impl super::server::OneclawApi for Mock {
     > {
         let path = ::std::string::String::from("/v1/auth/agent-token");
         self.revive_below(&path);
-        Ok(super::types::TokenResponse {
-            access_token: ::std::string::String::from(
-                "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyOjNmNmQyYThjIiwib3JnIjoiOWIyZjZjMWUifQ.bXlfc2lnbmF0dXJlX2V4YW1wbGVfb25seQ",
+        Ok(
+            super::types::TokenResponse::new(
+                ::std::string::String::from(
+                    "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyOjNmNmQyYThjIiwib3JnIjoiOWIyZjZjMWUifQ.bXlfc2lnbmF0dXJlX2V4YW1wbGVfb25seQ",
+                ),
+                super::types::TokenResponseTokenType::Bearer,
+                3600i64,
             ),
-            token_type: super::types::TokenResponseTokenType::Bearer,
-            expires_in: 3600i64,
-            refresh_token: ::std::option::Option::None,
-        })
+        )
     }
     async fn create_api_key_token(
         &self,
@@ -317,14 +330,15 @@ impl super::server::OneclawApi for Mock {
     > {
         let path = ::std::string::String::from("/v1/auth/api-key-token");
         self.revive_below(&path);
-        Ok(super::types::TokenResponse {
-            access_token: ::std::string::String::from(
-                "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyOjNmNmQyYThjIiwib3JnIjoiOWIyZjZjMWUifQ.bXlfc2lnbmF0dXJlX2V4YW1wbGVfb25seQ",
+        Ok(
+            super::types::TokenResponse::new(
+                ::std::string::String::from(
+                    "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyOjNmNmQyYThjIiwib3JnIjoiOWIyZjZjMWUifQ.bXlfc2lnbmF0dXJlX2V4YW1wbGVfb25seQ",
+                ),
+                super::types::TokenResponseTokenType::Bearer,
+                3600i64,
             ),
-            token_type: super::types::TokenResponseTokenType::Bearer,
-            expires_in: 3600i64,
-            refresh_token: ::std::option::Option::None,
-        })
+        )
     }
     async fn sign_in_with_google(
         &self,
@@ -337,14 +351,15 @@ impl super::server::OneclawApi for Mock {
         let path = ::std::string::String::from("/v1/auth/google");
         self.revive_below(&path);
         Ok(
-            super::errors::SignInWithGoogleResponse::Ok(super::types::TokenResponse {
-                access_token: ::std::string::String::from(
-                    "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyOjNmNmQyYThjIiwib3JnIjoiOWIyZjZjMWUifQ.bXlfc2lnbmF0dXJlX2V4YW1wbGVfb25seQ",
+            super::errors::SignInWithGoogleResponse::Ok(
+                super::types::TokenResponse::new(
+                    ::std::string::String::from(
+                        "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyOjNmNmQyYThjIiwib3JnIjoiOWIyZjZjMWUifQ.bXlfc2lnbmF0dXJlX2V4YW1wbGVfb25seQ",
+                    ),
+                    super::types::TokenResponseTokenType::Bearer,
+                    3600i64,
                 ),
-                token_type: super::types::TokenResponseTokenType::Bearer,
-                expires_in: 3600i64,
-                refresh_token: ::std::option::Option::None,
-            }),
+            ),
         )
     }
     async fn change_password(
@@ -363,31 +378,33 @@ impl super::server::OneclawApi for Mock {
         let path = ::std::string::String::from("/v1/auth/refresh");
         self.revive_below(&path);
         Err(
-            super::errors::RefreshTokenError::BadRequest(super::types::Error {
-                error: ::std::string::String::from("not_implemented"),
-                message: ::std::string::String::from(
-                    "This operation answers only with its documented error.",
+            super::errors::RefreshTokenError::BadRequest(
+                super::types::Error::new(
+                    ::std::string::String::from("not_implemented"),
+                    ::std::string::String::from(
+                        "This operation answers only with its documented error.",
+                    ),
                 ),
-            }),
+            ),
         )
     }
     async fn get_current_user(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
     ) -> ::std::result::Result<super::types::User, super::errors::GetCurrentUserError> {
-        Ok(super::types::User {
-            id: "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
-            email: ::std::string::String::from("ada@example.com"),
-            display_name: ::std::option::Option::Some(
-                ::std::string::String::from("Ada Lovelace"),
-            ),
-            org_id: "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
-            role: super::types::OrgRole::Owner,
-            mfa_enabled: true,
-            marketing_opt_in: false,
-            auth_provider: super::types::UserAuthProvider::Password,
-            created_at: "2026-01-15T09:30:00Z".parse().unwrap_or_default(),
-        })
+        Ok(
+            super::types::User::new(
+                    "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
+                    ::std::string::String::from("ada@example.com"),
+                    "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
+                    super::types::OrgRole::Owner,
+                    true,
+                    false,
+                    super::types::UserAuthProvider::Password,
+                    "2026-01-15T09:30:00Z".parse().unwrap_or_default(),
+                )
+                .display_name(::std::string::String::from("Ada Lovelace")),
+        )
     }
     async fn delete_current_user(
         &self,
@@ -403,19 +420,19 @@ impl super::server::OneclawApi for Mock {
         super::types::User,
         super::errors::UpdateCurrentUserError,
     > {
-        Ok(super::types::User {
-            id: "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
-            email: ::std::string::String::from("ada@example.com"),
-            display_name: ::std::option::Option::Some(
-                ::std::string::String::from("Ada Lovelace"),
-            ),
-            org_id: "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
-            role: super::types::OrgRole::Owner,
-            mfa_enabled: true,
-            marketing_opt_in: false,
-            auth_provider: super::types::UserAuthProvider::Password,
-            created_at: "2026-01-15T09:30:00Z".parse().unwrap_or_default(),
-        })
+        Ok(
+            super::types::User::new(
+                    "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
+                    ::std::string::String::from("ada@example.com"),
+                    "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
+                    super::types::OrgRole::Owner,
+                    true,
+                    false,
+                    super::types::UserAuthProvider::Password,
+                    "2026-01-15T09:30:00Z".parse().unwrap_or_default(),
+                )
+                .display_name(::std::string::String::from("Ada Lovelace")),
+        )
     }
     async fn get_mfa_status(
         &self,
@@ -424,14 +441,12 @@ impl super::server::OneclawApi for Mock {
         super::types::MfaStatus,
         super::errors::GetMfaStatusError,
     > {
-        Ok(super::types::MfaStatus {
-            enabled: true,
-            method: ::std::option::Option::Some(super::types::MfaStatusMethod::Totp),
-            enrolled_at: ::std::option::Option::Some(
-                "2026-02-01T10:00:00Z".parse().unwrap_or_default(),
-            ),
-            backup_codes_remaining: ::std::option::Option::Some(8i64),
-        })
+        Ok(
+            super::types::MfaStatus::new(true)
+                .method(super::types::MfaStatusMethod::Totp)
+                .enrolled_at("2026-02-01T10:00:00Z".parse().unwrap_or_default())
+                .backup_codes_remaining(8i64),
+        )
     }
     async fn setup_mfa(
         &self,
@@ -439,12 +454,14 @@ impl super::server::OneclawApi for Mock {
     ) -> ::std::result::Result<super::types::MfaSetup, super::errors::SetupMfaError> {
         let path = ::std::string::String::from("/v1/auth/mfa/setup");
         self.revive_below(&path);
-        Ok(super::types::MfaSetup {
-            secret: ::std::string::String::from("JBSWY3DPEHPK3PXP"),
-            otpauth_uri: ::std::string::String::from(
-                "otpauth://totp/1claw:ada@example.com?secret=JBSWY3DPEHPK3PXP&issuer=1claw",
+        Ok(
+            super::types::MfaSetup::new(
+                ::std::string::String::from("JBSWY3DPEHPK3PXP"),
+                ::std::string::String::from(
+                    "otpauth://totp/1claw:ada@example.com?secret=JBSWY3DPEHPK3PXP&issuer=1claw",
+                ),
             ),
-        })
+        )
     }
     async fn verify_mfa_setup(
         &self,
@@ -456,14 +473,16 @@ impl super::server::OneclawApi for Mock {
     > {
         let path = ::std::string::String::from("/v1/auth/mfa/verify-setup");
         self.revive_below(&path);
-        Ok(super::types::MfaEnabled {
-            enabled: true,
-            backup_codes: ::std::vec![
-                ::std::string::String::from("7f3k-9q2m"),
-                ::std::string::String::from("b8x4-1z7r"),
-                ::std::string::String::from("p5n6-3w8c")
-            ],
-        })
+        Ok(
+            super::types::MfaEnabled::new(
+                true,
+                ::std::vec![
+                    ::std::string::String::from("7f3k-9q2m"),
+                    ::std::string::String::from("b8x4-1z7r"),
+                    ::std::string::String::from("p5n6-3w8c")
+                ],
+            ),
+        )
     }
     async fn verify_mfa(
         &self,
@@ -475,14 +494,15 @@ impl super::server::OneclawApi for Mock {
     > {
         let path = ::std::string::String::from("/v1/auth/mfa/verify");
         self.revive_below(&path);
-        Ok(super::types::TokenResponse {
-            access_token: ::std::string::String::from(
-                "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyOjNmNmQyYThjIiwib3JnIjoiOWIyZjZjMWUifQ.bXlfc2lnbmF0dXJlX2V4YW1wbGVfb25seQ",
+        Ok(
+            super::types::TokenResponse::new(
+                ::std::string::String::from(
+                    "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyOjNmNmQyYThjIiwib3JnIjoiOWIyZjZjMWUifQ.bXlfc2lnbmF0dXJlX2V4YW1wbGVfb25seQ",
+                ),
+                super::types::TokenResponseTokenType::Bearer,
+                3600i64,
             ),
-            token_type: super::types::TokenResponseTokenType::Bearer,
-            expires_in: 3600i64,
-            refresh_token: ::std::option::Option::None,
-        })
+        )
     }
     async fn disable_mfa(
         &self,
@@ -501,20 +521,22 @@ impl super::server::OneclawApi for Mock {
     > {
         let path = ::std::string::String::from("/v1/auth/device/code");
         self.revive_below(&path);
-        Ok(super::types::DeviceAuthorization {
-            device_code: ::std::string::String::from(
-                "GmRhmhcxhwAzkoEqiMEg_DnyEysNkuNhszIySk9eS",
-            ),
-            user_code: ::std::string::String::from("WDJB-MJHT"),
-            verification_uri: ::std::string::String::from("https://1claw.xyz/device"),
-            verification_uri_complete: ::std::option::Option::Some(
-                ::std::string::String::from(
-                    "https://1claw.xyz/device?user_code=WDJB-MJHT",
+        Ok(
+            super::types::DeviceAuthorization::new(
+                    ::std::string::String::from(
+                        "GmRhmhcxhwAzkoEqiMEg_DnyEysNkuNhszIySk9eS",
+                    ),
+                    ::std::string::String::from("WDJB-MJHT"),
+                    ::std::string::String::from("https://1claw.xyz/device"),
+                    900i64,
+                    5i64,
+                )
+                .verification_uri_complete(
+                    ::std::string::String::from(
+                        "https://1claw.xyz/device?user_code=WDJB-MJHT",
+                    ),
                 ),
-            ),
-            expires_in: 900i64,
-            interval: 5i64,
-        })
+        )
     }
     async fn poll_device_token(
         &self,
@@ -526,14 +548,15 @@ impl super::server::OneclawApi for Mock {
     > {
         let path = ::std::string::String::from("/v1/auth/device/token");
         self.revive_below(&path);
-        Ok(super::types::TokenResponse {
-            access_token: ::std::string::String::from(
-                "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyOjNmNmQyYThjIiwib3JnIjoiOWIyZjZjMWUifQ.bXlfc2lnbmF0dXJlX2V4YW1wbGVfb25seQ",
+        Ok(
+            super::types::TokenResponse::new(
+                ::std::string::String::from(
+                    "eyJhbGciOiJFZERTQSIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyOjNmNmQyYThjIiwib3JnIjoiOWIyZjZjMWUifQ.bXlfc2lnbmF0dXJlX2V4YW1wbGVfb25seQ",
+                ),
+                super::types::TokenResponseTokenType::Bearer,
+                3600i64,
             ),
-            token_type: super::types::TokenResponseTokenType::Bearer,
-            expires_in: 3600i64,
-            refresh_token: ::std::option::Option::None,
-        })
+        )
     }
     async fn get_device_code_status(
         &self,
@@ -546,18 +569,22 @@ impl super::server::OneclawApi for Mock {
         let path = format!("/v1/auth/device/code/{}", to_text(& _user_code));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::GetDeviceCodeStatusError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::GetDeviceCodeStatusError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
-        Ok(super::types::DeviceCodeStatus {
-            user_code: ::std::string::String::from("WDJB-MJHT"),
-            status: super::types::DeviceCodeState::Pending,
-            client_id: ::std::string::String::from("1claw-cli"),
-            expires_at: "2026-03-01T12:15:00Z".parse().unwrap_or_default(),
-        })
+        Ok(
+            super::types::DeviceCodeStatus::new(
+                ::std::string::String::from("WDJB-MJHT"),
+                super::types::DeviceCodeState::Pending,
+                ::std::string::String::from("1claw-cli"),
+                "2026-03-01T12:15:00Z".parse().unwrap_or_default(),
+            ),
+        )
     }
     async fn approve_device(
         &self,
@@ -570,19 +597,23 @@ impl super::server::OneclawApi for Mock {
         let path = ::std::string::String::from("/v1/auth/device/approve");
         if self.is_deleted(&path) {
             return Err(
-                super::errors::ApproveDeviceError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::ApproveDeviceError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
         self.revive_below(&path);
-        Ok(super::types::DeviceCodeStatus {
-            user_code: ::std::string::String::from("WDJB-MJHT"),
-            status: super::types::DeviceCodeState::Pending,
-            client_id: ::std::string::String::from("1claw-cli"),
-            expires_at: "2026-03-01T12:15:00Z".parse().unwrap_or_default(),
-        })
+        Ok(
+            super::types::DeviceCodeStatus::new(
+                ::std::string::String::from("WDJB-MJHT"),
+                super::types::DeviceCodeState::Pending,
+                ::std::string::String::from("1claw-cli"),
+                "2026-03-01T12:15:00Z".parse().unwrap_or_default(),
+            ),
+        )
     }
     async fn deny_device(
         &self,
@@ -595,19 +626,23 @@ impl super::server::OneclawApi for Mock {
         let path = ::std::string::String::from("/v1/auth/device/deny");
         if self.is_deleted(&path) {
             return Err(
-                super::errors::DenyDeviceError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::DenyDeviceError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
         self.revive_below(&path);
-        Ok(super::types::DeviceCodeStatus {
-            user_code: ::std::string::String::from("WDJB-MJHT"),
-            status: super::types::DeviceCodeState::Pending,
-            client_id: ::std::string::String::from("1claw-cli"),
-            expires_at: "2026-03-01T12:15:00Z".parse().unwrap_or_default(),
-        })
+        Ok(
+            super::types::DeviceCodeStatus::new(
+                ::std::string::String::from("WDJB-MJHT"),
+                super::types::DeviceCodeState::Pending,
+                ::std::string::String::from("1claw-cli"),
+                "2026-03-01T12:15:00Z".parse().unwrap_or_default(),
+            ),
+        )
     }
     async fn list_api_keys(
         &self,
@@ -616,19 +651,19 @@ impl super::server::OneclawApi for Mock {
         super::types::ApiKeyList,
         super::errors::ListApiKeysError,
     > {
-        Ok(super::types::ApiKeyList {
-            items: ::std::vec![
-                super::types::ApiKey { id : "4b7e1a9d-3c6f-4e2a-9b8d-1a5c7e3f9d26"
-                .parse().unwrap_or_default(), name :
-                ::std::string::String::from("ci-pipeline"), key_prefix :
-                ::std::string::String::from("1ck_7Hq2"), created_at :
-                "2026-02-10T08:00:00Z".parse().unwrap_or_default(), expires_at :
-                ::std::option::Option::Some("2026-08-10T08:00:00Z".parse()
-                .unwrap_or_default()), last_used_at :
-                ::std::option::Option::Some("2026-03-01T11:58:00Z".parse()
-                .unwrap_or_default()) }
-            ],
-        })
+        Ok(
+            super::types::ApiKeyList::new(
+                ::std::vec![
+                    super::types::ApiKey::new("4b7e1a9d-3c6f-4e2a-9b8d-1a5c7e3f9d26"
+                    .parse().unwrap_or_default(),
+                    ::std::string::String::from("ci-pipeline"),
+                    ::std::string::String::from("1ck_7Hq2"), "2026-02-10T08:00:00Z"
+                    .parse().unwrap_or_default()).expires_at("2026-08-10T08:00:00Z"
+                    .parse().unwrap_or_default()).last_used_at("2026-03-01T11:58:00Z"
+                    .parse().unwrap_or_default())
+                ],
+            ),
+        )
     }
     async fn create_api_key(
         &self,
@@ -640,16 +675,16 @@ impl super::server::OneclawApi for Mock {
     > {
         let path = ::std::string::String::from("/v1/auth/api-keys");
         self.revive_below(&path);
-        Ok(super::types::CreatedApiKey {
-            id: "4b7e1a9d-3c6f-4e2a-9b8d-1a5c7e3f9d26".parse().unwrap_or_default(),
-            name: ::std::string::String::from("ci-pipeline"),
-            key: ::std::string::String::from("1ck_7Hq2Lm9Xv4Tn8Rb3Kw6Pz1Yc5Dj0Sf"),
-            key_prefix: ::std::string::String::from("1ck_7Hq2"),
-            created_at: "2026-02-10T08:00:00Z".parse().unwrap_or_default(),
-            expires_at: ::std::option::Option::Some(
-                "2026-08-10T08:00:00Z".parse().unwrap_or_default(),
-            ),
-        })
+        Ok(
+            super::types::CreatedApiKey::new(
+                    "4b7e1a9d-3c6f-4e2a-9b8d-1a5c7e3f9d26".parse().unwrap_or_default(),
+                    ::std::string::String::from("ci-pipeline"),
+                    ::std::string::String::from("1ck_7Hq2Lm9Xv4Tn8Rb3Kw6Pz1Yc5Dj0Sf"),
+                    ::std::string::String::from("1ck_7Hq2"),
+                    "2026-02-10T08:00:00Z".parse().unwrap_or_default(),
+                )
+                .expires_at("2026-08-10T08:00:00Z".parse().unwrap_or_default()),
+        )
     }
     async fn revoke_api_key(
         &self,
@@ -659,10 +694,12 @@ impl super::server::OneclawApi for Mock {
         let path = format!("/v1/auth/api-keys/{}", to_text(& _key_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::RevokeApiKeyError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::RevokeApiKeyError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
         self.remember_deleted(path);
@@ -672,19 +709,20 @@ impl super::server::OneclawApi for Mock {
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
     ) -> ::std::result::Result<super::types::VaultList, super::errors::ListVaultsError> {
-        Ok(super::types::VaultList {
-            items: ::std::vec![
-                super::types::Vault { id : "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse()
-                .unwrap_or_default(), org_id : "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41"
-                .parse().unwrap_or_default(), name :
-                ::std::string::String::from("production"), description :
-                ::std::option::Option::Some(::std::string::String::from("Production secrets")),
-                created_by : "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse()
-                .unwrap_or_default(), cmek_enabled : false, secret_count : 12i64,
-                created_at : "2026-01-20T14:00:00Z".parse().unwrap_or_default(),
-                updated_at : "2026-03-01T09:12:00Z".parse().unwrap_or_default() }
-            ],
-        })
+        Ok(
+            super::types::VaultList::new(
+                ::std::vec![
+                    super::types::Vault::new("0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07"
+                    .parse().unwrap_or_default(), "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41"
+                    .parse().unwrap_or_default(),
+                    ::std::string::String::from("production"),
+                    "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
+                    false, 12i64, "2026-01-20T14:00:00Z".parse().unwrap_or_default(),
+                    "2026-03-01T09:12:00Z".parse().unwrap_or_default())
+                    .description(::std::string::String::from("Production secrets"))
+                ],
+            ),
+        )
     }
     async fn create_vault(
         &self,
@@ -693,21 +731,19 @@ impl super::server::OneclawApi for Mock {
     ) -> ::std::result::Result<super::types::Vault, super::errors::CreateVaultError> {
         let path = ::std::string::String::from("/v1/vaults");
         self.revive_below(&path);
-        Ok(super::types::Vault {
-            id: "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
-            org_id: "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
-            name: ::std::string::String::from("production"),
-            description: ::std::option::Option::Some(
-                ::std::string::String::from("Production secrets"),
-            ),
-            created_by: "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90"
-                .parse()
-                .unwrap_or_default(),
-            cmek_enabled: false,
-            secret_count: 12i64,
-            created_at: "2026-01-20T14:00:00Z".parse().unwrap_or_default(),
-            updated_at: "2026-03-01T09:12:00Z".parse().unwrap_or_default(),
-        })
+        Ok(
+            super::types::Vault::new(
+                    "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
+                    "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
+                    ::std::string::String::from("production"),
+                    "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
+                    false,
+                    12i64,
+                    "2026-01-20T14:00:00Z".parse().unwrap_or_default(),
+                    "2026-03-01T09:12:00Z".parse().unwrap_or_default(),
+                )
+                .description(::std::string::String::from("Production secrets")),
+        )
     }
     async fn get_vault(
         &self,
@@ -717,27 +753,27 @@ impl super::server::OneclawApi for Mock {
         let path = format!("/v1/vaults/{}", to_text(& _vault_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::GetVaultError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::GetVaultError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
-        Ok(super::types::Vault {
-            id: "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
-            org_id: "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
-            name: ::std::string::String::from("production"),
-            description: ::std::option::Option::Some(
-                ::std::string::String::from("Production secrets"),
-            ),
-            created_by: "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90"
-                .parse()
-                .unwrap_or_default(),
-            cmek_enabled: false,
-            secret_count: 12i64,
-            created_at: "2026-01-20T14:00:00Z".parse().unwrap_or_default(),
-            updated_at: "2026-03-01T09:12:00Z".parse().unwrap_or_default(),
-        })
+        Ok(
+            super::types::Vault::new(
+                    "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
+                    "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
+                    ::std::string::String::from("production"),
+                    "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
+                    false,
+                    12i64,
+                    "2026-01-20T14:00:00Z".parse().unwrap_or_default(),
+                    "2026-03-01T09:12:00Z".parse().unwrap_or_default(),
+                )
+                .description(::std::string::String::from("Production secrets")),
+        )
     }
     async fn delete_vault(
         &self,
@@ -747,10 +783,12 @@ impl super::server::OneclawApi for Mock {
         let path = format!("/v1/vaults/{}", to_text(& _vault_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::DeleteVaultError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::DeleteVaultError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
         self.remember_deleted(path);
@@ -768,22 +806,26 @@ impl super::server::OneclawApi for Mock {
         let path = format!("/v1/vaults/{}/cmek", to_text(& _vault_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::EnableCmekError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::EnableCmekError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
         self.revive_below(&path);
-        Ok(super::types::CmekConfig {
-            vault_id: "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
-            enabled: true,
-            provider: super::types::CmekProvider::GcpKms,
-            key_uri: ::std::string::String::from(
-                "projects/acme/locations/us/keyRings/1claw/cryptoKeys/vault-production",
+        Ok(
+            super::types::CmekConfig::new(
+                "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
+                true,
+                super::types::CmekProvider::GcpKms,
+                ::std::string::String::from(
+                    "projects/acme/locations/us/keyRings/1claw/cryptoKeys/vault-production",
+                ),
+                "2026-03-01T12:00:00Z".parse().unwrap_or_default(),
             ),
-            enabled_at: "2026-03-01T12:00:00Z".parse().unwrap_or_default(),
-        })
+        )
     }
     async fn disable_cmek(
         &self,
@@ -793,10 +835,12 @@ impl super::server::OneclawApi for Mock {
         let path = format!("/v1/vaults/{}/cmek", to_text(& _vault_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::DisableCmekError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::DisableCmekError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
         self.remember_deleted(path);
@@ -814,23 +858,25 @@ impl super::server::OneclawApi for Mock {
         let path = format!("/v1/vaults/{}/cmek-rotate", to_text(& _vault_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::StartCmekRotationError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::StartCmekRotationError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
         self.revive_below(&path);
-        Ok(super::types::CmekRotationJob {
-            id: "6f2a8d4c-1e9b-4c3a-8d7f-3b5e1a9c6d48".parse().unwrap_or_default(),
-            vault_id: "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
-            status: super::types::JobStatus::Running,
-            total_secrets: 40i64,
-            processed_secrets: 17i64,
-            started_at: "2026-03-01T12:05:00Z".parse().unwrap_or_default(),
-            completed_at: ::std::option::Option::None,
-            error: ::std::option::Option::None,
-        })
+        Ok(
+            super::types::CmekRotationJob::new(
+                "6f2a8d4c-1e9b-4c3a-8d7f-3b5e1a9c6d48".parse().unwrap_or_default(),
+                "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
+                super::types::JobStatus::Running,
+                40i64,
+                17i64,
+                "2026-03-01T12:05:00Z".parse().unwrap_or_default(),
+            ),
+        )
     }
     async fn get_cmek_rotation_job(
         &self,
@@ -846,22 +892,24 @@ impl super::server::OneclawApi for Mock {
         );
         if self.is_deleted(&path) {
             return Err(
-                super::errors::GetCmekRotationJobError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::GetCmekRotationJobError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
-        Ok(super::types::CmekRotationJob {
-            id: "6f2a8d4c-1e9b-4c3a-8d7f-3b5e1a9c6d48".parse().unwrap_or_default(),
-            vault_id: "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
-            status: super::types::JobStatus::Running,
-            total_secrets: 40i64,
-            processed_secrets: 17i64,
-            started_at: "2026-03-01T12:05:00Z".parse().unwrap_or_default(),
-            completed_at: ::std::option::Option::None,
-            error: ::std::option::Option::None,
-        })
+        Ok(
+            super::types::CmekRotationJob::new(
+                "6f2a8d4c-1e9b-4c3a-8d7f-3b5e1a9c6d48".parse().unwrap_or_default(),
+                "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
+                super::types::JobStatus::Running,
+                40i64,
+                17i64,
+                "2026-03-01T12:05:00Z".parse().unwrap_or_default(),
+            ),
+        )
     }
     async fn list_secrets(
         &self,
@@ -875,29 +923,31 @@ impl super::server::OneclawApi for Mock {
         let path = format!("/v1/vaults/{}/secrets", to_text(& _vault_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::ListSecretsError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::ListSecretsError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
-        Ok(super::types::SecretList {
-            items: ::std::vec![
-                super::types::SecretMetadata { id :
-                "5a1d9e3c-2f7b-4c8a-b6e4-1d3f9a7c2e58".parse().unwrap_or_default(),
-                vault_id : "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse()
-                .unwrap_or_default(), path :
-                ::std::string::String::from("api-keys/openai"), type_ :
-                super::types::SecretType::ApiKey, version : 3i64, metadata :
-                ::std::option::Option::Some([(::std::string::String::from("owner"),
-                ::std::string::String::from("platform-team")),
-                (::std::string::String::from("rotation"),
-                ::std::string::String::from("90d"))].into_iter().collect()), created_at :
-                "2026-01-20T14:05:00Z".parse().unwrap_or_default(), updated_at :
-                "2026-03-01T09:12:00Z".parse().unwrap_or_default(), expires_at :
-                ::std::option::Option::None }
-            ],
-        })
+        Ok(
+            super::types::SecretList::new(
+                ::std::vec![
+                    super::types::SecretMetadata::new("5a1d9e3c-2f7b-4c8a-b6e4-1d3f9a7c2e58"
+                    .parse().unwrap_or_default(), "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07"
+                    .parse().unwrap_or_default(),
+                    ::std::string::String::from("api-keys/openai"),
+                    super::types::SecretType::ApiKey, 3i64, "2026-01-20T14:05:00Z"
+                    .parse().unwrap_or_default(), "2026-03-01T09:12:00Z".parse()
+                    .unwrap_or_default())
+                    .metadata([(::std::string::String::from("owner"),
+                    ::std::string::String::from("platform-team")),
+                    (::std::string::String::from("rotation"),
+                    ::std::string::String::from("90d"))].into_iter().collect())
+                ],
+            ),
+        )
     }
     async fn get_secret(
         &self,
@@ -911,37 +961,40 @@ impl super::server::OneclawApi for Mock {
         );
         if self.is_deleted(&path) {
             return Err(
-                super::errors::GetSecretError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::GetSecretError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
-        Ok(super::types::Secret {
-            id: "5a1d9e3c-2f7b-4c8a-b6e4-1d3f9a7c2e58".parse().unwrap_or_default(),
-            vault_id: "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
-            path: ::std::string::String::from("api-keys/openai"),
-            type_: super::types::SecretType::ApiKey,
-            value: ::std::string::String::from("sk-proj-4f9Kx2mQ8vT1nL7pR3wZ"),
-            version: 3i64,
-            metadata: ::std::option::Option::Some(
-                [
-                    (
-                        ::std::string::String::from("owner"),
-                        ::std::string::String::from("platform-team"),
-                    ),
-                    (
-                        ::std::string::String::from("rotation"),
-                        ::std::string::String::from("90d"),
-                    ),
-                ]
-                    .into_iter()
-                    .collect(),
-            ),
-            created_at: "2026-01-20T14:05:00Z".parse().unwrap_or_default(),
-            updated_at: "2026-03-01T09:12:00Z".parse().unwrap_or_default(),
-            expires_at: ::std::option::Option::None,
-        })
+        Ok(
+            super::types::Secret::new(
+                    "5a1d9e3c-2f7b-4c8a-b6e4-1d3f9a7c2e58".parse().unwrap_or_default(),
+                    "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
+                    ::std::string::String::from("api-keys/openai"),
+                    super::types::SecretType::ApiKey,
+                    ::std::string::String::from("sk-proj-4f9Kx2mQ8vT1nL7pR3wZ"),
+                    3i64,
+                    "2026-01-20T14:05:00Z".parse().unwrap_or_default(),
+                    "2026-03-01T09:12:00Z".parse().unwrap_or_default(),
+                )
+                .metadata(
+                    [
+                        (
+                            ::std::string::String::from("owner"),
+                            ::std::string::String::from("platform-team"),
+                        ),
+                        (
+                            ::std::string::String::from("rotation"),
+                            ::std::string::String::from("90d"),
+                        ),
+                    ]
+                        .into_iter()
+                        .collect(),
+                ),
+        )
     }
     async fn put_secret(
         &self,
@@ -958,39 +1011,44 @@ impl super::server::OneclawApi for Mock {
         );
         if self.is_deleted(&path) {
             return Err(
-                super::errors::PutSecretError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::PutSecretError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
         Ok(
-            super::errors::PutSecretResponse::Ok(super::types::SecretMetadata {
-                id: "5a1d9e3c-2f7b-4c8a-b6e4-1d3f9a7c2e58".parse().unwrap_or_default(),
-                vault_id: "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07"
-                    .parse()
-                    .unwrap_or_default(),
-                path: ::std::string::String::from("api-keys/openai"),
-                type_: super::types::SecretType::ApiKey,
-                version: 3i64,
-                metadata: ::std::option::Option::Some(
-                    [
-                        (
-                            ::std::string::String::from("owner"),
-                            ::std::string::String::from("platform-team"),
-                        ),
-                        (
-                            ::std::string::String::from("rotation"),
-                            ::std::string::String::from("90d"),
-                        ),
-                    ]
-                        .into_iter()
-                        .collect(),
-                ),
-                created_at: "2026-01-20T14:05:00Z".parse().unwrap_or_default(),
-                updated_at: "2026-03-01T09:12:00Z".parse().unwrap_or_default(),
-                expires_at: ::std::option::Option::None,
-            }),
+            super::errors::PutSecretResponse::Ok(
+                super::types::SecretMetadata::new(
+                        "5a1d9e3c-2f7b-4c8a-b6e4-1d3f9a7c2e58"
+                            .parse()
+                            .unwrap_or_default(),
+                        "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07"
+                            .parse()
+                            .unwrap_or_default(),
+                        ::std::string::String::from("api-keys/openai"),
+                        super::types::SecretType::ApiKey,
+                        3i64,
+                        "2026-01-20T14:05:00Z".parse().unwrap_or_default(),
+                        "2026-03-01T09:12:00Z".parse().unwrap_or_default(),
+                    )
+                    .metadata(
+                        [
+                            (
+                                ::std::string::String::from("owner"),
+                                ::std::string::String::from("platform-team"),
+                            ),
+                            (
+                                ::std::string::String::from("rotation"),
+                                ::std::string::String::from("90d"),
+                            ),
+                        ]
+                            .into_iter()
+                            .collect(),
+                    ),
+            ),
         )
     }
     async fn delete_secret(
@@ -1004,10 +1062,12 @@ impl super::server::OneclawApi for Mock {
         );
         if self.is_deleted(&path) {
             return Err(
-                super::errors::DeleteSecretError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::DeleteSecretError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
         self.remember_deleted(path);
@@ -1024,30 +1084,34 @@ impl super::server::OneclawApi for Mock {
         let path = format!("/v1/vaults/{}/policies", to_text(& _vault_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::ListPoliciesError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::ListPoliciesError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
-        Ok(super::types::PolicyList {
-            items: ::std::vec![
-                super::types::Policy { id : "2d9f7a1c-8e3b-4f6d-a5c1-4b7e9d2a6f13"
-                .parse().unwrap_or_default(), vault_id :
-                "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
-                secret_path_pattern : ::std::string::String::from("api-keys/*"),
-                principal_type : super::types::PrincipalType::Agent, principal_id :
-                "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
-                permissions : ::std::vec![super::types::Permission::Read], conditions :
-                ::std::option::Option::Some(super::types::PolicyConditions { ip_cidrs :
-                ::std::option::Option::Some(::std::vec![::std::string::String::from("203.0.113.0/24")])
-                }), expires_at : ::std::option::Option::Some("2026-12-31T23:59:59Z"
-                .parse().unwrap_or_default()), created_by :
-                "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
-                created_at : "2026-02-01T10:00:00Z".parse().unwrap_or_default(),
-                updated_at : "2026-02-01T10:00:00Z".parse().unwrap_or_default() }
-            ],
-        })
+        Ok(
+            super::types::PolicyList::new(
+                ::std::vec![
+                    super::types::Policy::new("2d9f7a1c-8e3b-4f6d-a5c1-4b7e9d2a6f13"
+                    .parse().unwrap_or_default(), "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07"
+                    .parse().unwrap_or_default(),
+                    ::std::string::String::from("api-keys/*"),
+                    super::types::PrincipalType::Agent,
+                    "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
+                    ::std::vec![super::types::Permission::Read],
+                    "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
+                    "2026-02-01T10:00:00Z".parse().unwrap_or_default(),
+                    "2026-02-01T10:00:00Z".parse().unwrap_or_default()).conditions(<
+                    super::types::PolicyConditions as ::std::default::Default >
+                    ::default()
+                    .ip_cidrs(::std::vec![::std::string::String::from("203.0.113.0/24")]))
+                    .expires_at("2026-12-31T23:59:59Z".parse().unwrap_or_default())
+                ],
+            ),
+        )
     }
     async fn create_policy(
         &self,
@@ -1058,36 +1122,35 @@ impl super::server::OneclawApi for Mock {
         let path = format!("/v1/vaults/{}/policies", to_text(& _vault_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::CreatePolicyError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::CreatePolicyError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
         self.revive_below(&path);
-        Ok(super::types::Policy {
-            id: "2d9f7a1c-8e3b-4f6d-a5c1-4b7e9d2a6f13".parse().unwrap_or_default(),
-            vault_id: "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
-            secret_path_pattern: ::std::string::String::from("api-keys/*"),
-            principal_type: super::types::PrincipalType::Agent,
-            principal_id: "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35"
-                .parse()
-                .unwrap_or_default(),
-            permissions: ::std::vec![super::types::Permission::Read],
-            conditions: ::std::option::Option::Some(super::types::PolicyConditions {
-                ip_cidrs: ::std::option::Option::Some(
-                    ::std::vec![::std::string::String::from("203.0.113.0/24")],
-                ),
-            }),
-            expires_at: ::std::option::Option::Some(
-                "2026-12-31T23:59:59Z".parse().unwrap_or_default(),
-            ),
-            created_by: "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90"
-                .parse()
-                .unwrap_or_default(),
-            created_at: "2026-02-01T10:00:00Z".parse().unwrap_or_default(),
-            updated_at: "2026-02-01T10:00:00Z".parse().unwrap_or_default(),
-        })
+        Ok(
+            super::types::Policy::new(
+                    "2d9f7a1c-8e3b-4f6d-a5c1-4b7e9d2a6f13".parse().unwrap_or_default(),
+                    "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
+                    ::std::string::String::from("api-keys/*"),
+                    super::types::PrincipalType::Agent,
+                    "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
+                    ::std::vec![super::types::Permission::Read],
+                    "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
+                    "2026-02-01T10:00:00Z".parse().unwrap_or_default(),
+                    "2026-02-01T10:00:00Z".parse().unwrap_or_default(),
+                )
+                .conditions(
+                    <super::types::PolicyConditions as ::std::default::Default>::default()
+                        .ip_cidrs(
+                            ::std::vec![::std::string::String::from("203.0.113.0/24")],
+                        ),
+                )
+                .expires_at("2026-12-31T23:59:59Z".parse().unwrap_or_default()),
+        )
     }
     async fn update_policy(
         &self,
@@ -1101,35 +1164,34 @@ impl super::server::OneclawApi for Mock {
         );
         if self.is_deleted(&path) {
             return Err(
-                super::errors::UpdatePolicyError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::UpdatePolicyError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
-        Ok(super::types::Policy {
-            id: "2d9f7a1c-8e3b-4f6d-a5c1-4b7e9d2a6f13".parse().unwrap_or_default(),
-            vault_id: "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
-            secret_path_pattern: ::std::string::String::from("api-keys/*"),
-            principal_type: super::types::PrincipalType::Agent,
-            principal_id: "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35"
-                .parse()
-                .unwrap_or_default(),
-            permissions: ::std::vec![super::types::Permission::Read],
-            conditions: ::std::option::Option::Some(super::types::PolicyConditions {
-                ip_cidrs: ::std::option::Option::Some(
-                    ::std::vec![::std::string::String::from("203.0.113.0/24")],
-                ),
-            }),
-            expires_at: ::std::option::Option::Some(
-                "2026-12-31T23:59:59Z".parse().unwrap_or_default(),
-            ),
-            created_by: "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90"
-                .parse()
-                .unwrap_or_default(),
-            created_at: "2026-02-01T10:00:00Z".parse().unwrap_or_default(),
-            updated_at: "2026-02-01T10:00:00Z".parse().unwrap_or_default(),
-        })
+        Ok(
+            super::types::Policy::new(
+                    "2d9f7a1c-8e3b-4f6d-a5c1-4b7e9d2a6f13".parse().unwrap_or_default(),
+                    "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
+                    ::std::string::String::from("api-keys/*"),
+                    super::types::PrincipalType::Agent,
+                    "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
+                    ::std::vec![super::types::Permission::Read],
+                    "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
+                    "2026-02-01T10:00:00Z".parse().unwrap_or_default(),
+                    "2026-02-01T10:00:00Z".parse().unwrap_or_default(),
+                )
+                .conditions(
+                    <super::types::PolicyConditions as ::std::default::Default>::default()
+                        .ip_cidrs(
+                            ::std::vec![::std::string::String::from("203.0.113.0/24")],
+                        ),
+                )
+                .expires_at("2026-12-31T23:59:59Z".parse().unwrap_or_default()),
+        )
     }
     async fn delete_policy(
         &self,
@@ -1142,10 +1204,12 @@ impl super::server::OneclawApi for Mock {
         );
         if self.is_deleted(&path) {
             return Err(
-                super::errors::DeletePolicyError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::DeletePolicyError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
         self.remember_deleted(path);
@@ -1161,37 +1225,38 @@ impl super::server::OneclawApi for Mock {
     > {
         let path = ::std::string::String::from("/v1/agents/enroll");
         self.revive_below(&path);
-        Ok(super::types::EnrollmentResponse {
-            agent_id: "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
-            status: super::types::EnrollmentResponseStatus::PendingApproval,
-            message: ::std::string::String::from(
-                "Credentials were emailed to the human owner.",
+        Ok(
+            super::types::EnrollmentResponse::new(
+                "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
+                super::types::EnrollmentResponseStatus::PendingApproval,
+                ::std::string::String::from(
+                    "Credentials were emailed to the human owner.",
+                ),
             ),
-        })
+        )
     }
     async fn list_agents(
         &self,
         _cx: super::server::RequestContext<Self::Identity>,
     ) -> ::std::result::Result<super::types::AgentList, super::errors::ListAgentsError> {
-        Ok(super::types::AgentList {
-            items: ::std::vec![
-                super::types::Agent { id : "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse()
-                .unwrap_or_default(), org_id : "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41"
-                .parse().unwrap_or_default(), name :
-                ::std::string::String::from("deploy-bot"), description :
-                ::std::option::Option::Some(::std::string::String::from("Deploys services from CI")),
-                is_active : true, intents_api_enabled : true, vault_ids :
-                ::std::vec!["0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse()
-                .unwrap_or_default()], key_prefix :
-                ::std::string::String::from("ocv_k3J9"), created_by :
-                ::std::option::Option::Some("3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90"
-                .parse().unwrap_or_default()), created_at : "2026-02-03T16:20:00Z"
-                .parse().unwrap_or_default(), updated_at : "2026-03-01T08:00:00Z".parse()
-                .unwrap_or_default(), last_active_at :
-                ::std::option::Option::Some("2026-03-01T11:59:00Z".parse()
-                .unwrap_or_default()) }
-            ],
-        })
+        Ok(
+            super::types::AgentList::new(
+                ::std::vec![
+                    super::types::Agent::new("7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35"
+                    .parse().unwrap_or_default(), "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41"
+                    .parse().unwrap_or_default(),
+                    ::std::string::String::from("deploy-bot"), true, true,
+                    ::std::vec!["0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse()
+                    .unwrap_or_default()], ::std::string::String::from("ocv_k3J9"),
+                    "2026-02-03T16:20:00Z".parse().unwrap_or_default(),
+                    "2026-03-01T08:00:00Z".parse().unwrap_or_default())
+                    .description(::std::string::String::from("Deploys services from CI"))
+                    .created_by("3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse()
+                    .unwrap_or_default()).last_active_at("2026-03-01T11:59:00Z".parse()
+                    .unwrap_or_default())
+                ],
+            ),
+        )
     }
     async fn create_agent(
         &self,
@@ -1203,33 +1268,36 @@ impl super::server::OneclawApi for Mock {
     > {
         let path = ::std::string::String::from("/v1/agents");
         self.revive_below(&path);
-        Ok(super::types::CreatedAgent {
-            agent: super::types::Agent {
-                id: "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
-                org_id: "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41"
-                    .parse()
-                    .unwrap_or_default(),
-                name: ::std::string::String::from("deploy-bot"),
-                description: ::std::option::Option::Some(
-                    ::std::string::String::from("Deploys services from CI"),
-                ),
-                is_active: true,
-                intents_api_enabled: true,
-                vault_ids: ::std::vec![
-                    "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default()
-                ],
-                key_prefix: ::std::string::String::from("ocv_k3J9"),
-                created_by: ::std::option::Option::Some(
-                    "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
-                ),
-                created_at: "2026-02-03T16:20:00Z".parse().unwrap_or_default(),
-                updated_at: "2026-03-01T08:00:00Z".parse().unwrap_or_default(),
-                last_active_at: ::std::option::Option::Some(
-                    "2026-03-01T11:59:00Z".parse().unwrap_or_default(),
-                ),
-            },
-            api_key: ::std::string::String::from("ocv_k3J9xQ2mV7pL5tR8wY4zN6bC1dF0gH"),
-        })
+        Ok(
+            super::types::CreatedAgent::new(
+                super::types::Agent::new(
+                        "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35"
+                            .parse()
+                            .unwrap_or_default(),
+                        "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41"
+                            .parse()
+                            .unwrap_or_default(),
+                        ::std::string::String::from("deploy-bot"),
+                        true,
+                        true,
+                        ::std::vec![
+                            "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse()
+                            .unwrap_or_default()
+                        ],
+                        ::std::string::String::from("ocv_k3J9"),
+                        "2026-02-03T16:20:00Z".parse().unwrap_or_default(),
+                        "2026-03-01T08:00:00Z".parse().unwrap_or_default(),
+                    )
+                    .description(::std::string::String::from("Deploys services from CI"))
+                    .created_by(
+                        "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90"
+                            .parse()
+                            .unwrap_or_default(),
+                    )
+                    .last_active_at("2026-03-01T11:59:00Z".parse().unwrap_or_default()),
+                ::std::string::String::from("ocv_k3J9xQ2mV7pL5tR8wY4zN6bC1dF0gH"),
+            ),
+        )
     }
     async fn get_current_agent(
         &self,
@@ -1238,28 +1306,25 @@ impl super::server::OneclawApi for Mock {
         super::types::AgentProfile,
         super::errors::GetCurrentAgentError,
     > {
-        Ok(super::types::AgentProfile {
-            id: "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
-            org_id: "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
-            name: ::std::string::String::from("deploy-bot"),
-            description: ::std::option::Option::Some(
-                ::std::string::String::from("Deploys services from CI"),
-            ),
-            is_active: true,
-            intents_api_enabled: true,
-            vault_ids: ::std::vec![
-                "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default()
-            ],
-            key_prefix: ::std::string::String::from("ocv_k3J9"),
-            created_by: "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90"
-                .parse()
-                .unwrap_or_default(),
-            created_at: "2026-02-03T16:20:00Z".parse().unwrap_or_default(),
-            updated_at: "2026-03-01T08:00:00Z".parse().unwrap_or_default(),
-            last_active_at: ::std::option::Option::Some(
-                "2026-03-01T11:59:00Z".parse().unwrap_or_default(),
-            ),
-        })
+        Ok(
+            super::types::AgentProfile::new(
+                    "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
+                    "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
+                    ::std::string::String::from("deploy-bot"),
+                    true,
+                    true,
+                    ::std::vec![
+                        "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse()
+                        .unwrap_or_default()
+                    ],
+                    ::std::string::String::from("ocv_k3J9"),
+                    "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
+                    "2026-02-03T16:20:00Z".parse().unwrap_or_default(),
+                    "2026-03-01T08:00:00Z".parse().unwrap_or_default(),
+                )
+                .description(::std::string::String::from("Deploys services from CI"))
+                .last_active_at("2026-03-01T11:59:00Z".parse().unwrap_or_default()),
+        )
     }
     async fn get_agent(
         &self,
@@ -1269,34 +1334,35 @@ impl super::server::OneclawApi for Mock {
         let path = format!("/v1/agents/{}", to_text(& _agent_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::GetAgentError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::GetAgentError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
-        Ok(super::types::Agent {
-            id: "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
-            org_id: "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
-            name: ::std::string::String::from("deploy-bot"),
-            description: ::std::option::Option::Some(
-                ::std::string::String::from("Deploys services from CI"),
-            ),
-            is_active: true,
-            intents_api_enabled: true,
-            vault_ids: ::std::vec![
-                "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default()
-            ],
-            key_prefix: ::std::string::String::from("ocv_k3J9"),
-            created_by: ::std::option::Option::Some(
-                "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
-            ),
-            created_at: "2026-02-03T16:20:00Z".parse().unwrap_or_default(),
-            updated_at: "2026-03-01T08:00:00Z".parse().unwrap_or_default(),
-            last_active_at: ::std::option::Option::Some(
-                "2026-03-01T11:59:00Z".parse().unwrap_or_default(),
-            ),
-        })
+        Ok(
+            super::types::Agent::new(
+                    "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
+                    "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
+                    ::std::string::String::from("deploy-bot"),
+                    true,
+                    true,
+                    ::std::vec![
+                        "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse()
+                        .unwrap_or_default()
+                    ],
+                    ::std::string::String::from("ocv_k3J9"),
+                    "2026-02-03T16:20:00Z".parse().unwrap_or_default(),
+                    "2026-03-01T08:00:00Z".parse().unwrap_or_default(),
+                )
+                .description(::std::string::String::from("Deploys services from CI"))
+                .created_by(
+                    "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
+                )
+                .last_active_at("2026-03-01T11:59:00Z".parse().unwrap_or_default()),
+        )
     }
     async fn deactivate_agent(
         &self,
@@ -1306,10 +1372,12 @@ impl super::server::OneclawApi for Mock {
         let path = format!("/v1/agents/{}", to_text(& _agent_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::DeactivateAgentError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::DeactivateAgentError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
         self.remember_deleted(path);
@@ -1324,34 +1392,35 @@ impl super::server::OneclawApi for Mock {
         let path = format!("/v1/agents/{}", to_text(& _agent_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::UpdateAgentError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::UpdateAgentError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
-        Ok(super::types::Agent {
-            id: "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
-            org_id: "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
-            name: ::std::string::String::from("deploy-bot"),
-            description: ::std::option::Option::Some(
-                ::std::string::String::from("Deploys services from CI"),
-            ),
-            is_active: true,
-            intents_api_enabled: true,
-            vault_ids: ::std::vec![
-                "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default()
-            ],
-            key_prefix: ::std::string::String::from("ocv_k3J9"),
-            created_by: ::std::option::Option::Some(
-                "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
-            ),
-            created_at: "2026-02-03T16:20:00Z".parse().unwrap_or_default(),
-            updated_at: "2026-03-01T08:00:00Z".parse().unwrap_or_default(),
-            last_active_at: ::std::option::Option::Some(
-                "2026-03-01T11:59:00Z".parse().unwrap_or_default(),
-            ),
-        })
+        Ok(
+            super::types::Agent::new(
+                    "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
+                    "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
+                    ::std::string::String::from("deploy-bot"),
+                    true,
+                    true,
+                    ::std::vec![
+                        "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse()
+                        .unwrap_or_default()
+                    ],
+                    ::std::string::String::from("ocv_k3J9"),
+                    "2026-02-03T16:20:00Z".parse().unwrap_or_default(),
+                    "2026-03-01T08:00:00Z".parse().unwrap_or_default(),
+                )
+                .description(::std::string::String::from("Deploys services from CI"))
+                .created_by(
+                    "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
+                )
+                .last_active_at("2026-03-01T11:59:00Z".parse().unwrap_or_default()),
+        )
     }
     async fn rotate_agent_key(
         &self,
@@ -1364,19 +1433,23 @@ impl super::server::OneclawApi for Mock {
         let path = format!("/v1/agents/{}/rotate-key", to_text(& _agent_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::RotateAgentKeyError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::RotateAgentKeyError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
         self.revive_below(&path);
-        Ok(super::types::RotatedAgentKey {
-            agent_id: "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
-            api_key: ::std::string::String::from("ocv_Z8m1Qw4Xe7Rt2Yu5Io9Pa3Sd6Fg0Hj"),
-            key_prefix: ::std::string::String::from("ocv_Z8m1"),
-            rotated_at: "2026-03-01T12:00:00Z".parse().unwrap_or_default(),
-        })
+        Ok(
+            super::types::RotatedAgentKey::new(
+                "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
+                ::std::string::String::from("ocv_Z8m1Qw4Xe7Rt2Yu5Io9Pa3Sd6Fg0Hj"),
+                ::std::string::String::from("ocv_Z8m1"),
+                "2026-03-01T12:00:00Z".parse().unwrap_or_default(),
+            ),
+        )
     }
     async fn create_share(
         &self,
@@ -1387,35 +1460,32 @@ impl super::server::OneclawApi for Mock {
         let path = format!("/v1/secrets/{}/share", to_text(& _secret_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::CreateShareError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::CreateShareError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
         self.revive_below(&path);
-        Ok(super::types::Share {
-            id: "8c3a6e1f-9d2b-4a7c-b1e5-6f4d2a9c3e71".parse().unwrap_or_default(),
-            secret_id: "5a1d9e3c-2f7b-4c8a-b6e4-1d3f9a7c2e58"
-                .parse()
-                .unwrap_or_default(),
-            secret_path: ::std::string::String::from("api-keys/openai"),
-            created_by: "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35"
-                .parse()
-                .unwrap_or_default(),
-            recipient_type: super::types::RecipientType::User,
-            recipient_id: ::std::option::Option::Some(
-                "d1c7e5a3-8f2b-4d6e-9a1c-5b3f7e9d2a46".parse().unwrap_or_default(),
-            ),
-            recipient_email: ::std::option::Option::None,
-            status: super::types::ShareStatus::Pending,
-            url: ::std::option::Option::None,
-            expires_at: "2026-03-08T12:00:00Z".parse().unwrap_or_default(),
-            max_access_count: ::std::option::Option::Some(3i64),
-            access_count: 0i64,
-            created_at: "2026-03-01T12:00:00Z".parse().unwrap_or_default(),
-            last_accessed_at: ::std::option::Option::None,
-        })
+        Ok(
+            super::types::Share::new(
+                    "8c3a6e1f-9d2b-4a7c-b1e5-6f4d2a9c3e71".parse().unwrap_or_default(),
+                    "5a1d9e3c-2f7b-4c8a-b6e4-1d3f9a7c2e58".parse().unwrap_or_default(),
+                    ::std::string::String::from("api-keys/openai"),
+                    "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
+                    super::types::RecipientType::User,
+                    super::types::ShareStatus::Pending,
+                    "2026-03-08T12:00:00Z".parse().unwrap_or_default(),
+                    0i64,
+                    "2026-03-01T12:00:00Z".parse().unwrap_or_default(),
+                )
+                .recipient_id(
+                    "d1c7e5a3-8f2b-4d6e-9a1c-5b3f7e9d2a46".parse().unwrap_or_default(),
+                )
+                .max_access_count(3i64),
+        )
     }
     async fn list_outbound_shares(
         &self,
@@ -1425,24 +1495,23 @@ impl super::server::OneclawApi for Mock {
         super::types::ShareList,
         super::errors::ListOutboundSharesError,
     > {
-        Ok(super::types::ShareList {
-            items: ::std::vec![
-                super::types::Share { id : "8c3a6e1f-9d2b-4a7c-b1e5-6f4d2a9c3e71".parse()
-                .unwrap_or_default(), secret_id : "5a1d9e3c-2f7b-4c8a-b6e4-1d3f9a7c2e58"
-                .parse().unwrap_or_default(), secret_path :
-                ::std::string::String::from("api-keys/openai"), created_by :
-                "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
-                recipient_type : super::types::RecipientType::User, recipient_id :
-                ::std::option::Option::Some("d1c7e5a3-8f2b-4d6e-9a1c-5b3f7e9d2a46"
-                .parse().unwrap_or_default()), recipient_email :
-                ::std::option::Option::None, status : super::types::ShareStatus::Pending,
-                url : ::std::option::Option::None, expires_at : "2026-03-08T12:00:00Z"
-                .parse().unwrap_or_default(), max_access_count :
-                ::std::option::Option::Some(3i64), access_count : 0i64, created_at :
-                "2026-03-01T12:00:00Z".parse().unwrap_or_default(), last_accessed_at :
-                ::std::option::Option::None }
-            ],
-        })
+        Ok(
+            super::types::ShareList::new(
+                ::std::vec![
+                    super::types::Share::new("8c3a6e1f-9d2b-4a7c-b1e5-6f4d2a9c3e71"
+                    .parse().unwrap_or_default(), "5a1d9e3c-2f7b-4c8a-b6e4-1d3f9a7c2e58"
+                    .parse().unwrap_or_default(),
+                    ::std::string::String::from("api-keys/openai"),
+                    "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
+                    super::types::RecipientType::User,
+                    super::types::ShareStatus::Pending, "2026-03-08T12:00:00Z".parse()
+                    .unwrap_or_default(), 0i64, "2026-03-01T12:00:00Z".parse()
+                    .unwrap_or_default())
+                    .recipient_id("d1c7e5a3-8f2b-4d6e-9a1c-5b3f7e9d2a46".parse()
+                    .unwrap_or_default()).max_access_count(3i64)
+                ],
+            ),
+        )
     }
     async fn list_inbound_shares(
         &self,
@@ -1452,24 +1521,23 @@ impl super::server::OneclawApi for Mock {
         super::types::ShareList,
         super::errors::ListInboundSharesError,
     > {
-        Ok(super::types::ShareList {
-            items: ::std::vec![
-                super::types::Share { id : "8c3a6e1f-9d2b-4a7c-b1e5-6f4d2a9c3e71".parse()
-                .unwrap_or_default(), secret_id : "5a1d9e3c-2f7b-4c8a-b6e4-1d3f9a7c2e58"
-                .parse().unwrap_or_default(), secret_path :
-                ::std::string::String::from("api-keys/openai"), created_by :
-                "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
-                recipient_type : super::types::RecipientType::User, recipient_id :
-                ::std::option::Option::Some("d1c7e5a3-8f2b-4d6e-9a1c-5b3f7e9d2a46"
-                .parse().unwrap_or_default()), recipient_email :
-                ::std::option::Option::None, status : super::types::ShareStatus::Pending,
-                url : ::std::option::Option::None, expires_at : "2026-03-08T12:00:00Z"
-                .parse().unwrap_or_default(), max_access_count :
-                ::std::option::Option::Some(3i64), access_count : 0i64, created_at :
-                "2026-03-01T12:00:00Z".parse().unwrap_or_default(), last_accessed_at :
-                ::std::option::Option::None }
-            ],
-        })
+        Ok(
+            super::types::ShareList::new(
+                ::std::vec![
+                    super::types::Share::new("8c3a6e1f-9d2b-4a7c-b1e5-6f4d2a9c3e71"
+                    .parse().unwrap_or_default(), "5a1d9e3c-2f7b-4c8a-b6e4-1d3f9a7c2e58"
+                    .parse().unwrap_or_default(),
+                    ::std::string::String::from("api-keys/openai"),
+                    "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
+                    super::types::RecipientType::User,
+                    super::types::ShareStatus::Pending, "2026-03-08T12:00:00Z".parse()
+                    .unwrap_or_default(), 0i64, "2026-03-01T12:00:00Z".parse()
+                    .unwrap_or_default())
+                    .recipient_id("d1c7e5a3-8f2b-4d6e-9a1c-5b3f7e9d2a46".parse()
+                    .unwrap_or_default()).max_access_count(3i64)
+                ],
+            ),
+        )
     }
     async fn accept_share(
         &self,
@@ -1479,35 +1547,32 @@ impl super::server::OneclawApi for Mock {
         let path = format!("/v1/shares/{}/accept", to_text(& _share_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::AcceptShareError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::AcceptShareError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
         self.revive_below(&path);
-        Ok(super::types::Share {
-            id: "8c3a6e1f-9d2b-4a7c-b1e5-6f4d2a9c3e71".parse().unwrap_or_default(),
-            secret_id: "5a1d9e3c-2f7b-4c8a-b6e4-1d3f9a7c2e58"
-                .parse()
-                .unwrap_or_default(),
-            secret_path: ::std::string::String::from("api-keys/openai"),
-            created_by: "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35"
-                .parse()
-                .unwrap_or_default(),
-            recipient_type: super::types::RecipientType::User,
-            recipient_id: ::std::option::Option::Some(
-                "d1c7e5a3-8f2b-4d6e-9a1c-5b3f7e9d2a46".parse().unwrap_or_default(),
-            ),
-            recipient_email: ::std::option::Option::None,
-            status: super::types::ShareStatus::Pending,
-            url: ::std::option::Option::None,
-            expires_at: "2026-03-08T12:00:00Z".parse().unwrap_or_default(),
-            max_access_count: ::std::option::Option::Some(3i64),
-            access_count: 0i64,
-            created_at: "2026-03-01T12:00:00Z".parse().unwrap_or_default(),
-            last_accessed_at: ::std::option::Option::None,
-        })
+        Ok(
+            super::types::Share::new(
+                    "8c3a6e1f-9d2b-4a7c-b1e5-6f4d2a9c3e71".parse().unwrap_or_default(),
+                    "5a1d9e3c-2f7b-4c8a-b6e4-1d3f9a7c2e58".parse().unwrap_or_default(),
+                    ::std::string::String::from("api-keys/openai"),
+                    "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
+                    super::types::RecipientType::User,
+                    super::types::ShareStatus::Pending,
+                    "2026-03-08T12:00:00Z".parse().unwrap_or_default(),
+                    0i64,
+                    "2026-03-01T12:00:00Z".parse().unwrap_or_default(),
+                )
+                .recipient_id(
+                    "d1c7e5a3-8f2b-4d6e-9a1c-5b3f7e9d2a46".parse().unwrap_or_default(),
+                )
+                .max_access_count(3i64),
+        )
     }
     async fn decline_share(
         &self,
@@ -1517,51 +1582,49 @@ impl super::server::OneclawApi for Mock {
         let path = format!("/v1/shares/{}/decline", to_text(& _share_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::DeclineShareError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::DeclineShareError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
         self.revive_below(&path);
-        Ok(super::types::Share {
-            id: "8c3a6e1f-9d2b-4a7c-b1e5-6f4d2a9c3e71".parse().unwrap_or_default(),
-            secret_id: "5a1d9e3c-2f7b-4c8a-b6e4-1d3f9a7c2e58"
-                .parse()
-                .unwrap_or_default(),
-            secret_path: ::std::string::String::from("api-keys/openai"),
-            created_by: "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35"
-                .parse()
-                .unwrap_or_default(),
-            recipient_type: super::types::RecipientType::User,
-            recipient_id: ::std::option::Option::Some(
-                "d1c7e5a3-8f2b-4d6e-9a1c-5b3f7e9d2a46".parse().unwrap_or_default(),
-            ),
-            recipient_email: ::std::option::Option::None,
-            status: super::types::ShareStatus::Pending,
-            url: ::std::option::Option::None,
-            expires_at: "2026-03-08T12:00:00Z".parse().unwrap_or_default(),
-            max_access_count: ::std::option::Option::Some(3i64),
-            access_count: 0i64,
-            created_at: "2026-03-01T12:00:00Z".parse().unwrap_or_default(),
-            last_accessed_at: ::std::option::Option::None,
-        })
+        Ok(
+            super::types::Share::new(
+                    "8c3a6e1f-9d2b-4a7c-b1e5-6f4d2a9c3e71".parse().unwrap_or_default(),
+                    "5a1d9e3c-2f7b-4c8a-b6e4-1d3f9a7c2e58".parse().unwrap_or_default(),
+                    ::std::string::String::from("api-keys/openai"),
+                    "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
+                    super::types::RecipientType::User,
+                    super::types::ShareStatus::Pending,
+                    "2026-03-08T12:00:00Z".parse().unwrap_or_default(),
+                    0i64,
+                    "2026-03-01T12:00:00Z".parse().unwrap_or_default(),
+                )
+                .recipient_id(
+                    "d1c7e5a3-8f2b-4d6e-9a1c-5b3f7e9d2a46".parse().unwrap_or_default(),
+                )
+                .max_access_count(3i64),
+        )
     }
     async fn list_chains(
         &self,
         _cx: super::server::RequestContext,
     ) -> ::std::result::Result<super::types::ChainList, super::errors::ListChainsError> {
-        Ok(super::types::ChainList {
-            items: ::std::vec![
-                super::types::Chain { id : "9d4e2b7a-6c1f-4a8d-b3e9-5f2a7c1d8e64".parse()
-                .unwrap_or_default(), name : ::std::string::String::from("base"),
-                display_name : ::std::string::String::from("Base"), chain_id : 8453i64,
-                native_currency : super::types::NativeCurrency { symbol :
-                ::std::string::String::from("ETH"), decimals : 18i64 }, explorer_url :
-                ::std::option::Option::Some(::std::string::String::from("https://basescan.org")),
-                is_testnet : false, enabled : true }
-            ],
-        })
+        Ok(
+            super::types::ChainList::new(
+                ::std::vec![
+                    super::types::Chain::new("9d4e2b7a-6c1f-4a8d-b3e9-5f2a7c1d8e64"
+                    .parse().unwrap_or_default(), ::std::string::String::from("base"),
+                    ::std::string::String::from("Base"), 8453i64,
+                    super::types::NativeCurrency::new(::std::string::String::from("ETH"),
+                    18i64), false, true)
+                    .explorer_url(::std::string::String::from("https://basescan.org"))
+                ],
+            ),
+        )
     }
     async fn get_chain(
         &self,
@@ -1571,27 +1634,29 @@ impl super::server::OneclawApi for Mock {
         let path = format!("/v1/chains/{}", to_text(& _identifier));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::GetChainError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::GetChainError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
-        Ok(super::types::Chain {
-            id: "9d4e2b7a-6c1f-4a8d-b3e9-5f2a7c1d8e64".parse().unwrap_or_default(),
-            name: ::std::string::String::from("base"),
-            display_name: ::std::string::String::from("Base"),
-            chain_id: 8453i64,
-            native_currency: super::types::NativeCurrency {
-                symbol: ::std::string::String::from("ETH"),
-                decimals: 18i64,
-            },
-            explorer_url: ::std::option::Option::Some(
-                ::std::string::String::from("https://basescan.org"),
-            ),
-            is_testnet: false,
-            enabled: true,
-        })
+        Ok(
+            super::types::Chain::new(
+                    "9d4e2b7a-6c1f-4a8d-b3e9-5f2a7c1d8e64".parse().unwrap_or_default(),
+                    ::std::string::String::from("base"),
+                    ::std::string::String::from("Base"),
+                    8453i64,
+                    super::types::NativeCurrency::new(
+                        ::std::string::String::from("ETH"),
+                        18i64,
+                    ),
+                    false,
+                    true,
+                )
+                .explorer_url(::std::string::String::from("https://basescan.org")),
+        )
     }
     async fn list_transactions(
         &self,
@@ -1605,42 +1670,38 @@ impl super::server::OneclawApi for Mock {
         let path = format!("/v1/agents/{}/transactions", to_text(& _agent_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::ListTransactionsError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::ListTransactionsError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
-        Ok(super::types::TransactionList {
-            items: ::std::vec![
-                super::types::Transaction { id : "1a9c5e7b-4d2f-4b8e-a3c6-8e1d4f7b2a95"
-                .parse().unwrap_or_default(), agent_id :
-                "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(), chain
-                : ::std::string::String::from("base"), chain_id : 8453i64, from :
-                ::std::string::String::from("0x9f2C4a1B7e3D5c6A8b0E1d2F3a4B5c6D7e8F9a0B"),
-                to :
-                ::std::string::String::from("0x4200000000000000000000000000000000000006"),
-                value : ::std::string::String::from("0"), data :
-                ::std::string::String::from("0xa9059cbb0000000000000000000000004200000000000000000000000000000000000006000000000000000000000000000000000000000000000000000000000000000a"),
-                simulate_first : true, status :
-                super::types::TransactionStatus::Broadcast, tx_hash :
-                ::std::option::Option::Some(::std::string::String::from("0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204ef84bfed1be16dfba1b22060")),
-                simulation : ::std::option::Option::Some(super::types::SimulationResult {
-                success : true, gas_used : 46109i64, revert_reason :
-                ::std::option::Option::None, balance_changes :
-                ::std::vec![super::types::BalanceChange { address :
-                ::std::string::String::from("0x9f2C4a1B7e3D5c6A8b0E1d2F3a4B5c6D7e8F9a0B"),
-                asset :
-                ::std::string::String::from("0x4200000000000000000000000000000000000006"),
-                symbol :
-                ::std::option::Option::Some(::std::string::String::from("WETH")), delta :
-                ::std::string::String::from("-10") }], simulation_url :
-                ::std::option::Option::Some(::std::string::String::from("https://dashboard.tenderly.co/public/1claw/simulator/0f3c1d2e"))
-                }), error : ::std::option::Option::None, created_at :
-                "2026-03-01T12:00:00Z".parse().unwrap_or_default(), updated_at :
-                "2026-03-01T12:00:04Z".parse().unwrap_or_default() }
-            ],
-        })
+        Ok(
+            super::types::TransactionList::new(
+                ::std::vec![
+                    super::types::Transaction::new("1a9c5e7b-4d2f-4b8e-a3c6-8e1d4f7b2a95"
+                    .parse().unwrap_or_default(), "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35"
+                    .parse().unwrap_or_default(), ::std::string::String::from("base"),
+                    8453i64,
+                    ::std::string::String::from("0x9f2C4a1B7e3D5c6A8b0E1d2F3a4B5c6D7e8F9a0B"),
+                    ::std::string::String::from("0x4200000000000000000000000000000000000006"),
+                    ::std::string::String::from("0"),
+                    ::std::string::String::from("0xa9059cbb0000000000000000000000004200000000000000000000000000000000000006000000000000000000000000000000000000000000000000000000000000000a"),
+                    true, super::types::TransactionStatus::Broadcast,
+                    "2026-03-01T12:00:00Z".parse().unwrap_or_default(),
+                    "2026-03-01T12:00:04Z".parse().unwrap_or_default())
+                    .tx_hash(::std::string::String::from("0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204ef84bfed1be16dfba1b22060"))
+                    .simulation(super::types::SimulationResult::new(true, 46109i64,
+                    ::std::vec![super::types::BalanceChange::new(::std::string::String::from("0x9f2C4a1B7e3D5c6A8b0E1d2F3a4B5c6D7e8F9a0B"),
+                    ::std::string::String::from("0x4200000000000000000000000000000000000006"),
+                    ::std::string::String::from("-10"))
+                    .symbol(::std::string::String::from("WETH"))])
+                    .simulation_url(::std::string::String::from("https://dashboard.tenderly.co/public/1claw/simulator/0f3c1d2e")))
+                ],
+            ),
+        )
     }
     async fn submit_transaction(
         &self,
@@ -1654,58 +1715,59 @@ impl super::server::OneclawApi for Mock {
         let path = format!("/v1/agents/{}/transactions", to_text(& _agent_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::SubmitTransactionError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::SubmitTransactionError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
         self.revive_below(&path);
-        Ok(super::types::Transaction {
-            id: "1a9c5e7b-4d2f-4b8e-a3c6-8e1d4f7b2a95".parse().unwrap_or_default(),
-            agent_id: "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
-            chain: ::std::string::String::from("base"),
-            chain_id: 8453i64,
-            from: ::std::string::String::from(
-                "0x9f2C4a1B7e3D5c6A8b0E1d2F3a4B5c6D7e8F9a0B",
-            ),
-            to: ::std::string::String::from(
-                "0x4200000000000000000000000000000000000006",
-            ),
-            value: ::std::string::String::from("0"),
-            data: ::std::string::String::from(
-                "0xa9059cbb0000000000000000000000004200000000000000000000000000000000000006000000000000000000000000000000000000000000000000000000000000000a",
-            ),
-            simulate_first: true,
-            status: super::types::TransactionStatus::Broadcast,
-            tx_hash: ::std::option::Option::Some(
-                ::std::string::String::from(
-                    "0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204ef84bfed1be16dfba1b22060",
-                ),
-            ),
-            simulation: ::std::option::Option::Some(super::types::SimulationResult {
-                success: true,
-                gas_used: 46109i64,
-                revert_reason: ::std::option::Option::None,
-                balance_changes: ::std::vec![
-                    super::types::BalanceChange { address :
-                    ::std::string::String::from("0x9f2C4a1B7e3D5c6A8b0E1d2F3a4B5c6D7e8F9a0B"),
-                    asset :
-                    ::std::string::String::from("0x4200000000000000000000000000000000000006"),
-                    symbol :
-                    ::std::option::Option::Some(::std::string::String::from("WETH")),
-                    delta : ::std::string::String::from("-10") }
-                ],
-                simulation_url: ::std::option::Option::Some(
+        Ok(
+            super::types::Transaction::new(
+                    "1a9c5e7b-4d2f-4b8e-a3c6-8e1d4f7b2a95".parse().unwrap_or_default(),
+                    "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
+                    ::std::string::String::from("base"),
+                    8453i64,
                     ::std::string::String::from(
-                        "https://dashboard.tenderly.co/public/1claw/simulator/0f3c1d2e",
+                        "0x9f2C4a1B7e3D5c6A8b0E1d2F3a4B5c6D7e8F9a0B",
                     ),
+                    ::std::string::String::from(
+                        "0x4200000000000000000000000000000000000006",
+                    ),
+                    ::std::string::String::from("0"),
+                    ::std::string::String::from(
+                        "0xa9059cbb0000000000000000000000004200000000000000000000000000000000000006000000000000000000000000000000000000000000000000000000000000000a",
+                    ),
+                    true,
+                    super::types::TransactionStatus::Broadcast,
+                    "2026-03-01T12:00:00Z".parse().unwrap_or_default(),
+                    "2026-03-01T12:00:04Z".parse().unwrap_or_default(),
+                )
+                .tx_hash(
+                    ::std::string::String::from(
+                        "0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204ef84bfed1be16dfba1b22060",
+                    ),
+                )
+                .simulation(
+                    super::types::SimulationResult::new(
+                            true,
+                            46109i64,
+                            ::std::vec![
+                                super::types::BalanceChange::new(::std::string::String::from("0x9f2C4a1B7e3D5c6A8b0E1d2F3a4B5c6D7e8F9a0B"),
+                                ::std::string::String::from("0x4200000000000000000000000000000000000006"),
+                                ::std::string::String::from("-10"))
+                                .symbol(::std::string::String::from("WETH"))
+                            ],
+                        )
+                        .simulation_url(
+                            ::std::string::String::from(
+                                "https://dashboard.tenderly.co/public/1claw/simulator/0f3c1d2e",
+                            ),
+                        ),
                 ),
-            }),
-            error: ::std::option::Option::None,
-            created_at: "2026-03-01T12:00:00Z".parse().unwrap_or_default(),
-            updated_at: "2026-03-01T12:00:04Z".parse().unwrap_or_default(),
-        })
+        )
     }
     async fn get_transaction(
         &self,
@@ -1721,57 +1783,58 @@ impl super::server::OneclawApi for Mock {
         );
         if self.is_deleted(&path) {
             return Err(
-                super::errors::GetTransactionError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
-            );
-        }
-        Ok(super::types::Transaction {
-            id: "1a9c5e7b-4d2f-4b8e-a3c6-8e1d4f7b2a95".parse().unwrap_or_default(),
-            agent_id: "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
-            chain: ::std::string::String::from("base"),
-            chain_id: 8453i64,
-            from: ::std::string::String::from(
-                "0x9f2C4a1B7e3D5c6A8b0E1d2F3a4B5c6D7e8F9a0B",
-            ),
-            to: ::std::string::String::from(
-                "0x4200000000000000000000000000000000000006",
-            ),
-            value: ::std::string::String::from("0"),
-            data: ::std::string::String::from(
-                "0xa9059cbb0000000000000000000000004200000000000000000000000000000000000006000000000000000000000000000000000000000000000000000000000000000a",
-            ),
-            simulate_first: true,
-            status: super::types::TransactionStatus::Broadcast,
-            tx_hash: ::std::option::Option::Some(
-                ::std::string::String::from(
-                    "0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204ef84bfed1be16dfba1b22060",
-                ),
-            ),
-            simulation: ::std::option::Option::Some(super::types::SimulationResult {
-                success: true,
-                gas_used: 46109i64,
-                revert_reason: ::std::option::Option::None,
-                balance_changes: ::std::vec![
-                    super::types::BalanceChange { address :
-                    ::std::string::String::from("0x9f2C4a1B7e3D5c6A8b0E1d2F3a4B5c6D7e8F9a0B"),
-                    asset :
-                    ::std::string::String::from("0x4200000000000000000000000000000000000006"),
-                    symbol :
-                    ::std::option::Option::Some(::std::string::String::from("WETH")),
-                    delta : ::std::string::String::from("-10") }
-                ],
-                simulation_url: ::std::option::Option::Some(
-                    ::std::string::String::from(
-                        "https://dashboard.tenderly.co/public/1claw/simulator/0f3c1d2e",
+                super::errors::GetTransactionError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
                     ),
                 ),
-            }),
-            error: ::std::option::Option::None,
-            created_at: "2026-03-01T12:00:00Z".parse().unwrap_or_default(),
-            updated_at: "2026-03-01T12:00:04Z".parse().unwrap_or_default(),
-        })
+            );
+        }
+        Ok(
+            super::types::Transaction::new(
+                    "1a9c5e7b-4d2f-4b8e-a3c6-8e1d4f7b2a95".parse().unwrap_or_default(),
+                    "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
+                    ::std::string::String::from("base"),
+                    8453i64,
+                    ::std::string::String::from(
+                        "0x9f2C4a1B7e3D5c6A8b0E1d2F3a4B5c6D7e8F9a0B",
+                    ),
+                    ::std::string::String::from(
+                        "0x4200000000000000000000000000000000000006",
+                    ),
+                    ::std::string::String::from("0"),
+                    ::std::string::String::from(
+                        "0xa9059cbb0000000000000000000000004200000000000000000000000000000000000006000000000000000000000000000000000000000000000000000000000000000a",
+                    ),
+                    true,
+                    super::types::TransactionStatus::Broadcast,
+                    "2026-03-01T12:00:00Z".parse().unwrap_or_default(),
+                    "2026-03-01T12:00:04Z".parse().unwrap_or_default(),
+                )
+                .tx_hash(
+                    ::std::string::String::from(
+                        "0x5c504ed432cb51138bcf09aa5e8a410dd4a1e204ef84bfed1be16dfba1b22060",
+                    ),
+                )
+                .simulation(
+                    super::types::SimulationResult::new(
+                            true,
+                            46109i64,
+                            ::std::vec![
+                                super::types::BalanceChange::new(::std::string::String::from("0x9f2C4a1B7e3D5c6A8b0E1d2F3a4B5c6D7e8F9a0B"),
+                                ::std::string::String::from("0x4200000000000000000000000000000000000006"),
+                                ::std::string::String::from("-10"))
+                                .symbol(::std::string::String::from("WETH"))
+                            ],
+                        )
+                        .simulation_url(
+                            ::std::string::String::from(
+                                "https://dashboard.tenderly.co/public/1claw/simulator/0f3c1d2e",
+                            ),
+                        ),
+                ),
+        )
     }
     async fn simulate_transaction(
         &self,
@@ -1785,32 +1848,32 @@ impl super::server::OneclawApi for Mock {
         let path = format!("/v1/agents/{}/transactions/simulate", to_text(& _agent_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::SimulateTransactionError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::SimulateTransactionError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
         self.revive_below(&path);
-        Ok(super::types::SimulationResult {
-            success: true,
-            gas_used: 46109i64,
-            revert_reason: ::std::option::Option::None,
-            balance_changes: ::std::vec![
-                super::types::BalanceChange { address :
-                ::std::string::String::from("0x9f2C4a1B7e3D5c6A8b0E1d2F3a4B5c6D7e8F9a0B"),
-                asset :
-                ::std::string::String::from("0x4200000000000000000000000000000000000006"),
-                symbol :
-                ::std::option::Option::Some(::std::string::String::from("WETH")), delta :
-                ::std::string::String::from("-10") }
-            ],
-            simulation_url: ::std::option::Option::Some(
-                ::std::string::String::from(
-                    "https://dashboard.tenderly.co/public/1claw/simulator/0f3c1d2e",
+        Ok(
+            super::types::SimulationResult::new(
+                    true,
+                    46109i64,
+                    ::std::vec![
+                        super::types::BalanceChange::new(::std::string::String::from("0x9f2C4a1B7e3D5c6A8b0E1d2F3a4B5c6D7e8F9a0B"),
+                        ::std::string::String::from("0x4200000000000000000000000000000000000006"),
+                        ::std::string::String::from("-10"))
+                        .symbol(::std::string::String::from("WETH"))
+                    ],
+                )
+                .simulation_url(
+                    ::std::string::String::from(
+                        "https://dashboard.tenderly.co/public/1claw/simulator/0f3c1d2e",
+                    ),
                 ),
-            ),
-        })
+        )
     }
     async fn simulate_transaction_bundle(
         &self,
@@ -1826,33 +1889,30 @@ impl super::server::OneclawApi for Mock {
         );
         if self.is_deleted(&path) {
             return Err(
-                super::errors::SimulateTransactionBundleError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::SimulateTransactionBundleError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
         self.revive_below(&path);
-        Ok(super::types::BundleSimulationResult {
-            success: true,
-            results: ::std::vec![
-                super::types::SimulationResult { success : true, gas_used : 46109i64,
-                revert_reason : ::std::option::Option::None, balance_changes :
-                ::std::vec![super::types::BalanceChange { address :
-                ::std::string::String::from("0x9f2C4a1B7e3D5c6A8b0E1d2F3a4B5c6D7e8F9a0B"),
-                asset :
-                ::std::string::String::from("0x4200000000000000000000000000000000000006"),
-                symbol :
-                ::std::option::Option::Some(::std::string::String::from("WETH")), delta :
-                ::std::string::String::from("-10") }], simulation_url :
-                ::std::option::Option::Some(::std::string::String::from("https://dashboard.tenderly.co/public/1claw/simulator/0f3c1d2e"))
-                }, super::types::SimulationResult { success : true, gas_used : 128400i64,
-                revert_reason : ::std::option::Option::None, balance_changes :
-                ::std::vec![], simulation_url :
-                ::std::option::Option::Some(::std::string::String::from("https://dashboard.tenderly.co/public/1claw/simulator/0f3c1d2e"))
-                }
-            ],
-        })
+        Ok(
+            super::types::BundleSimulationResult::new(
+                true,
+                ::std::vec![
+                    super::types::SimulationResult::new(true, 46109i64,
+                    ::std::vec![super::types::BalanceChange::new(::std::string::String::from("0x9f2C4a1B7e3D5c6A8b0E1d2F3a4B5c6D7e8F9a0B"),
+                    ::std::string::String::from("0x4200000000000000000000000000000000000006"),
+                    ::std::string::String::from("-10"))
+                    .symbol(::std::string::String::from("WETH"))])
+                    .simulation_url(::std::string::String::from("https://dashboard.tenderly.co/public/1claw/simulator/0f3c1d2e")),
+                    super::types::SimulationResult::new(true, 128400i64, ::std::vec![])
+                    .simulation_url(::std::string::String::from("https://dashboard.tenderly.co/public/1claw/simulator/0f3c1d2e"))
+                ],
+            ),
+        )
     }
     async fn get_usage_summary(
         &self,
@@ -1861,35 +1921,19 @@ impl super::server::OneclawApi for Mock {
         super::types::UsageSummary,
         super::errors::GetUsageSummaryError,
     > {
-        Ok(super::types::UsageSummary {
-            tier: super::types::BillingTier::Pro,
-            period_start: "2026-03-01T00:00:00Z".parse().unwrap_or_default(),
-            period_end: "2026-04-01T00:00:00Z".parse().unwrap_or_default(),
-            api_calls: super::types::UsageMeter {
-                used: 8421i64,
-                limit: ::std::option::Option::Some(100000i64),
-            },
-            secret_reads: super::types::UsageMeter {
-                used: 5120i64,
-                limit: ::std::option::Option::Some(50000i64),
-            },
-            secret_writes: super::types::UsageMeter {
-                used: 310i64,
-                limit: ::std::option::Option::Some(5000i64),
-            },
-            transactions: super::types::UsageMeter {
-                used: 42i64,
-                limit: ::std::option::Option::Some(1000i64),
-            },
-            vaults: super::types::UsageMeter {
-                used: 4i64,
-                limit: ::std::option::Option::Some(25i64),
-            },
-            agents: super::types::UsageMeter {
-                used: 7i64,
-                limit: ::std::option::Option::Some(50i64),
-            },
-        })
+        Ok(
+            super::types::UsageSummary::new(
+                super::types::BillingTier::Pro,
+                "2026-03-01T00:00:00Z".parse().unwrap_or_default(),
+                "2026-04-01T00:00:00Z".parse().unwrap_or_default(),
+                super::types::UsageMeter::new(8421i64).limit(100000i64),
+                super::types::UsageMeter::new(5120i64).limit(50000i64),
+                super::types::UsageMeter::new(310i64).limit(5000i64),
+                super::types::UsageMeter::new(42i64).limit(1000i64),
+                super::types::UsageMeter::new(4i64).limit(25i64),
+                super::types::UsageMeter::new(7i64).limit(50i64),
+            ),
+        )
     }
     async fn get_usage_history(
         &self,
@@ -1898,14 +1942,15 @@ impl super::server::OneclawApi for Mock {
         super::types::UsageHistory,
         super::errors::GetUsageHistoryError,
     > {
-        Ok(super::types::UsageHistory {
-            items: ::std::vec![
-                super::types::UsagePeriod { period_start : "2026-02-01T00:00:00Z".parse()
-                .unwrap_or_default(), period_end : "2026-03-01T00:00:00Z".parse()
-                .unwrap_or_default(), api_calls : 91210i64, secret_reads : 40233i64,
-                secret_writes : 1201i64, transactions : 310i64, overage_cents : 0i64 }
-            ],
-        })
+        Ok(
+            super::types::UsageHistory::new(
+                ::std::vec![
+                    super::types::UsagePeriod::new("2026-02-01T00:00:00Z".parse()
+                    .unwrap_or_default(), "2026-03-01T00:00:00Z".parse()
+                    .unwrap_or_default(), 91210i64, 40233i64, 1201i64, 310i64, 0i64)
+                ],
+            ),
+        )
     }
     async fn create_subscription_checkout(
         &self,
@@ -1917,12 +1962,14 @@ impl super::server::OneclawApi for Mock {
     > {
         let path = ::std::string::String::from("/v1/billing/subscribe");
         self.revive_below(&path);
-        Ok(super::types::CheckoutSession {
-            checkout_url: ::std::string::String::from(
-                "https://checkout.stripe.com/c/pay/cs_live_a1B2c3D4e5F6",
+        Ok(
+            super::types::CheckoutSession::new(
+                ::std::string::String::from(
+                    "https://checkout.stripe.com/c/pay/cs_live_a1B2c3D4e5F6",
+                ),
+                ::std::string::String::from("cs_live_a1B2c3D4e5F6"),
             ),
-            session_id: ::std::string::String::from("cs_live_a1B2c3D4e5F6"),
-        })
+        )
     }
     async fn create_billing_portal_session(
         &self,
@@ -1934,11 +1981,13 @@ impl super::server::OneclawApi for Mock {
     > {
         let path = ::std::string::String::from("/v1/billing/portal");
         self.revive_below(&path);
-        Ok(super::types::PortalSession {
-            portal_url: ::std::string::String::from(
-                "https://billing.stripe.com/p/session/live_YWNjdF8xTjNx",
+        Ok(
+            super::types::PortalSession::new(
+                ::std::string::String::from(
+                    "https://billing.stripe.com/p/session/live_YWNjdF8xTjNx",
+                ),
             ),
-        })
+        )
     }
     async fn get_subscription(
         &self,
@@ -1947,53 +1996,35 @@ impl super::server::OneclawApi for Mock {
         super::types::SubscriptionSummary,
         super::errors::GetSubscriptionError,
     > {
-        Ok(super::types::SubscriptionSummary {
-            tier: super::types::BillingTier::Pro,
-            status: super::types::SubscriptionStatus::Active,
-            interval: ::std::option::Option::Some(super::types::BillingInterval::Month),
-            current_period_end: ::std::option::Option::Some(
-                "2026-04-01T00:00:00Z".parse().unwrap_or_default(),
-            ),
-            cancel_at_period_end: false,
-            overage_method: super::types::OverageMethod::Credits,
-            usage: super::types::UsageSummary {
-                tier: super::types::BillingTier::Pro,
-                period_start: "2026-03-01T00:00:00Z".parse().unwrap_or_default(),
-                period_end: "2026-04-01T00:00:00Z".parse().unwrap_or_default(),
-                api_calls: super::types::UsageMeter {
-                    used: 8421i64,
-                    limit: ::std::option::Option::Some(100000i64),
-                },
-                secret_reads: super::types::UsageMeter {
-                    used: 5120i64,
-                    limit: ::std::option::Option::Some(50000i64),
-                },
-                secret_writes: super::types::UsageMeter {
-                    used: 310i64,
-                    limit: ::std::option::Option::Some(5000i64),
-                },
-                transactions: super::types::UsageMeter {
-                    used: 42i64,
-                    limit: ::std::option::Option::Some(1000i64),
-                },
-                vaults: super::types::UsageMeter {
-                    used: 4i64,
-                    limit: ::std::option::Option::Some(25i64),
-                },
-                agents: super::types::UsageMeter {
-                    used: 7i64,
-                    limit: ::std::option::Option::Some(50i64),
-                },
-            },
-            credits: super::types::CreditBalance {
-                balance_cents: 2500i64,
-                currency: super::types::CreditBalanceCurrency::Usd,
-                expiring: ::std::vec![
-                    super::types::ExpiringCredit { amount_cents : 1000i64, expires_at :
-                    "2026-06-01T00:00:00Z".parse().unwrap_or_default() }
-                ],
-            },
-        })
+        Ok(
+            super::types::SubscriptionSummary::new(
+                    super::types::BillingTier::Pro,
+                    super::types::SubscriptionStatus::Active,
+                    false,
+                    super::types::OverageMethod::Credits,
+                    super::types::UsageSummary::new(
+                        super::types::BillingTier::Pro,
+                        "2026-03-01T00:00:00Z".parse().unwrap_or_default(),
+                        "2026-04-01T00:00:00Z".parse().unwrap_or_default(),
+                        super::types::UsageMeter::new(8421i64).limit(100000i64),
+                        super::types::UsageMeter::new(5120i64).limit(50000i64),
+                        super::types::UsageMeter::new(310i64).limit(5000i64),
+                        super::types::UsageMeter::new(42i64).limit(1000i64),
+                        super::types::UsageMeter::new(4i64).limit(25i64),
+                        super::types::UsageMeter::new(7i64).limit(50i64),
+                    ),
+                    super::types::CreditBalance::new(
+                        2500i64,
+                        super::types::CreditBalanceCurrency::Usd,
+                        ::std::vec![
+                            super::types::ExpiringCredit::new(1000i64,
+                            "2026-06-01T00:00:00Z".parse().unwrap_or_default())
+                        ],
+                    ),
+                )
+                .interval(super::types::BillingInterval::Month)
+                .current_period_end("2026-04-01T00:00:00Z".parse().unwrap_or_default()),
+        )
     }
     async fn create_credit_topup(
         &self,
@@ -2005,12 +2036,14 @@ impl super::server::OneclawApi for Mock {
     > {
         let path = ::std::string::String::from("/v1/billing/credits/topup");
         self.revive_below(&path);
-        Ok(super::types::CheckoutSession {
-            checkout_url: ::std::string::String::from(
-                "https://checkout.stripe.com/c/pay/cs_live_a1B2c3D4e5F6",
+        Ok(
+            super::types::CheckoutSession::new(
+                ::std::string::String::from(
+                    "https://checkout.stripe.com/c/pay/cs_live_a1B2c3D4e5F6",
+                ),
+                ::std::string::String::from("cs_live_a1B2c3D4e5F6"),
             ),
-            session_id: ::std::string::String::from("cs_live_a1B2c3D4e5F6"),
-        })
+        )
     }
     async fn get_credit_balance(
         &self,
@@ -2019,14 +2052,16 @@ impl super::server::OneclawApi for Mock {
         super::types::CreditBalance,
         super::errors::GetCreditBalanceError,
     > {
-        Ok(super::types::CreditBalance {
-            balance_cents: 2500i64,
-            currency: super::types::CreditBalanceCurrency::Usd,
-            expiring: ::std::vec![
-                super::types::ExpiringCredit { amount_cents : 1000i64, expires_at :
-                "2026-06-01T00:00:00Z".parse().unwrap_or_default() }
-            ],
-        })
+        Ok(
+            super::types::CreditBalance::new(
+                2500i64,
+                super::types::CreditBalanceCurrency::Usd,
+                ::std::vec![
+                    super::types::ExpiringCredit::new(1000i64, "2026-06-01T00:00:00Z"
+                    .parse().unwrap_or_default())
+                ],
+            ),
+        )
     }
     async fn list_credit_transactions(
         &self,
@@ -2036,19 +2071,18 @@ impl super::server::OneclawApi for Mock {
         super::types::CreditTransactionList,
         super::errors::ListCreditTransactionsError,
     > {
-        Ok(super::types::CreditTransactionList {
-            items: ::std::vec![
-                super::types::CreditTransaction { id :
-                "a4d8f2b6-7c3e-4a9d-b1f5-3e7c9a2d6b14".parse().unwrap_or_default(), type_
-                : super::types::CreditTransactionType::Topup, amount_cents : 2000i64,
-                balance_after_cents : 2500i64, description :
-                ::std::string::String::from("Credit top-up via Stripe"), created_at :
-                "2026-02-20T15:00:00Z".parse().unwrap_or_default(), expires_at :
-                ::std::option::Option::Some("2027-02-20T15:00:00Z".parse()
-                .unwrap_or_default()) }
-            ],
-            next_cursor: ::std::option::Option::None,
-        })
+        Ok(
+            super::types::CreditTransactionList::new(
+                ::std::vec![
+                    super::types::CreditTransaction::new("a4d8f2b6-7c3e-4a9d-b1f5-3e7c9a2d6b14"
+                    .parse().unwrap_or_default(),
+                    super::types::CreditTransactionType::Topup, 2000i64, 2500i64,
+                    ::std::string::String::from("Credit top-up via Stripe"),
+                    "2026-02-20T15:00:00Z".parse().unwrap_or_default())
+                    .expires_at("2027-02-20T15:00:00Z".parse().unwrap_or_default())
+                ],
+            ),
+        )
     }
     async fn set_overage_method(
         &self,
@@ -2058,10 +2092,12 @@ impl super::server::OneclawApi for Mock {
         super::types::OverageMethodResponse,
         super::errors::SetOverageMethodError,
     > {
-        Ok(super::types::OverageMethodResponse {
-            overage_method: super::types::OverageMethod::X402,
-            updated_at: "2026-03-01T12:00:00Z".parse().unwrap_or_default(),
-        })
+        Ok(
+            super::types::OverageMethodResponse::new(
+                super::types::OverageMethod::X402,
+                "2026-03-01T12:00:00Z".parse().unwrap_or_default(),
+            ),
+        )
     }
     async fn handle_stripe_webhook(
         &self,
@@ -2075,9 +2111,7 @@ impl super::server::OneclawApi for Mock {
     > {
         let path = ::std::string::String::from("/v1/billing/webhooks");
         self.revive_below(&path);
-        Ok(super::types::WebhookAck {
-            received: true,
-        })
+        Ok(super::types::WebhookAck::new(true))
     }
     async fn list_audit_events(
         &self,
@@ -2087,30 +2121,28 @@ impl super::server::OneclawApi for Mock {
         super::types::AuditEventList,
         super::errors::ListAuditEventsError,
     > {
-        Ok(super::types::AuditEventList {
-            items: ::std::vec![
-                super::types::AuditEvent { id : "f7a3c9e1-5b2d-4f8a-a6c4-9e1b3d7f5a82"
-                .parse().unwrap_or_default(), org_id :
-                "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
-                action : ::std::string::String::from("secret.read"), actor_type :
-                super::types::ActorType::Agent, actor_id :
-                ::std::option::Option::Some("7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35"
-                .parse().unwrap_or_default()), resource_type :
-                ::std::string::String::from("secret"), resource_id :
-                ::std::option::Option::Some(::std::string::String::from("5a1d9e3c-2f7b-4c8a-b6e4-1d3f9a7c2e58")),
-                vault_id :
-                ::std::option::Option::Some("0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07"
-                .parse().unwrap_or_default()), outcome :
-                super::types::AuditOutcome::Success, ip_address :
-                ::std::option::Option::Some(::std::string::String::from("203.0.113.7")),
-                user_agent :
-                ::std::option::Option::Some(::std::string::String::from("oneclaw-python/0.9.0")),
-                details :
-                ::std::option::Option::Some([(::std::string::String::from("version"),
-                ::std::string::String::from("3"))].into_iter().collect()), created_at :
-                "2026-03-01T11:59:30Z".parse().unwrap_or_default() }
-            ],
-        })
+        Ok(
+            super::types::AuditEventList::new(
+                ::std::vec![
+                    super::types::AuditEvent::new("f7a3c9e1-5b2d-4f8a-a6c4-9e1b3d7f5a82"
+                    .parse().unwrap_or_default(), "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41"
+                    .parse().unwrap_or_default(),
+                    ::std::string::String::from("secret.read"),
+                    super::types::ActorType::Agent,
+                    ::std::string::String::from("secret"),
+                    super::types::AuditOutcome::Success, "2026-03-01T11:59:30Z".parse()
+                    .unwrap_or_default()).actor_id("7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35"
+                    .parse().unwrap_or_default())
+                    .resource_id(::std::string::String::from("5a1d9e3c-2f7b-4c8a-b6e4-1d3f9a7c2e58"))
+                    .vault_id("0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse()
+                    .unwrap_or_default())
+                    .ip_address(::std::string::String::from("203.0.113.7"))
+                    .user_agent(::std::string::String::from("oneclaw-python/0.9.0"))
+                    .details([(::std::string::String::from("version"),
+                    ::std::string::String::from("3"))].into_iter().collect())
+                ],
+            ),
+        )
     }
     async fn list_org_members(
         &self,
@@ -2119,18 +2151,18 @@ impl super::server::OneclawApi for Mock {
         super::types::OrgMemberList,
         super::errors::ListOrgMembersError,
     > {
-        Ok(super::types::OrgMemberList {
-            items: ::std::vec![
-                super::types::OrgMember { user_id :
-                "d1c7e5a3-8f2b-4d6e-9a1c-5b3f7e9d2a46".parse().unwrap_or_default(), email
-                : ::std::string::String::from("grace@example.com"), display_name :
-                ::std::option::Option::Some(::std::string::String::from("Grace Hopper")),
-                role : super::types::OrgRole::Admin, status :
-                super::types::MemberStatus::Active, joined_at :
-                ::std::option::Option::Some("2026-02-05T09:00:00Z".parse()
-                .unwrap_or_default()) }
-            ],
-        })
+        Ok(
+            super::types::OrgMemberList::new(
+                ::std::vec![
+                    super::types::OrgMember::new("d1c7e5a3-8f2b-4d6e-9a1c-5b3f7e9d2a46"
+                    .parse().unwrap_or_default(),
+                    ::std::string::String::from("grace@example.com"),
+                    super::types::OrgRole::Admin, super::types::MemberStatus::Active)
+                    .display_name(::std::string::String::from("Grace Hopper"))
+                    .joined_at("2026-02-05T09:00:00Z".parse().unwrap_or_default())
+                ],
+            ),
+        )
     }
     async fn invite_org_member(
         &self,
@@ -2142,16 +2174,16 @@ impl super::server::OneclawApi for Mock {
     > {
         let path = ::std::string::String::from("/v1/org/invite");
         self.revive_below(&path);
-        Ok(super::types::Invitation {
-            id: "e2b8d4f6-3a7c-4d1e-9f5b-2c6a8e4d1b73".parse().unwrap_or_default(),
-            email: ::std::string::String::from("grace@example.com"),
-            role: super::types::OrgRole::Admin,
-            invited_by: "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90"
-                .parse()
-                .unwrap_or_default(),
-            created_at: "2026-03-01T12:00:00Z".parse().unwrap_or_default(),
-            expires_at: "2026-03-08T12:00:00Z".parse().unwrap_or_default(),
-        })
+        Ok(
+            super::types::Invitation::new(
+                "e2b8d4f6-3a7c-4d1e-9f5b-2c6a8e4d1b73".parse().unwrap_or_default(),
+                ::std::string::String::from("grace@example.com"),
+                super::types::OrgRole::Admin,
+                "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
+                "2026-03-01T12:00:00Z".parse().unwrap_or_default(),
+                "2026-03-08T12:00:00Z".parse().unwrap_or_default(),
+            ),
+        )
     }
     async fn remove_org_member(
         &self,
@@ -2161,10 +2193,12 @@ impl super::server::OneclawApi for Mock {
         let path = format!("/v1/org/members/{}", to_text(& _user_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::RemoveOrgMemberError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::RemoveOrgMemberError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
         self.remember_deleted(path);
@@ -2182,24 +2216,24 @@ impl super::server::OneclawApi for Mock {
         let path = format!("/v1/org/members/{}", to_text(& _user_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::UpdateOrgMemberRoleError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::UpdateOrgMemberRoleError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
-        Ok(super::types::OrgMember {
-            user_id: "d1c7e5a3-8f2b-4d6e-9a1c-5b3f7e9d2a46".parse().unwrap_or_default(),
-            email: ::std::string::String::from("grace@example.com"),
-            display_name: ::std::option::Option::Some(
-                ::std::string::String::from("Grace Hopper"),
-            ),
-            role: super::types::OrgRole::Admin,
-            status: super::types::MemberStatus::Active,
-            joined_at: ::std::option::Option::Some(
-                "2026-02-05T09:00:00Z".parse().unwrap_or_default(),
-            ),
-        })
+        Ok(
+            super::types::OrgMember::new(
+                    "d1c7e5a3-8f2b-4d6e-9a1c-5b3f7e9d2a46".parse().unwrap_or_default(),
+                    ::std::string::String::from("grace@example.com"),
+                    super::types::OrgRole::Admin,
+                    super::types::MemberStatus::Active,
+                )
+                .display_name(::std::string::String::from("Grace Hopper"))
+                .joined_at("2026-02-05T09:00:00Z".parse().unwrap_or_default()),
+        )
     }
     async fn list_ip_rules(
         &self,
@@ -2208,18 +2242,19 @@ impl super::server::OneclawApi for Mock {
         super::types::IpRuleList,
         super::errors::ListIpRulesError,
     > {
-        Ok(super::types::IpRuleList {
-            items: ::std::vec![
-                super::types::IpRule { id : "c5e1a7d3-9b4f-4e2c-8a6d-7d3b9f1e5a28"
-                .parse().unwrap_or_default(), cidr :
-                ::std::string::String::from("203.0.113.0/24"), action :
-                super::types::IpRuleAction::Allow, description :
-                ::std::option::Option::Some(::std::string::String::from("Office network")),
-                created_by : "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse()
-                .unwrap_or_default(), created_at : "2026-02-12T10:00:00Z".parse()
-                .unwrap_or_default() }
-            ],
-        })
+        Ok(
+            super::types::IpRuleList::new(
+                ::std::vec![
+                    super::types::IpRule::new("c5e1a7d3-9b4f-4e2c-8a6d-7d3b9f1e5a28"
+                    .parse().unwrap_or_default(),
+                    ::std::string::String::from("203.0.113.0/24"),
+                    super::types::IpRuleAction::Allow,
+                    "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
+                    "2026-02-12T10:00:00Z".parse().unwrap_or_default())
+                    .description(::std::string::String::from("Office network"))
+                ],
+            ),
+        )
     }
     async fn create_ip_rule(
         &self,
@@ -2228,18 +2263,16 @@ impl super::server::OneclawApi for Mock {
     ) -> ::std::result::Result<super::types::IpRule, super::errors::CreateIpRuleError> {
         let path = ::std::string::String::from("/v1/security/ip-rules");
         self.revive_below(&path);
-        Ok(super::types::IpRule {
-            id: "c5e1a7d3-9b4f-4e2c-8a6d-7d3b9f1e5a28".parse().unwrap_or_default(),
-            cidr: ::std::string::String::from("203.0.113.0/24"),
-            action: super::types::IpRuleAction::Allow,
-            description: ::std::option::Option::Some(
-                ::std::string::String::from("Office network"),
-            ),
-            created_by: "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90"
-                .parse()
-                .unwrap_or_default(),
-            created_at: "2026-02-12T10:00:00Z".parse().unwrap_or_default(),
-        })
+        Ok(
+            super::types::IpRule::new(
+                    "c5e1a7d3-9b4f-4e2c-8a6d-7d3b9f1e5a28".parse().unwrap_or_default(),
+                    ::std::string::String::from("203.0.113.0/24"),
+                    super::types::IpRuleAction::Allow,
+                    "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
+                    "2026-02-12T10:00:00Z".parse().unwrap_or_default(),
+                )
+                .description(::std::string::String::from("Office network")),
+        )
     }
     async fn delete_ip_rule(
         &self,
@@ -2249,10 +2282,12 @@ impl super::server::OneclawApi for Mock {
         let path = format!("/v1/security/ip-rules/{}", to_text(& _rule_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::DeleteIpRuleError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::DeleteIpRuleError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
         self.remember_deleted(path);
@@ -2265,18 +2300,18 @@ impl super::server::OneclawApi for Mock {
         super::types::SettingList,
         super::errors::ListAdminSettingsError,
     > {
-        Ok(super::types::SettingList {
-            items: ::std::vec![
-                super::types::Setting { key :
-                ::std::string::String::from("signup_enabled"), value :
-                ::std::string::String::from("true"), description :
-                ::std::option::Option::Some(::std::string::String::from("Allow self-service signup")),
-                updated_by :
-                ::std::option::Option::Some("3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90"
-                .parse().unwrap_or_default()), updated_at : "2026-02-28T18:00:00Z"
-                .parse().unwrap_or_default() }
-            ],
-        })
+        Ok(
+            super::types::SettingList::new(
+                ::std::vec![
+                    super::types::Setting::new(::std::string::String::from("signup_enabled"),
+                    ::std::string::String::from("true"), "2026-02-28T18:00:00Z".parse()
+                    .unwrap_or_default())
+                    .description(::std::string::String::from("Allow self-service signup"))
+                    .updated_by("3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse()
+                    .unwrap_or_default())
+                ],
+            ),
+        )
     }
     async fn update_admin_setting(
         &self,
@@ -2290,23 +2325,25 @@ impl super::server::OneclawApi for Mock {
         let path = format!("/v1/admin/settings/{}", to_text(& _key));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::UpdateAdminSettingError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::UpdateAdminSettingError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
-        Ok(super::types::Setting {
-            key: ::std::string::String::from("signup_enabled"),
-            value: ::std::string::String::from("true"),
-            description: ::std::option::Option::Some(
-                ::std::string::String::from("Allow self-service signup"),
-            ),
-            updated_by: ::std::option::Option::Some(
-                "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
-            ),
-            updated_at: "2026-02-28T18:00:00Z".parse().unwrap_or_default(),
-        })
+        Ok(
+            super::types::Setting::new(
+                    ::std::string::String::from("signup_enabled"),
+                    ::std::string::String::from("true"),
+                    "2026-02-28T18:00:00Z".parse().unwrap_or_default(),
+                )
+                .description(::std::string::String::from("Allow self-service signup"))
+                .updated_by(
+                    "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90".parse().unwrap_or_default(),
+                ),
+        )
     }
     async fn delete_admin_setting(
         &self,
@@ -2316,10 +2353,12 @@ impl super::server::OneclawApi for Mock {
         let path = format!("/v1/admin/settings/{}", to_text(& _key));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::DeleteAdminSettingError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::DeleteAdminSettingError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
         self.remember_deleted(path);
@@ -2332,19 +2371,21 @@ impl super::server::OneclawApi for Mock {
         super::types::X402Config,
         super::errors::GetX402ConfigError,
     > {
-        Ok(super::types::X402Config {
-            enabled: true,
-            network: ::std::string::String::from("base"),
-            asset: ::std::string::String::from(
-                "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913",
+        Ok(
+            super::types::X402Config::new(
+                true,
+                ::std::string::String::from("base"),
+                ::std::string::String::from(
+                    "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913",
+                ),
+                ::std::string::String::from(
+                    "0x9f2C4a1B7e3D5c6A8b0E1d2F3a4B5c6D7e8F9a0B",
+                ),
+                ::std::string::String::from("https://x402.org/facilitator"),
+                ::std::string::String::from("0.001"),
+                "2026-02-28T18:00:00Z".parse().unwrap_or_default(),
             ),
-            pay_to: ::std::string::String::from(
-                "0x9f2C4a1B7e3D5c6A8b0E1d2F3a4B5c6D7e8F9a0B",
-            ),
-            facilitator_url: ::std::string::String::from("https://x402.org/facilitator"),
-            price_per_request_usd: ::std::string::String::from("0.001"),
-            updated_at: "2026-02-28T18:00:00Z".parse().unwrap_or_default(),
-        })
+        )
     }
     async fn update_x402_config(
         &self,
@@ -2354,19 +2395,21 @@ impl super::server::OneclawApi for Mock {
         super::types::X402Config,
         super::errors::UpdateX402ConfigError,
     > {
-        Ok(super::types::X402Config {
-            enabled: true,
-            network: ::std::string::String::from("base"),
-            asset: ::std::string::String::from(
-                "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913",
+        Ok(
+            super::types::X402Config::new(
+                true,
+                ::std::string::String::from("base"),
+                ::std::string::String::from(
+                    "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913",
+                ),
+                ::std::string::String::from(
+                    "0x9f2C4a1B7e3D5c6A8b0E1d2F3a4B5c6D7e8F9a0B",
+                ),
+                ::std::string::String::from("https://x402.org/facilitator"),
+                ::std::string::String::from("0.001"),
+                "2026-02-28T18:00:00Z".parse().unwrap_or_default(),
             ),
-            pay_to: ::std::string::String::from(
-                "0x9f2C4a1B7e3D5c6A8b0E1d2F3a4B5c6D7e8F9a0B",
-            ),
-            facilitator_url: ::std::string::String::from("https://x402.org/facilitator"),
-            price_per_request_usd: ::std::string::String::from("0.001"),
-            updated_at: "2026-02-28T18:00:00Z".parse().unwrap_or_default(),
-        })
+        )
     }
     async fn list_admin_users(
         &self,
@@ -2376,20 +2419,20 @@ impl super::server::OneclawApi for Mock {
         super::types::AdminUserList,
         super::errors::ListAdminUsersError,
     > {
-        Ok(super::types::AdminUserList {
-            items: ::std::vec![
-                super::types::AdminUser { id : "3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90"
-                .parse().unwrap_or_default(), email :
-                ::std::string::String::from("ada@example.com"), display_name :
-                ::std::option::Option::Some(::std::string::String::from("Ada Lovelace")),
-                org_id : "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse()
-                .unwrap_or_default(), role : super::types::OrgRole::Owner,
-                is_platform_admin : false, mfa_enabled : true, created_at :
-                "2026-01-15T09:30:00Z".parse().unwrap_or_default(), last_login_at :
-                ::std::option::Option::Some("2026-03-01T08:45:00Z".parse()
-                .unwrap_or_default()) }
-            ],
-        })
+        Ok(
+            super::types::AdminUserList::new(
+                ::std::vec![
+                    super::types::AdminUser::new("3f6d2a8c-1b4e-4c7a-9d2f-5e8a1b3c7d90"
+                    .parse().unwrap_or_default(),
+                    ::std::string::String::from("ada@example.com"),
+                    "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
+                    super::types::OrgRole::Owner, false, true, "2026-01-15T09:30:00Z"
+                    .parse().unwrap_or_default())
+                    .display_name(::std::string::String::from("Ada Lovelace"))
+                    .last_login_at("2026-03-01T08:45:00Z".parse().unwrap_or_default())
+                ],
+            ),
+        )
     }
     async fn delete_admin_user(
         &self,
@@ -2399,10 +2442,12 @@ impl super::server::OneclawApi for Mock {
         let path = format!("/v1/admin/users/{}", to_text(& _user_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::DeleteAdminUserError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::DeleteAdminUserError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
         self.remember_deleted(path);
@@ -2415,17 +2460,18 @@ impl super::server::OneclawApi for Mock {
         super::types::ChainList,
         super::errors::ListAdminChainsError,
     > {
-        Ok(super::types::ChainList {
-            items: ::std::vec![
-                super::types::Chain { id : "9d4e2b7a-6c1f-4a8d-b3e9-5f2a7c1d8e64".parse()
-                .unwrap_or_default(), name : ::std::string::String::from("base"),
-                display_name : ::std::string::String::from("Base"), chain_id : 8453i64,
-                native_currency : super::types::NativeCurrency { symbol :
-                ::std::string::String::from("ETH"), decimals : 18i64 }, explorer_url :
-                ::std::option::Option::Some(::std::string::String::from("https://basescan.org")),
-                is_testnet : false, enabled : true }
-            ],
-        })
+        Ok(
+            super::types::ChainList::new(
+                ::std::vec![
+                    super::types::Chain::new("9d4e2b7a-6c1f-4a8d-b3e9-5f2a7c1d8e64"
+                    .parse().unwrap_or_default(), ::std::string::String::from("base"),
+                    ::std::string::String::from("Base"), 8453i64,
+                    super::types::NativeCurrency::new(::std::string::String::from("ETH"),
+                    18i64), false, true)
+                    .explorer_url(::std::string::String::from("https://basescan.org"))
+                ],
+            ),
+        )
     }
     async fn create_admin_chain(
         &self,
@@ -2437,21 +2483,21 @@ impl super::server::OneclawApi for Mock {
     > {
         let path = ::std::string::String::from("/v1/admin/chains");
         self.revive_below(&path);
-        Ok(super::types::Chain {
-            id: "9d4e2b7a-6c1f-4a8d-b3e9-5f2a7c1d8e64".parse().unwrap_or_default(),
-            name: ::std::string::String::from("base"),
-            display_name: ::std::string::String::from("Base"),
-            chain_id: 8453i64,
-            native_currency: super::types::NativeCurrency {
-                symbol: ::std::string::String::from("ETH"),
-                decimals: 18i64,
-            },
-            explorer_url: ::std::option::Option::Some(
-                ::std::string::String::from("https://basescan.org"),
-            ),
-            is_testnet: false,
-            enabled: true,
-        })
+        Ok(
+            super::types::Chain::new(
+                    "9d4e2b7a-6c1f-4a8d-b3e9-5f2a7c1d8e64".parse().unwrap_or_default(),
+                    ::std::string::String::from("base"),
+                    ::std::string::String::from("Base"),
+                    8453i64,
+                    super::types::NativeCurrency::new(
+                        ::std::string::String::from("ETH"),
+                        18i64,
+                    ),
+                    false,
+                    true,
+                )
+                .explorer_url(::std::string::String::from("https://basescan.org")),
+        )
     }
     async fn update_admin_chain(
         &self,
@@ -2465,27 +2511,29 @@ impl super::server::OneclawApi for Mock {
         let path = format!("/v1/admin/chains/{}", to_text(& _chain_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::UpdateAdminChainError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::UpdateAdminChainError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
-        Ok(super::types::Chain {
-            id: "9d4e2b7a-6c1f-4a8d-b3e9-5f2a7c1d8e64".parse().unwrap_or_default(),
-            name: ::std::string::String::from("base"),
-            display_name: ::std::string::String::from("Base"),
-            chain_id: 8453i64,
-            native_currency: super::types::NativeCurrency {
-                symbol: ::std::string::String::from("ETH"),
-                decimals: 18i64,
-            },
-            explorer_url: ::std::option::Option::Some(
-                ::std::string::String::from("https://basescan.org"),
-            ),
-            is_testnet: false,
-            enabled: true,
-        })
+        Ok(
+            super::types::Chain::new(
+                    "9d4e2b7a-6c1f-4a8d-b3e9-5f2a7c1d8e64".parse().unwrap_or_default(),
+                    ::std::string::String::from("base"),
+                    ::std::string::String::from("Base"),
+                    8453i64,
+                    super::types::NativeCurrency::new(
+                        ::std::string::String::from("ETH"),
+                        18i64,
+                    ),
+                    false,
+                    true,
+                )
+                .explorer_url(::std::string::String::from("https://basescan.org")),
+        )
     }
     async fn delete_admin_chain(
         &self,
@@ -2495,10 +2543,12 @@ impl super::server::OneclawApi for Mock {
         let path = format!("/v1/admin/chains/{}", to_text(& _chain_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::DeleteAdminChainError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::DeleteAdminChainError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
         self.remember_deleted(path);
@@ -2515,23 +2565,27 @@ impl super::server::OneclawApi for Mock {
         let path = format!("/v1/admin/orgs/{}/limits", to_text(& _org_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::GetOrgLimitsError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::GetOrgLimitsError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
-        Ok(super::types::OrgLimits {
-            org_id: "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
-            tier: super::types::BillingTier::Business,
-            max_vaults: ::std::option::Option::Some(50i64),
-            max_secrets: ::std::option::Option::Some(5000i64),
-            max_agents: ::std::option::Option::Some(100i64),
-            max_api_calls_per_month: ::std::option::Option::Some(500000i64),
-            max_transactions_per_month: ::std::option::Option::Some(5000i64),
-            rate_limit_per_minute: ::std::option::Option::Some(600i64),
-            updated_at: "2026-02-28T18:00:00Z".parse().unwrap_or_default(),
-        })
+        Ok(
+            super::types::OrgLimits::new(
+                    "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
+                    super::types::BillingTier::Business,
+                    "2026-02-28T18:00:00Z".parse().unwrap_or_default(),
+                )
+                .max_vaults(50i64)
+                .max_secrets(5000i64)
+                .max_agents(100i64)
+                .max_api_calls_per_month(500000i64)
+                .max_transactions_per_month(5000i64)
+                .rate_limit_per_minute(600i64),
+        )
     }
     async fn update_org_limits(
         &self,
@@ -2545,23 +2599,27 @@ impl super::server::OneclawApi for Mock {
         let path = format!("/v1/admin/orgs/{}/limits", to_text(& _org_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::UpdateOrgLimitsError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::UpdateOrgLimitsError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
-        Ok(super::types::OrgLimits {
-            org_id: "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
-            tier: super::types::BillingTier::Business,
-            max_vaults: ::std::option::Option::Some(50i64),
-            max_secrets: ::std::option::Option::Some(5000i64),
-            max_agents: ::std::option::Option::Some(100i64),
-            max_api_calls_per_month: ::std::option::Option::Some(500000i64),
-            max_transactions_per_month: ::std::option::Option::Some(5000i64),
-            rate_limit_per_minute: ::std::option::Option::Some(600i64),
-            updated_at: "2026-02-28T18:00:00Z".parse().unwrap_or_default(),
-        })
+        Ok(
+            super::types::OrgLimits::new(
+                    "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
+                    super::types::BillingTier::Business,
+                    "2026-02-28T18:00:00Z".parse().unwrap_or_default(),
+                )
+                .max_vaults(50i64)
+                .max_secrets(5000i64)
+                .max_agents(100i64)
+                .max_api_calls_per_month(500000i64)
+                .max_transactions_per_month(5000i64)
+                .rate_limit_per_minute(600i64),
+        )
     }
     async fn set_org_billing_tier(
         &self,
@@ -2575,17 +2633,21 @@ impl super::server::OneclawApi for Mock {
         let path = format!("/v1/admin/orgs/{}/billing-tier", to_text(& _org_id));
         if self.is_deleted(&path) {
             return Err(
-                super::errors::SetOrgBillingTierError::NotFound(super::types::Error {
-                    error: ::std::string::String::from("not_found"),
-                    message: ::std::string::String::from("The resource was deleted."),
-                }),
+                super::errors::SetOrgBillingTierError::NotFound(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_found"),
+                        ::std::string::String::from("The resource was deleted."),
+                    ),
+                ),
             );
         }
-        Ok(super::types::OrgBillingTier {
-            org_id: "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
-            tier: super::types::BillingTier::Business,
-            updated_at: "2026-03-01T12:00:00Z".parse().unwrap_or_default(),
-        })
+        Ok(
+            super::types::OrgBillingTier::new(
+                "9b2f6c1e-4d3a-4f8b-a1c2-7e5d9f0a3b41".parse().unwrap_or_default(),
+                super::types::BillingTier::Business,
+                "2026-03-01T12:00:00Z".parse().unwrap_or_default(),
+            ),
+        )
     }
 }
 /// Serves [`Mock`] as the `oneclaw_v1_mock_server` example does: parses `--addr` (default `127.0.0.1:8080`) and `--token` from the command line, prints the address and the token (made up when not given), and serves until stopped.

@@ -9290,6 +9290,12 @@ async fn handle_set_overage_method<A: OneclawApi>(
                     Ok(body) => body,
                     Err(message) => return reject_set_overage_method(400u16, message, 0),
                 };
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
+                    return reject_set_overage_method(400u16, error.to_string(), 0);
+                }
                 match api.set_overage_method(cx.with_identity(identity), body).await {
                     Ok(value) => json_response(200u16, &value),
                     Err(error) => error.into_response(),
@@ -11514,6 +11520,12 @@ async fn handle_set_org_billing_tier<A: OneclawApi>(
                         return reject_set_org_billing_tier(400u16, message, 0);
                     }
                 };
+                if let Err(error) = {
+                    let value = &body;
+                    super::validation::Validate::validate(value)
+                } {
+                    return reject_set_org_billing_tier(400u16, error.to_string(), 0);
+                }
                 match api
                     .set_org_billing_tier(cx.with_identity(identity), org_id, body)
                     .await
@@ -11632,10 +11644,10 @@ fn reject_revoke_token(
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
+                &super::types::Error::new(
+                    ::std::string::String::from("forbidden"),
                     message,
-                },
+                ),
             )
         }
         _ => refuse(status, message, retry_after),
@@ -11951,10 +11963,10 @@ fn reject_list_vaults(
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
+                &super::types::Error::new(
+                    ::std::string::String::from("forbidden"),
                     message,
-                },
+                ),
             )
         }
         _ => refuse(status, message, retry_after),
@@ -12312,10 +12324,10 @@ fn reject_list_outbound_shares(
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
+                &super::types::Error::new(
+                    ::std::string::String::from("forbidden"),
                     message,
-                },
+                ),
             )
         }
         _ => refuse(status, message, retry_after),
@@ -12337,10 +12349,10 @@ fn reject_list_inbound_shares(
         403u16 => {
             json_response(
                 403u16,
-                &super::types::Error {
-                    error: ::std::string::String::from("forbidden"),
+                &super::types::Error::new(
+                    ::std::string::String::from("forbidden"),
                     message,
-                },
+                ),
             )
         }
         _ => refuse(status, message, retry_after),

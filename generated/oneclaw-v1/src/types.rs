@@ -16,11 +16,24 @@
 /// explanation that may change. Shape not shown in the public docs; designed
 /// to match the request pipeline (rate limit, auth, billing, handler).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Error {
     /// Stable machine-readable error code (snake_case).
     pub error: ::std::string::String,
     /// Human-readable explanation of the error.
     pub message: ::std::string::String,
+}
+impl Error {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        error: impl ::std::convert::Into<::std::string::String>,
+        message: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            error: error.into(),
+            message: message.into(),
+        }
+    }
 }
 impl super::validation::Validate for Error {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -40,6 +53,7 @@ impl super::validation::Validate for Error {
 /// Service health. Shape not shown in the public docs; designed to match a
 /// conventional health check.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct HealthStatus {
     /// Overall service status.
     pub status: super::types::HealthStatusStatus,
@@ -48,10 +62,25 @@ pub struct HealthStatus {
     /// Server time at which the check ran.
     pub timestamp: ::chrono::DateTime<::chrono::Utc>,
 }
+impl HealthStatus {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        status: super::types::HealthStatusStatus,
+        version: impl ::std::convert::Into<::std::string::String>,
+        timestamp: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            status,
+            version: version.into(),
+            timestamp,
+        }
+    }
+}
 /// Connectivity of the hardware security module that holds the vault encryption
 /// keys. Shape not shown in the public docs; designed to match a conventional
 /// dependency health check.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct HsmHealth {
     /// `ok` when the HSM answered, `unavailable` otherwise.
     pub status: super::types::HsmHealthStatus,
@@ -62,6 +91,27 @@ pub struct HsmHealth {
     pub latency_ms: ::std::option::Option<i64>,
     /// Time at which the probe ran.
     pub checked_at: ::chrono::DateTime<::chrono::Utc>,
+}
+impl HsmHealth {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        status: super::types::HsmHealthStatus,
+        connected: bool,
+        checked_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            status,
+            connected,
+            latency_ms: ::std::option::Option::None,
+            checked_at,
+        }
+    }
+    /// Sets `latency_ms`.
+    #[must_use]
+    pub fn latency_ms(mut self, latency_ms: i64) -> Self {
+        self.latency_ms = ::std::option::Option::Some(latency_ms);
+        self
+    }
 }
 impl super::validation::Validate for HsmHealth {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -80,6 +130,7 @@ impl super::validation::Validate for HsmHealth {
 /// not shown in the public docs; designed to match the OAuth 2.0 token response
 /// (RFC 6749 section 5.1).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct TokenResponse {
     /// The signed JWT.
     pub access_token: ::std::string::String,
@@ -91,6 +142,30 @@ pub struct TokenResponse {
     /// /v1/auth/refresh` answers 400), so this is absent today.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub refresh_token: ::std::option::Option<::std::string::String>,
+}
+impl TokenResponse {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        access_token: impl ::std::convert::Into<::std::string::String>,
+        token_type: super::types::TokenResponseTokenType,
+        expires_in: i64,
+    ) -> Self {
+        Self {
+            access_token: access_token.into(),
+            token_type,
+            expires_in,
+            refresh_token: ::std::option::Option::None,
+        }
+    }
+    /// Sets `refresh_token`.
+    #[must_use]
+    pub fn refresh_token(
+        mut self,
+        refresh_token: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.refresh_token = ::std::option::Option::Some(refresh_token.into());
+        self
+    }
 }
 impl super::validation::Validate for TokenResponse {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -110,6 +185,7 @@ impl super::validation::Validate for TokenResponse {
 /// complete the login with `POST /v1/auth/mfa/verify`. Shape not shown in the
 /// public docs; designed to match the documented MFA login step.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct MfaChallenge {
     /// Always true: a second factor is needed.
     pub mfa_required: bool,
@@ -117,6 +193,20 @@ pub struct MfaChallenge {
     pub mfa_token: ::std::string::String,
     /// Seconds until `mfa_token` expires.
     pub expires_in: i64,
+}
+impl MfaChallenge {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        mfa_required: bool,
+        mfa_token: impl ::std::convert::Into<::std::string::String>,
+        expires_in: i64,
+    ) -> Self {
+        Self {
+            mfa_required,
+            mfa_token: mfa_token.into(),
+            expires_in,
+        }
+    }
 }
 impl super::validation::Validate for MfaChallenge {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -135,6 +225,7 @@ impl super::validation::Validate for MfaChallenge {
 /// Self-service signup with email and password. Shape not shown in the public
 /// docs; designed to match the documented email + password signup.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct SignupRequest {
     /// Email address of the new account.
     pub email: ::std::string::String,
@@ -146,6 +237,35 @@ pub struct SignupRequest {
     /// Whether the user agrees to receive product emails.
     #[serde(default = "default_signup_request_marketing_opt_in")]
     pub marketing_opt_in: bool,
+}
+impl SignupRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        email: impl ::std::convert::Into<::std::string::String>,
+        password: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            email: email.into(),
+            password: password.into(),
+            display_name: ::std::option::Option::None,
+            marketing_opt_in: default_signup_request_marketing_opt_in(),
+        }
+    }
+    /// Sets `display_name`.
+    #[must_use]
+    pub fn display_name(
+        mut self,
+        display_name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.display_name = ::std::option::Option::Some(display_name.into());
+        self
+    }
+    /// Sets `marketing_opt_in`.
+    #[must_use]
+    pub fn marketing_opt_in(mut self, marketing_opt_in: bool) -> Self {
+        self.marketing_opt_in = marketing_opt_in;
+        self
+    }
 }
 /// The default of `SignupRequest.marketing_opt_in`.
 pub fn default_signup_request_marketing_opt_in() -> bool {
@@ -181,11 +301,24 @@ impl super::validation::Validate for SignupRequest {
 }
 /// Email/password credentials. The API expects `email`, not `username`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct LoginRequest {
     /// Account email address.
     pub email: ::std::string::String,
     /// Account password.
     pub password: ::std::string::String,
+}
+impl LoginRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        email: impl ::std::convert::Into<::std::string::String>,
+        password: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            email: email.into(),
+            password: password.into(),
+        }
+    }
 }
 impl super::validation::Validate for LoginRequest {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -210,11 +343,24 @@ impl super::validation::Validate for LoginRequest {
 /// in the public docs; designed to match the documented agent ID + API key
 /// exchange.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AgentTokenRequest {
     /// ID of the agent.
     pub agent_id: ::uuid::Uuid,
     /// The agent's API key.
     pub api_key: ::std::string::String,
+}
+impl AgentTokenRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        agent_id: ::uuid::Uuid,
+        api_key: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            agent_id,
+            api_key: api_key.into(),
+        }
+    }
 }
 impl super::validation::Validate for AgentTokenRequest {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -234,9 +380,16 @@ impl super::validation::Validate for AgentTokenRequest {
 /// A personal API key (`1ck_...`) to exchange for a JWT. Shape not shown in the
 /// public docs; designed to match the documented personal API key exchange.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ApiKeyTokenRequest {
     /// The personal API key.
     pub api_key: ::std::string::String,
+}
+impl ApiKeyTokenRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(api_key: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { api_key: api_key.into() }
+    }
 }
 impl super::validation::Validate for ApiKeyTokenRequest {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -256,9 +409,16 @@ impl super::validation::Validate for ApiKeyTokenRequest {
 /// A Google Sign-In ID token to exchange for a JWT. Shape not shown in the
 /// public docs; designed to match the documented Google id_token exchange.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct GoogleSignInRequest {
     /// The Google-issued OpenID Connect ID token.
     pub id_token: ::std::string::String,
+}
+impl GoogleSignInRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(id_token: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { id_token: id_token.into() }
+    }
 }
 impl super::validation::Validate for GoogleSignInRequest {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -278,11 +438,24 @@ impl super::validation::Validate for GoogleSignInRequest {
 /// Current and new password. Shape not shown in the public docs; designed to
 /// match a conventional change-password form.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ChangePasswordRequest {
     /// The account's current password.
     pub current_password: ::std::string::String,
     /// The new password (at least 12 characters).
     pub new_password: ::std::string::String,
+}
+impl ChangePasswordRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        current_password: impl ::std::convert::Into<::std::string::String>,
+        new_password: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            current_password: current_password.into(),
+            new_password: new_password.into(),
+        }
+    }
 }
 impl super::validation::Validate for ChangePasswordRequest {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -311,6 +484,7 @@ impl super::validation::Validate for ChangePasswordRequest {
 }
 /// Role of a user within their organization.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum OrgRole {
     /// `owner`
     Owner,
@@ -370,6 +544,7 @@ impl ::std::fmt::Display for OrgRole {
 /// designed to match the documented profile fields (display name, marketing
 /// opt-in).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct User {
     /// User ID.
     pub id: ::uuid::Uuid,
@@ -391,6 +566,41 @@ pub struct User {
     /// When the account was created.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
 }
+impl User {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: ::uuid::Uuid,
+        email: impl ::std::convert::Into<::std::string::String>,
+        org_id: ::uuid::Uuid,
+        role: super::types::OrgRole,
+        mfa_enabled: bool,
+        marketing_opt_in: bool,
+        auth_provider: super::types::UserAuthProvider,
+        created_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            email: email.into(),
+            display_name: ::std::option::Option::None,
+            org_id,
+            role,
+            mfa_enabled,
+            marketing_opt_in,
+            auth_provider,
+            created_at,
+        }
+    }
+    /// Sets `display_name`.
+    #[must_use]
+    pub fn display_name(
+        mut self,
+        display_name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.display_name = ::std::option::Option::Some(display_name.into());
+        self
+    }
+}
 impl super::validation::Validate for User {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
         {
@@ -402,6 +612,7 @@ impl super::validation::Validate for User {
 }
 /// Profile fields to change; omitted fields are left unchanged.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateUserRequest {
     /// New display name.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -409,6 +620,23 @@ pub struct UpdateUserRequest {
     /// Whether to receive product emails.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub marketing_opt_in: ::std::option::Option<bool>,
+}
+impl UpdateUserRequest {
+    /// Sets `display_name`.
+    #[must_use]
+    pub fn display_name(
+        mut self,
+        display_name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.display_name = ::std::option::Option::Some(display_name.into());
+        self
+    }
+    /// Sets `marketing_opt_in`.
+    #[must_use]
+    pub fn marketing_opt_in(mut self, marketing_opt_in: bool) -> Self {
+        self.marketing_opt_in = ::std::option::Option::Some(marketing_opt_in);
+        self
+    }
 }
 impl super::validation::Validate for UpdateUserRequest {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -427,6 +655,7 @@ impl super::validation::Validate for UpdateUserRequest {
 /// MFA enrollment status. Shape not shown in the public docs; designed to match
 /// TOTP enrollment.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct MfaStatus {
     /// Whether MFA is enabled on the account.
     pub enabled: bool,
@@ -439,6 +668,40 @@ pub struct MfaStatus {
     /// Unused backup codes left.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub backup_codes_remaining: ::std::option::Option<i64>,
+}
+impl MfaStatus {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(enabled: bool) -> Self {
+        Self {
+            enabled,
+            method: ::std::option::Option::None,
+            enrolled_at: ::std::option::Option::None,
+            backup_codes_remaining: ::std::option::Option::None,
+        }
+    }
+    /// Sets `method`.
+    #[must_use]
+    pub fn method(mut self, method: super::types::MfaStatusMethod) -> Self {
+        self.method = ::std::option::Option::Some(method);
+        self
+    }
+    /// Sets `enrolled_at`.
+    #[must_use]
+    pub fn enrolled_at(
+        mut self,
+        enrolled_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        self.enrolled_at = ::std::option::Option::Some(enrolled_at);
+        self
+    }
+    /// Sets `backup_codes_remaining`.
+    #[must_use]
+    pub fn backup_codes_remaining(mut self, backup_codes_remaining: i64) -> Self {
+        self.backup_codes_remaining = ::std::option::Option::Some(
+            backup_codes_remaining,
+        );
+        self
+    }
 }
 impl super::validation::Validate for MfaStatus {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -457,17 +720,37 @@ impl super::validation::Validate for MfaStatus {
 /// confirm with `POST /v1/auth/mfa/verify-setup`. Shape not shown in the public
 /// docs; designed to match standard TOTP (RFC 6238) enrollment.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct MfaSetup {
     /// Base32 TOTP shared secret.
     pub secret: ::std::string::String,
     /// `otpauth://` URI to render as a QR code.
     pub otpauth_uri: ::std::string::String,
 }
+impl MfaSetup {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        secret: impl ::std::convert::Into<::std::string::String>,
+        otpauth_uri: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            secret: secret.into(),
+            otpauth_uri: otpauth_uri.into(),
+        }
+    }
+}
 /// A 6-digit TOTP code from the authenticator app.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct MfaCodeRequest {
     /// The current TOTP code.
     pub code: ::std::string::String,
+}
+impl MfaCodeRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(code: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self { code: code.into() }
+    }
 }
 impl super::validation::Validate for MfaCodeRequest {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -493,20 +776,43 @@ impl super::validation::Validate for MfaCodeRequest {
 /// MFA is now enabled. The backup codes are shown only once. Shape not shown in
 /// the public docs; designed to match standard TOTP enrollment.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct MfaEnabled {
     /// Always true.
     pub enabled: bool,
     /// Single-use backup codes; store them safely.
     pub backup_codes: ::std::vec::Vec<::std::string::String>,
 }
+impl MfaEnabled {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        enabled: bool,
+        backup_codes: ::std::vec::Vec<::std::string::String>,
+    ) -> Self {
+        Self { enabled, backup_codes }
+    }
+}
 /// Second step of a login with MFA. Shape not shown in the public docs;
 /// designed to match the documented MFA login step.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct MfaVerifyRequest {
     /// The `mfa_token` from the login's MFA challenge.
     pub mfa_token: ::std::string::String,
     /// A TOTP code or an unused backup code.
     pub code: ::std::string::String,
+}
+impl MfaVerifyRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        mfa_token: impl ::std::convert::Into<::std::string::String>,
+        code: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            mfa_token: mfa_token.into(),
+            code: code.into(),
+        }
+    }
 }
 impl super::validation::Validate for MfaVerifyRequest {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -536,6 +842,7 @@ impl super::validation::Validate for MfaVerifyRequest {
 /// Proof needed to disable MFA: a current TOTP code or the account password (at
 /// least one is required).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct DisableMfaRequest {
     /// A current TOTP code.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -543,6 +850,26 @@ pub struct DisableMfaRequest {
     /// The account password.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub password: ::std::option::Option<::std::string::String>,
+}
+impl DisableMfaRequest {
+    /// Sets `code`.
+    #[must_use]
+    pub fn code(
+        mut self,
+        code: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.code = ::std::option::Option::Some(code.into());
+        self
+    }
+    /// Sets `password`.
+    #[must_use]
+    pub fn password(
+        mut self,
+        password: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.password = ::std::option::Option::Some(password.into());
+        self
+    }
 }
 impl super::validation::Validate for DisableMfaRequest {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -576,12 +903,31 @@ impl super::validation::Validate for DisableMfaRequest {
 /// Starts a device authorization (CLI login). Shape not shown in the public
 /// docs; designed to match the OAuth 2.0 Device Authorization Grant (RFC 8628).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeviceCodeRequest {
     /// Identifier of the client asking for authorization, e.g. `1claw-cli`.
     pub client_id: ::std::string::String,
     /// Optional space-separated scopes requested.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub scope: ::std::option::Option<::std::string::String>,
+}
+impl DeviceCodeRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(client_id: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            client_id: client_id.into(),
+            scope: ::std::option::Option::None,
+        }
+    }
+    /// Sets `scope`.
+    #[must_use]
+    pub fn scope(
+        mut self,
+        scope: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.scope = ::std::option::Option::Some(scope.into());
+        self
+    }
 }
 impl super::validation::Validate for DeviceCodeRequest {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -600,6 +946,7 @@ impl super::validation::Validate for DeviceCodeRequest {
 }
 /// Device authorization response (RFC 8628 section 3.2).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeviceAuthorization {
     /// Device verification code the CLI polls with.
     pub device_code: ::std::string::String,
@@ -614,6 +961,36 @@ pub struct DeviceAuthorization {
     pub expires_in: i64,
     /// Minimum seconds to wait between polls.
     pub interval: i64,
+}
+impl DeviceAuthorization {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        device_code: impl ::std::convert::Into<::std::string::String>,
+        user_code: impl ::std::convert::Into<::std::string::String>,
+        verification_uri: impl ::std::convert::Into<::std::string::String>,
+        expires_in: i64,
+        interval: i64,
+    ) -> Self {
+        Self {
+            device_code: device_code.into(),
+            user_code: user_code.into(),
+            verification_uri: verification_uri.into(),
+            verification_uri_complete: ::std::option::Option::None,
+            expires_in,
+            interval,
+        }
+    }
+    /// Sets `verification_uri_complete`.
+    #[must_use]
+    pub fn verification_uri_complete(
+        mut self,
+        verification_uri_complete: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.verification_uri_complete = ::std::option::Option::Some(
+            verification_uri_complete.into(),
+        );
+        self
+    }
 }
 impl super::validation::Validate for DeviceAuthorization {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -647,6 +1024,7 @@ impl super::validation::Validate for DeviceAuthorization {
 }
 /// Device access token request (RFC 8628 section 3.4).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeviceTokenRequest {
     /// The device code grant type.
     pub grant_type: super::types::DeviceTokenRequestGrantType,
@@ -654,6 +1032,20 @@ pub struct DeviceTokenRequest {
     pub device_code: ::std::string::String,
     /// The same `client_id` used to request the code.
     pub client_id: ::std::string::String,
+}
+impl DeviceTokenRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        grant_type: super::types::DeviceTokenRequestGrantType,
+        device_code: impl ::std::convert::Into<::std::string::String>,
+        client_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            grant_type,
+            device_code: device_code.into(),
+            client_id: client_id.into(),
+        }
+    }
 }
 impl super::validation::Validate for DeviceTokenRequest {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -682,6 +1074,7 @@ impl super::validation::Validate for DeviceTokenRequest {
 }
 /// State of a device authorization.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DeviceCodeState {
     /// `pending`
     Pending,
@@ -744,6 +1137,7 @@ impl ::std::fmt::Display for DeviceCodeState {
 /// Status of a device authorization, looked up by its user code. Shape not
 /// shown in the public docs; designed to match RFC 8628 device flow.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeviceCodeStatus {
     /// The user code.
     pub user_code: ::std::string::String,
@@ -754,11 +1148,36 @@ pub struct DeviceCodeStatus {
     /// When the code expires.
     pub expires_at: ::chrono::DateTime<::chrono::Utc>,
 }
+impl DeviceCodeStatus {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        user_code: impl ::std::convert::Into<::std::string::String>,
+        status: super::types::DeviceCodeState,
+        client_id: impl ::std::convert::Into<::std::string::String>,
+        expires_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            user_code: user_code.into(),
+            status,
+            client_id: client_id.into(),
+            expires_at,
+        }
+    }
+}
 /// The device authorization to approve or deny, identified by the code the user typed.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct DeviceDecisionRequest {
     /// The user code shown by the CLI.
     pub user_code: ::std::string::String,
+}
+impl DeviceDecisionRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(user_code: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            user_code: user_code.into(),
+        }
+    }
 }
 impl super::validation::Validate for DeviceDecisionRequest {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -778,6 +1197,7 @@ impl super::validation::Validate for DeviceDecisionRequest {
 /// A personal API key (secret value never returned after creation). Shape not
 /// shown in the public docs; designed to match typical API key management.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ApiKey {
     /// API key ID.
     pub id: ::uuid::Uuid,
@@ -794,14 +1214,63 @@ pub struct ApiKey {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub last_used_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
+impl ApiKey {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        id: ::uuid::Uuid,
+        name: impl ::std::convert::Into<::std::string::String>,
+        key_prefix: impl ::std::convert::Into<::std::string::String>,
+        created_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            name: name.into(),
+            key_prefix: key_prefix.into(),
+            created_at,
+            expires_at: ::std::option::Option::None,
+            last_used_at: ::std::option::Option::None,
+        }
+    }
+    /// Sets `expires_at`.
+    #[must_use]
+    pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.expires_at = ::std::option::Option::Some(expires_at);
+        self
+    }
+    /// Sets `last_used_at`.
+    #[must_use]
+    pub fn last_used_at(
+        mut self,
+        last_used_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        self.last_used_at = ::std::option::Option::Some(last_used_at);
+        self
+    }
+}
 /// A new personal API key.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateApiKeyRequest {
     /// Label for the key.
     pub name: ::std::string::String,
     /// Optional expiry; the key never expires when omitted.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+}
+impl CreateApiKeyRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            name: name.into(),
+            expires_at: ::std::option::Option::None,
+        }
+    }
+    /// Sets `expires_at`.
+    #[must_use]
+    pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.expires_at = ::std::option::Option::Some(expires_at);
+        self
+    }
 }
 impl super::validation::Validate for CreateApiKeyRequest {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -820,6 +1289,7 @@ impl super::validation::Validate for CreateApiKeyRequest {
 }
 /// The created API key, including its secret `key`, which is shown only once.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreatedApiKey {
     /// API key ID.
     pub id: ::uuid::Uuid,
@@ -835,17 +1305,50 @@ pub struct CreatedApiKey {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
+impl CreatedApiKey {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        id: ::uuid::Uuid,
+        name: impl ::std::convert::Into<::std::string::String>,
+        key: impl ::std::convert::Into<::std::string::String>,
+        key_prefix: impl ::std::convert::Into<::std::string::String>,
+        created_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            name: name.into(),
+            key: key.into(),
+            key_prefix: key_prefix.into(),
+            created_at,
+            expires_at: ::std::option::Option::None,
+        }
+    }
+    /// Sets `expires_at`.
+    #[must_use]
+    pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.expires_at = ::std::option::Option::Some(expires_at);
+        self
+    }
+}
 /// The personal API keys, in an `items` wrapper. Shape not shown in the public
 /// docs and designed; not paginated, since the docs call only the credit ledger
 /// paginated.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ApiKeyList {
     /// The personal API keys on this page.
     pub items: ::std::vec::Vec<super::types::ApiKey>,
 }
+impl ApiKeyList {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(items: ::std::vec::Vec<super::types::ApiKey>) -> Self {
+        Self { items }
+    }
+}
 /// A vault: an encrypted container of secrets. Shape not shown in the public
 /// docs; designed to match the documented vault operations.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Vault {
     /// Vault ID.
     pub id: ::uuid::Uuid,
@@ -867,6 +1370,41 @@ pub struct Vault {
     /// When the vault was last modified.
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
 }
+impl Vault {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: ::uuid::Uuid,
+        org_id: ::uuid::Uuid,
+        name: impl ::std::convert::Into<::std::string::String>,
+        created_by: ::uuid::Uuid,
+        cmek_enabled: bool,
+        secret_count: i64,
+        created_at: ::chrono::DateTime<::chrono::Utc>,
+        updated_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            org_id,
+            name: name.into(),
+            description: ::std::option::Option::None,
+            created_by,
+            cmek_enabled,
+            secret_count,
+            created_at,
+            updated_at,
+        }
+    }
+    /// Sets `description`.
+    #[must_use]
+    pub fn description(
+        mut self,
+        description: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(description.into());
+        self
+    }
+}
 impl super::validation::Validate for Vault {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
         {
@@ -883,12 +1421,31 @@ impl super::validation::Validate for Vault {
 }
 /// A new vault.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateVaultRequest {
     /// Vault name, unique within the organization.
     pub name: ::std::string::String,
     /// Free-text description.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
+}
+impl CreateVaultRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            name: name.into(),
+            description: ::std::option::Option::None,
+        }
+    }
+    /// Sets `description`.
+    #[must_use]
+    pub fn description(
+        mut self,
+        description: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(description.into());
+        self
+    }
 }
 impl super::validation::Validate for CreateVaultRequest {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -917,9 +1474,16 @@ impl super::validation::Validate for CreateVaultRequest {
 /// The vaults, in an `items` wrapper. Shape not shown in the public docs and
 /// designed; not paginated, since the docs call only the credit ledger paginated.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct VaultList {
     /// The vaults on this page.
     pub items: ::std::vec::Vec<super::types::Vault>,
+}
+impl VaultList {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(items: ::std::vec::Vec<super::types::Vault>) -> Self {
+        Self { items }
+    }
 }
 impl super::validation::Validate for VaultList {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -939,6 +1503,7 @@ impl super::validation::Validate for VaultList {
 }
 /// Key management service holding the customer-managed key.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CmekProvider {
     /// `gcp_kms`
     GcpKms,
@@ -997,11 +1562,24 @@ impl ::std::fmt::Display for CmekProvider {
 /// The customer-managed key to wrap the vault's data keys with. Shape not shown
 /// in the public docs; designed to match common CMEK integrations.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct EnableCmekRequest {
     /// KMS provider.
     pub provider: super::types::CmekProvider,
     /// Resource name / ARN of the key in the customer's KMS.
     pub key_uri: ::std::string::String,
+}
+impl EnableCmekRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        provider: super::types::CmekProvider,
+        key_uri: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            provider,
+            key_uri: key_uri.into(),
+        }
+    }
 }
 impl super::validation::Validate for EnableCmekRequest {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -1021,6 +1599,7 @@ impl super::validation::Validate for EnableCmekRequest {
 /// CMEK configuration of a vault. Shape not shown in the public docs; designed
 /// to match common CMEK integrations.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CmekConfig {
     /// Vault ID.
     pub vault_id: ::uuid::Uuid,
@@ -1033,13 +1612,43 @@ pub struct CmekConfig {
     /// When CMEK was enabled.
     pub enabled_at: ::chrono::DateTime<::chrono::Utc>,
 }
+impl CmekConfig {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        vault_id: ::uuid::Uuid,
+        enabled: bool,
+        provider: super::types::CmekProvider,
+        key_uri: impl ::std::convert::Into<::std::string::String>,
+        enabled_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            vault_id,
+            enabled,
+            provider,
+            key_uri: key_uri.into(),
+            enabled_at,
+        }
+    }
+}
 /// Starts re-wrapping every secret of the vault under a new key.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CmekRotationRequest {
     /// Resource name / ARN of the new key (same provider). Omit to rotate to the
     /// key's new primary version.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub new_key_uri: ::std::option::Option<::std::string::String>,
+}
+impl CmekRotationRequest {
+    /// Sets `new_key_uri`.
+    #[must_use]
+    pub fn new_key_uri(
+        mut self,
+        new_key_uri: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.new_key_uri = ::std::option::Option::Some(new_key_uri.into());
+        self
+    }
 }
 impl super::validation::Validate for CmekRotationRequest {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -1057,6 +1666,7 @@ impl super::validation::Validate for CmekRotationRequest {
 }
 /// State of a background job.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum JobStatus {
     /// `queued`
     Queued,
@@ -1119,6 +1729,7 @@ impl ::std::fmt::Display for JobStatus {
 /// A CMEK key rotation job. Shape not shown in the public docs; designed to
 /// match an asynchronous re-encryption job.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CmekRotationJob {
     /// Job ID.
     pub id: ::uuid::Uuid,
@@ -1138,6 +1749,46 @@ pub struct CmekRotationJob {
     /// Failure reason, when `status` is `failed`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub error: ::std::option::Option<::std::string::String>,
+}
+impl CmekRotationJob {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        id: ::uuid::Uuid,
+        vault_id: ::uuid::Uuid,
+        status: super::types::JobStatus,
+        total_secrets: i64,
+        processed_secrets: i64,
+        started_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            vault_id,
+            status,
+            total_secrets,
+            processed_secrets,
+            started_at,
+            completed_at: ::std::option::Option::None,
+            error: ::std::option::Option::None,
+        }
+    }
+    /// Sets `completed_at`.
+    #[must_use]
+    pub fn completed_at(
+        mut self,
+        completed_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        self.completed_at = ::std::option::Option::Some(completed_at);
+        self
+    }
+    /// Sets `error`.
+    #[must_use]
+    pub fn error(
+        mut self,
+        error: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.error = ::std::option::Option::Some(error.into());
+        self
+    }
 }
 impl super::validation::Validate for CmekRotationJob {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -1165,6 +1816,7 @@ impl super::validation::Validate for CmekRotationJob {
 /// Kind of secret. With the Intents API enabled, an agent cannot read
 /// `private_key` or `ssh_key` secrets through the secrets endpoint.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SecretType {
     /// `password`
     Password,
@@ -1244,6 +1896,7 @@ pub type SecretMetadataMap = ::std::collections::BTreeMap<
 /// A secret with its decrypted value. Shape not shown in the public docs;
 /// designed to match the documented secret operations.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Secret {
     /// Secret ID (used by the sharing endpoints).
     pub id: ::uuid::Uuid,
@@ -1269,6 +1922,45 @@ pub struct Secret {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
+impl Secret {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: ::uuid::Uuid,
+        vault_id: ::uuid::Uuid,
+        path: impl ::std::convert::Into<::std::string::String>,
+        type_: super::types::SecretType,
+        value: impl ::std::convert::Into<::std::string::String>,
+        version: i64,
+        created_at: ::chrono::DateTime<::chrono::Utc>,
+        updated_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            vault_id,
+            path: path.into(),
+            type_,
+            value: value.into(),
+            version,
+            metadata: ::std::option::Option::None,
+            created_at,
+            updated_at,
+            expires_at: ::std::option::Option::None,
+        }
+    }
+    /// Sets `metadata`.
+    #[must_use]
+    pub fn metadata(mut self, metadata: super::types::SecretMetadataMap) -> Self {
+        self.metadata = ::std::option::Option::Some(metadata);
+        self
+    }
+    /// Sets `expires_at`.
+    #[must_use]
+    pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.expires_at = ::std::option::Option::Some(expires_at);
+        self
+    }
+}
 impl super::validation::Validate for Secret {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
         {
@@ -1285,6 +1977,7 @@ impl super::validation::Validate for Secret {
 }
 /// A secret without its value, as listed and as returned after a write.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct SecretMetadata {
     /// Secret ID (used by the sharing endpoints).
     pub id: ::uuid::Uuid,
@@ -1308,6 +2001,42 @@ pub struct SecretMetadata {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
+impl SecretMetadata {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        id: ::uuid::Uuid,
+        vault_id: ::uuid::Uuid,
+        path: impl ::std::convert::Into<::std::string::String>,
+        type_: super::types::SecretType,
+        version: i64,
+        created_at: ::chrono::DateTime<::chrono::Utc>,
+        updated_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            vault_id,
+            path: path.into(),
+            type_,
+            version,
+            metadata: ::std::option::Option::None,
+            created_at,
+            updated_at,
+            expires_at: ::std::option::Option::None,
+        }
+    }
+    /// Sets `metadata`.
+    #[must_use]
+    pub fn metadata(mut self, metadata: super::types::SecretMetadataMap) -> Self {
+        self.metadata = ::std::option::Option::Some(metadata);
+        self
+    }
+    /// Sets `expires_at`.
+    #[must_use]
+    pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.expires_at = ::std::option::Option::Some(expires_at);
+        self
+    }
+}
 impl super::validation::Validate for SecretMetadata {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
         {
@@ -1326,9 +2055,16 @@ impl super::validation::Validate for SecretMetadata {
 /// shown in the public docs and designed; not paginated, since the docs call only
 /// the credit ledger paginated.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct SecretList {
     /// The secrets (metadata only, never values) on this page.
     pub items: ::std::vec::Vec<super::types::SecretMetadata>,
+}
+impl SecretList {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(items: ::std::vec::Vec<super::types::SecretMetadata>) -> Self {
+        Self { items }
+    }
 }
 impl super::validation::Validate for SecretList {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -1348,6 +2084,7 @@ impl super::validation::Validate for SecretList {
 }
 /// The value to store. Writing an existing path creates a new version.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct PutSecretRequest {
     /// Kind of secret.
     #[serde(rename = "type")]
@@ -1360,6 +2097,32 @@ pub struct PutSecretRequest {
     /// Optional expiry after which the secret can no longer be read.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+}
+impl PutSecretRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        type_: super::types::SecretType,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            type_,
+            value: value.into(),
+            metadata: ::std::option::Option::None,
+            expires_at: ::std::option::Option::None,
+        }
+    }
+    /// Sets `metadata`.
+    #[must_use]
+    pub fn metadata(mut self, metadata: super::types::SecretMetadataMap) -> Self {
+        self.metadata = ::std::option::Option::Some(metadata);
+        self
+    }
+    /// Sets `expires_at`.
+    #[must_use]
+    pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.expires_at = ::std::option::Option::Some(expires_at);
+        self
+    }
 }
 impl super::validation::Validate for PutSecretRequest {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -1378,6 +2141,7 @@ impl super::validation::Validate for PutSecretRequest {
 }
 /// Kind of principal a policy grants access to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum PrincipalType {
     /// `user`
     User,
@@ -1431,6 +2195,7 @@ impl ::std::fmt::Display for PrincipalType {
 }
 /// An action on secrets.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Permission {
     /// `read`
     Read,
@@ -1492,14 +2257,24 @@ impl ::std::fmt::Display for Permission {
 }
 /// Optional extra conditions evaluated at access time.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct PolicyConditions {
     /// Caller IP must fall in one of these CIDR ranges.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub ip_cidrs: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
+impl PolicyConditions {
+    /// Sets `ip_cidrs`.
+    #[must_use]
+    pub fn ip_cidrs(mut self, ip_cidrs: ::std::vec::Vec<::std::string::String>) -> Self {
+        self.ip_cidrs = ::std::option::Option::Some(ip_cidrs);
+        self
+    }
+}
 /// A policy definition (create, or full replacement on update). Shape not shown
 /// in the public docs; designed to match path-based access grants.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct PolicyRequest {
     /// Glob over secret paths, e.g. `api-keys/*` or `**` for the whole vault.
     pub secret_path_pattern: ::std::string::String,
@@ -1515,6 +2290,36 @@ pub struct PolicyRequest {
     /// When the grant lapses; absent if permanent.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+}
+impl PolicyRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        secret_path_pattern: impl ::std::convert::Into<::std::string::String>,
+        principal_type: super::types::PrincipalType,
+        principal_id: ::uuid::Uuid,
+        permissions: ::std::vec::Vec<super::types::Permission>,
+    ) -> Self {
+        Self {
+            secret_path_pattern: secret_path_pattern.into(),
+            principal_type,
+            principal_id,
+            permissions,
+            conditions: ::std::option::Option::None,
+            expires_at: ::std::option::Option::None,
+        }
+    }
+    /// Sets `conditions`.
+    #[must_use]
+    pub fn conditions(mut self, conditions: super::types::PolicyConditions) -> Self {
+        self.conditions = ::std::option::Option::Some(conditions);
+        self
+    }
+    /// Sets `expires_at`.
+    #[must_use]
+    pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.expires_at = ::std::option::Option::Some(expires_at);
+        self
+    }
 }
 impl super::validation::Validate for PolicyRequest {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -1535,6 +2340,7 @@ impl super::validation::Validate for PolicyRequest {
 /// (deny by default). Shape not shown in the public docs; designed to match
 /// path-based access grants.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Policy {
     /// Policy ID.
     pub id: ::uuid::Uuid,
@@ -1561,6 +2367,47 @@ pub struct Policy {
     /// When the policy was last changed.
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
 }
+impl Policy {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: ::uuid::Uuid,
+        vault_id: ::uuid::Uuid,
+        secret_path_pattern: impl ::std::convert::Into<::std::string::String>,
+        principal_type: super::types::PrincipalType,
+        principal_id: ::uuid::Uuid,
+        permissions: ::std::vec::Vec<super::types::Permission>,
+        created_by: ::uuid::Uuid,
+        created_at: ::chrono::DateTime<::chrono::Utc>,
+        updated_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            vault_id,
+            secret_path_pattern: secret_path_pattern.into(),
+            principal_type,
+            principal_id,
+            permissions,
+            conditions: ::std::option::Option::None,
+            expires_at: ::std::option::Option::None,
+            created_by,
+            created_at,
+            updated_at,
+        }
+    }
+    /// Sets `conditions`.
+    #[must_use]
+    pub fn conditions(mut self, conditions: super::types::PolicyConditions) -> Self {
+        self.conditions = ::std::option::Option::Some(conditions);
+        self
+    }
+    /// Sets `expires_at`.
+    #[must_use]
+    pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.expires_at = ::std::option::Option::Some(expires_at);
+        self
+    }
+}
 impl super::validation::Validate for Policy {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
         {
@@ -1579,9 +2426,16 @@ impl super::validation::Validate for Policy {
 /// The policies, in an `items` wrapper. Shape not shown in the public docs and
 /// designed; not paginated, since the docs call only the credit ledger paginated.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct PolicyList {
     /// The policies on this page.
     pub items: ::std::vec::Vec<super::types::Policy>,
+}
+impl PolicyList {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(items: ::std::vec::Vec<super::types::Policy>) -> Self {
+        Self { items }
+    }
 }
 impl super::validation::Validate for PolicyList {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -1603,6 +2457,7 @@ impl super::validation::Validate for PolicyList {
 /// returned to the caller. Shape not shown in the public docs; designed to
 /// match the documented self-enrollment.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct EnrollAgentRequest {
     /// Agent name.
     pub name: ::std::string::String,
@@ -1611,6 +2466,28 @@ pub struct EnrollAgentRequest {
     pub description: ::std::option::Option<::std::string::String>,
     /// Email of the human who will receive the credentials and own the agent.
     pub human_email: ::std::string::String,
+}
+impl EnrollAgentRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
+        human_email: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            description: ::std::option::Option::None,
+            human_email: human_email.into(),
+        }
+    }
+    /// Sets `description`.
+    #[must_use]
+    pub fn description(
+        mut self,
+        description: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(description.into());
+        self
+    }
 }
 impl super::validation::Validate for EnrollAgentRequest {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -1642,6 +2519,7 @@ impl super::validation::Validate for EnrollAgentRequest {
 }
 /// Acknowledgement of a self-enrollment.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct EnrollmentResponse {
     /// ID of the pending agent.
     pub agent_id: ::uuid::Uuid,
@@ -1650,9 +2528,24 @@ pub struct EnrollmentResponse {
     /// What happens next.
     pub message: ::std::string::String,
 }
+impl EnrollmentResponse {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        agent_id: ::uuid::Uuid,
+        status: super::types::EnrollmentResponseStatus,
+        message: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            agent_id,
+            status,
+            message: message.into(),
+        }
+    }
+}
 /// An AI agent identity. Shape not shown in the public docs; designed to match
 /// the documented agent fields (intents_api_enabled, created_by).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Agent {
     /// Agent ID.
     pub id: ::uuid::Uuid,
@@ -1683,9 +2576,64 @@ pub struct Agent {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub last_active_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
+impl Agent {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: ::uuid::Uuid,
+        org_id: ::uuid::Uuid,
+        name: impl ::std::convert::Into<::std::string::String>,
+        is_active: bool,
+        intents_api_enabled: bool,
+        vault_ids: ::std::vec::Vec<::uuid::Uuid>,
+        key_prefix: impl ::std::convert::Into<::std::string::String>,
+        created_at: ::chrono::DateTime<::chrono::Utc>,
+        updated_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            org_id,
+            name: name.into(),
+            description: ::std::option::Option::None,
+            is_active,
+            intents_api_enabled,
+            vault_ids,
+            key_prefix: key_prefix.into(),
+            created_by: ::std::option::Option::None,
+            created_at,
+            updated_at,
+            last_active_at: ::std::option::Option::None,
+        }
+    }
+    /// Sets `description`.
+    #[must_use]
+    pub fn description(
+        mut self,
+        description: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(description.into());
+        self
+    }
+    /// Sets `created_by`.
+    #[must_use]
+    pub fn created_by(mut self, created_by: ::uuid::Uuid) -> Self {
+        self.created_by = ::std::option::Option::Some(created_by);
+        self
+    }
+    /// Sets `last_active_at`.
+    #[must_use]
+    pub fn last_active_at(
+        mut self,
+        last_active_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        self.last_active_at = ::std::option::Option::Some(last_active_at);
+        self
+    }
+}
 /// The calling agent's own profile: an agent whose `created_by` is always
 /// present, as the public docs say of `GET /v1/agents/me`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AgentProfile {
     /// Agent ID.
     pub id: ::uuid::Uuid,
@@ -1715,8 +2663,58 @@ pub struct AgentProfile {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub last_active_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
+impl AgentProfile {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: ::uuid::Uuid,
+        org_id: ::uuid::Uuid,
+        name: impl ::std::convert::Into<::std::string::String>,
+        is_active: bool,
+        intents_api_enabled: bool,
+        vault_ids: ::std::vec::Vec<::uuid::Uuid>,
+        key_prefix: impl ::std::convert::Into<::std::string::String>,
+        created_by: ::uuid::Uuid,
+        created_at: ::chrono::DateTime<::chrono::Utc>,
+        updated_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            org_id,
+            name: name.into(),
+            description: ::std::option::Option::None,
+            is_active,
+            intents_api_enabled,
+            vault_ids,
+            key_prefix: key_prefix.into(),
+            created_by,
+            created_at,
+            updated_at,
+            last_active_at: ::std::option::Option::None,
+        }
+    }
+    /// Sets `description`.
+    #[must_use]
+    pub fn description(
+        mut self,
+        description: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(description.into());
+        self
+    }
+    /// Sets `last_active_at`.
+    #[must_use]
+    pub fn last_active_at(
+        mut self,
+        last_active_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        self.last_active_at = ::std::option::Option::Some(last_active_at);
+        self
+    }
+}
 /// A new agent.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateAgentRequest {
     /// Agent name.
     pub name: ::std::string::String,
@@ -1729,6 +2727,38 @@ pub struct CreateAgentRequest {
     /// Enable the Intents API for this agent.
     #[serde(default = "default_create_agent_request_intents_api_enabled")]
     pub intents_api_enabled: bool,
+}
+impl CreateAgentRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(name: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            name: name.into(),
+            description: ::std::option::Option::None,
+            vault_ids: ::std::option::Option::None,
+            intents_api_enabled: default_create_agent_request_intents_api_enabled(),
+        }
+    }
+    /// Sets `description`.
+    #[must_use]
+    pub fn description(
+        mut self,
+        description: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(description.into());
+        self
+    }
+    /// Sets `vault_ids`.
+    #[must_use]
+    pub fn vault_ids(mut self, vault_ids: ::std::vec::Vec<::uuid::Uuid>) -> Self {
+        self.vault_ids = ::std::option::Option::Some(vault_ids);
+        self
+    }
+    /// Sets `intents_api_enabled`.
+    #[must_use]
+    pub fn intents_api_enabled(mut self, intents_api_enabled: bool) -> Self {
+        self.intents_api_enabled = intents_api_enabled;
+        self
+    }
 }
 /// The default of `CreateAgentRequest.intents_api_enabled`.
 pub fn default_create_agent_request_intents_api_enabled() -> bool {
@@ -1760,14 +2790,28 @@ impl super::validation::Validate for CreateAgentRequest {
 }
 /// The registered agent and its API key, shown only once.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreatedAgent {
     /// The new agent.
     pub agent: super::types::Agent,
     /// The agent's API key (`ocv_...`). Store it now: it cannot be retrieved again.
     pub api_key: ::std::string::String,
 }
+impl CreatedAgent {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        agent: super::types::Agent,
+        api_key: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            agent,
+            api_key: api_key.into(),
+        }
+    }
+}
 /// Agent fields to change; omitted fields are left unchanged.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateAgentRequest {
     /// New name.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -1778,6 +2822,32 @@ pub struct UpdateAgentRequest {
     /// Enable or disable the Intents API.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub intents_api_enabled: ::std::option::Option<bool>,
+}
+impl UpdateAgentRequest {
+    /// Sets `name`.
+    #[must_use]
+    pub fn name(
+        mut self,
+        name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::std::option::Option::Some(name.into());
+        self
+    }
+    /// Sets `description`.
+    #[must_use]
+    pub fn description(
+        mut self,
+        description: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(description.into());
+        self
+    }
+    /// Sets `intents_api_enabled`.
+    #[must_use]
+    pub fn intents_api_enabled(mut self, intents_api_enabled: bool) -> Self {
+        self.intents_api_enabled = ::std::option::Option::Some(intents_api_enabled);
+        self
+    }
 }
 impl super::validation::Validate for UpdateAgentRequest {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -1805,12 +2875,20 @@ impl super::validation::Validate for UpdateAgentRequest {
 /// The agents, in an `items` wrapper. Shape not shown in the public docs and
 /// designed; not paginated, since the docs call only the credit ledger paginated.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AgentList {
     /// The agents on this page.
     pub items: ::std::vec::Vec<super::types::Agent>,
 }
+impl AgentList {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(items: ::std::vec::Vec<super::types::Agent>) -> Self {
+        Self { items }
+    }
+}
 /// The agent's new API key; the previous key stops working immediately.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct RotatedAgentKey {
     /// Agent ID.
     pub agent_id: ::uuid::Uuid,
@@ -1821,57 +2899,109 @@ pub struct RotatedAgentKey {
     /// When the key was rotated.
     pub rotated_at: ::chrono::DateTime<::chrono::Utc>,
 }
+impl RotatedAgentKey {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        agent_id: ::uuid::Uuid,
+        api_key: impl ::std::convert::Into<::std::string::String>,
+        key_prefix: impl ::std::convert::Into<::std::string::String>,
+        rotated_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            agent_id,
+            api_key: api_key.into(),
+            key_prefix: key_prefix.into(),
+            rotated_at,
+        }
+    }
+}
 /// Who a share is for: `creator` (the human who created the calling agent),
 /// `user` or `agent` (by ID), `external_email` (someone outside the org, by
 /// email) or `anyone_with_link`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum RecipientType {
     /// `creator`
-    #[serde(rename = "creator")]
     Creator,
     /// `user`
-    #[serde(rename = "user")]
     User,
     /// `agent`
-    #[serde(rename = "agent")]
     Agent,
     /// `external_email`
-    #[serde(rename = "external_email")]
     ExternalEmail,
     /// `anyone_with_link`
-    #[serde(rename = "anyone_with_link")]
     AnyoneWithLink,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
+}
+impl super::validation::Validate for RecipientType {
+    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        match self {
+            Self::Other(value) => {
+                Err(super::validation::ValidationError {
+                    path: ::std::string::String::new(),
+                    message: format!(
+                        "{:?} is not one of \"creator\", \"user\", \"agent\", \"external_email\", \"anyone_with_link\"",
+                        value
+                    ),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
 }
 impl RecipientType {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Creator => "creator",
             Self::User => "user",
             Self::Agent => "agent",
             Self::ExternalEmail => "external_email",
             Self::AnyoneWithLink => "anyone_with_link",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for RecipientType {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for RecipientType {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "creator" => Self::Creator,
+                "user" => Self::User,
+                "agent" => Self::Agent,
+                "external_email" => Self::ExternalEmail,
+                "anyone_with_link" => Self::AnyoneWithLink,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for RecipientType {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// Lifecycle state of a share.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ShareStatus {
     /// `pending`
     Pending,
@@ -1939,6 +3069,7 @@ impl ::std::fmt::Display for ShareStatus {
 /// accesses. Shape not shown in the public docs; designed to match the
 /// documented recipient types, expiry and access count.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Share {
     /// Share ID.
     pub id: ::uuid::Uuid,
@@ -1974,8 +3105,81 @@ pub struct Share {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub last_accessed_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
+impl Share {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: ::uuid::Uuid,
+        secret_id: ::uuid::Uuid,
+        secret_path: impl ::std::convert::Into<::std::string::String>,
+        created_by: ::uuid::Uuid,
+        recipient_type: super::types::RecipientType,
+        status: super::types::ShareStatus,
+        expires_at: ::chrono::DateTime<::chrono::Utc>,
+        access_count: i64,
+        created_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            secret_id,
+            secret_path: secret_path.into(),
+            created_by,
+            recipient_type,
+            recipient_id: ::std::option::Option::None,
+            recipient_email: ::std::option::Option::None,
+            status,
+            url: ::std::option::Option::None,
+            expires_at,
+            max_access_count: ::std::option::Option::None,
+            access_count,
+            created_at,
+            last_accessed_at: ::std::option::Option::None,
+        }
+    }
+    /// Sets `recipient_id`.
+    #[must_use]
+    pub fn recipient_id(mut self, recipient_id: ::uuid::Uuid) -> Self {
+        self.recipient_id = ::std::option::Option::Some(recipient_id);
+        self
+    }
+    /// Sets `recipient_email`.
+    #[must_use]
+    pub fn recipient_email(
+        mut self,
+        recipient_email: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.recipient_email = ::std::option::Option::Some(recipient_email.into());
+        self
+    }
+    /// Sets `url`.
+    #[must_use]
+    pub fn url(mut self, url: impl ::std::convert::Into<::std::string::String>) -> Self {
+        self.url = ::std::option::Option::Some(url.into());
+        self
+    }
+    /// Sets `max_access_count`.
+    #[must_use]
+    pub fn max_access_count(mut self, max_access_count: i64) -> Self {
+        self.max_access_count = ::std::option::Option::Some(max_access_count);
+        self
+    }
+    /// Sets `last_accessed_at`.
+    #[must_use]
+    pub fn last_accessed_at(
+        mut self,
+        last_accessed_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        self.last_accessed_at = ::std::option::Option::Some(last_accessed_at);
+        self
+    }
+}
 impl super::validation::Validate for Share {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        {
+            let value = &self.recipient_type;
+            super::validation::Validate::validate(value)
+                .map_err(|e| e.within("recipient_type"))?;
+        }
         if let ::std::option::Option::Some(value) = &self.recipient_email {
             super::validation::format(value, "recipient_email", "email")?;
         }
@@ -2005,6 +3209,7 @@ impl super::validation::Validate for Share {
 /// A new share. `recipient_id` is required for `user` and `agent`,
 /// `recipient_email` for `external_email`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateShareRequest {
     /// Kind of recipient.
     pub recipient_type: super::types::RecipientType,
@@ -2020,8 +3225,49 @@ pub struct CreateShareRequest {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_access_count: ::std::option::Option<i64>,
 }
+impl CreateShareRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        recipient_type: super::types::RecipientType,
+        expires_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            recipient_type,
+            recipient_id: ::std::option::Option::None,
+            recipient_email: ::std::option::Option::None,
+            expires_at,
+            max_access_count: ::std::option::Option::None,
+        }
+    }
+    /// Sets `recipient_id`.
+    #[must_use]
+    pub fn recipient_id(mut self, recipient_id: ::uuid::Uuid) -> Self {
+        self.recipient_id = ::std::option::Option::Some(recipient_id);
+        self
+    }
+    /// Sets `recipient_email`.
+    #[must_use]
+    pub fn recipient_email(
+        mut self,
+        recipient_email: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.recipient_email = ::std::option::Option::Some(recipient_email.into());
+        self
+    }
+    /// Sets `max_access_count`.
+    #[must_use]
+    pub fn max_access_count(mut self, max_access_count: i64) -> Self {
+        self.max_access_count = ::std::option::Option::Some(max_access_count);
+        self
+    }
+}
 impl super::validation::Validate for CreateShareRequest {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        {
+            let value = &self.recipient_type;
+            super::validation::Validate::validate(value)
+                .map_err(|e| e.within("recipient_type"))?;
+        }
         if let ::std::option::Option::Some(value) = &self.recipient_email {
             super::validation::format(value, "recipient_email", "email")?;
         }
@@ -2039,9 +3285,16 @@ impl super::validation::Validate for CreateShareRequest {
 /// The shares, in an `items` wrapper. Shape not shown in the public docs and
 /// designed; not paginated, since the docs call only the credit ledger paginated.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ShareList {
     /// The shares on this page.
     pub items: ::std::vec::Vec<super::types::Share>,
+}
+impl ShareList {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(items: ::std::vec::Vec<super::types::Share>) -> Self {
+        Self { items }
+    }
 }
 impl super::validation::Validate for ShareList {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2062,6 +3315,7 @@ impl super::validation::Validate for ShareList {
 /// The content of a share, as returned to its recipient. Each successful call
 /// counts as one access.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct SharedSecret {
     /// Share ID.
     pub share_id: ::uuid::Uuid,
@@ -2079,6 +3333,33 @@ pub struct SharedSecret {
     /// Maximum number of accesses, if limited.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub max_access_count: ::std::option::Option<i64>,
+}
+impl SharedSecret {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        share_id: ::uuid::Uuid,
+        path: impl ::std::convert::Into<::std::string::String>,
+        type_: super::types::SecretType,
+        value: impl ::std::convert::Into<::std::string::String>,
+        expires_at: ::chrono::DateTime<::chrono::Utc>,
+        access_count: i64,
+    ) -> Self {
+        Self {
+            share_id,
+            path: path.into(),
+            type_,
+            value: value.into(),
+            expires_at,
+            access_count,
+            max_access_count: ::std::option::Option::None,
+        }
+    }
+    /// Sets `max_access_count`.
+    #[must_use]
+    pub fn max_access_count(mut self, max_access_count: i64) -> Self {
+        self.max_access_count = ::std::option::Option::Some(max_access_count);
+        self
+    }
 }
 impl super::validation::Validate for SharedSecret {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2104,11 +3385,24 @@ impl super::validation::Validate for SharedSecret {
 }
 /// Native gas currency of a chain.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct NativeCurrency {
     /// Ticker symbol.
     pub symbol: ::std::string::String,
     /// Decimals of the smallest unit.
     pub decimals: i64,
+}
+impl NativeCurrency {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        symbol: impl ::std::convert::Into<::std::string::String>,
+        decimals: i64,
+    ) -> Self {
+        Self {
+            symbol: symbol.into(),
+            decimals,
+        }
+    }
 }
 impl super::validation::Validate for NativeCurrency {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2127,6 +3421,7 @@ impl super::validation::Validate for NativeCurrency {
 /// A supported blockchain network. Shape not shown in the public docs; designed
 /// to match an EVM chain registry.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Chain {
     /// Chain record ID.
     pub id: ::uuid::Uuid,
@@ -2145,6 +3440,38 @@ pub struct Chain {
     pub is_testnet: bool,
     /// Whether agents may transact on this chain.
     pub enabled: bool,
+}
+impl Chain {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        id: ::uuid::Uuid,
+        name: impl ::std::convert::Into<::std::string::String>,
+        display_name: impl ::std::convert::Into<::std::string::String>,
+        chain_id: i64,
+        native_currency: super::types::NativeCurrency,
+        is_testnet: bool,
+        enabled: bool,
+    ) -> Self {
+        Self {
+            id,
+            name: name.into(),
+            display_name: display_name.into(),
+            chain_id,
+            native_currency,
+            explorer_url: ::std::option::Option::None,
+            is_testnet,
+            enabled,
+        }
+    }
+    /// Sets `explorer_url`.
+    #[must_use]
+    pub fn explorer_url(
+        mut self,
+        explorer_url: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.explorer_url = ::std::option::Option::Some(explorer_url.into());
+        self
+    }
 }
 impl super::validation::Validate for Chain {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2180,6 +3507,7 @@ impl super::validation::Validate for Chain {
 }
 /// A chain definition (admin create, or full replacement on update).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ChainRequest {
     /// Short unique name, e.g. `base`.
     pub name: ::std::string::String,
@@ -2196,6 +3524,36 @@ pub struct ChainRequest {
     pub is_testnet: bool,
     /// Whether agents may transact on this chain.
     pub enabled: bool,
+}
+impl ChainRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        name: impl ::std::convert::Into<::std::string::String>,
+        display_name: impl ::std::convert::Into<::std::string::String>,
+        chain_id: i64,
+        native_currency: super::types::NativeCurrency,
+        is_testnet: bool,
+        enabled: bool,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            display_name: display_name.into(),
+            chain_id,
+            native_currency,
+            explorer_url: ::std::option::Option::None,
+            is_testnet,
+            enabled,
+        }
+    }
+    /// Sets `explorer_url`.
+    #[must_use]
+    pub fn explorer_url(
+        mut self,
+        explorer_url: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.explorer_url = ::std::option::Option::Some(explorer_url.into());
+        self
+    }
 }
 impl super::validation::Validate for ChainRequest {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2232,9 +3590,16 @@ impl super::validation::Validate for ChainRequest {
 /// The chains, in an `items` wrapper. Shape not shown in the public docs and
 /// designed; not paginated, since the docs call only the credit ledger paginated.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ChainList {
     /// The chains on this page.
     pub items: ::std::vec::Vec<super::types::Chain>,
+}
+impl ChainList {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(items: ::std::vec::Vec<super::types::Chain>) -> Self {
+        Self { items }
+    }
 }
 impl super::validation::Validate for ChainList {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2255,6 +3620,7 @@ impl super::validation::Validate for ChainList {
 /// A transaction to simulate. Shape not shown in the public docs; designed to
 /// match an EVM transaction request.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct SimulationRequest {
     /// Target chain: its `name` (e.g. `base`) or EIP-155 chain ID as a string.
     pub chain: ::std::string::String,
@@ -2269,6 +3635,45 @@ pub struct SimulationRequest {
     /// Gas limit; estimated when omitted.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub gas_limit: ::std::option::Option<i64>,
+}
+impl SimulationRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        chain: impl ::std::convert::Into<::std::string::String>,
+        to: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            chain: chain.into(),
+            to: to.into(),
+            value: default_simulation_request_value(),
+            data: default_simulation_request_data(),
+            gas_limit: ::std::option::Option::None,
+        }
+    }
+    /// Sets `value`.
+    #[must_use]
+    pub fn value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value = value.into();
+        self
+    }
+    /// Sets `data`.
+    #[must_use]
+    pub fn data(
+        mut self,
+        data: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.data = data.into();
+        self
+    }
+    /// Sets `gas_limit`.
+    #[must_use]
+    pub fn gas_limit(mut self, gas_limit: i64) -> Self {
+        self.gas_limit = ::std::option::Option::Some(gas_limit);
+        self
+    }
 }
 /// The default of `SimulationRequest.value`.
 pub fn default_simulation_request_value() -> ::std::string::String {
@@ -2351,6 +3756,7 @@ impl super::validation::Validate for SimulationRequest {
 /// shown in the public docs; designed to match an EVM transaction request; the
 /// seed documents the simulate_first flag.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct TransactionRequest {
     /// Target chain: its `name` (e.g. `base`) or EIP-155 chain ID as a string.
     pub chain: ::std::string::String,
@@ -2373,6 +3779,62 @@ pub struct TransactionRequest {
     /// the simulation fails.
     #[serde(default = "default_transaction_request_simulate_first")]
     pub simulate_first: bool,
+}
+impl TransactionRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        chain: impl ::std::convert::Into<::std::string::String>,
+        to: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            chain: chain.into(),
+            to: to.into(),
+            value: default_transaction_request_value(),
+            data: default_transaction_request_data(),
+            gas_limit: ::std::option::Option::None,
+            signing_key_path: ::std::option::Option::None,
+            simulate_first: default_transaction_request_simulate_first(),
+        }
+    }
+    /// Sets `value`.
+    #[must_use]
+    pub fn value(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.value = value.into();
+        self
+    }
+    /// Sets `data`.
+    #[must_use]
+    pub fn data(
+        mut self,
+        data: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.data = data.into();
+        self
+    }
+    /// Sets `gas_limit`.
+    #[must_use]
+    pub fn gas_limit(mut self, gas_limit: i64) -> Self {
+        self.gas_limit = ::std::option::Option::Some(gas_limit);
+        self
+    }
+    /// Sets `signing_key_path`.
+    #[must_use]
+    pub fn signing_key_path(
+        mut self,
+        signing_key_path: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.signing_key_path = ::std::option::Option::Some(signing_key_path.into());
+        self
+    }
+    /// Sets `simulate_first`.
+    #[must_use]
+    pub fn simulate_first(mut self, simulate_first: bool) -> Self {
+        self.simulate_first = simulate_first;
+        self
+    }
 }
 /// The default of `TransactionRequest.value`.
 pub fn default_transaction_request_value() -> ::std::string::String {
@@ -2457,6 +3919,7 @@ impl super::validation::Validate for TransactionRequest {
 }
 /// A balance change predicted by a simulation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct BalanceChange {
     /// Account whose balance changes.
     pub address: ::std::string::String,
@@ -2467,6 +3930,30 @@ pub struct BalanceChange {
     pub symbol: ::std::option::Option<::std::string::String>,
     /// Signed change in the asset's smallest unit, as a decimal string.
     pub delta: ::std::string::String,
+}
+impl BalanceChange {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        address: impl ::std::convert::Into<::std::string::String>,
+        asset: impl ::std::convert::Into<::std::string::String>,
+        delta: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            address: address.into(),
+            asset: asset.into(),
+            symbol: ::std::option::Option::None,
+            delta: delta.into(),
+        }
+    }
+    /// Sets `symbol`.
+    #[must_use]
+    pub fn symbol(
+        mut self,
+        symbol: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.symbol = ::std::option::Option::Some(symbol.into());
+        self
+    }
 }
 impl super::validation::Validate for BalanceChange {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2492,6 +3979,7 @@ impl super::validation::Validate for BalanceChange {
 /// Outcome of a Tenderly simulation (nothing is signed or broadcast). Shape not
 /// shown in the public docs; designed to match Tenderly simulation output.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct SimulationResult {
     /// Whether the transaction would succeed.
     pub success: bool,
@@ -2505,6 +3993,40 @@ pub struct SimulationResult {
     /// Link to the simulation in Tenderly.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub simulation_url: ::std::option::Option<::std::string::String>,
+}
+impl SimulationResult {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        success: bool,
+        gas_used: i64,
+        balance_changes: ::std::vec::Vec<super::types::BalanceChange>,
+    ) -> Self {
+        Self {
+            success,
+            gas_used,
+            revert_reason: ::std::option::Option::None,
+            balance_changes,
+            simulation_url: ::std::option::Option::None,
+        }
+    }
+    /// Sets `revert_reason`.
+    #[must_use]
+    pub fn revert_reason(
+        mut self,
+        revert_reason: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.revert_reason = ::std::option::Option::Some(revert_reason.into());
+        self
+    }
+    /// Sets `simulation_url`.
+    #[must_use]
+    pub fn simulation_url(
+        mut self,
+        simulation_url: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.simulation_url = ::std::option::Option::Some(simulation_url.into());
+        self
+    }
 }
 impl super::validation::Validate for SimulationResult {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2539,9 +4061,16 @@ impl super::validation::Validate for SimulationResult {
 /// Transactions to simulate in order, each seeing the state left by the
 /// previous one (e.g. approve then swap).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct BundleSimulationRequest {
     /// The transactions, in execution order.
     pub transactions: ::std::vec::Vec<super::types::SimulationRequest>,
+}
+impl BundleSimulationRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(transactions: ::std::vec::Vec<super::types::SimulationRequest>) -> Self {
+        Self { transactions }
+    }
 }
 impl super::validation::Validate for BundleSimulationRequest {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2568,11 +4097,21 @@ impl super::validation::Validate for BundleSimulationRequest {
 }
 /// Outcome of a bundle simulation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct BundleSimulationResult {
     /// Whether every transaction in the bundle would succeed.
     pub success: bool,
     /// One result per transaction, in order; stops after the first failure.
     pub results: ::std::vec::Vec<super::types::SimulationResult>,
+}
+impl BundleSimulationResult {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        success: bool,
+        results: ::std::vec::Vec<super::types::SimulationResult>,
+    ) -> Self {
+        Self { success, results }
+    }
 }
 impl super::validation::Validate for BundleSimulationResult {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2592,6 +4131,7 @@ impl super::validation::Validate for BundleSimulationResult {
 }
 /// Lifecycle state of a transaction.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum TransactionStatus {
     /// `pending`
     Pending,
@@ -2662,6 +4202,7 @@ impl ::std::fmt::Display for TransactionStatus {
 /// A transaction submitted through the Intents API. Shape not shown in the
 /// public docs; designed to match the documented transaction endpoints.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Transaction {
     /// Transaction ID.
     pub id: ::uuid::Uuid,
@@ -2697,6 +4238,66 @@ pub struct Transaction {
     /// When its status last changed.
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
 }
+impl Transaction {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        id: ::uuid::Uuid,
+        agent_id: ::uuid::Uuid,
+        chain: impl ::std::convert::Into<::std::string::String>,
+        chain_id: i64,
+        from: impl ::std::convert::Into<::std::string::String>,
+        to: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::string::String>,
+        data: impl ::std::convert::Into<::std::string::String>,
+        simulate_first: bool,
+        status: super::types::TransactionStatus,
+        created_at: ::chrono::DateTime<::chrono::Utc>,
+        updated_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            agent_id,
+            chain: chain.into(),
+            chain_id,
+            from: from.into(),
+            to: to.into(),
+            value: value.into(),
+            data: data.into(),
+            simulate_first,
+            status,
+            tx_hash: ::std::option::Option::None,
+            simulation: ::std::option::Option::None,
+            error: ::std::option::Option::None,
+            created_at,
+            updated_at,
+        }
+    }
+    /// Sets `tx_hash`.
+    #[must_use]
+    pub fn tx_hash(
+        mut self,
+        tx_hash: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.tx_hash = ::std::option::Option::Some(tx_hash.into());
+        self
+    }
+    /// Sets `simulation`.
+    #[must_use]
+    pub fn simulation(mut self, simulation: super::types::SimulationResult) -> Self {
+        self.simulation = ::std::option::Option::Some(simulation);
+        self
+    }
+    /// Sets `error`.
+    #[must_use]
+    pub fn error(
+        mut self,
+        error: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.error = ::std::option::Option::Some(error.into());
+        self
+    }
+}
 impl super::validation::Validate for Transaction {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
         {
@@ -2718,9 +4319,16 @@ impl super::validation::Validate for Transaction {
 /// The transactions, in an `items` wrapper. Shape not shown in the public docs and
 /// designed; not paginated, since the docs call only the credit ledger paginated.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct TransactionList {
     /// The transactions on this page.
     pub items: ::std::vec::Vec<super::types::Transaction>,
+}
+impl TransactionList {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(items: ::std::vec::Vec<super::types::Transaction>) -> Self {
+        Self { items }
+    }
 }
 impl super::validation::Validate for TransactionList {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2739,52 +4347,102 @@ impl super::validation::Validate for TransactionList {
     }
 }
 /// Billing plan.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BillingTier {
     /// `free`
-    #[serde(rename = "free")]
     Free,
     /// `pro`
-    #[serde(rename = "pro")]
     Pro,
     /// `business`
-    #[serde(rename = "business")]
     Business,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
+}
+impl super::validation::Validate for BillingTier {
+    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        match self {
+            Self::Other(value) => {
+                Err(super::validation::ValidationError {
+                    path: ::std::string::String::new(),
+                    message: format!(
+                        "{:?} is not one of \"free\", \"pro\", \"business\"", value
+                    ),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
 }
 impl BillingTier {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Free => "free",
             Self::Pro => "pro",
             Self::Business => "business",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for BillingTier {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for BillingTier {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "free" => Self::Free,
+                "pro" => Self::Pro,
+                "business" => Self::Business,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for BillingTier {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// Usage of one metered resource against its plan limit.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UsageMeter {
     /// Amount used.
     pub used: i64,
     /// Plan limit; absent when unlimited.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i64>,
+}
+impl UsageMeter {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(used: i64) -> Self {
+        Self {
+            used,
+            limit: ::std::option::Option::None,
+        }
+    }
+    /// Sets `limit`.
+    #[must_use]
+    pub fn limit(mut self, limit: i64) -> Self {
+        self.limit = ::std::option::Option::Some(limit);
+        self
+    }
 }
 impl super::validation::Validate for UsageMeter {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2811,6 +4469,7 @@ impl super::validation::Validate for UsageMeter {
 /// Usage for the current billing period. Shape not shown in the public docs;
 /// designed to match plan quotas.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UsageSummary {
     /// Current plan.
     pub tier: super::types::BillingTier,
@@ -2831,8 +4490,39 @@ pub struct UsageSummary {
     /// Active agents.
     pub agents: super::types::UsageMeter,
 }
+impl UsageSummary {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        tier: super::types::BillingTier,
+        period_start: ::chrono::DateTime<::chrono::Utc>,
+        period_end: ::chrono::DateTime<::chrono::Utc>,
+        api_calls: super::types::UsageMeter,
+        secret_reads: super::types::UsageMeter,
+        secret_writes: super::types::UsageMeter,
+        transactions: super::types::UsageMeter,
+        vaults: super::types::UsageMeter,
+        agents: super::types::UsageMeter,
+    ) -> Self {
+        Self {
+            tier,
+            period_start,
+            period_end,
+            api_calls,
+            secret_reads,
+            secret_writes,
+            transactions,
+            vaults,
+            agents,
+        }
+    }
+}
 impl super::validation::Validate for UsageSummary {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        {
+            let value = &self.tier;
+            super::validation::Validate::validate(value).map_err(|e| e.within("tier"))?;
+        }
         {
             let value = &self.api_calls;
             super::validation::Validate::validate(value)
@@ -2868,6 +4558,7 @@ impl super::validation::Validate for UsageSummary {
 }
 /// Usage totals for one past period.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UsagePeriod {
     /// Start of the period.
     pub period_start: ::chrono::DateTime<::chrono::Utc>,
@@ -2883,6 +4574,28 @@ pub struct UsagePeriod {
     pub transactions: i64,
     /// Overage charged for the period, in US cents.
     pub overage_cents: i64,
+}
+impl UsagePeriod {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        period_start: ::chrono::DateTime<::chrono::Utc>,
+        period_end: ::chrono::DateTime<::chrono::Utc>,
+        api_calls: i64,
+        secret_reads: i64,
+        secret_writes: i64,
+        transactions: i64,
+        overage_cents: i64,
+    ) -> Self {
+        Self {
+            period_start,
+            period_end,
+            api_calls,
+            secret_reads,
+            secret_writes,
+            transactions,
+            overage_cents,
+        }
+    }
 }
 impl super::validation::Validate for UsagePeriod {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2938,9 +4651,16 @@ impl super::validation::Validate for UsagePeriod {
 /// the public docs and designed; not paginated, since the docs call only the
 /// credit ledger paginated.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UsageHistory {
     /// The past usage periods, newest first on this page.
     pub items: ::std::vec::Vec<super::types::UsagePeriod>,
+}
+impl UsageHistory {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(items: ::std::vec::Vec<super::types::UsagePeriod>) -> Self {
+        Self { items }
+    }
 }
 impl super::validation::Validate for UsageHistory {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -2960,6 +4680,7 @@ impl super::validation::Validate for UsageHistory {
 }
 /// Subscription billing interval.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum BillingInterval {
     /// `month`
     Month,
@@ -3014,6 +4735,7 @@ impl ::std::fmt::Display for BillingInterval {
 /// Plan to subscribe to, and where Stripe Checkout returns. Shape not shown in
 /// the public docs; designed to match Stripe Checkout.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscribeRequest {
     /// Paid plan to subscribe to.
     pub tier: super::types::SubscribeRequestTier,
@@ -3023,6 +4745,22 @@ pub struct SubscribeRequest {
     pub success_url: ::std::string::String,
     /// Where to send the user if they abandon checkout.
     pub cancel_url: ::std::string::String,
+}
+impl SubscribeRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        tier: super::types::SubscribeRequestTier,
+        interval: super::types::BillingInterval,
+        success_url: impl ::std::convert::Into<::std::string::String>,
+        cancel_url: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            tier,
+            interval,
+            success_url: success_url.into(),
+            cancel_url: cancel_url.into(),
+        }
+    }
 }
 impl super::validation::Validate for SubscribeRequest {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -3039,11 +4777,24 @@ impl super::validation::Validate for SubscribeRequest {
 }
 /// A Stripe Checkout session to redirect the user to.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CheckoutSession {
     /// Stripe-hosted checkout page.
     pub checkout_url: ::std::string::String,
     /// Stripe Checkout session ID.
     pub session_id: ::std::string::String,
+}
+impl CheckoutSession {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        checkout_url: impl ::std::convert::Into<::std::string::String>,
+        session_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            checkout_url: checkout_url.into(),
+            session_id: session_id.into(),
+        }
+    }
 }
 impl super::validation::Validate for CheckoutSession {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -3056,9 +4807,18 @@ impl super::validation::Validate for CheckoutSession {
 }
 /// Where the Stripe customer portal returns.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct PortalRequest {
     /// Where to send the user when they leave the portal.
     pub return_url: ::std::string::String,
+}
+impl PortalRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(return_url: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            return_url: return_url.into(),
+        }
+    }
 }
 impl super::validation::Validate for PortalRequest {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -3071,9 +4831,18 @@ impl super::validation::Validate for PortalRequest {
 }
 /// A Stripe customer portal session.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct PortalSession {
     /// Stripe-hosted portal page.
     pub portal_url: ::std::string::String,
+}
+impl PortalSession {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(portal_url: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            portal_url: portal_url.into(),
+        }
+    }
 }
 impl super::validation::Validate for PortalSession {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -3086,6 +4855,7 @@ impl super::validation::Validate for PortalSession {
 }
 /// Stripe subscription state (`none` on the free plan).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SubscriptionStatus {
     /// `none`
     None,
@@ -3150,47 +4920,89 @@ impl ::std::fmt::Display for SubscriptionStatus {
     }
 }
 /// How usage beyond the plan quota is paid: prepaid credits or x402 micropayments.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum OverageMethod {
     /// `credits`
-    #[serde(rename = "credits")]
     Credits,
     /// `x402`
-    #[serde(rename = "x402")]
     X402,
+    /// A value this version of the document does not list.
+    Other(::std::string::String),
+}
+impl super::validation::Validate for OverageMethod {
+    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        match self {
+            Self::Other(value) => {
+                Err(super::validation::ValidationError {
+                    path: ::std::string::String::new(),
+                    message: format!("{:?} is not one of \"credits\", \"x402\"", value),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
 }
 impl OverageMethod {
     /// The value as it appears on the wire.
-    pub fn as_str(&self) -> &'static str {
+    pub fn value(&self) -> &str {
         match self {
             Self::Credits => "credits",
             Self::X402 => "x402",
+            Self::Other(value) => value,
         }
+    }
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        self.value()
+    }
+}
+impl ::serde::Serialize for OverageMethod {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::std::result::Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.value())
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for OverageMethod {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> ::std::result::Result<Self, D::Error> {
+        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        Ok(
+            match value.as_str() {
+                "credits" => Self::Credits,
+                "x402" => Self::X402,
+                _ => Self::Other(value),
+            },
+        )
     }
 }
 impl ::std::fmt::Display for OverageMethod {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
+        f.write_str(self.value())
     }
 }
 /// A credit lot and its expiry.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ExpiringCredit {
     /// Remaining amount of the lot, in US cents.
     pub amount_cents: i64,
     /// When the lot expires.
     pub expires_at: ::chrono::DateTime<::chrono::Utc>,
+}
+impl ExpiringCredit {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        amount_cents: i64,
+        expires_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self { amount_cents, expires_at }
+    }
 }
 impl super::validation::Validate for ExpiringCredit {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -3209,6 +5021,7 @@ impl super::validation::Validate for ExpiringCredit {
 /// Prepaid credit balance. Shape not shown in the public docs; designed to
 /// match prepaid credits with expiry.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreditBalance {
     /// Available credit, in US cents.
     pub balance_cents: i64,
@@ -3216,6 +5029,20 @@ pub struct CreditBalance {
     pub currency: super::types::CreditBalanceCurrency,
     /// Credit lots with an expiry date, soonest first.
     pub expiring: ::std::vec::Vec<super::types::ExpiringCredit>,
+}
+impl CreditBalance {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        balance_cents: i64,
+        currency: super::types::CreditBalanceCurrency,
+        expiring: ::std::vec::Vec<super::types::ExpiringCredit>,
+    ) -> Self {
+        Self {
+            balance_cents,
+            currency,
+            expiring,
+        }
+    }
 }
 impl super::validation::Validate for CreditBalance {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -3245,6 +5072,7 @@ impl super::validation::Validate for CreditBalance {
 /// Subscription, usage and credits in one response. Shape not shown in the
 /// public docs; designed to match Stripe subscriptions.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct SubscriptionSummary {
     /// Current plan.
     pub tier: super::types::BillingTier,
@@ -3265,8 +5093,54 @@ pub struct SubscriptionSummary {
     /// Credit balance.
     pub credits: super::types::CreditBalance,
 }
+impl SubscriptionSummary {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        tier: super::types::BillingTier,
+        status: super::types::SubscriptionStatus,
+        cancel_at_period_end: bool,
+        overage_method: super::types::OverageMethod,
+        usage: super::types::UsageSummary,
+        credits: super::types::CreditBalance,
+    ) -> Self {
+        Self {
+            tier,
+            status,
+            interval: ::std::option::Option::None,
+            current_period_end: ::std::option::Option::None,
+            cancel_at_period_end,
+            overage_method,
+            usage,
+            credits,
+        }
+    }
+    /// Sets `interval`.
+    #[must_use]
+    pub fn interval(mut self, interval: super::types::BillingInterval) -> Self {
+        self.interval = ::std::option::Option::Some(interval);
+        self
+    }
+    /// Sets `current_period_end`.
+    #[must_use]
+    pub fn current_period_end(
+        mut self,
+        current_period_end: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        self.current_period_end = ::std::option::Option::Some(current_period_end);
+        self
+    }
+}
 impl super::validation::Validate for SubscriptionSummary {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        {
+            let value = &self.tier;
+            super::validation::Validate::validate(value).map_err(|e| e.within("tier"))?;
+        }
+        {
+            let value = &self.overage_method;
+            super::validation::Validate::validate(value)
+                .map_err(|e| e.within("overage_method"))?;
+        }
         {
             let value = &self.usage;
             super::validation::Validate::validate(value).map_err(|e| e.within("usage"))?;
@@ -3281,6 +5155,7 @@ impl super::validation::Validate for SubscriptionSummary {
 }
 /// Credit top-up amount, and where Stripe Checkout returns.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct TopupRequest {
     /// Amount to buy, in US cents (minimum $5).
     pub amount_cents: i64,
@@ -3288,6 +5163,20 @@ pub struct TopupRequest {
     pub success_url: ::std::string::String,
     /// Where to send the user if they abandon checkout.
     pub cancel_url: ::std::string::String,
+}
+impl TopupRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        amount_cents: i64,
+        success_url: impl ::std::convert::Into<::std::string::String>,
+        cancel_url: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            amount_cents,
+            success_url: success_url.into(),
+            cancel_url: cancel_url.into(),
+        }
+    }
 }
 impl super::validation::Validate for TopupRequest {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -3313,6 +5202,7 @@ impl super::validation::Validate for TopupRequest {
 }
 /// Kind of credit ledger entry.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CreditTransactionType {
     /// `topup`
     Topup,
@@ -3378,6 +5268,7 @@ impl ::std::fmt::Display for CreditTransactionType {
 }
 /// A credit ledger entry.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreditTransaction {
     /// Entry ID.
     pub id: ::uuid::Uuid,
@@ -3395,6 +5286,33 @@ pub struct CreditTransaction {
     /// Expiry of credit added by this entry, if any.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+}
+impl CreditTransaction {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        id: ::uuid::Uuid,
+        type_: super::types::CreditTransactionType,
+        amount_cents: i64,
+        balance_after_cents: i64,
+        description: impl ::std::convert::Into<::std::string::String>,
+        created_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            type_,
+            amount_cents,
+            balance_after_cents,
+            description: description.into(),
+            created_at,
+            expires_at: ::std::option::Option::None,
+        }
+    }
+    /// Sets `expires_at`.
+    #[must_use]
+    pub fn expires_at(mut self, expires_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.expires_at = ::std::option::Option::Some(expires_at);
+        self
+    }
 }
 impl super::validation::Validate for CreditTransaction {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -3414,12 +5332,31 @@ impl super::validation::Validate for CreditTransaction {
 /// paginated; the cursor pagination (`items` plus `next_cursor` when more results
 /// exist, `limit` and `cursor` parameters) is designed.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreditTransactionList {
     /// The credit ledger entries, newest first on this page.
     pub items: ::std::vec::Vec<super::types::CreditTransaction>,
     /// Opaque cursor to pass as `cursor` to fetch the next page. Absent on the last page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub next_cursor: ::std::option::Option<::std::string::String>,
+}
+impl CreditTransactionList {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(items: ::std::vec::Vec<super::types::CreditTransaction>) -> Self {
+        Self {
+            items,
+            next_cursor: ::std::option::Option::None,
+        }
+    }
+    /// Sets `next_cursor`.
+    #[must_use]
+    pub fn next_cursor(
+        mut self,
+        next_cursor: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_cursor = ::std::option::Option::Some(next_cursor.into());
+        self
+    }
 }
 impl super::validation::Validate for CreditTransactionList {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -3439,27 +5376,74 @@ impl super::validation::Validate for CreditTransactionList {
 }
 /// The overage method to use.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct OverageMethodRequest {
     /// New overage method.
     pub overage_method: super::types::OverageMethod,
 }
+impl OverageMethodRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(overage_method: super::types::OverageMethod) -> Self {
+        Self { overage_method }
+    }
+}
+impl super::validation::Validate for OverageMethodRequest {
+    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        {
+            let value = &self.overage_method;
+            super::validation::Validate::validate(value)
+                .map_err(|e| e.within("overage_method"))?;
+        }
+        Ok(())
+    }
+}
 /// The overage method now in effect.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct OverageMethodResponse {
     /// Overage method.
     pub overage_method: super::types::OverageMethod,
     /// When it was changed.
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
 }
+impl OverageMethodResponse {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        overage_method: super::types::OverageMethod,
+        updated_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self { overage_method, updated_at }
+    }
+}
+impl super::validation::Validate for OverageMethodResponse {
+    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        {
+            let value = &self.overage_method;
+            super::validation::Validate::validate(value)
+                .map_err(|e| e.within("overage_method"))?;
+        }
+        Ok(())
+    }
+}
 /// The `data` member of a Stripe event.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct StripeEventData {
     /// The Stripe object the event is about (shape depends on `type`).
     pub object: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
 }
+impl StripeEventData {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        object: ::std::collections::BTreeMap<::std::string::String, ::serde_json::Value>,
+    ) -> Self {
+        Self { object }
+    }
+}
 /// A Stripe webhook event (only the members the handler reads are listed;
 /// others are accepted). Shape defined by Stripe.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct StripeEvent {
     /// Stripe event ID.
     pub id: ::std::string::String,
@@ -3481,6 +5465,27 @@ pub struct StripeEvent {
         ::serde_json::Value,
     >,
 }
+impl StripeEvent {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        id: impl ::std::convert::Into<::std::string::String>,
+        object: super::types::StripeEventObject,
+        type_: impl ::std::convert::Into<::std::string::String>,
+        created: i64,
+        livemode: bool,
+        data: super::types::StripeEventData,
+    ) -> Self {
+        Self {
+            id: id.into(),
+            object,
+            type_: type_.into(),
+            created,
+            livemode,
+            data,
+            additional_properties: ::std::default::Default::default(),
+        }
+    }
+}
 impl super::validation::Validate for StripeEvent {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
         {
@@ -3497,12 +5502,20 @@ impl super::validation::Validate for StripeEvent {
 }
 /// Acknowledgement of a processed webhook.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct WebhookAck {
     /// Always true.
     pub received: bool,
 }
+impl WebhookAck {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(received: bool) -> Self {
+        Self { received }
+    }
+}
 /// Kind of principal that performed an action.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum ActorType {
     /// `user`
     User,
@@ -3560,6 +5573,7 @@ impl ::std::fmt::Display for ActorType {
 }
 /// Result of the audited action.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum AuditOutcome {
     /// `success`
     Success,
@@ -3623,6 +5637,7 @@ pub type AuditEventDetails = ::std::collections::BTreeMap<
 /// An immutable audit log entry. Shape not shown in the public docs; designed
 /// to match an append-only audit log.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AuditEvent {
     /// Event ID.
     pub id: ::uuid::Uuid,
@@ -3657,16 +5672,97 @@ pub struct AuditEvent {
     /// When the action happened.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
 }
+impl AuditEvent {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        id: ::uuid::Uuid,
+        org_id: ::uuid::Uuid,
+        action: impl ::std::convert::Into<::std::string::String>,
+        actor_type: super::types::ActorType,
+        resource_type: impl ::std::convert::Into<::std::string::String>,
+        outcome: super::types::AuditOutcome,
+        created_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            org_id,
+            action: action.into(),
+            actor_type,
+            actor_id: ::std::option::Option::None,
+            resource_type: resource_type.into(),
+            resource_id: ::std::option::Option::None,
+            vault_id: ::std::option::Option::None,
+            outcome,
+            ip_address: ::std::option::Option::None,
+            user_agent: ::std::option::Option::None,
+            details: ::std::option::Option::None,
+            created_at,
+        }
+    }
+    /// Sets `actor_id`.
+    #[must_use]
+    pub fn actor_id(mut self, actor_id: ::uuid::Uuid) -> Self {
+        self.actor_id = ::std::option::Option::Some(actor_id);
+        self
+    }
+    /// Sets `resource_id`.
+    #[must_use]
+    pub fn resource_id(
+        mut self,
+        resource_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_id = ::std::option::Option::Some(resource_id.into());
+        self
+    }
+    /// Sets `vault_id`.
+    #[must_use]
+    pub fn vault_id(mut self, vault_id: ::uuid::Uuid) -> Self {
+        self.vault_id = ::std::option::Option::Some(vault_id);
+        self
+    }
+    /// Sets `ip_address`.
+    #[must_use]
+    pub fn ip_address(
+        mut self,
+        ip_address: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ip_address = ::std::option::Option::Some(ip_address.into());
+        self
+    }
+    /// Sets `user_agent`.
+    #[must_use]
+    pub fn user_agent(
+        mut self,
+        user_agent: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_agent = ::std::option::Option::Some(user_agent.into());
+        self
+    }
+    /// Sets `details`.
+    #[must_use]
+    pub fn details(mut self, details: super::types::AuditEventDetails) -> Self {
+        self.details = ::std::option::Option::Some(details);
+        self
+    }
+}
 /// The audit events, newest first, in an `items` wrapper. Shape not shown in the
 /// public docs and designed; not paginated, since the docs call only the credit
 /// ledger paginated.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AuditEventList {
     /// The audit events, newest first on this page.
     pub items: ::std::vec::Vec<super::types::AuditEvent>,
 }
+impl AuditEventList {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(items: ::std::vec::Vec<super::types::AuditEvent>) -> Self {
+        Self { items }
+    }
+}
 /// Membership state.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MemberStatus {
     /// `active`
     Active,
@@ -3721,6 +5817,7 @@ impl ::std::fmt::Display for MemberStatus {
 /// A member of the organization. Shape not shown in the public docs; designed
 /// to match role-based org membership.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct OrgMember {
     /// User ID.
     pub user_id: ::uuid::Uuid,
@@ -3737,6 +5834,39 @@ pub struct OrgMember {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub joined_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
+impl OrgMember {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        user_id: ::uuid::Uuid,
+        email: impl ::std::convert::Into<::std::string::String>,
+        role: super::types::OrgRole,
+        status: super::types::MemberStatus,
+    ) -> Self {
+        Self {
+            user_id,
+            email: email.into(),
+            display_name: ::std::option::Option::None,
+            role,
+            status,
+            joined_at: ::std::option::Option::None,
+        }
+    }
+    /// Sets `display_name`.
+    #[must_use]
+    pub fn display_name(
+        mut self,
+        display_name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.display_name = ::std::option::Option::Some(display_name.into());
+        self
+    }
+    /// Sets `joined_at`.
+    #[must_use]
+    pub fn joined_at(mut self, joined_at: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.joined_at = ::std::option::Option::Some(joined_at);
+        self
+    }
+}
 impl super::validation::Validate for OrgMember {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
         {
@@ -3750,9 +5880,16 @@ impl super::validation::Validate for OrgMember {
 /// docs and designed; not paginated, since the docs call only the credit ledger
 /// paginated.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct OrgMemberList {
     /// The organization members on this page.
     pub items: ::std::vec::Vec<super::types::OrgMember>,
+}
+impl OrgMemberList {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(items: ::std::vec::Vec<super::types::OrgMember>) -> Self {
+        Self { items }
+    }
 }
 impl super::validation::Validate for OrgMemberList {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -3772,11 +5909,21 @@ impl super::validation::Validate for OrgMemberList {
 }
 /// Invitation of a new member. The `owner` role cannot be granted by invitation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct InviteRequest {
     /// Email address to invite.
     pub email: ::std::string::String,
     /// Role to grant on acceptance (`admin` or `member`).
     pub role: super::types::OrgRole,
+}
+impl InviteRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        email: impl ::std::convert::Into<::std::string::String>,
+        role: super::types::OrgRole,
+    ) -> Self {
+        Self { email: email.into(), role }
+    }
 }
 impl super::validation::Validate for InviteRequest {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -3789,6 +5936,7 @@ impl super::validation::Validate for InviteRequest {
 }
 /// A pending invitation.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Invitation {
     /// Invitation ID.
     pub id: ::uuid::Uuid,
@@ -3803,6 +5951,26 @@ pub struct Invitation {
     /// When it expires.
     pub expires_at: ::chrono::DateTime<::chrono::Utc>,
 }
+impl Invitation {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        id: ::uuid::Uuid,
+        email: impl ::std::convert::Into<::std::string::String>,
+        role: super::types::OrgRole,
+        invited_by: ::uuid::Uuid,
+        created_at: ::chrono::DateTime<::chrono::Utc>,
+        expires_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            email: email.into(),
+            role,
+            invited_by,
+            created_at,
+            expires_at,
+        }
+    }
+}
 impl super::validation::Validate for Invitation {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
         {
@@ -3814,12 +5982,20 @@ impl super::validation::Validate for Invitation {
 }
 /// The member's new role.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateMemberRoleRequest {
     /// New role.
     pub role: super::types::OrgRole,
 }
+impl UpdateMemberRoleRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(role: super::types::OrgRole) -> Self {
+        Self { role }
+    }
+}
 /// Whether matching addresses are allowed or blocked.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum IpRuleAction {
     /// `allow`
     Allow,
@@ -3875,6 +6051,7 @@ impl ::std::fmt::Display for IpRuleAction {
 /// not shown in the public docs; designed to match CIDR-based allow/block
 /// lists.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct IpRule {
     /// Rule ID.
     pub id: ::uuid::Uuid,
@@ -3890,8 +6067,37 @@ pub struct IpRule {
     /// When the rule was created.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
 }
+impl IpRule {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        id: ::uuid::Uuid,
+        cidr: impl ::std::convert::Into<::std::string::String>,
+        action: super::types::IpRuleAction,
+        created_by: ::uuid::Uuid,
+        created_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            cidr: cidr.into(),
+            action,
+            description: ::std::option::Option::None,
+            created_by,
+            created_at,
+        }
+    }
+    /// Sets `description`.
+    #[must_use]
+    pub fn description(
+        mut self,
+        description: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(description.into());
+        self
+    }
+}
 /// A new IP rule.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct CreateIpRuleRequest {
     /// IPv4 or IPv6 CIDR range.
     pub cidr: ::std::string::String,
@@ -3900,6 +6106,28 @@ pub struct CreateIpRuleRequest {
     /// Why the rule exists.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
+}
+impl CreateIpRuleRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        cidr: impl ::std::convert::Into<::std::string::String>,
+        action: super::types::IpRuleAction,
+    ) -> Self {
+        Self {
+            cidr: cidr.into(),
+            action,
+            description: ::std::option::Option::None,
+        }
+    }
+    /// Sets `description`.
+    #[must_use]
+    pub fn description(
+        mut self,
+        description: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(description.into());
+        self
+    }
 }
 impl super::validation::Validate for CreateIpRuleRequest {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -3928,14 +6156,22 @@ impl super::validation::Validate for CreateIpRuleRequest {
 /// The IP rules, in an `items` wrapper. Shape not shown in the public docs and
 /// designed; not paginated, since the docs call only the credit ledger paginated.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct IpRuleList {
     /// The IP rules on this page.
     pub items: ::std::vec::Vec<super::types::IpRule>,
+}
+impl IpRuleList {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(items: ::std::vec::Vec<super::types::IpRule>) -> Self {
+        Self { items }
+    }
 }
 /// A platform setting. Values are strings (JSON-encoded for structured
 /// settings). Shape not shown in the public docs; designed to match a key/value
 /// settings store (admin endpoints are not documented in detail).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct Setting {
     /// Setting key.
     pub key: ::std::string::String,
@@ -3950,16 +6186,55 @@ pub struct Setting {
     /// When it was last changed.
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
 }
+impl Setting {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        key: impl ::std::convert::Into<::std::string::String>,
+        value: impl ::std::convert::Into<::std::string::String>,
+        updated_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            key: key.into(),
+            value: value.into(),
+            description: ::std::option::Option::None,
+            updated_by: ::std::option::Option::None,
+            updated_at,
+        }
+    }
+    /// Sets `description`.
+    #[must_use]
+    pub fn description(
+        mut self,
+        description: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(description.into());
+        self
+    }
+    /// Sets `updated_by`.
+    #[must_use]
+    pub fn updated_by(mut self, updated_by: ::uuid::Uuid) -> Self {
+        self.updated_by = ::std::option::Option::Some(updated_by);
+        self
+    }
+}
 /// The platform settings, in an `items` wrapper. Shape not shown in the public
 /// docs and designed; not paginated, since the docs call only the credit ledger
 /// paginated.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct SettingList {
     /// The platform settings on this page.
     pub items: ::std::vec::Vec<super::types::Setting>,
 }
+impl SettingList {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(items: ::std::vec::Vec<super::types::Setting>) -> Self {
+        Self { items }
+    }
+}
 /// New value of a setting (created if missing).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct UpdateSettingRequest {
     /// Setting value.
     pub value: ::std::string::String,
@@ -3967,10 +6242,29 @@ pub struct UpdateSettingRequest {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
 }
+impl UpdateSettingRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(value: impl ::std::convert::Into<::std::string::String>) -> Self {
+        Self {
+            value: value.into(),
+            description: ::std::option::Option::None,
+        }
+    }
+    /// Sets `description`.
+    #[must_use]
+    pub fn description(
+        mut self,
+        description: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::std::option::Option::Some(description.into());
+        self
+    }
+}
 /// x402 payment configuration to apply. Shape not shown in the public docs;
 /// designed to match the x402 HTTP payment protocol (admin endpoints are not
 /// documented in detail).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct X402ConfigUpdate {
     /// Whether x402 overage payments are accepted.
     pub enabled: bool,
@@ -3984,6 +6278,26 @@ pub struct X402ConfigUpdate {
     pub facilitator_url: ::std::string::String,
     /// Price of one over-quota request in USD, as a decimal string.
     pub price_per_request_usd: ::std::string::String,
+}
+impl X402ConfigUpdate {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        enabled: bool,
+        network: impl ::std::convert::Into<::std::string::String>,
+        asset: impl ::std::convert::Into<::std::string::String>,
+        pay_to: impl ::std::convert::Into<::std::string::String>,
+        facilitator_url: impl ::std::convert::Into<::std::string::String>,
+        price_per_request_usd: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        Self {
+            enabled,
+            network: network.into(),
+            asset: asset.into(),
+            pay_to: pay_to.into(),
+            facilitator_url: facilitator_url.into(),
+            price_per_request_usd: price_per_request_usd.into(),
+        }
+    }
 }
 impl super::validation::Validate for X402ConfigUpdate {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -4014,6 +6328,7 @@ impl super::validation::Validate for X402ConfigUpdate {
 /// match the x402 HTTP payment protocol (admin endpoints are not documented in
 /// detail).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct X402Config {
     /// Whether x402 overage payments are accepted.
     pub enabled: bool,
@@ -4029,6 +6344,28 @@ pub struct X402Config {
     pub price_per_request_usd: ::std::string::String,
     /// When it was last changed.
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
+}
+impl X402Config {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        enabled: bool,
+        network: impl ::std::convert::Into<::std::string::String>,
+        asset: impl ::std::convert::Into<::std::string::String>,
+        pay_to: impl ::std::convert::Into<::std::string::String>,
+        facilitator_url: impl ::std::convert::Into<::std::string::String>,
+        price_per_request_usd: impl ::std::convert::Into<::std::string::String>,
+        updated_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            enabled,
+            network: network.into(),
+            asset: asset.into(),
+            pay_to: pay_to.into(),
+            facilitator_url: facilitator_url.into(),
+            price_per_request_usd: price_per_request_usd.into(),
+            updated_at,
+        }
+    }
 }
 impl super::validation::Validate for X402Config {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -4059,6 +6396,7 @@ impl super::validation::Validate for X402Config {
 /// designed to match the user profile (admin endpoints are not documented in
 /// detail).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AdminUser {
     /// User ID.
     pub id: ::uuid::Uuid,
@@ -4081,6 +6419,48 @@ pub struct AdminUser {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub last_login_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
+impl AdminUser {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        id: ::uuid::Uuid,
+        email: impl ::std::convert::Into<::std::string::String>,
+        org_id: ::uuid::Uuid,
+        role: super::types::OrgRole,
+        is_platform_admin: bool,
+        mfa_enabled: bool,
+        created_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            id,
+            email: email.into(),
+            display_name: ::std::option::Option::None,
+            org_id,
+            role,
+            is_platform_admin,
+            mfa_enabled,
+            created_at,
+            last_login_at: ::std::option::Option::None,
+        }
+    }
+    /// Sets `display_name`.
+    #[must_use]
+    pub fn display_name(
+        mut self,
+        display_name: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.display_name = ::std::option::Option::Some(display_name.into());
+        self
+    }
+    /// Sets `last_login_at`.
+    #[must_use]
+    pub fn last_login_at(
+        mut self,
+        last_login_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        self.last_login_at = ::std::option::Option::Some(last_login_at);
+        self
+    }
+}
 impl super::validation::Validate for AdminUser {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
         {
@@ -4093,9 +6473,16 @@ impl super::validation::Validate for AdminUser {
 /// The users, in an `items` wrapper. Shape not shown in the public docs and
 /// designed; not paginated, since the docs call only the credit ledger paginated.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct AdminUserList {
     /// The users on this page.
     pub items: ::std::vec::Vec<super::types::AdminUser>,
+}
+impl AdminUserList {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(items: ::std::vec::Vec<super::types::AdminUser>) -> Self {
+        Self { items }
+    }
 }
 impl super::validation::Validate for AdminUserList {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -4117,6 +6504,7 @@ impl super::validation::Validate for AdminUserList {
 /// default. Shape not shown in the public docs; designed to match per-plan
 /// quotas (admin endpoints are not documented in detail).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct OrgLimitsUpdate {
     /// Maximum vaults.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -4136,6 +6524,51 @@ pub struct OrgLimitsUpdate {
     /// Requests per minute allowed.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub rate_limit_per_minute: ::std::option::Option<i64>,
+}
+impl OrgLimitsUpdate {
+    /// Sets `max_vaults`.
+    #[must_use]
+    pub fn max_vaults(mut self, max_vaults: i64) -> Self {
+        self.max_vaults = ::std::option::Option::Some(max_vaults);
+        self
+    }
+    /// Sets `max_secrets`.
+    #[must_use]
+    pub fn max_secrets(mut self, max_secrets: i64) -> Self {
+        self.max_secrets = ::std::option::Option::Some(max_secrets);
+        self
+    }
+    /// Sets `max_agents`.
+    #[must_use]
+    pub fn max_agents(mut self, max_agents: i64) -> Self {
+        self.max_agents = ::std::option::Option::Some(max_agents);
+        self
+    }
+    /// Sets `max_api_calls_per_month`.
+    #[must_use]
+    pub fn max_api_calls_per_month(mut self, max_api_calls_per_month: i64) -> Self {
+        self.max_api_calls_per_month = ::std::option::Option::Some(
+            max_api_calls_per_month,
+        );
+        self
+    }
+    /// Sets `max_transactions_per_month`.
+    #[must_use]
+    pub fn max_transactions_per_month(
+        mut self,
+        max_transactions_per_month: i64,
+    ) -> Self {
+        self.max_transactions_per_month = ::std::option::Option::Some(
+            max_transactions_per_month,
+        );
+        self
+    }
+    /// Sets `rate_limit_per_minute`.
+    #[must_use]
+    pub fn rate_limit_per_minute(mut self, rate_limit_per_minute: i64) -> Self {
+        self.rate_limit_per_minute = ::std::option::Option::Some(rate_limit_per_minute);
+        self
+    }
 }
 impl super::validation::Validate for OrgLimitsUpdate {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -4194,6 +6627,7 @@ impl super::validation::Validate for OrgLimitsUpdate {
 /// absent limit is unlimited. Shape not shown in the public docs; designed to
 /// match per-plan quotas (admin endpoints are not documented in detail).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct OrgLimits {
     /// Organization.
     pub org_id: ::uuid::Uuid,
@@ -4220,8 +6654,75 @@ pub struct OrgLimits {
     /// When the limits were last changed.
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
 }
+impl OrgLimits {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        org_id: ::uuid::Uuid,
+        tier: super::types::BillingTier,
+        updated_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self {
+            org_id,
+            tier,
+            max_vaults: ::std::option::Option::None,
+            max_secrets: ::std::option::Option::None,
+            max_agents: ::std::option::Option::None,
+            max_api_calls_per_month: ::std::option::Option::None,
+            max_transactions_per_month: ::std::option::Option::None,
+            rate_limit_per_minute: ::std::option::Option::None,
+            updated_at,
+        }
+    }
+    /// Sets `max_vaults`.
+    #[must_use]
+    pub fn max_vaults(mut self, max_vaults: i64) -> Self {
+        self.max_vaults = ::std::option::Option::Some(max_vaults);
+        self
+    }
+    /// Sets `max_secrets`.
+    #[must_use]
+    pub fn max_secrets(mut self, max_secrets: i64) -> Self {
+        self.max_secrets = ::std::option::Option::Some(max_secrets);
+        self
+    }
+    /// Sets `max_agents`.
+    #[must_use]
+    pub fn max_agents(mut self, max_agents: i64) -> Self {
+        self.max_agents = ::std::option::Option::Some(max_agents);
+        self
+    }
+    /// Sets `max_api_calls_per_month`.
+    #[must_use]
+    pub fn max_api_calls_per_month(mut self, max_api_calls_per_month: i64) -> Self {
+        self.max_api_calls_per_month = ::std::option::Option::Some(
+            max_api_calls_per_month,
+        );
+        self
+    }
+    /// Sets `max_transactions_per_month`.
+    #[must_use]
+    pub fn max_transactions_per_month(
+        mut self,
+        max_transactions_per_month: i64,
+    ) -> Self {
+        self.max_transactions_per_month = ::std::option::Option::Some(
+            max_transactions_per_month,
+        );
+        self
+    }
+    /// Sets `rate_limit_per_minute`.
+    #[must_use]
+    pub fn rate_limit_per_minute(mut self, rate_limit_per_minute: i64) -> Self {
+        self.rate_limit_per_minute = ::std::option::Option::Some(rate_limit_per_minute);
+        self
+    }
+}
 impl super::validation::Validate for OrgLimits {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        {
+            let value = &self.tier;
+            super::validation::Validate::validate(value).map_err(|e| e.within("tier"))?;
+        }
         if let ::std::option::Option::Some(value) = &self.max_vaults {
             super::validation::number(
                 *value as f64,
@@ -4275,12 +6776,29 @@ impl super::validation::Validate for OrgLimits {
 }
 /// The billing tier to set.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct BillingTierRequest {
     /// New tier.
     pub tier: super::types::BillingTier,
 }
+impl BillingTierRequest {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(tier: super::types::BillingTier) -> Self {
+        Self { tier }
+    }
+}
+impl super::validation::Validate for BillingTierRequest {
+    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        {
+            let value = &self.tier;
+            super::validation::Validate::validate(value).map_err(|e| e.within("tier"))?;
+        }
+        Ok(())
+    }
+}
 /// The organization's billing tier after the change.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct OrgBillingTier {
     /// Organization.
     pub org_id: ::uuid::Uuid,
@@ -4289,8 +6807,28 @@ pub struct OrgBillingTier {
     /// When it was changed.
     pub updated_at: ::chrono::DateTime<::chrono::Utc>,
 }
+impl OrgBillingTier {
+    /// A value with the required properties; set optional ones with the methods named after them.
+    pub fn new(
+        org_id: ::uuid::Uuid,
+        tier: super::types::BillingTier,
+        updated_at: ::chrono::DateTime<::chrono::Utc>,
+    ) -> Self {
+        Self { org_id, tier, updated_at }
+    }
+}
+impl super::validation::Validate for OrgBillingTier {
+    fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
+        {
+            let value = &self.tier;
+            super::validation::Validate::validate(value).map_err(|e| e.within("tier"))?;
+        }
+        Ok(())
+    }
+}
 /// Overall service status.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HealthStatusStatus {
     /// `ok`
     Ok,
@@ -4344,6 +6882,7 @@ impl ::std::fmt::Display for HealthStatusStatus {
 }
 /// `ok` when the HSM answered, `unavailable` otherwise.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum HsmHealthStatus {
     /// `ok`
     Ok,
@@ -4397,6 +6936,7 @@ impl ::std::fmt::Display for HsmHealthStatus {
 }
 /// Always `Bearer`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum TokenResponseTokenType {
     /// `Bearer`
     Bearer,
@@ -4446,6 +6986,7 @@ impl ::std::fmt::Display for TokenResponseTokenType {
 }
 /// How the account signs in.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum UserAuthProvider {
     /// `password`
     Password,
@@ -4499,6 +7040,7 @@ impl ::std::fmt::Display for UserAuthProvider {
 }
 /// Enrolled second factor, when enabled.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum MfaStatusMethod {
     /// `totp`
     Totp,
@@ -4548,6 +7090,7 @@ impl ::std::fmt::Display for MfaStatusMethod {
 }
 /// The device code grant type.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DeviceTokenRequestGrantType {
     /// `urn:ietf:params:oauth:grant-type:device_code`
     UrnIetfParamsOauthGrantTypeDeviceCode,
@@ -4601,6 +7144,7 @@ impl ::std::fmt::Display for DeviceTokenRequestGrantType {
 }
 /// Enrollment state.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum EnrollmentResponseStatus {
     /// `pending_approval`
     PendingApproval,
@@ -4650,6 +7194,7 @@ impl ::std::fmt::Display for EnrollmentResponseStatus {
 }
 /// Paid plan to subscribe to.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum SubscribeRequestTier {
     /// `pro`
     Pro,
@@ -4703,6 +7248,7 @@ impl ::std::fmt::Display for SubscribeRequestTier {
 }
 /// Currency of the amounts.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum CreditBalanceCurrency {
     /// `usd`
     Usd,
@@ -4752,6 +7298,7 @@ impl ::std::fmt::Display for CreditBalanceCurrency {
 }
 /// Always `event`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum StripeEventObject {
     /// `event`
     Event,
@@ -4801,6 +7348,7 @@ impl ::std::fmt::Display for StripeEventObject {
 }
 /// Query parameters of `listSecrets`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListSecretsQuery {
     /// Only secrets whose path starts with this prefix, e.g. `api-keys/`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -4810,12 +7358,38 @@ pub struct ListSecretsQuery {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<super::types::SecretType>,
 }
+impl ListSecretsQuery {
+    /// Sets `prefix`.
+    #[must_use]
+    pub fn prefix(
+        mut self,
+        prefix: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.prefix = ::std::option::Option::Some(prefix.into());
+        self
+    }
+    /// Sets `type`.
+    #[must_use]
+    pub fn type_(mut self, type_: super::types::SecretType) -> Self {
+        self.type_ = ::std::option::Option::Some(type_);
+        self
+    }
+}
 /// Query parameters of `getSecret`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct GetSecretQuery {
     /// A specific version to read; the latest when omitted.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub version: ::std::option::Option<i64>,
+}
+impl GetSecretQuery {
+    /// Sets `version`.
+    #[must_use]
+    pub fn version(mut self, version: i64) -> Self {
+        self.version = ::std::option::Option::Some(version);
+        self
+    }
 }
 impl super::validation::Validate for GetSecretQuery {
     fn validate(&self) -> ::std::result::Result<(), super::validation::ValidationError> {
@@ -4832,20 +7406,39 @@ impl super::validation::Validate for GetSecretQuery {
 }
 /// Query parameters of `listOutboundShares`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListOutboundSharesQuery {
     /// Only shares in this state.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::types::ShareStatus>,
 }
+impl ListOutboundSharesQuery {
+    /// Sets `status`.
+    #[must_use]
+    pub fn status(mut self, status: super::types::ShareStatus) -> Self {
+        self.status = ::std::option::Option::Some(status);
+        self
+    }
+}
 /// Query parameters of `listInboundShares`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListInboundSharesQuery {
     /// Only shares in this state.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<super::types::ShareStatus>,
 }
+impl ListInboundSharesQuery {
+    /// Sets `status`.
+    #[must_use]
+    pub fn status(mut self, status: super::types::ShareStatus) -> Self {
+        self.status = ::std::option::Option::Some(status);
+        self
+    }
+}
 /// Query parameters of `listTransactions`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListTransactionsQuery {
     /// Only transactions in this state.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -4854,8 +7447,26 @@ pub struct ListTransactionsQuery {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub chain: ::std::option::Option<::std::string::String>,
 }
+impl ListTransactionsQuery {
+    /// Sets `status`.
+    #[must_use]
+    pub fn status(mut self, status: super::types::TransactionStatus) -> Self {
+        self.status = ::std::option::Option::Some(status);
+        self
+    }
+    /// Sets `chain`.
+    #[must_use]
+    pub fn chain(
+        mut self,
+        chain: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.chain = ::std::option::Option::Some(chain.into());
+        self
+    }
+}
 /// Query parameters of `listCreditTransactions`.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListCreditTransactionsQuery {
     /// Maximum number of items to return (1–100, default 50).
     #[serde(default = "default_list_credit_transactions_query_limit")]
@@ -4863,6 +7474,23 @@ pub struct ListCreditTransactionsQuery {
     /// The `next_cursor` of the previous page; omit for the first page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cursor: ::std::option::Option<::std::string::String>,
+}
+impl ListCreditTransactionsQuery {
+    /// Sets `limit`.
+    #[must_use]
+    pub fn limit(mut self, limit: i64) -> Self {
+        self.limit = limit;
+        self
+    }
+    /// Sets `cursor`.
+    #[must_use]
+    pub fn cursor(
+        mut self,
+        cursor: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cursor = ::std::option::Option::Some(cursor.into());
+        self
+    }
 }
 /// The default of `ListCreditTransactionsQuery.limit`.
 pub fn default_list_credit_transactions_query_limit() -> i64 {
@@ -4892,6 +7520,7 @@ impl super::validation::Validate for ListCreditTransactionsQuery {
 }
 /// Query parameters of `listAuditEvents`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListAuditEventsQuery {
     /// Only events with this action, e.g. `secret.read`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -4921,10 +7550,87 @@ pub struct ListAuditEventsQuery {
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub to: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
 }
+impl ListAuditEventsQuery {
+    /// Sets `action`.
+    #[must_use]
+    pub fn action(
+        mut self,
+        action: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.action = ::std::option::Option::Some(action.into());
+        self
+    }
+    /// Sets `actor_type`.
+    #[must_use]
+    pub fn actor_type(mut self, actor_type: super::types::ActorType) -> Self {
+        self.actor_type = ::std::option::Option::Some(actor_type);
+        self
+    }
+    /// Sets `actor_id`.
+    #[must_use]
+    pub fn actor_id(mut self, actor_id: ::uuid::Uuid) -> Self {
+        self.actor_id = ::std::option::Option::Some(actor_id);
+        self
+    }
+    /// Sets `resource_type`.
+    #[must_use]
+    pub fn resource_type(
+        mut self,
+        resource_type: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_type = ::std::option::Option::Some(resource_type.into());
+        self
+    }
+    /// Sets `resource_id`.
+    #[must_use]
+    pub fn resource_id(
+        mut self,
+        resource_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_id = ::std::option::Option::Some(resource_id.into());
+        self
+    }
+    /// Sets `vault_id`.
+    #[must_use]
+    pub fn vault_id(mut self, vault_id: ::uuid::Uuid) -> Self {
+        self.vault_id = ::std::option::Option::Some(vault_id);
+        self
+    }
+    /// Sets `outcome`.
+    #[must_use]
+    pub fn outcome(mut self, outcome: super::types::AuditOutcome) -> Self {
+        self.outcome = ::std::option::Option::Some(outcome);
+        self
+    }
+    /// Sets `from`.
+    #[must_use]
+    pub fn from(mut self, from: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.from = ::std::option::Option::Some(from);
+        self
+    }
+    /// Sets `to`.
+    #[must_use]
+    pub fn to(mut self, to: ::chrono::DateTime<::chrono::Utc>) -> Self {
+        self.to = ::std::option::Option::Some(to);
+        self
+    }
+}
 /// Query parameters of `listAdminUsers`.
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
 pub struct ListAdminUsersQuery {
     /// Only users whose email contains this text.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::std::string::String>,
+}
+impl ListAdminUsersQuery {
+    /// Sets `email`.
+    #[must_use]
+    pub fn email(
+        mut self,
+        email: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.email = ::std::option::Option::Some(email.into());
+        self
+    }
 }

@@ -29,7 +29,7 @@ async fn the_receiver_hands_a_callback_to_its_trait_method() {
         .await
         .expect("sends");
     assert!(delivered.status().is_success(), "{}", delivered.status());
-    assert_eq!(*recorder.0.lock().expect("not poisoned"), vec![Reading { sensor: "s1".into(), value: 21.5 }]);
+    assert_eq!(*recorder.0.lock().expect("not poisoned"), vec![Reading::new("s1", 21.5)]);
 
     let refused =
         reqwest::Client::new().post(format!("http://{address}/")).json(&serde_json::json!({"sensor": 1})).send().await.expect("sends");

@@ -35,7 +35,7 @@ impl multipart::server::MultipartApi for Recorder {
         body: upload_types::UploadDocumentRequest,
     ) -> Result<upload_types::Receipt, upload_errors::UploadDocumentError> {
         self.documents.lock().expect("unpoisoned").push(body);
-        Ok(upload_types::Receipt { id: "d1".into() })
+        Ok(upload_types::Receipt::new("d1"))
     }
 
     async fn set_avatar(
@@ -67,20 +67,18 @@ impl multipart::server::MultipartApi for Recorder {
 }
 
 fn full_document() -> upload_types::UploadDocumentRequest {
-    upload_types::UploadDocumentRequest {
-        title: "Quarterly report".into(),
-        // Not UTF-8, with a NUL and a CRLF: the bytes must arrive untouched.
-        file: File::new("report.pdf", "application/pdf", vec![0x25, 0x50, 0xff, 0x00, 0x0d, 0x0a, 0xfe]),
+    // Not UTF-8, with a NUL and a CRLF: the bytes must arrive untouched.
+    let file = File::new("report.pdf", "application/pdf", vec![0x25, 0x50, 0xff, 0x00, 0x0d, 0x0a, 0xfe]);
+    upload_types::UploadDocumentRequest::new("Quarterly report", file)
         // No media type: the document's `encoding` gives `image/png`.
-        thumbnail: Some(File { file_name: Some("thumb.png".into()), content_type: None, bytes: vec![0x89, b'P', b'N', b'G'] }),
-        attachments: Some(vec![
+        .thumbnail(File { file_name: Some("thumb.png".into()), content_type: None, bytes: vec![0x89, b'P', b'N', b'G'] })
+        .attachments(vec![
             File::new("a.txt", "text/plain", b"first".to_vec()),
             File { file_name: None, content_type: None, bytes: b"second, nameless".to_vec() },
-        ]),
-        pages: Some(12),
-        tags: Some(vec!["finance".into(), "q3 2025".into()]),
-        metadata: Some(upload_types::Metadata { author: "Ada".into(), version: Some(3) }),
-    }
+        ])
+        .pages(12)
+        .tags(vec!["finance".into(), "q3 2025".into()])
+        .metadata(upload_types::Metadata::new("Ada").version(3))
 }
 
 #[tokio::test]
@@ -103,15 +101,7 @@ async fn files_text_and_json_parts_reach_the_server_exactly() {
 async fn absent_optional_parts_stay_absent() {
     let recorder = Recorder::default();
     let client = multipart::client::Client::new(serve(multipart::server::router(recorder.clone())).await);
-    let sent = upload_types::UploadDocumentRequest {
-        title: "Bare".into(),
-        file: File { file_name: None, content_type: None, bytes: Vec::new() },
-        thumbnail: None,
-        attachments: None,
-        pages: None,
-        tags: None,
-        metadata: None,
-    };
+    let sent = upload_types::UploadDocumentRequest::new("Bare", File { file_name: None, content_type: None, bytes: Vec::new() });
     client.upload_document(&sent).await.expect("uploads");
     let received = recorder.documents.lock().expect("unpoisoned").pop().expect("the server got the document");
     assert_eq!(received.file.bytes, Vec::<u8>::new());
@@ -211,7 +201,7 @@ async fn an_optional_multipart_body_may_be_left_out() {
     let recorder = Recorder::default();
     let client = multipart::client::Client::new(serve(multipart::server::router(recorder.clone())).await);
     client.set_avatar(None).await.expect("sets nothing");
-    let avatar = upload_types::SetAvatarRequest { image: Some(File::new("me.jpg", "image/jpeg", vec![1, 2, 3])) };
+    let avatar = upload_types::SetAvatarRequest::default().image(File::new("me.jpg", "image/jpeg", vec![1, 2, 3]));
     client.set_avatar(Some(&avatar)).await.expect("sets");
     assert_eq!(*recorder.avatars.lock().expect("unpoisoned"), [None, Some(avatar)]);
 }
@@ -220,7 +210,7 @@ async fn an_optional_multipart_body_may_be_left_out() {
 async fn json_ranks_above_multipart_and_other_schemas_stay_bytes() {
     let recorder = Recorder::default();
     let client = multipart::client::Client::new(serve(multipart::server::router(recorder.clone())).await);
-    client.create_note(&upload_types::Note { text: "hi".into() }).await.expect("creates");
+    client.create_note(&upload_types::Note::new("hi")).await.expect("creates");
     assert_eq!(recorder.notes.lock().expect("unpoisoned")[0].text, "hi");
 
     let blob = multipart::media::Raw { content_type: "multipart/form-data; boundary=xyz".into(), bytes: b"--xyz--\r\n".to_vec() };
@@ -242,7 +232,7 @@ impl sse::server::SseApi for Streaming {
         query: sse::types::StreamTicksQuery,
     ) -> Result<EventStream<Tick>, sse_errors::StreamTicksError> {
         match query.limit {
-            Some(0) => Err(sse_errors::StreamTicksError::NotFound(sse::types::Problem { message: "no ticks".into() })),
+            Some(0) => Err(sse_errors::StreamTicksError::NotFound(sse::types::Problem::new("no ticks"))),
             // Sent as they happen, from another task.
             Some(limit) => {
                 let (sender, stream) = EventStream::channel();
@@ -266,7 +256,7 @@ impl sse::server::SseApi for Streaming {
     }
 
     async fn get_status(&self, _cx: sse::server::RequestContext) -> Result<Tick, sse_errors::GetStatusError> {
-        Ok(Tick { count: 7, label: None })
+        Ok(Tick::new(7))
     }
 
     async fn start_job(&self, _cx: sse::server::RequestContext) -> Result<sse_errors::StartJobResponse, sse_errors::StartJobError> {
@@ -277,9 +267,9 @@ impl sse::server::SseApi for Streaming {
 
 fn ticks() -> Vec<Event<Tick>> {
     vec![
-        Event { event: Some("tick".into()), id: Some("1".into()), ..Event::new(Tick { count: 1, label: Some("one".into()) }) },
-        Event { id: Some("2".into()), retry: Some(1500), ..Event::new(Tick { count: 2, label: None }) },
-        Event { event: Some("tock".into()), ..Event::new(Tick { count: 3, label: Some("line\nbreak: and \"quotes\"".into()) }) },
+        Event { event: Some("tick".into()), id: Some("1".into()), ..Event::new(Tick::new(1).label("one")) },
+        Event { id: Some("2".into()), retry: Some(1500), ..Event::new(Tick::new(2)) },
+        Event { event: Some("tock".into()), ..Event::new(Tick::new(3).label("line\nbreak: and \"quotes\"")) },
     ]
 }
 
@@ -304,17 +294,17 @@ async fn drain<T>(mut stream: EventStream<T>) -> Vec<Event<T>> {
 #[tokio::test]
 async fn a_server_streams_typed_events_to_the_client() {
     let client = streaming_client().await;
-    let stream = client.stream_ticks(&sse::types::StreamTicksQuery { limit: None }).await.expect("streams");
+    let stream = client.stream_ticks(&sse::types::StreamTicksQuery::default()).await.expect("streams");
     assert_eq!(drain(stream).await, ticks());
 
-    let error = client.stream_ticks(&sse::types::StreamTicksQuery { limit: Some(0) }).await.expect_err("documented 404");
-    assert_eq!(error.api(), Some(&sse_errors::StreamTicksError::NotFound(sse::types::Problem { message: "no ticks".into() })));
+    let error = client.stream_ticks(&sse::types::StreamTicksQuery::default().limit(0)).await.expect_err("documented 404");
+    assert_eq!(error.api(), Some(&sse_errors::StreamTicksError::NotFound(sse::types::Problem::new("no ticks"))));
 }
 
 #[tokio::test]
 async fn events_sent_as_they_happen_arrive_one_by_one() {
     let client = streaming_client().await;
-    let mut stream = client.stream_ticks(&sse::types::StreamTicksQuery { limit: Some(2) }).await.expect("streams");
+    let mut stream = client.stream_ticks(&sse::types::StreamTicksQuery::default().limit(2)).await.expect("streams");
     // The first event arrives while the server is still producing the second.
     let first = tokio::time::timeout(Duration::from_secs(5), stream.next()).await.expect("in time").expect("an event");
     assert_eq!(first.expect("well-formed"), ticks()[0]);
@@ -335,7 +325,7 @@ async fn text_events_keep_their_lines_and_spaces() {
 #[tokio::test]
 async fn json_ranks_above_a_stream_and_a_stream_among_several_successes_is_text() {
     let client = streaming_client().await;
-    assert_eq!(client.get_status().await.expect("answers"), Tick { count: 7, label: None });
+    assert_eq!(client.get_status().await.expect("answers"), Tick::new(7));
     assert_eq!(client.start_job().await.expect("answers"), sse_errors::StartJobResponse::Ok("data: 50%\n\n".into()));
 }
 
@@ -379,13 +369,10 @@ async fn an_event_split_across_chunks_arrives_whole() {
     ];
     tokio::spawn(serve_chunks(listener, chunks));
     let client = sse::client::Client::new(base);
-    let events = drain(client.stream_ticks(&sse::types::StreamTicksQuery { limit: None }).await.expect("streams")).await;
+    let events = drain(client.stream_ticks(&sse::types::StreamTicksQuery::default()).await.expect("streams")).await;
     assert_eq!(
         events,
-        [
-            Event { event: Some("tick".into()), id: Some("1".into()), ..Event::new(Tick { count: 1, label: Some("café".into()) }) },
-            Event::new(Tick { count: 2, label: None }),
-        ],
+        [Event { event: Some("tick".into()), id: Some("1".into()), ..Event::new(Tick::new(1).label("café")) }, Event::new(Tick::new(2)),],
         "the third event never ends, so it is dropped"
     );
 }
@@ -396,7 +383,7 @@ async fn data_that_does_not_fit_is_an_error_and_the_stream_goes_on() {
     let base = format!("http://{}", listener.local_addr().expect("has an address"));
     tokio::spawn(serve_chunks(listener, vec![b"data: not json\n\ndata: {\"count\": 4}\n\n".to_vec()]));
     let client = sse::client::Client::new(base);
-    let mut stream = client.stream_ticks(&sse::types::StreamTicksQuery { limit: None }).await.expect("streams");
+    let mut stream = client.stream_ticks(&sse::types::StreamTicksQuery::default()).await.expect("streams");
     match stream.next().await {
         Some(Err(sse::media::EventStreamError::Data { data, .. })) => assert_eq!(data, "not json"),
         other => panic!("expected a data error, got {other:?}"),

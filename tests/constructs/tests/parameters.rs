@@ -24,15 +24,15 @@ impl server::ParametersApi for Echoing {
         theme: Option<types::SearchTheme>,
     ) -> Result<types::Echo, SearchError> {
         let text = format!("{id}|{label}|{matrix}|{query:?}|{x_request_id}|{x_trace:?}|{session}|{theme:?}");
-        Ok(types::Echo { text })
+        Ok(types::Echo::new(text))
     }
 
     async fn whoami(&self, _cx: server::RequestContext, authorization: String) -> Result<types::Echo, WhoamiError> {
-        Ok(types::Echo { text: authorization })
+        Ok(types::Echo::new(authorization))
     }
 
     async fn get_guild(&self, _cx: server::RequestContext, guild_id: types::Snowflake) -> Result<types::Echo, GetGuildError> {
-        Ok(types::Echo { text: guild_id })
+        Ok(types::Echo::new(guild_id))
     }
 }
 
@@ -44,16 +44,14 @@ async fn serve() -> String {
 }
 
 fn full_query() -> types::SearchQuery {
-    types::SearchQuery {
-        tags: Some(vec!["a b".into(), "c,d".into()]),
-        ids: Some(vec![1, 2, 3]),
-        words: Some(vec!["x".into(), "y".into()]),
-        flags: Some(vec![true, false]),
-        filter: Some(types::SearchFilter { color: Some("red".into()), size: Some(7) }),
-        window: Some(types::SearchWindow { from: Some(10), to: Some(20) }),
-        limit: 5,
-        sort: Some(types::SearchSort::Desc),
-    }
+    types::SearchQuery::new(5)
+        .tags(vec!["a b".into(), "c,d".into()])
+        .ids(vec![1, 2, 3])
+        .words(vec!["x".into(), "y".into()])
+        .flags(vec![true, false])
+        .filter(types::SearchFilter::default().color("red").size(7))
+        .window(types::SearchWindow::default().from(10).to(20))
+        .sort(types::SearchSort::Desc)
 }
 
 #[tokio::test]
@@ -71,13 +69,17 @@ async fn every_style_round_trips_between_client_and_server() {
 #[tokio::test]
 async fn optional_parameters_may_be_left_out() {
     let client = Client::new(serve().await);
-    let query = types::SearchQuery { limit: 1, ..full_query_without_optionals() };
+    let query = {
+        let mut value = full_query_without_optionals();
+        value.limit = 1;
+        value
+    };
     let echo = client.search(&1, "l", "m", &query, "r", None, "s", None).await.expect("answers");
     assert_eq!(echo.text, format!("1|l|m|{query:?}|r|None|s|None"));
 }
 
 fn full_query_without_optionals() -> types::SearchQuery {
-    types::SearchQuery { tags: None, ids: None, words: None, flags: None, filter: None, window: None, limit: 1, sort: None }
+    types::SearchQuery::new(1)
 }
 
 /// Raw requests, to pin the wire format the server accepts (as another client would send it).

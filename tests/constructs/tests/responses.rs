@@ -12,7 +12,7 @@ struct Refusing;
 
 impl server::ResponsesApi for Refusing {
     async fn submit_job(&self, _cx: server::RequestContext, _body: types::SubmitJobRequest) -> Result<SubmitJobResponse, SubmitJobError> {
-        Err(SubmitJobError::Status4xx { status: 422, body: types::Problem { title: "no name".into(), status: Some(422) } })
+        Err(SubmitJobError::Status4xx { status: 422, body: types::Problem::new("no name").status(422) })
     }
 
     async fn get_log(&self, _cx: server::RequestContext, _id: String) -> Result<String, GetLogError> {
