@@ -4,105 +4,18 @@
 //! services and proxies give (a 429 with an HTTP date, an HTML 500, a server
 //! that hangs, one that fails now and then).
 
-use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use axum::body::Body;
-use axum::http::{HeaderMap, Request, Response, StatusCode};
 use clawguru_v1::auth::Credentials;
-use clawguru_v1::client::{Client, ClientError, HookFuture, Hooks, RetryPolicy, reqwest};
+use clawguru_v1::client::{Client, ClientError, HookFuture, Hooks, reqwest};
 use clawguru_v1::errors::{CheckIndicatorError, GetRunbookError};
-use clawguru_v1::types::{CheckIndicatorRequest, IndicatorType};
+use clawguru_v1::types::IndicatorType;
 
-const KEY: &str = "k-s3cret-key";
+#[path = "support/scripted.rs"]
+mod scripted;
 
-/// One scripted answer: a status, headers and a body, or no answer at all.
-#[derive(Clone)]
-enum Scripted {
-    Answer(u16, Vec<(&'static str, String)>, String),
-    Hang,
-}
-
-/// What the server received: method and headers of each request.
-#[derive(Debug, Clone)]
-struct Received {
-    method: String,
-    headers: HeaderMap,
-}
-
-#[derive(Clone, Default)]
-struct Script {
-    answers: Arc<Mutex<VecDeque<Scripted>>>,
-    received: Arc<Mutex<Vec<Received>>>,
-}
-
-impl Script {
-    fn received(&self) -> Vec<Received> {
-        self.received.lock().expect("received lock").clone()
-    }
-}
-
-/// A server that answers each request with the next scripted answer (a 200
-/// runbook once the script is out), and the base URL to reach it.
-async fn serve(answers: Vec<Scripted>) -> (String, Script) {
-    let script = Script { answers: Arc::new(Mutex::new(answers.into())), received: Arc::default() };
-    let state = script.clone();
-    let app = axum::Router::new().fallback(move |request: Request<Body>| {
-        let state = state.clone();
-        async move {
-            state
-                .received
-                .lock()
-                .expect("received lock")
-                .push(Received { method: request.method().to_string(), headers: request.headers().clone() });
-            let next = state.answers.lock().expect("answers lock").pop_front();
-            match next.unwrap_or_else(|| ok(&runbook_json())) {
-                Scripted::Answer(status, headers, body) => {
-                    let mut response = Response::builder().status(StatusCode::from_u16(status).expect("a status"));
-                    for (name, value) in headers {
-                        response = response.header(name, value);
-                    }
-                    response.body(Body::from(body)).expect("a response")
-                }
-                Scripted::Hang => std::future::pending().await,
-            }
-        }
-    });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
-    let address = listener.local_addr().expect("an address");
-    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
-    (format!("http://{address}"), script)
-}
-
-fn json(status: u16, body: &str) -> Scripted {
-    Scripted::Answer(status, vec![("content-type", "application/json".to_owned())], body.to_owned())
-}
-
-fn ok(body: &str) -> Scripted {
-    json(200, body)
-}
-
-fn runbook_json() -> String {
-    serde_json::json!({
-        "id": "rb-1", "title": "Contain", "summary": "s", "tags": [], "clawScore": 7, "steps": [],
-        "faq": [], "relatedIds": [], "updatedAt": "2026-01-02",
-    })
-    .to_string()
-}
-
-fn client(base: &str) -> Client {
-    Client::new(base).with_api_key_header(KEY)
-}
-
-/// A policy whose backoff is too short to slow the tests down.
-fn quick_retries() -> RetryPolicy {
-    RetryPolicy { max_retries: 2, max_wait: Duration::from_secs(5), initial_backoff: Duration::from_millis(1) }
-}
-
-fn indicator() -> CheckIndicatorRequest {
-    serde_json::from_value(serde_json::json!({ "indicator": "203.0.113.9", "type": "ip" })).expect("a request")
-}
+use scripted::*;
 
 #[tokio::test]
 async fn a_429_with_an_http_date_reads_as_the_seconds_until_then() {
@@ -311,7 +224,7 @@ async fn credentials_are_replaced_on_a_live_client_and_its_clones() {
     let client = client(&base);
     let clone = client.clone();
     clone.get_runbook("rb-1").await.expect("a 200");
-    client.set_credentials(Credentials { api_key_header: Some("rotated".to_owned()), ..Credentials::default() });
+    client.set_credentials(Credentials::default().api_key_header("rotated"));
     clone.get_runbook("rb-1").await.expect("a 200");
     let keys: Vec<_> = script.received().iter().map(|r| r.headers.get("x-api-key").cloned()).collect();
     assert_eq!(keys, [Some(KEY.parse().expect("a value")), Some("rotated".parse().expect("a value"))]);
@@ -327,65 +240,6 @@ fn debug_output_shows_no_credential() {
     let shown = format!("{client:?}");
     assert!(!shown.contains("s3cret"), "{shown}");
     assert!(shown.contains("<redacted>"), "{shown}");
-}
-
-/// A span's name and its fields as text.
-type Recorded = (String, BTreeMap<String, String>);
-
-/// A subscriber that keeps the fields of every span, by span.
-#[derive(Clone, Default)]
-struct Spans(Arc<Mutex<Vec<Recorded>>>);
-
-struct Fields<'a>(&'a mut BTreeMap<String, String>);
-
-impl tracing::field::Visit for Fields<'_> {
-    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-        self.0.insert(field.name().to_owned(), format!("{value:?}"));
-    }
-    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
-        self.0.insert(field.name().to_owned(), value.to_owned());
-    }
-}
-
-impl tracing::Subscriber for Spans {
-    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        let mut fields = BTreeMap::new();
-        span.record(&mut Fields(&mut fields));
-        let mut spans = self.0.lock().expect("spans lock");
-        spans.push((span.metadata().name().to_owned(), fields));
-        tracing::span::Id::from_u64(spans.len() as u64)
-    }
-    fn record(&self, span: &tracing::span::Id, values: &tracing::span::Record<'_>) {
-        if let Some((_, fields)) = self.0.lock().expect("spans lock").get_mut(span.into_u64() as usize - 1) {
-            values.record(&mut Fields(fields));
-        }
-    }
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn event(&self, _: &tracing::Event<'_>) {}
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
-}
-
-#[tokio::test]
-async fn each_call_runs_in_a_span_without_secrets() {
-    let (base, _) = serve(vec![Scripted::Answer(503, vec![("retry-after", "0".to_owned())], String::new())]).await;
-    let spans = Spans::default();
-    let _default = tracing::subscriber::set_default(spans.clone());
-    client(&base).with_retry_policy(quick_retries()).get_runbook("rb-1").await.expect("a 200 after the retry");
-
-    let recorded = spans.0.lock().expect("spans lock").clone();
-    let calls: Vec<_> = recorded.iter().filter(|(name, _)| name == "clawgen.call").map(|(_, fields)| fields.clone()).collect();
-    assert_eq!(calls.len(), 1, "{recorded:?}");
-    let text = |name: &str| calls[0].get(name).cloned().unwrap_or_default();
-    assert_eq!(text("operation"), "getRunbook");
-    assert_eq!(text("path"), "/v1/runbook/{id}");
-    assert_eq!(text("method"), "GET");
-    assert_eq!(text("status"), "200");
-    assert_eq!(text("attempts"), "2");
-    assert!(!format!("{recorded:?}").contains("s3cret"), "{recorded:?}");
 }
 
 /// Counts the attempts of each call.

@@ -17,6 +17,29 @@ pub(super) fn module(api: &Api) -> TokenStream {
         let ty = if s.kind == SchemeKind::Basic { quote!(BasicAuth) } else { quote!(::std::string::String) };
         quote!(#docs pub #field: ::std::option::Option<#ty>,)
     });
+    let setters: Vec<TokenStream> = api
+        .security_schemes
+        .iter()
+        .map(|s| {
+            let field = ident(&s.field);
+            let setter = credential_setter(&s.field, api.security_schemes.iter().map(|s| s.field.as_str()));
+            let docs = doc(Some(&format!("Sets `{}`.", s.key)));
+            let (ty, value) = if s.kind == SchemeKind::Basic {
+                (quote!(BasicAuth), quote!(value))
+            } else {
+                (quote!(impl ::std::convert::Into<::std::string::String>), quote!(value.into()))
+            };
+            quote! {
+                #docs
+                #[must_use]
+                pub fn #setter(mut self, value: #ty) -> Self {
+                    self.#field = ::std::option::Option::Some(#value);
+                    self
+                }
+            }
+        })
+        .collect();
+    let setters = (!setters.is_empty()).then(|| quote!(impl Credentials { #(#setters)* }));
     let redacted = api.security_schemes.iter().map(|s| {
         let field = ident(&s.field);
         let key = &s.field;
@@ -87,8 +110,13 @@ pub(super) fn module(api: &Api) -> TokenStream {
 
         /// The credentials of each security scheme of the document; the client
         /// sends what an operation needs, and the server passes on what it received.
+        /// Build one with `Credentials::default()` and the setters named after the schemes'
+        /// fields, so that a new scheme in the document is a new setter, not a broken literal.
         #[derive(Clone, Default, PartialEq, Eq)]
+        #[non_exhaustive]
         pub struct Credentials { #(#fields)* }
+
+        #setters
 
         impl ::std::fmt::Debug for Credentials {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -109,4 +137,18 @@ pub(super) fn module(api: &Api) -> TokenStream {
 
         #operations
     }
+}
+
+/// The setter of a scheme's field: the field's own name, unless that would
+/// shadow a method every `Credentials` has (`default`, `clone`, `eq`, `fmt`).
+fn credential_setter<'a>(field: &str, fields: impl Iterator<Item = &'a str> + Clone) -> proc_macro2::Ident {
+    const TAKEN: &[&str] = &["default", "clone", "clone_from", "eq", "ne", "fmt"];
+    if !TAKEN.contains(&field.trim_end_matches('_')) {
+        return ident(field);
+    }
+    let mut name = format!("with_{}", field.trim_end_matches('_'));
+    while fields.clone().any(|f| f == name) {
+        name.push('_');
+    }
+    ident(&name)
 }

@@ -33,6 +33,7 @@ pub(super) fn module(api: &Api) -> Option<TokenStream> {
         /// One delivered event, decoded by its payload's shape.
         #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
         #[serde(untagged)]
+        #[non_exhaustive]
         pub enum Event { #(#variants)* }
 
         impl Event {

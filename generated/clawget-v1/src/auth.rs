@@ -12,7 +12,10 @@
 //! Credentials and security requirements.
 /// The credentials of each security scheme of the document; the client
 /// sends what an operation needs, and the server passes on what it received.
+/// Build one with `Credentials::default()` and the setters named after the schemes'
+/// fields, so that a new scheme in the document is a new setter, not a broken literal.
 #[derive(Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Credentials {
     /// `ApiKeyAuth`: Sent as a token as `Authorization: Bearer <token>`.
     ///
@@ -36,6 +39,17 @@ pub struct Credentials {
     /// scope names are not shown in the public docs; they are designed to
     /// match its "select permission scope" step.
     pub api_key_auth: ::std::option::Option<::std::string::String>,
+}
+impl Credentials {
+    /// Sets `ApiKeyAuth`.
+    #[must_use]
+    pub fn api_key_auth(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.api_key_auth = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl ::std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

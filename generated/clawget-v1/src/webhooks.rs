@@ -13,6 +13,7 @@
 /// One delivered event, decoded by its payload's shape.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[serde(untagged)]
+#[non_exhaustive]
 pub enum Event {
     /// `purchase.completed`
     PurchaseCompleted(super::types::PurchaseCompletedEvent),

@@ -12,7 +12,10 @@
 //! Credentials and security requirements.
 /// The credentials of each security scheme of the document; the client
 /// sends what an operation needs, and the server passes on what it received.
+/// Build one with `Credentials::default()` and the setters named after the schemes'
+/// fields, so that a new scheme in the document is a new setter, not a broken literal.
 #[derive(Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Credentials {
     /// `BearerAuth`: Sent as a token as `Authorization: Bearer <token>`.
     ///
@@ -21,6 +24,17 @@ pub struct Credentials {
     /// Keys are prefixed `cu_`; older keys with an `eb_` prefix are still
     /// accepted. A key grants the same access as your account.
     pub bearer_auth: ::std::option::Option<::std::string::String>,
+}
+impl Credentials {
+    /// Sets `BearerAuth`.
+    #[must_use]
+    pub fn bearer_auth(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bearer_auth = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl ::std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {

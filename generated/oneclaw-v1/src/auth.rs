@@ -12,7 +12,10 @@
 //! Credentials and security requirements.
 /// The credentials of each security scheme of the document; the client
 /// sends what an operation needs, and the server passes on what it received.
+/// Build one with `Credentials::default()` and the setters named after the schemes'
+/// fields, so that a new scheme in the document is a new setter, not a broken literal.
 #[derive(Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Credentials {
     /// `BearerJwt`: Sent as a token as `Authorization: Bearer <token>`.
     ///
@@ -20,6 +23,17 @@ pub struct Credentials {
     /// `Authorization: Bearer <token>`. Agent JWTs may carry the
     /// `intents_api_enabled` claim.
     pub bearer_jwt: ::std::option::Option<::std::string::String>,
+}
+impl Credentials {
+    /// Sets `BearerJwt`.
+    #[must_use]
+    pub fn bearer_jwt(
+        mut self,
+        value: impl ::std::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bearer_jwt = ::std::option::Option::Some(value.into());
+        self
+    }
 }
 impl ::std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
