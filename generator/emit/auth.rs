@@ -68,20 +68,10 @@ pub(super) fn module(api: &Api) -> TokenStream {
         });
         quote!(Self::#variant => &[#(#alternatives),*],)
     });
-    let basic = api.security_schemes.iter().any(|s| s.kind == SchemeKind::Basic).then(|| quote! {
-        /// HTTP basic credentials.
-        #[derive(Clone, PartialEq, Eq)]
-        pub struct BasicAuth {
-            /// The user name.
-            pub username: ::std::string::String,
-            /// The password, if any.
-            pub password: ::std::option::Option<::std::string::String>,
-        }
-
-        impl ::std::fmt::Debug for BasicAuth {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.debug_struct("BasicAuth").field("username", &self.username).field("password", &self.password.as_ref().map(|_| "<redacted>")).finish()
-            }
+    let basic = api.security_schemes.iter().any(|s| s.kind == SchemeKind::Basic).then(|| {
+        quote! {
+            /// HTTP basic credentials (the runtime's).
+            pub use ::clawgen_runtime::auth::BasicAuth;
         }
     });
     let operations = (!api.operations.is_empty()).then(|| {
@@ -126,14 +116,8 @@ pub(super) fn module(api: &Api) -> TokenStream {
 
         #basic
 
-        /// Why the server's `authorize` hook refused a request.
-        #[derive(Debug, Clone, PartialEq, Eq)]
-        pub enum AuthError {
-            /// The credentials are not valid (answered with the operation's 401).
-            Unauthenticated(::std::string::String),
-            /// The credentials are valid but do not allow this operation (answered with its 403).
-            Forbidden(::std::string::String),
-        }
+        /// Why the server's `authorize` hook refused a request (the runtime's).
+        pub use ::clawgen_runtime::auth::AuthError;
 
         #operations
     }

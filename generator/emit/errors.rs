@@ -31,33 +31,17 @@ pub(super) fn module(api: &Api) -> TokenStream {
 /// `DomainError`, and the mapping of its values to an operation's documented errors.
 fn domain_error() -> TokenStream {
     quote! {
-        /// Your own error type, mapped once to every operation's documented errors.
-        ///
-        /// Implement it for your error type, and `?` turns that error into any
-        /// operation's error enum: the variant documented for [`status`](Self::status)
-        /// (exactly, by its range, or `default`), with [`message`](Self::message) in
-        /// its body. A status the operation does not document falls back to its
-        /// documented 500, else to a 500 with the API's common error body.
-        pub trait DomainError: ::std::fmt::Display {
-            /// The HTTP status this error answers with.
-            fn status(&self) -> u16;
+        /// Your own error type, mapped once to every operation's documented errors (the runtime's).
+        pub use ::clawgen_runtime::errors::DomainError;
 
-            /// The message put in the answer's body; by default, the error's `Display`.
-            fn message(&self) -> ::std::string::String {
-                self.to_string()
-            }
-        }
-
-        /// The documented error for `error` (see [`DomainError`]).
+        /// The documented error for `error` (see [`DomainError`]); a 500 with the
+        /// document's common error body where the operation documents neither status.
         fn map_domain_error<T>(
             error: &dyn DomainError,
             documented: fn(u16, ::std::string::String, u64) -> ::std::option::Option<T>,
             undocumented: fn(u16, ::std::string::String) -> T,
         ) -> T {
-            let message = error.message();
-            documented(error.status(), message.clone(), 0)
-                .or_else(|| documented(500, message.clone(), 0))
-                .unwrap_or_else(|| undocumented(500, common_error_body(500, message)))
+            ::clawgen_runtime::errors::map_domain_error(error, documented, |message| undocumented(500, common_error_body(500, message)))
         }
 
     }
@@ -71,11 +55,8 @@ fn common_error(api: &Api) -> TokenStream {
     let runtime = super::server::RunTime { message: quote!(message), retry_after: quote!(0u64) };
     let Some((common, ty)) = api.common_error.as_ref().and_then(|r| Some((r, r.body.as_ref()?))) else {
         return quote! {
-            /// A body that says `message`, as JSON text (the document has no common error schema).
-            pub fn common_error_body(status: u16, message: impl ::std::convert::Into<::std::string::String>) -> ::std::string::String {
-                let _ = status;
-                ::serde_json::json!({ "message": message.into() }).to_string()
-            }
+            /// A body that says `message`, as JSON text (the document has no common error schema; the runtime's).
+            pub use ::clawgen_runtime::errors::message_body as common_error_body;
         };
     };
     let mut by_status: std::collections::BTreeMap<u16, &Response> = std::collections::BTreeMap::new();

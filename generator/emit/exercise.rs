@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::literal::literal;
 use super::rust::ident;
-use crate::ir::{Api, Encoding, Method, Operation, Param, SchemeKind, TypeKind, TypeRef, sample};
+use crate::ir::{Api, Constraints, Encoding, Method, Operation, Param, SchemeKind, TypeKind, TypeRef, sample};
 
 /// The contents of the `exercise` module.
 pub(super) fn module(api: &Api) -> TokenStream {
@@ -46,12 +46,8 @@ pub(super) fn module(api: &Api) -> TokenStream {
             quote!(let client = client.#setter(token);)
         }
     });
-    let send_token = if api.security_schemes.is_empty() {
-        // No scheme to send it by; it is still accepted, for a uniform command line.
-        quote!(let _ = token;)
-    } else {
-        quote!(let token = token.as_str(); #(#setters)*)
-    };
+    // With no scheme to send it by, the token is still accepted, for a uniform command line.
+    let send_token = (!api.security_schemes.is_empty()).then(|| quote!(let token = args.token.as_str(); #(#setters)*));
     let usage = format!(
         "usage: cargo run -p {} --example {} --features exercise -- --base-url URL [--token SECRET] [--expect-success]",
         api.crate_name,
@@ -63,25 +59,8 @@ pub(super) fn module(api: &Api) -> TokenStream {
 
         #imports
 
-        /// What one call gave.
-        #[derive(Debug, Clone, PartialEq, Eq)]
-        pub enum Outcome {
-            /// A documented success (for an operation that documents none, its documented error), decoded.
-            Success,
-            /// A documented error status, decoded.
-            DocumentedError(u16),
-            /// The answer did not decode, had an undocumented status, or never came.
-            Failed(::std::string::String),
-        }
-
-        /// One operation's call.
-        #[derive(Debug, Clone, PartialEq, Eq)]
-        pub struct Call {
-            /// The operation's id.
-            pub operation: &'static str,
-            /// What it gave.
-            pub outcome: Outcome,
-        }
+        /// What one call gave, and one operation's call (the runtime's).
+        pub use ::clawgen_runtime::exercise::{Call, Outcome};
 
         /// Calls every operation once with the document's examples (or values
         /// made from the schemas) as arguments: in document order, but
@@ -96,55 +75,11 @@ pub(super) fn module(api: &Api) -> TokenStream {
         /// failures), calls every operation, prints one line each, and fails if
         /// any call failed.
         pub fn run_from_args() -> ::std::process::ExitCode {
-            let mut base_url = ::std::option::Option::None;
-            let mut token = ::std::string::String::from("exercise-token");
-            let mut expect_success = false;
-            let mut args = ::std::env::args().skip(1);
-            while let Some(arg) = args.next() {
-                match arg.as_str() {
-                    "--expect-success" => expect_success = true,
-                    "--base-url" | "--token" => {
-                        let Some(value) = args.next() else {
-                            eprintln!(#usage);
-                            return ::std::process::ExitCode::from(2);
-                        };
-                        if arg == "--token" { token = value } else { base_url = Some(value) }
-                    }
-                    _ => {
-                        eprintln!(#usage);
-                        return ::std::process::ExitCode::from(2);
-                    }
-                }
-            }
-            let Some(base_url) = base_url else {
-                eprintln!(#usage);
-                return ::std::process::ExitCode::from(2);
-            };
-            let runtime = match ::tokio::runtime::Builder::new_current_thread().enable_all().build() {
-                Ok(runtime) => runtime,
-                Err(error) => {
-                    eprintln!("cannot start the runtime: {error}");
-                    return ::std::process::ExitCode::from(1);
-                }
-            };
-            let client = Client::new(&base_url);
-            #send_token
-            let calls = runtime.block_on(every_operation(&client));
-            let mut failed = 0;
-            for call in &calls {
-                let (verdict, detail) = match &call.outcome {
-                    Outcome::Success => ("ok", ::std::string::String::from("success decoded")),
-                    Outcome::DocumentedError(status) if !expect_success => ("ok", format!("documented {status} decoded")),
-                    Outcome::DocumentedError(status) => ("FAIL", format!("documented {status} where a success was expected")),
-                    Outcome::Failed(why) => ("FAIL", why.clone()),
-                };
-                if verdict == "FAIL" {
-                    failed += 1;
-                }
-                println!("{verdict:4} {}: {detail}", call.operation);
-            }
-            println!("{} operations, {failed} failed", calls.len());
-            if failed == 0 { ::std::process::ExitCode::SUCCESS } else { ::std::process::ExitCode::from(1) }
+            ::clawgen_runtime::exercise::run_from_args(#usage, |args| async move {
+                let client = Client::new(&args.base_url);
+                #send_token
+                every_operation(&client).await
+            })
         }
     }
 }
@@ -192,7 +127,7 @@ fn arguments(api: &Api, op: &Operation) -> Option<Vec<TokenStream>> {
             .and_then(Value::as_str)
             .filter(|_| p.wildcard)
             .map(|text| Value::String(text.rsplit('/').next().unwrap_or(text).to_owned()));
-        args.push(argument(api, &p.ty, last_segment.as_ref().or(p.example.as_ref()), true)?);
+        args.push(argument(api, &p.ty, &p.constraints, last_segment.as_ref().or(p.example.as_ref()), true)?);
     }
     if let Some(query) = op.query {
         let value = query_value(api, query)?;
@@ -213,7 +148,7 @@ fn arguments(api: &Api, op: &Operation) -> Option<Vec<TokenStream>> {
                 quote!(::std::string::String::from(#text))
             }
             Encoding::Json | Encoding::Form | Encoding::Multipart => {
-                args.push(argument(api, &body.ty, body.example.as_ref(), body.required)?);
+                args.push(argument(api, &body.ty, &Constraints::default(), body.example.as_ref(), body.required)?);
                 return Some(args);
             }
         };
@@ -227,21 +162,19 @@ fn optional_param(api: &Api, p: &Param) -> Option<TokenStream> {
     if !p.required && p.example.is_none() {
         return Some(quote!(::std::option::Option::None));
     }
-    argument(api, &p.ty, p.example.as_ref(), p.required)
+    argument(api, &p.ty, &p.constraints, p.example.as_ref(), p.required)
 }
 
 /// An argument as the client method takes it: `&T` (`&str` for strings),
 /// wrapped in `Some` where it is optional.
-fn argument(api: &Api, ty: &TypeRef, example: Option<&Value>, required: bool) -> Option<TokenStream> {
-    let reference = if *ty == TypeRef::String {
-        let text = match example.filter(|e| sample::fits(&api.types, ty, e)) {
-            Some(Value::String(text)) => text.clone(),
-            _ => String::new(),
-        };
-        quote!(#text)
-    } else {
-        let value = value_of(api, ty, example)?;
-        quote!(&#value)
+fn argument(api: &Api, ty: &TypeRef, checks: &Constraints, example: Option<&Value>, required: bool) -> Option<TokenStream> {
+    let value = sample::example_or_synthesized(&api.types, ty, checks, example);
+    let reference = match (ty, value) {
+        (TypeRef::String, Value::String(text)) => quote!(#text),
+        (_, value) => {
+            let value = literal(api, ty, &value, &[]).ok()?;
+            quote!(&#value)
+        }
     };
     Some(if required { reference } else { quote!(::std::option::Option::Some(#reference)) })
 }
@@ -254,24 +187,17 @@ fn query_value(api: &Api, query: crate::ir::TypeId) -> Option<TokenStream> {
     let examples = def.example.as_ref().and_then(Value::as_object);
     let mut object = serde_json::Map::new();
     for field in &st.fields {
-        let example = examples.and_then(|e| e.get(&field.wire_name)).filter(|e| sample::fits(&api.types, &field.ty, e));
-        match example {
-            Some(example) => {
-                object.insert(field.wire_name.clone(), example.clone());
-            }
-            None if field.required => {
-                object.insert(field.wire_name.clone(), sample::synthesize(&api.types, &field.ty));
-            }
-            None => {}
+        let example = examples.and_then(|e| e.get(&field.wire_name));
+        let value = if field.required {
+            Some(sample::example_or_synthesized(&api.types, &field.ty, &field.constraints, example))
+        } else {
+            sample::fitting_example(&api.types, &field.ty, example).cloned()
+        };
+        if let Some(value) = value {
+            object.insert(field.wire_name.clone(), value);
         }
     }
     literal(api, &TypeRef::Named(query), &Value::Object(object), &[]).ok()
-}
-
-/// A value of `ty`: the example where it fits, else one made from the schema.
-fn value_of(api: &Api, ty: &TypeRef, example: Option<&Value>) -> Option<TokenStream> {
-    let fitting = example.filter(|e| sample::fits(&api.types, ty, e));
-    fitting.and_then(|e| literal(api, ty, e, &[]).ok()).or_else(|| literal(api, ty, &sample::synthesize(&api.types, ty), &[]).ok())
 }
 
 /// `examples/exercise.rs`: one call, so that rustfmt and prettyplease agree on its layout.

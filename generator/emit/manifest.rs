@@ -72,6 +72,7 @@ pub(super) fn render(api: &Api, parts: super::Parts, template: &str, named: Name
         (api.uses_event_streams(), "events"),
         (api.uses_patterns(), "pattern"),
         (api.mentions(|ty| *ty == TypeRef::Base64), "base64"),
+        (api.webhook_signature.is_some(), "webhook-signatures"),
     ]
     .into_iter()
     .filter(|(on, _)| *on)
@@ -94,7 +95,6 @@ pub(super) fn render(api: &Api, parts: super::Parts, template: &str, named: Name
                 summary => summary,
                 trait_name => api.trait_name,
                 operations => operations,
-                webhook_signature => api.webhook_signature.is_some(),
                 uses_patterns => api.uses_patterns(),
                 uses_serde => named.serde,
                 uses_serde_json => named.serde_json,

@@ -7,7 +7,7 @@ use quote::quote;
 
 use super::literal::{self, literal};
 use super::rust::ident;
-use crate::ir::{Api, Encoding, Method, Operation, PathPiece, Response, SchemeKind, Status, TypeRef, sample};
+use crate::ir::{Api, Constraints, Encoding, Method, Operation, PathPiece, Response, SchemeKind, Status, TypeRef, sample};
 
 /// The contents of the `mock` module.
 pub(super) fn module(api: &Api) -> TokenStream {
@@ -99,32 +99,16 @@ pub(super) fn module(api: &Api) -> TokenStream {
         );
     }
     let doc_attr = super::rust::doc(Some(&doc_text));
-    let (deleted_field, deleted_init, deleted_methods) = if remembers {
+    let (deleted_field, deleted_init) = if remembers {
         (
             quote! {
-                /// The paths of the resources deleted so far, shared by the clones a router makes.
-                deleted: ::std::sync::Arc<::std::sync::Mutex<::std::collections::BTreeSet<::std::string::String>>>,
+                /// The resources deleted so far, shared by the clones a router makes.
+                deleted: ::clawgen_runtime::mock::DeletedPaths,
             },
             quote!(deleted: ::std::default::Default::default()),
-            quote! {
-                /// Whether `path` is, or lies below, a resource deleted through the mock.
-                fn is_deleted(&self, path: &str) -> bool {
-                    let deleted = self.deleted.lock().unwrap_or_else(::std::sync::PoisonError::into_inner);
-                    deleted.iter().any(|gone| path == gone || path.strip_prefix(gone.as_str()).is_some_and(|rest| rest.starts_with('/')))
-                }
-
-                fn remember_deleted(&self, path: ::std::string::String) {
-                    self.deleted.lock().unwrap_or_else(::std::sync::PoisonError::into_inner).insert(path);
-                }
-
-                fn revive_below(&self, path: &str) {
-                    let mut deleted = self.deleted.lock().unwrap_or_else(::std::sync::PoisonError::into_inner);
-                    deleted.retain(|gone| !gone.strip_prefix(path).is_some_and(|rest| rest.starts_with('/')));
-                }
-            },
         )
     } else {
-        (TokenStream::new(), TokenStream::new(), TokenStream::new())
+        (TokenStream::new(), TokenStream::new())
     };
     // Paths are spelled as the client spells them.
     let to_text = remembers.then(|| {
@@ -154,8 +138,6 @@ pub(super) fn module(api: &Api) -> TokenStream {
             pub fn secret(&self) -> &str {
                 &self.secret
             }
-
-            #deleted_methods
         }
 
         impl super::server::#trait_name for Mock {
@@ -208,7 +190,7 @@ fn concrete_path(op: &Operation) -> TokenStream {
 /// successful `POST` to a collection brings back what lies below it, since the
 /// mock answers it with the same example resources every time.
 fn deletion_steps(api: &Api, op: &Operation, answers: bool) -> TokenStream {
-    let revive = (op.method == Method::Post && answers).then(|| quote!(self.revive_below(&path);));
+    let revive = (op.method == Method::Post && answers).then(|| quote!(self.deleted.revive_below(&path);));
     if op.path_params.is_empty() && revive.is_none() {
         return TokenStream::new();
     }
@@ -218,8 +200,8 @@ fn deletion_steps(api: &Api, op: &Operation, answers: bool) -> TokenStream {
             super::server::RunTime { message: quote!(::std::string::String::from("The resource was deleted.")), retry_after: quote!(0u64) };
         super::server::error_value(api, op, response, 404, &runtime)
     });
-    let refuse = not_found.map(|value| quote!(if self.is_deleted(&path) { return Err(#value); }));
-    let remember = (op.method == Method::Delete && answers).then(|| quote!(self.remember_deleted(path);));
+    let refuse = not_found.map(|value| quote!(if self.deleted.covers(&path) { return Err(#value); }));
+    let remember = (op.method == Method::Delete && answers).then(|| quote!(self.deleted.remember(path);));
     if refuse.is_none() && remember.is_none() && revive.is_none() {
         return TokenStream::new();
     }
@@ -330,10 +312,8 @@ fn body_value(api: &Api, response: &Response, ty: &TypeRef) -> Option<TokenStrea
         }
         _ => {}
     }
-    let documented = response.example.as_ref().filter(|example| sample::fits(&api.types, ty, example));
-    documented
-        .and_then(|example| literal(api, ty, example, &[]).ok())
-        .or_else(|| literal(api, ty, &sample::synthesize(&api.types, ty), &[]).ok())
+    let value = sample::example_or_synthesized(&api.types, ty, &Constraints::default(), response.example.as_ref());
+    literal(api, ty, &value, &[]).ok()
 }
 
 /// A stream of the example's events: an example in the `text/event-stream` format gives its
@@ -357,8 +337,7 @@ fn event_stream_value(api: &Api, response: &Response, ty: &TypeRef) -> Option<To
         })
         .flatten();
     let events = from_text.or_else(|| {
-        let documented = response.example.as_ref().filter(|example| sample::fits(&api.types, item, example));
-        let data = documented.cloned().unwrap_or_else(|| sample::synthesize(&api.types, item));
+        let data = sample::example_or_synthesized(&api.types, item, &Constraints::default(), response.example.as_ref());
         literal::event(api, item, &data, None, None).ok().map(|event| vec![event])
     })?;
     Some(quote!(super::media::EventStream::from_events([#(#events),*])))
@@ -390,49 +369,7 @@ fn serve_from_args(api: &Api) -> TokenStream {
     quote! {
         #doc_attr
         pub fn serve_from_args() -> ::std::process::ExitCode {
-            use ::std::hash::BuildHasher as _;
-            let mut addr = ::std::string::String::from("127.0.0.1:8080");
-            let mut token = ::std::option::Option::None;
-            let mut args = ::std::env::args().skip(1);
-            while let Some(arg) = args.next() {
-                match (arg.as_str(), args.next()) {
-                    ("--addr", Some(value)) => addr = value,
-                    ("--token", Some(value)) => token = Some(value),
-                    _ => {
-                        eprintln!(#usage);
-                        return ::std::process::ExitCode::from(2);
-                    }
-                }
-            }
-            // Random enough for a local mock: std's hasher keys are random per process.
-            let token = token.unwrap_or_else(|| {
-                format!("mock-{:016x}", ::std::collections::hash_map::RandomState::new().hash_one(::std::process::id()))
-            });
-            let runtime = match ::tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-                Ok(runtime) => runtime,
-                Err(error) => {
-                    eprintln!("cannot start the runtime: {error}");
-                    return ::std::process::ExitCode::from(1);
-                }
-            };
-            runtime.block_on(async move {
-                let listener = match ::tokio::net::TcpListener::bind(&addr).await {
-                    Ok(listener) => listener,
-                    Err(error) => {
-                        eprintln!("cannot listen on {addr}: {error}");
-                        return ::std::process::ExitCode::from(1);
-                    }
-                };
-                println!("mock listening on http://{addr}");
-                println!("token: {token}");
-                match ::axum::serve(listener, super::server::router(Mock::new(token))).await {
-                    Ok(()) => ::std::process::ExitCode::SUCCESS,
-                    Err(error) => {
-                        eprintln!("{error}");
-                        ::std::process::ExitCode::from(1)
-                    }
-                }
-            })
+            ::clawgen_runtime::mock::serve_from_args(#usage, |token| super::server::router(Mock::new(token)))
         }
     }
 }

@@ -502,7 +502,7 @@ fn handler(api: &Api, op: &Operation) -> TokenStream {
                 None => async { #call }.await,
             };
             if let Some(rate_limit) = rate_limit {
-                for (name, value) in rate_limit.headers() {
+                for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
                     set_header(&mut response, name, &value);
                 }
             }
@@ -696,8 +696,9 @@ pub(super) fn body_value(api: &Api, response: &Response, status: u16, runtime: &
     let ty = response.body.as_ref()?;
     let slots = runtime.slots(response, status);
     let keep: Vec<&[String]> = slots.iter().map(|slot| slot.path).collect();
-    let from_example = response.example.as_ref().and_then(|example| literal(api, ty, &required_only(api, ty, example, &keep), &slots).ok());
-    from_example.or_else(|| literal(api, ty, &sample::synthesize(&api.types, ty), &slots).ok())
+    let example = response.example.as_ref().map(|example| required_only(api, ty, example, &keep));
+    let value = sample::example_or_synthesized(&api.types, ty, &crate::ir::Constraints::default(), example.as_ref());
+    literal(api, ty, &value, &slots).ok()
 }
 
 /// `value` without the optional properties that no slot fills: the example's

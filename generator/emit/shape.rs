@@ -118,9 +118,7 @@ fn struct_check(api: &Api, st: &Struct) -> TokenStream {
     let used = !fields.is_empty() || additional.is_some() || count.is_some();
     let object = if used { quote!(object) } else { quote!(_object) };
     quote! {
-        let ::serde_json::Value::Object(#object) = value else {
-            return Err(format!("{}: must be an object", if path.is_empty() { "/" } else { path }));
-        };
+        let #object = shape::object(value, path)?;
         #count
         #(#fields)*
         #additional

@@ -57,10 +57,39 @@ pub fn retry_slot(types: &[TypeDef], ty: &TypeRef) -> Option<Vec<String>> {
 /// property's example or a value within its constraints (a pattern's
 /// shortest match, a number within its bounds, enough array items).
 pub fn synthesize(types: &[TypeDef], ty: &TypeRef) -> Value {
-    synthesize_at(types, ty, &Constraints::default(), 0)
+    example_or_synthesized(types, ty, &Constraints::default(), None)
 }
 
-fn synthesize_at(types: &[TypeDef], ty: &TypeRef, checks: &Constraints, depth: usize) -> Value {
+/// "Use the example, else make a value up", decided here and nowhere else:
+/// `example` where it is a value of `ty`; else, for a named type, the type's
+/// own example where it fits; else a value made from `ty` within `checks`.
+/// The mock's answers, the exercise's arguments and the server's documented
+/// refusals all come from here, so they cannot disagree on which value to show.
+pub fn example_or_synthesized(types: &[TypeDef], ty: &TypeRef, checks: &Constraints, example: Option<&Value>) -> Value {
+    example_or_synthesized_at(types, ty, checks, example, 0)
+}
+
+/// The example shown where a value is optional and none is made up (it is
+/// left out instead): `example` where it is a value of `ty`.
+pub fn fitting_example<'a>(types: &[TypeDef], ty: &TypeRef, example: Option<&'a Value>) -> Option<&'a Value> {
+    example.filter(|value| fits(types, ty, value))
+}
+
+fn example_or_synthesized_at(types: &[TypeDef], ty: &TypeRef, checks: &Constraints, example: Option<&Value>, depth: usize) -> Value {
+    let own = match ty {
+        TypeRef::Named(id) => types[id.0].example.as_ref(),
+        _ => None,
+    };
+    match fitting_example(types, ty, example).or_else(|| fitting_example(types, ty, own)) {
+        Some(value) => value.clone(),
+        None => made_up(types, ty, checks, depth),
+    }
+}
+
+/// A value of `ty` within `checks`, made from the type alone (its parts may
+/// still be their own examples).
+fn made_up(types: &[TypeDef], ty: &TypeRef, checks: &Constraints, depth: usize) -> Value {
+    let synthesize_at = |ty: &TypeRef, checks: &Constraints, depth: usize| example_or_synthesized_at(types, ty, checks, None, depth);
     match ty {
         TypeRef::Bool => Value::Bool(false),
         TypeRef::I32 | TypeRef::I64 | TypeRef::U32 | TypeRef::U64 => Value::from(integer_within(checks)),
@@ -74,26 +103,20 @@ fn synthesize_at(types: &[TypeDef], ty: &TypeRef, checks: &Constraints, depth: u
         TypeRef::Json | TypeRef::Nullable(_) | TypeRef::Raw | TypeRef::External(_) => Value::Null,
         TypeRef::Array(item) => {
             let item_checks = checks.items.as_deref().cloned().unwrap_or_default();
-            let one = synthesize_at(types, item, &item_checks, depth + 1);
+            let one = synthesize_at(item, &item_checks, depth + 1);
             // Equal items would break `uniqueItems`; one item is the most that stays valid then.
             let count = checks.min_items.unwrap_or(0).min(if checks.unique_items { 1 } else { usize::MAX });
             Value::Array(vec![one; count])
         }
         // A stream of one event: the mock's answer where the document shows none.
-        TypeRef::EventStream(item) => Value::Array(vec![synthesize_at(types, item, &Constraints::default(), depth + 1)]),
-        TypeRef::Tuple(items) => {
-            Value::Array(items.iter().map(|item| synthesize_at(types, item, &Constraints::default(), depth + 1)).collect())
-        }
+        TypeRef::EventStream(item) => Value::Array(vec![synthesize_at(item, &Constraints::default(), depth + 1)]),
+        TypeRef::Tuple(items) => Value::Array(items.iter().map(|item| synthesize_at(item, &Constraints::default(), depth + 1)).collect()),
         TypeRef::Map(_) => Value::Object(Map::new()),
         TypeRef::Named(id) => {
-            let def = &types[id.0];
-            if let Some(example) = &def.example {
-                return example.clone();
-            }
             if depth > 16 {
                 return Value::Null;
             }
-            match &def.kind {
+            match &types[id.0].kind {
                 TypeKind::Struct(st) => Value::Object(
                     st.fields
                         .iter()
@@ -102,26 +125,19 @@ fn synthesize_at(types: &[TypeDef], ty: &TypeRef, checks: &Constraints, depth: u
                         .collect(),
                 ),
                 TypeKind::Enum(e) => e.variants.first().map_or(Value::Null, |v| v.value.to_json()),
-                TypeKind::Alias(inner) => synthesize_at(types, inner, checks, depth + 1),
-                TypeKind::Union(u) => {
-                    u.variants.first().map_or(Value::Null, |v| synthesize_at(types, &v.ty, &Constraints::default(), depth + 1))
-                }
+                TypeKind::Alias(inner) => synthesize_at(inner, checks, depth + 1),
+                TypeKind::Union(u) => u.variants.first().map_or(Value::Null, |v| synthesize_at(&v.ty, &Constraints::default(), depth + 1)),
             }
         }
     }
 }
 
-/// A property's value: its example if that fits, else its default, else `null`
-/// where allowed, else one made from its type and constraints.
+/// A property's value: its example if that fits, else its default if that
+/// fits, else `null` where allowed, else one made from its type and constraints.
 fn property_value(types: &[TypeDef], field: &Field, depth: usize) -> Value {
-    let fitting = |value: &&Value| fits(types, &field.ty, value) || (field.nullable && value.is_null());
-    if let Some(value) = field.example.as_ref().filter(fitting).or(field.default.as_ref()) {
-        return value.clone();
-    }
-    if field.nullable {
-        return Value::Null;
-    }
-    synthesize_at(types, &field.ty, &field.constraints, depth + 1)
+    let ty = if field.nullable { TypeRef::Nullable(Box::new(field.ty.clone())) } else { field.ty.clone() };
+    let documented = [field.example.as_ref(), field.default.as_ref()].into_iter().flatten().find(|value| fits(types, &ty, value));
+    example_or_synthesized_at(types, &ty, &field.constraints, documented, depth + 1)
 }
 
 /// The integer nearest zero within the bounds.
@@ -284,8 +300,8 @@ pub fn example_events(text: &str) -> Vec<ExampleEvent> {
 mod tests {
     use serde_json::json;
 
-    use super::synthesize;
-    use crate::ir::{Api, TypeKind, TypeRef};
+    use super::{example_or_synthesized, synthesize};
+    use crate::ir::{Api, Constraints, TypeKind, TypeRef};
 
     fn lowered(schemas: &str) -> Api {
         let text = format!("openapi: 3.1.0\ninfo: {{title: t, version: 1.0.0}}\npaths: {{}}\ncomponents:\n  schemas:\n{schemas}");
@@ -364,5 +380,36 @@ mod tests {
 "#,
         );
         assert_eq!(made_up(&api, "Planet"), json!({"id": 7, "name": "Mars"}));
+    }
+
+    #[test]
+    fn an_example_is_used_where_it_fits_else_a_value_is_made_up_within_the_constraints() {
+        let api = lowered(
+            r#"
+    Point:
+      type: object
+      required: [x]
+      properties:
+        x: {type: integer}
+    Tagged:
+      type: object
+      required: [x]
+      properties:
+        x: {type: integer}
+      example: {x: "not a number"}
+"#,
+        );
+        let id = |name: &str| TypeRef::Named(crate::ir::TypeId(api.types.iter().position(|def| def.name == name).expect("exists")));
+        let none = Constraints::default();
+        let choose = |ty: &TypeRef, checks: &Constraints, example: Option<&serde_json::Value>| {
+            example_or_synthesized(&api.types, ty, checks, example)
+        };
+        assert_eq!(choose(&id("Point"), &none, Some(&json!({"x": 3}))), json!({"x": 3}), "a fitting example wins");
+        assert_eq!(choose(&id("Point"), &none, Some(&json!({"x": "3"}))), json!({"x": 0}), "one that does not fit is not shown");
+        assert_eq!(choose(&id("Tagged"), &none, None), json!({"x": 0}), "nor is a type's own example that does not fit");
+        let three = Constraints { min_length: Some(3), ..Constraints::default() };
+        assert_eq!(choose(&TypeRef::String, &three, None), json!("xxx"), "a made-up value keeps the parameter's constraints");
+        assert_eq!(choose(&TypeRef::String, &three, Some(&json!("abc"))), json!("abc"));
+        assert_eq!(synthesize(&api.types, &id("Point")), choose(&id("Point"), &none, None));
     }
 }

@@ -58,6 +58,12 @@ pub fn property_count(count: usize, path: &str, minimum: Option<usize>, maximum:
     Ok(())
 }
 
+/// `value`, found at the JSON pointer `path`, as an object, or the error
+/// that says it must be one.
+pub fn object<'a>(value: &'a mut serde_json::Value, path: &str) -> Result<&'a mut serde_json::Map<String, serde_json::Value>, String> {
+    value.as_object_mut().ok_or_else(|| format!("{}: must be an object", if path.is_empty() { "/" } else { path }))
+}
+
 /// Refuses `null` in the property `key` of the object at `path`, where
 /// the schema does not allow it.
 pub fn refuse_null(value: &serde_json::Value, path: &str, key: &str) -> Result<(), String> {
@@ -71,6 +77,14 @@ pub fn refuse_null(value: &serde_json::Value, path: &str, key: &str) -> Result<(
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn only_objects_pass_as_objects_and_the_error_names_the_place() {
+        let mut value = json!({"a": 1});
+        assert_eq!(object(&mut value, "/x").map(|o| o.len()), Ok(1));
+        assert_eq!(object(&mut json!([1]), "/x/0"), Err("/x/0: must be an object".to_owned()));
+        assert_eq!(object(&mut json!(null), ""), Err("/: must be an object".to_owned()));
+    }
 
     #[test]
     fn integral_floats_become_integers_up_to_two_to_the_53() {

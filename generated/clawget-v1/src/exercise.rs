@@ -12,24 +12,8 @@
 //! Every operation called once with the document's examples, and whether
 //! each answer decoded into the generated types.
 use super::client::{Client, ClientError};
-/// What one call gave.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// A documented success (for an operation that documents none, its documented error), decoded.
-    Success,
-    /// A documented error status, decoded.
-    DocumentedError(u16),
-    /// The answer did not decode, had an undocumented status, or never came.
-    Failed(::std::string::String),
-}
-/// One operation's call.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Call {
-    /// The operation's id.
-    pub operation: &'static str,
-    /// What it gave.
-    pub outcome: Outcome,
-}
+/// What one call gave, and one operation's call (the runtime's).
+pub use ::clawgen_runtime::exercise::{Call, Outcome};
 /// Calls every operation once with the document's examples (or values
 /// made from the schemas) as arguments: in document order, but
 /// deletions last, deepest paths first.
@@ -583,71 +567,13 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
 /// failures), calls every operation, prints one line each, and fails if
 /// any call failed.
 pub fn run_from_args() -> ::std::process::ExitCode {
-    let mut base_url = ::std::option::Option::None;
-    let mut token = ::std::string::String::from("exercise-token");
-    let mut expect_success = false;
-    let mut args = ::std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--expect-success" => expect_success = true,
-            "--base-url" | "--token" => {
-                let Some(value) = args.next() else {
-                    eprintln!(
-                        "usage: cargo run -p clawget-v1 --example clawget_v1_exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]"
-                    );
-                    return ::std::process::ExitCode::from(2);
-                };
-                if arg == "--token" { token = value } else { base_url = Some(value) }
-            }
-            _ => {
-                eprintln!(
-                    "usage: cargo run -p clawget-v1 --example clawget_v1_exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]"
-                );
-                return ::std::process::ExitCode::from(2);
-            }
-        }
-    }
-    let Some(base_url) = base_url else {
-        eprintln!(
-            "usage: cargo run -p clawget-v1 --example clawget_v1_exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]"
-        );
-        return ::std::process::ExitCode::from(2);
-    };
-    let runtime = match ::tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("cannot start the runtime: {error}");
-            return ::std::process::ExitCode::from(1);
-        }
-    };
-    let client = Client::new(&base_url);
-    let token = token.as_str();
-    let client = client.with_api_key_auth(token);
-    let calls = runtime.block_on(every_operation(&client));
-    let mut failed = 0;
-    for call in &calls {
-        let (verdict, detail) = match &call.outcome {
-            Outcome::Success => ("ok", ::std::string::String::from("success decoded")),
-            Outcome::DocumentedError(status) if !expect_success => {
-                ("ok", format!("documented {status} decoded"))
-            }
-            Outcome::DocumentedError(status) => {
-                ("FAIL", format!("documented {status} where a success was expected"))
-            }
-            Outcome::Failed(why) => ("FAIL", why.clone()),
-        };
-        if verdict == "FAIL" {
-            failed += 1;
-        }
-        println!("{verdict:4} {}: {detail}", call.operation);
-    }
-    println!("{} operations, {failed} failed", calls.len());
-    if failed == 0 {
-        ::std::process::ExitCode::SUCCESS
-    } else {
-        ::std::process::ExitCode::from(1)
-    }
+    ::clawgen_runtime::exercise::run_from_args(
+        "usage: cargo run -p clawget-v1 --example clawget_v1_exercise --features exercise -- --base-url URL [--token SECRET] [--expect-success]",
+        |args| async move {
+            let client = Client::new(&args.base_url);
+            let token = args.token.as_str();
+            let client = client.with_api_key_auth(token);
+            every_operation(&client).await
+        },
+    )
 }

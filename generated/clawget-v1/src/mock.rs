@@ -15,10 +15,8 @@ use ::clawgen_runtime::params::to_text;
 #[derive(Debug, Clone)]
 pub struct Mock {
     secret: ::std::string::String,
-    /// The paths of the resources deleted so far, shared by the clones a router makes.
-    deleted: ::std::sync::Arc<
-        ::std::sync::Mutex<::std::collections::BTreeSet<::std::string::String>>,
-    >,
+    /// The resources deleted so far, shared by the clones a router makes.
+    deleted: ::clawgen_runtime::mock::DeletedPaths,
 }
 impl Mock {
     /// A mock that accepts `secret` as the credential of every security scheme.
@@ -31,37 +29,6 @@ impl Mock {
     /// The one credential the mock accepts.
     pub fn secret(&self) -> &str {
         &self.secret
-    }
-    /// Whether `path` is, or lies below, a resource deleted through the mock.
-    fn is_deleted(&self, path: &str) -> bool {
-        let deleted = self
-            .deleted
-            .lock()
-            .unwrap_or_else(::std::sync::PoisonError::into_inner);
-        deleted
-            .iter()
-            .any(|gone| {
-                path == gone
-                    || path
-                        .strip_prefix(gone.as_str())
-                        .is_some_and(|rest| rest.starts_with('/'))
-            })
-    }
-    fn remember_deleted(&self, path: ::std::string::String) {
-        self.deleted
-            .lock()
-            .unwrap_or_else(::std::sync::PoisonError::into_inner)
-            .insert(path);
-    }
-    fn revive_below(&self, path: &str) {
-        let mut deleted = self
-            .deleted
-            .lock()
-            .unwrap_or_else(::std::sync::PoisonError::into_inner);
-        deleted
-            .retain(|gone| {
-                !gone.strip_prefix(path).is_some_and(|rest| rest.starts_with('/'))
-            });
     }
 }
 impl super::server::ClawgetApi for Mock {
@@ -167,7 +134,7 @@ impl super::server::ClawgetApi for Mock {
         super::errors::CreateListingError,
     > {
         let path = ::std::string::String::from("/listings");
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::ListingEnvelope::new(
                 true,
@@ -240,7 +207,7 @@ impl super::server::ClawgetApi for Mock {
         super::errors::GetListingError,
     > {
         let path = format!("/listings/{}", to_text(& _listing_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::GetListingError::NotFound(
                     super::types::ErrorResponse::new(
@@ -296,7 +263,7 @@ impl super::server::ClawgetApi for Mock {
         super::errors::DeleteListingError,
     > {
         let path = format!("/listings/{}", to_text(& _listing_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::DeleteListingError::NotFound(
                     super::types::ErrorResponse::new(
@@ -309,7 +276,7 @@ impl super::server::ClawgetApi for Mock {
                 ),
             );
         }
-        self.remember_deleted(path);
+        self.deleted.remember(path);
         Ok(
             super::types::DeletionEnvelope::new(
                 true,
@@ -330,7 +297,7 @@ impl super::server::ClawgetApi for Mock {
         super::errors::UpdateListingError,
     > {
         let path = format!("/listings/{}", to_text(& _listing_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::UpdateListingError::NotFound(
                     super::types::ErrorResponse::new(
@@ -387,7 +354,7 @@ impl super::server::ClawgetApi for Mock {
         super::errors::PurchaseListingError,
     > {
         let path = format!("/listings/{}/purchase", to_text(& _listing_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::PurchaseListingError::NotFound(
                     super::types::ErrorResponse::new(
@@ -400,7 +367,7 @@ impl super::server::ClawgetApi for Mock {
                 ),
             );
         }
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::PurchaseEnvelope::new(
                 true,
@@ -447,7 +414,7 @@ impl super::server::ClawgetApi for Mock {
         _soul_id: ::std::string::String,
     ) -> ::std::result::Result<super::types::SoulEnvelope, super::errors::GetSoulError> {
         let path = format!("/souls/{}", to_text(& _soul_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::GetSoulError::NotFound(
                     super::types::ErrorResponse::new(
@@ -501,7 +468,7 @@ impl super::server::ClawgetApi for Mock {
         super::errors::ListSoulListingsError,
     > {
         let path = format!("/souls/{}/listings", to_text(& _soul_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::ListSoulListingsError::NotFound(
                     super::types::ErrorResponse::new(
@@ -547,7 +514,7 @@ impl super::server::ClawgetApi for Mock {
         super::errors::ListSoulActivityError,
     > {
         let path = format!("/souls/{}/activity", to_text(& _soul_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::ListSoulActivityError::NotFound(
                     super::types::ErrorResponse::new(
@@ -680,7 +647,7 @@ impl super::server::ClawgetApi for Mock {
         super::errors::GetListingStatsError,
     > {
         let path = format!("/activity/listings/{}/stats", to_text(& _listing_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::GetListingStatsError::NotFound(
                     super::types::ErrorResponse::new(
@@ -740,7 +707,7 @@ impl super::server::ClawgetApi for Mock {
         super::errors::CreateWebhookError,
     > {
         let path = ::std::string::String::from("/webhooks");
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::WebhookEnvelope::new(
                 true,
@@ -767,7 +734,7 @@ impl super::server::ClawgetApi for Mock {
         super::errors::DeleteWebhookError,
     > {
         let path = format!("/webhooks/{}", to_text(& _webhook_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::DeleteWebhookError::NotFound(
                     super::types::ErrorResponse::new(
@@ -782,7 +749,7 @@ impl super::server::ClawgetApi for Mock {
                 ),
             );
         }
-        self.remember_deleted(path);
+        self.deleted.remember(path);
         Ok(
             super::types::DeletionEnvelope::new(
                 true,
@@ -833,7 +800,7 @@ impl super::server::ClawgetApi for Mock {
         super::errors::CreateApiKeyError,
     > {
         let path = ::std::string::String::from("/auth/keys");
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::ApiKeySecretEnvelope::new(
                 true,
@@ -864,7 +831,7 @@ impl super::server::ClawgetApi for Mock {
         super::errors::RevokeApiKeyError,
     > {
         let path = format!("/auth/keys/{}", to_text(& _key_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::RevokeApiKeyError::NotFound(
                     super::types::ErrorResponse::new(
@@ -879,7 +846,7 @@ impl super::server::ClawgetApi for Mock {
                 ),
             );
         }
-        self.remember_deleted(path);
+        self.deleted.remember(path);
         Ok(
             super::types::ApiKeyEnvelope::new(
                 true,
@@ -933,7 +900,7 @@ impl super::server::ClawgetApi for Mock {
         super::errors::RefreshTokenError,
     > {
         let path = ::std::string::String::from("/auth/refresh");
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::TokenRefreshEnvelope::new(
                 true,
@@ -961,57 +928,8 @@ impl super::server::ClawgetApi for Mock {
 ///
 /// usage: cargo run -p clawget-v1 --example clawget_v1_mock_server --features mock -- [--addr HOST:PORT] [--token SECRET]
 pub fn serve_from_args() -> ::std::process::ExitCode {
-    use ::std::hash::BuildHasher as _;
-    let mut addr = ::std::string::String::from("127.0.0.1:8080");
-    let mut token = ::std::option::Option::None;
-    let mut args = ::std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match (arg.as_str(), args.next()) {
-            ("--addr", Some(value)) => addr = value,
-            ("--token", Some(value)) => token = Some(value),
-            _ => {
-                eprintln!(
-                    "usage: cargo run -p clawget-v1 --example clawget_v1_mock_server --features mock -- [--addr HOST:PORT] [--token SECRET]"
-                );
-                return ::std::process::ExitCode::from(2);
-            }
-        }
-    }
-    let token = token
-        .unwrap_or_else(|| {
-            format!(
-                "mock-{:016x}", ::std::collections::hash_map::RandomState::new()
-                .hash_one(::std::process::id())
-            )
-        });
-    let runtime = match ::tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("cannot start the runtime: {error}");
-            return ::std::process::ExitCode::from(1);
-        }
-    };
-    runtime
-        .block_on(async move {
-            let listener = match ::tokio::net::TcpListener::bind(&addr).await {
-                Ok(listener) => listener,
-                Err(error) => {
-                    eprintln!("cannot listen on {addr}: {error}");
-                    return ::std::process::ExitCode::from(1);
-                }
-            };
-            println!("mock listening on http://{addr}");
-            println!("token: {token}");
-            match ::axum::serve(listener, super::server::router(Mock::new(token))).await
-            {
-                Ok(()) => ::std::process::ExitCode::SUCCESS,
-                Err(error) => {
-                    eprintln!("{error}");
-                    ::std::process::ExitCode::from(1)
-                }
-            }
-        })
+    ::clawgen_runtime::mock::serve_from_args(
+        "usage: cargo run -p clawget-v1 --example clawget_v1_mock_server --features mock -- [--addr HOST:PORT] [--token SECRET]",
+        |token| super::server::router(Mock::new(token)),
+    )
 }

@@ -1031,7 +1031,7 @@ async fn handle_list_listings<A: ClawgetApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -1133,7 +1133,7 @@ async fn handle_create_listing<A: ClawgetApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -1211,7 +1211,7 @@ async fn handle_search_listings<A: ClawgetApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -1313,7 +1313,7 @@ async fn handle_get_listing<A: ClawgetApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -1415,7 +1415,7 @@ async fn handle_delete_listing<A: ClawgetApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -1554,7 +1554,7 @@ async fn handle_update_listing<A: ClawgetApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -1661,7 +1661,7 @@ async fn handle_purchase_listing<A: ClawgetApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -1739,7 +1739,7 @@ async fn handle_list_souls<A: ClawgetApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -1841,7 +1841,7 @@ async fn handle_get_soul<A: ClawgetApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -1960,7 +1960,7 @@ async fn handle_list_soul_listings<A: ClawgetApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -2079,7 +2079,7 @@ async fn handle_list_soul_activity<A: ClawgetApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -2157,7 +2157,7 @@ async fn handle_list_purchases<A: ClawgetApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -2239,7 +2239,7 @@ async fn handle_list_transactions<A: ClawgetApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -2322,7 +2322,7 @@ async fn handle_get_usage_analytics<A: ClawgetApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -2438,7 +2438,7 @@ async fn handle_get_listing_stats<A: ClawgetApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -2516,7 +2516,7 @@ async fn handle_list_webhooks<A: ClawgetApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -2618,7 +2618,7 @@ async fn handle_create_webhook<A: ClawgetApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -2720,7 +2720,7 @@ async fn handle_delete_webhook<A: ClawgetApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -2798,7 +2798,7 @@ async fn handle_list_api_keys<A: ClawgetApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -2900,7 +2900,7 @@ async fn handle_create_api_key<A: ClawgetApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -3002,7 +3002,7 @@ async fn handle_revoke_api_key<A: ClawgetApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -3070,7 +3070,7 @@ async fn handle_list_scopes<A: ClawgetApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -3138,7 +3138,7 @@ async fn handle_refresh_token<A: ClawgetApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }

@@ -8,13 +8,7 @@ impl shape::Shape for super::types::ListingCreate {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("title") {
             shape::refuse_null(value, path, "title")?;
         }
@@ -50,13 +44,7 @@ impl shape::Shape for super::types::ListingUpdate {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         shape::property_count(
             object.len(),
             path,
@@ -95,13 +83,7 @@ impl shape::Shape for super::types::WebhookCreate {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("url") {
             shape::refuse_null(value, path, "url")?;
         }
@@ -119,13 +101,7 @@ impl shape::Shape for super::types::ApiKeyCreate {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("name") {
             shape::refuse_null(value, path, "name")?;
         }

@@ -37,114 +37,30 @@ impl Event {
             .map_err(|error| WebhookError::InvalidPayload(error.to_string()))
     }
 }
-/// Why a delivery was refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum WebhookError {
-    /// The signature header is missing.
-    MissingSignature,
-    /// The signature does not match the body and secret.
-    InvalidSignature,
-    /// The timestamp header is missing.
-    MissingTimestamp,
-    /// The timestamp is not a number.
-    InvalidTimestamp,
-    /// The delivery is older than the tolerance allows.
-    Stale {
-        /// How far the timestamp is behind now, in seconds.
-        age_seconds: u64,
-    },
-    /// The delivery time is further ahead of now than the allowed clock skew.
-    Early {
-        /// How far the timestamp is ahead of now, in seconds.
-        ahead_seconds: u64,
-    },
-    /// The body is not one of the documented events.
-    InvalidPayload(::std::string::String),
-}
-impl ::std::fmt::Display for WebhookError {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::MissingSignature => f.write_str("the delivery has no signature"),
-            Self::InvalidSignature => f.write_str("the signature does not match"),
-            Self::MissingTimestamp => f.write_str("the delivery has no timestamp"),
-            Self::InvalidTimestamp => f.write_str("the timestamp is not a number"),
-            Self::Stale { age_seconds } => {
-                write!(f, "the delivery is {age_seconds} seconds old")
-            }
-            Self::Early { ahead_seconds } => {
-                write!(f, "the delivery time is {ahead_seconds} seconds ahead of now")
-            }
-            Self::InvalidPayload(error) => {
-                write!(f, "the body is not a known event: {error}")
-            }
-        }
-    }
-}
-impl ::std::error::Error for WebhookError {}
+/// Why a delivery was refused (the runtime's).
+pub use ::clawgen_runtime::webhooks::WebhookError;
+/// The signature's format and check: the hex HMAC-SHA256 of the raw body, keyed with the webhook's secret (the runtime's).
+pub use ::clawgen_runtime::webhooks::{check_signature, sign};
 /// The header carrying the signature: the hex HMAC-SHA256 of the raw body, keyed with the webhook's secret.
 pub const SIGNATURE_HEADER: &str = "X-Clawget-Signature";
-/// The header carrying the delivery time.
-pub const TIMESTAMP_HEADER: &str = "X-Clawget-Timestamp";
 /// How old a delivery may be.
 pub const TOLERANCE: ::std::time::Duration = ::std::time::Duration::from_secs(300u64);
 /// How far ahead of the receiver's clock a delivery time may be.
 pub const FUTURE_SKEW: ::std::time::Duration = ::std::time::Duration::from_secs(300u64);
-/// The signature of `body` under `secret`, as the API computes it.
-pub fn sign(secret: &[u8], body: &[u8]) -> ::std::string::String {
-    use ::hmac::Mac as _;
-    let mut mac = <::hmac::Hmac<::sha2::Sha256> as ::hmac::Mac>::new_from_slice(secret)
-        .expect("HMAC accepts keys of any length");
-    mac.update(body);
-    mac.finalize().into_bytes().iter().map(|byte| format!("{byte:02x}")).collect()
-}
-/// Checks `signature` against `body` in constant time. A `sha256=` prefix is accepted.
-///
-/// `body` must be the bytes exactly as received: the signature covers the
-/// sender's serialisation (key order, whitespace), which decoding and
-/// re-encoding the JSON would not reproduce.
-pub fn check_signature(
-    secret: &[u8],
-    body: &[u8],
-    signature: ::std::option::Option<&str>,
-) -> ::std::result::Result<(), WebhookError> {
-    use ::hmac::Mac as _;
-    let signature = signature.ok_or(WebhookError::MissingSignature)?.trim();
-    let signature = signature.strip_prefix("sha256=").unwrap_or(signature);
-    let expected = decode_hex(signature).ok_or(WebhookError::InvalidSignature)?;
-    let mut mac = <::hmac::Hmac<::sha2::Sha256> as ::hmac::Mac>::new_from_slice(secret)
-        .expect("HMAC accepts keys of any length");
-    mac.update(body);
-    mac.verify_slice(&expected).map_err(|_| WebhookError::InvalidSignature)
-}
+/// The header carrying the delivery time.
+pub const TIMESTAMP_HEADER: &str = "X-Clawget-Timestamp";
+/// How this API states a delivery's time, and how far from now it may be.
+pub const TIMESTAMPS: ::clawgen_runtime::webhooks::Timestamps = ::clawgen_runtime::webhooks::Timestamps {
+    millis: true,
+    tolerance: TOLERANCE,
+    future_skew: FUTURE_SKEW,
+};
 /// `timestamp` is the delivery time in Unix milliseconds; older than 300 seconds, or more than 300 seconds ahead of `now` (the sender's clock running fast), is refused.
 pub fn check_timestamp(
     timestamp: ::std::option::Option<&str>,
     now: ::std::time::SystemTime,
 ) -> ::std::result::Result<(), WebhookError> {
-    let sent: u64 = timestamp
-        .ok_or(WebhookError::MissingTimestamp)?
-        .trim()
-        .parse()
-        .map_err(|_| WebhookError::InvalidTimestamp)?;
-    let sent_millis = u128::from(sent);
-    let now_millis = now
-        .duration_since(::std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis())
-        .unwrap_or_default();
-    let seconds = |millis: u128| u64::try_from(millis / 1000).unwrap_or(u64::MAX);
-    if sent_millis > now_millis {
-        let ahead_millis = sent_millis - now_millis;
-        if ahead_millis > FUTURE_SKEW.as_millis() {
-            return Err(WebhookError::Early {
-                ahead_seconds: seconds(ahead_millis),
-            });
-        }
-    } else if now_millis - sent_millis > TOLERANCE.as_millis() {
-        return Err(WebhookError::Stale {
-            age_seconds: seconds(now_millis - sent_millis),
-        });
-    }
-    Ok(())
+    TIMESTAMPS.check(timestamp, now)
 }
 /// Checks a delivery and decodes its event.
 pub fn receive(
@@ -157,13 +73,4 @@ pub fn receive(
     check_signature(secret, body, signature)?;
     check_timestamp(timestamp, now)?;
     Event::from_slice(body)
-}
-fn decode_hex(text: &str) -> ::std::option::Option<::std::vec::Vec<u8>> {
-    if text.len() % 2 != 0 {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
 }

@@ -56,14 +56,8 @@ impl ::std::fmt::Debug for Credentials {
             .finish()
     }
 }
-/// Why the server's `authorize` hook refused a request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AuthError {
-    /// The credentials are not valid (answered with the operation's 401).
-    Unauthenticated(::std::string::String),
-    /// The credentials are valid but do not allow this operation (answered with its 403).
-    Forbidden(::std::string::String),
-}
+/// Why the server's `authorize` hook refused a request (the runtime's).
+pub use ::clawgen_runtime::auth::AuthError;
 /// Every operation of the API, as the server's `authorize` hook sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]

@@ -12,31 +12,20 @@
 //! Responses of each operation: an error enum with one variant per
 //! documented non-2xx status, and a success enum where an operation has
 //! more than one kind of success.
-/// Your own error type, mapped once to every operation's documented errors.
-///
-/// Implement it for your error type, and `?` turns that error into any
-/// operation's error enum: the variant documented for [`status`](Self::status)
-/// (exactly, by its range, or `default`), with [`message`](Self::message) in
-/// its body. A status the operation does not document falls back to its
-/// documented 500, else to a 500 with the API's common error body.
-pub trait DomainError: ::std::fmt::Display {
-    /// The HTTP status this error answers with.
-    fn status(&self) -> u16;
-    /// The message put in the answer's body; by default, the error's `Display`.
-    fn message(&self) -> ::std::string::String {
-        self.to_string()
-    }
-}
-/// The documented error for `error` (see [`DomainError`]).
+/// Your own error type, mapped once to every operation's documented errors (the runtime's).
+pub use ::clawgen_runtime::errors::DomainError;
+/// The documented error for `error` (see [`DomainError`]); a 500 with the
+/// document's common error body where the operation documents neither status.
 fn map_domain_error<T>(
     error: &dyn DomainError,
     documented: fn(u16, ::std::string::String, u64) -> ::std::option::Option<T>,
     undocumented: fn(u16, ::std::string::String) -> T,
 ) -> T {
-    let message = error.message();
-    documented(error.status(), message.clone(), 0)
-        .or_else(|| documented(500, message.clone(), 0))
-        .unwrap_or_else(|| undocumented(500, common_error_body(500, message)))
+    ::clawgen_runtime::errors::map_domain_error(
+        error,
+        documented,
+        |message| undocumented(500, common_error_body(500, message)),
+    )
 }
 /// The document's common error (the body most of its error responses
 /// share) for `status`, saying `message`: the body of refusals no operation documents.

@@ -162,57 +162,8 @@ impl super::server::ClawguruApi for Mock {
 ///
 /// usage: cargo run -p clawguru-v1 --example clawguru_v1_mock_server --features mock -- [--addr HOST:PORT] [--token SECRET]
 pub fn serve_from_args() -> ::std::process::ExitCode {
-    use ::std::hash::BuildHasher as _;
-    let mut addr = ::std::string::String::from("127.0.0.1:8080");
-    let mut token = ::std::option::Option::None;
-    let mut args = ::std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match (arg.as_str(), args.next()) {
-            ("--addr", Some(value)) => addr = value,
-            ("--token", Some(value)) => token = Some(value),
-            _ => {
-                eprintln!(
-                    "usage: cargo run -p clawguru-v1 --example clawguru_v1_mock_server --features mock -- [--addr HOST:PORT] [--token SECRET]"
-                );
-                return ::std::process::ExitCode::from(2);
-            }
-        }
-    }
-    let token = token
-        .unwrap_or_else(|| {
-            format!(
-                "mock-{:016x}", ::std::collections::hash_map::RandomState::new()
-                .hash_one(::std::process::id())
-            )
-        });
-    let runtime = match ::tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("cannot start the runtime: {error}");
-            return ::std::process::ExitCode::from(1);
-        }
-    };
-    runtime
-        .block_on(async move {
-            let listener = match ::tokio::net::TcpListener::bind(&addr).await {
-                Ok(listener) => listener,
-                Err(error) => {
-                    eprintln!("cannot listen on {addr}: {error}");
-                    return ::std::process::ExitCode::from(1);
-                }
-            };
-            println!("mock listening on http://{addr}");
-            println!("token: {token}");
-            match ::axum::serve(listener, super::server::router(Mock::new(token))).await
-            {
-                Ok(()) => ::std::process::ExitCode::SUCCESS,
-                Err(error) => {
-                    eprintln!("{error}");
-                    ::std::process::ExitCode::from(1)
-                }
-            }
-        })
+    ::clawgen_runtime::mock::serve_from_args(
+        "usage: cargo run -p clawguru-v1 --example clawguru_v1_mock_server --features mock -- [--addr HOST:PORT] [--token SECRET]",
+        |token| super::server::router(Mock::new(token)),
+    )
 }

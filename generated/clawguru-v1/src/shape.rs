@@ -8,13 +8,7 @@ impl shape::Shape for super::types::CheckIndicatorRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("indicator") {
             shape::refuse_null(value, path, "indicator")?;
         }

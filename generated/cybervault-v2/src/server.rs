@@ -269,7 +269,7 @@ async fn handle_list_recent_threats<A: CybervaultApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -373,7 +373,7 @@ async fn handle_analyze_threat<A: CybervaultApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -504,7 +504,7 @@ async fn handle_update_threat_status<A: CybervaultApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }

@@ -8,13 +8,7 @@ impl shape::Shape for super::types::AnalysisContext {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("environment") {
             shape::refuse_null(value, path, "environment")?;
         }
@@ -29,13 +23,7 @@ impl shape::Shape for super::types::AnalyzeRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("target") {
             shape::refuse_null(value, path, "target")?;
         }
@@ -55,13 +43,7 @@ impl shape::Shape for super::types::UpdateThreatStatusRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("status") {
             shape::refuse_null(value, path, "status")?;
         }

@@ -128,9 +128,11 @@ impl Client {
         request: ::reqwest::RequestBuilder,
     ) -> ::std::result::Result<Answer, ClientError<E>> {
         let observe = |headers: &::reqwest::header::HeaderMap| {
-            if let Some(rate_limit) = super::rate_limit::RateLimit::from_lookup(|name| {
-                headers.get(name).and_then(|v| v.to_str().ok())
-            }) {
+            let lookup = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+            if let Some(rate_limit) = super::rate_limit::RateLimit::from_lookup(
+                &super::rate_limit::HEADERS,
+                lookup,
+            ) {
                 if let Ok(mut guard) = self.rate_limit.lock() {
                     *guard = Some(rate_limit);
                 }

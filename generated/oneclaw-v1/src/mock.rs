@@ -15,10 +15,8 @@ use ::clawgen_runtime::params::to_text;
 #[derive(Debug, Clone)]
 pub struct Mock {
     secret: ::std::string::String,
-    /// The paths of the resources deleted so far, shared by the clones a router makes.
-    deleted: ::std::sync::Arc<
-        ::std::sync::Mutex<::std::collections::BTreeSet<::std::string::String>>,
-    >,
+    /// The resources deleted so far, shared by the clones a router makes.
+    deleted: ::clawgen_runtime::mock::DeletedPaths,
 }
 impl Mock {
     /// A mock that accepts `secret` as the credential of every security scheme.
@@ -31,37 +29,6 @@ impl Mock {
     /// The one credential the mock accepts.
     pub fn secret(&self) -> &str {
         &self.secret
-    }
-    /// Whether `path` is, or lies below, a resource deleted through the mock.
-    fn is_deleted(&self, path: &str) -> bool {
-        let deleted = self
-            .deleted
-            .lock()
-            .unwrap_or_else(::std::sync::PoisonError::into_inner);
-        deleted
-            .iter()
-            .any(|gone| {
-                path == gone
-                    || path
-                        .strip_prefix(gone.as_str())
-                        .is_some_and(|rest| rest.starts_with('/'))
-            })
-    }
-    fn remember_deleted(&self, path: ::std::string::String) {
-        self.deleted
-            .lock()
-            .unwrap_or_else(::std::sync::PoisonError::into_inner)
-            .insert(path);
-    }
-    fn revive_below(&self, path: &str) {
-        let mut deleted = self
-            .deleted
-            .lock()
-            .unwrap_or_else(::std::sync::PoisonError::into_inner);
-        deleted
-            .retain(|gone| {
-                !gone.strip_prefix(path).is_some_and(|rest| rest.starts_with('/'))
-            });
     }
 }
 impl super::server::OneclawApi for Mock {
@@ -214,7 +181,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::AccessShareError,
     > {
         let path = format!("/v1/share/{}", to_text(& _share_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::AccessShareError::NotFound(
                     super::types::Error::new(
@@ -242,7 +209,7 @@ impl super::server::OneclawApi for Mock {
         _share_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::RevokeShareError> {
         let path = format!("/v1/share/{}", to_text(& _share_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::RevokeShareError::NotFound(
                     super::types::Error::new(
@@ -252,7 +219,7 @@ impl super::server::OneclawApi for Mock {
                 ),
             );
         }
-        self.remember_deleted(path);
+        self.deleted.remember(path);
         Ok(())
     }
     async fn signup(
@@ -261,7 +228,7 @@ impl super::server::OneclawApi for Mock {
         _body: super::types::SignupRequest,
     ) -> ::std::result::Result<super::types::TokenResponse, super::errors::SignupError> {
         let path = ::std::string::String::from("/v1/auth/signup");
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::TokenResponse::new(
                 ::std::string::String::from(
@@ -281,7 +248,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::CreateTokenError,
     > {
         let path = ::std::string::String::from("/v1/auth/token");
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::errors::CreateTokenResponse::Ok(
                 super::types::TokenResponse::new(
@@ -309,7 +276,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::CreateAgentTokenError,
     > {
         let path = ::std::string::String::from("/v1/auth/agent-token");
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::TokenResponse::new(
                 ::std::string::String::from(
@@ -329,7 +296,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::CreateApiKeyTokenError,
     > {
         let path = ::std::string::String::from("/v1/auth/api-key-token");
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::TokenResponse::new(
                 ::std::string::String::from(
@@ -349,7 +316,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::SignInWithGoogleError,
     > {
         let path = ::std::string::String::from("/v1/auth/google");
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::errors::SignInWithGoogleResponse::Ok(
                 super::types::TokenResponse::new(
@@ -368,7 +335,7 @@ impl super::server::OneclawApi for Mock {
         _body: super::types::ChangePasswordRequest,
     ) -> ::std::result::Result<(), super::errors::ChangePasswordError> {
         let path = ::std::string::String::from("/v1/auth/change-password");
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(())
     }
     async fn refresh_token(
@@ -376,7 +343,7 @@ impl super::server::OneclawApi for Mock {
         _cx: super::server::RequestContext,
     ) -> ::std::result::Result<(), super::errors::RefreshTokenError> {
         let path = ::std::string::String::from("/v1/auth/refresh");
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Err(
             super::errors::RefreshTokenError::BadRequest(
                 super::types::Error::new(
@@ -453,7 +420,7 @@ impl super::server::OneclawApi for Mock {
         _cx: super::server::RequestContext<Self::Identity>,
     ) -> ::std::result::Result<super::types::MfaSetup, super::errors::SetupMfaError> {
         let path = ::std::string::String::from("/v1/auth/mfa/setup");
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::MfaSetup::new(
                 ::std::string::String::from("JBSWY3DPEHPK3PXP"),
@@ -472,7 +439,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::VerifyMfaSetupError,
     > {
         let path = ::std::string::String::from("/v1/auth/mfa/verify-setup");
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::MfaEnabled::new(
                 true,
@@ -493,7 +460,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::VerifyMfaError,
     > {
         let path = ::std::string::String::from("/v1/auth/mfa/verify");
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::TokenResponse::new(
                 ::std::string::String::from(
@@ -520,7 +487,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::RequestDeviceCodeError,
     > {
         let path = ::std::string::String::from("/v1/auth/device/code");
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::DeviceAuthorization::new(
                     ::std::string::String::from(
@@ -547,7 +514,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::PollDeviceTokenError,
     > {
         let path = ::std::string::String::from("/v1/auth/device/token");
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::TokenResponse::new(
                 ::std::string::String::from(
@@ -567,7 +534,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::GetDeviceCodeStatusError,
     > {
         let path = format!("/v1/auth/device/code/{}", to_text(& _user_code));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::GetDeviceCodeStatusError::NotFound(
                     super::types::Error::new(
@@ -595,7 +562,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::ApproveDeviceError,
     > {
         let path = ::std::string::String::from("/v1/auth/device/approve");
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::ApproveDeviceError::NotFound(
                     super::types::Error::new(
@@ -605,7 +572,7 @@ impl super::server::OneclawApi for Mock {
                 ),
             );
         }
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::DeviceCodeStatus::new(
                 ::std::string::String::from("WDJB-MJHT"),
@@ -624,7 +591,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::DenyDeviceError,
     > {
         let path = ::std::string::String::from("/v1/auth/device/deny");
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::DenyDeviceError::NotFound(
                     super::types::Error::new(
@@ -634,7 +601,7 @@ impl super::server::OneclawApi for Mock {
                 ),
             );
         }
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::DeviceCodeStatus::new(
                 ::std::string::String::from("WDJB-MJHT"),
@@ -674,7 +641,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::CreateApiKeyError,
     > {
         let path = ::std::string::String::from("/v1/auth/api-keys");
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::CreatedApiKey::new(
                     "4b7e1a9d-3c6f-4e2a-9b8d-1a5c7e3f9d26".parse().unwrap_or_default(),
@@ -692,7 +659,7 @@ impl super::server::OneclawApi for Mock {
         _key_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::RevokeApiKeyError> {
         let path = format!("/v1/auth/api-keys/{}", to_text(& _key_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::RevokeApiKeyError::NotFound(
                     super::types::Error::new(
@@ -702,7 +669,7 @@ impl super::server::OneclawApi for Mock {
                 ),
             );
         }
-        self.remember_deleted(path);
+        self.deleted.remember(path);
         Ok(())
     }
     async fn list_vaults(
@@ -730,7 +697,7 @@ impl super::server::OneclawApi for Mock {
         _body: super::types::CreateVaultRequest,
     ) -> ::std::result::Result<super::types::Vault, super::errors::CreateVaultError> {
         let path = ::std::string::String::from("/v1/vaults");
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::Vault::new(
                     "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
@@ -751,7 +718,7 @@ impl super::server::OneclawApi for Mock {
         _vault_id: ::uuid::Uuid,
     ) -> ::std::result::Result<super::types::Vault, super::errors::GetVaultError> {
         let path = format!("/v1/vaults/{}", to_text(& _vault_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::GetVaultError::NotFound(
                     super::types::Error::new(
@@ -781,7 +748,7 @@ impl super::server::OneclawApi for Mock {
         _vault_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::DeleteVaultError> {
         let path = format!("/v1/vaults/{}", to_text(& _vault_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::DeleteVaultError::NotFound(
                     super::types::Error::new(
@@ -791,7 +758,7 @@ impl super::server::OneclawApi for Mock {
                 ),
             );
         }
-        self.remember_deleted(path);
+        self.deleted.remember(path);
         Ok(())
     }
     async fn enable_cmek(
@@ -804,7 +771,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::EnableCmekError,
     > {
         let path = format!("/v1/vaults/{}/cmek", to_text(& _vault_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::EnableCmekError::NotFound(
                     super::types::Error::new(
@@ -814,7 +781,7 @@ impl super::server::OneclawApi for Mock {
                 ),
             );
         }
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::CmekConfig::new(
                 "0c8e4f2a-7b1d-4e9c-8a3f-2d6b5c1e9f07".parse().unwrap_or_default(),
@@ -833,7 +800,7 @@ impl super::server::OneclawApi for Mock {
         _vault_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::DisableCmekError> {
         let path = format!("/v1/vaults/{}/cmek", to_text(& _vault_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::DisableCmekError::NotFound(
                     super::types::Error::new(
@@ -843,7 +810,7 @@ impl super::server::OneclawApi for Mock {
                 ),
             );
         }
-        self.remember_deleted(path);
+        self.deleted.remember(path);
         Ok(())
     }
     async fn start_cmek_rotation(
@@ -856,7 +823,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::StartCmekRotationError,
     > {
         let path = format!("/v1/vaults/{}/cmek-rotate", to_text(& _vault_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::StartCmekRotationError::NotFound(
                     super::types::Error::new(
@@ -866,7 +833,7 @@ impl super::server::OneclawApi for Mock {
                 ),
             );
         }
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::CmekRotationJob::new(
                 "6f2a8d4c-1e9b-4c3a-8d7f-3b5e1a9c6d48".parse().unwrap_or_default(),
@@ -890,7 +857,7 @@ impl super::server::OneclawApi for Mock {
         let path = format!(
             "/v1/vaults/{}/cmek-rotate/{}", to_text(& _vault_id), to_text(& _job_id)
         );
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::GetCmekRotationJobError::NotFound(
                     super::types::Error::new(
@@ -921,7 +888,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::ListSecretsError,
     > {
         let path = format!("/v1/vaults/{}/secrets", to_text(& _vault_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::ListSecretsError::NotFound(
                     super::types::Error::new(
@@ -959,7 +926,7 @@ impl super::server::OneclawApi for Mock {
         let path = format!(
             "/v1/vaults/{}/secrets/{}", to_text(& _vault_id), to_text(& _path)
         );
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::GetSecretError::NotFound(
                     super::types::Error::new(
@@ -1009,7 +976,7 @@ impl super::server::OneclawApi for Mock {
         let path = format!(
             "/v1/vaults/{}/secrets/{}", to_text(& _vault_id), to_text(& _path)
         );
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::PutSecretError::NotFound(
                     super::types::Error::new(
@@ -1060,7 +1027,7 @@ impl super::server::OneclawApi for Mock {
         let path = format!(
             "/v1/vaults/{}/secrets/{}", to_text(& _vault_id), to_text(& _path)
         );
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::DeleteSecretError::NotFound(
                     super::types::Error::new(
@@ -1070,7 +1037,7 @@ impl super::server::OneclawApi for Mock {
                 ),
             );
         }
-        self.remember_deleted(path);
+        self.deleted.remember(path);
         Ok(())
     }
     async fn list_policies(
@@ -1082,7 +1049,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::ListPoliciesError,
     > {
         let path = format!("/v1/vaults/{}/policies", to_text(& _vault_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::ListPoliciesError::NotFound(
                     super::types::Error::new(
@@ -1120,7 +1087,7 @@ impl super::server::OneclawApi for Mock {
         _body: super::types::PolicyRequest,
     ) -> ::std::result::Result<super::types::Policy, super::errors::CreatePolicyError> {
         let path = format!("/v1/vaults/{}/policies", to_text(& _vault_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::CreatePolicyError::NotFound(
                     super::types::Error::new(
@@ -1130,7 +1097,7 @@ impl super::server::OneclawApi for Mock {
                 ),
             );
         }
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::Policy::new(
                     "2d9f7a1c-8e3b-4f6d-a5c1-4b7e9d2a6f13".parse().unwrap_or_default(),
@@ -1162,7 +1129,7 @@ impl super::server::OneclawApi for Mock {
         let path = format!(
             "/v1/vaults/{}/policies/{}", to_text(& _vault_id), to_text(& _policy_id)
         );
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::UpdatePolicyError::NotFound(
                     super::types::Error::new(
@@ -1202,7 +1169,7 @@ impl super::server::OneclawApi for Mock {
         let path = format!(
             "/v1/vaults/{}/policies/{}", to_text(& _vault_id), to_text(& _policy_id)
         );
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::DeletePolicyError::NotFound(
                     super::types::Error::new(
@@ -1212,7 +1179,7 @@ impl super::server::OneclawApi for Mock {
                 ),
             );
         }
-        self.remember_deleted(path);
+        self.deleted.remember(path);
         Ok(())
     }
     async fn enroll_agent(
@@ -1224,7 +1191,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::EnrollAgentError,
     > {
         let path = ::std::string::String::from("/v1/agents/enroll");
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::EnrollmentResponse::new(
                 "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
@@ -1267,7 +1234,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::CreateAgentError,
     > {
         let path = ::std::string::String::from("/v1/agents");
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::CreatedAgent::new(
                 super::types::Agent::new(
@@ -1332,7 +1299,7 @@ impl super::server::OneclawApi for Mock {
         _agent_id: ::uuid::Uuid,
     ) -> ::std::result::Result<super::types::Agent, super::errors::GetAgentError> {
         let path = format!("/v1/agents/{}", to_text(& _agent_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::GetAgentError::NotFound(
                     super::types::Error::new(
@@ -1370,7 +1337,7 @@ impl super::server::OneclawApi for Mock {
         _agent_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::DeactivateAgentError> {
         let path = format!("/v1/agents/{}", to_text(& _agent_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::DeactivateAgentError::NotFound(
                     super::types::Error::new(
@@ -1380,7 +1347,7 @@ impl super::server::OneclawApi for Mock {
                 ),
             );
         }
-        self.remember_deleted(path);
+        self.deleted.remember(path);
         Ok(())
     }
     async fn update_agent(
@@ -1390,7 +1357,7 @@ impl super::server::OneclawApi for Mock {
         _body: super::types::UpdateAgentRequest,
     ) -> ::std::result::Result<super::types::Agent, super::errors::UpdateAgentError> {
         let path = format!("/v1/agents/{}", to_text(& _agent_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::UpdateAgentError::NotFound(
                     super::types::Error::new(
@@ -1431,7 +1398,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::RotateAgentKeyError,
     > {
         let path = format!("/v1/agents/{}/rotate-key", to_text(& _agent_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::RotateAgentKeyError::NotFound(
                     super::types::Error::new(
@@ -1441,7 +1408,7 @@ impl super::server::OneclawApi for Mock {
                 ),
             );
         }
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::RotatedAgentKey::new(
                 "7e4b2c9a-5d1f-4a3e-8c6b-9f2d1e7a4b35".parse().unwrap_or_default(),
@@ -1458,7 +1425,7 @@ impl super::server::OneclawApi for Mock {
         _body: super::types::CreateShareRequest,
     ) -> ::std::result::Result<super::types::Share, super::errors::CreateShareError> {
         let path = format!("/v1/secrets/{}/share", to_text(& _secret_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::CreateShareError::NotFound(
                     super::types::Error::new(
@@ -1468,7 +1435,7 @@ impl super::server::OneclawApi for Mock {
                 ),
             );
         }
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::Share::new(
                     "8c3a6e1f-9d2b-4a7c-b1e5-6f4d2a9c3e71".parse().unwrap_or_default(),
@@ -1545,7 +1512,7 @@ impl super::server::OneclawApi for Mock {
         _share_id: ::uuid::Uuid,
     ) -> ::std::result::Result<super::types::Share, super::errors::AcceptShareError> {
         let path = format!("/v1/shares/{}/accept", to_text(& _share_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::AcceptShareError::NotFound(
                     super::types::Error::new(
@@ -1555,7 +1522,7 @@ impl super::server::OneclawApi for Mock {
                 ),
             );
         }
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::Share::new(
                     "8c3a6e1f-9d2b-4a7c-b1e5-6f4d2a9c3e71".parse().unwrap_or_default(),
@@ -1580,7 +1547,7 @@ impl super::server::OneclawApi for Mock {
         _share_id: ::uuid::Uuid,
     ) -> ::std::result::Result<super::types::Share, super::errors::DeclineShareError> {
         let path = format!("/v1/shares/{}/decline", to_text(& _share_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::DeclineShareError::NotFound(
                     super::types::Error::new(
@@ -1590,7 +1557,7 @@ impl super::server::OneclawApi for Mock {
                 ),
             );
         }
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::Share::new(
                     "8c3a6e1f-9d2b-4a7c-b1e5-6f4d2a9c3e71".parse().unwrap_or_default(),
@@ -1632,7 +1599,7 @@ impl super::server::OneclawApi for Mock {
         _identifier: ::std::string::String,
     ) -> ::std::result::Result<super::types::Chain, super::errors::GetChainError> {
         let path = format!("/v1/chains/{}", to_text(& _identifier));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::GetChainError::NotFound(
                     super::types::Error::new(
@@ -1668,7 +1635,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::ListTransactionsError,
     > {
         let path = format!("/v1/agents/{}/transactions", to_text(& _agent_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::ListTransactionsError::NotFound(
                     super::types::Error::new(
@@ -1713,7 +1680,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::SubmitTransactionError,
     > {
         let path = format!("/v1/agents/{}/transactions", to_text(& _agent_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::SubmitTransactionError::NotFound(
                     super::types::Error::new(
@@ -1723,7 +1690,7 @@ impl super::server::OneclawApi for Mock {
                 ),
             );
         }
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::Transaction::new(
                     "1a9c5e7b-4d2f-4b8e-a3c6-8e1d4f7b2a95".parse().unwrap_or_default(),
@@ -1781,7 +1748,7 @@ impl super::server::OneclawApi for Mock {
         let path = format!(
             "/v1/agents/{}/transactions/{}", to_text(& _agent_id), to_text(& _tx_id)
         );
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::GetTransactionError::NotFound(
                     super::types::Error::new(
@@ -1846,7 +1813,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::SimulateTransactionError,
     > {
         let path = format!("/v1/agents/{}/transactions/simulate", to_text(& _agent_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::SimulateTransactionError::NotFound(
                     super::types::Error::new(
@@ -1856,7 +1823,7 @@ impl super::server::OneclawApi for Mock {
                 ),
             );
         }
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::SimulationResult::new(
                     true,
@@ -1887,7 +1854,7 @@ impl super::server::OneclawApi for Mock {
         let path = format!(
             "/v1/agents/{}/transactions/simulate-bundle", to_text(& _agent_id)
         );
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::SimulateTransactionBundleError::NotFound(
                     super::types::Error::new(
@@ -1897,7 +1864,7 @@ impl super::server::OneclawApi for Mock {
                 ),
             );
         }
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::BundleSimulationResult::new(
                 true,
@@ -1961,7 +1928,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::CreateSubscriptionCheckoutError,
     > {
         let path = ::std::string::String::from("/v1/billing/subscribe");
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::CheckoutSession::new(
                 ::std::string::String::from(
@@ -1980,7 +1947,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::CreateBillingPortalSessionError,
     > {
         let path = ::std::string::String::from("/v1/billing/portal");
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::PortalSession::new(
                 ::std::string::String::from(
@@ -2035,7 +2002,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::CreateCreditTopupError,
     > {
         let path = ::std::string::String::from("/v1/billing/credits/topup");
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::CheckoutSession::new(
                 ::std::string::String::from(
@@ -2110,7 +2077,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::HandleStripeWebhookError,
     > {
         let path = ::std::string::String::from("/v1/billing/webhooks");
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(super::types::WebhookAck::new(true))
     }
     async fn list_audit_events(
@@ -2173,7 +2140,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::InviteOrgMemberError,
     > {
         let path = ::std::string::String::from("/v1/org/invite");
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::Invitation::new(
                 "e2b8d4f6-3a7c-4d1e-9f5b-2c6a8e4d1b73".parse().unwrap_or_default(),
@@ -2191,7 +2158,7 @@ impl super::server::OneclawApi for Mock {
         _user_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::RemoveOrgMemberError> {
         let path = format!("/v1/org/members/{}", to_text(& _user_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::RemoveOrgMemberError::NotFound(
                     super::types::Error::new(
@@ -2201,7 +2168,7 @@ impl super::server::OneclawApi for Mock {
                 ),
             );
         }
-        self.remember_deleted(path);
+        self.deleted.remember(path);
         Ok(())
     }
     async fn update_org_member_role(
@@ -2214,7 +2181,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::UpdateOrgMemberRoleError,
     > {
         let path = format!("/v1/org/members/{}", to_text(& _user_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::UpdateOrgMemberRoleError::NotFound(
                     super::types::Error::new(
@@ -2262,7 +2229,7 @@ impl super::server::OneclawApi for Mock {
         _body: super::types::CreateIpRuleRequest,
     ) -> ::std::result::Result<super::types::IpRule, super::errors::CreateIpRuleError> {
         let path = ::std::string::String::from("/v1/security/ip-rules");
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::IpRule::new(
                     "c5e1a7d3-9b4f-4e2c-8a6d-7d3b9f1e5a28".parse().unwrap_or_default(),
@@ -2280,7 +2247,7 @@ impl super::server::OneclawApi for Mock {
         _rule_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::DeleteIpRuleError> {
         let path = format!("/v1/security/ip-rules/{}", to_text(& _rule_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::DeleteIpRuleError::NotFound(
                     super::types::Error::new(
@@ -2290,7 +2257,7 @@ impl super::server::OneclawApi for Mock {
                 ),
             );
         }
-        self.remember_deleted(path);
+        self.deleted.remember(path);
         Ok(())
     }
     async fn list_admin_settings(
@@ -2323,7 +2290,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::UpdateAdminSettingError,
     > {
         let path = format!("/v1/admin/settings/{}", to_text(& _key));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::UpdateAdminSettingError::NotFound(
                     super::types::Error::new(
@@ -2351,7 +2318,7 @@ impl super::server::OneclawApi for Mock {
         _key: ::std::string::String,
     ) -> ::std::result::Result<(), super::errors::DeleteAdminSettingError> {
         let path = format!("/v1/admin/settings/{}", to_text(& _key));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::DeleteAdminSettingError::NotFound(
                     super::types::Error::new(
@@ -2361,7 +2328,7 @@ impl super::server::OneclawApi for Mock {
                 ),
             );
         }
-        self.remember_deleted(path);
+        self.deleted.remember(path);
         Ok(())
     }
     async fn get_x402_config(
@@ -2440,7 +2407,7 @@ impl super::server::OneclawApi for Mock {
         _user_id: ::uuid::Uuid,
     ) -> ::std::result::Result<(), super::errors::DeleteAdminUserError> {
         let path = format!("/v1/admin/users/{}", to_text(& _user_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::DeleteAdminUserError::NotFound(
                     super::types::Error::new(
@@ -2450,7 +2417,7 @@ impl super::server::OneclawApi for Mock {
                 ),
             );
         }
-        self.remember_deleted(path);
+        self.deleted.remember(path);
         Ok(())
     }
     async fn list_admin_chains(
@@ -2482,7 +2449,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::CreateAdminChainError,
     > {
         let path = ::std::string::String::from("/v1/admin/chains");
-        self.revive_below(&path);
+        self.deleted.revive_below(&path);
         Ok(
             super::types::Chain::new(
                     "9d4e2b7a-6c1f-4a8d-b3e9-5f2a7c1d8e64".parse().unwrap_or_default(),
@@ -2509,7 +2476,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::UpdateAdminChainError,
     > {
         let path = format!("/v1/admin/chains/{}", to_text(& _chain_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::UpdateAdminChainError::NotFound(
                     super::types::Error::new(
@@ -2541,7 +2508,7 @@ impl super::server::OneclawApi for Mock {
         _chain_id: ::std::string::String,
     ) -> ::std::result::Result<(), super::errors::DeleteAdminChainError> {
         let path = format!("/v1/admin/chains/{}", to_text(& _chain_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::DeleteAdminChainError::NotFound(
                     super::types::Error::new(
@@ -2551,7 +2518,7 @@ impl super::server::OneclawApi for Mock {
                 ),
             );
         }
-        self.remember_deleted(path);
+        self.deleted.remember(path);
         Ok(())
     }
     async fn get_org_limits(
@@ -2563,7 +2530,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::GetOrgLimitsError,
     > {
         let path = format!("/v1/admin/orgs/{}/limits", to_text(& _org_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::GetOrgLimitsError::NotFound(
                     super::types::Error::new(
@@ -2597,7 +2564,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::UpdateOrgLimitsError,
     > {
         let path = format!("/v1/admin/orgs/{}/limits", to_text(& _org_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::UpdateOrgLimitsError::NotFound(
                     super::types::Error::new(
@@ -2631,7 +2598,7 @@ impl super::server::OneclawApi for Mock {
         super::errors::SetOrgBillingTierError,
     > {
         let path = format!("/v1/admin/orgs/{}/billing-tier", to_text(& _org_id));
-        if self.is_deleted(&path) {
+        if self.deleted.covers(&path) {
             return Err(
                 super::errors::SetOrgBillingTierError::NotFound(
                     super::types::Error::new(
@@ -2654,57 +2621,8 @@ impl super::server::OneclawApi for Mock {
 ///
 /// usage: cargo run -p oneclaw-v1 --example oneclaw_v1_mock_server --features mock -- [--addr HOST:PORT] [--token SECRET]
 pub fn serve_from_args() -> ::std::process::ExitCode {
-    use ::std::hash::BuildHasher as _;
-    let mut addr = ::std::string::String::from("127.0.0.1:8080");
-    let mut token = ::std::option::Option::None;
-    let mut args = ::std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match (arg.as_str(), args.next()) {
-            ("--addr", Some(value)) => addr = value,
-            ("--token", Some(value)) => token = Some(value),
-            _ => {
-                eprintln!(
-                    "usage: cargo run -p oneclaw-v1 --example oneclaw_v1_mock_server --features mock -- [--addr HOST:PORT] [--token SECRET]"
-                );
-                return ::std::process::ExitCode::from(2);
-            }
-        }
-    }
-    let token = token
-        .unwrap_or_else(|| {
-            format!(
-                "mock-{:016x}", ::std::collections::hash_map::RandomState::new()
-                .hash_one(::std::process::id())
-            )
-        });
-    let runtime = match ::tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("cannot start the runtime: {error}");
-            return ::std::process::ExitCode::from(1);
-        }
-    };
-    runtime
-        .block_on(async move {
-            let listener = match ::tokio::net::TcpListener::bind(&addr).await {
-                Ok(listener) => listener,
-                Err(error) => {
-                    eprintln!("cannot listen on {addr}: {error}");
-                    return ::std::process::ExitCode::from(1);
-                }
-            };
-            println!("mock listening on http://{addr}");
-            println!("token: {token}");
-            match ::axum::serve(listener, super::server::router(Mock::new(token))).await
-            {
-                Ok(()) => ::std::process::ExitCode::SUCCESS,
-                Err(error) => {
-                    eprintln!("{error}");
-                    ::std::process::ExitCode::from(1)
-                }
-            }
-        })
+    ::clawgen_runtime::mock::serve_from_args(
+        "usage: cargo run -p oneclaw-v1 --example oneclaw_v1_mock_server --features mock -- [--addr HOST:PORT] [--token SECRET]",
+        |token| super::server::router(Mock::new(token)),
+    )
 }

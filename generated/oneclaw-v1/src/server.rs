@@ -2898,7 +2898,7 @@ async fn handle_get_health<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -2946,7 +2946,7 @@ async fn handle_get_hsm_health<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -3002,7 +3002,7 @@ async fn handle_access_share<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -3075,7 +3075,7 @@ async fn handle_revoke_share<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -3157,7 +3157,7 @@ async fn handle_signup<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -3239,7 +3239,7 @@ async fn handle_create_token<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -3304,7 +3304,7 @@ async fn handle_revoke_token<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -3390,7 +3390,7 @@ async fn handle_create_agent_token<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -3486,7 +3486,7 @@ async fn handle_create_api_key_token<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -3580,7 +3580,7 @@ async fn handle_sign_in_with_google<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -3679,7 +3679,7 @@ async fn handle_change_password<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -3724,7 +3724,7 @@ async fn handle_refresh_token<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -3792,7 +3792,7 @@ async fn handle_get_current_user<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -3861,7 +3861,7 @@ async fn handle_delete_current_user<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -3979,7 +3979,7 @@ async fn handle_update_current_user<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -4047,7 +4047,7 @@ async fn handle_get_mfa_status<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -4115,7 +4115,7 @@ async fn handle_setup_mfa<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -4221,7 +4221,7 @@ async fn handle_verify_mfa_setup<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -4303,7 +4303,7 @@ async fn handle_verify_mfa<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -4402,7 +4402,7 @@ async fn handle_disable_mfa<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -4496,7 +4496,7 @@ async fn handle_request_device_code<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -4582,7 +4582,7 @@ async fn handle_poll_device_token<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -4666,7 +4666,7 @@ async fn handle_get_device_code_status<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -4768,7 +4768,7 @@ async fn handle_approve_device<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -4870,7 +4870,7 @@ async fn handle_deny_device<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -4938,7 +4938,7 @@ async fn handle_list_api_keys<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -5040,7 +5040,7 @@ async fn handle_create_api_key<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -5113,7 +5113,7 @@ async fn handle_revoke_api_key<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -5181,7 +5181,7 @@ async fn handle_list_vaults<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -5283,7 +5283,7 @@ async fn handle_create_vault<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -5359,7 +5359,7 @@ async fn handle_get_vault<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -5432,7 +5432,7 @@ async fn handle_delete_vault<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -5542,7 +5542,7 @@ async fn handle_enable_cmek<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -5615,7 +5615,7 @@ async fn handle_disable_cmek<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -5744,7 +5744,7 @@ async fn handle_start_cmek_rotation<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -5841,7 +5841,7 @@ async fn handle_get_cmek_rotation_job<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -5925,7 +5925,7 @@ async fn handle_list_secrets<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -6034,7 +6034,7 @@ async fn handle_get_secret<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -6167,7 +6167,7 @@ async fn handle_put_secret<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -6261,7 +6261,7 @@ async fn handle_delete_secret<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -6337,7 +6337,7 @@ async fn handle_list_policies<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -6448,7 +6448,7 @@ async fn handle_create_policy<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -6565,7 +6565,7 @@ async fn handle_update_policy<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -6645,7 +6645,7 @@ async fn handle_delete_policy<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -6727,7 +6727,7 @@ async fn handle_enroll_agent<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -6795,7 +6795,7 @@ async fn handle_list_agents<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -6897,7 +6897,7 @@ async fn handle_create_agent<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -6969,7 +6969,7 @@ async fn handle_get_current_agent<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -7045,7 +7045,7 @@ async fn handle_get_agent<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -7122,7 +7122,7 @@ async fn handle_deactivate_agent<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -7233,7 +7233,7 @@ async fn handle_update_agent<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -7309,7 +7309,7 @@ async fn handle_rotate_agent_key<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -7420,7 +7420,7 @@ async fn handle_create_share<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -7505,7 +7505,7 @@ async fn handle_list_outbound_shares<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -7588,7 +7588,7 @@ async fn handle_list_inbound_shares<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -7664,7 +7664,7 @@ async fn handle_accept_share<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -7740,7 +7740,7 @@ async fn handle_decline_share<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -7788,7 +7788,7 @@ async fn handle_list_chains<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -7864,7 +7864,7 @@ async fn handle_get_chain<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -7954,7 +7954,7 @@ async fn handle_list_transactions<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -8075,7 +8075,7 @@ async fn handle_submit_transaction<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -8158,7 +8158,7 @@ async fn handle_get_transaction<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -8293,7 +8293,7 @@ async fn handle_simulate_transaction<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -8436,7 +8436,7 @@ async fn handle_simulate_transaction_bundle<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -8508,7 +8508,7 @@ async fn handle_get_usage_summary<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -8580,7 +8580,7 @@ async fn handle_get_usage_history<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -8711,7 +8711,7 @@ async fn handle_create_subscription_checkout<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -8842,7 +8842,7 @@ async fn handle_create_billing_portal_session<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -8914,7 +8914,7 @@ async fn handle_get_subscription<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -9032,7 +9032,7 @@ async fn handle_create_credit_topup<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -9104,7 +9104,7 @@ async fn handle_get_credit_balance<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -9195,7 +9195,7 @@ async fn handle_list_credit_transactions<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -9305,7 +9305,7 @@ async fn handle_set_overage_method<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -9431,7 +9431,7 @@ async fn handle_handle_stripe_webhook<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -9510,7 +9510,7 @@ async fn handle_list_audit_events<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -9578,7 +9578,7 @@ async fn handle_list_org_members<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -9688,7 +9688,7 @@ async fn handle_invite_org_member<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -9765,7 +9765,7 @@ async fn handle_remove_org_member<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -9894,7 +9894,7 @@ async fn handle_update_org_member_role<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -9962,7 +9962,7 @@ async fn handle_list_ip_rules<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -10064,7 +10064,7 @@ async fn handle_create_ip_rule<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -10137,7 +10137,7 @@ async fn handle_delete_ip_rule<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -10213,7 +10213,7 @@ async fn handle_list_admin_settings<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -10358,7 +10358,7 @@ async fn handle_update_admin_setting<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -10455,7 +10455,7 @@ async fn handle_delete_admin_setting<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -10523,7 +10523,7 @@ async fn handle_get_x402_config<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -10633,7 +10633,7 @@ async fn handle_update_x402_config<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -10708,7 +10708,7 @@ async fn handle_list_admin_users<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -10785,7 +10785,7 @@ async fn handle_delete_admin_user<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -10857,7 +10857,7 @@ async fn handle_list_admin_chains<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -10967,7 +10967,7 @@ async fn handle_create_admin_chain<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -11108,7 +11108,7 @@ async fn handle_update_admin_chain<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -11206,7 +11206,7 @@ async fn handle_delete_admin_chain<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -11282,7 +11282,7 @@ async fn handle_get_org_limits<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -11403,7 +11403,7 @@ async fn handle_update_org_limits<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }
@@ -11538,7 +11538,7 @@ async fn handle_set_org_billing_tier<A: OneclawApi>(
         }
     };
     if let Some(rate_limit) = rate_limit {
-        for (name, value) in rate_limit.headers() {
+        for (name, value) in rate_limit.headers(&super::rate_limit::HEADERS) {
             set_header(&mut response, name, &value);
         }
     }

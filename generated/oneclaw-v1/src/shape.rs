@@ -8,13 +8,7 @@ impl shape::Shape for super::types::SignupRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("email") {
             shape::refuse_null(value, path, "email")?;
         }
@@ -35,13 +29,7 @@ impl shape::Shape for super::types::LoginRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("email") {
             shape::refuse_null(value, path, "email")?;
         }
@@ -56,13 +44,7 @@ impl shape::Shape for super::types::AgentTokenRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("agent_id") {
             shape::refuse_null(value, path, "agent_id")?;
         }
@@ -77,13 +59,7 @@ impl shape::Shape for super::types::ApiKeyTokenRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("api_key") {
             shape::refuse_null(value, path, "api_key")?;
         }
@@ -95,13 +71,7 @@ impl shape::Shape for super::types::GoogleSignInRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("id_token") {
             shape::refuse_null(value, path, "id_token")?;
         }
@@ -113,13 +83,7 @@ impl shape::Shape for super::types::ChangePasswordRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("current_password") {
             shape::refuse_null(value, path, "current_password")?;
         }
@@ -134,13 +98,7 @@ impl shape::Shape for super::types::UpdateUserRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("display_name") {
             shape::refuse_null(value, path, "display_name")?;
         }
@@ -155,13 +113,7 @@ impl shape::Shape for super::types::MfaCodeRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("code") {
             shape::refuse_null(value, path, "code")?;
         }
@@ -173,13 +125,7 @@ impl shape::Shape for super::types::MfaVerifyRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("mfa_token") {
             shape::refuse_null(value, path, "mfa_token")?;
         }
@@ -194,13 +140,7 @@ impl shape::Shape for super::types::DisableMfaRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("code") {
             shape::refuse_null(value, path, "code")?;
         }
@@ -215,13 +155,7 @@ impl shape::Shape for super::types::DeviceCodeRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("client_id") {
             shape::refuse_null(value, path, "client_id")?;
         }
@@ -236,13 +170,7 @@ impl shape::Shape for super::types::DeviceTokenRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("grant_type") {
             shape::refuse_null(value, path, "grant_type")?;
         }
@@ -260,13 +188,7 @@ impl shape::Shape for super::types::DeviceDecisionRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("user_code") {
             shape::refuse_null(value, path, "user_code")?;
         }
@@ -278,13 +200,7 @@ impl shape::Shape for super::types::CreateApiKeyRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("name") {
             shape::refuse_null(value, path, "name")?;
         }
@@ -299,13 +215,7 @@ impl shape::Shape for super::types::CreateVaultRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("name") {
             shape::refuse_null(value, path, "name")?;
         }
@@ -320,13 +230,7 @@ impl shape::Shape for super::types::EnableCmekRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("provider") {
             shape::refuse_null(value, path, "provider")?;
         }
@@ -341,13 +245,7 @@ impl shape::Shape for super::types::CmekRotationRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("new_key_uri") {
             shape::refuse_null(value, path, "new_key_uri")?;
         }
@@ -359,13 +257,7 @@ impl shape::Shape for super::types::PutSecretRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("type") {
             shape::refuse_null(value, path, "type")?;
         }
@@ -386,13 +278,7 @@ impl shape::Shape for super::types::PolicyConditions {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("ip_cidrs") {
             shape::refuse_null(value, path, "ip_cidrs")?;
         }
@@ -404,13 +290,7 @@ impl shape::Shape for super::types::PolicyRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("secret_path_pattern") {
             shape::refuse_null(value, path, "secret_path_pattern")?;
         }
@@ -439,13 +319,7 @@ impl shape::Shape for super::types::EnrollAgentRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("name") {
             shape::refuse_null(value, path, "name")?;
         }
@@ -463,13 +337,7 @@ impl shape::Shape for super::types::CreateAgentRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("name") {
             shape::refuse_null(value, path, "name")?;
         }
@@ -490,13 +358,7 @@ impl shape::Shape for super::types::UpdateAgentRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("name") {
             shape::refuse_null(value, path, "name")?;
         }
@@ -514,13 +376,7 @@ impl shape::Shape for super::types::CreateShareRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("recipient_type") {
             shape::refuse_null(value, path, "recipient_type")?;
         }
@@ -545,13 +401,7 @@ impl shape::Shape for super::types::NativeCurrency {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("symbol") {
             shape::refuse_null(value, path, "symbol")?;
         }
@@ -567,13 +417,7 @@ impl shape::Shape for super::types::ChainRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("name") {
             shape::refuse_null(value, path, "name")?;
         }
@@ -606,13 +450,7 @@ impl shape::Shape for super::types::SimulationRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("chain") {
             shape::refuse_null(value, path, "chain")?;
         }
@@ -637,13 +475,7 @@ impl shape::Shape for super::types::TransactionRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("chain") {
             shape::refuse_null(value, path, "chain")?;
         }
@@ -674,13 +506,7 @@ impl shape::Shape for super::types::BundleSimulationRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("transactions") {
             shape::refuse_null(value, path, "transactions")?;
             let path: &str = &format!("{path}/{}", "transactions");
@@ -702,13 +528,7 @@ impl shape::Shape for super::types::SubscribeRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("tier") {
             shape::refuse_null(value, path, "tier")?;
         }
@@ -729,13 +549,7 @@ impl shape::Shape for super::types::PortalRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("return_url") {
             shape::refuse_null(value, path, "return_url")?;
         }
@@ -747,13 +561,7 @@ impl shape::Shape for super::types::TopupRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("amount_cents") {
             shape::refuse_null(value, path, "amount_cents")?;
             shape::integer(value);
@@ -772,13 +580,7 @@ impl shape::Shape for super::types::OverageMethodRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("overage_method") {
             shape::refuse_null(value, path, "overage_method")?;
         }
@@ -790,13 +592,7 @@ impl shape::Shape for super::types::StripeEventData {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("object") {
             shape::refuse_null(value, path, "object")?;
         }
@@ -808,13 +604,7 @@ impl shape::Shape for super::types::StripeEvent {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("id") {
             shape::refuse_null(value, path, "id")?;
         }
@@ -844,13 +634,7 @@ impl shape::Shape for super::types::InviteRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("email") {
             shape::refuse_null(value, path, "email")?;
         }
@@ -865,13 +649,7 @@ impl shape::Shape for super::types::UpdateMemberRoleRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("role") {
             shape::refuse_null(value, path, "role")?;
         }
@@ -883,13 +661,7 @@ impl shape::Shape for super::types::CreateIpRuleRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("cidr") {
             shape::refuse_null(value, path, "cidr")?;
         }
@@ -907,13 +679,7 @@ impl shape::Shape for super::types::UpdateSettingRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("value") {
             shape::refuse_null(value, path, "value")?;
         }
@@ -928,13 +694,7 @@ impl shape::Shape for super::types::X402ConfigUpdate {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("enabled") {
             shape::refuse_null(value, path, "enabled")?;
         }
@@ -961,13 +721,7 @@ impl shape::Shape for super::types::OrgLimitsUpdate {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("max_vaults") {
             shape::refuse_null(value, path, "max_vaults")?;
             shape::integer(value);
@@ -1000,13 +754,7 @@ impl shape::Shape for super::types::BillingTierRequest {
         value: &mut ::serde_json::Value,
         path: &str,
     ) -> ::std::result::Result<(), ::std::string::String> {
-        let ::serde_json::Value::Object(object) = value else {
-            return Err(
-                format!(
-                    "{}: must be an object", if path.is_empty() { "/" } else { path }
-                ),
-            );
-        };
+        let object = shape::object(value, path)?;
         if let Some(value) = object.get_mut("tier") {
             shape::refuse_null(value, path, "tier")?;
         }

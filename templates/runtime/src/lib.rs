@@ -2,7 +2,8 @@
 //! What every crate clawgen generates needs and that does not depend on its
 //! document: the wire spelling of parameters (every OpenAPI `style`, both
 //! ways), event streams, multipart parts, body types, constraint and shape
-//! checks, and the helpers of the reqwest client and the axum server.
+//! checks, webhook signatures, rate-limit headers, the helpers of the reqwest
+//! client and the axum server, and the mock and exercise programs.
 //!
 //! clawgen writes this crate, byte for byte, beside the crates it generates;
 //! each of them depends on it by path. The `client` and `server` features add
@@ -10,12 +11,20 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod auth;
+pub mod errors;
 pub mod media;
 pub mod params;
+pub mod rate_limit;
 pub mod shape;
 pub mod validation;
+pub mod webhooks;
 
 #[cfg(feature = "client")]
 pub mod client;
+#[cfg(feature = "exercise")]
+pub mod exercise;
+#[cfg(feature = "mock")]
+pub mod mock;
 #[cfg(feature = "server")]
 pub mod server;
