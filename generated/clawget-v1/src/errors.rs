@@ -12,6 +12,12 @@
 //! Responses of each operation: an error enum with one variant per
 //! documented non-2xx status, and a success enum where an operation has
 //! more than one kind of success.
+//!
+//! A documented error always reads as its variant: its body is an
+//! [`ErrorBody`], which keeps the bytes and content type of a body that
+//! does not decode, and its declared headers are `Option`s, `None` when
+//! missing or malformed.
+pub use ::clawgen_runtime::ErrorBody;
 /// Your own error type, mapped once to every operation's documented errors.
 ///
 /// Implement it for your error type, and `?` turns that error into any
@@ -121,15 +127,15 @@ pub fn common_error_body(
 #[non_exhaustive]
 pub enum ListListingsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -148,6 +154,18 @@ impl ListListingsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -200,56 +218,64 @@ impl ListListingsError {
             match status {
                 400u16 => {
                     super::errors::ListListingsError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListListingsError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListListingsError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListListingsError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -257,13 +283,15 @@ impl ListListingsError {
                 }
                 500u16 => {
                     super::errors::ListListingsError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -287,15 +315,15 @@ impl<E: DomainError> ::std::convert::From<E> for ListListingsError {
 #[non_exhaustive]
 pub enum CreateListingError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -314,6 +342,18 @@ impl CreateListingError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -366,56 +406,64 @@ impl CreateListingError {
             match status {
                 400u16 => {
                     super::errors::CreateListingError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::CreateListingError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::CreateListingError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::CreateListingError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -423,13 +471,15 @@ impl CreateListingError {
                 }
                 500u16 => {
                     super::errors::CreateListingError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -453,15 +503,15 @@ impl<E: DomainError> ::std::convert::From<E> for CreateListingError {
 #[non_exhaustive]
 pub enum SearchListingsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -480,6 +530,18 @@ impl SearchListingsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -532,56 +594,64 @@ impl SearchListingsError {
             match status {
                 400u16 => {
                     super::errors::SearchListingsError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::SearchListingsError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::SearchListingsError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::SearchListingsError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -589,13 +659,15 @@ impl SearchListingsError {
                 }
                 500u16 => {
                     super::errors::SearchListingsError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -619,17 +691,17 @@ impl<E: DomainError> ::std::convert::From<E> for SearchListingsError {
 #[non_exhaustive]
 pub enum GetListingError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the listing ID doesn't exist)
-    NotFound(super::types::ErrorResponse),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -649,6 +721,19 @@ impl GetListingError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -704,67 +789,77 @@ impl GetListingError {
             match status {
                 400u16 => {
                     super::errors::GetListingError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::GetListingError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetListingError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::GetListingError::NotFound(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::ListingNotFound,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::ListingNotFound,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetListingError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -772,13 +867,15 @@ impl GetListingError {
                 }
                 500u16 => {
                     super::errors::GetListingError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -802,17 +899,17 @@ impl<E: DomainError> ::std::convert::From<E> for GetListingError {
 #[non_exhaustive]
 pub enum DeleteListingError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the listing ID doesn't exist)
-    NotFound(super::types::ErrorResponse),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -832,6 +929,19 @@ impl DeleteListingError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -887,67 +997,77 @@ impl DeleteListingError {
             match status {
                 400u16 => {
                     super::errors::DeleteListingError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::DeleteListingError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::DeleteListingError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::DeleteListingError::NotFound(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::ListingNotFound,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::ListingNotFound,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::DeleteListingError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -955,13 +1075,15 @@ impl DeleteListingError {
                 }
                 500u16 => {
                     super::errors::DeleteListingError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -985,17 +1107,17 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteListingError {
 #[non_exhaustive]
 pub enum UpdateListingError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the listing ID doesn't exist)
-    NotFound(super::types::ErrorResponse),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1015,6 +1137,19 @@ impl UpdateListingError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -1070,67 +1205,77 @@ impl UpdateListingError {
             match status {
                 400u16 => {
                     super::errors::UpdateListingError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::UpdateListingError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::UpdateListingError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::UpdateListingError::NotFound(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::ListingNotFound,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::ListingNotFound,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::UpdateListingError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -1138,13 +1283,15 @@ impl UpdateListingError {
                 }
                 500u16 => {
                     super::errors::UpdateListingError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -1172,19 +1319,19 @@ pub enum PurchaseListingError {
     /// (deposit USDT) and `ALREADY_PURCHASED` (check the purchase history)
     /// without a status; their status is assumed to be 400, the docs'
     /// status for a bad request.
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden: the purchase exceeds the configured spending limits
     /// (SPENDING_LIMIT_EXCEEDED; adjust the limits or request approval), or
     /// the key lacks the purchases:write scope (INSUFFICIENT_PERMISSIONS)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the listing ID doesn't exist)
-    NotFound(super::types::ErrorResponse),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1204,6 +1351,19 @@ impl PurchaseListingError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -1264,67 +1424,77 @@ impl PurchaseListingError {
             match status {
                 400u16 => {
                     super::errors::PurchaseListingError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::PurchaseListingError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::PurchaseListingError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::PurchaseListingError::NotFound(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::ListingNotFound,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::ListingNotFound,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::PurchaseListingError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -1332,13 +1502,15 @@ impl PurchaseListingError {
                 }
                 500u16 => {
                     super::errors::PurchaseListingError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -1362,15 +1534,15 @@ impl<E: DomainError> ::std::convert::From<E> for PurchaseListingError {
 #[non_exhaustive]
 pub enum ListSoulsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1389,6 +1561,18 @@ impl ListSoulsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -1441,56 +1625,64 @@ impl ListSoulsError {
             match status {
                 400u16 => {
                     super::errors::ListSoulsError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListSoulsError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListSoulsError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListSoulsError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -1498,13 +1690,15 @@ impl ListSoulsError {
                 }
                 500u16 => {
                     super::errors::ListSoulsError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -1528,17 +1722,17 @@ impl<E: DomainError> ::std::convert::From<E> for ListSoulsError {
 #[non_exhaustive]
 pub enum GetSoulError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the soul, webhook endpoint or API key doesn't exist)
-    NotFound(super::types::ErrorResponse),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1558,6 +1752,19 @@ impl GetSoulError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -1617,69 +1824,79 @@ impl GetSoulError {
             match status {
                 400u16 => {
                     super::errors::GetSoulError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::GetSoulError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetSoulError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::GetSoulError::NotFound(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("NOT_FOUND"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("NOT_FOUND"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetSoulError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -1687,13 +1904,15 @@ impl GetSoulError {
                 }
                 500u16 => {
                     super::errors::GetSoulError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -1717,17 +1936,17 @@ impl<E: DomainError> ::std::convert::From<E> for GetSoulError {
 #[non_exhaustive]
 pub enum ListSoulListingsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the soul, webhook endpoint or API key doesn't exist)
-    NotFound(super::types::ErrorResponse),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1747,6 +1966,19 @@ impl ListSoulListingsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -1806,69 +2038,79 @@ impl ListSoulListingsError {
             match status {
                 400u16 => {
                     super::errors::ListSoulListingsError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListSoulListingsError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListSoulListingsError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::ListSoulListingsError::NotFound(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("NOT_FOUND"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("NOT_FOUND"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListSoulListingsError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -1876,13 +2118,15 @@ impl ListSoulListingsError {
                 }
                 500u16 => {
                     super::errors::ListSoulListingsError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -1906,17 +2150,17 @@ impl<E: DomainError> ::std::convert::From<E> for ListSoulListingsError {
 #[non_exhaustive]
 pub enum ListSoulActivityError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the soul, webhook endpoint or API key doesn't exist)
-    NotFound(super::types::ErrorResponse),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1936,6 +2180,19 @@ impl ListSoulActivityError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -1995,69 +2252,79 @@ impl ListSoulActivityError {
             match status {
                 400u16 => {
                     super::errors::ListSoulActivityError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListSoulActivityError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListSoulActivityError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::ListSoulActivityError::NotFound(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("NOT_FOUND"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("NOT_FOUND"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListSoulActivityError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -2065,13 +2332,15 @@ impl ListSoulActivityError {
                 }
                 500u16 => {
                     super::errors::ListSoulActivityError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -2095,15 +2364,15 @@ impl<E: DomainError> ::std::convert::From<E> for ListSoulActivityError {
 #[non_exhaustive]
 pub enum ListPurchasesError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2122,6 +2391,18 @@ impl ListPurchasesError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -2174,56 +2455,64 @@ impl ListPurchasesError {
             match status {
                 400u16 => {
                     super::errors::ListPurchasesError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListPurchasesError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListPurchasesError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListPurchasesError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -2231,13 +2520,15 @@ impl ListPurchasesError {
                 }
                 500u16 => {
                     super::errors::ListPurchasesError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -2261,15 +2552,15 @@ impl<E: DomainError> ::std::convert::From<E> for ListPurchasesError {
 #[non_exhaustive]
 pub enum ListTransactionsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2288,6 +2579,18 @@ impl ListTransactionsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -2340,56 +2643,64 @@ impl ListTransactionsError {
             match status {
                 400u16 => {
                     super::errors::ListTransactionsError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListTransactionsError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListTransactionsError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListTransactionsError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -2397,13 +2708,15 @@ impl ListTransactionsError {
                 }
                 500u16 => {
                     super::errors::ListTransactionsError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -2427,15 +2740,15 @@ impl<E: DomainError> ::std::convert::From<E> for ListTransactionsError {
 #[non_exhaustive]
 pub enum GetUsageAnalyticsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2454,6 +2767,18 @@ impl GetUsageAnalyticsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -2506,56 +2831,64 @@ impl GetUsageAnalyticsError {
             match status {
                 400u16 => {
                     super::errors::GetUsageAnalyticsError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::GetUsageAnalyticsError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetUsageAnalyticsError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetUsageAnalyticsError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -2563,13 +2896,15 @@ impl GetUsageAnalyticsError {
                 }
                 500u16 => {
                     super::errors::GetUsageAnalyticsError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -2593,17 +2928,17 @@ impl<E: DomainError> ::std::convert::From<E> for GetUsageAnalyticsError {
 #[non_exhaustive]
 pub enum GetListingStatsError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the listing ID doesn't exist)
-    NotFound(super::types::ErrorResponse),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2623,6 +2958,19 @@ impl GetListingStatsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -2678,67 +3026,77 @@ impl GetListingStatsError {
             match status {
                 400u16 => {
                     super::errors::GetListingStatsError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::GetListingStatsError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetListingStatsError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::GetListingStatsError::NotFound(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::ListingNotFound,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::ListingNotFound,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetListingStatsError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -2746,13 +3104,15 @@ impl GetListingStatsError {
                 }
                 500u16 => {
                     super::errors::GetListingStatsError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -2776,15 +3136,15 @@ impl<E: DomainError> ::std::convert::From<E> for GetListingStatsError {
 #[non_exhaustive]
 pub enum ListWebhooksError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2803,6 +3163,18 @@ impl ListWebhooksError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -2855,56 +3227,64 @@ impl ListWebhooksError {
             match status {
                 400u16 => {
                     super::errors::ListWebhooksError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListWebhooksError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListWebhooksError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListWebhooksError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -2912,13 +3292,15 @@ impl ListWebhooksError {
                 }
                 500u16 => {
                     super::errors::ListWebhooksError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -2942,15 +3324,15 @@ impl<E: DomainError> ::std::convert::From<E> for ListWebhooksError {
 #[non_exhaustive]
 pub enum CreateWebhookError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2969,6 +3351,18 @@ impl CreateWebhookError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -3021,56 +3415,64 @@ impl CreateWebhookError {
             match status {
                 400u16 => {
                     super::errors::CreateWebhookError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::CreateWebhookError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::CreateWebhookError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::CreateWebhookError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -3078,13 +3480,15 @@ impl CreateWebhookError {
                 }
                 500u16 => {
                     super::errors::CreateWebhookError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -3108,17 +3512,17 @@ impl<E: DomainError> ::std::convert::From<E> for CreateWebhookError {
 #[non_exhaustive]
 pub enum DeleteWebhookError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the soul, webhook endpoint or API key doesn't exist)
-    NotFound(super::types::ErrorResponse),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3138,6 +3542,19 @@ impl DeleteWebhookError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -3197,69 +3614,79 @@ impl DeleteWebhookError {
             match status {
                 400u16 => {
                     super::errors::DeleteWebhookError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::DeleteWebhookError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::DeleteWebhookError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::DeleteWebhookError::NotFound(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("NOT_FOUND"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("NOT_FOUND"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::DeleteWebhookError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -3267,13 +3694,15 @@ impl DeleteWebhookError {
                 }
                 500u16 => {
                     super::errors::DeleteWebhookError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -3297,15 +3726,15 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteWebhookError {
 #[non_exhaustive]
 pub enum ListApiKeysError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3324,6 +3753,18 @@ impl ListApiKeysError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -3376,56 +3817,64 @@ impl ListApiKeysError {
             match status {
                 400u16 => {
                     super::errors::ListApiKeysError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListApiKeysError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListApiKeysError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListApiKeysError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -3433,13 +3882,15 @@ impl ListApiKeysError {
                 }
                 500u16 => {
                     super::errors::ListApiKeysError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -3463,15 +3914,15 @@ impl<E: DomainError> ::std::convert::From<E> for ListApiKeysError {
 #[non_exhaustive]
 pub enum CreateApiKeyError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3490,6 +3941,18 @@ impl CreateApiKeyError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -3542,56 +4005,64 @@ impl CreateApiKeyError {
             match status {
                 400u16 => {
                     super::errors::CreateApiKeyError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::CreateApiKeyError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::CreateApiKeyError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::CreateApiKeyError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -3599,13 +4070,15 @@ impl CreateApiKeyError {
                 }
                 500u16 => {
                     super::errors::CreateApiKeyError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -3629,17 +4102,17 @@ impl<E: DomainError> ::std::convert::From<E> for CreateApiKeyError {
 #[non_exhaustive]
 pub enum RevokeApiKeyError {
     /// 400: Bad request (invalid parameters)
-    BadRequest(super::types::ErrorResponse),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 403: Forbidden (the key's scopes do not permit the operation)
-    Forbidden(super::types::ErrorResponse),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 404: Not found (the soul, webhook endpoint or API key doesn't exist)
-    NotFound(super::types::ErrorResponse),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3659,6 +4132,19 @@ impl RevokeApiKeyError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -3718,69 +4204,79 @@ impl RevokeApiKeyError {
             match status {
                 400u16 => {
                     super::errors::RevokeApiKeyError::BadRequest(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("VALIDATION_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("VALIDATION_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::RevokeApiKeyError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::RevokeApiKeyError::Forbidden(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InsufficientPermissions,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InsufficientPermissions,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::RevokeApiKeyError::NotFound(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("NOT_FOUND"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("NOT_FOUND"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::RevokeApiKeyError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -3788,13 +4284,15 @@ impl RevokeApiKeyError {
                 }
                 500u16 => {
                     super::errors::RevokeApiKeyError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -3818,11 +4316,11 @@ impl<E: DomainError> ::std::convert::From<E> for RevokeApiKeyError {
 #[non_exhaustive]
 pub enum ListScopesError {
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3839,6 +4337,16 @@ impl ListScopesError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -3882,32 +4390,36 @@ impl ListScopesError {
             match status {
                 401u16 => {
                     super::errors::ListScopesError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListScopesError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -3915,13 +4427,15 @@ impl ListScopesError {
                 }
                 500u16 => {
                     super::errors::ListScopesError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )
@@ -3945,11 +4459,11 @@ impl<E: DomainError> ::std::convert::From<E> for ListScopesError {
 #[non_exhaustive]
 pub enum RefreshTokenError {
     /// 401: Unauthorized (invalid, expired, revoked or missing API key)
-    Unauthorized(super::types::ErrorResponse),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// 429: Rate limit exceeded (implement backoff and wait for the reset at `details.resetAt`)
-    TooManyRequests(super::types::RateLimitErrorResponse),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::RateLimitErrorResponse>),
     /// 500: Internal server error
-    InternalServerError(super::types::ErrorResponse),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::ErrorResponse>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3966,6 +4480,16 @@ impl RefreshTokenError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -4009,32 +4533,36 @@ impl RefreshTokenError {
             match status {
                 401u16 => {
                     super::errors::RefreshTokenError::Unauthorized(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::InvalidApiKey,
-                                message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::InvalidApiKey,
+                                    message,
+                                ),
                             ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::RefreshTokenError::TooManyRequests(
-                        super::types::RateLimitErrorResponse::new(
-                            false,
-                            super::types::RateLimitError::new(
-                                super::types::ErrorCode::RateLimitExceeded,
-                                message,
-                                super::types::RateLimitDetails::new(
-                                    ::chrono::DateTime::<
-                                        ::chrono::Utc,
-                                    >::from({
-                                        let now = ::std::time::SystemTime::now();
-                                        now.checked_add(
-                                                ::std::time::Duration::from_secs(retry_after),
-                                            )
-                                            .unwrap_or(now)
-                                    }),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::RateLimitErrorResponse::new(
+                                false,
+                                super::types::RateLimitError::new(
+                                    super::types::ErrorCode::RateLimitExceeded,
+                                    message,
+                                    super::types::RateLimitDetails::new(
+                                        ::chrono::DateTime::<
+                                            ::chrono::Utc,
+                                        >::from({
+                                            let now = ::std::time::SystemTime::now();
+                                            now.checked_add(
+                                                    ::std::time::Duration::from_secs(retry_after),
+                                                )
+                                                .unwrap_or(now)
+                                        }),
+                                    ),
                                 ),
                             ),
                         ),
@@ -4042,13 +4570,15 @@ impl RefreshTokenError {
                 }
                 500u16 => {
                     super::errors::RefreshTokenError::InternalServerError(
-                        super::types::ErrorResponse::new(
-                            false,
-                            super::types::ErrorDetail::new(
-                                super::types::ErrorCode::Other(
-                                    ::std::string::String::from("INTERNAL_ERROR"),
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::ErrorResponse::new(
+                                false,
+                                super::types::ErrorDetail::new(
+                                    super::types::ErrorCode::Other(
+                                        ::std::string::String::from("INTERNAL_ERROR"),
+                                    ),
+                                    message,
                                 ),
-                                message,
                             ),
                         ),
                     )

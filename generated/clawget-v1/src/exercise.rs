@@ -53,6 +53,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -93,6 +101,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -121,6 +137,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -137,6 +161,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -167,6 +199,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -186,6 +226,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -211,6 +259,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -227,6 +283,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -254,6 +318,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -281,6 +353,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -305,6 +385,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -333,6 +421,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -358,6 +454,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -384,6 +488,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -407,6 +519,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -436,6 +556,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -459,6 +587,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -488,6 +624,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -504,6 +648,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -520,6 +672,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -536,6 +696,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -552,6 +720,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -568,6 +744,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };

@@ -243,11 +243,13 @@ impl super::server::ClawgetApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::GetListingError::NotFound(
-                    super::types::ErrorResponse::new(
-                        false,
-                        super::types::ErrorDetail::new(
-                            super::types::ErrorCode::ListingNotFound,
-                            ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::ListingNotFound,
+                                ::std::string::String::from("The resource was deleted."),
+                            ),
                         ),
                     ),
                 ),
@@ -299,11 +301,13 @@ impl super::server::ClawgetApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::DeleteListingError::NotFound(
-                    super::types::ErrorResponse::new(
-                        false,
-                        super::types::ErrorDetail::new(
-                            super::types::ErrorCode::ListingNotFound,
-                            ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::ListingNotFound,
+                                ::std::string::String::from("The resource was deleted."),
+                            ),
                         ),
                     ),
                 ),
@@ -333,11 +337,13 @@ impl super::server::ClawgetApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::UpdateListingError::NotFound(
-                    super::types::ErrorResponse::new(
-                        false,
-                        super::types::ErrorDetail::new(
-                            super::types::ErrorCode::ListingNotFound,
-                            ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::ListingNotFound,
+                                ::std::string::String::from("The resource was deleted."),
+                            ),
                         ),
                     ),
                 ),
@@ -390,11 +396,13 @@ impl super::server::ClawgetApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::PurchaseListingError::NotFound(
-                    super::types::ErrorResponse::new(
-                        false,
-                        super::types::ErrorDetail::new(
-                            super::types::ErrorCode::ListingNotFound,
-                            ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::ListingNotFound,
+                                ::std::string::String::from("The resource was deleted."),
+                            ),
                         ),
                     ),
                 ),
@@ -450,13 +458,15 @@ impl super::server::ClawgetApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::GetSoulError::NotFound(
-                    super::types::ErrorResponse::new(
-                        false,
-                        super::types::ErrorDetail::new(
-                            super::types::ErrorCode::Other(
-                                ::std::string::String::from("NOT_FOUND"),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("NOT_FOUND"),
+                                ),
+                                ::std::string::String::from("The resource was deleted."),
                             ),
-                            ::std::string::String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -504,13 +514,15 @@ impl super::server::ClawgetApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::ListSoulListingsError::NotFound(
-                    super::types::ErrorResponse::new(
-                        false,
-                        super::types::ErrorDetail::new(
-                            super::types::ErrorCode::Other(
-                                ::std::string::String::from("NOT_FOUND"),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("NOT_FOUND"),
+                                ),
+                                ::std::string::String::from("The resource was deleted."),
                             ),
-                            ::std::string::String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -550,13 +562,15 @@ impl super::server::ClawgetApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::ListSoulActivityError::NotFound(
-                    super::types::ErrorResponse::new(
-                        false,
-                        super::types::ErrorDetail::new(
-                            super::types::ErrorCode::Other(
-                                ::std::string::String::from("NOT_FOUND"),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("NOT_FOUND"),
+                                ),
+                                ::std::string::String::from("The resource was deleted."),
                             ),
-                            ::std::string::String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -683,11 +697,13 @@ impl super::server::ClawgetApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::GetListingStatsError::NotFound(
-                    super::types::ErrorResponse::new(
-                        false,
-                        super::types::ErrorDetail::new(
-                            super::types::ErrorCode::ListingNotFound,
-                            ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::ListingNotFound,
+                                ::std::string::String::from("The resource was deleted."),
+                            ),
                         ),
                     ),
                 ),
@@ -770,13 +786,15 @@ impl super::server::ClawgetApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::DeleteWebhookError::NotFound(
-                    super::types::ErrorResponse::new(
-                        false,
-                        super::types::ErrorDetail::new(
-                            super::types::ErrorCode::Other(
-                                ::std::string::String::from("NOT_FOUND"),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("NOT_FOUND"),
+                                ),
+                                ::std::string::String::from("The resource was deleted."),
                             ),
-                            ::std::string::String::from("The resource was deleted."),
                         ),
                     ),
                 ),
@@ -867,13 +885,15 @@ impl super::server::ClawgetApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::RevokeApiKeyError::NotFound(
-                    super::types::ErrorResponse::new(
-                        false,
-                        super::types::ErrorDetail::new(
-                            super::types::ErrorCode::Other(
-                                ::std::string::String::from("NOT_FOUND"),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::ErrorResponse::new(
+                            false,
+                            super::types::ErrorDetail::new(
+                                super::types::ErrorCode::Other(
+                                    ::std::string::String::from("NOT_FOUND"),
+                                ),
+                                ::std::string::String::from("The resource was deleted."),
                             ),
-                            ::std::string::String::from("The resource was deleted."),
                         ),
                     ),
                 ),

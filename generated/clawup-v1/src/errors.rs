@@ -12,6 +12,12 @@
 //! Responses of each operation: an error enum with one variant per
 //! documented non-2xx status, and a success enum where an operation has
 //! more than one kind of success.
+//!
+//! A documented error always reads as its variant: its body is an
+//! [`ErrorBody`], which keeps the bytes and content type of a body that
+//! does not decode, and its declared headers are `Option`s, `None` when
+//! missing or malformed.
+pub use ::clawgen_runtime::ErrorBody;
 /// Your own error type, mapped once to every operation's documented errors.
 ///
 /// Implement it for your error type, and `?` turns that error into any
@@ -71,9 +77,9 @@ pub fn common_error_body(
 #[non_exhaustive]
 pub enum GetCurrentUserError {
     /// 401: The API key is missing, invalid, expired, or revoked
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -89,6 +95,15 @@ impl GetCurrentUserError {
             Self::Unauthorized(_) => 401u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -125,17 +140,21 @@ impl GetCurrentUserError {
             match status {
                 401u16 => {
                     super::errors::GetCurrentUserError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("AUTH_401"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("AUTH_401"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetCurrentUserError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("INTERNAL_500"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("INTERNAL_500"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -158,9 +177,9 @@ impl<E: DomainError> ::std::convert::From<E> for GetCurrentUserError {
 #[non_exhaustive]
 pub enum ListPlansError {
     /// 401: The API key is missing, invalid, expired, or revoked
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -176,6 +195,15 @@ impl ListPlansError {
             Self::Unauthorized(_) => 401u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -212,17 +240,21 @@ impl ListPlansError {
             match status {
                 401u16 => {
                     super::errors::ListPlansError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("AUTH_401"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("AUTH_401"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListPlansError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("INTERNAL_500"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("INTERNAL_500"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -245,9 +277,9 @@ impl<E: DomainError> ::std::convert::From<E> for ListPlansError {
 #[non_exhaustive]
 pub enum ListModelsError {
     /// 401: The API key is missing, invalid, expired, or revoked
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -263,6 +295,15 @@ impl ListModelsError {
             Self::Unauthorized(_) => 401u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -299,17 +340,21 @@ impl ListModelsError {
             match status {
                 401u16 => {
                     super::errors::ListModelsError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("AUTH_401"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("AUTH_401"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListModelsError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("INTERNAL_500"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("INTERNAL_500"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -332,9 +377,9 @@ impl<E: DomainError> ::std::convert::From<E> for ListModelsError {
 #[non_exhaustive]
 pub enum ListRuntimeImagesError {
     /// 401: The API key is missing, invalid, expired, or revoked
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -350,6 +395,15 @@ impl ListRuntimeImagesError {
             Self::Unauthorized(_) => 401u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -386,17 +440,21 @@ impl ListRuntimeImagesError {
             match status {
                 401u16 => {
                     super::errors::ListRuntimeImagesError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("AUTH_401"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("AUTH_401"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListRuntimeImagesError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("INTERNAL_500"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("INTERNAL_500"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -419,9 +477,9 @@ impl<E: DomainError> ::std::convert::From<E> for ListRuntimeImagesError {
 #[non_exhaustive]
 pub enum ListToolsError {
     /// 401: The API key is missing, invalid, expired, or revoked
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -437,6 +495,15 @@ impl ListToolsError {
             Self::Unauthorized(_) => 401u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -473,17 +540,21 @@ impl ListToolsError {
             match status {
                 401u16 => {
                     super::errors::ListToolsError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("AUTH_401"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("AUTH_401"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListToolsError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("INTERNAL_500"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("INTERNAL_500"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -506,9 +577,9 @@ impl<E: DomainError> ::std::convert::From<E> for ListToolsError {
 #[non_exhaustive]
 pub enum ListTeamTemplatesError {
     /// 401: The API key is missing, invalid, expired, or revoked
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -524,6 +595,15 @@ impl ListTeamTemplatesError {
             Self::Unauthorized(_) => 401u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -560,17 +640,21 @@ impl ListTeamTemplatesError {
             match status {
                 401u16 => {
                     super::errors::ListTeamTemplatesError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("AUTH_401"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("AUTH_401"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListTeamTemplatesError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("INTERNAL_500"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("INTERNAL_500"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -593,7 +677,7 @@ impl<E: DomainError> ::std::convert::From<E> for ListTeamTemplatesError {
 #[non_exhaustive]
 pub enum GetOpenApiDocumentError {
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -608,6 +692,14 @@ impl GetOpenApiDocumentError {
         match self {
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -638,9 +730,11 @@ impl GetOpenApiDocumentError {
             match status {
                 500u16 => {
                     super::errors::GetOpenApiDocumentError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("INTERNAL_500"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("INTERNAL_500"),
+                                message,
+                            ),
                         ),
                     )
                 }

@@ -181,8 +181,8 @@ impl Client {
         let answer = self.execute("getHealth", "/v1/health", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -220,9 +220,9 @@ impl Client {
         let answer = self.execute("getHsmHealth", "/v1/health/hsm", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
-            503u16 => answer.error(Failure::ServiceUnavailable(answer.json()?)),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
+            503u16 => answer.error(Failure::ServiceUnavailable(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -269,11 +269,11 @@ impl Client {
         let answer = self.execute("accessShare", "/v1/share/{share_id}", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            402u16 => answer.error(Failure::PaymentRequired(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            410u16 => answer.error(Failure::Gone(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            402u16 => answer.error(Failure::PaymentRequired(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            410u16 => answer.error(Failure::Gone(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -321,11 +321,11 @@ impl Client {
         let answer = self.execute("revokeShare", "/v1/share/{share_id}", request).await?;
         match answer.status() {
             204u16 => answer.value(()),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -366,10 +366,10 @@ impl Client {
         let answer = self.execute("signup", "/v1/auth/signup", request).await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            409u16 => answer.error(Failure::Conflict(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            409u16 => answer.error(Failure::Conflict(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -418,10 +418,10 @@ impl Client {
                 answer
                     .value(super::errors::CreateTokenResponse::Accepted(answer.json()?))
             }
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -464,9 +464,9 @@ impl Client {
         let answer = self.execute("revokeToken", "/v1/auth/token", request).await?;
         match answer.status() {
             204u16 => answer.value(()),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -511,11 +511,11 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -560,10 +560,10 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -614,10 +614,10 @@ impl Client {
                         super::errors::SignInWithGoogleResponse::Accepted(answer.json()?),
                     )
             }
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -667,11 +667,11 @@ impl Client {
             .await?;
         match answer.status() {
             204u16 => answer.value(()),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -708,9 +708,9 @@ impl Client {
         let answer = self.execute("refreshToken", "/v1/auth/refresh", request).await?;
         match answer.status() {
             200..=299 => answer.value(()),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -756,10 +756,10 @@ impl Client {
         let answer = self.execute("getCurrentUser", "/v1/auth/me", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -802,10 +802,10 @@ impl Client {
         let answer = self.execute("deleteCurrentUser", "/v1/auth/me", request).await?;
         match answer.status() {
             204u16 => answer.value(()),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -856,11 +856,11 @@ impl Client {
         let answer = self.execute("updateCurrentUser", "/v1/auth/me", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -906,10 +906,10 @@ impl Client {
         let answer = self.execute("getMfaStatus", "/v1/auth/mfa/status", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -956,11 +956,11 @@ impl Client {
         let answer = self.execute("setupMfa", "/v1/auth/mfa/setup", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            409u16 => answer.error(Failure::Conflict(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            409u16 => answer.error(Failure::Conflict(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1014,11 +1014,11 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1060,10 +1060,10 @@ impl Client {
         let answer = self.execute("verifyMfa", "/v1/auth/mfa/verify", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1112,11 +1112,11 @@ impl Client {
         let answer = self.execute("disableMfa", "/v1/auth/mfa", request).await?;
         match answer.status() {
             204u16 => answer.value(()),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1160,9 +1160,9 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1208,9 +1208,9 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1256,9 +1256,9 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1311,12 +1311,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1367,12 +1367,12 @@ impl Client {
         let answer = self.execute("denyDevice", "/v1/auth/device/deny", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1418,11 +1418,11 @@ impl Client {
         let answer = self.execute("listApiKeys", "/v1/auth/api-keys", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1474,11 +1474,11 @@ impl Client {
         let answer = self.execute("createApiKey", "/v1/auth/api-keys", request).await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1528,11 +1528,11 @@ impl Client {
             .await?;
         match answer.status() {
             204u16 => answer.value(()),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1578,10 +1578,10 @@ impl Client {
         let answer = self.execute("listVaults", "/v1/vaults", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1633,13 +1633,13 @@ impl Client {
         let answer = self.execute("createVault", "/v1/vaults", request).await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            402u16 => answer.error(Failure::PaymentRequired(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            409u16 => answer.error(Failure::Conflict(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            402u16 => answer.error(Failure::PaymentRequired(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            409u16 => answer.error(Failure::Conflict(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1690,11 +1690,11 @@ impl Client {
         let answer = self.execute("getVault", "/v1/vaults/{vault_id}", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1744,11 +1744,11 @@ impl Client {
             .await?;
         match answer.status() {
             204u16 => answer.value(()),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1810,14 +1810,14 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            402u16 => answer.error(Failure::PaymentRequired(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            409u16 => answer.error(Failure::Conflict(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            402u16 => answer.error(Failure::PaymentRequired(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            409u16 => answer.error(Failure::Conflict(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1868,12 +1868,12 @@ impl Client {
             .await?;
         match answer.status() {
             204u16 => answer.value(()),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            409u16 => answer.error(Failure::Conflict(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            409u16 => answer.error(Failure::Conflict(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -1934,13 +1934,13 @@ impl Client {
             .await?;
         match answer.status() {
             202u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            409u16 => answer.error(Failure::Conflict(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            409u16 => answer.error(Failure::Conflict(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -2001,11 +2001,11 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -2065,12 +2065,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -2136,13 +2136,13 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            402u16 => answer.error(Failure::PaymentRequired(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            402u16 => answer.error(Failure::PaymentRequired(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -2210,13 +2210,13 @@ impl Client {
             201u16 => {
                 answer.value(super::errors::PutSecretResponse::Created(answer.json()?))
             }
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            402u16 => answer.error(Failure::PaymentRequired(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            402u16 => answer.error(Failure::PaymentRequired(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -2272,11 +2272,11 @@ impl Client {
             .await?;
         match answer.status() {
             204u16 => answer.value(()),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -2329,12 +2329,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -2395,12 +2395,12 @@ impl Client {
             .await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -2467,12 +2467,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -2531,11 +2531,11 @@ impl Client {
             .await?;
         match answer.status() {
             204u16 => answer.value(()),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -2578,9 +2578,9 @@ impl Client {
         let answer = self.execute("enrollAgent", "/v1/agents/enroll", request).await?;
         match answer.status() {
             202u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -2626,11 +2626,11 @@ impl Client {
         let answer = self.execute("listAgents", "/v1/agents", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -2681,12 +2681,12 @@ impl Client {
         let answer = self.execute("createAgent", "/v1/agents", request).await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            402u16 => answer.error(Failure::PaymentRequired(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            402u16 => answer.error(Failure::PaymentRequired(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -2732,10 +2732,10 @@ impl Client {
         let answer = self.execute("getCurrentAgent", "/v1/agents/me", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -2786,11 +2786,11 @@ impl Client {
         let answer = self.execute("getAgent", "/v1/agents/{agent_id}", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -2842,11 +2842,11 @@ impl Client {
             .await?;
         match answer.status() {
             204u16 => answer.value(()),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -2907,12 +2907,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -2967,11 +2967,11 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -3034,13 +3034,13 @@ impl Client {
             .await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            402u16 => answer.error(Failure::PaymentRequired(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            402u16 => answer.error(Failure::PaymentRequired(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -3095,10 +3095,10 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -3153,10 +3153,10 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -3210,12 +3210,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            409u16 => answer.error(Failure::Conflict(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            409u16 => answer.error(Failure::Conflict(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -3268,12 +3268,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            409u16 => answer.error(Failure::Conflict(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            409u16 => answer.error(Failure::Conflict(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -3310,9 +3310,9 @@ impl Client {
         let answer = self.execute("listChains", "/v1/chains", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -3353,9 +3353,9 @@ impl Client {
         let answer = self.execute("getChain", "/v1/chains/{identifier}", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -3415,12 +3415,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -3483,14 +3483,14 @@ impl Client {
             .await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            402u16 => answer.error(Failure::PaymentRequired(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            422u16 => answer.error(Failure::UnprocessableEntity(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            402u16 => answer.error(Failure::PaymentRequired(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            422u16 => answer.error(Failure::UnprocessableEntity(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -3551,11 +3551,11 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -3619,13 +3619,13 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            402u16 => answer.error(Failure::PaymentRequired(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            402u16 => answer.error(Failure::PaymentRequired(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -3690,13 +3690,13 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            402u16 => answer.error(Failure::PaymentRequired(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            402u16 => answer.error(Failure::PaymentRequired(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -3744,10 +3744,10 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -3795,11 +3795,11 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -3854,12 +3854,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            409u16 => answer.error(Failure::Conflict(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            409u16 => answer.error(Failure::Conflict(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -3915,12 +3915,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            409u16 => answer.error(Failure::Conflict(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            409u16 => answer.error(Failure::Conflict(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -3968,10 +3968,10 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4024,11 +4024,11 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4076,10 +4076,10 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4138,11 +4138,11 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4195,11 +4195,11 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4250,9 +4250,9 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4303,11 +4303,11 @@ impl Client {
         let answer = self.execute("listAuditEvents", "/v1/audit/events", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4353,11 +4353,11 @@ impl Client {
         let answer = self.execute("listOrgMembers", "/v1/org/members", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4408,12 +4408,12 @@ impl Client {
         let answer = self.execute("inviteOrgMember", "/v1/org/invite", request).await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            409u16 => answer.error(Failure::Conflict(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            409u16 => answer.error(Failure::Conflict(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4465,11 +4465,11 @@ impl Client {
             .await?;
         match answer.status() {
             204u16 => answer.value(()),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4529,12 +4529,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4582,11 +4582,11 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4639,11 +4639,11 @@ impl Client {
             .await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4693,11 +4693,11 @@ impl Client {
             .await?;
         match answer.status() {
             204u16 => answer.value(()),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4746,11 +4746,11 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4811,12 +4811,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4867,11 +4867,11 @@ impl Client {
             .await?;
         match answer.status() {
             204u16 => answer.value(()),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4918,10 +4918,10 @@ impl Client {
         let answer = self.execute("getX402Config", "/v1/admin/x402", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -4973,11 +4973,11 @@ impl Client {
         let answer = self.execute("updateX402Config", "/v1/admin/x402", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -5029,11 +5029,11 @@ impl Client {
         let answer = self.execute("listAdminUsers", "/v1/admin/users", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -5086,11 +5086,11 @@ impl Client {
             .await?;
         match answer.status() {
             204u16 => answer.value(()),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -5137,11 +5137,11 @@ impl Client {
         let answer = self.execute("listAdminChains", "/v1/admin/chains", request).await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -5195,12 +5195,12 @@ impl Client {
             .await?;
         match answer.status() {
             201u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            409u16 => answer.error(Failure::Conflict(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            409u16 => answer.error(Failure::Conflict(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -5261,12 +5261,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -5319,11 +5319,11 @@ impl Client {
             .await?;
         match answer.status() {
             204u16 => answer.value(()),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -5377,11 +5377,11 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -5442,12 +5442,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {
@@ -5512,12 +5512,12 @@ impl Client {
             .await?;
         match answer.status() {
             200u16 => answer.value(answer.json()?),
-            400u16 => answer.error(Failure::BadRequest(answer.json()?)),
-            401u16 => answer.error(Failure::Unauthorized(answer.json()?)),
-            403u16 => answer.error(Failure::Forbidden(answer.json()?)),
-            404u16 => answer.error(Failure::NotFound(answer.json()?)),
-            429u16 => answer.error(Failure::TooManyRequests(answer.json()?)),
-            500u16 => answer.error(Failure::InternalServerError(answer.json()?)),
+            400u16 => answer.error(Failure::BadRequest(answer.error_json())),
+            401u16 => answer.error(Failure::Unauthorized(answer.error_json())),
+            403u16 => answer.error(Failure::Forbidden(answer.error_json())),
+            404u16 => answer.error(Failure::NotFound(answer.error_json())),
+            429u16 => answer.error(Failure::TooManyRequests(answer.error_json())),
+            500u16 => answer.error(Failure::InternalServerError(answer.error_json())),
             _ => {
                 answer
                     .error(Failure::Undocumented {

@@ -12,6 +12,12 @@
 //! Responses of each operation: an error enum with one variant per
 //! documented non-2xx status, and a success enum where an operation has
 //! more than one kind of success.
+//!
+//! A documented error always reads as its variant: its body is an
+//! [`ErrorBody`], which keeps the bytes and content type of a body that
+//! does not decode, and its declared headers are `Option`s, `None` when
+//! missing or malformed.
+pub use ::clawgen_runtime::ErrorBody;
 /// Your own error type, mapped once to every operation's documented errors.
 ///
 /// Implement it for your error type, and `?` turns that error into any
@@ -119,9 +125,9 @@ pub fn common_error_body(
 pub enum GetHealthError {
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -137,6 +143,15 @@ impl GetHealthError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -174,17 +189,21 @@ impl GetHealthError {
             match status {
                 429u16 => {
                     super::errors::GetHealthError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetHealthError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -208,11 +227,11 @@ impl<E: DomainError> ::std::convert::From<E> for GetHealthError {
 pub enum GetHsmHealthError {
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 503: The HSM cannot be reached; secret reads and writes will fail
-    ServiceUnavailable(super::types::Error),
+    ServiceUnavailable(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -229,6 +248,16 @@ impl GetHsmHealthError {
             Self::InternalServerError(_) => 500u16,
             Self::ServiceUnavailable(_) => 503u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            Self::ServiceUnavailable(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -272,25 +301,31 @@ impl GetHsmHealthError {
             match status {
                 429u16 => {
                     super::errors::GetHsmHealthError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetHsmHealthError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 503u16 => {
                     super::errors::GetHsmHealthError::ServiceUnavailable(
-                        super::types::Error::new(
-                            ::std::string::String::from("hsm_unavailable"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("hsm_unavailable"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -314,16 +349,16 @@ impl<E: DomainError> ::std::convert::From<E> for GetHsmHealthError {
 pub enum AccessShareError {
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(super::types::Error),
+    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 410: The share has expired, been revoked, or reached its maximum access count
-    Gone(super::types::Error),
+    Gone(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -342,6 +377,18 @@ impl AccessShareError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::PaymentRequired(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::Gone(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -400,41 +447,51 @@ impl AccessShareError {
             match status {
                 402u16 => {
                     super::errors::AccessShareError::PaymentRequired(
-                        super::types::Error::new(
-                            ::std::string::String::from("payment_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("payment_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::AccessShareError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 410u16 => {
                     super::errors::AccessShareError::Gone(
-                        super::types::Error::new(
-                            ::std::string::String::from("share_expired"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("share_expired"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::AccessShareError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::AccessShareError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -457,16 +514,16 @@ impl<E: DomainError> ::std::convert::From<E> for AccessShareError {
 #[non_exhaustive]
 pub enum RevokeShareError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: Only the creator of a share may revoke it
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -485,6 +542,18 @@ impl RevokeShareError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -539,41 +608,51 @@ impl RevokeShareError {
             match status {
                 401u16 => {
                     super::errors::RevokeShareError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::RevokeShareError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::RevokeShareError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::RevokeShareError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::RevokeShareError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -597,14 +676,14 @@ impl<E: DomainError> ::std::convert::From<E> for RevokeShareError {
 pub enum SignupError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 409: An account with this email already exists
-    Conflict(super::types::Error),
+    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -622,6 +701,17 @@ impl SignupError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Conflict(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -669,33 +759,41 @@ impl SignupError {
             match status {
                 400u16 => {
                     super::errors::SignupError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 409u16 => {
                     super::errors::SignupError::Conflict(
-                        super::types::Error::new(
-                            ::std::string::String::from("email_taken"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("email_taken"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::SignupError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::SignupError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -719,14 +817,14 @@ impl<E: DomainError> ::std::convert::From<E> for SignupError {
 pub enum CreateTokenError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Wrong email or password
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -744,6 +842,17 @@ impl CreateTokenError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -791,33 +900,41 @@ impl CreateTokenError {
             match status {
                 400u16 => {
                     super::errors::CreateTokenError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::CreateTokenError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_credentials"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_credentials"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::CreateTokenError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::CreateTokenError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -849,12 +966,12 @@ pub enum CreateTokenResponse {
 #[non_exhaustive]
 pub enum RevokeTokenError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -871,6 +988,16 @@ impl RevokeTokenError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -915,25 +1042,31 @@ impl RevokeTokenError {
             match status {
                 401u16 => {
                     super::errors::RevokeTokenError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::RevokeTokenError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::RevokeTokenError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -957,16 +1090,16 @@ impl<E: DomainError> ::std::convert::From<E> for RevokeTokenError {
 pub enum CreateAgentTokenError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Unknown agent or wrong API key
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The agent is deactivated or still awaiting approval
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -985,6 +1118,18 @@ impl CreateAgentTokenError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -1038,41 +1183,51 @@ impl CreateAgentTokenError {
             match status {
                 400u16 => {
                     super::errors::CreateAgentTokenError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::CreateAgentTokenError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_credentials"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_credentials"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::CreateAgentTokenError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("agent_inactive"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("agent_inactive"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::CreateAgentTokenError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::CreateAgentTokenError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -1096,14 +1251,14 @@ impl<E: DomainError> ::std::convert::From<E> for CreateAgentTokenError {
 pub enum CreateApiKeyTokenError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Unknown, revoked or expired API key
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1121,6 +1276,17 @@ impl CreateApiKeyTokenError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -1168,33 +1334,41 @@ impl CreateApiKeyTokenError {
             match status {
                 400u16 => {
                     super::errors::CreateApiKeyTokenError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::CreateApiKeyTokenError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_credentials"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_credentials"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::CreateApiKeyTokenError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::CreateApiKeyTokenError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -1218,14 +1392,14 @@ impl<E: DomainError> ::std::convert::From<E> for CreateApiKeyTokenError {
 pub enum SignInWithGoogleError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: The Google ID token is invalid, expired or for another audience
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1243,6 +1417,17 @@ impl SignInWithGoogleError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -1294,33 +1479,41 @@ impl SignInWithGoogleError {
             match status {
                 400u16 => {
                     super::errors::SignInWithGoogleError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::SignInWithGoogleError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_id_token"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_id_token"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::SignInWithGoogleError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::SignInWithGoogleError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -1353,16 +1546,16 @@ pub enum SignInWithGoogleResponse {
 pub enum ChangePasswordError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The current password is wrong, or the caller is an agent
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1381,6 +1574,18 @@ impl ChangePasswordError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -1438,41 +1643,51 @@ impl ChangePasswordError {
             match status {
                 400u16 => {
                     super::errors::ChangePasswordError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ChangePasswordError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ChangePasswordError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_current_password"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_current_password"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ChangePasswordError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ChangePasswordError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -1495,12 +1710,12 @@ impl<E: DomainError> ::std::convert::From<E> for ChangePasswordError {
 #[non_exhaustive]
 pub enum RefreshTokenError {
     /// 400: Refresh tokens are not implemented yet
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1517,6 +1732,16 @@ impl RefreshTokenError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -1557,25 +1782,31 @@ impl RefreshTokenError {
             match status {
                 400u16 => {
                     super::errors::RefreshTokenError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_implemented"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_implemented"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::RefreshTokenError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::RefreshTokenError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -1598,14 +1829,14 @@ impl<E: DomainError> ::std::convert::From<E> for RefreshTokenError {
 #[non_exhaustive]
 pub enum GetCurrentUserError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1623,6 +1854,17 @@ impl GetCurrentUserError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -1673,33 +1915,41 @@ impl GetCurrentUserError {
             match status {
                 401u16 => {
                     super::errors::GetCurrentUserError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetCurrentUserError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("user_token_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("user_token_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetCurrentUserError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetCurrentUserError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -1722,14 +1972,14 @@ impl<E: DomainError> ::std::convert::From<E> for GetCurrentUserError {
 #[non_exhaustive]
 pub enum DeleteCurrentUserError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1747,6 +1997,17 @@ impl DeleteCurrentUserError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -1797,33 +2058,41 @@ impl DeleteCurrentUserError {
             match status {
                 401u16 => {
                     super::errors::DeleteCurrentUserError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::DeleteCurrentUserError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("user_token_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("user_token_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::DeleteCurrentUserError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::DeleteCurrentUserError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -1847,16 +2116,16 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteCurrentUserError {
 pub enum UpdateCurrentUserError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -1875,6 +2144,18 @@ impl UpdateCurrentUserError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -1932,41 +2213,51 @@ impl UpdateCurrentUserError {
             match status {
                 400u16 => {
                     super::errors::UpdateCurrentUserError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::UpdateCurrentUserError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::UpdateCurrentUserError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("user_token_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("user_token_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::UpdateCurrentUserError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::UpdateCurrentUserError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -1989,14 +2280,14 @@ impl<E: DomainError> ::std::convert::From<E> for UpdateCurrentUserError {
 #[non_exhaustive]
 pub enum GetMfaStatusError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2014,6 +2305,17 @@ impl GetMfaStatusError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -2064,33 +2366,41 @@ impl GetMfaStatusError {
             match status {
                 401u16 => {
                     super::errors::GetMfaStatusError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetMfaStatusError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("user_token_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("user_token_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetMfaStatusError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetMfaStatusError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -2113,16 +2423,16 @@ impl<E: DomainError> ::std::convert::From<E> for GetMfaStatusError {
 #[non_exhaustive]
 pub enum SetupMfaError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 409: MFA is already enabled
-    Conflict(super::types::Error),
+    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2141,6 +2451,18 @@ impl SetupMfaError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::Conflict(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -2192,41 +2514,51 @@ impl SetupMfaError {
             match status {
                 401u16 => {
                     super::errors::SetupMfaError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::SetupMfaError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("user_token_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("user_token_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 409u16 => {
                     super::errors::SetupMfaError::Conflict(
-                        super::types::Error::new(
-                            ::std::string::String::from("mfa_already_enabled"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("mfa_already_enabled"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::SetupMfaError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::SetupMfaError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -2249,16 +2581,16 @@ impl<E: DomainError> ::std::convert::From<E> for SetupMfaError {
 #[non_exhaustive]
 pub enum VerifyMfaSetupError {
     /// 400: Malformed or wrong code, or no enrollment in progress
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2277,6 +2609,18 @@ impl VerifyMfaSetupError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -2333,41 +2677,51 @@ impl VerifyMfaSetupError {
             match status {
                 400u16 => {
                     super::errors::VerifyMfaSetupError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_code"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_code"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::VerifyMfaSetupError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::VerifyMfaSetupError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("user_token_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("user_token_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::VerifyMfaSetupError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::VerifyMfaSetupError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -2391,14 +2745,14 @@ impl<E: DomainError> ::std::convert::From<E> for VerifyMfaSetupError {
 pub enum VerifyMfaError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Wrong code, or the MFA token is invalid or expired
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2416,6 +2770,17 @@ impl VerifyMfaError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -2466,33 +2831,41 @@ impl VerifyMfaError {
             match status {
                 400u16 => {
                     super::errors::VerifyMfaError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::VerifyMfaError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_code"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_code"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::VerifyMfaError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::VerifyMfaError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -2516,16 +2889,16 @@ impl<E: DomainError> ::std::convert::From<E> for VerifyMfaError {
 pub enum DisableMfaError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The code or password is wrong, or the caller is an agent
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2544,6 +2917,18 @@ impl DisableMfaError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -2601,41 +2986,51 @@ impl DisableMfaError {
             match status {
                 400u16 => {
                     super::errors::DisableMfaError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::DisableMfaError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::DisableMfaError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_code"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_code"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::DisableMfaError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::DisableMfaError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -2659,12 +3054,12 @@ impl<E: DomainError> ::std::convert::From<E> for DisableMfaError {
 pub enum RequestDeviceCodeError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2681,6 +3076,16 @@ impl RequestDeviceCodeError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -2725,25 +3130,31 @@ impl RequestDeviceCodeError {
             match status {
                 400u16 => {
                     super::errors::RequestDeviceCodeError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::RequestDeviceCodeError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::RequestDeviceCodeError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -2767,12 +3178,12 @@ impl<E: DomainError> ::std::convert::From<E> for RequestDeviceCodeError {
 pub enum PollDeviceTokenError {
     /// 400: Not approved (yet): `authorization_pending`, `slow_down`, `access_denied`,
     /// `expired_token` or `invalid_request`
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2789,6 +3200,16 @@ impl PollDeviceTokenError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -2833,25 +3254,31 @@ impl PollDeviceTokenError {
             match status {
                 400u16 => {
                     super::errors::PollDeviceTokenError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("authorization_pending"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("authorization_pending"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::PollDeviceTokenError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::PollDeviceTokenError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -2874,12 +3301,12 @@ impl<E: DomainError> ::std::convert::From<E> for PollDeviceTokenError {
 #[non_exhaustive]
 pub enum GetDeviceCodeStatusError {
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -2896,6 +3323,16 @@ impl GetDeviceCodeStatusError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -2940,25 +3377,31 @@ impl GetDeviceCodeStatusError {
             match status {
                 404u16 => {
                     super::errors::GetDeviceCodeStatusError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetDeviceCodeStatusError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetDeviceCodeStatusError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -2981,18 +3424,18 @@ impl<E: DomainError> ::std::convert::From<E> for GetDeviceCodeStatusError {
 #[non_exhaustive]
 pub enum ApproveDeviceError {
     /// 400: The code has expired or was already approved or denied
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3012,6 +3455,19 @@ impl ApproveDeviceError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -3075,49 +3531,61 @@ impl ApproveDeviceError {
             match status {
                 400u16 => {
                     super::errors::ApproveDeviceError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ApproveDeviceError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ApproveDeviceError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("user_token_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("user_token_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::ApproveDeviceError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ApproveDeviceError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ApproveDeviceError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -3140,18 +3608,18 @@ impl<E: DomainError> ::std::convert::From<E> for ApproveDeviceError {
 #[non_exhaustive]
 pub enum DenyDeviceError {
     /// 400: The code has expired or was already approved or denied
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3171,6 +3639,19 @@ impl DenyDeviceError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -3234,49 +3715,61 @@ impl DenyDeviceError {
             match status {
                 400u16 => {
                     super::errors::DenyDeviceError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::DenyDeviceError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::DenyDeviceError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("user_token_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("user_token_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::DenyDeviceError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::DenyDeviceError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::DenyDeviceError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -3300,16 +3793,16 @@ impl<E: DomainError> ::std::convert::From<E> for DenyDeviceError {
 pub enum ListApiKeysError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3328,6 +3821,18 @@ impl ListApiKeysError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -3385,41 +3890,51 @@ impl ListApiKeysError {
             match status {
                 400u16 => {
                     super::errors::ListApiKeysError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListApiKeysError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListApiKeysError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("user_token_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("user_token_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListApiKeysError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListApiKeysError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -3443,16 +3958,16 @@ impl<E: DomainError> ::std::convert::From<E> for ListApiKeysError {
 pub enum CreateApiKeyError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3471,6 +3986,18 @@ impl CreateApiKeyError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -3528,41 +4055,51 @@ impl CreateApiKeyError {
             match status {
                 400u16 => {
                     super::errors::CreateApiKeyError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::CreateApiKeyError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::CreateApiKeyError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("user_token_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("user_token_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::CreateApiKeyError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::CreateApiKeyError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -3585,16 +4122,16 @@ impl<E: DomainError> ::std::convert::From<E> for CreateApiKeyError {
 #[non_exhaustive]
 pub enum RevokeApiKeyError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The operation needs a user JWT; agent tokens are refused
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3613,6 +4150,18 @@ impl RevokeApiKeyError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -3670,41 +4219,51 @@ impl RevokeApiKeyError {
             match status {
                 401u16 => {
                     super::errors::RevokeApiKeyError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::RevokeApiKeyError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("user_token_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("user_token_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::RevokeApiKeyError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::RevokeApiKeyError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::RevokeApiKeyError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -3728,14 +4287,14 @@ impl<E: DomainError> ::std::convert::From<E> for RevokeApiKeyError {
 pub enum ListVaultsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3753,6 +4312,17 @@ impl ListVaultsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -3804,33 +4374,41 @@ impl ListVaultsError {
             match status {
                 400u16 => {
                     super::errors::ListVaultsError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListVaultsError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListVaultsError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListVaultsError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -3854,21 +4432,21 @@ impl<E: DomainError> ::std::convert::From<E> for ListVaultsError {
 pub enum CreateVaultError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 402: The plan's vault limit is reached
-    PaymentRequired(super::types::Error),
+    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 409: A vault with this name already exists
-    Conflict(super::types::Error),
+    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -3889,6 +4467,20 @@ impl CreateVaultError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::PaymentRequired(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::Conflict(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -3953,57 +4545,71 @@ impl CreateVaultError {
             match status {
                 400u16 => {
                     super::errors::CreateVaultError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::CreateVaultError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 402u16 => {
                     super::errors::CreateVaultError::PaymentRequired(
-                        super::types::Error::new(
-                            ::std::string::String::from("payment_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("payment_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::CreateVaultError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 409u16 => {
                     super::errors::CreateVaultError::Conflict(
-                        super::types::Error::new(
-                            ::std::string::String::from("vault_name_taken"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("vault_name_taken"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::CreateVaultError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::CreateVaultError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -4026,17 +4632,17 @@ impl<E: DomainError> ::std::convert::From<E> for CreateVaultError {
 #[non_exhaustive]
 pub enum GetVaultError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -4055,6 +4661,18 @@ impl GetVaultError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -4113,41 +4731,51 @@ impl GetVaultError {
             match status {
                 401u16 => {
                     super::errors::GetVaultError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetVaultError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::GetVaultError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetVaultError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetVaultError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -4170,17 +4798,17 @@ impl<E: DomainError> ::std::convert::From<E> for GetVaultError {
 #[non_exhaustive]
 pub enum DeleteVaultError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -4199,6 +4827,18 @@ impl DeleteVaultError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -4257,41 +4897,51 @@ impl DeleteVaultError {
             match status {
                 401u16 => {
                     super::errors::DeleteVaultError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::DeleteVaultError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::DeleteVaultError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::DeleteVaultError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::DeleteVaultError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -4315,23 +4965,23 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteVaultError {
 pub enum EnableCmekError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 402: CMEK is not included in the current plan
-    PaymentRequired(super::types::Error),
+    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 409: CMEK is already enabled on this vault
-    Conflict(super::types::Error),
+    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -4353,6 +5003,21 @@ impl EnableCmekError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::PaymentRequired(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::Conflict(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -4424,65 +5089,81 @@ impl EnableCmekError {
             match status {
                 400u16 => {
                     super::errors::EnableCmekError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::EnableCmekError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 402u16 => {
                     super::errors::EnableCmekError::PaymentRequired(
-                        super::types::Error::new(
-                            ::std::string::String::from("payment_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("payment_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::EnableCmekError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::EnableCmekError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 409u16 => {
                     super::errors::EnableCmekError::Conflict(
-                        super::types::Error::new(
-                            ::std::string::String::from("cmek_already_enabled"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("cmek_already_enabled"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::EnableCmekError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::EnableCmekError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -4505,19 +5186,19 @@ impl<E: DomainError> ::std::convert::From<E> for EnableCmekError {
 #[non_exhaustive]
 pub enum DisableCmekError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 409: CMEK is not enabled, or a rotation is in progress
-    Conflict(super::types::Error),
+    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -4537,6 +5218,19 @@ impl DisableCmekError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::Conflict(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -4601,49 +5295,61 @@ impl DisableCmekError {
             match status {
                 401u16 => {
                     super::errors::DisableCmekError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::DisableCmekError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::DisableCmekError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 409u16 => {
                     super::errors::DisableCmekError::Conflict(
-                        super::types::Error::new(
-                            ::std::string::String::from("cmek_not_enabled"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("cmek_not_enabled"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::DisableCmekError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::DisableCmekError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -4667,21 +5373,21 @@ impl<E: DomainError> ::std::convert::From<E> for DisableCmekError {
 pub enum StartCmekRotationError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 409: CMEK is not enabled, or a rotation is already running
-    Conflict(super::types::Error),
+    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -4702,6 +5408,20 @@ impl StartCmekRotationError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::Conflict(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -4773,57 +5493,71 @@ impl StartCmekRotationError {
             match status {
                 400u16 => {
                     super::errors::StartCmekRotationError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::StartCmekRotationError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::StartCmekRotationError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::StartCmekRotationError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 409u16 => {
                     super::errors::StartCmekRotationError::Conflict(
-                        super::types::Error::new(
-                            ::std::string::String::from("rotation_in_progress"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rotation_in_progress"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::StartCmekRotationError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::StartCmekRotationError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -4846,17 +5580,17 @@ impl<E: DomainError> ::std::convert::From<E> for StartCmekRotationError {
 #[non_exhaustive]
 pub enum GetCmekRotationJobError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -4875,6 +5609,18 @@ impl GetCmekRotationJobError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -4933,41 +5679,51 @@ impl GetCmekRotationJobError {
             match status {
                 401u16 => {
                     super::errors::GetCmekRotationJobError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetCmekRotationJobError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::GetCmekRotationJobError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetCmekRotationJobError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetCmekRotationJobError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -4991,20 +5747,20 @@ impl<E: DomainError> ::std::convert::From<E> for GetCmekRotationJobError {
 pub enum ListSecretsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: No access policy grants the caller this action on the secret path, or (for
     /// an agent with intents_api_enabled) the secret is a private_key or ssh_key
     /// that must be used through the Intents API instead
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -5024,6 +5780,19 @@ impl ListSecretsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -5089,49 +5858,61 @@ impl ListSecretsError {
             match status {
                 400u16 => {
                     super::errors::ListSecretsError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListSecretsError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListSecretsError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::ListSecretsError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListSecretsError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListSecretsError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -5155,23 +5936,23 @@ impl<E: DomainError> ::std::convert::From<E> for ListSecretsError {
 pub enum GetSecretError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(super::types::Error),
+    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: No access policy grants the caller this action on the secret path, or (for
     /// an agent with intents_api_enabled) the secret is a private_key or ssh_key
     /// that must be used through the Intents API instead
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -5192,6 +5973,20 @@ impl GetSecretError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::PaymentRequired(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -5264,57 +6059,71 @@ impl GetSecretError {
             match status {
                 400u16 => {
                     super::errors::GetSecretError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::GetSecretError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 402u16 => {
                     super::errors::GetSecretError::PaymentRequired(
-                        super::types::Error::new(
-                            ::std::string::String::from("payment_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("payment_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetSecretError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::GetSecretError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetSecretError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetSecretError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -5338,23 +6147,23 @@ impl<E: DomainError> ::std::convert::From<E> for GetSecretError {
 pub enum PutSecretError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(super::types::Error),
+    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: No access policy grants the caller this action on the secret path, or (for
     /// an agent with intents_api_enabled) the secret is a private_key or ssh_key
     /// that must be used through the Intents API instead
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -5375,6 +6184,20 @@ impl PutSecretError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::PaymentRequired(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -5447,57 +6270,71 @@ impl PutSecretError {
             match status {
                 400u16 => {
                     super::errors::PutSecretError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::PutSecretError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 402u16 => {
                     super::errors::PutSecretError::PaymentRequired(
-                        super::types::Error::new(
-                            ::std::string::String::from("payment_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("payment_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::PutSecretError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::PutSecretError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::PutSecretError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::PutSecretError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -5529,18 +6366,18 @@ pub enum PutSecretResponse {
 #[non_exhaustive]
 pub enum DeleteSecretError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: No access policy grants the caller this action on the secret path, or (for
     /// an agent with intents_api_enabled) the secret is a private_key or ssh_key
     /// that must be used through the Intents API instead
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -5559,6 +6396,18 @@ impl DeleteSecretError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -5617,41 +6466,51 @@ impl DeleteSecretError {
             match status {
                 401u16 => {
                     super::errors::DeleteSecretError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::DeleteSecretError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::DeleteSecretError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::DeleteSecretError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::DeleteSecretError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -5675,19 +6534,19 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteSecretError {
 pub enum ListPoliciesError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -5707,6 +6566,19 @@ impl ListPoliciesError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -5772,49 +6644,61 @@ impl ListPoliciesError {
             match status {
                 400u16 => {
                     super::errors::ListPoliciesError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListPoliciesError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListPoliciesError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::ListPoliciesError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListPoliciesError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListPoliciesError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -5838,19 +6722,19 @@ impl<E: DomainError> ::std::convert::From<E> for ListPoliciesError {
 pub enum CreatePolicyError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -5870,6 +6754,19 @@ impl CreatePolicyError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -5935,49 +6832,61 @@ impl CreatePolicyError {
             match status {
                 400u16 => {
                     super::errors::CreatePolicyError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::CreatePolicyError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::CreatePolicyError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::CreatePolicyError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::CreatePolicyError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::CreatePolicyError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -6001,19 +6910,19 @@ impl<E: DomainError> ::std::convert::From<E> for CreatePolicyError {
 pub enum UpdatePolicyError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -6033,6 +6942,19 @@ impl UpdatePolicyError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -6098,49 +7020,61 @@ impl UpdatePolicyError {
             match status {
                 400u16 => {
                     super::errors::UpdatePolicyError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::UpdatePolicyError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::UpdatePolicyError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::UpdatePolicyError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::UpdatePolicyError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::UpdatePolicyError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -6163,17 +7097,17 @@ impl<E: DomainError> ::std::convert::From<E> for UpdatePolicyError {
 #[non_exhaustive]
 pub enum DeletePolicyError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -6192,6 +7126,18 @@ impl DeletePolicyError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -6250,41 +7196,51 @@ impl DeletePolicyError {
             match status {
                 401u16 => {
                     super::errors::DeletePolicyError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::DeletePolicyError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::DeletePolicyError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::DeletePolicyError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::DeletePolicyError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -6308,12 +7264,12 @@ impl<E: DomainError> ::std::convert::From<E> for DeletePolicyError {
 pub enum EnrollAgentError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -6330,6 +7286,16 @@ impl EnrollAgentError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -6374,25 +7340,31 @@ impl EnrollAgentError {
             match status {
                 400u16 => {
                     super::errors::EnrollAgentError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::EnrollAgentError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::EnrollAgentError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -6416,17 +7388,17 @@ impl<E: DomainError> ::std::convert::From<E> for EnrollAgentError {
 pub enum ListAgentsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -6445,6 +7417,18 @@ impl ListAgentsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -6503,41 +7487,51 @@ impl ListAgentsError {
             match status {
                 400u16 => {
                     super::errors::ListAgentsError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListAgentsError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListAgentsError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListAgentsError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListAgentsError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -6561,19 +7555,19 @@ impl<E: DomainError> ::std::convert::From<E> for ListAgentsError {
 pub enum CreateAgentError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 402: The plan's agent limit is reached
-    PaymentRequired(super::types::Error),
+    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -6593,6 +7587,19 @@ impl CreateAgentError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::PaymentRequired(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -6654,49 +7661,61 @@ impl CreateAgentError {
             match status {
                 400u16 => {
                     super::errors::CreateAgentError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::CreateAgentError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 402u16 => {
                     super::errors::CreateAgentError::PaymentRequired(
-                        super::types::Error::new(
-                            ::std::string::String::from("payment_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("payment_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::CreateAgentError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::CreateAgentError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::CreateAgentError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -6719,14 +7738,14 @@ impl<E: DomainError> ::std::convert::From<E> for CreateAgentError {
 #[non_exhaustive]
 pub enum GetCurrentAgentError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is a user, not an agent
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -6744,6 +7763,17 @@ impl GetCurrentAgentError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -6791,33 +7821,41 @@ impl GetCurrentAgentError {
             match status {
                 401u16 => {
                     super::errors::GetCurrentAgentError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetCurrentAgentError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("agent_token_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("agent_token_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetCurrentAgentError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetCurrentAgentError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -6840,17 +7878,17 @@ impl<E: DomainError> ::std::convert::From<E> for GetCurrentAgentError {
 #[non_exhaustive]
 pub enum GetAgentError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -6869,6 +7907,18 @@ impl GetAgentError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -6927,41 +7977,51 @@ impl GetAgentError {
             match status {
                 401u16 => {
                     super::errors::GetAgentError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetAgentError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::GetAgentError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetAgentError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetAgentError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -6984,17 +8044,17 @@ impl<E: DomainError> ::std::convert::From<E> for GetAgentError {
 #[non_exhaustive]
 pub enum DeactivateAgentError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -7013,6 +8073,18 @@ impl DeactivateAgentError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -7071,41 +8143,51 @@ impl DeactivateAgentError {
             match status {
                 401u16 => {
                     super::errors::DeactivateAgentError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::DeactivateAgentError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::DeactivateAgentError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::DeactivateAgentError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::DeactivateAgentError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -7129,19 +8211,19 @@ impl<E: DomainError> ::std::convert::From<E> for DeactivateAgentError {
 pub enum UpdateAgentError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -7161,6 +8243,19 @@ impl UpdateAgentError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -7226,49 +8321,61 @@ impl UpdateAgentError {
             match status {
                 400u16 => {
                     super::errors::UpdateAgentError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::UpdateAgentError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::UpdateAgentError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::UpdateAgentError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::UpdateAgentError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::UpdateAgentError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -7291,17 +8398,17 @@ impl<E: DomainError> ::std::convert::From<E> for UpdateAgentError {
 #[non_exhaustive]
 pub enum RotateAgentKeyError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -7320,6 +8427,18 @@ impl RotateAgentKeyError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -7378,41 +8497,51 @@ impl RotateAgentKeyError {
             match status {
                 401u16 => {
                     super::errors::RotateAgentKeyError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::RotateAgentKeyError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::RotateAgentKeyError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::RotateAgentKeyError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::RotateAgentKeyError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -7436,23 +8565,23 @@ impl<E: DomainError> ::std::convert::From<E> for RotateAgentKeyError {
 pub enum CreateShareError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(super::types::Error),
+    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: No access policy grants the caller this action on the secret path, or (for
     /// an agent with intents_api_enabled) the secret is a private_key or ssh_key
     /// that must be used through the Intents API instead
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -7473,6 +8602,20 @@ impl CreateShareError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::PaymentRequired(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -7545,57 +8688,71 @@ impl CreateShareError {
             match status {
                 400u16 => {
                     super::errors::CreateShareError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::CreateShareError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 402u16 => {
                     super::errors::CreateShareError::PaymentRequired(
-                        super::types::Error::new(
-                            ::std::string::String::from("payment_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("payment_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::CreateShareError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::CreateShareError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::CreateShareError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::CreateShareError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -7619,14 +8776,14 @@ impl<E: DomainError> ::std::convert::From<E> for CreateShareError {
 pub enum ListOutboundSharesError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -7644,6 +8801,17 @@ impl ListOutboundSharesError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -7695,33 +8863,41 @@ impl ListOutboundSharesError {
             match status {
                 400u16 => {
                     super::errors::ListOutboundSharesError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListOutboundSharesError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListOutboundSharesError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListOutboundSharesError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -7745,14 +8921,14 @@ impl<E: DomainError> ::std::convert::From<E> for ListOutboundSharesError {
 pub enum ListInboundSharesError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -7770,6 +8946,17 @@ impl ListInboundSharesError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -7821,33 +9008,41 @@ impl ListInboundSharesError {
             match status {
                 400u16 => {
                     super::errors::ListInboundSharesError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListInboundSharesError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListInboundSharesError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListInboundSharesError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -7870,19 +9065,19 @@ impl<E: DomainError> ::std::convert::From<E> for ListInboundSharesError {
 #[non_exhaustive]
 pub enum AcceptShareError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 409: The share is not pending (already accepted, declined, revoked or expired)
-    Conflict(super::types::Error),
+    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -7902,6 +9097,19 @@ impl AcceptShareError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::Conflict(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -7967,49 +9175,61 @@ impl AcceptShareError {
             match status {
                 401u16 => {
                     super::errors::AcceptShareError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::AcceptShareError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::AcceptShareError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 409u16 => {
                     super::errors::AcceptShareError::Conflict(
-                        super::types::Error::new(
-                            ::std::string::String::from("share_not_pending"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("share_not_pending"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::AcceptShareError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::AcceptShareError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -8032,19 +9252,19 @@ impl<E: DomainError> ::std::convert::From<E> for AcceptShareError {
 #[non_exhaustive]
 pub enum DeclineShareError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 409: The share is not pending (already accepted, declined, revoked or expired)
-    Conflict(super::types::Error),
+    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -8064,6 +9284,19 @@ impl DeclineShareError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::Conflict(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -8129,49 +9362,61 @@ impl DeclineShareError {
             match status {
                 401u16 => {
                     super::errors::DeclineShareError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::DeclineShareError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::DeclineShareError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 409u16 => {
                     super::errors::DeclineShareError::Conflict(
-                        super::types::Error::new(
-                            ::std::string::String::from("share_not_pending"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("share_not_pending"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::DeclineShareError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::DeclineShareError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -8195,12 +9440,12 @@ impl<E: DomainError> ::std::convert::From<E> for DeclineShareError {
 pub enum ListChainsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -8217,6 +9462,16 @@ impl ListChainsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -8261,25 +9516,31 @@ impl ListChainsError {
             match status {
                 400u16 => {
                     super::errors::ListChainsError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListChainsError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListChainsError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -8302,12 +9563,12 @@ impl<E: DomainError> ::std::convert::From<E> for ListChainsError {
 #[non_exhaustive]
 pub enum GetChainError {
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -8324,6 +9585,16 @@ impl GetChainError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -8368,25 +9639,31 @@ impl GetChainError {
             match status {
                 404u16 => {
                     super::errors::GetChainError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetChainError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetChainError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -8410,19 +9687,19 @@ impl<E: DomainError> ::std::convert::From<E> for GetChainError {
 pub enum ListTransactionsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The JWT lacks the intents_api_enabled claim (the agent does not have the
     /// Intents API enabled), or the caller may not act for this agent
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -8442,6 +9719,19 @@ impl ListTransactionsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -8507,49 +9797,61 @@ impl ListTransactionsError {
             match status {
                 400u16 => {
                     super::errors::ListTransactionsError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListTransactionsError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListTransactionsError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("intents_api_disabled"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("intents_api_disabled"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::ListTransactionsError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListTransactionsError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListTransactionsError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -8573,24 +9875,24 @@ impl<E: DomainError> ::std::convert::From<E> for ListTransactionsError {
 pub enum SubmitTransactionError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(super::types::Error),
+    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The JWT lacks the intents_api_enabled claim (the agent does not have the
     /// Intents API enabled), or the caller may not act for this agent
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 422: `simulate_first` was set and the simulation failed; nothing was signed
-    UnprocessableEntity(super::types::Error),
+    UnprocessableEntity(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -8612,6 +9914,21 @@ impl SubmitTransactionError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::PaymentRequired(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::UnprocessableEntity(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -8691,65 +10008,81 @@ impl SubmitTransactionError {
             match status {
                 400u16 => {
                     super::errors::SubmitTransactionError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::SubmitTransactionError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 402u16 => {
                     super::errors::SubmitTransactionError::PaymentRequired(
-                        super::types::Error::new(
-                            ::std::string::String::from("payment_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("payment_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::SubmitTransactionError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("intents_api_disabled"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("intents_api_disabled"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::SubmitTransactionError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 422u16 => {
                     super::errors::SubmitTransactionError::UnprocessableEntity(
-                        super::types::Error::new(
-                            ::std::string::String::from("simulation_failed"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("simulation_failed"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::SubmitTransactionError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::SubmitTransactionError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -8772,17 +10105,17 @@ impl<E: DomainError> ::std::convert::From<E> for SubmitTransactionError {
 #[non_exhaustive]
 pub enum GetTransactionError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The JWT lacks the intents_api_enabled claim (the agent does not have the
     /// Intents API enabled), or the caller may not act for this agent
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -8801,6 +10134,18 @@ impl GetTransactionError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -8859,41 +10204,51 @@ impl GetTransactionError {
             match status {
                 401u16 => {
                     super::errors::GetTransactionError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetTransactionError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("intents_api_disabled"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("intents_api_disabled"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::GetTransactionError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetTransactionError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetTransactionError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -8917,22 +10272,22 @@ impl<E: DomainError> ::std::convert::From<E> for GetTransactionError {
 pub enum SimulateTransactionError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(super::types::Error),
+    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The JWT lacks the intents_api_enabled claim (the agent does not have the
     /// Intents API enabled), or the caller may not act for this agent
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -8953,6 +10308,20 @@ impl SimulateTransactionError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::PaymentRequired(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -9025,57 +10394,71 @@ impl SimulateTransactionError {
             match status {
                 400u16 => {
                     super::errors::SimulateTransactionError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::SimulateTransactionError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 402u16 => {
                     super::errors::SimulateTransactionError::PaymentRequired(
-                        super::types::Error::new(
-                            ::std::string::String::from("payment_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("payment_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::SimulateTransactionError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("intents_api_disabled"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("intents_api_disabled"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::SimulateTransactionError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::SimulateTransactionError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::SimulateTransactionError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -9099,22 +10482,22 @@ impl<E: DomainError> ::std::convert::From<E> for SimulateTransactionError {
 pub enum SimulateTransactionBundleError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 402: Billing stage refused the request: the plan quota for this period is
     /// exhausted and no overage method (credits or x402) can pay for it
-    PaymentRequired(super::types::Error),
+    PaymentRequired(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The JWT lacks the intents_api_enabled claim (the agent does not have the
     /// Intents API enabled), or the caller may not act for this agent
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -9135,6 +10518,20 @@ impl SimulateTransactionBundleError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::PaymentRequired(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -9207,57 +10604,71 @@ impl SimulateTransactionBundleError {
             match status {
                 400u16 => {
                     super::errors::SimulateTransactionBundleError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::SimulateTransactionBundleError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 402u16 => {
                     super::errors::SimulateTransactionBundleError::PaymentRequired(
-                        super::types::Error::new(
-                            ::std::string::String::from("payment_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("payment_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::SimulateTransactionBundleError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("intents_api_disabled"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("intents_api_disabled"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::SimulateTransactionBundleError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::SimulateTransactionBundleError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::SimulateTransactionBundleError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -9280,15 +10691,15 @@ impl<E: DomainError> ::std::convert::From<E> for SimulateTransactionBundleError 
 #[non_exhaustive]
 pub enum GetUsageSummaryError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -9306,6 +10717,17 @@ impl GetUsageSummaryError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -9357,33 +10779,41 @@ impl GetUsageSummaryError {
             match status {
                 401u16 => {
                     super::errors::GetUsageSummaryError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetUsageSummaryError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetUsageSummaryError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetUsageSummaryError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -9407,17 +10837,17 @@ impl<E: DomainError> ::std::convert::From<E> for GetUsageSummaryError {
 pub enum GetUsageHistoryError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -9436,6 +10866,18 @@ impl GetUsageHistoryError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -9494,41 +10936,51 @@ impl GetUsageHistoryError {
             match status {
                 400u16 => {
                     super::errors::GetUsageHistoryError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::GetUsageHistoryError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetUsageHistoryError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetUsageHistoryError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetUsageHistoryError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -9552,18 +11004,18 @@ impl<E: DomainError> ::std::convert::From<E> for GetUsageHistoryError {
 pub enum CreateSubscriptionCheckoutError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: Only organization owners and admins manage billing
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 409: The organization already has an active subscription (use the portal to change it)
-    Conflict(super::types::Error),
+    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -9583,6 +11035,19 @@ impl CreateSubscriptionCheckoutError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::Conflict(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -9647,49 +11112,61 @@ impl CreateSubscriptionCheckoutError {
             match status {
                 400u16 => {
                     super::errors::CreateSubscriptionCheckoutError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::CreateSubscriptionCheckoutError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::CreateSubscriptionCheckoutError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 409u16 => {
                     super::errors::CreateSubscriptionCheckoutError::Conflict(
-                        super::types::Error::new(
-                            ::std::string::String::from("already_subscribed"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("already_subscribed"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::CreateSubscriptionCheckoutError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::CreateSubscriptionCheckoutError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -9713,18 +11190,18 @@ impl<E: DomainError> ::std::convert::From<E> for CreateSubscriptionCheckoutError
 pub enum CreateBillingPortalSessionError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: Only organization owners and admins manage billing
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 409: The organization has no Stripe customer yet
-    Conflict(super::types::Error),
+    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -9744,6 +11221,19 @@ impl CreateBillingPortalSessionError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::Conflict(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -9806,49 +11296,61 @@ impl CreateBillingPortalSessionError {
             match status {
                 400u16 => {
                     super::errors::CreateBillingPortalSessionError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::CreateBillingPortalSessionError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::CreateBillingPortalSessionError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 409u16 => {
                     super::errors::CreateBillingPortalSessionError::Conflict(
-                        super::types::Error::new(
-                            ::std::string::String::from("no_billing_account"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("no_billing_account"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::CreateBillingPortalSessionError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::CreateBillingPortalSessionError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -9871,15 +11373,15 @@ impl<E: DomainError> ::std::convert::From<E> for CreateBillingPortalSessionError
 #[non_exhaustive]
 pub enum GetSubscriptionError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -9897,6 +11399,17 @@ impl GetSubscriptionError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -9948,33 +11461,41 @@ impl GetSubscriptionError {
             match status {
                 401u16 => {
                     super::errors::GetSubscriptionError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetSubscriptionError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetSubscriptionError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetSubscriptionError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -9998,16 +11519,16 @@ impl<E: DomainError> ::std::convert::From<E> for GetSubscriptionError {
 pub enum CreateCreditTopupError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: Only organization owners and admins manage billing
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -10026,6 +11547,18 @@ impl CreateCreditTopupError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -10083,41 +11616,51 @@ impl CreateCreditTopupError {
             match status {
                 400u16 => {
                     super::errors::CreateCreditTopupError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::CreateCreditTopupError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::CreateCreditTopupError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::CreateCreditTopupError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::CreateCreditTopupError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -10140,15 +11683,15 @@ impl<E: DomainError> ::std::convert::From<E> for CreateCreditTopupError {
 #[non_exhaustive]
 pub enum GetCreditBalanceError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -10166,6 +11709,17 @@ impl GetCreditBalanceError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -10217,33 +11771,41 @@ impl GetCreditBalanceError {
             match status {
                 401u16 => {
                     super::errors::GetCreditBalanceError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetCreditBalanceError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetCreditBalanceError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetCreditBalanceError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -10267,17 +11829,17 @@ impl<E: DomainError> ::std::convert::From<E> for GetCreditBalanceError {
 pub enum ListCreditTransactionsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -10296,6 +11858,18 @@ impl ListCreditTransactionsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -10354,41 +11928,51 @@ impl ListCreditTransactionsError {
             match status {
                 400u16 => {
                     super::errors::ListCreditTransactionsError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListCreditTransactionsError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListCreditTransactionsError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListCreditTransactionsError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListCreditTransactionsError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -10412,16 +11996,16 @@ impl<E: DomainError> ::std::convert::From<E> for ListCreditTransactionsError {
 pub enum SetOverageMethodError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: Only organization owners and admins manage billing
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -10440,6 +12024,18 @@ impl SetOverageMethodError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -10497,41 +12093,51 @@ impl SetOverageMethodError {
             match status {
                 400u16 => {
                     super::errors::SetOverageMethodError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::SetOverageMethodError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::SetOverageMethodError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::SetOverageMethodError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::SetOverageMethodError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -10554,12 +12160,12 @@ impl<E: DomainError> ::std::convert::From<E> for SetOverageMethodError {
 #[non_exhaustive]
 pub enum HandleStripeWebhookError {
     /// 400: Missing or invalid Stripe-Signature, or a malformed event
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -10576,6 +12182,16 @@ impl HandleStripeWebhookError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -10619,25 +12235,31 @@ impl HandleStripeWebhookError {
             match status {
                 400u16 => {
                     super::errors::HandleStripeWebhookError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_signature"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_signature"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::HandleStripeWebhookError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::HandleStripeWebhookError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -10661,17 +12283,17 @@ impl<E: DomainError> ::std::convert::From<E> for HandleStripeWebhookError {
 pub enum ListAuditEventsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -10690,6 +12312,18 @@ impl ListAuditEventsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -10748,41 +12382,51 @@ impl ListAuditEventsError {
             match status {
                 400u16 => {
                     super::errors::ListAuditEventsError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListAuditEventsError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListAuditEventsError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListAuditEventsError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListAuditEventsError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -10806,17 +12450,17 @@ impl<E: DomainError> ::std::convert::From<E> for ListAuditEventsError {
 pub enum ListOrgMembersError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -10835,6 +12479,18 @@ impl ListOrgMembersError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -10893,41 +12549,51 @@ impl ListOrgMembersError {
             match status {
                 400u16 => {
                     super::errors::ListOrgMembersError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListOrgMembersError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListOrgMembersError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListOrgMembersError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListOrgMembersError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -10951,19 +12617,19 @@ impl<E: DomainError> ::std::convert::From<E> for ListOrgMembersError {
 pub enum InviteOrgMemberError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 409: The person is already a member or has a pending invitation
-    Conflict(super::types::Error),
+    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -10983,6 +12649,19 @@ impl InviteOrgMemberError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::Conflict(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -11047,49 +12726,61 @@ impl InviteOrgMemberError {
             match status {
                 400u16 => {
                     super::errors::InviteOrgMemberError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::InviteOrgMemberError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::InviteOrgMemberError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 409u16 => {
                     super::errors::InviteOrgMemberError::Conflict(
-                        super::types::Error::new(
-                            ::std::string::String::from("already_member"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("already_member"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::InviteOrgMemberError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::InviteOrgMemberError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -11112,17 +12803,17 @@ impl<E: DomainError> ::std::convert::From<E> for InviteOrgMemberError {
 #[non_exhaustive]
 pub enum RemoveOrgMemberError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -11141,6 +12832,18 @@ impl RemoveOrgMemberError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -11199,41 +12902,51 @@ impl RemoveOrgMemberError {
             match status {
                 401u16 => {
                     super::errors::RemoveOrgMemberError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::RemoveOrgMemberError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::RemoveOrgMemberError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::RemoveOrgMemberError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::RemoveOrgMemberError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -11257,19 +12970,19 @@ impl<E: DomainError> ::std::convert::From<E> for RemoveOrgMemberError {
 pub enum UpdateOrgMemberRoleError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -11289,6 +13002,19 @@ impl UpdateOrgMemberRoleError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -11354,49 +13080,61 @@ impl UpdateOrgMemberRoleError {
             match status {
                 400u16 => {
                     super::errors::UpdateOrgMemberRoleError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::UpdateOrgMemberRoleError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::UpdateOrgMemberRoleError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::UpdateOrgMemberRoleError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::UpdateOrgMemberRoleError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::UpdateOrgMemberRoleError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -11420,17 +13158,17 @@ impl<E: DomainError> ::std::convert::From<E> for UpdateOrgMemberRoleError {
 pub enum ListIpRulesError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -11449,6 +13187,18 @@ impl ListIpRulesError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -11507,41 +13257,51 @@ impl ListIpRulesError {
             match status {
                 400u16 => {
                     super::errors::ListIpRulesError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListIpRulesError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListIpRulesError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListIpRulesError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListIpRulesError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -11565,17 +13325,17 @@ impl<E: DomainError> ::std::convert::From<E> for ListIpRulesError {
 pub enum CreateIpRuleError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -11594,6 +13354,18 @@ impl CreateIpRuleError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -11652,41 +13424,51 @@ impl CreateIpRuleError {
             match status {
                 400u16 => {
                     super::errors::CreateIpRuleError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::CreateIpRuleError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::CreateIpRuleError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::CreateIpRuleError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::CreateIpRuleError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -11709,17 +13491,17 @@ impl<E: DomainError> ::std::convert::From<E> for CreateIpRuleError {
 #[non_exhaustive]
 pub enum DeleteIpRuleError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is authenticated but lacks the permission this operation needs
     /// (organization role, principal type or access policy)
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -11738,6 +13520,18 @@ impl DeleteIpRuleError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -11796,41 +13590,51 @@ impl DeleteIpRuleError {
             match status {
                 401u16 => {
                     super::errors::DeleteIpRuleError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::DeleteIpRuleError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("forbidden"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("forbidden"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::DeleteIpRuleError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::DeleteIpRuleError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::DeleteIpRuleError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -11854,16 +13658,16 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteIpRuleError {
 pub enum ListAdminSettingsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -11882,6 +13686,18 @@ impl ListAdminSettingsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -11936,41 +13752,51 @@ impl ListAdminSettingsError {
             match status {
                 400u16 => {
                     super::errors::ListAdminSettingsError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListAdminSettingsError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListAdminSettingsError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("admin_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("admin_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListAdminSettingsError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListAdminSettingsError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -11994,18 +13820,18 @@ impl<E: DomainError> ::std::convert::From<E> for ListAdminSettingsError {
 pub enum UpdateAdminSettingError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -12025,6 +13851,19 @@ impl UpdateAdminSettingError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -12086,49 +13925,61 @@ impl UpdateAdminSettingError {
             match status {
                 400u16 => {
                     super::errors::UpdateAdminSettingError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::UpdateAdminSettingError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::UpdateAdminSettingError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("admin_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("admin_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::UpdateAdminSettingError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::UpdateAdminSettingError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::UpdateAdminSettingError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -12151,16 +14002,16 @@ impl<E: DomainError> ::std::convert::From<E> for UpdateAdminSettingError {
 #[non_exhaustive]
 pub enum DeleteAdminSettingError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -12179,6 +14030,18 @@ impl DeleteAdminSettingError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -12233,41 +14096,51 @@ impl DeleteAdminSettingError {
             match status {
                 401u16 => {
                     super::errors::DeleteAdminSettingError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::DeleteAdminSettingError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("admin_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("admin_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::DeleteAdminSettingError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::DeleteAdminSettingError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::DeleteAdminSettingError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -12290,14 +14163,14 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteAdminSettingError {
 #[non_exhaustive]
 pub enum GetX402ConfigError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -12315,6 +14188,17 @@ impl GetX402ConfigError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -12362,33 +14246,41 @@ impl GetX402ConfigError {
             match status {
                 401u16 => {
                     super::errors::GetX402ConfigError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetX402ConfigError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("admin_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("admin_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetX402ConfigError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetX402ConfigError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -12412,16 +14304,16 @@ impl<E: DomainError> ::std::convert::From<E> for GetX402ConfigError {
 pub enum UpdateX402ConfigError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -12440,6 +14332,18 @@ impl UpdateX402ConfigError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -12494,41 +14398,51 @@ impl UpdateX402ConfigError {
             match status {
                 400u16 => {
                     super::errors::UpdateX402ConfigError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::UpdateX402ConfigError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::UpdateX402ConfigError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("admin_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("admin_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::UpdateX402ConfigError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::UpdateX402ConfigError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -12552,16 +14466,16 @@ impl<E: DomainError> ::std::convert::From<E> for UpdateX402ConfigError {
 pub enum ListAdminUsersError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -12580,6 +14494,18 @@ impl ListAdminUsersError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -12634,41 +14560,51 @@ impl ListAdminUsersError {
             match status {
                 400u16 => {
                     super::errors::ListAdminUsersError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListAdminUsersError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListAdminUsersError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("admin_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("admin_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListAdminUsersError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListAdminUsersError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -12691,16 +14627,16 @@ impl<E: DomainError> ::std::convert::From<E> for ListAdminUsersError {
 #[non_exhaustive]
 pub enum DeleteAdminUserError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -12719,6 +14655,18 @@ impl DeleteAdminUserError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -12773,41 +14721,51 @@ impl DeleteAdminUserError {
             match status {
                 401u16 => {
                     super::errors::DeleteAdminUserError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::DeleteAdminUserError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("admin_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("admin_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::DeleteAdminUserError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::DeleteAdminUserError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::DeleteAdminUserError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -12831,16 +14789,16 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteAdminUserError {
 pub enum ListAdminChainsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -12859,6 +14817,18 @@ impl ListAdminChainsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -12913,41 +14883,51 @@ impl ListAdminChainsError {
             match status {
                 400u16 => {
                     super::errors::ListAdminChainsError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::ListAdminChainsError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::ListAdminChainsError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("admin_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("admin_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::ListAdminChainsError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::ListAdminChainsError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -12971,18 +14951,18 @@ impl<E: DomainError> ::std::convert::From<E> for ListAdminChainsError {
 pub enum CreateAdminChainError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 409: A chain with this name or chain ID already exists
-    Conflict(super::types::Error),
+    Conflict(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -13002,6 +14982,19 @@ impl CreateAdminChainError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::Conflict(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -13062,49 +15055,61 @@ impl CreateAdminChainError {
             match status {
                 400u16 => {
                     super::errors::CreateAdminChainError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::CreateAdminChainError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::CreateAdminChainError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("admin_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("admin_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 409u16 => {
                     super::errors::CreateAdminChainError::Conflict(
-                        super::types::Error::new(
-                            ::std::string::String::from("chain_exists"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("chain_exists"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::CreateAdminChainError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::CreateAdminChainError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -13128,18 +15133,18 @@ impl<E: DomainError> ::std::convert::From<E> for CreateAdminChainError {
 pub enum UpdateAdminChainError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -13159,6 +15164,19 @@ impl UpdateAdminChainError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -13220,49 +15238,61 @@ impl UpdateAdminChainError {
             match status {
                 400u16 => {
                     super::errors::UpdateAdminChainError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::UpdateAdminChainError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::UpdateAdminChainError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("admin_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("admin_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::UpdateAdminChainError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::UpdateAdminChainError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::UpdateAdminChainError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -13285,16 +15315,16 @@ impl<E: DomainError> ::std::convert::From<E> for UpdateAdminChainError {
 #[non_exhaustive]
 pub enum DeleteAdminChainError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -13313,6 +15343,18 @@ impl DeleteAdminChainError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -13367,41 +15409,51 @@ impl DeleteAdminChainError {
             match status {
                 401u16 => {
                     super::errors::DeleteAdminChainError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::DeleteAdminChainError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("admin_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("admin_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::DeleteAdminChainError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::DeleteAdminChainError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::DeleteAdminChainError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -13424,16 +15476,16 @@ impl<E: DomainError> ::std::convert::From<E> for DeleteAdminChainError {
 #[non_exhaustive]
 pub enum GetOrgLimitsError {
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -13452,6 +15504,18 @@ impl GetOrgLimitsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -13506,41 +15570,51 @@ impl GetOrgLimitsError {
             match status {
                 401u16 => {
                     super::errors::GetOrgLimitsError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::GetOrgLimitsError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("admin_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("admin_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::GetOrgLimitsError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::GetOrgLimitsError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::GetOrgLimitsError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -13564,18 +15638,18 @@ impl<E: DomainError> ::std::convert::From<E> for GetOrgLimitsError {
 pub enum UpdateOrgLimitsError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -13595,6 +15669,19 @@ impl UpdateOrgLimitsError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -13656,49 +15743,61 @@ impl UpdateOrgLimitsError {
             match status {
                 400u16 => {
                     super::errors::UpdateOrgLimitsError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::UpdateOrgLimitsError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::UpdateOrgLimitsError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("admin_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("admin_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::UpdateOrgLimitsError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::UpdateOrgLimitsError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::UpdateOrgLimitsError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }
@@ -13722,18 +15821,18 @@ impl<E: DomainError> ::std::convert::From<E> for UpdateOrgLimitsError {
 pub enum SetOrgBillingTierError {
     /// 400: Invalid input: malformed JSON, a missing required field, a value of the
     /// wrong type or out of range, or an invalid query parameter
-    BadRequest(super::types::Error),
+    BadRequest(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 401: Missing, malformed, invalid or expired bearer JWT (the auth stage of the pipeline)
-    Unauthorized(super::types::Error),
+    Unauthorized(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 403: The caller is not a platform administrator
-    Forbidden(super::types::Error),
+    Forbidden(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 404: No resource with this identifier exists, or it is not visible to the caller
-    NotFound(super::types::Error),
+    NotFound(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 429: Rate limit exceeded (the first stage of the pipeline). The docs state
     /// no retry delay or header.
-    TooManyRequests(super::types::Error),
+    TooManyRequests(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// 500: Unexpected server error
-    InternalServerError(super::types::Error),
+    InternalServerError(::clawgen_runtime::ErrorBody<super::types::Error>),
     /// A status the document does not describe for this operation.
     Undocumented {
         /// The status code.
@@ -13753,6 +15852,19 @@ impl SetOrgBillingTierError {
             Self::TooManyRequests(_) => 429u16,
             Self::InternalServerError(_) => 500u16,
             Self::Undocumented { status, .. } => *status,
+        }
+    }
+    /// Why the documented body of this answer does not decode (see
+    /// [`ErrorBody`]); `None` when it decoded, or has no documented type.
+    pub fn decode_failure(&self) -> ::std::option::Option<&str> {
+        match self {
+            Self::BadRequest(body) => body.decode_failure(),
+            Self::Unauthorized(body) => body.decode_failure(),
+            Self::Forbidden(body) => body.decode_failure(),
+            Self::NotFound(body) => body.decode_failure(),
+            Self::TooManyRequests(body) => body.decode_failure(),
+            Self::InternalServerError(body) => body.decode_failure(),
+            _ => ::std::option::Option::None,
         }
     }
 }
@@ -13814,49 +15926,61 @@ impl SetOrgBillingTierError {
             match status {
                 400u16 => {
                     super::errors::SetOrgBillingTierError::BadRequest(
-                        super::types::Error::new(
-                            ::std::string::String::from("invalid_request"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("invalid_request"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 401u16 => {
                     super::errors::SetOrgBillingTierError::Unauthorized(
-                        super::types::Error::new(
-                            ::std::string::String::from("unauthorized"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("unauthorized"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 403u16 => {
                     super::errors::SetOrgBillingTierError::Forbidden(
-                        super::types::Error::new(
-                            ::std::string::String::from("admin_required"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("admin_required"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 404u16 => {
                     super::errors::SetOrgBillingTierError::NotFound(
-                        super::types::Error::new(
-                            ::std::string::String::from("not_found"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("not_found"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 429u16 => {
                     super::errors::SetOrgBillingTierError::TooManyRequests(
-                        super::types::Error::new(
-                            ::std::string::String::from("rate_limited"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("rate_limited"),
+                                message,
+                            ),
                         ),
                     )
                 }
                 500u16 => {
                     super::errors::SetOrgBillingTierError::InternalServerError(
-                        super::types::Error::new(
-                            ::std::string::String::from("internal_error"),
-                            message,
+                        ::clawgen_runtime::ErrorBody::Decoded(
+                            super::types::Error::new(
+                                ::std::string::String::from("internal_error"),
+                                message,
+                            ),
                         ),
                     )
                 }

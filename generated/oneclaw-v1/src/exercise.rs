@@ -44,6 +44,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -60,6 +68,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -81,6 +97,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -107,6 +131,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -131,6 +163,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -158,6 +198,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -184,6 +232,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -212,6 +268,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -236,6 +300,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -252,6 +324,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { .. }) => Outcome::Success,
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -268,6 +348,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -294,6 +382,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -310,6 +406,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -326,6 +430,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -347,6 +459,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -371,6 +491,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -397,6 +525,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -425,6 +561,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -444,6 +588,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -467,6 +619,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -490,6 +650,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -506,6 +674,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -530,6 +706,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -546,6 +730,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -570,6 +762,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -589,6 +789,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -616,6 +824,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -646,6 +862,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -671,6 +895,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -693,6 +925,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -716,6 +956,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -756,6 +1004,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -777,6 +1033,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -811,6 +1075,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -846,6 +1118,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -871,6 +1151,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -887,6 +1175,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -918,6 +1214,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -937,6 +1241,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -956,6 +1268,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -979,6 +1299,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1000,6 +1328,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1029,6 +1365,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1053,6 +1397,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1077,6 +1429,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1098,6 +1458,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1119,6 +1487,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1135,6 +1511,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1151,6 +1535,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1176,6 +1568,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1214,6 +1614,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1236,6 +1644,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1272,6 +1688,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1308,6 +1732,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1327,6 +1759,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1346,6 +1786,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1375,6 +1823,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1401,6 +1857,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1420,6 +1884,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1448,6 +1920,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1467,6 +1947,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1491,6 +1979,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1515,6 +2011,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1566,6 +2070,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1590,6 +2102,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1606,6 +2126,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1633,6 +2161,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1658,6 +2194,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1674,6 +2218,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1699,6 +2251,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1718,6 +2278,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1746,6 +2314,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1762,6 +2338,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1797,6 +2381,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1818,6 +2410,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1837,6 +2437,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1872,6 +2480,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1908,6 +2524,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1929,6 +2553,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1960,6 +2592,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -1985,6 +2625,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -2007,6 +2655,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -2029,6 +2685,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -2050,6 +2714,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -2071,6 +2743,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -2095,6 +2775,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -2116,6 +2804,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -2135,6 +2831,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -2159,6 +2863,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -2181,6 +2893,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -2202,6 +2922,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -2218,6 +2946,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -2237,6 +2973,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -2259,6 +3003,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -2280,6 +3032,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };
@@ -2304,6 +3064,14 @@ pub async fn every_operation(client: &Client) -> ::std::vec::Vec<Call> {
                 ..
             },
         ) => Outcome::Failed(format!("undocumented status {status}: {body}")),
+        Err(ClientError::Api { error, .. }) if error.decode_failure().is_some() => {
+            Outcome::Failed(
+                format!(
+                    "the {} answer does not decode: {}", error.status(), error
+                    .decode_failure().unwrap_or_default()
+                ),
+            )
+        }
         Err(ClientError::Api { error, .. }) => Outcome::DocumentedError(error.status()),
         Err(error) => Outcome::Failed(error.to_string()),
     };

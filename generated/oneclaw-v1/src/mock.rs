@@ -217,9 +217,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::AccessShareError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -245,9 +247,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::RevokeShareError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -379,10 +383,12 @@ impl super::server::OneclawApi for Mock {
         self.revive_below(&path);
         Err(
             super::errors::RefreshTokenError::BadRequest(
-                super::types::Error::new(
-                    ::std::string::String::from("not_implemented"),
-                    ::std::string::String::from(
-                        "This operation answers only with its documented error.",
+                ::clawgen_runtime::ErrorBody::Decoded(
+                    super::types::Error::new(
+                        ::std::string::String::from("not_implemented"),
+                        ::std::string::String::from(
+                            "This operation answers only with its documented error.",
+                        ),
                     ),
                 ),
             ),
@@ -570,9 +576,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::GetDeviceCodeStatusError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -598,9 +606,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::ApproveDeviceError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -627,9 +637,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::DenyDeviceError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -695,9 +707,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::RevokeApiKeyError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -754,9 +768,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::GetVaultError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -784,9 +800,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::DeleteVaultError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -807,9 +825,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::EnableCmekError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -836,9 +856,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::DisableCmekError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -859,9 +881,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::StartCmekRotationError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -893,9 +917,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::GetCmekRotationJobError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -924,9 +950,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::ListSecretsError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -962,9 +990,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::GetSecretError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1012,9 +1042,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::PutSecretError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1063,9 +1095,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::DeleteSecretError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1085,9 +1119,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::ListPoliciesError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1123,9 +1159,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::CreatePolicyError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1165,9 +1203,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::UpdatePolicyError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1205,9 +1245,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::DeletePolicyError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1335,9 +1377,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::GetAgentError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1373,9 +1417,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::DeactivateAgentError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1393,9 +1439,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::UpdateAgentError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1434,9 +1482,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::RotateAgentKeyError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1461,9 +1511,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::CreateShareError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1548,9 +1600,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::AcceptShareError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1583,9 +1637,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::DeclineShareError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1635,9 +1691,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::GetChainError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1671,9 +1729,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::ListTransactionsError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1716,9 +1776,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::SubmitTransactionError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1784,9 +1846,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::GetTransactionError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1849,9 +1913,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::SimulateTransactionError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -1890,9 +1956,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::SimulateTransactionBundleError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -2194,9 +2262,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::RemoveOrgMemberError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -2217,9 +2287,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::UpdateOrgMemberRoleError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -2283,9 +2355,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::DeleteIpRuleError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -2326,9 +2400,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::UpdateAdminSettingError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -2354,9 +2430,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::DeleteAdminSettingError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -2443,9 +2521,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::DeleteAdminUserError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -2512,9 +2592,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::UpdateAdminChainError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -2544,9 +2626,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::DeleteAdminChainError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -2566,9 +2650,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::GetOrgLimitsError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -2600,9 +2686,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::UpdateOrgLimitsError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );
@@ -2634,9 +2722,11 @@ impl super::server::OneclawApi for Mock {
         if self.is_deleted(&path) {
             return Err(
                 super::errors::SetOrgBillingTierError::NotFound(
-                    super::types::Error::new(
-                        ::std::string::String::from("not_found"),
-                        ::std::string::String::from("The resource was deleted."),
+                    ::clawgen_runtime::ErrorBody::Decoded(
+                        super::types::Error::new(
+                            ::std::string::String::from("not_found"),
+                            ::std::string::String::from("The resource was deleted."),
+                        ),
                     ),
                 ),
             );

@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod error_body;
 pub mod media;
 pub mod params;
 pub mod shape;
@@ -19,3 +20,5 @@ pub mod validation;
 pub mod client;
 #[cfg(feature = "server")]
 pub mod server;
+
+pub use error_body::ErrorBody;
