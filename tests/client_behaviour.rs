@@ -317,3 +317,24 @@ async fn a_refused_connection_is_retried_for_get_and_never_for_post() {
     assert!(matches!(&error, ClientError::Transport(e) if e.is_connect()), "{error:?}");
     assert_eq!(*attempts.0.lock().expect("attempts lock"), 1, "a POST is sent once");
 }
+
+#[tokio::test]
+async fn the_gzip_feature_asks_for_and_reads_compressed_answers() {
+    use std::io::Write as _;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(runbook_json().as_bytes()).expect("compressed");
+    let headers = vec![("content-type", "application/json".to_owned()), ("content-encoding", "gzip".to_owned())];
+    let (base, script) = serve(vec![Scripted::Bytes(200, headers, encoder.finish().expect("compressed"))]).await;
+    assert_eq!(client(&base).get_runbook("rb-1").await.expect("a decompressed runbook").id, "rb-1");
+    let asked = script.received()[0].headers.get("accept-encoding").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    assert!(asked.is_some_and(|codings| codings.contains("gzip")), "{:?}", script.received());
+}
+
+#[tokio::test]
+async fn the_http2_feature_lets_a_client_speak_http2() {
+    let (base, script) = serve(Vec::new()).await;
+    let http = reqwest::Client::builder().http2_prior_knowledge().build().expect("an HTTP/2 client");
+    let client = Client::with_http_client(&base, http).with_api_key_header(KEY);
+    assert_eq!(client.get_runbook("rb-1").await.expect("a 200").id, "rb-1");
+    assert_eq!(script.received()[0].version, "HTTP/2.0");
+}
